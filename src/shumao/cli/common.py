@@ -1,0 +1,48 @@
+"""What every command shares: the store, console output, progress bars, error exits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from shumao.storage.engine import make_engine, upgrade
+
+console = Console()
+err_console = Console(stderr=True)
+
+STAGES = {"parse": "读取 / parsing", "check": "校验 / checking", "write": "写入 / writing"}
+
+
+def store() -> Engine:
+    """The configured store, migrated to the current schema."""
+    engine = make_engine()
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[object]:
+    """Yield a ``progress(stage, done, total)`` callback drawing one bar per stage."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=False) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield update
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)

@@ -1,0 +1,181 @@
+"""``shumao import``, ``query``, ``vintages``, ``revisions``, ``sources``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from shumao import output
+from shumao.cli.common import console, err_console, fail, progress_bar, store
+from shumao.errors import ImportRejected, ShumaoError
+from shumao.ingest.pipeline import run_import, sources
+from shumao.query import select
+from shumao.storage import vintages
+from shumao.storage.tables import DIMENSIONS
+
+Csv = Annotated[str | None, typer.Option(help="逗号分隔 / comma-separated codes or names")]
+
+
+def import_(
+    source: Annotated[str, typer.Argument(help="数据源 / source name (see `shumao sources`)")],
+    file: Annotated[Path, typer.Argument(help="文件 / file to import")],
+    mapping: Annotated[Path | None, typer.Option(help="映射文件 / column mapping (YAML)")] = None,
+    dataflow: Annotated[str | None, typer.Option(help="目标数据流 / target dataflow")] = None,
+    label: Annotated[str, typer.Option(help="版本说明 / vintage label")] = "",
+    dry_run: Annotated[bool, typer.Option(help="只校验不写入 / validate only")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出校验报告")] = False,
+    quiet: Annotated[bool, typer.Option(help="不显示进度条 / no progress bar")] = False,
+) -> None:
+    """导入数据文件为一个新版本 / import a file as a new vintage (all or nothing)."""
+    options: dict[str, object] = {}
+    if mapping:
+        options["mapping"] = mapping
+    if dataflow:
+        options["dataflow"] = dataflow
+    try:
+        engine = store()
+        with progress_bar(not quiet) as bar:
+            result = run_import(engine, source, file, options=options, label=label,
+                                dry_run=dry_run, progress=bar)  # type: ignore[arg-type]
+    except ImportRejected as exc:
+        console.print(exc.report.to_json() if as_json else exc.report.text())
+        raise fail(str(exc), code=2) from None
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        console.print(result.report.to_json())
+    elif result.report.findings:
+        console.print(result.report.text())
+    what = "校验通过（未写入）/ valid (nothing written)" if dry_run else f"版本 vintage {result.vintage_id}"
+    console.print(
+        f"[green]完成 / done[/green]: {result.dataflow} · {result.rows:,} 行 rows · "
+        f"{result.series:,} 序列 series · {what}"
+    )
+    for key, value in result.extra.items():
+        console.print(f"  {key}: {value}")
+
+
+def _as_of(value: str | None) -> int | datetime | None:
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    return datetime.fromisoformat(value)
+
+
+def query(
+    dataflow: Annotated[str, typer.Argument(help="数据流 / dataflow id, e.g. WTO_DDS")],
+    ref_area: Csv = None,
+    counterpart_area: Csv = None,
+    product: Csv = None,
+    flow: Csv = None,
+    indicator: Csv = None,
+    freq: Csv = None,
+    start: Annotated[str | None, typer.Option(help="起始期 / first period, e.g. 2015")] = None,
+    end: Annotated[str | None, typer.Option(help="截止期 / last period, e.g. 2023")] = None,
+    unit: Annotated[str | None, typer.Option(help="单位 / unit, e.g. 亿美元")] = None,
+    as_of: Annotated[str | None, typer.Option(help="版本号或日期 / vintage id or ISO date")] = None,
+    wide: Annotated[bool, typer.Option(help="期间作列 / periods as columns")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx|json")] = "table",
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
+) -> None:
+    """查询数据 / print or write a selection (latest, or as of a vintage or date)."""
+    filters = {"ref_area": ref_area, "counterpart_area": counterpart_area, "product": product,
+               "flow": flow, "indicator": indicator, "freq": freq}
+    where = {k: [x.strip() for x in v.split(",") if x.strip()] for k, v in filters.items() if v}
+    try:
+        frame = select(store(), dataflow, where=where, start=start, end=end,
+                       as_of=_as_of(as_of), unit=unit)
+    except (ShumaoError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    shown = _shape(frame, wide)
+    if fmt == "table":
+        _print_table(shown, dataflow)
+        return
+    if fmt not in ("csv", "xlsx", "json"):
+        raise fail(f"未知格式 / unknown format: {fmt}")
+    if out is None:
+        if fmt == "xlsx":
+            raise fail("xlsx 需要 --output / xlsx needs --output")
+        console.print(shown.write_csv() if fmt == "csv" else json.dumps(
+            shown.to_dicts(), ensure_ascii=False, indent=1), soft_wrap=True)
+        return
+    output.write(shown, out, fmt)
+    err_console.print(f"已写入 / written: {out} ({shown.height} 行 rows)")
+
+
+def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
+    used = [d for d in DIMENSIONS if frame.height and frame[d].n_unique() > 1
+            or (frame.height and frame[d][0] != "_Z")]
+    if not wide:
+        return frame.select(*used, "time_period", "value", "unit", "unit_mult", "obs_status",
+                            "vintage_id")
+    return frame.pivot(on="time_period", index=[*used, "unit", "unit_mult"], values="value",
+                       aggregate_function=None, sort_columns=True)
+
+
+def _print_table(frame: pl.DataFrame, title: str) -> None:
+    table = Table(title=title, show_lines=False)
+    for name in frame.columns:
+        table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
+    for row in frame.head(500).iter_rows():
+        table.add_row(*(output.fmt_number(v) if isinstance(v, float) else
+                        ("—" if v is None else str(v)) for v in row))
+    console.print(table)
+    if frame.height > 500:
+        console.print(f"…… 共 {frame.height} 行，仅显示前 500 行 / {frame.height} rows, first 500 shown")
+    if frame.is_empty():
+        console.print("没有符合条件的数据 / no data matches the selection")
+
+
+def list_vintages(
+    dataflow: Annotated[str | None, typer.Argument(help="数据流 / dataflow id")] = None,
+) -> None:
+    """列出数据版本 / list vintages."""
+    with store().connect() as conn:
+        rows = vintages.list_vintages(conn, dataflow.upper() if dataflow else None)
+    table = Table("id", "dataflow", "created", "kind", "rows", "label")
+    for v in rows:
+        table.add_row(str(v.id), v.dataflow_id, f"{v.created_at:%Y-%m-%d %H:%M:%S}", v.kind,
+                      f"{v.rows:,}", v.label)
+    console.print(table)
+
+
+def revisions(
+    dataflow: Annotated[str, typer.Argument(help="数据流 / dataflow id")],
+    then: Annotated[str, typer.Option(help="旧版本号或日期 / earlier vintage or date")],
+    now: Annotated[str | None, typer.Option(help="新版本 / later vintage (default latest)")] = None,
+    ref_area: Csv = None,
+    product: Csv = None,
+    only_changed: Annotated[bool, typer.Option(help="只显示有修订的 / only revised")] = True,
+) -> None:
+    """两个版本之间的修订表 / revision table between two vintages."""
+    where = {k: v.split(",") for k, v in {"ref_area": ref_area, "product": product}.items() if v}
+    with store().connect() as conn:
+        table = vintages.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
+                                   where=where)
+    if only_changed:
+        table = table.filter(pl.col("revision").fill_null(1.0).abs() > 1e-12)
+    _print_table(table.drop("then_vintage", "now_vintage"), f"{dataflow} revisions")
+
+
+def list_sources() -> None:
+    """列出可导入的数据源 / list import sources."""
+    table = Table("source", "dataflow", "说明", "description", "example")
+    for src in sources().values():
+        table.add_row(src.name, src.dataflow, src.title_zh, src.title_en, src.example)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("query")(query)
+    app.command("vintages")(list_vintages)
+    app.command("revisions")(revisions)
+    app.command("sources")(list_sources)

@@ -1,0 +1,26 @@
+"""The ``shumao`` console script."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from shumao.cli import data, db, demo
+
+app = typer.Typer(
+    name="shumao",
+    help="数贸 · 数字贸易统计监测预警平台 / digital-trade statistics monitoring and early warning",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data.register(app)
+app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
+
+
+@app.callback()
+def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志 / verbose log")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")

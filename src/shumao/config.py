@@ -1,0 +1,58 @@
+"""One settings object. Every option has a type, a default and help text (see tests/test_config.py).
+
+Values come from environment variables prefixed ``SHUMAO_`` (e.g. ``SHUMAO_DATABASE_URL``) or a
+``.env`` file in the working directory; nothing else in the code reads the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shumao.errors import ConfigError
+
+DEV_SECRET = "dev-only-not-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHUMAO_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="运行环境 / deployment environment; production refuses placeholder secrets"
+    )
+    data_dir: Path = Field(
+        Path("shumao-data"), description="数据目录 / directory for the SQLite file, uploads and backups"
+    )
+    database_url: str = Field(
+        "", description="数据库地址 / SQLAlchemy URL; empty means the SQLite file <data_dir>/shumao.db"
+    )
+    secret_key: str = Field(DEV_SECRET, description="会话签名密钥 / key that signs session cookies")
+    import_max_bytes: int = Field(
+        200 * 1024 * 1024, description="单个导入文件上限（字节）/ largest accepted import file in bytes"
+    )
+    batch_rows: int = Field(
+        50_000, description="批量写入行数 / rows per database write batch during imports"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ConfigError(
+                "生产环境必须设置 SHUMAO_SECRET_KEY / set SHUMAO_SECRET_KEY in production"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'shumao.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Ingest: readers for CSV/XLSX/SDMX-CSV and one module per source (``ingest.sources``)."""

@@ -1,0 +1,221 @@
+"""The import pipeline: parse → check → store as one new vintage, all or nothing.
+
+Each source module (``shumao.ingest.sources.*``) registers a ``Source`` whose ``parse`` turns a
+file into the tidy frame of ``shumao.storage.vintages.FRAME_SCHEMA`` plus ``_row`` (the row a
+person sees in the file), adding findings to ``ctx.report`` as it goes. The pipeline then runs
+the checks every source shares (codes, periods, missing values, duplicate keys). Any error
+finding stops the import before anything is written; otherwise the frame is written as one
+vintage inside one transaction, so a crash or kill leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine
+
+from shumao.config import Settings, get_settings
+from shumao.errors import ImportRejected, UnknownCode
+from shumao.ingest.readers import ROW
+from shumao.storage.dataflows import Dataflow, get_dataflow
+from shumao.storage.engine import require_schema
+from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
+from shumao.storage.vintages import write_vintage
+from shumao.validation import codelists
+from shumao.validation.findings import Report, finding
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): stages are "parse", "check", "write"."""
+
+
+@dataclass
+class ImportContext:
+    path: Path
+    report: Report
+    settings: Settings
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    dataflow: str
+    """The dataflow it loads; a parser may choose another by setting ``ctx.options["dataflow"]``."""
+    title_zh: str
+    title_en: str
+    parse: Callable[[ImportContext], pl.DataFrame | None]
+    example: str = ""
+    """A file under ../shared/data this source reads (documentation)."""
+
+
+@dataclass
+class ImportResult:
+    source: str
+    dataflow: str
+    vintage_id: int | None
+    rows: int
+    series: int
+    report: Report
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    _SOURCES[source.name] = source
+    return source
+
+
+def sources() -> dict[str, Source]:
+    from shumao.ingest import sources as _pkg  # noqa: F401  (imports register every source)
+
+    return dict(sorted(_SOURCES.items()))
+
+
+def get_source(name: str) -> Source:
+    try:
+        return sources()[name]
+    except KeyError:
+        raise UnknownCode("import sources", name) from None
+
+
+def run_import(
+    engine: Engine,
+    source: str,
+    path: Path,
+    *,
+    options: dict[str, Any] | None = None,
+    label: str = "",
+    user: str = "system",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> ImportResult:
+    """Import ``path`` with ``source``; raise ``ImportRejected`` (nothing written) on errors."""
+    src = get_source(source)
+    settings = settings or get_settings()
+    report = Report(source=str(path))
+    ctx = ImportContext(path=Path(path), report=report, settings=settings, options=options or {})
+    frame = _parse(src, ctx, progress)
+    flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
+    if frame is not None:
+        frame = check_frame(frame, flow, report, file=ctx.file)
+    if frame is None or not report.ok:
+        raise ImportRejected(report)
+    series_count = frame.select(DIMENSIONS).n_unique()
+    if dry_run:
+        return ImportResult(source, flow.id, None, frame.height, series_count, report)
+    require_schema(engine)
+    digest = hashlib.sha256(ctx.path.read_bytes()).hexdigest()
+    written = 0
+
+    def step(n: int) -> None:
+        nonlocal written
+        written += n
+        if progress:
+            progress("write", written, frame.height)
+
+    with engine.begin() as conn:
+        vid = write_vintage(
+            conn, dataflow_id=flow.id, frame=frame.drop(ROW), kind="import",
+            label=label or f"{src.title_zh} {ctx.file}", source_file=str(ctx.path),
+            source_sha256=digest, created_by=user, batch_rows=settings.batch_rows, progress=step,
+        )
+    log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
+    return ImportResult(source, flow.id, vid, frame.height, series_count, report)
+
+
+def _parse(src: Source, ctx: ImportContext, progress: Progress | None) -> pl.DataFrame | None:
+    if not ctx.path.exists():
+        ctx.report.add(finding("file-not-found", file=str(ctx.path)))
+        return None
+    size = ctx.path.stat().st_size
+    if size > ctx.settings.import_max_bytes:
+        ctx.report.add(finding("file-too-large", file=ctx.file, size=size,
+                               limit=ctx.settings.import_max_bytes))
+        return None
+    if size == 0:
+        ctx.report.add(finding("file-empty", file=ctx.file))
+        return None
+    if progress:
+        progress("parse", 0, 1)
+    frame = src.parse(ctx)
+    if progress:
+        progress("parse", 1, 1)
+    return frame
+
+
+def check_frame(frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: str) -> pl.DataFrame:
+    """Checks shared by every source; returns the frame with unused dimensions set to ``_Z``."""
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    fill = [pl.lit(NOT_APPLICABLE).alias(d) for d in DIMENSIONS if d not in flow.dimensions]
+    frame = frame.with_columns(fill)
+    for dim, codelist in flow.dimensions.items():
+        if dim not in frame.columns:
+            raise ValueError(f"source produced no {dim} column for {flow.id}")
+        _check_codes(frame, dim, codelist, report, file)
+    _check_periods(frame, report, file)
+    _check_values(frame, report, file)
+    _check_duplicates(frame, report, file)
+    return frame
+
+
+def _check_codes(frame: pl.DataFrame, dim: str, codelist: str, report: Report, file: str) -> None:
+    empty = frame.filter(pl.col(dim).is_null() | (pl.col(dim) == ""))
+    for row in empty[ROW].head(100):
+        report.add(finding("value-missing", file=file, row=row, column=dim))
+    codes = frame[dim].drop_nulls().unique().to_list()
+    unknown = [c for c in codes if c and not codelists.is_member(codelist, c)]
+    if not unknown:
+        return
+    first = (
+        frame.filter(pl.col(dim).is_in(unknown))
+        .group_by(dim).agg(pl.col(ROW).min().alias("row")).sort("row")
+    )
+    for code, row in first.iter_rows():
+        report.add(finding("code-unknown", file=file, row=row, column=dim, value=code,
+                           codelist=codelists.NAMES[codelist]))
+
+
+def _check_periods(frame: pl.DataFrame, report: Report, file: str) -> None:
+    pairs = frame.select("freq", "time_period").unique()
+    bad = [(f, p) for f, p in pairs.iter_rows() if not (p and codelists.period_matches(f, p))]
+    if not bad:
+        return
+    bad_periods = [p for _, p in bad]
+    rows = frame.filter(pl.col("time_period").is_in(bad_periods) | pl.col("time_period").is_null())
+    for row, period in rows.select(ROW, "time_period").head(100).iter_rows():
+        report.add(finding("period-invalid", file=file, row=row, column="time_period",
+                           value=period or ""))
+
+
+def _check_values(frame: pl.DataFrame, report: Report, file: str) -> None:
+    lost = frame.filter(pl.col("value").is_null() & (pl.col("obs_status") != "M"))
+    for row in lost[ROW].head(100):
+        report.add(finding("value-missing", file=file, row=row, column="value"))
+
+
+def _check_duplicates(frame: pl.DataFrame, report: Report, file: str) -> None:
+    keys = [*DIMENSIONS, "time_period"]
+    dups = (
+        frame.group_by(keys).agg(pl.col(ROW).sort().alias("rows"), pl.len().alias("n"))
+        .filter(pl.col("n") > 1).sort(pl.col("rows").list.first()).head(100)
+    )
+    for record in dups.iter_rows(named=True):
+        key = "/".join(str(record[k]) for k in keys if record[k] != NOT_APPLICABLE)
+        rows = record["rows"]
+        report.add(finding("key-duplicate", file=file, row=rows[0], value=key,
+                           rows="、".join(map(str, rows[:10]))))

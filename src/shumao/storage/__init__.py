@@ -1,0 +1,1 @@
+"""The statistical store: engine, tables, migrations, vintages, backup and restore."""

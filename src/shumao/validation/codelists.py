@@ -1,0 +1,97 @@
+"""Membership tests for the codelists named in dataflow definitions (see dataflows.yaml)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from shumao.errors import UnknownCode
+from shumao.validation import uscc
+
+PERIOD_RE = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+FLOWS = {"X", "M", "T", "B"}
+FREQS = {"A", "Q", "M"}
+
+
+def _country(code: str) -> bool:
+    from shumao.reference import countries
+
+    try:
+        return countries.lookup(code).iso3 == code
+    except UnknownCode:
+        return False
+
+
+def _geo_cn(code: str) -> bool:
+    from shumao.reference import geo
+
+    if not re.fullmatch(r"\d{6}", code):
+        return False
+    try:
+        return geo.lookup(code).code == code
+    except UnknownCode:
+        return False
+
+
+def _park(code: str) -> bool:
+    from shumao.reference import parks
+
+    try:
+        return parks.lookup(code).code == code
+    except UnknownCode:
+        return False
+
+
+def _region(code: str) -> bool:
+    from shumao.reference import geo
+
+    return code in {r.code for r in geo.regions()}
+
+
+def _area(code: str) -> bool:
+    return _country(code) or _geo_cn(code) or _park(code) or _region(code)
+
+
+def _ebops(code: str) -> bool:
+    from shumao.reference import ebops
+
+    try:
+        return ebops.item(code).code == code
+    except UnknownCode:
+        return False
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "country": _country,
+    "geo_cn": _geo_cn,
+    "area": _area,
+    "ebops": _ebops,
+    "flow": FLOWS.__contains__,
+    "freq": FREQS.__contains__,
+    "uscc": uscc.is_valid,
+    "code": lambda c: 0 < len(c) <= 64,
+}
+
+NAMES = {
+    "country": "ISO 3166-1",
+    "geo_cn": "GB/T 2260",
+    "area": "地区/area (ISO 3166, GB/T 2260, 基地 park, 地区 region)",
+    "ebops": "EBOPS 2010",
+    "flow": "FLOW (X/M/T/B)",
+    "freq": "FREQ (A/Q/M)",
+    "uscc": "统一社会信用代码 GB 32100",
+    "code": "code",
+}
+
+
+@lru_cache(maxsize=65536)
+def is_member(codelist: str, code: str) -> bool:
+    return CHECKS[codelist](code)
+
+
+def period_matches(freq: str, period: str) -> bool:
+    if not PERIOD_RE.match(period):
+        return False
+    kind = "Q" if "-Q" in period else "M" if "-" in period else "A"
+    return freq in ("_Z", kind)

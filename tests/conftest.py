@@ -1,0 +1,90 @@
+"""Shared fixtures: a clean, migrated store per test on SQLite (default) or PostgreSQL.
+
+Set ``SHUMAO_TEST_DATABASE_URL`` to an admin URL of a PostgreSQL server (e.g.
+``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) to run the whole suite there:
+a fresh database is created for the session and emptied before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.tables import metadata
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_DATA = SHARED / "data"
+SPECIMENS = Path(__file__).parent / "specimens"
+PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once per session; return the URL tests start from."""
+    if PG_ADMIN_URL:
+        name = f"shumao_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        engine = make_engine(url=url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        engine = make_engine(url=f"sqlite:///{path}")
+        upgrade(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield str(path)
+
+
+@pytest.fixture
+def db_url(_template_store: str, tmp_path: Path) -> str:
+    """URL of a clean, migrated store for this test."""
+    if PG_ADMIN_URL:
+        engine = make_engine(url=_template_store)
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        upgrade(engine)  # re-syncs the shipped dataflow definitions
+        engine.dispose()
+        return _template_store
+    path = tmp_path / "shumao.db"
+    shutil.copyfile(_template_store, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(url=db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for running the ``shumao`` CLI against this test's store."""
+    env = dict(os.environ)
+    env.update(SHUMAO_DATABASE_URL=db_url, SHUMAO_DATA_DIR=str(tmp_path / "data"),
+               SHUMAO_ENVIRONMENT="test")
+    return env

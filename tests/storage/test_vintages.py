@@ -1,0 +1,142 @@
+"""Vintages: loads never overwrite; reads give latest or as-of; revision tables."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select, update
+
+from shumao.errors import StoreError
+from shumao.storage import vintages
+from shumao.storage.tables import observation, series, vintage
+
+
+_EXAMPLE = itertools.count()
+
+
+def make_frame(values: dict[str, float | None], *, area: str = "CHN", mult: int = 6) -> pl.DataFrame:
+    periods = list(values)
+    return pl.DataFrame({
+        "ref_area": [area] * len(periods),
+        "counterpart_area": ["W00"] * len(periods),
+        "product": ["DD"] * len(periods),
+        "flow": ["X"] * len(periods),
+        "freq": ["A"] * len(periods),
+        "time_period": periods,
+        "value": list(values.values()),
+        "unit": ["USD"] * len(periods),
+        "unit_mult": [mult] * len(periods),
+        "obs_status": ["A" if v is not None else "M" for v in values.values()],
+    })
+
+
+def load(engine: Engine, frame: pl.DataFrame, flow: str = "UNCTAD_DDS") -> int:
+    with engine.begin() as conn:
+        return vintages.write_vintage(conn, dataflow_id=flow, frame=frame, label="test")
+
+
+def test_a_load_adds_a_vintage_and_never_overwrites(engine: Engine) -> None:
+    v1 = load(engine, make_frame({"2021": 100.0, "2022": 110.0}))
+    v2 = load(engine, make_frame({"2022": 115.5, "2023": 120.0}))
+    with engine.connect() as conn:
+        latest = vintages.read(conn, "UNCTAD_DDS")
+        first = vintages.read(conn, "UNCTAD_DDS", as_of=v1)
+        stored = conn.execute(select(func.count()).select_from(observation)).scalar_one()
+        n_series = conn.execute(select(func.count()).select_from(series)).scalar_one()
+    assert dict(zip(latest["time_period"], latest["value"], strict=True)) == {
+        "2021": 100.0, "2022": 115.5, "2023": 120.0}
+    assert dict(zip(latest["time_period"], latest["vintage_id"], strict=True)) == {
+        "2021": v1, "2022": v2, "2023": v2}
+    assert dict(zip(first["time_period"], first["value"], strict=True)) == {
+        "2021": 100.0, "2022": 110.0}
+    assert stored == 4  # both 2022 values are kept
+    assert n_series == 1  # the second load reused the series
+    assert latest["counterpart_area"].to_list() == ["W00"] * 3
+    assert latest["indicator"].to_list() == ["_Z"] * 3  # unused dimension
+
+
+def test_as_of_a_date_picks_the_vintage_current_then(engine: Engine) -> None:
+    v1 = load(engine, make_frame({"2022": 1.0}))
+    v2 = load(engine, make_frame({"2022": 2.0}))
+    day1 = datetime(2024, 3, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(update(vintage).where(vintage.c.id == v1).values(created_at=day1))
+        conn.execute(update(vintage).where(vintage.c.id == v2)
+                     .values(created_at=day1 + timedelta(days=30)))
+    with engine.connect() as conn:
+        mid = vintages.read(conn, "UNCTAD_DDS", as_of=day1 + timedelta(days=1))
+        assert mid["value"].to_list() == [1.0]
+        with pytest.raises(StoreError, match="no vintage exists"):
+            vintages.read(conn, "UNCTAD_DDS", as_of=day1 - timedelta(days=1))
+
+
+def test_withdrawn_value_is_a_missing_observation_in_a_new_vintage(engine: Engine) -> None:
+    load(engine, make_frame({"2022": 5.0}))
+    load(engine, make_frame({"2022": None}))
+    with engine.connect() as conn:
+        latest = vintages.read(conn, "UNCTAD_DDS")
+    assert latest["value"].to_list() == [None]
+    assert latest["obs_status"].to_list() == ["M"]
+
+
+def test_filters_and_period_range(engine: Engine) -> None:
+    load(engine, make_frame({"2015": 1.0, "2020": 2.0, "2023": 3.0}))
+    load(engine, make_frame({"2020": 9.0}, area="USA"))
+    with engine.connect() as conn:
+        chn = vintages.read(conn, "UNCTAD_DDS", where={"ref_area": ["CHN"]},
+                            start="2016", end="2023")
+    assert chn["time_period"].to_list() == ["2020", "2023"]
+    assert chn["ref_area"].unique().to_list() == ["CHN"]
+
+
+def test_quarters_fall_inside_their_year_range(engine: Engine) -> None:
+    frame = make_frame({"2023-Q1": 1.0, "2023-Q4": 2.0, "2024-Q1": 3.0}).with_columns(
+        pl.lit("Q").alias("freq"))
+    load(engine, frame)
+    with engine.connect() as conn:
+        rows = vintages.read(conn, "UNCTAD_DDS", start="2023", end="2023")
+    assert rows["time_period"].to_list() == ["2023-Q1", "2023-Q4"]
+
+
+def test_revision_table_between_two_vintages(engine: Engine) -> None:
+    v1 = load(engine, make_frame({"2021": 200.0, "2022": 250.0}))
+    # the source re-publishes in a different multiplier and revises 2022
+    v2 = load(engine, make_frame({"2021": 0.2, "2022": 0.26, "2023": 0.3}, mult=9))
+    with engine.connect() as conn:
+        table = vintages.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
+    rows = {r["time_period"]: r for r in table.to_dicts()}
+    assert rows["2021"]["revision"] == pytest.approx(0.0, abs=1e-12)
+    assert rows["2022"]["value_then"] == pytest.approx(0.25)
+    assert rows["2022"]["value_now"] == pytest.approx(0.26)
+    assert rows["2022"]["revision"] == pytest.approx(0.01)
+    assert rows["2022"]["revision_pct"] == pytest.approx(4.0)
+    assert rows["2023"]["value_then"] is None and rows["2023"]["value_now"] == pytest.approx(0.3)
+    assert rows["2022"]["unit_mult"] == 9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.dictionaries(st.sampled_from([str(y) for y in range(2010, 2024)]),
+                          st.floats(0, 1e6, allow_nan=False), min_size=1),
+    second=st.dictionaries(st.sampled_from([str(y) for y in range(2010, 2024)]),
+                           st.floats(0, 1e6, allow_nan=False), min_size=1),
+)
+def test_revisions_never_lose_a_value(engine: Engine, first: dict[str, float],
+                                      second: dict[str, float]) -> None:
+    area = f"T{next(_EXAMPLE)}"  # a fresh series for every example (the store is per test)
+    v1 = load(engine, make_frame(first, area=area), flow="GENERIC")
+    v2 = load(engine, make_frame(second, area=area), flow="GENERIC")
+    with engine.connect() as conn:
+        table = vintages.revisions(conn, "GENERIC", then=v1, now=v2, where={"ref_area": [area]})
+        then = vintages.read(conn, "GENERIC", as_of=v1, where={"ref_area": [area]})
+    assert set(table["time_period"]) == set(first) | set(second)
+    for row in table.to_dicts():
+        expected_now = second.get(row["time_period"], first.get(row["time_period"]))
+        assert row["value_now"] == pytest.approx(expected_now)
+        assert row["value_then"] == pytest.approx(first.get(row["time_period"]))
+    assert dict(zip(then["time_period"], then["value"], strict=True)) == pytest.approx(first)
