@@ -56,12 +56,12 @@ def convert_units(frame: pl.DataFrame, target: units.Unit) -> pl.DataFrame:
     if frame.is_empty():
         return frame
     pairs = frame.select("unit", "unit_mult", pl.col("time_period").str.slice(0, 4).alias("y"))
-    factors = []
+    factors: list[float | None] = []
     for unit_code, mult, year in pairs.iter_rows():
         try:
             source = units.Unit(code=unit_code, mult=int(mult), name_zh="", name_en="")
             factors.append(units.factor(source, target, year=int(year)))
-        except Exception:  # noqa: BLE001 - non-money or unconvertible rows keep their unit
+        except Exception:
             factors.append(None)
     f = pl.Series("_f", factors, dtype=pl.Float64)
     converted = f.is_not_null()

@@ -1,0 +1,164 @@
+"""China's administrative divisions (GB/T 2260) and the NBS four regions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, cast
+
+from shumao.errors import UnknownCode
+from shumao.reference._data import AmbiguousName, norm, rows, split
+
+CODELIST = "GB/T 2260"
+Level = Literal["province", "city", "county"]
+_LEVELS = ("province", "city", "county")
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name_zh: str
+    short_zh: str
+    name_en: str
+    level: Level
+    parent: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name_zh: str
+    name_en: str
+    provinces: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _areas() -> dict[str, Area]:
+    return {r["code"]: _area(r) for r in rows("geo_areas.csv")}
+
+
+def _area(r: dict[str, str]) -> Area:
+    level = cast(Level, r["level"])
+    if level not in _LEVELS:
+        raise ValueError(f"geo_areas.csv: bad level {level!r} for {r['code']}")
+    return Area(
+        r["code"],
+        r["name_zh"],
+        r["short_zh"],
+        r["name_en"],
+        level,
+        r["parent"] or None,
+        r["region"] or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _name_tiers() -> tuple[dict[str, list[str]], ...]:
+    """Name → codes, in priority order: full names and aliases, then short names by level."""
+    tiers: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
+    for r in rows("geo_areas.csv"):
+        full = [r["name_zh"], r["name_en"], r["iso3166_2"], *split(r["aliases"])]
+        for name in full:
+            _add(tiers[0], name, r["code"])
+        _add(tiers[1 + _LEVELS.index(r["level"])], r["short_zh"], r["code"])
+    return tiers
+
+
+def _add(index: dict[str, list[str]], name: str, code: str) -> None:
+    if name and code not in index.setdefault(norm(name), []):
+        index[norm(name)].append(code)
+
+
+def _code_form(text: str) -> str | None:
+    """A 6-digit code for numeric input: 2, 4, 6, 9 or 12 digits, or ``CN-11``."""
+    s = text.strip().upper().removeprefix("CN-")
+    if not s.isdigit():
+        return None
+    if len(s) in (2, 4):
+        return s.ljust(6, "0")
+    if len(s) == 6:
+        return s
+    if len(s) in (9, 12) and set(s[6:]) == {"0"}:
+        return s[:6]
+    return None
+
+
+def lookup(value: str | int) -> Area:
+    """The area for a code (2/4/6/9/12 digits, ISO 3166-2) or a Chinese/English name."""
+    text = str(value).strip()
+    code = _code_form(text) if re.fullmatch(r"(CN-)?\d+", text, re.I) else None
+    if code is not None:
+        if code in _areas():
+            return _areas()[code]
+        raise UnknownCode(CODELIST, value)
+    for tier in _name_tiers():
+        codes = tier.get(norm(text), [])
+        if len(codes) == 1:
+            return _areas()[codes[0]]
+        if codes:
+            raise AmbiguousName(CODELIST, value, [_describe(c) for c in codes])
+    raise UnknownCode(CODELIST, value)
+
+
+def _describe(code: str) -> str:
+    path = [a.name_zh for a in reversed(ancestors(code))]
+    return f"{code} {''.join(path)}{_areas()[code].name_zh}"
+
+
+def provinces() -> list[Area]:
+    """The 34 provincial-level divisions, by code."""
+    return sorted((a for a in _areas().values() if a.level == "province"), key=lambda a: a.code)
+
+
+def children(code: str | int) -> list[Area]:
+    parent = lookup(code).code
+    return sorted((a for a in _areas().values() if a.parent == parent), key=lambda a: a.code)
+
+
+def ancestors(code: str | int) -> list[Area]:
+    """Parents from the nearest up: county → city → province (the area itself excluded)."""
+    area = lookup(code)
+    chain: list[Area] = []
+    while area.parent is not None:
+        area = _areas()[area.parent]
+        chain.append(area)
+    return chain
+
+
+def province_of(code: str | int) -> Area:
+    area = lookup(code)
+    return _areas()[area.code[:2] + "0000"]
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, Region]:
+    members = {
+        r["code"]: [p.code for p in provinces() if p.region == r["code"]]
+        for r in rows("regions.csv")
+    }
+    ordered = sorted(rows("regions.csv"), key=lambda r: int(r["order"]))
+    return {
+        r["code"]: Region(r["code"], r["name_zh"], r["name_en"], tuple(members[r["code"]]))
+        for r in ordered
+    }
+
+
+def regions() -> list[Region]:
+    """东部、中部、西部、东北 (NBS); 台湾、香港、澳门 belong to none."""
+    return list(_regions().values())
+
+
+def region_of(code: str | int) -> Region | None:
+    region = lookup(code).region
+    return _regions()[region] if region else None
+
+
+def lookup_region(value: str) -> Region:
+    """A region by code (``EAST``), Chinese name (东部地区, 东部) or English name (Eastern)."""
+    key = norm(value)
+    for r in rows("regions.csv"):
+        if key in {norm(r[f]) for f in ("code", "name_zh", "short_zh", "name_en")}:
+            return _regions()[r["code"]]
+    raise UnknownCode("NBS regions", value)
