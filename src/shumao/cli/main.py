@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from shumao.cli import data, db, demo
+from shumao.cli import data, db, demo, ref
 
 app = typer.Typer(
     name="shumao",
@@ -18,6 +18,7 @@ app = typer.Typer(
 data.register(app)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
+app.add_typer(ref.app, name="ref")
 
 
 @app.callback()
