@@ -18,6 +18,7 @@ from shumao.ingest.pipeline import run_import, sources
 from shumao.query import select
 from shumao.storage import vintages
 from shumao.storage.tables import DIMENSIONS
+from shumao.validation.findings import Report
 
 Csv = Annotated[str | None, typer.Option(help="逗号分隔 / comma-separated codes or names")]
 
@@ -44,14 +45,12 @@ def import_(
             result = run_import(engine, source, file, options=options, label=label,
                                 dry_run=dry_run, progress=bar)  # type: ignore[arg-type]
     except ImportRejected as exc:
-        console.print(exc.report.to_json() if as_json else exc.report.text())
+        _print_report(exc.report, as_json)
         raise fail(str(exc), code=2) from None
     except ShumaoError as exc:
         raise fail(str(exc)) from None
-    if as_json:
-        console.print(result.report.to_json())
-    elif result.report.findings:
-        console.print(result.report.text())
+    if as_json or result.report.findings:
+        _print_report(result.report, as_json)
     what = "校验通过（未写入）/ valid (nothing written)" if dry_run else f"版本 vintage {result.vintage_id}"
     console.print(
         f"[green]完成 / done[/green]: {result.dataflow} · {result.rows:,} 行 rows · "
@@ -59,6 +58,11 @@ def import_(
     )
     for key, value in result.extra.items():
         console.print(f"  {key}: {value}")
+
+
+def _print_report(report: Report, as_json: bool) -> None:
+    text = report.to_json() if as_json else report.text()
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _as_of(value: str | None) -> int | datetime | None:
@@ -103,15 +107,16 @@ def query(
     if out is None:
         if fmt == "xlsx":
             raise fail("xlsx 需要 --output / xlsx needs --output")
-        console.print(shown.write_csv() if fmt == "csv" else json.dumps(
-            shown.to_dicts(), ensure_ascii=False, indent=1), soft_wrap=True)
+        text = shown.write_csv().rstrip("\n") if fmt == "csv" else json.dumps(
+            shown.to_dicts(), ensure_ascii=False, indent=1)
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
         return
     output.write(shown, out, fmt)
     err_console.print(f"已写入 / written: {out} ({shown.height} 行 rows)")
 
 
 def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
-    used = [d for d in DIMENSIONS if frame.height and frame[d].n_unique() > 1
+    used = [d for d in DIMENSIONS if (frame.height and frame[d].n_unique() > 1)
             or (frame.height and frame[d][0] != "_Z")]
     if not wide:
         return frame.select(*used, "time_period", "value", "unit", "unit_mult", "obs_status",
