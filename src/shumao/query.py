@@ -24,6 +24,8 @@ def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dic
     out: dict[str, list[str]] = {}
     for dim, values in where.items():
         kind = _KIND_OF_CODELIST.get(flow.dimensions.get(dim, ""))
+        if kind is None and dim in ("ref_area", "counterpart_area"):
+            kind = "country"  # free-code areas (e.g. World Bank) still take country names
         codes = []
         for value in values:
             try:

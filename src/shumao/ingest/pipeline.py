@@ -41,6 +41,8 @@ class ImportContext:
     report: Report
     settings: Settings
     options: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Summary lines a source wants shown after the import (label → value)."""
 
     @property
     def file(self) -> str:
@@ -57,6 +59,9 @@ class Source:
     parse: Callable[[ImportContext], pl.DataFrame | None]
     example: str = ""
     """A file under ../shared/data this source reads (documentation)."""
+    dataflows: tuple[str, ...] = ()
+    """Dataflows a user may choose with ``--dataflow`` (empty: only ``dataflow``; generic
+    sources that take the dataflow from a mapping file leave the choice to the parser)."""
 
 
 @dataclass
@@ -108,7 +113,8 @@ def run_import(
     settings = settings or get_settings()
     report = Report(source=str(path))
     ctx = ImportContext(path=Path(path), report=report, settings=settings, options=options or {})
-    frame = _parse(src, ctx, progress)
+    _check_chosen_dataflow(src, ctx)
+    frame = _parse(src, ctx, progress) if report.ok else None
     flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
     if frame is not None:
         frame = check_frame(frame, flow, report, file=ctx.file)
@@ -116,7 +122,7 @@ def run_import(
         raise ImportRejected(report)
     series_count = frame.select(DIMENSIONS).n_unique()
     if dry_run:
-        return ImportResult(source, flow.id, None, frame.height, series_count, report)
+        return ImportResult(source, flow.id, None, frame.height, series_count, report, ctx.extra)
     require_schema(engine)
     digest = hashlib.sha256(ctx.path.read_bytes()).hexdigest()
     written = 0
@@ -134,7 +140,19 @@ def run_import(
             source_sha256=digest, created_by=user, batch_rows=settings.batch_rows, progress=step,
         )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
-    return ImportResult(source, flow.id, vid, frame.height, series_count, report)
+    return ImportResult(source, flow.id, vid, frame.height, series_count, report, ctx.extra)
+
+
+def _check_chosen_dataflow(src: Source, ctx: ImportContext) -> None:
+    chosen = ctx.options.get("dataflow")
+    if not chosen or src.dataflow == "GENERIC":
+        return
+    allowed = {src.dataflow, *src.dataflows}
+    if str(chosen).upper() not in allowed:
+        ctx.report.add(finding("dataflow-unsupported", file=ctx.file, value=chosen,
+                               source=src.name, expected="、".join(sorted(allowed))))
+    else:
+        ctx.options["dataflow"] = str(chosen).upper()
 
 
 def _parse(src: Source, ctx: ImportContext, progress: Progress | None) -> pl.DataFrame | None:
@@ -163,9 +181,13 @@ def check_frame(frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: st
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     fill = [pl.lit(NOT_APPLICABLE).alias(d) for d in DIMENSIONS if d not in flow.dimensions]
     frame = frame.with_columns(fill)
+    absent = [d for d in flow.dimensions if d not in frame.columns]
+    for dim in absent:
+        report.add(finding("column-missing", file=file, column=dim,
+                           present="、".join(c for c in frame.columns if c != ROW)))
+    if absent:
+        return frame
     for dim, codelist in flow.dimensions.items():
-        if dim not in frame.columns:
-            raise ValueError(f"source produced no {dim} column for {flow.id}")
         _check_codes(frame, dim, codelist, report, file)
     _check_periods(frame, report, file)
     _check_values(frame, report, file)
