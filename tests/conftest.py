@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from shumao.storage.engine import make_engine, upgrade
-from shumao.storage.tables import metadata
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -63,7 +62,8 @@ def db_url(_template_store: str, tmp_path: Path) -> str:
     """URL of a clean, migrated store for this test."""
     if PG_ADMIN_URL:
         engine = make_engine(url=_template_store)
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+        names = ", ".join(f'"{t}"' for t in tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         upgrade(engine)  # re-syncs the shipped dataflow definitions

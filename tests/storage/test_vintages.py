@@ -15,7 +15,6 @@ from shumao.errors import StoreError
 from shumao.storage import vintages
 from shumao.storage.tables import observation, series, vintage
 
-
 _EXAMPLE = itertools.count()
 
 
