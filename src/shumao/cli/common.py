@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from shumao.storage.engine import make_engine, upgrade
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,6 +21,8 @@ STAGES = {"parse": "读取 / parsing", "check": "校验 / checking", "write": "�
 
 def store() -> Engine:
     """The configured store, migrated to the current schema."""
+    from shumao.storage.engine import make_engine, upgrade
+
     engine = make_engine()
     upgrade(engine)
     return engine

@@ -5,20 +5,18 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from shumao import output
 from shumao.cli.common import console, err_console, fail, progress_bar, store
 from shumao.errors import ImportRejected, ShumaoError
-from shumao.ingest.pipeline import run_import, sources
-from shumao.query import select
-from shumao.storage import vintages
-from shumao.storage.tables import DIMENSIONS
-from shumao.validation.findings import Report
+
+if TYPE_CHECKING:  # heavy modules load when a command runs, not when the CLI starts
+    import polars as pl
+
+    from shumao.validation.findings import Report
 
 Csv = Annotated[str | None, typer.Option(help="逗号分隔 / comma-separated codes or names")]
 
@@ -34,6 +32,8 @@ def import_(
     quiet: Annotated[bool, typer.Option(help="不显示进度条 / no progress bar")] = False,
 ) -> None:
     """导入数据文件为一个新版本 / import a file as a new vintage (all or nothing)."""
+    from shumao.ingest.pipeline import run_import
+
     options: dict[str, object] = {}
     if mapping:
         options["mapping"] = mapping
@@ -90,6 +90,9 @@ def query(
     out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
 ) -> None:
     """查询数据 / print or write a selection (latest, or as of a vintage or date)."""
+    from shumao import output
+    from shumao.query import select
+
     filters = {"ref_area": ref_area, "counterpart_area": counterpart_area, "product": product,
                "flow": flow, "indicator": indicator, "freq": freq}
     where = {k: [x.strip() for x in v.split(",") if x.strip()] for k, v in filters.items() if v}
@@ -116,6 +119,8 @@ def query(
 
 
 def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
+    from shumao.storage.tables import DIMENSIONS
+
     used = [d for d in DIMENSIONS if (frame.height and frame[d].n_unique() > 1)
             or (frame.height and frame[d][0] != "_Z")]
     if not wide:
@@ -126,6 +131,8 @@ def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
+    from shumao import output
+
     table = Table(title=title, show_lines=False)
     for name in frame.columns:
         table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
@@ -143,6 +150,8 @@ def list_vintages(
     dataflow: Annotated[str | None, typer.Argument(help="数据流 / dataflow id")] = None,
 ) -> None:
     """列出数据版本 / list vintages."""
+    from shumao.storage import vintages
+
     with store().connect() as conn:
         rows = vintages.list_vintages(conn, dataflow.upper() if dataflow else None)
     table = Table("id", "dataflow", "created", "kind", "rows", "label")
@@ -161,6 +170,10 @@ def revisions(
     only_changed: Annotated[bool, typer.Option(help="只显示有修订的 / only revised")] = True,
 ) -> None:
     """两个版本之间的修订表 / revision table between two vintages."""
+    import polars as pl
+
+    from shumao.storage import vintages
+
     where = {k: v.split(",") for k, v in {"ref_area": ref_area, "product": product}.items() if v}
     with store().connect() as conn:
         table = vintages.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
@@ -172,6 +185,8 @@ def revisions(
 
 def list_sources() -> None:
     """列出可导入的数据源 / list import sources."""
+    from shumao.ingest.pipeline import sources
+
     table = Table("source", "dataflow", "说明", "description", "example")
     for src in sources().values():
         table.add_row(src.name, src.dataflow, src.title_zh, src.title_en, src.example)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from shumao.cli.common import console, store
-from shumao.config import get_settings
-from shumao.storage.tables import observation, series, vintage
 
 app = typer.Typer(help="数据库 / database", no_args_is_help=True)
 
@@ -16,6 +13,8 @@ app = typer.Typer(help="数据库 / database", no_args_is_help=True)
 @app.command()
 def upgrade() -> None:
     """建立或升级数据库结构 / create or migrate the schema."""
+    from shumao.config import get_settings
+
     store()
     console.print(f"数据库已就绪 / store ready: {get_settings().effective_database_url}")
 
@@ -23,6 +22,10 @@ def upgrade() -> None:
 @app.command()
 def info() -> None:
     """数据库位置与规模 / where the store is and how big."""
+    from sqlalchemy import func, select
+
+    from shumao.storage.tables import observation, series, vintage
+
     engine = store()
     table = Table("项目 item", "值 value")
     table.add_row("数据库 database", engine.url.render_as_string(hide_password=True))

@@ -6,15 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.table import Table
-from sqlalchemy import func, select
 
 from shumao.cli.common import console, fail, progress_bar, store
-from shumao.config import get_settings
 from shumao.errors import ImportRejected
-from shumao.ingest.pipeline import run_import
-from shumao.storage.tables import vintage
 
 app = typer.Typer(help="演示数据 / demo data", no_args_is_help=True)
 DEMO_DIR = Path(__file__).resolve().parents[3] / "demo"
@@ -28,6 +23,13 @@ def load(
     = False,
 ) -> None:
     """导入全部演示数据（真实公开数据）/ import every demo dataset (real public data)."""
+    import yaml
+    from sqlalchemy import func, select
+
+    from shumao.config import get_settings
+    from shumao.ingest.pipeline import run_import
+    from shumao.storage.tables import vintage
+
     manifest = yaml.safe_load((demo_dir / "manifest.yaml").read_text(encoding="utf-8"))
     engine = store()
     with engine.connect() as conn:
