@@ -78,7 +78,7 @@ def match_column(
             if declared_unit and header_unit and (header_unit.code, header_unit.mult) != (
                 declared_unit.code, declared_unit.mult
             ):
-                report.add(finding("unit-conflict", file=file, sheet=table.sheet, row=1,
+                report.add(finding("unit-conflict", file=file, sheet=table.sheet, row=table.header_row,
                                    column=header, col_index=table.columns.index(header),
                                    header_unit=header_unit.name_zh,
                                    mapping_unit=declared_unit.name_zh))

@@ -1,22 +1,29 @@
 """Turn text cells into numbers the way clerks write them, vectorised.
 
 Accepted and normalised (an ``info`` finding records it): full-width digits and signs
-(１２３．４), thousands separators (1,234,567.8 / 1，234), surrounding spaces, scientific
-notation. Missing markers (empty, -, --, —, .., …, NA, N/A) become missing values.
-Anything else is a ``value-not-number`` error at its row and column.
+(１２３．４, －５), the minus sign U+2212, thousands separators (1,234,567.8 / 1，234),
+surrounding spaces, scientific notation. Missing markers (empty, -, --, —, .., …, NA, N/A, in
+any letter case) become missing values. Anything else — words, units (“12万”, “约100”),
+infinities, numbers too large for a float — is a ``value-not-number`` error at its row and
+column.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import polars as pl
 
 from shumao.ingest.readers import ROW
 from shumao.validation.findings import Report, finding
 
-FULL = list("０１２３４５６７８９．，－＋　")
-HALF = list("0123456789.,-+ ")
-MISSING_MARKERS = ["", "-", "--", "—", "——", "..", "…", "NA", "N/A", "n/a", "na", "NaN", "nan"]
+FULL = list("０１２３４５６７８９．，－＋　\u2212\ufe63")
+HALF = list("0123456789.,-+ --")
+MISSING_MARKERS = ["", "-", "--", "—", "——", "..", "...", "…", "……", "na", "n/a", "nan"]
+"""Compared in lower case."""
 THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+MAX_FINDINGS = 200
+MAX_NORMALISED = 60
 
 
 def parse_numbers(
@@ -30,28 +37,45 @@ def parse_numbers(
     label: str | None = None,
 ) -> tuple[pl.Series, pl.Series]:
     """Return (values as Float64, is_missing) for ``column``; bad cells become findings."""
-    raw = frame[column]
+    raw = frame[column].cast(pl.String)
     half = raw.str.replace_many(FULL, HALF).str.strip_chars()
-    missing = half.is_null() | half.is_in(MISSING_MARKERS)
-    cleaned = pl.Series(column, half).to_frame().select(
-        pl.when(pl.col(column).str.contains(THOUSANDS))
-        .then(pl.col(column).str.replace_all(",", "", literal=True))
-        .otherwise(pl.col(column))
+    missing = half.is_null() | half.str.to_lowercase().is_in(MISSING_MARKERS)
+    cleaned = pl.select(
+        pl.when(half.str.contains(THOUSANDS))
+        .then(half.str.replace_all(",", "", literal=True))
+        .otherwise(half)
+        .alias(column)
     ).to_series()
-    values = cleaned.cast(pl.Float64, strict=False)
-    bad = values.is_null() & ~missing
-    name = label or column
+    parsed = cleaned.cast(pl.Float64, strict=False)
+    bad = ~missing & (parsed.is_null() | parsed.is_infinite() | parsed.is_nan())
+    # "+ 0.0" turns "-0" into 0.0
+    values = pl.select(pl.when(bad | missing).then(None).otherwise(parsed + 0.0)).to_series()
+    where = _Where(file, sheet, label or column, col_index)
     if bad.any():
-        rows = frame.filter(bad).select(ROW, pl.col(column))
-        for row, value in rows.head(200).iter_rows():
-            report.add(finding("value-not-number", file=file, sheet=sheet, row=row, column=name,
-                               col_index=col_index, value=value))
+        _report_bad(frame.filter(bad).select(ROW, column), report, where)
     changed = ~missing & ~bad & (cleaned != raw)
     if changed.any():
-        sample = frame.filter(changed).select(ROW, pl.col(column)).with_columns(
-            values.filter(changed).alias("_v")
-        )
-        for row, value, normalised in sample.head(60).iter_rows():
-            report.add(finding("value-normalised", file=file, sheet=sheet, row=row, column=name,
-                               col_index=col_index, value=value, normalised=f"{normalised:g}"))
+        rows = frame.select(ROW, column).with_columns(values.alias("_v")).filter(changed)
+        _report_normalised(rows, report, where)
     return values.alias(column), missing
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    sheet: str
+    column: str
+    col_index: int | None
+
+
+def _report_bad(rows: pl.DataFrame, report: Report, at: _Where) -> None:
+    for row, value in rows.head(MAX_FINDINGS).iter_rows():
+        report.add(finding("value-not-number", file=at.file, sheet=at.sheet, row=row,
+                           column=at.column, col_index=at.col_index, value=value))
+
+
+def _report_normalised(rows: pl.DataFrame, report: Report, at: _Where) -> None:
+    for row, value, normalised in rows.head(MAX_NORMALISED).iter_rows():
+        report.add(finding("value-normalised", file=at.file, sheet=at.sheet, row=row,
+                           column=at.column, col_index=at.col_index, value=value,
+                           normalised=f"{normalised:.15g}"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.engine import require_schema
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
 from shumao.storage.vintages import write_vintage
-from shumao.validation import codelists
+from shumao.validation import codelists, uscc
 from shumao.validation.findings import Report, finding
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,8 @@ def run_import(
     frame = _parse(src, ctx, progress) if report.ok else None
     flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
     if frame is not None:
-        frame = check_frame(frame, flow, report, file=ctx.file)
+        frame = check_frame(frame, flow, report, file=ctx.file,
+                            columns=ctx.options.get("columns"))
     if frame is None or not report.ok:
         raise ImportRejected(report)
     series_count = frame.select(DIMENSIONS).n_unique()
@@ -175,7 +176,17 @@ def _parse(src: Source, ctx: ImportContext, progress: Progress | None) -> pl.Dat
     return frame
 
 
-def check_frame(frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: str) -> pl.DataFrame:
+Columns = Mapping[str, tuple[str, int]]
+"""field → (header as written in the file, 0-based position), set by a source in
+``ctx.options["columns"]`` so that findings name the file's column and cell."""
+_FREQ_FORMS = {"A": ("年度", "annual", "2023"), "Q": ("季度", "quarterly", "2023-Q3"),
+               "M": ("月度", "monthly", "2023-07")}
+
+
+def check_frame(
+    frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: str,
+    columns: Columns | None = None,
+) -> pl.DataFrame:
     """Checks shared by every source; returns the frame with unused dimensions set to ``_Z``."""
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -187,18 +198,32 @@ def check_frame(frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: st
                            present="、".join(c for c in frame.columns if c != ROW)))
     if absent:
         return frame
+    at = _locator(columns or {})
     for dim, codelist in flow.dimensions.items():
-        _check_codes(frame, dim, codelist, report, file)
-    _check_periods(frame, report, file)
-    _check_values(frame, report, file)
+        _check_codes(frame, dim, codelist, report, file, at)
+    _check_periods(frame, report, file, at)
+    _check_values(frame, report, file, at)
     _check_duplicates(frame, report, file)
     return frame
 
 
-def _check_codes(frame: pl.DataFrame, dim: str, codelist: str, report: Report, file: str) -> None:
+def _locator(columns: Columns) -> Callable[[str], dict[str, Any]]:
+    """field → the ``column`` and ``col_index`` arguments of its findings."""
+
+    def at(field: str) -> dict[str, Any]:
+        header, index = columns.get(field, (field, None))
+        return {"column": header, "col_index": index}
+
+    return at
+
+
+def _check_codes(
+    frame: pl.DataFrame, dim: str, codelist: str, report: Report, file: str,
+    at: Callable[[str], dict[str, Any]],
+) -> None:
     empty = frame.filter(pl.col(dim).is_null() | (pl.col(dim) == ""))
     for row in empty[ROW].head(100):
-        report.add(finding("value-missing", file=file, row=row, column=dim))
+        report.add(finding("value-missing", file=file, row=row, **at(dim)))
     codes = frame[dim].drop_nulls().unique().to_list()
     unknown = [c for c in codes if c and not codelists.is_member(codelist, c)]
     if not unknown:
@@ -208,26 +233,41 @@ def _check_codes(frame: pl.DataFrame, dim: str, codelist: str, report: Report, f
         .group_by(dim).agg(pl.col(ROW).min().alias("row")).sort("row")
     )
     for code, row in first.iter_rows():
-        report.add(finding("code-unknown", file=file, row=row, column=dim, value=code,
-                           codelist=codelists.NAMES[codelist]))
+        if codelist == "uscc":
+            report.add(finding("uscc-invalid", file=file, row=row, value=code,
+                               detail=uscc.problem(code), **at(dim)))
+        else:
+            report.add(finding("code-unknown", file=file, row=row, value=code,
+                               codelist=codelists.NAMES[codelist], **at(dim)))
 
 
-def _check_periods(frame: pl.DataFrame, report: Report, file: str) -> None:
+def _check_periods(
+    frame: pl.DataFrame, report: Report, file: str, at: Callable[[str], dict[str, Any]]
+) -> None:
     pairs = frame.select("freq", "time_period").unique()
     bad = [(f, p) for f, p in pairs.iter_rows() if not (p and codelists.period_matches(f, p))]
     if not bad:
         return
-    bad_periods = [p for _, p in bad]
-    rows = frame.filter(pl.col("time_period").is_in(bad_periods) | pl.col("time_period").is_null())
-    for row, period in rows.select(ROW, "time_period").head(100).iter_rows():
-        report.add(finding("period-invalid", file=file, row=row, column="time_period",
-                           value=period or ""))
+    key = pl.concat_str(pl.col("freq").fill_null(""), pl.col("time_period").fill_null(""),
+                        separator="\u0000")
+    rows = frame.filter(key.is_in([f"{f or ''}\u0000{p or ''}" for f, p in bad]))
+    for row, freq, period in rows.select(ROW, "freq", "time_period").head(100).iter_rows():
+        if period and codelists.PERIOD_RE.match(period) and freq in _FREQ_FORMS:
+            freq_zh, freq_en, form = _FREQ_FORMS[freq]
+            report.add(finding("period-freq-mismatch", file=file, row=row, value=period,
+                               freq=freq, freq_zh=freq_zh, freq_en=freq_en, form=form,
+                               **at("time_period")))
+        else:
+            report.add(finding("period-invalid", file=file, row=row, value=period or "",
+                               **at("time_period")))
 
 
-def _check_values(frame: pl.DataFrame, report: Report, file: str) -> None:
+def _check_values(
+    frame: pl.DataFrame, report: Report, file: str, at: Callable[[str], dict[str, Any]]
+) -> None:
     lost = frame.filter(pl.col("value").is_null() & (pl.col("obs_status") != "M"))
     for row in lost[ROW].head(100):
-        report.add(finding("value-missing", file=file, row=row, column="value"))
+        report.add(finding("value-missing", file=file, row=row, **at("value")))
 
 
 def _check_duplicates(frame: pl.DataFrame, report: Report, file: str) -> None:

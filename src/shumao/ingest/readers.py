@@ -3,11 +3,19 @@
 Every reader returns text cells (``pl.String``) and a ``_row`` column holding the row number a
 person sees in the file (header = row ``header_row``), so findings can point at the cell.
 Numbers are parsed later by ``shumao.ingest.numbers`` so that a bad cell becomes a finding.
+
+What a reader refuses instead of guessing (an error finding): a CSV row with more cells than
+the header (``row-ragged``: an unquoted ``1,234.5`` would otherwise lose its ``234.5``
+silently), legacy ``.xls`` and bytes that are neither UTF-8 nor GB18030. Excel error values
+(``#DIV/0!``, ``#N/A``) and formulas saved without a calculated value would read as empty
+cells; they are read as the text a person sees (``#DIV/0!``, ``=G2*2``), so the checks of the
+column report them (a number column: ``value-not-number``).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from defusedxml import ElementTree
 
 from shumao.validation.findings import Report, finding
 
 UTF8_BOM = b"\xef\xbb\xbf"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ROW = "_row"
+_OVERFLOW = "\u0000overflow"
+_DUP = "\u0000dup"
+_SPACES = re.compile(r"\s+")
+MAX_CELL_FINDINGS = 100
 
 
 @dataclass
@@ -29,6 +43,8 @@ class Table:
     columns: list[str]
     """Header cells as written (stripped), in order."""
     sheet: str = ""
+    header_row: int = 1
+    """Row number of the header as a person sees it in the file."""
 
 
 def decode(data: bytes, report: Report, file: str) -> str | None:
@@ -57,7 +73,7 @@ def read_csv(path: Path, report: Report, *, skip_rows: int = 0, file: str = "") 
     if not data.strip():
         report.add(finding("file-empty", file=file))
         return None
-    if data.startswith(b"PK\x03\x04") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data.startswith(b"PK\x03\x04") or data[:8] == OLE_MAGIC:
         report.add(finding("file-format", file=file, detail="这是 Excel 文件而不是 CSV / an Excel file, not CSV"))
         return None
     text = decode(data, report, file)
@@ -65,36 +81,61 @@ def read_csv(path: Path, report: Report, *, skip_rows: int = 0, file: str = "") 
         return None
     if text.startswith("\ufeff"):  # a BOM that survived a GB18030 decode
         text = text[1:]
+    if not text.strip():
+        report.add(finding("file-empty", file=file))
+        return None
     return _csv_table(text, report, file, skip_rows)
 
 
 def _csv_table(text: str, report: Report, file: str, skip_rows: int) -> Table | None:
+    """Parse CSV text; one extra column catches rows with more cells than the header."""
     raw = text.encode("utf-8")
+    options: dict[str, Any] = {"has_header": False, "infer_schema": False, "skip_rows": skip_rows,
+                               "truncate_ragged_lines": True}
     try:
-        frame = pl.read_csv(
-            io.BytesIO(raw), infer_schema=False, skip_rows=skip_rows, truncate_ragged_lines=True,
-            missing_utf8_is_empty_string=False,
-        )
+        width = pl.read_csv(io.BytesIO(raw), n_rows=1, **options).width
+        names = [f"c{i}" for i in range(width)] + [_OVERFLOW]
+        frame = pl.read_csv(io.BytesIO(raw), schema=dict.fromkeys(names, pl.String),
+                            missing_columns="insert", **options)
     except pl.exceptions.NoDataError:
         report.add(finding("file-empty", file=file))
         return None
     except pl.exceptions.ComputeError as exc:
         report.add(finding("file-format", file=file, detail=str(exc).splitlines()[0][:200]))
         return None
-    header = _header_names(frame.columns)
-    return _table(frame, header, report, file, first_row=skip_rows + 2)
+    if frame.height == 0:
+        report.add(finding("file-empty", file=file))
+        return None
+    header = _header_names([c or "" for c in frame.row(0)[:width]])
+    header_row = skip_rows + 1
+    body = frame.slice(1).with_row_index(ROW, offset=header_row + 1)
+    _report_ragged(body, width, report, file)
+    body = body.drop(_OVERFLOW, ROW)
+    return _table(body, header, report, file, first_row=header_row + 1, header_row=header_row)
+
+
+def _report_ragged(body: pl.DataFrame, width: int, report: Report, file: str) -> None:
+    extra = pl.col(_OVERFLOW).str.strip_chars()
+    ragged = body.filter(extra.is_not_null() & (extra != ""))
+    for row, value in ragged.select(ROW, _OVERFLOW).head(MAX_CELL_FINDINGS).iter_rows():
+        report.add(finding("row-ragged", file=file, row=row, col_index=width, value=value,
+                           width=width))
 
 
 def read_xlsx(
     path: Path, report: Report, *, sheet: str | None = None, skip_rows: int = 0, file: str = ""
 ) -> Table | None:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     file = file or path.name
     if not zipfile.is_zipfile(path):
         report.add(finding("file-format", file=file, detail="不是有效的 XLSX / not a valid XLSX"))
         return None
-    book = CalamineWorkbook.from_path(str(path))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, ValueError, OSError) as exc:
+        report.add(finding("file-format", file=file, detail=str(exc)[:200]))
+        return None
     names = book.sheet_names
     name = sheet or names[0]
     if name not in names:
@@ -107,8 +148,13 @@ def read_xlsx(
     header = _header_names([_cell_text(c) or "" for c in rows[0]])
     width = len(header)
     body = [[_cell_text(c) for c in (r + [None] * width)[:width]] for r in rows[1:]]
+    header_row = skip_rows + 1
+    for row, col, shown in _bad_cells(path, name):
+        if row > header_row and row - header_row <= len(body) and col < width:
+            body[row - header_row - 1][col] = shown
     frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
-    return _table(frame, header, report, file, first_row=skip_rows + 2, sheet=name)
+    return _table(frame, header, report, file, first_row=header_row + 1, sheet=name,
+                  header_row=header_row)
 
 
 def _cell_text(cell: Any) -> str | None:
@@ -123,36 +169,99 @@ def _cell_text(cell: Any) -> str | None:
     return str(cell)
 
 
+# --- Excel error values and uncalculated formulas (calamine reads both as empty cells) -----
+
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_UNCACHED_FORMULA = re.compile(
+    rb"<c\b([^>]*)>(<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>"
+)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_FORMULA_TEXT = re.compile(rb"<f\b[^>]*>([^<]*)</f>")
+
+
+def _bad_cells(path: Path, sheet: str) -> list[tuple[int, int, str]]:
+    """(row, 0-based column, shown value) of error cells and formulas without a value."""
+    with zipfile.ZipFile(path) as book:
+        member = _sheet_member(book, sheet)
+        if member is None:
+            return []
+        data = book.read(member)
+    found: list[tuple[int, int, str]] = []
+    if b't="e"' in data:
+        for attrs, body in _ERROR_CELL.findall(data):
+            value = _CELL_VALUE.search(body)
+            found += _located(attrs, value.group(1) if value else b"#ERROR")
+    if b"<f" in data:
+        for attrs, formula in _UNCACHED_FORMULA.findall(data):
+            text = _FORMULA_TEXT.search(formula)
+            found += _located(attrs, b"=" + (text.group(1) if text else b"..."))
+    return found
+
+
+def _located(attrs: bytes, value: bytes) -> list[tuple[int, int, str]]:
+    ref = _CELL_REF.search(attrs)
+    if ref is None:
+        return []
+    col = 0
+    for ch in ref.group(1).decode():
+        col = col * 26 + ord(ch) - 64
+    return [(int(ref.group(2)), col - 1, value.decode("utf-8", "replace"))]
+
+
+def _sheet_member(book: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet`` (via xl/workbook.xml and its relationships)."""
+    try:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    rid = next((
+        value for node in workbook.findall(".//{*}sheet") if node.get("name") == sheet
+        for key, value in node.attrib.items() if key.endswith("}id")
+    ), None)
+    target = next((r.get("Target", "") for r in rels.findall("{*}Relationship") if r.get("Id") == rid),
+                  "")
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
 def _header_names(names: list[str]) -> list[str]:
-    """Strip header cells; name blank ones ``column_N``; keep duplicates distinct for now."""
+    """Tidy header cells (blank → ``column_N``, runs of spaces and line breaks → one space).
+
+    Duplicates are kept distinct for now and reported by ``_table``.
+    """
     out: list[str] = []
     for i, name in enumerate(names):
-        clean = (name or "").strip() or f"column_{i + 1}"
+        clean = _SPACES.sub(" ", name or "").strip() or f"column_{i + 1}"
         while clean in out:
-            clean += "\u0000dup"
+            clean += _DUP
         out.append(clean)
     return out
 
 
 def _table(
     frame: pl.DataFrame, header: list[str], report: Report, file: str, *, first_row: int,
-    sheet: str = "",
+    sheet: str = "", header_row: int = 1,
 ) -> Table | None:
-    for name in header:
-        if name.endswith("\u0000dup"):
-            report.add(finding("column-duplicate", file=file, sheet=sheet,
-                               column=name.replace("\u0000dup", "")))
+    for i, name in enumerate(header):
+        if name.endswith(_DUP):
+            report.add(finding("column-duplicate", file=file, sheet=sheet, row=header_row,
+                               col_index=i, column=name.replace(_DUP, "")))
     frame.columns = header
     frame = frame.with_columns(pl.all().str.strip_chars()).with_row_index(ROW, offset=first_row)
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
-    cells = [c for c in header]
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in cells])
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in header])
     frame = frame.filter(~blank)
     if frame.height == 0:
         report.add(finding("file-empty", file=file, sheet=sheet))
         return None
-    header = [h.replace("\u0000dup", "") for h in header]
-    return Table(frame=frame, columns=header, sheet=sheet)
+    header = [h.replace(_DUP, "") for h in header]
+    return Table(frame=frame, columns=header, sheet=sheet, header_row=header_row)
 
 
 def read_table(
@@ -163,10 +272,11 @@ def read_table(
     if not path.exists():
         report.add(finding("file-not-found", file=str(path)))
         return None
-    head = path.read_bytes()[:8]
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if head.startswith(b"PK\x03\x04"):
         return read_xlsx(path, report, sheet=sheet, skip_rows=skip_rows, file=file)
-    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if head == OLE_MAGIC:
         report.add(finding(
             "file-format", file=file,
             detail="旧版 .xls 或加密的工作簿，请另存为 .xlsx / legacy .xls or encrypted workbook: "
