@@ -29,7 +29,7 @@ def _matches(value: str) -> list[tuple[str, str, str, str]]:
     ]
     for name, find, show in attempts:
         try:
-            found.append((name, *show(find())))  # type: ignore[no-untyped-call]
+            found.append((name, *show(find())))
         except UnknownCode:
             continue
     return found

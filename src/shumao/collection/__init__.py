@@ -1,0 +1,14 @@
+"""Enterprise direct reporting (企业直报, 数据采集): registry, forms, templates, uploads, workflow.
+
+    actors.py     who acts: name + role + scope (enterprise, park, city, province, ministry, admin)
+    registry.py   the enterprise database and roster import
+    forms.py      form definitions (forms/*.yaml) and periods
+    templates.py  the Excel template of a form for an enterprise and period
+    upload.py     reading what clerks send (xlsx, csv, json), refusing dangerous files early
+    workflow.py   filings: upload → submit → approve / return; vintages; deadlines; non-response
+    tables.py     the tables (migration collection_0001)
+
+Checks live in ``shumao.validation.rules`` (rules.yaml) and ``shumao.validation.hb``.
+"""
+
+from shumao.collection import tables as tables

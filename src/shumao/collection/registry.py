@@ -1,0 +1,390 @@
+"""The enterprise database (企业信息库): enterprises, their changes, roster import from Excel.
+
+An enterprise is identified by its 统一社会信用代码 (GB 32100, check character verified); it
+may belong to a national digital service export base (park) and lies in a county (GB/T 2260)
+from which its city and province follow. Flags say which surveys it reports to. Every change
+is versioned: ``enterprise.version`` counts them and ``enterprise_change`` records who changed
+what and when, so the roster can be read as it was at any time.
+
+Service functions take a connection (the caller owns the transaction) and the acting user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.sql import ColumnElement
+
+from shumao.collection.actors import Actor, Role
+from shumao.collection.tables import enterprise, enterprise_change
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, UnknownCode
+from shumao.validation import rules as _rules  # noqa: F401  (registers the finding codes)
+from shumao.validation import uscc as uscc_check
+from shumao.validation.findings import Report, finding
+
+FLAGS = ("high_tech", "specialized", "outsourcing_reporter", "trade_reporter")
+FLAG_NAMES = {
+    "high_tech": "高新技术企业",
+    "specialized": "专精特新",
+    "outsourcing_reporter": "服务外包报送",
+    "trade_reporter": "服贸直报",
+}
+TRACKED = ("name", "park_code", "county_code", "city_code", "province_code", "industry_code",
+           *FLAGS, "active")
+INDUSTRY = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})?$")
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+NO = {"否", "n", "no", "false", "0", "×", "无", ""}
+
+ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "信用代码", "社会信用代码", "uscc", "credit code"),
+    "name": ("企业名称", "单位名称", "名称", "name"),
+    "park": ("所属基地", "基地", "所在基地", "园区", "park"),
+    "county": ("所在区县", "区县", "区县代码", "行政区划代码", "行政区划", "county"),
+    "industry": ("行业代码", "国民经济行业代码", "行业分类代码", "industry"),
+    "high_tech": ("高新技术企业", "高新技术", "high-tech"),
+    "specialized": ("专精特新", "专精特新企业", "specialized"),
+    "outsourcing_reporter": ("服务外包报送", "服务外包", "服务外包企业", "outsourcing"),
+    "trade_reporter": ("服贸直报", "服务贸易直报", "直报企业", "trade reporter"),
+    "active": ("有效", "是否有效", "在册", "active"),
+}
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    """What a roster row or a form says about an enterprise (no id, version or times)."""
+
+    uscc: str
+    name: str
+    park_code: str | None = None
+    county_code: str | None = None
+    city_code: str | None = None
+    province_code: str | None = None
+    industry_code: str | None = None
+    high_tech: bool = False
+    specialized: bool = False
+    outsourcing_reporter: bool = False
+    trade_reporter: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Enterprise(EnterpriseRecord):
+    id: int = 0
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    version: int
+    changed_at: datetime
+    changed_by: str
+    action: str
+    changes: dict[str, list[Any]]
+    source: str
+
+
+@dataclass
+class RosterResult:
+    created: int
+    updated: int
+    unchanged: int
+    report: Report
+
+
+# --- locating an enterprise ----------------------------------------------------------------
+
+
+def locate(record: EnterpriseRecord) -> EnterpriseRecord:
+    """Fill city and province from the county, or from the park when no county is given."""
+    from shumao.reference import geo, parks
+
+    if record.county_code:
+        ancestors = geo.ancestors(record.county_code)
+        area = geo.lookup(record.county_code)
+        chain = [area, *ancestors]
+        province = next(a.code for a in chain if a.level == "province")
+        city = next((a.code for a in chain if a.level == "city"), province)
+        return replace(record, city_code=city, province_code=province)
+    if record.park_code:
+        park = parks.lookup(record.park_code)
+        return replace(record, city_code=park.city_code, province_code=park.province_code)
+    return record
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _scope_condition(actor: Actor) -> ColumnElement[bool] | None:
+    match actor.role:
+        case Role.ENTERPRISE:
+            return enterprise.c.uscc == actor.scope
+        case Role.PARK:
+            return enterprise.c.park_code == actor.scope
+        case Role.CITY:
+            return enterprise.c.city_code == actor.scope
+        case Role.PROVINCE:
+            return enterprise.c.province_code == actor.scope
+    return None
+
+
+def _row(row: Any) -> Enterprise:
+    names = {f.name for f in fields(Enterprise)}
+    return Enterprise(**{k: v for k, v in row._mapping.items() if k in names})
+
+
+def list_enterprises(
+    conn: Connection, *, actor: Actor, park: str | None = None, reporters_only: bool = False,
+    include_inactive: bool = False,
+) -> list[Enterprise]:
+    """The enterprises the actor may see, by credit code."""
+    stmt = select(enterprise).order_by(enterprise.c.uscc)
+    cond = _scope_condition(actor)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    if park:
+        stmt = stmt.where(enterprise.c.park_code == park)
+    if reporters_only:
+        stmt = stmt.where(enterprise.c.trade_reporter.is_(True))
+    if not include_inactive:
+        stmt = stmt.where(enterprise.c.active.is_(True))
+    return [_row(r) for r in conn.execute(stmt)]
+
+
+def find(conn: Connection, uscc: str) -> Enterprise | None:
+    row = conn.execute(select(enterprise).where(enterprise.c.uscc == uscc.strip().upper())).first()
+    return _row(row) if row else None
+
+
+def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:
+    found = find(conn, uscc)
+    if found is None:
+        raise UnknownCode("企业信息库 enterprise database", uscc)
+    if not actor.covers(found):
+        raise NotAllowed(f"{actor.label} 无权查看企业 {uscc} / may not see enterprise {uscc}")
+    return found
+
+
+def changes(conn: Connection, *, actor: Actor, uscc: str) -> list[Change]:
+    """The enterprise's change history, oldest first."""
+    ent = get_enterprise(conn, actor=actor, uscc=uscc)
+    rows = conn.execute(select(enterprise_change).where(enterprise_change.c.enterprise_id == ent.id)
+                        .order_by(enterprise_change.c.version))
+    return [Change(r.version, r.changed_at, r.changed_by, r.action, r.changes, r.source)
+            for r in rows]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _may_maintain(actor: Actor, record: EnterpriseRecord) -> None:
+    if actor.role in (Role.ENTERPRISE, Role.MINISTRY) or not actor.covers(record):
+        raise NotAllowed(f"{actor.label} 无权维护企业 {record.uscc} 的信息 / "
+                         f"may not maintain enterprise {record.uscc}")
+
+
+def save_enterprise(
+    conn: Connection, *, actor: Actor, record: EnterpriseRecord, source: str = "",
+    expected_version: int | None = None,
+) -> tuple[Enterprise, str]:
+    """Create or update an enterprise; return it and "created", "updated" or "unchanged".
+
+    ``expected_version`` (the version the user edited) makes a concurrent edit a
+    ``ConflictError`` instead of a silent overwrite.
+    """
+    problem = uscc_check.problem(record.uscc)
+    if problem:
+        raise NotAllowed(f"统一社会信用代码 {record.uscc} 无效：{problem}")
+    record = locate(record)
+    _may_maintain(actor, record)
+    existing = find(conn, record.uscc)
+    now = datetime.now(UTC)
+    if existing is None:
+        return _create(conn, actor, record, source, now), "created"
+    diff = {k: [getattr(existing, k), getattr(record, k)] for k in TRACKED
+            if getattr(existing, k) != getattr(record, k)}
+    if not diff:
+        return existing, "unchanged"
+    version = expected_version if expected_version is not None else existing.version
+    done = conn.execute(
+        update(enterprise)
+        .where(enterprise.c.id == existing.id, enterprise.c.version == version)
+        .values(**{k: getattr(record, k) for k in TRACKED}, version=version + 1,
+                updated_at=now, updated_by=actor.name)
+    )
+    if done.rowcount != 1:
+        raise ConflictError(
+            f"企业 {record.uscc} 的信息已被他人修改（当前版本 {existing.version}，"
+            f"您编辑的是版本 {version}），请刷新后重试 / enterprise {record.uscc} was changed "
+            f"by someone else (now version {existing.version}, you edited {version}); reload and retry")
+    _log(conn, existing.id, version + 1, actor, "update", diff, source, now)
+    updated = find(conn, record.uscc)
+    assert updated is not None
+    return updated, "updated"
+
+
+def _create(conn: Connection, actor: Actor, record: EnterpriseRecord, source: str,
+            now: datetime) -> Enterprise:
+    values = asdict(record)
+    new_id = conn.execute(
+        insert(enterprise).values(**values, version=1, created_at=now, updated_at=now,
+                                  updated_by=actor.name).returning(enterprise.c.id)
+    ).scalar_one()
+    diff = {k: [None, v] for k, v in values.items() if v not in (None, False)}
+    _log(conn, new_id, 1, actor, "create", diff, source, now)
+    created = find(conn, record.uscc)
+    assert created is not None
+    return created
+
+
+def _log(conn: Connection, ent_id: int, version: int, actor: Actor, action: str,
+         diff: Mapping[str, list[Any]], source: str, now: datetime) -> None:
+    conn.execute(insert(enterprise_change).values(
+        enterprise_id=ent_id, version=version, changed_at=now, changed_by=actor.label,
+        action=action, changes=dict(diff), source=source[:300],
+    ))
+
+
+# --- roster import ---------------------------------------------------------------------------
+
+
+def import_roster(conn: Connection, *, actor: Actor, path: Path) -> RosterResult:
+    """Read a roster (XLSX or CSV) and save every enterprise in it, all or nothing.
+
+    Raises ``ImportRejected`` (nothing written) when any row has an error, e.g. a credit code
+    whose check character is wrong, an unknown park or county, or a bad industry code.
+    """
+    from shumao.ingest.readers import read_table
+
+    report = Report(source=str(path))
+    table = read_table(Path(path), report)
+    records = _roster_records(table, report, path.name) if table is not None else []
+    if not report.ok or not records:
+        if report.ok:
+            report.add(finding("file-empty", file=path.name))
+        raise ImportRejected(report)
+    for rec in records:
+        _may_maintain(actor, locate(rec))
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for rec in records:
+        _, what = save_enterprise(conn, actor=actor, record=rec, source=f"roster {path.name}")
+        counts[what] += 1
+    return RosterResult(report=report, **counts)
+
+
+def _roster_records(table: Any, report: Report, file: str) -> list[EnterpriseRecord]:
+    names = _roster_columns(table.columns, report, file, table.sheet)
+    if names is None:
+        return []
+    frame: pl.DataFrame = table.frame
+    out: list[EnterpriseRecord] = []
+    seen: dict[str, int] = {}
+    for rec in frame.iter_rows(named=True):
+        parsed = _roster_row(rec, names, report, file, table)
+        if parsed is None:
+            continue
+        if parsed.uscc in seen:
+            report.add(finding("key-duplicate", file=file, row=rec["_row"], value=parsed.uscc,
+                               rows=f"{seen[parsed.uscc]}、{rec['_row']}"))
+            continue
+        seen[parsed.uscc] = rec["_row"]
+        out.append(parsed)
+    return out
+
+
+def _norm(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def _roster_columns(columns: list[str], report: Report, file: str,
+                    sheet: str) -> dict[str, str] | None:
+    index = {_norm(c): c for c in columns}
+    found: dict[str, str] = {}
+    for key, aliases in ROSTER_COLUMNS.items():
+        for alias in aliases:
+            if _norm(alias) in index:
+                found[key] = index[_norm(alias)]
+                break
+    for key in ("uscc", "name"):
+        if key not in found:
+            report.add(finding("column-missing", file=file, sheet=sheet,
+                               column=ROSTER_COLUMNS[key][0], present="、".join(columns)))
+    return found if {"uscc", "name"} <= set(found) else None
+
+
+def _roster_row(rec: dict[str, Any], names: dict[str, str], report: Report, file: str,
+                table: Any) -> EnterpriseRecord | None:
+    row = rec["_row"]
+    cols = table.columns
+
+    def at(key: str) -> dict[str, Any]:
+        return {"file": file, "sheet": table.sheet, "row": row, "column": names[key],
+                "col_index": cols.index(names[key])}
+
+    def cell(key: str) -> str:
+        return (rec.get(names[key]) or "").strip() if key in names else ""
+
+    before = len(report.errors)
+    code = cell("uscc").upper()
+    if not code:
+        report.add(finding("value-missing", **at("uscc")))
+    elif problem := uscc_check.problem(code):
+        report.add(finding("uscc-invalid", value=code, detail=problem, **at("uscc")))
+    name = cell("name")
+    if not name:
+        report.add(finding("value-missing", **at("name")))
+    park = _lookup_park(cell("park"), report, at) if cell("park") else None
+    county = _lookup_county(cell("county"), report, at) if cell("county") else None
+    industry = cell("industry").upper() or None
+    if industry and not INDUSTRY.match(industry):
+        report.add(finding("industry-invalid", value=industry, **at("industry")))
+    flags: dict[str, Any] = {k: _flag(cell(k), k, report, at) for k in (*FLAGS, "active")
+                             if k in names}
+    if "active" in flags and cell("active") == "":
+        flags["active"] = True
+    if len(report.errors) > before:
+        return None
+    return EnterpriseRecord(uscc=code, name=name, park_code=park, county_code=county,
+                            industry_code=industry, **flags)
+
+
+def _lookup_park(value: str, report: Report, at: Any) -> str | None:
+    from shumao.reference import parks
+
+    try:
+        return parks.lookup(value).code
+    except UnknownCode as exc:
+        report.add(finding("code-unknown", value=value, codelist=exc.codelist, **at("park")))
+        return None
+
+
+def _lookup_county(value: str, report: Report, at: Any) -> str | None:
+    from shumao.reference import geo
+
+    try:
+        return geo.lookup(value).code
+    except UnknownCode as exc:
+        report.add(finding("code-unknown", value=value, codelist=str(exc).split("/")[0],
+                           **at("county")))
+        return None
+
+
+def _flag(value: str, key: str, report: Report, at: Any) -> bool:
+    v = value.strip().lower()
+    if v in YES:
+        return True
+    if v in NO:
+        return False
+    report.add(finding("flag-invalid", value=value, **at(key)))
+    return False

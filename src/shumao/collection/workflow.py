@@ -1,0 +1,777 @@
+"""Filings and their review: upload → submit → approve, or return with a reason → resubmit.
+
+    (none) ──upload──▶ draft ──submit──▶ submitted ──approve──▶ approved
+                         ▲                  │                      │
+                         └──upload── returned ◀──return (reason)───┘ upload (a revision)
+
+- Every upload is kept — accepted or rejected — with the file, its findings and its cells, so a
+  clerk can come back to a rejected one. An upload never changes approved data.
+- Submitting needs an upload without errors and a written explanation for every warning.
+- Reviewers are the park of the enterprise and the city and province above it (and admins).
+- Approval writes the filing's values as a new vintage of the form's dataflow (``ENT_DDS`` for
+  the quarterly form) in the same transaction. Approving a resubmission after an approval is a
+  revision: a new vintage, never an overwrite; cells dropped by the revision are stored as
+  withdrawn (status M).
+- Every step is a row of ``filing_transition`` (who, role, scope, when, why).
+- Optimistic locking: each state change is ``UPDATE … WHERE version = <the version the actor
+  saw>``; of two reviewers acting at once exactly one wins and the other gets a bilingual
+  ``ConflictError``.
+
+Service functions are keyword-only, take a ``Connection`` (the caller owns the transaction:
+``with engine.begin() as conn``) and the acting ``Actor``; a web route only maps a request onto
+one call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+from shumao.collection import registry
+from shumao.collection.actors import Actor, Role
+from shumao.collection.forms import Form, get_form, periods_of_year, previous_periods, shift
+from shumao.collection.tables import (
+    filing,
+    filing_cell,
+    filing_deadline,
+    filing_explanation,
+    filing_transition,
+    filing_upload,
+)
+from shumao.collection.upload import DEFAULT_MAX_BYTES, Parsed, read_bytes, read_file, read_json
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, StoreError, UnknownCode
+from shumao.storage import vintages
+from shumao.storage.tables import DIMENSIONS
+from shumao.validation.findings import Finding, Report, Severity, finding
+from shumao.validation.rules import Checked, Context, history_from_observations, validate
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+HISTORY_PERIODS = 8
+MIN_EXPLANATION = 2
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+STATUS_NAMES = {
+    Status.DRAFT: ("草稿", "draft"),
+    Status.SUBMITTED: ("已提交待审核", "submitted, awaiting review"),
+    Status.APPROVED: ("已审核通过", "approved"),
+    Status.RETURNED: ("已退回", "returned"),
+}
+CAN = {
+    "upload": {Status.DRAFT, Status.RETURNED, Status.APPROVED},
+    "submit": {Status.DRAFT, Status.RETURNED},
+    "approve": {Status.SUBMITTED},
+    "return": {Status.SUBMITTED},
+}
+
+
+@dataclass(frozen=True)
+class Filing:
+    id: int
+    form_id: str
+    form_version: int
+    enterprise_id: int
+    uscc: str
+    period: str
+    status: Status
+    version: int
+    revision: int
+    current_upload_id: int | None
+    approved_upload_id: int | None
+    vintage_id: int | None
+    first_submitted_at: datetime | None
+    submitted_at: datetime | None
+    submitted_by: str | None
+    approved_at: datetime | None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+
+    @property
+    def status_text(self) -> str:
+        zh, en = STATUS_NAMES[self.status]
+        return f"{zh} / {en}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    id: int
+    filing_id: int
+    filename: str
+    fmt: str
+    size: int
+    sha256: str
+    status: str
+    errors: int
+    warnings: int
+    cells: int
+    uploaded_at: datetime
+    uploaded_by: str
+    report: Report
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass
+class UploadResult:
+    filing: Filing
+    upload: Upload
+    checked: Checked | None
+
+    @property
+    def report(self) -> Report:
+        return self.upload.report
+
+    @property
+    def accepted(self) -> bool:
+        return self.upload.accepted
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    from_status: str | None
+    to_status: str
+    filing_version: int
+    actor: str
+    role: str
+    scope: str
+    at: datetime
+    reason: str
+    upload_id: int | None
+    vintage_id: int | None
+
+
+@dataclass(frozen=True)
+class PendingWarning:
+    key: str
+    finding: Finding
+    explanation: str | None
+
+
+@dataclass(frozen=True)
+class NonResponse:
+    uscc: str
+    name: str
+    park_code: str | None
+    kind: str
+    """"missing" (漏报: nothing submitted after the deadline), "late" (迟报: first submitted
+    after the deadline) or "pending" (待报: not submitted, deadline not passed)."""
+    due: date
+    status: str
+    first_submitted_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return {"missing": "漏报 / not filed", "late": "迟报 / filed late",
+                "pending": "待报 / not yet filed"}[self.kind]
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything is stored in UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def local_date(value: datetime) -> date:
+    aware_value = aware(value)
+    assert aware_value is not None
+    return aware_value.astimezone(LOCAL).date()
+
+
+def _filing_row(row: Any) -> Filing:
+    data = dict(row._mapping)
+    for k in ("first_submitted_at", "submitted_at", "approved_at", "created_at", "updated_at"):
+        data[k] = aware(data[k])
+    data["status"] = Status(data["status"])
+    names = {f.name for f in fields(Filing)}
+    return Filing(**{k: v for k, v in data.items() if k in names})
+
+
+def _load(conn: Connection, filing_id: int) -> Filing:
+    row = conn.execute(select(filing).where(filing.c.id == filing_id)).first()
+    if row is None:
+        raise UnknownCode("填报 filings", filing_id)
+    return _filing_row(row)
+
+
+def _enterprise(conn: Connection, uscc: str) -> registry.Enterprise:
+    ent = registry.find(conn, uscc)
+    if ent is None:
+        raise UnknownCode("企业信息库 enterprise database", uscc)
+    return ent
+
+
+def _see(actor: Actor, ent: registry.Enterprise) -> None:
+    if not actor.covers(ent):
+        raise NotAllowed(f"{actor.label} 无权查看企业 {ent.uscc} 的填报 / may not see the filings "
+                         f"of {ent.uscc}")
+
+
+def finding_key(item: Finding) -> str:
+    """A stable name for a finding of an upload, used to attach an explanation."""
+    where = item.cell or (f"R{item.row}" if item.row is not None else "")
+    column = "" if item.cell or not item.column else f"#{item.column}"
+    return f"{item.code}@{where}{column}"
+
+
+def report_from_json(doc: Mapping[str, Any], source: str = "") -> Report:
+    report = Report(source=source)
+    for d in doc.get("findings", []):
+        report.findings.append(Finding(**{**d, "severity": Severity(d["severity"])}))
+    for s in doc.get("suppressed", []):
+        report.suppressed[(s["code"], s["column"])] = s["more"]
+    return report
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    more = [{"code": c, "column": col, "more": n} for (c, col), n in report.suppressed.items()]
+    return {"ok": report.ok, "findings": report.flat(), "suppressed": more}
+
+
+# --- filings -----------------------------------------------------------------------------------
+
+
+def find_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
+                period: str) -> Filing | None:
+    ent = _enterprise(conn, uscc)
+    _see(actor, ent)
+    row = conn.execute(select(filing).where(
+        filing.c.form_id == get_form(form_id).id, filing.c.uscc == ent.uscc,
+        filing.c.period == period)).first()
+    return _filing_row(row) if row else None
+
+
+def get_filing(conn: Connection, *, actor: Actor, filing_id: int) -> Filing:
+    found = _load(conn, filing_id)
+    _see(actor, _enterprise(conn, found.uscc))
+    return found
+
+
+def list_filings(conn: Connection, *, actor: Actor, form_id: str | None = None,
+                 period: str | None = None, status: str | None = None) -> list[Filing]:
+    visible = {e.uscc for e in registry.list_enterprises(conn, actor=actor, include_inactive=True)}
+    stmt = select(filing).order_by(filing.c.period, filing.c.uscc, filing.c.form_id)
+    if form_id:
+        stmt = stmt.where(filing.c.form_id == get_form(form_id).id)
+    if period:
+        stmt = stmt.where(filing.c.period == period)
+    if status:
+        stmt = stmt.where(filing.c.status == Status(status).value)
+    return [_filing_row(r) for r in conn.execute(stmt) if r.uscc in visible]
+
+
+def open_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
+                period: str) -> Filing:
+    """The filing of ``form_id`` for ``uscc`` and ``period``, created as a draft if new."""
+    form = get_form(form_id)
+    _check_period(form, period)
+    ent = _enterprise(conn, uscc)
+    if not actor.can_file(ent):
+        raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
+    existing = find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+    if existing is not None:
+        return existing
+    now = _now()
+    new_id = conn.execute(insert(filing).values(
+        form_id=form.id, form_version=form.version, enterprise_id=ent.id, uscc=ent.uscc,
+        period=period, status=Status.DRAFT.value, version=1, revision=0, created_at=now,
+        created_by=actor.name, updated_at=now,
+    ).returning(filing.c.id)).scalar_one()
+    _record(conn, new_id, "create", None, Status.DRAFT, 1, actor, now)
+    return _load(conn, new_id)
+
+
+def _check_period(form: Form, period: str) -> None:
+    from shumao.collection.forms import normalise_period
+
+    if normalise_period(period, form.frequency) != period:
+        raise NotAllowed(f"报告期“{period}”不是{form.title_zh}的报告期格式 / {period!r} is not a "
+                         f"{form.frequency} period (e.g. 2024-Q3 or 2024)")
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+def upload_file(
+    conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
+    path: Path | None = None, data: bytes | None = None, filename: str = "",
+    max_bytes: int = DEFAULT_MAX_BYTES, hb: bool = True,
+) -> UploadResult:
+    """Upload a filled template, CSV or JSON file (from ``path`` or ``data``) to the filing.
+
+    The upload is kept whatever its findings; an accepted upload (no errors) becomes the
+    filing's current content, ready to submit. A rejected one is kept for the clerk to read.
+    """
+    form = get_form(form_id)
+    target = _upload_target(conn, actor, form, uscc, period)
+    if path is not None:
+        parsed = read_file(Path(path), form=form, max_bytes=max_bytes, filename=filename or None)
+    elif data is not None:
+        parsed = read_bytes(data, form=form, filename=filename or "upload", max_bytes=max_bytes)
+    else:
+        raise ValueError("upload_file needs path or data")
+    return _store(conn, actor, form, target, parsed, hb=hb)
+
+
+def upload_json(conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
+                payload: Mapping[str, Any], hb: bool = True) -> UploadResult:
+    """The same as ``upload_file`` for a filing sent as JSON (``upload.json_sheet``)."""
+    form = get_form(form_id)
+    target = _upload_target(conn, actor, form, uscc, period)
+    return _store(conn, actor, form, target, read_json(payload, form=form), hb=hb)
+
+
+def _upload_target(conn: Connection, actor: Actor, form: Form, uscc: str, period: str) -> Filing:
+    target = open_filing(conn, actor=actor, form_id=form.id, uscc=uscc, period=period)
+    if target.status not in CAN["upload"]:
+        raise NotAllowed(
+            f"填报 #{target.id} 正在审核中（{target.status_text}），不能再上传；如需修改请联系审核人退回 / "
+            f"filing #{target.id} is under review; ask the reviewer to return it before uploading")
+    return target
+
+
+def check_parsed(conn: Connection, form: Form, parsed: Parsed, *, uscc: str | None,
+                 period: str | None, hb: bool = True) -> Checked | None:
+    """Run the form's checks on a parsed upload with the context read from the store."""
+    if parsed.sheet is None:
+        return None
+    context = build_context(conn, form, uscc=uscc, period=period, hb=hb)
+    return validate(parsed.sheet, form, context=context, report=parsed.report)
+
+
+def _store(conn: Connection, actor: Actor, form: Form, target: Filing, parsed: Parsed, *,
+           hb: bool) -> UploadResult:
+    checked = check_parsed(conn, form, parsed, uscc=target.uscc, period=target.period, hb=hb)
+    report = parsed.report
+    accepted = checked is not None and report.ok
+    cells = checked.cells() if checked is not None else None
+    now = _now()
+    upload_id = conn.execute(insert(filing_upload).values(
+        filing_id=target.id, filename=parsed.received.filename[:300], fmt=parsed.received.fmt,
+        size=parsed.received.size, sha256=parsed.received.sha256, content=parsed.received.data,
+        status="accepted" if accepted else "rejected", errors=len(report.errors),
+        warnings=len(report.warnings), cells=0 if cells is None else cells.height,
+        report=_report_json(report), uploaded_at=now, uploaded_by=actor.name,
+    ).returning(filing_upload.c.id)).scalar_one()
+    if cells is not None and cells.height:
+        _insert_cells(conn, upload_id, cells, checked.sheet if checked else "")
+    to = Status.DRAFT if target.status is Status.APPROVED else target.status
+    values: dict[str, Any] = {"current_upload_id": upload_id} if accepted else {}
+    updated = _transition(conn, target, action="upload" if accepted else "upload-rejected",
+                          to=to, actor=actor, expected_version=None, values=values, now=now,
+                          upload_id=upload_id)
+    return UploadResult(updated, get_upload(conn, actor=actor, upload_id=upload_id), checked)
+
+
+def _insert_cells(conn: Connection, upload_id: int, cells: pl.DataFrame, sheet: str) -> None:
+    frame = cells.with_row_index("seq", offset=1).select(
+        pl.lit(upload_id).alias("upload_id"), pl.col("seq").cast(pl.Int64), "line", "field",
+        pl.lit(sheet[:64]).alias("sheet"), "row", "cell", "total_line",
+        (pl.col("product") if "product" in cells.columns else pl.lit(None, pl.String))
+        .fill_null("").alias("product"),
+        (pl.col("counterpart_area") if "counterpart_area" in cells.columns
+         else pl.lit(None, pl.String)).fill_null("").alias("counterpart_area"),
+        "value", "text")
+    for start in range(0, frame.height, 20_000):
+        conn.execute(insert(filing_cell), frame.slice(start, 20_000).to_dicts())
+
+
+def get_upload(conn: Connection, *, actor: Actor, upload_id: int) -> Upload:
+    row = conn.execute(select(filing_upload).where(filing_upload.c.id == upload_id)).first()
+    if row is None:
+        raise UnknownCode("上传 uploads", upload_id)
+    get_filing(conn, actor=actor, filing_id=row.filing_id)
+    data = row._mapping
+    return Upload(
+        id=data["id"], filing_id=data["filing_id"], filename=data["filename"], fmt=data["fmt"],
+        size=data["size"], sha256=data["sha256"], status=data["status"], errors=data["errors"],
+        warnings=data["warnings"], cells=data["cells"], uploaded_at=aware(data["uploaded_at"]),  # type: ignore[arg-type]
+        uploaded_by=data["uploaded_by"], report=report_from_json(data["report"], data["filename"]),
+    )
+
+
+def list_uploads(conn: Connection, *, actor: Actor, filing_id: int) -> list[Upload]:
+    get_filing(conn, actor=actor, filing_id=filing_id)
+    ids = conn.execute(select(filing_upload.c.id).where(filing_upload.c.filing_id == filing_id)
+                       .order_by(filing_upload.c.id)).scalars()
+    return [get_upload(conn, actor=actor, upload_id=i) for i in ids]
+
+
+def filing_cells(conn: Connection, *, actor: Actor, filing_id: int,
+                 upload_id: int | None = None) -> pl.DataFrame:
+    """The cells of an upload (default: the filing's current one), text exactly as written."""
+    found = get_filing(conn, actor=actor, filing_id=filing_id)
+    uid = upload_id or found.current_upload_id
+    schema = {"line": pl.Int64, "field": pl.String, "sheet": pl.String, "row": pl.Int64,
+              "cell": pl.String, "total_line": pl.Boolean, "product": pl.String,
+              "counterpart_area": pl.String, "value": pl.Float64, "text": pl.String}
+    if uid is None:
+        return pl.DataFrame(schema=schema)
+    rows = conn.execute(select(*(filing_cell.c[k] for k in schema))
+                        .where(filing_cell.c.upload_id == uid).order_by(filing_cell.c.seq)).all()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+# --- explanations and submission ------------------------------------------------------------
+
+
+def pending_warnings(conn: Connection, *, actor: Actor, filing_id: int) -> list[PendingWarning]:
+    """The warnings of the current upload, each with its explanation if one was written."""
+    found = get_filing(conn, actor=actor, filing_id=filing_id)
+    if found.current_upload_id is None:
+        return []
+    up = get_upload(conn, actor=actor, upload_id=found.current_upload_id)
+    written = dict(conn.execute(
+        select(filing_explanation.c.finding_key, filing_explanation.c.text)
+        .where(filing_explanation.c.upload_id == up.id)).all())
+    return [PendingWarning(finding_key(f), f, written.get(finding_key(f)))
+            for f in up.report.warnings]
+
+
+def explain(conn: Connection, *, actor: Actor, filing_id: int,
+            explanations: Mapping[str, str]) -> list[PendingWarning]:
+    """Attach written explanations (finding key → text) to warnings of the current upload."""
+    found = get_filing(conn, actor=actor, filing_id=filing_id)
+    if not actor.can_file(_enterprise(conn, found.uscc)):
+        raise NotAllowed(f"{actor.label} 不能为此填报写说明 / may not explain this filing")
+    pending = {p.key: p for p in pending_warnings(conn, actor=actor, filing_id=filing_id)}
+    unknown = sorted(set(explanations) - set(pending))
+    if unknown:
+        raise NotAllowed(f"没有这些警告：{'、'.join(unknown)}（可说明：{'、'.join(pending)}） / "
+                         f"no such warnings: {', '.join(unknown)}")
+    now = _now()
+    for key, text in explanations.items():
+        conn.execute(delete(filing_explanation).where(
+            filing_explanation.c.upload_id == found.current_upload_id,
+            filing_explanation.c.finding_key == key))
+        conn.execute(insert(filing_explanation).values(
+            upload_id=found.current_upload_id, finding_key=key, code=pending[key].finding.code,
+            text=text.strip(), explained_by=actor.name, explained_at=now))
+    return pending_warnings(conn, actor=actor, filing_id=filing_id)
+
+
+def submit(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
+           explanations: Mapping[str, str] | None = None) -> Filing:
+    """Submit the current upload for review (warnings need written explanations)."""
+    found = _current(conn, filing_id, expected_version)
+    ent = _enterprise(conn, found.uscc)
+    if not actor.can_file(ent):
+        raise NotAllowed(f"{actor.label} 不能提交企业 {ent.uscc} 的填报 / may not submit for {ent.uscc}")
+    _require(found, "submit")
+    if found.current_upload_id is None:
+        raise NotAllowed(f"填报 #{found.id} 还没有通过校验的上传 / filing #{found.id} has no "
+                         "accepted upload to submit")
+    if explanations:
+        explain(conn, actor=actor, filing_id=found.id, explanations=explanations)
+    _require_explanations(conn, actor, found)
+    now = _now()
+    action = "resubmit" if found.status is Status.RETURNED or found.revision else "submit"
+    return _transition(conn, found, action=action, to=Status.SUBMITTED, actor=actor,
+                       expected_version=expected_version, now=now,
+                       upload_id=found.current_upload_id,
+                       values={"submitted_at": now, "submitted_by": actor.name,
+                               "first_submitted_at": found.first_submitted_at or now})
+
+
+def _require_explanations(conn: Connection, actor: Actor, found: Filing) -> None:
+    missing = [p for p in pending_warnings(conn, actor=actor, filing_id=found.id)
+               if not p.explanation or len(p.explanation) < MIN_EXPLANATION]
+    if not missing:
+        return
+    report = Report(source=f"filing #{found.id}")
+    for p in missing:
+        f = p.finding
+        report.add(finding("explanation-missing", file=f.file, sheet=f.sheet, row=f.row,
+                           column=f.column, value=p.key))
+    raise ImportRejected(report)
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def approve(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
+            note: str = "") -> Filing:
+    """Approve a submitted filing: its values become a new vintage of the form's dataflow."""
+    found = _current(conn, filing_id, expected_version)
+    _may_review(conn, actor, found)
+    _require(found, "approve")
+    now = _now()
+    claimed = _transition(conn, found, action="approve", to=Status.APPROVED, actor=actor,
+                          expected_version=expected_version, now=now, reason=note,
+                          upload_id=found.current_upload_id,
+                          values={"approved_at": now, "revision": found.revision + 1,
+                                  "approved_upload_id": found.current_upload_id})
+    vintage_id = _write_vintage(conn, actor, claimed, note)
+    conn.execute(update(filing).where(filing.c.id == found.id).values(vintage_id=vintage_id))
+    conn.execute(update(filing_transition).where(
+        filing_transition.c.filing_id == found.id, filing_transition.c.action == "approve",
+        filing_transition.c.filing_version == claimed.version).values(vintage_id=vintage_id))
+    return _load(conn, found.id)
+
+
+def return_filing(conn: Connection, *, actor: Actor, filing_id: int, reason: str,
+                  expected_version: int | None = None) -> Filing:
+    """Return a submitted filing to the enterprise with a reason (required)."""
+    if not reason or not reason.strip():
+        raise NotAllowed("退回必须写明原因 / a return needs a reason")
+    found = _current(conn, filing_id, expected_version)
+    _may_review(conn, actor, found)
+    _require(found, "return")
+    return _transition(conn, found, action="return", to=Status.RETURNED, actor=actor,
+                       expected_version=expected_version, now=_now(), reason=reason.strip(),
+                       upload_id=found.current_upload_id)
+
+
+def _may_review(conn: Connection, actor: Actor, found: Filing) -> None:
+    ent = _enterprise(conn, found.uscc)
+    if not actor.can_review(ent):
+        raise NotAllowed(f"{actor.label} 不是企业 {ent.uscc} 的审核人（审核人为所属基地、所在市和省）/ "
+                         f"is not a reviewer of {ent.uscc} (its park, city and province are)")
+
+
+def _require(found: Filing, action: str) -> None:
+    if found.status not in CAN[action]:
+        raise NotAllowed(f"填报 #{found.id} 当前状态为“{found.status_text}”，不能执行“{action}” / "
+                         f"filing #{found.id} is {found.status.value}; cannot {action}")
+
+
+def _current(conn: Connection, filing_id: int, expected_version: int | None) -> Filing:
+    found = _load(conn, filing_id)
+    if expected_version is not None and expected_version != found.version:
+        raise ConflictError(_conflict_text(found, expected_version))
+    return found
+
+
+def _conflict_text(now: Filing, seen: int) -> str:
+    return (f"填报 #{now.id} 已被他人处理（当前状态：{STATUS_NAMES[now.status][0]}，版本 {now.version}；"
+            f"您看到的是版本 {seen}），未做任何修改，请刷新后再操作 / filing #{now.id} was changed by "
+            f"someone else (now {now.status.value}, version {now.version}; you saw version "
+            f"{seen}); nothing was changed, reload and try again")
+
+
+def _transition(conn: Connection, found: Filing, *, action: str, to: Status, actor: Actor,
+                expected_version: int | None, now: datetime, values: Mapping[str, Any] | None = None,
+                reason: str = "", upload_id: int | None = None) -> Filing:
+    """Move the filing to ``to`` if nobody changed it since ``expected_version``; record it."""
+    seen = expected_version if expected_version is not None else found.version
+    try:
+        done = conn.execute(update(filing).where(filing.c.id == found.id, filing.c.version == seen)
+                            .values(status=to.value, version=seen + 1, updated_at=now,
+                                    **(values or {})))
+    except OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise ConflictError(_conflict_text(found, seen)) from None
+        raise
+    if done.rowcount != 1:
+        raise ConflictError(_conflict_text(_load(conn, found.id), seen))
+    _record(conn, found.id, action, found.status, to, seen + 1, actor, now, reason, upload_id)
+    return _load(conn, found.id)
+
+
+def _record(conn: Connection, filing_id: int, action: str, frm: Status | None, to: Status,
+            version: int, actor: Actor, now: datetime, reason: str = "",
+            upload_id: int | None = None, vintage_id: int | None = None) -> None:
+    conn.execute(insert(filing_transition).values(
+        filing_id=filing_id, action=action, from_status=frm.value if frm else None,
+        to_status=to.value, filing_version=version, actor=actor.name, role=actor.role.value,
+        scope=actor.scope, at=now, reason=reason, upload_id=upload_id, vintage_id=vintage_id))
+
+
+def history(conn: Connection, *, actor: Actor, filing_id: int) -> list[Transition]:
+    get_filing(conn, actor=actor, filing_id=filing_id)
+    rows = conn.execute(select(filing_transition).where(filing_transition.c.filing_id == filing_id)
+                        .order_by(filing_transition.c.id))
+    names = {f.name for f in fields(Transition)}
+    out = []
+    for r in rows:
+        data: dict[str, Any] = {k: v for k, v in r._mapping.items() if k in names}
+        data["at"] = aware(data["at"])
+        out.append(Transition(**data))
+    return out
+
+
+# --- vintages ---------------------------------------------------------------------------------
+
+
+def _write_vintage(conn: Connection, actor: Actor, approved: Filing, note: str) -> int:
+    from shumao.storage.dataflows import get_dataflow
+
+    form = get_form(approved.form_id)
+    try:
+        flow = get_dataflow(form.dataflow)
+    except UnknownCode:
+        raise StoreError(f"数据流 {form.dataflow} 未定义，无法保存 {form.id} 的审核结果 / dataflow "
+                         f"{form.dataflow} is not defined; cannot store {form.id}") from None
+    obs = _approved_observations(conn, form, approved)
+    up = conn.execute(select(filing_upload.c.filename, filing_upload.c.sha256)
+                      .where(filing_upload.c.id == approved.current_upload_id)).one()
+    label = (f"{form.code} {form.title_zh} {approved.uscc} {approved.period} "
+             f"第{approved.revision}版 / filing #{approved.id} revision {approved.revision}")
+    return vintages.write_vintage(
+        conn, dataflow_id=flow.id, frame=obs, kind="filing", label=label[:300],
+        source_file=up.filename, source_sha256=up.sha256, created_by=actor.label[:100], note=note)
+
+
+def _approved_observations(conn: Connection, form: Form, approved: Filing) -> pl.DataFrame:
+    """The upload's values plus, for a revision, the earlier values it no longer reports."""
+    from shumao.validation.rules import ROW, TOTAL
+
+    cells = conn.execute(select(filing_cell).where(
+        filing_cell.c.upload_id == approved.current_upload_id)).mappings().all()
+    numeric = {f.id for f in form.numeric_fields}
+    wide: dict[int, dict[str, Any]] = {}
+    for c in cells:
+        line = wide.setdefault(c["line"], {ROW: c["row"], TOTAL: c["total_line"],
+                                           "product": c["product"] or None,
+                                           "counterpart_area": c["counterpart_area"] or None})
+        if c["field"] in numeric:
+            line[c["field"]] = c["value"]
+    lines = pl.DataFrame(
+        [{**v, "uscc": approved.uscc, "period": approved.period} for v in wide.values()],
+        schema={ROW: pl.Int64, TOTAL: pl.Boolean, "product": pl.String,
+                "counterpart_area": pl.String, "uscc": pl.String, "period": pl.String,
+                **{f.id: pl.Float64 for f in form.numeric_fields}})
+    obs = Checked(form, lines, Report()).observations()
+    attrs = json.dumps({"filing": approved.id, "upload": approved.current_upload_id,
+                        "revision": approved.revision})
+    obs = obs.with_columns(pl.lit(attrs).alias("attrs"))
+    return pl.concat([obs, _withdrawn(conn, form, approved, obs, attrs)], how="vertical_relaxed")
+
+
+def _withdrawn(conn: Connection, form: Form, approved: Filing, obs: pl.DataFrame,
+               attrs: str) -> pl.DataFrame:
+    before = vintages.read(conn, form.dataflow, where={"ref_area": [approved.uscc]},
+                           start=approved.period, end=approved.period)
+    before = before.filter((pl.col("time_period") == approved.period)
+                           & pl.col("value").is_not_null())
+    keys = [*DIMENSIONS, "time_period"]
+    gone = before.join(obs.select(keys), on=keys, how="anti")
+    return gone.drop("vintage_id").with_columns(
+        pl.lit(None, pl.Float64).alias("value"), pl.lit("M").alias("obs_status"),
+        pl.lit(attrs).alias("attrs")).select(obs.columns)
+
+
+# --- context for the checks -------------------------------------------------------------------
+
+
+def build_context(conn: Connection, form: Form, *, uscc: str | None, period: str | None,
+                  usccs: list[str] | None = None, hb: bool = True) -> Context:
+    """Earlier approved values for the HB and cross-form checks, read from the store.
+
+    ``uscc`` and ``period`` are what the upload must be for; ``usccs`` (default ``[uscc]``)
+    are the enterprises whose own history is read (a batch file may hold several).
+    """
+    ctx = Context(expected_uscc=uscc, expected_period=period, hb=hb)
+    own_ids = usccs if usccs is not None else ([uscc] if uscc else [])
+    if period is None or not own_ids:
+        return ctx
+    window = previous_periods(period, HISTORY_PERIODS)
+    year = periods_of_year(int(period[:4]), form.frequency)
+    own = _read(conn, form, own_ids, min(window[0], year[0]), max(period, year[-1]))
+    peers = _read(conn, form, None, shift(period, -1), period)
+    ctx.history = pl.concat([own, peers], how="vertical_relaxed").unique()
+    for spec in form.rules_of("cross-form"):
+        other = get_form(spec.params["other_form"])
+        years = periods_of_year(int(period[:4]), other.frequency)
+        ctx.other_forms[other.id] = _read(conn, other, own_ids, years[0], years[-1])
+    return ctx
+
+
+def _read(conn: Connection, form: Form, usccs: list[str] | None, start: str,
+          end: str) -> pl.DataFrame:
+    where = {"ref_area": usccs} if usccs else {}
+    obs = vintages.read(conn, form.dataflow, where=where, start=start, end=end)
+    obs = obs.filter(pl.col("freq") == form.frequency)
+    return history_from_observations(form, obs)
+
+
+# --- deadlines and non-response ---------------------------------------------------------------
+
+
+def due_date(conn: Connection, *, form_id: str, period: str) -> date:
+    form = get_form(form_id)
+    row = conn.execute(select(filing_deadline.c.due).where(
+        filing_deadline.c.form_id == form.id, filing_deadline.c.period == period)).first()
+    return row.due if row else form.due_date(period)
+
+
+def set_deadline(conn: Connection, *, actor: Actor, form_id: str, period: str, due: date) -> None:
+    if actor.role not in (Role.PROVINCE, Role.MINISTRY, Role.ADMIN):
+        raise NotAllowed(f"{actor.label} 不能设置报送期限 / may not set deadlines")
+    form = get_form(form_id)
+    _check_period(form, period)
+    conn.execute(delete(filing_deadline).where(filing_deadline.c.form_id == form.id,
+                                               filing_deadline.c.period == period))
+    conn.execute(insert(filing_deadline).values(form_id=form.id, period=period, due=due,
+                                                set_by=actor.name, set_at=_now()))
+
+
+def non_response(conn: Connection, *, actor: Actor, form_id: str, period: str,
+                 today: date | None = None, include_pending: bool = False) -> list[NonResponse]:
+    """迟报 (late) and 漏报 (missing) reporters of ``form_id`` for ``period`` in the actor's scope."""
+    form = get_form(form_id)
+    due = due_date(conn, form_id=form.id, period=period)
+    today = today or datetime.now(LOCAL).date()
+    ents = [e for e in registry.list_enterprises(conn, actor=actor)
+            if getattr(e, form.reporters, False)]
+    filed = {f.uscc: f for f in list_filings(conn, actor=actor, form_id=form.id, period=period)}
+    out: list[NonResponse] = []
+    for ent in ents:
+        f = filed.get(ent.uscc)
+        first = f.first_submitted_at if f else None
+        status = f.status.value if f else "none"
+        if first is None and (today > due or include_pending):
+            kind = "missing" if today > due else "pending"
+            out.append(NonResponse(ent.uscc, ent.name, ent.park_code, kind, due, status, None))
+        elif first is not None and local_date(first) > due:
+            out.append(NonResponse(ent.uscc, ent.name, ent.park_code, "late", due, status, first))
+    return out
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def export_filing(conn: Connection, *, actor: Actor, filing_id: int, path: Path,
+                  fmt: str = "csv", upload_id: int | None = None) -> Path:
+    """Write the filing's cells (text as written, formula-like text escaped) to CSV/XLSX/JSON."""
+    from shumao import output
+
+    form = get_form(get_filing(conn, actor=actor, filing_id=filing_id).form_id)
+    cells = filing_cells(conn, actor=actor, filing_id=filing_id, upload_id=upload_id)
+    labels = {f.id: f.label for f in form.fields}
+    frame = cells.select(
+        pl.col("cell").alias("单元格 cell"),
+        pl.col("field").replace_strict(labels, default=pl.col("field")).alias("项目 field"),
+        pl.col("product").alias("服务类别 product"),
+        pl.col("counterpart_area").alias("伙伴 partner"),
+        pl.col("value").alias("数值 value"),
+        pl.col("text").alias("原文 as written"),
+    )
+    return output.write(frame, Path(path), fmt)
