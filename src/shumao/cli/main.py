@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from shumao.cli import collection, data, db, demo, ref
+from shumao.cli import backup, collection, data, db, demo, ref
 
 app = typer.Typer(
     name="shumao",
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 data.register(app)
 collection.register(app)
+backup.register(app)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(ref.app, name="ref")

@@ -8,6 +8,7 @@ observation with status ``M`` and no value.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,9 +101,11 @@ def write_vintage(
         .returning(vintage.c.id)
     ).scalar_one()
     keyed = _attach_series_ids(conn, dataflow_id, frame)
+    # in primary-key order, so the database appends to its B-tree instead of splitting pages
+    # all over it (SQLite inserts a file sorted by enterprise, then period, 1.4× as fast)
     rows = keyed.select("series_id", *OBS_FIELDS).with_columns(
         pl.lit(vintage_id, pl.Int64).alias("vintage_id")
-    )
+    ).sort("series_id", "time_period")
     for start in range(0, rows.height, batch_rows):
         batch = rows.slice(start, batch_rows)
         _insert_observations(conn, batch)
@@ -112,13 +115,15 @@ def write_vintage(
 
 
 def _attach_series_ids(conn: Connection, dataflow_id: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` plus ``series_id``, creating the series this load is the first to use."""
     keys = frame.select(DIMENSIONS).unique()
     known = _series_frame(conn, dataflow_id)
-    new = keys.join(known, on=list(DIMENSIONS), how="anti")
+    new = keys.join(known, on=list(DIMENSIONS), how="anti").sort(DIMENSIONS)
     if new.height:
-        records = [dict(zip(DIMENSIONS, r, strict=True), dataflow_id=dataflow_id) for r in new.rows()]
-        conn.execute(insert(series), records)
-        known = _series_frame(conn, dataflow_id)
+        ids = pl.Series("series_id", _new_series_ids(conn, new.height), pl.Int64)
+        new = new.with_columns(ids)
+        _insert_series(conn, dataflow_id, new)
+        known = pl.concat([known, new.select(known.columns)])
     return frame.join(known, on=list(DIMENSIONS), how="left")
 
 
@@ -132,29 +137,106 @@ def _series_frame(conn: Connection, dataflow_id: str) -> pl.DataFrame:
     return pl.DataFrame(result.all(), schema=schema, orient="row")
 
 
+def _new_series_ids(conn: Connection, n: int) -> list[int]:
+    """``n`` unused series ids, taken inside the caller's transaction.
+
+    PostgreSQL draws them from the column's sequence. SQLite continues after the largest id,
+    which is safe because the vintage row written first holds the database's write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        drawn = conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('series', 'id')) FROM generate_series(1, %(n)s)",
+            {"n": n},
+        )
+        return [int(i) for i in drawn.scalars()]
+    last = conn.execute(select(func.coalesce(func.max(series.c.id), 0))).scalar_one()
+    return list(range(int(last) + 1, int(last) + 1 + n))
+
+
+def _insert_series(conn: Connection, dataflow_id: str, new: pl.DataFrame) -> None:
+    rows = new.select(
+        pl.col("series_id").alias("id"), pl.lit(dataflow_id).alias("dataflow_id"), *DIMENSIONS
+    )
+    _insert_rows(conn, "series", rows)
+
+
+def _cursor(conn: Connection) -> Any:
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    return dbapi.cursor()
+
+
 _OBS_COLS = ("series_id", "time_period", "vintage_id", "value", "unit", "unit_mult",
              "obs_status", "conf_status", "attrs")
+_SQLITE_MAX_PARAMS = 999
+"""The smallest limit any SQLite build has on parameters per statement."""
 
 
 def _insert_observations(conn: Connection, batch: pl.DataFrame) -> None:
-    batch = batch.select(_OBS_COLS)
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    cur = dbapi.cursor()
+    _insert_rows(conn, "observation", batch.select(_OBS_COLS))
+
+
+def _insert_rows(conn: Connection, table: str, rows: pl.DataFrame) -> None:
+    """Insert ``rows`` (columns named as in ``table``): COPY on PostgreSQL, else ``VALUES``."""
+    cur = _cursor(conn)
     try:
         if conn.dialect.name == "postgresql":
-            cols = ", ".join(_OBS_COLS)
-            with cur.copy(f"COPY observation ({cols}) FROM STDIN") as copy:
-                for row in batch.iter_rows():
-                    copy.write_row(row)
+            _postgres_copy_rows(cur, table, rows)
         else:
-            marks = ", ".join("?" * len(_OBS_COLS))
-            cur.executemany(
-                f"INSERT INTO observation ({', '.join(_OBS_COLS)}) VALUES ({marks})",
-                batch.iter_rows(),
-            )
+            _sqlite_insert_rows(cur, table, rows)
     finally:
         cur.close()
+
+
+def _postgres_copy_rows(cur: Any, table: str, rows: pl.DataFrame) -> None:
+    """COPY ``rows`` as CSV written by Polars: no Python work per row.
+
+    Exact: floats are written in their shortest round-trip form, NULL as an empty field and
+    an empty string as ``""``, which PostgreSQL's CSV format tells apart.
+    """
+    data = rows.write_csv(include_header=False, null_value="", quote_style="necessary")
+    sql = f"COPY {table} ({', '.join(rows.columns)}) FROM STDIN WITH (FORMAT csv)"
+    with cur.copy(sql) as copy:
+        copy.write(data.encode("utf-8"))
+
+
+def _sqlite_insert_rows(cur: Any, table: str, batch: pl.DataFrame) -> None:
+    """Insert ``batch`` into ``table`` with multi-row ``INSERT … VALUES`` statements.
+
+    A column holding one value in the whole batch (the vintage, usually the unit, statuses)
+    is bound once per statement as a numbered parameter; the others are bound per row. This
+    halves the time SQLite spends per row compared with one ``executemany`` row at a time.
+    """
+    if batch.height == 0:
+        return
+    constant = [c for c in batch.columns[1:] if batch[c].n_unique() == 1]
+    varying = [c for c in batch.columns if c not in constant]
+    fixed = [batch[c][0] for c in constant]
+    per_stmt = max(1, (_SQLITE_MAX_PARAMS - len(constant)) // len(varying))
+    columns = [batch[c].to_list() for c in varying]
+    flat = list(itertools.chain.from_iterable(zip(*columns, strict=True)))
+    step = per_stmt * len(varying)
+    whole = len(flat) // step * step
+    if whole:
+        sql = _values_sql(table, batch.columns, constant, varying, per_stmt)
+        cur.executemany(sql, (fixed + flat[i : i + step] for i in range(0, whole, step)))
+    if whole < len(flat):
+        rest = (len(flat) - whole) // len(varying)
+        cur.execute(_values_sql(table, batch.columns, constant, varying, rest),
+                    fixed + flat[whole:])
+
+
+def _values_sql(
+    table: str, columns: Sequence[str], constant: list[str], varying: list[str], rows: int
+) -> str:
+    """``INSERT INTO table (…) VALUES (?3, ?1, …), (?5, ?1, …)`` for ``rows`` rows."""
+    place = {c: f"?{i + 1}" for i, c in enumerate(constant)}
+    tuples = []
+    for r in range(rows):
+        first = len(constant) + r * len(varying)
+        place.update({c: f"?{first + j + 1}" for j, c in enumerate(varying)})
+        tuples.append("(" + ", ".join(place[c] for c in columns) + ")")
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(tuples)}"
 
 
 def resolve_as_of(conn: Connection, as_of: AsOf) -> int | None:

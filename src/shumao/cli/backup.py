@@ -1,0 +1,77 @@
+"""``shumao backup`` and ``shumao restore``: the whole store to one portable file and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shumao.cli.common import console, fail, progress_bar, store
+from shumao.errors import ShumaoError
+from shumao.storage import backup as backups
+
+Quiet = Annotated[bool, typer.Option(help="不显示进度条 / no progress bar")]
+
+
+def backup_command(
+    file: Annotated[Path | None, typer.Argument(
+        help="备份文件 / backup file (默认 default: <data_dir>/backups/shumao-YYYYmmdd-HHMMSS.zip)",
+    )] = None,
+    quiet: Quiet = False,
+) -> None:
+    """备份整个数据库到一个文件 / back up the whole store to one portable file."""
+    try:
+        engine = store()
+        try:
+            with progress_bar(not quiet) as bar:
+                path, manifest = backups.backup(engine, file, progress=bar)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    _print_tables(manifest)
+    console.print(
+        f"[green]已备份 / backed up[/green]: {path} · {len(manifest.tables)} 表 tables · "
+        f"{manifest.total_rows:,} 行 rows"
+    )
+
+
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="备份文件 / backup file")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="先清空非空的数据库 / empty a store that holds data first",
+    )] = False,
+    quiet: Quiet = False,
+) -> None:
+    """从备份恢复到空数据库（全部或不做）/ restore a backup into an empty store, all or nothing."""
+    try:
+        engine = store()
+        try:
+            with progress_bar(not quiet) as bar:
+                manifest = backups.restore(engine, file, force=force,
+                                           progress=bar)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    _print_tables(manifest)
+    console.print(
+        f"[green]已恢复 / restored[/green]: {file} ({manifest.created_at}, {manifest.dialect}) · "
+        f"{len(manifest.tables)} 表 tables · {manifest.total_rows:,} 行 rows"
+    )
+
+
+def _print_tables(manifest: backups.Manifest) -> None:
+    """Row counts of the tables that hold rows (every table is in the file, empty or not)."""
+    table = Table("表 table", "行数 rows")
+    for entry in manifest.tables:
+        if entry.rows:
+            table.add_row(entry.name, f"{entry.rows:,}")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
