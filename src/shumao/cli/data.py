@@ -103,7 +103,8 @@ def query(
         raise fail(str(exc)) from None
     shown = _shape(frame, wide)
     if fmt == "table":
-        _print_table(shown, dataflow)
+        compact, fixed = _compact(shown)
+        _print_table(compact, f"{dataflow.upper()} · {fixed}" if fixed else dataflow.upper())
         return
     if fmt not in ("csv", "xlsx", "json"):
         raise fail(f"未知格式 / unknown format: {fmt}")
@@ -128,6 +129,18 @@ def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
                             "vintage_id")
     return frame.pivot(on="time_period", index=[*used, "unit", "unit_mult"], values="value",
                        aggregate_function=None, sort_columns=True)
+
+
+def _compact(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """For the screen: columns with one value for every row move into the title."""
+    import polars as pl
+
+    keep = {"time_period", "value"}
+    fixed = [c for c in frame.columns
+             if c not in keep and frame.height > 1 and frame[c].dtype != pl.Float64
+             and frame[c].n_unique() == 1]
+    title = " · ".join(f"{c}={frame[c][0]}" for c in fixed)
+    return frame.drop(fixed), title
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
