@@ -1,0 +1,90 @@
+"""Arithmetic checks of official tables: the 2022 report's tables pass within rounding; a
+changed figure is found, located and explained; the data are not changed."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine
+
+from shumao.compute import consistency as cons
+from shumao.query import select
+from shumao.validation.findings import catalogue
+
+from .conftest import Obs
+
+
+def test_codes_are_registered_with_the_table_prefix() -> None:
+    assert all(code.startswith("table-") and code in catalogue() for code in cons.CODES)
+
+
+def test_decimals_and_rounding_intervals() -> None:
+    assert [cons.decimals(v) for v in (96.2, 151.38, 3727.0, 0.005)] == [1, 2, 0, 3]
+    span = cons.Span.printed(96.2)
+    assert (round(span.low, 6), round(span.high, 6)) == (96.15, 96.25)
+
+
+def test_the_reports_tables_are_consistent_within_rounding(report_store: Engine) -> None:
+    frame = select(report_store, "MOFCOM_REPORT")
+    tally = cons.Tally({})
+    report = cons.check_table(frame, file="MOFCOM_REPORT", tally=tally)
+    assert report.findings == []
+    # what was looked at: 表1 (10) + 表2 (12) + regions (4) T = X + M; the regions' 顺差;
+    # their totals against 中国; growth of T against X and M (表1, 表2); regions' shares
+    assert tally.counts["table-flow-sum"] == 26
+    assert tally.counts["table-balance"] == 4
+    assert tally.counts["table-parts-total"] == 3
+    assert tally.counts["table-growth-parts"] == 22
+    assert tally.counts["table-share"] == 4
+
+
+def test_central_regions_surplus_is_within_rounding(obs: Obs) -> None:
+    # 中部: 顺差 8.2 printed, 47.1 − 38.8 = 8.3: one-decimal figures allow [8.2, 8.4]
+    frame = obs([{"flow": "X", "value": 47.1}, {"flow": "M", "value": 38.8},
+                 {"flow": "B", "value": 8.2}], ref_area="CENTRAL")
+    assert cons.check_flows(frame) == []
+    wrong = frame.with_columns(pl.when(pl.col("flow") == "B").then(7.9)
+                               .otherwise(pl.col("value")).alias("value"))
+    found = cons.check_flows(wrong, file="regions")
+    assert [f.code for f in found] == ["table-balance"]
+    assert "8.30" in found[0].message_zh and "CENTRAL" in found[0].message_en
+
+
+def test_a_changed_total_is_found_and_the_data_kept(report_store: Engine) -> None:
+    frame = select(report_store, "MOFCOM_REPORT")
+    beijing_t = (pl.col("ref_area") == "110000") & (pl.col("flow") == "T") & (
+        pl.col("indicator") == "VALUE")
+    changed = frame.with_columns(pl.when(beijing_t).then(730.0).otherwise(pl.col("value"))
+                                 .alias("value"))
+    report = cons.check_table(changed, file="MOFCOM_REPORT")
+    assert report.codes == {"table-flow-sum", "table-growth-parts"}
+    assert all(f.severity.value == "warning" for f in report.findings)
+    assert changed.filter(beijing_t)["value"].to_list() == [730.0]
+
+
+def test_precision_is_that_of_the_printed_column(obs: Obs) -> None:
+    attrs = '{"table": "地区", "column": "顺差"}'
+    frame = obs([{"ref_area": "EAST", "value": 433.1}, {"ref_area": "WEST", "value": 41.0}],
+                flow="B", attrs=attrs)
+    halves = cons.with_precision(frame)["_h"].to_list()
+    assert halves == pytest.approx([0.05, 0.05])  # 41.0 was printed "41.0", not "41"
+
+
+def test_printed_growth_against_two_periods(obs: Obs) -> None:
+    frame = obs([{"time_period": "2021", "value": 100.5},
+                 {"time_period": "2022", "value": 110.55},
+                 {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 10.5,
+                  "unit": "PCT", "unit_mult": 0}])
+    found = cons.check_growth(frame)
+    assert [f.code for f in found] == ["table-growth"]
+    fine = frame.with_columns(pl.when(pl.col("indicator") == "GROWTH_YOY").then(10.0)
+                              .otherwise(pl.col("value")).alias("value"))
+    assert cons.check_growth(fine) == []
+
+
+def test_shares_against_values(obs: Obs) -> None:
+    frame = obs([{"ref_area": "EAST", "flow": "T", "value": 3396.5},
+                 {"ref_area": "CHN", "flow": "T", "value": 3727.07},
+                 {"ref_area": "EAST", "flow": "T", "indicator": "SHARE", "value": 92.1,
+                  "unit": "PCT", "unit_mult": 0}])
+    assert [f.code for f in cons.check_table(frame).findings] == ["table-share"]
