@@ -1,0 +1,427 @@
+"""Full-text search of the policy library: the same answers on SQLite and PostgreSQL.
+
+Query → terms: NFKC, traditional → simplified (so 數據跨境 finds 数据跨境), a 文号 in either
+bracket form → 〔〕, then jieba search-mode segmentation keeping the most specific words
+(``segment.query_terms``: 浙江省商务部 → 浙江省 AND 商务部); when a whole word is in no document,
+its parts are asked for instead (数据跨境 → 数据 AND 跨境).
+
+1. **Documents** are ranked with the ranking index ``policy_term`` (one row per term and
+   document, its BM25 weight computed at ingest — ``shumao.policy.ranking``): a document
+   matches when it holds every term, its score is ``Σ idf·weight``. One term reads the index
+   in weight order and stops after the best canonical documents that pass the filters; more
+   terms use the threshold algorithm (``_top_by_score``), exact and without scoring every
+   match. Matches are counted up to ``TOTAL_CAP``. The 50 best are re-ranked with a bonus for holding the
+   query as one phrase; a document whose 文号 is the query comes first. Ties, and
+   ``order="date"``, go by date of issue, newest first. Duplicates are folded into their
+   canonical record.
+2. **Passages**: inside each document found, the full-text index — FTS5 on SQLite, the
+   ``tsvector`` column with its GIN index on PostgreSQL, both over the same pre-segmented
+   tokens, so both return the same passages — finds the passages holding every term (any
+   term, when no single passage holds them all); the best of them is the answer: its section
+   and a highlighted snippet.
+
+Every number is computed from the same stored weights by the same arithmetic on both stores,
+so the answers are equal, scores included. Filters: issuing body (part of a name, any
+alias), year range, level, type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from shumao.policy import ranking, segment
+from shumao.policy.metadata import canonical_issuer, normalise_doc_number
+from shumao.policy.normalise import punctuation, to_simplified
+
+RERANK = 50
+TOTAL_CAP = 500
+"""Matching documents are counted up to this many (``Result.more`` says there are more)."""
+FIRST_DEPTH = 300
+MAX_TERMS = 8
+SNIPPET = 90
+MARK = ("【", "】")
+
+
+@dataclass
+class Filters:
+    issuer: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    level: str | None = None
+    doc_type: str | None = None
+
+
+@dataclass
+class Hit:
+    document_id: int
+    title: str | None
+    doc_number: str | None
+    issue_date: date | None
+    level: str | None
+    doc_type: str | None
+    issuers: list[str]
+    section: str
+    """Path of the section the best passage is in (一、… › （三）…), empty before the first."""
+    snippet: str
+    marks: list[tuple[int, int]]
+    """(start, end) of every query term in ``snippet``."""
+    score: float
+    passages: int
+    """How many passages of the document match."""
+
+    def highlighted(self, before: str = MARK[0], after: str = MARK[1]) -> str:
+        out, pos = [], 0
+        for start, end in self.marks:
+            out += [self.snippet[pos:start], before, self.snippet[start:end], after]
+            pos = end
+        return "".join([*out, self.snippet[pos:]])
+
+
+@dataclass
+class Result:
+    query: str
+    terms: list[str]
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    """More than ``total`` (= ``TOTAL_CAP``) documents match."""
+
+
+@dataclass(frozen=True)
+class Query:
+    simplified: str
+    terms: list[str]
+    phrase: str
+    doc_number: str | None
+    parts: list[str] = field(default_factory=list)
+    """The finest parts of the terms, tried when a whole term is not in the index."""
+
+
+def prepare(query: str) -> Query:
+    simplified = to_simplified(unicodedata.normalize("NFKC", query)).strip()
+    number = normalise_doc_number(simplified)
+    phrase = number or punctuation(re.sub(r"\s+", "", simplified))
+    terms = [t[:ranking.MAX_TERM] for t in segment.query_terms(phrase)][:MAX_TERMS]
+    parts = [t[:ranking.MAX_TERM] for t in segment.query_parts(phrase)][:MAX_TERMS]
+    return Query(simplified, terms, phrase, number, parts)
+
+
+def search(bind: Engine | Connection, query: str, *, filters: Filters | None = None,
+           limit: int = 20, order: str = "relevance") -> Result:
+    """The best ``limit`` documents for ``query`` (see the module docstring)."""
+    q = prepare(query)
+    if not q.terms:
+        return Result(query, [], 0)
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return _search(conn, query, q, filters or Filters(), limit, order)
+    return _search(bind, query, q, filters or Filters(), limit, order)
+
+
+@dataclass
+class _Candidate:
+    id: int
+    score: float
+    issued: date | None
+
+    def key(self, first: set[int]) -> tuple[Any, ...]:
+        day = -self.issued.toordinal() if self.issued else 0
+        return (self.id not in first, -self.score, self.issued is None, day, self.id)
+
+
+def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int,
+            order: str) -> Result:
+    terms = q.terms
+    documents, dfs = _frequencies(conn, terms)
+    if documents and min(dfs) == 0 and q.parts != terms:
+        terms = q.parts
+        documents, dfs = _frequencies(conn, terms)
+        q = replace(q, terms=terms)
+    if not documents or min(dfs) == 0:
+        return Result(query, terms, 0)
+    ordered = sorted(zip(terms, dfs, strict=True), key=lambda pair: (pair[1], pair[0]))
+    idfs = {term: ranking.idf(documents, df) for term, df in ordered}
+    body, params = _from_where(ordered, idfs, filters)
+    total = int(conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT :cap) AS m"),
+                             {**params, "cap": TOTAL_CAP + 1}).scalar_one())
+    if not total:
+        return Result(query, terms, 0)
+    by_date = order == "date"
+    if by_date or len(ordered) == 1:
+        candidates = _candidates(conn, body, params, len(ordered),
+                                 limit if by_date else max(limit, RERANK), by_date)
+    else:
+        candidates = _top_by_score(conn, ordered, idfs, filters, body, params, max(limit, RERANK))
+    first = _exact(conn, q, body, params, len(ordered), candidates)
+    if not by_date:
+        _phrase_bonus(conn, q, candidates, sum(idfs.values()))
+    if by_date:
+        candidates.sort(key=lambda c: (c.issued is None, -c.issued.toordinal() if c.issued else 0,
+                                       -c.score, c.id))
+    else:
+        candidates.sort(key=lambda c: c.key(first))
+    top = candidates[:limit]
+    return Result(query, terms, min(total, TOTAL_CAP), _hits(conn, top, q, idfs),
+                  more=total > TOTAL_CAP)
+
+
+def _frequencies(conn: Connection, terms: list[str]) -> tuple[int, list[int]]:
+    """Documents in the ranking index, and how many of them hold each term."""
+    counts = ", ".join(f"(SELECT count(*) FROM policy_term WHERE term = :f{i})"
+                       for i in range(len(terms)))
+    row = conn.execute(text(f"SELECT (SELECT documents FROM policy_stats WHERE id = 1), {counts}"),
+                       {f"f{i}": t for i, t in enumerate(terms)}).one()
+    return int(row[0] or 0), [int(v) for v in row[1:]]
+
+
+def _from_where(ordered: list[tuple[str, int]], idfs: dict[str, float],
+                filters: Filters) -> tuple[str, dict[str, Any]]:
+    """FROM … WHERE … of the documents holding every term (rarest first), with ``score``."""
+    params: dict[str, Any] = {}
+    joins = []
+    for k, (term, _) in enumerate(ordered):
+        params[f"w{k}"], params[f"i{k}"] = term, idfs[term]
+        if k:
+            joins.append(f"JOIN policy_term t{k} ON t{k}.term = :w{k} "
+                         f"AND t{k}.document_id = t0.document_id")
+    where, fparams = _filter_sql(filters)
+    params.update(fparams)
+    body = (f"FROM policy_term t0 {' '.join(joins)} JOIN policy_document d ON d.id = t0.document_id "
+            f"WHERE t0.term = :w0 AND d.canonical_id IS NULL{where}")
+    return body, params
+
+
+def _score(n: int) -> str:
+    return " + ".join(f":i{k} * t{k}.weight" for k in range(n))
+
+
+def _candidates(conn: Connection, body: str, params: dict[str, Any], n: int, k: int,
+                by_date: bool) -> list[_Candidate]:
+    if by_date:
+        sort = "d.issue_date DESC NULLS LAST, score DESC, d.id"
+    else:  # one term: the index order itself, so the scan stops early
+        sort = ("t0.weight DESC" if n == 1 else "score DESC") + ", d.issue_date DESC NULLS LAST, d.id"
+    sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} ORDER BY {sort} LIMIT :k"
+    rows = conn.execute(text(sql), {**params, "k": k}).all()
+    return [_Candidate(int(r[0]), float(r[1]), _as_date(r[2])) for r in rows]
+
+
+def _top_by_score(conn: Connection, ordered: list[tuple[str, int]], idfs: dict[str, float],
+                  filters: Filters, body: str, params: dict[str, Any], k: int) -> list[_Candidate]:
+    """The exact ``k`` best documents for several terms, without scoring every match.
+
+    Threshold algorithm: read each term's best eligible documents from the ranking index, in
+    weight order, ``depth`` deep; score every document seen with all its weights. A document
+    not seen in any list scores at most ``Σ idf·(the last weight read of each list)``: when
+    the k-th best seen scores strictly more, the answer is final; otherwise read four times
+    deeper (only the new rows), and in the end score every match."""
+    where, fparams = _filter_sql(filters)
+    seen: dict[int, date | None] = {}
+    scored: dict[int, _Candidate | None] = {}
+    last: dict[str, float] = {}
+    read, depth = 0, FIRST_DEPTH
+    while read < max(df for _, df in ordered):
+        exhausted = False
+        for term, _ in ordered:
+            rows = conn.execute(text(
+                "SELECT t.document_id, t.weight, d.issue_date FROM policy_term t "
+                "JOIN policy_document d ON d.id = t.document_id "
+                f"WHERE t.term = :w AND d.canonical_id IS NULL{where} "
+                "ORDER BY t.weight DESC, t.document_id DESC LIMIT :n OFFSET :skip"),
+                {"w": term, "n": depth - read, "skip": read, **fparams}).all()
+            seen.update((int(r[0]), _as_date(r[2])) for r in rows)
+            exhausted = exhausted or len(rows) < depth - read
+            last[term] = float(rows[-1][1]) if rows else last.get(term, 0.0)
+        new = {doc: issued for doc, issued in seen.items() if doc not in scored}
+        scored.update(dict.fromkeys(new))
+        for candidate in _score_seen(conn, ordered, idfs, new):
+            scored[candidate.id] = candidate
+        best = sorted((c for c in scored.values() if c), key=lambda c: c.key(set()))
+        bound = 0.0
+        for term, _ in ordered:
+            bound += idfs[term] * last[term]
+        if exhausted or (len(best) >= k and best[k - 1].score > bound):
+            return best[:k]
+        read, depth = depth, depth * 4
+    return _candidates(conn, body, params, len(ordered), k, by_date=False)
+
+
+def _score_seen(conn: Connection, ordered: list[tuple[str, int]], idfs: dict[str, float],
+                seen: dict[int, date | None]) -> list[_Candidate]:
+    """Σ idf·weight of the documents seen that hold every term (summed in term order)."""
+    if not seen:
+        return []
+    ids = ", ".join(str(i) for i in seen)
+    names = ", ".join(f":t{i}" for i in range(len(ordered)))
+    weights: dict[int, dict[str, float]] = {}
+    for doc, term, weight in conn.execute(text(
+            f"SELECT document_id, term, weight FROM policy_term WHERE term IN ({names}) "
+            f"AND document_id IN ({ids})"), {f"t{i}": t for i, (t, _) in enumerate(ordered)}):
+        weights.setdefault(int(doc), {})[term] = float(weight)
+    out = []
+    for doc, found in weights.items():
+        if len(found) == len(ordered):
+            score = 0.0
+            for term, _ in ordered:
+                score += idfs[term] * found[term]
+            out.append(_Candidate(doc, score, seen[doc]))
+    return out
+
+
+def _exact(conn: Connection, q: Query, body: str, params: dict[str, Any], n: int,
+           candidates: list[_Candidate]) -> set[int]:
+    """Documents whose 文号 is the query: first, even when they were not among the best."""
+    if not q.doc_number:
+        return set()
+    sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} AND d.doc_number = :docno"
+    rows = conn.execute(text(sql), {**params, "docno": q.doc_number}).all()
+    known = {c.id for c in candidates}
+    candidates += [_Candidate(int(r[0]), float(r[1]), _as_date(r[2])) for r in rows if r[0] not in known]
+    return {int(r[0]) for r in rows}
+
+
+def _phrase_bonus(conn: Connection, q: Query, candidates: list[_Candidate], bonus: float) -> None:
+    """Documents holding the query as one phrase score the weight of one more full match."""
+    if len(q.terms) < 2 or not candidates:
+        return
+    ids = ", ".join(str(c.id) for c in candidates)
+    sql = f"SELECT id FROM policy_document WHERE id IN ({ids}) AND text LIKE :phrase ESCAPE '\\'"
+    found = set(conn.execute(text(sql), {"phrase": "%" + _like_escape(q.phrase) + "%"}).scalars())
+    for c in candidates:
+        if c.id in found:
+            c.score += bonus
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.issuer:
+        name = canonical_issuer(to_simplified(filters.issuer.strip()))
+        clauses.append("d.issuers_text LIKE :issuer ESCAPE '\\'")
+        params["issuer"] = "%" + _like_escape(name) + "%"
+    if filters.year_from is not None:
+        clauses.append("d.issue_year >= :year_from")
+        params["year_from"] = filters.year_from
+    if filters.year_to is not None:
+        clauses.append("d.issue_year <= :year_to")
+        params["year_to"] = filters.year_to
+    if filters.level:
+        clauses.append("d.level = :level")
+        params["level"] = filters.level
+    if filters.doc_type:
+        clauses.append("d.doc_type = :doc_type")
+        params["doc_type"] = to_simplified(filters.doc_type)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _hits(conn: Connection, top: Sequence[_Candidate], q: Query,
+          idfs: dict[str, float]) -> list[Hit]:
+    if not top:
+        return []
+    ids = ", ".join(str(c.id) for c in top)
+    docs = {r.id: r for r in conn.execute(text(
+        "SELECT id, title, doc_number, issue_date, level, doc_type, issuers "
+        f"FROM policy_document WHERE id IN ({ids})"))}
+    spans = {int(r[0]): (int(r[1]), int(r[2])) for r in conn.execute(text(
+        "SELECT document_id, min(id), max(id) FROM policy_passage "
+        f"WHERE document_id IN ({ids}) GROUP BY document_id"))}
+    every = _matching_passages(conn, spans, list(idfs), " AND ")
+    missing = {d: span for d, span in spans.items() if d not in every}
+    some = _matching_passages(conn, missing, list(idfs), " OR ") if missing else {}
+    hits = []
+    for c in top:
+        d = docs[c.id]
+        found = every.get(c.id) or some.get(c.id) or []
+        best = _best_passage(found, q, idfs)
+        snippet, marks = snippet_of(best.text, best.display, q) if best else ("", [])
+        hits.append(Hit(c.id, d.title, d.doc_number, _as_date(d.issue_date), d.level, d.doc_type,
+                        _as_list(d.issuers), best.section_path if best else "", snippet, marks,
+                        c.score, len(every.get(c.id, []))))
+    return hits
+
+
+def _matching_passages(conn: Connection, spans: dict[int, tuple[int, int]], terms: list[str],
+                       op: str) -> dict[int, list[Any]]:
+    """Passages of the given documents that the full-text index matches (all / any terms)."""
+    if conn.dialect.name == "sqlite":
+        params: dict[str, Any] = {"m": op.join(f'"{t}"' for t in terms)}
+        one = ("SELECT rowid AS id FROM policy_fts WHERE policy_fts MATCH :m "
+               "AND rowid BETWEEN :a{i} AND :b{i}")
+    else:
+        params = {"m": op.replace("AND", "&").replace("OR", "|").join(f"'{t}'" for t in terms)}
+        one = ("SELECT id FROM policy_passage WHERE search @@ CAST(:m AS tsquery) "
+               "AND id BETWEEN :a{i} AND :b{i}")
+    parts = []
+    for i, (low, high) in enumerate(spans.values()):
+        params[f"a{i}"], params[f"b{i}"] = low, high
+        parts.append(one.format(i=i))
+    sql = ("SELECT p.id, p.document_id, p.ordinal, p.text, p.display, p.section_path, p.tokens "
+           f"FROM policy_passage p WHERE p.id IN ({' UNION ALL '.join(parts)}) ORDER BY p.id")
+    out: dict[int, list[Any]] = {}
+    for row in conn.execute(text(sql), params):
+        if row.document_id in spans:
+            out.setdefault(int(row.document_id), []).append(row)
+    return out
+
+
+def _best_passage(rows: list[Any], q: Query, idfs: dict[str, float]) -> Any:
+    """The passage with the highest score (a whole-phrase match counting one more match)."""
+    bonus = sum(idfs.values()) if len(q.terms) > 1 else 0.0
+
+    def score(row: Any) -> tuple[float, int]:
+        value = ranking.passage_score(row.tokens.split(), idfs)
+        return (value + (bonus if q.phrase in row.text else 0.0), -int(row.ordinal))
+
+    return max(rows, key=score, default=None)
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _as_list(value: Any) -> list[str]:
+    import json
+
+    return list(json.loads(value) if isinstance(value, str) else value or [])
+
+
+def snippet_of(simplified: str, display: str, q: Query) -> tuple[str, list[tuple[int, int]]]:
+    """A window of the passage around the first match, and where the terms are in it.
+
+    Matching is done on the simplified text; the window is shown in the original script when
+    the two have the same length (t2s is character for character almost always)."""
+    spans = _spans(simplified, q)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - SNIPPET // 3, len(simplified) - SNIPPET))
+    end = min(len(simplified), start + SNIPPET)
+    source = display if len(display) == len(simplified) else simplified
+    text_ = ("……" if start else "") + source[start:end] + ("……" if end < len(simplified) else "")
+    shift = 2 if start else 0
+    marks = [(s - start + shift, e - start + shift) for s, e in spans if s >= start and e <= end]
+    return text_, marks
+
+
+def _spans(simplified: str, q: Query) -> list[tuple[int, int]]:
+    lowered = simplified.lower()
+    needles = sorted({q.phrase.lower(), *q.terms}, key=len, reverse=True)
+    taken = [False] * len(lowered)
+    spans = []
+    for needle in needles:
+        for m in re.finditer(re.escape(needle), lowered):
+            if needle and not any(taken[m.start():m.end()]):
+                spans.append((m.start(), m.end()))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return sorted(spans)
