@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     batch_rows: int = Field(
         50_000, description="批量写入行数 / rows per database write batch during imports"
     )
+    upload_max_bytes: int = Field(
+        20 * 1024 * 1024,
+        description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",
+    )
+    session_hours: float = Field(12.0, description="登录会话有效时长（小时）/ session lifetime in hours")
+    login_max_failures: int = Field(
+        5, description="登录失败锁定阈值 / failed log-ins allowed per user and address in the window"
+    )
+    login_window_minutes: int = Field(
+        15, description="登录失败计数窗口（分钟）/ minutes over which failed log-ins are counted"
+    )
+    view_state_ttl_seconds: float = Field(
+        1.0,
+        description="网页缓存的数据状态有效秒数 / seconds the web trusts its cached store state "
+        "(newest vintage, releases) before reading it again",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

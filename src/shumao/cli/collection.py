@@ -24,7 +24,8 @@ from shumao.collection import registry, workflow
 from shumao.collection.actors import Actor
 from shumao.collection.forms import all_forms, get_form, normalise_period
 from shumao.collection.templates import Identity, template_filename, write_template
-from shumao.collection.upload import DEFAULT_MAX_BYTES, read_file
+from shumao.collection.upload import read_file
+from shumao.config import get_settings
 from shumao.errors import ImportRejected, ShumaoError
 from shumao.validation.findings import Report
 from shumao.validation.rules import Context, validate
@@ -74,13 +75,16 @@ def validate_cmd(
     use_store: Annotated[bool, typer.Option("--store/--no-store",
                                             help="用库中历史数据做 HB 与跨表校验 / compare with "
                                                  "stored history (HB, cross-form)")] = True,
-    max_bytes: Annotated[int, typer.Option(help="文件大小上限 / size limit")] = DEFAULT_MAX_BYTES,
+    max_bytes: Annotated[int | None, typer.Option(
+        help="文件大小上限（字节，默认取 SHUMAO_UPLOAD_MAX_BYTES）/ size limit in bytes "
+             "(default: the upload_max_bytes setting)")] = None,
     as_json: AsJson = False,
 ) -> None:
     """校验填报文件并列出全部问题 / check a filing file and print every finding."""
     try:
         spec = get_form(form)
-        parsed = read_file(file, form=spec, max_bytes=max_bytes)
+        parsed = read_file(file, form=spec,
+                           max_bytes=max_bytes or get_settings().upload_max_bytes)
         if parsed.sheet is not None:
             context = _validate_context(spec, parsed.sheet.frame, enterprise, period, use_store)
             validate(parsed.sheet, spec, context=context, report=parsed.report)

@@ -48,7 +48,8 @@ from shumao.collection.tables import (
     filing_transition,
     filing_upload,
 )
-from shumao.collection.upload import DEFAULT_MAX_BYTES, Parsed, read_bytes, read_file, read_json
+from shumao.collection.upload import Parsed, read_bytes, read_file, read_json
+from shumao.config import get_settings
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, StoreError, UnknownCode
 from shumao.storage import vintages
 from shumao.storage.tables import DIMENSIONS
@@ -322,13 +323,16 @@ def _check_period(form: Form, period: str) -> None:
 def upload_file(
     conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
     path: Path | None = None, data: bytes | None = None, filename: str = "",
-    max_bytes: int = DEFAULT_MAX_BYTES, hb: bool = True,
+    max_bytes: int | None = None, hb: bool = True,
 ) -> UploadResult:
     """Upload a filled template, CSV or JSON file (from ``path`` or ``data``) to the filing.
 
     The upload is kept whatever its findings; an accepted upload (no errors) becomes the
     filing's current content, ready to submit. A rejected one is kept for the clerk to read.
+    ``max_bytes`` defaults to the ``upload_max_bytes`` setting.
     """
+    if max_bytes is None:
+        max_bytes = get_settings().upload_max_bytes
     form = get_form(form_id)
     target = _upload_target(conn, actor, form, uscc, period)
     if path is not None:

@@ -1,0 +1,424 @@
+"""Load on the web platform: 50 concurrent clients on a store of 10 million observations.
+
+Builds (or reuses, ``--keep``) a store holding the real demo datasets (the overview's
+sources) plus 10,000,000 observations of enterprise direct reporting (``ENT_DDS``:
+≈19,800 enterprises in the 12 export bases × 12 months × 7 EBOPS items × 3 partners × 2
+flows), releases everything, serves it with uvicorn in a separate process
+(``shumao.web.asgi:app``, ``--workers``) and sends, from ``--clients`` threads on loopback
+(bounded by ``--requests`` per scenario and ``--seconds``):
+
+* ``overview``  GET /api/overview                         national aggregated view (public)
+* ``area``      GET /api/areas/330000                     a province page: the protected
+                                                          sums of its ≈5,000 enterprises
+* ``explorer``  GET /api/explore?dataflow=ENT_DDS&ref_area=<a random enterprise>&unit=亿美元
+                                                          (ministry: per-enterprise rows;
+                                                          nearly every request a cache miss)
+
+For each it prints p50/p95/max latency and throughput, and the **floor**: the same question
+answered straight from SQL by the same number of threads, with no application (no HTTP, no
+scopes, no JSON): the overview's six store reads; the province's totals as one SQL
+``GROUP BY``; the enterprise's rows through ``vintages.read``. ``ratio`` = app p95 ÷ floor
+p95 (below 1: the application's cache answers faster than the database can). Target: p95
+under 150 ms for the aggregated views (overview, area).
+
+With ``SHUMAO_BENCH_PG_URL`` set (an admin URL, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) the same runs against a fresh
+PostgreSQL database, dropped afterwards (kept with ``--keep``).
+
+    .venv/bin/python benchmarks/web_load.py [--rows 10000000] [--clients 50]
+        [--requests 1500] [--seconds 60] [--workers 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+import polars as pl
+import yaml
+from sqlalchemy import Engine, create_engine, func, insert, select, text
+
+from shumao.auth import releases, users
+from shumao.auth.scope import Scope
+from shumao.collection.tables import enterprise
+from shumao.ingest.pipeline import run_import
+from shumao.reference import parks
+from shumao.storage import vintages
+from shumao.storage.dataflows import all_dataflows
+from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.tables import observation
+from shumao.validation import uscc
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "demo"
+PRODUCTS = ("SI1", "SI2", "SI3", "SJ1", "SJ2", "SK1", "SH1")
+PARTNERS = ("USA", "JPN", "DEU")
+FLOWS = ("X", "M")
+MONTHS = tuple(f"2024-{m:02d}" for m in range(1, 13))
+PER_ENTERPRISE = len(PRODUCTS) * len(PARTNERS) * len(FLOWS) * len(MONTHS)
+BATCH_ENTERPRISES = 4_000
+PASSWORD = "bench-password-1"
+TARGET_P95_MS = 150.0
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def enterprise_codes(n: int) -> list[str]:
+    return [uscc.make(f"91{i % 9 + 1}00000MA{i:07d}"[:17]) for i in range(n)]
+
+
+def _enterprise_rows(codes: list[str]) -> list[dict[str, object]]:
+    bases = parks.parks()
+    now = datetime.now(UTC)
+    rows = []
+    for i, code in enumerate(codes):
+        park = bases[i % len(bases)]
+        rows.append({"uscc": code, "name": f"基准企业{i}", "park_code": park.code,
+                     "city_code": park.city_code, "province_code": park.province_code,
+                     "trade_reporter": True, "created_at": now, "updated_at": now})
+    return rows
+
+
+def ent_frame(codes: list[str], seed: int) -> pl.DataFrame:
+    """Every (enterprise, month, item, partner, flow) of ``codes``, lognormal values (万美元)."""
+    n = len(codes) * PER_ENTERPRISE
+    index = np.arange(n, dtype=np.int64)
+    flow_i, rest = index % 2, index // 2
+    partner_i, rest = rest % 3, rest // 3
+    product_i, rest = rest % len(PRODUCTS), rest // len(PRODUCTS)
+    month_i, ent_i = rest % 12, rest // 12
+    values = np.round(np.random.default_rng(seed).lognormal(3.0, 1.5, n), 2)
+    return pl.DataFrame({
+        "ref_area": pl.Series(codes).gather(ent_i),
+        "counterpart_area": pl.Series(PARTNERS).gather(partner_i),
+        "product": pl.Series(PRODUCTS).gather(product_i),
+        "flow": pl.Series(FLOWS).gather(flow_i),
+        "freq": "M",
+        "time_period": pl.Series(MONTHS).gather(month_i),
+        "value": values, "unit": "USD", "unit_mult": 4,
+    })
+
+
+def build_store(engine: Engine, rows: int) -> list[str]:
+    """Demo datasets + ``rows`` ENT_DDS observations; everything released; one ministry user."""
+    upgrade(engine)
+    manifest = yaml.safe_load((DEMO / "manifest.yaml").read_text(encoding="utf-8"))
+    for item in manifest["imports"]:
+        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"))
+    codes = enterprise_codes(-(-rows // PER_ENTERPRISE))
+    with engine.begin() as conn:
+        conn.execute(insert(enterprise), _enterprise_rows(codes))
+    written = 0
+    for start in range(0, len(codes), BATCH_ENTERPRISES):
+        frame = ent_frame(codes[start:start + BATCH_ENTERPRISES], seed=start).head(rows - written)
+        with engine.begin() as conn:
+            vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=frame, kind="import",
+                                   label="benchmark")
+        written += frame.height
+        print(f"  {written:,} observations", file=sys.stderr)
+    with engine.begin() as conn:
+        admin = Scope("admin", username="bench")
+        for flow in all_dataflows():
+            if vintages.list_vintages(conn, flow.id):
+                releases.release(conn, scope=admin, dataflow_id=flow.id)
+        users.create_user(conn, username="bench-ministry", password=PASSWORD, role="ministry")
+    return codes
+
+
+def store_codes(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(enterprise.c.uscc).order_by(enterprise.c.id)).scalars())
+
+
+def observation_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(observation)).scalar_one())
+
+
+@contextmanager
+def stores(rows: int, keep: Path | None) -> Iterator[list[tuple[str, str]]]:
+    """Yield [(backend, url)] for SQLite and, when configured, PostgreSQL."""
+    folder = keep or Path(tempfile.mkdtemp(prefix="shumao-web-load-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[tuple[str, str]] = [("SQLite", f"sqlite:///{folder / f'web_load_{rows}.db'}")]
+    admin_url = os.environ.get("SHUMAO_BENCH_PG_URL", "")
+    pg_name = f"shumao_web_load_{rows}" if keep else f"shumao_web_load_{uuid.uuid4().hex[:8]}"
+    if admin_url:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": pg_name}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
+        made.append(("PostgreSQL", admin_url.rsplit("/", 1)[0] + "/" + pg_name))
+    try:
+        yield made
+    finally:
+        if admin_url and not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        if not keep:
+            for f in folder.glob("web_load_*"):
+                f.unlink()
+
+
+def ready_store(url: str, rows: int) -> list[str]:
+    engine = make_engine(url=url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            complete = users.find_user(conn, "bench-ministry") is not None  # made last
+        if complete and observation_count(engine) >= rows:
+            print(f"  reusing {url}", file=sys.stderr)
+            return store_codes(engine)
+        started = time.perf_counter()
+        codes = build_store(engine, rows)
+        print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return codes
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, workers: int) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_ENVIRONMENT": "test",
+           "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "shumao.web.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+         "--no-access-log"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/api/dataflows", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Run:
+    latencies: list[float]
+    seconds: float
+    errors: int
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def hammer(work: Callable[[random.Random], None], clients: int, requests: int,
+           seconds: float) -> Run:
+    """``clients`` threads call ``work`` until ``requests`` calls or ``seconds`` have passed."""
+    latencies: list[float] = []
+    errors = [0]
+    left = [requests]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < stop_at:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            started = time.perf_counter()
+            try:
+                work(rng)
+            except Exception:
+                with lock:
+                    errors[0] += 1
+                continue
+            took = time.perf_counter() - started
+            with lock:
+                latencies.append(took)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Run(latencies, time.perf_counter() - began, errors[0])
+
+
+def http_work(base: str, path_of: Callable[[random.Random], str], cookies: dict[str, str],
+              clients: int) -> Callable[[random.Random], None]:
+    local = threading.local()
+
+    def work(rng: random.Random) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, cookies=cookies, timeout=120)
+        r = local.client.get(path_of(rng))
+        if r.status_code != 200:
+            raise RuntimeError(f"{r.status_code} {r.text[:200]}")
+
+    return work
+
+
+def ministry_cookies(base: str) -> dict[str, str]:
+    with httpx.Client(base_url=base) as c:
+        r = c.post("/api/auth/login", json={"username": "bench-ministry", "password": PASSWORD})
+        r.raise_for_status()
+        return dict(c.cookies)
+
+
+# --------------------------------------------------------------------------- floors
+
+
+OVERVIEW_READS = (
+    ("UNCTAD_DDS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"], "product": ["DD"]}),
+    ("BATIS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"],
+               "product": ["S", "SF", "SG", "SH", "SI", "SJ", "SK"]}),
+    ("MOFCOM_REPORT", {"flow": ["T"], "indicator": ["VALUE"]}),
+    ("UNCTAD_DDS", {"counterpart_area": ["WLD"], "product": ["DD"], "flow": ["X", "M"]}),
+    ("WTO_DDS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"]}),
+    ("MOFCOM_REPORT", {"ref_area": [p.code for p in parks.parks()], "flow": ["T", "X"]}),
+)
+
+PROVINCE_SQL = text("""
+    SELECT o.time_period, s.flow, SUM(o.value)
+    FROM observation o JOIN series s ON s.id = o.series_id
+    JOIN enterprise e ON e.uscc = s.ref_area
+    WHERE s.dataflow_id = 'ENT_DDS' AND e.province_code = :province
+    GROUP BY o.time_period, s.flow
+""")
+
+
+def floor_work(engine: Engine, kind: str, codes: list[str]) -> Callable[[random.Random], None]:
+    def overview(_: random.Random) -> None:
+        with engine.connect() as conn:
+            for flow, where in OVERVIEW_READS:
+                vintages.read(conn, flow, where=where)
+
+    def area(_: random.Random) -> None:
+        with engine.connect() as conn:
+            conn.execute(PROVINCE_SQL, {"province": "330000"}).all()
+
+    def explorer(rng: random.Random) -> None:
+        with engine.connect() as conn:
+            vintages.read(conn, "ENT_DDS", where={"ref_area": [rng.choice(codes)]})
+
+    return {"overview": overview, "area": area, "explorer": explorer}[kind]
+
+
+# --------------------------------------------------------------------------- main
+
+
+def scenarios(codes: list[str]) -> dict[str, tuple[Callable[[random.Random], str], bool]]:
+    """name → (path for a request, needs the ministry's session)."""
+    return {
+        "overview": (lambda _: "/api/overview", False),
+        "area": (lambda _: "/api/areas/330000", False),
+        "explorer": (lambda rng: "/api/explore?dataflow=ENT_DDS&unit=亿美元&size=50"
+                     f"&ref_area={rng.choice(codes)}", True),
+    }
+
+
+def warm(base: str, path: str, cookies: dict[str, str], workers: int) -> float:
+    """Seconds of the first (uncached) request; then enough requests to warm every worker."""
+    started = time.perf_counter()
+    httpx.get(base + path, cookies=cookies, timeout=600).raise_for_status()
+    cold = time.perf_counter() - started
+    for _ in range(workers * 6):
+        httpx.get(base + path, cookies=cookies, timeout=600).raise_for_status()
+    return cold
+
+
+def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) -> None:
+    engine = make_engine(url=url)
+    if engine.dialect.name == "postgresql":
+        engine.dispose()
+        engine = create_engine(url, pool_size=args.clients, max_overflow=0)
+    with server(url, args.workers) as base:
+        cookies = ministry_cookies(base)
+        for name, (path_of, needs_login) in scenarios(codes).items():
+            jar = cookies if needs_login else {}
+            cold = warm(base, path_of(random.Random(0)), jar, args.workers)
+            app = hammer(http_work(base, path_of, jar, args.clients), args.clients,
+                         args.requests, args.seconds)
+            base_run = hammer(floor_work(engine, name, codes), args.clients, args.requests,
+                              args.seconds)
+            report(backend, name, app, base_run, cold)
+    engine.dispose()
+
+
+def report(backend: str, name: str, app: Run, floor: Run, cold: float) -> None:
+    aggregated = name in ("overview", "area")
+    verdict = ""
+    if aggregated:
+        verdict = "  ✓ p95 < 150 ms" if app.pct(0.95) < TARGET_P95_MS else "  ✗ p95 ≥ 150 ms"
+    print(f"{backend:10} {name:9} app: n={len(app.latencies):5} p50={app.pct(0.5):8.1f} ms "
+          f"p95={app.pct(0.95):8.1f} ms max={app.pct(1.0):8.1f} ms {app.throughput:7.1f} req/s "
+          f"err={app.errors} | floor: p50={floor.pct(0.5):8.1f} ms p95={floor.pct(0.95):8.1f} ms "
+          f"{floor.throughput:7.1f} q/s | ratio p95 {app.pct(0.95) / floor.pct(0.95):6.2f} "
+          f"| cold {cold * 1000:8.0f} ms{verdict}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=1500, help="per scenario")
+    parser.add_argument("--seconds", type=float, default=60, help="per scenario, at most")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep (and reuse) the stores in this folder")
+    args = parser.parse_args()
+    print(f"web_load: {args.rows:,} observations, {args.clients} clients, ≤{args.requests} "
+          f"requests or ≤{args.seconds:.0f} s per scenario, {args.workers} workers; "
+          f"{os.cpu_count()} CPUs", flush=True)
+    with stores(args.rows, args.keep) as made:
+        for backend, url in made:
+            print(f"[{backend}] preparing the store", file=sys.stderr)
+            codes = ready_store(url, args.rows)
+            measure(backend, url, codes, args)
+
+
+if __name__ == "__main__":
+    main()

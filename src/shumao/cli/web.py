@@ -1,0 +1,174 @@
+"""``shumao serve``, ``shumao users add/list/passwd``, ``shumao release`` and ``shumao demo users``.
+
+    shumao serve [--host 127.0.0.1 --port 8000]     the web platform (pages, API, SDMX)
+    shumao users add NAME --role ROLE [--scope CODE] create a user (asks for the password)
+    shumao users list                                users, roles, scopes
+    shumao users passwd NAME                         set a new password
+    shumao release [DATAFLOW …] [--all]              make the newest vintages public
+    shumao demo users                                one demo user of every role, demo
+                                                     enterprises and filings; prints log-ins
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine
+
+from shumao.cli.common import console, fail, store
+from shumao.config import get_settings
+from shumao.errors import ShumaoError
+
+users_app = typer.Typer(help="用户与角色 / users and roles", no_args_is_help=True)
+
+Password = Annotated[str, typer.Option(prompt="密码 / password", hide_input=True,
+                                       confirmation_prompt=True,
+                                       help="新密码（不给出则提示输入）/ new password (prompted)")]
+
+
+@contextmanager
+def _store() -> Iterator[Engine]:
+    """The migrated store, its connections closed when the command ends."""
+    engine = store()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+) -> None:
+    """启动网页平台 / serve the web platform (pages, JSON API, SDMX)."""
+    import uvicorn
+
+    from shumao.web.app import create_app
+
+    engine = store()
+    console.print(f"数贸 shumao: http://{host}:{port}/  （接口文档 API docs: /api/docs）")
+    if workers > 1:
+        uvicorn.run("shumao.web.asgi:app", host=host, port=port, workers=workers,
+                    log_level="info")
+    else:
+        uvicorn.run(create_app(get_settings(), engine=engine), host=host, port=port,
+                    log_level="info")
+
+
+@users_app.command("add")
+def add_user(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    role: Annotated[str, typer.Option(help="角色 / enterprise, park, city, province, ministry, "
+                                           "admin")],
+    password: Password,
+    scope: Annotated[str, typer.Option(help="范围代码 / scope: USCC, DSEB05, 320100, 320000")] = "",
+    name: Annotated[str, typer.Option(help="显示名称 / display name")] = "",
+) -> None:
+    """新建用户 / create a user."""
+    from shumao.auth import audit, users
+
+    try:
+        with _store() as engine, engine.begin() as conn:
+            made = users.create_user(conn, username=username, password=password, role=role,
+                                     scope=scope, display_name=name)
+            audit.record(conn, action="user.create", username="cli", target=made.username,
+                         detail={"role": made.role, "scope": made.scope})
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"已创建 / created: {made.username} ({made.role}{':' + made.scope if made.scope else ''})")
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """列出用户 / list users."""
+    from shumao.auth import users
+    from shumao.auth.roles import role_text
+
+    with _store() as engine, engine.connect() as conn:
+        found = users.list_users(conn)
+    table = Table("用户名 user", "名称 name", "角色 role", "范围 scope", "启用 active", "最近登录 last login")
+    for u in found:
+        table.add_row(u.username, u.display_name, f"{u.role} {role_text(u.role)}", u.scope,
+                      "是 yes" if u.active else "否 no",
+                      u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "")
+    console.print(table)
+
+
+@users_app.command("passwd")
+def set_password(
+    username: Annotated[str, typer.Argument(help="用户名 / user name")],
+    password: Password,
+) -> None:
+    """设置新密码（并结束该用户的所有会话）/ set a new password (ends the user's sessions)."""
+    from shumao.auth import audit, users
+
+    try:
+        with _store() as engine, engine.begin() as conn:
+            users.set_password(conn, username=username, password=password)
+            audit.record(conn, action="user.password", username="cli", target=username)
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"已更新密码 / password changed: {username}")
+
+
+def release(
+    dataflows: Annotated[list[str] | None, typer.Argument(help="数据流 / dataflows")] = None,
+    all_flows: Annotated[bool, typer.Option("--all", help="全部有数据的数据流 / every dataflow "
+                                                         "with data")] = False,
+    by: Annotated[str, typer.Option(help="发布人 / released by")] = "cli",
+) -> None:
+    """发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public."""
+    from shumao.auth import releases
+    from shumao.auth.scope import Scope
+    from shumao.storage import vintages
+    from shumao.storage.dataflows import all_dataflows
+
+    scope = Scope("admin", username=by)
+    with _store() as engine:
+        with engine.connect() as conn:
+            names = [f.id for f in all_dataflows() if vintages.list_vintages(conn, f.id)] \
+                if all_flows else [d.upper() for d in dataflows or []]
+        if not names:
+            raise fail("请给出数据流或 --all / name dataflows or use --all")
+        try:
+            with engine.begin() as conn:
+                done = [releases.release(conn, scope=scope, dataflow_id=n) for n in names]
+        except ShumaoError as exc:
+            raise fail(str(exc)) from None
+    for r in done:
+        console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
+
+
+def demo_users() -> None:
+    """创建每种角色的演示用户、演示企业和填报，并打印登录信息 / demo users of every role, demo
+    enterprises and filings; prints the log-ins."""
+    from shumao.web import demo
+
+    settings = get_settings()
+    if settings.environment == "production":
+        raise fail("生产环境不能创建演示用户 / no demo users in production")
+    try:
+        with _store() as engine:
+            logins = demo.create(engine)
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    table = Table("角色 role", "用户名 user", "密码 password", "范围 scope")
+    for row in logins:
+        table.add_row(row.role_text, row.username, row.password, row.scope)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("release")(release)
+    app.add_typer(users_app, name="users")
+
+
+def register_demo(demo_app: typer.Typer) -> None:
+    """Add ``users`` to the ``shumao demo`` group."""
+    demo_app.command("users")(demo_users)

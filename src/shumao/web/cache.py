@@ -1,0 +1,78 @@
+"""Aggregated views cached per store state.
+
+A view (the overview of a scope, an area page, an explorer query) depends only on the scope,
+its parameters and the store's state — the newest vintage and the newest release
+(``releases.state_token``) plus the newest change of the enterprise database. Caching on that
+key makes every repeated view a dictionary lookup, and any new load, approval or release makes
+the old entries unreachable (they age out of the LRU).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, func, select
+
+from shumao.auth.releases import state_token
+from shumao.collection.tables import enterprise_change
+
+T = TypeVar("T")
+
+
+class ViewCache:
+    """An LRU of views, and the store state, re-read at most every ``state_ttl`` seconds.
+
+    ``state_ttl`` = 0 reads the state for every request (nothing stale, ever); a second
+    spares three queries per request under load, and changes made through this process
+    (``touch``) are seen at once; others within ``state_ttl``.
+    """
+
+    def __init__(self, size: int = 512, state_ttl: float = 0.0) -> None:
+        self.size = size
+        self.state_ttl = state_ttl
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._state: tuple[float, tuple[int, int, int]] | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def state(self, conn: Connection) -> tuple[int, int, int]:
+        now = time.monotonic()
+        known = self._state
+        if known is not None and now - known[0] < self.state_ttl:
+            return known[1]
+        fresh = store_state(conn)
+        self._state = (now, fresh)
+        return fresh
+
+    def touch(self) -> None:
+        """Forget the remembered store state (after a change made by this process)."""
+        self._state = None
+
+    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def store_state(conn: Connection) -> tuple[int, int, int]:
+    """(newest vintage, newest release, newest enterprise change)."""
+    changes = conn.execute(select(func.coalesce(func.max(enterprise_change.c.id), 0))).scalar_one()
+    return (*state_token(conn), int(changes))

@@ -1,0 +1,36 @@
+"""The web's view of the one settings object (``shumao.config.Settings``); nothing here reads
+the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from shumao.auth.ratelimit import LoginLimit
+from shumao.config import Settings
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    secret_key: str
+    session_hours: float
+    upload_max_bytes: int
+    login: LoginLimit
+    secure_cookies: bool
+    environment: str
+    state_ttl: float
+    """Seconds the store state (newest vintage and release) is trusted before re-reading."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebConfig:
+        return cls(
+            secret_key=settings.secret_key,
+            session_hours=settings.session_hours,
+            upload_max_bytes=settings.upload_max_bytes,
+            login=LoginLimit(settings.login_max_failures,
+                             timedelta(minutes=settings.login_window_minutes)),
+            secure_cookies=settings.environment == "production",
+            environment=settings.environment,
+            state_ttl=settings.view_state_ttl_seconds,
+        )

@@ -1,0 +1,118 @@
+"""Typed dependencies, declared once and used by every route.
+
+    SessionDep   a database connection in a transaction (committed when the route returns,
+                 rolled back when it raises)
+    MaybeUser    the logged-in user or ``None``
+    CurrentUser  the logged-in user (401 otherwise)
+    ScopeDep     what the requester may see (``Scope.public()`` when not logged in)
+    Csrf         unsafe requests of a logged-in user must carry the session's CSRF token
+                 (form field ``csrf_token`` or header ``X-CSRF-Token``)
+    ConfigDep    the web configuration
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
+
+from shumao.auth import sessions
+from shumao.auth.scope import Scope
+from shumao.auth.users import User
+from shumao.web.cache import ViewCache
+from shumao.web.config import WebConfig
+from shumao.web.errors import CsrfRejected, LoginRequired
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+async def get_config(request: Request) -> WebConfig:
+    return request.app.state.config
+
+
+async def get_cache(request: Request) -> ViewCache:
+    return request.app.state.cache
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+ConfigDep = Annotated[WebConfig, Depends(get_config)]
+CacheDep = Annotated[ViewCache, Depends(get_cache)]
+
+
+def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
+    with engine.begin() as conn:
+        yield conn
+    if request.method not in SAFE_METHODS:
+        cache.touch()  # this process changed the store: views must not wait for the TTL
+
+
+SessionDep = Annotated[Connection, Depends(get_session)]
+
+
+async def load_session(request: Request, engine: EngineDep, config: ConfigDep
+                       ) -> sessions.Session | None:
+    """The request's live session (also kept on ``request.state`` for the templates)."""
+    if hasattr(request.state, "session"):
+        return request.state.session
+    cookie = request.cookies.get(sessions.COOKIE)
+    found = None
+    if cookie:
+        found = await run_in_threadpool(_load_session, engine, cookie, config.secret_key)
+    request.state.session = found
+    return found
+
+
+def _load_session(engine: Engine, cookie: str, secret: str) -> sessions.Session | None:
+    with engine.connect() as conn:
+        return sessions.load(conn, cookie=cookie, secret=secret)
+
+
+SessionCookieDep = Annotated[sessions.Session | None, Depends(load_session)]
+
+
+async def maybe_user(session: SessionCookieDep) -> User | None:
+    return session.user if session else None
+
+
+async def current_user(session: SessionCookieDep) -> User:
+    if session is None:
+        raise LoginRequired()
+    return session.user
+
+
+MaybeUser = Annotated[User | None, Depends(maybe_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def get_scope(user: MaybeUser) -> Scope:
+    return user.access if user else Scope.public()
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+async def check_csrf(request: Request, session: SessionCookieDep) -> None:
+    """Refuse an unsafe request of a logged-in user without the session's CSRF token."""
+    if request.method in SAFE_METHODS or session is None:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if not sent and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sessions.same(sent, session.csrf_token):
+        raise CsrfRejected()
+
+
+Csrf = Depends(check_csrf)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""

@@ -1,0 +1,46 @@
+"""Interface language: Chinese by default, English by switch (cookie ``lang``).
+
+Interface texts live in ``messages.yaml`` (key → zh, en); data labels come from the reference
+code lists (``name_zh`` / ``name_en``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from starlette.requests import Request
+
+LANGS = ("zh", "en")
+COOKIE = "lang"
+MESSAGES = Path(__file__).with_name("messages.yaml")
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    raw = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    return {key: {"zh": zh, "en": en} for key, (zh, en) in raw.items()}
+
+
+def lang_of(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(COOKIE, "zh")
+    return chosen if chosen in LANGS else "zh"
+
+
+def translate(key: str, lang: str) -> str:
+    found = messages().get(key)
+    if found is None:
+        return key
+    return found[lang]
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    """The text in the user's language, falling back to the Chinese one."""
+    return en if lang == "en" and en else zh
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """``"中文 / English"`` → ("中文", "English") (messages of ``shumao.errors``)."""
+    zh, sep, en = text.partition(" / ")
+    return (zh.strip(), en.strip()) if sep else (text, text)

@@ -1,0 +1,60 @@
+"""Jinja2 pages and the number conventions of the reports.
+
+Money in 亿美元 with two decimals and thousands separators, growth and shares in % with two
+decimals, missing as "—", suppressed (confidential) as "保密 / C". Every page gets ``t`` (the
+interface text in the user's language), ``lang``, ``user`` and ``csrf_token``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from shumao.auth.roles import role_text
+from shumao.web.i18n import lang_of, pick, translate
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def fmt_number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def fmt_pct(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}%"
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.filters["num"] = fmt_number
+    env.filters["pct"] = fmt_pct
+    env.globals["role_text"] = role_text
+    env.globals["pick"] = pick
+    env.globals["urlencode"] = urlencode
+    return templates
+
+
+TEMPLATES_ENV = _templates()
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None,
+         status_code: int = 200) -> HTMLResponse:
+    """Render ``name`` with the shared context (language, user, CSRF token)."""
+    lang = lang_of(request)
+    session = getattr(request.state, "session", None)
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **kw: translate(key, lang).format(**kw) if kw else translate(key, lang),
+        "user": session.user if session else None,
+        "csrf_token": session.csrf_token if session else "",
+        "path": request.url.path,
+        "query": str(request.url.query),
+    }
+    ctx.update(context or {})
+    return TEMPLATES_ENV.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,8 @@
+"""Thin routes: each maps a request onto one service call and a page or JSON response."""
+
+from fastapi import APIRouter
+
+from shumao.web.routes import admin, auth, data, filings, pages, sdmx
+
+ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
+                                  filings.router, admin.router)

@@ -1,0 +1,119 @@
+"""The JSON data API: overview, area pages, dataflows, the explorer and its downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from shumao.auth import audit
+from shumao.auth.releases import list_releases
+from shumao.storage.dataflows import all_dataflows, get_dataflow
+from shumao.web.deps import CacheDep, ScopeDep, SessionDep, client_ip
+from shumao.web.errors import ERROR_RESPONSES
+from shumao.web.i18n import lang_of, pick
+from shumao.web.schemas import Dashboard, DataflowOut, ExploreOut, ReleaseOut, VintageOut
+from shumao.web.services import explorer, sdmx, views
+
+router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
+Text = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/overview", response_model=Dashboard, summary="全国总览 / national overview")
+def overview(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> Dashboard:
+    return views.overview(conn, scope=scope, lang=lang_of(request), cache=cache)
+
+
+@router.get("/areas/{code}", response_model=Dashboard,
+            summary="省、市、基地或企业页面 / a province, city, park or enterprise")
+def area(code: Annotated[str, Path(max_length=20)], request: Request, conn: SessionDep,
+         scope: ScopeDep, cache: CacheDep) -> Dashboard:
+    return views.area(conn, scope=scope, code=code, lang=lang_of(request), cache=cache)
+
+
+@router.get("/dataflows", response_model=list[DataflowOut], summary="数据流 / dataflows")
+def dataflows(request: Request, conn: SessionDep) -> list[DataflowOut]:
+    lang = lang_of(request)
+    released: dict[str, list[int]] = {}
+    for r in reversed(list_releases(conn)):
+        released.setdefault(r.dataflow_id, []).append(r.vintage_id)
+    return [DataflowOut(id=f.id, name=pick(f.name_zh, f.name_en, lang),
+                        source=pick(f.source_zh, f.source_en, lang),
+                        dimensions=list(f.dimensions), released_vintages=released.get(f.id, []))
+            for f in all_dataflows()]
+
+
+@router.get("/dataflows/{dataflow}/vintages", response_model=list[VintageOut],
+            summary="可选数据版本 / vintages you may pick")
+def dataflow_vintages(dataflow: Annotated[str, Path(max_length=40)], conn: SessionDep,
+                      scope: ScopeDep) -> list[VintageOut]:
+    return [VintageOut(**v) for v in explorer.vintage_choices(conn, scope=scope,
+                                                              dataflow=dataflow)]
+
+
+@router.get("/releases", response_model=list[ReleaseOut], summary="已发布版本 / releases")
+def releases(conn: SessionDep) -> list[ReleaseOut]:
+    return [ReleaseOut(id=r.id, dataflow_id=r.dataflow_id, vintage_id=r.vintage_id,
+                       released_at=r.released_at.isoformat(timespec="seconds"),
+                       released_by=r.released_by, note=r.note) for r in list_releases(conn)]
+
+
+EXPLORE_DOC = ("查询参数 / query: dataflow, one filter per dimension (ref_area, counterpart_area, "
+               "product, flow, indicator, freq: codes or names, comma-separated), start, end, "
+               "unit (亿美元/万美元/亿元), as_of (vintage id or date), sort, desc, page, size")
+
+
+def _query(request: Request) -> explorer.Query:
+    return explorer.Query.from_params(request.query_params)
+
+
+@router.get("/explore", response_model=ExploreOut, summary="数据查询 / data explorer",
+            description=EXPLORE_DOC)
+def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
+            dataflow: Text = "UNCTAD_DDS", ref_area: Text = "", counterpart_area: Text = "",
+            product: Text = "", flow: Text = "", indicator: Text = "", freq: Text = "",
+            start: Text = "", end: Text = "", unit: Text = "", as_of: Text = "", sort: Text = "",
+            desc: Text = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+            size: Annotated[int, Query(ge=1, le=explorer.MAX_SIZE)] = 50) -> ExploreOut:
+    lang = lang_of(request)
+    q = _query(request)
+    res = views.explore(conn, scope=scope, query=q, lang=lang, cache=cache)
+    found = get_dataflow(q.dataflow)
+    params = q.params()
+    link = "&".join(f"{k}={v}" for k, v in params.items())
+    return ExploreOut(
+        dataflow=q.dataflow, columns=explorer.shown_columns(found),
+        column_names=explorer.column_names(found, lang), rows=res.page_rows().to_dicts(),
+        total=res.total, page=q.page, size=q.size, pages=res.pages, unit=q.unit or None,
+        chart=explorer.chart(res, lang), source=pick(found.source_zh, found.source_en, lang),
+        permalink=f"/explorer?{link}",
+        downloads={fmt: f"/api/explore/download?format={fmt}&{link}"
+                   for fmt in ("csv", "xlsx", "sdmx-csv")})
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "sdmx-csv": sdmx.CSV_TYPE}
+
+
+@router.get("/explore/download", summary="下载查询结果 / download the explorer's view",
+            description=EXPLORE_DOC, response_class=Response,
+            responses={200: {"content": {m: {} for m in MEDIA.values()}}})
+def download(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
+             format: Literal["csv", "xlsx", "sdmx-csv"] = "csv",
+             dataflow: Text = "UNCTAD_DDS") -> Response:
+    q = _query(request)
+    res = views.explore(conn, scope=scope, query=q, lang=lang_of(request), cache=cache)
+    if format == "csv":
+        content = explorer.to_csv(res)
+    elif format == "xlsx":
+        content = explorer.to_xlsx(res)
+    else:
+        content = sdmx.to_csv(get_dataflow(q.dataflow), res.frame)
+    audit.record(conn, action="download", username=scope.username, role=scope.role,
+                 scope=scope.code, target=f"{q.dataflow} {format}", ip=client_ip(request),
+                 detail={"query": q.params(), "rows": res.total})
+    ext = "csv" if format != "xlsx" else "xlsx"
+    name = f"{q.dataflow}{'_sdmx' if format == 'sdmx-csv' else ''}.{ext}"
+    return Response(content, media_type=MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

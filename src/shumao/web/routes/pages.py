@@ -1,0 +1,36 @@
+"""The server-rendered pages: overview, area pages, data explorer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from shumao.web.deps import CacheDep, ScopeDep, SessionDep
+from shumao.web.i18n import lang_of
+from shumao.web.render import page
+from shumao.web.services import explorer, views
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def overview_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
+                  ) -> Response:
+    board = views.overview(conn, scope=scope, lang=lang_of(request), cache=cache)
+    return page(request, "dashboard.html", {"board": board})
+
+
+@router.get("/area/{code}")
+def area_page(code: str, request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
+              ) -> Response:
+    board = views.area(conn, scope=scope, code=code, lang=lang_of(request), cache=cache)
+    return page(request, "dashboard.html", {"board": board})
+
+
+@router.get("/explorer")
+def explorer_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
+                  ) -> Response:
+    lang = lang_of(request)
+    query = explorer.Query.from_params(request.query_params)
+    res = views.explore(conn, scope=scope, query=query, lang=lang, cache=cache)
+    return page(request, "explorer.html",
+                explorer.page_context(conn, scope=scope, res=res, lang=lang))

@@ -1,0 +1,188 @@
+"""The JSON shapes of the API (pydantic models), hence its OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Kpi(BaseModel):
+    key: str = Field(description="指标键 / key, e.g. total, exports, share")
+    label: str
+    value: float | None
+    unit: str = Field(description="显示单位 / unit shown, e.g. 亿美元 or %")
+    period: str | None = None
+    growth: float | None = Field(None, description="同比增速（%）/ growth on a year earlier, %")
+    targets: list[dict[str, Any]] = Field(default_factory=list)
+    source: str = ""
+
+
+class Series(BaseModel):
+    name: str
+    code: str = ""
+    data: list[float | None]
+
+
+class Chart(BaseModel):
+    id: str
+    kind: Literal["line", "bar", "map", "pie"]
+    title: str
+    unit: str
+    categories: list[str] = Field(description="横轴或地区名称 / x-axis labels or area names")
+    codes: list[str] = Field(default_factory=list, description="与 categories 对应的代码 / codes")
+    series: list[Series]
+    source: str
+    period: str | None = None
+    links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
+
+    def has_data(self) -> bool:
+        return any(v is not None for s in self.series for v in s.data)
+
+
+class Link(BaseModel):
+    code: str
+    name: str
+    href: str
+
+
+class Dashboard(BaseModel):
+    code: str
+    name: str
+    level: str = Field(description="nation | region | province | city | county | park | enterprise")
+    scope_note: str = ""
+    kpis: list[Kpi]
+    charts: list[Chart]
+    links: list[Link] = Field(default_factory=list, description="上级与下级页面 / related pages")
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    role_name: str
+    scope: str
+    active: bool
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class DataflowOut(BaseModel):
+    id: str
+    name: str
+    source: str
+    dimensions: list[str]
+    released_vintages: list[int]
+
+
+class VintageOut(BaseModel):
+    id: int
+    created_at: str
+    label: str
+    kind: str
+    released: bool
+
+
+class ExploreOut(BaseModel):
+    dataflow: str
+    columns: list[str]
+    column_names: list[str]
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+    pages: int
+    unit: str | None
+    chart: Chart | None
+    source: str
+    permalink: str
+    downloads: dict[str, str]
+
+
+class ReleaseIn(BaseModel):
+    dataflow: str = Field(max_length=40)
+    vintage_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    note: str = Field("", max_length=500)
+
+
+class ReleaseOut(BaseModel):
+    id: int
+    dataflow_id: str
+    vintage_id: int
+    released_at: str
+    released_by: str
+    note: str
+
+
+class UserIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(min_length=8, max_length=200)
+    role: str = Field(max_length=12)
+    scope: str = Field("", max_length=20)
+    display_name: str = Field("", max_length=100)
+
+
+class UserPatch(BaseModel):
+    role: str | None = Field(None, max_length=12)
+    scope: str | None = Field(None, max_length=20)
+    active: bool | None = None
+    display_name: str | None = Field(None, max_length=100)
+    password: str | None = Field(None, min_length=8, max_length=200)
+
+
+class AuditOut(BaseModel):
+    entries: list[dict[str, Any]]
+    total: int
+
+
+class FilingOut(BaseModel):
+    id: int
+    form_id: str
+    uscc: str
+    enterprise: str
+    period: str
+    status: str
+    status_text: str
+    version: int
+    current_upload_id: int | None
+    vintage_id: int | None
+
+
+class FilingDetail(BaseModel):
+    filing: FilingOut
+    upload: dict[str, Any] | None = Field(None, description="显示其校验结果的上传 / the upload "
+                                          "whose findings are shown")
+    findings: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    uploads: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    may_file: bool
+    may_review: bool
+
+
+class UploadOut(BaseModel):
+    filing: FilingOut
+    upload_id: int
+    accepted: bool
+    errors: int
+    warnings: int
+    findings: list[dict[str, Any]]
+
+
+class ReturnIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class ActionIn(BaseModel):
+    expected_version: int | None = Field(None, ge=1, le=2**31 - 1)
+    note: str = Field("", max_length=2000)
+    explanations: dict[str, str] = Field(default_factory=dict)

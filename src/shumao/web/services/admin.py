@@ -1,0 +1,141 @@
+"""Administration: users, roles and scopes; the audit log; releases; reference data
+versions; backups. Admin only (releases: ministry too); every change is in the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine
+
+from shumao.auth import audit, releases, users
+from shumao.auth.roles import PUBLIC, ROLES, can_release, is_admin, role_text
+from shumao.auth.scope import Scope
+from shumao.errors import NotAllowed
+from shumao.storage import vintages
+from shumao.storage.dataflows import all_dataflows
+from shumao.web.i18n import pick
+from shumao.web.schemas import ReleaseOut, UserOut
+
+ROLE_CHOICES = tuple(r for r in ROLES if r != PUBLIC)
+
+
+@dataclass(frozen=True)
+class Admin:
+    scope: Scope
+    ip: str = ""
+
+    def require(self) -> None:
+        if not is_admin(self.scope.role):
+            raise NotAllowed("只有系统管理员可以执行此操作 / administrators only")
+
+    def log(self, conn: Connection, action: str, target: str, **detail: Any) -> None:
+        s = self.scope
+        audit.record(conn, action=action, username=s.username, role=s.role, scope=s.code,
+                     target=target, ip=self.ip, detail=detail or None)
+
+
+def user_out(user: users.User, lang: str) -> UserOut:
+    return UserOut(username=user.username, display_name=user.display_name, role=user.role,
+                   role_name=role_text(user.role, lang), scope=user.scope, active=user.active)
+
+
+def list_users(conn: Connection, *, admin: Admin, lang: str) -> list[UserOut]:
+    admin.require()
+    return [user_out(u, lang) for u in users.list_users(conn)]
+
+
+def create_user(conn: Connection, *, admin: Admin, username: str, password: str, role: str,
+                scope: str = "", display_name: str = "", lang: str = "zh") -> UserOut:
+    admin.require()
+    made = users.create_user(conn, username=username, password=password, role=role, scope=scope,
+                             display_name=display_name)
+    admin.log(conn, "user.create", made.username, role=made.role, scope=made.scope)
+    return user_out(made, lang)
+
+
+def update_user(conn: Connection, *, admin: Admin, username: str, role: str | None = None,
+                scope: str | None = None, active: bool | None = None,
+                display_name: str | None = None, password: str | None = None,
+                lang: str = "zh") -> UserOut:
+    admin.require()
+    if admin.scope.username == username and active is False:
+        raise NotAllowed("不能停用自己的账号 / you cannot disable your own account")
+    changed = users.update_user(conn, username=username, role=role, scope=scope, active=active,
+                                display_name=display_name)
+    admin.log(conn, "user.update", username, role=changed.role, scope=changed.scope,
+              active=changed.active)
+    if password:
+        users.set_password(conn, username=username, password=password)
+        admin.log(conn, "user.password", username)
+    return user_out(changed, lang)
+
+
+def browse_audit(conn: Connection, *, admin: Admin, action: str | None = None,
+                 username: str | None = None, page: int = 1, size: int = 50
+                 ) -> tuple[list[audit.Entry], int]:
+    admin.require()
+    return audit.browse(conn, action=action or None, username=username or None,
+                        limit=size, offset=(max(page, 1) - 1) * size)
+
+
+def export_audit(conn: Connection, *, admin: Admin, action: str | None = None,
+                 username: str | None = None) -> pl.DataFrame:
+    admin.require()
+    frame = audit.export(conn, action=action or None, username=username or None)
+    admin.log(conn, "download", "audit_log", rows=frame.height)
+    return frame
+
+
+def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
+    """Every dataflow with its newest vintage and newest release."""
+    if not can_release(scope.role):
+        raise NotAllowed("只有商务部和系统管理员可以发布数据 / ministry and admins only")
+    out = []
+    for flow in all_dataflows():
+        found = vintages.list_vintages(conn, flow.id)
+        released = releases.released_vintages(conn, flow.id)
+        out.append({"id": flow.id, "name": pick(flow.name_zh, flow.name_en, lang),
+                    "newest": found[-1].id if found else None,
+                    "released": released[-1] if released else None,
+                    "vintages": len(found)})
+    return out
+
+
+def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | None,
+            note: str = "", ip: str = "") -> ReleaseOut:
+    done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
+                            note=note, ip=ip)
+    return ReleaseOut(id=done.id, dataflow_id=done.dataflow_id, vintage_id=done.vintage_id,
+                      released_at=done.released_at.isoformat(timespec="seconds"),
+                      released_by=done.released_by, note=done.note)
+
+
+def reference_versions(*, admin: Admin) -> list[dict[str, Any]]:
+    from shumao.reference import versions
+
+    admin.require()
+    return versions()
+
+
+def backups(*, admin: Admin, data_dir: Path) -> list[dict[str, Any]]:
+    admin.require()
+    folder = data_dir / "backups"
+    files = sorted(folder.glob("*.zip"), reverse=True) if folder.is_dir() else []
+    return [{"name": f.name, "size": f.stat().st_size,
+             "modified": datetime.fromtimestamp(f.stat().st_mtime).isoformat(timespec="seconds")}
+            for f in files]
+
+
+def make_backup(engine: Engine, *, admin: Admin, data_dir: Path) -> dict[str, Any]:
+    from shumao.storage import backup
+
+    admin.require()
+    path = data_dir / "backups" / backup.default_path().name
+    written, manifest = backup.backup(engine, path)
+    with engine.begin() as conn:
+        admin.log(conn, "backup", written.name, rows=manifest.total_rows)
+    return {"name": written.name, "rows": manifest.total_rows}

@@ -1,0 +1,177 @@
+"""The filing pages over ``shumao.collection.workflow``, each action in the audit log.
+
+Enterprise filers file for their own enterprise (the USCC of their scope); reviewers (park,
+city, province, admin) see their queue and approve or return. The workflow checks who may do
+what; this module maps users onto actors, shapes the results and writes the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from shumao.auth import audit
+from shumao.auth.scope import Scope
+from shumao.collection import registry, workflow
+from shumao.collection.forms import all_forms, get_form, normalise_period
+from shumao.collection.templates import Identity, template_bytes, template_filename
+from shumao.errors import NotAllowed, UnknownCode
+from shumao.web.i18n import pick
+from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
+
+
+@dataclass(frozen=True)
+class Who:
+    """The acting user: scope and address (for the audit log)."""
+
+    scope: Scope
+    ip: str = ""
+
+    def log(self, conn: Connection, action: str, target: str, **detail: Any) -> None:
+        s = self.scope
+        audit.record(conn, action=action, username=s.username, role=s.role, scope=s.code,
+                     target=target, ip=self.ip, detail=detail or None)
+
+
+def _out(conn: Connection, found: workflow.Filing) -> FilingOut:
+    ent = registry.find(conn, found.uscc)
+    return FilingOut(id=found.id, form_id=found.form_id, uscc=found.uscc,
+                     enterprise=ent.name if ent else found.uscc, period=found.period,
+                     status=found.status.value, status_text=found.status_text,
+                     version=found.version, current_upload_id=found.current_upload_id,
+                     vintage_id=found.vintage_id)
+
+
+def forms(lang: str) -> list[dict[str, str]]:
+    return [{"id": f.id, "title": pick(f.title_zh, f.title_en, lang), "code": f.code,
+             "frequency": f.frequency} for f in all_forms()]
+
+
+def list_filings(conn: Connection, *, who: Who, status: str | None = None) -> list[FilingOut]:
+    found = workflow.list_filings(conn, actor=who.scope.actor(), status=status or None)
+    return [_out(conn, f) for f in found]
+
+
+def review_queue(conn: Connection, *, who: Who) -> list[FilingOut]:
+    actor = who.scope.actor()
+    queue = workflow.list_filings(conn, actor=actor, status=workflow.Status.SUBMITTED.value)
+    return [_out(conn, f) for f in queue if actor.can_review(_ent(conn, f.uscc))]
+
+
+def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
+    found = registry.find(conn, uscc)
+    if found is None:
+        raise UnknownCode("企业信息库 enterprise database", uscc)
+    return found
+
+
+def _enterprise_of(conn: Connection, who: Who, uscc: str | None) -> registry.Enterprise:
+    code = (uscc or (who.scope.code if who.scope.role == "enterprise" else "")).strip().upper()
+    if not code:
+        raise NotAllowed("请指定企业（统一社会信用代码）/ name the enterprise (its credit code)")
+    return registry.get_enterprise(conn, actor=who.scope.actor(), uscc=code)
+
+
+def template(conn: Connection, *, who: Who, form_id: str, period: str,
+             uscc: str | None = None) -> tuple[str, bytes]:
+    form = get_form(form_id)
+    _checked_period(form_id, period)
+    ent = _enterprise_of(conn, who, uscc)
+    identity = Identity(ent.uscc, ent.name, period,
+                        workflow.due_date(conn, form_id=form.id, period=period))
+    who.log(conn, "download", f"template {form.id} {ent.uscc} {period}")
+    return template_filename(form, identity), template_bytes(form, identity)
+
+
+def _checked_period(form_id: str, period: str) -> str:
+    form = get_form(form_id)
+    if normalise_period(period, form.frequency) != period:
+        example = {"A": "2024", "Q": "2024-Q3", "M": "2024-07"}.get(form.frequency, "2024-Q3")
+        raise NotAllowed(f"报告期“{period}”不是{form.code}《{form.title_zh}》的报告期格式（如 "
+                         f"{example}）/ {period!r} is not a period of {form.id} (e.g. {example})")
+    return period
+
+
+def upload(conn: Connection, *, who: Who, form_id: str, period: str, data: bytes,
+           filename: str, max_bytes: int, uscc: str | None = None) -> UploadOut:
+    ent = _enterprise_of(conn, who, uscc)
+    done = workflow.upload_file(conn, actor=who.scope.actor(), form_id=form_id, uscc=ent.uscc,
+                                period=_checked_period(form_id, period), data=data,
+                                filename=filename, max_bytes=max_bytes)
+    who.log(conn, "filing.upload", f"filing #{done.filing.id}", upload=done.upload.id,
+            accepted=done.accepted, errors=done.upload.errors, warnings=done.upload.warnings)
+    return UploadOut(filing=_out(conn, done.filing), upload_id=done.upload.id,
+                     accepted=done.accepted, errors=done.upload.errors,
+                     warnings=done.upload.warnings, findings=done.report.flat())
+
+
+def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None = None
+           ) -> FilingDetail:
+    actor = who.scope.actor()
+    found = workflow.get_filing(conn, actor=actor, filing_id=filing_id)
+    uploads = workflow.list_uploads(conn, actor=actor, filing_id=filing_id)
+    shown = _shown_upload(uploads, found, upload_id)
+    ent = _ent(conn, found.uscc)
+    listed = [_upload_row(u) for u in reversed(uploads)]
+    return FilingDetail(
+        filing=_out(conn, found),
+        upload=_upload_row(shown) if shown else None,
+        findings=shown.report.flat() if shown else [],
+        warnings=[{"key": p.key, "explanation": p.explanation or "",
+                   **{k: v for k, v in p.finding.__dict__.items() if k != "severity"}}
+                  for p in workflow.pending_warnings(conn, actor=actor, filing_id=filing_id)],
+        uploads=listed,
+        history=[{"action": h.action, "from": h.from_status, "to": h.to_status, "actor": h.actor,
+                  "role": h.role, "at": h.at.isoformat(timespec="seconds"), "reason": h.reason}
+                 for h in workflow.history(conn, actor=actor, filing_id=filing_id)],
+        may_file=actor.can_file(ent), may_review=actor.can_review(ent),
+    )
+
+
+def _upload_row(u: workflow.Upload) -> dict[str, Any]:
+    return {"id": u.id, "filename": u.filename, "status": u.status, "errors": u.errors,
+            "warnings": u.warnings, "uploaded_at": u.uploaded_at.isoformat(timespec="seconds"),
+            "uploaded_by": u.uploaded_by}
+
+
+def _shown_upload(uploads: list[workflow.Upload], found: workflow.Filing,
+                  upload_id: int | None) -> workflow.Upload | None:
+    if upload_id is not None:
+        for u in uploads:
+            if u.id == upload_id:
+                return u
+        raise UnknownCode("上传 uploads", upload_id)
+    return uploads[-1] if uploads else None
+
+
+def explain(conn: Connection, *, who: Who, filing_id: int, explanations: dict[str, str]) -> None:
+    texts = {k: v for k, v in explanations.items() if v.strip()}
+    workflow.explain(conn, actor=who.scope.actor(), filing_id=filing_id, explanations=texts)
+    who.log(conn, "filing.explain", f"filing #{filing_id}", keys=sorted(texts))
+
+
+def submit(conn: Connection, *, who: Who, filing_id: int, expected_version: int | None = None,
+           explanations: dict[str, str] | None = None) -> FilingOut:
+    texts = {k: v for k, v in (explanations or {}).items() if v.strip()}
+    done = workflow.submit(conn, actor=who.scope.actor(), filing_id=filing_id,
+                           expected_version=expected_version, explanations=texts or None)
+    who.log(conn, "filing.submit", f"filing #{filing_id}")
+    return _out(conn, done)
+
+
+def approve(conn: Connection, *, who: Who, filing_id: int, expected_version: int | None = None,
+            note: str = "") -> FilingOut:
+    done = workflow.approve(conn, actor=who.scope.actor(), filing_id=filing_id,
+                            expected_version=expected_version, note=note)
+    who.log(conn, "filing.approve", f"filing #{filing_id}", vintage=done.vintage_id)
+    return _out(conn, done)
+
+
+def return_filing(conn: Connection, *, who: Who, filing_id: int, reason: str,
+                  expected_version: int | None = None) -> FilingOut:
+    done = workflow.return_filing(conn, actor=who.scope.actor(), filing_id=filing_id,
+                                  reason=reason, expected_version=expected_version)
+    who.log(conn, "filing.return", f"filing #{filing_id}", reason=reason)
+    return _out(conn, done)

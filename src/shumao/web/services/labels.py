@@ -1,0 +1,93 @@
+"""Names of codes in the user's language, for tables, charts and choosers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from shumao.errors import UnknownCode
+from shumao.reference import countries, ebops, geo, parks
+from shumao.web.i18n import pick
+
+FLOWS = {"X": ("出口", "Exports"), "M": ("进口", "Imports"), "T": ("进出口", "Total trade"),
+         "B": ("差额", "Balance")}
+FREQS = {"A": ("年度", "Annual"), "Q": ("季度", "Quarterly"), "M": ("月度", "Monthly")}
+INDICATORS = {"VALUE": ("数值", "Value"), "GROWTH_YOY": ("同比增速", "Growth y/y"),
+              "SHARE": ("占比", "Share")}
+SPECIAL = {"_Z": ("不适用", "not applicable"), "WLD": ("世界", "World"),
+           "W00": ("世界", "World"), "CHN": ("中国", "China")}
+DIMENSION_NAMES = {
+    "ref_area": ("报告方", "Reporter"),
+    "counterpart_area": ("伙伴方", "Partner"),
+    "product": ("服务类别", "Service item"),
+    "flow": ("流向", "Flow"),
+    "indicator": ("指标", "Indicator"),
+    "freq": ("频率", "Frequency"),
+    "time_period": ("时期", "Period"),
+    "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
+    "unit_mult": ("单位倍数", "Unit multiplier"),
+    "obs_status": ("观测状态", "Status"),
+    "conf_status": ("保密状态", "Confidentiality"),
+    "vintage_id": ("版本", "Vintage"),
+}
+
+
+def dimension_name(dim: str, lang: str) -> str:
+    zh, en = DIMENSION_NAMES.get(dim, (dim, dim))
+    return pick(zh, en, lang)
+
+
+@lru_cache(maxsize=8192)
+def _area_names(code: str) -> tuple[str, str] | None:
+    """(Chinese, English) name of a park, GB/T 2260 area, NBS region or country code."""
+    try:
+        if code.startswith("DSEB"):
+            park = parks.lookup(code)
+            return park.name_zh, park.name_en
+        if code.isdigit() and len(code) == 6:
+            area = geo.lookup(code)
+            return area.name_zh, area.name_en or area.name_zh
+        if code in _REGIONS:
+            region = geo.lookup_region(code)
+            return region.name_zh, region.name_en
+        if len(code) == 3:
+            country = countries.lookup(code)
+            return country.name_zh, country.name_en
+    except UnknownCode:
+        return None
+    return None
+
+
+_REGIONS = frozenset({"EAST", "CENTRAL", "WEST", "NORTHEAST"})
+
+
+def area_name(code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:
+    if code in SPECIAL:
+        return pick(*SPECIAL[code], lang)
+    if enterprises and code in enterprises:
+        return enterprises[code]
+    found = _area_names(code)
+    return pick(*found, lang) if found else code
+
+
+def product_name(code: str, lang: str) -> str:
+    if code in SPECIAL:
+        return pick(*SPECIAL[code], lang)
+    try:
+        item = ebops.item(code)
+    except UnknownCode:
+        return code
+    return pick(item.name_zh, item.name_en, lang)
+
+
+def label(dim: str, code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:
+    """The name of ``code`` of dimension ``dim`` (the code itself when unknown)."""
+    if dim in ("ref_area", "counterpart_area"):
+        return area_name(code, lang, enterprises)
+    if dim == "product":
+        return product_name(code, lang)
+    table = {"flow": FLOWS, "freq": FREQS, "indicator": INDICATORS}.get(dim, {})
+    if code in table:
+        return pick(*table[code], lang)
+    return pick(*SPECIAL[code], lang) if code in SPECIAL else code

@@ -1,0 +1,99 @@
+/* shumao web: draws the charts described by each page (data-chart JSON) with ECharts.
+   No inline scripts (the Content-Security-Policy forbids them); nothing is fetched from
+   outside this site: the China map comes from /static/geo/china_provinces.geojson. */
+(function () {
+  "use strict";
+
+  function fmt(v) {
+    return v === null || v === undefined ? "—"
+      : Number(v).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  var mapPromise = null;
+  function loadMap() {
+    if (!mapPromise) {
+      mapPromise = fetch("/static/geo/china_provinces.geojson")
+        .then(function (r) { return r.json(); })
+        .then(function (geo) { echarts.registerMap("cn_provinces", geo); return geo; });
+    }
+    return mapPromise;
+  }
+
+  function axisOption(c, type) {
+    return {
+      tooltip: { trigger: "axis", valueFormatter: fmt },
+      legend: { top: 0 },
+      grid: { left: 60, right: 20, top: 36, bottom: type === "bar" ? 90 : 40 },
+      xAxis: { type: "category", data: c.categories,
+               axisLabel: { rotate: type === "bar" && c.categories.length > 5 ? 35 : 0, interval: 0,
+                            formatter: function (s) { return s.length > 12 ? s.slice(0, 12) + "…" : s; } } },
+      yAxis: { type: "value", name: c.unit },
+      series: c.series.map(function (s) {
+        return { name: s.name, type: type, data: s.data, smooth: false, connectNulls: false,
+                 emphasis: { focus: "series" } };
+      })
+    };
+  }
+
+  function mapOption(c) {
+    var s = c.series[0];
+    var values = s.data.filter(function (v) { return v !== null; });
+    var names = {};
+    c.codes.forEach(function (code, i) { names[code] = c.categories[i]; });
+    return {
+      tooltip: { trigger: "item", formatter: function (p) {
+        return names[p.name] + "<br>" + fmt(p.value) + " " + c.unit; } },
+      visualMap: { min: 0, max: values.length ? Math.max.apply(null, values) : 1, left: 10,
+                   bottom: 10, calculable: true, text: [c.unit, ""],
+                   inRange: { color: ["#fde8e4", "#f4a582", "#d6604d", "#b2182b"] } },
+      series: [{ type: "map", map: "cn_provinces", nameProperty: "id", roam: true,
+                 layoutCenter: ["50%", "58%"], layoutSize: "118%",
+                 selectedMode: false, name: s.name,
+                 itemStyle: { borderColor: "#fff", areaColor: "#eceff3" },
+                 emphasis: { label: { show: true, formatter: function (p) { return names[p.name]; } } },
+                 data: c.codes.map(function (code, i) {
+                   var item = { name: code, value: s.data[i] };
+                   if (s.code && code === s.code) { item.itemStyle = { borderColor: "#1f5fa8", borderWidth: 2 }; }
+                   return item;
+                 }) }]
+    };
+  }
+
+  function draw(el) {
+    if (el.dataset.drawn) { return; }
+    el.dataset.drawn = "1";
+    var c = JSON.parse(el.dataset.chart);
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    if (c.kind === "map") {
+      loadMap().then(function () {
+        chart.setOption(mapOption(c));
+        var series = chart.getModel().getSeriesByIndex(0);
+        el.dataset.regions = String(series.coordinateSystem.regions.length);
+        chart.on("click", function (p) {
+          var i = c.codes.indexOf(p.name);
+          if (i >= 0 && c.links[i]) { window.location.href = c.links[i]; }
+        });
+        el.dataset.ready = "1";
+      });
+    } else {
+      chart.setOption(axisOption(c, c.kind === "pie" ? "bar" : c.kind));
+      if (c.links && c.links.length) {
+        chart.on("click", function (p) { if (c.links[p.dataIndex]) { window.location.href = c.links[p.dataIndex]; } });
+      }
+      el.dataset.ready = "1";
+    }
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { drawAll(e.target); });
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.name === "dataflow" && e.target.form && e.target.form.id === "explore-form") {
+      window.location.href = "/explorer?dataflow=" + encodeURIComponent(e.target.value);
+    }
+  });
+}());

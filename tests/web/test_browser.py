@@ -1,0 +1,211 @@
+"""Browser tests: Playwright driving Debian's Chromium against the app served by uvicorn.
+
+The app runs in a background thread on 127.0.0.1 and a free port, on the test's store with
+the two-province world. Each test logs in through the login form like a person would, and
+keeps a screenshot of every page it looked at in ``test-output/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from web.factories import PASSWORD, USCC_A, World
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "filings"
+ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
+                       "(apt-get install -y chromium; scripts/setup installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app: FastAPI, world: World) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server: str):  # type: ignore[no-untyped-def]
+    """``open_page(role)``: a fresh browser context logged in through the login form."""
+    contexts = []
+
+    def make(role: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
+                                      accept_downloads=True, base_url=live_server)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        if role != "public":
+            page.goto("/login")
+            page.fill("input[name=username]", f"{role}-in")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            page.wait_for_url(f"{live_server}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _charts_ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector("#chart-map[data-ready='1']", timeout=30_000)
+    page.wait_for_selector("#chart-series[data-ready='1']", timeout=30_000)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_the_overview_with_its_chart_and_map(role: str, open_page) -> None:
+    page = open_page(role)
+    page.goto("/")
+    _charts_ready(page)
+    assert page.locator("#chart-series canvas").count() >= 1
+    assert page.locator("#chart-map canvas").count() >= 1
+    assert page.get_attribute("#chart-map", "data-regions") == "34"
+    assert page.get_attribute(".who .user", "data-role") == role
+    assert "3,900.75" in page.inner_text(".kpis")
+    shot(page, f"overview_{role}")
+    assert not page.errors
+
+
+def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: str) -> None:
+    page = open_page("province")
+    page.goto("/")
+    _charts_ready(page)
+    x, y = page.evaluate("""() => {
+        const chart = echarts.getInstanceByDom(document.getElementById('chart-map'));
+        const series = chart.getModel().getSeriesByIndex(0);
+        const region = series.coordinateSystem.getRegion('320000');
+        return series.coordinateSystem.dataToPoint(region.getCenter());
+    }""")
+    box = page.locator("#chart-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"{live_server}/area/320000")
+    assert "江苏省" in page.inner_text("h1")
+    page.wait_for_selector("#chart-map[data-ready='1']")
+    assert "5,432.71" in page.inner_text(".kpis")  # the province's own unreleased figure
+    shot(page, "province_320000")
+
+
+def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Path) -> None:
+    page = open_page("ministry")
+    page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1")
+    page.wait_for_selector("#chart-explorer[data-ready='1']")
+    shown = [float(v) for v in page.eval_on_selector_all(
+        "#explorer-table td.num", "cells => cells.map(c => c.dataset.value)")]
+    with page.expect_download() as info:
+        page.click("#dl-csv")
+    path = tmp_path / "download.csv"
+    info.value.save_as(path)
+    frame = pl.read_csv(path)
+    assert frame["value"].to_list() == pytest.approx(shown)
+    assert frame["value"].to_list() == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])
+    shot(page, "explorer")
+
+
+def test_upload_a_broken_filing_and_see_the_findings(open_page, tmp_path: Path) -> None:
+    broken = (SPECIMENS / "sum_mismatch.csv").read_bytes().replace(
+        b"91320114MA1XXXXX07", USCC_A.encode())
+    path = tmp_path / "sum_mismatch.csv"
+    path.write_bytes(broken)
+    page = open_page("enterprise")
+    page.goto("/filings")
+    page.select_option("#upload-form select[name=form_id]", "DDS_Q")
+    page.fill("#upload-form input[name=period]", "2024-Q3")
+    page.set_input_files("#upload-form input[name=file]", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("table.findings")
+    assert page.get_attribute("#shown-upload", "data-status") == "rejected"
+    rows = page.inner_text("table.findings")
+    assert "sum-mismatch" in rows and "E2" in rows
+    shot(page, "filing_findings")
+
+
+def test_a_park_reviewer_approves_a_filing(open_page, live_server: str, tmp_path: Path) -> None:
+    from shumao.web.demo import DemoEnterprise, filing_csv
+
+    path = tmp_path / "ok.csv"
+    path.write_bytes(filing_csv(DemoEnterprise(USCC_A, "x", "DSEB05", 300.0), "2024-Q3", 1.0))
+    clerk = open_page("enterprise")
+    clerk.goto("/filings")
+    clerk.select_option("#upload-form select[name=form_id]", "DDS_Q")
+    clerk.fill("#upload-form input[name=period]", "2024-Q3")
+    clerk.set_input_files("#upload-form input[name=file]", str(path))
+    clerk.click("#upload-form button[type=submit]")
+    clerk.wait_for_selector("#submit-form")
+    clerk.click("#submit-form button[type=submit]")
+    clerk.wait_for_selector(".status[data-status='submitted']")
+    reviewer = open_page("park")
+    reviewer.goto("/review")
+    shot(reviewer, "review_queue")
+    reviewer.click("#review-table a")
+    reviewer.click("#approve-form button[type=submit]")
+    reviewer.wait_for_selector(".status[data-status='approved']")
+    shot(reviewer, "filing_approved")
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/audit", "/admin/releases", "/admin/reference"])
+def test_admin_pages(open_page, path: str) -> None:
+    page = open_page("admin")
+    page.goto(path)
+    assert page.locator("table.data").count() >= 1
+    shot(page, "admin" + path.replace("/admin", "").replace("/", "_") or "admin")
+    assert not page.errors
+
+
+def test_the_english_switch(open_page) -> None:
+    page = open_page("public")
+    page.goto("/")
+    page.click("a.lang")
+    page.wait_for_selector("#chart-map[data-ready='1']")
+    assert "National digital trade overview" in page.inner_text("h1")
+    shot(page, "overview_english")

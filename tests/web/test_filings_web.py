@@ -1,0 +1,93 @@
+"""Filing through the web: template, upload, findings with cell locations, explanations,
+submit; the reviewer's queue, approve and return; every step in the audit log."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from shumao.auth import audit
+from shumao.storage import vintages
+from shumao.web.demo import DemoEnterprise, filing_csv
+from web.factories import USCC_A
+
+SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "filings"
+
+
+def _ok(period: str = "2024-Q3", size: float = 200.0) -> bytes:
+    return filing_csv(DemoEnterprise(USCC_A, "测试企业甲", "DSEB05", size), period, 1.0)
+
+
+def test_the_template_is_the_enterprises_workbook(as_role, world) -> None:
+    r = as_role("enterprise").get("/filings/template?form_id=DDS_Q&period=2024-Q3")
+    assert r.status_code == 200 and USCC_A in r.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(r.content))
+    cells = [str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value]
+    assert USCC_A in cells and "2024-Q3" in cells
+
+
+def test_a_broken_upload_shows_findings_with_cell_locations(as_role, world) -> None:
+    c = as_role("enterprise")
+    broken = (SPECIMENS / "sum_mismatch.csv").read_bytes().replace(
+        b"91320114MA1XXXXX07", USCC_A.encode())
+    r = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+               files={"file": ("sum_mismatch.csv", broken, "text/csv")})
+    body = r.json()
+    assert r.status_code == 200 and not body["accepted"] and body["errors"] >= 1
+    cells = {f["cell"] for f in body["findings"] if f["code"] == "sum-mismatch"}
+    assert {"E2", "G2"} <= cells  # exports and total of the totals row
+    page = c.get(f"/filings/{body['filing']['id']}?upload={body['upload_id']}").text
+    assert "sum-mismatch" in page and "<b>E2</b>" in page and 'data-status="rejected"' in page
+
+
+def test_upload_submit_approve_stores_a_vintage(as_role, world, engine: Engine) -> None:
+    clerk, park = as_role("enterprise"), as_role("park")
+    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    assert up["accepted"], up["findings"]
+    fid = up["filing"]["id"]
+    assert clerk.post(f"/api/filings/{fid}/submit", json={}).json()["status"] == "submitted"
+    queue = park.get("/api/filings/review-queue").json()
+    assert [f["id"] for f in queue] == [fid]
+    assert clerk.post(f"/api/filings/{fid}/approve", json={}).status_code == 403
+    done = park.post(f"/api/filings/{fid}/approve", json={"note": "ok"}).json()
+    assert done["status"] == "approved" and done["vintage_id"]
+    with engine.connect() as conn:
+        stored = vintages.read(conn, "ENT_DDS", where={"ref_area": [USCC_A]}, start="2024-Q3")
+    exports = stored.filter(pl.col("flow") == "X")["value"].sum()
+    assert exports == pytest.approx(200.0)  # the file's exports (万美元), as uploaded
+    with engine.connect() as conn:
+        actions = [e.action for e in audit.browse(conn, limit=100)[0]]
+    assert {"filing.upload", "filing.submit", "filing.approve"} <= set(actions)
+
+
+def test_a_reviewer_returns_with_a_reason_through_the_page(as_role, world) -> None:
+    clerk, province = as_role("enterprise"), as_role("province")
+    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    fid = up["filing"]["id"]
+    clerk.post(f"/api/filings/{fid}/submit", json={})
+    page = province.get(f"/filings/{fid}").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    r = province.post(f"/filings/{fid}/return", data={"reason": "请核对日本的出口",
+                                                     "csrf_token": token},
+                      follow_redirects=False)
+    assert r.status_code == 303
+    detail = clerk.get(f"/api/filings/{fid}").json()
+    assert detail["filing"]["status"] == "returned"
+    assert detail["history"][-1]["reason"] == "请核对日本的出口"
+
+
+def test_the_upload_page_redirects_to_the_findings(as_role, world) -> None:
+    c = as_role("enterprise")
+    token = c.get("/filings").text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = c.post("/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3",
+                                        "csrf_token": token},
+               files={"file": ("ok.csv", _ok(), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/filings/")
+    assert "未发现问题" in c.get(r.headers["location"]).text

@@ -1,0 +1,27 @@
+"""The web layer's shape: thin routes (no SQL, no statistics), one data-access function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "shumao" / "web"
+
+
+def test_routes_hold_no_sql_and_no_statistics() -> None:
+    for path in (WEB / "routes").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for word in ("import sqlalchemy", "from sqlalchemy", "select(", "import polars",
+                     "storage import vintages", "shumao.compute", "shumao.auth.access"):
+            assert word not in text, f"{path.name} uses {word}"
+
+
+def test_every_data_read_goes_through_access_read() -> None:
+    for path in [*(WEB / "services").glob("*.py"), *(WEB / "routes").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert "vintages.read(" not in text, path.name
+        assert "query.select(" not in text, path.name
+
+
+def test_the_app_factory_is_small() -> None:
+    assert len((WEB / "app.py").read_text(encoding="utf-8").split("def create_app")[1]
+               .split("\ndef ")[0].splitlines()) < 25

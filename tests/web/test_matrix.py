@@ -1,0 +1,159 @@
+"""The authorization matrix: every route × every role × a subject inside and outside the scope.
+
+For each role the Jiangsu user of that role (``factories.make_world``) calls every route with a
+subject inside its scope (Jiangsu: 320000, 320100, DSEB05, enterprise A) and one outside
+(Zhejiang: 330000, 330100, DSEB06, enterprise B) and the test checks
+
+- the status: allowed (2xx) or denied (401 when not logged in, 403 otherwise);
+- that no response body, JSON or page or download, contains a sentinel value of a scope the
+  role may not see (``factories.leaks``: every unreleased or per-enterprise value has its own
+  number, searched in every way a page may print it);
+- and, so the check is not vacuous, that the role does see every sentinel of its own scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from shumao.collection import workflow
+from shumao.collection.actors import Actor, Role
+from shumao.web.demo import DemoEnterprise, filing_csv
+from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+
+ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
+OWN = {"enterprise": USCC_A, "park": "DSEB05", "city": "320100", "province": "320000"}
+OTHER = {"enterprise": USCC_B, "park": "DSEB06", "city": "330100", "province": "330000"}
+REVIEWERS = {"park", "city", "province", "admin"}
+ALL = set(ROLES)
+LOGGED_IN = ALL - {"public"}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    allowed: set[str]
+    body: dict[str, object] | None = None
+
+
+def _file(engine: Engine, uscc: str, park: str) -> int:
+    clerk = Actor("clerk", Role.ENTERPRISE, uscc)
+    ent = DemoEnterprise(uscc, "x", park, 100.0)
+    with engine.begin() as conn:
+        done = workflow.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=uscc,
+                                    period="2024-Q3", data=filing_csv(ent, "2024-Q3", 1.0),
+                                    filename="f.csv")
+        assert done.accepted, done.report.text()
+        workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
+    return done.filing.id
+
+
+def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
+    own = OWN.get(role, "320000")
+    other = OTHER.get(role, "330000")
+    sees_enterprise_a = LOGGED_IN
+    sees_enterprise_b = {"ministry", "admin"}
+    cases = [
+        Case("GET", "/", ALL), Case("GET", "/api/overview", ALL),
+        Case("GET", "/api/me", LOGGED_IN), Case("GET", "/api/dataflows", ALL),
+        Case("GET", "/api/releases", ALL),
+        *(Case("GET", f"{p}{code}", ALL) for p in ("/area/", "/api/areas/")
+          for code in (own, other, "320000", "330000", "DSEB05", "DSEB06")
+          if len(code) != 18),
+        *(Case("GET", f"{p}{USCC_A}", sees_enterprise_a) for p in ("/area/", "/api/areas/")),
+        *(Case("GET", f"{p}{USCC_B}", sees_enterprise_b) for p in ("/area/", "/api/areas/")),
+        *(Case("GET", f"/api/explore?dataflow={f}&size=1000{w}", ALL)
+          for f in ("ENT_DDS", "MOFCOM_REPORT", "UNCTAD_DDS")
+          for w in ("", f"&ref_area={own}", f"&ref_area={other}")),
+        *(Case("GET", f"/explorer?dataflow={f}&size=1000", ALL)
+          for f in ("ENT_DDS", "MOFCOM_REPORT")),
+        *(Case("GET", f"/api/explore/download?dataflow={f}&format={fmt}", ALL)
+          for f in ("ENT_DDS", "MOFCOM_REPORT") for fmt in ("csv", "sdmx-csv")),
+        *(Case("GET", f"/sdmx/data/{f}/all{q}", ALL) for f in ("ENT_DDS", "MOFCOM_REPORT")
+          for q in ("", "?format=sdmx-json")),
+        Case("GET", "/filings", LOGGED_IN), Case("GET", "/api/filings", LOGGED_IN),
+        Case("GET", "/review", LOGGED_IN), Case("GET", "/api/filings/review-queue", LOGGED_IN),
+        Case("GET", f"/api/filings/{inside_filing}", LOGGED_IN),
+        Case("GET", f"/filings/{inside_filing}", LOGGED_IN),
+        Case("GET", f"/api/filings/{outside_filing}", sees_enterprise_b),
+        Case("GET", f"/filings/{outside_filing}", sees_enterprise_b),
+        Case("GET", "/api/filings/template?form_id=DDS_Q&period=2024-Q4" +
+             ("" if role == "enterprise" else f"&uscc={USCC_A}"), LOGGED_IN),
+        *(Case("GET", p, {"admin"}) for p in ("/api/admin/users", "/api/admin/audit",
+                                               "/api/admin/audit/export", "/api/admin/reference",
+                                               "/api/admin/backups", "/admin", "/admin/audit",
+                                               "/admin/reference", "/admin/backups")),
+        Case("GET", "/admin/releases", {"ministry", "admin"}),
+        # changes last: they alter the state the reads above were checked against
+        Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
+        Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
+        Case("POST", "/api/admin/users", {"admin"},
+             {"username": f"new-{role}", "password": "a-good-password", "role": "ministry"}),
+        Case("POST", "/api/admin/releases", {"ministry", "admin"}, {"dataflow": "WTO_DDS"}),
+    ]
+    return cases
+
+
+def _expected(role: str, case: Case) -> set[int]:
+    if role in case.allowed:
+        return {200, 201}
+    return {401} if role == "public" else {403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(role: str, engine: Engine, world: World,
+                                    as_role: Callable[[str], TestClient]) -> None:
+    inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
+    from web.factories import write  # a vintage for the release case, never the sentinels'
+
+    write(engine, "WTO_DDS", [{"ref_area": "CHN", "counterpart_area": "WLD", "product": "DDS",
+                               "flow": "X", "freq": "A", "time_period": "2022", "value": 1.5,
+                               "unit": "USD", "unit_mult": 8}])
+    client = as_role(role)
+    wrong, seen = [], []
+    for case in _cases(role, inside, outside):
+        if case.method == "GET":
+            r = client.get(case.path, headers={"accept": "text/html"})
+        else:
+            r = client.post(case.path, json=case.body)
+        if r.status_code not in _expected(role, case):
+            wrong.append(f"{case.method} {case.path}: {r.status_code} {r.text[:200]}")
+        body = r.content.decode("utf-8", errors="replace")
+        if case.method == "GET":
+            seen.append(body)
+            found = leaks(body, role, world)
+            if found:
+                wrong.append(f"{case.path} leaks {found}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+    everything = "\n".join(seen)
+    missing = [s.name for s in world.sentinels if role in s.viewers
+               and not any(form in everything for form in s.forms)]
+    assert not missing, f"{role} should see {missing}"
+
+
+@pytest.mark.parametrize("role", ["enterprise", "park", "city", "province"])
+def test_the_data_layer_filters_not_the_templates(role: str, engine: Engine, world: World
+                                                  ) -> None:
+    """``access.read`` itself returns only the scope's rows (and the public's protected view)."""
+    import polars as pl
+
+    from shumao.auth import access, users
+
+    with engine.connect() as conn:
+        user = users.require_user(conn, world.users[role])
+        frame = access.read(conn, user.access, "ENT_DDS")
+    raw = frame.filter(pl.col("ref_area").str.len_chars() == 18)["ref_area"].to_list()
+    allowed = {"enterprise": {USCC_A}, "park": {USCC_A}, "city": {USCC_A},
+               "province": {USCC_A, USCC_A2}}[role]
+    assert set(raw) == allowed
+    protected = frame.filter(pl.col("ref_area").str.len_chars() != 18)
+    shown = protected.filter(pl.col("value").is_not_null())
+    # a park, city or province holds one or two enterprises: suppressed; only the cells of
+    # all three (nation, the eastern region) pass the threshold and dominance rules
+    assert set(shown["ref_area"].to_list()) == {"CHN", "EAST"}
+    assert shown["value"].round(1).unique().to_list() == [round(sum(MONEY.values()), 1)]
