@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, data, db, demo, ref
+from shumao.cli import backup, collection, compute, data, db, demo, policy, ref, web
 
 app = typer.Typer(
     name="shumao",
@@ -18,6 +18,10 @@ app = typer.Typer(
 data.register(app)
 collection.register(app)
 backup.register(app)
+compute.register(app)
+policy.register(app)
+web.register(app)
+web.register_demo(demo.app)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(ref.app, name="ref")
