@@ -29,6 +29,16 @@ def store() -> Engine:
 
 
 @contextmanager
+def open_store() -> Iterator[Engine]:
+    """The migrated store for one command, its connections closed when the command ends."""
+    engine = store()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[object]:
     """Yield a ``progress(stage, done, total)`` callback drawing one bar per stage."""
     if not enabled:

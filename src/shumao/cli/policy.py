@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from shumao.cli.common import console, fail, progress_bar, store
+from shumao.cli.common import console, fail, open_store, progress_bar
 from shumao.errors import ShumaoError
 from shumao.policy import library, metadata, search, sections
 from shumao.validation.findings import Severity
@@ -25,16 +23,6 @@ def register(parent: typer.Typer) -> None:
     parent.add_typer(app, name="policy")
 
 
-@contextmanager
-def _store() -> Iterator[Engine]:
-    """The configured store for one command, closed when the command is done."""
-    engine = store()
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 @app.command("add")
 def add(
     files: Annotated[list[Path], typer.Argument(help="文件或文件夹 / files or folders (.txt .pdf .docx .html)")],
@@ -43,7 +31,7 @@ def add(
     verbose: Annotated[bool, typer.Option("--findings", help="列出全部发现 / list every finding")] = False,
 ) -> None:
     """收录政策文件（可一次收录整个文件夹）/ add policy files (a folder at once)."""
-    with _store() as engine, progress_bar(show_progress) as bar:
+    with open_store() as engine, progress_bar(show_progress) as bar:
         results = library.add_files(engine, files, progress=bar)  # type: ignore[arg-type]
     rejected = 0
     for r in results:
@@ -87,7 +75,7 @@ def search_(
 ) -> None:
     """全文检索（简繁皆可）/ full-text search (simplified or traditional)."""
     filters = search.Filters(issuer, year_from, year_to, level, doc_type)
-    with _store() as engine:
+    with open_store() as engine:
         result = search.search(engine, query, filters=filters, limit=limit,
                                order="date" if by_date else "relevance")
     total = f"{result.total}{'+' if result.more else ''}"
@@ -110,7 +98,7 @@ def show(
 ) -> None:
     """文件详情：元数据、章节结构、目标 / metadata, section tree and targets of a document."""
     try:
-        with _store() as engine:
+        with open_store() as engine:
             view = library.get(engine, doc_id)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
@@ -162,7 +150,7 @@ def edit(
 ) -> None:
     """更正一个字段（重新收录后仍然有效）/ correct a field (kept across re-ingests)."""
     try:
-        with _store() as engine:
+        with open_store() as engine:
             fields = library.edit(engine, doc_id, field, value, by=by, note=note)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
@@ -178,7 +166,7 @@ def targets(
     status: Annotated[str | None, typer.Option(help="candidate|confirmed|rejected")] = None,
 ) -> None:
     """候选目标与确认 / candidate targets; confirm one with --confirm ID --indicator CODE."""
-    with _store() as engine:
+    with open_store() as engine:
         _targets(engine, confirm, indicator, reject, status)
 
 
@@ -212,7 +200,7 @@ def list_() -> None:
     table.add_column("标题 / 文号 title / number", ratio=1, min_width=24, overflow="fold")
     for name in ("日期 date", "层级 level", "文种 type", "副本 copy of"):
         table.add_column(name, no_wrap=True)
-    with _store() as engine:
+    with open_store() as engine:
         rows = library.list_documents(engine)
     for r in rows:
         title = (r["title"] or NOT_FOUND) + (f"\n{r['doc_number']}" if r["doc_number"] else "")

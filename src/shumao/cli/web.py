@@ -11,15 +11,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
-from shumao.cli.common import console, fail, store
+from shumao.cli.common import console, fail, open_store, store
 from shumao.config import get_settings
 from shumao.errors import ShumaoError
 
@@ -28,16 +25,6 @@ users_app = typer.Typer(help="用户与角色 / users and roles", no_args_is_hel
 Password = Annotated[str, typer.Option(prompt="密码 / password", hide_input=True,
                                        confirmation_prompt=True,
                                        help="新密码（不给出则提示输入）/ new password (prompted)")]
-
-
-@contextmanager
-def _store() -> Iterator[Engine]:
-    """The migrated store, its connections closed when the command ends."""
-    engine = store()
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def serve(
@@ -73,7 +60,7 @@ def add_user(
     from shumao.auth import audit, users
 
     try:
-        with _store() as engine, engine.begin() as conn:
+        with open_store() as engine, engine.begin() as conn:
             made = users.create_user(conn, username=username, password=password, role=role,
                                      scope=scope, display_name=name)
             audit.record(conn, action="user.create", username="cli", target=made.username,
@@ -89,7 +76,7 @@ def list_users() -> None:
     from shumao.auth import users
     from shumao.auth.roles import role_text
 
-    with _store() as engine, engine.connect() as conn:
+    with open_store() as engine, engine.connect() as conn:
         found = users.list_users(conn)
     table = Table("用户名 user", "名称 name", "角色 role", "范围 scope", "启用 active", "最近登录 last login")
     for u in found:
@@ -108,7 +95,7 @@ def set_password(
     from shumao.auth import audit, users
 
     try:
-        with _store() as engine, engine.begin() as conn:
+        with open_store() as engine, engine.begin() as conn:
             users.set_password(conn, username=username, password=password)
             audit.record(conn, action="user.password", username="cli", target=username)
     except ShumaoError as exc:
@@ -129,7 +116,7 @@ def release(
     from shumao.storage.dataflows import all_dataflows
 
     scope = Scope("admin", username=by)
-    with _store() as engine:
+    with open_store() as engine:
         with engine.connect() as conn:
             names = [f.id for f in all_dataflows() if vintages.list_vintages(conn, f.id)] \
                 if all_flows else [d.upper() for d in dataflows or []]
@@ -153,7 +140,7 @@ def demo_users() -> None:
     if settings.environment == "production":
         raise fail("生产环境不能创建演示用户 / no demo users in production")
     try:
-        with _store() as engine:
+        with open_store() as engine:
             logins = demo.create(engine)
     except ShumaoError as exc:
         raise fail(str(exc)) from None

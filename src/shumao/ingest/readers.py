@@ -25,9 +25,9 @@ from typing import Any
 import polars as pl
 from defusedxml import ElementTree
 
+from shumao.encodings import decode_bytes
 from shumao.validation.findings import Report, finding
 
-UTF8_BOM = b"\xef\xbb\xbf"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ROW = "_row"
 _OVERFLOW = "\u0000overflow"
@@ -49,22 +49,15 @@ class Table:
 
 def decode(data: bytes, report: Report, file: str) -> str | None:
     """Decode CSV bytes: UTF-8 (with or without BOM), then GB18030. None if neither works."""
-    if data.startswith(UTF8_BOM):
+    done = decode_bytes(data)
+    if done.bom:
         report.add(finding("encoding-bom", file=file))
-        data = data[len(UTF8_BOM):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        row = data.count(b"\n", 0, utf8_error.start) + 1
-        snippet = data[utf8_error.start : utf8_error.start + 8].hex(" ")
-        report.add(finding("encoding-undecodable", file=file, row=row, detail=f"bytes {snippet}"))
-        return None
-    report.add(finding("encoding-gb18030", file=file))
-    return text
+    if done.text is None:
+        report.add(finding("encoding-undecodable", file=file, row=done.bad_row,
+                           detail=f"bytes {done.bad_bytes}"))
+    elif done.encoding == "gb18030":
+        report.add(finding("encoding-gb18030", file=file))
+    return done.text
 
 
 def read_csv(path: Path, report: Report, *, skip_rows: int = 0, file: str = "") -> Table | None:

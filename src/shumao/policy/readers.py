@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shumao.encodings import decode_bytes
 from shumao.validation.findings import Report, finding
 
 SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
@@ -125,24 +126,13 @@ def read_txt(data: bytes, report: Report, file: str) -> tuple[str, int | None] |
 
 def decode(data: bytes, report: Report, file: str) -> str | None:
     """UTF-8 (with or without BOM), UTF-16 with a BOM, then GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        row = data.count(b"\n", 0, utf8_error.start) + 1
-        snippet = data[utf8_error.start:utf8_error.start + 8].hex(" ")
-        report.add(finding("policy-undecodable", file=file, row=row, detail=f"bytes {snippet}"))
-        return None
-    report.add(finding("policy-encoding-gb18030", file=file))
-    return text
+    done = decode_bytes(data, utf16=True)
+    if done.text is None:
+        report.add(finding("policy-undecodable", file=file, row=done.bad_row,
+                           detail=f"bytes {done.bad_bytes}"))
+    elif done.encoding == "gb18030":
+        report.add(finding("policy-encoding-gb18030", file=file))
+    return done.text
 
 
 def read_pdf(data: bytes, report: Report, file: str) -> tuple[str, int | None] | None:

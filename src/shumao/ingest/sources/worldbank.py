@@ -30,10 +30,11 @@ from importlib.resources import files
 
 import polars as pl
 
+from shumao.encodings import UTF8_BOM
 from shumao.ingest.common import check_dataflow, map_countries, require_columns
 from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
-from shumao.ingest.readers import ROW, UTF8_BOM, Table, read_table
+from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
 
