@@ -88,3 +88,22 @@ def test_report_tables_without_the_report_says_how_to_load_it(cli_env: dict[str,
     done = shumao(cli_env, "report", "tables", "--year", "2022")
     assert done.returncode == 1
     assert "shumao import report2022" in done.stderr
+
+
+def test_query_computes_an_indicator_on_its_selection(loaded: dict[str, str]) -> None:
+    select = ("query", "WTO_DDS", "--ref-area", "中国", "--flow", "X", "--product", "SI2",
+              "--start", "2021", "--end", "2022", "--format", "json")
+    levels = {r["time_period"]: r["value"] for r in json.loads(shumao(loaded, *select).stdout)}
+    done = shumao(loaded, *select, "--compute", "GROWTH_YOY")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [(r["time_period"], r["indicator"], r["unit"]) for r in rows] == [
+        ("2022", "GROWTH_YOY", "PCT")]
+    assert rows[0]["value"] == pytest.approx((levels["2022"] / levels["2021"] - 1) * 100)
+    assert round(levels["2022"] / 100, 2) == 781.96  # 亿美元, as published by WTO
+
+
+def test_query_refuses_an_unknown_indicator(loaded: dict[str, str]) -> None:
+    done = shumao(loaded, "query", "WTO_DDS", "--compute", "NO_SUCH")
+    assert done.returncode != 0
+    assert "NO_SUCH" in done.stderr + done.stdout

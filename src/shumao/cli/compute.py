@@ -130,22 +130,16 @@ def compute_indicator(
     out: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """计算指标 / compute an indicator on a selection of a dataflow."""
-    from shumao.compute import hierarchy, indicators
+    from shumao.compute import indicators
     from shumao.query import select
     where = _where(ref_area=ref_area, counterpart_area=counterpart_area, product=product,
                    flow=flow)
     try:
-        spec = indicators.definition(indicator)
+        indicators.definition(indicator)  # an unknown id fails before the store is read
         frame = select(store(), dataflow, where=where, start=start, end=end,
                        as_of=_as_of(as_of), unit=unit)
-        params: dict[str, Any] = {}
-        if spec.function in ("share_of_parent", "contribution_to_growth"):
-            params["hierarchy"] = hierarchy.by_name(tree)
-        if spec.function == "share_of_world" and world is not None:
-            params.update(world=world, world_unit=world_unit)
-        if spec.function in ("cagr", "growth_total"):
-            params.update(start=start, end=end)
-        result = indicators.compute(spec.id, frame, **params)
+        result = indicators.run(indicator, frame, hierarchy=tree, world=world,
+                                world_unit=world_unit, start=start, end=end)
     except (ShumaoError, TypeError) as exc:
         raise fail(str(exc)) from None
     _emit(result, fmt, out, _plain)

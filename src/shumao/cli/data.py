@@ -86,10 +86,17 @@ def query(
     unit: Annotated[str | None, typer.Option(help="单位 / unit, e.g. 亿美元")] = None,
     as_of: Annotated[str | None, typer.Option(help="版本号或日期 / vintage id or ISO date")] = None,
     wide: Annotated[bool, typer.Option(help="期间作列 / periods as columns")] = False,
+    compute: Annotated[str | None, typer.Option(
+        "--compute", help="计算指标 / compute an indicator on the selection, e.g. GROWTH_YOY, "
+                          "CAGR, SHARE_PARENT (see `shumao indicators list`)")] = None,
+    tree: Annotated[str, typer.Option(
+        "--hierarchy", help="指标所用层级 / hierarchy for SHARE_PARENT, CONTRIBUTION: "
+                            "geography|ebops|ebops-s|dt")] = "geography",
     fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx|json")] = "table",
     out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
 ) -> None:
-    """查询数据 / print or write a selection (latest, or as of a vintage or date)."""
+    """查询数据 / print or write a selection (latest, or as of a vintage or date), or an
+    indicator computed on it (``--compute``)."""
     from shumao import output
     from shumao.query import select
 
@@ -99,6 +106,10 @@ def query(
     try:
         frame = select(store(), dataflow, where=where, start=start, end=end,
                        as_of=_as_of(as_of), unit=unit)
+        if compute:
+            from shumao.compute import indicators
+
+            frame = indicators.run(compute, frame, hierarchy=tree, start=start, end=end)
     except (ShumaoError, ValueError) as exc:
         raise fail(str(exc)) from None
     shown = _shape(frame, wide)
@@ -125,8 +136,9 @@ def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
     used = [d for d in DIMENSIONS if (frame.height and frame[d].n_unique() > 1)
             or (frame.height and frame[d][0] != "_Z")]
     if not wide:
+        extra = [c for c in ("vintage_id",) if c in frame.columns]
         return frame.select(*used, "time_period", "value", "unit", "unit_mult", "obs_status",
-                            "vintage_id")
+                            *extra)
     return frame.pivot(on="time_period", index=[*used, "unit", "unit_mult"], values="value",
                        aggregate_function=None, sort_columns=True)
 
