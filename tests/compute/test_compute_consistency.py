@@ -3,11 +3,14 @@ changed figure is found, located and explained; the data are not changed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from sqlalchemy import Engine
 
 from shumao.compute import consistency as cons
+from shumao.ingest.pipeline import run_import
 from shumao.query import select
 from shumao.validation.findings import catalogue
 
@@ -88,3 +91,29 @@ def test_shares_against_values(obs: Obs) -> None:
                  {"ref_area": "EAST", "flow": "T", "indicator": "SHARE", "value": 92.1,
                   "unit": "PCT", "unit_mult": 0}])
     assert [f.code for f in cons.check_table(frame).findings] == ["table-share"]
+
+
+def test_importing_an_official_table_reports_its_arithmetic_and_stores_it_as_printed(
+    engine: Engine, shared_data: Path, tmp_path: Path,
+) -> None:
+    source = shared_data / "report2022" / "table2_provinces_2022.csv"
+    changed = tmp_path / source.name
+    text = source.read_text(encoding="utf-8")
+    assert "上海,985.78," in text
+    changed.write_text(text.replace("上海,985.78,", "上海,995.78,"), encoding="utf-8")
+
+    result = run_import(engine, "report2022", changed)
+
+    found = [f for f in result.report.findings if f.code == "table-flow-sum"]
+    assert len(found) == 1 and found[0].severity.value == "warning"
+    assert "995.78" in found[0].message_zh and "985.78" in found[0].message_zh
+    stored = select(engine, "MOFCOM_REPORT", where={"ref_area": ["上海"], "flow": ["T"]},
+                    start="2022", end="2022").filter(pl.col("indicator") == "VALUE")
+    assert stored.select("value", "unit", "unit_mult").rows() == [(995.78, "USD", 8)]
+
+
+def test_importing_the_printed_table_gives_no_arithmetic_findings(
+    engine: Engine, shared_data: Path,
+) -> None:
+    result = run_import(engine, "report2022", shared_data / "report2022" / "table2_provinces_2022.csv")
+    assert [f for f in result.report.findings if f.code.startswith("table-")] == []

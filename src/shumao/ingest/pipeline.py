@@ -62,6 +62,10 @@ class Source:
     dataflows: tuple[str, ...] = ()
     """Dataflows a user may choose with ``--dataflow`` (empty: only ``dataflow``; generic
     sources that take the dataflow from a mapping file leave the choice to the parser)."""
+    official_table: bool = False
+    """A published table: its internal arithmetic (totals, X + M = T, growth, shares) is
+    checked on import (``shumao.compute.consistency``); discrepancies beyond rounding become
+    warnings in the report, the data are stored as published."""
 
 
 @dataclass
@@ -121,6 +125,10 @@ def run_import(
                             columns=ctx.options.get("columns"))
     if frame is None or not report.ok:
         raise ImportRejected(report)
+    if src.official_table:
+        from shumao.compute.consistency import check_table
+
+        report.extend(check_table(frame.drop(ROW), file=ctx.file).findings)
     series_count = frame.select(DIMENSIONS).n_unique()
     if dry_run:
         return ImportResult(source, flow.id, None, frame.height, series_count, report, ctx.extra)

@@ -256,5 +256,5 @@ def _observations(
 register(Source(
     "report2022", TRADE_FLOW, "《中国数字贸易发展报告2022》公布表格",
     "China Digital Trade Development Report 2022: published tables 1–4 and regions",
-    parse, example="report2022/table2_provinces_2022.csv",
+    parse, example="report2022/table2_provinces_2022.csv", official_table=True,
 ))
