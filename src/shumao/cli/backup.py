@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from shumao.cli.common import console, fail, progress_bar, store
 from shumao.errors import ShumaoError
-from shumao.storage import backup as backups
+
+if TYPE_CHECKING:  # loads when a command runs, not when the CLI starts
+    from shumao.storage import backup as backups
 
 Quiet = Annotated[bool, typer.Option(help="不显示进度条 / no progress bar")]
 
@@ -26,6 +28,8 @@ def backup_command(
         engine = store()
         try:
             with progress_bar(not quiet) as bar:
+                from shumao.storage import backup as backups
+
                 path, manifest = backups.backup(engine, file, progress=bar)  # type: ignore[arg-type]
         finally:
             engine.dispose()
@@ -50,6 +54,8 @@ def restore_command(
         engine = store()
         try:
             with progress_bar(not quiet) as bar:
+                from shumao.storage import backup as backups
+
                 manifest = backups.restore(engine, file, force=force,
                                            progress=bar)  # type: ignore[arg-type]
         finally:

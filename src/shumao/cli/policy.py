@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
 from shumao.cli.common import console, fail, open_store, progress_bar
 from shumao.errors import ShumaoError
-from shumao.policy import library, metadata, search, sections
-from shumao.validation.findings import Severity
+from shumao.policy import metadata
+
+if TYPE_CHECKING:  # the library (jieba, pdfminer …) loads when a command runs
+    from sqlalchemy import Engine
+
+    from shumao.policy import library
 
 app = typer.Typer(help="行业政策库：收录、检索、更正政策文件 / policy library: add, search, correct",
                   no_args_is_help=True)
@@ -31,6 +34,7 @@ def add(
     verbose: Annotated[bool, typer.Option("--findings", help="列出全部发现 / list every finding")] = False,
 ) -> None:
     """收录政策文件（可一次收录整个文件夹）/ add policy files (a folder at once)."""
+    from shumao.policy import library
     with open_store() as engine, progress_bar(show_progress) as bar:
         results = library.add_files(engine, files, progress=bar)  # type: ignore[arg-type]
     rejected = 0
@@ -44,6 +48,7 @@ def add(
 
 
 def _print_result(r: library.AddResult, verbose: bool) -> None:
+    from shumao.validation.findings import Severity
     if r.status == "rejected":
         console.print(f"[red]拒收 rejected[/red] {r.file}")
         console.print(r.report.text())
@@ -74,6 +79,7 @@ def search_(
     by_date: Annotated[bool, typer.Option("--by-date", help="按日期排序 / newest first")] = False,
 ) -> None:
     """全文检索（简繁皆可）/ full-text search (simplified or traditional)."""
+    from shumao.policy import search
     filters = search.Filters(issuer, year_from, year_to, level, doc_type)
     with open_store() as engine:
         result = search.search(engine, query, filters=filters, limit=limit,
@@ -97,6 +103,7 @@ def show(
     text: Annotated[bool, typer.Option("--text", help="显示全文 / print the cleaned text")] = False,
 ) -> None:
     """文件详情：元数据、章节结构、目标 / metadata, section tree and targets of a document."""
+    from shumao.policy import library, sections
     try:
         with open_store() as engine:
             view = library.get(engine, doc_id)
@@ -143,12 +150,13 @@ def _print_targets(rows: list[dict[str, Any]], title: str) -> None:
 @app.command("edit")
 def edit(
     doc_id: Annotated[int, typer.Argument(help="文件编号 / document id")],
-    field: Annotated[str, typer.Argument(help="字段 / field: " + ", ".join(library.EDITABLE))],
+    field: Annotated[str, typer.Argument(help="字段 / field: " + ", ".join((*metadata.FIELDS, "canonical")))],
     value: Annotated[str, typer.Argument(help="新值（“-” 清空）/ new value ('-' clears)")],
     by: Annotated[str, typer.Option(help="更正人 / editor")] = "editor",
     note: Annotated[str, typer.Option(help="说明 / note")] = "",
 ) -> None:
     """更正一个字段（重新收录后仍然有效）/ correct a field (kept across re-ingests)."""
+    from shumao.policy import library
     try:
         with open_store() as engine:
             fields = library.edit(engine, doc_id, field, value, by=by, note=note)
@@ -172,6 +180,7 @@ def targets(
 
 def _targets(engine: Engine, confirm: int | None, indicator: str | None, reject: int | None,
              status: str | None) -> None:
+    from shumao.policy import library
     try:
         if confirm is not None:
             if not indicator:
@@ -195,6 +204,7 @@ def _targets(engine: Engine, confirm: int | None, indicator: str | None, reject:
 @app.command("list")
 def list_() -> None:
     """列出全部文件 / list the documents."""
+    from shumao.policy import library
     table = Table(show_lines=True)
     table.add_column("id", no_wrap=True, justify="right")
     table.add_column("标题 / 文号 title / number", ratio=1, min_width=24, overflow="fold")
