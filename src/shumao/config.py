@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     batch_rows: int = Field(
         50_000, description="批量写入行数 / rows per database write batch during imports"
     )
+    db_max_connections: int = Field(
+        40,
+        description="每个进程的数据库连接上限 / most database connections one process opens (the "
+        "web serves up to 40 requests at once per worker; more wait, none fail)",
+    )
     upload_max_bytes: int = Field(
         20 * 1024 * 1024,
         description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",

@@ -21,14 +21,17 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
     """Create the engine for ``url`` or the settings' database (SQLite in WAL mode by default)."""
     settings = settings or get_settings()
     url = url or settings.effective_database_url
+    most = max(1, settings.db_max_connections)
+    pool = {"pool_size": min(5, most), "max_overflow": most - min(5, most), "pool_timeout": 120}
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        on_disk = bool(path) and path != ":memory:"
+        if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **(pool if on_disk else {}))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
