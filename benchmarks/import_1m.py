@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -49,6 +49,7 @@ from shumao.ingest import pipeline
 from shumao.ingest.sources import generic
 from shumao.storage import vintages
 from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.scratch import scratch_database
 
 TARGET_ROWS_PER_S = 150_000
 
@@ -149,18 +150,12 @@ def pandas_baseline(engine: Engine, data: SyntheticFile) -> Timing:
 
 @contextmanager
 def fresh_postgres(admin_url: str) -> Iterator[Engine]:
-    name = f"shumao_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url=admin_url.rsplit("/", 1)[0] + "/" + name)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(admin_url, "shumao_bench") as url:
+        engine = make_engine(url=url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 # --- running and reporting ----------------------------------------------------------------

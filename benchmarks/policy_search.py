@@ -31,16 +31,16 @@ import re
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from shumao.policy import library, normalise, search, segment
 from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.scratch import scratch_database
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 ISSUERS = ("商务部", "国务院办公厅", "工业和信息化部", "国家发展改革委", "浙江省商务厅", "中央网信办",
@@ -121,18 +121,12 @@ def pct(values: list[float], p: float) -> float:
 
 @contextmanager
 def postgres(admin_url: str) -> Iterator[Engine]:
-    name = f"shumao_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url=admin_url.rsplit("/", 1)[0] + "/" + name)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(admin_url, "shumao_bench") as url:
+        engine = make_engine(url=url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared | None, object]],

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.scratch import scratch_database
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -35,18 +35,11 @@ def shared_data() -> Path:
 def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate once per session; return the URL tests start from."""
     if PG_ADMIN_URL:
-        name = f"shumao_test_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        engine = make_engine(url=url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with scratch_database(PG_ADMIN_URL, "shumao_test") as url:
+            engine = make_engine(url=url)
+            upgrade(engine)
+            engine.dispose()
+            yield url
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         engine = make_engine(url=f"sqlite:///{path}")

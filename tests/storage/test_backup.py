@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 import typer
 from polars.testing import assert_frame_equal
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
 from shumao.cli import backup as backup_cli
@@ -26,6 +26,7 @@ from shumao.errors import StoreError
 from shumao.storage import backup as backups
 from shumao.storage import vintages
 from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.scratch import scratch_database
 from shumao.storage.tables import dataflow, observation, vintage
 from shumao.validation import uscc
 
@@ -147,19 +148,13 @@ def new_store(kind: str, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    name = f"shumao_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(PG_ADMIN_URL, "shumao_restore") as url:
+        engine = make_engine(url=url)
+        try:
+            upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 # --- comparing stores ---------------------------------------------------------------------
