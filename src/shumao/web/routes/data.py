@@ -20,17 +20,15 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/overview", response_model=Dashboard, summary="全国总览 / national overview")
-def overview(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> Response:
-    body = views.overview_json(conn, scope=scope, lang=lang_of(request), cache=cache)
-    return Response(body, media_type="application/json")
+def overview(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> Dashboard:
+    return views.overview(conn, scope=scope, lang=lang_of(request), cache=cache)
 
 
 @router.get("/areas/{code}", response_model=Dashboard,
             summary="省、市、基地或企业页面 / a province, city, park or enterprise")
 def area(code: Annotated[str, Path(max_length=20)], request: Request, conn: SessionDep,
-         scope: ScopeDep, cache: CacheDep) -> Response:
-    body = views.area_json(conn, scope=scope, code=code, lang=lang_of(request), cache=cache)
-    return Response(body, media_type="application/json")
+         scope: ScopeDep, cache: CacheDep) -> Dashboard:
+    return views.area(conn, scope=scope, code=code, lang=lang_of(request), cache=cache)
 
 
 @router.get("/dataflows", response_model=list[DataflowOut], summary="数据流 / dataflows")

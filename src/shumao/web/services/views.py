@@ -19,28 +19,6 @@ def overview(conn: Connection, *, scope: Scope, lang: str, cache: ViewCache) -> 
     return cache.get_or_make(key, lambda: dashboard.overview(conn, scope=scope, lang=lang))
 
 
-def overview_json(conn: Connection, *, scope: Scope, lang: str, cache: ViewCache) -> bytes:
-    """The overview as JSON bytes, serialised once per store state (the API's hot path)."""
-    key = ("overview-json", scope.key, lang, cache.state(conn))
-    return cache.get_or_make(key, lambda: _json(overview(conn, scope=scope, lang=lang,
-                                                         cache=cache)))
-
-
-def area_json(conn: Connection, *, scope: Scope, code: str, lang: str,
-              cache: ViewCache) -> bytes:
-    """An area page as JSON bytes; cached like ``overview_json`` except for enterprises."""
-    code = code.strip().upper()
-    if dashboard.level_of(code) == "enterprise":
-        return _json(area(conn, scope=scope, code=code, lang=lang, cache=cache))
-    key = ("area-json", scope.key, code, lang, cache.state(conn))
-    return cache.get_or_make(key, lambda: _json(area(conn, scope=scope, code=code, lang=lang,
-                                                     cache=cache)))
-
-
-def _json(board: Dashboard) -> bytes:
-    return board.model_dump_json(by_alias=True).encode("utf-8")
-
-
 def area(conn: Connection, *, scope: Scope, code: str, lang: str, cache: ViewCache) -> Dashboard:
     code = code.strip().upper()
     if dashboard.level_of(code) == "enterprise":  # access is checked before any cache hit
