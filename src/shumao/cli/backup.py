@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shumao.cli.common import console, fail, progress_bar, store
+from shumao.cli.common import console, fail, open_store, progress_bar
 from shumao.errors import ShumaoError
 
 if TYPE_CHECKING:  # loads when a command runs, not when the CLI starts
@@ -24,15 +24,11 @@ def backup_command(
     quiet: Quiet = False,
 ) -> None:
     """备份整个数据库到一个文件 / back up the whole store to one portable file."""
-    try:
-        engine = store()
-        try:
-            with progress_bar(not quiet) as bar:
-                from shumao.storage import backup as backups
+    from shumao.storage import backup as backups
 
-                path, manifest = backups.backup(engine, file, progress=bar)  # type: ignore[arg-type]
-        finally:
-            engine.dispose()
+    try:
+        with open_store() as engine, progress_bar(not quiet) as bar:
+            path, manifest = backups.backup(engine, file, progress=bar)  # type: ignore[arg-type]
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     _print_tables(manifest)
@@ -50,16 +46,12 @@ def restore_command(
     quiet: Quiet = False,
 ) -> None:
     """从备份恢复到空数据库（全部或不做）/ restore a backup into an empty store, all or nothing."""
-    try:
-        engine = store()
-        try:
-            with progress_bar(not quiet) as bar:
-                from shumao.storage import backup as backups
+    from shumao.storage import backup as backups
 
-                manifest = backups.restore(engine, file, force=force,
-                                           progress=bar)  # type: ignore[arg-type]
-        finally:
-            engine.dispose()
+    try:
+        with open_store() as engine, progress_bar(not quiet) as bar:
+            manifest = backups.restore(engine, file, force=force,
+                                       progress=bar)  # type: ignore[arg-type]
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     _print_tables(manifest)

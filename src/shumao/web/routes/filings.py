@@ -85,11 +85,16 @@ def detail_page(filing_id: FilingId, request: Request, conn: SessionDep, who: Wh
     return page(request, "filing.html", {"d": found})
 
 
+async def _explanations(request: Request) -> dict[str, str]:
+    """The filer's explanations of warnings: form fields ``explain:<finding key>``."""
+    form = await request.form()
+    return {k[len("explain:"):]: str(v) for k, v in form.items() if k.startswith("explain:")}
+
+
 @pages.post("/filings/{filing_id}/explain")
 async def explain_page(filing_id: FilingId, request: Request, conn: SessionDep, who: WhoDep
                        ) -> Response:
-    form = await request.form()
-    texts = {k[len("explain:"):]: str(v) for k, v in form.items() if k.startswith("explain:")}
+    texts = await _explanations(request)
     service.explain(conn, who=who, filing_id=filing_id, explanations=texts)
     return RedirectResponse(f"/filings/{filing_id}", status_code=303)
 
@@ -97,8 +102,7 @@ async def explain_page(filing_id: FilingId, request: Request, conn: SessionDep, 
 @pages.post("/filings/{filing_id}/submit")
 async def submit_page(filing_id: FilingId, request: Request, conn: SessionDep, who: WhoDep
                       ) -> Response:
-    form = await request.form()
-    texts = {k[len("explain:"):]: str(v) for k, v in form.items() if k.startswith("explain:")}
+    texts = await _explanations(request)
     service.submit(conn, who=who, filing_id=filing_id, explanations=texts)
     return RedirectResponse(f"/filings/{filing_id}", status_code=303)
 
