@@ -16,9 +16,10 @@
    can take given every published cell and relation and non-negative cells. A primary cell is
    protected when that interval reaches ``protection`` % below and above its true value
    (upper and lower protection levels); a secondary cell when the interval is not a point.
-   Where a cell is not protected, the cheapest further cell of one of its relations is
-   suppressed and the loop runs again; it ends at the latest when a whole relation is
-   suppressed. ``protect`` runs all three.
+   Where a cell is not protected, the cheapest free cell nearest to it (in its own relations,
+   else in the relations of the suppressed cells they reach) is suppressed and the loop runs
+   again; it ends when every suppressed cell is protected or no free cell is left in reach.
+   ``suppress`` runs 2 and 3 on a table; ``protect_frame`` runs all three on a frame.
 
 The result marks cells ``conf_status`` ``C`` (primary confidential), ``D`` (secondary) or
 ``F`` (free); ``public_view`` blanks the values of ``C`` and ``D`` cells: internal users with the

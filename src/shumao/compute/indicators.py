@@ -77,12 +77,10 @@ def run(indicator_id: str, frame: pl.DataFrame, *, hierarchy: str = "geography",
     """``compute`` with the parameters a user states (CLI ``--compute``/``indicators compute``):
     the hierarchy by name for shares of a parent and contributions, the world value for
     ``SHARE_WORLD``, the span for ``CAGR`` and ``GROWTH_TOTAL``."""
-    from shumao.compute import hierarchy as hierarchies
-
     spec = definition(indicator_id)
     params: dict[str, Any] = {}
     if spec.function in ("share_of_parent", "contribution_to_growth"):
-        params["hierarchy"] = hierarchies.by_name(hierarchy)
+        params["hierarchy"] = hier.by_name(hierarchy)
     if spec.function == "share_of_world" and world is not None:
         params.update(world=world, world_unit=world_unit)
     if spec.function in ("cagr", "growth_total"):
