@@ -121,15 +121,26 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
     page = open_page("province")
     page.goto("/")
     _charts_ready(page)
-    x, y = page.evaluate("""() => {
-        const chart = echarts.getInstanceByDom(document.getElementById('chart-map'));
+    # The point and what lies under it are read in one step, so nothing can move in between.
+    x, y, under = page.evaluate("""() => {
+        const el = document.getElementById('chart-map');
+        const chart = echarts.getInstanceByDom(el);
         const series = chart.getModel().getSeriesByIndex(0);
         const region = series.coordinateSystem.getRegion('320000');
-        return series.coordinateSystem.dataToPoint(region.getCenter());
+        const [px, py] = series.coordinateSystem.dataToPoint(region.getCenter());
+        const box = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + px, box.top + py);
+        return [box.left + px, box.top + py, el.contains(hit) ? 'map' : String(hit && hit.outerHTML)];
     }""")
-    box = page.locator("#chart-map").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    page.wait_for_url(f"{live_server}/area/320000")
+    assert under == "map", f"the map's 江苏 centre is covered by {under}"
+    page.mouse.click(x, y)
+    # "commit": the province page's own resources may load slowly on a busy machine; the URL is
+    # what this step asserts, the heading and the map are waited for below.
+    try:
+        page.wait_for_url(f"{live_server}/area/320000", wait_until="commit", timeout=60_000)
+    except Exception:
+        shot(page, "province_click_failed")
+        raise
     assert "江苏省" in page.inner_text("h1")
     page.wait_for_selector("#chart-map[data-ready='1']")
     assert "5,432.71" in page.inner_text(".kpis")  # the province's own unreleased figure
