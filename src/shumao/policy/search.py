@@ -9,9 +9,11 @@ its parts are asked for instead (数据跨境 → 数据 AND 跨境).
    document, its BM25 weight computed at ingest — ``shumao.policy.ranking``): a document
    matches when it holds every term, its score is ``Σ idf·weight``. One term reads the index
    in weight order and stops after the best canonical documents that pass the filters; more
-   terms use the threshold algorithm (``_top_by_score``), exact and without scoring every
-   match. Matches are counted up to ``TOTAL_CAP``. The 50 best are re-ranked with a bonus for holding the
-   query as one phrase; a document whose 文号 is the query comes first. Ties, and
+   terms join their postings (index-only reads of the covering indexes of migration
+   ``policy_0002``) and sort the matches by score — measured faster than a threshold
+   algorithm over the weight-ordered lists at 10,000 documents (PostgreSQL p95 26 vs 54 ms,
+   SQLite 35 vs 51 ms). Matches are counted up to ``TOTAL_CAP``. The 50 best are re-ranked
+   with a bonus for holding the query as one phrase; a document whose 文号 is the query comes first. Ties, and
    ``order="date"``, go by date of issue, newest first. Duplicates are folded into their
    canonical record.
 2. **Passages**: inside each document found, the full-text index — FTS5 on SQLite, the
@@ -43,7 +45,6 @@ from shumao.policy.normalise import punctuation, to_simplified
 RERANK = 50
 TOTAL_CAP = 500
 """Matching documents are counted up to this many (``Result.more`` says there are more)."""
-FIRST_DEPTH = 300
 MAX_TERMS = 8
 SNIPPET = 90
 MARK = ("【", "】")
@@ -154,11 +155,8 @@ def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int
     if not total:
         return Result(query, terms, 0)
     by_date = order == "date"
-    if by_date or len(ordered) == 1:
-        candidates = _candidates(conn, body, params, len(ordered),
-                                 limit if by_date else max(limit, RERANK), by_date)
-    else:
-        candidates = _top_by_score(conn, ordered, idfs, filters, body, params, max(limit, RERANK))
+    candidates = _candidates(conn, body, params, len(ordered),
+                             limit if by_date else max(limit, RERANK), by_date)
     first = _exact(conn, q, body, params, len(ordered), candidates)
     if not by_date:
         _phrase_bonus(conn, q, candidates, sum(idfs.values()))
@@ -211,68 +209,6 @@ def _candidates(conn: Connection, body: str, params: dict[str, Any], n: int, k: 
     sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} ORDER BY {sort} LIMIT :k"
     rows = conn.execute(text(sql), {**params, "k": k}).all()
     return [_Candidate(int(r[0]), float(r[1]), _as_date(r[2])) for r in rows]
-
-
-def _top_by_score(conn: Connection, ordered: list[tuple[str, int]], idfs: dict[str, float],
-                  filters: Filters, body: str, params: dict[str, Any], k: int) -> list[_Candidate]:
-    """The exact ``k`` best documents for several terms, without scoring every match.
-
-    Threshold algorithm: read each term's best eligible documents from the ranking index, in
-    weight order, ``depth`` deep; score every document seen with all its weights. A document
-    not seen in any list scores at most ``Σ idf·(the last weight read of each list)``: when
-    the k-th best seen scores strictly more, the answer is final; otherwise read four times
-    deeper (only the new rows), and in the end score every match."""
-    where, fparams = _filter_sql(filters)
-    seen: dict[int, date | None] = {}
-    scored: dict[int, _Candidate | None] = {}
-    last: dict[str, float] = {}
-    read, depth = 0, FIRST_DEPTH
-    while read < max(df for _, df in ordered):
-        exhausted = False
-        for term, _ in ordered:
-            rows = conn.execute(text(
-                "SELECT t.document_id, t.weight, d.issue_date FROM policy_term t "
-                "JOIN policy_document d ON d.id = t.document_id "
-                f"WHERE t.term = :w AND d.canonical_id IS NULL{where} "
-                "ORDER BY t.weight DESC, t.document_id DESC LIMIT :n OFFSET :skip"),
-                {"w": term, "n": depth - read, "skip": read, **fparams}).all()
-            seen.update((int(r[0]), _as_date(r[2])) for r in rows)
-            exhausted = exhausted or len(rows) < depth - read
-            last[term] = float(rows[-1][1]) if rows else last.get(term, 0.0)
-        new = {doc: issued for doc, issued in seen.items() if doc not in scored}
-        scored.update(dict.fromkeys(new))
-        for candidate in _score_seen(conn, ordered, idfs, new):
-            scored[candidate.id] = candidate
-        best = sorted((c for c in scored.values() if c), key=lambda c: c.key(set()))
-        bound = 0.0
-        for term, _ in ordered:
-            bound += idfs[term] * last[term]
-        if exhausted or (len(best) >= k and best[k - 1].score > bound):
-            return best[:k]
-        read, depth = depth, depth * 4
-    return _candidates(conn, body, params, len(ordered), k, by_date=False)
-
-
-def _score_seen(conn: Connection, ordered: list[tuple[str, int]], idfs: dict[str, float],
-                seen: dict[int, date | None]) -> list[_Candidate]:
-    """Σ idf·weight of the documents seen that hold every term (summed in term order)."""
-    if not seen:
-        return []
-    ids = ", ".join(str(i) for i in seen)
-    names = ", ".join(f":t{i}" for i in range(len(ordered)))
-    weights: dict[int, dict[str, float]] = {}
-    for doc, term, weight in conn.execute(text(
-            f"SELECT document_id, term, weight FROM policy_term WHERE term IN ({names}) "
-            f"AND document_id IN ({ids})"), {f"t{i}": t for i, (t, _) in enumerate(ordered)}):
-        weights.setdefault(int(doc), {})[term] = float(weight)
-    out = []
-    for doc, found in weights.items():
-        if len(found) == len(ordered):
-            score = 0.0
-            for term, _ in ordered:
-                score += idfs[term] * found[term]
-            out.append(_Candidate(doc, score, seen[doc]))
-    return out
 
 
 def _exact(conn: Connection, q: Query, body: str, params: dict[str, Any], n: int,

@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from shumao.storage.tables import metadata
@@ -65,6 +66,9 @@ document = Table(
     Column("original_text", Text, nullable=False),
     Column("display_text", Text, nullable=False),
     Column("text", Text, nullable=False),
+    # the canonical documents with their date: the ranking reads' join is index-only
+    Index("ix_policy_document_live", "id", "issue_date",
+          postgresql_where=text("canonical_id IS NULL"), sqlite_where=text("canonical_id IS NULL")),
 )
 
 correction = Table(
@@ -140,8 +144,9 @@ term = Table(
            primary_key=True),
     Column("weight", Float, nullable=False),
     Column("passage_id", Integer, nullable=False),
-    Index("ix_policy_term_rank", "term", "weight"),
-    Index("ix_policy_term_document_id", "document_id"),
+    # covering: a term's best documents and a document's weights are index-only reads
+    Index("ix_policy_term_rank", "term", "weight", "document_id"),
+    Index("ix_policy_term_document_id", "document_id", "term", "weight"),
     sqlite_with_rowid=False,
 )
 
