@@ -167,3 +167,21 @@ def test_formula_like_text_is_kept_exactly_as_written() -> None:
         _, checked = check(by_name(name))
         texts = _cells(checked, "text")
         assert text in texts.values(), name
+
+
+def test_a_remark_written_over_two_lines_keeps_the_line_numbers_of_the_rows_below(
+        tmp_path: Path) -> None:
+    lines = (SPECIMENS / "negative_value.csv").read_text(encoding="utf-8").splitlines()
+    bad = next(i for i, line in enumerate(lines) if ",-" in line)
+    header, first = lines[0], lines[1]
+    remark = first.rsplit(",", 1)[0] + ',"第一行\n第二行"'  # the totals line's 备注, two lines
+    text = "\n".join([header, remark, *lines[2:]]) + "\n"
+    path = tmp_path / "remark_two_lines.csv"
+    path.write_text(text, encoding="utf-8")
+    parsed = read_file(path, form=get_form("DDS_Q"))
+    assert parsed.sheet is not None
+    checked = validate(parsed.sheet, get_form("DDS_Q"), report=parsed.report,
+                       context=Context(hb=False))
+    negative = [f for f in checked.report.findings if f.code == "value-negative"]
+    assert [f.row for f in negative] == [bad + 2]  # one physical line more above it
+    assert checked.lines["remark"][0] == "第一行\n第二行"

@@ -251,13 +251,16 @@ def hb_rows(values: np.ndarray, params: HBParams | None = None) -> dict[str, np.
                            ratio / med_r[:, None] - 1.0)
         score = np.where(ok, centred * np.maximum(y1, y2) ** p.U, np.nan)
     n = ok.sum(axis=1)
-    e_med = _nan_median(score)
+    ordered = np.sort(score, axis=1)  # NaN sorts last: row k's values are ordered[k, :n[k]]
+    e_med = _sorted_quantile(ordered, n, 0.5, "linear")
     floor = np.abs(p.A * e_med)
     small = n < p.min_obs
     mad = np.maximum(MAD_SCALE * _nan_median(np.abs(score - e_med[:, None])), floor)
     d_lo, d_hi = mad.copy(), mad.copy()
     if (~small).any():
-        lo_q, hi_q = _nan_quantiles(score[~small], p)
+        big, m = ordered[~small], n[~small]
+        lo_q = _sorted_quantile(big, m, p.probs[0], p.quantile)
+        hi_q = _sorted_quantile(big, m, p.probs[1], p.quantile)
         d_lo[~small] = np.maximum(e_med[~small] - lo_q, floor[~small])
         d_hi[~small] = np.maximum(hi_q - e_med[~small], floor[~small])
     assessed = n >= p.min_units
@@ -280,7 +283,18 @@ def _nan_median(matrix: np.ndarray) -> np.ndarray:
     return np.where(n > 0, mid[:, 0], np.nan)
 
 
-def _nan_quantiles(matrix: np.ndarray, p: HBParams) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.nanquantile(matrix, p.probs[0], axis=1, method=p.quantile)
-    hi = np.nanquantile(matrix, p.probs[1], axis=1, method=p.quantile)
-    return lo, hi
+def _sorted_quantile(ordered: np.ndarray, n: np.ndarray, q: float,
+                     method: Quantile) -> np.ndarray:
+    """Row quantiles of a row-sorted matrix with ``n`` leading values per row (NaN after).
+
+    numpy's definitions (``np.nanquantile(..., method=...)``), without its per-row loop:
+    the virtual index is ``(n - 1)·q`` for ``"linear"`` (R type 7) and ``(n + 1)·q - 1``,
+    clipped to the values, for ``"weibull"`` (type 6); between two values, interpolate."""
+    last = np.maximum(n - 1, 0)
+    h = (n - 1) * q if method == "linear" else np.clip((n + 1) * q - 1, 0, last)
+    h = np.clip(h, 0, last)
+    lo = np.floor(h).astype(np.intp)
+    hi = np.minimum(lo + 1, last)
+    a = np.take_along_axis(ordered, lo[:, None], axis=1)[:, 0]
+    b = np.take_along_axis(ordered, hi[:, None], axis=1)[:, 0]
+    return np.where(n > 0, a + (h - lo) * (b - a), np.nan)

@@ -573,21 +573,20 @@ def _yearly(form: Form, current: pl.DataFrame, history: pl.DataFrame | None,
     """Per enterprise and year: the field's yearly value; quarters only when all are there."""
     from shumao.collection.forms import periods_of_year
 
-    frames = [current.filter(pl.col("field") == name).select("uscc", "period", "value")]
-    years = {int(p[:4]) for p in frames[0]["period"].unique().to_list()}
+    mine = current.filter(pl.col("field") == name).select("uscc", "period", "value")
+    years = {int(p[:4]) for p in mine["period"].unique().to_list()}
     wanted = [p for y in sorted(years) for p in periods_of_year(y, form.frequency)]
+    frames = [mine.lazy()]
     if history is not None and not history.is_empty():
-        past = history.filter(pl.col("period").is_in(wanted) & (pl.col("field") == name))
-        past = past.select("uscc", "period", "value")
-        past = past.join(frames[0].select("uscc", "period").unique(), on=["uscc", "period"],
-                         how="anti")
-        frames.append(past)
+        past = history.lazy().filter(pl.col("period").is_in(wanted) & (pl.col("field") == name))
+        frames.append(past.select("uscc", "period", "value").join(
+            mine.lazy().select("uscc", "period").unique(), on=["uscc", "period"], how="anti"))
     data = pl.concat(frames).group_by("uscc", "period").agg(pl.col("value").sum())
     data = data.with_columns(pl.col("period").str.slice(0, 4).alias("year"))
     need = len(periods_of_year(2000, form.frequency))
     return (data.group_by("uscc", "year").agg(pl.col("value").sum().alias("total"),
                                               pl.col("period").n_unique().alias("_n"))
-            .filter(pl.col("_n") == need).drop("_n"))
+            .filter(pl.col("_n") == need).drop("_n").collect())
 
 
 def _current_long(run: _Run, names: Iterable[str]) -> pl.DataFrame:
@@ -636,23 +635,20 @@ def _series_rows(cur: pl.DataFrame, history: pl.DataFrame, names: list[str], sid
     """One row per current series with its values of the ``periods`` earlier periods.
 
     Series are keyed by a 64-bit hash of (enterprise, line dimensions, field) and the earlier
-    values joined on it period by period: no sort or group-by of the large history.
+    values joined on it period by period, in one lazy query (the history is filtered and
+    hashed once, the joins run in parallel): no sort or group-by of the large history.
     """
     from shumao.collection.forms import previous_periods
 
     window = previous_periods(period, periods)
-    past = history.filter(pl.col("period").is_in(window) & pl.col("field").is_in(names))
-    by_period = past.with_columns(sid).partition_by("period", as_dict=True, include_key=False)
-    wide = cur
+    past = (history.lazy().filter(pl.col("period").is_in(window) & pl.col("field").is_in(names))
+            .select(sid, "period", "value"))
+    wide = cur.lazy()
     columns = [f"_p{k}" for k in range(len(window))]
     for name, p in zip(columns, window, strict=True):
-        part = by_period.get((p,))
-        if part is None:
-            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
-            continue
-        values = part.select("_sid", pl.col("value").alias(name)).unique("_sid", keep="any")
-        wide = wide.join(values, on="_sid", how="left")
-    return wide, [*columns, "value"]
+        values = past.filter(pl.col("period") == p).select("_sid", pl.col("value").alias(name))
+        wide = wide.join(values.unique("_sid", keep="any"), on="_sid", how="left")
+    return wide.collect(), [*columns, "value"]
 
 
 def _hb_peers(run: _Run, spec: RuleSpec) -> None:
@@ -666,21 +662,22 @@ def _hb_peers(run: _Run, spec: RuleSpec) -> None:
     keys = ["uscc", *level, "field"]
     history = run.ctx.history if run.ctx.history is not None else _empty_history(run.form)
     frames = []
+    past = history.lazy().filter(pl.col("field").is_in(names))
     for period in current["period"].unique().to_list():
         prev = shift(period, -1)
-        cur = current.filter(pl.col("period") == period)
+        cur = current.lazy().filter(pl.col("period") == period)
         mine = cur.group_by(keys).agg(pl.col("value").sum().alias("y2"), pl.col(ROW).min())
-        others_now = history.filter((pl.col("period") == period) & pl.col("field").is_in(names))
+        others_now = past.filter(pl.col("period") == period)
         others_now = others_now.join(mine.select("uscc").unique(), on="uscc", how="anti")
         now = pl.concat([
             mine, others_now.group_by(keys).agg(pl.col("value").sum().alias("y2"))
             .with_columns(pl.lit(None, pl.Int64).alias(ROW)),
         ], how="vertical_relaxed")
-        before = history.filter((pl.col("period") == prev) & pl.col("field").is_in(names)) \
+        before = past.filter(pl.col("period") == prev) \
             .group_by(keys).agg(pl.col("value").sum().alias("y1"))
         frames.append(now.join(before, on=keys, how="inner").with_columns(
             pl.col(ROW).is_not_null().alias("_current")))
-    pairs = pl.concat(frames)
+    pairs = pl.concat(frames).collect()
     scored = hb_frame(pairs, group=[*level, "field"], params=_hb_params(spec))
     flagged = scored.filter(pl.col("_current") & pl.col("hb_outlier")
                             & (pl.col("hb_centred").abs() >= float(spec.params["min_change"])))
