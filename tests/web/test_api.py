@@ -206,3 +206,43 @@ def test_nul_characters_are_refused_not_stored(as_role, world) -> None:
               c.post("/api/auth/login", json={"username": "a\u0000b", "password": "x"}),
               c.post("/login", data={"username": "a\x00b", "password": "x"})):
         assert r.status_code == 400 and r.json()["error"]["type"] == "bad_request"
+
+
+def test_a_repeated_overview_is_answered_without_the_database(app, as_role, world,
+                                                              engine: Engine) -> None:
+    from sqlalchemy import event
+
+    app.state.cache.state_ttl = 60.0  # as served: the store state is trusted for a while
+    client = as_role("public")
+    first = client.get("/api/overview")
+    checkouts: list[object] = []
+
+    def count(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(engine, "checkout", count)
+    try:
+        again = [client.get("/api/overview") for _ in range(3)]
+    finally:
+        event.remove(engine, "checkout", count)
+    assert [r.content for r in again] == [first.content] * 3
+    assert checkouts == []
+    assert first.headers["content-type"] == "application/json"
+    kpi = {k["key"]: k["value"] for k in first.json()["kpis"]}
+    assert kpi["total"] == pytest.approx(3900.75)
+
+
+def test_a_release_by_another_process_shows_once_the_state_is_read_again(app, as_role, world,
+                                                                          engine: Engine) -> None:
+    app.state.cache.state_ttl = 60.0
+
+    def total(board: dict) -> tuple[float, str]:
+        kpi = next(k for k in board["kpis"] if k["key"] == "total")
+        return kpi["value"], kpi["period"]
+
+    client = as_role("public")
+    assert total(client.get("/api/areas/330000").json()) == (PUBLIC_REPORT["330000"], "2022")
+    release(engine, "MOFCOM_REPORT", world.vintages["MOFCOM_REPORT_new"])  # behind the app's back
+    assert total(client.get("/api/areas/330000").json()) == (PUBLIC_REPORT["330000"], "2022")
+    app.state.cache.touch()  # the trusted minute is over
+    assert total(client.get("/api/areas/330000").json()) == (REPORT["330000"], "2023")

@@ -9,13 +9,15 @@ the old entries unreachable (they age out of the LRU).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
+from starlette.concurrency import run_in_threadpool
 
 from shumao.auth.releases import state_token
 from shumao.collection.tables import enterprise_change
@@ -37,6 +39,7 @@ class ViewCache:
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._state: tuple[float, tuple[int, int, int]] | None = None
+        self._refresh: asyncio.Future[tuple[int, int, int]] | None = None
         self.hits = 0
         self.misses = 0
 
@@ -49,16 +52,50 @@ class ViewCache:
         self._state = (now, fresh)
         return fresh
 
+    async def current_state(self, engine: Engine) -> tuple[int, int, int]:
+        """The store state for a request served from the event loop.
+
+        While the remembered state is fresh it is the answer; otherwise one read of the store
+        is started and every request arriving meanwhile waits for that same read, instead of
+        each taking a connection and a thread to read it again (at 600 requests a second,
+        the moment the state expires would otherwise queue dozens of identical reads)."""
+        known = self.known_state()
+        if known is not None:
+            return known
+        pending = self._refresh
+        if pending is None or pending.done() or pending.get_loop() is not asyncio.get_running_loop():
+            pending = self._refresh = asyncio.ensure_future(
+                run_in_threadpool(self._read_state, engine))
+        return await asyncio.shield(pending)
+
+    def _read_state(self, engine: Engine) -> tuple[int, int, int]:
+        with engine.connect() as conn:
+            return self.state(conn)
+
+    def known_state(self) -> tuple[int, int, int] | None:
+        """The remembered store state while it is fresh, without reading the store."""
+        known = self._state
+        if known is not None and time.monotonic() - known[0] < self.state_ttl:
+            return known[1]
+        return None
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The cached view under ``key``, or ``None`` (nothing is made)."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return self._items[key]
+
     def touch(self) -> None:
         """Forget the remembered store state (after a change made by this process)."""
         self._state = None
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]
+        found = self.peek(key)
+        if found is not None:
+            return found
         value = make()
         with self._lock:
             self.misses += 1

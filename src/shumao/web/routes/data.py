@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from shumao.auth import audit
 from shumao.auth.releases import list_releases
 from shumao.storage.dataflows import all_dataflows, get_dataflow
-from shumao.web.deps import CacheDep, ScopeDep, SessionDep, client_ip
+from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of, pick
 from shumao.web.schemas import Dashboard, DataflowOut, ExploreOut, ReleaseOut, VintageOut
@@ -20,15 +20,19 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/overview", response_model=Dashboard, summary="全国总览 / national overview")
-def overview(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> Dashboard:
-    return views.overview(conn, scope=scope, lang=lang_of(request), cache=cache)
+async def overview(request: Request, engine: EngineDep, scope: ScopeDep, cache: CacheDep
+                   ) -> Response:
+    body = await views.overview_json(engine, scope=scope, lang=lang_of(request), cache=cache)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/areas/{code}", response_model=Dashboard,
             summary="省、市、基地或企业页面 / a province, city, park or enterprise")
-def area(code: Annotated[str, Path(max_length=20)], request: Request, conn: SessionDep,
-         scope: ScopeDep, cache: CacheDep) -> Dashboard:
-    return views.area(conn, scope=scope, code=code, lang=lang_of(request), cache=cache)
+async def area(code: Annotated[str, Path(max_length=20)], request: Request, engine: EngineDep,
+               scope: ScopeDep, cache: CacheDep) -> Response:
+    body = await views.area_json(engine, scope=scope, code=code, lang=lang_of(request),
+                                 cache=cache)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/dataflows", response_model=list[DataflowOut], summary="数据流 / dataflows")
