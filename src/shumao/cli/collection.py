@@ -12,23 +12,21 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 from rich.table import Table
-from sqlalchemy import Connection
 
 from shumao.cli.common import console, err_console, fail, store
-from shumao.collection import registry, workflow
-from shumao.collection.actors import Actor
-from shumao.collection.forms import all_forms, get_form, normalise_period
-from shumao.collection.templates import Identity, template_filename, write_template
-from shumao.collection.upload import read_file
-from shumao.config import get_settings
 from shumao.errors import ImportRejected, ShumaoError
-from shumao.validation.findings import Report
-from shumao.validation.rules import Context, validate
+
+if TYPE_CHECKING:  # the domain modules load polars and SQLAlchemy: only when a command runs
+    import polars as pl
+    from sqlalchemy import Connection
+
+    from shumao.collection.actors import Actor
+    from shumao.validation.findings import Report
+    from shumao.validation.rules import Context
 
 ActorName = Annotated[str, typer.Option("--actor", help="操作人 / who acts")]
 ActAs = Annotated[str, typer.Option("--as", help="角色:范围 / role:scope, e.g. park:DSEB05")]
@@ -40,6 +38,8 @@ filing_app = typer.Typer(help="企业填报与审核 / filings and their review"
 
 
 def _actor(name: str, spec: str) -> Actor:
+    from shumao.collection.actors import Actor
+
     try:
         return Actor.parse(name, spec)
     except ShumaoError as exc:
@@ -81,6 +81,11 @@ def validate_cmd(
     as_json: AsJson = False,
 ) -> None:
     """校验填报文件并列出全部问题 / check a filing file and print every finding."""
+    from shumao.collection.forms import get_form
+    from shumao.collection.upload import read_file
+    from shumao.config import get_settings
+    from shumao.validation.rules import validate
+
     try:
         spec = get_form(form)
         parsed = read_file(file, form=spec,
@@ -97,6 +102,10 @@ def validate_cmd(
 
 def _validate_context(spec: Any, frame: pl.DataFrame, enterprise: str | None, period: str | None,
                       use_store: bool) -> Context:
+    from shumao.collection import workflow
+    from shumao.collection.forms import normalise_period
+    from shumao.validation.rules import Context
+
     expected = period and normalise_period(period, spec.frequency)
     if not use_store:
         return Context(expected_uscc=enterprise, expected_period=expected or None)
@@ -120,6 +129,10 @@ def template_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """生成填报模板 / write the Excel template of a form for an enterprise and period."""
+    from shumao.collection import registry, workflow
+    from shumao.collection.forms import get_form, normalise_period
+    from shumao.collection.templates import Identity, template_filename, write_template
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         spec = get_form(form)
@@ -143,6 +156,8 @@ def import_roster_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """导入企业名录（全部成功或全部不导入）/ import a roster, all or nothing."""
+    from shumao.collection import registry
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         result = registry.import_roster(conn, actor=who, path=file)
@@ -161,6 +176,8 @@ def list_enterprises_cmd(
     as_json: AsJson = False,
 ) -> None:
     """列出企业 / list enterprises in the actor's scope."""
+    from shumao.collection import registry
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         rows = registry.list_enterprises(conn, actor=who, park=park, reporters_only=reporters)
@@ -182,6 +199,8 @@ def show_enterprise_cmd(
     as_json: AsJson = False,
 ) -> None:
     """企业信息及变更记录 / an enterprise and its change history."""
+    from shumao.collection import registry
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         ent = registry.get_enterprise(conn, actor=who, uscc=uscc)
@@ -210,6 +229,8 @@ def _plain(doc: dict[str, Any]) -> dict[str, Any]:
 @form_app.command("list")
 def list_forms_cmd() -> None:
     """列出报表 / list the filing forms."""
+    from shumao.collection.forms import all_forms
+
     table = Table("form", "表号", "名称", "title", "频率 freq", "dataflow")
     for f in all_forms():
         table.add_row(f.id, f.code, f.title_zh, f.title_en, f.frequency, f.dataflow)
@@ -219,6 +240,8 @@ def list_forms_cmd() -> None:
 @form_app.command("show")
 def show_form_cmd(form: Annotated[str, typer.Argument(help="报表 / form id")]) -> None:
     """报表的栏目与校验规则 / a form's fields and rules."""
+    from shumao.collection.forms import get_form
+
     try:
         spec = get_form(form)
     except ShumaoError as exc:
@@ -250,6 +273,8 @@ def upload_cmd(
     as_json: AsJson = False,
 ) -> None:
     """上传填报文件（无论是否通过都会保存）/ upload a filled file (kept whatever its findings)."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         result = workflow.upload_file(conn, actor=who, form_id=form, uscc=enterprise,
@@ -282,6 +307,8 @@ def submit_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """提交审核 / submit for review."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         found = workflow.submit(conn, actor=who, filing_id=filing_id, expected_version=version,
@@ -298,6 +325,8 @@ def approve_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """审核通过：数据写入为新版本 / approve: the values become a new vintage."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         found = workflow.approve(conn, actor=who, filing_id=filing_id, expected_version=version,
@@ -315,6 +344,8 @@ def return_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """退回企业修改 / return to the enterprise with a reason."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         found = workflow.return_filing(conn, actor=who, filing_id=filing_id, reason=reason,
@@ -330,6 +361,8 @@ def show_cmd(
     as_json: AsJson = False,
 ) -> None:
     """填报状态、当前上传的问题与待说明的警告 / status, findings and warnings to explain."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         found = workflow.get_filing(conn, actor=who, filing_id=filing_id)
@@ -364,6 +397,8 @@ def list_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """列出填报 / list filings in the actor's scope."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         rows = workflow.list_filings(conn, actor=who, form_id=form, period=period, status=status)
@@ -381,6 +416,8 @@ def history_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """填报的全部流转记录 / every transition of a filing."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         steps = workflow.history(conn, actor=who, filing_id=filing_id)
@@ -404,6 +441,8 @@ def overdue_cmd(
     as_json: AsJson = False,
 ) -> None:
     """迟报、漏报名单 / late and missing reporters for a reviewer."""
+    from shumao.collection import workflow
+
     who = _actor(actor, reviewer)
     if period is None:
         raise fail("请指定 --period / give --period")
@@ -432,6 +471,8 @@ def deadline_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """设置某期报送截止日期 / set a period's due date."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         workflow.set_deadline(conn, actor=who, form_id=form, period=period,
@@ -448,6 +489,8 @@ def export_cmd(
     act_as: ActAs = "admin",
 ) -> None:
     """导出填报单元格（公式样文本已转义）/ export the cells (formula-like text escaped)."""
+    from shumao.collection import workflow
+
     who = _actor(actor, act_as)
     with _transaction() as conn:
         path = workflow.export_filing(conn, actor=who, filing_id=filing_id, path=output, fmt=fmt)
