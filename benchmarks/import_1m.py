@@ -49,7 +49,7 @@ from shumao.ingest import pipeline
 from shumao.ingest.sources import generic
 from shumao.storage import vintages
 from shumao.storage.engine import make_engine, upgrade
-from shumao.storage.scratch import scratch_database
+from shumao.storage.scratch import scratch_engine
 
 TARGET_ROWS_PER_S = 150_000
 
@@ -146,18 +146,6 @@ def pandas_baseline(engine: Engine, data: SyntheticFile) -> Timing:
     return took[0]
 
 
-# --- PostgreSQL (optional) ----------------------------------------------------------------
-
-@contextmanager
-def fresh_postgres(admin_url: str) -> Iterator[Engine]:
-    with scratch_database(admin_url, "shumao_bench") as url:
-        engine = make_engine(url=url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
 # --- running and reporting ----------------------------------------------------------------
 
 @dataclass
@@ -247,7 +235,7 @@ def main() -> None:
         pg_url = os.environ.get("SHUMAO_BENCH_PG_URL", "")
         if pg_url:
             print(f"\nPostgreSQL ({machine()}):")
-            stores = lambda _: fresh_postgres(pg_url)  # noqa: E731
+            stores = lambda _: scratch_engine(pg_url, "shumao_bench")  # noqa: E731
             report(*run_both(data, stores, "PostgreSQL", args.repeat), data.rows)
         print(f"\nafter: {machine()}")
 

@@ -32,8 +32,7 @@ import re
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from sqlalchemy import Engine, text
 
 from shumao.policy import library, normalise, search, segment
 from shumao.storage.engine import make_engine, upgrade
-from shumao.storage.scratch import scratch_database
+from shumao.storage.scratch import scratch_engine
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 ISSUERS = ("商务部", "国务院办公厅", "工业和信息化部", "国家发展改革委", "浙江省商务厅", "中央网信办",
@@ -120,16 +119,6 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-@contextmanager
-def postgres(admin_url: str) -> Iterator[Engine]:
-    with scratch_database(admin_url, "shumao_bench") as url:
-        engine = make_engine(url=url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
 def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared | None, object]],
               prepare_s: float, qs: list[str]) -> None:
     upgrade(engine)
@@ -182,7 +171,7 @@ def main() -> None:
         sqlite.dispose()
     pg_url = os.environ.get("SHUMAO_BENCH_PG_URL")
     if pg_url:
-        with postgres(pg_url) as pg:
+        with scratch_engine(pg_url, "shumao_bench") as pg:
             run_store("PostgreSQL (tsvector + GIN)", pg, prepared, prepare_s, qs)
     else:
         print("\n(PostgreSQL skipped: set SHUMAO_BENCH_PG_URL to an admin URL to include it)")

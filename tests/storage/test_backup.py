@@ -26,7 +26,7 @@ from shumao.errors import StoreError
 from shumao.storage import backup as backups
 from shumao.storage import vintages
 from shumao.storage.engine import make_engine, upgrade
-from shumao.storage.scratch import scratch_database
+from shumao.storage.scratch import scratch_engine
 from shumao.storage.tables import dataflow, observation, vintage
 from shumao.validation import uscc
 
@@ -148,13 +148,9 @@ def new_store(kind: str, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    with scratch_database(PG_ADMIN_URL, "shumao_restore") as url:
-        engine = make_engine(url=url)
-        try:
-            upgrade(engine)
-            yield engine
-        finally:
-            engine.dispose()
+    with scratch_engine(PG_ADMIN_URL, "shumao_restore") as engine:
+        upgrade(engine)
+        yield engine
 
 
 # --- comparing stores ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 
 @contextmanager
@@ -25,3 +25,16 @@ def scratch_database(admin_url: str, prefix: str = "shumao_scratch") -> Iterator
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def scratch_engine(admin_url: str, prefix: str = "shumao_scratch") -> Iterator[Engine]:
+    """``scratch_database`` with a shumao engine on it (not migrated), disposed before the drop."""
+    from shumao.storage.engine import make_engine
+
+    with scratch_database(admin_url, prefix) as url:
+        engine = make_engine(url=url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
