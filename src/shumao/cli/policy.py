@@ -150,7 +150,7 @@ def _print_targets(rows: list[dict[str, Any]], title: str) -> None:
 @app.command("edit")
 def edit(
     doc_id: Annotated[int, typer.Argument(help="文件编号 / document id")],
-    field: Annotated[str, typer.Argument(help="字段 / field: " + ", ".join((*metadata.FIELDS, "canonical")))],
+    field: Annotated[str, typer.Argument(help="字段 / field: " + ", ".join(metadata.EDITABLE))],
     value: Annotated[str, typer.Argument(help="新值（“-” 清空）/ new value ('-' clears)")],
     by: Annotated[str, typer.Option(help="更正人 / editor")] = "editor",
     note: Annotated[str, typer.Option(help="说明 / note")] = "",

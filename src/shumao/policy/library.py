@@ -47,7 +47,6 @@ from shumao.validation.findings import Report, finding
 MIN_CHARS = 20
 REFRESH_AFTER = 100
 """After adding this many documents at once, PostgreSQL's statistics are refreshed."""
-EDITABLE = (*metadata.FIELDS, "canonical")
 Progress = Callable[[str, int, int], None]
 
 
@@ -444,9 +443,9 @@ def _set_canonical(conn: Connection, doc_id: int, target_id: int | None) -> None
 def parse_value(name: str, value: str) -> Any:
     """An editor's text for field ``name`` as stored; ``""`` or ``-`` clears the field."""
     value = value.strip()
-    if name not in EDITABLE:
-        raise ShumaoError(f"不能修改的字段：{name}（可改：{', '.join(EDITABLE)}） / "
-                          f"field {name!r} cannot be edited (editable: {', '.join(EDITABLE)})")
+    if name not in metadata.EDITABLE:
+        raise ShumaoError(f"不能修改的字段：{name}（可改：{', '.join(metadata.EDITABLE)}） / "
+                          f"field {name!r} cannot be edited (editable: {', '.join(metadata.EDITABLE)})")
     if value in ("", "-"):
         return None
     parser = _PARSERS.get(name, lambda v: normalise.to_simplified(v))

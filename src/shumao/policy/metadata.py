@@ -31,6 +31,8 @@ from typing import Any
 from shumao.policy import DATA
 
 FIELDS = ("title", "doc_number", "issuers", "issue_date", "level", "doc_type")
+EDITABLE = (*FIELDS, "canonical")
+"""What an editor may correct: the extracted fields and the link to a canonical record."""
 LABELS = {"title": ("标题", "title"), "doc_number": ("文号", "document number"),
           "issuers": ("发文机关", "issuing bodies"), "issue_date": ("成文日期", "date of issue"),
           "level": ("层级", "level"), "doc_type": ("文种", "type")}
