@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -600,26 +600,23 @@ def _fast_body(lines: list[str], header_at: int, width: int,
     Blank rows are dropped and every row keeps its physical line number. A quoted cell that
     spans lines makes polars return fewer rows than lines given: then the csv module reads
     the file, so that line numbers stay right."""
-    rows = lines[header_at + 1:]
+    rows = pl.Series(lines[header_at + 1:], dtype=pl.String)
     schema = {f"c{i}": pl.String for i in range(width)}
-    text = "\n".join(rows)
-    blank = re.compile(rf"^[ \t{re.escape(delimiter)}]*$", re.MULTILINE)
-    if blank.search(text) is None:
-        keep: Sequence[int] = range(len(rows))
-    else:
-        strip = " \t" + delimiter
-        keep = [i for i, line in enumerate(rows) if line.strip(strip)]
-        text = "\n".join(rows[i] for i in keep)
-    if not keep:
+    blank = rows.str.strip_chars(" \t" + delimiter) == ""
+    keep = (~blank).arg_true()
+    if len(keep) < len(rows):
+        rows = rows.gather(keep)
+    if rows.is_empty():
         return pl.DataFrame(schema={**schema, ROW: pl.Int64})
+    text = rows.str.join("\n").item().encode()
     try:
-        frame = pl.read_csv(io.StringIO(text), has_header=False, schema=schema,
-                            separator=delimiter, truncate_ragged_lines=False, quote_char='"')
+        frame = pl.read_csv(text, has_header=False, schema=schema, separator=delimiter,
+                            truncate_ragged_lines=False, quote_char='"')
     except pl.exceptions.PolarsError:
         return None
     if frame.height != len(keep):
         return None
-    return frame.with_columns((pl.Series(keep, dtype=pl.Int64) + header_at + 2).alias(ROW))
+    return frame.with_columns((keep.cast(pl.Int64) + header_at + 2).alias(ROW))
 
 
 def _csv_sheet(head: list[tuple[int, list[str]]], body: pl.DataFrame, columns: dict[str, int],

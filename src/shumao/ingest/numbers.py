@@ -36,8 +36,27 @@ def parse_numbers(
     col_index: int | None = None,
     label: str | None = None,
 ) -> tuple[pl.Series, pl.Series]:
-    """Return (values as Float64, is_missing) for ``column``; bad cells become findings."""
+    """Return (values as Float64, is_missing) for ``column``; bad cells become findings.
+
+    Cells that already read as a finite number (most of them) are taken as they are; only
+    the others go through the clerk's-writing normalisation below."""
     raw = frame[column].cast(pl.String)
+    plain = raw.cast(pl.Float64, strict=False)
+    hard = ~plain.is_finite().fill_null(False)
+    values = (plain + 0.0).alias(column)  # "+ 0.0" turns "-0" into 0.0
+    missing = pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True).alias(column)
+    if not hard.any():
+        return values, missing
+    where = _Where(file, sheet, label or column, col_index)
+    at = hard.arg_true()
+    careful, absent = _careful(frame.select(ROW, raw.alias(column))[at], column, report, where)
+    return values.scatter(at, careful), missing.scatter(at, absent)
+
+
+def _careful(frame: pl.DataFrame, column: str, report: Report,
+             where: _Where) -> tuple[pl.Series, pl.Series]:
+    """Full-width digits, spaces, thousands separators and missing markers, cell by cell."""
+    raw = frame[column]
     half = raw.str.replace_many(FULL, HALF).str.strip_chars()
     missing = half.is_null() | half.str.to_lowercase().is_in(MISSING_MARKERS)
     cleaned = pl.select(
@@ -48,16 +67,14 @@ def parse_numbers(
     ).to_series()
     parsed = cleaned.cast(pl.Float64, strict=False)
     bad = ~missing & (parsed.is_null() | parsed.is_infinite() | parsed.is_nan())
-    # "+ 0.0" turns "-0" into 0.0
     values = pl.select(pl.when(bad | missing).then(None).otherwise(parsed + 0.0)).to_series()
-    where = _Where(file, sheet, label or column, col_index)
     if bad.any():
         _report_bad(frame.filter(bad).select(ROW, column), report, where)
     changed = ~missing & ~bad & (cleaned != raw)
     if changed.any():
         rows = frame.select(ROW, column).with_columns(values.alias("_v")).filter(changed)
         _report_normalised(rows, report, where)
-    return values.alias(column), missing
+    return values, missing
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ Small groups (fewer than ``min_obs`` units, Banff's MINOBS is 10) have unstable 
 use ``E_med ± C · max(1.4826 · MAD(E), |A · E_med|)`` instead (method ``"MAD"``). Groups of
 fewer than ``min_units`` units are not assessed at all.
 
-Two implementations of the same arithmetic: ``hb`` (numpy, one group, for tests and reports)
-and ``hb_frame`` (polars, many groups at once, for the validation engine).
+Three implementations of the same arithmetic: ``hb`` (numpy, one group, for tests and
+reports), ``hb_frame`` (polars, many groups at once: the peers check) and ``hb_rows`` (numpy,
+one group per row of a matrix: each series against its own earlier periods).
 """
 
 from __future__ import annotations
@@ -216,31 +217,16 @@ def _with_bounds(work: pl.DataFrame, p: HBParams) -> pl.DataFrame:
     ).drop("_e_med", "_e_lo", "_e_hi", "_e_mad", "_floor")
 
 
-def hb_series(frame: pl.DataFrame, columns: Sequence[str],
-              params: HBParams | None = None) -> pl.DataFrame:
+def hb_rows(values: np.ndarray, params: HBParams | None = None) -> dict[str, np.ndarray]:
     """HB of each row's own history: the row is the group, its units the consecutive pairs.
 
-    ``columns`` are one series' values in period order (oldest first, the current value
-    last). Every pair (columns[k-1], columns[k]) is a unit; the added columns describe the
-    last pair against all of them: ``hb_ratio``, ``hb_centred``, ``hb_score``, ``hb_n``,
-    ``hb_method``, ``hb_lower``, ``hb_upper``, ``hb_outlier``. The same arithmetic as ``hb``,
-    done along the rows of one matrix, so 200,000 series of 9 periods need no group-by.
+    ``values`` holds one series per row, its periods in columns (oldest first, the current
+    value last); NaN where a period has no value. Every pair (column k-1, column k) is a unit;
+    the result describes the last pair against all of them, one array per key: ``ratio``,
+    ``centred``, ``score``, ``n``, ``method``, ``lower``, ``upper``, ``outlier``. The same
+    arithmetic as ``hb``, done along the rows of one matrix, so 200,000 series of 9 periods
+    need no group-by.
     """
-    p = params or HBParams()
-    values = frame.select([pl.col(c).cast(pl.Float64) for c in columns]).to_numpy()
-    out = hb_rows(values, p)
-    return frame.with_columns(
-        pl.Series("hb_ratio", out["ratio"]), pl.Series("hb_centred", out["centred"]),
-        pl.Series("hb_score", out["score"]), pl.Series("hb_n", out["n"]),
-        pl.Series("hb_method", out["method"], dtype=pl.String),
-        pl.Series("hb_lower", out["lower"]), pl.Series("hb_upper", out["upper"]),
-        pl.Series("hb_outlier", out["outlier"]),
-    ).with_columns(pl.col(c).fill_nan(None) for c in ("hb_ratio", "hb_centred", "hb_score",
-                                                      "hb_lower", "hb_upper"))
-
-
-def hb_rows(values: np.ndarray, params: HBParams | None = None) -> dict[str, np.ndarray]:
-    """``hb_series`` on a matrix: one series per row, periods in columns, current last."""
     p = params or HBParams()
     y1, y2 = values[:, :-1], values[:, 1:]
     ok = usable(y1, y2)

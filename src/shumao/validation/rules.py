@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 import yaml
 
@@ -35,7 +36,7 @@ from shumao.output import FORMULA_START
 from shumao.validation import findings as _findings
 from shumao.validation import uscc
 from shumao.validation.findings import Finding, Report, finding
-from shumao.validation.hb import HBParams, hb_frame, hb_series
+from shumao.validation.hb import HBParams, hb_frame, hb_rows
 
 if TYPE_CHECKING:
     from shumao.collection.forms import Field, Form, RuleSpec
@@ -618,37 +619,44 @@ def _hb_history(run: _Run, spec: RuleSpec) -> None:
     if current.is_empty():
         return
     periods = int(spec.params["periods"])
-    sid = pl.struct(["uscc", *run.form.dims, "field"]).hash().alias("_sid")
+    min_change = float(spec.params["min_change"])
+    keys = ["uscc", *run.form.dims, "field"]
     flagged = []
     for period in current["period"].unique().to_list():
-        cur = current.filter(pl.col("period") == period).with_columns(sid)
-        wide, columns = _series_rows(cur, history, names, sid, period, periods)
-        scored = hb_series(wide, columns, params=_hb_params(spec))
-        flagged.append(scored.filter(
-            pl.col("hb_outlier") & (pl.col("hb_centred").abs() >= float(spec.params["min_change"])))
-            .with_columns(pl.col(columns[-2]).alias("y1"), pl.col("value").alias("y2")))
+        cur = current.filter(pl.col("period") == period)
+        matrix = _series_matrix(cur, history, names, keys, period, periods)
+        out = hb_rows(matrix, _hb_params(spec))
+        keep = out["outlier"] & (np.abs(out["centred"]) >= min_change)
+        flagged.append(cur.filter(pl.Series(keep)).select("field", ROW).with_columns(
+            pl.Series("y1", matrix[keep, -2]), pl.Series("y2", matrix[keep, -1]),
+            *(pl.Series(f"hb_{k}", out[k][keep])
+              for k in ("ratio", "score", "lower", "upper", "method", "n"))))
     _emit_hb(run, spec, pl.concat(flagged), periods=periods)
 
 
-def _series_rows(cur: pl.DataFrame, history: pl.DataFrame, names: list[str], sid: pl.Expr,
-                 period: str, periods: int) -> tuple[pl.DataFrame, list[str]]:
-    """One row per current series with its values of the ``periods`` earlier periods.
+def _series_matrix(cur: pl.DataFrame, history: pl.DataFrame, names: list[str], keys: list[str],
+                   period: str, periods: int) -> np.ndarray:
+    """Row i: series i of ``cur`` over the ``periods`` earlier periods (oldest first) and now.
 
-    Series are keyed by a 64-bit hash of (enterprise, line dimensions, field) and the earlier
-    values joined on it period by period, in one lazy query (the history is filtered and
-    hashed once, the joins run in parallel): no sort or group-by of the large history.
+    Series are keyed by a 64-bit hash of ``keys`` (enterprise, line dimensions, field); the
+    history is filtered, hashed and joined to the current series once, and its values are
+    scattered into the matrix by (series, period slot): no pivot, sort or group-by of the
+    large history. A period missing from the history stays NaN.
     """
     from shumao.collection.forms import previous_periods
 
     window = previous_periods(period, periods)
-    past = (history.lazy().filter(pl.col("period").is_in(window) & pl.col("field").is_in(names))
-            .select(sid, "period", "value"))
-    wide = cur.lazy()
-    columns = [f"_p{k}" for k in range(len(window))]
-    for name, p in zip(columns, window, strict=True):
-        values = past.filter(pl.col("period") == p).select("_sid", pl.col("value").alias(name))
-        wide = wide.join(values.unique("_sid", keep="any"), on="_sid", how="left")
-    return wide.collect(), [*columns, "value"]
+    sid = pl.struct(keys).hash().alias("_sid")
+    slots = pl.LazyFrame({"period": window, "_k": range(len(window))},
+                         schema={"period": pl.String, "_k": pl.UInt32})
+    hits = (history.lazy().filter(pl.col("field").is_in(names))
+            .join(slots, on="period", how="inner").select(sid, "_k", "value")
+            .join(cur.lazy().select(sid).with_row_index("_i"), on="_sid", how="inner")
+            .select("_i", "_k", "value").collect())
+    matrix = np.full((cur.height, len(window) + 1), np.nan)
+    matrix[hits["_i"].to_numpy(), hits["_k"].to_numpy()] = hits["value"].to_numpy()
+    matrix[:, -1] = cur["value"].to_numpy()
+    return matrix
 
 
 def _hb_peers(run: _Run, spec: RuleSpec) -> None:
