@@ -37,6 +37,8 @@ import numpy as np
 import polars as pl
 
 MAD_SCALE = 1.4826
+METHODS = np.array(["none", "MAD", "HB"])
+"""``hb_rows``' method codes 0, 1, 2 by name."""
 Quantile = Literal["linear", "weibull"]
 
 
@@ -230,18 +232,18 @@ def hb_rows(values: np.ndarray, params: HBParams | None = None) -> dict[str, np.
     p = params or HBParams()
     y1, y2 = values[:, :-1], values[:, 1:]
     ok = usable(y1, y2)
+    n = ok.sum(axis=1)  # NaN everywhere else below: row k has n[k] values
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(ok, y2 / y1, np.nan)
-        med_r = _nan_median(ratio)
-        centred = np.where(ratio < med_r[:, None], 1.0 - med_r[:, None] / ratio,
-                           ratio / med_r[:, None] - 1.0)
-        score = np.where(ok, centred * np.maximum(y1, y2) ** p.U, np.nan)
-    n = ok.sum(axis=1)
+        med_r = _row_median(ratio, n)[:, None]
+        centred = np.where(ratio < med_r, 1.0 - med_r / ratio, ratio / med_r - 1.0)
+        size = np.maximum(y1, y2)
+        score = np.where(ok, centred * (np.sqrt(size) if p.U == 0.5 else size ** p.U), np.nan)
     ordered = np.sort(score, axis=1)  # NaN sorts last: row k's values are ordered[k, :n[k]]
     e_med = _sorted_quantile(ordered, n, 0.5, "linear")
     floor = np.abs(p.A * e_med)
     small = n < p.min_obs
-    mad = np.maximum(MAD_SCALE * _nan_median(np.abs(score - e_med[:, None])), floor)
+    mad = np.maximum(MAD_SCALE * _row_median(np.abs(score - e_med[:, None]), n), floor)
     d_lo, d_hi = mad.copy(), mad.copy()
     if (~small).any():
         big, m = ordered[~small], n[~small]
@@ -254,19 +256,14 @@ def hb_rows(values: np.ndarray, params: HBParams | None = None) -> dict[str, np.
     upper = np.where(assessed, e_med + p.C * d_hi, np.nan)
     last = score[:, -1]
     outlier = assessed & ok[:, -1] & ((last < lower) | (last > upper))
-    method = np.where(~assessed, "none", np.where(small, "MAD", "HB"))
+    method = METHODS[np.where(~assessed, 0, np.where(small, 1, 2))]
     return {"ratio": ratio[:, -1], "centred": centred[:, -1], "score": last, "n": n,
             "method": method, "lower": lower, "upper": upper, "outlier": outlier}
 
 
-def _nan_median(matrix: np.ndarray) -> np.ndarray:
-    """Row medians ignoring NaN (NaN for rows without values): sort once, take the middle."""
-    ordered = np.sort(matrix, axis=1)  # NaN sorts last
-    n = (~np.isnan(ordered)).sum(axis=1)
-    lo = np.clip((n - 1) // 2, 0, None)[:, None]
-    hi = np.clip(n // 2, 0, None)[:, None]
-    mid = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1)) / 2
-    return np.where(n > 0, mid[:, 0], np.nan)
+def _row_median(matrix: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Row medians of a matrix whose row k has ``n[k]`` values and NaN elsewhere."""
+    return _sorted_quantile(np.sort(matrix, axis=1), n, 0.5, "linear")
 
 
 def _sorted_quantile(ordered: np.ndarray, n: np.ndarray, q: float,
