@@ -3,7 +3,7 @@
 The upload is a park's batch CSV of the quarterly form (数贸季1表): 1,000 enterprises × 10
 service items × 10 partners, plus one totals line each (101,000 lines), written the way clerks
 write (thousands separators, full-width digits, stray spaces, a few bad cells). The history the
-store would supply is built in memory: 8 earlier quarters of every series (about 1.4 million
+store would supply is built in memory: 8 earlier quarters of every series, exports and imports (1.6 million
 values) and the annual form of 2024 for the cross-form check.
 
 Timed, in one run:
@@ -12,9 +12,12 @@ Timed, in one run:
   shumao-struct the same without HB and cross-form (the structural rules only)
   pandera       pandas read_csv + the same structural rules as a pandera DataFrameSchema
                 (lazy, all failures collected), with the same number and code normalisation
+  pandera+pandas  the same, then the HB (history and peers) and cross-form rules in plain
+                pandas (``PandasRules``): the like-for-like baseline for all rules
 
-Each is timed as the best of ``--repeat`` runs (3). Prints seconds and the ratio
-pandera / shumao. Target: shumao under 3 s, at least 3× pandera.
+Each is timed as the best of ``--repeat`` runs (3). Prints seconds and the ratios pandera /
+shumao-struct (the same structural rules) and pandera+pandas / shumao (all rules), and checks
+that both flag the same rows for the two HB rules. Target: shumao under 3 s, at least 3×.
 Run: .venv/bin/python benchmarks/validate_100k.py [--enterprises 1000] [--repeat 3]
 """
 
@@ -32,9 +35,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from shumao.collection.forms import get_form, previous_periods
+from shumao.collection.forms import get_form, previous_periods, shift
 from shumao.collection.upload import read_file
 from shumao.validation import uscc
+from shumao.validation.findings import Finding
 from shumao.validation.rules import Context, validate
 
 PRODUCTS = ("SF1", "SG1", "SH3", "SI1", "SI2", "SI3", "SJ1", "SJ2", "SJ3", "SK1")
@@ -151,17 +155,20 @@ Timing = tuple[float, float, int, int]
 """(wall seconds, CPU seconds of all threads, lines, findings)."""
 
 
-def run_shumao(path: Path, ctx: Context) -> Timing:
+def run_shumao(path: Path, ctx: Context, found: list[Finding] | None = None) -> Timing:
     form = get_form("DDS_Q")
     cpu, start = time.process_time(), time.perf_counter()
     parsed = read_file(path, form=form, max_bytes=200 * 1024 * 1024)
     assert parsed.sheet is not None
     checked = validate(parsed.sheet, form, context=ctx, report=parsed.report)
-    return (time.perf_counter() - start, time.process_time() - cpu, checked.lines.height,
-            len(checked.report.findings))
+    wall, used = time.perf_counter() - start, time.process_time() - cpu
+    if found is not None:
+        found[:] = checked.report.findings
+    return wall, used, checked.lines.height, len(checked.report.findings)
 
 
-def run_pandera(path: Path) -> Timing:
+def run_pandera(path: Path, rest: Callable[[pd.DataFrame], int] | None = None) -> Timing:
+    """pandas read_csv + pandera's structural schema; ``rest`` runs more rules on the frame."""
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
@@ -177,6 +184,7 @@ def run_pandera(path: Path) -> Timing:
         text = text.str.strip().str.replace(",", "", regex=False)
         df[col] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
         df[f"{col}_bad"] = df[col].isna() & (text != "")
+    df["_row"] = np.arange(len(df)) + 2
     df["is_total"] = df["product"].str.replace(r"\s+", "", regex=True).isin(["合计", "总计"])
     for col, codelist in (("product", "ebops"), ("counterpart_area", "country")):
         uniques = df[col].unique()
@@ -208,6 +216,8 @@ def run_pandera(path: Path) -> Timing:
         schema.validate(detail, lazy=True)
     except SchemaErrors as exc:
         failures = len(exc.failure_cases)
+    if rest is not None:
+        failures += rest(detail)
     return time.perf_counter() - start, time.process_time() - cpu, len(df), failures
 
 
@@ -217,6 +227,109 @@ def _sums_match(detail: pd.DataFrame, whole: pd.DataFrame) -> bool:
     diff = (sums - totals.reindex(sums.index)).abs()
     tolerance = (detail.groupby("uscc").size() + 1) * 0.005 + 1e-9
     return bool((diff.le(tolerance, axis=0) | diff.isna()).all().all())
+
+
+class PandasRules:
+    """The non-structural rules in plain pandas, as a pandas shop would write them.
+
+    The same arithmetic as shumao's rules (METHODS.md §5, parameters from rules.yaml): HB of
+    each series against its 8 previous quarters (``DataFrame.median(axis=1)`` per row, the MAD
+    fallback as every series has fewer than 10 pairs), HB of each enterprise's change against
+    its peers per service item and flow (group quartiles), and the sum of the four quarters
+    against the annual form (1 % tolerance). ``flagged`` keeps the rows each rule flagged, so
+    the run can be checked against shumao's findings.
+    """
+
+    U, A, C, MIN_OBS, MIN_UNITS, MIN_CHANGE = 0.5, 0.05, 4.0, 10, 4, 0.1
+
+    def __init__(self, hist: pd.DataFrame, annual: pd.DataFrame) -> None:
+        self.hist, self.annual = hist, annual
+        self.flagged: dict[str, pd.DataFrame] = {}
+
+    def __call__(self, detail: pd.DataFrame) -> int:
+        keys = ["uscc", "product_code", "counterpart_area_code"]
+        lines = detail.melt(id_vars=[*keys, "_row"], value_vars=["X", "M"], var_name="field")
+        lines = lines.dropna(subset=["value"])
+        cur = lines[lines["product_code"].notna() & lines["counterpart_area_code"].notna()]
+        hist = self.hist.rename(columns={"product": "product_code",
+                                         "counterpart_area": "counterpart_area_code"})
+        self.flagged = {"hb-history-outlier": self.history(cur, hist, keys),
+                        "hb-peer-outlier": self.peers(cur, hist),
+                        "cross-form-mismatch": self.cross_form(lines, hist)}
+        return sum(len(f) for f in self.flagged.values())
+
+    def history(self, cur: pd.DataFrame, hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        window = previous_periods(PERIOD, 8)
+        past = hist[hist["period"].isin(window) & hist["field"].isin(["X", "M"])]
+        wide = past.pivot_table(index=[*keys, "field"], columns="period", values="value",
+                                aggfunc="first").reindex(columns=window)
+        m = cur.join(wide, on=[*keys, "field"])
+        values = m[[*window, "value"]].to_numpy(dtype=float)
+        y1 = pd.DataFrame(values[:, :-1])
+        y2 = pd.DataFrame(values[:, 1:])
+        ok = y1.notna() & y2.notna() & (y1 > 0) & (y2 > 0)
+        ratio = (y2 / y1).where(ok)
+        med_r = ratio.median(axis=1)
+        centred = (1 - ratio.rdiv(med_r, axis=0)).where(ratio.lt(med_r, axis=0),
+                                                          ratio.div(med_r, axis=0) - 1)
+        score = (centred * np.maximum(y1, y2) ** self.U).where(ok)
+        n = ok.sum(axis=1)
+        e_med = score.median(axis=1)
+        floor = (self.A * e_med).abs()
+        mad = np.maximum(score.sub(e_med, axis=0).abs().median(axis=1) * 1.4826, floor)
+        big = n >= self.MIN_OBS
+        d_lo = mad.where(~big, np.maximum(e_med - score.quantile(0.25, axis=1), floor))
+        d_hi = mad.where(~big, np.maximum(score.quantile(0.75, axis=1) - e_med, floor))
+        last, change = score.iloc[:, -1], centred.iloc[:, -1]
+        out = ((n >= self.MIN_UNITS) & ok.iloc[:, -1]
+               & ((last < e_med - self.C * d_lo) | (last > e_med + self.C * d_hi))
+               & (change.abs() >= self.MIN_CHANGE))
+        return m.loc[out.to_numpy(), ["field", "_row"]]
+
+    def peers(self, cur: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
+        keys = ["uscc", "product_code", "field"]
+        now = cur.groupby(keys, as_index=False).agg(y2=("value", "sum"), _row=("_row", "min"))
+        prev = hist[(hist["period"] == shift(PERIOD, -1)) & hist["field"].isin(["X", "M"])]
+        before = prev.groupby(keys, as_index=False).agg(y1=("value", "sum"))
+        d = now.merge(before, on=keys)
+        d = d[(d["y1"] > 0) & (d["y2"] > 0)].copy()
+        d["ratio"] = d["y2"] / d["y1"]
+        group = d.groupby(["product_code", "field"])
+        med_r = group["ratio"].transform("median")
+        d["centred"] = np.where(d["ratio"] < med_r, 1 - med_r / d["ratio"], d["ratio"] / med_r - 1)
+        d["score"] = d["centred"] * np.maximum(d["y1"], d["y2"]) ** self.U
+        group = d.groupby(["product_code", "field"])["score"]
+        e_med, q1, q3 = (group.transform("median"), group.transform("quantile", 0.25),
+                         group.transform("quantile", 0.75))
+        floor = (self.A * e_med).abs()
+        lower = e_med - self.C * np.maximum(e_med - q1, floor)
+        upper = e_med + self.C * np.maximum(q3 - e_med, floor)
+        out = (((d["score"] < lower) | (d["score"] > upper))
+               & (d["centred"].abs() >= self.MIN_CHANGE))
+        return d.loc[out, ["field", "_row"]]
+
+    def cross_form(self, cur: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
+        year = [f"{PERIOD[:4]}-Q{q}" for q in range(1, 5)]
+        now = cur[cur["field"] == "X"].groupby("uscc")["value"].sum()
+        past = hist[hist["period"].isin(year) & (hist["period"] != PERIOD)
+                    & (hist["field"] == "X")].groupby("uscc").agg(
+            value=("value", "sum"), quarters=("period", "nunique")).reindex(now.index)
+        total = (now + past["value"])[past["quarters"] == 3]
+        annual = self.annual.set_index("uscc")["value"]
+        pct = (total - annual.reindex(total.index)).abs() / annual.reindex(total.index).abs() * 100
+        return pd.DataFrame({"uscc": pct.index[pct > 1.0]})
+
+
+def same_rows(findings: list[Finding], code: str, pandas: pd.DataFrame) -> bool:
+    """shumao's findings of ``code`` (at most 50 per column) are pandas' first flagged rows."""
+    field = {"出口（万美元）": "X", "进口（万美元）": "M"}
+    mine = sorted((field[f.column], f.row) for f in findings if f.code == code)
+    theirs = sorted((f, int(r)) for f, r in pandas[["field", "_row"]].itertuples(index=False))
+    by_field: dict[str, list[int]] = {}
+    for f, r in theirs:
+        by_field.setdefault(f, []).append(r)
+    cut = [(f, r) for f, rows in by_field.items() for r in rows[:50]]
+    return mine == sorted(cut)
 
 
 def best(repeat: int, run: Callable[[], Timing]) -> Timing:
@@ -241,24 +354,37 @@ def main() -> None:
         size = path.stat().st_size
         print(f"upload: {written.height:,} lines, {size / 1e6:.1f} MB; history: "
               f"{hist.height:,} values over 8 quarters")
-        run_shumao(path, ctx)  # warm caches (code lookups) as a running server has them
+        found: list[Finding] = []
+        run_shumao(path, ctx, found)  # warm caches (code lookups) as a running server has them
         plain = Context(expected_period=PERIOD, hb=False)
         full = best(args.repeat, lambda: run_shumao(path, ctx))
         struct = best(args.repeat, lambda: run_shumao(path, plain))
+        rest = PandasRules(hist.to_pandas(), ctx.other_forms["BASIC_A"].to_pandas())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             base = best(args.repeat, lambda: run_pandera(path))
+            base_all = best(args.repeat, lambda: run_pandera(path, rest))
     print(f"shumao (parse + all rules incl. HB, cross-form): {full[0]:.2f} s "
           f"(CPU {full[1]:.2f} s) · {full[2]:,} lines · {full[3]:,} findings")
     print(f"shumao (structural rules only):                  {struct[0]:.2f} s "
           f"(CPU {struct[1]:.2f} s) · {struct[3]:,} findings")
     print(f"pandera on pandas (structural rules only):       {base[0]:.2f} s "
           f"(CPU {base[1]:.2f} s) · {base[3]:,} failure cases")
+    print(f"pandera + pandas HB and cross-form (all rules):  {base_all[0]:.2f} s "
+          f"(CPU {base_all[1]:.2f} s) · {base_all[3]:,} failure cases and flags")
+    agree = all(same_rows(found, code, rest.flagged[code])
+                for code in ("hb-history-outlier", "hb-peer-outlier"))
+    print(f"HB flags, shumao vs pandas: {'the same rows' if agree else 'DIFFERENT rows'} "
+          f"(history {len(rest.flagged['hb-history-outlier']):,}, peers "
+          f"{len(rest.flagged['hb-peer-outlier']):,}, cross-form "
+          f"{len(rest.flagged['cross-form-mismatch']):,} enterprises)")
     verdict = "met" if full[0] < 3 else "NOT met"
-    print(f"ratio pandera / shumao-all:        {base[0] / full[0]:.1f}× wall, "
-          f"{base[1] / full[1]:.1f}× CPU (target ≥ 3×; shumao-all < 3 s: {verdict})")
-    print(f"ratio pandera / shumao-structural: {base[0] / struct[0]:.1f}× wall, "
-          f"{base[1] / struct[1]:.1f}× CPU")
+    print(f"ratio pandera / shumao, structural rules: {base[0] / struct[0]:.1f}× wall, "
+          f"{base[1] / struct[1]:.1f}× CPU (target ≥ 3×)")
+    print(f"ratio pandera+pandas / shumao, all rules: {base_all[0] / full[0]:.1f}× wall, "
+          f"{base_all[1] / full[1]:.1f}× CPU (target ≥ 3×; shumao-all < 3 s: {verdict})")
+    print(f"ratio pandera structural / shumao all:    {base[0] / full[0]:.1f}× wall, "
+          f"{base[1] / full[1]:.1f}× CPU")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
