@@ -19,14 +19,35 @@
     return mapPromise;
   }
 
+  function axisLabel(c, type) {
+    // Bar labels that would not fit side by side (about 40 characters across a card) wrap
+    // onto up to three lines instead of overlapping; longer ones end in "…". Time axes (line
+    // charts) keep one line and let ECharts skip labels when they are many.
+    var longest = Math.max.apply(null, c.categories.map(function (s) { return String(s).length; }));
+    if (type !== "bar" || c.categories.length * Math.min(longest, 12) <= 40) {
+      return { interval: type === "bar" ? 0 : "auto",
+               formatter: function (s) { return s.length > 12 ? s.slice(0, 12) + "…" : s; } };
+    }
+    var width = Math.max(3, Math.floor(40 / c.categories.length));
+    return { interval: 0, lineHeight: 14, formatter: function (s) {
+      var rows = Math.min(3, Math.ceil(s.length / width));
+      var per = Math.min(width, Math.ceil(s.length / rows));  // balanced: 其他商/业服务, not 其他商业服/务
+      var lines = [];
+      for (var i = 0; i < s.length && lines.length < rows; i += per) { lines.push(s.slice(i, i + per)); }
+      if (lines.join("").length < s.length) {
+        lines[lines.length - 1] = lines[lines.length - 1].slice(0, per - 1) + "…";
+      }
+      return lines.join("\n");
+    } };
+  }
+
   function axisOption(c, type) {
     return {
       tooltip: { trigger: "axis", valueFormatter: fmt },
       legend: { top: 0 },
-      grid: { left: 60, right: 20, top: 36, bottom: type === "bar" ? 90 : 40 },
+      grid: { left: 16, right: 24, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: c.categories,
-               axisLabel: { rotate: type === "bar" && c.categories.length > 5 ? 35 : 0, interval: 0,
-                            formatter: function (s) { return s.length > 12 ? s.slice(0, 12) + "…" : s; } } },
+               axisLabel: axisLabel(c, type) },
       yAxis: { type: "value", name: c.unit },
       series: c.series.map(function (s) {
         return { name: s.name, type: type, data: s.data, smooth: false, connectNulls: false,
