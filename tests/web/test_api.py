@@ -107,6 +107,30 @@ def test_explorer_filters_by_names_converts_units_sorts_and_pages(as_role, world
     assert yuan["rows"][0]["value"] == pytest.approx(2105.37 * fx.rate(2022, "USD", "CNY"))
 
 
+def test_the_explorer_chart_draws_the_largest_series_when_there_are_many(as_role, world,
+                                                                          engine: Engine) -> None:
+    """15 partners: the chart draws the 12 largest in their latest year, largest first, and
+    says so; the table keeps all 15. A view of 12 or fewer is drawn whole, without a note."""
+    rows = [obs(counterpart_area=code, time_period=year, value=float(k + 1) * (2 if year == "2023"
+                                                                              else 1))
+            for k, code in enumerate(["USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG",
+                                      "AUS", "CAN", "IND", "ITA", "NLD", "IRL", "ESP"])
+            for year in ("2022", "2023")]
+    rows[0] = obs(counterpart_area="USA", time_period="2022", value=999.0)  # large long ago only
+    write(engine, "WTO_DDS", rows)
+    c = as_role("ministry")
+    body = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&size=100").json()
+    chart = body["chart"]
+    assert body["total"] == 30
+    assert [s["name"] for s in chart["series"]][:3] == ["西班牙", "爱尔兰", "荷兰"]
+    assert len(chart["series"]) == 12 and "美国" not in [s["name"] for s in chart["series"]]
+    assert chart["note"].startswith("图中为最近一期数值最大的 12 条序列（共 15 条")
+    few = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&counterpart_area=USA,JPN").json()
+    assert len(few["chart"]["series"]) == 2 and few["chart"]["note"] == ""
+    page = c.get("/explorer?dataflow=WTO_DDS&ref_area=CHN").text
+    assert "最近一期数值最大的 12 条序列" in page
+
+
 def test_the_permalink_reproduces_the_view(as_role, world) -> None:
     c = as_role("ministry")
     body = c.get("/api/explore?dataflow=UNCTAD_DDS&flow=X&sort=time_period&desc=1&size=1").json()

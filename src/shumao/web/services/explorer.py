@@ -212,12 +212,13 @@ def result(frame: pl.DataFrame, query: Query) -> Result:
 
 
 def chart(res: Result, lang: str) -> Chart:
-    """Values over time, one line per series (the first ``CHART_SERIES`` series of the view)."""
+    """Values over time, one line per series: all of them, or when the view has more than
+    ``CHART_SERIES``, the ``CHART_SERIES`` largest in their latest period (a note says so)."""
     flow = get_dataflow(res.query.dataflow)
     dims = list(flow.dimensions)
     frame = res.frame
     periods = sorted(frame["time_period"].unique().to_list())
-    keys = frame.select(dims).unique(maintain_order=True).head(CHART_SERIES)
+    keys, note = _chart_keys(frame, dims, lang)
     shown = frame.join(keys, on=dims, how="semi").select(*dims, "time_period", "value")
     parts = shown.partition_by(dims, as_dict=True, maintain_order=True)
     series = []
@@ -229,8 +230,25 @@ def chart(res: Result, lang: str) -> Chart:
                              code=".".join(key), data=[values.get(p) for p in periods]))
     unit = res.query.unit or _unit_text(frame)
     return Chart(id="explorer", kind="line", title=pick(flow.name_zh, flow.name_en, lang),
-                 unit=unit, categories=periods, series=series,
+                 unit=unit, categories=periods, series=series, note=note,
                  source=pick(flow.source_zh, flow.source_en, lang))
+
+
+def _chart_keys(frame: pl.DataFrame, dims: list[str], lang: str) -> tuple[pl.DataFrame, str]:
+    """The series to draw, in the view's order or, when there are too many, largest first."""
+    keys = frame.select(dims).unique(maintain_order=True)
+    if keys.height <= CHART_SERIES:
+        return keys, ""
+    latest = (frame.filter(pl.col("value").is_not_null()).sort("time_period")
+              .group_by(dims, maintain_order=True)
+              .agg(pl.col("value").last().abs().alias("_size")))
+    top = (keys.join(latest, on=dims, how="left", maintain_order="left")
+           .sort("_size", descending=True, nulls_last=True, maintain_order=True)
+           .head(CHART_SERIES).select(dims))
+    note = pick(f"图中为最近一期数值最大的 {CHART_SERIES} 条序列（共 {keys.height:,} 条，全部见下表）",
+                f"The {CHART_SERIES} series largest in their latest period are drawn "
+                f"(of {keys.height:,}; all are in the table)", lang)
+    return top, note
 
 
 def _varies(keys: pl.DataFrame, dim: str) -> bool:

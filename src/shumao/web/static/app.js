@@ -44,8 +44,8 @@
   function axisOption(c, type) {
     return {
       tooltip: { trigger: "axis", valueFormatter: fmt },
-      legend: { top: 0 },
-      grid: { left: 16, right: 24, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0, type: c.series.length > 4 ? "scroll" : "plain" },
+      grid: { left: 16, right: 24, top: 56, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: c.categories,
                axisLabel: axisLabel(c, type) },
       yAxis: { type: "value", name: c.unit },
