@@ -125,6 +125,7 @@ def test_the_explorer_chart_draws_the_largest_series_when_there_are_many(as_role
     assert [s["name"] for s in chart["series"]][:3] == ["西班牙", "爱尔兰", "荷兰"]
     assert len(chart["series"]) == 12 and "美国" not in [s["name"] for s in chart["series"]]
     assert chart["note"].startswith("图中为最近一期数值最大的 12 条序列（共 15 条")
+    assert chart["unit"] == "亿美元"  # the stored unit by name, not USD×10^8
     few = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&counterpart_area=USA,JPN").json()
     assert len(few["chart"]["series"]) == 2 and few["chart"]["note"] == ""
     page = c.get("/explorer?dataflow=WTO_DDS&ref_area=CHN").text

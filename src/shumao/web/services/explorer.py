@@ -228,7 +228,7 @@ def chart(res: Result, lang: str) -> Chart:
         name = " · ".join(label(d, named[d], lang) for d in dims if _varies(keys, d))
         series.append(Series(name=name or pick(flow.name_zh, flow.name_en, lang),
                              code=".".join(key), data=[values.get(p) for p in periods]))
-    unit = res.query.unit or _unit_text(frame)
+    unit = res.query.unit or _unit_text(frame, lang)
     return Chart(id="explorer", kind="line", title=pick(flow.name_zh, flow.name_en, lang),
                  unit=unit, categories=periods, series=series, note=note,
                  source=pick(flow.source_zh, flow.source_en, lang))
@@ -255,11 +255,15 @@ def _varies(keys: pl.DataFrame, dim: str) -> bool:
     return keys[dim].n_unique() > 1 or (keys.height == 1 and dim == "ref_area")
 
 
-def _unit_text(frame: pl.DataFrame) -> str:
+def _unit_text(frame: pl.DataFrame, lang: str) -> str:
+    """The view's one unit by name (百万美元 / million US dollars), else empty."""
     pairs = frame.select("unit", "unit_mult").unique()
     if pairs.height != 1:
         return ""
     code, mult = pairs.row(0)
+    named = next((u for u in units.all_units() if (u.code, u.mult) == (code, mult)), None)
+    if named is not None:
+        return pick(named.name_zh, named.name_en, lang)
     return f"{code}×10^{mult}" if mult else str(code)
 
 
