@@ -383,3 +383,21 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
     assert {(r.uscc, r.kind) for r in early} == {(missing, "pending"), (late, "late")}
     gap = next(r for r in park if r.uscc == missing)
     assert (gap.label, gap.due, gap.status) == ("漏报 / not filed", date(2024, 10, 20), "none")
+
+
+def test_the_last_due_period_is_the_latest_whose_deadline_has_passed(engine: Engine) -> None:
+    with engine.connect() as conn:
+        def last(form: str, day: date) -> str:
+            return workflow.last_due_period(conn, form_id=form, today=day)
+
+        # DDS_Q is due 20 days after the quarter: 2024-Q3 on 2024-10-20
+        assert last("DDS_Q", date(2024, 10, 20)) == "2024-Q2"
+        assert last("DDS_Q", date(2024, 10, 21)) == "2024-Q3"
+        assert last("DDS_Q", date(2025, 1, 1)) == "2024-Q3"
+        assert last("BASIC_A", date(2025, 3, 1)) == "2024"  # 59 days after the year: 2025-02-28
+        assert last("BASIC_A", date(2025, 2, 28)) == "2023"
+    with engine.begin() as conn:  # a deadline moved later by the province
+        workflow.set_deadline(conn, actor=Actor("prov", Role.PROVINCE, "320000"), form_id="DDS_Q",
+                              period="2024-Q3", due=date(2024, 11, 30))
+    with engine.connect() as conn:
+        assert workflow.last_due_period(conn, form_id="DDS_Q", today=date(2024, 11, 1)) == "2024-Q2"

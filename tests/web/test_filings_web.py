@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from shumao.auth import audit
 from shumao.storage import vintages
 from shumao.web.demo import DemoEnterprise, filing_csv
-from web.factories import USCC_A
+from web.factories import USCC_A, USCC_A2
 
 SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "filings"
 
@@ -91,3 +91,30 @@ def test_the_upload_page_redirects_to_the_findings(as_role, world) -> None:
                files={"file": ("ok.csv", _ok(), "text/csv")}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/filings/")
     assert "未发现问题" in c.get(r.headers["location"]).text
+
+
+def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> None:
+    """2024-Q3 was due on 2024-10-20: in the park 测试企业甲 has not filed (漏报); once it submits
+    today it is late (迟报). The province sees its enterprise outside the park too, not
+    Zhejiang's; an enterprise user may not see the list."""
+    park, province, clerk = as_role("park"), as_role("province"), as_role("enterprise")
+    before = park.get("/api/filings/non-response?form_id=DDS_Q&period=2024Q3").json()
+    assert before["period"] == "2024-Q3" and before["due"] == "2024-10-20"
+    assert [(r["uscc"], r["kind"], r["status_text"]) for r in before["rows"]] == [
+        (USCC_A, "missing", "未建立填报")]
+    assert before["counts"] == {"missing": 1, "late": 0, "pending": 0}
+    wider = province.get("/api/filings/non-response?period=2024-Q3").json()["rows"]
+    assert {r["uscc"] for r in wider} == {USCC_A, USCC_A2}  # not USCC_B (Zhejiang)
+    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    clerk.post(f"/api/filings/{up['filing']['id']}/submit", json={})
+    after = park.get("/api/filings/non-response?period=2024-Q3").json()
+    row = after["rows"][0]
+    assert (row["kind"], row["kind_text"], row["status"]) == ("late", "迟报 / filed late",
+                                                              "submitted")
+    assert row["first_submitted_at"].endswith("+08:00")  # Beijing time
+    page = park.get("/review?form_id=DDS_Q&period=2024-Q3").text
+    assert "报送情况（迟报、漏报）" in page and "截止日期 2024-10-20：漏报 0 家，迟报 1 家" in page
+    assert "数贸季1表 数字服务进出口情况（季度）" in page  # the queue names the form
+    assert clerk.get("/api/filings/non-response?period=2024-Q3").status_code == 403
+    assert park.get("/api/filings/non-response?period=2024-Q9").status_code in (400, 404)

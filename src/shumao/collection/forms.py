@@ -244,6 +244,15 @@ def period_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def period_of(day: date, frequency: str) -> str:
+    """The period of ``frequency`` that contains ``day``: 2025-05-20 → "2025-Q2", "2025-05", "2025"."""
+    if frequency == "Q":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if frequency == "M":
+        return f"{day.year}-{day.month:02d}"
+    return str(day.year)
+
+
 def shift(period: str, steps: int) -> str:
     """The period ``steps`` periods later (negative: earlier), same frequency."""
     year = int(period[:4])

@@ -39,7 +39,14 @@ from sqlalchemy.exc import OperationalError
 
 from shumao.collection import registry
 from shumao.collection.actors import Actor, Role
-from shumao.collection.forms import Form, get_form, periods_of_year, previous_periods, shift
+from shumao.collection.forms import (
+    Form,
+    get_form,
+    period_of,
+    periods_of_year,
+    previous_periods,
+    shift,
+)
 from shumao.collection.tables import (
     filing,
     filing_cell,
@@ -735,6 +742,16 @@ def set_deadline(conn: Connection, *, actor: Actor, form_id: str, period: str, d
                                                filing_deadline.c.period == period))
     conn.execute(insert(filing_deadline).values(form_id=form.id, period=period, due=due,
                                                 set_by=actor.name, set_at=_now()))
+
+
+def last_due_period(conn: Connection, *, form_id: str, today: date | None = None) -> str:
+    """The latest period of ``form_id`` whose deadline has passed (the one 漏报 is about)."""
+    form = get_form(form_id)
+    today = today or datetime.now(LOCAL).date()
+    period = period_of(today, form.frequency)
+    while due_date(conn, form_id=form.id, period=period) >= today:
+        period = shift(period, -1)
+    return period
 
 
 def non_response(conn: Connection, *, actor: Actor, form_id: str, period: str,

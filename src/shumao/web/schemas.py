@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -155,6 +156,28 @@ class FilingOut(BaseModel):
     version: int
     current_upload_id: int | None
     vintage_id: int | None
+
+
+class NonResponseOut(BaseModel):
+    uscc: str
+    enterprise: str
+    park_code: str | None
+    kind: Literal["missing", "late", "pending"] = Field(
+        description="漏报 missing / 迟报 late / 待报 pending (not yet due)")
+    kind_text: str
+    due: date
+    status: str = Field(description="填报状态，未建立为 none / the filing's status, none if no filing")
+    status_text: str
+    first_submitted_at: datetime | None = Field(description="北京时间 / Beijing time")
+
+
+class NonResponseReport(BaseModel):
+    form_id: str
+    form_title: str
+    period: str
+    due: date
+    counts: dict[str, int] = Field(description="各类家数 / enterprises per kind")
+    rows: list[NonResponseOut]
 
 
 class FilingDetail(BaseModel):

@@ -11,7 +11,14 @@ from shumao.web.deps import ConfigDep, Csrf, CurrentUser, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
-from shumao.web.schemas import ActionIn, FilingDetail, FilingOut, ReturnIn, UploadOut
+from shumao.web.schemas import (
+    ActionIn,
+    FilingDetail,
+    FilingOut,
+    NonResponseReport,
+    ReturnIn,
+    UploadOut,
+)
 from shumao.web.services import filings as service
 from shumao.web.services.filings import Who
 
@@ -23,6 +30,10 @@ CODE = r"^[0-9A-Za-z_]+$"
 PERIOD = r"^[0-9A-Za-z-]+$"
 FormId = Annotated[str, Query(max_length=20, pattern=CODE)]
 PeriodQ = Annotated[str, Query(max_length=10, pattern=PERIOD)]
+PeriodOpt = Annotated[str | None, Query(max_length=10, pattern=PERIOD,
+                                        description="报告期，默认最近一个已过截止日的报告期 / "
+                                                    "period, default the latest past its deadline")]
+Pending = Annotated[bool, Query(description="含未到期未报 / include not yet due")]
 UsccQ = Annotated[str | None, Query(max_length=18, pattern=CODE)]
 FormIdF = Annotated[str, Form(max_length=20, pattern=CODE)]
 PeriodF = Annotated[str, Form(max_length=10, pattern=PERIOD)]
@@ -125,8 +136,15 @@ def return_page(filing_id: FilingId, conn: SessionDep, who: WhoDep,
 
 
 @pages.get("/review")
-def review_page(request: Request, conn: SessionDep, who: WhoDep) -> Response:
-    return page(request, "review.html", {"filings": service.review_queue(conn, who=who)})
+def review_page(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
+                period: PeriodOpt = None, pending: Pending = False) -> Response:
+    queue = service.review_queue(conn, who=who)
+    report = (service.non_response(conn, who=who, form_id=form_id, period=period or None,
+                                   pending=pending, lang=lang_of(request))
+              if who.scope.role != "enterprise" else None)
+    return page(request, "review.html", {"filings": queue, "report": report,
+                                         "forms": service.forms(lang_of(request)),
+                                         "pending": pending})
 
 
 # --------------------------------------------------------------------------- API
@@ -148,6 +166,14 @@ def list_api(conn: SessionDep, who: WhoDep,
          summary="待我审核 / filings awaiting my review")
 def queue_api(conn: SessionDep, who: WhoDep) -> list[FilingOut]:
     return service.review_queue(conn, who=who)
+
+
+@api.get("/filings/non-response", response_model=NonResponseReport,
+         summary="迟报、漏报名单 / late and missing reporters")
+def non_response_api(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
+                     period: PeriodOpt = None, pending: Pending = False) -> NonResponseReport:
+    return service.non_response(conn, who=who, form_id=form_id, period=period, pending=pending,
+                                lang=lang_of(request))
 
 
 @api.get("/filings/template", response_class=Response,

@@ -8,6 +8,7 @@ what; this module maps users onto actors, shapes the results and writes the audi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,7 +20,13 @@ from shumao.collection.forms import all_forms, get_form, normalise_period
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.web.i18n import pick
-from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
+from shumao.web.schemas import (
+    FilingDetail,
+    FilingOut,
+    NonResponseOut,
+    NonResponseReport,
+    UploadOut,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,44 @@ def review_queue(conn: Connection, *, who: Who) -> list[FilingOut]:
     actor = who.scope.actor()
     queue = workflow.list_filings(conn, actor=actor, status=workflow.Status.SUBMITTED.value)
     return [_out(conn, f) for f in queue if actor.can_review(_ent(conn, f.uscc))]
+
+
+def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None,
+                 pending: bool = False, lang: str = "zh") -> NonResponseReport:
+    """漏报 / 迟报 (and with ``pending`` 待报) reporters in the reviewer's scope for one period;
+    the period defaults to the latest whose deadline has passed."""
+    if who.scope.role == "enterprise":
+        raise NotAllowed("迟报、漏报名单供审核人员查看 / the non-response list is for reviewers")
+    form = get_form(form_id)
+    if period:
+        wanted = normalise_period(period, form.frequency)
+        if wanted is None:
+            raise UnknownCode(f"报告期 period ({form.frequency})", period)
+    else:
+        wanted = workflow.last_due_period(conn, form_id=form.id)
+    found = workflow.non_response(conn, actor=who.scope.actor(), form_id=form.id, period=wanted,
+                                  include_pending=pending)
+    rows = [NonResponseOut(uscc=r.uscc, enterprise=r.name, park_code=r.park_code, kind=r.kind,
+                           kind_text=r.label, due=r.due, status=r.status,
+                           status_text=_status_text(r.status, lang),
+                           first_submitted_at=_beijing(r.first_submitted_at)) for r in found]
+    counts = {k: sum(r.kind == k for r in found) for k in ("missing", "late", "pending")}
+    return NonResponseReport(form_id=form.id, form_title=f"{form.code} "
+                             f"{pick(form.title_zh, form.title_en, lang)}", period=wanted,
+                             due=workflow.due_date(conn, form_id=form.id, period=wanted),
+                             counts=counts, rows=rows)
+
+
+def _status_text(status: str, lang: str) -> str:
+    if status == "none":
+        return pick("未建立填报", "no filing", lang)
+    zh, en = workflow.STATUS_NAMES[workflow.Status(status)]
+    return pick(zh, en, lang)
+
+
+def _beijing(moment: datetime | None) -> datetime | None:
+    aware = workflow.aware(moment)
+    return aware.astimezone(workflow.LOCAL) if aware else None
 
 
 def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
