@@ -118,3 +118,20 @@ def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> N
     assert "数贸季1表 数字服务进出口情况（季度）" in page  # the queue names the form
     assert clerk.get("/api/filings/non-response?period=2024-Q3").status_code == 403
     assert park.get("/api/filings/non-response?period=2024-Q9").status_code in (400, 404)
+
+
+def test_the_non_response_list_defaults_to_the_last_period_due_or_the_open_one(as_role,
+                                                                              world) -> None:
+    from datetime import date, datetime
+
+    from shumao.collection.forms import get_form, period_of, shift
+    from shumao.collection.workflow import LOCAL
+
+    park = as_role("park")
+    today = datetime.now(LOCAL).date()  # deadlines are Beijing dates
+    due = park.get("/api/filings/non-response").json()
+    assert date.fromisoformat(due["due"]) < today
+    assert get_form("DDS_Q").due_date(shift(due["period"], 1)) >= today  # the latest past due
+    open_now = park.get("/api/filings/non-response?pending=true").json()
+    assert open_now["period"] == period_of(today, "Q")
+    assert [(r["uscc"], r["kind"]) for r in open_now["rows"]] == [(USCC_A, "pending")]

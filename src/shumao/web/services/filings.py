@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
-from shumao.collection.forms import all_forms, get_form, normalise_period
+from shumao.collection.forms import all_forms, get_form, normalise_period, period_of
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.web.i18n import pick
@@ -70,7 +70,8 @@ def review_queue(conn: Connection, *, who: Who) -> list[FilingOut]:
 def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None,
                  pending: bool = False, lang: str = "zh") -> NonResponseReport:
     """漏报 / 迟报 (and with ``pending`` 待报) reporters in the reviewer's scope for one period;
-    the period defaults to the latest whose deadline has passed."""
+    the period defaults to the latest whose deadline has passed (with ``pending``, the one
+    open now)."""
     if who.scope.role == "enterprise":
         raise NotAllowed("迟报、漏报名单供审核人员查看 / the non-response list is for reviewers")
     form = get_form(form_id)
@@ -78,6 +79,8 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
         wanted = normalise_period(period, form.frequency)
         if wanted is None:
             raise UnknownCode(f"报告期 period ({form.frequency})", period)
+    elif pending:  # who has not yet filed for the period now open
+        wanted = period_of(datetime.now(workflow.LOCAL).date(), form.frequency)
     else:
         wanted = workflow.last_due_period(conn, form_id=form.id)
     found = workflow.non_response(conn, actor=who.scope.actor(), form_id=form.id, period=wanted,
