@@ -135,3 +135,26 @@ def test_the_non_response_list_defaults_to_the_last_period_due_or_the_open_one(a
     open_now = park.get("/api/filings/non-response?pending=true").json()
     assert open_now["period"] == period_of(today, "Q")
     assert [(r["uscc"], r["kind"]) for r in open_now["rows"]] == [(USCC_A, "pending")]
+
+
+def test_the_filing_page_names_the_form_and_shows_beijing_time(as_role, world) -> None:
+    import re
+    from datetime import datetime, timedelta
+
+    from shumao.collection.workflow import LOCAL
+
+    clerk = as_role("enterprise")
+    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    fid = up["filing"]["id"]
+    assert up["filing"]["form_title"] == "数贸季1表 数字服务进出口情况（季度）"
+    clerk.post(f"/api/filings/{fid}/submit", json={})
+    page = clerk.get(f"/filings/{fid}").text
+    assert "数贸季1表 数字服务进出口情况（季度） · 测试企业甲" in page
+    history = page[page.index("处理记录"):]
+    assert "<td>创建</td>" in history and "<td>上传</td>" in history and "<td>提交</td>" in history
+    now = datetime.now(LOCAL)
+    shown = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", history)
+    assert shown and all(abs(datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL) - now)
+                         < timedelta(minutes=5) for s in shown)  # Beijing time, not UTC
+    assert "+00:00" not in page

@@ -1,15 +1,18 @@
 """Jinja2 pages and the number conventions of the reports.
 
 Money in 亿美元 with two decimals and thousands separators, growth and shares in % with two
-decimals, missing as "—", suppressed (confidential) as "保密 / C". Every page gets ``t`` (the
+decimals, missing as "—", suppressed (confidential) as "保密 / C", moments in Beijing time to the
+minute (``|beijing``). Every page gets ``t`` (the
 interface text in the user's language), ``lang``, ``user`` and ``csrf_token``.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
@@ -19,6 +22,7 @@ from shumao.auth.roles import role_text
 from shumao.web.i18n import lang_of, pick, translate
 
 TEMPLATES = Path(__file__).with_name("templates")
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def fmt_number(value: float | None, digits: int = 2) -> str:
@@ -29,11 +33,22 @@ def fmt_pct(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}%"
 
 
+def fmt_beijing(value: datetime | str | None) -> str:
+    """A moment as Beijing time, to the minute: 2026-12-05T12:38:22+00:00 → 2026-12-05 20:38."""
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:  # stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["num"] = fmt_number
     env.filters["pct"] = fmt_pct
+    env.filters["beijing"] = fmt_beijing
     env.globals["role_text"] = role_text
     env.globals["pick"] = pick
     env.globals["urlencode"] = urlencode

@@ -148,6 +148,7 @@ class AuditOut(BaseModel):
 class FilingOut(BaseModel):
     id: int
     form_id: str
+    form_title: str = Field("", description="报表编号与名称 / the form's code and title")
     uscc: str
     enterprise: str
     period: str

@@ -44,7 +44,9 @@ class Who:
 
 def _out(conn: Connection, found: workflow.Filing) -> FilingOut:
     ent = registry.find(conn, found.uscc)
-    return FilingOut(id=found.id, form_id=found.form_id, uscc=found.uscc,
+    form = get_form(found.form_id)
+    return FilingOut(id=found.id, form_id=found.form_id, form_title=f"{form.code} {form.title_zh}",
+                     uscc=found.uscc,
                      enterprise=ent.name if ent else found.uscc, period=found.period,
                      status=found.status.value, status_text=found.status_text,
                      version=found.version, current_upload_id=found.current_upload_id,
