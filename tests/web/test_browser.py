@@ -133,6 +133,13 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
         return [box.left + px, box.top + py, el.contains(hit) ? 'map' : String(hit && hit.outerHTML)];
     }""")
     assert under == "map", f"the map's 江苏 centre is covered by {under}"
+    # Hover first and let the chart finish reacting (its tooltip names the province): zrender
+    # drops a click whose mousedown and mouseup hit different elements, which a hover effect
+    # drawn between the two on a busy machine would cause.
+    page.mouse.move(x, y)
+    page.wait_for_function("""() => [...document.querySelectorAll('#chart-map div')].some(
+        d => d.textContent.startsWith('江苏省') && getComputedStyle(d).display !== 'none')""",
+                           timeout=30_000)
     page.mouse.click(x, y)
     # "commit": the province page's own resources may load slowly on a busy machine; the URL is
     # what this step asserts, the heading and the map are waited for below.

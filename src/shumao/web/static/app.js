@@ -71,7 +71,10 @@
                  layoutCenter: ["50%", "58%"], layoutSize: "118%",
                  selectedMode: false, name: s.name,
                  itemStyle: { borderColor: "#fff", areaColor: "#eceff3" },
-                 emphasis: { label: { show: true, formatter: function (p) { return names[p.name]; } } },
+                 // No label on hover: it would appear under the pointer, and zrender drops a click
+                 // whose mousedown and mouseup land on different elements (the region, then the
+                 // label). The tooltip names the province.
+                 emphasis: { label: { show: false } },
                  data: c.codes.map(function (code, i) {
                    var item = { name: code, value: s.data[i] };
                    if (s.code && code === s.code) { item.itemStyle = { borderColor: "#1f5fa8", borderWidth: 2 }; }
