@@ -42,6 +42,16 @@ def test_the_province_map_has_every_province_and_the_released_values(as_role, wo
     assert chart["links"][chart["codes"].index("320000")] == "/area/320000"
 
 
+def test_a_missing_figure_is_a_dash_without_a_unit(as_role, world) -> None:
+    """The park's report gives only its total: exports, imports and balance print as "—"."""
+    import re
+
+    page = as_role("province").get("/area/DSEB05").text
+    values = re.findall(r'<div class="value">(.*?)</div>', page)
+    assert "4,321.93 <small>亿美元</small>" in values and "—" in values
+    assert not any(v.startswith("—") and "亿美元" in v for v in values)
+
+
 def test_the_public_sees_released_vintages_only(as_role, world) -> None:
     public = as_role("public").get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=320000").json()
     assert [r["value"] for r in public["rows"]] == [PUBLIC_REPORT["320000"]]
