@@ -199,7 +199,11 @@ def test_a_park_reviewer_approves_a_filing(open_page, live_server: str, tmp_path
     clerk.fill("#upload-form input[name=period]", "2024-Q3")
     clerk.set_input_files("#upload-form input[name=file]", str(path))
     clerk.click("#upload-form button[type=submit]")
-    clerk.wait_for_selector("#submit-form")
+    try:
+        clerk.wait_for_selector("#submit-form", timeout=60_000)
+    except Exception:
+        shot(clerk, "upload_not_submittable")
+        raise
     clerk.click("#submit-form button[type=submit]")
     clerk.wait_for_selector(".status[data-status='submitted']")
     reviewer = open_page("park")
