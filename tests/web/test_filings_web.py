@@ -158,3 +158,18 @@ def test_the_filing_page_names_the_form_and_shows_beijing_time(as_role, world) -
     assert shown and all(abs(datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL) - now)
                          < timedelta(minutes=5) for s in shown)  # Beijing time, not UTC
     assert "+00:00" not in page
+
+
+def test_the_quarterly_form_comes_first_with_the_last_quarter_as_example(as_role, world) -> None:
+    from datetime import datetime
+
+    from shumao.collection.forms import period_of, shift
+    from shumao.collection.workflow import LOCAL
+
+    today = datetime.now(LOCAL).date()
+    listed = as_role("enterprise").get("/api/forms").json()
+    assert [f["id"] for f in listed] == ["DDS_Q", "BASIC_A"]
+    assert listed[0]["last_period"] == shift(period_of(today, "Q"), -1)
+    assert listed[1]["last_period"] == str(today.year - 1)
+    page = as_role("enterprise").get("/filings").text
+    assert f'placeholder="{listed[0]["last_period"]}"' in page

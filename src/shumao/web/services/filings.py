@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
-from shumao.collection.forms import all_forms, get_form, normalise_period, period_of
+from shumao.collection.forms import all_forms, get_form, normalise_period, period_of, shift
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.web.i18n import pick
@@ -54,8 +54,13 @@ def _out(conn: Connection, found: workflow.Filing) -> FilingOut:
 
 
 def forms(lang: str) -> list[dict[str, str]]:
+    """Every form, the most frequent first (the quarterly form is what clerks file most), with
+    the latest period that has ended as the example a clerk would file for."""
+    today = datetime.now(workflow.LOCAL).date()
+    ordered = sorted(all_forms(), key=lambda f: ("MQA".find(f.frequency), f.id))
     return [{"id": f.id, "title": pick(f.title_zh, f.title_en, lang), "code": f.code,
-             "frequency": f.frequency} for f in all_forms()]
+             "frequency": f.frequency, "last_period": shift(period_of(today, f.frequency), -1)}
+            for f in ordered]
 
 
 def list_filings(conn: Connection, *, who: Who, status: str | None = None) -> list[FilingOut]:
