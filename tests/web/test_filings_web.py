@@ -173,3 +173,25 @@ def test_the_quarterly_form_comes_first_with_the_last_quarter_as_example(as_role
     assert listed[1]["last_period"] == str(today.year - 1)
     page = as_role("enterprise").get("/filings").text
     assert f'placeholder="{listed[0]["last_period"]}"' in page
+
+
+def test_the_non_response_list_downloads_as_csv_for_excel(as_role, world, engine: Engine) -> None:
+    from shumao.validation import uscc
+    from web.factories import make_enterprise
+
+    sly = uscc.make("91320114MA1TXT009")
+    make_enterprise(engine, uscc=sly, name='=HYPERLINK("http://x","点我")', park_code="DSEB05")
+    r = as_role("park").get("/api/filings/non-response.csv?form_id=DDS_Q&period=2024-Q3")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="non_response_DDS_Q_2024-Q3.csv"' in r.headers["content-disposition"]
+    assert r.content.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese as UTF-8
+    frame = pl.read_csv(io.BytesIO(r.content[3:]))
+    assert frame.columns[:4] == ["报表 form", "报告期 period", "截止日期 deadline",
+                                 "统一社会信用代码 USCC"]
+    rows = {row["统一社会信用代码 USCC"]: row for row in frame.iter_rows(named=True)}
+    assert set(rows) == {USCC_A, sly}
+    assert rows[USCC_A]["类别 kind"] == "漏报 / not filed"
+    assert rows[USCC_A]["截止日期 deadline"] == "2024-10-20"
+    assert rows[sly]["企业名称 enterprise"] == "'=HYPERLINK(\"http://x\",\"点我\")"  # inert
+    page = as_role("park").get("/review?form_id=DDS_Q&period=2024-Q3").text
+    assert 'href="/api/filings/non-response.csv?form_id=DDS_Q&amp;period=2024-Q3"' in page

@@ -176,6 +176,18 @@ def non_response_api(request: Request, conn: SessionDep, who: WhoDep, form_id: F
                                 lang=lang_of(request))
 
 
+@api.get("/filings/non-response.csv", response_class=Response,
+         responses={200: {"content": {"text/csv": {}}}},
+         summary="迟报、漏报名单（CSV）/ late and missing reporters as CSV")
+def non_response_csv(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
+                     period: PeriodOpt = None, pending: Pending = False) -> Response:
+    report = service.non_response(conn, who=who, form_id=form_id, period=period, pending=pending,
+                                  lang=lang_of(request))
+    name = f"non_response_{report.form_id}_{report.period}.csv"
+    return Response(service.non_response_csv(report), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @api.get("/filings/template", response_class=Response,
          responses={200: {"content": {XLSX: {}}}}, summary="填报模板 / the Excel template")
 def template_api(conn: SessionDep, who: WhoDep, form_id: FormId, period: PeriodQ,

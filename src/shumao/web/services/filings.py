@@ -103,6 +103,29 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
                              counts=counts, rows=rows)
 
 
+def non_response_csv(report: NonResponseReport) -> bytes:
+    """The list as a CSV a park manager can open in Excel to chase the enterprises (催报):
+    UTF-8 with BOM, Chinese headers, formula-like text made inert."""
+    import polars as pl
+
+    from shumao.output import inert
+
+    frame = pl.DataFrame({
+        "报表 form": [report.form_title] * len(report.rows),
+        "报告期 period": [report.period] * len(report.rows),
+        "截止日期 deadline": [report.due.isoformat()] * len(report.rows),
+        "统一社会信用代码 USCC": [r.uscc for r in report.rows],
+        "企业名称 enterprise": [r.enterprise for r in report.rows],
+        "基地 park": [r.park_code or "" for r in report.rows],
+        "类别 kind": [r.kind_text for r in report.rows],
+        "填报状态 status": [r.status_text for r in report.rows],
+        "首次提交（北京时间）first submitted": [
+            r.first_submitted_at.strftime("%Y-%m-%d %H:%M") if r.first_submitted_at else ""
+            for r in report.rows],
+    }, schema_overrides={"基地 park": pl.String})
+    return b"\xef\xbb\xbf" + inert(frame).write_csv().encode("utf-8")
+
+
 def _status_text(status: str, lang: str) -> str:
     if status == "none":
         return pick("未建立填报", "no filing", lang)
