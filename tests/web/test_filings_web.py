@@ -192,6 +192,7 @@ def test_the_non_response_list_downloads_as_csv_for_excel(as_role, world, engine
     assert set(rows) == {USCC_A, sly}
     assert rows[USCC_A]["类别 kind"] == "漏报 / not filed"
     assert rows[USCC_A]["截止日期 deadline"] == "2024-10-20"
+    assert rows[USCC_A]["基地 park"] == "中国（南京）软件谷"
     assert rows[sly]["企业名称 enterprise"] == "'=HYPERLINK(\"http://x\",\"点我\")"  # inert
     page = as_role("park").get("/review?form_id=DDS_Q&period=2024-Q3").text
     assert 'href="/api/filings/non-response.csv?form_id=DDS_Q&amp;period=2024-Q3"' in page

@@ -163,6 +163,7 @@ class NonResponseOut(BaseModel):
     uscc: str
     enterprise: str
     park_code: str | None
+    park: str = Field("", description="基地名称 / the park's name")
     kind: Literal["missing", "late", "pending"] = Field(
         description="漏报 missing / 迟报 late / 待报 pending (not yet due)")
     kind_text: str

@@ -27,6 +27,7 @@ from shumao.web.schemas import (
     NonResponseReport,
     UploadOut,
 )
+from shumao.web.services.labels import area_name
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
         wanted = workflow.last_due_period(conn, form_id=form.id)
     found = workflow.non_response(conn, actor=who.scope.actor(), form_id=form.id, period=wanted,
                                   include_pending=pending)
-    rows = [NonResponseOut(uscc=r.uscc, enterprise=r.name, park_code=r.park_code, kind=r.kind,
+    rows = [NonResponseOut(uscc=r.uscc, enterprise=r.name, park_code=r.park_code,
+                           park=area_name(r.park_code, lang) if r.park_code else "", kind=r.kind,
                            kind_text=r.label, due=r.due, status=r.status,
                            status_text=_status_text(r.status, lang),
                            first_submitted_at=_beijing(r.first_submitted_at)) for r in found]
@@ -116,7 +118,7 @@ def non_response_csv(report: NonResponseReport) -> bytes:
         "截止日期 deadline": [report.due.isoformat()] * len(report.rows),
         "统一社会信用代码 USCC": [r.uscc for r in report.rows],
         "企业名称 enterprise": [r.enterprise for r in report.rows],
-        "基地 park": [r.park_code or "" for r in report.rows],
+        "基地 park": [r.park or "" for r in report.rows],
         "类别 kind": [r.kind_text for r in report.rows],
         "填报状态 status": [r.status_text for r in report.rows],
         "首次提交（北京时间）first submitted": [
