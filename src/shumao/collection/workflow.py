@@ -207,10 +207,16 @@ def aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def local_date(value: datetime) -> date:
+def local_time(value: datetime | None) -> datetime | None:
+    """A stored moment (UTC, naive from SQLite) as Beijing time."""
     aware_value = aware(value)
-    assert aware_value is not None
-    return aware_value.astimezone(LOCAL).date()
+    return aware_value.astimezone(LOCAL) if aware_value else None
+
+
+def local_date(value: datetime) -> date:
+    moment = local_time(value)
+    assert moment is not None
+    return moment.date()
 
 
 def _filing_row(row: Any) -> Filing:

@@ -8,21 +8,20 @@ interface text in the user's language), ``lang``, ``user`` and ``csrf_token``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
+from shumao.collection.workflow import local_time
 from shumao.web.i18n import lang_of, pick, translate
 
 TEMPLATES = Path(__file__).with_name("templates")
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def fmt_number(value: float | None, digits: int = 2) -> str:
@@ -35,12 +34,10 @@ def fmt_pct(value: float | None, digits: int = 2) -> str:
 
 def fmt_beijing(value: datetime | str | None) -> str:
     """A moment as Beijing time, to the minute: 2026-12-05T12:38:22+00:00 → 2026-12-05 20:38."""
-    if value is None or value == "":
-        return "—"
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:  # stored in UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    moment = local_time(value)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _templates() -> Jinja2Templates:

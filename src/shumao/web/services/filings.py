@@ -97,7 +97,7 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
                            park=area_name(r.park_code, lang) if r.park_code else "", kind=r.kind,
                            kind_text=r.label, due=r.due, status=r.status,
                            status_text=_status_text(r.status, lang),
-                           first_submitted_at=_beijing(r.first_submitted_at)) for r in found]
+                           first_submitted_at=workflow.local_time(r.first_submitted_at)) for r in found]
     counts = {k: sum(r.kind == k for r in found) for k in ("missing", "late", "pending")}
     return NonResponseReport(form_id=form.id, form_title=f"{form.code} "
                              f"{pick(form.title_zh, form.title_en, lang)}", period=wanted,
@@ -133,11 +133,6 @@ def _status_text(status: str, lang: str) -> str:
         return pick("未建立填报", "no filing", lang)
     zh, en = workflow.STATUS_NAMES[workflow.Status(status)]
     return pick(zh, en, lang)
-
-
-def _beijing(moment: datetime | None) -> datetime | None:
-    aware = workflow.aware(moment)
-    return aware.astimezone(workflow.LOCAL) if aware else None
 
 
 def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
