@@ -139,7 +139,7 @@ def return_page(filing_id: FilingId, conn: SessionDep, who: WhoDep,
 def review_page(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
                 period: PeriodOpt = None, pending: Pending = False) -> Response:
     queue = service.review_queue(conn, who=who)
-    report = (service.non_response(conn, who=who, form_id=form_id, period=period or None,
+    report = (service.non_response(conn, who=who, form_id=form_id, period=period,
                                    pending=pending, lang=lang_of(request))
               if who.scope.role != "enterprise" else None)
     return page(request, "review.html", {"filings": queue, "report": report,
