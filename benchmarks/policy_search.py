@@ -42,7 +42,7 @@ from shumao.policy import library, normalise, search, segment
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "demo" / "policy"
 ISSUERS = ("商务部", "国务院办公厅", "工业和信息化部", "国家发展改革委", "浙江省商务厅", "中央网信办",
            "财政部", "海关总署", "上海市人民政府", "广东省商务厅")
 PREFIXES = ("商服贸函", "国办发", "工信部", "发改外资", "浙商务发", "沪府发", "粤商务贸函", "财税")

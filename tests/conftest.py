@@ -18,17 +18,23 @@ from sqlalchemy import Engine, inspect, text
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_database
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SHARED_DATA = SHARED / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATA = ROOT / "demo" / "data"
+TEST_DATA = Path(__file__).parent / "data"
 SPECIMENS = Path(__file__).parent / "specimens"
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+def demo_data() -> Path:
+    """The real public datasets shipped for the demo (demo/ATTRIBUTION.md)."""
+    return DEMO_DATA
+
+
+@pytest.fixture(scope="session")
+def test_data() -> Path:
+    """Reference-method inputs (HB, disclosure control, COINr) kept for tests (data/ATTRIBUTION.md)."""
+    return TEST_DATA
 
 
 @pytest.fixture(scope="session")

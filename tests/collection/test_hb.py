@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shumao.validation.hb import HBParams, hb, hb_frame
 
 
-def test_ricefarms_matches_univoutl_readme(shared_data: Path) -> None:
+def test_ricefarms_matches_univoutl_readme(test_data: Path) -> None:
     """RiceFarms ``noutput``, period 5 → period 6, default U=0.5, A=0.05, C=4.
 
     Expected values are printed in the README of the R package univOutl (M. D'Orazio,
@@ -21,7 +21,7 @@ def test_ricefarms_matches_univoutl_readme(shared_data: Path) -> None:
     ``bounds.E`` low -44.10808, up 44.39336; 22 outliers in the left tail and 4 in the right;
     the outlier positions; and the first six outliers' E scores.
     """
-    data = pl.read_csv(shared_data / "hb_examples" / "ricefarms_noutput_t5_t6.csv")
+    data = pl.read_csv(test_data / "hb_examples" / "ricefarms_noutput_t5_t6.csv")
     result = hb(data["noutput_t5"].to_numpy(), data["noutput_t6"].to_numpy())
     assert result.method == "HB"
     assert result.lower == pytest.approx(-44.10808, abs=5e-6)
@@ -38,8 +38,8 @@ def test_ricefarms_matches_univoutl_readme(shared_data: Path) -> None:
     assert (farm_18["noutput_t5"], farm_18["noutput_t6"]) == (2200, 600)  # README's row 18
 
 
-def test_ricefarms_polars_and_numpy_agree(shared_data: Path) -> None:
-    data = pl.read_csv(shared_data / "hb_examples" / "ricefarms_noutput_t5_t6.csv")
+def test_ricefarms_polars_and_numpy_agree(test_data: Path) -> None:
+    data = pl.read_csv(test_data / "hb_examples" / "ricefarms_noutput_t5_t6.csv")
     framed = hb_frame(data, group=[], y1="noutput_t5", y2="noutput_t6")
     assert framed.filter("hb_outlier")["pos"].to_list()[:3] == [18, 21, 22]
     assert framed["hb_lower"][0] == pytest.approx(-44.10808, abs=5e-6)
@@ -60,15 +60,15 @@ BANFF = {
 
 
 @pytest.mark.parametrize("var", ["V1", "V2"])
-def test_banff_unit_fixture_bounds_and_flags(shared_data: Path, var: str) -> None:
+def test_banff_unit_fixture_bounds_and_flags(test_data: Path, var: str) -> None:
     """Banff's historical HB: U = 0 (EXPONENT default), A = 0.05 (MDM), C = MII 3 / MEI 2.
 
     Banff takes quartiles as SAS does, which equals R's type 6 (``quantile="weibull"``).
     Banff flags R01 beyond the imputation bounds (ODIL/ODIR) and R07 only beyond the
     exclusion bounds (ODEL/ODER).
     """
-    cur = pl.read_csv(shared_data / "hb_examples" / "banff_unit_indata_01.csv")
-    hist = pl.read_csv(shared_data / "hb_examples" / "banff_unit_indata_hist_01.csv")
+    cur = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_01.csv")
+    hist = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_hist_01.csv")
     expected = BANFF[var]
     ids = cur["ident"].to_list()
     for c, key, flagged in ((3.0, "imp", {"R01"}), (2.0, "excl", {"R01", "R07"})):
@@ -80,10 +80,10 @@ def test_banff_unit_fixture_bounds_and_flags(shared_data: Path, var: str) -> Non
         assert result.score[ids.index(ident)] == pytest.approx(effect, abs=1e-9)
 
 
-def test_banff_negative_and_zero_values_are_excluded(shared_data: Path) -> None:
+def test_banff_negative_and_zero_values_are_excluded(test_data: Path) -> None:
     """Fixture 02 holds negatives and zeros (Banff's accept_negative tests); HB skips them."""
-    cur = pl.read_csv(shared_data / "hb_examples" / "banff_unit_indata_02.csv")
-    hist = pl.read_csv(shared_data / "hb_examples" / "banff_unit_indata_hist_01.csv")
+    cur = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_02.csv")
+    hist = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_hist_01.csv")
     result = hb(hist["V2"].to_numpy(), cur["V2"].to_numpy(), HBParams(U=0.0, C=3.0))
     excluded = {cur["ident"][int(i)] for i in result.excluded}
     assert excluded == {"R05", "R06", "R08"}  # V2 = 0, -2, -14

@@ -33,17 +33,17 @@ def obs() -> Obs:
 
 
 @pytest.fixture
-def report_store(engine: Engine, shared_data: Path) -> Engine:
+def report_store(engine: Engine, demo_data: Path) -> Engine:
     """A store holding the 2022 report's tables, imported with source ``report2022``."""
-    for path in sorted((shared_data / "report2022").glob("*.csv")):
+    for path in sorted((demo_data / "report2022").glob("*.csv")):
         run_import(engine, "report2022", path)
     return engine
 
 
 @pytest.fixture
-def international_store(report_store: Engine, shared_data: Path) -> Engine:
+def international_store(report_store: Engine, demo_data: Path) -> Engine:
     """The report's tables plus UNCTAD's panel and WTO's DDS file."""
-    trade = shared_data / "services_trade"
+    trade = demo_data
     run_import(report_store, "unctad-panel", trade / "unctad_dds_country_year_panel_2010_2023.csv")
     run_import(report_store, "wto-dds", trade / "wto_dds_china_usa_2005_2025.csv")
     return report_store

@@ -94,9 +94,9 @@ def test_shares_against_values(obs: Obs) -> None:
 
 
 def test_importing_an_official_table_reports_its_arithmetic_and_stores_it_as_printed(
-    engine: Engine, shared_data: Path, tmp_path: Path,
+    engine: Engine, demo_data: Path, tmp_path: Path,
 ) -> None:
-    source = shared_data / "report2022" / "table2_provinces_2022.csv"
+    source = demo_data / "report2022" / "table2_provinces_2022.csv"
     changed = tmp_path / source.name
     text = source.read_text(encoding="utf-8")
     assert "上海,985.78," in text
@@ -113,7 +113,7 @@ def test_importing_an_official_table_reports_its_arithmetic_and_stores_it_as_pri
 
 
 def test_importing_the_printed_table_gives_no_arithmetic_findings(
-    engine: Engine, shared_data: Path,
+    engine: Engine, demo_data: Path,
 ) -> None:
-    result = run_import(engine, "report2022", shared_data / "report2022" / "table2_provinces_2022.csv")
+    result = run_import(engine, "report2022", demo_data / "report2022" / "table2_provinces_2022.csv")
     assert [f for f in result.report.findings if f.code.startswith("table-")] == []

@@ -112,8 +112,8 @@ def test_a_park_where_three_firms_make_90_percent(obs: Obs) -> None:
 # --------------------------------------------------------------------------- reference examples
 
 
-def test_sdctable_4x4_problem(shared_data: Path) -> None:
-    data = pl.read_csv(shared_data / "sdc_examples" / "sdcTable_problemdata_4x4.csv")
+def test_sdctable_4x4_problem(test_data: Path) -> None:
+    data = pl.read_csv(test_data / "sdc_examples" / "sdcTable_problemdata_4x4.csv")
     values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
     frame, trees = two_way(values)
     table = sdc.build_table(frame, ["a", "b"], trees)
@@ -146,8 +146,8 @@ def _company_cells(micro: pl.DataFrame, row: str, col: str) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def test_gausssuppression_magnitude_table(shared_data: Path) -> None:
-    micro = pl.read_csv(shared_data / "sdc_examples" / "gausssuppression_magnitude1.csv")
+def test_gausssuppression_magnitude_table(test_data: Path) -> None:
+    micro = pl.read_csv(test_data / "sdc_examples" / "gausssuppression_magnitude1.csv")
     cells = _company_cells(micro, "sector4", "geo")
     trees = [sdc.flat("sector4", "T", micro["sector4"].unique().to_list()),
              sdc.flat("geo", "T", micro["geo"].unique().to_list())]
@@ -182,8 +182,8 @@ def _region_tree() -> hier.Hierarchy:
                           hier.node_frame(rows))
 
 
-def test_tau_argus_testdata_size_by_hierarchical_region(shared_data: Path) -> None:
-    micro = pl.read_csv(shared_data / "sdc_examples" / "tau_testW.csv",
+def test_tau_argus_testdata_size_by_hierarchical_region(test_data: Path) -> None:
+    micro = pl.read_csv(test_data / "sdc_examples" / "tau_testW.csv",
                         schema_overrides={"Size": pl.String, "Region": pl.String})
     micro = micro.filter(pl.col("Year") == 84).select(
         "Size", "Region", pl.col("Var2").cast(pl.Float64).alias("value"))

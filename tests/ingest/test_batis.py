@@ -13,14 +13,14 @@ from shumao.ingest.pipeline import run_import
 from shumao.query import select
 from shumao.reference import countries
 
-BATIS = "services_trade/batis_china_bilateral_2005_2019.csv"
+BATIS = "batis_china_bilateral_2005_2019.csv"
 UNMAPPED = {"Rest of the World"}
 """Partner names the country code list leaves out (documented in ``sources/batis.py``)."""
 SHUMAO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao")
 
 
-def _file(shared_data: Path) -> pl.DataFrame:
-    return pl.read_csv(shared_data / BATIS, infer_schema=False)
+def _file(demo_data: Path) -> pl.DataFrame:
+    return pl.read_csv(demo_data / BATIS, infer_schema=False)
 
 
 def _file_value(rows: pl.DataFrame, partner: str, flow: str, item: str, year: str) -> float:
@@ -30,9 +30,9 @@ def _file_value(rows: pl.DataFrame, partner: str, flow: str, item: str, year: st
     return float(hit["balanced_value_usd"][0])
 
 
-def test_batis_values_rows_and_unmapped_partners(engine: Engine, shared_data: Path) -> None:
-    rows = _file(shared_data)
-    result = run_import(engine, "batis", shared_data / BATIS)
+def test_batis_values_rows_and_unmapped_partners(engine: Engine, demo_data: Path) -> None:
+    rows = _file(demo_data)
+    result = run_import(engine, "batis", demo_data / BATIS)
 
     unmapped = {f.value for f in result.report.findings if f.code == "name-unmapped"}
     assert unmapped == UNMAPPED
@@ -68,8 +68,8 @@ def test_batis_values_rows_and_unmapped_partners(engine: Engine, shared_data: Pa
     assert missing["value"].null_count() == empty
 
 
-def test_batis_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    done = subprocess.run([SHUMAO, "import", "batis", str(shared_data / BATIS), "--quiet"],
+def test_batis_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    done = subprocess.run([SHUMAO, "import", "batis", str(demo_data / BATIS), "--quiet"],
                           env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Rest of the World" in done.stdout

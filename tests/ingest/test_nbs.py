@@ -16,12 +16,12 @@ from shumao.ingest.sources import nbs
 from shumao.query import select
 from shumao.reference import fx, geo, units
 
-NBS = "china_provinces/nbs_province_ecommerce_internet_2015_2024.csv"
+NBS = "nbs_province_ecommerce_internet_2015_2024.csv"
 SHUMAO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao")
 
 
-def _file(shared_data: Path) -> pl.DataFrame:
-    return pl.read_csv(shared_data / NBS, infer_schema=False)
+def _file(demo_data: Path) -> pl.DataFrame:
+    return pl.read_csv(demo_data / NBS, infer_schema=False)
 
 
 def _file_value(rows: pl.DataFrame, province: str, year: str, name: str) -> float:
@@ -31,8 +31,8 @@ def _file_value(rows: pl.DataFrame, province: str, year: str, name: str) -> floa
     return float(hit["数值"][0])
 
 
-def test_indicator_table_covers_the_file_with_known_units(shared_data: Path) -> None:
-    names = _file(shared_data)["指标"].unique().to_list()
+def test_indicator_table_covers_the_file_with_known_units(demo_data: Path) -> None:
+    names = _file(demo_data)["指标"].unique().to_list()
     found = {n: nbs.indicator(n) for n in names}
     assert {i.code for i in found.values() if i} == {i.code for i in nbs.indicators()}
     assert all(i is not None and i.name_zh == n for n, i in found.items())
@@ -42,9 +42,9 @@ def test_indicator_table_covers_the_file_with_known_units(shared_data: Path) -> 
     assert nbs.indicator("电子商务销售额") == nbs.indicator("电子商务销售额 (亿元)")
 
 
-def test_beijing_2024_values_and_coverage(engine: Engine, shared_data: Path) -> None:
-    rows = _file(shared_data)
-    result = run_import(engine, "nbs-provinces", shared_data / NBS)
+def test_beijing_2024_values_and_coverage(engine: Engine, demo_data: Path) -> None:
+    rows = _file(demo_data)
+    result = run_import(engine, "nbs-provinces", demo_data / NBS)
     assert result.rows == rows.height == 2759
     assert result.report.findings == []
 
@@ -74,9 +74,9 @@ def test_beijing_2024_values_and_coverage(engine: Engine, shared_data: Path) -> 
                       for i in nbs.indicators()}
 
 
-def test_query_in_usd_uses_the_2022_exchange_rate(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "nbs-provinces", shared_data / NBS)
-    cny = _file_value(_file(shared_data), "北京", "2022", "电子商务销售额 (亿元)")
+def test_query_in_usd_uses_the_2022_exchange_rate(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "nbs-provinces", demo_data / NBS)
+    cny = _file_value(_file(demo_data), "北京", "2022", "电子商务销售额 (亿元)")
     usd = select(engine, "NBS_PROV", where={"ref_area": ["110000"], "indicator": ["ECOM_SALES"]},
                  start="2022", end="2022", unit="亿美元")
     assert (usd["unit"][0], usd["unit_mult"][0]) == ("USD", 8)
@@ -84,8 +84,8 @@ def test_query_in_usd_uses_the_2022_exchange_rate(engine: Engine, shared_data: P
     assert usd["value"][0] == pytest.approx(cny / 6.7261)
 
 
-def _edited(shared_data: Path, tmp_path: Path, old: str, new: str) -> Path:
-    lines = (shared_data / NBS).read_text(encoding="utf-8").splitlines()[:20]
+def _edited(demo_data: Path, tmp_path: Path, old: str, new: str) -> Path:
+    lines = (demo_data / NBS).read_text(encoding="utf-8").splitlines()[:20]
     assert old in lines[4]
     lines[4] = lines[4].replace(old, new)  # file row 5
     path = tmp_path / "nbs_edited.csv"
@@ -94,9 +94,9 @@ def _edited(shared_data: Path, tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_unknown_indicator_is_an_error_at_its_row(
-    engine: Engine, shared_data: Path, tmp_path: Path
+    engine: Engine, demo_data: Path, tmp_path: Path
 ) -> None:
-    path = _edited(shared_data, tmp_path, "电子商务销售额 (亿元)", "跨境电商销售额 (亿元)")
+    path = _edited(demo_data, tmp_path, "电子商务销售额 (亿元)", "跨境电商销售额 (亿元)")
     with pytest.raises(ImportRejected) as rejected:
         run_import(engine, "nbs-provinces", path)
     [error] = rejected.value.report.errors
@@ -106,17 +106,17 @@ def test_unknown_indicator_is_an_error_at_its_row(
 
 
 def test_unit_differing_from_the_indicator_table_is_an_error(
-    engine: Engine, shared_data: Path, tmp_path: Path
+    engine: Engine, demo_data: Path, tmp_path: Path
 ) -> None:
-    path = _edited(shared_data, tmp_path, ",亿元", ",万元")
+    path = _edited(demo_data, tmp_path, ",亿元", ",万元")
     with pytest.raises(ImportRejected) as rejected:
         run_import(engine, "nbs-provinces", path)
     [error] = rejected.value.report.errors
     assert (error.code, error.row, error.column) == ("unit-conflict", 5, "单位")
 
 
-def test_nbs_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    done = subprocess.run([SHUMAO, "import", "nbs-provinces", str(shared_data / NBS), "--quiet"],
+def test_nbs_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    done = subprocess.run([SHUMAO, "import", "nbs-provinces", str(demo_data / NBS), "--quiet"],
                           env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     out = subprocess.run(

@@ -19,8 +19,8 @@ REPORT = "report2022"
 SHUMAO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao")
 
 
-def _load(engine: Engine, shared_data: Path, name: str, flow: str = "MOFCOM_REPORT") -> dict:
-    result = run_import(engine, "report2022", shared_data / REPORT / name)
+def _load(engine: Engine, demo_data: Path, name: str, flow: str = "MOFCOM_REPORT") -> dict:
+    result = run_import(engine, "report2022", demo_data / REPORT / name)
     assert result.dataflow == flow
     assert result.report.findings == []
     data = select(engine, flow)
@@ -34,8 +34,8 @@ def _check(obs: dict, value: float, unit: str, mult: int) -> None:
         value, unit, mult, "A")
 
 
-def test_table1_global_economies(engine: Engine, shared_data: Path) -> None:
-    got = _load(engine, shared_data, "table1_global_economies_2022.csv")
+def test_table1_global_economies(engine: Engine, demo_data: Path) -> None:
+    got = _load(engine, demo_data, "table1_global_economies_2022.csv")
     assert len(got) == 10 * 6
     _check(got[("USA", "T", "VALUE", "2022")], 10478.31, "USD", 8)
     _check(got[("USA", "T", "GROWTH_YOY", "2022")], 5.86, "PCT", 0)
@@ -48,8 +48,8 @@ def test_table1_global_economies(engine: Engine, shared_data: Path) -> None:
     assert (obs["counterpart_area"], obs["product"], obs["freq"]) == (world, "DD", "A")
 
 
-def test_table2_provinces_value_and_growth(engine: Engine, shared_data: Path) -> None:
-    got = _load(engine, shared_data, "table2_provinces_2022.csv")
+def test_table2_provinces_value_and_growth(engine: Engine, demo_data: Path) -> None:
+    got = _load(engine, demo_data, "table2_provinces_2022.csv")
     assert len(got) == 12 * 6
     _check(got[("310000", "X", "VALUE", "2022")], 619.96, "USD", 8)
     _check(got[("310000", "X", "GROWTH_YOY", "2022")], 3.93, "PCT", 0)
@@ -60,8 +60,8 @@ def test_table2_provinces_value_and_growth(engine: Engine, shared_data: Path) ->
     assert total == pytest.approx(3545.22, abs=0.02)  # the table's 12省市合计 row
 
 
-def test_table3_bases_2020_to_2022(engine: Engine, shared_data: Path) -> None:
-    got = _load(engine, shared_data, "table3_bases_2020_2022.csv")
+def test_table3_bases_2020_to_2022(engine: Engine, demo_data: Path) -> None:
+    got = _load(engine, demo_data, "table3_bases_2020_2022.csv")
     assert len(got) == 5 * 3 * 2
     _check(got[("DSEB09", "X", "VALUE", "2020")], 0.99, "USD", 8)  # 齐鲁软件园
     _check(got[("DSEB09", "T", "VALUE", "2020")], 10.60, "USD", 8)
@@ -69,16 +69,16 @@ def test_table3_bases_2020_to_2022(engine: Engine, shared_data: Path) -> None:
     _check(got[("DSEB05", "X", "VALUE", "2021")], 11.43, "USD", 8)  # 中国（南京）软件谷
 
 
-def test_table4_base_output_in_yuan(engine: Engine, shared_data: Path) -> None:
-    got = _load(engine, shared_data, "table4_base_output_2020_2022.csv", "MOFCOM_BASE_OUTPUT")
+def test_table4_base_output_in_yuan(engine: Engine, demo_data: Path) -> None:
+    got = _load(engine, demo_data, "table4_base_output_2020_2022.csv", "MOFCOM_BASE_OUTPUT")
     assert len(got) == 6 * 3
     _check(got[("DSEB01", "_Z", "OUTPUT", "2022")], 4759, "CNY", 8)  # 中关村软件园
     _check(got[("DSEB01", "_Z", "OUTPUT", "2020")], 3366, "CNY", 8)
     _check(got[("DSEB07", "_Z", "OUTPUT", "2021")], 730, "CNY", 8)  # 合肥高新区
 
 
-def test_regions_values_and_share(engine: Engine, shared_data: Path) -> None:
-    got = _load(engine, shared_data, "regions_2022.csv")
+def test_regions_values_and_share(engine: Engine, demo_data: Path) -> None:
+    got = _load(engine, demo_data, "regions_2022.csv")
     assert len(got) == 4 * 5
     _check(got[("EAST", "T", "SHARE", "2022")], 91.1, "PCT", 0)
     _check(got[("EAST", "T", "VALUE", "2022")], 3396.5, "USD", 8)
@@ -87,9 +87,9 @@ def test_regions_values_and_share(engine: Engine, shared_data: Path) -> None:
 
 
 def test_unknown_province_is_an_error_at_its_row(
-    engine: Engine, shared_data: Path, tmp_path: Path
+    engine: Engine, demo_data: Path, tmp_path: Path
 ) -> None:
-    text = (shared_data / REPORT / "table2_provinces_2022.csv").read_text(encoding="utf-8")
+    text = (demo_data / REPORT / "table2_provinces_2022.csv").read_text(encoding="utf-8")
     path = tmp_path / "table2_bad.csv"
     path.write_text(text.replace("江苏,", "江苏省X,"), encoding="utf-8")
     with pytest.raises(ImportRejected) as rejected:
@@ -107,8 +107,8 @@ def test_unrecognised_header_is_rejected(engine: Engine, tmp_path: Path) -> None
     assert [e.code for e in rejected.value.report.errors] == ["file-format"]
 
 
-def test_report2022_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    table2 = shared_data / REPORT / "table2_provinces_2022.csv"
+def test_report2022_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    table2 = demo_data / REPORT / "table2_provinces_2022.csv"
     done = subprocess.run([SHUMAO, "import", "report2022", str(table2), "--quiet"],
                           env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

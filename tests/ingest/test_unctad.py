@@ -16,14 +16,14 @@ from shumao.ingest.pipeline import run_import
 from shumao.query import select
 from shumao.reference import countries
 
-PANEL = "services_trade/unctad_dds_country_year_panel_2010_2023.csv"
-RAW = "services_trade/unctad_digital_economy_raw_export.csv"
+PANEL = "unctad_dds_country_year_panel_2010_2023.csv"
+RAW = "unctad_digital_economy_raw_export.csv"
 SHUMAO = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao"
 KEYS = ["ref_area", "counterpart_area", "product", "flow", "time_period"]
 
 
-def test_panel_imports_both_flows_in_usd_millions(engine: Engine, shared_data: Path) -> None:
-    result = run_import(engine, "unctad-panel", shared_data / PANEL)
+def test_panel_imports_both_flows_in_usd_millions(engine: Engine, demo_data: Path) -> None:
+    result = run_import(engine, "unctad-panel", demo_data / PANEL)
     assert result.rows == 2 * 2879
     assert result.report.ok and not result.report.warnings
     china = select(engine, "UNCTAD_DDS", where={"ref_area": ["中国"]}, start="2023", end="2023")
@@ -34,8 +34,8 @@ def test_panel_imports_both_flows_in_usd_millions(engine: Engine, shared_data: P
     assert (row["unit"], row["unit_mult"], row["obs_status"]) == ("USD", 6, "A")
 
 
-def test_panel_keeps_world_region_and_kosovo(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "unctad-panel", shared_data / PANEL)
+def test_panel_keeps_world_region_and_kosovo(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "unctad-panel", demo_data / PANEL)
     y2023 = select(engine, "UNCTAD_DDS", start="2023", end="2023",
                    where={"ref_area": ["WLD", "SSF", "XKX"]})
     got = {(a, f): v for a, f, v in y2023.select("ref_area", "flow", "value").iter_rows()}
@@ -46,8 +46,8 @@ def test_panel_keeps_world_region_and_kosovo(engine: Engine, shared_data: Path) 
     }
 
 
-def test_panel_blank_values_are_stored_missing(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "unctad-panel", shared_data / PANEL)
+def test_panel_blank_values_are_stored_missing(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "unctad-panel", demo_data / PANEL)
     frame = select(engine, "UNCTAD_DDS")
     missing = frame.filter(pl.col("obs_status") == "M")
     assert missing.height == 270 + 232
@@ -86,9 +86,9 @@ def test_panel_code_falls_back_to_the_country_name(engine: Engine, tmp_path: Pat
         ("TWN", "M", None, "M"), ("TWN", "X", 3.0, "A")]
 
 
-def test_sdmx_trade_equals_the_panel(engine: Engine, shared_data: Path) -> None:
-    panel = run_import(engine, "unctad-panel", shared_data / PANEL)
-    raw = run_import(engine, "unctad-sdmx", shared_data / RAW)
+def test_sdmx_trade_equals_the_panel(engine: Engine, demo_data: Path) -> None:
+    panel = run_import(engine, "unctad-panel", demo_data / PANEL)
+    raw = run_import(engine, "unctad-sdmx", demo_data / RAW)
     assert (raw.dataflow, raw.rows) == ("UNCTAD_DDS", 2842 + 2879)
     [other] = [f for f in raw.report.findings if f.code == "rows-other-dataflow"]
     assert other.value == "UNCTAD_ICT" and other.message_en.startswith("2435 rows")
@@ -105,15 +105,15 @@ def test_sdmx_trade_equals_the_panel(engine: Engine, shared_data: Path) -> None:
     assert set(china["unit_mult"]) == {6}
 
 
-def test_sdmx_status_o_is_stored_missing(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "unctad-sdmx", shared_data / RAW)
+def test_sdmx_status_o_is_stored_missing(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "unctad-sdmx", demo_data / RAW)
     afg = select(engine, "UNCTAD_DDS", where={"ref_area": ["AFG"], "flow": ["X"]}, start="2021")
     assert afg.select("time_period", "value", "obs_status").rows() == [
         ("2021", None, "M"), ("2022", None, "M"), ("2023", None, "M")]
 
 
-def test_sdmx_ict_part_with_dataflow_option(engine: Engine, shared_data: Path) -> None:
-    result = run_import(engine, "unctad-sdmx", shared_data / RAW,
+def test_sdmx_ict_part_with_dataflow_option(engine: Engine, demo_data: Path) -> None:
+    result = run_import(engine, "unctad-sdmx", demo_data / RAW,
                         options={"dataflow": "unctad_ict"})
     assert (result.dataflow, result.rows) == ("UNCTAD_ICT", 2435)
     [other] = [f for f in result.report.findings if f.code == "rows-other-dataflow"]
@@ -145,14 +145,14 @@ def test_sdmx_unit_mult_per_row_and_bad_values(engine: Engine, tmp_path: Path) -
     assert {"unit-mult-invalid", "status-unknown"} <= rejected.value.report.codes
 
 
-def test_sdmx_refuses_a_foreign_dataflow(engine: Engine, shared_data: Path) -> None:
+def test_sdmx_refuses_a_foreign_dataflow(engine: Engine, demo_data: Path) -> None:
     with pytest.raises(ImportRejected) as rejected:
-        run_import(engine, "unctad-sdmx", shared_data / RAW, options={"dataflow": "WTO_DDS"})
+        run_import(engine, "unctad-sdmx", demo_data / RAW, options={"dataflow": "WTO_DDS"})
     assert rejected.value.report.codes == {"dataflow-unsupported"}
 
 
-def test_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    done = subprocess.run([str(SHUMAO), "import", "unctad-panel", str(shared_data / PANEL),
+def test_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    done = subprocess.run([str(SHUMAO), "import", "unctad-panel", str(demo_data / PANEL),
                            "--quiet"], env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     shown = subprocess.run(

@@ -14,13 +14,13 @@ from shumao.ingest.pipeline import run_import
 from shumao.ingest.sources import worldbank
 from shumao.query import select
 
-WDI = "services_trade/wdi_ict_service_exports_BX.GSR.CCIS.CD.csv"
-META = "services_trade/wdi_country_metadata.csv"
+WDI = "wdi_ict_service_exports_BX.GSR.CCIS.CD.csv"
+META = "wdi_country_metadata.csv"
 SHUMAO = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao"
 
 
-def test_values_in_plain_usd(engine: Engine, shared_data: Path) -> None:
-    result = run_import(engine, "wb-ict", shared_data / WDI)
+def test_values_in_plain_usd(engine: Engine, demo_data: Path) -> None:
+    result = run_import(engine, "wb-ict", demo_data / WDI)
     assert result.rows == 6273
     assert result.report.ok and not result.report.warnings
     assert result.report.codes == {"encoding-bom"}
@@ -37,8 +37,8 @@ def test_values_in_plain_usd(engine: Engine, shared_data: Path) -> None:
         ("SI", "X", "BX.GSR.CCIS.CD", "A", "USD", 0, "A")}
 
 
-def test_only_published_cells_become_observations(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "wb-ict", shared_data / WDI)
+def test_only_published_cells_become_observations(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "wb-ict", demo_data / WDI)
     china = select(engine, "WB_ICT", where={"ref_area": ["CHN"]})
     assert china.height == 43
     assert (china["time_period"].min(), china["time_period"].max()) == ("1982", "2024")
@@ -47,17 +47,17 @@ def test_only_published_cells_become_observations(engine: Engine, shared_data: P
     assert {"EUU", "EMU", "SSF", "LMY", "XKX"} <= areas
 
 
-def test_aggregate_list_matches_wdi_metadata(shared_data: Path) -> None:
-    with (shared_data / META).open(encoding="utf-8-sig", newline="") as f:
+def test_aggregate_list_matches_wdi_metadata(demo_data: Path) -> None:
+    with (demo_data / META).open(encoding="utf-8-sig", newline="") as f:
         blank_region = {r["Country Code"] for r in csv.DictReader(f) if not r["Region"]}
     assert worldbank.aggregates() == blank_region
     assert len(blank_region) == 48
 
 
 def test_file_without_preamble_and_unknown_code(
-    engine: Engine, shared_data: Path, tmp_path: Path
+    engine: Engine, demo_data: Path, tmp_path: Path
 ) -> None:
-    lines = (shared_data / WDI).read_text(encoding="utf-8-sig").splitlines()
+    lines = (demo_data / WDI).read_text(encoding="utf-8-sig").splitlines()
     header, china = lines[4], next(x for x in lines if '"CHN"' in x)
     made_up = china.replace('"China","CHN"', '"Atlantis","ATL"')
     path = tmp_path / "wdi.csv"
@@ -69,8 +69,8 @@ def test_file_without_preamble_and_unknown_code(
     assert set(select(engine, "WB_ICT")["ref_area"]) == {"CHN"}
 
 
-def test_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    done = subprocess.run([str(SHUMAO), "import", "wb-ict", str(shared_data / WDI), "--quiet"],
+def test_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    done = subprocess.run([str(SHUMAO), "import", "wb-ict", str(demo_data / WDI), "--quiet"],
                           env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     shown = subprocess.run(

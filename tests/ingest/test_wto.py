@@ -16,8 +16,8 @@ from shumao.ingest.pipeline import run_import
 from shumao.query import select
 from shumao.reference import countries
 
-BULK = "services_trade/wto_dds_china_usa_2005_2025.csv"
-INDIA = "services_trade/wto_dds_india_2005_2025.csv"
+BULK = "wto_dds_china_usa_2005_2025.csv"
+INDIA = "wto_dds_india_2005_2025.csv"
 COMPONENTS = ["SF", "SG", "SH", "SI1", "SI2", "SI3", "SJ", "SK"]
 SHUMAO = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao"
 
@@ -28,14 +28,14 @@ def _file_values(path: Path, reporter: str, flow: str, year: int) -> dict[str, f
     return dict(raw.select("INDICATOR", "VALUE").iter_rows())
 
 
-def test_bulk_china_2022_exports_in_100_million_usd(engine: Engine, shared_data: Path) -> None:
-    result = run_import(engine, "wto-dds", shared_data / BULK)
+def test_bulk_china_2022_exports_in_100_million_usd(engine: Engine, demo_data: Path) -> None:
+    result = run_import(engine, "wto-dds", demo_data / BULK)
     assert (result.rows, result.series) == (756, 36)
     assert result.report.ok and not result.report.warnings
     frame = select(engine, "WTO_DDS", where={"ref_area": ["中国"], "flow": ["X"]},
                    start="2022", end="2022", unit="亿美元")
     got = dict(frame.select("product", "value").iter_rows())
-    expected = _file_values(shared_data / BULK, "CN", "X", 2022)
+    expected = _file_values(demo_data / BULK, "CN", "X", 2022)
     assert set(got) == {"DDS", *COMPONENTS}
     assert got == {k: pytest.approx(v / 100, rel=1e-12) for k, v in expected.items()}
     assert got["SI2"] == pytest.approx(781.9640688, rel=1e-12)
@@ -44,8 +44,8 @@ def test_bulk_china_2022_exports_in_100_million_usd(engine: Engine, shared_data:
     assert set(frame.select("unit", "unit_mult").rows()) == {("USD", 8)}
 
 
-def test_bulk_stores_usd_millions_and_scientific_notation(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "wto-dds", shared_data / BULK)
+def test_bulk_stores_usd_millions_and_scientific_notation(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "wto-dds", demo_data / BULK)
     usa = select(engine, "WTO_DDS", where={"ref_area": ["USA"], "product": ["DDS"]},
                  start="2025", end="2025")
     assert dict(usa.select("flow", "value").iter_rows())["M"] == 490399.9911
@@ -55,8 +55,8 @@ def test_bulk_stores_usd_millions_and_scientific_notation(engine: Engine, shared
     assert tiny["value"].to_list() == [5.90e-07]
 
 
-def test_break_in_series_is_kept(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "wto-dds", shared_data / BULK)
+def test_break_in_series_is_kept(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "wto-dds", demo_data / BULK)
     frame = select(engine, "WTO_DDS")
     flagged = frame.filter(pl.col("attrs").is_not_null())
     assert flagged.select("ref_area", "product", "flow", "time_period").sort("flow").rows() == [
@@ -64,8 +64,8 @@ def test_break_in_series_is_kept(engine: Engine, shared_data: Path) -> None:
     assert {json.loads(a)["BREAKING_SERIES"] for a in flagged["attrs"]} == {"B"}
 
 
-def test_india_layout(engine: Engine, shared_data: Path) -> None:
-    result = run_import(engine, "wto-dds", shared_data / INDIA)
+def test_india_layout(engine: Engine, demo_data: Path) -> None:
+    result = run_import(engine, "wto-dds", demo_data / INDIA)
     assert (result.rows, result.series) == (378, 18)
     frame = select(engine, "WTO_DDS", where={"ref_area": ["印度"]}, start="2022", end="2022")
     got = {(f, p): v for f, p, v in frame.select("flow", "product", "value").iter_rows()}
@@ -76,9 +76,9 @@ def test_india_layout(engine: Engine, shared_data: Path) -> None:
         (countries.lookup("W00").iso3, "USD", 6)}
 
 
-def test_total_equals_sum_of_components(engine: Engine, shared_data: Path) -> None:
-    run_import(engine, "wto-dds", shared_data / BULK)
-    run_import(engine, "wto-dds", shared_data / INDIA)
+def test_total_equals_sum_of_components(engine: Engine, demo_data: Path) -> None:
+    run_import(engine, "wto-dds", demo_data / BULK)
+    run_import(engine, "wto-dds", demo_data / INDIA)
     frame = select(engine, "WTO_DDS")
     sums = frame.group_by("ref_area", "flow", "time_period").agg(
         pl.col("value").filter(pl.col("product") == "DDS").sum().alias("total"),
@@ -98,8 +98,8 @@ def test_unknown_layout_is_rejected(engine: Engine, tmp_path: Path) -> None:
     assert rejected.value.report.codes == {"column-missing"}
 
 
-def test_unknown_unit_and_reporter(engine: Engine, shared_data: Path, tmp_path: Path) -> None:
-    lines = (shared_data / BULK).read_text(encoding="utf-8").splitlines()
+def test_unknown_unit_and_reporter(engine: Engine, demo_data: Path, tmp_path: Path) -> None:
+    lines = (demo_data / BULK).read_text(encoding="utf-8").splitlines()
     path = tmp_path / "bulk.csv"
     path.write_text("\n".join([lines[0], lines[1], lines[2].replace(",CN,China,", ",QQ,Qland,")])
                     + "\n", encoding="utf-8")
@@ -114,8 +114,8 @@ def test_unknown_unit_and_reporter(engine: Engine, shared_data: Path, tmp_path: 
     assert rejected.value.report.codes == {"unit-unknown"}
 
 
-def test_cli_round_trip(cli_env: dict[str, str], shared_data: Path) -> None:
-    done = subprocess.run([str(SHUMAO), "import", "wto-dds", str(shared_data / INDIA), "--quiet"],
+def test_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
+    done = subprocess.run([str(SHUMAO), "import", "wto-dds", str(demo_data / INDIA), "--quiet"],
                           env=cli_env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     shown = subprocess.run(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from shumao.policy import library
 from shumao.validation.findings import Report
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "demo" / "policy"
 SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "policy"
 SEED_FILES = {
     "000": "000_f3ac8a4ec1b1470d.txt",

@@ -25,7 +25,7 @@ import zlib
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SEEDS = HERE.parents[3] / "shared" / "seeds"
+SEEDS = HERE.parents[2] / "demo" / "policy"
 WIDTH = 26
 LINES_PER_PAGE = 40
 
