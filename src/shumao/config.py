@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         "(newest vintage, releases) before reading it again",
     )
 
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="平台对外网址 / the platform's address, used for the links of figures in "
+        "reports (the explorer's permanent links)",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:

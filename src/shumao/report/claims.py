@@ -23,16 +23,21 @@ from shumao.reference import countries, geo, parks
 
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 CLAUSE = re.compile(r"[，；,;：:]")
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:[—–\-－~至到]+\s*((?:19|20)\d{2}))?\s*年")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:(?:[—–\-－~至到]+\s*)?((?:19|20)\d{2}))?\s*年")
 NUMBER = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万)?\s*(美元|元人民币|元|%|％|个百分点)"
     r"|第\s*(\d+|[一二三四五六七八九十]{1,3})\s*(?:位|名)"
     r"|排名(第?[一二三四五六七八九十]{1,2})(?![十\d])")
-FLOWS = (("进出口", "T"), ("贸易规模", "T"), ("贸易额", "T"), ("服务贸易", "T"),
-         ("出口", "X"), ("进口", "M"), ("顺差", "B"), ("产值", "OUTPUT"))
+FLOW = re.compile(r"进出口|贸易规模|贸易额|服务贸易|(?<!进)出口|(?<!出)进口|顺差|产值")
+FLOW_CODES = {"进出口": "T", "贸易规模": "T", "贸易额": "T", "服务贸易": "T", "出口": "X",
+              "进口": "M", "顺差": "B", "产值": "OUTPUT"}
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "十": 10}
-SPECIAL = {"全国": "CHN", "我国": "CHN", "中国": "CHN", "全球": "WLD", "世界": "WLD"}
+SPECIAL = {"全国": "CHN", "我国": "CHN", "中国": "CHN", "全球": "WLD", "世界": "WLD",
+           "发达经济体": "DEVELOPED", "发展中经济体": "DEVELOPING", "发展中国家": "DEVELOPING",
+           "新兴经济体": "EMERGING", "欧盟": "EU27"}
+REFERENCE_ONLY = re.compile(r"^(全国|全球|世界)(?=的?(占比|比重|市场|第|首位|前列))")
+"""全国/全球 as the denominator of a share or the field of a rank is not the claim's subject."""
 TOPICS = (
     ("dd", ("可数字化", "数字服务出口", "数字服务贸易", "数字化服务", "数字交付", "数字服务进出口")),
     ("ict", ("电信、计算机和信息服务",)),
@@ -44,7 +49,7 @@ TOPICS = (
 )
 """What a number is about: a claim is matched only to data of the same topic (a source's
 ``Rows.topic``); 2.11万亿元 of 跨境电商 is never compared with digitally deliverable services."""
-TOTAL12 = re.compile(r"(\d+|十二)\s*个?省市")
+TOTAL12 = re.compile(r"(?<![\d上述])(?:12|十二)\s*个?省市")
 TOP = re.compile(r"(?:排名前|最大的|前)\s*(\d+|[一二三四五六七八九十]{1,2})\s*(?:位|个|家)?的?"
                  r"(?:省市|省份|经济体|国家|基地)?(?:分别)?(?:为|是)[:：]?")
 MEMBERS = re.compile(r"(\d+)\s*[家个]国家数字服务出口基地[^。]{0,12}?分别(?:是|为)")
@@ -100,18 +105,22 @@ def _entities() -> tuple[re.Pattern[str], dict[str, str]]:
 def entities(text: str) -> list[tuple[int, str, str]]:
     """(position, name as written, code) of every entity, longest names first."""
     pattern, names = _entities()
-    found = [(m.start(), m.group(0), names[m.group(0)]) for m in pattern.finditer(text)]
+    found = [(m.start(), m.group(0), names[m.group(0)]) for m in pattern.finditer(text)
+             if not _reference_only(text, m.start(), m.group(0))]
     found += [(m.start(), m.group(0), "TOTAL12") for m in TOTAL12.finditer(text)]
     return sorted(found)
 
 
+def _reference_only(text: str, at: int, name: str) -> bool:
+    if name not in ("全国", "全球", "世界"):
+        return False
+    return bool(REFERENCE_ONLY.match(text[at:at + 8])) or text[at - 1:at] in ("占", "居", "在")
+
+
 def _flow(text: str) -> str:
-    best, at = "", -1
-    for word, code in FLOWS:
-        i = text.rfind(word)
-        if i > at or (i == at and i >= 0 and len(word) > 2):
-            best, at = code, i
-    return best
+    """The flow of the last flow word (出口 inside 进出口 is not exports)."""
+    found = list(FLOW.finditer(text))
+    return FLOW_CODES[found[-1].group(0)] if found else ""
 
 
 def _int(text: str) -> int:
@@ -136,6 +145,8 @@ class _Context:
     subject: str = ""
     flow: str = ""
     topic: str = ""
+    listed: tuple[str, ...] = ()
+    """The entities of the last list (for 上述5个省市……分别为)."""
 
 
 def topic_of(text: str) -> str:
@@ -174,12 +185,10 @@ def _sentence(sentence: str, ctx: _Context) -> list[Claim]:
         before = [e for e in named if e[0] < start + len(clause)]
         if before:
             ctx.subject = before[-1][2]
-        flow = _flow(sentence[:at])
-        if flow:
-            ctx.flow = flow
         for m in NUMBER.finditer(clause):
             if start + m.start() in covered:
                 continue
+            ctx.flow = _flow(sentence[:start + m.start()]) or ctx.flow
             ctx.topic = topic_of(sentence[:start + m.start()]) or ctx.topic
             claim = _number(m, clause, sentence, ctx)
             if claim is not None:
@@ -216,7 +225,7 @@ def _number(m: re.Match[str], clause: str, sentence: str, ctx: _Context) -> Clai
 def _rate_kind(head: str, unit: str, ctx: _Context) -> str:
     if unit == "个百分点":
         return "pp"
-    if re.search(r"占|比重|占比|份额", head):
+    if re.search(r"(由|从|至)\s*$", head) or re.search(r"占|比重|占比|份额", head):
         return "share_world" if re.search(r"全球|世界", head) else "share"
     if re.search(r"增长|增速|下降|同比|增幅|提升|减少", head):
         if ctx.since and not re.search(r"同比", head):
@@ -251,14 +260,21 @@ def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
                          float(_int(top.group(1))), top.group(1), "", 1.0,
                          sentence[top.start():seg_end], sentence, tuple(e[2] for e in listed),
                          topic_of(sentence[:top.start()]) or ctx.topic))
+    if top:
+        ctx.listed = out[-1].names
     at = sentence.find("分别")
     if at > 0:
         subjects = list(dict.fromkeys(e[2] for e in named if e[0] < at and e[2] != "WLD"))
-        tail = sentence[at:]
-        numbers = [m for m in NUMBER.finditer(tail) if m.group(1)]
-        if subjects and len(numbers) == len(subjects) * max(1, len(numbers) // len(subjects)):
+        if "上述" in sentence[:at] and ctx.listed:
+            subjects = list(ctx.listed)
+        numbers = [m for m in NUMBER.finditer(sentence[at:]) if m.group(1)]
+        if len(numbers) == 1 and subjects or (
+                len(subjects) >= 2 and len(numbers) % len(subjects) == 0):
             out += _paired(sentence, at, subjects, numbers, ctx)
-            covered |= {at + m.start() for m in numbers}
+            ctx.listed = tuple(subjects)
+        elif numbers:  # a list whose members cannot be told: listed, not guessed
+            out += [replace(c, subject="") for c in _paired(sentence, at, [""], numbers, ctx)]
+        covered |= {at + m.start() for m in numbers}
     return out, covered
 
 
@@ -275,7 +291,8 @@ def _paired(sentence: str, at: int, subjects: list[str], numbers: list[re.Match[
         clause = sentence[head_from: at + m.end()]
         claim = _number(m, clause[: len(clause) - len(m.group(0))] + m.group(0), sentence, local)
         if claim is not None:
-            out.append(replace(claim, text=f"{_name(subject)}：{m.group(0)}"))
+            label = _name(subject) if subject else "？"
+            out.append(replace(claim, text=f"{label}：{m.group(0)}"))
     return out
 
 

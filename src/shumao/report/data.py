@@ -128,6 +128,14 @@ def _names(code: str) -> tuple[str, str]:
         return code, code
 
 
+def decimals(value: float) -> int:
+    """Decimals of a value as written (0.1 → 1, 2105.37 → 2), at most 6."""
+    text = repr(float(value))
+    if "e" in text:
+        return 6
+    return min(len(text.split(".")[1].rstrip("0")), 6)
+
+
 FLOW_WORDS = {"T": ("进出口", "total trade"), "X": ("出口", "exports"), "M": ("进口", "imports"),
               "B": ("顺差", "balance"), "OUTPUT": ("产值", "output")}
 
@@ -154,15 +162,24 @@ class Reader:
 
     def figures(self, frame: pl.DataFrame, dataflow: str, unit: str, digits: int = 2
                 ) -> dict[tuple[str, ...], Figure]:
-        """Every row of ``frame`` as a figure, keyed by (ref_area, flow, indicator, period)."""
+        """Every row of ``frame`` as a figure, keyed by (ref_area, flow, indicator, period).
+
+        A figure's published precision is the most decimals any value of the same load and
+        column has (the float 10.6 was printed 10.60 beside 21.41 in 表3)."""
         out: dict[tuple[str, ...], Figure] = {}
+        places: dict[tuple[object, object], int] = {}
+        for row in frame.iter_rows(named=True):
+            if row["value"] is not None:
+                key = (row.get("vintage_id"), row.get("attrs"))
+                places[key] = max(places.get(key, 0), decimals(float(row["value"])))
         for row in frame.iter_rows(named=True):
             key = tuple(row[d] for d in DIMENSIONS)
             lineage = Lineage(dataflow, key, row["time_period"], row.get("vintage_id"))
             label = self.label(row["ref_area"], row["flow"], row["time_period"], row["indicator"])
             value = row["value"]
             out[(row["ref_area"], row["flow"], row["indicator"], row["time_period"])] = Figure(
-                None if value is None else float(value), unit, lineage, digits, label)
+                None if value is None else float(value), unit, lineage, digits, label,
+                decimals=places.get((row.get("vintage_id"), row.get("attrs")), -1))
         return out
 
     def label(self, code: str, flow: str, period: str, indicator: str = "VALUE") -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from shumao.reference import geo, parks
 from shumao.report import claims as cl
-from shumao.report.data import Row, Rows, area_name
+from shumao.report.data import Row, Rows, area_name, decimals
 from shumao.report.figures import STORED, Figure
 from shumao.report.sentences import fmt
 
@@ -47,19 +47,12 @@ class Checked:
 # --------------------------------------------------------------------------- bounds
 
 
-def _decimals(value: float) -> int:
-    text = repr(float(value))
-    if "e" in text:
-        return 6
-    return min(len(text.split(".")[1].rstrip("0")) if "." in text else 0, 6)
-
-
 def bounds(fig: Figure) -> tuple[float, float]:
     """The range a figure can have given the rounding of the published values it rests on."""
     lin = fig.lineage
     v = fig.value or 0.0
     if lin.indicator == STORED:
-        half = 0.5 * 10 ** -_decimals(v)
+        half = 0.5 * 10 ** -(fig.decimals if fig.decimals >= 0 else decimals(v))
         return v - half, v + half
     ins = [bounds(f) for f in lin.inputs]
     kind = lin.indicator
@@ -98,6 +91,8 @@ def find(claim: cl.Claim, data: dict[str, Rows]) -> tuple[Figure | None, str]:
     """The figure that supports ``claim``, or why there is none."""
     if not claim.subject:
         return None, "看不出这个数字说的是哪个地区或对象 / no subject recognised"
+    if not claim.period:
+        return None, "看不出这个数字的期间 / no period recognised"
     if claim.kind in ("unknown", "pp"):
         return None, "库中没有可对应的指标（百分点变化或含义不明）/ no matching indicator"
     if not claim.topic or claim.topic == "other":
@@ -137,7 +132,8 @@ def judge(claim: cl.Claim, fig: Figure) -> str:
     lo, hi = min(lo, hi), max(lo, hi)
     value = claim.value or 0.0
     tol = claim.tolerance
-    return "ok" if value + tol >= lo - 1e-9 and value - tol <= hi + 1e-9 else "mismatch"
+    # open intervals: 16.03 and 16.04, both printed to two decimals, are different numbers
+    return "ok" if value + tol > lo + 1e-12 and value - tol < hi - 1e-12 else "mismatch"
 
 
 def _top(claim: cl.Claim, data: dict[str, Rows]) -> Checked:

@@ -61,6 +61,8 @@ class Figure:
     label: str = ""
     """What the figure is, for the annex: 中国 · 进出口 · 2022."""
     formula: str = field(default="", compare=False)
+    decimals: int = field(default=-1, compare=False)
+    """Decimals the source published (10.60 → 2); -1 when unknown (read from the value)."""
 
     @property
     def missing(self) -> bool:
