@@ -85,7 +85,10 @@ class Rows:
         return found
 
     def __getitem__(self, code: str) -> Row:
-        return self.__getattr__(code)
+        found = self.row(code)
+        if found is None:
+            raise KeyError(code)
+        return found
 
     def row(self, code: str, period: str | None = None) -> Row | None:
         return next((r for r in self.rows if code in (r.code, r.name)

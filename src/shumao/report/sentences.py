@@ -210,6 +210,7 @@ class Renderer:
                            top=_top, note=note)
         try:
             text = env.from_string(source).render(year=self.year, **self.data)
-        except (UndefinedError, Missing, ZeroDivisionError, TypeError, ValueError) as exc:
+        except (UndefinedError, Missing, ZeroDivisionError, TypeError, ValueError, LookupError,
+                AttributeError) as exc:
             raise Missing(str(exc)) from None
         return str(Markup(text)), scope

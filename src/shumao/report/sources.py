@@ -120,11 +120,12 @@ def china(reader: Reader, year: int) -> Rows:
     row = _trade_row(reader, figs, NATION, str(year))
     fields = trade_fields("T", "X", "M")
     if {"X", "M"} <= row.figures.keys():
-        row.figures["B"] = fx.difference(row.X, row.M)
+        row.figures["B"] = fx.difference(row.X, row.M, label=reader.label(NATION, "B", str(year)))
         if {"gX", "gM"} <= row.figures.keys():
-            before = fx.difference(fx.prior_from_growth(row.X, row.gX, f"{row.X.label}（上年）"),
-                                   fx.prior_from_growth(row.M, row.gM, f"{row.M.label}（上年）"),
-                                   label=f"{area_name(NATION, reader.lang)}·顺差·{year - 1}")
+            prior = [fx.prior_from_growth(row.figures[f], row.figures[f"g{f}"],
+                                          reader.label(NATION, f, str(year - 1)))
+                     for f in ("X", "M")]
+            before = fx.difference(*prior, label=reader.label(NATION, "B", str(year - 1)))
             row.figures["dB"] = fx.difference(row.B, before, "CHANGE")
         fields |= {"B": Field("B", "B", "level", YI), "dB": Field("dB", "B", "change", YI)}
     return Rows("mofcom_china", [row], fields, *SOURCE_WTO)
@@ -148,10 +149,12 @@ def provinces(reader: Reader, year: int) -> Rows:
         parts = [r.figures[f] for r in rows if f in r.figures]
         if not parts:
             continue
-        total.figures[f] = fx.total(parts, f"{total.name}·{f}·{y}")
-        priors = [fx.prior_from_growth(r.figures[f], r.figures[f"g{f}"], f"{r.name}·{f}·{year - 1}")
+        total.figures[f] = fx.total(parts, _label(reader, total.name, f, year))
+        priors = [fx.prior_from_growth(r.figures[f], r.figures[f"g{f}"],
+                                       reader.label(r.code, f, str(year - 1)))
                   for r in rows if f"g{f}" in r.figures]
-        total.figures[f"g{f}"] = fx.growth(total.figures[f], fx.total(priors, f"{total.name}·{f}·{year - 1}"))
+        total.figures[f"g{f}"] = fx.growth(total.figures[f],
+                                           fx.total(priors, _label(reader, total.name, f, year - 1)))
     for row in [*rows, total]:
         for f in ("T", "X", "M"):
             if f in row.figures and f in nation.figures:
@@ -163,6 +166,11 @@ def provinces(reader: Reader, year: int) -> Rows:
               **{f"s{f}": Field(f"s{f}", f, "share", "%") for f in ("T", "X", "M")},
               "rank": Field("rank", "T", "rank", "位", 0)}
     return Rows("mofcom_provinces", [*rows, total, nation], fields, *SOURCE_MOFCOM)
+
+
+def _label(reader: Reader, name: str, flow: str, year: int) -> str:
+    """"12省市合计·进出口·2022年": the label of a computed row's figure."""
+    return f"{name}·{reader.label('', flow, str(year)).split('·', 1)[1]}"
 
 
 @source("mofcom_regions", "四大地区（公布数），占全国比重")
