@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         "reports (the explorer's permanent links)",
     )
 
+    report_dir: Path | None = Field(
+        None,
+        description="年度报告的手写段落目录（其下 <年份>/passages/）/ folder holding "
+        "<year>/passages/ of the annual report; empty: <data_dir>/report",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:

@@ -89,19 +89,27 @@ def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        Case("GET", "/report", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
+        Case("GET", "/report/jobs/0123456789ab/pdf", set()),
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
         Case("POST", "/api/admin/users", {"admin"},
              {"username": f"new-{role}", "password": "a-good-password", "role": "ministry"}),
         Case("POST", "/api/admin/releases", {"ministry", "admin"}, {"dataflow": "WTO_DDS"}),
+        Case("POST", "/api/report/build", {"ministry", "admin"}, {"year": 2022,
+                                                                   "formats": ["xlsx"]}),
     ]
     return cases
 
 
 def _expected(role: str, case: Case) -> set[int]:
     if role in case.allowed:
-        return {200, 201}
+        return {200, 201, 202}
+    if "0123456789ab" in case.path and role in ("ministry", "admin"):
+        return {404}
     return {401} if role == "public" else {403}
 
 
