@@ -35,7 +35,7 @@ def test_html_is_one_self_contained_file_readable_on_a_phone(built: Built) -> No
     assert not soup.find_all("script") and not soup.find_all("link", rel="stylesheet")
     assert not [i for i in soup.find_all("img") if not i["src"].startswith("data:")]
     assert len(soup.find_all("svg")) == 5  # 图1–图5 drawn inline
-    assert [c.get_text() for c in soup.find_all("figcaption")][0] == \
+    assert next(c.get_text() for c in soup.find_all("figcaption")) == \
         "图1 2012—2022年全球可数字化服务出口规模及增速"
     assert [c.get_text() for c in soup.find_all("caption")][:2] == [
         "表1 2022年全球主要经济体可数字化服务贸易规模及增速",

@@ -14,6 +14,7 @@ import json
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 FONT = "Noto Sans CJK SC"
 COLOURS = ("#c0392b", "#2e86c1", "#7f8c8d", "#d4ac0d")
@@ -76,10 +77,10 @@ def draw(plot: Plot) -> tuple[str, bytes]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    rc = {"font.family": "sans-serif", "font.sans-serif": [FONT, "DejaVu Sans"],
+    rc: dict[str, Any] = {"font.family": "sans-serif", "font.sans-serif": [FONT, "DejaVu Sans"],
           "axes.unicode_minus": False, "svg.fonttype": "path", "svg.hashsalt": "shumao",
           "font.size": 9}
-    with _lock, matplotlib.rc_context(rc):
+    with _lock, matplotlib.rc_context(rc):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
         try:
             _plot(ax, plot)
@@ -94,7 +95,7 @@ def draw(plot: Plot) -> tuple[str, bytes]:
     return text[text.index("<svg"):], png.getvalue()
 
 
-def _plot(ax, plot: Plot) -> None:  # type: ignore[no-untyped-def]
+def _plot(ax: Any, plot: Plot) -> None:
     n = len(plot.bars)
     width = 0.8 / max(n, 1)
     xs = list(range(len(plot.categories)))

@@ -268,7 +268,7 @@ def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
         if "上述" in sentence[:at] and ctx.listed:
             subjects = list(ctx.listed)
         numbers = [m for m in NUMBER.finditer(sentence[at:]) if m.group(1)]
-        if len(numbers) == 1 and subjects or (
+        if (len(numbers) == 1 and subjects) or (
                 len(subjects) >= 2 and len(numbers) % len(subjects) == 0):
             out += _paired(sentence, at, subjects, numbers, ctx)
             ctx.listed = tuple(subjects)

@@ -173,11 +173,11 @@ class Reader:
         places: dict[tuple[object, object], int] = {}
         for row in frame.iter_rows(named=True):
             if row["value"] is not None:
-                key = (row.get("vintage_id"), row.get("attrs"))
-                places[key] = max(places.get(key, 0), decimals(float(row["value"])))
+                load = (row.get("vintage_id"), row.get("attrs"))
+                places[load] = max(places.get(load, 0), decimals(float(row["value"])))
         for row in frame.iter_rows(named=True):
-            key = tuple(row[d] for d in DIMENSIONS)
-            lineage = Lineage(dataflow, key, row["time_period"], row.get("vintage_id"))
+            codes = tuple(str(row[d]) for d in DIMENSIONS)
+            lineage = Lineage(dataflow, codes, row["time_period"], row.get("vintage_id"))
             label = self.label(row["ref_area"], row["flow"], row["time_period"], row["indicator"])
             value = row["value"]
             out[(row["ref_area"], row["flow"], row["indicator"], row["time_period"])] = Figure(

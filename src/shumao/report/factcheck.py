@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from shumao.reference import geo, parks
 from shumao.report import claims as cl
-from shumao.report.data import Row, Rows, area_name, decimals
+from shumao.report.data import Field, Row, Rows, area_name, decimals
 from shumao.report.figures import STORED, Figure
 from shumao.report.sentences import fmt
 
@@ -97,32 +97,33 @@ def find(claim: cl.Claim, data: dict[str, Rows]) -> tuple[Figure | None, str]:
         return None, "库中没有可对应的指标（百分点变化或含义不明）/ no matching indicator"
     if not claim.topic or claim.topic == "other":
         return None, "说的不是库中的指标（如跨境电商、外资、企业数）/ not about a measure in the store"
-    if claim.unit.endswith("元") and not claim.unit.endswith("美元"):
-        currency = "亿元"
-    else:
-        currency = "亿美元"
+    currency = "亿元" if claim.unit.endswith("元") and not claim.unit.endswith("美元") else "亿美元"
     subject_rows = [(rows, r) for rows in data.values() for r in rows
                     if r.code == claim.subject and rows.topic == claim.topic]
     if not subject_rows:
         return None, f"库中没有“{area_name(claim.subject)}”的数据 / no data for this subject"
     for rows, row in subject_rows:
         for name, f in rows.fields.items():
-            if f.flow != (claim.flow or f.flow) or name not in row.figures:
-                continue
-            if claim.kind in ("level", "change") and f.unit != currency:
-                continue
-            kinds = _field_kind(claim.kind, claim.period, row)
-            if f.kind not in kinds:
-                continue
-            if claim.kind not in ("level",) and claim.period and row.period != claim.period:
-                continue
-            if claim.kind == "level" and not kinds & {"level"} and not row.period.isdigit():
-                continue
-            if claim.kind == "growth_total" and claim.since and f.since != claim.since:
-                continue
-            return row.figures[name], ""
+            if name in row.figures and _fits(claim, f, row, currency):
+                return row.figures[name], ""
     return None, (f"库中没有{area_name(claim.subject)}{claim.period}年的这一数值"
                   f"（{claim.kind}/{claim.flow or '?'}）/ the store has no such figure")
+
+
+def _fits(claim: cl.Claim, f: Field, row: Row, currency: str) -> bool:
+    """Whether field ``f`` of ``row`` measures what ``claim`` says (flow, kind, period, unit)."""
+    if f.flow != (claim.flow or f.flow):
+        return False
+    if claim.kind in ("level", "change") and f.unit != currency:
+        return False
+    kinds = _field_kind(claim.kind, claim.period, row)
+    if f.kind not in kinds:
+        return False
+    if claim.kind != "level" and claim.period and row.period != claim.period:
+        return False
+    if claim.kind == "level" and "level" not in kinds and not row.period.isdigit():
+        return False
+    return not (claim.kind == "growth_total" and claim.since and f.since != claim.since)
 
 
 def judge(claim: cl.Claim, fig: Figure) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import Any
 
 import xlsxwriter
 
@@ -49,7 +50,7 @@ def xlsx(doc: Document) -> bytes:
     return out.getvalue()
 
 
-def _write(sheet, r: int, c: int, cell: Cell, doc: Document, num, text) -> None:  # type: ignore[no-untyped-def]
+def _write(sheet: Any, r: int, c: int, cell: Cell, doc: Document, num: Any, text: Any) -> None:
     if cell.figure:
         fig = doc.figures[cell.figure]
         digits = len(cell.text.split(".")[1]) if "." in cell.text else 0
@@ -58,7 +59,7 @@ def _write(sheet, r: int, c: int, cell: Cell, doc: Document, num, text) -> None:
         sheet.write_string(r, c, cell.text, text)
 
 
-def _annex(book, doc: Document, labels: dict[str, str], head, text) -> None:  # type: ignore[no-untyped-def]
+def _annex(book: Any, doc: Document, labels: dict[str, str], head: Any, text: Any) -> None:
     sheet = book.add_worksheet("数据说明" if doc.lang != "en" else "Data notes")
     header = [labels["id"], labels["figure"], labels["value"], labels["unit"],
               labels["dataflow"], labels["series"], labels["period"], labels["vintage"],

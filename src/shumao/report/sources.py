@@ -125,7 +125,7 @@ def china(reader: Reader, year: int) -> Rows:
             prior = [fx.prior_from_growth(row.figures[f], row.figures[f"g{f}"],
                                           reader.label(NATION, f, str(year - 1)))
                      for f in ("X", "M")]
-            before = fx.difference(*prior, label=reader.label(NATION, "B", str(year - 1)))
+            before = fx.difference(prior[0], prior[1], label=reader.label(NATION, "B", str(year - 1)))
             row.figures["dB"] = fx.difference(row.B, before, "CHANGE")
         fields |= {"B": Field("B", "B", "level", YI), "dB": Field("dB", "B", "change", YI)}
     return Rows("mofcom_china", [row], fields, *SOURCE_WTO)
@@ -230,8 +230,8 @@ def bases(reader: Reader, year: int) -> Rows:
 def base_output(reader: Reader, year: int) -> Rows:
     frame = reader.frame(OUTPUT, start=str(year - 2), end=str(year))
     frame = frame.filter(pl.col("value").is_not_null())
-    figs = {(k[0], "OUTPUT", k[2], k[3]): f
-            for k, f in reader.figures(frame, OUTPUT, "亿元", 0).items()}
+    figs: dict[tuple[str, ...], Figure] = {
+        (k[0], "OUTPUT", k[2], k[3]): f for k, f in reader.figures(frame, OUTPUT, "亿元", 0).items()}
     rows = []
     for code in _codes(figs, lambda c: c.startswith("DSEB")):
         row = Row(code, area_name(code, reader.lang), str(year))

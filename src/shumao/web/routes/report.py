@@ -66,7 +66,9 @@ def build_page(request: Request, engine: EngineDep, user: CurrentUser,
 def job_file(request: Request, user: CurrentUser, job_id: JobId,
              fmt: Annotated[str, Path(pattern=r"^(html|pdf|docx|xlsx)$")]) -> Response:
     path = service.job_file(scope=user.access, board=_board(request), job_id=job_id, fmt=fmt)
-    return FileResponse(path, media_type=MEDIA[fmt], filename=path.name)
+    inline = fmt in ("html", "pdf")  # opened in the browser; Word and Excel files download
+    return FileResponse(path, media_type=MEDIA[fmt], filename=path.name,
+                        content_disposition_type="inline" if inline else "attachment")
 
 
 @api.post("/build", status_code=202, summary="生成年度报告 / build the annual report")

@@ -40,7 +40,7 @@ class Job:
     total: int = 1
     files: dict[str, Path] = field(default_factory=dict)
     problems: list[dict[str, str]] = field(default_factory=list)
-    summary: str = ""
+    summary: dict[str, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "year": self.year, "formats": list(self.formats),
@@ -154,8 +154,9 @@ def _run(engine: Engine, req: Request, job: Job, board: JobBoard) -> None:
             return
         doc = result.document
         job.files = dict(result.files)
-        job.summary = (f"{len(doc.figures)} 个数字可追溯 / traceable figures；"
-                       f"略去句子 / sentences left out: {len(doc.omitted)}")
+        job.summary = {"zh": f"{len(doc.figures)} 个数字可追溯；因缺少数据略去 {len(doc.omitted)} 句",
+                       "en": f"{len(doc.figures)} traceable figures; {len(doc.omitted)} "
+                             "sentences left out for missing data"}
         job.done = job.total
         job.status = "done"
 

@@ -4,7 +4,9 @@
   const rows = Array.from(document.querySelectorAll("tr.report-job"));
   const open = rows.filter((r) => r.dataset.status === "queued" || r.dataset.status === "running");
   if (!open.length) return;
-  const stages = { data: "读取数据 / data", html: "HTML", pdf: "PDF", docx: "Word", xlsx: "Excel", done: "完成 / done" };
+  const en = document.documentElement.lang === "en";
+  const stages = { data: en ? "reading data" : "读取数据", html: "HTML", pdf: "PDF", docx: "Word",
+                   xlsx: "Excel", done: en ? "done" : "完成" };
   async function poll() {
     let finished = false;
     for (const row of open) {
