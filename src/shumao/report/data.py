@@ -18,9 +18,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from shumao.errors import UnknownCode
 from shumao.query import select
-from shumao.reference import countries, geo, parks
+from shumao.reference import names
 from shumao.report.figures import Figure, Lineage
 from shumao.storage.tables import DIMENSIONS
 
@@ -115,20 +114,7 @@ def area_name(code: str, lang: str = "zh") -> str:
 
 
 def _names(code: str) -> tuple[str, str]:
-    try:
-        if code.startswith("DSEB"):
-            park = parks.lookup(code)
-            return park.name_zh, park.name_en
-        if code.isdigit() and len(code) == 6:
-            area = geo.lookup(code)
-            return area.short_zh, area.name_en or area.name_zh
-        if code in {r.code for r in geo.regions()}:
-            region = geo.lookup_region(code)
-            return region.name_zh, region.name_en
-        country = countries.lookup(code)
-        return country.name_zh, country.name_en
-    except UnknownCode:
-        return code, code
+    return names.area_names(code, short=True) or (code, code)
 
 
 def decimals(value: float) -> int:
