@@ -87,6 +87,8 @@ def _paragraph(ctx: Context, doc: Document, renderer: sn.Renderer, ids: list[str
             doc.omitted.append((sid, str(exc)))
             log.warning("sentence %s left out: %s", sid, exc)
             continue
+        if runs and ctx.lang == "en":
+            runs.append(Text(" "))
         runs += runs_of(text, scope, doc, ctx)
     if runs:
         doc.blocks.append(Paragraph(tuple(runs), "sentence:" + ",".join(ids)))

@@ -84,12 +84,12 @@ class Filters:
         value = f.value / scale  # type: ignore[operator]
         return self.scope.mark(f, fmt(abs(value) if absolute else value, digits))
 
-    def amount(self, fig: Any, digits: int = 1) -> str:
+    def amount(self, fig: Any, digits: int = 1, absolute: bool = False) -> str:
         f = _figure(fig)
         if self.en:
-            return f"US${self._n(f, digits, 10.0)} billion" if f.unit == "亿美元" else \
-                f"CNY {self._n(f, digits, 10.0)} billion"
-        return f"{self._n(f, digits)}{f.unit}"
+            number = self._n(f, digits, 10.0, absolute)
+            return f"US${number} billion" if f.unit == "亿美元" else f"CNY {number} billion"
+        return f"{self._n(f, digits, absolute=absolute)}{f.unit}"
 
     def trillion(self, fig: Any, digits: int = 1) -> str:
         f = _figure(fig)
@@ -112,9 +112,12 @@ class Filters:
 
     def rise(self, fig: Any, digits: int = 1) -> str:
         f = _figure(fig)
-        unit = "%" if f.unit == "%" else (f" {f.unit}" if self.en else f.unit)
         if self.en:
-            return self._signed(f, digits, "an increase of ", "a decrease of ", "no change", unit)
+            if f.unit != "%":
+                word = "an increase of " if (f.value or 0.0) >= 0 else "a decrease of "
+                return word + self.amount(f, digits, absolute=True)
+            return self._signed(f, digits, "an increase of ", "a decrease of ", "no change", "%")
+        unit = "%" if f.unit == "%" else f.unit
         return self._signed(f, digits, "增长", "下降", "持平", unit)
 
     def pp(self, fig: Any, digits: int = 1) -> str:
