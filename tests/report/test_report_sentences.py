@@ -35,6 +35,7 @@ def test_amounts_points_ranks_and_lists() -> None:
         "3727.1亿美元，4.1万亿美元，下降0.3个百分点，居全球第5位，比上年增长175.2亿美元"
     assert _say("{{ t.CHN.T | amount }}, {{ t.CHN.p | pp }}", "en", **figs) == \
         "US$372.7 billion, down 0.3 percentage points"
+    assert _say("{{ t.CHN.d | rise }}", "en", d=_fig(-175.23)) == "a decrease of US$17.5 billion"
 
 
 def test_a_missing_number_raises_missing_never_a_blank() -> None:
