@@ -53,6 +53,7 @@ TOTAL12 = re.compile(r"(?<![\d上述])(?:12|十二)\s*个?省市")
 TOP = re.compile(r"(?:排名前|最大的|前)\s*(\d+|[一二三四五六七八九十]{1,2})\s*(?:位|个|家)?的?"
                  r"(?:省市|省份|经济体|国家|基地)?(?:分别)?(?:为|是)[:：]?")
 MEMBERS = re.compile(r"(\d+)\s*[家个]国家数字服务出口基地[^。]{0,12}?分别(?:是|为)")
+REGION_MEMBERS = re.compile(r"(东部|中部|西部|东北)地区(?:包括|包含|含|由)(?:[^。：:]{0,6}[：:])?")
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,15 @@ def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
                          members.group(1), "家", 1.0, sentence[members.start():], sentence,
                          tuple(e[2] for e in listed)))
         return out, {members.start(1)}
+    region = REGION_MEMBERS.search(sentence)
+    if region:
+        code = {"东部": "EAST", "中部": "CENTRAL", "西部": "WEST", "东北": "NORTHEAST"}[region[1]]
+        end = sentence.find("。", region.end())
+        listed = [e for e in named if region.end() <= e[0] < (end if end > 0 else len(sentence))]
+        out.append(Claim("members", code, "", ctx.year, "", float(len(listed)), str(len(listed)),
+                         "个", 1.0, sentence[region.start():], sentence,
+                         tuple(e[2] for e in listed)))
+        return out, set()
     covered: set[int] = set()
     top = TOP.search(sentence)
     if top:

@@ -157,6 +157,8 @@ def _top(claim: cl.Claim, data: dict[str, Rows]) -> Checked:
 
 
 def _members(claim: cl.Claim, year: int) -> Checked:
+    if claim.subject != "DSEB":
+        return _region_members(claim)
     listed = [p.code for p in parks.parks() if not p.designated or p.designated[:4] <= str(year)]
     said = list(dict.fromkeys(claim.names))
     if len(said) == int(claim.value or 0) and set(said) == set(listed):
@@ -164,6 +166,18 @@ def _members(claim: cl.Claim, year: int) -> Checked:
     missing = [parks.lookup(c).name_zh for c in listed if c not in said]
     return Checked("", claim, "mismatch", reason=f"参考名录 {len(listed)} 家；未认出或缺少："
                    f"{'、'.join(missing) or '—'} / the reference list differs")
+
+
+def _region_members(claim: cl.Claim) -> Checked:
+    """"东部地区包括北京、天津……" against the NBS four regions (reference data)."""
+    members = list(geo.lookup_region(claim.subject).provinces)
+    said = list(dict.fromkeys(claim.names))
+    if set(said) == set(members):
+        return Checked("", claim, "ok", reason=f"{len(members)} 个省市，与国家统计局四大地区划分一致")
+    extra = "、".join(area_name(c) for c in said if c not in members) or "—"
+    lacking = "、".join(area_name(c) for c in members if c not in said) or "—"
+    return Checked("", claim, "mismatch", reason=f"国家统计局划分：多列 {extra}；缺 {lacking} / "
+                   "differs from the NBS regions")
 
 
 def check_claim(claim: cl.Claim, data: dict[str, Rows], year: int) -> Checked:
