@@ -83,13 +83,16 @@ def footnote_ref(paragraph: Any, number: int) -> None:
         f'<w:footnoteReference w:id="{number}"/></w:r>'))
 
 
-def first_line_indent(style: Any, chars: int = 2) -> None:
+def first_line_indent(style: Any, chars: int = 2, size_pt: float = 12) -> None:
+    """Two characters of first-line indent: in characters for Word and WPS, in twips for
+    readers that ignore character units (LibreOffice)."""
     ppr = style.element.get_or_add_pPr()
     ind = ppr.find(qn("w:ind"))
     if ind is None:
         ind = parse_xml(f"<w:ind {nsdecls('w')}/>")
         ppr.append(ind)
     ind.set(qn("w:firstLineChars"), str(chars * 100))
+    ind.set(qn("w:firstLine"), str(int(chars * size_pt * 20)))
 
 
 def reproducible(data: bytes) -> bytes:
