@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -114,7 +115,7 @@ def _expected(role: str, case: Case) -> set[int]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(role: str, engine: Engine, world: World,
+def test_every_route_for_every_role(role: str, engine: Engine, world: World, app: FastAPI,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
     from web.factories import write  # a vintage for the release case, never the sentinels'
@@ -137,6 +138,8 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World,
             found = leaks(body, role, world)
             if found:
                 wrong.append(f"{case.path} leaks {found}")
+    builds = getattr(app.state, "report_jobs", None)  # the report build started above
+    assert builds is None or builds.wait(), "a report build did not end"
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
     everything = "\n".join(seen)
     missing = [s.name for s in world.sentinels if role in s.viewers

@@ -25,7 +25,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (scripts/setup)")
-def test_the_ministry_builds_the_report_in_the_browser(engine: Engine, open_page,  # type: ignore[no-untyped-def]
+def test_the_ministry_builds_the_report_in_the_browser(engine: Engine, open_page, app,  # type: ignore[no-untyped-def]
                                                        tmp_path: Path) -> None:
     load_report_data(engine)
     page = open_page("ministry")
@@ -36,6 +36,7 @@ def test_the_ministry_builds_the_report_in_the_browser(engine: Engine, open_page
     page.wait_for_selector("tr.report-job progress")
     shot(page, "report_building")
     page.wait_for_selector("tr.report-job a[data-format=pdf]", timeout=300_000)
+    assert app.state.report_jobs.wait(60)
     assert "3727.1" not in page.inner_text("#report-jobs")  # the page lists files, not figures
     shot(page, "report_done")
     href = page.get_attribute("tr.report-job a[data-format=pdf]", "href")

@@ -26,6 +26,7 @@ def wait_for(client: TestClient, job_id: str, seconds: float = 240) -> dict[str,
     while time.monotonic() < deadline:
         job = client.get(f"/api/report/jobs/{job_id}").json()
         if job["status"] in ("done", "failed"):
+            assert client.app.state.report_jobs.wait(60)  # type: ignore[attr-defined]
             return dict(job)
         time.sleep(0.2)
     raise AssertionError(f"build {job_id} did not finish in {seconds} s")

@@ -55,6 +55,21 @@ class JobBoard:
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.building = threading.Lock()
+        self.threads: list[threading.Thread] = []
+
+    def run(self, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name="report-build")
+        with self.lock:
+            self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def wait(self, timeout: float = 600.0) -> bool:
+        """Wait for every build to end (shutdown, tests); True when none is left running."""
+        with self.lock:
+            threads = list(self.threads)
+        for thread in threads:
+            thread.join(timeout)
+        return not any(t.is_alive() for t in threads)
 
     def add(self, job: Job) -> None:
         with self.lock:
@@ -117,8 +132,7 @@ def start(engine: Engine, *, scope: Scope, settings: Settings, board: JobBoard, 
                      detail={"job": job.id, "as_of": as_of or None,
                              "overrides": req.overrides or None})
     board.add(job)
-    threading.Thread(target=_run, args=(engine, req, job, board), daemon=True,
-                     name=f"report-{job.id}").start()
+    board.run(_run, engine, req, job, board)
     return job
 
 
