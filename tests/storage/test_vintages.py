@@ -118,6 +118,40 @@ def test_revision_table_between_two_vintages(engine: Engine) -> None:
     assert rows["2022"]["unit_mult"] == 9
 
 
+def test_missing_in_both_vintages_is_no_revision(engine: Engine) -> None:
+    """NaN ≠ NaN must not make a revision; missing → value and value → missing are labelled."""
+    v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0, "2022": 2.0,
+                                  "2023": 3.0}))
+    v2 = load(engine, make_frame({"2019": None, "2020": 5.0, "2021": None, "2022": 2.5,
+                                  "2023": 3.0, "2024": 4.0}))
+    with engine.connect() as conn:
+        table = vintages.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
+    kinds = dict(zip(table["time_period"], table["change"], strict=True))
+    assert kinds == {"2019": "missing", "2020": "added", "2021": "removed", "2022": "revised",
+                     "2023": "unchanged", "2024": "added"}
+    shown = vintages.changed(table)
+    assert shown["time_period"].to_list() == ["2020", "2021", "2022", "2024"]
+    assert vintages.REVISION_KINDS["added"] == ("缺失→有值", "missing → value")
+    assert vintages.REVISION_KINDS["removed"] == ("有值→缺失", "value → missing")
+
+
+def test_the_revisions_command_lists_only_real_revisions(engine: Engine,
+                                                         cli_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0}))
+    load(engine, make_frame({"2019": None, "2020": 5.0, "2021": 1.5}))
+    run = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
+    done = subprocess.run([sys.executable, "-c", run, "revisions", "UNCTAD_DDS", "--then",
+                           str(v1)], env={**cli_env, "COLUMNS": "120"}, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "2019" not in done.stdout  # missing then and now
+    assert "缺失→有值" in done.stdout and "修订" in done.stdout
+    assert "2 行" in done.stdout  # 2020 (missing → value) and 2021 (revised)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     first=st.dictionaries(st.sampled_from([str(y) for y in range(2010, 2024)]),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -47,26 +47,14 @@ def _as_of(value: str | None) -> int | datetime | None:
     return int(value) if value.isdigit() else datetime.fromisoformat(value)
 
 
-def _num(value: Any, digits: int = 2) -> str:
-    from shumao import output
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return output.fmt_number(value, digits)
-    return str(value)
-
-
 def _print(frame: pl.DataFrame, title: str, columns: Sequence[tuple[str, str]],
            note: str = "", whole: Sequence[str] = ()) -> None:
     """A table in the report's layout: ``columns`` are (frame column, header); the columns in
     ``whole`` are printed without decimals (亿元 output), the others with two."""
-    table = Table(title=title, caption=note or None, caption_justify="left")
-    for name, header in columns:
-        numeric = name in frame.columns and frame.schema[name].is_numeric()
-        table.add_column(header, justify="right" if numeric else "left")
-    for row in frame.iter_rows(named=True):
-        table.add_row(*(_num(row.get(name), 0 if name in whole else 2) for name, _ in columns))
-    console.print(table)
+    from shumao.cli import tables
+
+    tables.show_frame(frame, title=title, note=note, columns=columns,
+                      digits=dict.fromkeys(whole, 0))
 
 
 def _emit(frame: pl.DataFrame, fmt: str, out: Path | None,

@@ -95,8 +95,9 @@ def query(
     fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx|json")] = "table",
     out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
 ) -> None:
-    """查询数据 / print or write a selection (latest, or as of a vintage or date), or an
-    indicator computed on it (``--compute``)."""
+    """查询数据 / print or write a selection (latest, or as of a vintage or date).
+
+    也可对所选数据计算指标（--compute）/ or an indicator computed on it (--compute)."""
     from shumao import output
     from shumao.query import select
 
@@ -155,20 +156,16 @@ def _compact(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     return frame.drop(fixed), title
 
 
-def _print_table(frame: pl.DataFrame, title: str) -> None:
-    from shumao import output
+def _print_table(frame: pl.DataFrame, title: str,
+                 empty: str = "没有符合条件的数据 / no data matches the selection") -> None:
+    from shumao.cli import tables
 
-    table = Table(title=title, show_lines=False)
-    for name in frame.columns:
-        table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
-    for row in frame.head(500).iter_rows():
-        table.add_row(*(output.fmt_number(v) if isinstance(v, float) else
-                        ("—" if v is None else str(v)) for v in row))
-    console.print(table)
+    if frame.is_empty():
+        console.print(f"{title}: {empty}")
+        return
+    tables.show_frame(frame, title=title, limit=500)
     if frame.height > 500:
         console.print(f"…… 共 {frame.height} 行，仅显示前 500 行 / {frame.height} rows, first 500 shown")
-    if frame.is_empty():
-        console.print("没有符合条件的数据 / no data matches the selection")
 
 
 def list_vintages(
@@ -203,9 +200,20 @@ def revisions(
     with store().connect() as conn:
         table = vintages.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
                                    where=where)
+    counts = dict(table.group_by("change").len().iter_rows())
     if only_changed:
-        table = table.filter(pl.col("revision").fill_null(1.0).abs() > 1e-12)
-    _print_table(table.drop("then_vintage", "now_vintage"), f"{dataflow} revisions")
+        table = vintages.changed(table)
+    names = {k: f"{zh} {en}" for k, (zh, en) in vintages.REVISION_KINDS.items()}
+    shown = table.drop("then_vintage", "now_vintage").with_columns(
+        pl.col("change").replace_strict(names, return_dtype=pl.String))
+    compact, fixed = _compact(shown)
+    title = f"{dataflow.upper()} 修订 revisions · 版本 vintage {then} → {now or '最新 latest'}"
+    same, gone = counts.get("unchanged", 0), counts.get("missing", 0)
+    _print_table(compact, f"{title} · {fixed}" if fixed else title,
+                 empty=f"两个版本之间没有修订：{same:,} 个值相同，{gone:,} 个两版均缺失 / no "
+                       f"revisions: {same:,} values equal, {gone:,} missing in both")
+    if compact.height:
+        console.print(f"{compact.height:,} 行 rows")
 
 
 def list_sources() -> None:

@@ -132,8 +132,10 @@ def release(
 
 
 def demo_users() -> None:
-    """创建每种角色的演示用户、演示企业和填报，并打印登录信息 / demo users of every role, demo
-    enterprises and filings; prints the log-ins."""
+    """创建各角色演示用户、企业与填报并打印登录信息 / demo users, enterprises, filings; log-ins.
+
+    每种角色一个演示用户，演示企业及其填报 / one demo user of every role, the demo enterprises
+    and their filings; prints the log-ins."""
     from shumao.web import demo
 
     settings = get_settings()

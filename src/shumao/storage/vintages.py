@@ -327,7 +327,9 @@ def revisions(
 ) -> pl.DataFrame:
     """Value then, value now, absolute and % revision for every series/period in either.
 
-    Values are compared in the unit multiplier of the newer observation.
+    Values are compared in the unit multiplier of the newer observation. ``change`` says what
+    happened (``REVISION_KINDS``): a value missing in both vintages (NaN or absent) is
+    ``missing``, not a revision — NaN ≠ NaN must not make one.
     """
     keys = [*DIMENSIONS, "time_period"]
     a = read(conn, dataflow_id, where=where, start=start, end=end, as_of=then)
@@ -345,14 +347,43 @@ def revisions(
         (pl.col("now") / scale).alias("value_now"),
         pl.coalesce("now_unit", "then_unit").alias("unit"),
         mult.cast(pl.Int16).alias("unit_mult"),
+    ).with_columns(pl.col("value_then").fill_nan(None), pl.col("value_now").fill_nan(None)
     ).with_columns(
         (pl.col("value_now") - pl.col("value_then")).alias("revision"),
         ((pl.col("value_now") / pl.col("value_then") - 1.0) * 100.0).alias("revision_pct"),
+        _change_kind().alias("change"),
     )
     return out.select(
         *keys, "unit", "unit_mult", "then_vintage", "value_then", "now_vintage", "value_now",
-        "revision", "revision_pct",
+        "revision", "revision_pct", "change",
     ).sort(keys)
+
+
+REVISION_KINDS = {
+    "revised": ("修订", "revised"),
+    "added": ("缺失→有值", "missing → value"),
+    "removed": ("有值→缺失", "value → missing"),
+    "unchanged": ("未变", "unchanged"),
+    "missing": ("两版均缺失", "missing in both"),
+}
+"""``change`` of a revision table row: (Chinese, English)."""
+REVISION_TOLERANCE = 1e-12
+
+
+def _change_kind() -> pl.Expr:
+    then, now = pl.col("value_then").is_not_null(), pl.col("value_now").is_not_null()
+    same = (pl.col("value_now") - pl.col("value_then")).abs() <= REVISION_TOLERANCE
+    return (pl.when(then & now & same).then(pl.lit("unchanged"))
+            .when(then & now).then(pl.lit("revised"))
+            .when(now).then(pl.lit("added"))
+            .when(then).then(pl.lit("removed"))
+            .otherwise(pl.lit("missing")))
+
+
+def changed(table: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a revision table that are revisions: revised, missing → value, value →
+    missing (not unchanged, not missing in both)."""
+    return table.filter(pl.col("change").is_in(["revised", "added", "removed"]))
 
 
 def vintage_rows(conn: Connection, vintage_id: int) -> int:

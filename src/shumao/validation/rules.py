@@ -34,8 +34,8 @@ import yaml
 from shumao.errors import UnknownCode
 from shumao.ingest.numbers import parse_numbers
 from shumao.output import FORMULA_START
-from shumao.validation import findings as _findings
 from shumao.validation import completeness, uscc
+from shumao.validation import findings as _findings
 from shumao.validation.findings import Finding, Report, finding
 from shumao.validation.hb import HBParams, hb_frame, hb_rows
 
