@@ -30,7 +30,7 @@ from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
 from shumao.errors import ConflictError, ImportRejected, NotAllowed
 from shumao.query import select as query
-from shumao.storage import vintages
+from shumao.storage import revisions, vintages
 from shumao.storage.tables import observation, vintage
 
 
@@ -135,7 +135,7 @@ def test_a_resubmission_after_approval_is_a_revision(engine: Engine, ent: None) 
     assert first.filter(counterpart_area="USA", flow="X")["value"].to_list() == [120.5]
     assert first.filter(counterpart_area="SGP", flow="X")["value"].to_list() == [12.0]
     with engine.connect() as conn:
-        table = vintages.revisions(conn, "ENT_DDS", then=v1.vintage_id, now=v2.vintage_id)
+        table = revisions.revisions(conn, "ENT_DDS", then=v1.vintage_id, now=v2.vintage_id)
         stored = conn.execute(select(func.count()).select_from(observation)).scalar_one()
     usa = table.filter(counterpart_area="USA", flow="X").row(0, named=True)
     assert (usa["value_then"], usa["value_now"], usa["revision"]) == (120.5, 125.0, 4.5)

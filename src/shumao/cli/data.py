@@ -194,16 +194,16 @@ def revisions(
     """两个版本之间的修订表 / revision table between two vintages."""
     import polars as pl
 
-    from shumao.storage import vintages
+    from shumao.storage import revisions as rev
 
     where = {k: v.split(",") for k, v in {"ref_area": ref_area, "product": product}.items() if v}
     with store().connect() as conn:
-        table = vintages.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
+        table = rev.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
                                    where=where)
     counts = dict(table.group_by("change").len().iter_rows())
     if only_changed:
-        table = vintages.changed(table)
-    names = {k: f"{zh} {en}" for k, (zh, en) in vintages.REVISION_KINDS.items()}
+        table = rev.changed(table)
+    names = {k: f"{zh} {en}" for k, (zh, en) in rev.REVISION_KINDS.items()}
     shown = table.drop("then_vintage", "now_vintage").with_columns(
         pl.col("change").replace_strict(names, return_dtype=pl.String))
     compact, fixed = _compact(shown)
