@@ -1,4 +1,4 @@
-"""Tables of figures on the terminal: numbers are never cut.
+"""Tables of figures on the terminal (numbers are never cut) and the other output formats.
 
 Rich shrinks the widest columns when a table is wider than the terminal and cuts what no
 longer fits ("10,47…"). Here every number column is as wide as its widest number (its header
@@ -9,21 +9,25 @@ labels), as a printed report continues a wide table on the next page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
 from rich.table import Table
 
-from shumao.cli.common import console
+from shumao.cli.common import console, err_console, fail
 
 if TYPE_CHECKING:
     import polars as pl
 
 MIN_TEXT = 6
 """Narrowest a text column is made (three Chinese characters) before the table is split."""
+KEEP_WHOLE = 10
+"""Text columns no wider than this (codes, periods, statuses) are not wrapped."""
 MAX_KEYS = 2
 """Leading text columns repeated in every part of a split table."""
 
@@ -36,10 +40,21 @@ class Column:
     cells: list[str]
 
     @property
+    def widest(self) -> int:
+        return max((cell_len(c) for c in self.cells), default=1)
+
+    @property
+    def whole(self) -> bool:
+        """Numbers, and short texts (codes, periods, statuses), are never wrapped."""
+        return self.numeric or self.widest <= KEEP_WHOLE
+
+    @property
     def width(self) -> int:
-        """Numbers: the widest number; text: ``MIN_TEXT`` (or less when all cells are short)."""
-        widest = max((cell_len(c) for c in self.cells), default=1)
-        return widest if self.numeric else min(widest, MIN_TEXT)
+        """Kept whole: its widest cell (at least ``MIN_TEXT`` for the header to wrap into, or
+        the header's width when shorter); text: ``MIN_TEXT`` (or less when all cells are)."""
+        if self.whole:
+            return max(self.widest, min(cell_len(self.header), MIN_TEXT))
+        return min(self.widest, MIN_TEXT)
 
 
 def cell_text(value: Any, digits: int = 2) -> str:
@@ -86,6 +101,28 @@ def show_frame(frame: pl.DataFrame, *, title: str = "", note: str = "",
     show(frame_columns(frame, columns, digits=digits, limit=limit), title=title, note=note)
 
 
+def emit(frame: pl.DataFrame, fmt: str, out: Path | None,
+         show: Callable[[pl.DataFrame], None]) -> None:
+    """``--format table`` prints with ``show``; csv/json to the terminal or a file; xlsx to a
+    file."""
+    from shumao import output
+
+    if fmt == "table":
+        show(frame)
+        return
+    if fmt not in ("csv", "json", "xlsx"):
+        raise fail(f"未知格式 / unknown format: {fmt}")
+    if out is None:
+        if fmt == "xlsx":
+            raise fail("xlsx 需要 --output / xlsx needs --output")
+        text = frame.write_csv() if fmt == "csv" else json.dumps(frame.to_dicts(),
+                                                                 ensure_ascii=False, indent=1)
+        console.print(text, soft_wrap=True, markup=False)
+        return
+    output.write(frame, out, fmt)
+    err_console.print(f"已写入 / written: {out} ({frame.height} 行 rows)")
+
+
 def _needed(columns: Sequence[Column], *, compact: bool = True) -> int:
     """Width of a table of ``columns`` at their least widths. Boxed: padding 2 and one rule
     per column, plus the closing rule; compact: no outer edge, one space of padding and one
@@ -123,8 +160,9 @@ def _table(columns: Sequence[Column], *, title: str, note: str, compact: bool) -
         style = dict(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table = Table(title=title or None, caption=note or None, caption_justify="left", **style)
     for c in columns:
-        if c.numeric:
-            table.add_column(c.header, justify="right", width=c.width, overflow="fold")
+        if c.whole:
+            table.add_column(c.header, justify="right" if c.numeric else "left", width=c.width,
+                             overflow="fold")
         else:
             table.add_column(c.header, justify="left", overflow="fold", min_width=c.width)
     for row in zip(*(c.cells for c in columns), strict=True):
