@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import typer
 from sqlalchemy import Engine
@@ -10,6 +14,8 @@ from typer.testing import CliRunner
 from shumao.auth import users
 from shumao.cli import web
 from shumao.config import get_settings
+
+RUN = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
 
 
 @pytest.fixture
@@ -41,6 +47,34 @@ def test_users_add_list_and_passwd(cli: typer.Typer, engine: Engine) -> None:
     refused = run(cli, ["users", "add", "li", "--role", "province", "--scope", "DSEB05",
                         "--password", "a-good-password"])
     assert refused.exit_code == 1 and "DSEB05" in refused.output
+
+
+def test_users_add_without_a_terminal_reads_the_password_file_or_stdin(
+        engine: Engine, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """The README's chained line runs without a terminal: no prompt may abort it."""
+    def shumao(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", RUN, *args], input=stdin, env=cli_env,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    secret = tmp_path / "alice.pw"
+    secret.write_text("a-good-password\n", encoding="utf-8")
+    made = shumao("users", "add", "alice", "--role", "province", "--scope", "320000",
+                  "--password-file", str(secret))
+    assert made.returncode == 0, made.stdout + made.stderr
+    piped = shumao("users", "add", "bob", "--role", "ministry", "--password-file", "-",
+                   stdin="another-password\n")
+    assert piped.returncode == 0, piped.stdout + piped.stderr
+    plain = shumao("users", "passwd", "bob", stdin="third-password\n")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    with engine.connect() as conn:
+        assert users.authenticate(conn, username="alice", password="a-good-password")
+        assert users.authenticate(conn, username="bob", password="third-password")
+    nothing = shumao("users", "add", "carol", "--role", "ministry")
+    assert nothing.returncode == 1
+    assert "--password-file" in nothing.stderr and "Aborted" not in nothing.stderr
+    missing = shumao("users", "add", "dave", "--role", "ministry", "--password-file",
+                     str(tmp_path / "none.pw"))
+    assert missing.returncode == 1 and "读不到密码文件" in missing.stderr
 
 
 @pytest.mark.slow
