@@ -25,7 +25,7 @@ from filing_factories import (
 )
 from sqlalchemy import Engine, func, select, update
 
-from shumao.collection import workflow
+from shumao.collection import response, workflow
 from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
 from shumao.errors import ConflictError, ImportRejected, NotAllowed
@@ -373,9 +373,9 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
             first_submitted_at=datetime(2024, 10, 15, 2, 0, tzinfo=UTC)))
     today = date(2030, 1, 1)
     with engine.connect() as conn:
-        park = workflow.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD, today=today)
-        city = workflow.non_response(conn, actor=CITY, form_id="DDS_Q", period=PERIOD, today=today)
-        early = workflow.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD,
+        park = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD, today=today)
+        city = response.non_response(conn, actor=CITY, form_id="DDS_Q", period=PERIOD, today=today)
+        early = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD,
                                       today=date(2024, 10, 1), include_pending=True)
     assert {(r.uscc, r.kind) for r in park} == {(missing, "missing"), (late, "late")}
     assert {(r.uscc, r.kind) for r in city} == {(missing, "missing"), (late, "late"),

@@ -83,6 +83,7 @@ def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
     from shumao.auth.access import public_view
     from shumao.collection import workflow
     from shumao.collection.actors import Actor, Role
+    from shumao.collection.forms import shift
 
     out = CliRunner().invoke(cli, ["demo", "users"])
     assert out.exit_code == 0, out.output
@@ -93,11 +94,15 @@ def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
     released = CliRunner().invoke(cli, ["release", "ENT_DDS"])
     assert released.exit_code == 0, released.output
     with engine.connect() as conn:
+        latest = workflow.last_due_period(conn, form_id="DDS_Q")  # from the clock
         queue = workflow.list_filings(conn, actor=Actor("demo-park", Role.PARK, "DSEB05"),
                                       status="submitted")
         park = public_view(conn, "ENT_DDS", where={"ref_area": ["DSEB05"], "product": ["DD"],
                                                    "counterpart_area": ["WLD"], "flow": ["X"]})
-    assert [f.period for f in queue] == ["2025-Q1"]
-    assert park["value"].is_not_null().all() and park.height == 4  # three similar enterprises
+    assert [f.period for f in queue] == [latest]
+    shown = park.filter(park["value"].is_not_null())["time_period"].to_list()
+    assert shown == [shift(latest, -k) for k in range(4, 0, -1)]  # three similar enterprises
+    hidden = park.filter(park["value"].is_null())["time_period"].to_list()
+    assert hidden == [latest]  # one approved enterprise in the latest quarter: confidential
     again = CliRunner().invoke(cli, ["demo", "users"])  # idempotent
     assert again.exit_code == 0, again.output

@@ -66,6 +66,10 @@ class Finding:
     column: str = ""
     cell: str = ""
     value: str = ""
+    plain_zh: str = ""
+    """The message in plain words for a filer, where the catalogue has one (no method names,
+    scores or bounds); empty where ``message_zh`` is plain already."""
+    plain_en: str = ""
 
     @property
     def location(self) -> str:
@@ -116,6 +120,8 @@ def finding(
         column=column,
         cell=cell,
         value="" if value is None else str(value),
+        plain_zh=entry.get("plain_zh", "").format(**values),
+        plain_en=entry.get("plain_en", "").format(**values),
     )
 
 

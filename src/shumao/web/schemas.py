@@ -157,6 +157,51 @@ class FilingOut(BaseModel):
     version: int
     current_upload_id: int | None
     vintage_id: int | None
+    submitted_at: datetime | None = Field(None, description="首次提交（北京时间）/ first "
+                                          "submitted (Beijing time)")
+
+
+class FilingPage(BaseModel):
+    total: int = Field(description="符合条件的填报数 / filings matching the filters")
+    page: int
+    pages: int
+    rows: list[FilingOut]
+
+
+class TodoOut(BaseModel):
+    form_id: str
+    form_title: str
+    period: str
+    opens: date = Field(description="可开始填报的日期（报告期结束次日）/ the first day it can be filed")
+    due: date = Field(description="截止日期 / deadline")
+    status: str = Field(description="填报状态，未填报为 none / the filing's status, none if none")
+    status_text: str
+    state: Literal["done", "waiting", "action", "due", "overdue", "upcoming"] = Field(
+        description="done 已通过 · waiting 审核中 · action 待修改或提交 · due 待报 · overdue "
+                    "逾期 · upcoming 未到报送期")
+    state_text: str
+    filing_id: int | None
+
+
+class ResponseRow(BaseModel):
+    code: str = Field(description="省份或基地代码 / province or park code")
+    name: str
+    reporters: int = Field(description="应报企业数 / enterprises that must report")
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+    rate: float | None = Field(description="报送率（含迟报），% / share that filed, late included")
+
+
+class ResponseOverview(BaseModel):
+    form_id: str
+    form_title: str
+    period: str
+    due: date
+    by: Literal["province", "park"]
+    total: ResponseRow
+    rows: list[ResponseRow]
 
 
 class NonResponseOut(BaseModel):
