@@ -13,8 +13,13 @@ from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import get_form, shift
 from shumao.collection.templates import Identity, template_bytes
+from web import test_browser
 from web.factories import USCC_A, USCC_B
-from web.test_browser import CHROMIUM, browser, live_server, open_page, shot  # noqa: F401
+from web.test_browser import CHROMIUM, shot
+
+# the browser fixtures of test_browser.py, shared
+browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
+                                   test_browser.open_page)
 
 pytestmark = [
     pytest.mark.slow,
