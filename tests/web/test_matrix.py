@@ -53,7 +53,15 @@ def _file(engine: Engine, uscc: str, park: str) -> int:
     return done.filing.id
 
 
-def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
+def _policy(engine: Engine) -> int:
+    from shumao.policy import library
+
+    text = ("商务部关于推进数字服务出口基地建设的通知\n\n各省、自治区、直辖市商务主管部门：\n\n"
+            "为加快发展数字贸易，现就数字服务出口基地建设通知如下。")
+    return library.add_text(engine, text, source_file="notice.txt").document_id or 0
+
+
+def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) -> list[Case]:
     own = OWN.get(role, "320000")
     other = OTHER.get(role, "330000")
     sees_enterprise_a = LOGGED_IN
@@ -82,6 +90,9 @@ def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
         *(Case("GET", f"/api/filings/export?format={fmt}", LOGGED_IN) for fmt in ("csv", "xlsx")),
         Case("GET", "/api/filings/todo", LOGGED_IN),
         Case("GET", "/filings/response", LOGGED_IN - {"enterprise"}),
+        *(Case("GET", p, ALL) for p in ("/policy", "/policy?q=数字&level=部委",
+                                        f"/policy/{policy}", "/api/policy/search?q=数字服务",
+                                        f"/api/policy/documents/{policy}")),
         Case("GET", "/api/filings/response-overview?by=park", LOGGED_IN - {"enterprise"}),
         Case("GET", f"/api/filings/{inside_filing}", LOGGED_IN),
         Case("GET", f"/filings/{inside_filing}", LOGGED_IN),
@@ -121,7 +132,7 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World,
                                "unit": "USD", "unit_mult": 8}])
     client = as_role(role)
     wrong, seen = [], []
-    for case in _cases(role, inside, outside):
+    for case in _cases(role, inside, outside, _policy(engine)):
         if case.method == "GET":
             r = client.get(case.path, headers={"accept": "text/html"})
         else:

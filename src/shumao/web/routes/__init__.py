@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, pages, sdmx
+from shumao.web.routes import admin, auth, data, filings, pages, policy, sdmx
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, admin.router)
+                                  filings.router, policy.router, admin.router)
