@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from shumao.collection import registry, workflow
 from shumao.collection.actors import Actor
-from shumao.collection.forms import all_forms, get_form, period_end, period_of, shift
+from shumao.collection.forms import all_forms, get_form, period_end, shift
 
 KINDS = {
     "on_time": ("按时报送", "filed on time"),
@@ -183,7 +183,3 @@ def _item(conn: Connection, form_id: str, period: str, found: workflow.Filing | 
         state = "due" if day >= opens else "upcoming"
     return ToDo(form_id, period, due, opens, status, state, found.id if found else None)
 
-
-def current_period(form_id: str, today: date | None = None) -> str:
-    """The period of ``form_id`` running on ``today`` (not yet ended)."""
-    return period_of(_today(today), get_form(form_id).frequency)
