@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shumao.cli.common import console, err_console, fail, progress_bar, store
+from shumao.cli.common import console, fail, progress_bar, store
 from shumao.errors import ImportRejected, ShumaoError
 
 if TYPE_CHECKING:  # heavy modules load when a command runs, not when the CLI starts
@@ -98,7 +97,7 @@ def query(
     """查询数据 / print or write a selection (latest, or as of a vintage or date).
 
     也可对所选数据计算指标（--compute）/ or an indicator computed on it (--compute)."""
-    from shumao import output
+    from shumao.cli import tables
     from shumao.query import select
 
     filters = {"ref_area": ref_area, "counterpart_area": counterpart_area, "product": product,
@@ -113,22 +112,11 @@ def query(
             frame = indicators.run(compute, frame, hierarchy=tree, start=start, end=end)
     except (ShumaoError, ValueError) as exc:
         raise fail(str(exc)) from None
-    shown = _shape(frame, wide)
-    if fmt == "table":
-        compact, fixed = _compact(shown)
+    def show(table: pl.DataFrame) -> None:
+        compact, fixed = _compact(table)
         _print_table(compact, f"{dataflow.upper()} · {fixed}" if fixed else dataflow.upper())
-        return
-    if fmt not in ("csv", "xlsx", "json"):
-        raise fail(f"未知格式 / unknown format: {fmt}")
-    if out is None:
-        if fmt == "xlsx":
-            raise fail("xlsx 需要 --output / xlsx needs --output")
-        text = shown.write_csv().rstrip("\n") if fmt == "csv" else json.dumps(
-            shown.to_dicts(), ensure_ascii=False, indent=1)
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-        return
-    output.write(shown, out, fmt)
-    err_console.print(f"已写入 / written: {out} ({shown.height} 行 rows)")
+
+    tables.emit(_shape(frame, wide), fmt, out, show)
 
 
 def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:

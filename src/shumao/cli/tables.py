@@ -115,9 +115,9 @@ def emit(frame: pl.DataFrame, fmt: str, out: Path | None,
     if out is None:
         if fmt == "xlsx":
             raise fail("xlsx 需要 --output / xlsx needs --output")
-        text = frame.write_csv() if fmt == "csv" else json.dumps(frame.to_dicts(),
-                                                                 ensure_ascii=False, indent=1)
-        console.print(text, soft_wrap=True, markup=False)
+        text = frame.write_csv().rstrip("\n") if fmt == "csv" else json.dumps(
+            frame.to_dicts(), ensure_ascii=False, indent=1)
+        console.print(text, soft_wrap=True, markup=False, highlight=False)
         return
     output.write(frame, out, fmt)
     err_console.print(f"已写入 / written: {out} ({frame.height} 行 rows)")
