@@ -39,3 +39,14 @@ def from_idata(frame: pl.DataFrame, fw: Framework, *, denominators: tuple[str, .
 
 def _floats(col: pl.Series) -> np.ndarray:
     return col.cast(pl.Float64, strict=True).to_numpy().astype(float)
+
+
+EXAMPLE_BUILD = (
+    {"denominate": {}},
+    {"impute": {"method": "group_mean", "group": "EurAsia_group"}},
+    {"screen": {"unit_screen": "byNA", "dat_thresh": 0.9}},
+    {"treat": {"winmax": 5}},
+    {"normalise": {"method": "minmax", "range": [0, 100]}},
+    {"aggregate": {"method": "amean"}},
+)
+"""COINr's ``build_example_coin()`` (R/examples.R), step for step."""
