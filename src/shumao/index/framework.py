@@ -73,6 +73,8 @@ class Framework:
     groups: tuple[str, ...] = ()
     build: tuple[Mapping[str, Any], ...] = ()
     units: Mapping[str, Any] = field(default_factory=dict)
+    averages: tuple[str, ...] = ()
+    """Dated country groupings whose average scores the results show (economies)."""
     text: str = ""
     """The file's text as read: stored with every run so the run can be rebuilt."""
 
@@ -180,7 +182,8 @@ def _from_yaml(text: str, file: str, report: Report) -> Framework | None:
         dataflow=raw.get("dataflow", ""), unit_kind=raw.get("unit_kind", ""),
         period=str(raw.get("period", "")), level_names=tuple(raw.get("level_names") or ()),
         groups=tuple(raw.get("groups") or ()), build=tuple(raw.get("build") or ()),
-        units=raw.get("units") or {}, text=text)
+        units=raw.get("units") or {}, averages=tuple(raw.get("regional_averages") or ()),
+        text=text)
 
 
 def _node(section: str, i: int, item: Any, level: int | None, file: str,
