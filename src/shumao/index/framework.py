@@ -214,7 +214,7 @@ def _weight(value: Any, code: str, where: dict[str, Any], report: Report) -> flo
             raise ValueError
         return w
     except (TypeError, ValueError):
-        report.add(finding("index-weight-not-number", **where, column="weight", code=code,
+        report.add(finding("index-weight-not-number", **where, column="weight", item=code,
                            value=value))
         return 1.0
 
@@ -226,7 +226,7 @@ def _direction(value: Any, code: str, where: dict[str, Any], report: Report) -> 
             return d
     except (TypeError, ValueError):
         pass
-    report.add(finding("index-direction-invalid", **where, column="direction", code=code,
+    report.add(finding("index-direction-invalid", **where, column="direction", item=code,
                        value=value))
     return 1
 
@@ -296,7 +296,7 @@ def check(fw: Framework, report: Report, *, file: str = "") -> None:
         report.add(finding("index-no-root", file=file, detail=", ".join(roots) or "—"))
     for n in fw.nodes:
         if n.level > 1 and not fw.children(n.code):
-            report.add(finding("index-no-children", file=file, code=n.code, level=n.level))
+            report.add(finding("index-no-children", file=file, item=n.code, level=n.level))
 
 
 def _check_parent(n: Node, by: Mapping[str, Node], report: Report, file: str) -> None:
@@ -304,9 +304,9 @@ def _check_parent(n: Node, by: Mapping[str, Node], report: Report, file: str) ->
         return
     parent = by.get(n.parent)
     if parent is None:
-        report.add(finding("index-unknown-parent", file=file, code=n.code, value=n.parent))
+        report.add(finding("index-unknown-parent", file=file, item=n.code, value=n.parent))
     elif parent.level != n.level + 1 and parent.code != n.code:
-        report.add(finding("index-level-mismatch", file=file, code=n.code, level=n.level,
+        report.add(finding("index-level-mismatch", file=file, item=n.code, level=n.level,
                            value=parent.code, parent_level=parent.level, expected=n.level + 1))
 
 

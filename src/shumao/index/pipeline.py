@@ -84,10 +84,10 @@ def check_build(fw: Framework, build: Sequence[Mapping[str, Any]], report: Repor
 def check_data(fw: Framework, raw: Dataset, units: Units, report: Report) -> None:
     for code in fw.indicators:
         if code not in raw.codes:
-            report.add(finding("index-unknown-indicator", code=code))
+            report.add(finding("index-unknown-indicator", item=code))
     for n in fw.nodes:
         if n.denominator and n.denominator not in units.denominators:
-            report.add(finding("index-unknown-denominator", code=n.code, value=n.denominator))
+            report.add(finding("index-unknown-denominator", item=n.code, value=n.denominator))
     present = [c for c in fw.indicators if c in raw.codes]
     if present:
         empty = np.isnan(raw.cols(present)).all(axis=1)
@@ -119,5 +119,5 @@ def run_step(coin: Coin, name: str, params: dict[str, Any]) -> Coin:
         return func(coin, **params)
     except agg_mod.NotPositive as exc:
         report = Report(source=coin.framework.id)
-        report.add(finding("index-not-positive", code=exc.code, detail=exc.method))
+        report.add(finding("index-not-positive", item=exc.code, detail=exc.method))
         raise FrameworkRejected(report) from exc

@@ -95,7 +95,7 @@ def gather(conn: Connection, fw: Framework, *,
         if src.get("missing") == "zero":
             values = {u: values.get(u, 0.0) for u in units.codes}
         if not values:
-            report.add(finding("index-source-empty", code=code, period=period,
+            report.add(finding("index-source-empty", item=code, period=period,
                                detail=f"{src.get('dataflow')} {src}"[:160]))
         cols.append([values.get(u, np.nan) for u in units.codes])
         periods[code] = period
