@@ -70,11 +70,14 @@ def scores_frame(coin: Coin, inputs: Inputs) -> pl.DataFrame:
     fw = coin.framework
     agg, ranks = coin.dset("Aggregated"), results(coin)
     estimated = {u for u, _ in inputs.estimated}
+    # indicators summed from enterprises' filings are micro data: only aggregates are published
+    secret = {c for c in fw.indicators
+              if (fw.by_code[c].source or {}).get("transform") == "enterprises"}
     rows = []
     for i, unit in enumerate(agg.units):
         for j, code in enumerate(agg.codes):
             v = agg.values[i, j]
-            if np.isnan(v):
+            if np.isnan(v) or code in secret:
                 continue
             rows.append({"ref_area": unit, "indicator": code, "freq": "A",
                          "time_period": fw.period, "value": float(v), "unit": SCORE_UNIT,
