@@ -90,8 +90,9 @@ def gather(conn: Connection, fw: Framework, *,
         period = str(src.get("period", fw.period))
         values, flows = _read(conn, src, units, period, as_of)
         if src.get("fill") == "region_remainder":
-            estimated += [(u, code) for u in _region_remainder(conn, src, units, period, values,
-                                                               as_of)]
+            filled, more = _region_remainder(conn, src, units, period, values, as_of)
+            estimated += [(u, code) for u in filled]
+            flows = {f: max(v, flows.get(f, 0)) for f, v in {**flows, **more}.items()}
         if src.get("missing") == "zero":
             values = {u: values.get(u, 0.0) for u in units.codes}
         if not values:
@@ -187,7 +188,8 @@ def _enterprises(conn: Connection, src: Mapping[str, Any], units: Units, period:
 
 
 def _region_remainder(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
-                      values: dict[str, float], as_of: Mapping[str, int] | None) -> list[str]:
+                      values: dict[str, float], as_of: Mapping[str, int] | None
+                      ) -> tuple[list[str], dict[str, int]]:
     regions = {r.code: r for r in geo.regions()}
     where = {d: [str(src[d])] for d in DIMS if d in src and d != "ref_area"}
     where["ref_area"] = list(regions)
@@ -203,4 +205,5 @@ def _region_remainder(conn: Connection, src: Mapping[str, Any], units: Units, pe
             for p in missing:
                 values[p] = rest / len(missing)
             filled += missing
-    return filled
+    vids = {flow: int(totals["vintage_id"].max())} if totals.height else {}
+    return filled, vids
