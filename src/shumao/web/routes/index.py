@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from shumao.web.deps import ScopeDep, SessionDep
-from shumao.web.errors import ERROR_RESPONSES
+from shumao.web.deps import CurrentUser, MaybeUser, ScopeDep, SessionDep
+from shumao.web.errors import ERROR_RESPONSES, LoginRequired
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
 from shumao.web.services import index as svc
@@ -57,8 +57,10 @@ def sensitivity_page(index_id: IndexId, request: Request, conn: SessionDep, scop
 
 @pages.get("/index/{index_id}/explain/{unit}")
 def explain_page(index_id: IndexId, unit: UnitCode, request: Request, conn: SessionDep,
-                 scope: ScopeDep, from_run: RunId = None, to_run: RunId = None,
-                 from_year: Year = None) -> Response:
+                 scope: ScopeDep, user: MaybeUser, from_run: RunId = None,
+                 to_run: RunId = None, from_year: Year = None) -> Response:
+    if from_year and user is None:
+        raise LoginRequired()
     doc = svc.explain(conn, scope=scope, index_id=index_id, unit=unit, lang=lang_of(request),
                       from_run=from_run, to_run=to_run, from_year=from_year)
     return page(request, "index_explain.html", {"x": doc, "fw": svc.framework_of(index_id)})
@@ -106,15 +108,18 @@ def api_sensitivity(index_id: IndexId, request: Request, conn: SessionDep, scope
 
 @api.get("/{index_id}/explain/{unit}", summary="得分变化分解 / why a score moved")
 def api_explain(index_id: IndexId, unit: UnitCode, request: Request, conn: SessionDep,
-                scope: ScopeDep, from_run: RunId = None, to_run: RunId = None,
-                from_year: Year = None) -> dict[str, Any]:
+                scope: ScopeDep, user: MaybeUser, from_run: RunId = None,
+                to_run: RunId = None, from_year: Year = None) -> dict[str, Any]:
+    if from_year and user is None:  # an unpublished year: for logged-in roles that see all
+        raise LoginRequired()
     return svc.explain(conn, scope=scope, index_id=index_id, unit=unit, lang=lang_of(request),
                        from_run=from_run, to_run=to_run, from_year=from_year)
 
 
 @api.get("/{index_id}/export.xlsx", summary="每步一页的工作簿 / workbook, a sheet per step",
          response_class=Response, responses={200: {"content": {XLSX: {}}}})
-def api_export(index_id: IndexId, conn: SessionDep, scope: ScopeDep) -> Response:
+def api_export(index_id: IndexId, conn: SessionDep, scope: ScopeDep, user: CurrentUser
+               ) -> Response:
     body = svc.export(conn, scope=scope, index_id=index_id)
     return Response(body, media_type=XLSX, headers={
         "content-disposition": f'attachment; filename="{index_id.upper()}.xlsx"'})

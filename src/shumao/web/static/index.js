@@ -57,6 +57,7 @@
     el.dataset.drawn = "1";
     var c = JSON.parse(el.dataset.indexChart);
     var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.on("finished", function () { el.dataset.ready = "1"; });
     chart.setOption(KINDS[c.kind](c));
     window.addEventListener("resize", function () { chart.resize(); });
   }
