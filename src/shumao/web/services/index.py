@@ -29,6 +29,17 @@ from shumao.web.services.labels import area_name
 SOURCE = ("数贸平台指数计算（分，0–100），输入数据见框架", "shumao index (score 0–100); inputs as in the framework")
 
 
+FACTOR_NAMES = {"impute": ("插补方法", "imputation"), "treat": ("离群值处理（开/关）", "outlier treatment on/off"),
+                "normalise": ("归一化方法", "normalisation"), "weights": ("权重扰动", "perturbed weights"),
+                "aggregate": ("汇总方法", "aggregation")}
+HUNDRED_MILLION = {"美元": (1e8, "亿美元"), "元": (1e8, "亿元")}
+"""Money is shown in the report's units: 亿美元, 亿元."""
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None or value != value else value / factor
+
+
 def frameworks() -> dict[str, Framework]:
     found = [load_framework(p) for p in sorted(index_pkg.FRAMEWORKS.glob("*.yaml"))]
     return {fw.id: fw for fw in found}
@@ -92,8 +103,8 @@ def ranking_charts(rk: Ranking) -> list[Chart]:
     fw, lang = rk.fw, rk.lang
     if not rk.rows:
         return []
-    top = rk.rows[:30]
-    charts = [Chart(id="ranking", kind="bar", title=pick("指数得分（前30名）", "Index scores (top 30)",
+    top = rk.rows[:15]
+    charts = [Chart(id="ranking", kind="bar", title=pick("指数得分（前15名）", "Index scores (top 15)",
                                                           lang), unit=pick("分", "score", lang),
                     categories=[r["name"] for r in top], codes=[r["code"] for r in top],
                     series=[Series(name=fw.name(fw.root, lang), code=fw.root,
@@ -171,7 +182,9 @@ def sensitivity(conn: Connection, *, scope: Scope, index_id: str, lang: str) -> 
     intervals = sorted(run.summary["rank_intervals"], key=lambda r: r["nominal"])
     for r in intervals:
         r["name"] = area_name(r["unit"], lang)
-    return {"fw": fw, "run": run, "build": build, "sobol": run.summary["sobol"],
+    sobol = {k: {**v, "name": pick(*FACTOR_NAMES[k], lang)}
+             for k, v in run.summary["sobol"].items()}
+    return {"fw": fw, "run": run, "build": build, "sobol": sobol,
             "intervals": intervals, "replications": run.summary["replications"]}
 
 
@@ -198,6 +211,11 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
         c["name"] = fw.name(c["code"], lang)
         if not scope.sees_all:
             c.pop("raw_before"), c.pop("raw_after")
+            continue
+        factor, c["raw_unit"] = HUNDRED_MILLION.get(fw.by_code[c["code"]].unit,
+                                                    (1.0, fw.by_code[c["code"]].unit))
+        c["raw_before"], c["raw_after"] = (_scaled(c[k], factor) for k in ("raw_before",
+                                                                            "raw_after"))
     doc["name"] = area_name(unit, lang)
     return doc
 

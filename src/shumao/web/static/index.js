@@ -35,6 +35,10 @@
       level += v;
     });
     hidden.push(0); up.push(c.end); down.push("-");
+    var levels = [c.start, c.end], run = c.start;
+    c.values.forEach(function (v) { run += v; levels.push(run); });
+    var lo = Math.min.apply(null, levels), hi = Math.max.apply(null, levels);
+    var floor = Math.max(0, Math.floor(lo - Math.max(1, (hi - lo)) * 0.5));
     return {
       tooltip: { trigger: "axis", formatter: function (p) {
         var i = p[0].dataIndex;
@@ -43,7 +47,7 @@
       } },
       grid: { left: 50, right: 20, top: 20, bottom: 90 },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } },
-      yAxis: { type: "value", scale: true },
+      yAxis: { type: "value", min: floor },
       series: [
         { type: "bar", stack: "w", data: hidden, itemStyle: { color: "transparent" }, silent: true },
         { type: "bar", stack: "w", data: up, itemStyle: { color: "#2ca02c" } },
