@@ -37,7 +37,7 @@ def ranking_page(index_id: IndexId, request: Request, conn: SessionDep, scope: S
 
 
 @pages.get("/index/{index_id}/framework")
-def framework_page(index_id: IndexId, request: Request) -> Response:
+def framework_page(index_id: IndexId, request: Request, user: MaybeUser) -> Response:
     return page(request, "index_framework.html", {"fw": svc.framework_of(index_id)})
 
 
