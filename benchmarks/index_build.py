@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from index import coinr_plain  # noqa: E402
-
 from shumao.index.coinr import EXAMPLE_BUILD, from_idata  # noqa: E402
 from shumao.index.framework import load_framework  # noqa: E402
 from shumao.index.pipeline import build  # noqa: E402

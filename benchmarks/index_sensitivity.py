@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from index.conftest import load_index_data  # noqa: E402
-
 from shumao.index import runs  # noqa: E402
 from shumao.index.data import Coin  # noqa: E402
 from shumao.index.framework import load_framework  # noqa: E402
@@ -90,8 +89,8 @@ def main() -> None:
     st = Settings(replications=args.replications)
     results = []
     for _ in range(args.repeat):
-        holder = {}
-        wall, cpu = timed(lambda: holder.setdefault("r", analyse(coin, st)))
+        holder: dict[str, object] = {}
+        wall, cpu = timed(lambda holder=holder: holder.setdefault("r", analyse(coin, st)))
         results.append((wall, cpu, len(holder["r"].params)))
         print(f"shumao: {len(holder['r'].params)} replications × {units} economies in "
               f"{wall:.2f} s (cpu {cpu:.2f} s), Sobol ST aggregate "

@@ -19,7 +19,7 @@ def stats(coin: Coin, dset: str = "Raw") -> list[dict[str, Any]]:
     for j, code in enumerate(ds.codes):
         x = ds.values[:, j]
         ok = x[~np.isnan(x)]
-        passes, sk, kt = check(x, Spec())
+        passes, _sk, _kt = check(x, Spec())
         q1, q3 = (np.percentile(ok, [25, 75]) if ok.size else (np.nan, np.nan))
         iqr = q3 - q1
         out.append({"code": code, "available": float(ok.size / x.size), "n": int(ok.size),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -41,7 +42,7 @@ def _floats(col: pl.Series) -> np.ndarray:
     return col.cast(pl.Float64, strict=True).to_numpy().astype(float)
 
 
-EXAMPLE_BUILD = (
+EXAMPLE_BUILD: tuple[dict[str, Any], ...] = (
     {"denominate": {}},
     {"impute": {"method": "group_mean", "group": "EurAsia_group"}},
     {"screen": {"unit_screen": "byNA", "dat_thresh": 0.9}},

@@ -161,7 +161,7 @@ def revisions(before: Coin, after: Coin) -> dict[str, Any]:
         for c in raw1.codes:
             v1 = raw1.value(u, c)
             v0 = raw0.value(u, c) if u in raw0.units and c in raw0.codes else float("nan")
-            if not (np.isnan(v0) and np.isnan(v1)) and not v0 == v1:
+            if not (np.isnan(v0) and np.isnan(v1)) and v0 != v1:
                 cells.append({"unit": u, "code": c, "before": v0, "after": v1})
     return {"scores": rows, "cells": cells,
             "entered": [u for u in a1.units if u not in a0.units],

@@ -173,7 +173,8 @@ def _from_yaml(text: str, file: str, report: Report) -> Framework | None:
         report.add(finding("index-framework-unreadable", file=file,
                            detail="no list under 'indicators'"))
         return None
-    items = [("indicators", i, item, 1) for i, item in enumerate(raw["indicators"])]
+    items: list[tuple[str, int, Any, int | None]] = [
+        ("indicators", i, item, 1) for i, item in enumerate(raw["indicators"])]
     items += [("aggregates", i, item, None) for i, item in enumerate(raw.get("aggregates") or [])]
     nodes = [n for n in (_node(sec, i, item, lev, file, report) for sec, i, item, lev in items) if n]
     return Framework(
@@ -188,7 +189,7 @@ def _from_yaml(text: str, file: str, report: Report) -> Framework | None:
 
 def _node(section: str, i: int, item: Any, level: int | None, file: str,
           report: Report) -> Node | None:
-    where = {"file": file, "sheet": section, "row": i + 1}
+    where: dict[str, Any] = {"file": file, "sheet": section, "row": i + 1}
     if not isinstance(item, dict) or not item.get("code"):
         report.add(finding("index-framework-unreadable", **where,
                            detail=f"{section}[{i}] needs a 'code'"))
@@ -318,7 +319,7 @@ def _check_cycles(nodes: Iterable[Node], by: Mapping[str, Node], report: Report,
         cur = n
         while cur.parent and cur.parent in by:
             if cur.parent in chain:
-                loop = chain[chain.index(cur.parent):] + [cur.parent]
+                loop = [*chain[chain.index(cur.parent):], cur.parent]
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)

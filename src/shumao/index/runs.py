@@ -159,7 +159,7 @@ def sensitivity_run(engine: Engine, build_run_id: int, settings: sa.Settings, *,
     """Rebuild the stored build, run the analysis, store it with every replication."""
     with engine.connect() as conn:
         base = get_run(conn, build_run_id)
-        coin, inputs = rebuild(conn, build_run_id)
+        coin, _inputs = rebuild(conn, build_run_id)
     result = sa.analyse(coin, settings, progress=progress)
     summary = {"sobol": result.sobol, "rank_intervals": result.rank_intervals(),
                "variants": result.variants, "weight_sets": result.weight_sets,

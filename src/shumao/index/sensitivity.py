@@ -178,9 +178,10 @@ def analyse(coin: Coin, settings: Settings | None = None, *, progress: Any = Non
     scores = np.full((n, len(units)), np.nan)
     variants: dict[tuple[int, int, int], tuple[int, np.ndarray]] = {}
     variant_rows: list[dict[str, Any]] = []
-    keys = [tuple(int(v) for v in row[[0, 1, 2, 4]]) for row in idx]
+    keys: list[tuple[int, int, int, int]] = [(int(r[0]), int(r[1]), int(r[2]), int(r[4]))
+                                             for r in idx]
     for key in sorted(set(keys)):
-        vkey = key[:3]
+        vkey = (key[0], key[1], key[2])
         if vkey not in variants:
             x, stats = _variant(coin, source, units, choices["impute"][vkey[0]],
                                 choices["treat"][vkey[1]], choices["normalise"][vkey[2]])
@@ -188,7 +189,7 @@ def analyse(coin: Coin, settings: Settings | None = None, *, progress: Any = Non
             variant_rows.append({"id": len(variant_rows), "impute": choices["impute"][vkey[0]],
                                  "treat": choices["treat"][vkey[1]],
                                  "normalise": choices["normalise"][vkey[2]], "stats": stats})
-        vid, x = variants[vkey]
+        _vid, x = variants[vkey]
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         w = {c: np.array([wsets[int(idx[r, 3])][c] for r in rows]) for c in wsets[0]}
         method = choices["aggregate"][key[3]]
@@ -203,7 +204,7 @@ def analyse(coin: Coin, settings: Settings | None = None, *, progress: Any = Non
     params = [{"impute": choices["impute"][r[0]]["method"], "treat": bool(choices["treat"][r[1]]),
                "normalise": _label(choices["normalise"][r[2]]), "weights": int(r[3]),
                "aggregate": choices["aggregate"][r[4]]} for r in idx.tolist()]
-    reps = [{"variant": vid_of[tuple(k[:3])], "u": [round(float(v), 6) for v in u[i]],
+    reps = [{"variant": vid_of[(k[0], k[1], k[2])], "u": [round(float(v), 6) for v in u[i]],
              "index": _summary(scores[i]), "mean_abs_rank_shift": float(shift[i])}
             for i, k in enumerate(keys)]
     out = Analysis(units=units, nominal_rank=nominal, ranks=ranks, scores=scores, params=params,

@@ -84,7 +84,10 @@ def gather(conn: Connection, fw: Framework, *,
     """Read every indicator of ``fw`` for its units; findings when an indicator has no data."""
     units = unit_list(conn, fw, as_of)
     report = Report(source=fw.id)
-    cols, used, periods, estimated = [], {}, {}, []
+    cols: list[list[float]] = []
+    used: dict[str, int] = {}
+    periods: dict[str, str] = {}
+    estimated: list[tuple[str, str]] = []
     for code in fw.indicators:
         src = dict(fw.by_code[code].source or {})
         period = str(src.get("period", fw.period))
@@ -120,6 +123,11 @@ def _with_data(fw: Framework, raw: Dataset, units: Units) -> tuple[Dataset, Unit
                         for g, m in units.groups.items()}, units.denominators)
 
 
+def _newest(flow: str, frame: pl.DataFrame) -> dict[str, int]:
+    """The newest vintage among the rows read: reading as of it reads the same rows again."""
+    return {flow: int(frame["vintage_id"].cast(pl.Int64).max())} if frame.height else {}  # type: ignore[arg-type]
+
+
 def _where(src: Mapping[str, Any], units: Units) -> dict[str, list[str]]:
     where = {d: [str(src[d])] for d in DIMS if d in src and d != "ref_area"}
     where["ref_area"] = list(units.codes)
@@ -142,8 +150,8 @@ def _read(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
     start = str(int(period) - years)
     frame = _base(vintages.read(conn, flow, where=_where(src, units), start=start, end=period,
                                 as_of=limit))
-    vids = {flow: int(frame["vintage_id"].max())} if frame.height else {}
-    by = defaultdict(dict)
+    vids = _newest(flow, frame)
+    by: dict[str, dict[str, float]] = defaultdict(dict)
     for row in frame.iter_rows(named=True):
         by[row["ref_area"]][row["time_period"]] = row["v"]
     out = {}
@@ -183,7 +191,7 @@ def _enterprises(conn: Connection, src: Mapping[str, Any], units: Units, period:
         unit = owner.get(row["ref_area"])
         if unit in units.codes and row["time_period"].startswith(period):
             out[unit] += row["v"]
-    vids = {flow: int(frame["vintage_id"].max())} if frame.height else {}
+    vids = _newest(flow, frame)
     return dict(out), vids
 
 
@@ -205,5 +213,5 @@ def _region_remainder(conn: Connection, src: Mapping[str, Any], units: Units, pe
             for p in missing:
                 values[p] = rest / len(missing)
             filled += missing
-    vids = {flow: int(totals["vintage_id"].max())} if totals.height else {}
+    vids = _newest(flow, totals)
     return filled, vids

@@ -154,7 +154,7 @@ def profile(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
     n = len(rk.rows)
     items = []
     for code in fw.indicators:
-        values = [r.get(code) for r in rk.rows if r.get(code) is not None]
+        values = [float(r[code]) for r in rk.rows if r.get(code) is not None]
         mine = row.get(code)
         if mine is None:
             continue
