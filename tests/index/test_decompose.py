@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from index.factories import make_coin
 from shumao.index.coinr import EXAMPLE_BUILD, from_idata
@@ -62,3 +65,21 @@ def test_exact_shapley_agrees_with_the_linear_split_for_a_mean() -> None:
     np.testing.assert_allclose([c.contribution for c in linear.contributions],
                                [0.125 * (n1[0] - n0[0]), 0.375 * (n1[1] - n0[1]),
                                 0.5 * (n1[2] - n0[2])], atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, (6, 3), elements=st.floats(1, 1e4)),
+       arrays(float, (6, 3), elements=st.floats(1, 1e4)),
+       st.sampled_from(["amean", "gmean", "hmean", "mpi"]))
+def test_contributions_always_add_up(x0: np.ndarray, x1: np.ndarray, method: str) -> None:
+    steps = [{"normalise": {"method": "minmax", "range": [1, 100]}},
+             {"aggregate": {"method": method}}]
+    if np.any(np.ptp(x0, axis=0) == 0) or np.any(np.ptp(x1, axis=0) == 0):
+        return  # a constant indicator has no min-max scale
+    b = make_coin(x0)
+    a = make_coin(x1)
+    before = build(b.framework, b.dset("Raw"), b.units, steps)
+    after = build(a.framework, a.dset("Raw"), a.units, steps)
+    got = explain(before, after, "U2")
+    assert sum(c.contribution for c in got.contributions) == pytest.approx(got.change,
+                                                                           abs=1e-9)
