@@ -47,23 +47,25 @@ class Treated:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def skew(x: np.ndarray) -> float:
+def _centred(x: np.ndarray, least: int) -> tuple[np.ndarray | None, int]:
+    """The non-missing values less their mean, or None with fewer than ``least`` of them."""
     x = x[~np.isnan(x)]
-    n = x.size
-    if n < 3:
+    return (x - x.mean() if x.size >= least else None), x.size
+
+
+def skew(x: np.ndarray) -> float:
+    d, n = _centred(x, 3)
+    if d is None:
         return float("nan")
-    d = x - x.mean()
     with np.errstate(divide="ignore", invalid="ignore"):
         y = np.sqrt(n) * np.sum(d**3) / (np.sum(d**2) ** 1.5)
         return float(y * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurt(x: np.ndarray) -> float:
-    x = x[~np.isnan(x)]
-    n = x.size
-    if n < 4:
+    d, n = _centred(x, 4)
+    if d is None:
         return float("nan")
-    d = x - x.mean()
     with np.errstate(divide="ignore", invalid="ignore"):
         r = n * np.sum(d**4) / (np.sum(d**2) ** 2)
         return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
