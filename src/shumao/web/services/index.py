@@ -32,6 +32,9 @@ SOURCE = ("数贸平台指数计算（分，0–100），输入数据见框架",
 FACTOR_NAMES = {"impute": ("插补方法", "imputation"), "treat": ("离群值处理（开/关）", "outlier treatment on/off"),
                 "normalise": ("归一化方法", "normalisation"), "weights": ("权重扰动", "perturbed weights"),
                 "aggregate": ("汇总方法", "aggregation")}
+METHOD_NAMES = {"exact (arithmetic)": ("精确分解（算术汇总）", "exact (arithmetic aggregation)"),
+                "Shapley": ("Shapley 值", "Shapley values"),
+                "Shapley (sampled orders)": ("Shapley 值（抽样排列）", "Shapley values (sampled orders)")}
 HUNDRED_MILLION = {"美元": (1e8, "亿美元"), "元": (1e8, "亿元")}
 """Money is shown in the report's units: 亿美元, 亿元."""
 
@@ -217,6 +220,7 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
         c["raw_before"], c["raw_after"] = (_scaled(c[k], factor) for k in ("raw_before",
                                                                             "raw_after"))
     doc["name"] = area_name(unit, lang)
+    doc["method_name"] = pick(*METHOD_NAMES.get(doc["method"], (doc["method"],) * 2), lang)
     return doc
 
 
