@@ -38,14 +38,11 @@ def test_provinces(index_store: Engine) -> None:
     assert raw.value("320000", "DD_EXPORTS") == pytest.approx(179.61e8)
     assert ("130000", "DD_EXPORTS") in built.inputs.estimated
     assert _top(built) == [("440000", 95.1582), ("110000", 85.8082), ("310000", 84.9831)]
-    stored = vintages.read(index_store_conn(index_store), "DTI_PROV",
-                           where={"ref_area": ["440000"], "indicator": ["DTI"]})
+    with index_store.connect() as conn:
+        stored = vintages.read(conn, "DTI_PROV",
+                               where={"ref_area": ["440000"], "indicator": ["DTI"]})
     assert stored["value"].round(4).to_list() == [95.1582]
     assert json.loads(stored["attrs"][0]) == {"rank": 1}
-
-
-def index_store_conn(engine: Engine):  # type: ignore[no-untyped-def]
-    return engine.connect()
 
 
 def test_economies_and_bases(index_store: Engine) -> None:
@@ -59,8 +56,8 @@ def test_economies_and_bases(index_store: Engine) -> None:
     assert _top(bases, 1) == [("DSEB03", 61.1971)]
 
 
-def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine,
-                                                       demo_data: Path) -> None:
+def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine, demo_data: Path,
+                                                       tmp_path: Path) -> None:
     fw = load_framework(FRAMEWORKS / "provinces.yaml")
     first = runs.build_run(index_store, fw, created_by="analyst")
     with index_store.connect() as conn:
@@ -72,7 +69,8 @@ def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine,
     # a revised table 2 arrives: 江苏 exports 179.61 → 200.00
     revised = Path(demo_data / "report2022/table2_provinces_2022.csv").read_text(
         encoding="utf-8").replace(",179.61,", ",200.00,")
-    path = index_store_path(index_store, revised)
+    path = tmp_path / "table2_provinces_2022.csv"
+    path.write_text(revised, encoding="utf-8")
     run_import(index_store, "report2022", path)
     second = runs.build_run(index_store, fw)
     with index_store.connect() as conn:
@@ -90,12 +88,3 @@ def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine,
     assert why.method == "exact (arithmetic)"
     assert sum(c.contribution for c in why.contributions) == pytest.approx(why.change, abs=1e-9)
     assert max(why.contributions, key=lambda c: abs(c.contribution)).code == "DD_EXPORTS"
-
-
-def index_store_path(engine: Engine, text: str) -> Path:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp())
-    path = folder / "table2_provinces_2022.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
