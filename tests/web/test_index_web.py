@@ -34,6 +34,8 @@ def test_the_public_sees_released_builds_only(engine: Engine, world: World, demo
     assert [r["code"] for r in prov["rows"][:3]] == ["440000", "320000", "110000"]
     assert prov["rows"][0]["name"] == "广东省" and prov["rows"][0]["rank"] == 1
     assert set(prov["data_vintages"]) == {"NBS_PROV", "MOFCOM_REPORT", "ENT_DDS"}
+    page = public.get("/index/DTI_PROV", headers={"accept": "text/html"}).text
+    assert "以下指标期间不同：直报企业数字服务出口 2024" in page  # the periods differ: said so
     # the direct-reporting indicator is micro data: no per-province score is published
     assert all("ENT_EXPORTS" not in r for r in prov["rows"])
     assert public.get("/api/index/DTI_PROV/export.xlsx").status_code == 401

@@ -75,6 +75,19 @@ class Ranking:
     def source(self) -> str:
         return pick(*SOURCE, self.lang)
 
+    def periods_note(self) -> str:
+        """Says so when the indicators' periods differ from the index's period."""
+        run = self.run
+        if run is None:
+            return ""
+        other = {c: p for c, p in (run.summary.get("periods") or {}).items() if p != run.period}
+        if not other:
+            return ""
+        items = "、".join(f"{self.fw.name(c, self.lang)} {p}" for c, p in other.items())
+        return pick(f"注：指数期间为 {run.period} 年，以下指标期间不同：{items}。",
+                    f"Note: the index is for {run.period}; these indicators are for other "
+                    f"periods: {items}.", self.lang)
+
 
 def _scores(conn: Connection, scope: Scope, fw: Framework, run: runs.Run) -> pl.DataFrame:
     frame = access.read(conn, scope, fw.dataflow, as_of=run.vintage_id)
@@ -220,7 +233,8 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
         c["raw_before"], c["raw_after"] = (_scaled(c[k], factor) for k in ("raw_before",
                                                                             "raw_after"))
     doc["name"] = area_name(unit, lang)
-    doc["method_name"] = pick(*METHOD_NAMES.get(doc["method"], (doc["method"],) * 2), lang)
+    zh, en = METHOD_NAMES.get(doc["method"], (doc["method"], doc["method"]))
+    doc["method_name"] = pick(zh, en, lang)
     return doc
 
 
