@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -24,6 +25,7 @@ from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+from web.index_world import build_indices, index_cases
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
 OWN = {"enterprise": USCC_A, "park": "DSEB05", "city": "320100", "province": "320000"}
@@ -105,6 +107,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        *index_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
@@ -122,9 +125,10 @@ def _expected(role: str, case: Case) -> set[int]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(role: str, engine: Engine, world: World,
+def test_every_route_for_every_role(role: str, engine: Engine, world: World, demo_data: Path,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
+    build_indices(engine, demo_data)
     from web.factories import write  # a vintage for the release case, never the sentinels'
 
     write(engine, "WTO_DDS", [{"ref_area": "CHN", "counterpart_area": "WLD", "product": "DDS",
