@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, pages, report, sdmx
+from shumao.web.routes import admin, auth, data, filings, index, pages, policy, report, sdmx
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, admin.router, report.router)
+                                  filings.router, policy.router, admin.router, index.pages,
+                                  index.api, report.router)
