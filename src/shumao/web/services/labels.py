@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from shumao.errors import UnknownCode
-from shumao.reference import ebops, names
+from shumao.reference import ebops
+from shumao.reference.names import area_names
 from shumao.web.i18n import pick
 
 FLOWS = {"X": ("出口", "Exports"), "M": ("进口", "Imports"), "T": ("进出口", "Total trade"),
@@ -40,7 +41,7 @@ def dimension_name(dim: str, lang: str) -> str:
 
 def _area_names(code: str) -> tuple[str, str] | None:
     """(Chinese, English) name of a park, GB/T 2260 area, NBS region or country code."""
-    return names.area_names(code)
+    return area_names(code)
 
 
 
