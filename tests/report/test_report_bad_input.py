@@ -45,6 +45,7 @@ def test_a_broken_template_lists_every_problem_and_writes_nothing(report_engine:
         "report-unknown-note"}
     syntax = next(f for f in report.errors if f.code == "report-sentence-syntax")
     assert syntax.column == "china_total.zh" and "line 1" in syntax.message_en
+    assert "{{ }} and {% %} are balanced" in syntax.fix_en
     assert "第1行" in syntax.message_zh
     table = next(f for f in report.errors if f.code == "report-unknown-table")
     assert table.value == "table9" and table.file == "broken.yaml" and table.row is not None
