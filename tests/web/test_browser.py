@@ -149,9 +149,71 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
         shot(page, "province_click_failed")
         raise
     assert "江苏省" in page.inner_text("h1")
-    page.wait_for_selector("#chart-map[data-ready='1']")
+    page.wait_for_selector("#chart-city_map[data-ready='1']")
     assert "5,432.71" in page.inner_text(".kpis")  # the province's own unreleased figure
     shot(page, "province_320000")
+
+
+def _click_region(page, chart: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Hover, then click the centre of ``code``'s region on the map ``chart``."""
+    page.locator(f"#{chart}").scroll_into_view_if_needed()
+    x, y = page.evaluate("""([chart, code]) => {
+        const el = document.getElementById(chart);
+        const series = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0);
+        const region = series.coordinateSystem.getRegion(code);
+        const [px, py] = series.coordinateSystem.dataToPoint(region.getCenter());
+        const box = el.getBoundingClientRect();
+        return [box.left + px, box.top + py];
+    }""", [chart, code])
+    page.mouse.move(x, y)
+    page.wait_for_function("""() => [...document.querySelectorAll('.chart div')].some(
+        d => d.textContent.includes('万美元') && getComputedStyle(d).display !== 'none')""",
+                           timeout=30_000)
+    page.mouse.click(x, y)
+
+
+def test_the_china_map_has_the_south_china_sea_inset_and_explains_grey(open_page) -> None:
+    page = open_page("public")
+    page.goto("/")
+    _charts_ready(page)
+    assert page.get_attribute("#chart-map", "data-inset") == "1"
+    inset = page.evaluate("""() => {
+        const el = document.getElementById('chart-map');
+        const chart = echarts.getInstanceByDom(el);
+        const series = chart.getModel().getSeriesByIndex(1);
+        const geo = series.coordinateSystem;
+        const names = geo.regions.map(r => r.name);
+        const box = chart.getOption().graphic[0].elements.find(e => e.id === 'inset-frame');
+        const inside = ([x, y]) => x >= box.left && x <= box.left + box.shape.width
+                                   && y >= box.top && y <= box.top + box.shape.height;
+        // 曾母暗沙 (112.3° E, 3.9° N) and the southern end of the line fall inside the frame
+        return {names, frame: [box.left, box.top, box.shape.width, box.shape.height],
+                jamesShoal: inside(geo.dataToPoint([112.3, 3.9])),
+                hainan: inside(geo.dataToPoint([109.8, 19.2])),
+                main: chart.getModel().getSeriesByIndex(0).coordinateSystem.regions.length,
+                width: el.clientWidth, height: el.clientHeight};
+    }""")
+    assert "dash-line" in inset["names"] and "460000" in inset["names"]
+    assert inset["jamesShoal"] and inset["hainan"]
+    left, top, width, height = inset["frame"]
+    assert left + width <= inset["width"] and top + height <= inset["height"]
+    assert inset["main"] == 34
+    legend = page.inner_text("#card-map .legend-nodata")
+    assert legend.startswith("灰色：无数据") and "共 34 个" in legend
+    shot(page, "map_inset")
+
+
+def test_the_province_map_drills_down_to_its_cities(open_page, live_server: str) -> None:
+    page = open_page("province")
+    page.goto("/area/320000")
+    page.wait_for_selector("#chart-city_map[data-ready='1']")
+    assert page.get_attribute("#chart-city_map", "data-regions") == "13"
+    assert "灰色：无企业直报数据" in page.inner_text("#card-city_map .legend-nodata")
+    _click_region(page, "chart-city_map", "320100")
+    page.wait_for_url(f"{live_server}/area/320100", wait_until="commit", timeout=60_000)
+    assert "南京市" in page.inner_text("h1")
+    page.wait_for_selector("#chart-city_map[data-ready='1']")
+    shot(page, "city_320100")
 
 
 def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Path) -> None:
