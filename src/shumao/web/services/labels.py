@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
+from sqlalchemy import Engine
+
 from shumao.errors import UnknownCode
 from shumao.reference import countries, ebops, geo, parks
 from shumao.web.i18n import pick
@@ -91,3 +93,14 @@ def label(dim: str, code: str, lang: str, enterprises: Mapping[str, str] | None 
     if code in table:
         return pick(*table[code], lang)
     return pick(*SPECIAL[code], lang) if code in SPECIAL else code
+
+
+def scope_name(engine: Engine, code: str, lang: str) -> str:
+    """A user's scope by name (an area, a park or an enterprise from the registry)."""
+    if len(code) != 18:
+        return area_name(code, lang)
+    from shumao.collection import registry
+
+    with engine.connect() as conn:
+        found = registry.find(conn, code)
+    return found.name if found else code
