@@ -198,7 +198,7 @@ def test_the_china_map_has_the_south_china_sea_inset_and_explains_grey(open_page
     left, top, width, height = inset["frame"]
     assert left + width <= inset["width"] and top + height <= inset["height"]
     assert inset["main"] == 34
-    legend = page.inner_text("#card-map .legend-nodata")
+    legend = page.inner_text("#card-map .legend-nodata").strip()
     assert legend.startswith("灰色：无数据") and "共 34 个" in legend
     shot(page, "map_inset")
 
@@ -218,7 +218,7 @@ def test_the_province_map_drills_down_to_its_cities(open_page, live_server: str)
 
 def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Path) -> None:
     page = open_page("ministry")
-    page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1")
+    page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1&view=long")
     page.wait_for_selector("#chart-explorer[data-ready='1']")
     shown = [float(v) for v in page.eval_on_selector_all(
         "#explorer-table td.num", "cells => cells.map(c => c.dataset.value)")]
@@ -227,8 +227,9 @@ def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Pa
     path = tmp_path / "download.csv"
     info.value.save_as(path)
     frame = pl.read_csv(path)
-    assert frame["value"].to_list() == pytest.approx(shown)
-    assert frame["value"].to_list() == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])
+    assert frame["数值（亿美元）"].to_list() == pytest.approx(shown)
+    assert frame["数值（亿美元）"].to_list() == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])
+    assert frame["流向"].to_list() == ["出口", "出口", "进口", "进口"]
     shot(page, "explorer")
 
 

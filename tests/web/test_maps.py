@@ -27,7 +27,7 @@ def test_the_dash_line_has_its_ten_dashes_in_the_south_china_sea() -> None:
     for dash in dashes:
         lons = [p[0] for p in dash[0]]
         lats = [p[1] for p in dash[0]]
-        assert 108 < min(lons) and max(lons) < 123.5 and 3 < min(lats) and max(lats) < 25
+        assert min(lons) > 108 and max(lons) < 123.5 and min(lats) > 3 and max(lats) < 25
     # the southernmost dash lies near 3.4° N (曾母暗沙), the one east of Taiwan near 24° N
     assert min(min(p[1] for p in d[0]) for d in dashes) < 4
     assert max(max(p[1] for p in d[0]) for d in dashes) > 24

@@ -110,6 +110,8 @@ class ExploreOut(BaseModel):
     columns: list[str]
     column_names: list[str]
     rows: list[dict[str, Any]]
+    messages: list[str] = Field(default_factory=list, description="为何没有数据，如筛选值不存在 / "
+                                "why there are no rows, e.g. a filter naming nothing")
     total: int
     page: int
     size: int

@@ -253,6 +253,16 @@
   window.shumao = { wrapLabel: wrapLabel };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) { drawAll(e.target); });
+  // The dimension pickers: typing narrows the list to names (or codes) containing the text.
+  document.addEventListener("input", function (e) {
+    if (!e.target || !e.target.classList || !e.target.classList.contains("picker-search")) { return; }
+    var text = e.target.value.trim().toLowerCase();
+    e.target.parentNode.querySelectorAll(".picker-list label").forEach(function (l) {
+      var hit = !text || l.textContent.toLowerCase().indexOf(text) >= 0
+        || (l.dataset.code || "").toLowerCase().indexOf(text) >= 0;
+      l.style.display = hit ? "" : "none";
+    });
+  });
   document.addEventListener("change", function (e) {
     if (e.target && e.target.name === "dataflow" && e.target.form && e.target.form.id === "explore-form") {
       window.location.href = "/explorer?dataflow=" + encodeURIComponent(e.target.value);
