@@ -16,6 +16,7 @@ The admin, who may open every page, must have reached every page route.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -163,11 +164,9 @@ def _visit(page: Any, path: str, folder: Path, problems: list[str],
     page.set_viewport_size({"width": PHONE, "height": 844})
     page.wait_for_function(f"() => window.innerWidth === {PHONE}")
     _settle(page)
-    try:  # charts redraw on the resize event: give the layout time to follow
+    with contextlib.suppress(Exception):  # charts redraw on resize: let the layout follow
         page.wait_for_function(f"() => document.documentElement.scrollWidth <= {PHONE}",
                                timeout=15_000)
-    except Exception:
-        pass
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > PHONE:
         culprits = page.evaluate(f"""() => [...document.querySelectorAll('body *')]
