@@ -269,3 +269,18 @@ def test_the_english_switch(open_page) -> None:
     page.wait_for_selector("#chart-map[data-ready='1']")
     assert "National digital trade overview" in page.inner_text("h1")
     shot(page, "overview_english")
+
+
+def test_base_names_do_not_break_inside_brackets(open_page) -> None:
+    """Chart labels wrap before or after （南京）, never inside it (as 中国（南京 / ）软件谷)."""
+    page = open_page("public")
+    page.goto("/")
+    _charts_ready(page)
+    names = ["中国（南京）软件谷", "杭州高新技术产业开发区（滨江）物联网产业园",
+             "中关村软件园（北京）", "中国（上海）自由贸易试验区（临港新片区）"]
+    wrapped = page.evaluate("""(names) => names.flatMap(n => [3, 4, 5, 6, 8].map(
+        w => window.shumao.wrapLabel(n, w, 3)))""", names)
+    for lines in wrapped:
+        for line in lines:
+            assert line.count("（") == line.count("）") or line.endswith("…"), lines
+    assert wrapped[0] == ["中国", "（南京）", "软件谷"]  # width 3: the brackets stay whole

@@ -38,6 +38,10 @@ class Ctx:
         text = translate(key, self.lang)
         return text.format(**values) if values else text
 
+    def bracket(self, text: str) -> str:
+        """（text） in Chinese, (text) in English."""
+        return f"（{text}）" if self.lang == "zh" else f" ({text})"
+
     def source(self, flow_id: str) -> str:
         flow = get_dataflow(flow_id)
         return pick(flow.source_zh, flow.source_en, self.lang)

@@ -133,7 +133,7 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
         ch.series_chart(ctx, "series", official, BIG, src_report, ctx.t("chart_series"))
         if official.height else None,
         ch.series_chart(ctx, "ent_series", totals, SMALL, src_ent,
-                        f"{ctx.t('chart_series')}（{ctx.t('direct_reporting')}）"),
+                        ctx.t("chart_series") + ctx.bracket(ctx.t("direct_reporting"))),
         _area_map(ctx, code, level, cells),
         _children_chart(ctx, code, level, cells) if level in ("province", "city", "park")
         else None,

@@ -92,10 +92,8 @@ def periods_note(ctx: Ctx, kpis: list[Kpi]) -> str:
     groups: dict[str, list[str]] = {}
     for k in kpis:
         if k.period:
-            name = k.label + (f"（{ctx.t('direct_reporting')}）" if k.key.startswith("ent_")
-                              and ctx.lang == "zh" else
-                              f" ({ctx.t('direct_reporting')})" if k.key.startswith("ent_")
-                              else "")
+            name = k.label + (ctx.bracket(ctx.t("direct_reporting"))
+                              if k.key.startswith("ent_") else "")
             groups.setdefault(k.period, []).append(name)
     if len(groups) < 2:
         return ""
