@@ -7,7 +7,8 @@ an enterprise), so a new page is picked up by itself. For every
 page the harness
 
 - keeps a full-page screenshot at 1400 px and at 390 px in ``test-output/pages/<role>/``;
-- checks there is no sideways scroll at 390 px (a phone) and no script error;
+- checks there is no sideways scroll at 390 px (a phone), no script error, no raw scope code
+  (320000, a USCC) in the header;
 - collects the colour each chart draws each flow in: 出口 (and every flow) has one colour
   across all pages.
 
@@ -156,6 +157,9 @@ def _visit(page: Any, path: str, folder: Path, problems: list[str],
     if response is None or "text/html" not in response.headers.get("content-type", ""):
         return response
     _settle(page)
+    header = page.inner_text("header")
+    if re.search(r"\b(\d{6}|[0-9A-Z]{18})\b", header):
+        problems.append(f"{path}: a raw code in the header: {header!r}")
     name = _slug(path)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     for _chart, series, colour in page.evaluate(COLOURS_JS):
