@@ -57,3 +57,12 @@ def chromium() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+def log_in(page: object, base: str, username: str, password: str) -> None:
+    """Log ``page`` in through the login form, as a person would."""
+    page.goto("/login")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
+    page.click("form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]

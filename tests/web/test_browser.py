@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from web.factories import PASSWORD, USCC_A, World
-from web.live import OUTPUT, chromium, needs_chromium, serve
+from web.live import OUTPUT, chromium, log_in, needs_chromium, serve
 
 SHOTS = OUTPUT / "screenshots"
 SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "filings"
@@ -50,11 +50,7 @@ def open_page(browser, live_server: str):  # type: ignore[no-untyped-def]
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.errors = errors
         if role != "public":
-            page.goto("/login")
-            page.fill("input[name=username]", f"{role}-in")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_url(f"{live_server}/")
+            log_in(page, live_server, f"{role}-in", PASSWORD)
         return page
 
     yield make

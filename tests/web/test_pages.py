@@ -34,7 +34,7 @@ from shumao.config import Settings
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_database
 from shumao.web.app import create_app
-from web.live import OUTPUT, chromium, needs_chromium, serve
+from web.live import OUTPUT, chromium, log_in, needs_chromium, serve
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
@@ -190,11 +190,7 @@ def _crawl(browser: Any, base: str, role: str, routes: list[str]
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     if role != "public":
-        page.goto("/login")
-        page.fill("input[name=username]", f"demo-{role}")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        log_in(page, base, f"demo-{role}", PASSWORD)
     patterns = {r: _pattern(r) for r in routes}
     seen: dict[str, list[str]] = {r: [] for r in routes}
     queue = ["/", *(r for r in routes if "{" not in r and r not in SKIP_ROUTES)]
