@@ -177,7 +177,6 @@ def test_the_province_map_drills_down_to_its_cities(open_page, live_server: str)
     _click_region(page, "chart-city_map", "320100")
     page.wait_for_url(f"{live_server}/area/320100", wait_until="commit", timeout=60_000)
     assert "南京市" in page.inner_text("h1")
-    page.wait_for_selector("#chart-city_map[data-ready='1']")
     shot(page, "city_320100")
 
 

@@ -78,6 +78,10 @@ def test_an_unknown_name_is_a_message_not_an_empty_table(world: World, as_role: 
     api = c.get("/api/explore?dataflow=UNCTAD_DDS&ref_area=火星").json()
     assert api["total"] == 0 and "火星" in api["messages"][0]
     assert c.get("/api/explore?dataflow=UNCTAD_DDS&ref_area=中国").json()["messages"] == []
+    some = c.get("/api/explore?dataflow=UNCTAD_DDS&ref_area=中国,火星,USA&view=long").json()
+    assert some["total"] == 4  # China's rows, and a word for each value that found none
+    assert "报告方中没有“火星”" in some["messages"][0]
+    assert some["messages"][1] == "报告方“USA”在所选条件下没有数据（可放宽时期、版本或其他筛选）"
 
 
 def test_a_chart_only_for_one_unit_and_few_series(engine: Engine, world: World,

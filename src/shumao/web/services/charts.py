@@ -48,18 +48,18 @@ def series_chart(ctx: Ctx, chart_id: str, frame: pl.DataFrame, unit: str, source
 
 def _map(ctx: Ctx, *, chart_id: str, title: str, codes: list[str], names: list[str],
          values: dict[str, float | None], unit: str, source: str, period: str | None,
-         geo_key: str, selected: str, no_data: str) -> Chart:
+         geo_key: str, no_data: str) -> Chart:
     known = sum(1 for c in codes if values.get(c) is not None)
     return Chart(
         id=chart_id, kind="map", title=title, unit=ctx.unit_name(unit), categories=names,
-        codes=codes, series=[Series(name=label("flow", "T", ctx.lang), code=selected,
+        codes=codes, series=[Series(name=label("flow", "T", ctx.lang), code="T",
                                     data=[values.get(c) for c in codes])],
         source=source, period=period, links=[f"/area/{c}" for c in codes], geo=geo_key,
         legend=ctx.t(no_data, known=known, total=len(codes)), ramp=list(palette.MAP_RAMP),
         no_data_color=palette.NO_DATA)
 
 
-def province_map(ctx: Ctx, selected: str | None = None) -> Chart:
+def province_map(ctx: Ctx) -> Chart:
     """Every province (with the 南海诸岛 inset), coloured by the MOFCOM report's totals."""
     provinces = geo.provinces()
     frame = read(ctx, "MOFCOM_REPORT", ref_area=[p.code for p in provinces], flow=["T"],
@@ -70,11 +70,11 @@ def province_map(ctx: Ctx, selected: str | None = None) -> Chart:
                 names=[pick(p.name_zh, p.name_en, ctx.lang) for p in provinces],
                 values=dict(rows.select("ref_area", "value").iter_rows()), unit=BIG,
                 source=ctx.source("MOFCOM_REPORT"), period=period, geo_key="china",
-                selected=selected or "", no_data="map_no_data_report")
+                no_data="map_no_data_report")
 
 
-def city_map(ctx: Ctx, province: str, cells: pl.DataFrame, unit: str, source: str,
-             selected: str = "") -> Chart | None:
+def city_map(ctx: Ctx, province: str, cells: pl.DataFrame, unit: str, source: str
+             ) -> Chart | None:
     """The province's cities (districts and counties of a municipality), coloured by the
     direct-reporting totals: the drill-down of the national map."""
     kids = [a for a in geo.children(province) if a.level in ("city", "county")]
@@ -88,8 +88,7 @@ def city_map(ctx: Ctx, province: str, cells: pl.DataFrame, unit: str, source: st
     return _map(ctx, chart_id="city_map", title=ctx.t("chart_city_map"),
                 codes=[a.code for a in kids], names=[area_name(a.code, ctx.lang) for a in kids],
                 values=dict(totals.select("ref_area", "value").iter_rows()), unit=unit,
-                source=source, period=period, geo_key=province, selected=selected,
-                no_data="map_no_data_ent")
+                source=source, period=period, geo_key=province, no_data="map_no_data_ent")
 
 
 def groupings_chart(ctx: Ctx, period: str | None) -> Chart:

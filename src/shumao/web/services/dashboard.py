@@ -11,7 +11,7 @@ growth and shares come from ``shumao.compute``; this module only chooses what to
               ranked (MOFCOM report, table 3)
     area      the same shapes for a province, city, county, park or enterprise: published
               figures (MOFCOM report, 亿美元) and the totals of enterprise direct reporting
-              (ENT_DDS, 万美元); a province's and a city's page map the province's cities
+              (ENT_DDS, 万美元); a province's page maps its cities
 
 A chart without data is left out and named, with the reason, in ``Dashboard.empty``.
 """
@@ -145,16 +145,9 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
 
 
 def _area_map(ctx: Ctx, code: str, level: str, cells: pl.DataFrame) -> Chart | None:
-    """A province's page maps its cities; a city's page the same map with the city marked."""
+    """A province's page maps its cities (the drill-down of the national map)."""
     if level == "province":
         return ch.city_map(ctx, code, cells, SMALL, ctx.source(ENT_FLOW))
-    if level in ("city", "county"):
-        province = geo.province_of(code).code
-        mapped = [a.code for a in geo.children(province)]
-        here = code if code in mapped else next(
-            (a.code for a in geo.ancestors(code) if a.code in mapped), "")
-        wide = enterprise_cells(ctx, province)
-        return ch.city_map(ctx, province, wide, SMALL, ctx.source(ENT_FLOW), selected=here)
     return None
 
 

@@ -237,21 +237,27 @@ def choices(frame: pl.DataFrame, flow: Dataflow) -> dict[str, list[tuple[str, st
     return out
 
 
-def unknown_filters(query: Query, found: dict[str, list[tuple[str, str]]],
-                    lang: str) -> tuple[str, ...]:
-    """A message for every filter value that is neither a code nor a name in the dataflow."""
-    resolved = store_query.resolve_filters(query.dataflow,
-                                           {d: list(v) for d, v in query.filters.items()})
+def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
+    """A message for every filter value that found no row: a name that is neither a code nor a
+    name of the dimension, or a code without data in the selection."""
+    wanted = {d: list(v) for d, v in query.filters.items()}
+    resolved = store_query.resolve_filters(query.dataflow, wanted)
+    unknown = store_query.unknown_names(query.dataflow, wanted)
     out = []
-    for dim, values in query.filters.items():
-        known = {c for c, _ in found.get(dim, [])} | {n for _, n in found.get(dim, [])}
+    for dim, values in wanted.items():
+        present = set(frame[dim].unique().to_list()) if frame.height else set()
         for given, code in zip(values, resolved[dim], strict=True):
-            if code not in known and given not in known:
-                out.append(pick(
-                    f"{dimension_name(dim, 'zh')}中没有“{given}”：它不是本数据流中的代码或名称，"
-                    "请在列表中选择",
-                    f"{dimension_name(dim, 'en')} has no “{given}”: it is neither a code nor a "
-                    "name in this dataflow; pick one from the list", lang))
+            if code in present:
+                continue
+            zh, en = dimension_name(dim, "zh"), dimension_name(dim, "en")
+            if given in unknown.get(dim, ()):
+                out.append(pick(f"{zh}中没有“{given}”：它不是代码，也不是名称，请在列表中选择",
+                                f"{en} has no “{given}”: it is neither a code nor a name; "
+                                "pick one from the list", lang))
+            else:
+                out.append(pick(f"{zh}“{given}”在所选条件下没有数据（可放宽时期、版本或其他筛选）",
+                                f"{en} “{given}” has no data in this selection (widen the "
+                                "periods, vintage or other filters)", lang))
     return tuple(out)
 
 

@@ -78,18 +78,15 @@ def _encode(engine: Engine, make: Callable[[Connection], Dashboard]) -> bytes:
 
 def explore(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
             cache: ViewCache) -> explorer.Result:
-    """The view; a filter that names nothing in the dataflow gives no rows and says why."""
-    problems = explorer.unknown_filters(query, choices(conn, scope=scope, query=query,
-                                                       lang=lang, cache=cache), lang)
-    if problems:
-        everything = _frame(conn, scope, explorer.Query(dataflow=query.dataflow), lang, cache)
-        return explorer.result(everything.head(0), query, problems)
-    return explorer.result(_frame(conn, scope, query, lang, cache), query)
+    """The view, and why a filter value found nothing (an unknown name, or no data)."""
+    frame = _frame(conn, scope, query, lang, cache)
+    return explorer.result(frame, query, explorer.unmatched(query, frame, lang))
 
 
 def choices(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
             cache: ViewCache) -> dict[str, list[tuple[str, str]]]:
-    """Every code (with its name) of each dimension that the scope sees in the dataflow."""
+    """Every code (with its name) of each dimension that the scope sees in the dataflow: the
+    pickers of the page (read once per store state; the JSON API never needs them)."""
     flow = get_dataflow(query.dataflow)
     key = ("explore-choices", scope.key, flow.id, lang, cache.state(conn))
     return cache.get_or_make(key, lambda: explorer.choices(

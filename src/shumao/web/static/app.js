@@ -174,13 +174,8 @@
                     // click whose mousedown and mouseup land on different elements. The tooltip
                     // names the area.
                     emphasis: { label: { show: false } },
-                    data: c.codes.map(function (code, i) {
-                      var item = { name: code, value: s.data[i] };
-                      if (s.code && code === s.code) {
-                        item.itemStyle = { borderColor: "#1f5fa8", borderWidth: 2 };
-                      }
-                      return item;
-                    }) }];
+                    data: c.codes.map(function (code, i) { return { name: code, value: s.data[i] }; })
+                  }];
     var graphic = [];
     if (inset) {
       var box = insetBox(el);
