@@ -104,8 +104,11 @@ def demo_site(demo_url: str, tmp_path_factory: pytest.TempPathFactory
     settings = Settings(environment="test", data_dir=tmp_path_factory.mktemp("site"),
                         database_url=demo_url)
     app = create_app(settings)
-    with serve(app) as base:
-        yield base, app
+    try:
+        with serve(app) as base:
+            yield base, app
+    finally:
+        app.state.engine.dispose()  # no pooled connection left for the garbage collector
 
 
 def _slug(path: str) -> str:
