@@ -48,6 +48,7 @@ SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")
+DEMO = Path(__file__).resolve().parents[2] / "demo"
 
 
 def page_routes(app: FastAPI) -> list[str]:
@@ -70,8 +71,12 @@ def _pattern(route: str) -> re.Pattern[str]:
 def _load_demo(url: str, data_dir: Path) -> None:
     env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_DATA_DIR": str(data_dir),
            "SHUMAO_ENVIRONMENT": "test"}
-    for args in (["demo", "load", "--quiet"], ["demo", "users"],
-                 ["release", "--all", "--by", "demo"]):
+    steps = [["demo", "load", "--quiet"], ["policy", "add", str(DEMO / "policy")],
+             ["demo", "users"],
+             *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
+               for fw in ("provinces", "economies", "bases")),
+             ["release", "--all", "--by", "demo"]]
+    for args in steps:
         done = subprocess.run([str(SHUMAO), *args], env=env, capture_output=True, timeout=600,
                               check=False)
         assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
@@ -79,7 +84,8 @@ def _load_demo(url: str, data_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A store holding what ``bash scripts/demo`` loads: the real data, users, filings."""
+    """A store holding what ``bash scripts/demo`` loads: the real data, the policy texts,
+    users and filings, the three indices."""
     data_dir = tmp_path_factory.mktemp("demo-data")
     if PG_ADMIN_URL:
         with scratch_database(PG_ADMIN_URL, "shumao_pages") as url:

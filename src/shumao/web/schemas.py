@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shumao.web import palette
+
 
 class Kpi(BaseModel):
     key: str = Field(description="指标键 / key, e.g. total, exports, share")
@@ -39,11 +41,13 @@ class Chart(BaseModel):
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
     note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
-    geo: str = Field("", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级区划）/ "
-                     "map: china (with the South China Sea inset) or a province code (its cities)")
+    geo: str = Field("china", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
+                     "区划）/ map: china (with the South China Sea inset) or a province code "
+                     "(its cities)")
     legend: str = Field("", description="地图图例：灰色无数据的说明 / map legend: what grey means")
-    ramp: list[str] = Field(default_factory=list, description="地图色阶 / map colour ramp")
-    no_data_color: str = ""
+    ramp: list[str] = Field(default_factory=lambda: list(palette.MAP_RAMP),
+                            description="地图色阶 / map colour ramp")
+    no_data_color: str = palette.NO_DATA
 
     def has_data(self) -> bool:
         return any(v is not None for s in self.series for v in s.data)

@@ -55,8 +55,7 @@ def _map(ctx: Ctx, *, chart_id: str, title: str, codes: list[str], names: list[s
         codes=codes, series=[Series(name=label("flow", "T", ctx.lang), code="T",
                                     data=[values.get(c) for c in codes])],
         source=source, period=period, links=[f"/area/{c}" for c in codes], geo=geo_key,
-        legend=ctx.t(no_data, known=known, total=len(codes)), ramp=list(palette.MAP_RAMP),
-        no_data_color=palette.NO_DATA)
+        legend=ctx.t(no_data, known=known, total=len(codes)))
 
 
 def province_map(ctx: Ctx) -> Chart:
