@@ -3,6 +3,8 @@
     ShumaoError                     base of everything the platform raises on purpose
     ├── ConfigError                 a setting is missing or unsafe
     ├── UnknownCode (LookupError)   a code or name is not in a reference code list
+    │   └── NotVisible              no such record, or not in the caller's scope: one answer
+    │                               for both, naming nothing (404), so ids cannot be probed
     ├── StoreError                  the database is missing, unmigrated or inconsistent
     │   └── ConflictError           optimistic-lock conflict: somebody else changed it first
     ├── ImportRejected              an input failed validation; carries the findings report
@@ -34,6 +36,14 @@ class UnknownCode(ShumaoError, LookupError):
         self.codelist = codelist
         self.value = value
         super().__init__(f"未知代码：{codelist} 中没有“{value}” / unknown code: {value!r} is not in {codelist}")
+
+
+class NotVisible(UnknownCode):
+    def __init__(self, what_zh: str, what_en: str) -> None:
+        self.codelist = what_en
+        self.value = None
+        ShumaoError.__init__(self, f"未找到该{what_zh}，或不在您的查看范围内 / no such {what_en}, "
+                             "or not within your scope")
 
 
 class StoreError(ShumaoError):

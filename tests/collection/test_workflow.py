@@ -28,7 +28,7 @@ from sqlalchemy import Engine, func, select, update
 from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
-from shumao.errors import ConflictError, ImportRejected, NotAllowed
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 from shumao.query import select as query
 from shumao.storage import vintages
 from shumao.storage.tables import observation, vintage
@@ -160,8 +160,9 @@ def test_an_enterprise_sees_only_its_own_filings(engine: Engine, ent: None) -> N
     with engine.begin() as conn:
         make_enterprise(conn, uscc=other, name="另一家")
     first = upload(engine, filled_template())
-    with engine.begin() as conn, pytest.raises(NotAllowed):
+    with engine.begin() as conn, pytest.raises(NotVisible) as hidden:
         workflow.get_filing(conn, actor=clerk(other), filing_id=first.filing.id)
+    assert USCC not in str(hidden.value)  # out of scope names nobody
     with engine.begin() as conn, pytest.raises(NotAllowed):
         workflow.upload_file(conn, actor=clerk(other), form_id="DDS_Q", uscc=USCC,
                              period=PERIOD, data=filled_template(), filename="x.xlsx")

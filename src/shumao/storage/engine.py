@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError
 
 from shumao.config import Settings, get_settings
 from shumao.errors import StoreError
@@ -23,25 +27,65 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
     url = url or settings.effective_database_url
     most = max(1, settings.db_max_connections)
     pool = {"pool_size": min(5, most), "max_overflow": most - min(5, most), "pool_timeout": 120}
+    wait = settings.db_lock_timeout_seconds
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1] if "///" in url else ""
         on_disk = bool(path) and path != ":memory:"
         if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **(pool if on_disk else {}))
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, connect_args={"timeout": wait},
+                               **(pool if on_disk else {}))
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(wait * 1000)))
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+    engine.update_execution_options(shumao_lock_timeout_ms=int(wait * 1000))
+    return engine
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int = 30_000) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that changes the store, holding the write lock from its first statement.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the one write lock at once (waiting up to the busy
+    timeout), so what the transaction reads is what it updates and writers queue instead of
+    failing when a snapshot went stale. PostgreSQL: row locks are waited for at most
+    ``db_lock_timeout_seconds`` (``SET LOCAL lock_timeout``). Either wait running out raises
+    an ``OperationalError`` that ``is_lock_wait`` recognises (the web answers 503).
+    Keep these transactions short: parse and validate before, write inside.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            ms = int(conn.get_execution_options().get("shumao_lock_timeout_ms", 30_000))
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        yield conn
+
+
+LOCK_STATES = frozenset({"55P03", "40P01", "40001"})
+"""PostgreSQL: lock not available, deadlock detected, serialization failure."""
+
+
+def is_lock_wait(exc: BaseException) -> bool:
+    """True when ``exc`` says the store was busy: a lock waited for too long (SQLite's
+    "database is locked", PostgreSQL's lock timeout), a deadlock or a serialization failure."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state in LOCK_STATES:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -66,3 +110,15 @@ def require_schema(engine: Engine) -> None:
             "数据库尚未初始化，请先运行 `shumao db upgrade` / "
             "the database has no schema yet: run `shumao db upgrade`"
         )
+
+
+def insert_or_skip(conn: Connection, table: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect: of two requests
+    creating the same row at once, the second finds it instead of failing."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
