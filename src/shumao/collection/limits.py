@@ -38,16 +38,19 @@ class Limits:
     unpacked_bytes: int = 100 * 1024 * 1024
 
     @classmethod
-    def of(cls, form: Any = None, settings: Any = None) -> Limits:
+    def from_settings(cls, settings: Any = None) -> Limits:
         if settings is None:
             from shumao.config import get_settings
 
             settings = get_settings()
-        made = cls(rows=settings.upload_max_rows, cells=settings.upload_max_cells,
+        return cls(rows=settings.upload_max_rows, cells=settings.upload_max_cells,
                    sheets=settings.upload_max_sheets,
                    unpacked_bytes=settings.upload_max_unpacked_bytes)
-        own = dict(getattr(form, "limits", None) or {})
-        return replace(made, **{k: min(int(v), getattr(made, k)) for k, v in own.items()})
+
+    def for_form(self, form: Any) -> Limits:
+        """These limits, lowered where the form sets its own."""
+        own = dict(getattr(form, "limits", None) or ())
+        return replace(self, **{k: min(int(v), getattr(self, k)) for k, v in own.items()})
 
 
 SETTING = {"rows": "SHUMAO_UPLOAD_MAX_ROWS", "cells": "SHUMAO_UPLOAD_MAX_CELLS",

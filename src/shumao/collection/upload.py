@@ -106,8 +106,8 @@ def read_file(path: Path, *, form: Form, max_bytes: int = DEFAULT_MAX_BYTES,
 def read_bytes(data: bytes, *, form: Form, filename: str,
                max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> Parsed:
     """Read an upload held in memory (a web request body). ``limits`` default to the
-    settings' and the form's (``Limits.of``)."""
-    limits = limits or Limits.of(form)
+    settings'; a form's own lower limits apply either way."""
+    limits = (limits or Limits.from_settings()).for_form(form)
     report = Report(source=filename)
     received = Received(filename, len(data), hashlib.sha256(data).hexdigest(), data)
     if len(data) > max_bytes:
@@ -640,7 +640,7 @@ def _lines_reader(lines: list[str], delimiter: str) -> Iterable[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise csv.Error(f"line {reader.line_num + 1}: {exc}") from None
+            raise csv.Error(f"line {reader.line_num}: {exc}") from None
 
 
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -781,7 +781,7 @@ def json_sheet(payload: Any, form: Form, report: Report, file: str,
         return None
     index = {norm(n): f.id for f in form.fields for n in f.names}
     body = payload.get("lines")
-    limits = limits or Limits.of(form)
+    limits = (limits or Limits.from_settings()).for_form(form)
     if isinstance(body, list) and len(body) > limits.rows:
         over(report, limit="rows", value=len(body), allowed=limits.rows, file=file)
         return None

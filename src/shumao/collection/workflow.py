@@ -46,6 +46,7 @@ from shumao.collection.forms import (
     previous_periods,
     shift,
 )
+from shumao.collection.limits import Limits
 from shumao.collection.tables import (
     filing,
     filing_cell,
@@ -388,7 +389,7 @@ class Prepared:
 def prepare_upload(
     conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
     path: Path | None = None, data: bytes | None = None, filename: str = "",
-    max_bytes: int | None = None, hb: bool = True,
+    max_bytes: int | None = None, hb: bool = True, limits: Limits | None = None,
 ) -> Prepared:
     """Everything an upload needs before it is stored, with reads only: who may file, the
     file parsed within the limits (``collection.limits``) and checked against the store's
@@ -398,9 +399,11 @@ def prepare_upload(
     form = get_form(form_id)
     ent = _may_upload(conn, actor, form, uscc, period)
     if path is not None:
-        parsed = read_file(Path(path), form=form, max_bytes=max_bytes, filename=filename or None)
+        parsed = read_file(Path(path), form=form, max_bytes=max_bytes, filename=filename or None,
+                           limits=limits)
     elif data is not None:
-        parsed = read_bytes(data, form=form, filename=filename or "upload", max_bytes=max_bytes)
+        parsed = read_bytes(data, form=form, filename=filename or "upload", max_bytes=max_bytes,
+                            limits=limits)
     else:
         raise ValueError("upload_file needs path or data")
     checked = check_parsed(conn, form, parsed, uscc=ent.uscc, period=period, hb=hb)

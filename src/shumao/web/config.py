@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from shumao.auth.ratelimit import LoginLimit
+from shumao.collection.limits import Limits
 from shumao.config import Settings
 
 
@@ -16,6 +17,7 @@ class WebConfig:
     secret_key: str
     session_hours: float
     upload_max_bytes: int
+    upload_limits: Limits
     login: LoginLimit
     secure_cookies: bool
     environment: str
@@ -28,6 +30,7 @@ class WebConfig:
             secret_key=settings.secret_key,
             session_hours=settings.session_hours,
             upload_max_bytes=settings.upload_max_bytes,
+            upload_limits=Limits.from_settings(settings),
             login=LoginLimit(settings.login_max_failures,
                              timedelta(minutes=settings.login_window_minutes)),
             secure_cookies=settings.environment == "production",

@@ -17,6 +17,7 @@ from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
 from shumao.collection.forms import all_forms, get_form, normalise_period, period_of, shift
+from shumao.collection.limits import Limits
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.storage.engine import write_transaction
@@ -171,7 +172,8 @@ def _checked_period(form_id: str, period: str) -> str:
 
 
 def upload(engine: Engine, *, who: Who, form_id: str, period: str, data: bytes,
-           filename: str, max_bytes: int, uscc: str | None = None) -> UploadOut:
+           filename: str, max_bytes: int, limits: Limits | None = None,
+           uscc: str | None = None) -> UploadOut:
     """Parse and check with reads only, then store in one short write transaction: the
     parsing of one large file never holds the write lock other filers wait for."""
     actor = who.scope.actor()
@@ -179,7 +181,8 @@ def upload(engine: Engine, *, who: Who, form_id: str, period: str, data: bytes,
         ent = _enterprise_of(conn, who, uscc)
         prepared = workflow.prepare_upload(conn, actor=actor, form_id=form_id, uscc=ent.uscc,
                                            period=_checked_period(form_id, period), data=data,
-                                           filename=filename, max_bytes=max_bytes)
+                                           filename=filename, max_bytes=max_bytes,
+                                           limits=limits)
     with write_transaction(engine) as conn:
         done = workflow.store_upload(conn, actor=actor, prepared=prepared)
         who.log(conn, "filing.upload", f"filing #{done.filing.id}", upload=done.upload.id,
