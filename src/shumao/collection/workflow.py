@@ -566,7 +566,7 @@ def explain(conn: Connection, *, actor: Actor, filing_id: int,
 def submit(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
            explanations: Mapping[str, str] | None = None) -> Filing:
     """Submit the current upload for review (warnings need written explanations)."""
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     ent = _enterprise(conn, found.uscc)
     if not actor.can_file(ent):
         raise NotAllowed(f"{actor.label} 不能提交企业 {ent.uscc} 的填报 / may not submit for {ent.uscc}")
@@ -605,7 +605,7 @@ def _require_explanations(conn: Connection, actor: Actor, found: Filing) -> None
 def approve(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
             note: str = "") -> Filing:
     """Approve a submitted filing: its values become a new vintage of the form's dataflow."""
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     _may_review(conn, actor, found)
     _require(found, "approve")
     now = _now()
@@ -627,7 +627,7 @@ def return_filing(conn: Connection, *, actor: Actor, filing_id: int, reason: str
     """Return a submitted filing to the enterprise with a reason (required)."""
     if not reason or not reason.strip():
         raise NotAllowed("退回必须写明原因 / a return needs a reason")
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     _may_review(conn, actor, found)
     _require(found, "return")
     return _transition(conn, found, action="return", to=Status.RETURNED, actor=actor,
@@ -648,8 +648,11 @@ def _require(found: Filing, action: str) -> None:
                          f"filing #{found.id} is {found.status.value}; cannot {action}")
 
 
-def _current(conn: Connection, filing_id: int, expected_version: int | None) -> Filing:
+def _current(conn: Connection, actor: Actor, filing_id: int,
+             expected_version: int | None) -> Filing:
+    """The filing as it is now, if the actor may see it, at the version the actor saw."""
     found = _load(conn, filing_id)
+    _see(actor, _enterprise(conn, found.uscc))
     if expected_version is not None and expected_version != found.version:
         raise ConflictError(_conflict_text(found, expected_version))
     return found
@@ -713,11 +716,17 @@ def _write_vintage(conn: Connection, actor: Actor, approved: Filing, note: str) 
     obs = _approved_observations(conn, form, approved)
     up = conn.execute(select(filing_upload.c.filename, filing_upload.c.sha256)
                       .where(filing_upload.c.id == approved.current_upload_id)).one()
-    label = (f"{form.code} {form.title_zh} {approved.uscc} {approved.period} "
-             f"第{approved.revision}版 / filing #{approved.id} revision {approved.revision}")
     return vintages.write_vintage(
-        conn, dataflow_id=flow.id, frame=obs, kind="filing", label=label[:300],
+        conn, dataflow_id=flow.id, frame=obs, kind="filing",
+        label=vintage_label(form, approved.period, approved.revision)[:300],
         source_file=up.filename, source_sha256=up.sha256, created_by=actor.label[:100], note=note)
+
+
+def vintage_label(form: Form, period: str, revision: int) -> str:
+    """The label of an approved filing's vintage: form, period and revision, never who filed
+    (every logged-in role lists the vintages; who filed is read within scope only)."""
+    return (f"{form.code} {form.title_zh} {period} 企业直报审核通过 第{revision}版 / approved "
+            f"enterprise filings, revision {revision}")
 
 
 def _approved_observations(conn: Connection, form: Form, approved: Filing) -> pl.DataFrame:
