@@ -5,10 +5,12 @@
                    is the key here, so logging out or disabling a user ends the session at once
     audit_log      logins (ok and failed), changes, approvals, releases and downloads
     data_release   a vintage of a dataflow made public (the public reads only released vintages)
+    login_counter  failed log-ins per user name and per address in the current window: one row
+                   each, bumped atomically before a password is checked (``auth.ratelimit``)
     release_cell   for micro-data dataflows (rows per enterprise), the protected aggregates a
                    release publishes, computed once when it is released (``auth.publish``)
 
-Created by migration ``auth_0001`` (branch ``auth``).
+Created by migrations ``auth_0001`` and ``auth_0002`` (``login_counter``) (branch ``auth``).
 """
 
 from __future__ import annotations
@@ -97,4 +99,12 @@ release_cell = Table(
     Column("obs_status", String(2), nullable=False),
     Column("conf_status", String(2), nullable=False),
     Index("ix_release_cell_area", "release_id", "ref_area"),
+)
+
+login_counter = Table(
+    "login_counter",
+    metadata,
+    Column("key", String(100), primary_key=True),  # "user:<name>" or "ip:<address>"
+    Column("attempts", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
 )

@@ -126,17 +126,15 @@ def _end_sessions(conn: Connection, user_id: int) -> None:
     conn.execute(delete(auth_session).where(auth_session.c.user_id == user_id))
 
 
-def authenticate(conn: Connection, *, username: str, password: str, ip: str = "",
-                 limit: ratelimit.LoginLimit | None = None) -> User | None:
+def authenticate(conn: Connection, *, username: str, password: str, ip: str = "") -> User | None:
     """The user if the password is right, else ``None``; every attempt goes to the audit log.
 
     Returns ``None`` (rather than raising) for an unknown user, a wrong password or a disabled
-    account so that the caller commits the failure's audit row, which rate limiting counts;
-    raise ``NotAllowed(BAD_LOGIN)`` after committing. Raises ``TooManyAttempts`` while the user
-    name or address is locked.
+    account so that the caller commits the failure's audit row; raise ``NotAllowed(BAD_LOGIN)``
+    after committing. Rate limiting comes first, in its own transaction
+    (``ratelimit.reserve``, see ``web.services.auth.login``).
     """
     now = datetime.now(UTC)
-    ratelimit.check(conn, username=username, ip=ip, now=now, limit=limit or ratelimit.LoginLimit())
     row = conn.execute(select(app_user).where(app_user.c.username == username)).first()
     if row is None:
         passwords.burn(password)
@@ -153,4 +151,5 @@ def authenticate(conn: Connection, *, username: str, password: str, ip: str = ""
     user = get_user(conn, row.id)
     audit.record(conn, action="login", username=user.username, role=user.role, scope=user.scope,
                  ip=ip, at=now)
+    ratelimit.succeeded(conn, username=username, ip=ip)
     return user

@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError
 
 from shumao.config import Settings, get_settings
@@ -112,13 +112,18 @@ def require_schema(engine: Engine) -> None:
         )
 
 
-def insert_or_skip(conn: Connection, table: Table) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect: of two requests
-    creating the same row at once, the second finds it instead of failing."""
+def insert_dialect(conn: Connection, table: Table) -> Any:
+    """The dialect's ``INSERT`` (SQLite's or PostgreSQL's), which has ``on_conflict_do_…``."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table).on_conflict_do_nothing()
+        return pg_insert(table)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table)
+
+
+def insert_or_skip(conn: Connection, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect: of two requests
+    creating the same row at once, the second finds it instead of failing."""
+    return insert_dialect(conn, table).on_conflict_do_nothing()

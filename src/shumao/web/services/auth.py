@@ -1,21 +1,30 @@
-"""Log in and out. A failed login is committed (the audit row counts for rate limiting)
-before the bilingual refusal is raised."""
+"""Log in and out. The attempt is counted first, in its own short transaction that decides
+whether the password is checked at all (``auth.ratelimit``); a failed login is committed (its
+audit row) before the bilingual refusal is raised."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine
 
-from shumao.auth import audit, sessions, users
+from shumao.auth import audit, ratelimit, sessions, users
 from shumao.errors import NotAllowed
+from shumao.storage.engine import write_transaction
 from shumao.web.config import WebConfig
 
 
 def login(engine: Engine, *, username: str, password: str, ip: str, config: WebConfig
           ) -> tuple[str, sessions.Session]:
     """(cookie value, session) for the right password; ``NotAllowed`` otherwise."""
+    name = username.strip()
+    with write_transaction(engine) as conn:
+        refusal = ratelimit.reserve(conn, username=name, ip=ip, now=datetime.now(UTC),
+                                    limit=config.login)
+    if refusal:
+        raise ratelimit.TooManyAttempts(refusal)
     with engine.begin() as conn:
-        user = users.authenticate(conn, username=username.strip(), password=password, ip=ip,
-                                  limit=config.login)
+        user = users.authenticate(conn, username=name, password=password, ip=ip)
     if user is None:
         raise NotAllowed(users.BAD_LOGIN)
     with engine.begin() as conn:
