@@ -8,6 +8,7 @@
     ├── StoreError                  the database is missing, unmigrated or inconsistent
     │   └── ConflictError           optimistic-lock conflict: somebody else changed it first
     ├── ImportRejected              an input failed validation; carries the findings report
+    ├── InvalidParameter            a request parameter outside its range (HTTP 422)
     └── NotAllowed                  the current user's role or scope forbids the action
 
 Validation problems inside a file are *findings* (data, see ``shumao.validation``), not
@@ -59,6 +60,10 @@ class ImportRejected(ShumaoError):
         self.report = report
         n = len(report.errors)
         super().__init__(f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written")
+
+
+class InvalidParameter(ShumaoError):
+    pass
 
 
 class NotAllowed(ShumaoError):

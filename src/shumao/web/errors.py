@@ -8,6 +8,7 @@ here and nowhere else:
 
     LoginRequired 401 · CsrfRejected 403 · NotAllowed 403 · TooManyAttempts 429 ·
     TooLarge 413 · UnknownCode 404 · ConflictError 409 · ImportRejected 422 (with findings) ·
+    InvalidParameter 422 ·
     StoreError 400 · ConfigError 500 · other ShumaoError 400 · request validation 422 ·
     the store busy (a lock waited for longer than ``db_lock_timeout_seconds``) 503 with
     Retry-After · HTTP errors their status · anything else 500 (logged, no details leaked)
@@ -31,6 +32,7 @@ from shumao.errors import (
     ConfigError,
     ConflictError,
     ImportRejected,
+    InvalidParameter,
     NotAllowed,
     ShumaoError,
     StoreError,
@@ -80,6 +82,7 @@ STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (UnknownCode, 404, "not_found"),
     (ConflictError, 409, "conflict"),
     (ImportRejected, 422, "rejected"),
+    (InvalidParameter, 422, "invalid_request"),
     (StoreError, 400, "store"),
     (ConfigError, 500, "config"),
     (ShumaoError, 400, "bad_request"),
