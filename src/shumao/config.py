@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="等待数据库写锁的最长秒数 / seconds a change waits for the database's write "
         "lock (SQLite busy timeout, PostgreSQL lock_timeout) before the web answers 503",
     )
+    upload_parallel: int = Field(
+        2,
+        description="每个网页进程同时解析校验的上传数 / uploads one web process parses and checks at "
+        "once; the others wait their turn (parsing is CPU work: more at once only slows every "
+        "other request of the process)",
+    )
     upload_max_bytes: int = Field(
         20 * 1024 * 1024,
         description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",

@@ -4,6 +4,7 @@ the environment.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ class WebConfig:
     session_hours: float
     upload_max_bytes: int
     upload_limits: Limits
+    upload_turns: threading.BoundedSemaphore
+    """At most ``upload_parallel`` uploads of this process are parsed and checked at once."""
     login: LoginLimit
     secure_cookies: bool
     environment: str
@@ -31,6 +34,7 @@ class WebConfig:
             session_hours=settings.session_hours,
             upload_max_bytes=settings.upload_max_bytes,
             upload_limits=Limits.from_settings(settings),
+            upload_turns=threading.BoundedSemaphore(max(1, settings.upload_parallel)),
             login=LoginLimit(settings.login_max_failures,
                              timedelta(minutes=settings.login_window_minutes)),
             secure_cookies=settings.environment == "production",

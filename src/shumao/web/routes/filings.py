@@ -89,7 +89,8 @@ def upload_page(engine: EngineDep, who: WhoDep, config: ConfigDep,
     data = _read_limited(file, config.upload_max_bytes)
     done = service.upload(engine, who=who, form_id=form_id, period=period, data=data,
                           filename=file.filename or "upload", max_bytes=config.upload_max_bytes,
-                          limits=config.upload_limits, uscc=uscc or None)
+                          limits=config.upload_limits, turns=config.upload_turns,
+                          uscc=uscc or None)
     return RedirectResponse(f"/filings/{done.filing.id}?upload={done.upload_id}", status_code=303)
 
 
@@ -208,7 +209,8 @@ def upload_api(engine: EngineDep, who: WhoDep, config: ConfigDep,
     data = _read_limited(file, config.upload_max_bytes)
     return service.upload(engine, who=who, form_id=form_id, period=period, data=data,
                           filename=file.filename or "upload", max_bytes=config.upload_max_bytes,
-                          limits=config.upload_limits, uscc=uscc or None)
+                          limits=config.upload_limits, turns=config.upload_turns,
+                          uscc=uscc or None)
 
 
 @api.get("/filings/{filing_id}", response_model=FilingDetail,

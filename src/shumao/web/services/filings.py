@@ -7,6 +7,8 @@ what; this module maps users onto actors, shapes the results and writes the audi
 
 from __future__ import annotations
 
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -173,11 +175,14 @@ def _checked_period(form_id: str, period: str) -> str:
 
 def upload(engine: Engine, *, who: Who, form_id: str, period: str, data: bytes,
            filename: str, max_bytes: int, limits: Limits | None = None,
+           turns: threading.BoundedSemaphore | None = None,
            uscc: str | None = None) -> UploadOut:
     """Parse and check with reads only, then store in one short write transaction: the
-    parsing of one large file never holds the write lock other filers wait for."""
+    parsing of one large file never holds the write lock other filers wait for. ``turns``
+    bounds how many uploads of this process parse at once (the rest wait, holding no lock
+    and no CPU, so the event loop keeps answering)."""
     actor = who.scope.actor()
-    with engine.connect() as conn:
+    with turns or nullcontext(), engine.connect() as conn:
         ent = _enterprise_of(conn, who, uscc)
         prepared = workflow.prepare_upload(conn, actor=actor, form_id=form_id, uscc=ent.uscc,
                                            period=_checked_period(form_id, period), data=data,
