@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _synthetic import million_row_xlsx
+from web_load import server
 
 from shumao.auth import releases, users
 from shumao.auth.scope import Scope
@@ -129,32 +129,6 @@ def stores() -> Iterator[list[tuple[str, str]]]:
             admin.dispose()
         for f in folder.glob("deadline.db*"):
             f.unlink()
-
-
-@contextmanager
-def server(url: str) -> Iterator[str]:
-    env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_ENVIRONMENT": "test",
-           "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-deadline-data-")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "shumao.web.asgi:app", "--host", "127.0.0.1",
-         "--port", str(PORT), "--workers", "2", "--log-level", "warning", "--no-access-log"],
-        env=env)
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/dataflows", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
 
 
 # --------------------------------------------------------------------------- the clients
@@ -317,7 +291,7 @@ def main() -> None:
             started = time.perf_counter()
             build_store(make_engine(url=url), args.filers)
             print(f"== {backend}: store built in {time.perf_counter() - started:.0f} s")
-            with server(url) as base:
+            with server(url, 2, PORT) as base:
                 base_t = asyncio.run(one_at_a_time(base, baseline_ids, "2022-Q4"))
                 print(line("baseline (one filer)", base_t))
                 for run in range(args.runs):

@@ -215,8 +215,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
-    port = free_port()
+def server(url: str, workers: int, port: int | None = None) -> Iterator[str]:
+    """uvicorn serving ``url`` with ``workers`` processes on 127.0.0.1 (``port`` or a free one)."""
+    port = port or free_port()
     env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_ENVIRONMENT": "test",
            "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-")}
     proc = subprocess.Popen(

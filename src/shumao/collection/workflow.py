@@ -314,11 +314,7 @@ def open_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
                 period: str) -> Filing:
     """The filing of ``form_id`` for ``uscc`` and ``period``, created as a draft if new."""
     form = get_form(form_id)
-    _check_period(form, period)
-    ent = _enterprise(conn, uscc)
-    if not actor.can_file(ent):
-        raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
-    existing = find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+    ent, existing = _filer(conn, actor, form, uscc, period)
     if existing is not None:
         return existing
     now = _now()
@@ -418,13 +414,19 @@ def store_upload(conn: Connection, *, actor: Actor, prepared: Prepared) -> Uploa
     return _store(conn, actor, target, prepared)
 
 
-def _may_upload(conn: Connection, actor: Actor, form: Form, uscc: str,
-                period: str) -> registry.Enterprise:
+def _filer(conn: Connection, actor: Actor, form: Form, uscc: str,
+           period: str) -> tuple[registry.Enterprise, Filing | None]:
+    """The enterprise the actor may file for, and its filing of the period if there is one."""
     _check_period(form, period)
     ent = _enterprise(conn, uscc)
     if not actor.can_file(ent):
         raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
-    existing = find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+    return ent, find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+
+
+def _may_upload(conn: Connection, actor: Actor, form: Form, uscc: str,
+                period: str) -> registry.Enterprise:
+    ent, existing = _filer(conn, actor, form, uscc, period)
     if existing is not None:
         _uploadable(existing)
     return ent
