@@ -26,8 +26,8 @@ from starlette.testclient import TestClient
 
 from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
-from shumao.web.demo import DemoEnterprise, filing_csv
 from shumao.validation import uscc
+from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import (
     MONEY,
     USCC_A,
