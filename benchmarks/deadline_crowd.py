@@ -10,8 +10,9 @@ the count drawn per filer from a fixed seed), ``POST /api/filings/{id}/submit``.
 waited out (``Retry-After``) and retried, as a client should; it is counted. Meanwhile one
 reader sends ``GET /api/overview`` every 100 ms.
 
-Printed per run, with the load average: upload and submit p50/p95/max, overview p95, server
-errors (5xx), 503 retries, and from the store afterwards: filings submitted, lost (a filer
+Printed per run, with the load average: upload and submit p50/p95/max, overview p95, errors
+(any 5xx, refused log-in, upload not accepted, dropped connection; the first five listed),
+503 retries, and from the store afterwards: filings submitted, lost (a filer
 without a submitted filing) and doubled (more than one upload or filing for one filer).
 **Baseline**, measured first on the same server: the same steps by one filer at a time
 (20 filers, no crowd) and the overview with no load; ``ratio`` = crowd p95 ÷ baseline p95.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -154,7 +156,11 @@ def pct(values: list[float], q: float) -> float:
 async def _send(client: httpx.AsyncClient, tally: Tally, method: str, url: str,
                 **kw: object) -> httpx.Response:
     for _ in range(20):
-        r = await client.request(method, url, **kw)  # type: ignore[arg-type]
+        try:
+            r = await client.request(method, url, **kw)  # type: ignore[arg-type]
+        except httpx.TransportError as exc:  # counted, never retried: a POST may have landed
+            tally.errors.append(f"{method} {url}: connection {type(exc).__name__}")
+            raise
         if r.status_code != 503:
             if r.status_code >= 500:
                 tally.errors.append(f"{method} {url}: {r.status_code} {r.text[:200]}")
@@ -164,10 +170,20 @@ async def _send(client: httpx.AsyncClient, tally: Tally, method: str, url: str,
     return r
 
 
+CLIENT = {"timeout": 300, "limits": httpx.Limits(keepalive_expiry=2.0)}
+"""Idle connections are dropped before uvicorn's 5 s keep-alive ends (after a Retry-After
+wait), so no request races the server closing its connection."""
+
+
 async def file_one(base: str, i: int, period: str, delay: float, tally: Tally,
                    lines: int) -> None:
     await asyncio.sleep(delay)
-    async with httpx.AsyncClient(base_url=base, timeout=300) as c:
+    with contextlib.suppress(httpx.TransportError):  # counted in tally.errors by _send
+        await _file_one(base, i, period, tally, lines)
+
+
+async def _file_one(base: str, i: int, period: str, tally: Tally, lines: int) -> None:
+    async with httpx.AsyncClient(base_url=base, **CLIENT) as c:  # type: ignore[arg-type]
         r = await _send(c, tally, "POST", "/api/auth/login",
                         json={"username": f"f{i}", "password": PASSWORD})
         if r.status_code != 200:
@@ -201,6 +217,9 @@ async def big_one(base: str, i: int, period: str, data: bytes, tally: Tally) -> 
     await asyncio.sleep(2.0)
     async with httpx.AsyncClient(base_url=base, timeout=900) as c:
         r = await c.post("/api/auth/login", json={"username": f"f{i}", "password": PASSWORD})
+        if r.status_code != 200:
+            tally.big = f"login {r.status_code} {r.text[:200]}"
+            return
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         start = time.perf_counter()
         r = await c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": period},
@@ -269,7 +288,7 @@ def line(name: str, t: Tally, base: Tally | None = None) -> str:
     text = (f"{name:<22} upload p50 {pct(t.upload, .5):6.0f} p95 {pct(t.upload, .95):6.0f} "
             f"max {pct(t.upload, 1):6.0f} ms · submit p95 {pct(t.submit, .95):5.0f} ms · "
             f"overview p95 {pct(t.overview, .95):5.0f} ms (n={len(t.overview)}) · "
-            f"5xx {len(t.errors)} · 503 retried {t.retries}")
+            f"errors {len(t.errors)} · 503 retried {t.retries}")
     if base is not None:
         text += (f" · ratio upload {pct(t.upload, .95) / pct(base.upload, .95):.1f}× "
                  f"overview {pct(t.overview, .95) / pct(base.overview, .95):.1f}×")
@@ -299,6 +318,8 @@ def main() -> None:
                     t = asyncio.run(crowd(base, crowd_ids, period, args.seconds))
                     print(line(f"run {run + 1} crowd", t, base_t), "·",
                           outcome(url, period, crowd_ids))
+                    for e in t.errors[:5]:
+                        print("   ", e)
                     period = PERIODS[2 * run + 1]
                     t = asyncio.run(crowd(base, crowd_ids, period, args.seconds, big))
                     print(line(f"run {run + 1} crowd + 1M", t, base_t), "·",

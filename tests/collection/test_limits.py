@@ -76,6 +76,10 @@ def test_the_million_row_workbook_is_refused_while_streaming_and_stores_no_cell(
         kept = conn.execute(select(filing_upload.c.status, filing_upload.c.cells,
                                    filing_upload.c.size)).one()
     assert kept.status == "rejected" and kept.cells == 0 and kept.size == path.stat().st_size
+    done_cli = subprocess.run([str(Path(sys.executable).with_name("shumao")), "validate",
+                               str(path), "--form", "DDS_Q", "--no-store"],
+                              capture_output=True, text=True, timeout=300)
+    assert done_cli.returncode == 2 and "upload-limit-rows" in done_cli.stdout  # was 173 s, 3.5 GB
 
 
 def test_a_rejected_upload_keeps_its_findings_not_its_cells(engine: Engine, ent: None) -> None:

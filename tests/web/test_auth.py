@@ -214,3 +214,34 @@ def test_an_address_is_limited_across_user_names(app, engine) -> None:
                    for i in range(21)]
     assert [r.status_code for r in answers] == [403] * 20 + [429]
     assert "此地址登录失败次数过多" in answers[-1].json()["error"]["message_zh"]
+
+
+def test_a_crowd_behind_one_address_is_not_locked_out(engine) -> None:
+    """30 users logging in at once from one address (an office router, a reverse proxy), more
+    than the address's limit of 20 failures: every right password gets in."""
+    import threading
+
+    from shumao.web.config import WebConfig
+    from shumao.web.services import auth as service
+
+    for i in range(30):
+        make_user(engine, f"clerk{i}", "ministry")
+    config = WebConfig.from_settings(Settings(environment="test"))
+    barrier = threading.Barrier(30)
+    outcomes: list[str] = []
+
+    def attempt(i: int) -> None:
+        barrier.wait(timeout=60)
+        try:
+            service.login(engine, username=f"clerk{i}", password=PASSWORD, ip="10.0.0.1",
+                          config=config)
+            outcomes.append("in")
+        except NotAllowed as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert outcomes == ["in"] * 30

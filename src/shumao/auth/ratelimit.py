@@ -1,12 +1,18 @@
 """Login rate limiting: one counter row per user name and per client address.
 
-Every attempt first bumps both rows in one short transaction (``INSERT … ON CONFLICT DO
-UPDATE … RETURNING``: atomic on SQLite and PostgreSQL, across processes) and the counts it
-returns decide whether the password is checked at all. So of 50 simultaneous wrong passwords
-exactly ``max_failures`` are checked (counting from the audit log afterwards let 21 through).
-A right password gives the attempt back: the user's count starts again, the address's drops
-by one. An address may make ``ADDRESS_FACTOR`` times as many attempts (an office behind one
-address has many users). A count older than the window starts again at the next attempt.
+A user name: every attempt first bumps its row in one short transaction (``INSERT … ON
+CONFLICT DO UPDATE … RETURNING``: atomic on SQLite and PostgreSQL, across processes) and the
+count it returns decides whether the password is checked at all. So of 50 simultaneous wrong
+passwords for one user exactly ``max_failures`` are checked (counting failures from the audit
+log afterwards let 21 through). A right password starts the user's count again.
+
+An address: its row counts failed checks (bumped the same atomic way, in the transaction that
+records the failure) and an address with ``ADDRESS_FACTOR`` × ``max_failures`` failures in the
+window is refused before any check. Attempts in flight are not held against an address:
+everyone behind one office router or reverse proxy logs in from one address, and 200 filers
+logging in before a deadline must not lock each other out (``benchmarks/deadline_crowd.py``
+measured exactly that with in-flight attempts counted). A count older than the window starts
+again at its next bump.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, delete, update
+from sqlalchemy import Connection, case, delete, select
 
 from shumao.auth.tables import login_counter
 from shumao.errors import NotAllowed
@@ -34,26 +40,34 @@ class LoginLimit:
 
 def reserve(conn: Connection, *, username: str, ip: str, now: datetime,
             limit: LoginLimit) -> str | None:
-    """Count this attempt; the refusal message when the user or address is over its limit
-    (then no password may be checked), else ``None``. Commit right after: the count must
-    stand whatever the password check says."""
+    """Count this attempt against the user; the refusal message when the user or the address
+    is over its limit (then no password may be checked), else ``None``. Commit right after:
+    the count must stand whatever the password check says."""
     minutes = int(limit.window.total_seconds() // 60)
+    if ip and _failures(conn, f"ip:{ip}", now, limit.window) >= limit.max_failures * ADDRESS_FACTOR:
+        return (f"此地址登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins from "
+                f"this address; try again in {minutes} minutes")
     if _bump(conn, f"user:{username.lower()}", now, limit.window) > limit.max_failures:
         return (f"登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins for this "
                 f"user; try again in {minutes} minutes")
-    if ip and _bump(conn, f"ip:{ip}", now, limit.window) > limit.max_failures * ADDRESS_FACTOR:
-        return (f"此地址登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins from "
-                f"this address; try again in {minutes} minutes")
     return None
 
 
-def succeeded(conn: Connection, *, username: str, ip: str) -> None:
-    """A right password: the user starts again, the address gets this attempt back."""
-    conn.execute(delete(login_counter).where(login_counter.c.key == f"user:{username.lower()}"))
+def failed(conn: Connection, *, ip: str, now: datetime, limit: LoginLimit) -> None:
+    """A wrong password, unknown user or disabled account: the address's count goes up."""
     if ip:
-        conn.execute(update(login_counter).where(login_counter.c.key == f"ip:{ip}",
-                                                 login_counter.c.attempts > 0)
-                     .values(attempts=login_counter.c.attempts - 1))
+        _bump(conn, f"ip:{ip}", now, limit.window)
+
+
+def succeeded(conn: Connection, *, username: str) -> None:
+    """A right password: the user's count starts again."""
+    conn.execute(delete(login_counter).where(login_counter.c.key == f"user:{username.lower()}"))
+
+
+def _failures(conn: Connection, key: str, now: datetime, window: timedelta) -> int:
+    found = conn.execute(select(login_counter.c.attempts).where(
+        login_counter.c.key == key, login_counter.c.window_start >= now - window)).scalar()
+    return int(found or 0)
 
 
 def _bump(conn: Connection, key: str, now: datetime, window: timedelta) -> int:

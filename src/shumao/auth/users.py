@@ -126,7 +126,8 @@ def _end_sessions(conn: Connection, user_id: int) -> None:
     conn.execute(delete(auth_session).where(auth_session.c.user_id == user_id))
 
 
-def authenticate(conn: Connection, *, username: str, password: str, ip: str = "") -> User | None:
+def authenticate(conn: Connection, *, username: str, password: str, ip: str = "",
+                 limit: ratelimit.LoginLimit | None = None) -> User | None:
     """The user if the password is right, else ``None``; every attempt goes to the audit log.
 
     Returns ``None`` (rather than raising) for an unknown user, a wrong password or a disabled
@@ -143,6 +144,7 @@ def authenticate(conn: Connection, *, username: str, password: str, ip: str = ""
         reason = "unknown" if row is None else ("password" if not ok else "disabled")
         audit.record(conn, action="login", username=username, ok=False, ip=ip,
                      detail={"reason": reason}, at=now)
+        ratelimit.failed(conn, ip=ip, now=now, limit=limit or ratelimit.LoginLimit())
         return None
     values: dict[str, Any] = {"last_login_at": now}
     if passwords.needs_rehash(row.password_hash):
@@ -151,5 +153,5 @@ def authenticate(conn: Connection, *, username: str, password: str, ip: str = ""
     user = get_user(conn, row.id)
     audit.record(conn, action="login", username=user.username, role=user.role, scope=user.scope,
                  ip=ip, at=now)
-    ratelimit.succeeded(conn, username=username, ip=ip)
+    ratelimit.succeeded(conn, username=username)
     return user

@@ -24,7 +24,8 @@ def login(engine: Engine, *, username: str, password: str, ip: str, config: WebC
     if refusal:
         raise ratelimit.TooManyAttempts(refusal)
     with engine.begin() as conn:
-        user = users.authenticate(conn, username=name, password=password, ip=ip)
+        user = users.authenticate(conn, username=name, password=password, ip=ip,
+                                  limit=config.login)
     if user is None:
         raise NotAllowed(users.BAD_LOGIN)
     with engine.begin() as conn:
