@@ -35,10 +35,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -144,6 +145,8 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     retries: int = 0
     big: str = ""
+    cpu: float = 0.0
+    """Server CPU seconds spent during the scenario (all workers)."""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -284,6 +287,17 @@ def outcome(url: str, period: str, filers: list[int]) -> str:
            f"doubled {doubled}"
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the uvicorn supervisor and its workers so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for p in (pid, *map(int, children)):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def line(name: str, t: Tally, base: Tally | None = None) -> str:
     text = (f"{name:<22} upload p50 {pct(t.upload, .5):6.0f} p95 {pct(t.upload, .95):6.0f} "
             f"max {pct(t.upload, 1):6.0f} ms · submit p95 {pct(t.submit, .95):5.0f} ms · "
@@ -292,7 +306,16 @@ def line(name: str, t: Tally, base: Tally | None = None) -> str:
     if base is not None:
         text += (f" · ratio upload {pct(t.upload, .95) / pct(base.upload, .95):.1f}× "
                  f"overview {pct(t.overview, .95) / pct(base.overview, .95):.1f}×")
+    if t.cpu:
+        text += f" · server CPU {t.cpu:.0f} s = {t.cpu / max(1, len(t.upload)):.2f} s per filer"
     return text + f" · load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+
+
+def measured(pid: int, scenario: Coroutine[Any, Any, Tally]) -> Tally:
+    before = server_cpu(pid)
+    tally = asyncio.run(scenario)
+    tally.cpu = server_cpu(pid) - before
+    return tally
 
 
 def main() -> None:
@@ -310,18 +333,19 @@ def main() -> None:
             started = time.perf_counter()
             build_store(make_engine(url=url), args.filers)
             print(f"== {backend}: store built in {time.perf_counter() - started:.0f} s")
-            with server(url, 2, PORT) as base:
-                base_t = asyncio.run(one_at_a_time(base, baseline_ids, "2022-Q4"))
+            pids: list[int] = []
+            with server(url, 2, PORT, pids) as base:
+                base_t = measured(pids[0], one_at_a_time(base, baseline_ids, "2022-Q4"))
                 print(line("baseline (one filer)", base_t))
                 for run in range(args.runs):
                     period = PERIODS[2 * run]
-                    t = asyncio.run(crowd(base, crowd_ids, period, args.seconds))
+                    t = measured(pids[0], crowd(base, crowd_ids, period, args.seconds))
                     print(line(f"run {run + 1} crowd", t, base_t), "·",
                           outcome(url, period, crowd_ids))
                     for e in t.errors[:5]:
                         print("   ", e)
                     period = PERIODS[2 * run + 1]
-                    t = asyncio.run(crowd(base, crowd_ids, period, args.seconds, big))
+                    t = measured(pids[0], crowd(base, crowd_ids, period, args.seconds, big))
                     print(line(f"run {run + 1} crowd + 1M", t, base_t), "·",
                           outcome(url, period, crowd_ids), "· million-row upload:", t.big)
                     for e in t.errors[:5]:

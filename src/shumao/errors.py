@@ -6,7 +6,8 @@
     │   └── NotVisible              no such record, or not in the caller's scope: one answer
     │                               for both, naming nothing (404), so ids cannot be probed
     ├── StoreError                  the database is missing, unmigrated or inconsistent
-    │   └── ConflictError           optimistic-lock conflict: somebody else changed it first
+    │   ├── ConflictError           optimistic-lock conflict: somebody else changed it first
+    │   └── StoreBusy               a write waited for the database's lock too long (503)
     ├── ImportRejected              an input failed validation; carries the findings report
     ├── InvalidParameter            a request parameter outside its range (HTTP 422)
     └── NotAllowed                  the current user's role or scope forbids the action
@@ -52,6 +53,10 @@ class StoreError(ShumaoError):
 
 
 class ConflictError(StoreError):
+    pass
+
+
+class StoreBusy(StoreError):
     pass
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError
 
 from shumao.config import Settings, get_settings
-from shumao.errors import StoreError
+from shumao.errors import StoreBusy, StoreError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -56,20 +57,44 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int = 30_000) -> 
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that changes the store, holding the write lock from its first statement.
 
-    SQLite: ``BEGIN IMMEDIATE`` takes the one write lock at once (waiting up to the busy
-    timeout), so what the transaction reads is what it updates and writers queue instead of
-    failing when a snapshot went stale. PostgreSQL: row locks are waited for at most
-    ``db_lock_timeout_seconds`` (``SET LOCAL lock_timeout``). Either wait running out raises
-    an ``OperationalError`` that ``is_lock_wait`` recognises (the web answers 503).
-    Keep these transactions short: parse and validate before, write inside.
+    SQLite: the writers of this process queue on one lock (``_writer``), then ``BEGIN
+    IMMEDIATE`` takes the database's write lock (waiting for the other processes' writers up
+    to the busy timeout), so what the transaction reads is what it updates and writers queue
+    instead of failing on a stale snapshot. The process queue matters under load: SQLite's own
+    wait is sleep-and-retry (up to 100 ms a nap), so a hundred threads polling for the lock
+    left it idle most of the time and waited past 30 s (measured, ``deadline_crowd.py``); a
+    ``threading.Lock`` hands over at once. PostgreSQL: row locks are waited for at most
+    ``db_lock_timeout_seconds`` (``SET LOCAL lock_timeout``). A wait running out raises
+    ``StoreBusy`` or an ``OperationalError`` that ``is_lock_wait`` recognises (the web answers
+    503). Keep these transactions short: parse and validate before, write inside.
     """
-    with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            ms = int(conn.get_execution_options().get("shumao_lock_timeout_ms", 30_000))
+    ms = int(engine.get_execution_options().get("shumao_lock_timeout_ms", 30_000))
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
-        yield conn
+            yield conn
+        return
+    queue = _writer(engine)
+    if not queue.acquire(timeout=ms / 1000):
+        raise StoreBusy(BUSY)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+    finally:
+        queue.release()
+
+
+BUSY = ("数据库正忙，等待写入超时 / the database is busy: waiting to write timed out")
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer(engine: Engine) -> threading.Lock:
+    """The queue of this process's writers to one SQLite database."""
+    key = str(engine.url)
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(key, threading.Lock())
 
 
 LOCK_STATES = frozenset({"55P03", "40P01", "40001"})
@@ -79,6 +104,8 @@ LOCK_STATES = frozenset({"55P03", "40P01", "40001"})
 def is_lock_wait(exc: BaseException) -> bool:
     """True when ``exc`` says the store was busy: a lock waited for too long (SQLite's
     "database is locked", PostgreSQL's lock timeout), a deadlock or a serialization failure."""
+    if isinstance(exc, StoreBusy):
+        return True
     if not isinstance(exc, DBAPIError):
         return False
     state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)

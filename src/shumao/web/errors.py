@@ -136,6 +136,8 @@ def respond(request: Request, status: int, kind: str, message: str,
 
 
 async def _shumao_error(request: Request, exc: Exception) -> Response:
+    if is_lock_wait(exc):
+        return await _database_error(request, exc)
     status, kind = classify(exc)
     findings = exc.report.flat() if isinstance(exc, ImportRejected) else None
     if status >= 500:

@@ -23,22 +23,22 @@ def login(engine: Engine, *, username: str, password: str, ip: str, config: WebC
                                     limit=config.login)
     if refusal:
         raise ratelimit.TooManyAttempts(refusal)
-    with engine.begin() as conn:
-        user = users.authenticate(conn, username=name, password=password, ip=ip,
-                                  limit=config.login)
-    if user is None:
-        raise NotAllowed(users.BAD_LOGIN)
-    with engine.begin() as conn:
-        sessions.purge_expired(conn)
-        return sessions.start(conn, user=user, secret=config.secret_key,
-                              hours=config.session_hours)
+    with engine.connect() as conn:  # the slow argon2 check holds no write lock
+        checked = users.check_password(conn, username=name, password=password)
+    with write_transaction(engine) as conn:
+        user = users.record_login(conn, checked, ip=ip, limit=config.login)
+        if user is not None:
+            sessions.purge_expired(conn)
+            return sessions.start(conn, user=user, secret=config.secret_key,
+                                  hours=config.session_hours)
+    raise NotAllowed(users.BAD_LOGIN)
 
 
 def logout(engine: Engine, *, cookie: str | None, session: sessions.Session | None, ip: str,
            config: WebConfig) -> None:
     if not cookie:
         return
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         sessions.end(conn, cookie=cookie, secret=config.secret_key)
         if session is not None:
             user = session.user
