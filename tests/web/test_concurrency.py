@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select, text
 
 from shumao.collection.tables import filing, filing_upload
 from shumao.config import Settings
-from shumao.storage.engine import make_engine
+from shumao.storage.engine import make_engine, write_transaction
 from shumao.web.app import create_app
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.conftest import client_for, login
@@ -74,26 +74,29 @@ def impatient(tmp_path: Path, db_url: str) -> Iterator[FastAPI]:
     engine.dispose()
 
 
-def _hold_the_lock(engine: Engine) -> Iterator[None]:
-    """Hold what an upload needs: SQLite's write lock, PostgreSQL's lock on the filing row."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
+def _hold_the_lock(engine: Engine, queued: bool) -> Iterator[None]:
+    """Hold what an upload needs: SQLite's write lock (as another process would, or as a
+    writer of this process in the queue), PostgreSQL's lock on the filing row."""
+    hold = write_transaction(engine) if queued else engine.connect()
+    with hold as conn:
+        if conn.dialect.name == "sqlite" and not queued:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif conn.dialect.name != "sqlite":
             conn.execute(text("SELECT id FROM filing FOR UPDATE"))
         yield
         conn.rollback()
 
 
+@pytest.mark.parametrize("queued", [False, True], ids=["other-process", "same-process"])
 def test_a_lock_wait_is_a_503_with_retry_after_and_stores_nothing(impatient: FastAPI,
-                                                                   world: World,
-                                                                   engine: Engine) -> None:
+                                                                   world: World, engine: Engine,
+                                                                   queued: bool) -> None:
     with client_for(impatient) as c:
         login(c, world.users["enterprise"])
         first = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
                        files={"file": ("a.csv", _data(100.0), "text/csv")})
         assert first.status_code == 200
-        held = _hold_the_lock(engine)
+        held = _hold_the_lock(engine, queued)
         next(held)
         try:
             busy = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
