@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         description="等待数据库写锁的最长秒数 / seconds a change waits for the database's write "
         "lock (SQLite busy timeout, PostgreSQL lock_timeout) before the web answers 503",
     )
+    web_threads: int = Field(
+        400,
+        description="每个网页进程的工作线程数 / worker threads per web process for the routes that "
+        "parse or use the database; more than the requests one process holds at once, so that a "
+        "change holding the write lock always finds a thread to finish in (with 40, the anyio "
+        "default, waiting uploads took them all and writers stalled until their 30 s timeout)",
+    )
     upload_parallel: int = Field(
         2,
         description="每个网页进程同时解析校验的上传数 / uploads one web process parses and checks at "

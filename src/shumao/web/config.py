@@ -19,6 +19,8 @@ class WebConfig:
     session_hours: float
     upload_max_bytes: int
     upload_limits: Limits
+    threads: int
+    """Worker threads of the process (the anyio thread limiter's tokens)."""
     upload_turns: threading.BoundedSemaphore
     """At most ``upload_parallel`` uploads of this process are parsed and checked at once."""
     login: LoginLimit
@@ -34,6 +36,7 @@ class WebConfig:
             session_hours=settings.session_hours,
             upload_max_bytes=settings.upload_max_bytes,
             upload_limits=Limits.from_settings(settings),
+            threads=max(40, settings.web_threads),
             upload_turns=threading.BoundedSemaphore(max(1, settings.upload_parallel)),
             login=LoginLimit(settings.login_max_failures,
                              timedelta(minutes=settings.login_window_minutes)),
