@@ -173,9 +173,9 @@ async def _send(client: httpx.AsyncClient, tally: Tally, method: str, url: str,
     return r
 
 
-CLIENT = {"timeout": 300, "limits": httpx.Limits(keepalive_expiry=2.0)}
-"""Idle connections are dropped before uvicorn's 5 s keep-alive ends (after a Retry-After
-wait), so no request races the server closing its connection."""
+CLIENT = {"timeout": 900, "limits": httpx.Limits(max_keepalive_connections=0)}
+"""A connection per request, as browsers behind proxies often do: on a starved machine a
+client resuming after uvicorn's 5 s keep-alive otherwise races the server closing it."""
 
 
 async def file_one(base: str, i: int, period: str, delay: float, tally: Tally,
@@ -323,6 +323,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--filers", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
     crowd_ids = list(range(args.filers))
     baseline_ids = list(range(args.filers + 1, args.filers + 21))
@@ -334,7 +335,7 @@ def main() -> None:
             build_store(make_engine(url=url), args.filers)
             print(f"== {backend}: store built in {time.perf_counter() - started:.0f} s")
             pids: list[int] = []
-            with server(url, 2, PORT, pids) as base:
+            with server(url, 2, args.port, pids) as base:
                 base_t = measured(pids[0], one_at_a_time(base, baseline_ids, "2022-Q4"))
                 print(line("baseline (one filer)", base_t))
                 for run in range(args.runs):
