@@ -225,7 +225,7 @@ def server(url: str, workers: int, port: int | None = None,
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "shumao.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"], env=env)
+         "--no-access-log", "--timeout-worker-healthcheck", "60"], env=env)
     base = f"http://127.0.0.1:{port}"
     if pids is not None:
         pids.append(proc.pid)

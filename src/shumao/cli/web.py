@@ -27,6 +27,12 @@ Password = Annotated[str, typer.Option(prompt="密码 / password", hide_input=Tr
                                        help="新密码（不给出则提示输入）/ new password (prompted)")]
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""uvicorn kills a worker that does not answer its supervisor's ping within this time (its
+default, 5 s, killed busy workers with every request in them during the deadline crowd on a
+loaded machine: dropped connections, lost filings — ``benchmarks/deadline_crowd.py``)."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
@@ -41,7 +47,7 @@ def serve(
     console.print(f"数贸 shumao: http://{host}:{port}/  （接口文档 API docs: /api/docs）")
     if workers > 1:
         uvicorn.run("shumao.web.asgi:app", host=host, port=port, workers=workers,
-                    log_level="info")
+                    log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     else:
         uvicorn.run(create_app(get_settings(), engine=engine), host=host, port=port,
                     log_level="info")
