@@ -32,6 +32,13 @@ DESCRIPTION = ("数贸平台的 JSON 接口：页面能做的一切，另有 SDM
                "returned by /api/auth/login in the X-CSRF-Token header of every change.")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The worker threads of this process: ``web_threads`` instead of anyio's 40."""
+    to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
+    yield
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="数贸 shumao API", version=shumao.__version__, description=DESCRIPTION,
@@ -49,13 +56,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router)
     app.add_api_route("/api/docs", _docs, include_in_schema=False)
     return app
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The worker threads of this process: ``web_threads`` instead of anyio's 40."""
-    to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
-    yield
 
 
 def _docs(request: Request) -> HTMLResponse:
