@@ -7,6 +7,7 @@ import logging
 import typer
 
 from shumao.cli import backup, collection, compute, data, db, demo, index, policy, ref, web
+from shumao.cli import report as report_cli
 
 app = typer.Typer(
     name="shumao",
@@ -19,6 +20,7 @@ data.register(app)
 collection.register(app)
 backup.register(app)
 compute.register(app)
+report_cli.register(compute.report_app)
 policy.register(app)
 index.register(app)
 web.register(app)
