@@ -4,11 +4,12 @@
     auth_session   server-side sessions: the cookie carries a signed random token whose SHA-256
                    is the key here, so logging out or disabling a user ends the session at once
     audit_log      logins (ok and failed), changes, approvals, releases and downloads
-    data_release   a vintage of a dataflow made public (the public reads only released vintages)
+    data_release   a vintage of a dataflow made public (the public reads only released vintages);
+                   ``disclosure`` records the rule set its published cells were protected with
     release_cell   for micro-data dataflows (rows per enterprise), the protected aggregates a
                    release publishes, computed once when it is released (``auth.publish``)
 
-Created by migration ``auth_0001`` (branch ``auth``).
+Created by migration ``auth_0001`` (branch ``auth``); ``data_release.disclosure`` by ``auth_0002``.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ data_release = Table(
     Column("released_at", DateTime(timezone=True), nullable=False),
     Column("released_by", String(64), nullable=False),
     Column("note", Text, nullable=False, server_default=""),
+    Column("disclosure", JSON, nullable=True),  # rule set + outcome (auth_0002)
     Index("ix_data_release_flow", "dataflow_id", "vintage_id"),
 )
 
