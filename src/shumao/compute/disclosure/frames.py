@@ -76,8 +76,8 @@ def protect_linked(
     every dimension any of them breaks down, and the relations of all of them hold at once.
     Returns each input frame with the columns ``protect_frame`` adds.
     """
-    keys = [c for c in TABLE_KEYS if c in frames[0].columns]
-    union = pl.concat(frames, how="vertical_relaxed").unique(subset=keys, maintain_order=True)
+    keys = [*dims, *(c for c in TABLE_KEYS if c in frames[0].columns and c not in dims)]
+    union = pl.concat(frames, how="diagonal_relaxed").unique(subset=keys, maintain_order=True)
     protected = protect_frame(union, dims, hierarchies, rules, outcomes=outcomes)
     added = [c for c in protected.columns if c not in union.columns or c == "conf_status"]
     status = protected.select(*keys, *added)
