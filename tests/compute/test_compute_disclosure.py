@@ -19,10 +19,6 @@ from shumao.validation import uscc
 from .conftest import Obs
 from .sdc_cases import assert_protected, cells_of, region_tree, two_way
 
-
-DEFAULT_RULES = sdc.Rules()
-
-
 # --------------------------------------------------------------------------- primary
 
 
