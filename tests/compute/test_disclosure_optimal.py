@@ -128,15 +128,18 @@ def test_cost_count_minimises_cells_and_cost_value_the_value() -> None:
     assert result["value"][1] <= result["count"][1]
 
 
-def test_greedy_takes_over_when_the_programme_is_too_large(monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
-    monkeypatch.setattr(optimal, "MAX_VARIABLES", 10)
-    table, intervals = _testrecode_table("optimal")
+def test_greedy_takes_over_when_the_time_limit_passes() -> None:
+    micro = tau_micro(sizes_1_to_5=True)
+    regions = region_tree()
+    rules = sdc.Rules(**{**NK_2_75.record(), "time_limit": 1e-9})  # type: ignore[arg-type]
+    cells = cells_of(micro, "Size", "Region", top=2, trees={"Region": regions})
+    table = tau_table(sdc.primary(cells, rules), micro, regions)
+    intervals = sdc.suppress(table, rules)
     assert table.outcome["method"] == "greedy" and table.outcome["fallback"]
     assert all(i.protected for i in intervals)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_optimal_never_suppresses_more_value_than_greedy(data: st.DataObject) -> None:
     n_rows, n_cols = data.draw(st.integers(2, 4)), data.draw(st.integers(2, 5))
@@ -155,6 +158,12 @@ def test_optimal_never_suppresses_more_value_than_greedy(data: st.DataObject) ->
         if method == "optimal":
             assert table.outcome["optimal"] is True
     assert spent["optimal"] <= spent["greedy"] + 1e-6
+    table = sdc.build_table(frame, ["a", "b"], trees)
+    table.primary = set(chosen)
+    table.suppressed |= table.primary
+    compact, cuts = (optimal.solve_compact(table, sdc.Rules()), optimal.solve(table, sdc.Rules()))
+    assert compact is not None and cuts is not None
+    assert cuts.objective == pytest.approx(compact.objective, rel=1e-6)  # one optimum
 
 
 def test_every_optimal_pattern_passes_the_independent_audit(test_data: Path) -> None:

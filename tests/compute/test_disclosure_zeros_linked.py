@@ -62,7 +62,7 @@ def test_structural_zeros_are_known_too() -> None:
     assert_protected(table)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), st.sampled_from(["optimal", "greedy"]))
 def test_no_suppressed_cell_is_recoverable_by_an_attacker_who_knows_the_zeros(
         data: st.DataObject, method: str) -> None:

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
 from shumao.compute.disclosure.rules import Rules
@@ -85,6 +85,13 @@ def _model(table: Table, rules: Rules) -> _Model:
     return _Model(cells, len(primary), relations, targets)
 
 
+def _room(table: Table, model: _Model) -> np.ndarray:
+    """How far each cell can fall: to the lower bound (no bound: as far as it may rise)."""
+    bound = table.lower_bound
+    cap = BIG_M * max((abs(level) for _, level in model.targets), default=1.0)
+    return np.array([cap if bound is None else table.values[c] - bound for c in model.cells])
+
+
 def _costs(table: Table, model: _Model, rules: Rules) -> np.ndarray:
     values = np.array([abs(table.values[c]) for c in model.cells[model.n_primary:]])
     total = float(values.sum()) + 1.0
@@ -96,9 +103,7 @@ def _costs(table: Table, model: _Model, rules: Rules) -> np.ndarray:
 def _bounds(table: Table, model: _Model) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of every variable: x in [0, 1], then each witness block."""
     n, k = len(model.cells), len(model.cells) - model.n_primary
-    lower_bound = table.lower_bound
-    room = np.array([np.inf if lower_bound is None else table.values[c] - lower_bound
-                     for c in model.cells])
+    room = _room(table, model)
     lows, highs = [np.zeros(k)], [np.ones(k)]
     for i, level in model.targets:
         cap = BIG_M * abs(level)
@@ -142,9 +147,11 @@ def _constraints(model: _Model, lows: np.ndarray, highs: np.ndarray) -> LinearCo
     return LinearConstraint(matrix, lower, upper)
 
 
-def solve(table: Table, rules: Rules, time_limit: float | None = None) -> Solution | None:
-    """The cheapest secondary suppression protecting every primary cell, or ``None`` when no
-    pattern was found in the time limit (or the programme is too large to build)."""
+def solve_compact(table: Table, rules: Rules, time_limit: float | None = None
+                  ) -> Solution | None:
+    """The compact model in one MILP (every witness as variables): the reference formulation
+    ``solve`` is checked against; ``None`` when no pattern was found in the time limit or the
+    programme is too large to build."""
     started = time.perf_counter()
     model = _model(table, rules)
     k = len(model.cells) - model.n_primary
@@ -158,9 +165,119 @@ def solve(table: Table, rules: Rules, time_limit: float | None = None) -> Soluti
     integrality = np.concatenate([np.ones(k), np.zeros(len(lows) - k)])
     result = milp(cost, constraints=_constraints(model, lows, highs), bounds=Bounds(lows, highs),
                   integrality=integrality,
-                  options={"time_limit": time_limit or rules.time_limit, "disp": False})
+                  options={"time_limit": time_limit or rules.time_limit, "disp": False,
+                           "mip_rel_gap": 1e-6})
     if result.x is None:
         return None
     chosen = {model.cells[model.n_primary + j] for j in np.flatnonzero(result.x[:k] > 0.5)}
     return Solution(chosen, result.status == 0, time.perf_counter() - started,
                     float(sum(abs(table.values[c]) for c in chosen)))
+
+
+# --------------------------------------------------------------------------- cut generation
+
+
+def solve(table: Table, rules: Rules, time_limit: float | None = None) -> Solution | None:
+    """The cheapest secondary suppression protecting every primary cell (Benders' method, as
+    τ-ARGUS's Optimal: manual §2.9), or ``None`` when none was found in the time limit.
+
+    The master programme holds only the binaries ``x`` and the cuts found so far. For its
+    pattern, each primary cell and direction is one attacker LP over the witness ``y``
+    (``A·y = 0``, ``y`` within ``−room·x … M·x``). When the attacker cannot move the cell by
+    its level, the LP's duals give a cut every protecting pattern satisfies (Fischetti &
+    Salazar's capacity inequality): ``Σ (μ_c·M_c + ν_c·room_c)·x_c ≥ level − (primary cells'
+    share)``; it is added and the master solved again. The first pattern no LP rejects is
+    optimal for the model (the compact ``solve_compact`` reaches the same cost)."""
+    started = time.perf_counter()
+    deadline = started + (time_limit or rules.time_limit)
+    model = _model(table, rules)
+    if not model.targets:
+        return Solution(set(), True, 0.0, 0.0)
+    master = _Master(_costs(table, model, rules), _cover_cuts(table, model))
+    caps = [_caps(table, model, level) for _, level in model.targets]
+    while (left := deadline - time.perf_counter()) > 0:
+        x, proven = master.solve(left)
+        if x is None:
+            return None
+        cuts = [cut for (i, level), cap in zip(model.targets, caps, strict=True)
+                if (cut := _attack(model, x, i, level, cap)) is not None]
+        if not cuts:
+            chosen = {model.cells[model.n_primary + j] for j in np.flatnonzero(x > 0.5)}
+            return Solution(chosen, proven, time.perf_counter() - started,
+                            float(sum(abs(table.values[c]) for c in chosen)))
+        master.add(cuts)
+    return None
+
+
+@dataclass
+class _Master:
+    costs: np.ndarray
+    rows: list[tuple[np.ndarray, float]]
+    """Cuts ``coef · x ≥ rhs`` over the candidates' binaries."""
+
+    def add(self, cuts: list[tuple[np.ndarray, float]]) -> None:
+        self.rows += cuts
+
+    def solve(self, time_limit: float) -> tuple[np.ndarray | None, bool]:
+        k = len(self.costs)
+        if k == 0:
+            return np.zeros(0), True
+        constraints = []
+        if self.rows:
+            matrix = np.array([coef for coef, _ in self.rows])
+            constraints = [LinearConstraint(matrix, np.array([rhs for _, rhs in self.rows]),
+                                            np.inf)]
+        result = milp(self.costs, constraints=constraints, bounds=Bounds(0, 1),
+                      integrality=np.ones(k), options={"time_limit": time_limit, "disp": False,
+                               "mip_rel_gap": 1e-6})
+        return (None if result.x is None else np.round(result.x)), result.status == 0
+
+
+def _cover_cuts(table: Table, model: _Model) -> list[tuple[np.ndarray, float]]:
+    """A primary cell alone in a relation is recomputable: every relation holding one primary
+    cell needs another of its cells suppressed (a cut the attacker LPs would find one by one)."""
+    k = len(model.cells) - model.n_primary
+    index = {c: i - model.n_primary for i, c in enumerate(model.cells) if i >= model.n_primary}
+    cuts = []
+    for total, parts in table.relations:
+        cells = [total, *parts]
+        if sum(c in table.primary for c in cells) != 1:
+            continue
+        coef = np.zeros(k)
+        for c in cells:
+            if c in index:
+                coef[index[c]] = 1.0
+        if coef.any():
+            cuts.append((coef, 1.0))
+    return cuts
+
+
+def _caps(table: Table, model: _Model, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """How far a witness may move each cell up (``M``) and down (``room``) if it is hidden."""
+    return np.full(len(model.cells), BIG_M * abs(level)), np.minimum(_room(table, model),
+                                                                   BIG_M * abs(level))
+
+
+def _attack(model: _Model, x: np.ndarray, target: int, level: float,
+            caps: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, float] | None:
+    """The attacker LP for one primary cell and direction under pattern ``x``: ``None`` when
+    the cell can move by ``level``, else the cut (over the candidates) this pattern violates."""
+    up, down = caps
+    hidden = np.concatenate([np.ones(model.n_primary), x])
+    upper, lower = up * hidden, -down * hidden
+    if level > 0:
+        upper[target] = level
+    else:
+        lower[target] = level
+    objective = np.zeros(len(model.cells))
+    objective[target] = -1.0 if level > 0 else 1.0
+    lp = linprog(objective, A_eq=model.relations, b_eq=np.zeros(model.relations.shape[0]),
+                 bounds=np.column_stack([lower, upper]), method="highs")
+    reached = -lp.fun if level > 0 else lp.fun
+    if abs(reached - level) <= 1e-9 * max(1.0, abs(level)):
+        return None
+    mu, nu = lp.upper.marginals, lp.lower.marginals  # μ ≤ 0, ν ≥ 0 (a minimisation)
+    weight = -mu * up + nu * down  # what each hidden cell is worth to the attacker
+    fixed = float(np.sum(weight[:model.n_primary]) - weight[target])
+    fixed += (-mu[target] * upper[target] - nu[target] * lower[target])
+    return weight[model.n_primary:], abs(level) - fixed
