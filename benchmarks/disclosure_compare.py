@@ -30,7 +30,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "compute"))
 
-from sdc_cases import DATA, cells_of, region_tree, tau_micro, two_way
+from sdc_cases import DATA, cells_of, region_tree, sdctable_4x4, tau_micro
 
 from shumao.compute import disclosure as sdc
 from shumao.compute import hierarchy as hier
@@ -94,19 +94,9 @@ def _sdctable_cases() -> list[Case]:
     p70 = sdc.Rules(threshold=0, dominance=(), p_percent=((70.0, 1),))
     cells = cells_of(micro, "region", "gender", total="Total", top=2)
     trees = [_flat(micro, "region", "Total"), _flat(micro, "gender", "Total")]
-    data = pl.read_csv(DATA / "sdcTable_problemdata_4x4.csv")
-    values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
-    frame, flat = two_way(values)
-    primary = {(a, b) for a, b, p in data.select("v1", "v2", "primary").iter_rows() if p == "u"}
-
-    def four_by_four() -> sdc.Table:
-        table = sdc.build_table(frame, ["a", "b"], flat)
-        table.primary = set(primary)
-        return table
-
     return [Case("sdcTable microdata1 region × gender, p% 70", _table(
                 cells, ["region", "gender"], trees, p70), p70),
-            Case("sdcTable 4 × 4 problem, its 9 primary cells, 10 %", four_by_four, sdc.Rules())]
+            Case("sdcTable 4 × 4 problem, its 9 primary cells, 10 %", sdctable_4x4, sdc.Rules())]
 
 
 def _gauss_cases() -> list[Case]:

@@ -102,6 +102,17 @@ def two_way(values: dict[tuple[str, str], float], empty: Iterable[tuple[str, str
     return frame, [sdc.flat("a", "T", rows), sdc.flat("b", "T", cols)]
 
 
+def sdctable_4x4() -> sdc.Table:
+    """sdcTable's 4 × 4 frequency problem with its 9 primary cells (test-simpleheuristic.R)."""
+    data = pl.read_csv(DATA / "sdcTable_problemdata_4x4.csv")
+    values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
+    frame, trees = two_way(values)
+    table = sdc.build_table(frame, ["a", "b"], trees)
+    table.primary = {(a, b) for a, b, p in data.select("v1", "v2", "primary").iter_rows()
+                     if p == "u"}
+    return table
+
+
 def cells_of(micro: pl.DataFrame, row: str, col: str, *, total: str = "T", top: int = 3,
              contributor: str | None = None, trees: dict[str, hier.Hierarchy] | None = None
              ) -> pl.DataFrame:

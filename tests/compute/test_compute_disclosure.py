@@ -17,7 +17,7 @@ from shumao.compute import hierarchy as hier
 from shumao.validation import uscc
 
 from .conftest import Obs
-from .sdc_cases import assert_protected, cells_of, region_tree, two_way
+from .sdc_cases import assert_protected, cells_of, region_tree, sdctable_4x4, two_way
 
 # --------------------------------------------------------------------------- primary
 
@@ -52,15 +52,11 @@ def test_a_park_where_three_firms_make_90_percent(obs: Obs) -> None:
 # --------------------------------------------------------------------------- reference examples
 
 
-def test_sdctable_4x4_problem(test_data: Path) -> None:
-    data = pl.read_csv(test_data / "sdc_examples" / "sdcTable_problemdata_4x4.csv")
-    values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
-    frame, trees = two_way(values)
-    table = sdc.build_table(frame, ["a", "b"], trees)
-    table.primary = {(a, b) for a, b, p in data.select("v1", "v2", "primary").iter_rows()
-                     if p == "u"}
+def test_sdctable_4x4_problem() -> None:
+    table = sdctable_4x4()
     assert len(table.primary) == 9
     intervals = sdc.suppress(table)
+    assert table.outcome["method"] == "optimal" and table.outcome["optimal"] is True
     assert all(i.protected for i in intervals)
     assert_protected(table)
     assert table.primary <= table.suppressed

@@ -17,7 +17,6 @@ from shumao.compute.disclosure import optimal
 from .sdc_cases import (
     assert_protected,
     cells_of,
-    independent_intervals,
     region_tree,
     secondary_value,
     tau_micro,
@@ -164,15 +163,3 @@ def test_optimal_never_suppresses_more_value_than_greedy(data: st.DataObject) ->
     compact, cuts = (optimal.solve_compact(table, sdc.Rules()), optimal.solve(table, sdc.Rules()))
     assert compact is not None and cuts is not None
     assert cuts.objective == pytest.approx(compact.objective, rel=1e-6)  # one optimum
-
-
-def test_every_optimal_pattern_passes_the_independent_audit(test_data: Path) -> None:
-    data = pl.read_csv(test_data / "sdc_examples" / "sdcTable_problemdata_4x4.csv")
-    values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
-    frame, trees = two_way(values)
-    table = sdc.build_table(frame, ["a", "b"], trees)
-    table.primary = {(a, b) for a, b, p in data.select("v1", "v2", "primary").iter_rows()
-                     if p == "u"}
-    sdc.suppress(table)
-    assert table.outcome == {**table.outcome, "method": "optimal", "optimal": True}
-    assert all(hi - lo > 1e-6 for lo, hi in independent_intervals(table).values())
