@@ -1,6 +1,6 @@
 """The audit: how precisely an attacker can pin each suppressed cell (τ-ARGUS manual §2.15).
 
-For every suppressed cell two linear programmes (``scipy.optimize.linprog``, HiGHS) give the
+For every suppressed cell two linear programmes (one HiGHS model, ``lp.LP``) give the
 smallest and the largest value the cell can take given every published cell (known zeros
 included), every relation and the attacker's lower bound (cells ≥ 0). A primary cell is
 protected when that interval reaches its protection levels below and above its true value;
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 from scipy.sparse import csr_array
 
+from shumao.compute.disclosure.lp import LP
 from shumao.compute.disclosure.rules import Rules
 from shumao.compute.disclosure.table import Cell, Table
 
@@ -69,7 +69,9 @@ def feasible_interval(table: Table, cell: Cell) -> tuple[float, float]:
 def _intervals(table: Table, cells: list[Cell]) -> dict[Cell, tuple[float, float]]:
     hidden, a_eq, b_eq = _system(table)
     index = {c: i for i, c in enumerate(hidden)}
-    bounds = [(table.lower_bound, None)] * len(hidden)
+    lp = LP(a_eq, b_eq, len(hidden))
+    bound = -np.inf if table.lower_bound is None else table.lower_bound
+    lp.bounds(np.full(len(hidden), bound), np.full(len(hidden), np.inf))
     out = {}
     for cell in cells:
         if cell not in index:  # published (a known zero is published)
@@ -77,11 +79,9 @@ def _intervals(table: Table, cells: list[Cell]) -> dict[Cell, tuple[float, float
             continue
         objective = np.zeros(len(hidden))
         objective[index[cell]] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        lo = float(low.fun) if low.status == 0 else -np.inf
-        hi = float(-high.fun) if high.status == 0 else np.inf
-        out[cell] = (lo, hi)
+        low, _ = lp.minimise(objective)
+        high, _ = lp.minimise(-objective)
+        out[cell] = (low, -high)
     return out
 
 

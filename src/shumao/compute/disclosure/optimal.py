@@ -25,9 +25,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
+from shumao.compute.disclosure.lp import LP
 from shumao.compute.disclosure.rules import Rules
 from shumao.compute.disclosure.table import Cell, Table
 
@@ -195,12 +196,13 @@ def solve(table: Table, rules: Rules, time_limit: float | None = None) -> Soluti
         return Solution(set(), True, 0.0, 0.0)
     master = _Master(_costs(table, model, rules), _cover_cuts(table, model))
     caps = [_caps(table, model, level) for _, level in model.targets]
+    attacker = LP(model.relations, np.zeros(model.relations.shape[0]), len(model.cells))
     while (left := deadline - time.perf_counter()) > 0:
         x, proven = master.solve(left)
         if x is None:
             return None
         cuts = [cut for (i, level), cap in zip(model.targets, caps, strict=True)
-                if (cut := _attack(model, x, i, level, cap)) is not None]
+                if (cut := _attack(attacker, model, x, i, level, cap)) is not None]
         if not cuts:
             chosen = {model.cells[model.n_primary + j] for j in np.flatnonzero(x > 0.5)}
             return Solution(chosen, proven, time.perf_counter() - started,
@@ -258,7 +260,7 @@ def _caps(table: Table, model: _Model, level: float) -> tuple[np.ndarray, np.nda
                                                                    BIG_M * abs(level))
 
 
-def _attack(model: _Model, x: np.ndarray, target: int, level: float,
+def _attack(attacker: LP, model: _Model, x: np.ndarray, target: int, level: float,
             caps: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, float] | None:
     """The attacker LP for one primary cell and direction under pattern ``x``: ``None`` when
     the cell can move by ``level``, else the cut (over the candidates) this pattern violates."""
@@ -271,12 +273,12 @@ def _attack(model: _Model, x: np.ndarray, target: int, level: float,
         lower[target] = level
     objective = np.zeros(len(model.cells))
     objective[target] = -1.0 if level > 0 else 1.0
-    lp = linprog(objective, A_eq=model.relations, b_eq=np.zeros(model.relations.shape[0]),
-                 bounds=np.column_stack([lower, upper]), method="highs")
-    reached = -lp.fun if level > 0 else lp.fun
-    if abs(reached - level) <= 1e-9 * max(1.0, abs(level)):
+    attacker.bounds(lower, upper)
+    value, reduced = attacker.minimise(objective)
+    reached = -value if level > 0 else value
+    if abs(reached - level) <= 1e-9 * max(1.0, abs(level)) or reduced is None:
         return None
-    mu, nu = lp.upper.marginals, lp.lower.marginals  # μ ≤ 0, ν ≥ 0 (a minimisation)
+    mu, nu = np.minimum(reduced, 0.0), np.maximum(reduced, 0.0)  # at upper / lower bounds
     weight = -mu * up + nu * down  # what each hidden cell is worth to the attacker
     fixed = float(np.sum(weight[:model.n_primary]) - weight[target])
     fixed += (-mu[target] * upper[target] - nu[target] * lower[target])
