@@ -4,8 +4,8 @@ A release names a vintage; the public view of a dataflow is the store as of its 
 released vintage (``vintages.read(..., as_of=released)``), and older releases stay readable.
 Releasing a micro-data vintage (rows per enterprise) also publishes its protected aggregates
 (``publish``), computed once, in the same transaction, and stores with the release the
-disclosure-control rule set they were protected with (``data_release.disclosure``). Releasing is for the ministry and
-admins; every release is in the audit log.
+disclosure-control rule set they were protected with (``data_release.disclosure``).
+Releasing is for the ministry and admins; every release is in the audit log.
 """
 
 from __future__ import annotations
