@@ -41,6 +41,20 @@ def write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
     return path
 
 
+def to_bytes(frame: pl.DataFrame, fmt: str, *, sheet: str = "data") -> bytes:
+    """A download's body: CSV (UTF-8 with BOM) or XLSX, formula-like text made inert."""
+    import io
+
+    safe = inert(frame)
+    if fmt == "csv":
+        return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        safe.write_excel(buf, worksheet=sheet, autofit=True)
+        return buf.getvalue()
+    raise ValueError(f"unknown format {fmt}")
+
+
 def fmt_number(value: float | None, digits: int = 2) -> str:
     """Report convention: two decimals, thousands separators; missing as "—"."""
     return "—" if value is None else f"{value:,.{digits}f}"

@@ -26,7 +26,7 @@ def test_the_shipped_forms() -> None:
     assert [f.id for f in q.fields] == ["product", "counterpart_area", "X", "M", "T", "remark"]
     assert q.field("product").allowed[:3] == ("SF1", "SF2", "SF3") and len(q.field(
         "product").allowed) == 18
-    assert [r.code for r in q.rules] == ["required-one-of", "flow-total-mismatch", "sum-mismatch",
+    assert [r.code for r in q.rules] == ["filing-blank", "zero-report", "required-one-of", "flow-total-mismatch", "sum-mismatch",
                                          "cross-form-mismatch", "hb-history-outlier",
                                          "hb-peer-outlier"]
     assert q.rules_of("hb-history")[0].params["periods"] == 8  # default from rules.yaml

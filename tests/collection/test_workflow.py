@@ -25,12 +25,12 @@ from filing_factories import (
 )
 from sqlalchemy import Engine, func, select, update
 
-from shumao.collection import workflow
+from shumao.collection import response, workflow
 from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
 from shumao.errors import ConflictError, ImportRejected, NotAllowed
 from shumao.query import select as query
-from shumao.storage import vintages
+from shumao.storage import revisions, vintages
 from shumao.storage.tables import observation, vintage
 
 
@@ -135,7 +135,7 @@ def test_a_resubmission_after_approval_is_a_revision(engine: Engine, ent: None) 
     assert first.filter(counterpart_area="USA", flow="X")["value"].to_list() == [120.5]
     assert first.filter(counterpart_area="SGP", flow="X")["value"].to_list() == [12.0]
     with engine.connect() as conn:
-        table = vintages.revisions(conn, "ENT_DDS", then=v1.vintage_id, now=v2.vintage_id)
+        table = revisions.revisions(conn, "ENT_DDS", then=v1.vintage_id, now=v2.vintage_id)
         stored = conn.execute(select(func.count()).select_from(observation)).scalar_one()
     usa = table.filter(counterpart_area="USA", flow="X").row(0, named=True)
     assert (usa["value_then"], usa["value_now"], usa["revision"]) == (120.5, 125.0, 4.5)
@@ -373,9 +373,9 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
             first_submitted_at=datetime(2024, 10, 15, 2, 0, tzinfo=UTC)))
     today = date(2030, 1, 1)
     with engine.connect() as conn:
-        park = workflow.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD, today=today)
-        city = workflow.non_response(conn, actor=CITY, form_id="DDS_Q", period=PERIOD, today=today)
-        early = workflow.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD,
+        park = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD, today=today)
+        city = response.non_response(conn, actor=CITY, form_id="DDS_Q", period=PERIOD, today=today)
+        early = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD,
                                       today=date(2024, 10, 1), include_pending=True)
     assert {(r.uscc, r.kind) for r in park} == {(missing, "missing"), (late, "late")}
     assert {(r.uscc, r.kind) for r in city} == {(missing, "missing"), (late, "late"),

@@ -33,6 +33,18 @@ def test_report_tables_prints_the_tables_and_the_computed_figures(loaded: dict[s
         assert text in done.stdout, text
 
 
+def test_report_tables_at_80_columns_cut_no_number(loaded: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-c", RUN, "report", "tables", "--year", "2022"],
+                          env={**loaded, "COLUMNS": "80"}, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout.replace("……", "")
+    for figure in ("10,478.31", "6,560.54", "3,917.77", "3,545.23", "1,062.63", "1,229.29",
+                   "4,759"):
+        assert figure in done.stdout, figure
+    assert all(len(line) <= 80 for line in done.stdout.splitlines())
+
+
 def test_report_tables_json_with_unctads_world_total(loaded: dict[str, str]) -> None:
     done = shumao(loaded, "report", "tables", "--year", "2022", "--world", "unctad", "--json")
     assert done.returncode == 0, done.stderr

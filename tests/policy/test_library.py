@@ -24,23 +24,37 @@ def test_scraped_copy_and_pdf_extraction_are_one_document(prepared: dict[str, Pr
 
 
 @pytest.mark.parametrize("order", [("003", "004"), ("004", "003")])
-def test_canonical_record_whatever_the_order(engine: Engine, prepared: dict[str, Prepared],
-                                             order: tuple[str, str]) -> None:
+def test_two_copies_are_one_document_with_two_files(engine: Engine,
+                                                    prepared: dict[str, Prepared],
+                                                    order: tuple[str, str]) -> None:
+    """The 2022 report as a PDF extraction (003) and as a scraped traditional page (004): one
+    document, its text from the clean extraction, whatever the order they came in."""
     results = store_seeds(engine, prepared, order)
     report, copy = results["003"], results["004"]
-    assert library.get(engine, copy.document_id or 0).canonical_id == report.document_id
+    assert report.document_id == copy.document_id
+    assert results[order[1]].status == "attached"
     view = library.get(engine, report.document_id or 0)
-    assert view.canonical_id is None and view.duplicates == [copy.document_id]
-    assert library.get(engine, copy.document_id or 0).similarity == pytest.approx(0.974, abs=0.01)
+    assert view.source_file == SEED_FILES["003"] and view.script == "simplified"  # the better
+    assert [(f.source_file, f.script, f.primary) for f in view.files] == [
+        (SEED_FILES["003"], "simplified", True), (SEED_FILES["004"], "traditional", False)]
+    copied = next(f for f in view.files if f.source_file == SEED_FILES[order[1]])
+    assert copied.similarity == pytest.approx(0.974, abs=0.01)
+    assert [d["id"] for d in library.list_documents(engine)] == [report.document_id]
+    assert view.canonical_id is None and view.duplicates == []
 
 
 def test_across_formats_and_scripts(engine: Engine, library_ids: dict[str, int]) -> None:
     html = library.add_file(engine, SPECIMENS / "001_opinion.html")  # simplified web page
     pdf = library.add_file(engine, SPECIMENS / "000_guideline.pdf")  # the first pages only
-    assert html.canonical_id is None  # the clean page beats the traditional text with pinyin
-    assert library.get(engine, library_ids["001"]).canonical_id == html.document_id
-    assert pdf.canonical_id == library_ids["000"]
+    assert (html.status, html.document_id) == ("attached", library_ids["001"])
+    opinion = library.get(engine, library_ids["001"])
+    assert opinion.source_file == "001_opinion.html"  # the clean page beats the traditional text
+    assert opinion.script == "simplified" and len(opinion.files) == 2
+    assert (pdf.status, pdf.document_id) == ("attached", library_ids["000"])
+    assert library.get(engine, library_ids["000"]).source_file == SEED_FILES["000"]
     assert "policy-duplicate" in pdf.report.codes
+    again = library.add_file(engine, SPECIMENS / "001_opinion.html")  # read again: no new file
+    assert again.status == "reingested" and len(library.get(engine, library_ids["001"]).files) == 2
 
 
 def test_corrections_survive_a_reingest(engine: Engine, library_ids: dict[str, int],
@@ -77,12 +91,15 @@ def test_edit_checks_values(engine: Engine, library_ids: dict[str, int]) -> None
         library.edit(engine, 999, "title", "x")
 
 
-def test_editor_can_unlink_a_duplicate(engine: Engine, library_ids: dict[str, int],
-                                       seeds: Path) -> None:
-    copy = library_ids["004"]
-    library.edit(engine, copy, "canonical", "-")
-    library.add_file(engine, seeds / SEED_FILES["004"])
-    assert library.get(engine, copy).canonical_id is None
+def test_an_editor_link_survives_a_reingest(engine: Engine, library_ids: dict[str, int],
+                                            seeds: Path) -> None:
+    notice = library_ids["002"]
+    library.edit(engine, notice, "canonical", str(library_ids["000"]))
+    library.add_file(engine, seeds / SEED_FILES["002"])
+    assert library.get(engine, notice).canonical_id == library_ids["000"]
+    library.edit(engine, notice, "canonical", "-")
+    library.add_file(engine, seeds / SEED_FILES["002"])
+    assert library.get(engine, notice).canonical_id is None
 
 
 def test_targets_offered_and_confirmed(engine: Engine, library_ids: dict[str, int],

@@ -24,7 +24,7 @@ from shumao.cli import backup as backup_cli
 from shumao.config import get_settings
 from shumao.errors import StoreError
 from shumao.storage import backup as backups
-from shumao.storage import vintages
+from shumao.storage import revisions, vintages
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 from shumao.storage.tables import dataflow, observation, vintage
@@ -182,7 +182,7 @@ def views(engine: Engine, first_vintage: int) -> dict[str, pl.DataFrame]:
             "latest": vintages.read(conn, "ENT_DDS"),
             "first": vintages.read(conn, "ENT_DDS", as_of=first_vintage),
             "annual": vintages.read(conn, "UNCTAD_DDS"),
-            "revisions": vintages.revisions(conn, "ENT_DDS", then=first_vintage),
+            "revisions": revisions.revisions(conn, "ENT_DDS", then=first_vintage),
         }
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, update
 
 from shumao.errors import StoreError
+from shumao.storage import revisions as revision_tables
 from shumao.storage import vintages
 from shumao.storage.tables import observation, series, vintage
 
@@ -70,7 +71,7 @@ def test_as_of_a_date_picks_the_vintage_current_then(engine: Engine) -> None:
     with engine.connect() as conn:
         mid = vintages.read(conn, "UNCTAD_DDS", as_of=day1 + timedelta(days=1))
         assert mid["value"].to_list() == [1.0]
-        with pytest.raises(StoreError, match="no vintage exists"):
+        with pytest.raises(StoreError, match="no vintage of dataflow UNCTAD_DDS exists"):
             vintages.read(conn, "UNCTAD_DDS", as_of=day1 - timedelta(days=1))
 
 
@@ -107,7 +108,7 @@ def test_revision_table_between_two_vintages(engine: Engine) -> None:
     # the source re-publishes in a different multiplier and revises 2022
     v2 = load(engine, make_frame({"2021": 0.2, "2022": 0.26, "2023": 0.3}, mult=9))
     with engine.connect() as conn:
-        table = vintages.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
+        table = revision_tables.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
     rows = {r["time_period"]: r for r in table.to_dicts()}
     assert rows["2021"]["revision"] == pytest.approx(0.0, abs=1e-12)
     assert rows["2022"]["value_then"] == pytest.approx(0.25)
@@ -116,6 +117,79 @@ def test_revision_table_between_two_vintages(engine: Engine) -> None:
     assert rows["2022"]["revision_pct"] == pytest.approx(4.0)
     assert rows["2023"]["value_then"] is None and rows["2023"]["value_now"] == pytest.approx(0.3)
     assert rows["2022"]["unit_mult"] == 9
+
+
+def test_missing_in_both_vintages_is_no_revision(engine: Engine) -> None:
+    """NaN ≠ NaN must not make a revision; missing → value and value → missing are labelled."""
+    v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0, "2022": 2.0,
+                                  "2023": 3.0}))
+    v2 = load(engine, make_frame({"2019": None, "2020": 5.0, "2021": None, "2022": 2.5,
+                                  "2023": 3.0, "2024": 4.0}))
+    with engine.connect() as conn:
+        table = revision_tables.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
+    kinds = dict(zip(table["time_period"], table["change"], strict=True))
+    assert kinds == {"2019": "missing", "2020": "added", "2021": "removed", "2022": "revised",
+                     "2023": "unchanged", "2024": "added"}
+    shown = revision_tables.changed(table)
+    assert shown["time_period"].to_list() == ["2020", "2021", "2022", "2024"]
+    assert revision_tables.REVISION_KINDS["added"] == ("缺失→有值", "missing → value")
+    assert revision_tables.REVISION_KINDS["removed"] == ("有值→缺失", "value → missing")
+
+
+def test_as_of_a_vintage_of_another_dataflow_is_an_error(engine: Engine) -> None:
+    mine = load(engine, make_frame({"2021": 1.0}))
+    other = load(engine, make_frame({"2021": 2.0}), flow="WTO_DDS")
+    with engine.connect() as conn:
+        assert vintages.read(conn, "UNCTAD_DDS", as_of=mine)["value"].to_list() == [1.0]
+        with pytest.raises(StoreError) as wrong:
+            vintages.read(conn, "UNCTAD_DDS", as_of=other)
+        with pytest.raises(StoreError) as missing:
+            vintages.read(conn, "UNCTAD_DDS", as_of=other + 10)
+        with pytest.raises(StoreError) as early:
+            vintages.read(conn, "UNCTAD_DDS", as_of=datetime(2000, 1, 1, tzinfo=UTC))
+    text = str(wrong.value)
+    assert f"版本 {other} 属于数据流 WTO_DDS，不是 UNCTAD_DDS" in text
+    assert f"vintages of UNCTAD_DDS: {mine}（" in text
+    assert f"没有第 {other + 10} 号数据版本" in str(missing.value)
+    assert "2000-01-01 00:00 之前数据流 UNCTAD_DDS 没有任何数据版本" in str(early.value)
+
+
+def test_query_as_of_another_dataflows_vintage_says_so(engine: Engine, cli_env: dict[str, str],
+                                                       tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    mine = load(engine, make_frame({"2021": 1.0}), flow="WTO_DDS")
+    other = load(engine, make_frame({"2021": 2.0}))
+    out = Path(str(tmp_path)) / "out.xlsx"
+    run = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
+    done = subprocess.run([sys.executable, "-c", run, "query", "WTO_DDS", "--as-of", str(other),
+                           "--format", "xlsx", "-o", str(out)],
+                          env={**cli_env, "COLUMNS": "200"}, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 1
+    assert not out.exists()
+    said = " ".join(done.stderr.split())
+    assert f"版本 {other} 属于数据流 UNCTAD_DDS，不是 WTO_DDS" in said
+    assert f"vintages of WTO_DDS: {mine}（" in said
+
+
+def test_the_revisions_command_lists_only_real_revisions(engine: Engine,
+                                                         cli_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0}))
+    load(engine, make_frame({"2019": None, "2020": 5.0, "2021": 1.5}))
+    run = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
+    done = subprocess.run([sys.executable, "-c", run, "revisions", "UNCTAD_DDS", "--then",
+                           str(v1)], env={**cli_env, "COLUMNS": "120"}, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "2019" not in done.stdout  # missing then and now
+    assert "缺失→有值" in done.stdout and "修订" in done.stdout
+    assert "2 行" in done.stdout  # 2020 (missing → value) and 2021 (revised)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -131,7 +205,7 @@ def test_revisions_never_lose_a_value(engine: Engine, first: dict[str, float],
     v1 = load(engine, make_frame(first, area=area), flow="GENERIC")
     v2 = load(engine, make_frame(second, area=area), flow="GENERIC")
     with engine.connect() as conn:
-        table = vintages.revisions(conn, "GENERIC", then=v1, now=v2, where={"ref_area": [area]})
+        table = revision_tables.revisions(conn, "GENERIC", then=v1, now=v2, where={"ref_area": [area]})
         then = vintages.read(conn, "GENERIC", as_of=v1, where={"ref_area": [area]})
     assert set(table["time_period"]) == set(first) | set(second)
     for row in table.to_dicts():

@@ -184,7 +184,8 @@ def test_upload_a_broken_filing_and_see_the_findings(open_page, tmp_path: Path) 
     page.wait_for_selector("table.findings")
     assert page.get_attribute("#shown-upload", "data-status") == "rejected"
     rows = page.inner_text("table.findings")
-    assert "sum-mismatch" in rows and "E2" in rows
+    assert "错误（须修改后重新上传）" in rows and "E2" in rows and "合计行" in rows
+    assert page.locator("tr[data-code='sum-mismatch']").count() >= 1  # the rule, not shown
     shot(page, "filing_findings")
 
 

@@ -104,7 +104,7 @@ def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> N
     before = park.get("/api/filings/non-response?form_id=DDS_Q&period=2024Q3").json()
     assert before["period"] == "2024-Q3" and before["due"] == "2024-10-20"
     assert [(r["uscc"], r["kind"], r["status_text"]) for r in before["rows"]] == [
-        (USCC_A, "missing", "未建立填报")]
+        (USCC_A, "missing", "未填报")]
     assert before["counts"] == {"missing": 1, "late": 0, "pending": 0}
     wider = province.get("/api/filings/non-response?period=2024-Q3").json()["rows"]
     assert {r["uscc"] for r in wider} == {USCC_A, USCC_A2}  # not USCC_B (Zhejiang)
@@ -113,8 +113,10 @@ def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> N
     clerk.post(f"/api/filings/{up['filing']['id']}/submit", json={})
     after = park.get("/api/filings/non-response?period=2024-Q3").json()
     row = after["rows"][0]
-    assert (row["kind"], row["kind_text"], row["status"]) == ("late", "迟报 / filed late",
-                                                              "submitted")
+    assert (row["kind"], row["kind_text"], row["status"]) == ("late", "迟报", "submitted")
+    english = park.get("/api/filings/non-response?period=2024-Q3&lang=en").json()["rows"][0]
+    assert (english["kind_text"], english["status_text"]) == ("filed late",
+                                                              "submitted, awaiting review")
     assert row["first_submitted_at"].endswith("+08:00")  # Beijing time
     page = park.get("/review?form_id=DDS_Q&period=2024-Q3").text
     assert "报送情况（迟报、漏报）" in page and "截止日期 2024-10-20：漏报 0 家，迟报 1 家" in page
@@ -189,13 +191,12 @@ def test_the_non_response_list_downloads_as_csv_for_excel(as_role, world, engine
     assert 'filename="non_response_DDS_Q_2024-Q3.csv"' in r.headers["content-disposition"]
     assert r.content.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese as UTF-8
     frame = pl.read_csv(io.BytesIO(r.content[3:]))
-    assert frame.columns[:4] == ["报表 form", "报告期 period", "截止日期 deadline",
-                                 "统一社会信用代码 USCC"]
-    rows = {row["统一社会信用代码 USCC"]: row for row in frame.iter_rows(named=True)}
+    assert frame.columns[:4] == ["报表", "报告期", "截止日期", "统一社会信用代码"]
+    rows = {row["统一社会信用代码"]: row for row in frame.iter_rows(named=True)}
     assert set(rows) == {USCC_A, sly}
-    assert rows[USCC_A]["类别 kind"] == "漏报 / not filed"
-    assert rows[USCC_A]["截止日期 deadline"] == "2024-10-20"
-    assert rows[USCC_A]["基地 park"] == "中国（南京）软件谷"
-    assert rows[sly]["企业名称 enterprise"] == "'=HYPERLINK(\"http://x\",\"点我\")"  # inert
+    assert rows[USCC_A]["类别"] == "漏报"
+    assert rows[USCC_A]["截止日期"] == "2024-10-20"
+    assert rows[USCC_A]["基地"] == "中国（南京）软件谷"
+    assert rows[sly]["企业名称"] == "'=HYPERLINK(\"http://x\",\"点我\")"  # inert
     page = as_role("park").get("/review?form_id=DDS_Q&period=2024-Q3").text
     assert 'href="/api/filings/non-response.csv?form_id=DDS_Q&amp;period=2024-Q3"' in page

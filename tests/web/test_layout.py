@@ -25,3 +25,14 @@ def test_every_data_read_goes_through_access_read() -> None:
 def test_the_app_factory_is_small() -> None:
     assert len((WEB / "app.py").read_text(encoding="utf-8").split("def create_app")[1]
                .split("\ndef ")[0].splitlines()) < 25
+
+
+def test_every_message_has_chinese_and_english() -> None:
+    """Each messages*.yaml entry is a pair: a comma in an unquoted English text would split it."""
+    import yaml
+
+    from shumao.web.i18n import MESSAGES
+
+    for path in [MESSAGES, *MESSAGES.parent.glob("messages_*.yaml")]:
+        for key, value in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            assert isinstance(value, list) and len(value) == 2 and all(value), (path.name, key)

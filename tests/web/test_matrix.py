@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -24,6 +25,7 @@ from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+from web.index_world import build_indices, index_cases
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
 OWN = {"enterprise": USCC_A, "park": "DSEB05", "city": "320100", "province": "320000"}
@@ -53,7 +55,15 @@ def _file(engine: Engine, uscc: str, park: str) -> int:
     return done.filing.id
 
 
-def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
+def _policy(engine: Engine) -> int:
+    from shumao.policy import library
+
+    text = ("商务部关于推进数字服务出口基地建设的通知\n\n各省、自治区、直辖市商务主管部门：\n\n"
+            "为加快发展数字贸易，现就数字服务出口基地建设通知如下。")
+    return library.add_text(engine, text, source_file="notice.txt").document_id or 0
+
+
+def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) -> list[Case]:
     own = OWN.get(role, "320000")
     other = OTHER.get(role, "330000")
     sees_enterprise_a = LOGGED_IN
@@ -78,6 +88,14 @@ def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
           for q in ("", "?format=sdmx-json")),
         Case("GET", "/filings", LOGGED_IN), Case("GET", "/api/filings", LOGGED_IN),
         Case("GET", "/review", LOGGED_IN), Case("GET", "/api/filings/review-queue", LOGGED_IN),
+        Case("GET", "/filings?q=测试&page=1", LOGGED_IN),
+        *(Case("GET", f"/api/filings/export?format={fmt}", LOGGED_IN) for fmt in ("csv", "xlsx")),
+        Case("GET", "/api/filings/todo", LOGGED_IN),
+        Case("GET", "/filings/response", LOGGED_IN - {"enterprise"}),
+        *(Case("GET", p, ALL) for p in ("/policy", "/policy?q=数字&level=部委",
+                                        f"/policy/{policy}", "/api/policy/search?q=数字服务",
+                                        f"/api/policy/documents/{policy}")),
+        Case("GET", "/api/filings/response-overview?by=park", LOGGED_IN - {"enterprise"}),
         Case("GET", f"/api/filings/{inside_filing}", LOGGED_IN),
         Case("GET", f"/filings/{inside_filing}", LOGGED_IN),
         Case("GET", f"/api/filings/{outside_filing}", sees_enterprise_b),
@@ -89,6 +107,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int) -> list[Case]:
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        *index_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
@@ -106,9 +125,10 @@ def _expected(role: str, case: Case) -> set[int]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(role: str, engine: Engine, world: World,
+def test_every_route_for_every_role(role: str, engine: Engine, world: World, demo_data: Path,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
+    build_indices(engine, demo_data)
     from web.factories import write  # a vintage for the release case, never the sentinels'
 
     write(engine, "WTO_DDS", [{"ref_area": "CHN", "counterpart_area": "WLD", "product": "DDS",
@@ -116,7 +136,7 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World,
                                "unit": "USD", "unit_mult": 8}])
     client = as_role(role)
     wrong, seen = [], []
-    for case in _cases(role, inside, outside):
+    for case in _cases(role, inside, outside, _policy(engine)):
         if case.method == "GET":
             r = client.get(case.path, headers={"accept": "text/html"})
         else:

@@ -441,14 +441,14 @@ def overdue_cmd(
     as_json: AsJson = False,
 ) -> None:
     """迟报、漏报名单 / late and missing reporters for a reviewer."""
-    from shumao.collection import workflow
+    from shumao.collection import response
 
     who = _actor(actor, reviewer)
     if period is None:
         raise fail("请指定 --period / give --period")
     day = date.fromisoformat(today) if today else None
     with _transaction() as conn:
-        rows = workflow.non_response(conn, actor=who, form_id=form, period=period, today=day,
+        rows = response.non_response(conn, actor=who, form_id=form, period=period, today=day,
                                      include_pending=pending)
     if as_json:
         console.print(json.dumps([{**_plain(asdict(r)), "label": r.label} for r in rows],

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from shumao.cli.common import console, err_console, fail, store
+from shumao.cli import aggregate, tables
+from shumao.cli.common import console, fail, store
 from shumao.errors import ShumaoError
 
 if TYPE_CHECKING:  # heavy modules load when a command runs, not when the CLI starts
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(indicators_app, name="indicators")
     app.add_typer(report_app, name="report")
     app.command("check-table")(check_table)
-    app.command("aggregate")(aggregate_cmd)
+    app.command("aggregate")(aggregate.aggregate_cmd)
 
 
 # --------------------------------------------------------------------------- shared
@@ -47,45 +48,12 @@ def _as_of(value: str | None) -> int | datetime | None:
     return int(value) if value.isdigit() else datetime.fromisoformat(value)
 
 
-def _num(value: Any, digits: int = 2) -> str:
-    from shumao import output
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return output.fmt_number(value, digits)
-    return str(value)
-
-
 def _print(frame: pl.DataFrame, title: str, columns: Sequence[tuple[str, str]],
            note: str = "", whole: Sequence[str] = ()) -> None:
     """A table in the report's layout: ``columns`` are (frame column, header); the columns in
     ``whole`` are printed without decimals (亿元 output), the others with two."""
-    table = Table(title=title, caption=note or None, caption_justify="left")
-    for name, header in columns:
-        numeric = name in frame.columns and frame.schema[name].is_numeric()
-        table.add_column(header, justify="right" if numeric else "left")
-    for row in frame.iter_rows(named=True):
-        table.add_row(*(_num(row.get(name), 0 if name in whole else 2) for name, _ in columns))
-    console.print(table)
-
-
-def _emit(frame: pl.DataFrame, fmt: str, out: Path | None,
-          show: Callable[[pl.DataFrame], None]) -> None:
-    from shumao import output
-    if fmt == "table":
-        show(frame)
-        return
-    if fmt not in ("csv", "json", "xlsx"):
-        raise fail(f"未知格式 / unknown format: {fmt}")
-    if out is None:
-        if fmt == "xlsx":
-            raise fail("xlsx 需要 --output / xlsx needs --output")
-        text = frame.write_csv() if fmt == "csv" else json.dumps(frame.to_dicts(),
-                                                                 ensure_ascii=False, indent=1)
-        console.print(text, soft_wrap=True, markup=False)
-        return
-    output.write(frame, out, fmt)
-    err_console.print(f"已写入 / written: {out} ({frame.height} 行 rows)")
+    tables.show_frame(frame, title=title, note=note, columns=columns,
+                      digits=dict.fromkeys(whole, 0))
 
 
 def _plain(frame: pl.DataFrame) -> None:
@@ -142,7 +110,7 @@ def compute_indicator(
                                 world_unit=world_unit, start=start, end=end)
     except (ShumaoError, TypeError) as exc:
         raise fail(str(exc)) from None
-    _emit(result, fmt, out, _plain)
+    tables.emit(result, fmt, out, _plain)
     if result.is_empty():
         console.print("没有可计算的数据 / nothing to compute for this selection")
 
@@ -279,7 +247,7 @@ def report_revisions(
         ], note="单位：亿美元，%。差额 = 来源数值 − 报告数 / difference = source − report. "
                 "UNCTAD 为可数字化交付（上限），WTO 为数字交付（模式1估计），概念不同 / UNCTAD is "
                 "deliverable, WTO delivered: different concepts. — 表示该来源无此数据 / no data")
-    _emit(frame, fmt, out, show)
+    tables.emit(frame, fmt, out, show)
 
 
 # --------------------------------------------------------------------------- check-table
@@ -321,51 +289,3 @@ def check_table(
 
 def _counts(counts: dict[str, int]) -> str:
     return "，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "无"
-
-
-# --------------------------------------------------------------------------- aggregate
-
-
-def aggregate_cmd(
-    dataflow: Annotated[str, typer.Argument(help="数据流 / dataflow id")],
-    tree: Annotated[str, typer.Option("--hierarchy", help="geography|ebops|ebops-s|dt")]
-    = "geography",
-    ref_area: Csv = None,
-    product: Csv = None,
-    flow: Csv = None,
-    start: Annotated[str | None, typer.Option(help="起始期 / first period")] = None,
-    end: Annotated[str | None, typer.Option(help="截止期 / last period")] = None,
-    unit: Annotated[str | None, typer.Option(help="单位 / unit, e.g. 亿美元")] = None,
-    public: Annotated[bool, typer.Option(help="施加披露控制 / apply disclosure control")]
-    = False,
-    fmt: Annotated[str, typer.Option("--format", help="table|csv|json|xlsx")] = "table",
-    out: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-) -> None:
-    """沿层级汇总 / aggregate a dataflow along a hierarchy (with contributor statistics)."""
-    import polars as pl
-
-    from shumao.compute import disclosure, hierarchy
-    from shumao.compute.aggregate import aggregate, leaves_only
-    from shumao.query import select
-    try:
-        tree_h = hierarchy.by_name(tree)
-        frame = select(store(), dataflow, where=_where(ref_area=ref_area, product=product,
-                                                        flow=flow),
-                       start=start, end=end, unit=unit)
-        frame = frame.filter(pl.col("unit") != "PCT")
-        rules = disclosure.configured()
-        result = aggregate(leaves_only(frame, tree_h), tree_h, top=max(2, rules.needed_tops()))
-        if public:
-            result = disclosure.public_view(
-                disclosure.protect_frame(result, [tree_h.dim], [tree_h], rules))
-    except ShumaoError as exc:
-        raise fail(str(exc)) from None
-
-    def show(f: pl.DataFrame) -> None:
-        dim = tree_h.dim
-        cols = [dim, "level", "flow", "time_period", "value", "unit", "n_contributors",
-                "agg_status", "conf_status"]
-        cols = [c for c in cols if c in f.columns]
-        _print(f.sort("time_period", dim), f"{dataflow} · {tree}", [(c, c) for c in cols])
-
-    _emit(result, fmt, out, show)

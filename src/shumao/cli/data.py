@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shumao.cli.common import console, err_console, fail, progress_bar, store
+from shumao.cli.common import console, fail, progress_bar, store
 from shumao.errors import ImportRejected, ShumaoError
 
 if TYPE_CHECKING:  # heavy modules load when a command runs, not when the CLI starts
@@ -95,9 +94,10 @@ def query(
     fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx|json")] = "table",
     out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
 ) -> None:
-    """查询数据 / print or write a selection (latest, or as of a vintage or date), or an
-    indicator computed on it (``--compute``)."""
-    from shumao import output
+    """查询数据 / print or write a selection (latest, or as of a vintage or date).
+
+    也可对所选数据计算指标（--compute）/ or an indicator computed on it (--compute)."""
+    from shumao.cli import tables
     from shumao.query import select
 
     filters = {"ref_area": ref_area, "counterpart_area": counterpart_area, "product": product,
@@ -112,22 +112,11 @@ def query(
             frame = indicators.run(compute, frame, hierarchy=tree, start=start, end=end)
     except (ShumaoError, ValueError) as exc:
         raise fail(str(exc)) from None
-    shown = _shape(frame, wide)
-    if fmt == "table":
-        compact, fixed = _compact(shown)
+    def show(table: pl.DataFrame) -> None:
+        compact, fixed = _compact(table)
         _print_table(compact, f"{dataflow.upper()} · {fixed}" if fixed else dataflow.upper())
-        return
-    if fmt not in ("csv", "xlsx", "json"):
-        raise fail(f"未知格式 / unknown format: {fmt}")
-    if out is None:
-        if fmt == "xlsx":
-            raise fail("xlsx 需要 --output / xlsx needs --output")
-        text = shown.write_csv().rstrip("\n") if fmt == "csv" else json.dumps(
-            shown.to_dicts(), ensure_ascii=False, indent=1)
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-        return
-    output.write(shown, out, fmt)
-    err_console.print(f"已写入 / written: {out} ({shown.height} 行 rows)")
+
+    tables.emit(_shape(frame, wide), fmt, out, show)
 
 
 def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
@@ -155,20 +144,16 @@ def _compact(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     return frame.drop(fixed), title
 
 
-def _print_table(frame: pl.DataFrame, title: str) -> None:
-    from shumao import output
+def _print_table(frame: pl.DataFrame, title: str,
+                 empty: str = "没有符合条件的数据 / no data matches the selection") -> None:
+    from shumao.cli import tables
 
-    table = Table(title=title, show_lines=False)
-    for name in frame.columns:
-        table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
-    for row in frame.head(500).iter_rows():
-        table.add_row(*(output.fmt_number(v) if isinstance(v, float) else
-                        ("—" if v is None else str(v)) for v in row))
-    console.print(table)
+    if frame.is_empty():
+        console.print(f"{title}: {empty}")
+        return
+    tables.show_frame(frame, title=title, limit=500)
     if frame.height > 500:
         console.print(f"…… 共 {frame.height} 行，仅显示前 500 行 / {frame.height} rows, first 500 shown")
-    if frame.is_empty():
-        console.print("没有符合条件的数据 / no data matches the selection")
 
 
 def list_vintages(
@@ -197,15 +182,26 @@ def revisions(
     """两个版本之间的修订表 / revision table between two vintages."""
     import polars as pl
 
-    from shumao.storage import vintages
+    from shumao.storage import revisions as rev
 
     where = {k: v.split(",") for k, v in {"ref_area": ref_area, "product": product}.items() if v}
     with store().connect() as conn:
-        table = vintages.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
+        table = rev.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
                                    where=where)
+    counts = dict(table.group_by("change").len().iter_rows())
     if only_changed:
-        table = table.filter(pl.col("revision").fill_null(1.0).abs() > 1e-12)
-    _print_table(table.drop("then_vintage", "now_vintage"), f"{dataflow} revisions")
+        table = rev.changed(table)
+    names = {k: f"{zh} {en}" for k, (zh, en) in rev.REVISION_KINDS.items()}
+    shown = table.drop("then_vintage", "now_vintage").with_columns(
+        pl.col("change").replace_strict(names, return_dtype=pl.String))
+    compact, fixed = _compact(shown)
+    title = f"{dataflow.upper()} 修订 revisions · 版本 vintage {then} → {now or '最新 latest'}"
+    same, gone = counts.get("unchanged", 0), counts.get("missing", 0)
+    _print_table(compact, f"{title} · {fixed}" if fixed else title,
+                 empty=f"两个版本之间没有修订：{same:,} 个值相同，{gone:,} 个两版均缺失 / no "
+                       f"revisions: {same:,} values equal, {gone:,} missing in both")
+    if compact.height:
+        console.print(f"{compact.height:,} 行 rows")
 
 
 def list_sources() -> None:

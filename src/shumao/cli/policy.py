@@ -53,8 +53,12 @@ def _print_result(r: library.AddResult, verbose: bool) -> None:
         console.print(f"[red]拒收 rejected[/red] {r.file}")
         console.print(r.report.text())
         return
-    status = {"added": "收录 added", "reingested": "重新收录 re-ingested"}[r.status]
-    dup = f" · 与 #{r.canonical_id} 为同一文件 same document as #{r.canonical_id}" if r.canonical_id else ""
+    status = {"added": "收录 added", "reingested": "重新收录 re-ingested",
+              "attached": "并入 attached"}[r.status]
+    dup = (f" · 第 #{r.document_id} 号文件的副本，作为其来源文件 a copy of #{r.document_id}, kept "
+           f"as one of its files" if r.status == "attached" else
+           f" · 与 #{r.canonical_id} 为同一文件 same document as #{r.canonical_id}"
+           if r.canonical_id else "")
     console.print(f"[green]{status}[/green] #{r.document_id} {r.file} · {r.title or '（无标题 / no title）'}"
                   f" · {r.targets} 个目标 targets{dup}")
     missing = [f.column for f in r.report.findings if f.code == "policy-field-not-found"]
@@ -114,6 +118,11 @@ def show(
         console.print(f"副本 / copy of: #{view.canonical_id}（相似度 similarity {view.similarity:.2f}）")
     if view.duplicates:
         console.print(f"同一文件的其他记录 / other records of it: {', '.join(f'#{i}' for i in view.duplicates)}")
+    if len(view.files) > 1:
+        console.print(f"来源文件 / source files ({len(view.files)}): " + "；".join(
+            f"{f.source_file}（{f.source_format}，{f.script}"
+            + (f"，相似度 {f.similarity:.2f}" if f.similarity is not None else "") + "）"
+            for f in view.files))
     console.print(f"\n[bold]章节 / sections[/bold] ({len(view.sections)})")
     secs = [sections.Section(s["ordinal"], s["level"], s["label"], s["heading"], s["parent"],
                              s["first_par"], s["last_par"]) for s in view.sections]

@@ -1,7 +1,7 @@
 """``shumao serve``, ``shumao users add/list/passwd``, ``shumao release`` and ``shumao demo users``.
 
     shumao serve [--host 127.0.0.1 --port 8000]     the web platform (pages, API, SDMX)
-    shumao users add NAME --role ROLE [--scope CODE] create a user (asks for the password)
+    shumao users add NAME --role ROLE [--scope CODE] [--password-file F]   create a user
     shumao users list                                users, roles, scopes
     shumao users passwd NAME                         set a new password
     shumao release [DATAFLOW …] [--all]              make the newest vintages public
@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,9 +24,38 @@ from shumao.errors import ShumaoError
 
 users_app = typer.Typer(help="用户与角色 / users and roles", no_args_is_help=True)
 
-Password = Annotated[str, typer.Option(prompt="密码 / password", hide_input=True,
-                                       confirmation_prompt=True,
-                                       help="新密码（不给出则提示输入）/ new password (prompted)")]
+Password = Annotated[str | None, typer.Option(
+    help="新密码（会留在命令历史中，宜用 --password-file）/ new password (stays in the shell "
+         "history; prefer --password-file)")]
+PasswordFile = Annotated[Path | None, typer.Option(
+    "--password-file", help="从文件第一行读密码，“-” 为标准输入；都不给出时在终端提示输入，"
+                            "无终端时读标准输入 / read the password from a file's first line "
+                            "(- for stdin); without either: prompted on a terminal, else stdin")]
+
+
+def _password(given: str | None, path: Path | None) -> str:
+    """The password from the option, a file, the terminal (asked twice) or standard input."""
+    if given:
+        return given
+    if path is not None:
+        try:
+            text = sys.stdin.readline() if str(path) == "-" else \
+                path.read_text(encoding="utf-8").partition("\n")[0]
+        except OSError as exc:
+            raise fail(f"读不到密码文件 / cannot read the password file {path}: "
+                       f"{exc.strerror}") from None
+        return _non_empty(text.rstrip("\r\n"), str(path))
+    if sys.stdin.isatty():
+        return str(typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True))
+    return _non_empty(sys.stdin.readline().rstrip("\r\n"), "标准输入 stdin")
+
+
+def _non_empty(password: str, where: str) -> str:
+    if not password:
+        raise fail(f"{where} 中没有密码：请用 --password-file 文件（第一行为密码）或在终端中运行 / "
+                   f"no password in {where}: give --password-file FILE (the password on its first "
+                   "line) or run on a terminal")
+    return password
 
 
 def serve(
@@ -52,13 +83,15 @@ def add_user(
     username: Annotated[str, typer.Argument(help="用户名 / user name")],
     role: Annotated[str, typer.Option(help="角色 / enterprise, park, city, province, ministry, "
                                            "admin")],
-    password: Password,
     scope: Annotated[str, typer.Option(help="范围代码 / scope: USCC, DSEB05, 320100, 320000")] = "",
     name: Annotated[str, typer.Option(help="显示名称 / display name")] = "",
+    password: Password = None,
+    password_file: PasswordFile = None,
 ) -> None:
     """新建用户 / create a user."""
     from shumao.auth import audit, users
 
+    password = _password(password, password_file)
     try:
         with open_store() as engine, engine.begin() as conn:
             made = users.create_user(conn, username=username, password=password, role=role,
@@ -89,11 +122,13 @@ def list_users() -> None:
 @users_app.command("passwd")
 def set_password(
     username: Annotated[str, typer.Argument(help="用户名 / user name")],
-    password: Password,
+    password: Password = None,
+    password_file: PasswordFile = None,
 ) -> None:
     """设置新密码（并结束该用户的所有会话）/ set a new password (ends the user's sessions)."""
     from shumao.auth import audit, users
 
+    password = _password(password, password_file)
     try:
         with open_store() as engine, engine.begin() as conn:
             users.set_password(conn, username=username, password=password)
@@ -140,8 +175,10 @@ def release(
 
 
 def demo_users() -> None:
-    """创建每种角色的演示用户、演示企业和填报，并打印登录信息 / demo users of every role, demo
-    enterprises and filings; prints the log-ins."""
+    """创建各角色演示用户、企业与填报并打印登录信息 / demo users, enterprises, filings; log-ins.
+
+    每种角色一个演示用户，演示企业及其填报 / one demo user of every role, the demo enterprises
+    and their filings; prints the log-ins."""
     from shumao.web import demo
 
     settings = get_settings()

@@ -25,7 +25,9 @@ one call.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -175,29 +177,25 @@ class PendingWarning:
     explanation: str | None
 
 
-@dataclass(frozen=True)
-class NonResponse:
-    uscc: str
-    name: str
-    park_code: str | None
-    kind: str
-    """"missing" (漏报: nothing submitted after the deadline), "late" (迟报: first submitted
-    after the deadline) or "pending" (待报: not submitted, deadline not passed)."""
-    due: date
-    status: str
-    first_submitted_at: datetime | None
-
-    @property
-    def label(self) -> str:
-        return {"missing": "漏报 / not filed", "late": "迟报 / filed late",
-                "pending": "待报 / not yet filed"}[self.kind]
-
-
 # --- small helpers ----------------------------------------------------------------------------
 
 
+_CLOCK: ContextVar[datetime | None] = ContextVar("shumao_workflow_clock", default=None)
+
+
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return _CLOCK.get() or datetime.now(UTC)
+
+
+@contextmanager
+def happening_at(moment: datetime) -> Iterator[None]:
+    """Record the steps taken inside as done at ``moment`` (an aware datetime): the demo
+    replays past quarters at the days a clerk and a reviewer would have acted."""
+    token = _CLOCK.set(moment)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -729,7 +727,7 @@ def _read(conn: Connection, form: Form, usccs: list[str] | None, start: str,
     return history_from_observations(form, obs)
 
 
-# --- deadlines and non-response ---------------------------------------------------------------
+# --- deadlines (who responded: response.py) ---------------------------------------------------------------
 
 
 def due_date(conn: Connection, *, form_id: str, period: str) -> date:
@@ -758,28 +756,6 @@ def last_due_period(conn: Connection, *, form_id: str, today: date | None = None
     while due_date(conn, form_id=form.id, period=period) >= today:
         period = shift(period, -1)
     return period
-
-
-def non_response(conn: Connection, *, actor: Actor, form_id: str, period: str,
-                 today: date | None = None, include_pending: bool = False) -> list[NonResponse]:
-    """迟报 (late) and 漏报 (missing) reporters of ``form_id`` for ``period`` in the actor's scope."""
-    form = get_form(form_id)
-    due = due_date(conn, form_id=form.id, period=period)
-    today = today or datetime.now(LOCAL).date()
-    ents = [e for e in registry.list_enterprises(conn, actor=actor)
-            if getattr(e, form.reporters, False)]
-    filed = {f.uscc: f for f in list_filings(conn, actor=actor, form_id=form.id, period=period)}
-    out: list[NonResponse] = []
-    for ent in ents:
-        f = filed.get(ent.uscc)
-        first = f.first_submitted_at if f else None
-        status = f.status.value if f else "none"
-        if first is None and (today > due or include_pending):
-            kind = "missing" if today > due else "pending"
-            out.append(NonResponse(ent.uscc, ent.name, ent.park_code, kind, due, status, None))
-        elif first is not None and local_date(first) > due:
-            out.append(NonResponse(ent.uscc, ent.name, ent.park_code, "late", due, status, first))
-    return out
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ gets error findings and changes nothing. A file whose bytes are already in the l
 extraction, and the editor corrections (``edit``) and target confirmations are applied again
 on top — they are stored apart from what extraction found and never overwritten by it.
 
-Duplicates: a record whose text is a near-duplicate of another's is linked to one canonical
-record. The canonical one is the better of the group (more metadata found, simplified script,
-no repaired or garbled text, a clean extraction rather than a scraped copy), whatever the
-order they were added in; search shows only canonical records.
+Copies: a file whose text is a near-duplicate of a document's becomes one more file of that
+document (``files``); the document's text is that of its better file (more metadata found,
+simplified script, no repaired or garbled text, a clean extraction rather than a scraped copy),
+whatever the order they were added in. An editor may also link two records as one
+(``edit … canonical``); search shows only canonical records.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy import text as sql_text
 from shumao.errors import ShumaoError
 from shumao.policy import (
     duplicates,
+    files,
     metadata,
     normalise,
     ranking,
@@ -54,7 +56,7 @@ Progress = Callable[[str, int, int], None]
 class AddResult:
     file: str
     status: str
-    """added, reingested or rejected."""
+    """added, reingested, attached (a copy of a document: now one of its files) or rejected."""
     document_id: int | None = None
     canonical_id: int | None = None
     similarity: float | None = None
@@ -230,42 +232,65 @@ def _cleaning_findings(cleaned: normalise.Cleaned, file: str, report: Report) ->
 
 
 _d = t.document
-_FIND = (select(_d.c.id)
-         .where((_d.c.source_sha256 == bindparam("sha"))
-                | ((_d.c.text_sha256 == bindparam("text_sha")) & (_d.c.source_file == bindparam("file"))))
-         .order_by(_d.c.id).limit(1))
-_CANDIDATES = (select(_d.c.id, _d.c.minhash)
-               .where(_d.c.id.in_(select(t.band.c.document_id)
-                                  .where(t.band.c.bucket.in_(bindparam("keys", expanding=True)))))
-               .where(_d.c.id != bindparam("doc")).order_by(_d.c.id))
 
 
 def store(conn: Connection, p: Prepared, report: Report) -> AddResult:
-    """Write a prepared document: new, or a re-ingest of the record with the same content."""
+    """Write a prepared text: a file read again, a copy of a document (a file of it), or a new
+    document (see ``files``)."""
     now = datetime.now(UTC)
-    existing = conn.execute(_FIND, {"sha": p.source_sha256, "text_sha": p.text_sha256,
-                                    "file": p.source_file}).scalar()
+    known = files.find(conn, p)
+    if known is not None:
+        return _reingest(conn, p, report, now, *known)
+    copy = files.copy_of(conn, p)
+    if copy is not None:
+        return _attach(conn, p, report, now, *copy)
     row = _document_row(p, now)
-    if existing is None:
-        inserted = conn.execute(insert(_d).values(ingested_at=now, **row)).inserted_primary_key
-        doc_id = int(inserted[0]) if inserted else 0
-        status, corrections = "added", 0
-    else:
-        doc_id = existing
-        _drop_derived(conn, doc_id)
-        conn.execute(update(_d).where(_d.c.id == doc_id)
-                     .values(canonical_id=None, similarity=None, **row))
-        status = "reingested"
-    _write_derived(conn, doc_id, p, fresh=status == "added")
-    canonical, similarity = _link_duplicates(conn, doc_id, p)
-    title = row["title"]
-    if status == "reingested":
-        corrections = apply_corrections(conn, doc_id)
-        canonical, title = conn.execute(select(_d.c.canonical_id, _d.c.title)
-                                        .where(_d.c.id == doc_id)).one()
-    _report_outcome(conn, doc_id, p, report, status, corrections, canonical, similarity)
-    return AddResult(p.source_file, status, doc_id, canonical, similarity if canonical else None,
-                     report, title, len(p.targets))
+    inserted = conn.execute(insert(_d).values(ingested_at=now, **row)).inserted_primary_key
+    doc_id = int(inserted[0]) if inserted else 0
+    files.record(conn, doc_id, p, now)
+    _write_derived(conn, doc_id, p, fresh=True)
+    _report_outcome(conn, doc_id, p, report, "added", 0, None)
+    return AddResult(p.source_file, "added", doc_id, None, None, report, row["title"],
+                     len(p.targets))
+
+
+def _reingest(conn: Connection, p: Prepared, report: Report, now: datetime, file_id: int,
+              doc_id: int) -> AddResult:
+    """A file read again: its record keeps its id; the document is rebuilt from it when it is
+    the document's text (or now better than it), editor corrections applied again."""
+    primary = files.is_primary(conn, doc_id, file_id)
+    files.refresh(conn, file_id, p, now)
+    corrections = 0
+    if primary or p.quality > files.quality(conn, doc_id):
+        corrections = _rebuild(conn, doc_id, p, now)
+    _report_outcome(conn, doc_id, p, report, "reingested", corrections, None)
+    return _result(conn, p, report, "reingested", doc_id)
+
+
+def _attach(conn: Connection, p: Prepared, report: Report, now: datetime, doc_id: int,
+            similarity: float) -> AddResult:
+    """A copy of a document becomes one of its files; its text when it is the better one."""
+    files.record(conn, doc_id, p, now, similarity)
+    if p.quality > files.quality(conn, doc_id):
+        _rebuild(conn, doc_id, p, now)
+    _report_outcome(conn, doc_id, p, report, "attached", 0, similarity)
+    return _result(conn, p, report, "attached", doc_id, similarity)
+
+
+def _rebuild(conn: Connection, doc_id: int, p: Prepared, now: datetime) -> int:
+    """The document's text, metadata and derived rows from ``p``; corrections on top."""
+    _drop_derived(conn, doc_id)
+    conn.execute(update(_d).where(_d.c.id == doc_id).values(**_document_row(p, now)))
+    _write_derived(conn, doc_id, p, fresh=False)
+    return apply_corrections(conn, doc_id)
+
+
+def _result(conn: Connection, p: Prepared, report: Report, status: str, doc_id: int,
+            similarity: float | None = None) -> AddResult:
+    canonical, title = conn.execute(select(_d.c.canonical_id, _d.c.title)
+                                    .where(_d.c.id == doc_id)).one()
+    return AddResult(p.source_file, status, doc_id, canonical, similarity, report, title,
+                     len(p.targets))
 
 
 def _document_row(p: Prepared, now: datetime) -> dict[str, Any]:
@@ -364,43 +389,17 @@ def _write_targets(conn: Connection, doc_id: int, p: Prepared, *, fresh: bool) -
         conn.execute(insert(t.target), rows)
 
 
-def _link_duplicates(conn: Connection, doc_id: int, p: Prepared) -> tuple[int | None, float | None]:
-    """Link the record to its group's canonical record (or make it the canonical one)."""
-    d = t.document
-    found = conn.execute(_CANDIDATES, {"keys": p.bands, "doc": doc_id}).all()
-    candidates = [other for other, mh in found
-                  if duplicates.estimate(p.minhash, mh) >= duplicates.THRESHOLD - 0.2]
-    best, best_sim = None, 0.0
-    for other in candidates:
-        text = conn.execute(select(d.c.text).where(d.c.id == other)).scalar_one()
-        sim = duplicates.jaccard(p.shingles, duplicates.shingles(text))
-        if sim >= duplicates.THRESHOLD and sim > best_sim:
-            best, best_sim = other, sim
-    if best is None:
-        return None, None
-    root = conn.execute(select(func.coalesce(d.c.canonical_id, d.c.id)).where(d.c.id == best)).scalar_one()
-    root_quality = conn.execute(select(d.c.quality).where(d.c.id == root)).scalar_one()
-    if p.quality > root_quality:
-        conn.execute(update(d).where((d.c.canonical_id == root) | (d.c.id == root))
-                     .values(canonical_id=doc_id))
-        conn.execute(update(d).where(d.c.id == root).values(similarity=round(best_sim, 4)))
-        return None, best_sim
-    conn.execute(update(d).where(d.c.id == doc_id).values(canonical_id=root,
-                                                         similarity=round(best_sim, 4)))
-    return root, best_sim
-
-
 def _report_outcome(conn: Connection, doc_id: int, p: Prepared, report: Report, status: str,
-                    corrections: int, canonical: int | None, similarity: float | None) -> None:
+                    corrections: int, similarity: float | None) -> None:
     file = p.source_file
     corrected = set() if status == "added" else set(conn.execute(
         select(t.correction.c.field).where(t.correction.c.document_id == doc_id)).scalars())
-    for name in p.meta.missing():
+    for name in p.meta.missing() if status != "attached" else ():
         if name not in corrected:
             zh, en = metadata.LABELS[name]
             report.add(finding("policy-field-not-found", file=file, column=f"{zh} / {en}"))
-    if canonical is not None and similarity is not None:
-        report.add(finding("policy-duplicate", file=file, value=canonical, detail=f"{similarity:.2f}"))
+    if status == "attached" and similarity is not None:
+        report.add(finding("policy-duplicate", file=file, value=doc_id, detail=f"{similarity:.2f}"))
     if status == "reingested":
         report.add(finding("policy-reingested", file=file, value=doc_id, detail=corrections))
 
@@ -582,6 +581,9 @@ class DocumentView:
     canonical_id: int | None
     similarity: float | None
     duplicates: list[int]
+    """Records an editor linked to this one (``edit … canonical``)."""
+    files: list[files.SourceFile]
+    """The files the document came from, the one its text is taken from first."""
     sections: list[dict[str, Any]]
     targets: list[dict[str, Any]]
     display_text: str
@@ -610,12 +612,13 @@ def get(bind: Engine | Connection, doc_id: int) -> DocumentView:
             select(t.target).where(t.target.c.document_id == doc_id).order_by(t.target.c.id))]
         dups = list(conn.execute(select(d.c.id).where(d.c.canonical_id == doc_id)
                                  .order_by(d.c.id)).scalars())
+        sources = files.of_document(conn, doc_id)
     fields = {"title": row.title, "doc_number": row.doc_number, "issuers": _json(row.issuers),
               "issue_date": _iso(row.issue_date), "level": row.level, "doc_type": row.doc_type}
     missing = [f for f in metadata.FIELDS if fields[f] in (None, []) and f not in corrected]
     return DocumentView(doc_id, fields, extracted, corrected, missing, row.source_file,
                         row.source_format, row.script, row.canonical_id, row.similarity, dups,
-                        secs, tgts, row.display_text, row.text, row.original_text,
+                        sources, secs, tgts, row.display_text, row.text, row.original_text,
                         _json(row.cleaning))
 
 

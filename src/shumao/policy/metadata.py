@@ -87,6 +87,7 @@ class Issuer:
     name: str
     level: str
     aliases: tuple[str, ...]
+    name_en: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -96,10 +97,28 @@ def issuers_table() -> dict[str, Issuer]:
     with (DATA / "issuers.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
-            issuer = Issuer(row["name"], row["level"], aliases)
+            issuer = Issuer(row["name"], row["level"], aliases, row.get("name_en") or "")
             for name in (issuer.name, *aliases):
                 table[name] = issuer
     return table
+
+
+def english_name(kind: str, value: str) -> str:
+    """The English name of an issuer, a level or a document type (``data/labels.yaml``,
+    ``data/issuers.csv``); the value itself when none is known."""
+    if kind == "issuer":
+        known = issuers_table().get(value)
+        return known.name_en if known and known.name_en else value
+    return str(_labels().get(f"{kind}s", {}).get(value, value))
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    import yaml
+
+    data: dict[str, dict[str, str]] = yaml.safe_load(
+        (DATA / "labels.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def canonical_issuer(name: str) -> str:

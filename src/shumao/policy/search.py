@@ -71,18 +71,25 @@ class Hit:
     section: str
     """Path of the section the best passage is in (一、… › （三）…), empty before the first."""
     snippet: str
+    """A window of the best passage in the document's own script."""
     marks: list[tuple[int, int]]
-    """(start, end) of every query term in ``snippet``."""
+    """(start, end) of every query term in ``snippet`` (and in ``simplified``)."""
     score: float
     passages: int
     """How many passages of the document match."""
+    simplified: str = ""
+    """The same window in simplified script (equal to ``snippet`` for a simplified text)."""
+    script: str = "simplified"
+    """The document's script: ``traditional`` when ``snippet`` is in traditional characters."""
 
-    def highlighted(self, before: str = MARK[0], after: str = MARK[1]) -> str:
+    def highlighted(self, before: str = MARK[0], after: str = MARK[1], *,
+                    simplified: bool = False) -> str:
+        text_ = self.simplified if simplified and self.simplified else self.snippet
         out, pos = [], 0
         for start, end in self.marks:
-            out += [self.snippet[pos:start], before, self.snippet[start:end], after]
+            out += [text_[pos:start], before, text_[start:end], after]
             pos = end
-        return "".join([*out, self.snippet[pos:]])
+        return "".join([*out, text_[pos:]])
 
 
 @dataclass
@@ -137,8 +144,20 @@ class _Candidate:
         return (self.id not in first, -self.score, self.issued is None, day, self.id)
 
 
-def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int,
-            order: str) -> Result:
+@dataclass
+class _Plan:
+    """A query made ready to run: its terms (rarest first) with their idf, and the FROM …
+    WHERE … of the documents holding all of them."""
+
+    q: Query
+    idfs: dict[str, float]
+    body: str
+    params: dict[str, Any]
+
+
+def _plan(conn: Connection, q: Query, filters: Filters) -> _Plan:
+    """``idfs`` is empty when some term is in no document (after trying the parts of the
+    words); ``q.terms`` are the terms tried last."""
     terms = q.terms
     documents, dfs = _frequencies(conn, terms)
     if documents and min(dfs) == 0 and q.parts != terms:
@@ -146,10 +165,21 @@ def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int
         documents, dfs = _frequencies(conn, terms)
         q = replace(q, terms=terms)
     if not documents or min(dfs) == 0:
-        return Result(query, terms, 0)
+        return _Plan(q, {}, "", {})
     ordered = sorted(zip(terms, dfs, strict=True), key=lambda pair: (pair[1], pair[0]))
     idfs = {term: ranking.idf(documents, df) for term, df in ordered}
     body, params = _from_where(ordered, idfs, filters)
+    return _Plan(q, idfs, body, params)
+
+
+def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int,
+            order: str) -> Result:
+    plan = _plan(conn, q, filters)
+    q, idfs, body, params = plan.q, plan.idfs, plan.body, plan.params
+    if not idfs:
+        return Result(query, q.terms, 0)
+    ordered = list(idfs)
+    terms = q.terms
     total = int(conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT :cap) AS m"),
                              {**params, "cap": TOTAL_CAP + 1}).scalar_one())
     if not total:
@@ -168,6 +198,18 @@ def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int
     top = candidates[:limit]
     return Result(query, terms, min(total, TOTAL_CAP), _hits(conn, top, q, idfs),
                   more=total > TOTAL_CAP)
+
+
+def matching(conn: Connection, query: str, filters: Filters | None = None) -> list[int]:
+    """Ids of the (canonical) documents matching ``query`` and the filters, up to
+    ``TOTAL_CAP`` — what the facets of a search count."""
+    q = prepare(query)
+    plan = _plan(conn, q, filters or Filters()) if q.terms else None
+    if plan is None or not plan.idfs:
+        return []
+    rows = conn.execute(text(f"SELECT d.id {plan.body} LIMIT :cap"),
+                        {**plan.params, "cap": TOTAL_CAP})
+    return [int(r[0]) for r in rows]
 
 
 def _frequencies(conn: Connection, terms: list[str]) -> tuple[int, list[int]]:
@@ -189,7 +231,7 @@ def _from_where(ordered: list[tuple[str, int]], idfs: dict[str, float],
         if k:
             joins.append(f"JOIN policy_term t{k} ON t{k}.term = :w{k} "
                          f"AND t{k}.document_id = t0.document_id")
-    where, fparams = _filter_sql(filters)
+    where, fparams = filter_sql(filters)
     params.update(fparams)
     body = (f"FROM policy_term t0 {' '.join(joins)} JOIN policy_document d ON d.id = t0.document_id "
             f"WHERE t0.term = :w0 AND d.canonical_id IS NULL{where}")
@@ -208,7 +250,7 @@ def _candidates(conn: Connection, body: str, params: dict[str, Any], n: int, k: 
         sort = ("t0.weight DESC" if n == 1 else "score DESC") + ", d.issue_date DESC NULLS LAST, d.id"
     sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} ORDER BY {sort} LIMIT :k"
     rows = conn.execute(text(sql), {**params, "k": k}).all()
-    return [_Candidate(int(r[0]), float(r[1]), _as_date(r[2])) for r in rows]
+    return [_Candidate(int(r[0]), float(r[1]), as_date(r[2])) for r in rows]
 
 
 def _exact(conn: Connection, q: Query, body: str, params: dict[str, Any], n: int,
@@ -219,7 +261,7 @@ def _exact(conn: Connection, q: Query, body: str, params: dict[str, Any], n: int
     sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} AND d.doc_number = :docno"
     rows = conn.execute(text(sql), {**params, "docno": q.doc_number}).all()
     known = {c.id for c in candidates}
-    candidates += [_Candidate(int(r[0]), float(r[1]), _as_date(r[2])) for r in rows if r[0] not in known]
+    candidates += [_Candidate(int(r[0]), float(r[1]), as_date(r[2])) for r in rows if r[0] not in known]
     return {int(r[0]) for r in rows}
 
 
@@ -239,7 +281,8 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+def filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """`` AND …`` conditions on ``policy_document d`` for the filters, and their parameters."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if filters.issuer:
@@ -267,7 +310,7 @@ def _hits(conn: Connection, top: Sequence[_Candidate], q: Query,
         return []
     ids = ", ".join(str(c.id) for c in top)
     docs = {r.id: r for r in conn.execute(text(
-        "SELECT id, title, doc_number, issue_date, level, doc_type, issuers "
+        "SELECT id, title, doc_number, issue_date, level, doc_type, issuers, script "
         f"FROM policy_document WHERE id IN ({ids})"))}
     spans = {int(r[0]): (int(r[1]), int(r[2])) for r in conn.execute(text(
         "SELECT document_id, min(id), max(id) FROM policy_passage "
@@ -281,9 +324,10 @@ def _hits(conn: Connection, top: Sequence[_Candidate], q: Query,
         found = every.get(c.id) or some.get(c.id) or []
         best = _best_passage(found, q, idfs)
         snippet, marks = snippet_of(best.text, best.display, q) if best else ("", [])
-        hits.append(Hit(c.id, d.title, d.doc_number, _as_date(d.issue_date), d.level, d.doc_type,
-                        _as_list(d.issuers), best.section_path if best else "", snippet, marks,
-                        c.score, len(every.get(c.id, []))))
+        simple, _ = snippet_of(best.text, best.text, q) if best else ("", [])
+        hits.append(Hit(c.id, d.title, d.doc_number, as_date(d.issue_date), d.level, d.doc_type,
+                        as_list(d.issuers), best.section_path if best else "", snippet, marks,
+                        c.score, len(every.get(c.id, [])), simple, d.script))
     return hits
 
 
@@ -322,13 +366,13 @@ def _best_passage(rows: list[Any], q: Query, idfs: dict[str, float]) -> Any:
     return max(rows, key=score, default=None)
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
 
 
-def _as_list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     import json
 
     return list(json.loads(value) if isinstance(value, str) else value or [])

@@ -4,6 +4,10 @@
   in its original script (for display) and in simplified (for search), the *effective*
   metadata (extracted, with editor corrections on top) and the extracted values as they were
   (``extracted``), and the link to the canonical record when it is a duplicate.
+- ``policy_file``: the files a document came from. Copies of one document (a PDF extraction
+  and a scraped traditional-script page of the same report) are one document with several
+  files; the document's text and passages are those of its best file (its ``source_*``
+  columns name that file), each file keeps its own text as extracted and cleaned.
 - ``policy_correction``: an editor's value for one field; applied again on every re-ingest.
 - ``policy_section`` / ``policy_passage``: the section tree and the paragraphs; a passage's
   ``tokens`` (jieba search mode, each token framed by spaces) is what full-text search
@@ -69,6 +73,25 @@ document = Table(
     # the canonical documents with their date: the ranking reads' join is index-only
     Index("ix_policy_document_live", "id", "issue_date",
           postgresql_where=text("canonical_id IS NULL"), sqlite_where=text("canonical_id IS NULL")),
+)
+
+source_file = Table(
+    "policy_file",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("policy_document.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("source_file", String(500), nullable=False),
+    Column("source_format", String(10), nullable=False),
+    Column("source_sha256", String(64), nullable=False, index=True),
+    Column("text_sha256", String(64), nullable=False, index=True),
+    Column("script", String(12), nullable=False),
+    Column("quality", Integer, nullable=False, server_default="0"),
+    Column("similarity", Float, nullable=True),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("original_text", Text, nullable=False),
+    Column("display_text", Text, nullable=False),
 )
 
 correction = Table(

@@ -1,4 +1,4 @@
-"""Write a load as a new vintage; read the latest (or as-of) values; draw revision tables.
+"""Write a load as a new vintage; read the latest (or as-of) values (revision tables: revisions.py).
 
 Observations are never updated or deleted. A vintage holds the values one load supplied; a
 read takes, for each series and period, the value from the newest vintage that has one
@@ -246,17 +246,62 @@ def _values_sql(
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(tuples)}"
 
 
-def resolve_as_of(conn: Connection, as_of: AsOf) -> int | None:
-    """A vintage id, a datetime (newest vintage created at or before it) or None (latest)."""
-    if as_of is None or isinstance(as_of, int):
+def resolve_as_of(conn: Connection, as_of: AsOf, dataflow_id: str | None = None) -> int | None:
+    """A vintage id, a datetime (newest vintage created at or before it) or None (latest).
+
+    With ``dataflow_id``, a vintage of another dataflow, a vintage that does not exist or a
+    date before the dataflow's first vintage is an error naming the dataflow's vintages (an
+    answer "as of" it would be silently empty).
+    """
+    if as_of is None:
+        return None
+    if isinstance(as_of, int):
+        if dataflow_id is not None:
+            _check_vintage(conn, as_of, dataflow_id)
         return as_of
-    found = conn.execute(select(func.max(vintage.c.id)).where(vintage.c.created_at <= as_of))
-    vid = found.scalar()
-    if vid is None:
+    first = select(func.min(vintage.c.id))
+    if dataflow_id is not None:
+        first = first.where(vintage.c.dataflow_id == dataflow_id)
+    earliest = conn.execute(first.where(vintage.c.created_at <= as_of)).scalar()
+    if earliest is None:
         raise StoreError(
-            f"{as_of:%Y-%m-%d %H:%M} 之前没有任何数据版本 / no vintage exists at or before {as_of}"
-        )
-    return int(vid)
+            f"{as_of:%Y-%m-%d %H:%M} 之前{_flow_zh(dataflow_id)}没有任何数据版本 / no vintage"
+            f"{_flow_en(dataflow_id)} exists at or before {as_of:%Y-%m-%d %H:%M}"
+            + _known(conn, dataflow_id))
+    found = conn.execute(select(func.max(vintage.c.id)).where(vintage.c.created_at <= as_of))
+    return int(found.scalar_one())
+
+
+def _check_vintage(conn: Connection, vintage_id: int, dataflow_id: str) -> None:
+    owner = conn.execute(select(vintage.c.dataflow_id).where(vintage.c.id == vintage_id)).scalar()
+    if owner == dataflow_id:
+        return
+    if owner is None:
+        what = f"没有第 {vintage_id} 号数据版本 / there is no vintage {vintage_id}"
+    else:
+        what = (f"版本 {vintage_id} 属于数据流 {owner}，不是 {dataflow_id} / vintage {vintage_id} "
+                f"belongs to dataflow {owner}, not {dataflow_id}")
+    raise StoreError(what + _known(conn, dataflow_id))
+
+
+def _known(conn: Connection, dataflow_id: str | None) -> str:
+    if dataflow_id is None:
+        return ""
+    rows = list_vintages(conn, dataflow_id)
+    if not rows:
+        return f"；{dataflow_id} 还没有数据版本 / {dataflow_id} has no vintage yet"
+    listed = "、".join(f"{v.id}（{v.created_at:%Y-%m-%d %H:%M}）" for v in rows[-20:])
+    more = f"……（共 {len(rows)} 个）" if len(rows) > 20 else ""
+    return (f"。{dataflow_id} 的数据版本 / vintages of {dataflow_id}: {more}{listed}"
+            "（shumao vintages " + dataflow_id + "）")
+
+
+def _flow_zh(dataflow_id: str | None) -> str:
+    return f"数据流 {dataflow_id} " if dataflow_id else ""
+
+
+def _flow_en(dataflow_id: str | None) -> str:
+    return f" of dataflow {dataflow_id}" if dataflow_id else ""
 
 
 def read(
@@ -269,7 +314,7 @@ def read(
     as_of: AsOf = None,
 ) -> pl.DataFrame:
     """Latest values (or latest as of a vintage/date) of ``dataflow_id`` matching ``where``."""
-    limit = resolve_as_of(conn, as_of)
+    limit = resolve_as_of(conn, as_of, dataflow_id)
     o2 = observation.alias("o2")
     newest = select(func.max(o2.c.vintage_id)).where(
         o2.c.series_id == observation.c.series_id, o2.c.time_period == observation.c.time_period
@@ -313,46 +358,6 @@ def list_vintages(conn: Connection, dataflow_id: str | None = None) -> list[Vint
     if dataflow_id:
         stmt = stmt.where(vintage.c.dataflow_id == dataflow_id)
     return [VintageInfo(**row._mapping) for row in conn.execute(stmt)]
-
-
-def revisions(
-    conn: Connection,
-    dataflow_id: str,
-    *,
-    then: AsOf,
-    now: AsOf = None,
-    where: Mapping[str, Sequence[str]] | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> pl.DataFrame:
-    """Value then, value now, absolute and % revision for every series/period in either.
-
-    Values are compared in the unit multiplier of the newer observation.
-    """
-    keys = [*DIMENSIONS, "time_period"]
-    a = read(conn, dataflow_id, where=where, start=start, end=end, as_of=then)
-    b = read(conn, dataflow_id, where=where, start=start, end=end, as_of=now)
-    base = lambda f, name: f.select(  # noqa: E731
-        *keys, (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias(name),
-        pl.col("unit_mult").alias(f"{name}_mult"), pl.col("unit").alias(f"{name}_unit"),
-        pl.col("vintage_id").alias(f"{name}_vintage"),
-    )
-    joined = base(a, "then").join(base(b, "now"), on=keys, how="full", coalesce=True)
-    mult = pl.coalesce("now_mult", "then_mult").cast(pl.Float64)
-    scale = 10.0 ** mult
-    out = joined.with_columns(
-        (pl.col("then") / scale).alias("value_then"),
-        (pl.col("now") / scale).alias("value_now"),
-        pl.coalesce("now_unit", "then_unit").alias("unit"),
-        mult.cast(pl.Int16).alias("unit_mult"),
-    ).with_columns(
-        (pl.col("value_now") - pl.col("value_then")).alias("revision"),
-        ((pl.col("value_now") / pl.col("value_then") - 1.0) * 100.0).alias("revision_pct"),
-    )
-    return out.select(
-        *keys, "unit", "unit_mult", "then_vintage", "value_then", "now_vintage", "value_now",
-        "revision", "revision_pct",
-    ).sort(keys)
 
 
 def vintage_rows(conn: Connection, vintage_id: int) -> int:

@@ -1,7 +1,7 @@
 """Findings: what is wrong (or was normalised) in an input, where, and how to fix it.
 
 A finding is data with a stable ``code`` from ``catalogue.yaml``; its messages are rendered from
-the catalogue's Chinese and English templates. A ``Report`` collects every finding of one
+the catalogue's Chinese and English templates (the fix hints are templates too). A ``Report`` collects every finding of one
 input (it never stops at the first) and caps repeats of one code in one column so a million
 bad cells make a readable report.
 """
@@ -66,6 +66,10 @@ class Finding:
     column: str = ""
     cell: str = ""
     value: str = ""
+    plain_zh: str = ""
+    """The message in plain words for a filer, where the catalogue has one (no method names,
+    scores or bounds); empty where ``message_zh`` is plain already."""
+    plain_en: str = ""
 
     @property
     def location(self) -> str:
@@ -108,14 +112,16 @@ def finding(
         severity=severity or Severity(entry["severity"]),
         message_zh=entry["zh"].format(**values),
         message_en=entry["en"].format(**values),
-        fix_zh=entry.get("fix_zh", ""),
-        fix_en=entry.get("fix_en", ""),
+        fix_zh=entry.get("fix_zh", "").format(**values),
+        fix_en=entry.get("fix_en", "").format(**values),
         file=file,
         sheet=sheet,
         row=row,
         column=column,
         cell=cell,
         value="" if value is None else str(value),
+        plain_zh=entry.get("plain_zh", "").format(**values),
+        plain_en=entry.get("plain_en", "").format(**values),
     )
 
 

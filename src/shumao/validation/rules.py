@@ -11,7 +11,8 @@ Checks, in order (each collects every failure; none stops the others):
 identity (credit code with its check character, period, the expected enterprise and period) →
 codes (required, code list, allowed items) → numbers (required, type, units written in headers,
 range, whole numbers) → text (length, formula-like text kept inert) → duplicate lines →
-form rules: ``required-one-of``, ``flow-total`` (exports + imports = total), ``sum-to-total``
+form rules: ``not-blank`` and ``zero-report`` (a blank form, 零申报: ``completeness.py``),
+``required-one-of``, ``flow-total`` (exports + imports = total), ``sum-to-total``
 (lines add up to the totals line within rounding), ``not-greater-than``, ``cross-form``
 (quarters vs the annual form), ``hb-history`` and ``hb-peers`` (Hidiroglou–Berthelot edit
 against the enterprise's previous periods and against its peers; see ``hb.py``).
@@ -33,8 +34,8 @@ import yaml
 from shumao.errors import UnknownCode
 from shumao.ingest.numbers import parse_numbers
 from shumao.output import FORMULA_START
+from shumao.validation import completeness, uscc, zeros
 from shumao.validation import findings as _findings
-from shumao.validation import uscc, zeros
 from shumao.validation.findings import Finding, Report, finding
 from shumao.validation.hb import HBParams, hb_frame, hb_rows
 
@@ -749,6 +750,8 @@ def _empty_history(form: Form) -> pl.DataFrame:
 
 
 _RULES: dict[str, Callable[[_Run, RuleSpec], None]] = {
+    "not-blank": completeness.not_blank,
+    "zero-report": completeness.zero_report,
     "required-one-of": _required_one_of,
     "flow-total": _flow_total,
     "sum-to-total": _sum_to_total,

@@ -1,15 +1,21 @@
 """Demo users of every role, demo enterprises and their filings (``shumao demo users``).
 
 Six enterprises in two export bases (中国（南京）软件谷 DSEB05 and 杭州滨江物联网产业园
-DSEB06) file the quarterly form DDS_Q for 2024 through the real workflow (upload → checks →
-submit → approval by the park reviewer); the first one's 2025-Q1 filing waits in the park's
-review queue. Values are made up (deterministic) and labelled as demo data. Running it again
-changes nothing that exists and resets the demo passwords.
+DSEB06) file the quarterly form DDS_Q through the real workflow (upload → checks → submit →
+approval by the park reviewer), up to the latest quarter whose deadline has passed — taken from
+the clock, so the demo never grows stale. The four quarters before it were filed on time and
+approved. For the latest one the lists have something to show: in DSEB05 the demo enterprise's
+filing waits in the park's review queue, one enterprise was approved and one never filed
+(漏报); in DSEB06 two were approved, one of them filed late (迟报), and one never filed. The
+steps are recorded at the days they would have happened (``workflow.happening_at``). Values are
+made up (deterministic) and labelled as demo data. Running it again changes nothing that exists
+and resets the demo passwords.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, Engine
 
@@ -17,6 +23,7 @@ from shumao.auth import users
 from shumao.auth.roles import role_text
 from shumao.collection import registry, workflow
 from shumao.collection.actors import Actor, Role
+from shumao.collection.forms import period_end, shift
 from shumao.errors import ImportRejected
 
 PASSWORD = "shumao-demo-2024"
@@ -40,8 +47,13 @@ ENTERPRISES = (
     DemoEnterprise("91330108MA2CTD0052", "杭州高新数智服务有限公司（演示）", "DSEB06", 700.0),
     DemoEnterprise("91330108MA2CTD0065", "杭州云栖软件有限公司（演示）", "DSEB06", 480.0),
 )
-PERIODS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
-PENDING = "2025-Q1"
+HISTORY = 4
+"""Quarters before the latest due one, all filed on time and approved."""
+LATEST = ("waiting", "approved", "missing", "approved", "late", "missing")
+"""What each enterprise (in ``ENTERPRISES`` order) did for the latest quarter due."""
+SUBMIT_DAY, APPROVE_DAY, LATE_BY = 12, 15, 6
+"""On time: submitted 12 days after the quarter, approved 3 days later; late: 6 days after
+the deadline."""
 LINES = (("SI2 计算机服务", "USA 美国", 0.40, 0.05), ("SI2 计算机服务", "JPN 日本", 0.20, 0.02),
          ("SJ2 专业和管理咨询服务", "DEU 德国", 0.25, 0.03), ("SK1 视听和相关服务", "SGP 新加坡", 0.15, 0.01))
 """(service item, partner, share of exports, imports as a share of exports)."""
@@ -65,7 +77,7 @@ class Login:
     scope: str
 
 
-def create(engine: Engine) -> list[Login]:
+def create(engine: Engine, today: date | None = None) -> list[Login]:
     """Create (or refresh) the demo users, enterprises and filings; return the log-ins."""
     with engine.begin() as conn:
         logins = [_user(conn, name, role.value, scope) for name, role, scope in USERS]
@@ -73,11 +85,34 @@ def create(engine: Engine) -> list[Login]:
         for ent in ENTERPRISES:
             registry.save_enterprise(conn, actor=admin, source=NOTE, record=registry.EnterpriseRecord(
                 uscc=ent.uscc, name=ent.name, park_code=ent.park, trade_reporter=True))
+        latest = workflow.last_due_period(conn, form_id="DDS_Q", today=today)
+        due = workflow.due_date(conn, form_id="DDS_Q", period=latest)
+    periods = [shift(latest, -k) for k in range(HISTORY, 0, -1)]
     for i, ent in enumerate(ENTERPRISES):
-        for q, period in enumerate(PERIODS):
-            _file(engine, ent, period, growth=1 + 0.04 * q + 0.01 * i, approve=True)
-    _file(engine, ENTERPRISES[0], PENDING, growth=1.2, approve=False)
+        for q, period in enumerate(periods):
+            _file(engine, ent, period, growth=1 + 0.04 * q + 0.01 * i, when=_on_time(period))
+        if LATEST[i] != "missing":
+            _file(engine, ent, latest, growth=1 + 0.04 * HISTORY + 0.01 * i,
+                  when=_latest(LATEST[i], latest, due))
     return logins
+
+
+def _latest(what: str, period: str, due: date) -> tuple[datetime, datetime | None]:
+    if what == "late":
+        return _at(due + timedelta(days=LATE_BY)), _at(due + timedelta(days=LATE_BY + 2), 15)
+    submitted, approved = _on_time(period)
+    return submitted, approved if what == "approved" else None
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=workflow.LOCAL)
+
+
+def _on_time(period: str) -> tuple[datetime, datetime | None]:
+    """(submitted, approved): a clerk files 12 days after the quarter, the park approves 3 days
+    later."""
+    end = period_end(period)
+    return _at(end + timedelta(days=SUBMIT_DAY)), _at(end + timedelta(days=APPROVE_DAY), 15)
 
 
 def _user(conn: Connection, username: str, role: str, scope: str) -> Login:
@@ -106,9 +141,12 @@ def filing_csv(ent: DemoEnterprise, period: str, growth: float) -> bytes:
 
 
 def _file(engine: Engine, ent: DemoEnterprise, period: str, *, growth: float,
-          approve: bool) -> None:
+          when: tuple[datetime, datetime | None]) -> None:
+    """File ``period`` for ``ent``: upload and submit at ``when[0]``, approve at ``when[1]``
+    (None: left waiting in the review queue)."""
     clerk = Actor(f"clerk-{ent.uscc[-4:]}", Role.ENTERPRISE, ent.uscc)
-    with engine.begin() as conn:
+    submitted, approved = when
+    with engine.begin() as conn, workflow.happening_at(submitted):
         found = workflow.find_filing(conn, actor=clerk, form_id="DDS_Q", uscc=ent.uscc,
                                      period=period)
         if found is not None and found.status is not workflow.Status.DRAFT:
@@ -121,8 +159,8 @@ def _file(engine: Engine, ent: DemoEnterprise, period: str, *, growth: float,
         texts = {p.key: NOTE for p in workflow.pending_warnings(conn, actor=clerk,
                                                                 filing_id=done.filing.id)}
         workflow.submit(conn, actor=clerk, filing_id=done.filing.id, explanations=texts or None)
-    if approve:
+    if approved is not None:
         reviewer = Actor("demo-park" if ent.park == "DSEB05" else "demo-park-hz", Role.PARK,
                          ent.park)
-        with engine.begin() as conn:
+        with engine.begin() as conn, workflow.happening_at(approved):
             workflow.approve(conn, actor=reviewer, filing_id=done.filing.id, note=NOTE)

@@ -1,7 +1,7 @@
 """Interface language: Chinese by default, English by switch (cookie ``lang``).
 
-Interface texts live in ``messages.yaml`` (key → zh, en); data labels come from the reference
-code lists (``name_zh`` / ``name_en``).
+Interface texts live in ``messages.yaml`` and ``messages_<pages>.yaml`` (key → zh, en); data
+labels come from the reference code lists (``name_zh`` / ``name_en``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ MESSAGES = Path(__file__).with_name("messages.yaml")
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    raw = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    return {key: {"zh": zh, "en": en} for key, (zh, en) in raw.items()}
+    """``messages.yaml`` and the pages' own ``messages_*.yaml`` (a key defined twice is an
+    error)."""
+    out: dict[str, dict[str, str]] = {}
+    for path in [MESSAGES, *sorted(MESSAGES.parent.glob("messages_*.yaml"))]:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        twice = sorted(set(raw) & set(out))
+        if twice:
+            raise ValueError(f"{path.name}: messages defined twice: {twice}")
+        out.update({key: {"zh": zh, "en": en} for key, (zh, en) in raw.items()})
+    return out
 
 
 def lang_of(request: Request) -> str:

@@ -157,6 +157,51 @@ class FilingOut(BaseModel):
     version: int
     current_upload_id: int | None
     vintage_id: int | None
+    submitted_at: datetime | None = Field(None, description="首次提交（北京时间）/ first "
+                                          "submitted (Beijing time)")
+
+
+class FilingPage(BaseModel):
+    total: int = Field(description="符合条件的填报数 / filings matching the filters")
+    page: int
+    pages: int
+    rows: list[FilingOut]
+
+
+class TodoOut(BaseModel):
+    form_id: str
+    form_title: str
+    period: str
+    opens: date = Field(description="可开始填报的日期（报告期结束次日）/ the first day it can be filed")
+    due: date = Field(description="截止日期 / deadline")
+    status: str = Field(description="填报状态，未填报为 none / the filing's status, none if none")
+    status_text: str
+    state: Literal["done", "waiting", "action", "due", "overdue", "upcoming"] = Field(
+        description="done 已通过 · waiting 审核中 · action 待修改或提交 · due 待报 · overdue "
+                    "逾期 · upcoming 未到报送期")
+    state_text: str
+    filing_id: int | None
+
+
+class ResponseRow(BaseModel):
+    code: str = Field(description="省份或基地代码 / province or park code")
+    name: str
+    reporters: int = Field(description="应报企业数 / enterprises that must report")
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+    rate: float | None = Field(description="报送率（含迟报），% / share that filed, late included")
+
+
+class ResponseOverview(BaseModel):
+    form_id: str
+    form_title: str
+    period: str
+    due: date
+    by: Literal["province", "park"]
+    total: ResponseRow
+    rows: list[ResponseRow]
 
 
 class NonResponseOut(BaseModel):
@@ -212,3 +257,89 @@ class ActionIn(BaseModel):
     expected_version: int | None = Field(None, ge=1, le=2**31 - 1)
     note: str = Field("", max_length=2000)
     explanations: dict[str, str] = Field(default_factory=dict)
+
+
+class PolicyHit(BaseModel):
+    id: int
+    title: str | None
+    doc_number: str | None
+    issue_date: date | None
+    level: str | None
+    level_text: str = Field(description="层级名称（按界面语言）/ the level in the user's language")
+    doc_type: str | None
+    doc_type_text: str
+    issuers: list[str]
+    issuers_text: list[str]
+    section: str = Field("", description="最佳段落所在章节 / the best passage's section")
+    snippet: str = Field("", description="最佳段落（简体）/ the best passage, simplified script")
+    snippet_original: str = Field("", description="同一段落的原文字形 / in the document's own "
+                                  "script")
+    marks: list[tuple[int, int]] = Field(default_factory=list, description="检索词在片段中的位置"
+                                         " / where the query's terms are in the snippet")
+    script: str = Field(description="simplified 简体 / traditional 繁体")
+    score: float | None = None
+
+
+class PolicyFacetValue(BaseModel):
+    value: str
+    text: str
+    count: int
+
+
+class PolicySearchOut(BaseModel):
+    query: str
+    terms: list[str]
+    total: int = Field(description="符合条件的文件数 / documents matching")
+    more: bool = Field(False, description="超过计数上限 / more than the counted maximum")
+    page: int
+    pages: int
+    hits: list[PolicyHit]
+    facets: dict[str, list[PolicyFacetValue]] = Field(
+        description="issuer 发文机关 · level 层级 · doc_type 文种 · year 年份")
+
+
+class PolicyFileOut(BaseModel):
+    id: int
+    source_file: str
+    source_format: str
+    script: str
+    primary: bool = Field(description="文件正文取自该文件 / the document's text is taken from it")
+    similarity: float | None
+
+
+class PolicyTargetOut(BaseModel):
+    id: int
+    target_year: int
+    subject: str
+    indicator: str
+    comparator: str
+    value: float
+    unit: str
+    sentence: str
+    section_path: str
+    status: str
+    indicator_code: str | None
+
+
+class PolicyDocumentOut(BaseModel):
+    id: int
+    title: str | None
+    doc_number: str | None
+    issuers: list[str]
+    issuers_text: list[str]
+    issue_date: date | None
+    level: str | None
+    level_text: str
+    doc_type: str | None
+    doc_type_text: str
+    missing: list[str] = Field(description="文中未找到的字段 / fields not found in the text")
+    corrected: list[str] = Field(description="经人工更正的字段 / fields an editor corrected")
+    script: str
+    files: list[PolicyFileOut]
+    canonical_id: int | None = Field(description="编辑认定的同一文件 / the record an editor "
+                                     "linked it to")
+    duplicates: list[int] = Field(description="编辑链接到本文件的记录 / records linked to it")
+    sections: list[dict[str, Any]]
+    targets: list[PolicyTargetOut]
+    paragraphs: list[dict[str, str]] = Field(description="段落（简体与原文）及其章节 / "
+                                             "paragraphs, simplified and original, with section")

@@ -2,7 +2,7 @@
 
 Mapping file (YAML)::
 
-    dataflow: ENT_DDS            # target dataflow (see `shumao dataflows`)
+    dataflow: ENT_DDS            # target dataflow (docs/import-mapping.md documents this file)
     sheet: 数据                   # XLSX only; default: first sheet
     skip_rows: 0                 # lines above the header (titles, notes)
     unit: 万美元                  # unit of the value column (or map a `unit` column)

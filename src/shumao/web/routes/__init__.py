@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, pages, sdmx
+from shumao.web.routes import admin, auth, data, filings, index, pages, policy, sdmx
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, admin.router)
+                                  filings.router, policy.router, admin.router, index.pages,
+                                  index.api)

@@ -16,10 +16,13 @@ from shumao.web.schemas import (
     FilingDetail,
     FilingOut,
     NonResponseReport,
+    ResponseOverview,
     ReturnIn,
+    TodoOut,
     UploadOut,
 )
 from shumao.web.services import filings as service
+from shumao.web.services import responses
 from shumao.web.services.filings import Who
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -63,13 +66,35 @@ def _template(conn: SessionDep, who: WhoDep, form_id: str, period: str, uscc: st
 # --------------------------------------------------------------------------- pages
 
 
+StatusQ = Annotated[str | None, Query(pattern="^(draft|submitted|approved|returned)?$",
+                                      description="状态 / status")]
+FormOpt = Annotated[str | None, Query(max_length=20, pattern=r"^[0-9A-Za-z_]*$")]
+PeriodAny = Annotated[str | None, Query(max_length=10, pattern=r"^[0-9A-Za-z-]*$")]
+TextQ = Annotated[str | None, Query(max_length=100, description="企业名称或信用代码的一部分 / "
+                                                               "part of a name or credit code")]
+ExportFormat = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+
+
 @pages.get("/filings")
-def list_page(request: Request, conn: SessionDep, who: WhoDep,
-              status: Annotated[str | None, Query(max_length=12)] = None) -> Response:
+def list_page(request: Request, conn: SessionDep, who: WhoDep, status: StatusQ = None,
+              form_id: FormOpt = None, period: PeriodAny = None, q: TextQ = None,
+              page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1) -> Response:
+    lang = lang_of(request)
+    query = service.ListQuery(form_id or "", period or "", status or "", q or "", page_no)
     return page(request, "filings.html", {
-        "filings": service.list_filings(conn, who=who, status=status),
-        "forms": service.forms(lang_of(request)), "may_file": who.scope.role in ("enterprise",
-                                                                                   "admin")})
+        "res": service.filings_page(conn, who=who, query=query, lang=lang), "q": query,
+        "todo": responses.todo(conn, who=who, lang=lang), "statuses": service.statuses(lang),
+        "forms": service.forms(lang), "may_file": who.scope.role in ("enterprise", "admin")})
+
+
+@pages.get("/filings/response")
+def response_page(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
+                  period: PeriodOpt = None,
+                  by: Annotated[str | None, Query(pattern="^(province|park)$")] = None
+                  ) -> Response:
+    lang = lang_of(request)
+    found = responses.overview(conn, who=who, form_id=form_id, period=period, by=by, lang=lang)
+    return page(request, "response.html", {"o": found, "forms": service.forms(lang)})
 
 
 @pages.get("/filings/template")
@@ -92,7 +117,8 @@ async def upload_page(conn: SessionDep, who: WhoDep, config: ConfigDep,
 @pages.get("/filings/{filing_id}")
 def detail_page(filing_id: FilingId, request: Request, conn: SessionDep, who: WhoDep,
                 upload: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
-    found = service.detail(conn, who=who, filing_id=filing_id, upload_id=upload)
+    found = service.detail(conn, who=who, filing_id=filing_id, upload_id=upload,
+                           lang=lang_of(request))
     return page(request, "filing.html", {"d": found})
 
 
@@ -138,13 +164,13 @@ def return_page(filing_id: FilingId, conn: SessionDep, who: WhoDep,
 @pages.get("/review")
 def review_page(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
                 period: PeriodOpt = None, pending: Pending = False) -> Response:
-    queue = service.review_queue(conn, who=who)
-    report = (service.non_response(conn, who=who, form_id=form_id, period=period,
-                                   pending=pending, lang=lang_of(request))
+    lang = lang_of(request)
+    queue = service.review_queue(conn, who=who, lang=lang)
+    report = (responses.non_response(conn, who=who, form_id=form_id, period=period,
+                                     pending=pending, lang=lang)
               if who.scope.role != "enterprise" else None)
     return page(request, "review.html", {"filings": queue, "report": report,
-                                         "forms": service.forms(lang_of(request)),
-                                         "pending": pending})
+                                         "forms": service.forms(lang), "pending": pending})
 
 
 # --------------------------------------------------------------------------- API
@@ -156,24 +182,56 @@ def forms(request: Request) -> list[dict[str, str]]:
 
 
 @api.get("/filings", response_model=list[FilingOut], summary="可见的填报 / filings you may see")
-def list_api(conn: SessionDep, who: WhoDep,
-             status: Annotated[str | None, Query(pattern="^(draft|submitted|approved|returned)$")]
-             = None) -> list[FilingOut]:
-    return service.list_filings(conn, who=who, status=status)
+def list_api(request: Request, conn: SessionDep, who: WhoDep, status: StatusQ = None,
+             form_id: FormOpt = None, period: PeriodAny = None, q: TextQ = None
+             ) -> list[FilingOut]:
+    return service.list_filings(conn, who=who, status=status, form_id=form_id, period=period,
+                                q=q, lang=lang_of(request))
+
+
+@api.get("/filings/export", response_class=Response,
+         responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+         summary="导出填报列表（CSV、Excel）/ the filings list as CSV or Excel")
+def export_api(request: Request, conn: SessionDep, who: WhoDep, fmt: ExportFormat = "csv",
+               status: StatusQ = None, form_id: FormOpt = None, period: PeriodAny = None,
+               q: TextQ = None) -> Response:
+    lang = lang_of(request)
+    rows = service.list_filings(conn, who=who, status=status, form_id=form_id, period=period,
+                                q=q, lang=lang)
+    body = service.export_filings(rows, fmt=fmt, lang=lang)
+    media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="filings.{fmt}"'})
+
+
+@api.get("/filings/todo", response_model=list[TodoOut],
+         summary="本企业应报事项 / what the enterprise has to file")
+def todo_api(request: Request, conn: SessionDep, who: WhoDep) -> list[TodoOut]:
+    return responses.todo(conn, who=who, lang=lang_of(request))
+
+
+@api.get("/filings/response-overview", response_model=ResponseOverview,
+         summary="报送情况总览 / how many reporters filed, per province or park")
+def response_api(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
+                 period: PeriodOpt = None,
+                 by: Annotated[str | None, Query(pattern="^(province|park)$")] = None
+                 ) -> ResponseOverview:
+    return responses.overview(conn, who=who, form_id=form_id, period=period, by=by,
+                              lang=lang_of(request))
 
 
 @api.get("/filings/review-queue", response_model=list[FilingOut],
          summary="待我审核 / filings awaiting my review")
-def queue_api(conn: SessionDep, who: WhoDep) -> list[FilingOut]:
-    return service.review_queue(conn, who=who)
+def queue_api(request: Request, conn: SessionDep, who: WhoDep) -> list[FilingOut]:
+    return service.review_queue(conn, who=who, lang=lang_of(request))
 
 
 @api.get("/filings/non-response", response_model=NonResponseReport,
          summary="迟报、漏报名单 / late and missing reporters")
 def non_response_api(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
                      period: PeriodOpt = None, pending: Pending = False) -> NonResponseReport:
-    return service.non_response(conn, who=who, form_id=form_id, period=period, pending=pending,
-                                lang=lang_of(request))
+    return responses.non_response(conn, who=who, form_id=form_id, period=period,
+                                  pending=pending, lang=lang_of(request))
 
 
 @api.get("/filings/non-response.csv", response_class=Response,
@@ -181,10 +239,11 @@ def non_response_api(request: Request, conn: SessionDep, who: WhoDep, form_id: F
          summary="迟报、漏报名单（CSV）/ late and missing reporters as CSV")
 def non_response_csv(request: Request, conn: SessionDep, who: WhoDep, form_id: FormId = "DDS_Q",
                      period: PeriodOpt = None, pending: Pending = False) -> Response:
-    report = service.non_response(conn, who=who, form_id=form_id, period=period, pending=pending,
-                                  lang=lang_of(request))
+    lang = lang_of(request)
+    report = responses.non_response(conn, who=who, form_id=form_id, period=period,
+                                    pending=pending, lang=lang)
     name = f"non_response_{report.form_id}_{report.period}.csv"
-    return Response(service.non_response_csv(report), media_type="text/csv; charset=utf-8",
+    return Response(responses.non_response_csv(report, lang), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -207,9 +266,10 @@ async def upload_api(conn: SessionDep, who: WhoDep, config: ConfigDep,
 
 @api.get("/filings/{filing_id}", response_model=FilingDetail,
          summary="填报详情与校验结果 / a filing with its findings")
-def detail_api(filing_id: FilingId, conn: SessionDep, who: WhoDep,
+def detail_api(request: Request, filing_id: FilingId, conn: SessionDep, who: WhoDep,
                upload: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> FilingDetail:
-    return service.detail(conn, who=who, filing_id=filing_id, upload_id=upload)
+    return service.detail(conn, who=who, filing_id=filing_id, upload_id=upload,
+                          lang=lang_of(request))
 
 
 @api.post("/filings/{filing_id}/explain", status_code=204, summary="说明警告 / explain warnings")

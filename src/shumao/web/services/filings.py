@@ -14,20 +14,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from shumao.auth import audit
+from shumao.auth.roles import role_text
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
 from shumao.collection.forms import all_forms, get_form, normalise_period, period_of, shift
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.web.i18n import pick
-from shumao.web.schemas import (
-    FilingDetail,
-    FilingOut,
-    NonResponseOut,
-    NonResponseReport,
-    UploadOut,
-)
-from shumao.web.services.labels import area_name
+from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
 
 
 @dataclass(frozen=True)
@@ -43,15 +37,26 @@ class Who:
                      target=target, ip=self.ip, detail=detail or None)
 
 
-def _out(conn: Connection, found: workflow.Filing) -> FilingOut:
-    ent = registry.find(conn, found.uscc)
+def status_text(status: str, lang: str) -> str:
+    """A filing's status in the user's language (``none``: no filing yet)."""
+    if status == "none":
+        return pick("未填报", "not filed", lang)
+    return pick(*workflow.STATUS_NAMES[workflow.Status(status)], lang)
+
+
+def _out(conn: Connection, found: workflow.Filing, lang: str = "zh",
+         names: dict[str, str] | None = None) -> FilingOut:
+    if names is None:
+        ent = registry.find(conn, found.uscc)
+        names = {found.uscc: ent.name} if ent else {}
     form = get_form(found.form_id)
-    return FilingOut(id=found.id, form_id=found.form_id, form_title=f"{form.code} {form.title_zh}",
-                     uscc=found.uscc,
-                     enterprise=ent.name if ent else found.uscc, period=found.period,
-                     status=found.status.value, status_text=found.status_text,
-                     version=found.version, current_upload_id=found.current_upload_id,
-                     vintage_id=found.vintage_id)
+    return FilingOut(id=found.id, form_id=found.form_id,
+                     form_title=f"{form.code} {pick(form.title_zh, form.title_en, lang)}",
+                     uscc=found.uscc, enterprise=names.get(found.uscc, found.uscc),
+                     period=found.period, status=found.status.value,
+                     status_text=status_text(found.status.value, lang), version=found.version,
+                     current_upload_id=found.current_upload_id, vintage_id=found.vintage_id,
+                     submitted_at=workflow.local_time(found.first_submitted_at))
 
 
 def forms(lang: str) -> list[dict[str, str]]:
@@ -64,75 +69,90 @@ def forms(lang: str) -> list[dict[str, str]]:
             for f in ordered]
 
 
-def list_filings(conn: Connection, *, who: Who, status: str | None = None) -> list[FilingOut]:
-    found = workflow.list_filings(conn, actor=who.scope.actor(), status=status or None)
-    return [_out(conn, f) for f in found]
-
-
-def review_queue(conn: Connection, *, who: Who) -> list[FilingOut]:
+def list_filings(conn: Connection, *, who: Who, status: str | None = None,
+                 form_id: str | None = None, period: str | None = None, q: str | None = None,
+                 lang: str = "zh") -> list[FilingOut]:
+    """The filings the user may see, filtered: form, period, status, and ``q`` — part of the
+    enterprise's name or of its credit code. Newest period first."""
     actor = who.scope.actor()
-    queue = workflow.list_filings(conn, actor=actor, status=workflow.Status.SUBMITTED.value)
-    return [_out(conn, f) for f in queue if actor.can_review(_ent(conn, f.uscc))]
+    found = workflow.list_filings(conn, actor=actor, form_id=form_id or None,
+                                  period=period or None, status=status or None)
+    names = {e.uscc: e.name for e in registry.list_enterprises(conn, actor=actor,
+                                                                 include_inactive=True)}
+    text = (q or "").strip().upper()
+    if text:
+        found = [f for f in found if text in f.uscc or text in names.get(f.uscc, "").upper()]
+    found.sort(key=lambda f: (f.period, f.uscc, f.form_id), reverse=True)
+    return [_out(conn, f, lang, names) for f in found]
 
 
-def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None,
-                 pending: bool = False, lang: str = "zh") -> NonResponseReport:
-    """漏报 / 迟报 (and with ``pending`` 待报) reporters in the reviewer's scope for one period;
-    the period defaults to the latest whose deadline has passed (with ``pending``, the one
-    open now)."""
-    if who.scope.role == "enterprise":
-        raise NotAllowed("迟报、漏报名单供审核人员查看 / the non-response list is for reviewers")
-    form = get_form(form_id)
-    if period:
-        wanted = normalise_period(period, form.frequency)
-        if wanted is None:
-            raise UnknownCode(f"报告期 period ({form.frequency})", period)
-    elif pending:  # who has not yet filed for the period now open
-        wanted = period_of(datetime.now(workflow.LOCAL).date(), form.frequency)
-    else:
-        wanted = workflow.last_due_period(conn, form_id=form.id)
-    found = workflow.non_response(conn, actor=who.scope.actor(), form_id=form.id, period=wanted,
-                                  include_pending=pending)
-    rows = [NonResponseOut(uscc=r.uscc, enterprise=r.name, park_code=r.park_code,
-                           park=area_name(r.park_code, lang) if r.park_code else "", kind=r.kind,
-                           kind_text=r.label, due=r.due, status=r.status,
-                           status_text=_status_text(r.status, lang),
-                           first_submitted_at=workflow.local_time(r.first_submitted_at)) for r in found]
-    counts = {k: sum(r.kind == k for r in found) for k in ("missing", "late", "pending")}
-    return NonResponseReport(form_id=form.id, form_title=f"{form.code} "
-                             f"{pick(form.title_zh, form.title_en, lang)}", period=wanted,
-                             due=workflow.due_date(conn, form_id=form.id, period=wanted),
-                             counts=counts, rows=rows)
+PAGE_SIZE = 50
 
 
-def non_response_csv(report: NonResponseReport) -> bytes:
-    """The list as a CSV a park manager can open in Excel to chase the enterprises (催报):
-    UTF-8 with BOM, Chinese headers, formula-like text made inert."""
+@dataclass(frozen=True)
+class ListQuery:
+    """The filings list as the page asks for it: filters and the page."""
+
+    form_id: str = ""
+    period: str = ""
+    status: str = ""
+    q: str = ""
+    page: int = 1
+
+    def params(self, **override: Any) -> dict[str, str]:
+        """The query string of this view (empty values left out)."""
+        out = {"form_id": self.form_id, "period": self.period, "status": self.status,
+               "q": self.q, "page": str(self.page), **{k: str(v) for k, v in override.items()}}
+        return {k: v for k, v in out.items() if v and not (k == "page" and v == "1")}
+
+
+@dataclass(frozen=True)
+class ListPage:
+    total: int
+    pages: int
+    rows: list[FilingOut]
+
+
+def filings_page(conn: Connection, *, who: Who, query: ListQuery, lang: str) -> ListPage:
+    """One page (``PAGE_SIZE`` rows) of the filtered list."""
+    found = list_filings(conn, who=who, status=query.status, form_id=query.form_id,
+                         period=query.period, q=query.q, lang=lang)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    start = (min(query.page, pages) - 1) * PAGE_SIZE
+    return ListPage(len(found), pages, found[start:start + PAGE_SIZE])
+
+
+def statuses(lang: str) -> list[dict[str, str]]:
+    """The statuses a filing can have, for the list's filter."""
+    return [{"id": s.value, "text": status_text(s.value, lang)} for s in workflow.Status]
+
+
+def export_filings(rows: list[FilingOut], *, fmt: str, lang: str) -> bytes:
+    """The list as CSV (UTF-8 with BOM) or XLSX, headers in the user's language."""
     import polars as pl
 
-    from shumao.output import inert
+    from shumao.output import to_bytes
 
-    frame = pl.DataFrame({
-        "报表 form": [report.form_title] * len(report.rows),
-        "报告期 period": [report.period] * len(report.rows),
-        "截止日期 deadline": [report.due.isoformat()] * len(report.rows),
-        "统一社会信用代码 USCC": [r.uscc for r in report.rows],
-        "企业名称 enterprise": [r.enterprise for r in report.rows],
-        "基地 park": [r.park or "" for r in report.rows],
-        "类别 kind": [r.kind_text for r in report.rows],
-        "填报状态 status": [r.status_text for r in report.rows],
-        "首次提交（北京时间）first submitted": [
-            r.first_submitted_at.strftime("%Y-%m-%d %H:%M") if r.first_submitted_at else ""
-            for r in report.rows],
-    }, schema_overrides={"基地 park": pl.String})
-    return b"\xef\xbb\xbf" + inert(frame).write_csv().encode("utf-8")
+    heads = [pick(zh, en, lang) for zh, en in EXPORT_HEADERS]
+    frame = pl.DataFrame([[r.id, r.form_title, r.uscc, r.enterprise, r.period, r.status_text,
+                           r.submitted_at.strftime("%Y-%m-%d %H:%M") if r.submitted_at else "",
+                           r.vintage_id] for r in rows],
+                         schema={h: t for h, t in zip(heads, EXPORT_TYPES, strict=True)},
+                         orient="row")
+    return to_bytes(frame, fmt, sheet=pick("填报", "filings", lang))
 
 
-def _status_text(status: str, lang: str) -> str:
-    if status == "none":
-        return pick("未建立填报", "no filing", lang)
-    zh, en = workflow.STATUS_NAMES[workflow.Status(status)]
-    return pick(zh, en, lang)
+EXPORT_HEADERS = (("编号", "No."), ("报表", "Form"), ("统一社会信用代码", "Credit code"),
+                  ("企业名称", "Enterprise"), ("报告期", "Period"), ("状态", "Status"),
+                  ("首次提交（北京时间）", "First submitted (Beijing time)"),
+                  ("数据版本", "Vintage"))
+EXPORT_TYPES = (int, str, str, str, str, str, str, int)
+
+
+def review_queue(conn: Connection, *, who: Who, lang: str = "zh") -> list[FilingOut]:
+    actor = who.scope.actor()
+    queue = workflow.list_filings(conn, actor=actor, status=workflow.Status.SUBMITTED.value)
+    return [_out(conn, f, lang) for f in queue if actor.can_review(_ent(conn, f.uscc))]
 
 
 def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
@@ -182,8 +202,8 @@ def upload(conn: Connection, *, who: Who, form_id: str, period: str, data: bytes
                      warnings=done.upload.warnings, findings=done.report.flat())
 
 
-def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None = None
-           ) -> FilingDetail:
+def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None = None,
+           lang: str = "zh") -> FilingDetail:
     actor = who.scope.actor()
     found = workflow.get_filing(conn, actor=actor, filing_id=filing_id)
     uploads = workflow.list_uploads(conn, actor=actor, filing_id=filing_id)
@@ -191,18 +211,24 @@ def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None 
     ent = _ent(conn, found.uscc)
     listed = [_upload_row(u) for u in reversed(uploads)]
     return FilingDetail(
-        filing=_out(conn, found),
+        filing=_out(conn, found, lang),
         upload=_upload_row(shown) if shown else None,
         findings=shown.report.flat() if shown else [],
         warnings=[{"key": p.key, "explanation": p.explanation or "",
                    **{k: v for k, v in p.finding.__dict__.items() if k != "severity"}}
                   for p in workflow.pending_warnings(conn, actor=actor, filing_id=filing_id)],
         uploads=listed,
-        history=[{"action": h.action, "from": h.from_status, "to": h.to_status, "actor": h.actor,
-                  "role": h.role, "at": h.at.isoformat(timespec="seconds"), "reason": h.reason}
-                 for h in workflow.history(conn, actor=actor, filing_id=filing_id)],
+        history=[_step(h, lang) for h in workflow.history(conn, actor=actor, filing_id=filing_id)],
         may_file=actor.can_file(ent), may_review=actor.can_review(ent),
     )
+
+
+def _step(h: workflow.Transition, lang: str) -> dict[str, Any]:
+    """One line of a filing's history, with its statuses and role by name."""
+    return {"action": h.action, "from": h.from_status, "to": h.to_status, "actor": h.actor,
+            "role": h.role, "at": h.at.isoformat(timespec="seconds"), "reason": h.reason,
+            "from_text": status_text(h.from_status, lang) if h.from_status else "",
+            "to_text": status_text(h.to_status, lang), "role_text": role_text(h.role, lang)}
 
 
 def _upload_row(u: workflow.Upload) -> dict[str, Any]:

@@ -90,4 +90,19 @@ def label(dim: str, code: str, lang: str, enterprises: Mapping[str, str] | None 
     table = {"flow": FLOWS, "freq": FREQS, "indicator": INDICATORS}.get(dim, {})
     if code in table:
         return pick(*table[code], lang)
+    if dim == "indicator" and code in _index_codes():
+        return pick(*_index_codes()[code], lang)
     return pick(*SPECIAL[code], lang) if code in SPECIAL else code
+
+
+@lru_cache(maxsize=1)
+def _index_codes() -> dict[str, tuple[str, str]]:
+    """Names of the composite indices' codes (their dataflows' ``indicator``)."""
+    from shumao.index import FRAMEWORKS
+    from shumao.index.framework import load_framework
+
+    names = {"DTI": ("数字贸易发展指数", "Digital trade development index")}
+    for path in sorted(FRAMEWORKS.glob("*.yaml")):
+        for node in load_framework(path).nodes:
+            names.setdefault(node.code, (node.name("zh"), node.name("en")))
+    return names
