@@ -258,8 +258,9 @@ def check_table(
     vintage: Annotated[str | None, typer.Option(help="版本号或日期 / vintage id or date")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / JSON output")] = False,
 ) -> None:
-    """检查官方表格的算术一致性与逐期变化 / check an official table's arithmetic and its
-    period-to-period changes (HB and ratio edits, zeros)."""
+    """检查官方表格的算术与逐期变化 / check an official table's arithmetic and changes.
+
+    逐期检查：HB 与比值检查、零值 / period-to-period: HB and ratio edits, zeros."""
     from shumao.compute import consistency
     from shumao.query import select
     from shumao.storage.dataflows import get_dataflow

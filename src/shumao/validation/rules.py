@@ -657,13 +657,16 @@ def _emit_zero_switches(run: _Run, cur: pl.DataFrame, matrix: np.ndarray) -> Non
 
 def _emit_too_few(run: _Run, code: str, rows: pl.DataFrame, min_units: int,
                   groups: dict[str, str] | None = None) -> None:
-    """One info finding per field: how many lines (or peer groups) HB could not assess."""
+    """One info finding per field: how many lines (or peer groups) HB could not assess. Not a
+    cell's finding: no column, the field named in each language's own words."""
     for name in rows["field"].unique().sort().to_list():
         mine = rows.filter(pl.col("field") == name)
-        first = mine.select(pl.col(ROW).min()).item()
-        extra = {"groups": groups[name]} if groups else {}
-        run.emit(code, name, pl.DataFrame({ROW: [first], "_value": [mine.height]}),
-                 min_units=min_units, **extra)
+        field_ = run.form.field(name)
+        run.report.add(finding(
+            code, file=run.sheet.file, sheet=run.sheet.sheet,
+            row=mine.select(pl.col(ROW).min()).item(), value=mine.height, min_units=min_units,
+            column_zh=field_.label_zh, column_en=field_.label_en,
+            groups=(groups or {}).get(name, "")))
 
 
 def _series_matrix(cur: pl.DataFrame, history: pl.DataFrame, names: list[str], keys: list[str],
@@ -726,7 +729,7 @@ def _hb_peers(run: _Run, spec: RuleSpec) -> None:
     _emit_hb(run, spec, flagged)
     small = scored.filter(pl.col("_current") & (pl.col("hb_method") == "none"))
     groups = small.group_by("field").agg(
-        pl.concat_str([pl.col(c) for c in level] or [pl.lit("全部 all")], separator="/")
+        pl.concat_str([pl.col(c) for c in level] or [pl.lit("—")], separator="/")
         .unique().sort().str.join("、").alias("g"), pl.len().alias("n"))
     group_text = dict(zip(groups["field"].to_list(), groups["g"].to_list(), strict=True))
     per_group = small.unique(subset=[*level, "field"]).select("field", ROW)
