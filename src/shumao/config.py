@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, description="登录失败计数窗口（分钟）/ minutes over which failed log-ins are counted"
     )
+    disclosure_rules: str = Field(
+        "standard",
+        description="披露控制规则集 / the disclosure-control rule set releases apply (a set of "
+        "shumao/compute/disclosure/rules.yaml: primary rules, protection, secondary method, cost "
+        "and time limit); recorded with each release",
+    )
     view_state_ttl_seconds: float = Field(
         1.0,
         description="网页缓存的数据状态有效秒数 / seconds the web trusts its cached store state "

@@ -170,6 +170,14 @@ def release(
             raise fail(str(exc)) from None
     for r in done:
         console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
+        if r.disclosure:
+            d = r.disclosure
+            console.print(f"  披露控制规则集 {d['rules']['name']}：{d['tables']} 张表，主要抑制 "
+                          f"{d['primary']}、次要抑制 {d['secondary']} 个单元格（最优 {d['optimal']} "
+                          f"张，贪心回退 {d['greedy_fallback']} 张）/ disclosure rule set "
+                          f"{d['rules']['name']}: {d['tables']} tables, {d['primary']} primary "
+                          f"and {d['secondary']} secondary cells ({d['optimal']} proven optimal, "
+                          f"{d['greedy_fallback']} by the greedy fallback)")
 
 
 def demo_users() -> None:
