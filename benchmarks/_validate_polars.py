@@ -165,50 +165,64 @@ def pandera_polars(path: Path, header: dict[str, str], period: str) -> Timing:
     return timed(run)
 
 
-def pandas_distinct(path: Path, header: dict[str, str], period: str) -> Timing:
-    """pandera on pandas with the credit code checked per distinct code (vectorised isin)."""
+def pandas_frame(path: Path, header: dict[str, str]) -> pd.DataFrame:
+    """pandas read_csv with the same number and code normalisation as the others."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = df.rename(columns={v: k for k, v in header.items()})
+    table = str.maketrans("".join(FULL), "".join(HALF))
+    for col in ("X", "M", "T"):
+        text = df[col].str.translate(table).str.strip().str.replace(",", "", regex=False)
+        df[col] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+        df[f"{col}_bad"] = df[col].isna() & (text != "")
+    df["_row"] = np.arange(len(df)) + 2
+    df["is_total"] = df["product"].str.replace(r"\s+", "", regex=True).isin(["合计", "总计"])
+    for col, codelist in (("product", "ebops"), ("counterpart_area", "country")):
+        df[f"{col}_code"] = df[col].map(_codes(list(df[col].unique()), codelist))
+    return df
+
+
+def pandera_failures(df: pd.DataFrame, detail: pd.DataFrame, uscc_check: Any, period: str) -> int:
+    """The structural rules as one pandera schema on pandas (lazy: every failure collected);
+    ``uscc_check`` is the only part the two pandera baselines write differently."""
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
     allowed = list(get_form("DDS_Q").field("product").allowed)
+    schema = pa.DataFrameSchema(
+        {
+            "uscc": pa.Column(str, uscc_check),
+            "period": pa.Column(str, pa.Check.isin([period])),
+            "product_code": pa.Column(str, pa.Check.isin(allowed), nullable=False),
+            "counterpart_area_code": pa.Column(str, pa.Check.notin(["CHN"]), nullable=False),
+            "X": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
+            "M": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
+            "T": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "X_bad": pa.Column(bool, pa.Check.isin([False])),
+        },
+        checks=[
+            pa.Check(lambda d: d["T"].isna() | ((d["X"].fillna(0) + d["M"].fillna(0)
+                                                 - d["T"]).abs() <= 0.015), name="flow-total"),
+            pa.Check(lambda d: d["X"].notna() | d["M"].notna(), name="required-one-of"),
+            pa.Check(lambda d: _pandas_sums_match(d, df), name="sum-to-total"),
+        ],
+        unique=KEYS,
+    )
+    try:
+        schema.validate(detail, lazy=True)
+    except SchemaErrors as exc:
+        return len(exc.failure_cases)
+    return 0
+
+
+def pandas_distinct(path: Path, header: dict[str, str], period: str) -> Timing:
+    """pandera on pandas with the credit code checked per distinct code (vectorised isin)."""
+    import pandera.pandas as pa
 
     def run() -> tuple[int, int]:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        df = df.rename(columns={v: k for k, v in header.items()})
-        table = str.maketrans("".join(FULL), "".join(HALF))
-        for col in ("X", "M", "T"):
-            text = df[col].str.translate(table).str.strip().str.replace(",", "", regex=False)
-            df[col] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-            df[f"{col}_bad"] = df[col].isna() & (text != "")
-        df["is_total"] = df["product"].str.replace(r"\s+", "", regex=True).isin(["合计", "总计"])
-        for col, codelist in (("product", "ebops"), ("counterpart_area", "country")):
-            df[f"{col}_code"] = df[col].map(_codes(list(df[col].unique()), codelist))
+        df = pandas_frame(path, header)
         detail = df[~df["is_total"]]
         valid = {c for c in detail["uscc"].unique() if uscc.is_valid(c)}
-        schema = pa.DataFrameSchema(
-            {
-                "uscc": pa.Column(str, pa.Check(lambda s: s.isin(valid), name="check-character")),
-                "period": pa.Column(str, pa.Check.isin([period])),
-                "product_code": pa.Column(str, pa.Check.isin(allowed), nullable=False),
-                "counterpart_area_code": pa.Column(str, pa.Check.notin(["CHN"]), nullable=False),
-                "X": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
-                "M": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
-                "T": pa.Column(float, pa.Check.ge(0), nullable=True),
-                "X_bad": pa.Column(bool, pa.Check.isin([False])),
-            },
-            checks=[
-                pa.Check(lambda d: d["T"].isna() | ((d["X"].fillna(0) + d["M"].fillna(0)
-                                                     - d["T"]).abs() <= 0.015), name="flow-total"),
-                pa.Check(lambda d: d["X"].notna() | d["M"].notna(), name="required-one-of"),
-                pa.Check(lambda d: _pandas_sums_match(d, df), name="sum-to-total"),
-            ],
-            unique=KEYS,
-        )
-        failures = 0
-        try:
-            schema.validate(detail, lazy=True)
-        except SchemaErrors as exc:
-            failures = len(exc.failure_cases)
-        return len(df), failures
+        check = pa.Check(lambda s: s.isin(valid), name="check-character")
+        return len(df), pandera_failures(df, detail, check, period)
 
     return timed(run)
