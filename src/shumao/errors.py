@@ -6,6 +6,7 @@
     ├── StoreError                  the database is missing, unmigrated or inconsistent
     │   └── ConflictError           optimistic-lock conflict: somebody else changed it first
     ├── ImportRejected              an input failed validation; carries the findings report
+    │   └── RulesRejected           a warning-rule file failed its checks; the rules in force stay
     └── NotAllowed                  the current user's role or scope forbids the action
 
 Validation problems inside a file are *findings* (data, see ``shumao.validation``), not
@@ -49,6 +50,14 @@ class ImportRejected(ShumaoError):
         self.report = report
         n = len(report.errors)
         super().__init__(f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written")
+
+
+class RulesRejected(ImportRejected):
+    def __init__(self, report: Report) -> None:
+        super().__init__(report)
+        n = len(report.errors)
+        self.args = (f"预警规则文件被拒绝：{n} 个错误，现行规则保持不变 / the rule file was rejected: "
+                     f"{n} error(s); the rules in force stay",)
 
 
 class NotAllowed(ShumaoError):
