@@ -1,0 +1,89 @@
+"""One sentence per alert, Chinese and English, with its numbers (two decimals, units by name).
+
+"2022年海南省可数字化交付的服务进口10.40亿美元，同比下降34.03%，超过预警阈值20%" — the rule's
+template filled from the hit: {area} and {series} by name, {value} {unit} {change}
+{threshold} {measure} {period} and the detector's own fields.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from shumao.monitor.detectors.common import decode
+from shumao.monitor.rules import Rule
+from shumao.reference import units
+from shumao.web.services.labels import FLOWS, area_name, product_name
+
+PRODUCTS = {"S": ("服务进出口", "trade in services"), "KIS": ("知识密集型服务", "knowledge-intensive "
+            "services"), "SD": ("旅行服务", "travel services"),
+            "DD": ("可数字化交付的服务", "digitally deliverable services")}
+INDICATORS = {"ECOM_SALES": ("电子商务销售额", "e-commerce sales"),
+              "ECOM_PURCHASES": ("电子商务采购额", "e-commerce purchases"),
+              "OUTPUT": ("数字产业产值", "digital-industry output"),
+              "CUM": ("累计", "year to date")}
+FLOW_WORDS = {"X": ("出口", "exports"), "M": ("进口", "imports"), "T": ("进出口", "trade"),
+              "B": ("差额", "balance")}
+
+
+def unit_text(unit: str | None, mult: int | None, lang: str) -> str:
+    """亿美元, 万元, % … (the unit's name in the code list; its code when it has none)."""
+    if not unit or unit == "_Z":
+        return ""
+    if unit == "PCT":
+        return "%"
+    for u in units.all_units():
+        if u.code == unit and u.mult == (mult or 0):
+            return u.name_zh if lang == "zh" else f" {u.name_en}"
+    return unit
+
+
+def series_name(hit: dict[str, Any], lang: str) -> str:
+    i = 0 if lang == "zh" else 1
+    product, flow, indicator = hit.get("product"), hit.get("flow"), hit.get("indicator")
+    parts = []
+    if indicator in INDICATORS and indicator != "CUM":
+        parts.append(INDICATORS[indicator][i])
+    if product and product not in ("_Z", "_T"):
+        parts.append(PRODUCTS[product][i] if product in PRODUCTS else product_name(product, lang))
+    if flow in FLOW_WORDS:
+        parts.append(FLOW_WORDS[flow][i])
+    if indicator == "CUM":
+        parts.append(INDICATORS["CUM"][i])
+    fields = decode(hit.get("fields") or "")
+    if not parts and fields.get("name_zh"):
+        parts.append(fields["name_zh" if lang == "zh" else "name_en"])
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def _num(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 10000 else f"{value:.2f}"
+    return value
+
+
+class _Safe(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(rule: Rule, hit: dict[str, Any], lang: str, *, enterprises: dict[str, str] | None = None,
+           extra: dict[str, Any] | None = None) -> str:
+    fields = decode(hit.get("fields") or "")
+    values: dict[str, Any] = {k: _num(v) for k, v in fields.items()}
+    change = fields.get("change")
+    values.update(
+        area=area_name(hit["ref_area"], lang, enterprises) if hit.get("ref_area") else "",
+        series=series_name(hit, lang), period=hit.get("period", ""),
+        value=_num(hit.get("value")), threshold=_num(hit.get("threshold")),
+        measure=_num(hit.get("measure")), unit=unit_text(hit.get("unit"), hit.get("unit_mult"),
+                                                         lang),
+        change=_num(abs(change)) if isinstance(change, int | float) else "")
+    if "sources" in fields and isinstance(fields["sources"], dict):
+        values["sources"] = ("，" if lang == "zh" else "; ").join(
+            f"{k} {_num(float(v))}" for k, v in fields["sources"].items())
+    if "measure_zh" in fields:
+        values["measure"] = fields["measure_zh" if lang == "zh" else "measure_en"]
+    values.update(extra or {})
+    template = rule.message_zh if lang == "zh" else rule.message_en
+    return string.Formatter().vformat(template, (), _Safe(values))
