@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, compute, data, db, demo, policy, ref, web
+from shumao.cli import backup, collection, compute, data, db, demo, monitor, policy, ref, web
 
 app = typer.Typer(
     name="shumao",
@@ -20,6 +20,7 @@ collection.register(app)
 backup.register(app)
 compute.register(app)
 policy.register(app)
+monitor.register(app)
 web.register(app)
 web.register_demo(demo.app)
 app.add_typer(db.app, name="db")

@@ -7,7 +7,11 @@ template filled from the hit: {area} and {series} by name, {value} {unit} {chang
 
 from __future__ import annotations
 
+import csv
+import re
 import string
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from shumao.monitor.detectors.common import decode
@@ -18,10 +22,32 @@ from shumao.web.services.labels import FLOWS, area_name, product_name
 PRODUCTS = {"S": ("服务进出口", "trade in services"), "KIS": ("知识密集型服务", "knowledge-intensive "
             "services"), "SD": ("旅行服务", "travel services"),
             "DD": ("可数字化交付的服务", "digitally deliverable services")}
-INDICATORS = {"ECOM_SALES": ("电子商务销售额", "e-commerce sales"),
-              "ECOM_PURCHASES": ("电子商务采购额", "e-commerce purchases"),
-              "OUTPUT": ("数字产业产值", "digital-industry output"),
+INDICATORS = {"OUTPUT": ("数字产业产值", "digital-industry output"),
               "CUM": ("累计", "year to date")}
+NBS_FILE = Path(__file__).resolve().parents[1] / "ingest" / "sources" / "nbs_indicators.csv"
+BIG = {"USD": 8, "CNY": 8}
+"""Money in messages is shown in 亿美元 / 亿元, as the report does."""
+
+
+@lru_cache(maxsize=1)
+def nbs_names() -> dict[str, tuple[str, str]]:
+    """NBS provincial indicator code → names (the unit in brackets dropped)."""
+    with NBS_FILE.open(encoding="utf-8") as f:
+        return {r["code"]: (re.sub(r"\s*[(（][^)）]*[)）]$", "", r["name_zh"]), r["name_en"])
+                for r in csv.DictReader(f)}
+
+
+def period_text(period: str, lang: str) -> str:
+    """2022 → 2022年; 2024-Q3 → 2024年第3季度; 2023-07 → 2023年7月 (English: as written)."""
+    if lang != "zh" or not period:
+        return period
+    if re.fullmatch(r"\d{4}", period):
+        return f"{period}年"
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
+        return f"{m[1]}年第{m[2]}季度"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
+        return f"{m[1]}年{int(m[2])}月"
+    return period
 FLOW_WORDS = {"X": ("出口", "exports"), "M": ("进口", "imports"), "T": ("进出口", "trade"),
               "B": ("差额", "balance")}
 
@@ -34,7 +60,7 @@ def unit_text(unit: str | None, mult: int | None, lang: str) -> str:
         return "%"
     for u in units.all_units():
         if u.code == unit and u.mult == (mult or 0):
-            return u.name_zh if lang == "zh" else f" {u.name_en}"
+            return u.name_zh if lang == "zh" else u.name_en
     return unit
 
 
@@ -42,17 +68,19 @@ def series_name(hit: dict[str, Any], lang: str) -> str:
     i = 0 if lang == "zh" else 1
     product, flow, indicator = hit.get("product"), hit.get("flow"), hit.get("indicator")
     parts = []
+    fields = decode(hit.get("fields") or "")
+    if fields.get("name_zh"):
+        return str(fields["name_zh" if lang == "zh" else "name_en"])
     if indicator in INDICATORS and indicator != "CUM":
         parts.append(INDICATORS[indicator][i])
+    elif indicator in nbs_names():
+        parts.append(nbs_names()[indicator][i])
     if product and product not in ("_Z", "_T"):
         parts.append(PRODUCTS[product][i] if product in PRODUCTS else product_name(product, lang))
     if flow in FLOW_WORDS:
         parts.append(FLOW_WORDS[flow][i])
     if indicator == "CUM":
         parts.append(INDICATORS["CUM"][i])
-    fields = decode(hit.get("fields") or "")
-    if not parts and fields.get("name_zh"):
-        parts.append(fields["name_zh" if lang == "zh" else "name_en"])
     return ("" if lang == "zh" else " ").join(parts)
 
 
@@ -60,6 +88,29 @@ def _num(value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 10000 else f"{value:.2f}"
     return value
+
+
+def _bound(value: Any) -> Any:
+    """A threshold as it was set: 20 → "20", 1.5 → "1.50"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _num(value)
+
+
+def _in_big_units(hit: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """Money in 亿 (USD × 10^8, CNY × 10^8): value, threshold and the earlier values."""
+    unit, mult = hit.get("unit"), hit.get("unit_mult")
+    if unit not in BIG or mult is None or mult == BIG[unit]:
+        return hit
+    scale = 10.0 ** (int(mult) - BIG[unit])
+    out = {**hit, "unit_mult": BIG[unit]}
+    for key in ("value", "threshold") if hit.get("rule_kind") != "decline" else ("value",):
+        if isinstance(hit.get(key), int | float) and key == "value":
+            out[key] = hit[key] * scale
+    for key in ("prev", "previous"):
+        if isinstance(fields.get(key), int | float):
+            fields[key] = fields[key] * scale
+    return out
 
 
 class _Safe(dict[str, Any]):
@@ -70,12 +121,13 @@ class _Safe(dict[str, Any]):
 def render(rule: Rule, hit: dict[str, Any], lang: str, *, enterprises: dict[str, str] | None = None,
            extra: dict[str, Any] | None = None) -> str:
     fields = decode(hit.get("fields") or "")
+    hit = _in_big_units(hit, fields)
     values: dict[str, Any] = {k: _num(v) for k, v in fields.items()}
     change = fields.get("change")
     values.update(
         area=area_name(hit["ref_area"], lang, enterprises) if hit.get("ref_area") else "",
-        series=series_name(hit, lang), period=hit.get("period", ""),
-        value=_num(hit.get("value")), threshold=_num(hit.get("threshold")),
+        series=series_name(hit, lang), period=period_text(str(hit.get("period", "")), lang),
+        value=_num(hit.get("value")), threshold=_bound(hit.get("threshold")),
         measure=_num(hit.get("measure")), unit=unit_text(hit.get("unit"), hit.get("unit_mult"),
                                                          lang),
         change=_num(abs(change)) if isinstance(change, int | float) else "")
