@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from shumao.auth import audit
-from shumao.errors import ConflictError, NotAllowed, ShumaoError
+from shumao.errors import ConflictError, NotAllowed, ShumaoError, UnknownCode
 from shumao.monitor import tables as t
 from shumao.monitor.messages import render
 from shumao.monitor.rules import LEVELS, Rule
@@ -194,7 +194,7 @@ def _mine(conn: Connection, alert_id: int, who: Who, inside: Callable[[dict[str,
           ) -> dict[str, Any]:
     row = conn.execute(select(t.alert).where(t.alert.c.id == alert_id)).first()
     if row is None or not inside(dict(row._mapping)):
-        raise ShumaoError(f"没有第 {alert_id} 号预警 / no alert #{alert_id}")
+        raise UnknownCode("预警（您的范围内）/ alerts in your scope", alert_id)
     if who.role in ("public", "enterprise"):
         raise NotAllowed("无权处理预警 / you may not handle alerts")
     return dict(row._mapping)

@@ -137,7 +137,9 @@ def target_hits(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl
 
 
 def _covers(rule: Rule, flows: set[str] | None) -> Callable[[dict[str, Any]], bool]:
-    if flows is None or not rule.dataflows:
+    """Which open alerts this evaluation re-judged: all of them for a full run and for rules
+    that recompute everything they watch (targets, non-response, sources, bases)."""
+    if flows is None or (rule.kind not in FRAME and rule.kind not in ("decline", "revision")):
         return lambda _row: True
     return lambda row: row["dataflow"] in flows
 

@@ -113,8 +113,8 @@ class Ruleset:
         return next((r for r in self.rules if r.code == code), None)
 
     def watching(self, dataflows: set[str] | None) -> list[Rule]:
-        """The rules that read any of ``dataflows`` (all rules for ``None``); rules without
-        dataflows (targets, non-response, sources, bases) run on every evaluation."""
+        """The rules that read any of ``dataflows`` (all rules for ``None``); a rule that names
+        no dataflow runs on every evaluation."""
         if dataflows is None:
             return list(self.rules)
         return [r for r in self.rules if not r.dataflows or set(r.dataflows) & dataflows]

@@ -37,6 +37,8 @@ class Chart(BaseModel):
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
     note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
+    pieces: list[dict[str, str | int]] = Field(
+        default_factory=list, description="分级着色（如预警等级）/ colour classes (e.g. alert levels)")
 
     def has_data(self) -> bool:
         return any(v is not None for s in self.series for v in s.data)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, pages, policy, sdmx
+from shumao.web.routes import admin, auth, data, filings, monitor, pages, policy, sdmx
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, policy.router, admin.router)
+                                  filings.router, policy.router, monitor.router, admin.router)

@@ -64,9 +64,11 @@
     return {
       tooltip: { trigger: "item", formatter: function (p) {
         return names[p.name] + "<br>" + fmt(p.value) + " " + c.unit; } },
-      visualMap: { min: 0, max: values.length ? Math.max.apply(null, values) : 1, left: 10,
-                   bottom: 10, calculable: true, text: [c.unit, ""],
-                   inRange: { color: ["#fde8e4", "#f4a582", "#d6604d", "#b2182b"] } },
+      visualMap: c.pieces && c.pieces.length ?
+        { type: "piecewise", pieces: c.pieces, left: 10, bottom: 10 } :
+        { min: 0, max: values.length ? Math.max.apply(null, values) : 1, left: 10,
+          bottom: 10, calculable: true, text: [c.unit, ""],
+          inRange: { color: ["#fde8e4", "#f4a582", "#d6604d", "#b2182b"] } },
       series: [{ type: "map", map: "cn_provinces", nameProperty: "id", roam: true,
                  layoutCenter: ["50%", "58%"], layoutSize: "118%",
                  selectedMode: false, name: s.name,
