@@ -18,10 +18,47 @@ app = typer.Typer(help="监测预警：运行规则、规则版本、监测目�
 
 
 def register(parent: typer.Typer) -> None:
-    from shumao.cli import alerts
+    from shumao.cli import alerts, demo
 
     parent.add_typer(app, name="monitor")
     parent.add_typer(alerts.app, name="alerts")
+    demo.app.command("monitor")(demo_monitor)
+
+
+DEMO_TARGETS = (("DD_SHARE_SERVICES", "服务贸易总额", (2029, 2035)),)
+"""The national targets the demo confirms: indicator, words of the candidate, years."""
+
+
+def demo_monitor() -> None:
+    """确认演示监测目标并运行预警规则 / confirm the demo's monitored targets and run the rules.
+
+    政策库中《关于数字贸易改革创新发展的意见》的 2029 年 45%、2035 年 50% 目标由商务部演示用户确认为
+    监测目标（已确认的跳过），然后运行全部预警规则 / the 2029 (45 %) and 2035 (50 %) targets of the
+    2024 opinions are confirmed by the demo ministry user (once), then every rule runs."""
+    from sqlalchemy import select
+
+    from shumao.monitor import evaluate, targets
+    from shumao.policy import tables as policy
+
+    with open_store() as engine:
+        with engine.begin() as conn:
+            confirmed = {tg.policy_target_id for tg in targets.current(conn, active_only=False)}
+            for indicator, words, years in DEMO_TARGETS:
+                rows = conn.execute(select(policy.target.c.id, policy.target.c.target_year).where(
+                    policy.target.c.indicator.contains(words),
+                    policy.target.c.target_year.in_(years)).order_by(policy.target.c.id)).all()
+                for cand_id, year in rows:
+                    if cand_id in confirmed or year in {t.deadline_year for t in
+                                                         targets.current(conn)}:
+                        continue
+                    done = targets.confirm(conn, candidate_id=cand_id, indicator=indicator,
+                                           username="demo-ministry", role="ministry")
+                    console.print(f"已确认监测目标 / target confirmed: {done.key} {done.name_zh}")
+        result = evaluate.run(engine, trigger="demo", user="demo")
+        with engine.connect() as conn:
+            rows = [(tg, targets.progress(conn, tg)) for tg in targets.current(conn)]
+    print_progress(rows)
+    console.print(f"预警规则 / rules: 未解除预警 {result.open} 条 open alerts（shumao alerts list）")
 
 
 def as_of_value(text: str | None) -> int | datetime | None:
