@@ -76,8 +76,13 @@ def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
     world = frame.with_columns(pl.lit("WLD").alias("counterpart_area"))
     cells = aggregate.rollup(world, [hierarchy.ebops_tree("DD"), tree])
     summed = cells.filter(pl.col("product") == "DD").group_by(
-        [*DIMENSIONS, "time_period", "unit", "unit_mult"]).agg(pl.col("value").sum())
-    return vintages.conform(summed)
+        [*DIMENSIONS, "time_period", "unit", "unit_mult"]).agg(
+        pl.col("value").sum(), pl.col("n_contributors").max())
+    # a total from fewer reporters than the series has had is incomplete (漏报, a filing still
+    # in review): it is not compared with complete periods — a missing filer is no decline
+    most = pl.col("n_contributors").max().over(DIMENSIONS)
+    complete = summed.filter(pl.col("n_contributors") >= most)
+    return vintages.conform(complete.drop("n_contributors"))
 
 
 def _frame_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,

@@ -12,7 +12,8 @@
              S⁺ₜ = max(0, S⁺ₜ₋₁ + zₜ − k), S⁻ likewise for −z; a level shift when either
              exceeds ``h``. Computed without a loop: S = C − min(0, minⱼ≤ₜ Cⱼ), C = Σ(z − k).
 ``stl``      robust STL (statsmodels) of monthly or quarterly series with at least
-             ``min_cycles`` seasons; a residual beyond ``t`` robust standard deviations.
+             ``min_cycles`` seasons; a residual beyond ``t`` robust standard deviations
+             (at least 1 % of the series' level); the largest is reported.
 
 Anomaly rules read the whole series, not only its latest period: an implausible jump in a
 printed series stays a question to the source until it is revised. One hit per series: the
@@ -147,13 +148,17 @@ def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
             continue
         fit = STL(part["value"].to_numpy().astype(float), period=period, robust=True).fit()
         resid = np.asarray(fit.resid)
-        mad = np.median(np.abs(resid - np.median(resid)))
-        if mad <= 0:
+        level = float(np.median(np.abs(part["value"].to_numpy())))
+        # a floor of 1 % of the series' level: a season repeated exactly leaves no residual,
+        # and a zero MAD would make every rounding error an anomaly
+        scale = max(MAD_SCALE * float(np.median(np.abs(resid - np.median(resid)))),
+                    0.01 * level)
+        if scale <= 0:
             continue
-        z = (resid - np.median(resid)) / (MAD_SCALE * mad)
+        z = (resid - np.median(resid)) / scale
         idx = np.flatnonzero(np.abs(z) >= t)
         if idx.size:
-            i = int(idx[-1])
+            i = int(idx[np.argmax(np.abs(z[idx]))])
             rows.append({**part.row(i, named=True), "zabs": round(float(abs(z[i])), 2),
                          "periods": "、".join(part["time_period"][int(j)] for j in idx)})
     if not rows:

@@ -12,7 +12,6 @@ from sqlalchemy import Connection
 
 from shumao.collection import response, workflow
 from shumao.collection.actors import Actor, Role
-from shumao.collection.forms import get_form, period_of, shift
 from shumao.compute import aggregate
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
 from shumao.monitor.rules import Rule
@@ -30,24 +29,11 @@ def _row(**values: Any) -> dict[str, Any]:
     return base
 
 
-def latest_due_period(conn: Connection, form_id: str, today: date) -> str | None:
-    """The newest period of the form whose deadline has passed by ``today``."""
-    form = get_form(form_id)
-    period = period_of(today, form.frequency)
-    for _ in range(8):
-        if workflow.due_date(conn, form_id=form.id, period=period) < today:
-            return period
-        period = shift(period, -1)
-    return None
-
-
 def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
     """未按时报送率 (missing + late) per park, city and province for the latest due period."""
     form_id = str(rule.params.get("form", "DDS_Q"))
     limit = float(rule.params["rate_pct"])
-    period = latest_due_period(conn, form_id, today)
-    if period is None:
-        return empty_hits()
+    period = workflow.last_due_period(conn, form_id=form_id, today=today)
     rows = response.responses(conn, actor=MONITOR, form_id=form_id, period=period, today=today)
     groups = {"park": lambda r: r.park_code, "city": lambda r: r.city_code,
               "province": lambda r: r.province_code}
