@@ -105,6 +105,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        *(Case("GET", p, ALL) for p in ("/monitor", "/monitor?level=red&state=all",
+                                        "/api/alerts", "/api/alerts?area=320000&state=all",
+                                        "/api/alerts/badge")),
+        *(Case("GET", p, LOGGED_IN) for p in ("/monitor/targets", "/api/targets")),
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),

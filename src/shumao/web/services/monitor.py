@@ -88,7 +88,7 @@ def alert_map(listing: AlertListOut, lang: str) -> Chart:
         series=[Series(name=pick("预警等级", "level", lang), code="",
                        data=[rank.get(listing.worst_by_province.get(p.code, ""))
                              for p in provinces])],
-        source=pick("数据来源：数贸监测预警规则", "Source: shumao warning rules", lang),
+        source=pick("数贸监测预警规则", "shumao warning rules", lang),
         links=[f"/monitor?area={p.code}" for p in provinces], pieces=PIECES)
 
 
@@ -172,7 +172,8 @@ def target_list(conn: Connection, *, lang: str = "zh") -> list[TargetOut]:
 
 def target_chart(t: TargetOut, lang: str) -> Chart:
     """Observed, projection and its 80 % band, and the target line, one category per year."""
-    years = sorted({p.year for p in t.points} | {p.year for p in t.projection} | {t.deadline})
+    first = min([p.year for p in t.points] or [t.deadline])
+    years = list(range(first, t.deadline + 1))  # every year: a gap in the data shows as a gap
     obs = {p.year: p.value for p in t.points}
     proj = {p.year: p for p in t.projection}
     series = [
@@ -189,5 +190,5 @@ def target_chart(t: TargetOut, lang: str) -> Chart:
     ]
     return Chart(id=f"target-{t.key}", kind="line", title=t.name, unit=t.unit,
                  categories=[str(y) for y in years], series=series,
-                 source=pick("数据来源：商务部服务进出口数据发布；预测：statsmodels ETS",
-                             "Source: MOFCOM releases; projection: statsmodels ETS", lang))
+                 source=pick("商务部服务进出口数据发布；预测：statsmodels ETS",
+                             "MOFCOM releases; projection: statsmodels ETS", lang))
