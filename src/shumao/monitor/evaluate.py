@@ -24,7 +24,8 @@ from shumao.compute import aggregate, hierarchy
 from shumao.monitor import alerts, rules, targets
 from shumao.monitor import tables as t
 from shumao.monitor.detectors import anomaly, bases, change, quality
-from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits, select as pick
+from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits, prepare
+from shumao.monitor.detectors.common import select as pick
 from shumao.monitor.rules import Rule
 from shumao.storage import vintages
 from shumao.storage.tables import DIMENSIONS
@@ -60,7 +61,8 @@ def _read(conn: Connection, dataflow: str, rule: Rule, as_of: vintages.AsOf,
         if dataflow == ENTERPRISE_FLOW and frame.height:
             frame = enterprise_levels(conn, frame)
         cache[dataflow] = frame
-    return pick(cache[dataflow], rule.where)
+        cache["~" + dataflow] = prepare(frame)
+    return pick(cache["~" + dataflow], rule.where)
 
 
 def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:

@@ -54,8 +54,9 @@ def outlier(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
 
 def _peer_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     t = float(rule.params["peer_t"])
-    group = [d for d in SERIES if d != "ref_area"] + ["time_period", "_kind"]
-    data = data.with_columns(area_kind().alias("_kind"))
+    others = [d for d in SERIES if d != "ref_area"] + ["time_period"]
+    data = data.with_columns(pl.struct([*others, area_kind()]).hash(seed=7).alias("_peer"))
+    group = "_peer"
     med = pl.col("r").median().over(group)
     mad = (pl.col("r") - med).abs().median().over(group)
     scored = data.with_columns(((pl.col("r") - med) / (MAD_SCALE * mad)).alias("z"),
@@ -71,7 +72,7 @@ def _hampel_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     t = float(rule.params.get("hampel_t", 3.0))
     if k < 1 or data.height == 0:
         return data.head(0)
-    ids = data.select(pl.struct(SERIES).rank("dense").alias("_sid"))["_sid"].to_numpy()
+    ids = data["_sid"].to_numpy()
     r = data["r"].to_numpy().astype(float)
     window = np.full((len(r), 2 * k + 1), np.nan)
     for j, off in enumerate(range(-k, k + 1)):
@@ -93,8 +94,8 @@ def _hampel_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
 def _one_per_series(flagged: pl.DataFrame, dataflow: str, rule: Rule) -> pl.DataFrame:
     if flagged.is_empty():
         return empty_hits()
-    ordered_ = flagged.sort([*SERIES, "time_period", "how"])
-    agg = ordered_.group_by(SERIES, maintain_order=True).agg(
+    ordered_ = flagged.sort(["_sid", "time_period", "how"])
+    agg = ordered_.group_by([*SERIES, "_sid"], maintain_order=True).agg(
         pl.col("time_period").last(), pl.col("value").last(), pl.col("prev").last(),
         pl.col("change").last().round(2), pl.col("z").last().abs().round(2).alias("zabs"),
         pl.col("how").last(), pl.col("unit").last(), pl.col("unit_mult").last(),
@@ -109,23 +110,23 @@ def cusum(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     k, h = float(rule.params["k"]), float(rule.params["h"])
     need = int(rule.params.get("min_points", 8))
     data = log_growth(ordered(frame)).filter(pl.col("r").is_not_null())
-    data = data.filter(pl.len().over(SERIES) >= need - 1)
+    data = data.filter(pl.len().over("_sid") >= need - 1)
     if data.is_empty():
         return empty_hits()
-    med = pl.col("r").median().over(SERIES)
-    mad = (pl.col("r") - med).abs().median().over(SERIES)
+    med = pl.col("r").median().over("_sid")
+    mad = (pl.col("r") - med).abs().median().over("_sid")
     data = data.with_columns(((pl.col("r") - med) / (MAD_SCALE * mad)).alias("z")).filter(
-        pl.col("z").is_finite().all().over(SERIES))
-    up = (pl.col("z") - k).cum_sum().over(SERIES)
-    down = (-pl.col("z") - k).cum_sum().over(SERIES)
+        pl.col("z").is_finite().all().over("_sid"))
+    up = (pl.col("z") - k).cum_sum().over("_sid")
+    down = (-pl.col("z") - k).cum_sum().over("_sid")
     data = data.with_columns(up.alias("_cu"), down.alias("_cd")).with_columns(
-        (pl.col("_cu") - pl.min_horizontal(pl.lit(0.0), pl.col("_cu").cum_min().over(SERIES)))
+        (pl.col("_cu") - pl.min_horizontal(pl.lit(0.0), pl.col("_cu").cum_min().over("_sid")))
         .alias("_su"),
-        (pl.col("_cd") - pl.min_horizontal(pl.lit(0.0), pl.col("_cd").cum_min().over(SERIES)))
+        (pl.col("_cd") - pl.min_horizontal(pl.lit(0.0), pl.col("_cd").cum_min().over("_sid")))
         .alias("_sd"))
     data = data.with_columns(pl.max_horizontal("_su", "_sd").alias("s"))
-    crossed = data.filter(pl.col("s") > h).sort([*SERIES, "time_period"])
-    first = crossed.group_by(SERIES, maintain_order=True).agg(
+    crossed = data.filter(pl.col("s") > h).sort(["_sid", "time_period"])
+    first = crossed.group_by([*SERIES, "_sid"], maintain_order=True).agg(
         pl.col("time_period").first(), pl.col("value").first(), pl.col("unit").first(),
         pl.col("unit_mult").first(), pl.col("s").max().round(2).alias("stat"),
         pl.when(pl.col("_su") >= pl.col("_sd")).then(pl.lit("up")).otherwise(pl.lit("down"))
@@ -141,8 +142,15 @@ def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     t = float(rule.params["t"])
     cycles = int(rule.params.get("min_cycles", 2))
     data = ordered(frame.filter(pl.col("freq").is_in(list(PERIODS))))
+    if data.is_empty():
+        return empty_hits()
+    runs = data["_sid"].rle()  # sorted by series: one run per series, its length
+    if int(runs.struct.field("len").max() or 0) < min(PERIODS.values()) * cycles + 1:
+        return empty_hits()  # no series is long enough: nothing to decompose
+    need = pl.col("freq").replace_strict(PERIODS, return_dtype=pl.Int64) * cycles + 1
+    data = data.filter(pl.len().over("_sid") >= need)  # long enough, before any loop
     rows = []
-    for _key, part in data.group_by(SERIES, maintain_order=True):
+    for _key, part in data.group_by("_sid", maintain_order=True):
         period = PERIODS[part["freq"][0]]
         if part.height < cycles * period + 1 or part["value"].null_count():
             continue

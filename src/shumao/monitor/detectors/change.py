@@ -25,11 +25,11 @@ def decline(frame: pl.DataFrame, rule: Rule, dataflow: str, *, published: pl.Dat
     if data.is_empty():
         return empty_hits()
     step = 1 if rule.params.get("mode", "yoy") == "yoy" else 0
-    before = data.select(*SERIES, "unit", "unit_mult", pl.col("time_period").alias("_pp"),
+    before = data.select("_sid", "unit", "unit_mult", pl.col("time_period").alias("_pp"),
                          pl.col("value").alias("prev"))
     last = latest(data).with_columns(previous_period(pl.col("time_period"), years=step)
                                      .alias("_pp"))
-    last = last.join(before, on=[*SERIES, "unit", "unit_mult", "_pp"], how="left")
+    last = last.join(before, on=["_sid", "unit", "unit_mult", "_pp"], how="left")
     last = last.with_columns(((pl.col("value") / pl.col("prev") - 1) * 100).alias("change"))
     if published is not None and not published.is_empty():
         last = _published(last, published)
@@ -54,8 +54,8 @@ def consecutive(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     data = log_growth(ordered(frame)).with_columns(
         (pl.col("value") < pl.col("prev")).cast(pl.Int32).alias("_down"))
     # length of the run of declines ending at each row: cumulative count reset at each rise
-    run = data.with_columns((pl.col("_down") == 0).cum_sum().over(SERIES).alias("_block"))
-    run = run.with_columns(pl.col("_down").cum_sum().over([*SERIES, "_block"]).alias("_run"))
+    run = data.with_columns((pl.col("_down") == 0).cum_sum().over("_sid").alias("_block"))
+    run = run.with_columns(pl.col("_down").cum_sum().over(["_sid", "_block"]).alias("_run"))
     last = latest(run).filter(pl.col("_run") >= n)
     return hits(last.with_columns(pl.col("_run").alias("n")), dataflow,
                 period=pl.col("time_period"), value=pl.col("value"), threshold=float(n),
@@ -119,9 +119,9 @@ def share_falling(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFram
     keys = [d for d in SERIES if d != "ref_area"]
     total = pl.col("value").sum().over([*keys, "time_period"])
     data = ordered(provinces.with_columns((pl.col("value") / total * 100).alias("share")))
-    data = data.with_columns(pl.col("share").shift(n).over(SERIES).alias("_then"),
-                             (pl.col("share").diff().over(SERIES) < 0).cast(pl.Int32)
-                             .rolling_sum(n).over(SERIES).alias("_falls"))
+    data = data.with_columns(pl.col("share").shift(n).over("_sid").alias("_then"),
+                             (pl.col("share").diff().over("_sid") < 0).cast(pl.Int32)
+                             .rolling_sum(n).over("_sid").alias("_falls"))
     last = latest(data).filter((pl.col("_falls") == n)
                                & (pl.col("_then") - pl.col("share") >= min_drop))
     last = last.with_columns((pl.col("_then") - pl.col("share")).round(2).alias("change"),

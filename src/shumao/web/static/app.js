@@ -116,7 +116,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { drawAll(e.target); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    drawAll(e.target);
+    // the alert badge in the menu: no number when nothing is firing
+    if (e.target.classList && e.target.classList.contains("badge") &&
+        e.target.textContent.trim() === "0") { e.target.textContent = ""; }
+  });
   document.addEventListener("change", function (e) {
     if (e.target && e.target.name === "dataflow" && e.target.form && e.target.form.id === "explore-form") {
       window.location.href = "/explorer?dataflow=" + encodeURIComponent(e.target.value);
