@@ -32,15 +32,15 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_load import PASSWORD, hammer, hammer_http, server  # noqa: E402
+from web_load import PASSWORD, hammer, hammer_http, server
 
-from shumao.auth import users  # noqa: E402
-from shumao.auth.scope import Scope  # noqa: E402
-from shumao.monitor import queries, rules  # noqa: E402
-from shumao.monitor import tables as t  # noqa: E402
-from shumao.reference import geo, parks  # noqa: E402
-from shumao.storage.engine import make_engine, upgrade  # noqa: E402
-from shumao.storage.scratch import scratch_database  # noqa: E402
+from shumao.auth import users
+from shumao.auth.scope import Scope
+from shumao.monitor import queries, rules
+from shumao.monitor import tables as t
+from shumao.reference import geo, parks
+from shumao.storage.engine import make_engine, upgrade
+from shumao.storage.scratch import scratch_database
 
 LEVELS = ("red", "orange", "yellow", "blue")
 

@@ -40,13 +40,13 @@ import pandas as pd
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from aggregate_10m import make_cube  # noqa: E402
+from aggregate_10m import make_cube
 
-from shumao.compute import aggregate as agg  # noqa: E402
-from shumao.monitor import rules  # noqa: E402
-from shumao.monitor.detectors import anomaly, change, common  # noqa: E402
-from shumao.storage.tables import DIMENSIONS  # noqa: E402
-from shumao.storage.vintages import FRAME_SCHEMA  # noqa: E402
+from shumao.compute import aggregate as agg
+from shumao.monitor import rules
+from shumao.monitor.detectors import anomaly, change, common
+from shumao.storage.tables import DIMENSIONS
+from shumao.storage.vintages import FRAME_SCHEMA
 
 SERIES = list(DIMENSIONS)
 TARGET_SECONDS, TARGET_RATIO = 60.0, 5.0

@@ -99,8 +99,8 @@ def _act(alert_id: int, user: str, action: str, **kw: Any) -> None:
     try:
         with open_store() as engine, engine.begin() as conn:
             who, scope = _who(conn, user)
-            fn = {"ack": alerts.acknowledge, "resolve": alerts.resolve,
-                  "silence": alerts.silence}[action]
+            fn: Any = {"ack": alerts.acknowledge, "resolve": alerts.resolve,
+                       "silence": alerts.silence}[action]
             done = fn(conn, alert_id=alert_id, who=who, inside=queries.inside(scope), **kw)
     except ShumaoError as exc:
         raise fail(str(exc)) from None

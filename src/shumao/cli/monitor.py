@@ -56,8 +56,8 @@ def demo_monitor() -> None:
                     console.print(f"已确认监测目标 / target confirmed: {done.key} {done.name_zh}")
         result = evaluate.run(engine, trigger="demo", user="demo")
         with engine.connect() as conn:
-            rows = [(tg, targets.progress(conn, tg)) for tg in targets.current(conn)]
-    print_progress(rows)
+            progress = [(tg, targets.progress(conn, tg)) for tg in targets.current(conn)]
+    print_progress(progress)
     console.print(f"预警规则 / rules: 未解除预警 {result.open} 条 open alerts（shumao alerts list）")
 
 
@@ -166,15 +166,16 @@ def targets_(
                                            scope_kind=scope, area=area, username=user, role=role)
                     console.print(f"[green]已确认 / confirmed[/green] {done.key}: {done.name_zh}")
                 if change:
-                    changes = {k: v for k, v in (("value", value), ("deadline_year", deadline))
-                               if v is not None}
+                    changes: dict[str, Any] = {k: v for k, v in (("value", value),
+                                                                 ("deadline_year", deadline))
+                                               if v is not None}
                     done = targets.change(conn, key=change, username=user, role=role, **changes)
                     console.print(f"[green]已修改 / changed[/green] {done.key} → v{done.version}")
         except ShumaoError as exc:
             raise fail(str(exc)) from None
         with engine.connect() as conn:
-            rows = [(tg, targets.progress(conn, tg)) for tg in targets.current(conn)]
-    print_progress(rows)
+            found = [(tg, targets.progress(conn, tg)) for tg in targets.current(conn)]
+    print_progress(found)
 
 
 def print_progress(rows: list[tuple[Any, Any]]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from shumao.collection import registry
 from shumao.compute import aggregate, hierarchy
+from shumao.errors import StoreError
 from shumao.monitor import alerts, rules, targets
 from shumao.monitor import tables as t
 from shumao.monitor.detectors import anomaly, bases, change, quality
@@ -55,7 +56,7 @@ def _read(conn: Connection, dataflow: str, rule: Rule, as_of: vintages.AsOf,
     if dataflow not in cache:
         try:
             frame = vintages.read(conn, dataflow, as_of=as_of).drop("vintage_id")
-        except Exception as err:  # noqa: BLE001 — as-of before a dataflow's first vintage
+        except StoreError as err:  # as of a date before the dataflow's first vintage
             log.info("%s not evaluated: %s", dataflow, err)
             frame = pl.DataFrame(schema=vintages.FRAME_SCHEMA)
         if dataflow == ENTERPRISE_FLOW and frame.height:

@@ -32,7 +32,7 @@ def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user
         from shumao.monitor.evaluate import run
 
         run(engine, trigger=trigger, dataflows=flows or None, user=user)
-    except Exception:  # noqa: BLE001 — the data are committed; the failed run is recorded
+    except Exception:
         log.exception("monitoring after %s of %s failed", trigger, sorted(flows))
 
 

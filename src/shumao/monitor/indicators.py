@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection
 
 from shumao.compute import aggregate
+from shumao.errors import StoreError
 from shumao.monitor.trajectory import Point
 from shumao.storage import vintages
 
@@ -39,7 +40,7 @@ def dd_share_services(conn: Connection, area: str, as_of: vintages.AsOf = None) 
     try:
         frame = vintages.read(conn, "MOFCOM_SERVICES", where={"ref_area": [area], "flow": ["T"],
                                                               "freq": ["A"]}, as_of=as_of)
-    except Exception:  # noqa: BLE001 — the dataflow may never have been loaded
+    except StoreError:  # as of a date before the dataflow's first vintage: no figure
         return []
     frame = frame.drop("vintage_id").filter(pl.col("value").is_not_null())
     values = frame.filter(pl.col("indicator") == "VALUE")

@@ -17,7 +17,7 @@ from typing import Any
 from shumao.monitor.detectors.common import decode
 from shumao.monitor.rules import Rule
 from shumao.reference import units
-from shumao.web.services.labels import FLOWS, area_name, product_name
+from shumao.web.services.labels import area_name, product_name
 
 PRODUCTS = {"S": ("服务进出口", "trade in services"), "KIS": ("知识密集型服务", "knowledge-intensive "
             "services"), "SD": ("旅行服务", "travel services"),

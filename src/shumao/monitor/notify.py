@@ -143,10 +143,10 @@ def digest(engine: Engine, *, day: date | None = None, settings: Settings | None
                 t.alert.c.fired_at < start + timedelta(days=1),
                 t.alert.c.rank >= LEVELS[sub["min_level"]][1])
                 .order_by(t.alert.c.rank.desc(), t.alert.c.id)).all()
-            still = conn.execute(select(t.alert.c.id).where(
-                scope_condition(user.access), t.alert.c.state.in_(OPEN))).all()
+            still = len(conn.execute(select(t.alert.c.id).where(
+                scope_condition(user.access), t.alert.c.state.in_(OPEN))).all())
             if new:
-                todo.append((sub, [dict(r._mapping) for r in new], len(still)))
+                todo.append((sub, [dict(r._mapping) for r in new], still))
     for sub, items, still in todo:
         subject = f"数贸预警日报 {day:%Y-%m-%d}：新增 {len(items)} 条，未解除 {still} 条"
         ok, error = send(settings, sub["email"], subject, _body(items, still=still))

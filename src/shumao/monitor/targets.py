@@ -85,7 +85,7 @@ def confirm(conn: Connection, *, candidate_id: int, indicator: str, scope_kind: 
         name_en=f"{name_en}, {cand.target_year}", sentence=cand.sentence,
         created_by=username, created_at=datetime.now(UTC), note="")
     values.update({k: v for k, v in overrides.items() if k in values and v is not None})
-    new_id = conn.execute(insert(t.target).values(**values).returning(t.target.c.id)).scalar_one()
+    conn.execute(insert(t.target).values(**values).returning(t.target.c.id)).scalar_one()
     conn.execute(update(policy.target).where(policy.target.c.id == candidate_id).values(
         status="confirmed", indicator_code=indicator, confirmed_by=username,
         confirmed_at=values["created_at"]))

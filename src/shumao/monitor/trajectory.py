@@ -20,6 +20,7 @@ forecast's normal distribution.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ def filled(points: list[Point]) -> list[Point]:
     known = {p.year: p for p in sorted(points, key=lambda p: p.year)}
     years = sorted(known)
     out: list[Point] = []
-    for a, b in zip(years, years[1:], strict=False):
+    for a, b in itertools.pairwise(years):
         out.append(known[a])
         for y in range(a + 1, b):
             frac = (y - a) / (b - a)
@@ -109,10 +110,9 @@ def trend(points: list[Point], years: int = TREND_YEARS) -> float | None:
 
 
 def _forecast(series: list[Point], horizon: int) -> list[tuple[float, float, float, float, float]]:
+    import pandas as pd
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    import pandas as pd
 
     y = pd.Series([p.value for p in series], dtype=float,
                   index=pd.period_range(str(series[0].year), periods=len(series), freq="Y"))

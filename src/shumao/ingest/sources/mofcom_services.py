@@ -75,9 +75,11 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
     values, missing = parse_numbers(src, "value", ctx.report, file=ctx.file,
                                     col_index=table.columns.index("value"))
     parts = [_values(src, values, missing, ctx.report, ctx.file)]
-    if "yoy_growth_pct" in table.columns:
-        parts.append(_growth(src, table, ctx.report, ctx.file))
-    return pl.concat([p for p in parts if p is not None]).sort(ROW, maintain_order=True)
+    growth = _growth(src, table, ctx.report, ctx.file) if "yoy_growth_pct" in table.columns \
+        else None
+    if growth is not None:
+        parts.append(growth)
+    return pl.concat(parts).sort(ROW, maintain_order=True)
 
 
 def _valid_rows(src: pl.DataFrame, table: Table, report: Report, file: str) -> list[int]:
@@ -92,7 +94,7 @@ def _valid_rows(src: pl.DataFrame, table: Table, report: Report, file: str) -> l
         code, column, extra = problem
         report.add(finding(code, file=file, row=row[ROW], column=column,
                            col_index=table.columns.index(column), value=row[column] or "",
-                           **extra))
+                           codelist=extra.get("codelist", "")))
     return keep
 
 
@@ -115,7 +117,7 @@ def _problem(row: dict[str, str | None], known: dict[str, str]
 
 def _cumulative_ok(period: str) -> bool:
     m = _CUM.match(period)
-    return bool(m) and m["y1"] == m["y2"] and m["m1"] == "01" and "01" <= m["m2"] <= "12"
+    return m is not None and m["y1"] == m["y2"] and m["m1"] == "01" and "01" <= m["m2"] <= "12"
 
 
 def _keys(src: pl.DataFrame) -> list[pl.Expr]:
@@ -138,7 +140,7 @@ def _attrs(src: pl.DataFrame) -> pl.Expr:
     texts = [json.dumps({names[c]: v for c, v in zip(cols, vals, strict=True) if v},
                         ensure_ascii=False) if any(vals) else None
              for vals in src.select(cols).iter_rows()]
-    return pl.Series("attrs", texts, pl.String).alias("attrs")
+    return pl.lit(pl.Series("attrs", texts, pl.String)).alias("attrs")
 
 
 def _units(src: pl.DataFrame, report: Report, file: str, column: str = "unit"

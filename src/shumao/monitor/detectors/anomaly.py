@@ -145,7 +145,8 @@ def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     if data.is_empty():
         return empty_hits()
     runs = data["_sid"].rle()  # sorted by series: one run per series, its length
-    if int(runs.struct.field("len").max() or 0) < min(PERIODS.values()) * cycles + 1:
+    longest = runs.struct.field("len").max()
+    if int(longest or 0) < min(PERIODS.values()) * cycles + 1:  # type: ignore[arg-type]
         return empty_hits()  # no series is long enough: nothing to decompose
     need = pl.col("freq").replace_strict(PERIODS, return_dtype=pl.Int64) * cycles + 1
     data = data.filter(pl.len().over("_sid") >= need)  # long enough, before any loop

@@ -24,6 +24,7 @@ import yaml
 from sqlalchemy import Connection
 
 from shumao.compute import aggregate
+from shumao.errors import StoreError
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
 from shumao.monitor.rules import Rule
 from shumao.reference import geo, parks
@@ -55,7 +56,7 @@ def figures(conn: Connection, threshold: dict[str, Any], codes: list[str],
     where = {**threshold.get("where", {}), "ref_area": codes}
     try:
         frame = vintages.read(conn, threshold["dataflow"], where=where, as_of=as_of)
-    except Exception:  # noqa: BLE001 — a dataflow never loaded holds no figure
+    except StoreError:  # as of a date before the dataflow's first vintage: no figure
         return {}
     frame = frame.filter(pl.col("value").is_not_null())
     if frame.is_empty():

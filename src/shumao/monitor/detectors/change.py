@@ -94,7 +94,7 @@ def balance(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     wide = frame.filter(pl.col("flow").is_in(["X", "M", "B"])).pivot(
         on="flow", index=[*keys, "time_period", "unit", "unit_mult"], values="value",
         aggregate_function="first")
-    if wide.is_empty() or not {"X", "M"} <= set(wide.columns) and "B" not in wide.columns:
+    if wide.is_empty() or (not {"X", "M"} <= set(wide.columns) and "B" not in wide.columns):
         return empty_hits()
     cols = set(wide.columns)
     computed = (pl.col("X") - pl.col("M")) if {"X", "M"} <= cols else pl.lit(None)

@@ -44,7 +44,7 @@ def series_id(frame: pl.DataFrame) -> pl.Series:
     """One 64-bit integer per series: the dimensions' category codes packed side by side
     (exact, no collision) — or a hash of the key when a dimension has too many codes."""
     codes = {d: frame[d].cast(pl.Categorical).to_physical().cast(pl.UInt64) for d in SERIES}
-    if all(int(codes[d].max() or 0) < 2 ** BITS[d] for d in SERIES):
+    if all(int(codes[d].max() or 0) < 2 ** BITS[d] for d in SERIES):  # type: ignore[arg-type]
         packed = pl.Series("_sid", [0] * frame.height, pl.UInt64)
         for d in SERIES:
             packed = packed * (2 ** BITS[d]) + codes[d]

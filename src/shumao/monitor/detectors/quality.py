@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from shumao.collection import response, workflow
 from shumao.collection.actors import Actor, Role
 from shumao.compute import aggregate
+from shumao.errors import StoreError
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
 from shumao.monitor.rules import Rule
 from shumao.storage import revisions, vintages
@@ -92,7 +93,7 @@ def _figure_values(conn: Connection, fig: dict[str, Any], as_of: vintages.AsOf
             frame = vintages.read(conn, src["dataflow"], where=where,
                                   as_of=as_of if src["dataflow"] == fig["sources"][0][
                                       "dataflow"] else None)
-        except Exception:  # noqa: BLE001 — a source absent from this store is simply skipped
+        except StoreError:  # as of a date before the dataflow's first vintage: no figure
             continue
         frame = frame.filter(pl.col("value").is_not_null() & (pl.col("unit") == "USD"))
         frame = frame.filter(pl.col("counterpart_area").is_in(["WLD", "_Z"]))

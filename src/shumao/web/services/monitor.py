@@ -98,14 +98,18 @@ def alert_detail(conn: Connection, *, scope: Scope, alert_id: int, lang: str = "
     if row is None:
         raise UnknownCode("预警（您的范围内）/ alerts in your scope", alert_id)
     events = [AlertEventOut(at=e["at"], username=e["username"], action=e["action"],
-                            action_name=pick(*alerts.ACTIONS.get(e["action"], (e["action"],) * 2),
-                                             lang),
+                            action_name=_action_name(e["action"], lang),
                             from_state=e["from_state"], to_state=e["to_state"], note=e["note"])
               for e in alerts.events(conn, alert_id)]
     base = _out(conn, row, lang).model_dump()
     return AlertDetailOut(**base, series_key=row["series_key"], events=events,
                           series=_series(conn, scope, row), unit=_unit(row),
                           silenced_until=row["silenced_until"])
+
+
+def _action_name(action: str, lang: str) -> str:
+    zh, en = alerts.ACTIONS.get(action, (action, action))
+    return pick(zh, en, lang)
 
 
 def _unit(row: dict[str, Any]) -> str:
