@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -24,6 +26,7 @@ from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+from web.index_world import build_indices, index_cases
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
 OWN = {"enterprise": USCC_A, "park": "DSEB05", "city": "320100", "province": "320000"}
@@ -109,26 +112,37 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                         "/api/alerts", "/api/alerts?area=320000&state=all",
                                         "/api/alerts/badge")),
         *(Case("GET", p, LOGGED_IN) for p in ("/monitor/targets", "/api/targets")),
+        Case("GET", "/report", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
+        Case("GET", "/report/jobs/0123456789ab/pdf", set()),
+        *index_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
         Case("POST", "/api/admin/users", {"admin"},
              {"username": f"new-{role}", "password": "a-good-password", "role": "ministry"}),
         Case("POST", "/api/admin/releases", {"ministry", "admin"}, {"dataflow": "WTO_DDS"}),
+        Case("POST", "/api/report/build", {"ministry", "admin"}, {"year": 2022,
+                                                                   "formats": ["xlsx"]}),
     ]
     return cases
 
 
 def _expected(role: str, case: Case) -> set[int]:
     if role in case.allowed:
-        return {200, 201}
+        return {200, 201, 202}
+    if "0123456789ab" in case.path and role in ("ministry", "admin"):
+        return {404}
     return {401} if role == "public" else {403}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(role: str, engine: Engine, world: World,
+def test_every_route_for_every_role(role: str, engine: Engine, world: World, demo_data: Path,
+                                    app: FastAPI,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
+    build_indices(engine, demo_data)
     from web.factories import write  # a vintage for the release case, never the sentinels'
 
     write(engine, "WTO_DDS", [{"ref_area": "CHN", "counterpart_area": "WLD", "product": "DDS",
@@ -149,6 +163,8 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World,
             found = leaks(body, role, world)
             if found:
                 wrong.append(f"{case.path} leaks {found}")
+    builds = getattr(app.state, "report_jobs", None)  # the report build started above
+    assert builds is None or builds.wait(), "a report build did not end"
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
     everything = "\n".join(seen)
     missing = [s.name for s in world.sentinels if role in s.viewers

@@ -35,6 +35,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "alert.ack": ("确认预警", "acknowledge alert"),
     "alert.resolve": ("解除预警", "resolve alert"),
     "alert.silence": ("静默预警", "silence alert"),
+    "report.build": ("生成年度报告", "build the annual report"),
 }
 
 

@@ -6,7 +6,20 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, compute, data, db, demo, monitor, policy, ref, web
+from shumao.cli import (
+    backup,
+    collection,
+    compute,
+    data,
+    db,
+    demo,
+    index,
+    monitor,
+    policy,
+    ref,
+    web,
+)
+from shumao.cli import report as report_cli
 
 app = typer.Typer(
     name="shumao",
@@ -19,8 +32,10 @@ data.register(app)
 collection.register(app)
 backup.register(app)
 compute.register(app)
+report_cli.register(compute.report_app)
 policy.register(app)
 monitor.register(app)
+index.register(app)
 web.register(app)
 web.register_demo(demo.app)
 app.add_typer(db.app, name="db")
