@@ -52,10 +52,13 @@ def consecutive(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     """The series fell in each of its last ``n`` periods (its latest included)."""
     n = int(rule.params["n"])
     data = log_growth(ordered(frame)).with_columns(
-        (pl.col("value") < pl.col("prev")).cast(pl.Int32).alias("_down"))
-    # length of the run of declines ending at each row: cumulative count reset at each rise
-    run = data.with_columns((pl.col("_down") == 0).cum_sum().over("_sid").alias("_block"))
-    run = run.with_columns(pl.col("_down").cum_sum().over(["_sid", "_block"]).alias("_run"))
+        (pl.col("value") < pl.col("prev")).fill_null(False).alias("_down"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
+    # length of the run of declines ending at each row: rows since the last row that was not a
+    # decline. A series' first row is never a decline (no previous value), so filling forward
+    # over the whole frame never carries a position from one series into the next.
+    since = pl.when(~pl.col("_down")).then(pl.col("_i")).forward_fill()
+    run = data.with_columns((pl.col("_i") - since).alias("_run"))
     last = latest(run).filter(pl.col("_run") >= n)
     return hits(last.with_columns(pl.col("_run").alias("n")), dataflow,
                 period=pl.col("time_period"), value=pl.col("value"), threshold=float(n),
