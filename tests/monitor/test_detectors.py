@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from shumao.monitor import rules
+from shumao.monitor import messages, rules
 from shumao.monitor.detectors import anomaly, change
 from shumao.monitor.detectors.common import select as pick
 from shumao.query import select
@@ -106,3 +106,27 @@ def test_stl_finds_a_spike_in_a_seasonal_quarterly_series() -> None:
     hits = anomaly.stl(frame, R.get("seasonal-residual"), "ENT_DDS")
     (hit,) = hits.iter_rows(named=True)
     assert hit["period"] == "2023-Q2" and hit["value"] == 30.0 and hit["measure"] > 3.5
+
+
+def test_concentration_alerts_name_the_largest_part_and_keep_the_hhi(engine: Engine,
+                                                                      demo_data) -> None:
+    """HHI is an index, not money (it was shown in 亿: "HHI为0.00"); the top part by name."""
+    from shumao.ingest.pipeline import run_import
+
+    run_import(engine, "batis", demo_data / "batis_china_bilateral_2005_2019.csv")
+    items = {tuple(a["series_key"].split(".")[1:4:2]): a
+             for a in alerts_of(engine, "item-concentration")}  # (partner, flow)
+    usa = items[("USA", "M")]
+    # 2019, China's imports from the US by the twelve EBOPS items: travel (SD) 50.29 %
+    assert usa["value"] == 2976 and usa["level"] == "yellow"
+    assert usa["message_zh"] == ("2019年中国进口（伙伴：美国）的服务项目集中度HHI为2976.00，"
+                                 "最大项目旅行占50.29%，超过阈值2500")
+    assert {p for p, _ in items} == {"USA", "JPN", "HKG", "KOR", "DEU"}
+    packaged = R.get("partner-concentration")
+    assert packaged is not None
+    rule = rules.Rule(**{**packaged.__dict__, "params": {**packaged.params, "hhi": 500}})
+    frame = pick(select(engine, "BATIS"), {"ref_area": ["CHN"], "product": ["S"]})
+    hit = change.concentration(frame, rule, "BATIS").filter(pl.col("flow") == "X").row(
+        0, named=True)
+    text = messages.render(rule, hit, "zh")
+    assert text.startswith(f"2019年中国服务出口伙伴集中度HHI为{hit['value']:.2f}，最大伙伴香港占")

@@ -66,6 +66,7 @@ def test_a_province_sees_and_acknowledges_its_alert(engine: Engine, world: World
     detail = client.get(f"/api/alerts/{ids['460000']}").json()
     assert detail["message"].startswith("2022年海南省可数字化交付的服务进口10.40亿美元")
     assert detail["series"] == [{"period": "2022", "value": 10.4}]
+    assert detail["target"] is None
     assert client.get(f"/api/alerts/{ids['DSEB09']}").status_code == 404  # Shandong's
     r = client.post(f"/api/alerts/{ids['460000']}/ack", json={"note": "已核实"})
     assert r.status_code == 200 and r.json()["state"] == "acknowledged"
@@ -97,3 +98,37 @@ def test_the_pages_and_the_badge(engine: Engine, world: World,
     assert "还没有监测目标" in targets
     assert ministry.get("/api/targets").json() == []
     assert as_role("public").get("/monitor/targets").status_code in (401, 303, 307)
+
+
+def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
+        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    from shumao.monitor import evaluate, targets
+    from shumao.policy import library
+    from shumao.policy import tables as policy
+
+    run_import(engine, "mofcom-services",
+               DEMO / "mofcom_services" / "services_trade_releases.csv")
+    library.add_file(engine, DEMO.parent / "policy" / "001_2ff3b056fc41c968.txt")
+    with engine.begin() as conn:
+        cand = conn.execute(select(policy.target.c.id).where(
+            policy.target.c.target_year == 2029,
+            policy.target.c.indicator.contains("服务贸易总额"))).scalar_one()
+        targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES",
+                        username="m", role="ministry")
+    evaluate.run(engine, trigger="test", notify=False)
+    with engine.connect() as conn:
+        aid = conn.execute(select(t.alert.c.id).where(
+            t.alert.c.rule_code == "target-trajectory")).scalar_one()
+    ministry = as_role("ministry")
+    body = ministry.get(f"/api/alerts/{aid}").json()
+    target = body["target"]
+    assert (target["key"], target["value"], target["deadline"], target["status"]) == (
+        "T1", 45.0, 2029, "watch")
+    band = {p["year"]: p for p in target["projection"]}
+    assert band[2029]["lower80"] < band[2029]["mean"] < band[2029]["upper80"]
+    page = ministry.get(f"/monitor/alerts/{aid}").text
+    assert 'id="alert-target"' in page and 'id="chart-target-T1"' in page
+    assert "所需路径" in page and "预测下限(80%)" in page
+    assert "该预警没有可显示的时间序列" not in page
+    path_2029 = round(target["current"]["value"] + target["required_per_year"] * 5, 2)
+    assert path_2029 == 45.0

@@ -19,7 +19,7 @@ from shumao.monitor.rules import Rule
 from shumao.reference import units
 from shumao.web.services.labels import area_name, product_name
 
-PRODUCTS = {"S": ("服务进出口", "trade in services"), "KIS": ("知识密集型服务", "knowledge-intensive "
+PRODUCTS = {"S": ("服务", "services"), "KIS": ("知识密集型服务", "knowledge-intensive "
             "services"), "SD": ("旅行服务", "travel services"),
             "DD": ("可数字化交付的服务", "digitally deliverable services")}
 INDICATORS = {"OUTPUT": ("数字产业产值", "digital-industry output"),
@@ -134,6 +134,11 @@ def render(rule: Rule, hit: dict[str, Any], lang: str, *, enterprises: dict[str,
     if "sources" in fields and isinstance(fields["sources"], dict):
         values["sources"] = ("，" if lang == "zh" else "; ").join(
             f"{k} {_num(float(v))}" for k, v in fields["sources"].items())
+    if hit.get("counterpart_area"):
+        values["partner"] = area_name(str(hit["counterpart_area"]), lang)
+    if isinstance(fields.get("top"), str):  # the largest part, by name: a partner or an item
+        by_item = rule.params.get("dim") == "product"
+        values["top"] = (product_name if by_item else area_name)(fields["top"], lang)
     if "measure_zh" in fields:
         values["measure"] = fields["measure_zh" if lang == "zh" else "measure_en"]
     values.update(extra or {})

@@ -47,6 +47,9 @@ class AlertDetailOut(AlertOut):
     unit: str = ""
     silenced_until: datetime | None = None
     events: list[AlertEventOut]
+    target: TargetOut | None = Field(
+        default=None, description="目标进度预警的目标：所需路径、预测及区间 / the target of a "
+        "target-trajectory alert: required path, projection and its band")
 
 
 class AlertListOut(BaseModel):
@@ -107,3 +110,6 @@ class TargetOut(BaseModel):
     points: list[TargetPoint]
     projection: list[ProjectionPoint]
     gap: str = ""
+
+
+AlertDetailOut.model_rebuild()  # its ``target`` is a TargetOut, defined after it

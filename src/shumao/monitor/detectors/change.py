@@ -85,7 +85,8 @@ def concentration(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFram
         pl.col(dim).first().alias("top"), pl.col("time_period").first(),
         pl.col("unit").first(), pl.col("unit_mult").first(), pl.len().alias("parts"))
     found = agg.filter((pl.col("hhi") >= limit) | (pl.col("top_share") >= top_limit))
-    found = found.with_columns(pl.lit("_T").alias(dim), pl.col("hhi").round(0))
+    found = found.with_columns(pl.lit("_T").alias(dim), pl.col("hhi").round(0),
+                               pl.lit("_Z").alias("unit"))  # an index: no money unit, no 亿
     return hits(found.with_columns(pl.col("top_share").round(2)), dataflow,
                 period=pl.col("time_period"), value=pl.col("hhi"), threshold=limit,
                 measure=pl.col("hhi"), extra=["top", "top_share", "parts"])

@@ -55,8 +55,10 @@ def monitor_page(request: Request, conn: SessionDep, scope: ScopeDep, level: Lev
 @pages.get("/monitor/alerts/{alert_id}")
 def alert_page(request: Request, alert_id: AlertId, conn: SessionDep, scope: ScopeDep
                ) -> Response:
-    detail = service.alert_detail(conn, scope=scope, alert_id=alert_id, lang=lang_of(request))
-    return page(request, "alert.html", {"a": detail,
+    lang = lang_of(request)
+    detail = service.alert_detail(conn, scope=scope, alert_id=alert_id, lang=lang)
+    chart = service.target_chart(detail.target, lang) if detail.target else None
+    return page(request, "alert.html", {"a": detail, "target_chart": chart,
                                         "may_act": scope.role not in ("public", "enterprise")})
 
 

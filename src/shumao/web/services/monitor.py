@@ -104,7 +104,15 @@ def alert_detail(conn: Connection, *, scope: Scope, alert_id: int, lang: str = "
     base = _out(conn, row, lang).model_dump()
     return AlertDetailOut(**base, series_key=row["series_key"], events=events,
                           series=_series(conn, scope, row), unit=_unit(row),
-                          silenced_until=row["silenced_until"])
+                          silenced_until=row["silenced_until"], target=_target(conn, row, lang))
+
+
+def _target(conn: Connection, row: dict[str, Any], lang: str) -> TargetOut | None:
+    """The monitored target of a target-trajectory alert, with its path and projection."""
+    if not row["series_key"].startswith("TARGET:"):
+        return None
+    key = row["series_key"].removeprefix("TARGET:")
+    return next((t for t in target_list(conn, lang=lang) if t.key == key), None)
 
 
 def _action_name(action: str, lang: str) -> str:
@@ -188,6 +196,8 @@ def target_chart(t: TargetOut, lang: str) -> Chart:
                data=[proj[y].lower80 if y in proj else None for y in years]),
         Series(name=pick("预测上限(80%)", "upper 80%", lang), code="hi",
                data=[proj[y].upper80 if y in proj else None for y in years]),
+        Series(name=pick("所需路径", "required path", lang), code="path",
+               data=_required_path(t, years)),
         Series(name=pick("目标", "target", lang), code="target",
                data=[t.value if y >= (t.current.year if t.current else y) else None
                      for y in years]),
@@ -196,3 +206,11 @@ def target_chart(t: TargetOut, lang: str) -> Chart:
                  categories=[str(y) for y in years], series=series,
                  source=pick("商务部服务进出口数据发布；预测：statsmodels ETS",
                              "MOFCOM releases; projection: statsmodels ETS", lang))
+
+
+def _required_path(t: TargetOut, years: list[int]) -> list[float | None]:
+    """The straight line from the current value to the target at the deadline."""
+    if t.current is None or t.required_per_year is None:
+        return [None] * len(years)
+    return [round(t.current.value + t.required_per_year * (y - t.current.year), 2)
+            if y >= t.current.year else None for y in years]
