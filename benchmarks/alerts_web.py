@@ -2,7 +2,7 @@
 
 Builds a store (SQLite file, or a scratch PostgreSQL database with ``SHUMAO_BENCH_PG_URL``)
 with ``--alerts`` open alerts spread over the 31 provinces, their cities and parks, the
-thirteen packaged rules and the four levels, plus a ministry and a province user; serves it
+packaged rules and the four levels, plus a ministry and a province user; serves it
 with uvicorn (``shumao.web.asgi:app``, ``--workers``) on loopback and drives ``--clients``
 keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 
@@ -16,7 +16,7 @@ list question (one page of 50, the total, the counts per level, the worst level 
 province) answered straight from SQL by the same number of threads.
 
     .venv/bin/python benchmarks/alerts_web.py [--alerts 10000] [--clients 50]
-        [--requests 1500] [--seconds 60] [--workers 2]
+        [--requests 1500] [--seconds 60] [--workers 2] [--port N]
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=1500)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--port", type=int, default=None, help="uvicorn's port (default: a free one)")
     args = ap.parse_args()
     pg = os.environ.get("SHUMAO_BENCH_PG_URL", "")
     if pg:
@@ -127,7 +128,7 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
         n = conn.execute(select(func.count()).select_from(t.alert)).scalar_one()
     print(f"[{backend}] {n:,} open alerts · {args.clients} clients · load "
           f"{os.getloadavg()[0]:.2f}")
-    with server(url, args.workers) as base:
+    with server(url, args.workers, args.port) as base:
         jars = {"ministry": cookies_of(base, "bench-ministry"),
                 "province": cookies_of(base, "bench-province")}
         cases = {"page": (lambda _r: "/monitor", "ministry"),
