@@ -56,8 +56,9 @@ def the_rules() -> dict[str, rules.Rule]:
     packaged = rules.packaged()
     pop = packaged.get("decline-yoy")
     assert pop is not None
-    out = {r.code: r for r in packaged.rules if r.kind in
-           ("consecutive", "concentration", "balance", "share_falling", "outlier", "cusum", "stl")}
+    kinds = ("consecutive", "concentration", "balance", "share_falling", "outlier", "cusum", "stl")
+    out = {r.code: r for r in packaged.rules
+           if r.kind in kinds and r.code != "item-concentration"}  # partners: one HHI rule
     out["decline-pop"] = rules.Rule(**{**pop.__dict__, "code": "decline-pop",
                                        "params": {"mode": "pop", "threshold_pct": 20}})
     out["consecutive-declines"] = rules.Rule(**{**out["consecutive-declines"].__dict__,
