@@ -132,3 +132,24 @@ def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
     assert "该预警没有可显示的时间序列" not in page
     path_2029 = round(target["current"]["value"] + target["required_per_year"] * 5, 2)
     assert path_2029 == 45.0
+
+
+def test_an_approval_through_the_web_runs_the_rules_after_its_commit(
+        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    from shumao.web.demo import DemoEnterprise, filing_csv
+    from web.factories import USCC_A
+
+    clerk, park = as_role("enterprise"), as_role("park")
+    body = filing_csv(DemoEnterprise(USCC_A, "测试企业甲", "DSEB05", 200.0), "2024-Q3", 1.0)
+    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                    files={"file": ("ok.csv", body, "text/csv")}).json()
+    fid = up["filing"]["id"]
+    clerk.post(f"/api/filings/{fid}/submit", json={})
+    with engine.connect() as conn:
+        before = conn.execute(select(t.run.c.trigger)).scalars().all()
+    assert park.post(f"/api/filings/{fid}/approve", json={}).json()["status"] == "approved"
+    with engine.connect() as conn:
+        runs = conn.execute(select(t.run.c.trigger, t.run.c.dataflows)
+                            .order_by(t.run.c.id)).all()
+    assert "approval" not in before and runs[-1].trigger == "approval"
+    assert "ENT_DDS" in str(runs[-1].dataflows)
