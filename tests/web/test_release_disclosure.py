@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import Engine, select
 
-from shumao.auth import access, releases
+from shumao import access
 from shumao.auth.tables import audit_log
+from shumao.release import releases
 from shumao.validation import uscc
 
 from .factories import make_enterprise, obs, release, write
@@ -61,3 +62,4 @@ def test_the_release_records_the_rules_it_applied(engine: Engine) -> None:
     assert record["primary"] > 0 and record["secondary"] > 0
     assert record["optimal"] == 1 and record["greedy_fallback"] == 0
     assert detail[-1]["disclosure_rules"] == "standard"
+

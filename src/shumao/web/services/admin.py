@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from shumao.auth import audit, releases, users
-from shumao.auth.roles import PUBLIC, ROLES, can_release, is_admin, role_text
+from shumao.auth import audit, permissions, users
+from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
 from shumao.errors import NotAllowed
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.web.i18n import pick
@@ -29,8 +30,7 @@ class Admin:
     ip: str = ""
 
     def require(self) -> None:
-        if not is_admin(self.scope.role):
-            raise NotAllowed("只有系统管理员可以执行此操作 / administrators only")
+        permissions.require_administer(self.scope)
 
     def log(self, conn: Connection, action: str, target: str, **detail: Any) -> None:
         s = self.scope
@@ -115,8 +115,7 @@ def _beijing_seconds(text: str) -> str:
 
 def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Every dataflow with its newest vintage and newest release."""
-    if not can_release(scope.role):
-        raise NotAllowed("只有商务部和系统管理员可以发布数据 / ministry and admins only")
+    permissions.require_release(scope)
     out = []
     for flow in all_dataflows():
         found = vintages.list_vintages(conn, flow.id)

@@ -17,12 +17,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from shumao import access
 from shumao import query as store_query
-from shumao.auth import access, releases
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate
 from shumao.errors import InvalidParameter, ShumaoError
 from shumao.reference import units
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.web.i18n import pick
