@@ -38,7 +38,7 @@ from shumao.release.disclosure.primary import (
     pq_reason,
     primary,
 )
-from shumao.release.disclosure.rules import Rules, configured, load
+from shumao.release.disclosure.rules import Rules, configured, describe, load
 from shumao.release.disclosure.suppress import suppress
 from shumao.release.disclosure.table import Cell, Table, build_table, flat
 
@@ -52,6 +52,7 @@ __all__ = [
     "audit",
     "build_table",
     "configured",
+    "describe",
     "dominance_reason",
     "feasible_interval",
     "flat",

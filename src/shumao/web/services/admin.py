@@ -131,9 +131,20 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
             note: str = "", ip: str = "") -> ReleaseOut:
     done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
                             note=note, ip=ip)
+    return release_out(done)
+
+
+def release_out(done: releases.Release) -> ReleaseOut:
+    """A release as the API shows it, with the rule set that protected its cells."""
     return ReleaseOut(id=done.id, dataflow_id=done.dataflow_id, vintage_id=done.vintage_id,
                       released_at=done.released_at.isoformat(timespec="seconds"),
-                      released_by=done.released_by, note=done.note)
+                      released_by=done.released_by, note=done.note,
+                      disclosure_rules=done.rules)
+
+
+def release_list(conn: Connection) -> list[ReleaseOut]:
+    """Every release, newest first (public: what was made public, when and by whom)."""
+    return [release_out(r) for r in releases.list_releases(conn)]
 
 
 def reference_versions(*, admin: Admin) -> list[dict[str, Any]]:
