@@ -10,7 +10,8 @@
     disclosure/   披露控制 / statistical disclosure control: named rule sets (``rules.yaml``,
                   the setting ``SHUMAO_DISCLOSURE_RULES``), primary and secondary suppression,
                   LP audit
-    tables.py     the tables (made on the ``auth`` migration branch, kept as history)
+    tables.py     the tables (made on the ``auth`` migration branch, kept as history;
+                  later migrations on the ``release`` branch)
 
 A new package that publishes (a report, an index) releases through ``releases.release`` and
 reads what the public may see through ``shumao.access``.

@@ -8,8 +8,9 @@
 
 Both were created on the ``auth`` Alembic branch, when releases were part of ``auth``:
 ``auth_0001`` made them and ``auth_0003`` added ``data_release.disclosure``. That history stays
-as it is (the table names did not change); a new migration of these tables starts a ``release``
-branch (``release_0001_*.py``, ``depends_on`` the ``auth`` head).
+as it is (the table names did not change); later migrations of these tables are on the
+``release`` branch: ``release_0001`` (depends on ``auth_0003``) records the rules of the
+releases made before the rule set was stored.
 """
 
 from __future__ import annotations
