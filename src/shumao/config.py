@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     disclosure_rules: str = Field(
         "standard",
         description="披露控制规则集 / the disclosure-control rule set releases apply (a set of "
-        "shumao/compute/disclosure/rules.yaml: primary rules, protection, secondary method, cost "
+        "shumao/release/disclosure/rules.yaml: primary rules, protection, secondary method, cost "
         "and time limit); recorded with each release",
     )
     view_state_ttl_seconds: float = Field(

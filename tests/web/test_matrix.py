@@ -26,8 +26,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
-from shumao.collection.actors import Actor, Role
 from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import (
@@ -238,7 +239,8 @@ def test_the_data_layer_filters_not_the_templates(role: str, engine: Engine, wor
     """``access.read`` itself returns only the scope's rows (and the public's protected view)."""
     import polars as pl
 
-    from shumao.auth import access, users
+    from shumao import access
+    from shumao.auth import users
 
     with engine.connect() as conn:
         user = users.require_user(conn, world.users[role])

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the domain modules load polars and SQLAlchemy: only when a 
     import polars as pl
     from sqlalchemy import Connection
 
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
     from shumao.validation.findings import Report
     from shumao.validation.rules import Context
 
@@ -38,7 +38,7 @@ filing_app = typer.Typer(help="企业填报与审核 / filings and their review"
 
 
 def _actor(name: str, spec: str) -> Actor:
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
 
     try:
         return Actor.parse(name, spec)

@@ -151,8 +151,8 @@ def release(
     by: Annotated[str, typer.Option(help="发布人 / released by")] = "cli",
 ) -> None:
     """发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public."""
-    from shumao.auth import releases
     from shumao.auth.scope import Scope
+    from shumao.release import releases
     from shumao.storage import vintages
     from shumao.storage.dataflows import all_dataflows
 

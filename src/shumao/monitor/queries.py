@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
+from shumao.auth.permissions import sees_all
 from shumao.auth.scope import Scope
 from shumao.monitor import tables as t
 from shumao.monitor.alerts import OPEN
@@ -24,7 +25,7 @@ a = t.alert
 
 
 def scope_condition(scope: Scope) -> ColumnElement[bool]:
-    if scope.sees_all:
+    if sees_all(scope):
         return true()
     if scope.is_public:
         return a.c.public.is_(True)
@@ -36,7 +37,7 @@ def scope_condition(scope: Scope) -> ColumnElement[bool]:
 def inside(scope: Scope) -> Any:
     """The same test on a fetched row (for actions on one alert)."""
     def check(row: dict[str, Any]) -> bool:
-        if scope.sees_all:
+        if sees_all(scope):
             return True
         if scope.is_public:
             return bool(row["public"])

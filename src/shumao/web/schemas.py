@@ -125,6 +125,9 @@ class ExploreOut(BaseModel):
     unit: str | None
     chart: Chart | None
     source: str
+    protected_by: str = Field("", description="公开的汇总数据经哪一披露控制规则集保护（企业直报等微观数据）/ "
+                              "the disclosure-control rule set that protected the published "
+                              "aggregates (micro-data dataflows such as enterprise filings)")
     permalink: str
     downloads: dict[str, str]
 
@@ -142,6 +145,10 @@ class ReleaseOut(BaseModel):
     released_at: str
     released_by: str
     note: str
+    disclosure_rules: dict[str, Any] | None = Field(
+        None, description="发布的汇总数据所用的披露控制规则集（名称与参数）；按原样发布的表为空 / the "
+        "disclosure-control rule set (name and parameters) that protected the cells this "
+        "release published; null for tables published as they are")
 
 
 class UserIn(BaseModel):

@@ -10,8 +10,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import response, workflow
-from shumao.collection.actors import Actor, Role
 from shumao.compute import aggregate
 from shumao.errors import StoreError
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
-from shumao.auth import access
+from shumao import access
 from shumao.auth.scope import Scope
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.monitor import alerts, indicators, queries, rules, targets

@@ -13,7 +13,7 @@ Known cells (empty, structural zeros) are never chosen: an attacker knows they a
 
 from __future__ import annotations
 
-from shumao.compute.disclosure.table import Cell, Table
+from shumao.release.disclosure.table import Cell, Table
 
 
 def _cost(table: Table, cell: Cell) -> tuple[int, float]:

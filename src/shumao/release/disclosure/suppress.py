@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import time
 
-from shumao.compute.disclosure import greedy, optimal
-from shumao.compute.disclosure.audit import Interval, audit
-from shumao.compute.disclosure.rules import Method, Rules
-from shumao.compute.disclosure.table import Table
+from shumao.release.disclosure import greedy, optimal
+from shumao.release.disclosure.audit import Interval, audit
+from shumao.release.disclosure.rules import Method, Rules
+from shumao.release.disclosure.table import Table
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import polars as pl
 
-from shumao.compute.disclosure.primary import primary
-from shumao.compute.disclosure.rules import Rules
-from shumao.compute.disclosure.suppress import suppress
-from shumao.compute.disclosure.table import build_table
 from shumao.compute.hierarchy import Hierarchy
+from shumao.release.disclosure.primary import primary
+from shumao.release.disclosure.rules import Rules
+from shumao.release.disclosure.suppress import suppress
+from shumao.release.disclosure.table import build_table
 from shumao.storage.tables import DIMENSIONS
 
 REASON_SECONDARY = "secondary"

@@ -9,6 +9,7 @@ the rule set a release uses; ``record()`` is what the release stores with its ce
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -130,3 +131,30 @@ def configured() -> Rules:
     from shumao.config import get_settings
 
     return load(get_settings().disclosure_rules)
+
+
+def describe(record: Mapping[str, Any], lang: str = "zh") -> str:
+    """A stored rule set (``Rules.record()``, as a release keeps it) in words, e.g. "规则集
+    standard：阈值 3；p% 规则 p = 10；优势规则 (1, 85%)、(2, 85%)；保护 10%；最优次要抑制"."""
+    zh = lang != "en"
+    parts = []
+    if record.get("threshold"):
+        parts.append(f"阈值 {record['threshold']}" if zh else f"threshold {record['threshold']}")
+    if record.get("p_percent"):
+        rules = ", ".join(f"p = {p:g}" + (f", n = {n}" if n != 1 else "")
+                          for p, n in record["p_percent"])
+        parts.append(f"p% 规则 {rules}" if zh else f"p% rule {rules}")
+    if record.get("pq"):
+        rules = ", ".join(f"({p:g}, {q:g})" for p, q in record["pq"])
+        parts.append(f"pq 规则 {rules}" if zh else f"pq rule {rules}")
+    if record.get("dominance"):
+        rules = "、".join(f"({n}, {k:g}%)" for n, k in record["dominance"])
+        parts.append(f"优势规则 {rules}" if zh else f"dominance {rules.replace('、', ', ')}")
+    parts.append(f"保护 {record.get('protection', 0):g}%" if zh
+                 else f"protection {record.get('protection', 0):g}%")
+    method = record.get("method", "optimal")
+    parts.append(("最优次要抑制" if method == "optimal" else "贪心次要抑制") if zh
+                 else f"{method} secondary suppression")
+    name = record.get("name") or "—"
+    return (f"规则集 {name}：" + "；".join(parts)) if zh else (
+        f"rule set {name}: " + "; ".join(parts))

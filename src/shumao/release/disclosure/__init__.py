@@ -22,25 +22,25 @@
    what the public may not see.
 """
 
-from shumao.compute.disclosure.audit import Interval, audit, feasible_interval
-from shumao.compute.disclosure.frames import (
+from shumao.release.disclosure.audit import Interval, audit, feasible_interval
+from shumao.release.disclosure.frames import (
     REASON_SECONDARY,
     protect_frame,
     protect_linked,
     public_view,
     view_for,
 )
-from shumao.compute.disclosure.greedy import secondary
-from shumao.compute.disclosure.primary import (
+from shumao.release.disclosure.greedy import secondary
+from shumao.release.disclosure.primary import (
     REASON_THRESHOLD,
     dominance_reason,
     p_percent_reason,
     pq_reason,
     primary,
 )
-from shumao.compute.disclosure.rules import Rules, configured, load
-from shumao.compute.disclosure.suppress import suppress
-from shumao.compute.disclosure.table import Cell, Table, build_table, flat
+from shumao.release.disclosure.rules import Rules, configured, describe, load
+from shumao.release.disclosure.suppress import suppress
+from shumao.release.disclosure.table import Cell, Table, build_table, flat
 
 __all__ = [
     "REASON_SECONDARY",
@@ -52,6 +52,7 @@ __all__ = [
     "audit",
     "build_table",
     "configured",
+    "describe",
     "dominance_reason",
     "feasible_interval",
     "flat",

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_array
 
-from shumao.compute.disclosure.lp import LP
-from shumao.compute.disclosure.rules import Rules
-from shumao.compute.disclosure.table import Cell, Table
+from shumao.release.disclosure.lp import LP
+from shumao.release.disclosure.rules import Rules
+from shumao.release.disclosure.table import Cell, Table
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from shumao.compute.disclosure.rules import Rules
+from shumao.release.disclosure.rules import Rules
 
 REASON_THRESHOLD = "threshold"
 

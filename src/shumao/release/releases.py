@@ -3,9 +3,10 @@
 A release names a vintage; the public view of a dataflow is the store as of its newest
 released vintage (``vintages.read(..., as_of=released)``), and older releases stay readable.
 Releasing a micro-data vintage (rows per enterprise) also publishes its protected aggregates
-(``publish``), computed once, in the same transaction, and stores with the release the
-disclosure-control rule set they were protected with (``data_release.disclosure``).
-Releasing is for the ministry and admins; every release is in the audit log.
+(``publish``, kept as ``cells``), computed once, in the same transaction, and stores with the
+release the disclosure-control rule set they were protected with (``data_release.disclosure``;
+``Release.rules`` names it). Who may release is ``auth.permissions.may_release`` (the ministry
+and admins); every release is in the audit log.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, func, insert, select
 
-from shumao.auth import audit, publish
-from shumao.auth.roles import can_release
+from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
-from shumao.auth.tables import data_release
-from shumao.errors import NotAllowed, StoreError
+from shumao.errors import StoreError
+from shumao.release import cells as release_cells
+from shumao.release import disclosure as sdc
+from shumao.release import publish
+from shumao.release.tables import data_release
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.tables import vintage
 
@@ -38,6 +41,11 @@ class Release:
     """The disclosure-control rule set applied to the cells this release published, and how
     each table went (``publish.disclosure_record``); None for tables published as they are."""
 
+    @property
+    def rules(self) -> dict[str, Any] | None:
+        """The rule set (name and parameters) that protected the published cells."""
+        return (self.disclosure or {}).get("rules")
+
 
 def _release(row: object) -> Release:
     data = dict(row._mapping)  # type: ignore[attr-defined]
@@ -49,9 +57,7 @@ def _release(row: object) -> Release:
 def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int | None = None,
             note: str = "", ip: str = "") -> Release:
     """Make ``vintage_id`` (default: the dataflow's newest vintage) public."""
-    if not can_release(scope.role):
-        raise NotAllowed("只有商务部和系统管理员可以发布数据 / only the ministry and admins "
-                         "may release data")
+    permissions.require_release(scope)
     flow = get_dataflow(dataflow_id)
     vid = vintage_id if vintage_id is not None else _newest_vintage(conn, flow.id)
     owner = conn.execute(select(vintage.c.dataflow_id).where(vintage.c.id == vid)).scalar()
@@ -65,7 +71,7 @@ def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int
         dataflow_id=flow.id, vintage_id=vid, released_at=datetime.now(UTC),
         released_by=scope.username, note=note.strip(), disclosure=disclosure,
     ).returning(data_release.c.id)).scalar_one()
-    published = publish.store(conn, int(new_id), cells) if cells is not None else 0
+    published = release_cells.store(conn, int(new_id), cells) if cells is not None else 0
     audit.record(conn, action="release", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"{flow.id}@{vid}", ip=ip,
                  detail={"note": note, "published_cells": published,
@@ -76,9 +82,7 @@ def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int
 def _protected_cells(conn: Connection, flow_id: str, vintage_id: int
                      ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """The cells a micro-data release publishes, and the record of how they were protected."""
-    from shumao.compute.disclosure import configured
-
-    rules = configured()
+    rules = sdc.configured()
     outcomes: list[dict[str, Any]] = []
     cells = publish.cube(conn, flow_id, vintage_id, rules, outcomes)
     return cells, publish.disclosure_record(rules, outcomes)

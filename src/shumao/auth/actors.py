@@ -1,50 +1,31 @@
-"""Who acts: a name plus a role and the scope the role applies to.
+"""Who acts: a name plus a role and the scope code the role applies to.
 
-Users and logins come later (the web layer maps a user onto an ``Actor``); the collection
-services only need to know what the actor may see and do:
+    role        scope code
+    enterprise  the enterprise's USCC (统一社会信用代码, checked)
+    park        a park code (DSEB05)
+    city        a GB/T 2260 city code (a municipality, 直辖市, acts as a city too)
+    province    a GB/T 2260 province code
+    ministry    none
+    admin       none
 
-    role        scope                       sees / files / reviews
-    enterprise  USCC of the enterprise      sees and files its own filings
-    park        park code (DSEB05)          sees and reviews the enterprises of the park
-    city        GB/T 2260 city code         ... of the city's counties and parks
-    province    GB/T 2260 province code     ... of the province
-    ministry    (none)                      sees everything, reviews nothing
-    admin       (none)                      sees and does everything (operations)
+An ``Actor`` only says who is acting; what it may see and do is ``permissions``. A logged-in
+user is a ``scope.Scope``, whose ``actor()`` is the filing workflow's view of the same user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
+from shumao.auth.roles import Role
 from shumao.errors import NotAllowed, UnknownCode
+from shumao.reference import geo, parks
 from shumao.validation import uscc
 
 
-class Role(StrEnum):
-    ENTERPRISE = "enterprise"
-    PARK = "park"
-    CITY = "city"
-    PROVINCE = "province"
-    MINISTRY = "ministry"
-    ADMIN = "admin"
-
-
-ROLE_NAMES = {
-    Role.ENTERPRISE: "企业填报员",
-    Role.PARK: "基地管理员",
-    Role.CITY: "市级商务主管部门",
-    Role.PROVINCE: "省级商务主管部门",
-    Role.MINISTRY: "商务部",
-    Role.ADMIN: "系统管理员",
-}
-REVIEWERS = frozenset({Role.PARK, Role.CITY, Role.PROVINCE, Role.ADMIN})
-
-
 class Located(Protocol):
-    """What scope checks need to know about an enterprise."""
+    """What permission checks need to know about an enterprise."""
 
     @property
     def uscc(self) -> str: ...
@@ -82,27 +63,6 @@ class Actor:
         scope = f":{self.scope}" if self.scope else ""
         return f"{self.name} ({self.role.value}{scope})"
 
-    def covers(self, ent: Located) -> bool:
-        """True if ``ent`` lies inside this actor's scope."""
-        match self.role:
-            case Role.ADMIN | Role.MINISTRY:
-                return True
-            case Role.ENTERPRISE:
-                return ent.uscc == self.scope
-            case Role.PARK:
-                return ent.park_code == self.scope
-            case Role.CITY:
-                return ent.city_code == self.scope
-            case Role.PROVINCE:
-                return ent.province_code == self.scope
-        return False
-
-    def can_file(self, ent: Located) -> bool:
-        return self.role is Role.ADMIN or (self.role is Role.ENTERPRISE and self.covers(ent))
-
-    def can_review(self, ent: Located) -> bool:
-        return self.role in REVIEWERS and self.covers(ent)
-
 
 def _check_scope(role: Role, scope: str) -> str:
     if role in (Role.ADMIN, Role.MINISTRY):
@@ -115,15 +75,11 @@ def _check_scope(role: Role, scope: str) -> str:
             raise NotAllowed(f"统一社会信用代码无效：{reason} / invalid USCC scope")
         return scope.upper()
     if role is Role.PARK:
-        from shumao.reference import parks
-
         return _known(lambda: parks.lookup(scope).code, scope)
     return _area_scope(role, scope)
 
 
 def _area_scope(role: Role, scope: str) -> str:
-    from shumao.reference import geo
-
     area = _known(lambda: geo.lookup(scope).code, scope)
     level = geo.lookup(area).level
     municipality = level == "province" and all(c.level == "county" for c in geo.children(area))

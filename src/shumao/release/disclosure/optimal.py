@@ -28,9 +28,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-from shumao.compute.disclosure.lp import LP
-from shumao.compute.disclosure.rules import Rules
-from shumao.compute.disclosure.table import Cell, Table
+from shumao.release.disclosure.lp import LP
+from shumao.release.disclosure.rules import Rules
+from shumao.release.disclosure.table import Cell, Table
 
 BIG_M = 2.0
 """A witness may move a suppressed cell by at most BIG_M × the protection level."""
