@@ -49,12 +49,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _synthetic import million_row_xlsx
 from web_load import server
 
-from shumao.auth import releases, users
+from shumao.auth import users
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
 from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_upload
 from shumao.ingest.pipeline import run_import
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.storage.engine import make_engine, upgrade

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "compute"
 
 from sdc_cases import DATA, cells_of, region_tree, sdctable_4x4, tau_micro
 
-from shumao.compute import disclosure as sdc
 from shumao.compute import hierarchy as hier
+from shumao.release import disclosure as sdc
 
 
 @dataclass

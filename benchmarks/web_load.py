@@ -63,11 +63,12 @@ import polars as pl
 import yaml
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 
-from shumao.auth import releases, users
+from shumao.auth import users
 from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.ingest.pipeline import run_import
 from shumao.reference import parks
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.storage.engine import make_engine, upgrade

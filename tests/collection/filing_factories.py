@@ -9,8 +9,9 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import Connection, Engine
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import registry, workflow
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import get_form
 from shumao.collection.registry import Enterprise, EnterpriseRecord
 from shumao.collection.templates import Identity, template_bytes

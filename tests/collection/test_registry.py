@@ -10,8 +10,9 @@ from filing_factories import ADMIN, CITY, OTHER_PARK, PARK, PROVINCE, USCC, make
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
 from shumao.collection.registry import EnterpriseRecord
 from shumao.collection.tables import enterprise
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible

@@ -11,8 +11,9 @@ import yaml
 from filing_factories import NAME, USCC, make_uscc
 from openpyxl import load_workbook
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import forms
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import get_form, normalise_period, previous_periods, shift
 from shumao.collection.templates import Identity, build_template, code_choices, template_bytes
 from shumao.collection.upload import read_bytes

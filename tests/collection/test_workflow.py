@@ -25,8 +25,9 @@ from filing_factories import (
 )
 from sqlalchemy import Engine, func, select, update
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import response, workflow
-from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 from shumao.query import select as query

@@ -1,5 +1,5 @@
 """Helpers of the disclosure-control tests: the reference examples as tables, and an audit
-written independently of ``shumao.compute.disclosure``.
+written independently of ``shumao.release.disclosure``.
 
 The examples (tests/data/sdc_examples, ATTRIBUTION.md): τ-ARGUS's tau_testW with its Region
 hierarchy, sdcTable's microdata1 and 4 × 4 problem, SSBtools' magnitude1 (GaussSuppression).
@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 from scipy.optimize import linprog
 
-from shumao.compute import disclosure as sdc
 from shumao.compute import hierarchy as hier
+from shumao.release import disclosure as sdc
 
 Cell = tuple[str, ...]
 DATA = Path(__file__).resolve().parents[1] / "data" / "sdc_examples"

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shumao.compute import aggregate as agg
-from shumao.compute import disclosure as sdc
 from shumao.compute import hierarchy as hier
+from shumao.release import disclosure as sdc
 from shumao.validation import uscc
 
 from .conftest import Obs

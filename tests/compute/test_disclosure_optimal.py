@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shumao.compute import disclosure as sdc
-from shumao.compute.disclosure import optimal
+from shumao.release import disclosure as sdc
+from shumao.release.disclosure import optimal
 
 from .sdc_cases import (
     assert_protected,

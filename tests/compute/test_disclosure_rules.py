@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from shumao.compute import disclosure as sdc
 from shumao.errors import ConfigError
+from shumao.release import disclosure as sdc
 
 from .sdc_cases import cells_of
 

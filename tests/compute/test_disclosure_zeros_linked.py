@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shumao.compute import disclosure as sdc
+from shumao.release import disclosure as sdc
 
 from .sdc_cases import (
     assert_protected,

@@ -15,10 +15,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from shumao.auth import releases, users
+from shumao.auth import users
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
 from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.validation import uscc
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from index.conftest import load_index_data
-from shumao.auth import releases
 from shumao.auth.scope import Scope
 from shumao.index import runs
 from shumao.index.framework import load_framework
 from shumao.index.sensitivity import Settings
+from shumao.release import releases
 
 FRAMEWORKS = Path(runs.__file__).with_name("frameworks")
 

@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import get_form, shift
 from shumao.collection.templates import Identity, template_bytes
 from web import test_browser

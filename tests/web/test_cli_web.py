@@ -80,10 +80,11 @@ def test_users_add_without_a_terminal_reads_the_password_file_or_stdin(
 @pytest.mark.slow
 def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
                                                                engine: Engine) -> None:
-    from shumao.auth.access import public_view
+    from shumao.auth.actors import Actor
+    from shumao.auth.roles import Role
     from shumao.collection import workflow
-    from shumao.collection.actors import Actor, Role
     from shumao.collection.forms import shift
+    from shumao.release.public import public_view
 
     out = CliRunner().invoke(cli, ["demo", "users"])
     assert out.exit_code == 0, out.output

@@ -12,8 +12,9 @@ import polars as pl
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import shift
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import USCC_A, USCC_A2, USCC_B, write

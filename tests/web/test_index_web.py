@@ -10,10 +10,10 @@ import openpyxl
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from shumao.auth import releases
 from shumao.auth.scope import Scope
 from shumao.index import runs
 from shumao.index.framework import load_framework
+from shumao.release import releases
 from web.factories import World
 from web.index_world import FRAMEWORKS, build_indices
 

@@ -26,8 +26,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
-from shumao.collection.actors import Actor, Role
 from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import (
@@ -146,6 +147,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        *(Case("GET", p, ALL) for p in ("/monitor", "/monitor?level=red&state=all",
+                                        "/api/alerts", "/api/alerts?area=320000&state=all",
+                                        "/api/alerts/badge")),
+        *(Case("GET", p, LOGGED_IN) for p in ("/monitor/targets", "/api/targets")),
         Case("GET", "/report", {"ministry", "admin"}),
         Case("GET", "/api/report/jobs", {"ministry", "admin"}),
         Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
@@ -234,7 +239,8 @@ def test_the_data_layer_filters_not_the_templates(role: str, engine: Engine, wor
     """``access.read`` itself returns only the scope's rows (and the public's protected view)."""
     import polars as pl
 
-    from shumao.auth import access, users
+    from shumao import access
+    from shumao.auth import users
 
     with engine.connect() as conn:
         user = users.require_user(conn, world.users[role])

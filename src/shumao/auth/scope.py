@@ -1,4 +1,4 @@
-"""``Scope``: the part of the data a user may see, as the ``ref_area`` codes inside it.
+"""``Scope``: a logged-in user (or the public) as the read path and the web layer see it.
 
     enterprise  its USCC
     park        the park code (DSEB05) and the USCCs of the park's enterprises
@@ -8,21 +8,17 @@
     admin       everything (no condition)
     public      nothing inside; it sees only the public view (released, disclosure-controlled)
 
-``area_codes`` is what ``access.read`` turns into the SQL condition ``series.ref_area IN (…)``.
+What a scope may see and do is decided in ``permissions``; ``shumao.access`` turns it into the
+SQL condition ``series.ref_area IN (…)`` of every read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sqlalchemy import Connection
-
-from shumao.auth.roles import PUBLIC, ROLES, SEES_ALL
-from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
+from shumao.auth.actors import Actor
+from shumao.auth.roles import PUBLIC, ROLES, Role
 from shumao.errors import NotAllowed
-from shumao.reference import geo, parks
 
 
 @dataclass(frozen=True)
@@ -52,10 +48,6 @@ class Scope:
         return self.role == PUBLIC
 
     @property
-    def sees_all(self) -> bool:
-        return self.role in SEES_ALL
-
-    @property
     def key(self) -> str:
         """A stable text for caches and logs: ``province:320000``, ``ministry``, ``public``."""
         return f"{self.role}:{self.code}" if self.code else self.role
@@ -66,45 +58,8 @@ class Scope:
             raise NotAllowed("请先登录 / please log in")
         return Actor(self.username or self.role, Role(self.role), self.code)
 
-    def area_codes(self, conn: Connection) -> frozenset[str] | None:
-        """The ``ref_area`` codes inside the scope; ``None`` means every code."""
-        if self.sees_all:
-            return None
-        if self.is_public:
-            return frozenset()
-        places = _places(self.role, self.code)
-        usccs = {e.uscc for e in registry.list_enterprises(conn, actor=self.actor(),
-                                                          include_inactive=True)}
-        return frozenset(places | usccs)
-
-    def covers(self, conn: Connection, code: str) -> bool:
-        inside = self.area_codes(conn)
-        return inside is None or code in inside
-
 
 def _known_role(role: str) -> None:
     if role not in ROLES:
         raise NotAllowed(f"未知角色“{role}”（可用：{'、'.join(ROLES)}）/ unknown role {role!r} "
                          f"(use {', '.join(ROLES)})")
-
-
-@lru_cache(maxsize=512)
-def _places(role: str, code: str) -> frozenset[str]:
-    """The scope's own code, the areas below it and the parks in it (no enterprises)."""
-    if role == Role.ENTERPRISE:
-        return frozenset({code})
-    if role == Role.PARK:
-        return frozenset({code})
-    areas = {code, *_descendants(code)}
-    key = "city_code" if role == Role.CITY else "province_code"
-    in_area = {p.code for p in parks.parks() if getattr(p, key) == code}
-    if role == Role.CITY:  # a municipality acting as a city holds its parks by province code
-        in_area |= {p.code for p in parks.parks() if p.province_code == code}
-    return frozenset(areas | in_area)
-
-
-def _descendants(code: str) -> list[str]:
-    out: list[str] = []
-    for child in geo.children(code):
-        out += [child.code, *_descendants(child.code)]
-    return out

@@ -1,18 +1,14 @@
-"""Tables of users, sessions, the audit log and data releases (SQLAlchemy Core, shared metadata).
+"""Tables of users, sessions and the audit log (SQLAlchemy Core, shared metadata).
 
     app_user       who may log in: argon2 password hash, role and scope (``Scope``)
     auth_session   server-side sessions: the cookie carries a signed random token whose SHA-256
                    is the key here, so logging out or disabling a user ends the session at once
     audit_log      logins (ok and failed), changes, approvals, releases and downloads
-    data_release   a vintage of a dataflow made public (the public reads only released vintages);
-                   ``disclosure`` records the rule set its published cells were protected with
     login_counter  failed log-ins per user name and per address in the current window: one row
                    each, bumped atomically before a password is checked (``auth.ratelimit``)
-    release_cell   for micro-data dataflows (rows per enterprise), the protected aggregates a
-                   release publishes, computed once when it is released (``auth.publish``)
 
-Created by migration ``auth_0001`` (branch ``auth``); ``login_counter`` by ``auth_0002``,
-``data_release.disclosure`` by ``auth_0003``.
+Created by migration ``auth_0001`` (branch ``auth``); ``login_counter`` by ``auth_0002``. The
+release tables that ``auth_0001`` and ``auth_0003`` also made are ``shumao.release.tables``.
 """
 
 from __future__ import annotations
@@ -22,18 +18,15 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
-    SmallInteger,
     String,
     Table,
-    Text,
     true,
 )
 
-from shumao.storage.tables import DIMENSIONS, metadata
+from shumao.storage.tables import metadata
 
 app_user = Table(
     "app_user",
@@ -75,33 +68,6 @@ audit_log = Table(
     Column("detail", JSON, nullable=True),
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
-)
-
-data_release = Table(
-    "data_release",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("dataflow_id", String(40), ForeignKey("dataflow.id"), nullable=False),
-    Column("vintage_id", Integer, ForeignKey("vintage.id"), nullable=False),
-    Column("released_at", DateTime(timezone=True), nullable=False),
-    Column("released_by", String(64), nullable=False),
-    Column("note", Text, nullable=False, server_default=""),
-    Column("disclosure", JSON, nullable=True),  # rule set + outcome (auth_0003)
-    Index("ix_data_release_flow", "dataflow_id", "vintage_id"),
-)
-
-release_cell = Table(
-    "release_cell",
-    metadata,
-    Column("release_id", Integer, ForeignKey("data_release.id"), nullable=False),
-    *(Column(d, String(64), nullable=False) for d in DIMENSIONS),
-    Column("time_period", String(10), nullable=False),
-    Column("value", Float, nullable=True),
-    Column("unit", String(16), nullable=False),
-    Column("unit_mult", SmallInteger, nullable=False),
-    Column("obs_status", String(2), nullable=False),
-    Column("conf_status", String(2), nullable=False),
-    Index("ix_release_cell_area", "release_id", "ref_area"),
 )
 
 login_counter = Table(

@@ -88,8 +88,8 @@ def _aggregate(frame: pl.DataFrame, tree: Hierarchy, *, public: bool
     """The aggregate and, when rows were left out or nothing is left, why."""
     import polars as pl
 
-    from shumao.compute import disclosure
     from shumao.compute.aggregate import aggregate, leaves_only, unmapped
+    from shumao.release import disclosure
 
     if frame.is_empty():
         return frame, "没有符合条件的数据 / no data matches the selection"

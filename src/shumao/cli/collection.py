@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the domain modules load polars and SQLAlchemy: only when a 
     import polars as pl
     from sqlalchemy import Connection
 
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
     from shumao.validation.findings import Report
     from shumao.validation.rules import Context
 
@@ -38,7 +38,7 @@ filing_app = typer.Typer(help="企业填报与审核 / filings and their review"
 
 
 def _actor(name: str, spec: str) -> Actor:
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
 
     try:
         return Actor.parse(name, spec)
@@ -331,6 +331,9 @@ def approve_cmd(
     with _transaction() as conn:
         found = workflow.approve(conn, actor=who, filing_id=filing_id, expected_version=version,
                                  note=note)
+    from shumao.monitor.hooks import after_commit
+
+    after_commit(store(), trigger="approval", dataflows=["ENT_DDS"], user=actor)
     console.print(f"[green]已审核通过 / approved[/green]: 填报 filing #{found.id} · 第 "
                   f"{found.revision} 版 revision · 数据版本 vintage {found.vintage_id}")
 

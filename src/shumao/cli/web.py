@@ -151,8 +151,8 @@ def release(
     by: Annotated[str, typer.Option(help="发布人 / released by")] = "cli",
 ) -> None:
     """发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public."""
-    from shumao.auth import releases
     from shumao.auth.scope import Scope
+    from shumao.release import releases
     from shumao.storage import vintages
     from shumao.storage.dataflows import all_dataflows
 
@@ -168,6 +168,9 @@ def release(
                 done = [releases.release(conn, scope=scope, dataflow_id=n) for n in names]
         except ShumaoError as exc:
             raise fail(str(exc)) from None
+        from shumao.monitor.hooks import after_commit
+
+        after_commit(engine, trigger="release", dataflows=names, user=by)
     for r in done:
         console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
         if r.disclosure:

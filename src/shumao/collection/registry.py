@@ -22,7 +22,8 @@ import polars as pl
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
-from shumao.collection.actors import Actor, Role
+from shumao.auth import permissions
+from shumao.auth.actors import Actor
 from shumao.collection.tables import enterprise, enterprise_change
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible, UnknownCode
 from shumao.validation import rules as _rules  # noqa: F401  (registers the finding codes)
@@ -125,16 +126,9 @@ def locate(record: EnterpriseRecord) -> EnterpriseRecord:
 
 
 def _scope_condition(actor: Actor) -> ColumnElement[bool] | None:
-    match actor.role:
-        case Role.ENTERPRISE:
-            return enterprise.c.uscc == actor.scope
-        case Role.PARK:
-            return enterprise.c.park_code == actor.scope
-        case Role.CITY:
-            return enterprise.c.city_code == actor.scope
-        case Role.PROVINCE:
-            return enterprise.c.province_code == actor.scope
-    return None
+    return permissions.visible_where(
+        actor, uscc=enterprise.c.uscc, park_code=enterprise.c.park_code,
+        city_code=enterprise.c.city_code, province_code=enterprise.c.province_code)
 
 
 def _row(row: Any) -> Enterprise:
@@ -169,7 +163,7 @@ def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:
     """The enterprise if the actor may see it; an unknown code and one outside the scope get
     the same answer (``NotVisible``), so codes cannot be probed."""
     found = find(conn, uscc)
-    if found is None or not actor.covers(found):
+    if found is None or not permissions.may_see(actor, found):
         raise NotVisible("企业", "enterprise")
     return found
 
@@ -186,12 +180,6 @@ def changes(conn: Connection, *, actor: Actor, uscc: str) -> list[Change]:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _may_maintain(actor: Actor, record: EnterpriseRecord) -> None:
-    if actor.role in (Role.ENTERPRISE, Role.MINISTRY) or not actor.covers(record):
-        raise NotAllowed(f"{actor.label} 无权维护企业 {record.uscc} 的信息 / "
-                         f"may not maintain enterprise {record.uscc}")
-
-
 def save_enterprise(
     conn: Connection, *, actor: Actor, record: EnterpriseRecord, source: str = "",
     expected_version: int | None = None,
@@ -205,7 +193,7 @@ def save_enterprise(
     if problem:
         raise NotAllowed(f"统一社会信用代码 {record.uscc} 无效：{problem}")
     record = locate(record)
-    _may_maintain(actor, record)
+    permissions.require_maintain(actor, record)
     existing = find(conn, record.uscc)
     now = datetime.now(UTC)
     if existing is None:
@@ -273,7 +261,7 @@ def import_roster(conn: Connection, *, actor: Actor, path: Path) -> RosterResult
             report.add(finding("file-empty", file=path.name))
         raise ImportRejected(report)
     for rec in records:
-        _may_maintain(actor, locate(rec))
+        permissions.require_maintain(actor, locate(rec))
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for rec in records:
         _, what = save_enterprise(conn, actor=actor, record=rec, source=f"roster {path.name}")

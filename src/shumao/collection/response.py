@@ -22,8 +22,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection
 
+from shumao.auth.actors import Actor
 from shumao.collection import registry, workflow
-from shumao.collection.actors import Actor
 from shumao.collection.forms import all_forms, get_form, period_end, shift
 
 KINDS = {

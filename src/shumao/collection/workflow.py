@@ -38,8 +38,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from sqlalchemy import Connection, delete, insert, select, update
 
+from shumao.auth import permissions
+from shumao.auth.actors import Actor
 from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import (
     Form,
     get_form,
@@ -248,13 +249,6 @@ def _enterprise(conn: Connection, uscc: str) -> registry.Enterprise:
     return ent
 
 
-def _see(actor: Actor, ent: registry.Enterprise) -> None:
-    """Out of scope is answered as not found, naming nobody (stepping filing ids must not
-    list the filers)."""
-    if not actor.covers(ent):
-        raise NotVisible("填报", "filing")
-
-
 def finding_key(item: Finding) -> str:
     """A stable name for a finding of an upload, used to attach an explanation."""
     where = item.cell or (f"R{item.row}" if item.row is not None else "")
@@ -282,7 +276,7 @@ def _report_json(report: Report) -> dict[str, Any]:
 def find_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
                 period: str) -> Filing | None:
     ent = _enterprise(conn, uscc)
-    _see(actor, ent)
+    permissions.require_see(actor, ent)
     row = conn.execute(select(filing).where(
         filing.c.form_id == get_form(form_id).id, filing.c.uscc == ent.uscc,
         filing.c.period == period)).first()
@@ -291,7 +285,7 @@ def find_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
 
 def get_filing(conn: Connection, *, actor: Actor, filing_id: int) -> Filing:
     found = _load(conn, filing_id)
-    _see(actor, _enterprise(conn, found.uscc))
+    permissions.require_see(actor, _enterprise(conn, found.uscc))
     return found
 
 
@@ -417,8 +411,7 @@ def _filer(conn: Connection, actor: Actor, form: Form, uscc: str,
     """The enterprise the actor may file for, and its filing of the period if there is one."""
     _check_period(form, period)
     ent = _enterprise(conn, uscc)
-    if not actor.can_file(ent):
-        raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
+    permissions.require_file(actor, ent)
     return ent, find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
 
 
@@ -545,8 +538,8 @@ def explain(conn: Connection, *, actor: Actor, filing_id: int,
             explanations: Mapping[str, str]) -> list[PendingWarning]:
     """Attach written explanations (finding key → text) to warnings of the current upload."""
     found = get_filing(conn, actor=actor, filing_id=filing_id)
-    if not actor.can_file(_enterprise(conn, found.uscc)):
-        raise NotAllowed(f"{actor.label} 不能为此填报写说明 / may not explain this filing")
+    permissions.require_file(actor, _enterprise(conn, found.uscc), "为此填报写说明",
+                             "explain this filing")
     pending = {p.key: p for p in pending_warnings(conn, actor=actor, filing_id=filing_id)}
     unknown = sorted(set(explanations) - set(pending))
     if unknown:
@@ -568,8 +561,7 @@ def submit(conn: Connection, *, actor: Actor, filing_id: int, expected_version: 
     """Submit the current upload for review (warnings need written explanations)."""
     found = _current(conn, actor, filing_id, expected_version)
     ent = _enterprise(conn, found.uscc)
-    if not actor.can_file(ent):
-        raise NotAllowed(f"{actor.label} 不能提交企业 {ent.uscc} 的填报 / may not submit for {ent.uscc}")
+    permissions.require_file(actor, ent, f"提交企业 {ent.uscc} 的填报", f"submit for {ent.uscc}")
     _require(found, "submit")
     if found.current_upload_id is None:
         raise NotAllowed(f"填报 #{found.id} 还没有通过校验的上传 / filing #{found.id} has no "
@@ -606,7 +598,7 @@ def approve(conn: Connection, *, actor: Actor, filing_id: int, expected_version:
             note: str = "") -> Filing:
     """Approve a submitted filing: its values become a new vintage of the form's dataflow."""
     found = _current(conn, actor, filing_id, expected_version)
-    _may_review(conn, actor, found)
+    permissions.require_approve(actor, _enterprise(conn, found.uscc))
     _require(found, "approve")
     now = _now()
     claimed = _transition(conn, found, action="approve", to=Status.APPROVED, actor=actor,
@@ -628,18 +620,11 @@ def return_filing(conn: Connection, *, actor: Actor, filing_id: int, reason: str
     if not reason or not reason.strip():
         raise NotAllowed("退回必须写明原因 / a return needs a reason")
     found = _current(conn, actor, filing_id, expected_version)
-    _may_review(conn, actor, found)
+    permissions.require_review(actor, _enterprise(conn, found.uscc))
     _require(found, "return")
     return _transition(conn, found, action="return", to=Status.RETURNED, actor=actor,
                        expected_version=expected_version, now=_now(), reason=reason.strip(),
                        upload_id=found.current_upload_id)
-
-
-def _may_review(conn: Connection, actor: Actor, found: Filing) -> None:
-    ent = _enterprise(conn, found.uscc)
-    if not actor.can_review(ent):
-        raise NotAllowed(f"{actor.label} 不是企业 {ent.uscc} 的审核人（审核人为所属基地、所在市和省）/ "
-                         f"is not a reviewer of {ent.uscc} (its park, city and province are)")
 
 
 def _require(found: Filing, action: str) -> None:
@@ -652,7 +637,7 @@ def _current(conn: Connection, actor: Actor, filing_id: int,
              expected_version: int | None) -> Filing:
     """The filing as it is now, if the actor may see it, at the version the actor saw."""
     found = _load(conn, filing_id)
-    _see(actor, _enterprise(conn, found.uscc))
+    permissions.require_see(actor, _enterprise(conn, found.uscc))
     if expected_version is not None and expected_version != found.version:
         raise ConflictError(_conflict_text(found, expected_version))
     return found
@@ -813,8 +798,7 @@ def due_date(conn: Connection, *, form_id: str, period: str) -> date:
 
 
 def set_deadline(conn: Connection, *, actor: Actor, form_id: str, period: str, due: date) -> None:
-    if actor.role not in (Role.PROVINCE, Role.MINISTRY, Role.ADMIN):
-        raise NotAllowed(f"{actor.label} 不能设置报送期限 / may not set deadlines")
+    permissions.require_set_deadlines(actor)
     form = get_form(form_id)
     _check_period(form, period)
     conn.execute(delete(filing_deadline).where(filing_deadline.c.form_id == form.id,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine
 
+from shumao.compute.totals import with_flow_total
 from shumao.query import select
 from shumao.reference import countries
 
@@ -52,13 +53,9 @@ def load_sources(engine: Engine, year: str, areas: list[str]) -> dict[str, pl.Da
 
 
 def _with_total(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add T = X + M where both are present."""
+    """X, M and T = X + M where both are present (values only)."""
     xm = frame.filter(pl.col("flow").is_in(["X", "M"]) & pl.col("value").is_not_null())
-    total = xm.group_by("ref_area", "time_period").agg(
-        pl.col("value").sum(), pl.len().alias("_n")).filter(pl.col("_n") == 2).drop("_n")
-    return pl.concat([xm.select("ref_area", "time_period", "flow", "value"),
-                      total.with_columns(pl.lit("T").alias("flow"))
-                      .select("ref_area", "time_period", "flow", "value")])
+    return with_flow_total(xm.select("ref_area", "time_period", "flow", "value"))
 
 
 def compare(report: pl.DataFrame, sources: dict[str, pl.DataFrame], year: str = "2022"

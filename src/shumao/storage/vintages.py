@@ -333,8 +333,28 @@ def read(
         .where(and_(*conds))
         .order_by(*(series.c[d] for d in DIMENSIONS), observation.c.time_period)
     )
-    schema = {**FRAME_SCHEMA, "vintage_id": pl.Int64}
-    return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")
+    return pl.DataFrame(conn.execute(stmt).all(), schema=READ_SCHEMA, orient="row")
+
+
+READ_SCHEMA = {**FRAME_SCHEMA, "vintage_id": pl.Int64}
+"""What ``read`` returns: the tidy frame and the vintage of each row."""
+CHUNK = 500
+"""Areas per statement when a filter lists many (an enterprise has ≈500 rows a year)."""
+
+
+def read_in_chunks(conn: Connection, dataflow_id: str, *,
+                   where: Mapping[str, Sequence[str]] | None = None, start: str | None = None,
+                   end: str | None = None, as_of: AsOf = None) -> pl.DataFrame:
+    """``read``, a long ``ref_area`` list split into statements of ``CHUNK`` codes (a province
+    of thousands of enterprises neither overflows a statement's parameters nor one result)."""
+    filters = dict(where or {})
+    areas = list(filters.get("ref_area", []))
+    if len(areas) <= CHUNK:
+        return read(conn, dataflow_id, where=filters, start=start, end=end, as_of=as_of)
+    parts = [read(conn, dataflow_id, where={**filters, "ref_area": areas[i:i + CHUNK]},
+                  start=start, end=end, as_of=as_of)
+             for i in range(0, len(areas), CHUNK)]
+    return pl.concat(parts).sort([*DIMENSIONS, "time_period"])
 
 
 def _selection(

@@ -12,6 +12,6 @@
     services/     what routes call: dashboard, explorer, SDMX, filings, admin, labels
     templates/    Jinja2 pages;  static/  CSS, JS, vendored ECharts and htmx, the China map
 
-Data reads go through ``shumao.auth.access.read`` (scope filtering, releases, disclosure
+Data reads go through ``shumao.access.read`` (scope filtering, releases, disclosure
 control); routes contain no SQL and no statistics.
 """

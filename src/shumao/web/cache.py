@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, func, select
 from starlette.concurrency import run_in_threadpool
 
-from shumao.auth.releases import state_token
 from shumao.collection.tables import enterprise_change
+from shumao.release.releases import state_token
 
 T = TypeVar("T")
 

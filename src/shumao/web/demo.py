@@ -20,9 +20,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Connection, Engine
 
 from shumao.auth import users
-from shumao.auth.roles import role_text
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role, role_text
 from shumao.collection import registry, workflow
-from shumao.collection.actors import Actor, Role
 from shumao.collection.forms import period_end, shift
 from shumao.errors import ImportRejected
 

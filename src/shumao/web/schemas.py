@@ -41,6 +41,8 @@ class Chart(BaseModel):
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
     note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
+    pieces: list[dict[str, str | int]] = Field(
+        default_factory=list, description="分级着色（如预警等级）/ colour classes (e.g. alert levels)")
     geo: str = Field("china", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
                      "区划）/ map: china (with the South China Sea inset) or a province code "
                      "(its cities)")
@@ -123,6 +125,9 @@ class ExploreOut(BaseModel):
     unit: str | None
     chart: Chart | None
     source: str
+    protected_by: str = Field("", description="公开的汇总数据经哪一披露控制规则集保护（企业直报等微观数据）/ "
+                              "the disclosure-control rule set that protected the published "
+                              "aggregates (micro-data dataflows such as enterprise filings)")
     permalink: str
     downloads: dict[str, str]
 
@@ -140,6 +145,10 @@ class ReleaseOut(BaseModel):
     released_at: str
     released_by: str
     note: str
+    disclosure_rules: dict[str, Any] | None = Field(
+        None, description="发布的汇总数据所用的披露控制规则集（名称与参数）；按原样发布的表为空 / the "
+        "disclosure-control rule set (name and parameters) that protected the cells this "
+        "release published; null for tables published as they are")
 
 
 class UserIn(BaseModel):

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from shumao.auth import audit
-from shumao.auth.releases import list_releases
+from shumao.release.releases import list_releases
 from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of, pick
 from shumao.web.schemas import Dashboard, DataflowOut, ExploreOut, ReleaseOut, VintageOut
-from shumao.web.services import explorer, explorer_view, sdmx, views
+from shumao.web.services import admin, explorer, explorer_view, sdmx, views
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
 Text = Annotated[str, Query(max_length=200)]
@@ -57,9 +57,7 @@ def dataflow_vintages(dataflow: Annotated[str, Path(max_length=40)], conn: Sessi
 
 @router.get("/releases", response_model=list[ReleaseOut], summary="已发布版本 / releases")
 def releases(conn: SessionDep) -> list[ReleaseOut]:
-    return [ReleaseOut(id=r.id, dataflow_id=r.dataflow_id, vintage_id=r.vintage_id,
-                       released_at=r.released_at.isoformat(timespec="seconds"),
-                       released_by=r.released_by, note=r.note) for r in list_releases(conn)]
+    return admin.release_list(conn)
 
 
 EXPLORE_DOC = ("查询参数 / query: dataflow, one filter per dimension (ref_area, counterpart_area, "
@@ -93,6 +91,7 @@ def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
         messages=list(res.problems), total=res.total, page=q.page, size=q.size,
         pages=res.pages, unit=q.unit or None, chart=explorer_view.chart(res, lang)[0],
         source=pick(found.source_zh, found.source_en, lang),
+        protected_by=explorer_view.protected_by(conn, scope=scope, query=q, lang=lang),
         permalink=f"/explorer?{link}",
         downloads={fmt: f"/api/explore/download?format={fmt}&{link}"
                    for fmt in ("csv", "xlsx", "sdmx-csv")})

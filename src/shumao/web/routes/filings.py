@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from starlette.responses import RedirectResponse
 
+from shumao.auth import permissions
 from shumao.web.deps import ConfigDep, Csrf, CurrentUser, EngineDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
@@ -88,7 +89,7 @@ def list_page(request: Request, conn: SessionDep, who: WhoDep, status: StatusQ =
     return page(request, "filings.html", {
         "res": service.filings_page(conn, who=who, query=query, lang=lang), "q": query,
         "todo": responses.todo(conn, who=who, lang=lang), "statuses": service.statuses(lang),
-        "forms": service.forms(lang), "may_file": who.scope.role in ("enterprise", "admin")})
+        "forms": service.forms(lang), "may_file": permissions.may_file_at_all(who.scope)})
 
 
 @pages.get("/filings/response")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from shumao.auth import access
+from shumao import access
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.deps import ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES

@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from shumao.auth import audit, releases, users
-from shumao.auth.roles import PUBLIC, ROLES, can_release, is_admin, role_text
+from shumao.auth import audit, permissions, users
+from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
 from shumao.errors import NotAllowed
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.web.i18n import pick
@@ -29,8 +30,7 @@ class Admin:
     ip: str = ""
 
     def require(self) -> None:
-        if not is_admin(self.scope.role):
-            raise NotAllowed("只有系统管理员可以执行此操作 / administrators only")
+        permissions.require_administer(self.scope)
 
     def log(self, conn: Connection, action: str, target: str, **detail: Any) -> None:
         s = self.scope
@@ -115,8 +115,7 @@ def _beijing_seconds(text: str) -> str:
 
 def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Every dataflow with its newest vintage and newest release."""
-    if not can_release(scope.role):
-        raise NotAllowed("只有商务部和系统管理员可以发布数据 / ministry and admins only")
+    permissions.require_release(scope)
     out = []
     for flow in all_dataflows():
         found = vintages.list_vintages(conn, flow.id)
@@ -132,9 +131,23 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
             note: str = "", ip: str = "") -> ReleaseOut:
     done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
                             note=note, ip=ip)
+    from shumao.monitor.hooks import defer  # the warning rules run once this commits
+
+    defer(conn, trigger="release", dataflows=[dataflow], user=scope.username)
+    return release_out(done)
+
+
+def release_out(done: releases.Release) -> ReleaseOut:
+    """A release as the API shows it, with the rule set that protected its cells."""
     return ReleaseOut(id=done.id, dataflow_id=done.dataflow_id, vintage_id=done.vintage_id,
                       released_at=done.released_at.isoformat(timespec="seconds"),
-                      released_by=done.released_by, note=done.note)
+                      released_by=done.released_by, note=done.note,
+                      disclosure_rules=done.rules)
+
+
+def release_list(conn: Connection) -> list[ReleaseOut]:
+    """Every release, newest first (public: what was made public, when and by whom)."""
+    return [release_out(r) for r in releases.list_releases(conn)]
 
 
 def reference_versions(*, admin: Admin) -> list[dict[str, Any]]:

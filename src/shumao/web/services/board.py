@@ -1,6 +1,6 @@
 """What every dashboard part shares: the request context and the reads of one area's figures.
 
-Every number comes from ``shumao.auth.access.read`` for the requester's scope. Units follow
+Every number comes from ``shumao.access.read`` for the requester's scope. Units follow
 one rule per figure kind: published statistics (UNCTAD, WTO, the MOFCOM report) in 亿美元,
 enterprise direct reporting (ENT_DDS) in 万美元 on every page, whatever the level.
 """
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Connection
 
-from shumao.auth import access
+from shumao import access
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate, indicators
+from shumao.compute.totals import with_flow_total
 from shumao.storage.dataflows import get_dataflow
-from shumao.storage.tables import DIMENSIONS
 from shumao.web.i18n import pick, translate
 
 BIG = "亿美元"
@@ -58,22 +58,6 @@ def read(ctx: Ctx, flow_id: str, unit: str | None = BIG, **where: Iterable[str])
     return aggregate.to_unit(frame, unit) if unit and frame.height else frame
 
 
-def with_total(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add flow ``T`` = X + M where the data has both and no published T."""
-    keys = [d for d in DIMENSIONS if d != "flow"] + ["time_period", "unit", "unit_mult"]
-    xm = frame.filter(pl.col("flow").is_in(["X", "M"]))
-    if xm.is_empty():
-        return frame
-    whole = pl.when(pl.col("value").null_count() == 0).then(pl.col("value").sum())
-    totals = (xm.group_by(keys).agg(whole.alias("value"), pl.len().alias("_n"))
-              .filter(pl.col("_n") == 2).drop("_n")
-              .with_columns(pl.lit("T").alias("flow"), pl.lit("A").alias("obs_status"),
-                            pl.lit("F").alias("conf_status"), pl.lit(None, pl.String).alias("attrs")))
-    have = frame.filter(pl.col("flow") == "T").select(keys)
-    totals = totals.join(have, on=keys, how="anti")
-    return pl.concat([frame, totals.select(frame.columns)])
-
-
 def levels_with_balance(frame: pl.DataFrame) -> pl.DataFrame:
     """X, M, T and B (X − M, ``compute.indicators.balance``) of the value rows."""
     values = frame.filter(pl.col("indicator").is_in(["_Z", "VALUE"]) & (pl.col("unit") != "PCT"))
@@ -81,7 +65,7 @@ def levels_with_balance(frame: pl.DataFrame) -> pl.DataFrame:
         return values
     have_b = values.filter(pl.col("flow") == "B")
     balance = indicators.balance(values) if have_b.is_empty() else values.head(0)
-    return with_total(pl.concat([values, balance]))
+    return with_flow_total(pl.concat([values, balance]))
 
 
 def by_period(frame: pl.DataFrame) -> dict[str, dict[str, float | None]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from shumao.compute import aggregate
+from shumao.compute.totals import with_flow_total
 from shumao.errors import UnknownCode
 from shumao.reference import ebops, geo, parks
 from shumao.web import palette
@@ -22,7 +23,6 @@ from shumao.web.services.board import (
     latest,
     levels_with_balance,
     read,
-    with_total,
 )
 from shumao.web.services.labels import area_name, label, product_name
 
@@ -162,7 +162,7 @@ def parks_chart(ctx: Ctx) -> Chart:
 def partners_chart(ctx: Ctx, mine: pl.DataFrame, unit: str, source: str, top: int = 10
                    ) -> Chart:
     frame = mine.filter((pl.col("product") == "DD") & (pl.col("counterpart_area") != WORLD))
-    period, rows = latest(with_total(frame))
+    period, rows = latest(with_flow_total(frame))
     totals = rows.filter(pl.col("flow") == "T").sort("value", descending=True, nulls_last=True)
     codes = totals["counterpart_area"].head(top).to_list()
     values = {(a, f): v for a, f, v in rows.select("counterpart_area", "flow", "value")

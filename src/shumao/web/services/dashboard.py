@@ -1,6 +1,6 @@
 """The overview (全国) and the province / city / park / enterprise pages, in one shape.
 
-Every number comes from ``shumao.auth.access.read`` for the requester's scope, so the public
+Every number comes from ``shumao.access.read`` for the requester's scope, so the public
 sees released, disclosure-controlled figures and a province its own figures in full. Sums,
 growth and shares come from ``shumao.compute``; this module only chooses what to show:
 
@@ -23,13 +23,17 @@ from collections.abc import Sequence
 import polars as pl
 from sqlalchemy import Connection
 
-from shumao.auth import access, publish
+from shumao import access
+from shumao.auth import permissions
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
 from shumao.collection import registry
-from shumao.collection.actors import Actor, Role
 from shumao.compute import aggregate, hierarchy
+from shumao.compute.totals import with_world_total
 from shumao.errors import NotAllowed, UnknownCode
 from shumao.reference import geo, parks
+from shumao.release import publish
 from shumao.web.errors import LoginRequired
 from shumao.web.schemas import Chart, Dashboard, Kpi, Link
 from shumao.web.services import charts as ch
@@ -79,13 +83,13 @@ def _why_empty(ctx: Ctx, chart: Chart) -> str:
 
 
 def _scope_note(ctx: Ctx) -> str:
-    if ctx.scope.sees_all:
+    if permissions.sees_all(ctx.scope):
         return ""
     return ctx.t("released_public") if ctx.scope.is_public else ctx.t("scope_note")
 
 
 def _scope_links(ctx: Ctx) -> list[Link]:
-    if ctx.scope.is_public or ctx.scope.sees_all:
+    if ctx.scope.is_public or permissions.sees_all(ctx.scope):
         return []
     code = ctx.scope.code
     return [Link(code=code, name=_name(ctx, code), href=f"/area/{code}")]
@@ -154,7 +158,7 @@ def _area_map(ctx: Ctx, code: str, level: str, cells: pl.DataFrame) -> Chart | N
 def _may_see_enterprise(ctx: Ctx, code: str) -> None:
     if ctx.scope.is_public:
         raise LoginRequired()
-    if not ctx.scope.covers(ctx.conn, code):
+    if not access.covers(ctx.conn, ctx.scope, code):
         raise NotAllowed(f"无权查看企业 {code} / may not see enterprise {code}")
     if registry.find(ctx.conn, code) is None:
         raise UnknownCode("企业信息库 enterprise database", code)
@@ -231,9 +235,9 @@ def enterprise_cells(ctx: Ctx, code: str) -> pl.DataFrame:
         return protected
     parents = publish.enterprise_parents(ctx.conn)
     cells = publish.aggregate(micro, parents)
-    leaves = aggregate.rollup(publish.with_world_totals(micro), [hierarchy.ebops_tree("DD")])
+    leaves = aggregate.rollup(with_world_total(micro), [hierarchy.ebops_tree("DD")])
     cells = pl.concat([cells.select(protected.columns), leaves.select(protected.columns)])
-    inside = ctx.scope.area_codes(ctx.conn)
+    inside = access.area_codes(ctx.conn, ctx.scope)
     if inside is not None:
         cells = cells.filter(pl.col("ref_area").is_in(list(inside)))
     cells = cells.filter(pl.col("ref_area").is_in([*below, *mine]))

@@ -17,12 +17,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from shumao import access
 from shumao import query as store_query
-from shumao.auth import access, releases
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate
 from shumao.errors import InvalidParameter, ShumaoError
 from shumao.reference import units
+from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.web.i18n import pick
@@ -148,7 +149,7 @@ class Result:
 # --------------------------------------------------------------------------- running
 
 
-def _as_of(conn: Connection, text: str) -> int | datetime | None:
+def as_of(conn: Connection, text: str) -> int | datetime | None:
     if not text:
         return None
     if text.isdigit():
@@ -169,7 +170,7 @@ def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl
     flow = get_dataflow(query.dataflow)
     where = store_query.resolve_filters(flow.id, {d: list(v) for d, v in query.filters.items()})
     frame = access.read(conn, scope, flow.id, where=where, start=query.start, end=query.end,
-                        as_of=_as_of(conn, query.as_of))
+                        as_of=as_of(conn, query.as_of))
     if query.unit and frame.height:
         frame = aggregate.to_unit(frame, units.parse(query.unit))
     return _with_names(conn, frame.select(columns(flow)), flow, lang)

@@ -12,14 +12,16 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.output import inert
 from shumao.reference import units
+from shumao.release import disclosure, public
 from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web import palette
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
-from shumao.web.services.explorer import UNITS, Result, vintage_choices
+from shumao.web.services.explorer import UNITS, Query, Result, as_of, vintage_choices
 from shumao.web.services.labels import dimension_name, label
 
 CHART_SERIES = 12
@@ -243,4 +245,17 @@ def page_context(conn: Connection, *, scope: Scope, res: Result, lang: str,
         "table": table(res, lang), "chart": drawn, "no_chart": why, "choices": found,
         "vintages": vintage_choices(conn, scope=scope, dataflow=flow.id),
         "dimension_names": {d: dimension_name(d, lang) for d in flow.dimensions},
+        "protected_by": protected_by(conn, scope=scope, query=res.query, lang=lang),
     }
+
+
+def protected_by(conn: Connection, *, scope: Scope, query: Query, lang: str) -> str:
+    """Which disclosure rules protected the published aggregates of a micro-data view (what
+    its release stored), in words; "" when the viewer sees every row or nothing is protected."""
+    if permissions.sees_all(scope):
+        return ""
+    rules = public.protected_by(conn, query.dataflow, as_of=as_of(conn, query.as_of))
+    if rules is None:
+        return ""
+    return pick("公开汇总数据的披露控制", "disclosure control of the published aggregates",
+                lang) + pick("：", ": ", lang) + disclosure.describe(rules, lang)

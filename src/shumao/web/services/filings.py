@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from shumao.auth import audit
-from shumao.auth.roles import role_text
+from shumao.auth import audit, permissions
+from shumao.auth.roles import Role, role_text
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
 from shumao.collection.forms import all_forms, get_form, normalise_period, period_of, shift
@@ -156,7 +156,7 @@ EXPORT_TYPES = (int, str, str, str, str, str, str, int)
 def review_queue(conn: Connection, *, who: Who, lang: str = "zh") -> list[FilingOut]:
     actor = who.scope.actor()
     queue = workflow.list_filings(conn, actor=actor, status=workflow.Status.SUBMITTED.value)
-    return [_out(conn, f, lang) for f in queue if actor.can_review(_ent(conn, f.uscc))]
+    return [_out(conn, f, lang) for f in queue if permissions.may_review(actor, _ent(conn, f.uscc))]
 
 
 def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
@@ -167,7 +167,7 @@ def _ent(conn: Connection, uscc: str) -> registry.Enterprise:
 
 
 def _enterprise_of(conn: Connection, who: Who, uscc: str | None) -> registry.Enterprise:
-    code = (uscc or (who.scope.code if who.scope.role == "enterprise" else "")).strip().upper()
+    code = (uscc or (who.scope.code if who.scope.role == Role.ENTERPRISE else "")).strip().upper()
     if not code:
         raise NotAllowed("请指定企业（统一社会信用代码）/ name the enterprise (its credit code)")
     return registry.get_enterprise(conn, actor=who.scope.actor(), uscc=code)
@@ -235,7 +235,8 @@ def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None 
                   for p in workflow.pending_warnings(conn, actor=actor, filing_id=filing_id)],
         uploads=listed,
         history=[_step(h, lang) for h in workflow.history(conn, actor=actor, filing_id=filing_id)],
-        may_file=actor.can_file(ent), may_review=actor.can_review(ent),
+        may_file=permissions.may_file(actor, ent),
+        may_review=permissions.may_review(actor, ent),
     )
 
 
@@ -283,6 +284,9 @@ def approve(conn: Connection, *, who: Who, filing_id: int, expected_version: int
     done = workflow.approve(conn, actor=who.scope.actor(), filing_id=filing_id,
                             expected_version=expected_version, note=note)
     who.log(conn, "filing.approve", f"filing #{filing_id}", vintage=done.vintage_id)
+    from shumao.monitor.hooks import defer  # the warning rules run once this commits
+
+    defer(conn, trigger="approval", dataflows=["ENT_DDS"], user=who.scope.username)
     return _out(conn, done)
 
 

@@ -16,12 +16,14 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection
 
+from shumao import access
 from shumao import index as index_pkg
-from shumao.auth import access, releases
+from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotAllowed, StoreError, UnknownCode
 from shumao.index import compare, runs
 from shumao.index.framework import Framework, load_framework
+from shumao.release import releases
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.services.labels import area_name
@@ -58,7 +60,7 @@ def framework_of(index_id: str) -> Framework:
 def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | None:
     """The newest build the scope may see: any for the ministry/admin, else a released one."""
     builds = runs.list_runs(conn, fw.id, "build")
-    if scope.sees_all:
+    if permissions.sees_all(scope):
         return builds[0] if builds else None
     released = set(releases.released_vintages(conn, fw.dataflow))
     return next((r for r in builds if r.vintage_id in released), None)
@@ -209,7 +211,7 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
             from_run: int | None = None, to_run: int | None = None,
             from_year: str | None = None) -> dict[str, Any]:
     fw = framework_of(index_id)
-    if not scope.sees_all:
+    if not permissions.sees_all(scope):
         visible = {r.id for r in runs.list_runs(conn, fw.id, "build")
                    if r.vintage_id in set(releases.released_vintages(conn, fw.dataflow))}
         wanted = [r for r in (from_run, to_run) if r is not None]
@@ -226,7 +228,7 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
     doc = got.as_dict()
     for c in doc["contributions"]:
         c["name"] = fw.name(c["code"], lang)
-        if not scope.sees_all:
+        if not permissions.sees_all(scope):
             c.pop("raw_before"), c.pop("raw_after")
             continue
         factor, c["raw_unit"] = HUNDRED_MILLION.get(fw.by_code[c["code"]].unit,
@@ -243,7 +245,7 @@ def export(conn: Connection, *, scope: Scope, index_id: str) -> bytes:
     """The visible build as a workbook, every step on its own sheet (ministry and admin)."""
     from shumao.index import export as xlsx
 
-    if not scope.sees_all:
+    if not permissions.sees_all(scope):
         raise NotAllowed("完整计算过程（含原始输入）仅对商务部和管理员开放 / the full workbook "
                          "(with raw inputs) is for the ministry and administrators")
     fw = framework_of(index_id)

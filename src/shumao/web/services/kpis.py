@@ -12,6 +12,7 @@ import polars as pl
 import yaml
 
 from shumao.compute import aggregate, hierarchy, indicators
+from shumao.compute.totals import with_flow_total
 from shumao.reference import ebops
 from shumao.web.i18n import pick
 from shumao.web.schemas import Kpi
@@ -22,7 +23,6 @@ from shumao.web.services.board import (
     growth,
     levels_with_balance,
     read,
-    with_total,
 )
 
 TARGETS = Path(__file__).resolve().parents[1] / "targets.yaml"
@@ -63,7 +63,7 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
         return None
     dd = aggregate.aggregate(frame.filter(pl.col("product").is_in(mains)),
                              hierarchy.ebops_tree("DD")).filter(pl.col("product") == "DD")
-    both = with_total(pl.concat([dd.select(frame.columns), frame.filter(pl.col("product") == "S")]))
+    both = with_flow_total(pl.concat([dd.select(frame.columns), frame.filter(pl.col("product") == "S")]))
     shares = indicators.dd_share_of_services(both).filter(pl.col("flow") == "T")
     shares = shares.filter(pl.col("value").is_not_null())
     if shares.is_empty():

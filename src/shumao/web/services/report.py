@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from shumao.auth import audit
-from shumao.auth.roles import SEES_ALL
+from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.config import Settings
 from shumao.errors import NotAllowed, ShumaoError, UnknownCode
@@ -90,7 +89,7 @@ class JobBoard:
 
 
 def require(scope: Scope) -> None:
-    if scope.role not in SEES_ALL:
+    if not permissions.may_build_report(scope):
         raise NotAllowed("只有商务部和系统管理员可以生成年度报告 / the ministry and administrators "
                          "only")
 

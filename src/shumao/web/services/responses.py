@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from shumao.auth import permissions
 from shumao.collection import response, workflow
 from shumao.collection.forms import get_form, normalise_period, period_of
-from shumao.errors import NotAllowed, UnknownCode
+from shumao.errors import UnknownCode
 from shumao.web.i18n import pick
 from shumao.web.schemas import (
     NonResponseOut,
@@ -66,9 +67,7 @@ def _period(conn: Connection, form_id: str, period: str | None, pending: bool) -
 
 
 def _reviewer(who: Who) -> None:
-    if who.scope.role == "enterprise":
-        raise NotAllowed("报送情况供审核与管理人员查看 / the response lists are for reviewers "
-                         "and statisticians")
+    permissions.require_follow_responses(who.scope)
 
 
 def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None,
@@ -119,7 +118,7 @@ def overview(conn: Connection, *, who: Who, form_id: str, period: str | None,
     _reviewer(who)
     form = get_form(form_id)
     wanted = _period(conn, form.id, period, pending=False)
-    group = by or ("province" if who.scope.role in ("ministry", "admin") else "park")
+    group = by or ("province" if permissions.sees_all(who.scope) else "park")
     if group not in ("province", "park"):
         raise UnknownCode("分组 grouping (province, park)", group)
     found = response.responses(conn, actor=who.scope.actor(), form_id=form.id, period=wanted)

@@ -1,0 +1,136 @@
+"""Releases: a vintage of a dataflow made public. The public reads only released vintages.
+
+A release names a vintage; the public view of a dataflow is the store as of its newest
+released vintage (``vintages.read(..., as_of=released)``), and older releases stay readable.
+Releasing a micro-data vintage (rows per enterprise) also publishes its protected aggregates
+(``publish``, kept as ``cells``), computed once, in the same transaction, and stores with the
+release the disclosure-control rule set they were protected with (``data_release.disclosure``;
+``Release.rules`` names it). Who may release is ``auth.permissions.may_release`` (the ministry
+and admins); every release is in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, func, insert, select
+
+from shumao.auth import audit, permissions
+from shumao.auth.scope import Scope
+from shumao.errors import StoreError
+from shumao.release import cells as release_cells
+from shumao.release import disclosure as sdc
+from shumao.release import publish
+from shumao.release.tables import data_release
+from shumao.storage.dataflows import get_dataflow
+from shumao.storage.tables import vintage
+
+
+@dataclass(frozen=True)
+class Release:
+    id: int
+    dataflow_id: str
+    vintage_id: int
+    released_at: datetime
+    released_by: str
+    note: str
+    disclosure: dict[str, Any] | None = None
+    """The disclosure-control rule set applied to the cells this release published, and how
+    each table went (``publish.disclosure_record``); None for tables published as they are."""
+
+    @property
+    def rules(self) -> dict[str, Any] | None:
+        """The rule set (name and parameters) that protected the published cells."""
+        return (self.disclosure or {}).get("rules")
+
+
+def _release(row: object) -> Release:
+    data = dict(row._mapping)  # type: ignore[attr-defined]
+    if data["released_at"].tzinfo is None:
+        data["released_at"] = data["released_at"].replace(tzinfo=UTC)
+    return Release(**data)
+
+
+def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int | None = None,
+            note: str = "", ip: str = "") -> Release:
+    """Make ``vintage_id`` (default: the dataflow's newest vintage) public."""
+    permissions.require_release(scope)
+    flow = get_dataflow(dataflow_id)
+    vid = vintage_id if vintage_id is not None else _newest_vintage(conn, flow.id)
+    owner = conn.execute(select(vintage.c.dataflow_id).where(vintage.c.id == vid)).scalar()
+    if owner != flow.id:
+        raise StoreError(f"版本 {vid} 不属于数据流 {flow.id} / vintage {vid} is not a vintage "
+                         f"of {flow.id}")
+    first = vid not in released_vintages(conn, flow.id)
+    cells, disclosure = _protected_cells(conn, flow.id, vid) if (
+        first and publish.is_microdata(flow)) else (None, None)
+    new_id = conn.execute(insert(data_release).values(
+        dataflow_id=flow.id, vintage_id=vid, released_at=datetime.now(UTC),
+        released_by=scope.username, note=note.strip(), disclosure=disclosure,
+    ).returning(data_release.c.id)).scalar_one()
+    published = release_cells.store(conn, int(new_id), cells) if cells is not None else 0
+    audit.record(conn, action="release", username=scope.username, role=scope.role,
+                 scope=scope.code, target=f"{flow.id}@{vid}", ip=ip,
+                 detail={"note": note, "published_cells": published,
+                         "disclosure_rules": (disclosure or {}).get("rules", {}).get("name")})
+    return _release(conn.execute(select(data_release).where(data_release.c.id == new_id)).one())
+
+
+def _protected_cells(conn: Connection, flow_id: str, vintage_id: int
+                     ) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The cells a micro-data release publishes, and the record of how they were protected."""
+    rules = sdc.configured()
+    outcomes: list[dict[str, Any]] = []
+    cells = publish.cube(conn, flow_id, vintage_id, rules, outcomes)
+    return cells, publish.disclosure_record(rules, outcomes)
+
+
+def _newest_vintage(conn: Connection, flow_id: str) -> int:
+    vid = conn.execute(select(func.max(vintage.c.id)).where(vintage.c.dataflow_id == flow_id)
+                       ).scalar()
+    if vid is None:
+        raise StoreError(f"数据流 {flow_id} 还没有任何数据 / {flow_id} has no data yet")
+    return int(vid)
+
+
+def list_releases(conn: Connection, dataflow_id: str | None = None) -> list[Release]:
+    stmt = select(data_release).order_by(data_release.c.id.desc())
+    if dataflow_id:
+        stmt = stmt.where(data_release.c.dataflow_id == get_dataflow(dataflow_id).id)
+    return [_release(r) for r in conn.execute(stmt)]
+
+
+def released_vintages(conn: Connection, dataflow_id: str) -> list[int]:
+    stmt = (select(data_release.c.vintage_id).where(data_release.c.dataflow_id == dataflow_id)
+            .distinct().order_by(data_release.c.vintage_id))
+    return [int(v) for v in conn.execute(stmt).scalars()]
+
+
+def release_of(conn: Connection, dataflow_id: str, vintage_id: int) -> int:
+    """The first release of a vintage (the one holding its published cells)."""
+    found = conn.execute(select(func.min(data_release.c.id)).where(
+        data_release.c.dataflow_id == dataflow_id, data_release.c.vintage_id == vintage_id)
+    ).scalar()
+    if found is None:
+        raise StoreError(f"版本 {vintage_id} 未发布 / vintage {vintage_id} is not released")
+    return int(found)
+
+
+def public_as_of(conn: Connection, dataflow_id: str, as_of: int | None = None) -> int | None:
+    """The released vintage the public reads: the newest one, or the newest at or before
+    ``as_of``; ``None`` when nothing (so far) is released."""
+    released = released_vintages(conn, dataflow_id)
+    if as_of is not None:
+        released = [v for v in released if v <= as_of]
+    return released[-1] if released else None
+
+
+def state_token(conn: Connection) -> tuple[int, int]:
+    """(newest vintage id, newest release id): changes whenever any view may change."""
+    newest_vintage = conn.execute(select(func.coalesce(func.max(vintage.c.id), 0))).scalar_one()
+    newest_release = conn.execute(select(func.coalesce(func.max(data_release.c.id), 0))
+                                  ).scalar_one()
+    return int(newest_vintage), int(newest_release)
