@@ -6,7 +6,19 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, compute, data, db, demo, index, policy, ref, web
+from shumao.cli import (
+    backup,
+    bases,
+    collection,
+    compute,
+    data,
+    db,
+    demo,
+    index,
+    policy,
+    ref,
+    web,
+)
 
 app = typer.Typer(
     name="shumao",
@@ -21,6 +33,7 @@ backup.register(app)
 compute.register(app)
 policy.register(app)
 index.register(app)
+bases.register(app)
 web.register(app)
 web.register_demo(demo.app)
 app.add_typer(db.app, name="db")
