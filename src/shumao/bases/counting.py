@@ -103,7 +103,7 @@ def decisions(conn: Connection) -> dict[tuple[str, str], str]:
 
 
 def run(conn: Connection, *, scope: Scope, base_code: str, year: str,
-        settings: linkage.LinkSettings = linkage.LinkSettings(),
+        settings: linkage.LinkSettings = linkage.DEFAULT,
         progress: Progress | None = None) -> Count:
     """Link the base's roster of ``year`` and store the run, its results and counts."""
     base = registry.get(conn, base_code)
@@ -125,7 +125,7 @@ def run(conn: Connection, *, scope: Scope, base_code: str, year: str,
     counts = tally(links, reporters)
     run_id = _store(conn, scope, base.code, year, settings, result, links, counts)
     access.record(conn, scope, "base.link", f"{base.code} {year}", {"run": run_id, **counts})
-    return Count(run_id, base.code, year, **counts)
+    return Count(run_id, base.code, year, **counts)  # type: ignore[arg-type]
 
 
 def tally(links: pl.DataFrame, reporters: set[str]) -> dict[str, int]:
@@ -273,4 +273,4 @@ def _recount(conn: Connection, run_row: Any) -> Count:
     left = direct_enterprises(conn, run_row.base_code)
     counts = tally(links, si_reporters(conn, left["uscc"].to_list(), run_row.year))
     conn.execute(update(link_run).where(link_run.c.id == run_row.id).values(counts=counts))
-    return Count(run_row.id, run_row.base_code, run_row.year, **counts)
+    return Count(run_row.id, run_row.base_code, run_row.year, **counts)  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ def _num(value: float | None, unit: str = "") -> str:
 
 def rows(ev: Evaluation) -> list[tuple[str, ...]]:
     """One line per criterion, as the table shows it."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for o in ev.outcomes:
         zh = evaluate.OUTCOME_TEXT[o.outcome][0]
         value = _value_text(o)
@@ -130,13 +130,13 @@ def xlsx(ev: Evaluation, base: registry.Base, *, what_if: Sequence[evaluate.What
     evidence = book.add_worksheet("依据")
     evidence.write_row(0, 0, ("项目", "年度", "数值", "界", "来源", "数据流", "序列", "版本", "原值",
                               "汇率", "说明"), bold)
-    line = 1
+    at = 1
     for o in ev.outcomes:
         for e in o.evidence:
-            evidence.write_row(line, 0, (o.code, e.year, e.value, e.bound, e.source_zh,
+            evidence.write_row(at, 0, (o.code, e.year, e.value, e.bound, e.source_zh,
                                          e.dataflow, e.series, e.vintage_id or "", e.original,
                                          e.rate or "", e.note_zh), text)
-            line += 1
+            at += 1
     if what_if:
         sheet2 = book.add_worksheet("推演")
         sheet2.write_row(0, 0, ("项目", "年度", "现状", "所需", "仅此项达标时结论"), bold)

@@ -119,7 +119,7 @@ def exports_reported(conn: Connection, code: str, years: Sequence[str]) -> list[
         out.append(Evidence(
             "SI_EXPORT", year, usd * rate, "lower", "企业直报（电信、计算机和信息服务出口之和）",
             "direct reporting (sum of ICT-services exports)", dataflow="ENT_DDS",
-            series="SI*.X", vintage_id=int(part["vintage_id"].max() or 0),
+            series="SI*.X", vintage_id=int(part["vintage_id"].cast(pl.Int64).max() or 0),  # type: ignore[arg-type]
             original=f"{usd:,.4f} 亿美元", rate=rate, rate_note=note,
             note_zh=f"{firms} 家直报企业、{'、'.join(quarters)}：未报企业不在其中，只能证明至少这么多",
             note_en=f"{firms} reporting enterprises, {', '.join(quarters)}: a lower bound",

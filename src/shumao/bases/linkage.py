@@ -62,6 +62,9 @@ class LinkSettings:
     u_pairs: float = 2e6
 
 
+DEFAULT = LinkSettings()
+
+
 @dataclass(frozen=True)
 class LinkResult:
     links: pl.DataFrame
@@ -96,7 +99,7 @@ def _city_only(code: pl.Expr) -> pl.Expr:
     return pl.when(province).then(None).otherwise(code)
 
 
-def link(left: pl.DataFrame, right: pl.DataFrame, *, settings: LinkSettings = LinkSettings(),
+def link(left: pl.DataFrame, right: pl.DataFrame, *, settings: LinkSettings = DEFAULT,
          decisions: Mapping[tuple[str, str], str] | None = None,
          progress: Progress | None = None) -> LinkResult:
     """Link ``right`` (roster rows) to ``left`` (enterprises); both have uid, uscc, name,

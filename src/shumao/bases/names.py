@@ -45,7 +45,7 @@ _FORM_RE = "(" + "|".join(LEGAL_FORMS) + ")"
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -174,7 +174,7 @@ def has_traditional(names: list[str | None]) -> list[bool]:
     """Whether each name holds characters that are traditional only (changed by OpenCC t2s
     and outside GB 2312, so 乾 or 後 in a simplified name are not taken for traditional)."""
     converted = to_simplified(names)
-    return [bool(a) and a != b and any(_not_gb2312(ch) for ch, c2 in zip(a, b or "", strict=False)
+    return [bool(a) and a != b and any(_not_gb2312(ch) for ch, c2 in zip(a or "", b or "", strict=False)
                                        if ch != c2)
             for a, b in zip(names, converted, strict=True)]
 

@@ -99,7 +99,7 @@ class _Maker:
     def chance(self, p: float) -> bool:
         return bool(self.rng.random() < p)
 
-    def pick(self, items: tuple[str, ...] | list[str]) -> str:
+    def pick(self, items: tuple[str, ...] | list[str] | str) -> str:
         return items[int(self.rng.integers(len(items)))]
 
     def trade_name(self) -> str:

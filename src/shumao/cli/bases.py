@@ -90,8 +90,8 @@ def list_bases(actor: ActorName = "cli", act_as: ActAs = "ministry", as_json: As
                   "状态 status", "自 since", caption="数据来源：商务部；认定日期据《中国数字贸易发展报告2022》",
                   caption_justify="left")
     for r in rows:
-        table.add_row(r["code"], r["name"], r["city"], r["region_group"], str(r["batch"]),
-                      r["status"], str(r["since"] or "—"))
+        table.add_row(*(str(r[k] or "—") for k in ("code", "name", "city", "region_group",
+                                                    "batch", "status", "since")))
     console.print(table)
 
 
@@ -266,9 +266,10 @@ def count_enterprises(
             from shumao.bases import access
 
             access.require_see(conn, who, base.code, base.city_code)
-            found = counting.latest(conn, base_code=base.code, year=year)
-            if found is None:
+            newest = counting.latest(conn, base_code=base.code, year=year)
+            if newest is None:
                 raise fail(f"{base.name_zh} {year} 年还没有匹配结果，去掉 --latest 运行一次 / no run yet")
+            found = newest
         listing = counting.members(conn, found) if show_list else None
     doc = {"base": base.code, "name": base.name_zh, "year": year, "run": found.run_id,
            "total": found.total, "direct_only": found.direct_only,
