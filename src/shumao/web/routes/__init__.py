@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, index, pages, policy, sdmx
+from shumao.web.routes import admin, auth, bases, data, filings, index, pages, policy, sdmx
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, admin.router, index.pages,
-                                  index.api)
+                                  index.api, bases.pages, bases.api)
