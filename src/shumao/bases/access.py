@@ -4,8 +4,10 @@
     rosters and linkage                          city: the bases in their area
                                                  (``Scope.covers`` the base's city); park:
                                                  its own base
-    prepare an application or a re-review,       the same scopes, roles park, province, admin
-    import a roster, decide linkage pairs
+    prepare an application or a re-review        the same scopes, roles park, province, admin
+    import a roster, run the linkage, decide     the same scopes, roles park, province,
+    linkage pairs                                ministry (which runs the outsourcing
+                                                 statistics), admin
     decide an application (items, verdict,       ministry, admin (商务部 organises the review)
     override) and record a base's status
 
@@ -22,6 +24,7 @@ from shumao.errors import NotAllowed
 
 PREPARERS = frozenset({"park", "province", "admin"})
 DECIDERS = frozenset({"ministry", "admin"})
+LINKERS = PREPARERS | DECIDERS
 INSIDE = frozenset({"park", "city", "province", "ministry", "admin"})
 
 audit.ACTIONS.update({
@@ -56,6 +59,12 @@ def require_prepare(conn: Connection, scope: Scope, code: str, city_code: str) -
         raise NotAllowed(f"只有基地本身、所在省级商务主管部门或系统管理员可以准备基地 {code} 的材料 / "
                          f"only the base, its province or an administrator may prepare the files "
                          f"of base {code}")
+
+
+def require_link(conn: Connection, scope: Scope, code: str, city_code: str) -> None:
+    if scope.role not in LINKERS or not may_see(conn, scope, code, city_code):
+        raise NotAllowed(f"无权为基地 {code} 导入名录或匹配企业 / you may not import rosters or "
+                         f"link enterprises for base {code}")
 
 
 def require_decide(scope: Scope) -> None:

@@ -32,7 +32,7 @@ from shumao.auth.scope import Scope
 from shumao.bases import access, linkage, registry
 from shumao.bases.tables import link_decision, link_result, link_run, so_roster_row
 from shumao.collection.tables import enterprise
-from shumao.errors import NotAllowed, ShumaoError
+from shumao.errors import ShumaoError
 from shumao.reference import geo
 from shumao.storage import vintages
 
@@ -107,7 +107,7 @@ def run(conn: Connection, *, scope: Scope, base_code: str, year: str,
         progress: Progress | None = None) -> Count:
     """Link the base's roster of ``year`` and store the run, its results and counts."""
     base = registry.get(conn, base_code)
-    access.require_prepare(conn, scope, base.code, base.city_code)
+    access.require_link(conn, scope, base.code, base.city_code)
     roster = roster_rows(conn, base.code, year)
     if roster.is_empty():
         raise ShumaoError(f"{base.name_zh} 没有 {year} 年的服务外包名录（离岸ITO）行：请先导入名录 / "
@@ -237,9 +237,7 @@ def decide(conn: Connection, *, scope: Scope, run_id: int, roster_row_id: int, d
     if run_row is None:
         raise ShumaoError(f"没有匹配运行 {run_id} / no linkage run {run_id}")
     base = registry.get(conn, run_row.base_code)
-    if scope.role not in (*access.PREPARERS, *access.DECIDERS) or not access.may_see(
-            conn, scope, base.code, base.city_code):
-        raise NotAllowed(f"无权复核基地 {base.code} 的匹配 / you may not review {base.code}")
+    access.require_link(conn, scope, base.code, base.city_code)
     res = results(conn, run_id).filter(pl.col("id") == roster_row_id)
     if res.is_empty() or res["candidate_uscc"][0] is None:
         raise ShumaoError(f"运行 {run_id} 中第 {roster_row_id} 条名录记录没有候选企业 / roster row "

@@ -5,14 +5,15 @@ Two steps, as the notice's "不重复计算" needs them:
 1. **Credit code** (统一社会信用代码): a roster row whose valid code is an enterprise's code is
    that enterprise (method ``code``).
 2. **Probabilistic linkage** of every other row with Splink (Fellegi–Sunter) on DuckDB. The
-   comparisons are the normalised name (``names.name_core``: exact, Jaro–Winkler ≥ 0.92,
-   ≥ 0.85, else), the city (from the name or the address), the district, the street part
-   of the address (exact, Jaro–Winkler ≥ 0.90, ≥ 0.75, else) and the legal form. u
-   probabilities come from random sampling (seeded), m probabilities from two EM passes
-   (blocked on the name, then on the address), the prior from the deterministic rule
-   "same name core in the same city" — no labels are needed, so the same code runs on a
-   real roster. Candidate pairs are blocked on the name core, on city + the first two and
-   city + the last two characters of the core, and on district + street.
+   comparisons: the trade name (字号: exact, Jaro–Winkler ≥ 0.9, else), the industry words
+   (exact, ≥ 0.8, else), the location as one comparison with nested levels (same building,
+   road, district, city, else — they are not independent) and the legal form. u comes from
+   random sampling (seeded), m from the pairs the credit code already links (labels for
+   free: no person labels anything), the prior from "same name core in the same city" at an
+   assumed recall of 0.8. A roster with fewer than ``MIN_LABELS`` code links uses the model
+   shipped in ``data/linkage_model.json`` (trained the same way on the synthetic set) with its
+   own prior. Candidate pairs are blocked on the name core, the trade name, city + the first
+   or last two characters of the core, and the building.
 
 Each roster row keeps its best candidate. It is **linked** when the match weight reaches
 ``accept_weight`` and the runner-up is at least ``margin`` below; it goes to the **review
@@ -28,10 +29,12 @@ ministry outgrows one machine.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -46,7 +49,8 @@ ROAD = r"^(.*?(?:大道|大街|路|街|道|巷|弄|里))"
 MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 M_FLOOR = 0.001
 MIN_LABELS = 50
-"""Credit-code links needed to estimate m from them instead of by EM."""
+"""Credit-code links needed to train on the data; fewer: the shipped model."""
+MODEL = Path(__file__).with_name("data") / "linkage_model.json"
 LINKED, REVIEW, UNLINKED = "linked", "review", "unlinked"
 
 
@@ -171,14 +175,18 @@ def _score(lhs: pl.DataFrame, rhs: pl.DataFrame, by_code: pl.DataFrame,
             retain_intermediate_calculation_columns=True, retain_matching_columns=False)
         linker = Linker(inputs, creator, log_level=None)
         step("train", 0, 3)
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("name_core", "city")], recall=0.8)
-        step("train", 1, 3)
-        linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_pairs,
-                                                         seed=settings.seed)
+        if by_code.height >= MIN_LABELS:
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on("name_core", "city")], recall=0.8)
+            step("train", 1, 3)
+            linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_pairs,
+                                                             seed=settings.seed)
         step("train", 2, 3)
-        _estimate_m(linker, db_api, by_code)
-        params = _floor_m(linker.misc.save_model_to_json())
+        if by_code.height >= MIN_LABELS:
+            _estimate_m(linker, db_api, by_code)
+            params = _floor_m(linker.misc.save_model_to_json())
+        else:
+            params = shipped_model(lhs, rhs)
         step("train", 3, 3)
         step("predict", 0, 1)
         trained = Linker(inputs, params, log_level=None)
@@ -209,21 +217,26 @@ def level_weights(params: dict[str, Any], column: str) -> list[float]:
 
 
 def _estimate_m(linker: object, db_api: object, by_code: pl.DataFrame) -> None:
-    """m probabilities from the pairs the credit code already links (labels for free), or
-    from expectation maximisation when fewer than ``MIN_LABELS`` rows have a code."""
-    from splink import block_on
+    """m probabilities from the pairs the credit code already links: labels for free."""
+    labels = by_code.select(
+        pl.lit("enterprises").alias("source_dataset_l"),
+        pl.col("left_uid").alias("uid_l"), pl.lit("roster").alias("source_dataset_r"),
+        pl.col("right_uid").alias("uid_r"))
+    table = db_api.register(labels.to_arrow(), table_name="code_links")  # type: ignore
+    linker.training.estimate_m_from_pairwise_labels(table)  # type: ignore[attr-defined]
 
-    if by_code.height >= MIN_LABELS:
-        labels = by_code.select(
-            pl.lit("enterprises").alias("source_dataset_l"),
-            pl.col("left_uid").alias("uid_l"), pl.lit("roster").alias("source_dataset_r"),
-            pl.col("right_uid").alias("uid_r"))
-        table = db_api.register(labels.to_arrow(), table_name="code_links")  # type: ignore
-        linker.training.estimate_m_from_pairwise_labels(table)  # type: ignore[attr-defined]
-        return
-    for rule in (block_on("name_core"), block_on("city", "district", "road", "house")):
-        linker.training.estimate_parameters_using_expectation_maximisation(  # type: ignore
-            rule, record_sample_proportion=1.0)
+
+def shipped_model(lhs: pl.DataFrame, rhs: pl.DataFrame) -> dict[str, Any]:
+    """For a roster too small to train on (fewer than ``MIN_LABELS`` credit-code links): the m
+    and u of ``data/linkage_model.json`` (trained on the synthetic set, ``synthetic.py``) with
+    this data's own prior — the pairs sharing name core and city, over every pair, at an
+    assumed recall of 0.8 (at least one pair)."""
+    params: dict[str, Any] = json.loads(MODEL.read_text(encoding="utf-8"))
+    same = lhs.drop_nulls(["name_core", "city"]).join(
+        rhs.drop_nulls(["name_core", "city"]), on=["name_core", "city"]).height
+    pairs = max(lhs.height * rhs.height, 1)
+    params["probability_two_random_records_match"] = min(max(same, 1) / 0.8 / pairs, 0.5)
+    return params
 
 
 def _orient(frame: pl.DataFrame) -> pl.DataFrame:
@@ -253,7 +266,7 @@ def _classify(scored: pl.DataFrame, rest: pl.DataFrame, settings: LinkSettings,
     best = best.with_columns(_status(settings, industry_else))
     alone = rest.select(pl.col("uid").alias("right_uid")).join(best, on="right_uid", how="anti")
     best = best.with_columns(
-        pl.when(pl.col("status") == UNLINKED).then(None).otherwise(pl.col("left_uid"))
+        pl.when(pl.col("status") != LINKED).then(None).otherwise(pl.col("left_uid"))
         .alias("left_uid"), pl.col("left_uid").alias("candidate_uid"))
     return pl.concat([best.drop("rank_key", "decision"),
                       alone.with_columns(pl.lit(UNLINKED).alias("status"),

@@ -114,7 +114,9 @@ def normalise_names(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
     """``frame`` plus name_norm, name_core, name_city, legal_form and branch."""
     simple = pl.Series(column, to_simplified(frame[column].to_list()), dtype=pl.String)
     place = _place_pattern()
-    work = frame.with_columns(_clean(pl.lit(simple)).alias("_n"))
+    # a bracket after the legal form is a remark (（筹）, （原…）, （演示）), not the name
+    work = frame.with_columns(_clean(pl.lit(simple)).str.replace(r"(公司)\([^()]*\)$", "${1}")
+                              .alias("_n"))
     work = work.with_columns(
         pl.col("_n").str.extract(rf"^(.*?{_FORM_RE})(.+?)分公司$", 3).alias("branch"),
         pl.col("_n").str.replace(rf"^(.*?{_FORM_RE})(.+?)分公司$", "${1}").alias("_h"))

@@ -228,7 +228,7 @@ def import_roster(conn: Connection, *, scope: Scope, path: Path, base: str | Non
         raise ImportRejected(report)
     for code in frame["base_code"].drop_nulls().unique().to_list():
         found = registry.get(conn, code)
-        access.require_prepare(conn, scope, found.code, found.city_code)
+        access.require_link(conn, scope, found.code, found.city_code)
     frame = frame.with_columns(record_keys(frame))
     counted = frame.filter(pl.any_horizontal(pl.col("ito_contract", "ito_exec").fill_null(0) > 0))
     for row in frame.filter(~pl.col(ROW).is_in(counted[ROW].implode()))[ROW].head(100):

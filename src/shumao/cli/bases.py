@@ -38,6 +38,33 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="bases")
 
 
+def register_demo(demo_app: typer.Typer) -> None:
+    demo_app.command("bases")(demo_bases)
+
+
+def demo_bases(quiet: Annotated[bool, typer.Option(help="不显示进度条 / no progress bars")] = False
+               ) -> None:
+    """出口基地演示：导入合成服务外包名录并为 DSEB05、DSEB06 计数 / the export-base demo."""
+    from shumao.auth.scope import Scope
+    from shumao.bases import counting, demo, roster
+    from shumao.bases.tables import so_roster_load
+    from shumao.cli.demo import DEMO_DIR
+
+    who = Scope.of("demo", "ministry")
+    with _transaction() as conn:
+        from sqlalchemy import func, select
+
+        if not conn.execute(select(func.count()).select_from(so_roster_load)).scalar_one():
+            roster.import_roster(conn, scope=who, path=DEMO_DIR / "data" / "bases" / demo.FILE,
+                                 label="演示数据（合成）/ demo data (synthetic)")
+        for code in demo.BASES:
+            with progress_bar(not quiet) as bar:
+                found = counting.run(conn, scope=who, base_code=code, year=demo.YEAR,
+                                     progress=bar)  # type: ignore[arg-type]
+            console.print(f"{code} {demo.YEAR}：{found.total} 家（直报 {found.direct}、名录行 "
+                          f"{found.roster_rows}、两者 {found.both}、待复核 {found.pending}）")
+
+
 def _scope(name: str, spec: str) -> Scope:
     from shumao.auth.scope import Scope
 

@@ -123,7 +123,7 @@ def evaluation_file(conn: Connection, *, scope: Scope, code: str, fmt: str,
                     year: str | None = None, cycle: int | None = None) -> tuple[str, bytes]:
     _ready(conn)
     base = registry.get(conn, code)
-    if cycle is not None or year is None and fmt.startswith("rereview"):
+    if fmt.startswith("rereview"):
         rr = rereview.run(conn, scope=scope, base_code=base.code, cycle=cycle)
         name = f"{base.code}_{rr.cycle}_复审说明表"
         body = export.docx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets,
