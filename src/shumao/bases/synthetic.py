@@ -130,7 +130,12 @@ class _Maker:
 
     def enterprise(self, uid: str, *, like: dict[str, str] | None = None,
                    same_city: bool = False) -> dict[str, str]:
-        while True:
+        """A new enterprise; ``like``: with that one's trade name, in another city (or, with
+        ``same_city``, in its city with other trade words). After 50 draws without a free
+        name (one city only, say) the likeness is dropped."""
+        for attempt in range(10_000):
+            if attempt == 50:
+                like = None
             place = self.places[int(self.rng.integers(len(self.places)))]
             if like and same_city:
                 place = next(p for p in self.places if p.city.code == like["city_code"])
@@ -139,9 +144,10 @@ class _Maker:
             if like and not same_city:
                 words = like["words"]
             key = (place.city.code, trade, words)
-            if key not in self.used and not (like and key == (like["city_code"], like["trade"],
-                                                                 like["words"])):
+            if key not in self.used:
                 break
+        else:
+            raise RuntimeError("no free enterprise name left: ask for fewer enterprises")
         self.used.add(key)
         district = place.districts[int(self.rng.integers(len(place.districts)))]
         city_short = place.city.short_zh
