@@ -306,7 +306,7 @@ def count_enterprises(
         return
     console.print(f"{base.name_zh} {year} 年开展数字服务业务企业 {found.total} 家（不重复）："
                   f"仅服贸直报 {found.direct_only}、仅服务外包 {found.roster_only}、两者皆有 "
-                  f"{found.both}；待复核 {found.pending} 对（运行 {found.run_id}）")
+                  f"{found.both}；待复核 {found.pending} 对（运行 {found.run_id}）", soft_wrap=True)
     if listing is not None:
         table = Table("名称 name", "信用代码 code", "来源 source", "匹配 method", "权重 weight")
         for r in listing.to_dicts():
@@ -411,7 +411,8 @@ def publicity_cmd(start: Annotated[str, typer.Argument(help="公示开始日 / f
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     marks = [f"{d}{'（调休）' if d.weekday() >= 5 else ''}" for d in counted]
-    console.print(f"公示 {days} 个工作日：{first} 至 {end}；工作日：{'、'.join(marks)}")
+    console.print(f"公示 {days} 个工作日：{first} 至 {end}；工作日：{'、'.join(marks)}",
+                  soft_wrap=True)
 
 
 @app.command("ranking")
