@@ -21,7 +21,7 @@ BASE, CITY = "DSEB05", "320100"
 def _direct_reporting(engine: Engine, ents: pl.DataFrame, reporting: int) -> set[str]:
     admin = Actor("t", Role.ADMIN)
     with engine.begin() as conn:
-        for uid, code, name, county in ents.select("uid", "uscc", "name", "county_code").iter_rows():
+        for code, name, county in ents.select("uscc", "name", "county_code").iter_rows():
             ent_registry.save_enterprise(conn, actor=admin, source="test", record=(
                 ent_registry.EnterpriseRecord(uscc=code, name=name, park_code=BASE,
                                               county_code=county, trade_reporter=True)))

@@ -36,7 +36,7 @@ class Known:
 
 def _variants(known: list[Known]) -> list[tuple[str, str | None, str | None, str]]:
     """(name, code, address, base) of the demo enterprises as the roster writes them."""
-    out = []
+    out: list[tuple[str, str | None, str | None, str]] = []
     for i, ent in enumerate(known):
         city = ent.name[:2]
         core = ent.name.removeprefix(city).replace("（演示）", "")
@@ -57,7 +57,7 @@ def _variants(known: list[Known]) -> list[tuple[str, str | None, str | None, str
 
 
 def roster_frame(known: list[Known]) -> pl.DataFrame:
-    rows = []
+    rows: list[tuple[str, str | None, str | None, str]] = []
     for base, (city, _) in BASES.items():
         made = synthetic.generate(0, 40, matched=0.0, seed=int(base[-2:]), city_codes=[city],
                                   prefix=base).roster
