@@ -25,6 +25,7 @@ from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+from web.bases_world import bases_cases
 from web.index_world import build_indices, index_cases
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
@@ -108,6 +109,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
         *index_cases(Case, ALL),  # type: ignore[arg-type]
+        *bases_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),

@@ -196,8 +196,7 @@ def what_if(evaluation: Evaluation) -> list[WhatIf]:
 
 def _needed(o: Outcome) -> tuple[str, str]:
     if o.kind == "checklist":
-        return ("上传证明材料并由评审人员确认 / upload evidence for a reviewer to accept",
-                "upload evidence for a reviewer to accept")
+        return "上传证明材料并由评审人员确认", "upload evidence for a reviewer to accept"
     assert o.threshold is not None
     if o.outcome == FAIL and o.margin is not None:
         gap = -o.margin

@@ -1,6 +1,15 @@
 /* 出口基地 map: the bases as pins on the China province map, with the 南海诸岛 inset. */
 (function () {
   "use strict";
+  /* The frame and title of the 南海诸岛 inset (bottom right, 14 % × 26 % of the chart). */
+  function insetFrame(el, chart) {
+    var w = chart.getWidth(), h = chart.getHeight();
+    var box = { x: w * 0.85, y: h * 0.71, width: w * 0.14, height: h * 0.26 };
+    return [{ type: "rect", shape: box, style: { fill: "none", stroke: "#9aa4b1", lineWidth: 1 }, silent: true },
+            { type: "text", x: box.x + 6, y: box.y + box.height - 18,
+              style: { text: el.dataset.inset, fill: "#555", font: "12px sans-serif" } }];
+  }
+
   function draw(el) {
     var pins = JSON.parse(el.dataset.pins || "[]");
     fetch("/static/geo/china_provinces.geojson")
@@ -20,11 +29,12 @@
                             right: "1%", bottom: "3%", width: "14%", height: "26%",
                             itemStyle: { areaColor: "#eceff3", borderColor: "#9aa4b1" } }, base)
           ],
-          graphic: [{ type: "text", right: "2%", bottom: "30%", style: { text: el.dataset.inset, fill: "#555", font: "12px sans-serif" } }],
+          graphic: insetFrame(el, chart),
           series: [{ type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 12,
                      itemStyle: { color: "#b2182b", borderColor: "#fff", borderWidth: 1 },
                      label: { show: true, position: "right", formatter: function (p) { return p.data.name; },
                               fontSize: 11, color: "#333" },
+                     labelLayout: { hideOverlap: true },
                      data: pins.map(function (p) { return { name: p.name, code: p.code, status: p.status,
                                                             href: p.href, value: [p.lon, p.lat] }; }) }]
         });
