@@ -23,11 +23,11 @@
         chart.setOption({
           tooltip: { trigger: "item", formatter: function (p) { return p.data.name + "<br>" + p.data.status; } },
           geo: [
-            Object.assign({ id: "main", boundingCoords: [[73, 54], [136, 17]],
-                            left: "3%", top: "3%", width: "80%", height: "92%" }, base),
-            Object.assign({ id: "inset", boundingCoords: [[106, 24], [124, 3]],
+            Object.assign({}, base, { id: "main", boundingCoords: [[73, 54], [136, 17]],
+                                      left: "3%", top: "3%", width: "80%", height: "92%" }),
+            Object.assign({}, base, { id: "inset", boundingCoords: [[107, 20.5], [122, 3]],
                             right: "1%", bottom: "3%", width: "14%", height: "26%",
-                            itemStyle: { areaColor: "#eceff3", borderColor: "#9aa4b1" } }, base)
+                            itemStyle: { areaColor: "#c9d1db", borderColor: "#6b7785", borderWidth: 1 } })
           ],
           graphic: insetFrame(el, chart),
           series: [{ type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 12,
