@@ -59,6 +59,18 @@ class Settings(BaseSettings):
         "(newest vintage, releases) before reading it again",
     )
 
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="平台对外网址 / the platform's address, used for the links of figures in "
+        "reports (the explorer's permanent links)",
+    )
+
+    report_dir: Path | None = Field(
+        None,
+        description="年度报告的手写段落目录（其下 <年份>/passages/）/ folder holding "
+        "<year>/passages/ of the annual report; empty: <data_dir>/report",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:

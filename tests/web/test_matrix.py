@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -108,6 +109,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        Case("GET", "/report", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs", {"ministry", "admin"}),
+        Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
+        Case("GET", "/report/jobs/0123456789ab/pdf", set()),
         *index_cases(Case, ALL),  # type: ignore[arg-type]
         *bases_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
@@ -116,18 +121,23 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         Case("POST", "/api/admin/users", {"admin"},
              {"username": f"new-{role}", "password": "a-good-password", "role": "ministry"}),
         Case("POST", "/api/admin/releases", {"ministry", "admin"}, {"dataflow": "WTO_DDS"}),
+        Case("POST", "/api/report/build", {"ministry", "admin"}, {"year": 2022,
+                                                                   "formats": ["xlsx"]}),
     ]
     return cases
 
 
 def _expected(role: str, case: Case) -> set[int]:
     if role in case.allowed:
-        return {200, 201}
+        return {200, 201, 202}
+    if "0123456789ab" in case.path and role in ("ministry", "admin"):
+        return {404}
     return {401} if role == "public" else {403}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_for_every_role(role: str, engine: Engine, world: World, demo_data: Path,
+                                    app: FastAPI,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
     build_indices(engine, demo_data)
@@ -151,6 +161,8 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
             found = leaks(body, role, world)
             if found:
                 wrong.append(f"{case.path} leaks {found}")
+    builds = getattr(app.state, "report_jobs", None)  # the report build started above
+    assert builds is None or builds.wait(), "a report build did not end"
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
     everything = "\n".join(seen)
     missing = [s.name for s in world.sentinels if role in s.viewers

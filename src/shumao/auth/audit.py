@@ -30,6 +30,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "release": ("发布数据", "release data"),
     "download": ("下载数据", "download data"),
     "backup": ("备份数据库", "back up the store"),
+    "report.build": ("生成年度报告", "build the annual report"),
 }
 
 

@@ -19,6 +19,7 @@ from shumao.cli import (
     ref,
     web,
 )
+from shumao.cli import report as report_cli
 
 app = typer.Typer(
     name="shumao",
@@ -31,6 +32,7 @@ data.register(app)
 collection.register(app)
 backup.register(app)
 compute.register(app)
+report_cli.register(compute.report_app)
 policy.register(app)
 index.register(app)
 bases.register(app)

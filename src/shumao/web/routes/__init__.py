@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, bases, data, filings, index, pages, policy, sdmx
+from shumao.web.routes import (
+    admin,
+    auth,
+    bases,
+    data,
+    filings,
+    index,
+    pages,
+    policy,
+    report,
+    sdmx,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, admin.router, index.pages,
-                                  index.api, bases.pages, bases.api)
+                                  index.api, report.router, bases.pages, bases.api)

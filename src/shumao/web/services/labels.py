@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
+from sqlalchemy import Engine
+
 from shumao.errors import UnknownCode
-from shumao.reference import countries, ebops, geo, parks
+from shumao.reference import ebops
+from shumao.reference.names import area_names
 from shumao.web.i18n import pick
 
 FLOWS = {"X": ("出口", "Exports"), "M": ("进口", "Imports"), "T": ("进出口", "Total trade"),
@@ -38,28 +41,11 @@ def dimension_name(dim: str, lang: str) -> str:
     return pick(zh, en, lang)
 
 
-@lru_cache(maxsize=8192)
 def _area_names(code: str) -> tuple[str, str] | None:
     """(Chinese, English) name of a park, GB/T 2260 area, NBS region or country code."""
-    try:
-        if code.startswith("DSEB"):
-            park = parks.lookup(code)
-            return park.name_zh, park.name_en
-        if code.isdigit() and len(code) == 6:
-            area = geo.lookup(code)
-            return area.name_zh, area.name_en or area.name_zh
-        if code in _REGIONS:
-            region = geo.lookup_region(code)
-            return region.name_zh, region.name_en
-        if len(code) == 3:
-            country = countries.lookup(code)
-            return country.name_zh, country.name_en
-    except UnknownCode:
-        return None
-    return None
+    return area_names(code)
 
 
-_REGIONS = frozenset({"EAST", "CENTRAL", "WEST", "NORTHEAST"})
 
 
 def area_name(code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:
@@ -106,3 +92,14 @@ def _index_codes() -> dict[str, tuple[str, str]]:
         for node in load_framework(path).nodes:
             names.setdefault(node.code, (node.name("zh"), node.name("en")))
     return names
+
+
+def scope_name(engine: Engine, code: str, lang: str) -> str:
+    """A user's scope by name (an area, a park or an enterprise from the registry)."""
+    if len(code) != 18:
+        return area_name(code, lang)
+    from shumao.collection import registry
+
+    with engine.connect() as conn:
+        found = registry.find(conn, code)
+    return found.name if found else code
