@@ -15,7 +15,8 @@ from shumao.collection import registry as ent_registry
 from shumao.collection.actors import Actor, Role
 from shumao.ingest.pipeline import run_import
 from shumao.web.demo import ENTERPRISES
-from web.test_browser import CHROMIUM, browser, live_server, open_page, shot
+from web.live import CHROMIUM
+from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
 
