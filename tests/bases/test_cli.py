@@ -70,12 +70,12 @@ def test_demo_counts_and_review_queue(cli_env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     count = json.loads(shumao(cli_env, "bases", "count-enterprises", "DSEB05", "--year",
                               demo.YEAR, "--latest", "--list", "--json").stdout)
-    assert (count["total"], count["both"], count["pending"]) == (44, 3, 1)
+    assert (count["total"], count["both"], count["pending"]) == (45, 3, 1)
     assert {m["source"] for m in count["list"]} == {"both", "roster"}
     queue = json.loads(shumao(cli_env, "bases", "link-review", "--json").stdout)
-    assert [q["name"] for q in queue] == ["南京示范网络传媒有限公司（演示）"]
+    assert [q["name"] for q in queue] == ["示范软件科技有限公司（演示）"]
     pair = f"{queue[0]['run_id']}:{queue[0]['id']}"
-    shumao(cli_env, "bases", "link-review", "--reject", pair, "--note", "另一家企业")
+    shumao(cli_env, "bases", "link-review", "--accept", pair, "--note", "同一企业（名录漏填城市）")
     after = json.loads(shumao(cli_env, "bases", "count-enterprises", "DSEB05", "--year",
                               demo.YEAR, "--json").stdout)
     assert (after["total"], after["pending"]) == (44, 0)

@@ -95,10 +95,10 @@ def test_the_bases_pages(open_page, engine: Engine, demo_data: Path,  # type: ig
 
     page.goto("/bases/linkage")
     assert page.locator("#queue tbody tr").count() == 1
-    assert "南京示范网络传媒有限公司（演示）" in page.inner_text("#queue")
+    assert "示范软件科技有限公司（演示）" in page.inner_text("#queue")
     assert "trade +" in page.inner_text("#queue")
     shot(page, "bases_linkage_queue")
-    page.click("#queue button[value=reject]")
+    page.click("#queue button[value=accept]")
     page.wait_for_selector("p.empty")
     page.goto(f"/bases/DSEB05/enterprises?year={demo.YEAR}")
     assert page.get_attribute("#count", "data-total") == "44"

@@ -15,11 +15,12 @@ Two steps, as the notice's "不重复计算" needs them:
    own prior. Candidate pairs are blocked on the name core, the trade name, city + the first
    or last two characters of the core, and the building.
 
-Each roster row keeps its best candidate. It is **linked** when the match weight reaches
-``accept_weight`` and the runner-up is at least ``margin`` below; it goes to the **review
-queue** when the weight lies between ``review_weight`` and ``accept_weight`` (or the two best
-are too close); below, it is **unlinked**. Decisions already taken in the review queue
-(``decisions``: pair key → accept/reject) are applied first and are kept across runs.
+Each roster row keeps its best candidate. It is **linked** when the evidence (the match
+weight without the prior) reaches ``accept_weight`` and the runner-up is at least ``margin``
+below; it goes to the **review queue** when the evidence lies between ``review_weight`` and
+``accept_weight`` (or the two best are too close); below, it is **unlinked**. Decisions already
+taken in the review queue (``decisions``: pair key → accept/reject) are applied first and are
+kept across runs.
 
 Splink was chosen over recordlinkage (pandas, slow past 10⁵ rows, unmaintained since 2023)
 and plain rapidfuzz (fast scoring, but no model, weights or blocking): it gives per-comparison
@@ -56,9 +57,12 @@ LINKED, REVIEW, UNLINKED = "linked", "review", "unlinked"
 
 @dataclass(frozen=True)
 class LinkSettings:
-    accept_weight: float = 7.0
-    """Match weight (log2 Bayes factor incl. the prior) at or above which a pair is a link."""
-    review_weight: float = -2.0
+    accept_weight: float = 21.0
+    """The evidence of the comparisons (log2 Bayes factor, the sum of the ``mw_*`` weights,
+    without the prior) at or above which a pair is a link. The prior is left out because it
+    shrinks with the size of the data (one match among more pairs) while "same trade name,
+    trade words and city" means the same in a roster of 50 rows and of 200,000."""
+    review_weight: float = 15.0
     """From here up to ``accept_weight`` a pair goes to the review queue."""
     margin: float = 3.0
     """The runner-up must be this far below the best candidate, or the row needs review."""
@@ -118,6 +122,9 @@ def link(left: pl.DataFrame, right: pl.DataFrame, *, settings: LinkSettings = DE
         else (_empty_scores(), {})
     scored = scored.filter(pl.col("right_uid").is_in(rest["uid"].implode()))
     industry_else = level_weights(params, "industry")[-1] if params else 0.0
+    prior = params.get("probability_two_random_records_match", 0.5) if params else 0.5
+    scored = scored.with_columns(
+        (pl.col("match_weight") - math.log2(prior / (1 - prior))).alias("evidence"))
     decided = _classify(scored, rest, settings, decisions or {}, industry_else)
     return LinkResult(pl.concat([by_code, decided], how="diagonal_relaxed")
                       .sort("right_uid"), params)
@@ -190,7 +197,9 @@ def _score(lhs: pl.DataFrame, rhs: pl.DataFrame, by_code: pl.DataFrame,
         step("train", 3, 3)
         step("predict", 0, 1)
         trained = Linker(inputs, params, log_level=None)
-        found = trained.inference.predict(threshold_match_weight=settings.review_weight - 4)
+        prior = params["probability_two_random_records_match"]
+        floor = settings.review_weight - 4 + math.log2(prior / (1 - prior))
+        found = trained.inference.predict(threshold_match_weight=floor)
         frame = pl.from_arrow(found.as_duckdbpyrelation().arrow())
         step("predict", 1, 1)
     finally:
@@ -253,16 +262,17 @@ def _orient(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _empty_scores() -> pl.DataFrame:
     return pl.DataFrame(schema={"right_uid": pl.String, "left_uid": pl.String,
-                                "match_weight": pl.Float64, "match_probability": pl.Float64})
+                                "match_weight": pl.Float64, "match_probability": pl.Float64,
+                                "mw_trade": pl.Float64, "mw_industry": pl.Float64})
 
 
 def _classify(scored: pl.DataFrame, rest: pl.DataFrame, settings: LinkSettings,
               decisions: Mapping[tuple[str, str], str], industry_else: float) -> pl.DataFrame:
     decided = _apply_decisions(scored, decisions)
-    ranked = decided.sort(["right_uid", "rank_key", "match_weight"],
+    ranked = decided.sort(["right_uid", "rank_key", "evidence"],
                           descending=[False, True, True])
     best = ranked.group_by("right_uid", maintain_order=True).agg(
-        pl.all().first(), pl.col("match_weight").slice(1, 1).first().alias("runner_up"))
+        pl.all().first(), pl.col("evidence").slice(1, 1).first().alias("runner_up"))
     best = best.with_columns(_status(settings, industry_else))
     alone = rest.select(pl.col("uid").alias("right_uid")).join(best, on="right_uid", how="anti")
     best = best.with_columns(
@@ -287,12 +297,12 @@ def _apply_decisions(scored: pl.DataFrame, decisions: Mapping[tuple[str, str], s
 
 
 def _status(settings: LinkSettings, industry_else: float) -> list[pl.Expr]:
-    """Linked: the weight reaches ``accept_weight``, the runner-up is ``margin`` below, the
+    """Linked: the evidence reaches ``accept_weight``, the runner-up is ``margin`` below, the
     trade names speak for the match and the industry words do not speak against it — an
     address alone, or a shared trade name with other trade words (a group's sister company),
-    never links by itself. Review: the trade names agree and the weight reaches
+    never links by itself. Review: the trade names agree and the evidence reaches
     ``review_weight``. A person's decision overrides both."""
-    weight, runner = pl.col("match_weight"), pl.col("runner_up")
+    weight, runner = pl.col("evidence"), pl.col("runner_up")
     trade_agrees = pl.col("mw_trade") > 0
     # industry words agree or differ by a typo (any level but "else": the level's weight)
     industry = pl.col("mw_industry")
