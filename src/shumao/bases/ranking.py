@@ -4,8 +4,9 @@ shown, and the share of the area around the base.
 
 Published figures are read through ``auth.access.read`` (the public sees released vintages
 only). Where a base has no published figure, the sum of its direct-reporting enterprises
-(``ENT_DDS``, digitally deliverable items) stands in — and those cells go through primary
-disclosure control (``compute.disclosure.primary``: fewer than three enterprises, or one or
+(``ENT_DDS``, digitally deliverable items) stands in for the platform's own users (the public
+and enterprises see released figures only) — and those cells go through primary disclosure
+control (``compute.disclosure.primary``: fewer than three enterprises, or one or
 two of them above 85 %): a viewer outside the base's scope sees "保密" instead of the value
 and the base is not ranked on it. No total of such cells is shown, so no secondary
 suppression is needed. The share is of the base's **city** where the store holds the city's
@@ -102,7 +103,9 @@ def rank(conn: Connection, *, scope: Scope, kind: str = "trade", year: str = "20
     bases = registry.bases(conn)
     codes = [b.code for b in bases]
     found = published(conn, scope, kind, codes)
-    cells = enterprise_cells(conn, codes) if kind == "trade" else pl.DataFrame()
+    # the stand-in is unreleased direct reporting: the public and enterprises never see it
+    inside = scope.role in access.INSIDE
+    cells = enterprise_cells(conn, codes) if kind == "trade" and inside else pl.DataFrame()
     areas = _areas(conn, scope, kind, bases)
     rows = []
     for b in bases:
@@ -113,7 +116,7 @@ def rank(conn: Connection, *, scope: Scope, kind: str = "trade", year: str = "20
             hidden = bool(mine.filter(pl.col("year") == year)["primary"].any()) and not \
                 access.may_see(conn, scope, b.code, b.city_code)
             source = "企业直报汇总 direct reporting" if series else ""
-        rows.append(_row(b, series, year, source, hidden, areas, lang))
+        rows.append(_row(b, series, year, source if series else "", hidden, areas, lang))
     ranked = sorted((r for r in rows if r.value is not None and not r.suppressed),
                     key=lambda r: -(r.value or 0))
     for i, r in enumerate(ranked, 1):
