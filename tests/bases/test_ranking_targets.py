@@ -25,7 +25,7 @@ def test_trade_ranking_on_table_3(report_store: Engine) -> None:
     assert round(top.growth or 0, 2) == 63.57 and round(top.cagr or 0, 2) == 58.71
     assert top.since == "2020" and round(top.share or 0, 2) == 17.85
     assert "share of the province" in top.share_of
-    ranked = [r.value for r in rows if r.rank is not None]
+    ranked = [r.value or 0 for r in rows if r.rank is not None]
     assert ranked == sorted(ranked, reverse=True) and len(ranked) >= 5
     # a base the report prints nothing for is listed, not ranked, and not given a zero
     tianjin = next(r for r in rows if r.code == "DSEB02")
@@ -102,10 +102,10 @@ def test_targets_are_computed_from_accepted_declared_figures(report_store: Engin
                                 filename="海关统计.pdf", data=b"%PDF-1.4")
         applications.submit(conn, scope=park, application_id=app_id)
         before = targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
-        for item in applications.items(conn, app_id):
-            if item["code"] in declared:
+        for row in applications.items(conn, app_id):
+            if row["code"] in declared:
                 applications.decide_item(conn, scope=ministry, application_id=app_id,
-                                         item_id=item["id"], decision="accepted")
+                                         item_id=row["id"], decision="accepted")
         after = {t.target.key: t for t in targets.check(conn, base=registry.get(conn, "DSEB05"),
                                                         year="2022")}
     # not accepted yet: nothing counts
