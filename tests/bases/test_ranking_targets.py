@@ -3,6 +3,8 @@ disclosure control, and the 2022/2025 targets computed from accepted declared fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from sqlalchemy import Engine
@@ -11,8 +13,11 @@ from shumao.auth.scope import Scope
 from shumao.bases import applications, ranking, registry, targets
 from shumao.collection import registry as ent_registry
 from shumao.collection.actors import Actor, Role
+from shumao.policy import library
 from shumao.storage.vintages import write_vintage
 from shumao.validation import uscc
+
+NOTICE = next((Path(__file__).resolve().parents[2] / "demo" / "policy").glob("002_*.txt"))
 
 
 def test_trade_ranking_on_table_3(report_store: Engine) -> None:
@@ -118,3 +123,26 @@ def test_targets_are_computed_from_accepted_declared_figures(report_store: Engin
     ict = after["BASE_ICT_SHARE_2022"]
     assert round(ict.share or 0, 2) == 56.0 and ict.reached is True
     assert ict.note_zh == "56.00%（目标 约60%，2022年）"
+
+
+def test_confirmed_policy_library_targets_replace_the_file(report_store: Engine) -> None:
+    """商办服贸函〔2019〕245号 in the policy library: its four targets are candidates; once a
+    person confirms the digital-service-share ones, they are the targets checked (the ICT share
+    still comes from the file until confirmed too)."""
+    library.add_file(report_store, NOTICE)
+    found = {(r["subject"], r["target_year"]): r for r in library.list_targets(report_store)}
+    with report_store.connect() as conn:
+        assert [t.key for t in targets.applicable("2022", targets.current(conn))] == [
+            "BASE_DS_SHARE_2022", "BASE_ICT_SHARE_2022"]  # candidates change nothing
+    for year in (2022, 2025):
+        library.confirm_target(report_store, found[("基地内数字服务出口", year)]["id"],
+                               "BASE_DS_EXPORT_SHARE")
+    with report_store.connect() as conn:
+        in_force = targets.applicable("2025", targets.current(conn))
+        checks = targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
+    ds_2025 = next(t for t in in_force if t.indicator == "BASE_DS_EXPORT_SHARE")
+    policy_id = found[("基地内数字服务出口", 2025)]["id"]
+    assert (ds_2025.key, ds_2025.source, ds_2025.comparator, ds_2025.value) == (
+        f"POLICY_{policy_id}", f"policy:{policy_id}", ">=", 50.0)
+    assert ds_2025.name_zh.startswith("基地内数字服务出口占外贸出口比重达到50%以上（2025年；政策库目标")
+    assert [t.target.source.split(":")[0] for t in checks] == ["policy", "file"]

@@ -50,6 +50,9 @@ class Target:
     name_zh: str
     name_en: str
     section: str
+    source: str = "file"
+    """``file`` (data/targets.csv) or ``policy:<id>`` (a confirmed target of the policy
+    library)."""
 
     def reached(self, share: float) -> bool:
         if self.comparator == ">=":

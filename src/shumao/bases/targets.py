@@ -10,8 +10,14 @@ behind them.
 
 A year is compared with the first target whose deadline is not before it (2020–2022 with the
 2022 targets, 2023–2025 with the 2025 ones, later years with the 2025 ones). Without a figure
-the check says which one is missing — never a share made up from partial data. The targets
-are ``data/targets.csv`` (the hand-over to the monitoring targets table of issue 16).
+the check says which one is missing — never a share made up from partial data.
+
+Where the targets come from: the policy library's extracted targets once a person confirmed
+them with one of the two indicator codes above (``shumao policy`` / the policy pages: confirm
+the candidate "占外贸出口比重 ≥ 40 %" of 商办服贸函〔2019〕245号 as ``BASE_DS_EXPORT_SHARE``);
+for an indicator with no confirmed target, ``data/targets.csv`` (the same targets transcribed,
+the hand-over to the monitoring targets table of issue 16). A confirmed target replaces the
+file's targets of its indicator and names itself (``POLICY_<id>``, 政策库目标 #id).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy import Connection, select
 
 from shumao.bases import figures, registry, rules
 from shumao.bases.tables import base_application, base_application_item
+from shumao.policy import library
 
 PARTS = {"BASE_DS_EXPORT_SHARE": ("DS_EXPORT", "FT_EXPORT"),
          "BASE_ICT_DELIVERED_SHARE": ("ICT_DELIVERED_EXPORT", "FT_EXPORT")}
@@ -51,8 +58,40 @@ class TargetCheck:
     note_en: str
 
 
-def applicable(year: str) -> list[rules.Target]:
-    every = rules.targets()
+_COMPARATORS = {"≥": ">=", "about": "~"}
+
+
+def from_policy(row: dict[str, object], file: tuple[rules.Target, ...]) -> rules.Target | None:
+    """A confirmed policy-library target as a base target (None: not a share in % with a
+    comparator the check knows)."""
+    code, comparator = str(row["indicator_code"]), _COMPARATORS.get(str(row["comparator"]))
+    if code not in PARTS or comparator is None or row["unit"] != "%":
+        return None
+    same = [t for t in file if t.indicator == code]
+    tolerance = next((t.tolerance for t in same if t.comparator == "~"), 5.0) \
+        if comparator == "~" else 0.0
+    value, year = float(str(row["value"])), int(str(row["target_year"]))
+    sign = "以上" if comparator == ">=" else "左右"
+    return rules.Target(
+        f"POLICY_{row['id']}", code, comparator, value, tolerance, "%", year,
+        f"{row['subject']}{row['indicator']}达到{value:g}%{sign}（{year}年；政策库目标 "
+        f"#{row['id']}）",
+        f"{PART_NAMES[PARTS[code][0]][1]} {comparator} {value:g}% of foreign-trade exports by "
+        f"{year} (policy library target #{row['id']})",
+        str(row["section_path"]), f"policy:{row['id']}")
+
+
+def current(conn: Connection) -> list[rules.Target]:
+    """The targets in force: confirmed policy-library targets per indicator, else the file's."""
+    file = rules.targets()
+    confirmed = [t for r in library.confirmed_targets(conn)
+                 if (t := from_policy(r, file)) is not None]
+    mapped = {t.indicator for t in confirmed}
+    return [*confirmed, *(t for t in file if t.indicator not in mapped)]
+
+
+def applicable(year: str, every: list[rules.Target] | None = None) -> list[rules.Target]:
+    every = every if every is not None else list(rules.targets())
     later = sorted({t.year for t in every if t.year >= int(year)})
     deadline = later[0] if later else max(t.year for t in every)
     return [t for t in every if t.year == deadline]
@@ -84,7 +123,7 @@ def published_dd(conn: Connection, base_code: str, year: str) -> Part | None:
 
 def check(conn: Connection, *, base: registry.Base, year: str) -> list[TargetCheck]:
     out = []
-    for target in applicable(year):
+    for target in applicable(year, current(conn)):
         num_code, den_code = PARTS[target.indicator]
         num = declared_usd(conn, base.code, num_code, year) or (
             published_dd(conn, base.code, year) if num_code == "DS_EXPORT" else None)
