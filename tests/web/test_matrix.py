@@ -31,6 +31,7 @@ from shumao.auth.roles import Role
 from shumao.collection import workflow
 from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
+from web.bases_world import bases_cases
 from web.factories import (
     MONEY,
     USCC_A,
@@ -156,6 +157,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
         Case("GET", "/report/jobs/0123456789ab/pdf", set()),
         *index_cases(Case, ALL),  # type: ignore[arg-type]
+        *bases_cases(Case, ALL),  # type: ignore[arg-type]
         # changes last: they alter the state the reads above were checked against
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),

@@ -45,7 +45,10 @@ PHONE = 390
 SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
                "/api/docs": "Swagger UI, a third-party page",
                "/filings/template": "a download, not a page",
-               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py"}
+               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py",
+               "/bases/{code}/evaluation.{fmt}": "a Word or Excel download (tests/bases)",
+               "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
+               "/bases/evidence/{evidence_id}": "an evidence file's download"}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")

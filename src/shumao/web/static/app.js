@@ -247,7 +247,10 @@
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
-  window.shumao = { wrapLabel: wrapLabel };
+  // loadMap, insetBox and INSET_VIEW are shared with pages that draw on the map themselves
+  // (static/bases.js: the export bases as pins).
+  window.shumao = { wrapLabel: wrapLabel, loadMap: loadMap, insetBox: insetBox,
+                    INSET_VIEW: INSET_VIEW };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawAll(e.target);
