@@ -32,4 +32,13 @@ def register_findings() -> None:
     findings.register({c: d for c, d in codes.items() if c not in known})
 
 
-register_findings()
+def _load() -> None:
+    """Register the findings, code lists, form-rule kinds and the approval of ``ODI_A``."""
+    import importlib
+
+    register_findings()
+    for module in ("codes", "checks", "register"):
+        importlib.import_module(f"shumao.outbound.{module}")
+
+
+_load()
