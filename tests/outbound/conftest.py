@@ -7,9 +7,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from shumao.collection import registry
+from shumao.collection.actors import Actor, Role
 from shumao.outbound import demo
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "outbound"
+
+
+@pytest.fixture
+def enterprises(engine: Engine) -> Engine:
+    """A store with the demo enterprises (no filings)."""
+    admin = Actor("root", Role.ADMIN)
+    with engine.begin() as conn:
+        for ent in demo.synthetic()[0]:
+            registry.save_enterprise(conn, actor=admin, record=registry.EnterpriseRecord(
+                uscc=ent.uscc, name=ent.name, county_code=ent.county))
+    return engine
 
 
 @pytest.fixture

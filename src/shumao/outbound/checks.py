@@ -132,7 +132,7 @@ def certificates(run: _Run, spec: RuleSpec) -> None:
         pl.col(ROW).sort().alias("rows")).sort(pl.col("rows").list.first())
     for cert, rows in dups.iter_rows():
         run.emit(spec.code, field_id, pl.DataFrame({ROW: [rows[0]], "_value": [cert]}),
-                 rows="、".join(map(str, rows)))
+                 lines="、".join(map(str, rows)))
     taken: dict[str, tuple[str, str]] = run.ctx.extra.get(spec.kind) or {}
     for rec in good.iter_rows(named=True):
         owner = taken.get(rec["_cert"])
