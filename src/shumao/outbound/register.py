@@ -66,7 +66,14 @@ def store_projects(conn: Connection, approved: workflow.Filing) -> None:
         conn.execute(insert(t.project), rows)
 
 
+def _recompute_risk(conn: Connection, approved: workflow.Filing) -> None:
+    from shumao.outbound import risk
+
+    risk.recompute(conn)
+
+
 workflow.on_approve(FORM_ID, store_projects)
+workflow.on_approve(FORM_ID, _recompute_risk)
 
 
 # --- reading ------------------------------------------------------------------------------------
