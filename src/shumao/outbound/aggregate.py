@@ -123,7 +123,8 @@ def group_audit(groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFram
 def tables(projects: pl.DataFrame, rules: Rules | None = None) -> dict[str, pl.DataFrame]:
     """Every published table, protected: ``host``, ``group``, ``area``, ``province_code``, ``year``."""
     rules = rules or configured()
-    out = {by: protect(cells(projects, by=by), by=by, rules=rules) for by in BY}
+    out: dict[str, pl.DataFrame] = {by: protect(cells(projects, by=by), by=by, rules=rules)
+                                     for by in BY}
     if not out["group"].is_empty():
         out["group"] = group_audit(out["group"], out["host"], projects, rules)
     return out

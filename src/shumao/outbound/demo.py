@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -109,7 +110,7 @@ def synthetic(seed: int = SEED) -> tuple[list[DemoEnterprise], list[list[str]]]:
     return enterprises, lines
 
 
-def _csv(rows: list[list[str]] | list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def _csv(rows: Sequence[Sequence[str]], header: tuple[str, ...]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)

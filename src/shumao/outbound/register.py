@@ -94,7 +94,7 @@ def scope_condition(actor: Actor) -> ColumnElement[bool]:
     return true()
 
 
-SCHEMA = {"uscc": pl.String, "enterprise": pl.String, "province_code": pl.String,
+SCHEMA: dict[str, Any] = {"uscc": pl.String, "enterprise": pl.String, "province_code": pl.String,
           "period": pl.String, "revision": pl.Int64, "project_no": pl.String, "name": pl.String,
           "host": pl.String, "area": pl.String, "mode": pl.String, "stage": pl.String,
           "odi_cert": pl.String, **dict.fromkeys(DATE_FIELDS, pl.Date),

@@ -12,7 +12,18 @@ Created by migration ``outbound_0001``.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
 
 from shumao.storage.tables import metadata
 

@@ -50,7 +50,7 @@ def _date(value: Any) -> date | None:
 
 def _entry(raw: dict[str, Any], n: int, file: str, report: Report) -> ForeignRule | None:
     name = str(raw.get("key") or f"#{n}")
-    where = {"file": file, "row": n}
+    where: dict[str, Any] = {"file": file, "row": n}
     before = len(report.errors)
     for column in REQUIRED:
         if not str(raw.get(column) or "").strip():
