@@ -31,6 +31,8 @@ BY: tuple[By, ...] = ("host", "group", "area", "province_code", "year")
 TOTAL = "_T"
 GROUPS = ("RCEP", "ASEAN", "EU27", "BRICS", "SCO", "G20")
 KEYS = ["category", "time_period"]
+ALL = "ALL"
+"""The period of the cumulative cells: every current project, whatever year it was filed."""
 
 
 def _with_year(projects: pl.DataFrame) -> pl.DataFrame:
@@ -46,13 +48,16 @@ def _members(projects: pl.DataFrame, groups: Sequence[str]) -> pl.DataFrame:
 
 
 def _categorised(projects: pl.DataFrame, by: By) -> pl.DataFrame:
+    """One row per project and category, for each year filed and for all years (``ALL``)."""
     frame = _with_year(projects)
-    if by == "group":
-        return frame.join(_members(frame, GROUPS), on=["uscc", "project_no"])
     if by == "year":
         return frame.with_columns(pl.col("time_period").alias("category"),
-                                  pl.lit("ALL").alias("time_period"))
-    return frame.with_columns(pl.col(by).fill_null("?").alias("category"))
+                                  pl.lit(ALL).alias("time_period"))
+    if by == "group":
+        frame = frame.join(_members(frame, GROUPS), on=["uscc", "project_no"])
+    else:
+        frame = frame.with_columns(pl.col(by).fill_null("?").alias("category"))
+    return pl.concat([frame, frame.with_columns(pl.lit(ALL).alias("time_period"))])
 
 
 def _cells(frame: pl.DataFrame) -> pl.DataFrame:
@@ -111,8 +116,9 @@ def group_audit(groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFram
             continue
         inside = hidden.filter(pl.col("time_period") == rec["time_period"])["category"].to_list()
         part = frame.join(members.filter(pl.col("category") == rec["category"]),
-                          on=["uscc", "project_no"]).filter(
-            pl.col("host").is_in(inside) & (pl.col("time_period") == rec["time_period"]))
+                          on=["uscc", "project_no"]).filter(pl.col("host").is_in(inside))
+        if rec["time_period"] != ALL:
+            part = part.filter(pl.col("time_period") == rec["time_period"])
         if part.height and primary(_cells(part.with_columns(pl.lit("x").alias("category"))),
                                    rules)["primary"][0]:
             rec = {**rec, "conf_status": "D", "reason": "group-difference"}
