@@ -6,7 +6,19 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, compute, data, db, demo, index, outbound, policy, ref, web
+from shumao.cli import (
+    backup,
+    collection,
+    compute,
+    data,
+    db,
+    demo,
+    index,
+    outbound,
+    policy,
+    ref,
+    web,
+)
 from shumao.cli import report as report_cli
 
 app = typer.Typer(

@@ -79,15 +79,17 @@ def load_demo(folder: Annotated[Path, typer.Argument(help="演示数据目录 / 
 @app.command("projects")
 def projects_cmd(who: ActAs = "ministry", fmt: Fmt = "table", out: Out = None) -> None:
     """在册项目（按角色范围）/ the register's projects in the role's scope."""
+    import polars as pl
+
     from shumao.outbound import codes, service
 
     with _transaction() as conn:
         frame = service.projects(conn, actor=_actor(who))
     named = frame.with_columns(
-        frame["host"].map_elements(service.economy_name, return_dtype=str).alias("host_name"),
-        frame["area"].map_elements(lambda c: codes.name("key_areas", c), return_dtype=str),
-        frame["stage"].map_elements(lambda c: codes.name("stages", c), return_dtype=str),
-        frame["risk"].map_elements(service.level_name, return_dtype=str))
+        frame["host"].map_elements(service.economy_name, return_dtype=pl.String).alias("host_name"),
+        frame["area"].map_elements(lambda c: codes.name("key_areas", c), return_dtype=pl.String),
+        frame["stage"].map_elements(lambda c: codes.name("stages", c), return_dtype=pl.String),
+        frame["risk"].map_elements(service.level_name, return_dtype=pl.String))
     columns = [("enterprise", "企业"), ("name", "项目"), ("host_name", "东道国（地区）"),
                ("area", "重点领域"), ("stage", "阶段"), ("approved", "中方协议投资额（万美元）"),
                ("risk", "风险等级")]
@@ -102,6 +104,8 @@ def aggregate_cmd(by: Annotated[str, typer.Option(help="host | group | area | pr
                                 ] = "host",
                   who: ActAs = "ministry", fmt: Fmt = "table", out: Out = None) -> None:
     """登记汇总（公开口径经披露控制）/ register totals, disclosure-controlled for the public."""
+    import polars as pl
+
     from shumao.outbound import aggregate, service
 
     if by not in aggregate.BY:
@@ -112,7 +116,7 @@ def aggregate_cmd(by: Annotated[str, typer.Option(help="host | group | area | pr
         raise fail("登记中还没有已审核的项目 / the register has no approved projects yet")
     named = table.with_columns(table["category"].map_elements(
         lambda c: "合计" if c == aggregate.TOTAL else service.economy_name(c)
-        if by in ("host", "group") else c, return_dtype=str))
+        if by in ("host", "group") else c, return_dtype=pl.String))
     columns = [("category", by), ("time_period", "备案年份"), ("value", "中方协议投资额（万美元）"),
                ("projects", "项目数"), ("conf_status", "状态")]
     emit(named, fmt, out, lambda f: show_frame(
@@ -147,7 +151,7 @@ def tracker_list(economy: Annotated[str | None, typer.Option(help="经济体 / e
     frame = pl.DataFrame(rows) if rows else pl.DataFrame(schema={"entry_key": pl.String})
     if frame.is_empty():
         raise fail("没有规则条目 / no tracker entries")
-    frame = frame.with_columns(frame["economy"].map_elements(service.economy_name, return_dtype=str))
+    frame = frame.with_columns(frame["economy"].map_elements(service.economy_name, return_dtype=pl.String))
     columns = [("economy", "经济体"), ("rule_type", "类型"), ("title_zh", "规则"),
                ("effective_from", "生效"), ("effective_to", "失效"), ("source_url", "来源")]
     emit(frame.select([c for c, _ in columns]), fmt, out,
