@@ -26,6 +26,7 @@ class Code:
     section: str = ""
     order: int = 0
     date: str = ""
+    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -40,7 +41,8 @@ def _raw() -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def codes(kind: str) -> tuple[Code, ...]:
     """``key_areas``, ``modes`` or ``stages``, in file order."""
-    return tuple(Code(**item) for item in _raw()[kind])
+    return tuple(Code(**{**item, "aliases": tuple(item.get("aliases", ()))})
+                 for item in _raw()[kind])
 
 
 def _norm(text: str) -> str:
@@ -51,7 +53,7 @@ def lookup(kind: str, value: str) -> Code:
     """A code by its code, Chinese or English name (full- or half-width, any case)."""
     text = _norm(value)
     for c in codes(kind):
-        if text in (c.code.lower(), _norm(c.zh), _norm(c.en)):
+        if text in (c.code.lower(), _norm(c.zh), _norm(c.en), *map(_norm, c.aliases)):
             return c
     raise UnknownCode(kind, value)
 

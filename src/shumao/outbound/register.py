@@ -36,14 +36,15 @@ def _lines(conn: Connection, upload_id: int) -> dict[int, dict[str, Any]]:
                          .order_by(filing_cell.c.seq)).mappings().all()
     lines: dict[int, dict[str, Any]] = {}
     for c in cells:
-        line = lines.setdefault(c["line"], {"host": c["counterpart_area"]})
+        line = lines.setdefault(c["line"], {})
         line[c["field"]] = c["value"] if c["field"] in NUMBER_FIELDS else c["text"]
+        line["host_code"] = c["counterpart_area"]  # the resolved code; "host" is as written
     return lines
 
 
 def _row(line: dict[str, Any]) -> dict[str, Any]:
     row = {"project_no": str(line["project_no"]).strip(), "name": str(line["project"]).strip(),
-           "host": line["host"], "odi_cert": checks.certificate(line["odi_cert"])}
+           "host": line["host_code"], "odi_cert": checks.certificate(line["odi_cert"])}
     row |= {k: resolve_code(cl, str(line.get(k) or "")) for k, cl in CODE_FIELDS.items()}
     row |= {k: checks.parse_date(line.get(k)) for k in DATE_FIELDS}
     row |= {k: line.get(k) for k in NUMBER_FIELDS}
