@@ -72,13 +72,14 @@ def _named(frame: pl.DataFrame, by: str, lang: str) -> list[dict[str, Any]]:
     out = []
     for row in frame.to_dicts():
         code = row["category"]
-        if by == "area":
+        if code == aggregate.TOTAL:
+            row["name"] = pick("合计", "Total", lang)
+        elif by == "area":
             row["name"] = codes.name("key_areas", code, lang)
         elif by == "province_code":
             from shumao.reference import geo
 
-            row["name"] = pick("合计", "Total", lang) if code == aggregate.TOTAL else (
-                geo.lookup(code).name_zh if lang == "zh" else geo.lookup(code).name_en)
+            row["name"] = geo.lookup(code).name_zh if lang == "zh" else geo.lookup(code).name_en
         else:
             row["name"] = _name(code, lang)
         out.append(row)
