@@ -32,7 +32,7 @@ app.add_typer(tracker_app, name="tracker")
 ActAs = Annotated[str, typer.Option("--as", help="角色:范围 / role:scope, e.g. province:320000")]
 Fmt = Annotated[str, typer.Option("--format", "-f", help="table | csv | json | xlsx")]
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")]
-DEMO = Path("demo/outbound")
+DEMO = Path(__file__).resolve().parents[3] / "demo" / "outbound"
 
 
 def register(parent: typer.Typer) -> None:
