@@ -56,6 +56,8 @@ class Case:
     path: str
     allowed: set[str]
     body: dict[str, object] | None = None
+    form: bool = False
+    """Send ``body`` as a submitted HTML form rather than JSON."""
 
 
 UNKNOWN = uscc.make("91320114MA9TXT999")
@@ -128,7 +130,9 @@ def _outbound_writes() -> list[Case]:
             "scenario": "none"}
     return [Case("POST", f"/api/outbound/projects/{USCC_A}/1/selfcheck", {"enterprise", "admin"},
                  body),
-            Case("POST", f"/api/outbound/projects/{USCC_B}/1/selfcheck", {"admin"}, body)]
+            Case("POST", f"/api/outbound/projects/{USCC_B}/1/selfcheck", {"admin"}, body),
+            Case("POST", "/outbound/selfcheck", {"enterprise", "admin"},
+                 {**body, "project": f"{USCC_A}/1"}, form=True)]
 
 
 def _policy(engine: Engine) -> int:
@@ -237,7 +241,8 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
         if case.method == "GET":
             r = client.get(case.path, headers={"accept": "text/html"})
         else:
-            r = client.post(case.path, json=case.body)
+            r = (client.post(case.path, data=case.body) if case.form
+                 else client.post(case.path, json=case.body))
         if r.status_code not in _expected(role, case, outside):
             wrong.append(f"{case.method} {case.path}: {r.status_code} {r.text[:200]}")
         body = r.content.decode("utf-8", errors="replace")

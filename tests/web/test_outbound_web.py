@@ -146,4 +146,16 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert rows.count() == 9  # eight demo projects of Jiangsu enterprises and 测试企业甲's
     assert "杭州" not in province.inner_text("#projects")
     shot(province, "outbound_projects_province")
-    assert not page.errors and not province.errors
+    company = open_page("enterprise")
+    company.goto("/outbound/selfcheck")
+    company.check("input[name=ciio][value='否']")
+    company.check("input[name=important_data][value='否']")
+    company.fill("input[name=persons_pi]", "2000000")
+    company.fill("input[name=persons_sensitive]", "0")
+    company.click("#save-check")
+    company.wait_for_selector("#saved")
+    assert "第七条第（二）项" in company.inner_text("#result")
+    shot(company, "outbound_selfcheck_saved")
+    company.goto("/outbound/projects")
+    assert company.inner_text("#projects td.check") == "申报数据出境安全评估（第七条第（二）项）"
+    assert not page.errors and not province.errors and not company.errors

@@ -44,8 +44,21 @@ def projects(conn: Connection, *, actor: Actor | None) -> pl.DataFrame:
         raise NotAllowed("请先登录 / please log in")
     frame = register.current(conn, actor=actor)
     levels = {k: v["level"] for k, v in risk.latest(conn).items()}
-    return frame.with_columns(pl.col("host").replace_strict(levels, default="low",
-                                                            return_dtype=pl.String).alias("risk"))
+    frame = frame.with_columns(pl.col("host").replace_strict(levels, default="low",
+                                                             return_dtype=pl.String).alias("risk"))
+    return frame.join(_latest_checks(conn), on=["uscc", "project_no"], how="left")
+
+
+def _latest_checks(conn: Connection) -> pl.DataFrame:
+    """Each project's newest self-check: route, article, the day whose rules it used."""
+    s = t.selfcheck.c
+    rows = conn.execute(select(s.uscc, s.project_no, s.route, s.article, s.on_day)
+                        .order_by(s.id)).all()
+    latest = {(r.uscc, r.project_no): (r.route, r.article, r.on_day) for r in rows}
+    return pl.DataFrame(
+        [(u, p, *v) for (u, p), v in latest.items()], orient="row",
+        schema={"uscc": pl.String, "project_no": pl.String, "check_route": pl.String,
+                "check_article": pl.String, "check_on": pl.Date})
 
 
 def _reasons(row: dict[str, Any] | None, actor: Actor | None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from shumao.errors import ImportRejected, NotAllowed
 from shumao.outbound import aggregate, selfcheck
@@ -30,6 +30,7 @@ ProjectNo = Annotated[str, Path(max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
 By = Annotated[str, Query(pattern="^(host|group|area|province_code|year)$")]
 Answer = Annotated[str | None, Query(max_length=20)]
 Day = Annotated[date | None, Query(description="按哪天的规则 / the rules of this day")]
+AnswerF = Annotated[str | None, Form(max_length=20)]
 
 
 @pages.get("/outbound")
@@ -57,18 +58,44 @@ def _answers(ciio: str | None, important_data: str | None, persons_pi: str | Non
 
 
 @pages.get("/outbound/selfcheck")
-def selfcheck_page(request: Request, scope: ScopeDep, ciio: Answer = None,
+def selfcheck_page(request: Request, conn: SessionDep, scope: ScopeDep, ciio: Answer = None,
                    important_data: Answer = None, persons_pi: Answer = None,
                    persons_sensitive: Answer = None, scenario: Answer = None) -> Response:
     lang = lang_of(request)
     raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario)
     context: dict[str, Any] = {**svc.questionnaire(lang), "raw": raw, "result": None,
-                               "findings": []}
+                               "findings": [], "saved": None,
+                               "projects": svc.own_projects(conn, scope=scope, lang=lang)}
     if any(v is not None for v in raw.values()):
         try:
             context["result"] = svc.answer_view(selfcheck.evaluate(raw), lang)
         except ImportRejected as exc:
             context["findings"] = exc.report.findings
+    return page(request, "outbound_selfcheck.html", context)
+
+
+@pages.post("/outbound/selfcheck", dependencies=[Csrf])
+def selfcheck_save_page(request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser,
+                        project: Annotated[str, Form(max_length=40, pattern=r"^[0-9A-Z]{18}/.+$")],
+                        ciio: AnswerF = None, important_data: AnswerF = None,
+                        persons_pi: AnswerF = None, persons_sensitive: AnswerF = None,
+                        scenario: AnswerF = None) -> Response:
+    """The enterprise's answers evaluated and stored with one of its projects."""
+    lang = lang_of(request)
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario)
+    uscc, _, project_no = project.partition("/")
+    actor = svc.actor_of(scope)
+    if actor is None:
+        raise NotAllowed("请先登录 / please log in")
+    context: dict[str, Any] = {**svc.questionnaire(lang), "raw": raw, "result": None,
+                               "findings": [], "saved": None,
+                               "projects": svc.own_projects(conn, scope=scope, lang=lang)}
+    try:
+        got = domain.record_selfcheck(conn, actor=actor, uscc=uscc, project_no=project_no,
+                                      answers=raw)
+        context["result"], context["saved"] = svc.answer_view(got, lang), project
+    except ImportRejected as exc:
+        context["findings"] = exc.report.findings
     return page(request, "outbound_selfcheck.html", context)
 
 

@@ -105,9 +105,26 @@ def projects(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any
               "mode_name": codes.name("modes", r["mode"], lang),
               "stage_name": codes.name("stages", r["stage"], lang),
               "risk_name": service.level_name(r["risk"], lang),
+              "check": _check_text(r, lang),
               "colour": risk_rules.level(r["risk"]).colour}
         out.append(r)
     return out
+
+
+def _check_text(row: dict[str, Any], lang: str) -> str:
+    if not row.get("check_route"):
+        return pick("未自查", "not checked", lang)
+    rules = selfcheck.rule_set(on=row["check_on"])
+    route = rules.routes[row["check_route"]][0 if lang == "zh" else 1]
+    return f"{route}（{row['check_article']}）"
+
+
+def own_projects(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
+    """An enterprise's projects, to store a self-check with (nobody else stores one)."""
+    if scope.role != "enterprise":
+        return []
+    return [{"key": f"{p['uscc']}/{p['project_no']}", "name": f"{p['name']}（{p['host_name']}）"}
+            for p in projects(conn, scope=scope, lang=lang)]
 
 
 def economy(conn: Connection, *, scope: Scope, code: str, lang: str) -> dict[str, Any]:
