@@ -7,20 +7,17 @@ Who reads is given as ``--as ROLE:SCOPE`` (``--as province:320000``, ``--as ente
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shumao.cli.common import console, fail, store
+from shumao.cli.common import console, fail, store, transaction
 from shumao.cli.tables import emit, show_frame
 from shumao.errors import ImportRejected, ShumaoError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
     from shumao.collection.actors import Actor
 
@@ -48,16 +45,6 @@ def _actor(spec: str) -> Actor:
         raise fail(str(exc)) from None
 
 
-@contextmanager
-def _transaction() -> Iterator[Connection]:
-    try:
-        with store().begin() as conn:
-            yield conn
-    except ImportRejected as exc:
-        console.print(exc.report.text(), soft_wrap=True, markup=False, highlight=False)
-        raise fail(str(exc), code=2) from None
-    except ShumaoError as exc:
-        raise fail(str(exc)) from None
 
 
 @app.command("load-demo")
@@ -66,7 +53,7 @@ def load_demo(folder: Annotated[Path, typer.Argument(help="演示数据目录 / 
     """载入演示登记（经填报—提交—审核流程）与规则跟踪 / file the demo register and load the tracker."""
     from shumao.outbound import demo, tracker
 
-    with _transaction() as conn:
+    with transaction() as conn:
         rules = tracker.load(conn, folder / "tracker.yaml")
     try:
         filed = demo.load(store(), folder)
@@ -83,7 +70,7 @@ def projects_cmd(who: ActAs = "ministry", fmt: Fmt = "table", out: Out = None) -
 
     from shumao.outbound import codes, service
 
-    with _transaction() as conn:
+    with transaction() as conn:
         frame = service.projects(conn, actor=_actor(who))
     named = frame.with_columns(
         frame["host"].map_elements(service.economy_name, return_dtype=pl.String).alias("host_name"),
@@ -110,7 +97,7 @@ def aggregate_cmd(by: Annotated[str, typer.Option(help="host | group | area | pr
 
     if by not in aggregate.BY:
         raise fail(f"--by 只能是 / must be one of {', '.join(aggregate.BY)}")
-    with _transaction() as conn:
+    with transaction() as conn:
         table = service.tables(conn, actor=None if who == "public" else _actor(who)).get(by)
     if table is None or table.is_empty():
         raise fail("登记中还没有已审核的项目 / the register has no approved projects yet")
@@ -129,7 +116,7 @@ def tracker_load(file: Annotated[Path, typer.Argument(help="YAML 文件 / YAML f
     """收录东道国数字规则（有误则全部不写入）/ load tracker entries (all or nothing)."""
     from shumao.outbound import tracker
 
-    with _transaction() as conn:
+    with transaction() as conn:
         rules = tracker.load(conn, file)
     console.print(f"已收录 / loaded: {len(rules)} 条 entries")
 
@@ -143,7 +130,7 @@ def tracker_list(economy: Annotated[str | None, typer.Option(help="经济体 / e
     from shumao.outbound import service, tracker
     from shumao.policy import foreign
 
-    with _transaction() as conn:
+    with transaction() as conn:
         code = tracker.economy_code(economy) if economy else None
         if economy and code is None:
             raise fail(f"未知经济体 / unknown economy: {economy}")
@@ -165,7 +152,7 @@ def risk_cmd(economy: Annotated[str | None, typer.Option(help="经济体 / econo
     """东道国风险等级及其理由 / host-economy risk levels with their reasons."""
     from shumao.outbound import risk, service
 
-    with _transaction() as conn:
+    with transaction() as conn:
         if recompute:
             changed = risk.recompute(conn)
             console.print(f"等级变化 / level changes: {len(changed)}")
