@@ -76,7 +76,7 @@ def _load_demo(url: str, data_dir: Path) -> None:
     env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_DATA_DIR": str(data_dir),
            "SHUMAO_ENVIRONMENT": "test"}
     steps = [["demo", "load", "--quiet"], ["policy", "add", str(DEMO / "policy")],
-             ["demo", "users"],
+             ["demo", "users"], ["outbound", "load-demo"],
              *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
                for fw in ("provinces", "economies", "bases")),
              ["release", "--all", "--by", "demo"]]

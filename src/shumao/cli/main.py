@@ -16,6 +16,7 @@ from shumao.cli import (
     demo,
     index,
     monitor,
+    outbound,
     policy,
     ref,
     web,
@@ -36,6 +37,7 @@ compute.register(app)
 report_cli.register(compute.report_app)
 policy.register(app)
 monitor.register(app)
+outbound.register(app)
 index.register(app)
 bases.register(app)
 web.register(app)

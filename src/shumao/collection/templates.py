@@ -64,7 +64,10 @@ class Identity:
 def code_choices(f: Field) -> list[tuple[str, str]]:
     """(code, Chinese name) pairs a code field offers, in the form's order."""
     from shumao.reference import countries, ebops
+    from shumao.validation.rules import CODELISTS
 
+    if f.codelist in CODELISTS:
+        return CODELISTS[f.codelist].choices()
     if f.codelist == "ebops":
         codes = list(f.allowed) or [i.code for i in ebops.all_items() if not i.is_aggregate]
         return [(c, ebops.item(c).name_zh) for c in codes if c not in f.exclude]

@@ -10,6 +10,7 @@ from shumao.web.routes import (
     filings,
     index,
     monitor,
+    outbound,
     pages,
     policy,
     report,
@@ -18,4 +19,5 @@ from shumao.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, monitor.router, admin.router,
-                                  index.pages, index.api, report.router, bases.pages, bases.api)
+                                  index.pages, index.api, report.router, bases.pages, bases.api,
+                                  outbound.router)
