@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shumao.collection.actors import Actor, Role
 from sqlalchemy import Engine
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import registry
 from shumao.outbound import demo
 

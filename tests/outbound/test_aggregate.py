@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from shumao.collection.actors import Actor, Role
-from shumao.compute.disclosure.rules import Rules
 from sqlalchemy import Engine
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.outbound import aggregate, register
+from shumao.release.disclosure.rules import Rules
 
 RULES = Rules(threshold=3, dominance=((1, 85.0),), method="optimal")
 

@@ -7,9 +7,10 @@ import csv
 import io
 
 import pytest
-from shumao.collection.actors import Actor, Role
 from sqlalchemy import Engine, func, select
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
 from shumao.outbound import demo
 from shumao.outbound import tables as t

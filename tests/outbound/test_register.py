@@ -6,9 +6,10 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from shumao.collection.actors import Actor, Role
 from sqlalchemy import Engine, func, select
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
 from shumao.collection.tables import filing, filing_transition
 from shumao.outbound import demo, register

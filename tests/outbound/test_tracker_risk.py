@@ -8,9 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from shumao.collection.actors import Actor, Role
 from sqlalchemy import Engine, func, select
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.errors import ImportRejected
 from shumao.outbound import alerts, risk, tracker
 from shumao.outbound import tables as t

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shumao.collection.actors import Actor, Role
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.collection import workflow
 from shumao.outbound import demo, tracker
 from shumao.outbound import tables as t

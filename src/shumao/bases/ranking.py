@@ -2,7 +2,7 @@
 (digital-industry output): scale, year-on-year growth, compound annual growth over the years
 shown, and the share of the area around the base.
 
-Published figures are read through ``auth.access.read`` (the public sees released vintages
+Published figures are read through ``access.read`` (the public sees released vintages
 only). Where a base has no published figure, the sum of its direct-reporting enterprises
 (``ENT_DDS``, digitally deliverable items) stands in for the platform's own users (the public
 and enterprises see released figures only) — and those cells go through primary disclosure

@@ -19,7 +19,7 @@ from shumao.errors import ImportRejected, ShumaoError
 
 if TYPE_CHECKING:
 
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
 
 app = typer.Typer(help="数字经济对外投资：项目备案、东道国风险、数据出境自查 / outbound digital-economy "
                        "investment: register, host-economy risk, data-export self-check",
@@ -37,7 +37,7 @@ def register(parent: typer.Typer) -> None:
 
 
 def _actor(spec: str) -> Actor:
-    from shumao.collection.actors import Actor
+    from shumao.auth.actors import Actor
 
     try:
         return Actor.parse("cli", spec)
