@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 
@@ -37,7 +38,8 @@ from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import cbec_modes, countries, geo, units
-from shumao.validation.findings import Report, finding, register as register_codes
+from shumao.validation.findings import Report, finding
+from shumao.validation.findings import register as register_codes
 
 DATAFLOW = "CUSTOMS_CBEC"
 REQUIRED = ("年份", "地区", "流向", "指标", "数值", "单位")
@@ -225,6 +227,11 @@ def _units(coded: pl.DataFrame, table: Table, report: Report, file: str
         mults.append(unit.mult if unit else 0)
     return (pl.Series("unit", codes, pl.String), pl.Series("unit_mult", mults, pl.Int16),
             pl.Series(ok, dtype=pl.Boolean))
+
+
+def release_files(folder: Path) -> list[Path]:
+    """The release files of a folder in release order (their names start with the date)."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
 
 
 register(Source(
