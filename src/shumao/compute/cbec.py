@@ -70,6 +70,28 @@ def province_share(frame: pl.DataFrame) -> pl.DataFrame:
                         on=_on("ref_area"), indicator_id="CBEC_PROVINCE_SHARE")
 
 
+def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
+    """Approved filings (``ENT_CBEC``: one row per enterprise, mode, partner, flow) summed into
+    the shape of ``CUSTOMS_CBEC`` for ``area``: per mode and partner, per mode (partner
+    ``WLD``) and the total over the modes (``CBEC``), so that the customs indicators apply.
+    Values are converted to the first row's unit first (all 万元 from the form)."""
+    data = ind.levels(frame)
+    if data.is_empty():
+        return data
+    keys = ["product", "counterpart_area", "flow", "freq", "time_period", "unit", "unit_mult"]
+    by_partner = data.group_by(keys).agg(pl.col("value").sum())
+    by_mode = by_partner.group_by([k for k in keys if k != "counterpart_area"]).agg(
+        pl.col("value").sum()).with_columns(pl.lit(WORLD).alias("counterpart_area"))
+    total = by_partner.group_by([k for k in keys if k != "product"]).agg(
+        pl.col("value").sum()).with_columns(pl.lit(TOTAL).alias("product"))
+    total_world = by_mode.group_by([k for k in keys if k not in ("product", "counterpart_area")]
+                                   ).agg(pl.col("value").sum()).with_columns(
+        pl.lit(TOTAL).alias("product"), pl.lit(WORLD).alias("counterpart_area"))
+    parts = [f.select(keys + ["value"]) for f in (by_partner, by_mode, total, total_world)]
+    return ind.conform(pl.concat(parts).with_columns(pl.lit(area).alias("ref_area"),
+                                                     pl.lit("VALUE").alias("indicator")))
+
+
 def amounts(frame: pl.DataFrame) -> pl.DataFrame:
     """Level rows with ``cny`` (亿元, as published) and ``usd`` (亿美元 at the year's average rate)."""
     data = _values(frame)
