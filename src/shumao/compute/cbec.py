@@ -87,7 +87,7 @@ def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
     total_world = by_mode.group_by([k for k in keys if k not in ("product", "counterpart_area")]
                                    ).agg(pl.col("value").sum()).with_columns(
         pl.lit(TOTAL).alias("product"), pl.lit(WORLD).alias("counterpart_area"))
-    parts = [f.select(keys + ["value"]) for f in (by_partner, by_mode, total, total_world)]
+    parts = [f.select([*keys, "value"]) for f in (by_partner, by_mode, total, total_world)]
     return ind.conform(pl.concat(parts).with_columns(pl.lit(area).alias("ref_area"),
                                                      pl.lit("VALUE").alias("indicator")))
 
