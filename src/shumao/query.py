@@ -36,6 +36,25 @@ def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dic
     return out
 
 
+def unknown_names(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The filter values no code list of the dataflow knows, as code or as name (only for
+    dimensions with a code list; free codes such as enterprise USCCs are never "unknown")."""
+    from shumao.ingest.common import _resolver
+
+    flow = get_dataflow(dataflow_id)
+    out: dict[str, list[str]] = {}
+    for dim, values in where.items():
+        kind = _KIND_OF_CODELIST.get(flow.dimensions.get(dim, ""))
+        if kind is None:
+            continue
+        for value in values:
+            try:
+                _resolver(kind)(value)
+            except UnknownCode:
+                out.setdefault(dim, []).append(value)
+    return out
+
+
 def select(
     engine: Engine,
     dataflow_id: str,

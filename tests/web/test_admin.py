@@ -47,7 +47,7 @@ def test_the_audit_log_is_browsable_and_exportable(as_role, world, engine: Engin
     assert {"admin-in", "park-in"} <= {e["username"] for e in logins["entries"]}
     export = admin.get("/api/admin/audit/export")
     frame = pl.read_csv(io.BytesIO(export.content))
-    assert {"login", "download"} <= set(frame["action"].to_list())
+    assert {"登录", "下载数据"} <= set(frame["操作"].to_list())
     page = admin.get("/admin/audit?action=download").text
     assert "park-in" in page and "ENT_DDS csv" in page
 

@@ -117,34 +117,28 @@ def test_explorer_filters_by_names_converts_units_sorts_and_pages(as_role, world
     assert yuan["rows"][0]["value"] == pytest.approx(2105.37 * fx.rate(2022, "USD", "CNY"))
 
 
-def test_the_explorer_chart_draws_the_largest_series_when_there_are_many(as_role, world,
-                                                                          engine: Engine) -> None:
-    """15 partners: the chart draws the 12 largest in their latest year, largest first, and
-    says so; the table keeps all 15. A view of 12 or fewer is drawn whole, without a note."""
-    rows = [obs(counterpart_area=code, time_period=year, value=float(k + 1) * (2 if year == "2023"
-                                                                              else 1))
+def test_the_explorer_draws_a_chart_only_for_few_series(as_role, world, engine: Engine) -> None:
+    """15 partners: no chart, and the page says why (a chart of 15 lines is unreadable); the
+    table keeps all 15. A view of 12 or fewer series of one unit is drawn whole."""
+    rows = [obs(counterpart_area=code, time_period=year, value=float(k + 1))
             for k, code in enumerate(["USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG",
                                       "AUS", "CAN", "IND", "ITA", "NLD", "IRL", "ESP"])
             for year in ("2022", "2023")]
-    rows[0] = obs(counterpart_area="USA", time_period="2022", value=999.0)  # large long ago only
     write(engine, "WTO_DDS", rows)
     c = as_role("ministry")
     body = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&size=100").json()
-    chart = body["chart"]
-    assert body["total"] == 30
-    assert [s["name"] for s in chart["series"]][:3] == ["西班牙", "爱尔兰", "荷兰"]
-    assert len(chart["series"]) == 12 and "美国" not in [s["name"] for s in chart["series"]]
-    assert chart["note"].startswith("图中为最近一期数值最大的 12 条序列（共 15 条")
-    assert chart["unit"] == "亿美元"  # the stored unit by name, not USD×10^8
+    assert body["total"] == 30 and body["chart"] is None
     few = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&counterpart_area=USA,JPN").json()
-    assert len(few["chart"]["series"]) == 2 and few["chart"]["note"] == ""
+    assert [s["name"] for s in few["chart"]["series"]] == ["日本", "美国"]
+    assert few["chart"]["unit"] == "亿美元"  # the stored unit by name, not USD×10^8
     page = c.get("/explorer?dataflow=WTO_DDS&ref_area=CHN").text
-    assert "最近一期数值最大的 12 条序列" in page
+    assert "所选数据有 15 条序列，图表只画不超过 12 条" in page
 
 
 def test_the_permalink_reproduces_the_view(as_role, world) -> None:
     c = as_role("ministry")
-    body = c.get("/api/explore?dataflow=UNCTAD_DDS&flow=X&sort=time_period&desc=1&size=1").json()
+    body = c.get("/api/explore?dataflow=UNCTAD_DDS&flow=X&sort=time_period&desc=1&size=1"
+                 "&view=long").json()
     again = c.get("/api/" + body["permalink"].removeprefix("/").replace("explorer", "explore",
                                                                          1)).json()
     assert again["rows"] == body["rows"] and again["total"] == body["total"] == 2
@@ -155,19 +149,19 @@ def test_the_permalink_reproduces_the_view(as_role, world) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sdmx-csv"])
 def test_downloads_hold_exactly_the_rows_of_the_view(as_role, world, fmt: str) -> None:
     c = as_role("ministry")
-    query = "dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1&size=2"
+    query = "dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1&size=2&view=long"
     shown = c.get(f"/api/explore?{query}").json()
     r = c.get(f"/api/explore/download?format={fmt}&{query}")
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     if fmt == "xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(io.BytesIO(r.content), read_only=True)["data"]
+        sheet = load_workbook(io.BytesIO(r.content), read_only=True)["数据"]
         header, *cells = list(sheet.iter_rows(values_only=True))
         frame = pl.DataFrame([dict(zip(header, row, strict=True)) for row in cells])
     else:
         frame = pl.read_csv(io.BytesIO(r.content), infer_schema_length=0)
-    value_col = "OBS_VALUE" if fmt == "sdmx-csv" else "value"
+    value_col = "OBS_VALUE" if fmt == "sdmx-csv" else "数值（亿美元）"
     values = [float(v) for v in frame[value_col].to_list()]
     assert values == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])  # all pages, in order
     assert values[:2] == pytest.approx([row["value"] for row in shown["rows"]])

@@ -7,64 +7,33 @@ keeps a screenshot of every page it looked at in ``test-output/screenshots/``.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from web.factories import PASSWORD, USCC_A, World
+from web.live import OUTPUT, chromium, log_in, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+SHOTS = OUTPUT / "screenshots"
 SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "filings"
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
-                       "(apt-get install -y chromium; scripts/setup installs it)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture
 def live_server(app: FastAPI, world: World) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -81,11 +50,7 @@ def open_page(browser, live_server: str):  # type: ignore[no-untyped-def]
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.errors = errors
         if role != "public":
-            page.goto("/login")
-            page.fill("input[name=username]", f"{role}-in")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_url(f"{live_server}/")
+            log_in(page, live_server, f"{role}-in", PASSWORD)
         return page
 
     yield make
@@ -149,14 +114,75 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
         shot(page, "province_click_failed")
         raise
     assert "江苏省" in page.inner_text("h1")
-    page.wait_for_selector("#chart-map[data-ready='1']")
+    page.wait_for_selector("#chart-city_map[data-ready='1']")
     assert "5,432.71" in page.inner_text(".kpis")  # the province's own unreleased figure
     shot(page, "province_320000")
 
 
+def _click_region(page, chart: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Hover, then click the centre of ``code``'s region on the map ``chart``."""
+    page.locator(f"#{chart}").scroll_into_view_if_needed()
+    x, y = page.evaluate("""([chart, code]) => {
+        const el = document.getElementById(chart);
+        const series = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0);
+        const region = series.coordinateSystem.getRegion(code);
+        const [px, py] = series.coordinateSystem.dataToPoint(region.getCenter());
+        const box = el.getBoundingClientRect();
+        return [box.left + px, box.top + py];
+    }""", [chart, code])
+    page.mouse.move(x, y)
+    page.wait_for_function("""() => [...document.querySelectorAll('.chart div')].some(
+        d => d.textContent.includes('万美元') && getComputedStyle(d).display !== 'none')""",
+                           timeout=30_000)
+    page.mouse.click(x, y)
+
+
+def test_the_china_map_has_the_south_china_sea_inset_and_explains_grey(open_page) -> None:
+    page = open_page("public")
+    page.goto("/")
+    _charts_ready(page)
+    assert page.get_attribute("#chart-map", "data-inset") == "1"
+    inset = page.evaluate("""() => {
+        const el = document.getElementById('chart-map');
+        const chart = echarts.getInstanceByDom(el);
+        const series = chart.getModel().getSeriesByIndex(1);
+        const geo = series.coordinateSystem;
+        const names = geo.regions.map(r => r.name);
+        const box = chart.getOption().graphic[0].elements.find(e => e.id === 'inset-frame');
+        const inside = ([x, y]) => x >= box.left && x <= box.left + box.shape.width
+                                   && y >= box.top && y <= box.top + box.shape.height;
+        // 曾母暗沙 (112.3° E, 3.9° N) and the southern end of the line fall inside the frame
+        return {names, frame: [box.left, box.top, box.shape.width, box.shape.height],
+                jamesShoal: inside(geo.dataToPoint([112.3, 3.9])),
+                hainan: inside(geo.dataToPoint([109.8, 19.2])),
+                main: chart.getModel().getSeriesByIndex(0).coordinateSystem.regions.length,
+                width: el.clientWidth, height: el.clientHeight};
+    }""")
+    assert "dash-line" in inset["names"] and "460000" in inset["names"]
+    assert inset["jamesShoal"] and inset["hainan"]
+    left, top, width, height = inset["frame"]
+    assert left + width <= inset["width"] and top + height <= inset["height"]
+    assert inset["main"] == 34
+    legend = page.inner_text("#card-map .legend-nodata").strip()
+    assert legend.startswith("灰色：无数据") and "共 34 个" in legend
+    shot(page, "map_inset")
+
+
+def test_the_province_map_drills_down_to_its_cities(open_page, live_server: str) -> None:
+    page = open_page("province")
+    page.goto("/area/320000")
+    page.wait_for_selector("#chart-city_map[data-ready='1']")
+    assert page.get_attribute("#chart-city_map", "data-regions") == "13"
+    assert "灰色：无企业直报数据" in page.inner_text("#card-city_map .legend-nodata")
+    _click_region(page, "chart-city_map", "320100")
+    page.wait_for_url(f"{live_server}/area/320100", wait_until="commit", timeout=60_000)
+    assert "南京市" in page.inner_text("h1")
+    shot(page, "city_320100")
+
+
 def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Path) -> None:
     page = open_page("ministry")
-    page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1")
+    page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1&view=long")
     page.wait_for_selector("#chart-explorer[data-ready='1']")
     shown = [float(v) for v in page.eval_on_selector_all(
         "#explorer-table td.num", "cells => cells.map(c => c.dataset.value)")]
@@ -165,8 +191,9 @@ def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Pa
     path = tmp_path / "download.csv"
     info.value.save_as(path)
     frame = pl.read_csv(path)
-    assert frame["value"].to_list() == pytest.approx(shown)
-    assert frame["value"].to_list() == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])
+    assert frame["数值（亿美元）"].to_list() == pytest.approx(shown)
+    assert frame["数值（亿美元）"].to_list() == pytest.approx([2200.50, 2105.37, 1700.25, 1621.70])
+    assert frame["流向"].to_list() == ["出口", "出口", "进口", "进口"]
     shot(page, "explorer")
 
 
@@ -238,3 +265,18 @@ def test_the_english_switch(open_page) -> None:
     page.wait_for_selector("#chart-map[data-ready='1']")
     assert "National digital trade overview" in page.inner_text("h1")
     shot(page, "overview_english")
+
+
+def test_base_names_do_not_break_inside_brackets(open_page) -> None:
+    """Chart labels wrap before or after （南京）, never inside it (as 中国（南京 / ）软件谷)."""
+    page = open_page("public")
+    page.goto("/")
+    _charts_ready(page)
+    names = ["中国（南京）软件谷", "杭州高新技术产业开发区（滨江）物联网产业园",
+             "中关村软件园（北京）", "中国（上海）自由贸易试验区（临港新片区）"]
+    wrapped = page.evaluate("""(names) => names.flatMap(n => [3, 4, 5, 6, 8].map(
+        w => window.shumao.wrapLabel(n, w, 3)))""", names)
+    for lines in wrapped:
+        for line in lines:
+            assert line.count("（") == line.count("）") or line.endswith("…"), lines
+    assert wrapped[0] == ["中国", "（南京）", "软件谷"]  # width 3: the brackets stay whole

@@ -15,7 +15,8 @@ from shumao.collection.forms import get_form, shift
 from shumao.collection.templates import Identity, template_bytes
 from web import test_browser
 from web.factories import USCC_A, USCC_B
-from web.test_browser import CHROMIUM, shot
+from web.live import CHROMIUM
+from web.test_browser import shot
 
 # the browser fixtures of test_browser.py, shared
 browser, live_server, open_page = (test_browser.browser, test_browser.live_server,

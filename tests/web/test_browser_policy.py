@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from shumao.policy import library
 from web import test_browser
-from web.test_browser import CHROMIUM, shot
+from web.live import CHROMIUM
+from web.test_browser import shot
 
 browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
                                    test_browser.open_page)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from web.index_world import build_indices
-from web.test_browser import CHROMIUM, browser, live_server, open_page, shot
+from web.live import CHROMIUM
+from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
 

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
 from shumao.collection.workflow import local_time
-from shumao.web.i18n import lang_of, pick, translate
+from shumao.web.i18n import lang_of, pick, split_bilingual, translate
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -40,12 +40,29 @@ def fmt_beijing(value: datetime | str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+def in_lang(text: str, lang: str) -> str:
+    """One language per view: the part of a bilingual "中文 / English" message for ``lang``."""
+    return pick(*split_bilingual(text), lang) if text else text
+
+
+def fmt_size(size: int) -> str:
+    """A file size for people: 1,234,567 → 1.18 MB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.2f} {unit}"
+        value /= 1024
+    return f"{value:,.2f} GB"
+
+
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["num"] = fmt_number
     env.filters["pct"] = fmt_pct
     env.filters["beijing"] = fmt_beijing
+    env.filters["in_lang"] = in_lang
+    env.filters["size"] = fmt_size
     env.globals["role_text"] = role_text
     env.globals["pick"] = pick
     env.globals["urlencode"] = urlencode
@@ -60,13 +77,22 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
     """Render ``name`` with the shared context (language, user, CSRF token)."""
     lang = lang_of(request)
     session = getattr(request.state, "session", None)
+    user = session.user if session else None
     ctx: dict[str, Any] = {
         "lang": lang,
+        "scope_name": _scope_name(request, user.scope, lang) if user and user.scope else "",
         "t": lambda key, **kw: translate(key, lang).format(**kw) if kw else translate(key, lang),
-        "user": session.user if session else None,
+        "user": user,
         "csrf_token": session.csrf_token if session else "",
         "path": request.url.path,
         "query": str(request.url.query),
     }
     ctx.update(context or {})
     return TEMPLATES_ENV.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _scope_name(request: Request, code: str, lang: str) -> str:
+    """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
+    from shumao.web.services.labels import scope_name
+
+    return scope_name(request.app.state.engine, code, lang)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shumao.web import palette
+
 
 class Kpi(BaseModel):
     key: str = Field(description="指标键 / key, e.g. total, exports, share")
@@ -23,6 +25,8 @@ class Series(BaseModel):
     name: str
     code: str = ""
     data: list[float | None]
+    color: str = Field("", description="颜色（每个流向在所有图中同色）/ colour; a flow has one "
+                       "colour on every chart")
 
 
 class Chart(BaseModel):
@@ -37,6 +41,13 @@ class Chart(BaseModel):
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
     note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
+    geo: str = Field("china", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
+                     "区划）/ map: china (with the South China Sea inset) or a province code "
+                     "(its cities)")
+    legend: str = Field("", description="地图图例：灰色无数据的说明 / map legend: what grey means")
+    ramp: list[str] = Field(default_factory=lambda: list(palette.MAP_RAMP),
+                            description="地图色阶 / map colour ramp")
+    no_data_color: str = palette.NO_DATA
 
     def has_data(self) -> bool:
         return any(v is not None for s in self.series for v in s.data)
@@ -55,7 +66,12 @@ class Dashboard(BaseModel):
     scope_note: str = ""
     kpis: list[Kpi]
     charts: list[Chart]
-    links: list[Link] = Field(default_factory=list, description="上级与下级页面 / related pages")
+    links: list[Link] = Field(default_factory=list, description="上级页面，按层级 / pages above, "
+                              "in hierarchy order")
+    kpi_note: str = Field("", description="各指标最新期不同时的说明 / says so when the KPIs' "
+                          "latest periods differ")
+    empty: list[str] = Field(default_factory=list, description="暂无数据的图表及原因 / charts "
+                             "left out for lack of data, with the reason")
 
 
 class UserOut(BaseModel):
@@ -98,6 +114,8 @@ class ExploreOut(BaseModel):
     columns: list[str]
     column_names: list[str]
     rows: list[dict[str, Any]]
+    messages: list[str] = Field(default_factory=list, description="为何没有数据，如筛选值不存在 / "
+                                "why there are no rows, e.g. a filter naming nothing")
     total: int
     page: int
     size: int

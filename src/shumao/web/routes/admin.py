@@ -150,9 +150,10 @@ def audit_api(conn: SessionDep, admin: AdminDep, action: TextQ = None, username:
 
 @api.get("/audit/export", response_class=Response,
          responses={200: {"content": {"text/csv": {}}}}, summary="导出审计日志 / export (CSV)")
-def audit_export_api(conn: SessionDep, admin: AdminDep, action: TextQ = None,
+def audit_export_api(request: Request, conn: SessionDep, admin: AdminDep, action: TextQ = None,
                      username: TextQ = None) -> Response:
-    frame = inert(service.export_audit(conn, admin=admin, action=action, username=username))
+    frame = inert(service.export_audit(conn, admin=admin, action=action, username=username,
+                                       lang=lang_of(request)))
     return Response(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="audit_log.csv"'})

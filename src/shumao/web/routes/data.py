@@ -13,7 +13,7 @@ from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of, pick
 from shumao.web.schemas import Dashboard, DataflowOut, ExploreOut, ReleaseOut, VintageOut
-from shumao.web.services import explorer, sdmx, views
+from shumao.web.services import explorer, explorer_view, sdmx, views
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
 Text = Annotated[str, Query(max_length=200)]
@@ -63,8 +63,10 @@ def releases(conn: SessionDep) -> list[ReleaseOut]:
 
 
 EXPLORE_DOC = ("查询参数 / query: dataflow, one filter per dimension (ref_area, counterpart_area, "
-               "product, flow, indicator, freq: codes or names, comma-separated), start, end, "
-               "unit (亿美元/万美元/亿元), as_of (vintage id or date), sort, desc, page, size")
+               "product, flow, indicator, freq: codes or names, comma-separated or repeated), "
+               "start, end, unit (亿美元/万美元/亿元), as_of (vintage id or date), sort, desc, "
+               "page, size, view (wide: periods as columns, the default of the page and the "
+               "downloads; long: one row per observation)")
 
 
 def _query(request: Request) -> explorer.Query:
@@ -77,7 +79,7 @@ def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
             dataflow: Text = "UNCTAD_DDS", ref_area: Text = "", counterpart_area: Text = "",
             product: Text = "", flow: Text = "", indicator: Text = "", freq: Text = "",
             start: Text = "", end: Text = "", unit: Text = "", as_of: Text = "", sort: Text = "",
-            desc: Text = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+            desc: Text = "", view: Text = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1,
             size: Annotated[int, Query(ge=1, le=explorer.MAX_SIZE)] = 50) -> ExploreOut:
     lang = lang_of(request)
     q = _query(request)
@@ -88,8 +90,9 @@ def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
     return ExploreOut(
         dataflow=q.dataflow, columns=explorer.shown_columns(found),
         column_names=explorer.column_names(found, lang), rows=res.page_rows().to_dicts(),
-        total=res.total, page=q.page, size=q.size, pages=res.pages, unit=q.unit or None,
-        chart=explorer.chart(res, lang), source=pick(found.source_zh, found.source_en, lang),
+        messages=list(res.problems), total=res.total, page=q.page, size=q.size,
+        pages=res.pages, unit=q.unit or None, chart=explorer_view.chart(res, lang)[0],
+        source=pick(found.source_zh, found.source_en, lang),
         permalink=f"/explorer?{link}",
         downloads={fmt: f"/api/explore/download?format={fmt}&{link}"
                    for fmt in ("csv", "xlsx", "sdmx-csv")})
@@ -108,10 +111,11 @@ def download(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDe
              dataflow: Text = "UNCTAD_DDS") -> Response:
     q = _query(request)
     res = views.explore(conn, scope=scope, query=q, lang=lang_of(request), cache=cache)
+    lang = lang_of(request)
     if format == "csv":
-        content = explorer.to_csv(res)
+        content = explorer_view.to_csv(res, lang)
     elif format == "xlsx":
-        content = explorer.to_xlsx(res)
+        content = explorer_view.to_xlsx(res, lang)
     else:
         content = sdmx.to_csv(get_dataflow(q.dataflow), res.frame)
     audit.record(conn, action="download", username=scope.username, role=scope.role,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from shumao.web.deps import CacheDep, ScopeDep, SessionDep
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
-from shumao.web.services import explorer, views
+from shumao.web.services import explorer, explorer_view, views
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,7 +30,9 @@ def area_page(code: str, request: Request, conn: SessionDep, scope: ScopeDep, ca
 def explorer_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
                   ) -> Response:
     lang = lang_of(request)
-    query = explorer.Query.from_params(request.query_params)
+    params = request.query_params or explorer.DEFAULT_VIEW
+    query = explorer.Query.from_params(params)
     res = views.explore(conn, scope=scope, query=query, lang=lang, cache=cache)
+    found = views.choices(conn, scope=scope, query=query, lang=lang, cache=cache)
     return page(request, "explorer.html",
-                explorer.page_context(conn, scope=scope, res=res, lang=lang))
+                explorer_view.page_context(conn, scope=scope, res=res, lang=lang, found=found))

@@ -53,4 +53,8 @@ def data_all(flow: FlowId, conn: SessionDep, scope: ScopeDep, startPeriod: Perio
             responses={200: {"content": {sdmx.XML_TYPE: {}}}},
             summary="SDMX-ML 结构 / SDMX-ML 2.1 dataflow and data structure")
 def structure(flow: FlowId, request: Request) -> Response:
-    return Response(sdmx.structure_xml(flow), media_type=sdmx.XML_TYPE)
+    """SDMX clients get the SDMX-ML media type; a browser (asking for HTML) gets the same
+    document as XML, which it shows instead of downloading."""
+    browser = "text/html" in request.headers.get("accept", "")
+    return Response(sdmx.structure_xml(flow),
+                    media_type="application/xml; charset=utf-8" if browser else sdmx.XML_TYPE)

@@ -4,7 +4,7 @@ versions; backups. Admin only (releases: ministry too); every change is in the a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,35 @@ def browse_audit(conn: Connection, *, admin: Admin, action: str | None = None,
                         limit=size, offset=(max(page, 1) - 1) * size)
 
 
+AUDIT_COLUMNS = {"id": ("序号", "No."), "at": ("时间（北京时间）", "Time (Beijing)"),
+                 "username": ("操作人", "User"), "role": ("角色", "Role"),
+                 "scope": ("范围", "Scope"), "action": ("操作", "Action"),
+                 "target": ("对象", "Target"), "ok": ("结果", "Result"), "ip": ("IP", "IP"),
+                 "detail": ("详情", "Detail")}
+
+
 def export_audit(conn: Connection, *, admin: Admin, action: str | None = None,
-                 username: str | None = None) -> pl.DataFrame:
+                 username: str | None = None, lang: str = "zh") -> pl.DataFrame:
+    """The log for people: Beijing time, role and action names, headers in ``lang``."""
     admin.require()
     frame = audit.export(conn, action=action or None, username=username or None)
     admin.log(conn, "download", "audit_log", rows=frame.height)
-    return frame
+    actions = {code: pick(zh, en, lang) for code, (zh, en) in audit.ACTIONS.items()}
+    roles = {role: role_text(role, lang) for role in ROLES}
+    results = {True: pick("成功", "ok", lang), False: pick("失败", "failed", lang)}
+    frame = frame.with_columns(
+        pl.Series("at", [_beijing_seconds(at) for at in frame["at"]], dtype=pl.String),
+        pl.col("role").replace_strict(roles, default=pl.col("role")),
+        pl.col("action").replace_strict(actions, default=pl.col("action")),
+        pl.col("ok").replace_strict(results, return_dtype=pl.String))
+    return frame.rename({c: pick(*names, lang) for c, names in AUDIT_COLUMNS.items()})
+
+
+def _beijing_seconds(text: str) -> str:
+    from shumao.collection.workflow import local_time
+
+    moment = local_time(datetime.fromisoformat(text))
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
@@ -126,7 +149,8 @@ def backups(*, admin: Admin, data_dir: Path) -> list[dict[str, Any]]:
     folder = data_dir / "backups"
     files = sorted(folder.glob("*.zip"), reverse=True) if folder.is_dir() else []
     return [{"name": f.name, "size": f.stat().st_size,
-             "modified": datetime.fromtimestamp(f.stat().st_mtime).isoformat(timespec="seconds")}
+             "modified": datetime.fromtimestamp(f.stat().st_mtime, UTC).isoformat(
+                 timespec="seconds")}
             for f in files]
 
 

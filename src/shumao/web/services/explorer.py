@@ -9,7 +9,6 @@ columns and unit (the table shows one page of them).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,19 +22,18 @@ from shumao.auth import access, releases
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate
 from shumao.errors import ShumaoError
-from shumao.output import inert
 from shumao.reference import units
 from shumao.storage import vintages
-from shumao.storage.dataflows import Dataflow, all_dataflows, get_dataflow
+from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.web.i18n import pick
-from shumao.web.schemas import Chart, Series
 from shumao.web.services.labels import dimension_name, label
 
 OBS_COLUMNS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status",
                "vintage_id")
 UNITS = ("", "亿美元", "万美元", "亿元")
 MAX_SIZE = 1000
-CHART_SERIES = 12
+DEFAULT_VIEW = {"dataflow": "UNCTAD_DDS", "ref_area": "CHN"}
+"""What /explorer shows before anything is chosen: China's exports and imports."""
 
 
 class BadQuery(ShumaoError):
@@ -54,14 +52,18 @@ class Query:
     desc: bool = False
     page: int = 1
     size: int = 50
+    view: str = "wide"
+    """``wide``: one row per series, the periods as columns (the default); ``long``: one row
+    per observation."""
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> Query:
-        """Read a view from query-string parameters (dimension filters by dimension name)."""
+        """Read a view from query-string parameters (dimension filters by dimension name, each
+        given once comma-separated or repeated, as the pickers send them)."""
         flow = get_dataflow(params.get("dataflow") or "UNCTAD_DDS")
-        filters = {dim: tuple(_split(params.get(dim, ""))) for dim in flow.dimensions
-                   if _split(params.get(dim, ""))}
-        return cls(
+        filters = {dim: tuple(_values(params, dim)) for dim in flow.dimensions
+                   if _values(params, dim)}
+        return cls(view="long" if params.get("view") == "long" else "wide",
             dataflow=flow.id, filters=filters, start=params.get("start") or None,
             end=params.get("end") or None, unit=params.get("unit", ""),
             as_of=params.get("as_of", ""), sort=params.get("sort", ""),
@@ -72,7 +74,8 @@ class Query:
     def checked(self) -> Query:
         if self.unit and self.unit not in UNITS:
             units.parse(self.unit)  # unknown units raise UnknownCode
-        if self.sort and self.sort not in columns(get_dataflow(self.dataflow)):
+        if self.sort and self.sort not in columns(get_dataflow(self.dataflow)) \
+                and not self.sort.startswith("p:"):
             raise BadQuery(f"不能按“{self.sort}”排序 / cannot sort by {self.sort!r}")
         for text in (self.start, self.end):
             if text and (len(text) > 10 or not text[:4].isdigit()):
@@ -85,7 +88,8 @@ class Query:
         out = {"dataflow": self.dataflow, **{d: ",".join(v) for d, v in self.filters.items()},
                "start": self.start or "", "end": self.end or "", "unit": self.unit,
                "as_of": self.as_of, "sort": self.sort, "desc": "1" if self.desc else "",
-               "page": str(self.page), "size": str(self.size)}
+               "page": str(self.page), "size": str(self.size),
+               "view": "" if self.view == "wide" else self.view}
         out.update({k: str(v) for k, v in override.items()})
         return {k: v for k, v in out.items() if v}
 
@@ -96,6 +100,12 @@ class Query:
 
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+
+
+def _values(params: Mapping[str, str], dim: str) -> list[str]:
+    getlist = getattr(params, "getlist", None)
+    given = getlist(dim) if getlist else [params.get(dim, "")]
+    return list(dict.fromkeys(v for text in given for v in _split(text)))
 
 
 def _int(text: str | None, default: int) -> int:
@@ -114,6 +124,8 @@ class Result:
     query: Query
     frame: pl.DataFrame
     """Every row of the view, sorted, with ``<dim>_name`` columns beside the codes."""
+    problems: tuple[str, ...] = ()
+    """Why the view is empty when a filter names nothing in the dataflow (shown as a message)."""
 
     @property
     def total(self) -> int:
@@ -177,11 +189,12 @@ def _enterprise_names(conn: Connection, frame: pl.DataFrame) -> dict[str, str]:
 
 def sort_frame(frame: pl.DataFrame, query: Query) -> pl.DataFrame:
     flow = get_dataflow(query.dataflow)
-    default = [*flow.dimensions, "time_period"]
-    if not query.sort:
+    default = [f"{d}_name" for d in flow.dimensions] + ["time_period"]
+    if not query.sort or query.sort.startswith("p:"):
         return frame.sort(default)
-    rest = [c for c in default if c != query.sort]
-    return frame.sort([query.sort, *rest], descending=[query.desc] + [False] * len(rest),
+    key = f"{query.sort}_name" if query.sort in flow.dimensions else query.sort
+    rest = [c for c in default if c != key]
+    return frame.sort([key, *rest], descending=[query.desc] + [False] * len(rest),
                       nulls_last=True)
 
 
@@ -194,106 +207,58 @@ def shown_columns(flow: Dataflow) -> list[str]:
 
 
 def column_names(flow: Dataflow, lang: str) -> list[str]:
+    """Each column headed by its dimension: 报告方代码 beside 报告方 (the name)."""
     names = []
     for col in shown_columns(flow):
         if col.endswith("_name"):
-            names.append(pick("名称", "name", lang))
+            names.append(dimension_name(col.removesuffix("_name"), lang))
+        elif col in flow.dimensions:
+            names.append(pick(f"{dimension_name(col, 'zh')}代码",
+                              f"{dimension_name(col, 'en')} code", lang))
         else:
             names.append(dimension_name(col, lang))
     return names
 
 
-def result(frame: pl.DataFrame, query: Query) -> Result:
+def result(frame: pl.DataFrame, query: Query, problems: tuple[str, ...] = ()) -> Result:
     flow = get_dataflow(query.dataflow)
-    return Result(query, sort_frame(frame, query).select(shown_columns(flow)))
+    return Result(query, sort_frame(frame, query).select(shown_columns(flow)), problems)
 
 
-# --------------------------------------------------------------------------- chart
+# --------------------------------------------------------------------------- choices
 
 
-def chart(res: Result, lang: str) -> Chart:
-    """Values over time, one line per series: all of them, or when the view has more than
-    ``CHART_SERIES``, the ``CHART_SERIES`` largest in their latest period (a note says so)."""
-    flow = get_dataflow(res.query.dataflow)
-    dims = list(flow.dimensions)
-    frame = res.frame
-    periods = sorted(frame["time_period"].unique().to_list())
-    keys, note = _chart_keys(frame, dims, lang)
-    shown = frame.join(keys, on=dims, how="semi").select(*dims, "time_period", "value")
-    parts = shown.partition_by(dims, as_dict=True, maintain_order=True)
-    series = []
-    for key in keys.iter_rows():
-        values = dict(parts[key].select("time_period", "value").iter_rows())
-        named = dict(zip(dims, key, strict=True))
-        name = " · ".join(label(d, named[d], lang) for d in dims if _varies(keys, d))
-        series.append(Series(name=name or pick(flow.name_zh, flow.name_en, lang),
-                             code=".".join(key), data=[values.get(p) for p in periods]))
-    unit = res.query.unit or _unit_text(frame, lang)
-    return Chart(id="explorer", kind="line", title=pick(flow.name_zh, flow.name_en, lang),
-                 unit=unit, categories=periods, series=series, note=note,
-                 source=pick(flow.source_zh, flow.source_en, lang))
+def choices(frame: pl.DataFrame, flow: Dataflow) -> dict[str, list[tuple[str, str]]]:
+    """dimension → (code, name) of every code the dataflow holds (for the scope), by name."""
+    out = {}
+    for dim in flow.dimensions:
+        pairs = frame.select(dim, f"{dim}_name").unique().sort(f"{dim}_name").iter_rows()
+        out[dim] = [(str(code), str(name)) for code, name in pairs]
+    return out
 
 
-def _chart_keys(frame: pl.DataFrame, dims: list[str], lang: str) -> tuple[pl.DataFrame, str]:
-    """The series to draw, in the view's order or, when there are too many, largest first."""
-    keys = frame.select(dims).unique(maintain_order=True)
-    if keys.height <= CHART_SERIES:
-        return keys, ""
-    latest = (frame.filter(pl.col("value").is_not_null()).sort("time_period")
-              .group_by(dims, maintain_order=True)
-              .agg(pl.col("value").last().abs().alias("_size")))
-    top = (keys.join(latest, on=dims, how="left", maintain_order="left")
-           .sort("_size", descending=True, nulls_last=True, maintain_order=True)
-           .head(CHART_SERIES).select(dims))
-    note = pick(f"图中为最近一期数值最大的 {CHART_SERIES} 条序列（共 {keys.height:,} 条，全部见下表）",
-                f"The {CHART_SERIES} series largest in their latest period are drawn "
-                f"(of {keys.height:,}; all are in the table)", lang)
-    return top, note
-
-
-def _varies(keys: pl.DataFrame, dim: str) -> bool:
-    return keys[dim].n_unique() > 1 or (keys.height == 1 and dim == "ref_area")
-
-
-def _unit_text(frame: pl.DataFrame, lang: str) -> str:
-    """The view's one unit by name (百万美元 / million US dollars), else empty."""
-    pairs = frame.select("unit", "unit_mult").unique()
-    if pairs.height != 1:
-        return ""
-    code, mult = pairs.row(0)
-    named = next((u for u in units.all_units() if (u.code, u.mult) == (code, mult)), None)
-    if named is not None:
-        return pick(named.name_zh, named.name_en, lang)
-    return f"{code}×10^{mult}" if mult else str(code)
-
-
-# --------------------------------------------------------------------------- downloads
-
-
-def to_csv(res: Result) -> bytes:
-    """UTF-8 with BOM (Excel opens it), formula-like text made inert."""
-    return b"\xef\xbb\xbf" + inert(res.frame).write_csv().encode("utf-8")
-
-
-def to_xlsx(res: Result) -> bytes:
-    buf = io.BytesIO()
-    inert(res.frame).write_excel(buf, worksheet="data", autofit=True)
-    return buf.getvalue()
-
-
-# --------------------------------------------------------------------------- the page
-
-
-def page_context(conn: Connection, *, scope: Scope, res: Result, lang: str) -> dict[str, Any]:
-    """What the explorer page shows besides the rows: choosers, columns, the chart."""
-    flow = get_dataflow(res.query.dataflow)
-    return {
-        "q": res.query, "res": res, "rows": res.page_rows().to_dicts(), "flow": flow,
-        "flows": all_dataflows(), "columns": shown_columns(flow),
-        "column_names": column_names(flow, lang), "units": UNITS, "chart": chart(res, lang),
-        "vintages": vintage_choices(conn, scope=scope, dataflow=flow.id),
-        "dimension_names": {d: dimension_name(d, lang) for d in flow.dimensions},
-    }
+def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
+    """A message for every filter value that found no row: a name that is neither a code nor a
+    name of the dimension, or a code without data in the selection."""
+    wanted = {d: list(v) for d, v in query.filters.items()}
+    resolved = store_query.resolve_filters(query.dataflow, wanted)
+    unknown = store_query.unknown_names(query.dataflow, wanted)
+    out = []
+    for dim, values in wanted.items():
+        present = set(frame[dim].unique().to_list()) if frame.height else set()
+        for given, code in zip(values, resolved[dim], strict=True):
+            if code in present:
+                continue
+            zh, en = dimension_name(dim, "zh"), dimension_name(dim, "en")
+            if given in unknown.get(dim, ()):
+                out.append(pick(f"{zh}中没有“{given}”：它不是代码，也不是名称，请在列表中选择",
+                                f"{en} has no “{given}”: it is neither a code nor a name; "
+                                "pick one from the list", lang))
+            else:
+                out.append(pick(f"{zh}“{given}”在所选条件下没有数据（可放宽时期、版本或其他筛选）",
+                                f"{en} “{given}” has no data in this selection (widen the "
+                                "periods, vintage or other filters)", lang))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- choosers

@@ -133,6 +133,7 @@ def ranking_charts(rk: Ranking) -> list[Chart]:
                                                    lang), unit=pick("分", "score", lang),
             categories=[r["name"] for r in rk.rows], codes=[r["code"] for r in rk.rows],
             series=[Series(name=fw.name(fw.root, lang), data=[r.get(fw.root) for r in rk.rows])],
+            legend=pick("灰色：该省（区、市）没有指数得分", "Grey: no index score", lang),
             source=rk.source(), period=rk.run.period if rk.run else None,
             links=[f"/index/{fw.id}/unit/{r['code']}" for r in rk.rows]))
     return charts

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
+from sqlalchemy import Engine
+
 from shumao.errors import UnknownCode
 from shumao.reference import ebops
 from shumao.reference.names import area_names
@@ -90,3 +92,14 @@ def _index_codes() -> dict[str, tuple[str, str]]:
         for node in load_framework(path).nodes:
             names.setdefault(node.code, (node.name("zh"), node.name("en")))
     return names
+
+
+def scope_name(engine: Engine, code: str, lang: str) -> str:
+    """A user's scope by name (an area, a park or an enterprise from the registry)."""
+    if len(code) != 18:
+        return area_name(code, lang)
+    from shumao.collection import registry
+
+    with engine.connect() as conn:
+        found = registry.find(conn, code)
+    return found.name if found else code

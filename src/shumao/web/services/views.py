@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+import polars as pl
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from shumao.auth.scope import Scope
+from shumao.storage.dataflows import get_dataflow
 from shumao.web.cache import ViewCache
 from shumao.web.schemas import Dashboard
 from shumao.web.services import dashboard, explorer
@@ -76,7 +78,23 @@ def _encode(engine: Engine, make: Callable[[Connection], Dashboard]) -> bytes:
 
 def explore(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
             cache: ViewCache) -> explorer.Result:
+    """The view, and why a filter value found nothing (an unknown name, or no data)."""
+    frame = _frame(conn, scope, query, lang, cache)
+    return explorer.result(frame, query, explorer.unmatched(query, frame, lang))
+
+
+def choices(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
+            cache: ViewCache) -> dict[str, list[tuple[str, str]]]:
+    """Every code (with its name) of each dimension that the scope sees in the dataflow: the
+    pickers of the page (read once per store state; the JSON API never needs them)."""
+    flow = get_dataflow(query.dataflow)
+    key = ("explore-choices", scope.key, flow.id, lang, cache.state(conn))
+    return cache.get_or_make(key, lambda: explorer.choices(
+        _frame(conn, scope, explorer.Query(dataflow=flow.id), lang, cache), flow))
+
+
+def _frame(conn: Connection, scope: Scope, query: explorer.Query, lang: str,
+           cache: ViewCache) -> pl.DataFrame:
     key = ("explore", scope.key, query.cache_key(), lang, cache.state(conn))
-    frame = cache.get_or_make(key, lambda: explorer.full_frame(conn, scope=scope, query=query,
-                                                               lang=lang))
-    return explorer.result(frame, query)
+    return cache.get_or_make(key, lambda: explorer.full_frame(conn, scope=scope, query=query,
+                                                              lang=lang))

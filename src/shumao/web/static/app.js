@@ -1,43 +1,49 @@
 /* shumao web: draws the charts described by each page (data-chart JSON) with ECharts.
    No inline scripts (the Content-Security-Policy forbids them); nothing is fetched from
-   outside this site: the China map comes from /static/geo/china_provinces.geojson. */
+   outside this site: the maps come from /static/geo/. Colours come with the chart (one
+   palette, web/palette.py): a flow has the same colour on every chart. */
 (function () {
   "use strict";
+
+  var SOUTH = 17.0;  // polygons wholly south of this latitude are drawn in the 南海诸岛 inset
+  var INSET_VIEW = [[105.5, 24.8], [124.5, 2.8]];
 
   function fmt(v) {
     return v === null || v === undefined ? "—"
       : Number(v).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
-  var mapPromise = null;
-  function loadMap() {
-    if (!mapPromise) {
-      mapPromise = fetch("/static/geo/china_provinces.geojson")
-        .then(function (r) { return r.json(); })
-        .then(function (geo) { echarts.registerMap("cn_provinces", geo); return geo; });
+  // ------------------------------------------------------------------ labels
+
+  // Break a label into lines of about `width` characters without splitting a bracketed part
+  // （南京） or a Latin word: "中国（南京）软件谷" may wrap before or after the brackets, never
+  // inside them. At most `rows` lines; a longer text ends in "…".
+  function wrapLabel(text, width, rows) {
+    var tokens = String(text).match(/[（(][^）)]*[）)]|[A-Za-z0-9.\-]+|./g) || [];
+    var lines = [""];
+    tokens.forEach(function (tok) {
+      var line = lines[lines.length - 1];
+      if (line && line.length + tok.length > width) { lines.push(tok); } else { lines[lines.length - 1] = line + tok; }
+    });
+    if (lines.length > rows) {
+      lines = lines.slice(0, rows);
+      lines[rows - 1] = lines[rows - 1].slice(0, Math.max(1, width - 1)) + "…";
     }
-    return mapPromise;
+    return lines;
   }
 
   function axisLabel(c, type) {
     // Bar labels that would not fit side by side (about 40 characters across a card) wrap
-    // onto up to three lines instead of overlapping; longer ones end in "…". Time axes (line
-    // charts) keep one line and let ECharts skip labels when they are many.
+    // onto up to three lines; time axes (line charts) keep one line and let ECharts skip labels.
     var longest = Math.max.apply(null, c.categories.map(function (s) { return String(s).length; }));
     if (type !== "bar" || c.categories.length * Math.min(longest, 12) <= 40) {
       return { interval: type === "bar" ? 0 : "auto",
-               formatter: function (s) { return s.length > 12 ? s.slice(0, 12) + "…" : s; } };
+               formatter: function (s) { return wrapLabel(s, 12, 1).join(""); } };
     }
     var width = Math.max(3, Math.floor(40 / c.categories.length));
     return { interval: 0, lineHeight: 14, formatter: function (s) {
       var rows = Math.min(3, Math.ceil(s.length / width));
-      var per = Math.min(width, Math.ceil(s.length / rows));  // balanced: 其他商/业服务, not 其他商业服/务
-      var lines = [];
-      for (var i = 0; i < s.length && lines.length < rows; i += per) { lines.push(s.slice(i, i + per)); }
-      if (lines.join("").length < s.length) {
-        lines[lines.length - 1] = lines[lines.length - 1].slice(0, per - 1) + "…";
-      }
-      return lines.join("\n");
+      return wrapLabel(s, Math.max(width, Math.ceil(s.length / rows)), 3).join("\n");
     } };
   }
 
@@ -46,41 +52,176 @@
       tooltip: { trigger: "axis", valueFormatter: fmt },
       legend: { top: 0, type: c.series.length > 4 ? "scroll" : "plain" },
       grid: { left: 16, right: 24, top: 56, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: c.categories,
-               axisLabel: axisLabel(c, type) },
+      xAxis: { type: "category", data: c.categories, axisLabel: axisLabel(c, type) },
       yAxis: { type: "value", name: c.unit },
       series: c.series.map(function (s) {
-        return { name: s.name, type: type, data: s.data, smooth: false, connectNulls: false,
-                 emphasis: { focus: "series" } };
+        var out = { name: s.name, type: type, data: s.data, smooth: false, connectNulls: false,
+                    emphasis: { focus: "series" } };
+        if (s.color) { out.itemStyle = { color: s.color }; out.lineStyle = { color: s.color }; }
+        return out;
       })
     };
   }
 
-  function mapOption(c) {
+  // ------------------------------------------------------------------ maps
+
+  var maps = {};
+  function fetchJson(url) { return fetch(url).then(function (r) { return r.json(); }); }
+
+  function southOf(polygon) {
+    return polygon[0].every(function (p) { return p[1] < SOUTH; });
+  }
+
+  // The main view leaves out what lies wholly south of SOUTH (the islands of the South China
+  // Sea); the inset shows all of it with the dash line.
+  function mainPart(geo) {
+    return { type: "FeatureCollection", features: geo.features.map(function (f) {
+      var g = f.geometry;
+      var polygons = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      var kept = polygons.filter(function (p) { return !southOf(p); });
+      return { type: "Feature", properties: f.properties,
+               geometry: { type: "MultiPolygon", coordinates: kept } };
+    }) };
+  }
+
+  // Sutherland–Hodgman: a ring clipped to the rectangle [[west, north], [east, south]], so the
+  // inset draws only what lies in its window (a map series does not clip by itself).
+  function clipRing(ring, view) {
+    var west = view[0][0], north = view[0][1], east = view[1][0], south = view[1][1];
+    var edges = [
+      function (p) { return p[0] >= west; }, function (p) { return p[0] <= east; },
+      function (p) { return p[1] >= south; }, function (p) { return p[1] <= north; }];
+    var cuts = [
+      function (a, b) { return cut(a, b, 0, west); }, function (a, b) { return cut(a, b, 0, east); },
+      function (a, b) { return cut(a, b, 1, south); }, function (a, b) { return cut(a, b, 1, north); }];
+    function cut(a, b, axis, at) {
+      var t = (at - a[axis]) / (b[axis] - a[axis]);
+      return axis === 0 ? [at, a[1] + t * (b[1] - a[1])] : [a[0] + t * (b[0] - a[0]), at];
+    }
+    var out = ring;
+    for (var e = 0; e < 4 && out.length; e++) {
+      var input = out;
+      out = [];
+      for (var i = 0; i < input.length; i++) {
+        var cur = input[i], prev = input[(i + input.length - 1) % input.length];
+        if (edges[e](cur)) {
+          if (!edges[e](prev)) { out.push(cuts[e](prev, cur)); }
+          out.push(cur);
+        } else if (edges[e](prev)) {
+          out.push(cuts[e](prev, cur));
+        }
+      }
+    }
+    return out;
+  }
+
+  function insetPart(geo, view) {
+    return { type: "FeatureCollection", features: geo.features.map(function (f) {
+      var g = f.geometry;
+      var polygons = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      var kept = polygons.map(function (p) { return [clipRing(p[0], view)]; })
+        .filter(function (p) { return p[0].length >= 3; });
+      return { type: "Feature", properties: f.properties,
+               geometry: { type: "MultiPolygon", coordinates: kept } };
+    }) };
+  }
+
+  function hasSouth(geo) {
+    return geo.features.some(function (f) {
+      var g = f.geometry;
+      return (g.type === "Polygon" ? [g.coordinates] : g.coordinates).some(southOf);
+    });
+  }
+
+  // Registers "<key>" (the main view) and, where the geometry reaches the South China Sea,
+  // "<key>_inset" (everything plus the dash line); resolves to whether there is an inset.
+  function loadMap(key) {
+    if (!maps[key]) {
+      var url = key === "china" ? "/static/geo/china_provinces.geojson"
+        : "/static/geo/cities/" + key + ".geojson";
+      maps[key] = Promise.all([fetchJson(url), fetchJson("/static/geo/china_dash_line.geojson")])
+        .then(function (got) {
+          var geo = got[0], dash = got[1];
+          var inset = key === "china" || hasSouth(geo);
+          echarts.registerMap("shumao_" + key, inset ? mainPart(geo) : geo);
+          if (inset) {
+            echarts.registerMap("shumao_" + key + "_inset", insetPart({
+              type: "FeatureCollection", features: geo.features.concat(dash.features) },
+              INSET_VIEW));
+          }
+          return inset;
+        });
+    }
+    return maps[key];
+  }
+
+  function insetBox(el) {
+    var w = Math.round(Math.min(el.clientWidth * 0.24, el.clientHeight * 0.3));
+    var h = Math.round(w * 1.4);
+    return { left: el.clientWidth - w - 10, top: el.clientHeight - h - 10, width: w, height: h };
+  }
+
+  function mapOption(c, el, inset) {
     var s = c.series[0];
     var values = s.data.filter(function (v) { return v !== null; });
     var names = {};
     c.codes.forEach(function (code, i) { names[code] = c.categories[i]; });
+    var series = [{ id: "main", type: "map", map: "shumao_" + c.geo, nameProperty: "id",
+                    roam: true, left: 10, right: inset ? "18%" : 10, top: 10, bottom: 10,
+                    selectedMode: false, name: s.name,
+                    itemStyle: { borderColor: "#fff", areaColor: c.no_data_color },
+                    // No label on hover: it would appear under the pointer, and zrender drops a
+                    // click whose mousedown and mouseup land on different elements. The tooltip
+                    // names the area.
+                    emphasis: { label: { show: false } },
+                    data: c.codes.map(function (code, i) { return { name: code, value: s.data[i] }; })
+                  }];
+    var graphic = [];
+    if (inset) {
+      var box = insetBox(el);
+      series.push({ id: "inset", type: "map", map: "shumao_" + c.geo + "_inset",
+                    nameProperty: "id", silent: true, roam: false, boundingCoords: INSET_VIEW,
+                    left: box.left + 4, top: box.top + 4, width: box.width - 8,
+                    height: box.height - 20, tooltip: { show: false },
+                    itemStyle: { areaColor: c.no_data_color, borderColor: "#9aa4b0",
+                                 borderWidth: 0.5 },
+                    regions: [{ name: "dash-line", itemStyle: { areaColor: "#1d2633", borderWidth: 1.2,
+                                                                borderColor: "#1d2633" } }],
+                    data: [] });
+      graphic = [{ type: "rect", id: "inset-frame", left: box.left, top: box.top, z: -1,
+                   shape: { width: box.width, height: box.height },
+                   style: { fill: "#fff", stroke: "#5b6776", lineWidth: 1 } },
+                 { type: "text", id: "inset-name", left: box.left + box.width / 2 - 24,
+                   top: box.top + box.height - 16,
+                   style: { text: el.dataset.inset || "南海诸岛", fontSize: 11, fill: "#5b6776" } }];
+    }
     return {
       tooltip: { trigger: "item", formatter: function (p) {
         return names[p.name] + "<br>" + fmt(p.value) + " " + c.unit; } },
-      visualMap: { min: 0, max: values.length ? Math.max.apply(null, values) : 1, left: 10,
-                   bottom: 10, calculable: true, text: [c.unit, ""],
-                   inRange: { color: ["#fde8e4", "#f4a582", "#d6604d", "#b2182b"] } },
-      series: [{ type: "map", map: "cn_provinces", nameProperty: "id", roam: true,
-                 layoutCenter: ["50%", "58%"], layoutSize: "118%",
-                 selectedMode: false, name: s.name,
-                 itemStyle: { borderColor: "#fff", areaColor: "#eceff3" },
-                 // No label on hover: it would appear under the pointer, and zrender drops a click
-                 // whose mousedown and mouseup land on different elements (the region, then the
-                 // label). The tooltip names the province.
-                 emphasis: { label: { show: false } },
-                 data: c.codes.map(function (code, i) {
-                   var item = { name: code, value: s.data[i] };
-                   if (s.code && code === s.code) { item.itemStyle = { borderColor: "#1f5fa8", borderWidth: 2 }; }
-                   return item;
-                 }) }]
+      visualMap: { seriesIndex: 0, min: 0, max: values.length ? Math.max.apply(null, values) : 1,
+                   left: 10, bottom: 10, calculable: true, text: [c.unit, ""],
+                   inRange: { color: c.ramp } },
+      graphic: graphic,
+      series: series
     };
+  }
+
+  function drawMap(el, c, chart) {
+    loadMap(c.geo).then(function (inset) {
+      chart.setOption(mapOption(c, el, inset));
+      var series = chart.getModel().getSeriesByIndex(0);
+      el.dataset.regions = String(series.coordinateSystem.regions.length);
+      el.dataset.inset = inset ? "1" : "0";
+      chart.on("click", function (p) {
+        var i = c.codes.indexOf(p.name);
+        if (p.seriesId === "main" && i >= 0 && c.links[i]) { window.location.href = c.links[i]; }
+      });
+      window.addEventListener("resize", function () {
+        chart.resize();
+        chart.setOption(mapOption(c, el, inset));
+      });
+      el.dataset.ready = "1";
+    });
   }
 
   function draw(el) {
@@ -89,32 +230,34 @@
     var c = JSON.parse(el.dataset.chart);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     if (c.kind === "map") {
-      loadMap().then(function () {
-        chart.setOption(mapOption(c));
-        var series = chart.getModel().getSeriesByIndex(0);
-        el.dataset.regions = String(series.coordinateSystem.regions.length);
-        chart.on("click", function (p) {
-          var i = c.codes.indexOf(p.name);
-          if (i >= 0 && c.links[i]) { window.location.href = c.links[i]; }
-        });
-        el.dataset.ready = "1";
-      });
-    } else {
-      chart.setOption(axisOption(c, c.kind === "pie" ? "bar" : c.kind));
-      if (c.links && c.links.length) {
-        chart.on("click", function (p) { if (c.links[p.dataIndex]) { window.location.href = c.links[p.dataIndex]; } });
-      }
-      el.dataset.ready = "1";
+      drawMap(el, c, chart);
+      return;
+    }
+    chart.setOption(axisOption(c, c.kind === "pie" ? "bar" : c.kind));
+    if (c.links && c.links.length) {
+      chart.on("click", function (p) { if (c.links[p.dataIndex]) { window.location.href = c.links[p.dataIndex]; } });
     }
     window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.ready = "1";
   }
 
   function drawAll(root) {
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
+  window.shumao = { wrapLabel: wrapLabel };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) { drawAll(e.target); });
+  // The dimension pickers: typing narrows the list to names (or codes) containing the text.
+  document.addEventListener("input", function (e) {
+    if (!e.target || !e.target.classList || !e.target.classList.contains("picker-search")) { return; }
+    var text = e.target.value.trim().toLowerCase();
+    e.target.parentNode.querySelectorAll(".picker-list label").forEach(function (l) {
+      var hit = !text || l.textContent.toLowerCase().indexOf(text) >= 0
+        || (l.dataset.code || "").toLowerCase().indexOf(text) >= 0;
+      l.style.display = hit ? "" : "none";
+    });
+  });
   document.addEventListener("change", function (e) {
     if (e.target && e.target.name === "dataflow" && e.target.form && e.target.form.id === "explore-form") {
       window.location.href = "/explorer?dataflow=" + encodeURIComponent(e.target.value);
