@@ -113,10 +113,11 @@ def _cell(raw: dict[str, Any]) -> Cell:
 
 
 def part_of(dataflow: str, product: str | None = None) -> tuple[Cell, Coverage] | None:
-    """The cell a series measures and how (exact, estimate, lower or upper bound), or None."""
+    """The cell a series measures and how (exact, estimate, lower or upper bound), or None;
+    without ``product``, the first cell any series of the dataflow covers."""
     for cell in framework():
         for src in cell.sources:
-            if src.dataflow == dataflow and src.product in (None, product):
+            if src.dataflow == dataflow and (product is None or src.product in (None, product)):
                 return cell, src
     return None
 

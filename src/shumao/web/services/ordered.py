@@ -1,0 +1,82 @@
+"""数字订购贸易 on the overview and province pages, and the explorer's grouping of dataflows.
+
+The section shows customs cross-border e-commerce (``CUSTOMS_CBEC``) of the area: the latest
+total, exports and imports in 亿元 with published growth, the total in 亿美元 at the year's
+average rate, and — on the overview — digital trade as the Handbook's framework allows it: the
+measured ordered part plus WTO's delivered part, a lower bound (docs/methods.md). Every card
+names its source and period; a chart without data is named by the board with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from shumao.compute.digital_trade import Interval, combine, part_of
+from shumao.storage.dataflows import Dataflow, all_dataflows
+from shumao.web.i18n import pick
+from shumao.web.schemas import Chart, Kpi
+from shumao.web.services import charts as ch
+from shumao.web.services.board import WORLD, Ctx, read
+from shumao.web.services.kpis import trade_kpis
+
+FLOW = "CUSTOMS_CBEC"
+YUAN = "亿元"
+USD = "亿美元"
+LABELS = {"total": "kpi_cbec_total", "exports": "kpi_cbec_exports", "imports": "kpi_cbec_imports"}
+
+
+def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
+    """The KPI cards and the trend chart of the area's cross-border e-commerce."""
+    where: dict[str, Any] = {"ref_area": [code], "counterpart_area": [WORLD],
+                             "product": ["CBEC"]}
+    frame = read(ctx, FLOW, unit=YUAN, **where)
+    source = ctx.source(FLOW)
+    kpis = [k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key])})
+            for k in trade_kpis(ctx, frame, YUAN, source) if k.key in LABELS]
+    total = next((k for k in kpis if k.key == "cbec_total" and k.value is not None), None)
+    if total is not None:
+        usd = read(ctx, FLOW, unit=USD, **where, flow=["T"], indicator=["VALUE"])
+        usd = usd.filter(pl.col("time_period") == total.period)
+        if usd.height:
+            kpis.append(Kpi(key="cbec_total_usd", label=ctx.t("kpi_cbec_usd"),
+                            value=float(usd["value"][0]), unit=ctx.unit_name(USD),
+                            period=total.period, source=_both(ctx, source, ctx.t("fx_note"))))
+        if code == "CHN":
+            kpis += _digital_trade(ctx, usd)
+    chart = ch.series_chart(ctx, "cbec_series", frame, YUAN, source, ctx.t("chart_cbec"))
+    return kpis, chart
+
+
+def _digital_trade(ctx: Ctx, ordered: pl.DataFrame) -> list[Kpi]:
+    """Ordered (跨境电商) + delivered (WTO) − overlap for the year of the ordered figure."""
+    if ordered.is_empty():
+        return []
+    period = str(ordered["time_period"][0])
+    wto = read(ctx, "WTO_DDS", unit=USD, ref_area=["CHN"], counterpart_area=[WORLD],
+               product=["DDS"], flow=["X", "M"])
+    wto = wto.filter(pl.col("time_period") == period)
+    if wto.height != 2:
+        return []
+    got = combine(ordered_goods=Interval.at_least(float(ordered["value"][0])),
+                  delivered=Interval.exact(float(wto["value"].sum())))
+    return [Kpi(key="digital_trade_lower", label=ctx.t("kpi_digital_trade_lower"),
+                value=got.total.lo, unit=ctx.unit_name(USD), period=period,
+                source=_both(ctx, ctx.source(FLOW), ctx.source("WTO_DDS")))]
+
+
+def _both(ctx: Ctx, first: str, second: str) -> str:
+    return f"{first}；{second}" if ctx.lang == "zh" else f"{first}; {second}"
+
+
+def flow_groups(lang: str) -> list[tuple[str, list[Dataflow]]]:
+    """The explorer's dataflows grouped by the part of digital trade they measure."""
+    names = {"ordered": ("数字订购贸易", "Digitally ordered trade"),
+             "delivered": ("数字交付贸易", "Digitally delivered trade"),
+             "other": ("其他数据", "Other data")}
+    groups: dict[str, list[Dataflow]] = {k: [] for k in names}
+    for flow in all_dataflows():
+        found = part_of(flow.id)
+        groups[found[0].part if found else "other"].append(flow)
+    return [(pick(*names[k], lang), flows) for k, flows in groups.items() if flows]
