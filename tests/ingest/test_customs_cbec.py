@@ -118,3 +118,14 @@ def test_modes_and_provinces_are_read(engine: Engine, tmp_path: Path) -> None:
     frame = select(engine, "CUSTOMS_CBEC")
     assert sorted(zip(frame["ref_area"], frame["product"], strict=True)) == [
         ("440000", "9710"), ("440000", "9810")]
+
+
+def test_a_file_without_a_required_column_names_it(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "release.csv"
+    path.write_text("发布日期,年份,地区,流向,数值,单位\n2023-01-13,2022,全国,出口,1.55,万亿元\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        run_import(engine, "customs-cbec", path)
+    [missing] = caught.value.report.findings
+    assert (missing.code, missing.column) == ("column-missing", "指标")
+    assert "年份、地区、流向" in missing.message_zh or "发布日期" in missing.message_zh

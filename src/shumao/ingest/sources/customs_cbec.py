@@ -34,6 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from shumao.errors import UnknownCode
+from shumao.ingest.common import require_columns
 from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
@@ -82,7 +83,7 @@ register_codes({
 
 def parse(ctx: ImportContext) -> pl.DataFrame | None:
     table = read_table(ctx.path, ctx.report, file=ctx.file)
-    if table is None or not _has_columns(table, ctx.report, ctx.file):
+    if table is None or not require_columns(table, REQUIRED, ctx.report, ctx.file):
         return None
     src = table.frame.with_columns(
         pl.col(c).fill_null(v) if c in table.frame.columns else pl.lit(v).alias(c)
@@ -108,14 +109,6 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
 
 _HEADERS = {"ref_area": "地区", "counterpart_area": "伙伴", "product": "监管方式", "flow": "流向",
             "indicator": "指标", "time_period": "年份", "value": "数值"}
-
-
-def _has_columns(table: Table, report: Report, file: str) -> bool:
-    absent = [c for c in REQUIRED if c not in table.columns]
-    for column in absent:
-        report.add(finding("column-missing", file=file, column=column,
-                           present="、".join(table.columns)))
-    return not absent
 
 
 def _index(table: Table, header: str) -> int | None:
