@@ -64,8 +64,9 @@ def cbec(reader: Reader, year: int, *, first: int = 2018) -> Rows:
     cny = _national(reader, "CBEC", first, year, "亿元")
     usd = _national(reader, "CBEC", first, year, "亿美元")
     goods = _national(reader, "GOODS", first, year, "亿元")
-    periods = sorted({k[3] for k in cny})
-    rows = [_year_row(reader, p, cny, usd, goods) for p in periods]
+    known = sorted({k[3] for k in cny})
+    periods = [str(y) for y in range(int(known[0]), year + 1)] if known else []
+    rows = [_year_row(reader, p, cny, usd, goods) for p in periods]  # a year without data stays
     fields: dict[str, Field] = {}
     for f in FLOWS:
         fields |= {f: Field(f, f, "level", "亿元"), f"u{f}": Field(f"u{f}", f, "level", "亿美元"),
