@@ -36,6 +36,7 @@ import pandas as pd
 import polars as pl
 
 from shumao.collection.forms import get_form, previous_periods, shift
+from shumao.collection.limits import Limits
 from shumao.collection.upload import read_file
 from shumao.validation import uscc
 from shumao.validation.findings import Finding
@@ -158,7 +159,8 @@ Timing = tuple[float, float, int, int]
 def run_shumao(path: Path, ctx: Context, found: list[Finding] | None = None) -> Timing:
     form = get_form("DDS_Q")
     cpu, start = time.process_time(), time.perf_counter()
-    parsed = read_file(path, form=form, max_bytes=200 * 1024 * 1024)
+    parsed = read_file(path, form=form, max_bytes=200 * 1024 * 1024,
+                       limits=Limits(rows=10**6, cells=10**7))  # a batch file, past upload limits
     assert parsed.sheet is not None
     checked = validate(parsed.sheet, form, context=ctx, report=parsed.report)
     wall, used = time.perf_counter() - start, time.process_time() - cpu

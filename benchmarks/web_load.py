@@ -215,15 +215,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
-    port = free_port()
+def server(url: str, workers: int, port: int | None = None,
+           pids: list[int] | None = None) -> Iterator[str]:
+    """uvicorn serving ``url`` with ``workers`` processes on 127.0.0.1 (``port`` or a free one);
+    the supervisor's pid is appended to ``pids`` when given."""
+    port = port or free_port()
     env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_ENVIRONMENT": "test",
            "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "shumao.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"], env=env)
+         "--no-access-log", "--timeout-worker-healthcheck", "60"], env=env)
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(proc.pid)
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -13,10 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, inspect, text
 
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_database
+
+hypothesis_settings.register_profile("shumao", deadline=None)
+hypothesis_settings.load_profile("shumao")
+"""No time limit per Hypothesis example: timed asserts do not belong in tests (speed lives in
+benchmarks/), and on a machine shared by many test runs a 200 ms deadline failed at random."""
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DATA = ROOT / "demo" / "data"

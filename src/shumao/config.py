@@ -42,9 +42,41 @@ class Settings(BaseSettings):
         description="每个进程的数据库连接上限 / most database connections one process opens (the "
         "web serves up to 40 requests at once per worker; more wait, none fail)",
     )
+    db_lock_timeout_seconds: float = Field(
+        30.0,
+        description="等待数据库写锁的最长秒数 / seconds a change waits for the database's write "
+        "lock (SQLite busy timeout, PostgreSQL lock_timeout) before the web answers 503",
+    )
+    web_threads: int = Field(
+        400,
+        description="每个网页进程的工作线程数 / worker threads per web process for the routes that "
+        "parse or use the database; more than the requests one process holds at once, so that a "
+        "change holding the write lock always finds a thread to finish in (with 40, the anyio "
+        "default, waiting uploads took them all and writers stalled until their 30 s timeout)",
+    )
+    upload_parallel: int = Field(
+        2,
+        description="每个网页进程同时解析校验的上传数 / uploads one web process parses and checks at "
+        "once; the others wait their turn (parsing is CPU work: more at once only slows every "
+        "other request of the process)",
+    )
     upload_max_bytes: int = Field(
         20 * 1024 * 1024,
         description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",
+    )
+    upload_max_rows: int = Field(
+        50_000, description="单个上传文件的行数上限（任一工作表或 CSV）/ most rows in one upload "
+        "(any worksheet, or CSV lines); counted while streaming, before anything is stored",
+    )
+    upload_max_cells: int = Field(
+        500_000, description="单个上传文件的单元格上限 / most cells in one upload (all worksheets)"
+    )
+    upload_max_sheets: int = Field(
+        20, description="单个上传工作簿的工作表上限 / most worksheets in one uploaded workbook"
+    )
+    upload_max_unpacked_bytes: int = Field(
+        100 * 1024 * 1024,
+        description="上传工作簿解压后的字节上限 / most bytes an uploaded workbook may inflate to",
     )
     session_hours: float = Field(12.0, description="登录会话有效时长（小时）/ session lifetime in hours")
     login_max_failures: int = Field(
@@ -52,6 +84,12 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(
         15, description="登录失败计数窗口（分钟）/ minutes over which failed log-ins are counted"
+    )
+    disclosure_rules: str = Field(
+        "standard",
+        description="披露控制规则集 / the disclosure-control rule set releases apply (a set of "
+        "shumao/compute/disclosure/rules.yaml: primary rules, protection, secondary method, cost "
+        "and time limit); recorded with each release",
     )
     view_state_ttl_seconds: float = Field(
         1.0,

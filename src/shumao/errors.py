@@ -3,9 +3,13 @@
     ShumaoError                     base of everything the platform raises on purpose
     ├── ConfigError                 a setting is missing or unsafe
     ├── UnknownCode (LookupError)   a code or name is not in a reference code list
+    │   └── NotVisible              no such record, or not in the caller's scope: one answer
+    │                               for both, naming nothing (404), so ids cannot be probed
     ├── StoreError                  the database is missing, unmigrated or inconsistent
-    │   └── ConflictError           optimistic-lock conflict: somebody else changed it first
+    │   ├── ConflictError           optimistic-lock conflict: somebody else changed it first
+    │   └── StoreBusy               a write waited for the database's lock too long (503)
     ├── ImportRejected              an input failed validation; carries the findings report
+    ├── InvalidParameter            a request parameter outside its range (HTTP 422)
     └── NotAllowed                  the current user's role or scope forbids the action
 
 Validation problems inside a file are *findings* (data, see ``shumao.validation``), not
@@ -36,6 +40,14 @@ class UnknownCode(ShumaoError, LookupError):
         super().__init__(f"未知代码：{codelist} 中没有“{value}” / unknown code: {value!r} is not in {codelist}")
 
 
+class NotVisible(UnknownCode):
+    def __init__(self, what_zh: str, what_en: str) -> None:
+        self.codelist = what_en
+        self.value = None
+        ShumaoError.__init__(self, f"未找到该{what_zh}，或不在您的查看范围内 / no such {what_en}, "
+                             "or not within your scope")
+
+
 class StoreError(ShumaoError):
     pass
 
@@ -44,11 +56,19 @@ class ConflictError(StoreError):
     pass
 
 
+class StoreBusy(StoreError):
+    pass
+
+
 class ImportRejected(ShumaoError):
     def __init__(self, report: Report) -> None:
         self.report = report
         n = len(report.errors)
         super().__init__(f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written")
+
+
+class InvalidParameter(ShumaoError):
+    pass
 
 
 class NotAllowed(ShumaoError):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shumao.validation.hb import HBParams, hb, hb_frame
+from shumao.validation.hb import QUANTILES, HBParams, Method, Quantile, hb, hb_frame
 
 
 def test_ricefarms_matches_univoutl_readme(test_data: Path) -> None:
@@ -80,6 +80,43 @@ def test_banff_unit_fixture_bounds_and_flags(test_data: Path, var: str) -> None:
         assert result.score[ids.index(ident)] == pytest.approx(effect, abs=1e-9)
 
 
+@pytest.mark.parametrize("path", ["numpy", "polars", "rows"])
+def test_banff_current_method_with_negatives(test_data: Path, path: str) -> None:
+    """Banff's CURRENT method (E = the value itself), its unit test ``test_outlierB05_a``:
+    fixture ``ds_outlier_indata_02``, V1 = 4 14 18 7 −1 5 3 −16 2 6, ``accept_negative``,
+    MII 3, MEI 2. Expected (``ds_outlier_expected_outstatus_02``): R08 FTI (left), R03 FTI
+    (right), R02 FTE (right). Banff's quartiles are type 6: Q1 = 1.25, Q3 = 8.75, median 4.5,
+    so the imputation bounds are [−5.25, 17.25] and the exclusion bounds [−2, 13]."""
+    data = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_02.csv")
+    ids = data["ident"].to_list()
+    found = {}
+    for c, bounds in ((3.0, (-5.25, 17.25)), (2.0, (-2.0, 13.0))):
+        params = HBParams(method="current", C=c, quantile="weibull", accept_negative=True,
+                          min_units=3)
+        low, high, flagged = _run_path(path, data["V1"].cast(pl.Float64).to_numpy(), params)
+        assert (low, high) == pytest.approx(bounds)
+        found[c] = {ids[i] for i in np.flatnonzero(flagged)}
+    assert found[3.0] == {"R03", "R08"}  # FTI
+    assert found[2.0] - found[3.0] == {"R02"}  # FTE
+
+
+def _run_path(path: str, values: np.ndarray, params: HBParams
+              ) -> tuple[float, float, np.ndarray]:
+    """The CURRENT method through one of the three implementations: bounds and flags."""
+    from shumao.validation.hb import hb_rows
+
+    if path == "numpy":
+        result = hb(None, values, params)
+        return result.lower, result.upper, result.outlier
+    if path == "polars":
+        framed = hb_frame(pl.DataFrame({"y2": values}), group=[], params=params)
+        return framed["hb_lower"][0], framed["hb_upper"][0], framed["hb_outlier"].to_numpy()
+    out = hb_rows(values[None, :], params)  # one series: its periods are the units
+    flags = np.array([hb_rows(np.append(np.delete(values, i), values[i])[None, :], params)
+                      ["outlier"][0] for i in range(len(values))])  # unit i as the current
+    return float(out["lower"][0]), float(out["upper"][0]), flags
+
+
 def test_banff_negative_and_zero_values_are_excluded(test_data: Path) -> None:
     """Fixture 02 holds negatives and zeros (Banff's accept_negative tests); HB skips them."""
     cur = pl.read_csv(test_data / "hb_examples" / "banff_unit_indata_02.csv")
@@ -118,13 +155,16 @@ def test_groups_too_small_are_not_assessed() -> None:
 positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(positive, positive), min_size=4, max_size=40),
-       st.sampled_from([0.0, 0.5, 1.0]))
-def test_polars_path_equals_numpy_path(pairs: list[tuple[float, float]], u: float) -> None:
+       st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(QUANTILES),
+       st.sampled_from(["ratio", "current"]))
+def test_polars_path_equals_numpy_path(pairs: list[tuple[float, float]], u: float,
+                                       quantile: Quantile, method: Method) -> None:
+    """Every quartile definition and both methods, the many-groups path against numpy's."""
     y1 = [a for a, _ in pairs]
     y2 = [b for _, b in pairs]
-    params = HBParams(U=u)
+    params = HBParams(U=u, quantile=quantile, method=method)
     ref = hb(y1, y2, params)
     framed = hb_frame(pl.DataFrame({"y1": y1, "y2": y2}), group=[], params=params)
     assert framed["hb_score"].to_numpy() == pytest.approx(ref.score, rel=1e-9, abs=1e-9)
@@ -147,14 +187,18 @@ def test_hb_frame_scores_each_group_separately() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.one_of(positive, st.just(0.0), st.just(float("nan"))),
                          min_size=9, max_size=9), min_size=1, max_size=6),
-       st.sampled_from([HBParams(), HBParams(U=0.0, C=3.0), HBParams(min_obs=5)]))
+       st.sampled_from([HBParams(), HBParams(U=0.0, C=3.0), HBParams(min_obs=5),
+                        HBParams(min_obs=5, quantile="weibull"), HBParams(quantile="hazen"),
+                        HBParams(method="current", min_obs=5, quantile="median_unbiased"),
+                        HBParams(method="current", min_obs=5, quantile="normal_unbiased")]))
 def test_row_wise_history_equals_numpy_hb(rows: list[list[float]], params: HBParams) -> None:
     """hb_rows (one series per row, as the history check uses) equals hb() on each series."""
     from shumao.validation.hb import hb_rows
 
     out = hb_rows(np.array(rows), params)
     for i, values in enumerate(rows):
-        ref = hb(values[:-1], values[1:], params)
+        ref = (hb(None, values, params) if params.method == "current"  # the periods are units
+               else hb(values[:-1], values[1:], params))
         assert out["method"][i] == ref.method
         assert out["n"][i] == ref.n
         if ref.method != "none":

@@ -14,7 +14,7 @@ from shumao.collection import registry
 from shumao.collection.actors import Actor, Role
 from shumao.collection.registry import EnterpriseRecord
 from shumao.collection.tables import enterprise
-from shumao.errors import ConflictError, ImportRejected, NotAllowed
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 
 HEADER = ["统一社会信用代码", "企业名称", "所属基地", "所在区县", "行业代码", "高新技术企业",
           "专精特新", "服务外包报送", "服贸直报"]
@@ -126,5 +126,8 @@ def test_each_actor_lists_only_its_scope(engine: Engine, tmp_path: Path) -> None
     assert seen(Actor("zj", Role.PROVINCE, "330000")) == {make_uscc(99)}
     assert seen(Actor("li", Role.ENTERPRISE, A)) == {A}
     assert len(seen(Actor("mofcom", Role.MINISTRY))) == 4
-    with engine.connect() as conn, pytest.raises(NotAllowed):
+    with engine.connect() as conn, pytest.raises(NotVisible) as outside:
         registry.get_enterprise(conn, actor=OTHER_PARK, uscc=USCC)
+    with engine.connect() as conn, pytest.raises(NotVisible) as unknown:
+        registry.get_enterprise(conn, actor=OTHER_PARK, uscc=make_uscc(98))
+    assert str(outside.value) == str(unknown.value) and USCC not in str(outside.value)

@@ -112,3 +112,44 @@ def test_quarters_are_compared_with_the_annual_form() -> None:
     assert (warning.code, warning.cell) == ("cross-form-mismatch", "D7")
     assert warning.message_zh.startswith("“全年各期出口（万美元）合计” 1,150.00")
     assert "1,000.00 相差 15.00%" in warning.message_zh
+
+
+QUARTERS = ["2022-Q4", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2",
+            "2024-Q3"]
+
+
+def test_a_value_dropping_to_zero_is_a_finding_of_its_own() -> None:
+    """HB leaves zeros out (no ratio); the zero check reports them, at the cell, with the last
+    earlier value and the number of non-zero periods before it."""
+    past = history([(USCC, q, "SI2", "X", 100.0 + i) for i, q in enumerate(QUARTERS)])
+    checked = run([("合计", None, 0, None, 0), ("SI2", "USA", 0, None, 0)], history=past)
+    zero = [f for f in checked.report.warnings if f.code == "zero-history-to-zero"]
+    assert [(f.cell, f.value) for f in zero] == [("D8", "0.00")]
+    assert "此前 8 期均不为 0（上期 107.00）" in zero[0].message_zh
+    assert not [f for f in checked.report.warnings if f.code == "hb-history-outlier"]
+
+
+def test_a_value_appearing_after_zeros_is_a_finding_too() -> None:
+    past = history([(USCC, q, "SI2", "X", 0.0) for q in QUARTERS[-4:]])
+    checked = run([("合计", None, 250, None, 250), ("SI2", "USA", 250, None, 250)],
+                  history=past)
+    [found] = [f for f in checked.report.warnings if f.code.startswith("zero-history")]
+    assert (found.code, found.cell) == ("zero-history-from-zero", "D8")
+    assert "此前 4 期均为 0" in found.message_zh
+
+
+def test_groups_too_small_for_hb_are_said_not_skipped() -> None:
+    """Banff's minimum group size: below ``min_units`` HB does not run, and an info finding
+    per field says how many lines (or peer groups) it left out."""
+    peers = [make_uscc(300 + i) for i in range(2)]
+    rows = [(u, "2024-Q3", "SI2", "X", 100.0) for u in (*peers, USCC)]
+    rows += [(u, "2024-Q4", "SI2", "X", 101.0) for u in peers]
+    rows += [(USCC, "2024-Q2", "SI2", "X", 100.0)]
+    checked = run([("合计", None, 120, None, 120), ("SI2", "USA", 120, None, 120)],
+                  history=history(rows))
+    info = {f.code: f for f in checked.report.findings if f.severity.value == "info"}
+    assert set(info) == {"hb-history-too-few", "hb-peers-too-few"}
+    assert "1 行" in info["hb-history-too-few"].message_zh
+    assert "不足 4 期" in info["hb-history-too-few"].message_zh
+    assert "(SI2)" in info["hb-peers-too-few"].message_en
+    assert "少于 4 家" in info["hb-peers-too-few"].message_zh

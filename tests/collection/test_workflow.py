@@ -28,7 +28,7 @@ from sqlalchemy import Engine, func, select, update
 from shumao.collection import response, workflow
 from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
-from shumao.errors import ConflictError, ImportRejected, NotAllowed
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 from shumao.query import select as query
 from shumao.storage import revisions, vintages
 from shumao.storage.tables import observation, vintage
@@ -91,7 +91,27 @@ def test_approval_stores_the_filing_as_a_vintage_of_ent_dds(engine: Engine, ent:
     with engine.connect() as conn:
         info = vintages.list_vintages(conn, "ENT_DDS")[0]
     assert info.kind == "filing" and info.rows == 7 and info.created_by == "root (admin)"
-    assert "2024-Q3" in info.label and f"filing #{done.id}" in info.label
+    assert info.label == ("数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版 / "
+                          "approved enterprise filings, revision 1")  # names no filer
+
+
+def test_old_vintage_labels_lose_the_filer_on_upgrade(engine: Engine, ent: None) -> None:
+    from alembic import command
+    from sqlalchemy import update
+
+    from shumao.storage.engine import alembic_config
+
+    done = approved(engine)
+    old = (f"数贸季1表 数字服务进出口情况（季度） {USCC} 2024-Q3 第1版 / filing #{done.id} "
+           "revision 1")
+    command.downgrade(alembic_config(engine), "collection_0001")
+    with engine.begin() as conn:
+        conn.execute(update(vintage).where(vintage.c.id == done.vintage_id).values(label=old))
+    command.upgrade(alembic_config(engine), "heads")
+    with engine.connect() as conn:
+        label = conn.execute(select(vintage.c.label)
+                             .where(vintage.c.id == done.vintage_id)).scalar_one()
+    assert label == workflow.vintage_label(workflow.get_form("DDS_Q"), "2024-Q3", 1)
 
 
 def test_return_with_a_reason_then_resubmit(engine: Engine, ent: None) -> None:
@@ -146,10 +166,12 @@ def test_reviewers_are_the_park_city_and_province_only(engine: Engine, ent: None
     first = upload(engine, filled_template())
     with engine.begin() as conn:
         workflow.submit(conn, actor=clerk(), filing_id=first.filing.id)
-    for outsider in (OTHER_PARK, Actor("hz", Role.CITY, "330100"), clerk(),
-                     Actor("mofcom", Role.MINISTRY)):
-        with engine.begin() as conn, pytest.raises(NotAllowed):
+    for outsider in (OTHER_PARK, Actor("hz", Role.CITY, "330100")):  # not even seen: 404
+        with engine.begin() as conn, pytest.raises(NotVisible):
             workflow.approve(conn, actor=outsider, filing_id=first.filing.id)
+    for onlooker in (clerk(), Actor("mofcom", Role.MINISTRY)):  # seen, not reviewed: 403
+        with engine.begin() as conn, pytest.raises(NotAllowed):
+            workflow.approve(conn, actor=onlooker, filing_id=first.filing.id)
     with engine.begin() as conn:
         done = workflow.approve(conn, actor=PROVINCE, filing_id=first.filing.id)
     assert done.status is workflow.Status.APPROVED
@@ -160,8 +182,9 @@ def test_an_enterprise_sees_only_its_own_filings(engine: Engine, ent: None) -> N
     with engine.begin() as conn:
         make_enterprise(conn, uscc=other, name="另一家")
     first = upload(engine, filled_template())
-    with engine.begin() as conn, pytest.raises(NotAllowed):
+    with engine.begin() as conn, pytest.raises(NotVisible) as hidden:
         workflow.get_filing(conn, actor=clerk(other), filing_id=first.filing.id)
+    assert USCC not in str(hidden.value)  # out of scope names nobody
     with engine.begin() as conn, pytest.raises(NotAllowed):
         workflow.upload_file(conn, actor=clerk(other), form_id="DDS_Q", uscc=USCC,
                              period=PERIOD, data=filled_template(), filename="x.xlsx")

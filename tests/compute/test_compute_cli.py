@@ -68,6 +68,12 @@ def test_check_table_reports_what_it_checked(loaded: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     words = " ".join(done.stdout.split())
     assert "checked 126 identities, 0 beyond rounding" in words
+    # the period-to-period edits of 表3 (2020–2022): 齐鲁软件园's exports ×11.6, 大连's against
+    # its peers, 杭州's 2020 total equal to its exports
+    assert "127 period-to-period checks, 4 warnings" in words
+    assert words.count("WARNING table-peer-outlier") == 2
+    assert "WARNING table-ratio-outlier" in words and "WARNING table-total-equals-part" in words
+    assert "齐鲁软件园" in words and "11.63" in words
 
 
 def test_indicators_list_and_compute(loaded: dict[str, str]) -> None:

@@ -1,17 +1,15 @@
 """Disclosure control: primary rules, secondary suppression, the LP audit, on the reference
-examples of sdcTable, GaussSuppression and τ-ARGUS (shared/data/sdc_examples)."""
+examples of sdcTable, GaussSuppression and τ-ARGUS (tests/data/sdc_examples)."""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 from shumao.compute import aggregate as agg
 from shumao.compute import disclosure as sdc
@@ -19,65 +17,7 @@ from shumao.compute import hierarchy as hier
 from shumao.validation import uscc
 
 from .conftest import Obs
-
-Cell = tuple[str, ...]
-
-
-# --------------------------------------------------------------------------- independent check
-
-
-def independent_intervals(table: sdc.Table) -> dict[Cell, tuple[float, float]]:
-    """Min/max of every suppressed cell with *all* cells as LP variables, published cells
-    fixed by their bounds (a formulation separate from ``disclosure.feasible_interval``)."""
-    cells = sorted(table.values)
-    index = {c: i for i, c in enumerate(cells)}
-    rows = []
-    for total, parts in table.relations:
-        coef = np.zeros(len(cells))
-        coef[index[total]] = 1.0
-        for p in parts:
-            coef[index[p]] -= 1.0
-        rows.append(coef)
-    a_eq = np.array(rows)
-    b_eq = np.zeros(len(rows))
-    bounds = [(0.0, None) if c in table.suppressed else (table.values[c], table.values[c])
-              for c in cells]
-    out = {}
-    for cell in table.suppressed:
-        obj = np.zeros(len(cells))
-        obj[index[cell]] = 1.0
-        lo = linprog(obj, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        hi = linprog(-obj, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        assert lo.status == 0
-        out[cell] = (lo.fun, -hi.fun if hi.status == 0 else float("inf"))
-    return out
-
-
-DEFAULT_RULES = sdc.Rules()
-
-
-def assert_protected(table: sdc.Table, rules: sdc.Rules = DEFAULT_RULES) -> None:
-    for cell, (lo, hi) in independent_intervals(table).items():
-        value = table.values[cell]
-        assert hi - lo > 1e-6, f"{cell} = {value} is recoverable from the published margins"
-        if cell in table.primary:
-            need = value * rules.protection / 100
-            assert lo <= value - need + 1e-6 and hi >= value + need - 1e-6, cell
-
-
-def two_way(values: dict[tuple[str, str], float]) -> tuple[pl.DataFrame, list[hier.Hierarchy]]:
-    """Inner cells plus row, column and grand totals ("T") as a frame, with flat trees."""
-    rows = sorted({r for r, _ in values})
-    cols = sorted({c for _, c in values})
-    cells = dict(values)
-    for r in rows:
-        cells[(r, "T")] = sum(values[(r, c)] for c in cols)
-    for c in cols:
-        cells[("T", c)] = sum(values[(r, c)] for r in rows)
-    cells[("T", "T")] = sum(values.values())
-    frame = pl.DataFrame([{"a": r, "b": c, "value": v} for (r, c), v in cells.items()])
-    return frame, [sdc.flat("a", "T", rows), sdc.flat("b", "T", cols)]
-
+from .sdc_cases import assert_protected, cells_of, region_tree, sdctable_4x4, two_way
 
 # --------------------------------------------------------------------------- primary
 
@@ -112,15 +52,11 @@ def test_a_park_where_three_firms_make_90_percent(obs: Obs) -> None:
 # --------------------------------------------------------------------------- reference examples
 
 
-def test_sdctable_4x4_problem(test_data: Path) -> None:
-    data = pl.read_csv(test_data / "sdc_examples" / "sdcTable_problemdata_4x4.csv")
-    values = {(a, b): float(f) for a, b, f in data.select("v1", "v2", "freq").iter_rows()}
-    frame, trees = two_way(values)
-    table = sdc.build_table(frame, ["a", "b"], trees)
-    table.primary = {(a, b) for a, b, p in data.select("v1", "v2", "primary").iter_rows()
-                     if p == "u"}
+def test_sdctable_4x4_problem() -> None:
+    table = sdctable_4x4()
     assert len(table.primary) == 9
     intervals = sdc.suppress(table)
+    assert table.outcome["method"] == "optimal" and table.outcome["optimal"] is True
     assert all(i.protected for i in intervals)
     assert_protected(table)
     assert table.primary <= table.suppressed
@@ -128,27 +64,9 @@ def test_sdctable_4x4_problem(test_data: Path) -> None:
     assert ("T", "T") not in table.suppressed
 
 
-def _company_cells(micro: pl.DataFrame, row: str, col: str) -> pl.DataFrame:
-    """Cells of row × col with margins; contributors are companies (summed per company)."""
-    parts = []
-    for keys in ([row, col], [row], [col], []):
-        per_company = micro.group_by([*keys, "company"]).agg(pl.col("value").sum())
-        stats = per_company.group_by(keys or pl.lit(1).alias("_")).agg(
-            pl.col("value").sum(), pl.len().alias("n_contributors"),
-            pl.col("value").top_k(2).sort(descending=True).alias("_t"))
-        stats = stats.with_columns(
-            pl.col("_t").list.get(0, null_on_oob=True).alias("top1"),
-            pl.col("_t").list.get(1, null_on_oob=True).alias("top2"))
-        for k in (row, col):
-            if k not in keys:
-                stats = stats.with_columns(pl.lit("T").alias(k))
-        parts.append(stats.select(row, col, "value", "n_contributors", "top1", "top2"))
-    return pl.concat(parts)
-
-
 def test_gausssuppression_magnitude_table(test_data: Path) -> None:
     micro = pl.read_csv(test_data / "sdc_examples" / "gausssuppression_magnitude1.csv")
-    cells = _company_cells(micro, "sector4", "geo")
+    cells = cells_of(micro, "sector4", "geo", contributor="company", top=2)
     trees = [sdc.flat("sector4", "T", micro["sector4"].unique().to_list()),
              sdc.flat("geo", "T", micro["geo"].unique().to_list())]
     out = sdc.protect_frame(cells.rename({"sector4": "ref_area", "geo": "counterpart_area"}),
@@ -157,8 +75,10 @@ def test_gausssuppression_magnitude_table(test_data: Path) -> None:
                              sdc.flat("counterpart_area", "T", trees[1].codes("member"))])
     primary = out.filter(pl.col("primary"))
     assert primary.height >= 3
-    # every cell with one or two companies, or dominated, is hidden
-    assert out.filter(pl.col("n_contributors") < 3)["conf_status"].is_in(["C", "D"]).all()
+    # every cell with one or two companies, or dominated, is hidden; empty cells never are
+    few = pl.col("n_contributors").is_between(1, 2)
+    assert out.filter(few)["conf_status"].is_in(["C", "D"]).all()
+    assert out.filter(pl.col("n_contributors") == 0)["conf_status"].to_list() == ["F", "F"]
     public = sdc.public_view(out)
     assert public.filter(pl.col("conf_status").is_in(["C", "D"]))["value"].is_null().all()
     assert "top1" not in public.columns
@@ -172,23 +92,13 @@ def test_gausssuppression_magnitude_table(test_data: Path) -> None:
     assert_protected(table)
 
 
-def _region_tree() -> hier.Hierarchy:
-    groups = {"Nr": [1, 2, 3], "Os": [4, 5, 6, 7], "Ws": [8, 9, 10], "Zd": [11, 12]}
-    rows: list[tuple[str, str | None, str]] = [("T", None, "total")]
-    for group, members in groups.items():
-        rows.append((group, "T", "group"))
-        rows += [(str(m), group, "region") for m in members]
-    return hier.Hierarchy("tau:Region", "Region", ("region", "group", "total"),
-                          hier.node_frame(rows))
-
-
 def test_tau_argus_testdata_size_by_hierarchical_region(test_data: Path) -> None:
     micro = pl.read_csv(test_data / "sdc_examples" / "tau_testW.csv",
                         schema_overrides={"Size": pl.String, "Region": pl.String})
     micro = micro.filter(pl.col("Year") == 84).select(
         "Size", "Region", pl.col("Var2").cast(pl.Float64).alias("value"))
     sizes = sorted(micro["Size"].unique().to_list())
-    regions = _region_tree()
+    regions = region_tree(missing_code=False)
     closure = regions.closure().select(pl.col("code").alias("Region"), "ancestor")
     rows = micro.join(closure, on="Region").drop("Region").rename({"ancestor": "Region"})
     with_size_total = pl.concat([rows, rows.with_columns(pl.lit("T").alias("Size"))])

@@ -19,10 +19,12 @@ REPORT = "report2022"
 SHUMAO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao")
 
 
-def _load(engine: Engine, demo_data: Path, name: str, flow: str = "MOFCOM_REPORT") -> dict:
+def _load(engine: Engine, demo_data: Path, name: str, flow: str = "MOFCOM_REPORT",
+          expected: set[tuple[str, int]] | None = None) -> dict:
     result = run_import(engine, "report2022", demo_data / REPORT / name)
     assert result.dataflow == flow
-    assert result.report.findings == []
+    assert {(f.code, f.row) for f in result.report.findings} == (expected or set())
+    assert all(f.severity.value == "warning" for f in result.report.findings)
     data = select(engine, flow)
     assert data.height == result.rows
     return {(r["ref_area"], r["flow"], r["indicator"], r["time_period"]): r
@@ -61,7 +63,13 @@ def test_table2_provinces_value_and_growth(engine: Engine, demo_data: Path) -> N
 
 
 def test_table3_bases_2020_to_2022(engine: Engine, demo_data: Path) -> None:
-    got = _load(engine, demo_data, "table3_bases_2020_2022.csv")
+    """Imported as printed, with the period-to-period edits' warnings at their rows:
+    齐鲁软件园's exports 0.99 → 11.51 (row 12: 11.6 ×, against its own change and its peers'),
+    大连's exports growing 29.5 % in 2022 while the other four bases' grew 0–14 % (row 5), and
+    杭州's 2020 total equal to its exports (row 4: imports 0, yet 10.60 in 2021)."""
+    got = _load(engine, demo_data, "table3_bases_2020_2022.csv", expected={
+        ("table-ratio-outlier", 12), ("table-peer-outlier", 12), ("table-peer-outlier", 5),
+        ("table-total-equals-part", 4)})
     assert len(got) == 5 * 3 * 2
     _check(got[("DSEB09", "X", "VALUE", "2020")], 0.99, "USD", 8)  # 齐鲁软件园
     _check(got[("DSEB09", "T", "VALUE", "2020")], 10.60, "USD", 8)

@@ -155,6 +155,21 @@ def _direct_reporting(engine: Engine, world: World) -> None:
                                         ALL_SEE | viewers[key]))
 
 
+ENTERPRISES = {"A": (USCC_A, "测试企业甲"), "A2": (USCC_A2, "测试企业乙"), "B": (USCC_B, "测试企业丙")}
+"""Who filed: each enterprise's credit code and name."""
+SEES_ENTERPRISE = {"A": ALL_SEE | {"enterprise", "park", "city", "province"},
+                   "A2": ALL_SEE | {"province"}, "B": ALL_SEE}
+"""The roles (Jiangsu users) whose scope holds each enterprise."""
+
+
+def identity_leaks(text: str, role: str, asked: str = "") -> list[str]:
+    """Credit codes and names in ``text`` of enterprises outside ``role``'s scope (a code the
+    request itself sent, ``asked``, may come back: it tells the caller nothing new)."""
+    return [f"enterprise {key} ({form})" for key, (code, name) in ENTERPRISES.items()
+            if role not in SEES_ENTERPRISE[key]
+            for form in (code, name) if form in text and form not in asked]
+
+
 def leaks(text: str, role: str, world: World) -> list[str]:
     """The sentinels that ``text`` shows although ``role`` may not see them."""
     return [f"{s.name} ({form})" for s in world.sentinels if role not in s.viewers

@@ -275,3 +275,17 @@ def test_a_release_by_another_process_shows_once_the_state_is_read_again(app, as
     assert total(client.get("/api/areas/330000").json()) == (PUBLIC_REPORT["330000"], "2022")
     app.state.cache.touch()  # the trusted minute is over
     assert total(client.get("/api/areas/330000").json()) == (REPORT["330000"], "2023")
+
+
+@pytest.mark.parametrize("path", ["/api/explore", "/api/explore/download", "/explorer"])
+def test_an_out_of_range_vintage_is_a_422_with_a_message(as_role, world, path: str) -> None:
+    """``as_of=99999999999999999999`` overflowed the driver (HTTP 500 for logged-in users)."""
+    c = as_role("province")
+    r = c.get(f"{path}?dataflow=ENT_DDS&as_of=99999999999999999999",
+              headers={"accept": "application/json"})
+    assert r.status_code == 422, r.text
+    if path != "/explorer":
+        error = r.json()["error"]
+        assert error["type"] == "invalid_request" and "2,147,483,647" in error["message_en"]
+    fine = c.get(f"{path}?dataflow=ENT_DDS&as_of={world.vintages['ENT_DDS']}")
+    assert fine.status_code == 200

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from shumao.auth import audit, passwords, users
 from shumao.auth.scope import Scope
 from shumao.auth.sessions import COOKIE
+from shumao.config import Settings
 from shumao.errors import ConflictError, NotAllowed
 from web.conftest import client_for, login
 from web.factories import PASSWORD, USCC_A, make_enterprise, make_user
@@ -160,3 +161,87 @@ def test_the_language_switch_keeps_the_page(client) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/explorer"
     client.cookies.set("lang", "en")
     assert "Data explorer" in client.get("/explorer").text
+
+
+@pytest.mark.parametrize("same_address", [True, False])
+def test_parallel_wrong_passwords_get_exactly_the_limit_of_checks(
+        engine, monkeypatch: pytest.MonkeyPatch, same_address: bool) -> None:
+    """50 wrong passwords for one user at once: 5 password checks, 45 refusals (the audit
+    counted 21 checks when failures were read from the audit log). From 50 addresses the
+    user's own count decides; from one address too (20 is that address's limit)."""
+    import threading
+
+    from shumao.auth import passwords
+    from shumao.auth.ratelimit import TooManyAttempts
+    from shumao.web.config import WebConfig
+    from shumao.web.services import auth as service
+
+    make_user(engine, "analyst", "ministry")
+    config = WebConfig.from_settings(Settings(environment="test"))
+    checks: list[int] = []
+    verify = passwords.verify
+    monkeypatch.setattr(passwords, "verify", lambda *a: checks.append(1) or verify(*a))
+    barrier = threading.Barrier(50)
+    outcomes: list[str] = []
+
+    def attempt(i: int) -> None:
+        barrier.wait(timeout=60)
+        try:
+            service.login(engine, username="analyst", password="wrong-pass",
+                          ip="10.0.0.1" if same_address else f"10.0.0.{i}", config=config)
+        except TooManyAttempts:
+            outcomes.append("locked")
+        except NotAllowed:
+            outcomes.append("wrong")
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert len(checks) == 5
+    assert sorted(outcomes) == ["locked"] * 45 + ["wrong"] * 5
+
+
+def test_an_address_is_limited_across_user_names(app, engine) -> None:
+    """Four failures for each of five users from one address: 20, the address's limit; the
+    21st attempt is refused for the address although its user has one failure left."""
+    for i in range(5):
+        make_user(engine, f"u{i}", "ministry")
+    with client_for(app) as c:
+        answers = [c.post("/api/auth/login", json={"username": f"u{i % 5}",
+                                                   "password": "wrong-pass"})
+                   for i in range(21)]
+    assert [r.status_code for r in answers] == [403] * 20 + [429]
+    assert "此地址登录失败次数过多" in answers[-1].json()["error"]["message_zh"]
+
+
+def test_a_crowd_behind_one_address_is_not_locked_out(engine) -> None:
+    """30 users logging in at once from one address (an office router, a reverse proxy), more
+    than the address's limit of 20 failures: every right password gets in."""
+    import threading
+
+    from shumao.web.config import WebConfig
+    from shumao.web.services import auth as service
+
+    for i in range(30):
+        make_user(engine, f"clerk{i}", "ministry")
+    config = WebConfig.from_settings(Settings(environment="test"))
+    barrier = threading.Barrier(30)
+    outcomes: list[str] = []
+
+    def attempt(i: int) -> None:
+        barrier.wait(timeout=60)
+        try:
+            service.login(engine, username=f"clerk{i}", password=PASSWORD, ip="10.0.0.1",
+                          config=config)
+            outcomes.append("in")
+        except NotAllowed as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert outcomes == ["in"] * 30

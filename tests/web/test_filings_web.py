@@ -90,7 +90,10 @@ def test_the_upload_page_redirects_to_the_findings(as_role, world) -> None:
                                         "csrf_token": token},
                files={"file": ("ok.csv", _ok(), "text/csv")}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/filings/")
-    assert "未发现问题" in c.get(r.headers["location"]).text
+    page = c.get(r.headers["location"]).text
+    assert "sev-error" not in page and "sev-warning" not in page
+    # one earlier quarter on file: HB is not applied, and the page says so (info)
+    assert 'class="sev-info"' in page and "未与本企业历史做 HB 检查" in page
 
 
 def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> None:

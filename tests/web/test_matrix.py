@@ -8,6 +8,10 @@ subject inside its scope (Jiangsu: 320000, 320100, DSEB05, enterprise A) and one
 - that no response body, JSON or page or download, contains a sentinel value of a scope the
   role may not see (``factories.leaks``: every unreleased or per-enterprise value has its own
   number, searched in every way a page may print it);
+- that no response names an enterprise outside the role's scope (``factories.identity_leaks``:
+  credit codes and names, in vintage labels, error messages, pages and downloads); a filing
+  outside the scope is a 404 that names nobody, and asking for the template of an
+  enterprise outside the scope gets the same answer as for a code nobody registered;
 - and, so the check is not vacuous, that the role does see every sentinel of its own scope.
 """
 
@@ -24,8 +28,18 @@ from starlette.testclient import TestClient
 
 from shumao.collection import workflow
 from shumao.collection.actors import Actor, Role
+from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
-from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World, leaks
+from web.factories import (
+    MONEY,
+    USCC_A,
+    USCC_A2,
+    USCC_B,
+    World,
+    identity_leaks,
+    leaks,
+    release,
+)
 from web.index_world import build_indices, index_cases
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
@@ -44,16 +58,38 @@ class Case:
     body: dict[str, object] | None = None
 
 
-def _file(engine: Engine, uscc: str, park: str) -> int:
-    clerk = Actor("clerk", Role.ENTERPRISE, uscc)
-    ent = DemoEnterprise(uscc, "x", park, 100.0)
+UNKNOWN = uscc.make("91320114MA9TXT999")
+"""A valid credit code nobody registered."""
+
+
+def _file(engine: Engine, code: str, park: str, period: str = "2024-Q3",
+          approve: bool = False) -> int:
+    clerk = Actor("clerk", Role.ENTERPRISE, code)
+    ent = DemoEnterprise(code, "x", park, 100.0)
     with engine.begin() as conn:
-        done = workflow.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=uscc,
-                                    period="2024-Q3", data=filing_csv(ent, "2024-Q3", 1.0),
-                                    filename="f.csv")
+        done = workflow.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=code,
+                                    period=period, data=filing_csv(ent, period, 1.0),
+                                    filename=f"{code}.csv")
         assert done.accepted, done.report.text()
         workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
+        if approve:
+            workflow.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
     return done.filing.id
+
+
+def _approved_vintages(engine: Engine) -> None:
+    """Approved filings of A and of B, B's released: their vintages are listed to every role
+    (the public: the released one), so their labels must name nobody."""
+    _file(engine, USCC_A, "DSEB05", "2024-Q2", approve=True)
+    b = _file(engine, USCC_B, "DSEB06", "2024-Q2", approve=True)
+    with engine.connect() as conn:
+        vintage_id = workflow.get_filing(conn, actor=Actor("root", Role.ADMIN),
+                                         filing_id=b).vintage_id
+    assert vintage_id is not None
+    release(engine, "ENT_DDS", vintage_id)
+
+
+SEES_B = {"ministry", "admin"}
 
 
 def _policy(engine: Engine) -> int:
@@ -72,6 +108,8 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
     cases = [
         Case("GET", "/", ALL), Case("GET", "/api/overview", ALL),
         Case("GET", "/api/me", LOGGED_IN), Case("GET", "/api/dataflows", ALL),
+        *(Case("GET", f"/api/dataflows/{f}/vintages", ALL) for f in ("ENT_DDS", "MOFCOM_REPORT")),
+        Case("GET", "/explorer?dataflow=ENT_DDS", ALL),
         Case("GET", "/api/releases", ALL),
         *(Case("GET", f"{p}{code}", ALL) for p in ("/area/", "/api/areas/")
           for code in (own, other, "320000", "330000", "DSEB05", "DSEB06")
@@ -125,12 +163,17 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
     return cases
 
 
-def _expected(role: str, case: Case) -> set[int]:
+def _expected(role: str, case: Case, outside_filing: int) -> set[int]:
+    """Allowed: 2xx; not logged in: 401; the filing outside the scope: 404 (as if there were
+    none); anything else refused: 403."""
     if role in case.allowed:
         return {200, 201, 202}
+    if role == "public":
+        return {401}
     if "0123456789ab" in case.path and role in ("ministry", "admin"):
         return {404}
-    return {401} if role == "public" else {403}
+    hidden = f"/filings/{outside_filing}" in case.path and role not in SEES_B
+    return {404} if hidden else {403}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -138,6 +181,7 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
                                     app: FastAPI,
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
+    _approved_vintages(engine)
     build_indices(engine, demo_data)
     from web.factories import write  # a vintage for the release case, never the sentinels'
 
@@ -151,14 +195,15 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
             r = client.get(case.path, headers={"accept": "text/html"})
         else:
             r = client.post(case.path, json=case.body)
-        if r.status_code not in _expected(role, case):
+        if r.status_code not in _expected(role, case, outside):
             wrong.append(f"{case.method} {case.path}: {r.status_code} {r.text[:200]}")
         body = r.content.decode("utf-8", errors="replace")
+        found = identity_leaks(body, role, asked=case.path)
         if case.method == "GET":
             seen.append(body)
-            found = leaks(body, role, world)
-            if found:
-                wrong.append(f"{case.path} leaks {found}")
+            found += leaks(body, role, world)
+        if found:
+            wrong.append(f"{case.method} {case.path} leaks {found}")
     builds = getattr(app.state, "report_jobs", None)  # the report build started above
     assert builds is None or builds.wait(), "a report build did not end"
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
@@ -166,6 +211,21 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
     missing = [s.name for s in world.sentinels if role in s.viewers
                and not any(form in everything for form in s.forms)]
     assert not missing, f"{role} should see {missing}"
+
+
+@pytest.mark.parametrize("role", ["enterprise", "park", "city", "province"])
+def test_a_code_outside_the_scope_is_answered_as_an_unknown_one(role: str, world: World,
+                                                                as_role: Callable[[str],
+                                                                                  TestClient]
+                                                                ) -> None:
+    """The template probe: a registered enterprise outside the scope and a code nobody
+    registered get the same status and the same words."""
+    client = as_role(role)
+    answers = [client.get(f"/api/filings/template?form_id=DDS_Q&period=2024-Q4&uscc={code}")
+               for code in (USCC_B, UNKNOWN)]
+    assert [r.status_code for r in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
+    assert USCC_B not in answers[0].text and "测试企业丙" not in answers[0].text
 
 
 @pytest.mark.parametrize("role", ["enterprise", "park", "city", "province"])

@@ -44,7 +44,8 @@ PER_ROUTE = 5
 PHONE = 390
 SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
                "/api/docs": "Swagger UI, a third-party page",
-               "/filings/template": "a download, not a page"}
+               "/filings/template": "a download, not a page",
+               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py"}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")

@@ -104,15 +104,3 @@ def _json(detail: dict[str, Any]) -> str:
     import json
 
     return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def count_failures(conn: Connection, *, since: datetime, username: str | None = None,
-                   ip: str | None = None) -> int:
-    """Failed logins since ``since`` for a user name or an address (for rate limiting)."""
-    conds = [audit_log.c.action == "login", audit_log.c.ok.is_(False), audit_log.c.at >= since]
-    if username is not None:
-        conds.append(audit_log.c.username == username)
-    if ip is not None:
-        conds.append(audit_log.c.ip == ip)
-    return int(conn.execute(select(func.count()).select_from(audit_log).where(and_(*conds)))
-               .scalar_one())

@@ -5,7 +5,8 @@ the public may never see those rows. When such a vintage is released, ``cube`` r
 chunks of enterprises, so memory stays bounded), sums it along the EBOPS tree and the
 geography (enterprise → park/county → city → province → region → nation; partners summed to
 ``WLD``) with ``shumao.compute.aggregate``, and protects the cells with
-``shumao.compute.disclosure`` (primary and secondary suppression). ``store`` keeps the cells
+``shumao.compute.disclosure`` (primary and secondary suppression, with the configured rule set;
+``disclosure_record`` is what the release stores about it). ``store`` keeps the cells
 in ``release_cell``; the public view reads them (``cells``) — cheap, shared by every server
 process, and identical for everyone.
 """
@@ -13,6 +14,7 @@ process, and identical for everyone.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Connection, and_, insert, select
@@ -22,6 +24,9 @@ from shumao.collection.tables import enterprise
 from shumao.storage.dataflows import Dataflow
 from shumao.storage.tables import DIMENSIONS
 from shumao.storage.vintages import FRAME_SCHEMA
+
+if TYPE_CHECKING:
+    from shumao.compute.disclosure import Rules
 
 WORLD = "WLD"
 READ_SCHEMA = {**FRAME_SCHEMA, "vintage_id": pl.Int64}
@@ -47,25 +52,39 @@ def enterprise_parents(conn: Connection) -> dict[str, str]:
     return parents
 
 
-def cube(conn: Connection, flow_id: str, vintage_id: int) -> pl.DataFrame:
-    """Every protected aggregate of ``flow_id`` as of ``vintage_id`` (``FRAME_SCHEMA``)."""
+def cube(conn: Connection, flow_id: str, vintage_id: int, rules: Rules | None = None,
+         outcomes: list[dict[str, Any]] | None = None) -> pl.DataFrame:
+    """Every protected aggregate of ``flow_id`` as of ``vintage_id`` (``FRAME_SCHEMA``),
+    protected with ``rules`` (default: the configured rule set)."""
     from shumao.auth.access import read_in_chunks
+    from shumao.compute.disclosure import configured
 
+    rules = rules or configured()
     parents = enterprise_parents(conn)
     raw = read_in_chunks(conn, flow_id, where={"ref_area": sorted(parents)}, as_of=vintage_id)
-    cells = aggregate(raw.drop("vintage_id"), parents)
-    return protect(cells, parents).select(list(FRAME_SCHEMA))
+    cells = aggregate(raw.drop("vintage_id"), parents, top=max(2, rules.needed_tops()))
+    return protect(cells, parents, rules, outcomes).select(list(FRAME_SCHEMA))
 
 
-def aggregate(raw: pl.DataFrame, parents: Mapping[str, str]) -> pl.DataFrame:
-    """Sums at every level above the enterprises, with contributor statistics."""
+def disclosure_record(rules: Rules, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a release stores about its protection: the rule set and how each table went."""
+    return {"rules": rules.record(), "tables": len(outcomes),
+            "primary": sum(o["primary"] for o in outcomes),
+            "secondary": sum(o["secondary"] for o in outcomes),
+            "optimal": sum(bool(o.get("optimal")) for o in outcomes),
+            "greedy_fallback": sum(o.get("fallback") is not None for o in outcomes)}
+
+
+def aggregate(raw: pl.DataFrame, parents: Mapping[str, str], top: int = 2) -> pl.DataFrame:
+    """Sums at every level above the enterprises, with contributor statistics (the ``top``
+    largest contributions, as the disclosure rules need)."""
     from shumao.compute import aggregate as agg
     from shumao.compute import hierarchy
 
     if raw.is_empty():
         return raw
     tree = hierarchy.geography(dict(parents))
-    return agg.rollup(with_world_totals(raw), [hierarchy.ebops_tree("DD"), tree],
+    return agg.rollup(with_world_totals(raw), [hierarchy.ebops_tree("DD"), tree], top=top,
                       include_leaves=False)
 
 
@@ -84,19 +103,24 @@ def with_world_totals(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([frame, totals.select(frame.columns)], how="vertical")
 
 
-def protect(cells: pl.DataFrame, parents: Mapping[str, str]) -> pl.DataFrame:
+def protect(cells: pl.DataFrame, parents: Mapping[str, str], rules: Rules | None = None,
+            outcomes: list[dict[str, Any]] | None = None) -> pl.DataFrame:
     """Primary and secondary suppression, then the public view (values of C and D blanked).
 
-    Tables are the cells sharing partner, flow and period; their relations run along the
-    geography and the EBOPS tree.
+    A table is the cells sharing flow and period; its relations run along the geography, the
+    EBOPS tree and the partners (``WLD`` = the sum of the partners), so that the partner
+    breakdown and the world totals are protected together (linked tables).
     """
     from shumao.compute import disclosure, hierarchy
 
     if cells.is_empty():
         return cells
     tree = hierarchy.geography(dict(parents))
-    marked = disclosure.protect_frame(cells, ["ref_area", "product"],
-                                      [tree, hierarchy.ebops_tree("DD")])
+    partners = sorted(set(cells["counterpart_area"].to_list()) - {WORLD})
+    marked = disclosure.protect_frame(
+        cells, ["ref_area", "product", "counterpart_area"],
+        [tree, hierarchy.ebops_tree("DD"), disclosure.flat("counterpart_area", WORLD, partners)],
+        rules or disclosure.configured(), outcomes=outcomes)
     return disclosure.public_view(marked)
 
 

@@ -3,15 +3,18 @@
 A release names a vintage; the public view of a dataflow is the store as of its newest
 released vintage (``vintages.read(..., as_of=released)``), and older releases stay readable.
 Releasing a micro-data vintage (rows per enterprise) also publishes its protected aggregates
-(``publish``), computed once, in the same transaction. Releasing is for the ministry and
-admins; every release is in the audit log.
+(``publish``), computed once, in the same transaction, and stores with the release the
+disclosure-control rule set they were protected with (``data_release.disclosure``).
+Releasing is for the ministry and admins; every release is in the audit log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, func, insert, select
 
 from shumao.auth import audit, publish
@@ -31,6 +34,9 @@ class Release:
     released_at: datetime
     released_by: str
     note: str
+    disclosure: dict[str, Any] | None = None
+    """The disclosure-control rule set applied to the cells this release published, and how
+    each table went (``publish.disclosure_record``); None for tables published as they are."""
 
 
 def _release(row: object) -> Release:
@@ -53,17 +59,29 @@ def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int
         raise StoreError(f"版本 {vid} 不属于数据流 {flow.id} / vintage {vid} is not a vintage "
                          f"of {flow.id}")
     first = vid not in released_vintages(conn, flow.id)
-    now = datetime.now(UTC)
+    cells, disclosure = _protected_cells(conn, flow.id, vid) if (
+        first and publish.is_microdata(flow)) else (None, None)
     new_id = conn.execute(insert(data_release).values(
-        dataflow_id=flow.id, vintage_id=vid, released_at=now, released_by=scope.username,
-        note=note.strip()).returning(data_release.c.id)).scalar_one()
-    published = 0
-    if first and publish.is_microdata(flow):
-        published = publish.store(conn, int(new_id), publish.cube(conn, flow.id, vid))
+        dataflow_id=flow.id, vintage_id=vid, released_at=datetime.now(UTC),
+        released_by=scope.username, note=note.strip(), disclosure=disclosure,
+    ).returning(data_release.c.id)).scalar_one()
+    published = publish.store(conn, int(new_id), cells) if cells is not None else 0
     audit.record(conn, action="release", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"{flow.id}@{vid}", ip=ip,
-                 detail={"note": note, "published_cells": published})
+                 detail={"note": note, "published_cells": published,
+                         "disclosure_rules": (disclosure or {}).get("rules", {}).get("name")})
     return _release(conn.execute(select(data_release).where(data_release.c.id == new_id)).one())
+
+
+def _protected_cells(conn: Connection, flow_id: str, vintage_id: int
+                     ) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The cells a micro-data release publishes, and the record of how they were protected."""
+    from shumao.compute.disclosure import configured
+
+    rules = configured()
+    outcomes: list[dict[str, Any]] = []
+    cells = publish.cube(conn, flow_id, vintage_id, rules, outcomes)
+    return cells, publish.disclosure_record(rules, outcomes)
 
 
 def _newest_vintage(conn: Connection, flow_id: str) -> int:

@@ -4,11 +4,15 @@
     auth_session   server-side sessions: the cookie carries a signed random token whose SHA-256
                    is the key here, so logging out or disabling a user ends the session at once
     audit_log      logins (ok and failed), changes, approvals, releases and downloads
-    data_release   a vintage of a dataflow made public (the public reads only released vintages)
+    data_release   a vintage of a dataflow made public (the public reads only released vintages);
+                   ``disclosure`` records the rule set its published cells were protected with
+    login_counter  failed log-ins per user name and per address in the current window: one row
+                   each, bumped atomically before a password is checked (``auth.ratelimit``)
     release_cell   for micro-data dataflows (rows per enterprise), the protected aggregates a
                    release publishes, computed once when it is released (``auth.publish``)
 
-Created by migration ``auth_0001`` (branch ``auth``).
+Created by migration ``auth_0001`` (branch ``auth``); ``login_counter`` by ``auth_0002``,
+``data_release.disclosure`` by ``auth_0003``.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ data_release = Table(
     Column("released_at", DateTime(timezone=True), nullable=False),
     Column("released_by", String(64), nullable=False),
     Column("note", Text, nullable=False, server_default=""),
+    Column("disclosure", JSON, nullable=True),  # rule set + outcome (auth_0003)
     Index("ix_data_release_flow", "dataflow_id", "vintage_id"),
 )
 
@@ -97,4 +102,12 @@ release_cell = Table(
     Column("obs_status", String(2), nullable=False),
     Column("conf_status", String(2), nullable=False),
     Index("ix_release_cell_area", "release_id", "ref_area"),
+)
+
+login_counter = Table(
+    "login_counter",
+    metadata,
+    Column("key", String(100), primary_key=True),  # "user:<name>" or "ip:<address>"
+    Column("attempts", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
 )

@@ -131,26 +131,51 @@ def authenticate(conn: Connection, *, username: str, password: str, ip: str = ""
     """The user if the password is right, else ``None``; every attempt goes to the audit log.
 
     Returns ``None`` (rather than raising) for an unknown user, a wrong password or a disabled
-    account so that the caller commits the failure's audit row, which rate limiting counts;
-    raise ``NotAllowed(BAD_LOGIN)`` after committing. Raises ``TooManyAttempts`` while the user
-    name or address is locked.
+    account so that the caller commits the failure's audit row; raise ``NotAllowed(BAD_LOGIN)``
+    after committing. Rate limiting comes first, in its own transaction
+    (``ratelimit.reserve``, see ``web.services.auth.login``, which also checks the password
+    outside the write transaction: ``check_password`` then ``record_login``).
     """
-    now = datetime.now(UTC)
-    ratelimit.check(conn, username=username, ip=ip, now=now, limit=limit or ratelimit.LoginLimit())
+    return record_login(conn, check_password(conn, username=username, password=password),
+                        ip=ip, limit=limit)
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    username: str
+    password: str
+    row: Any
+    """The user's row, or ``None`` for an unknown name."""
+    ok: bool
+
+
+def check_password(conn: Connection, *, username: str, password: str) -> PasswordCheck:
+    """Read the user and verify the password (argon2: the slow part, needing no write lock)."""
     row = conn.execute(select(app_user).where(app_user.c.username == username)).first()
     if row is None:
         passwords.burn(password)
     ok = row is not None and passwords.verify(row.password_hash, password)
-    if row is None or not ok or not row.active:
-        reason = "unknown" if row is None else ("password" if not ok else "disabled")
-        audit.record(conn, action="login", username=username, ok=False, ip=ip,
+    return PasswordCheck(username, password, row, ok)
+
+
+def record_login(conn: Connection, checked: PasswordCheck, *, ip: str = "",
+                 limit: ratelimit.LoginLimit | None = None) -> User | None:
+    """Write what a checked log-in leaves: the audit row, the rate-limit counts, the user's
+    last log-in (and a rehash when the hashing parameters changed). ``None`` when refused."""
+    now = datetime.now(UTC)
+    row = checked.row
+    if row is None or not checked.ok or not row.active:
+        reason = "unknown" if row is None else ("password" if not checked.ok else "disabled")
+        audit.record(conn, action="login", username=checked.username, ok=False, ip=ip,
                      detail={"reason": reason}, at=now)
+        ratelimit.failed(conn, ip=ip, now=now, limit=limit or ratelimit.LoginLimit())
         return None
     values: dict[str, Any] = {"last_login_at": now}
     if passwords.needs_rehash(row.password_hash):
-        values["password_hash"] = passwords.hash_password(password)
+        values["password_hash"] = passwords.hash_password(checked.password)
     conn.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
     user = get_user(conn, row.id)
     audit.record(conn, action="login", username=user.username, role=user.role, scope=user.scope,
                  ip=ip, at=now)
+    ratelimit.succeeded(conn, username=checked.username)
     return user

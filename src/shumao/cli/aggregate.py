@@ -98,9 +98,11 @@ def _aggregate(frame: pl.DataFrame, tree: Hierarchy, *, public: bool
     mapped = frame.join(outside.select(tree.dim).unique(), on=tree.dim, how="anti")
     if mapped.is_empty():
         return mapped, why
-    result = aggregate(leaves_only(mapped, tree), tree)
+    rules = disclosure.configured()
+    result = aggregate(leaves_only(mapped, tree), tree, top=max(2, rules.needed_tops()))
     if public:  # micro-data stay internal: no row of a single enterprise
-        result = disclosure.public_view(disclosure.protect_frame(result, [tree.dim], [tree]))
+        result = disclosure.public_view(disclosure.protect_frame(result, [tree.dim], [tree],
+                                                                 rules))
         result = result.filter(~pl.col("ref_area").str.contains(ENTERPRISE))
         if result.is_empty():
             why = ("公众视图不显示单个企业的数据；请沿 geography 层级汇总 / the public view shows "

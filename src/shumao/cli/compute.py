@@ -258,7 +258,9 @@ def check_table(
     vintage: Annotated[str | None, typer.Option(help="版本号或日期 / vintage id or date")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 / JSON output")] = False,
 ) -> None:
-    """检查官方表格的内部算术一致性 / check an official table's internal arithmetic."""
+    """检查官方表格的算术与逐期变化 / check an official table's arithmetic and changes.
+
+    逐期检查：HB 与比值检查、零值 / period-to-period: HB and ratio edits, zeros."""
     from shumao.compute import consistency
     from shumao.query import select
     from shumao.storage.dataflows import get_dataflow
@@ -274,7 +276,17 @@ def check_table(
         return
     if report.findings:
         console.print(report.text(), markup=False)
-    counts = "，".join(f"{k} {v}" for k, v in sorted(tally.counts.items()))
-    console.print(f"{flow.id}：检查 {tally.total} 项恒等式（{counts or '无'}），"
-                  f"{len(report.findings)} 项超出舍入误差 / checked {tally.total} identities, "
-                  f"{len(report.findings)} beyond rounding")
+    arithmetic = {k: v for k, v in tally.counts.items() if k in consistency.CODES}
+    edits = {k: v for k, v in tally.counts.items() if k not in consistency.CODES}
+    found = sum(f.code in consistency.CODES for f in report.findings)
+    flagged = sum(f.code not in consistency.CODES and f.severity.value == "warning"
+                  for f in report.findings)
+    console.print(f"{flow.id}：检查 {sum(arithmetic.values())} 项恒等式（{_counts(arithmetic)}），"
+                  f"{found} 项超出舍入误差；逐期检查 {sum(edits.values())} 次（{_counts(edits)}），"
+                  f"{flagged} 项警告 / checked {sum(arithmetic.values())} identities, {found} "
+                  f"beyond rounding; {sum(edits.values())} period-to-period checks, {flagged} "
+                  "warnings")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return "，".join(f"{k} {v}" for k, v in sorted(counts.items())) or "无"

@@ -58,6 +58,12 @@ def _non_empty(password: str, where: str) -> str:
     return password
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""uvicorn kills a worker that does not answer its supervisor's ping within this time (its
+default, 5 s, killed busy workers with every request in them during the deadline crowd on a
+loaded machine: dropped connections, lost filings — ``benchmarks/deadline_crowd.py``)."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
@@ -72,7 +78,7 @@ def serve(
     console.print(f"数贸 shumao: http://{host}:{port}/  （接口文档 API docs: /api/docs）")
     if workers > 1:
         uvicorn.run("shumao.web.asgi:app", host=host, port=port, workers=workers,
-                    log_level="info")
+                    log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     else:
         uvicorn.run(create_app(get_settings(), engine=engine), host=host, port=port,
                     log_level="info")
@@ -164,6 +170,14 @@ def release(
             raise fail(str(exc)) from None
     for r in done:
         console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
+        if r.disclosure:
+            d = r.disclosure
+            console.print(f"  披露控制规则集 {d['rules']['name']}：{d['tables']} 张表，主要抑制 "
+                          f"{d['primary']}、次要抑制 {d['secondary']} 个单元格（最优 {d['optimal']} "
+                          f"张，贪心回退 {d['greedy_fallback']} 张）/ disclosure rule set "
+                          f"{d['rules']['name']}: {d['tables']} tables, {d['primary']} primary "
+                          f"and {d['secondary']} secondary cells ({d['optimal']} proven optimal, "
+                          f"{d['greedy_fallback']} by the greedy fallback)")
 
 
 def demo_users() -> None:

@@ -102,6 +102,8 @@ class Form:
     rules: tuple[RuleSpec, ...] = ()
     totals: Totals | None = None
     input_rows: int = 0
+    limits: tuple[tuple[str, int], ...] = ()
+    """Lower upload limits than the settings' (``collection.limits``): rows, cells, …"""
     instructions_zh: tuple[str, ...] = ()
     instructions_en: tuple[str, ...] = ()
 
@@ -169,6 +171,7 @@ def _form(raw: dict[str, Any]) -> Form:
         if totals else None,
         instructions_zh=tuple(raw.pop("instructions_zh", ())),
         instructions_en=tuple(raw.pop("instructions_en", ())),
+        limits=tuple((str(k), int(v)) for k, v in (raw.pop("limits", None) or {}).items()),
         **raw,
     )
 

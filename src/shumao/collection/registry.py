@@ -24,7 +24,7 @@ from sqlalchemy.sql import ColumnElement
 
 from shumao.collection.actors import Actor, Role
 from shumao.collection.tables import enterprise, enterprise_change
-from shumao.errors import ConflictError, ImportRejected, NotAllowed, UnknownCode
+from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible, UnknownCode
 from shumao.validation import rules as _rules  # noqa: F401  (registers the finding codes)
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
@@ -166,11 +166,11 @@ def find(conn: Connection, uscc: str) -> Enterprise | None:
 
 
 def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:
+    """The enterprise if the actor may see it; an unknown code and one outside the scope get
+    the same answer (``NotVisible``), so codes cannot be probed."""
     found = find(conn, uscc)
-    if found is None:
-        raise UnknownCode("企业信息库 enterprise database", uscc)
-    if not actor.covers(found):
-        raise NotAllowed(f"{actor.label} 无权查看企业 {uscc} / may not see enterprise {uscc}")
+    if found is None or not actor.covers(found):
+        raise NotVisible("企业", "enterprise")
     return found
 
 

@@ -34,6 +34,14 @@ from typing import Any
 import polars as pl
 
 from shumao.collection.forms import Field, Form
+from shumao.collection.limits import (
+    Limits,
+    cells_within,
+    has_macros,
+    lines_within,
+    over,
+    scan_workbook,
+)
 from shumao.collection.templates import FIELDS_HEADER, IDENTITY_LABELS, META_SHEET
 from shumao.reference import units
 from shumao.validation.findings import Report, column_letter, finding
@@ -41,7 +49,6 @@ from shumao.validation.rules import ROW, Position, Sheet
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest upload accepted (a filled template is a few hundred KB)."""
-MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 5000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -81,7 +88,7 @@ class Parsed:
 
 
 def read_file(path: Path, *, form: Form, max_bytes: int = DEFAULT_MAX_BYTES,
-              filename: str | None = None) -> Parsed:
+              filename: str | None = None, limits: Limits | None = None) -> Parsed:
     """Read an uploaded file from disk; an oversized file is refused without being read."""
     name = filename or Path(path).name
     report = Report(source=name)
@@ -92,12 +99,15 @@ def read_file(path: Path, *, form: Form, max_bytes: int = DEFAULT_MAX_BYTES,
     if size > max_bytes:
         report.add(finding("file-too-large", file=name, size=size, limit=max_bytes))
         return Parsed(Received(name, size, "", None), report)
-    return read_bytes(Path(path).read_bytes(), form=form, filename=name, max_bytes=max_bytes)
+    return read_bytes(Path(path).read_bytes(), form=form, filename=name, max_bytes=max_bytes,
+                      limits=limits)
 
 
 def read_bytes(data: bytes, *, form: Form, filename: str,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
-    """Read an upload held in memory (a web request body)."""
+               max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> Parsed:
+    """Read an upload held in memory (a web request body). ``limits`` default to the
+    settings'; a form's own lower limits apply either way."""
+    limits = (limits or Limits.from_settings()).for_form(form)
     report = Report(source=filename)
     received = Received(filename, len(data), hashlib.sha256(data).hexdigest(), data)
     if len(data) > max_bytes:
@@ -112,12 +122,12 @@ def read_bytes(data: bytes, *, form: Form, filename: str,
     if received.fmt == "ole":
         _refuse_ole(data, report, filename)
     elif received.fmt == "xlsx":
-        if _zip_ok(data, report, filename):
+        if _zip_ok(data, report, filename, limits):
             parsed.sheet, parsed.meta = _xlsx(data, form, report, filename)
     elif received.fmt == "json":
-        parsed.sheet = _json_text(data, form, report, filename)
-    else:
-        parsed.sheet = _csv(data, form, report, filename)
+        parsed.sheet = _json_text(data, form, report, filename, limits)
+    elif lines_within(data, limits, report, filename):
+        parsed.sheet = _csv(data, form, report, filename, limits)
     _check_meta(parsed, form)
     return parsed
 
@@ -155,16 +165,27 @@ def _refuse_ole(data: bytes, report: Report, file: str) -> None:
         report.add(finding("upload-legacy-xls", file=file))
 
 
-def _zip_ok(data: bytes, report: Report, file: str) -> bool:
+def _zip_ok(data: bytes, report: Report, file: str, limits: Limits) -> bool:
+    """The archive's directory, then its worksheets streamed against the limits: True when
+    the workbook may be opened."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            return _archive_ok(archive, report, file, limits)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         report.add(finding("file-format", file=file, detail=f"损坏的 XLSX / broken XLSX: {exc}"))
         return False
+
+
+def _archive_ok(archive: zipfile.ZipFile, report: Report, file: str, limits: Limits) -> bool:
+    members = archive.infolist()
     problem = _zip_problem(members)
     if problem:
         report.add(finding("upload-zip-bomb", file=file, detail=problem))
+        return False
+    total = sum(m.file_size for m in members)
+    if total > limits.unpacked_bytes:
+        over(report, limit="unpacked_bytes", value=total, allowed=limits.unpacked_bytes,
+             file=file)
         return False
     if any(m.flag_bits & 0x1 for m in members):
         report.add(finding("upload-encrypted", file=file))
@@ -173,15 +194,14 @@ def _zip_ok(data: bytes, report: Report, file: str) -> bool:
         report.add(finding("file-format", file=file,
                            detail="压缩包不是 Excel 工作簿 / the archive is not an Excel workbook"))
         return False
-    return True
+    if has_macros(archive):
+        report.add(finding("upload-macros", file=file))
+    return scan_workbook(archive, limits, report, file)
 
 
 def _zip_problem(members: list[zipfile.ZipInfo]) -> str:
     if len(members) > MAX_MEMBERS:
         return f"{len(members)} 个成员 / members (上限 limit {MAX_MEMBERS})"
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNPACKED:
-        return f"解压后 {total:,} 字节 / bytes unpacked (上限 limit {MAX_UNPACKED:,})"
     for m in members:
         ratio = m.file_size / max(m.compress_size, 1)
         if ratio > MAX_RATIO and m.file_size > 1024 * 1024:
@@ -194,6 +214,12 @@ def _check_meta(parsed: Parsed, form: Form) -> None:
     if meta_form and meta_form != form.id:
         parsed.report.add(finding("upload-wrong-form", file=parsed.received.filename,
                                   sheet=META_SHEET, value=meta_form, expected=form.id))
+        return
+    version = parsed.meta.get("form_version")
+    if version is not None and version.strip() != str(form.version):
+        parsed.report.add(finding("upload-wrong-form-version", file=parsed.received.filename,
+                                  sheet=META_SHEET, value=version, expected=str(form.version),
+                                  form=form.id))
 
 
 # --- header and label matching ----------------------------------------------------------------
@@ -566,18 +592,34 @@ def _gb18030(data: bytes, utf8_error: UnicodeDecodeError, report: Report, file: 
     return text
 
 
-def _csv(data: bytes, form: Form, report: Report, file: str) -> Sheet | None:
+def _csv(data: bytes, form: Form, report: Report, file: str, limits: Limits) -> Sheet | None:
     text = decode(data, report, file)
     if text is None:
         return None
+    try:
+        return _csv_text(text, form, report, file, limits)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        report.add(finding("csv-unreadable", file=file, row=_csv_error_line(exc),
+                           detail=str(exc)[:200]))
+        return None
+
+
+def _csv_error_line(exc: csv.Error) -> int | None:
+    found = re.search(r"line (\d+)", str(exc))
+    return int(found.group(1)) if found else None
+
+
+def _csv_text(text: str, form: Form, report: Report, file: str, limits: Limits) -> Sheet | None:
     delimiter = "\t" if text[:2000].count("\t") > text[:2000].count(",") else ","
     lines = text.splitlines()
-    head = [(i + 1, row) for i, row in enumerate(csv.reader(lines[:HEADER_SCAN_ROWS],
-                                                             delimiter=delimiter))]
+    head = [(i + 1, row) for i, row in enumerate(_lines_reader(lines[:HEADER_SCAN_ROWS],
+                                                               delimiter))]
     index = _name_index(form)
     for at, (_line, cells) in enumerate(head):
         found = _match_header(cells, index)
         if _is_header(found, form):
+            if not cells_within(len(lines) - at - 1, len(cells), limits, report, file):
+                return None
             body = _fast_body(lines, at, len(cells), delimiter)
             if body is None:  # quoted line breaks or ragged rows: read row by row
                 records = _records(text, delimiter)
@@ -588,9 +630,30 @@ def _csv(data: bytes, form: Form, report: Report, file: str) -> Sheet | None:
     return None
 
 
+def _lines_reader(lines: list[str], delimiter: str) -> Iterable[list[str]]:
+    """The csv module over ``lines``; a cell over its field limit raises ``csv.Error`` naming
+    the line (``_csv`` turns it into a finding)."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv.Error(f"line {reader.line_num}: {exc}") from None
+
+
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader]
+    out: list[tuple[int, list[str]]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as exc:
+            raise csv.Error(f"line {reader.line_num}: {exc}") from None
+        out.append((reader.line_num, row))
 
 
 def _fast_body(lines: list[str], header_at: int, width: int,
@@ -688,7 +751,8 @@ def _identity_rows(records: Iterable[tuple[int, list[str]]]
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def _json_text(data: bytes, form: Form, report: Report, file: str) -> Sheet | None:
+def _json_text(data: bytes, form: Form, report: Report, file: str,
+               limits: Limits) -> Sheet | None:
     text = decode(data, report, file)
     if text is None:
         return None
@@ -697,10 +761,11 @@ def _json_text(data: bytes, form: Form, report: Report, file: str) -> Sheet | No
     except json.JSONDecodeError as exc:
         report.add(finding("json-invalid", file=file, row=exc.lineno, detail=exc.msg))
         return None
-    return json_sheet(payload, form, report, file)
+    return json_sheet(payload, form, report, file, limits)
 
 
-def json_sheet(payload: Any, form: Form, report: Report, file: str) -> Sheet | None:
+def json_sheet(payload: Any, form: Form, report: Report, file: str,
+               limits: Limits | None = None) -> Sheet | None:
     """A filing as JSON::
 
         {"form": "DDS_Q", "uscc": "9132…", "period": "2024-Q3", "unit": "万美元",
@@ -715,6 +780,11 @@ def json_sheet(payload: Any, form: Form, report: Report, file: str) -> Sheet | N
         report.add(finding("json-invalid", file=file, detail="顶层应为对象 / top level must be an object"))
         return None
     index = {norm(n): f.id for f in form.fields for n in f.names}
+    body = payload.get("lines")
+    limits = (limits or Limits.from_settings()).for_form(form)
+    if isinstance(body, list) and len(body) > limits.rows:
+        over(report, limit="rows", value=len(body), allowed=limits.rows, file=file)
+        return None
     lines = _json_lines(payload, form, index, report, file)
     if lines is None:
         return None

@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from shumao.collection import registry
 from shumao.collection.actors import Actor, Role
@@ -49,6 +48,7 @@ from shumao.collection.forms import (
     previous_periods,
     shift,
 )
+from shumao.collection.limits import Limits
 from shumao.collection.tables import (
     filing,
     filing_cell,
@@ -59,8 +59,16 @@ from shumao.collection.tables import (
 )
 from shumao.collection.upload import Parsed, read_bytes, read_file, read_json
 from shumao.config import get_settings
-from shumao.errors import ConflictError, ImportRejected, NotAllowed, StoreError, UnknownCode
+from shumao.errors import (
+    ConflictError,
+    ImportRejected,
+    NotAllowed,
+    NotVisible,
+    StoreError,
+    UnknownCode,
+)
 from shumao.storage import vintages
+from shumao.storage.engine import insert_or_skip
 from shumao.storage.tables import DIMENSIONS
 from shumao.validation.findings import Finding, Report, Severity, finding
 from shumao.validation.rules import Checked, Context, history_from_observations, validate
@@ -229,7 +237,7 @@ def _filing_row(row: Any) -> Filing:
 def _load(conn: Connection, filing_id: int) -> Filing:
     row = conn.execute(select(filing).where(filing.c.id == filing_id)).first()
     if row is None:
-        raise UnknownCode("填报 filings", filing_id)
+        raise NotVisible("填报", "filing")
     return _filing_row(row)
 
 
@@ -241,9 +249,10 @@ def _enterprise(conn: Connection, uscc: str) -> registry.Enterprise:
 
 
 def _see(actor: Actor, ent: registry.Enterprise) -> None:
+    """Out of scope is answered as not found, naming nobody (stepping filing ids must not
+    list the filers)."""
     if not actor.covers(ent):
-        raise NotAllowed(f"{actor.label} 无权查看企业 {ent.uscc} 的填报 / may not see the filings "
-                         f"of {ent.uscc}")
+        raise NotVisible("填报", "filing")
 
 
 def finding_key(item: Finding) -> str:
@@ -303,19 +312,19 @@ def open_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
                 period: str) -> Filing:
     """The filing of ``form_id`` for ``uscc`` and ``period``, created as a draft if new."""
     form = get_form(form_id)
-    _check_period(form, period)
-    ent = _enterprise(conn, uscc)
-    if not actor.can_file(ent):
-        raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
-    existing = find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+    ent, existing = _filer(conn, actor, form, uscc, period)
     if existing is not None:
         return existing
     now = _now()
-    new_id = conn.execute(insert(filing).values(
+    new_id = conn.execute(insert_or_skip(conn, filing).values(
         form_id=form.id, form_version=form.version, enterprise_id=ent.id, uscc=ent.uscc,
         period=period, status=Status.DRAFT.value, version=1, revision=0, created_at=now,
         created_by=actor.name, updated_at=now,
-    ).returning(filing.c.id)).scalar_one()
+    ).returning(filing.c.id)).scalar()
+    if new_id is None:  # created by a concurrent upload a moment ago
+        made = find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+        assert made is not None
+        return made
     _record(conn, new_id, "create", None, Status.DRAFT, 1, actor, now)
     return _load(conn, new_id)
 
@@ -339,32 +348,95 @@ def upload_file(
     """Upload a filled template, CSV or JSON file (from ``path`` or ``data``) to the filing.
 
     The upload is kept whatever its findings; an accepted upload (no errors) becomes the
-    filing's current content, ready to submit. A rejected one is kept for the clerk to read.
-    ``max_bytes`` defaults to the ``upload_max_bytes`` setting.
+    filing's current content, ready to submit. A rejected one is kept for the clerk to read,
+    with its findings and the file, not its cells. ``max_bytes`` defaults to the
+    ``upload_max_bytes`` setting. (The web does the two halves in two transactions:
+    ``prepare_upload`` reads, ``store_upload`` writes.)
     """
-    if max_bytes is None:
-        max_bytes = get_settings().upload_max_bytes
-    form = get_form(form_id)
-    target = _upload_target(conn, actor, form, uscc, period)
-    if path is not None:
-        parsed = read_file(Path(path), form=form, max_bytes=max_bytes, filename=filename or None)
-    elif data is not None:
-        parsed = read_bytes(data, form=form, filename=filename or "upload", max_bytes=max_bytes)
-    else:
-        raise ValueError("upload_file needs path or data")
-    return _store(conn, actor, form, target, parsed, hb=hb)
+    prepared = prepare_upload(conn, actor=actor, form_id=form_id, uscc=uscc, period=period,
+                              path=path, data=data, filename=filename, max_bytes=max_bytes, hb=hb)
+    return store_upload(conn, actor=actor, prepared=prepared)
 
 
 def upload_json(conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
                 payload: Mapping[str, Any], hb: bool = True) -> UploadResult:
     """The same as ``upload_file`` for a filing sent as JSON (``upload.json_sheet``)."""
     form = get_form(form_id)
-    target = _upload_target(conn, actor, form, uscc, period)
-    return _store(conn, actor, form, target, read_json(payload, form=form), hb=hb)
+    ent = _may_upload(conn, actor, form, uscc, period)
+    parsed = read_json(payload, form=form)
+    checked = check_parsed(conn, form, parsed, uscc=ent.uscc, period=period, hb=hb)
+    return store_upload(conn, actor=actor, prepared=Prepared(form, ent.uscc, period, parsed,
+                                                             checked))
+
+
+@dataclass
+class Prepared:
+    """An upload read and checked, not yet stored (``prepare_upload`` → ``store_upload``)."""
+
+    form: Form
+    uscc: str
+    period: str
+    parsed: Parsed
+    checked: Checked | None
+
+
+def prepare_upload(
+    conn: Connection, *, actor: Actor, form_id: str, uscc: str, period: str,
+    path: Path | None = None, data: bytes | None = None, filename: str = "",
+    max_bytes: int | None = None, hb: bool = True, limits: Limits | None = None,
+) -> Prepared:
+    """Everything an upload needs before it is stored, with reads only: who may file, the
+    file parsed within the limits (``collection.limits``) and checked against the store's
+    history. The slow part of an upload, done outside any write transaction."""
+    if max_bytes is None:
+        max_bytes = get_settings().upload_max_bytes
+    form = get_form(form_id)
+    ent = _may_upload(conn, actor, form, uscc, period)
+    if path is not None:
+        parsed = read_file(Path(path), form=form, max_bytes=max_bytes, filename=filename or None,
+                           limits=limits)
+    elif data is not None:
+        parsed = read_bytes(data, form=form, filename=filename or "upload", max_bytes=max_bytes,
+                            limits=limits)
+    else:
+        raise ValueError("upload_file needs path or data")
+    checked = check_parsed(conn, form, parsed, uscc=ent.uscc, period=period, hb=hb)
+    return Prepared(form, ent.uscc, period, parsed, checked)
+
+
+def store_upload(conn: Connection, *, actor: Actor, prepared: Prepared) -> UploadResult:
+    """Store a prepared upload: the filing (created if new) is locked, its state checked
+    again, the upload, its cells (accepted uploads only) and the step written. Run it in a
+    short write transaction (``storage.engine.write_transaction``)."""
+    target = _upload_target(conn, actor, prepared.form, prepared.uscc, prepared.period)
+    return _store(conn, actor, target, prepared)
+
+
+def _filer(conn: Connection, actor: Actor, form: Form, uscc: str,
+           period: str) -> tuple[registry.Enterprise, Filing | None]:
+    """The enterprise the actor may file for, and its filing of the period if there is one."""
+    _check_period(form, period)
+    ent = _enterprise(conn, uscc)
+    if not actor.can_file(ent):
+        raise NotAllowed(f"{actor.label} 不能为企业 {ent.uscc} 填报 / may not file for {ent.uscc}")
+    return ent, find_filing(conn, actor=actor, form_id=form.id, uscc=ent.uscc, period=period)
+
+
+def _may_upload(conn: Connection, actor: Actor, form: Form, uscc: str,
+                period: str) -> registry.Enterprise:
+    ent, existing = _filer(conn, actor, form, uscc, period)
+    if existing is not None:
+        _uploadable(existing)
+    return ent
 
 
 def _upload_target(conn: Connection, actor: Actor, form: Form, uscc: str, period: str) -> Filing:
-    target = open_filing(conn, actor=actor, form_id=form.id, uscc=uscc, period=period)
+    found = open_filing(conn, actor=actor, form_id=form.id, uscc=uscc, period=period)
+    locked = conn.execute(select(filing).where(filing.c.id == found.id).with_for_update()).one()
+    return _uploadable(_filing_row(locked))
+
+
+def _uploadable(target: Filing) -> Filing:
     if target.status not in CAN["upload"]:
         raise NotAllowed(
             f"填报 #{target.id} 正在审核中（{target.status_text}），不能再上传；如需修改请联系审核人退回 / "
@@ -381,12 +453,11 @@ def check_parsed(conn: Connection, form: Form, parsed: Parsed, *, uscc: str | No
     return validate(parsed.sheet, form, context=context, report=parsed.report)
 
 
-def _store(conn: Connection, actor: Actor, form: Form, target: Filing, parsed: Parsed, *,
-           hb: bool) -> UploadResult:
-    checked = check_parsed(conn, form, parsed, uscc=target.uscc, period=target.period, hb=hb)
+def _store(conn: Connection, actor: Actor, target: Filing, prepared: Prepared) -> UploadResult:
+    parsed, checked = prepared.parsed, prepared.checked
     report = parsed.report
     accepted = checked is not None and report.ok
-    cells = checked.cells() if checked is not None else None
+    cells = checked.cells() if checked is not None and accepted else None
     now = _now()
     upload_id = conn.execute(insert(filing_upload).values(
         filing_id=target.id, filename=parsed.received.filename[:300], fmt=parsed.received.fmt,
@@ -395,8 +466,8 @@ def _store(conn: Connection, actor: Actor, form: Form, target: Filing, parsed: P
         warnings=len(report.warnings), cells=0 if cells is None else cells.height,
         report=_report_json(report), uploaded_at=now, uploaded_by=actor.name,
     ).returning(filing_upload.c.id)).scalar_one()
-    if cells is not None and cells.height:
-        _insert_cells(conn, upload_id, cells, checked.sheet if checked else "")
+    if cells is not None and cells.height and checked is not None:
+        _insert_cells(conn, upload_id, cells, checked.sheet)
     to = Status.DRAFT if target.status is Status.APPROVED else target.status
     values: dict[str, Any] = {"current_upload_id": upload_id} if accepted else {}
     updated = _transition(conn, target, action="upload" if accepted else "upload-rejected",
@@ -421,7 +492,7 @@ def _insert_cells(conn: Connection, upload_id: int, cells: pl.DataFrame, sheet: 
 def get_upload(conn: Connection, *, actor: Actor, upload_id: int) -> Upload:
     row = conn.execute(select(filing_upload).where(filing_upload.c.id == upload_id)).first()
     if row is None:
-        raise UnknownCode("上传 uploads", upload_id)
+        raise NotVisible("上传", "upload")
     get_filing(conn, actor=actor, filing_id=row.filing_id)
     data = row._mapping
     return Upload(
@@ -495,7 +566,7 @@ def explain(conn: Connection, *, actor: Actor, filing_id: int,
 def submit(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
            explanations: Mapping[str, str] | None = None) -> Filing:
     """Submit the current upload for review (warnings need written explanations)."""
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     ent = _enterprise(conn, found.uscc)
     if not actor.can_file(ent):
         raise NotAllowed(f"{actor.label} 不能提交企业 {ent.uscc} 的填报 / may not submit for {ent.uscc}")
@@ -534,7 +605,7 @@ def _require_explanations(conn: Connection, actor: Actor, found: Filing) -> None
 def approve(conn: Connection, *, actor: Actor, filing_id: int, expected_version: int | None = None,
             note: str = "") -> Filing:
     """Approve a submitted filing: its values become a new vintage of the form's dataflow."""
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     _may_review(conn, actor, found)
     _require(found, "approve")
     now = _now()
@@ -556,7 +627,7 @@ def return_filing(conn: Connection, *, actor: Actor, filing_id: int, reason: str
     """Return a submitted filing to the enterprise with a reason (required)."""
     if not reason or not reason.strip():
         raise NotAllowed("退回必须写明原因 / a return needs a reason")
-    found = _current(conn, filing_id, expected_version)
+    found = _current(conn, actor, filing_id, expected_version)
     _may_review(conn, actor, found)
     _require(found, "return")
     return _transition(conn, found, action="return", to=Status.RETURNED, actor=actor,
@@ -577,8 +648,11 @@ def _require(found: Filing, action: str) -> None:
                          f"filing #{found.id} is {found.status.value}; cannot {action}")
 
 
-def _current(conn: Connection, filing_id: int, expected_version: int | None) -> Filing:
+def _current(conn: Connection, actor: Actor, filing_id: int,
+             expected_version: int | None) -> Filing:
+    """The filing as it is now, if the actor may see it, at the version the actor saw."""
     found = _load(conn, filing_id)
+    _see(actor, _enterprise(conn, found.uscc))
     if expected_version is not None and expected_version != found.version:
         raise ConflictError(_conflict_text(found, expected_version))
     return found
@@ -596,14 +670,9 @@ def _transition(conn: Connection, found: Filing, *, action: str, to: Status, act
                 reason: str = "", upload_id: int | None = None) -> Filing:
     """Move the filing to ``to`` if nobody changed it since ``expected_version``; record it."""
     seen = expected_version if expected_version is not None else found.version
-    try:
-        done = conn.execute(update(filing).where(filing.c.id == found.id, filing.c.version == seen)
-                            .values(status=to.value, version=seen + 1, updated_at=now,
-                                    **(values or {})))
-    except OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise ConflictError(_conflict_text(found, seen)) from None
-        raise
+    done = conn.execute(update(filing).where(filing.c.id == found.id, filing.c.version == seen)
+                        .values(status=to.value, version=seen + 1, updated_at=now,
+                                **(values or {})))
     if done.rowcount != 1:
         raise ConflictError(_conflict_text(_load(conn, found.id), seen))
     _record(conn, found.id, action, found.status, to, seen + 1, actor, now, reason, upload_id)
@@ -647,11 +716,17 @@ def _write_vintage(conn: Connection, actor: Actor, approved: Filing, note: str) 
     obs = _approved_observations(conn, form, approved)
     up = conn.execute(select(filing_upload.c.filename, filing_upload.c.sha256)
                       .where(filing_upload.c.id == approved.current_upload_id)).one()
-    label = (f"{form.code} {form.title_zh} {approved.uscc} {approved.period} "
-             f"第{approved.revision}版 / filing #{approved.id} revision {approved.revision}")
     return vintages.write_vintage(
-        conn, dataflow_id=flow.id, frame=obs, kind="filing", label=label[:300],
+        conn, dataflow_id=flow.id, frame=obs, kind="filing",
+        label=vintage_label(form, approved.period, approved.revision)[:300],
         source_file=up.filename, source_sha256=up.sha256, created_by=actor.label[:100], note=note)
+
+
+def vintage_label(form: Form, period: str, revision: int) -> str:
+    """The label of an approved filing's vintage: form, period and revision, never who filed
+    (every logged-in role lists the vintages; who filed is read within scope only)."""
+    return (f"{form.code} {form.title_zh} {period} 企业直报审核通过 第{revision}版 / approved "
+            f"enterprise filings, revision {revision}")
 
 
 def _approved_observations(conn: Connection, form: Form, approved: Filing) -> pl.DataFrame:

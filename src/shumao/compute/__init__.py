@@ -10,8 +10,10 @@ and printing happen at the edges (``shumao.cli.compute`` and the ``load_*`` help
                   a completeness status; unit conversion; period totals
 - ``indicators``  growth, shares, CAGR, rank, balance, contribution … defined in
                   ``indicators.yaml``
-- ``disclosure``  primary (threshold, (n,k) dominance) and secondary suppression, audited by LP
+- ``disclosure``  primary (threshold, p%, pq, (n,k) dominance) and secondary suppression
+                  (optimal MILP with a greedy fallback), known zeros, linked tables, LP audit
 - ``consistency`` arithmetic checks of official tables, as findings
+- ``table_edits`` period-to-period edits of official tables (HB, ratio, zeros), as findings
 - ``report2022``  the 2022 report's 表1–表4 recomputed from the store
 - ``revisions_view`` the report's figures next to UNCTAD and WTO
 """

@@ -19,6 +19,9 @@ finding means no choice of unrounded figures satisfies the identity.
 | ``table-growth-parts``  | the total's printed growth agrees with its parts' growth (previous-year values implied by value / (1 + growth) must add up) |
 | ``table-share``         | printed share = value / the parent's value × 100 |
 | ``table-part-exceeds``  | a part (X or M) is larger than its total T |
+
+``check_table`` also runs the period-to-period edits of ``table_edits`` (HB and ratio edits on
+each series' own history and against its peers, zero checks), the same edits filings get.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from shumao.compute import table_edits
 from shumao.compute.hierarchy import Hierarchy, ebops_tree, geography
 from shumao.compute.indicators import previous_period
 from shumao.storage.tables import DIMENSIONS
@@ -363,12 +367,14 @@ def check_shares(frame: pl.DataFrame, hierarchy: Hierarchy, file: str = "",
 
 
 def check_table(frame: pl.DataFrame, *, hierarchies: Sequence[Hierarchy] | None = None,
-                file: str = "", tally: Tally | None = None) -> Report:
+                file: str = "", tally: Tally | None = None, history: bool = True) -> Report:
     """Every check above on one official table (or a whole dataflow); findings only.
 
     Totals are checked along ``hierarchies`` (default: geography, EBOPS under services ``S``
     and under 可数字化交付 ``DD``); shares against the parent in the first of them over
-    ``ref_area``.
+    ``ref_area``. With ``history`` the period-to-period edits of ``table_edits`` run too
+    (each series against its own history and its peers, zeros, totals equal to a part).
+    A ``_row`` column, when present, locates those findings in the file.
     """
     trees = list(hierarchies) if hierarchies is not None else [
         geography(), ebops_tree("S"), ebops_tree("DD")]
@@ -382,4 +388,7 @@ def check_table(frame: pl.DataFrame, *, hierarchies: Sequence[Hierarchy] | None 
     area_tree = next((t for t in trees if t.dim == "ref_area"), None)
     if area_tree is not None:
         report.extend(check_shares(frame, area_tree, file, tally))
+    if history:
+        report.extend(table_edits.check_history(frame, file=file,
+                                                count=tally.add if tally else None))
     return report

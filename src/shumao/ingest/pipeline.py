@@ -63,8 +63,9 @@ class Source:
     """Dataflows a user may choose with ``--dataflow`` (empty: only ``dataflow``; generic
     sources that take the dataflow from a mapping file leave the choice to the parser)."""
     official_table: bool = False
-    """A published table: its internal arithmetic (totals, X + M = T, growth, shares) is
-    checked on import (``shumao.compute.consistency``); discrepancies beyond rounding become
+    """A published table: its internal arithmetic (totals, X + M = T, growth, shares) and its
+    period-to-period changes (HB and ratio edits against each series' history and its peers,
+    zeros) are checked on import (``shumao.compute.consistency``); what they find becomes
     warnings in the report, the data are stored as published."""
 
 
@@ -128,7 +129,7 @@ def run_import(
     if src.official_table:
         from shumao.compute.consistency import check_table
 
-        report.extend(check_table(frame.drop(ROW), file=ctx.file).findings)
+        report.extend(check_table(frame, file=ctx.file).findings)
     series_count = frame.select(DIMENSIONS).n_unique()
     if dry_run:
         return ImportResult(source, flow.id, None, frame.height, series_count, report, ctx.extra)

@@ -34,7 +34,7 @@ import yaml
 from shumao.errors import UnknownCode
 from shumao.ingest.numbers import parse_numbers
 from shumao.output import FORMULA_START
-from shumao.validation import completeness, uscc
+from shumao.validation import completeness, uscc, zeros
 from shumao.validation import findings as _findings
 from shumao.validation.findings import Finding, Report, finding
 from shumao.validation.hb import HBParams, hb_frame, hb_rows
@@ -610,7 +610,8 @@ def _current_long(run: _Run, names: Iterable[str]) -> pl.DataFrame:
 def _hb_params(spec: RuleSpec) -> HBParams:
     p = spec.params
     return HBParams(U=float(p["U"]), A=float(p["A"]), C=float(p["C"]),
-                    min_obs=int(p["min_obs"]), min_units=int(p["min_units"]))
+                    min_obs=int(p["min_obs"]), min_units=int(p["min_units"]),
+                    method=p.get("method", "ratio"), quantile=p.get("quantile", "linear"))
 
 
 def _hb_history(run: _Run, spec: RuleSpec) -> None:
@@ -624,17 +625,50 @@ def _hb_history(run: _Run, spec: RuleSpec) -> None:
     periods = int(spec.params["periods"])
     min_change = float(spec.params["min_change"])
     keys = ["uscc", *run.form.dims, "field"]
-    flagged = []
+    params = _hb_params(spec)
+    flagged, unassessed = [], []
     for period in current["period"].unique().to_list():
         cur = current.filter(pl.col("period") == period)
         matrix = _series_matrix(cur, history, names, keys, period, periods)
-        out = hb_rows(matrix, _hb_params(spec))
-        keep = out["outlier"] & (np.abs(out["centred"]) >= min_change)
+        out = hb_rows(matrix, params)
+        change = np.abs(out["centred"]) if params.method == "ratio" else np.inf
+        keep = out["outlier"] & (change >= min_change)
         flagged.append(cur.filter(pl.Series(keep)).select("field", ROW).with_columns(
             pl.Series("y1", matrix[keep, -2]), pl.Series("y2", matrix[keep, -1]),
             *(pl.Series(f"hb_{k}", out[k][keep])
               for k in ("ratio", "score", "lower", "upper", "method", "n"))))
+        unassessed.append(cur.filter(pl.Series(out["method"] == "none")).select("field", ROW))
+        if spec.params.get("zero_check", True):
+            _emit_zero_switches(run, cur, matrix)
     _emit_hb(run, spec, pl.concat(flagged), periods=periods)
+    _emit_too_few(run, "hb-history-too-few", pl.concat(unassessed), params.min_units)
+
+
+def _emit_zero_switches(run: _Run, cur: pl.DataFrame, matrix: np.ndarray) -> None:
+    """The zeros HB leaves out: zero now after non-zero periods, or the reverse."""
+    found = zeros.switches(matrix)
+    for kind, code in ((zeros.TO_ZERO, "zero-history-to-zero"),
+                       (zeros.FROM_ZERO, "zero-history-from-zero")):
+        hit = found.kind == kind
+        rows = cur.select("field", ROW, pl.col("value").alias("_value")).with_columns(
+            pl.Series("previous", found.previous), pl.Series("periods", found.n_previous)
+        ).filter(pl.Series(hit))
+        for name in rows["field"].unique().sort().to_list():
+            run.emit(code, name, rows.filter(pl.col("field") == name).drop("field"))
+
+
+def _emit_too_few(run: _Run, code: str, rows: pl.DataFrame, min_units: int,
+                  groups: dict[str, str] | None = None) -> None:
+    """One info finding per field: how many lines (or peer groups) HB could not assess. Not a
+    cell's finding: no column, the field named in each language's own words."""
+    for name in rows["field"].unique().sort().to_list():
+        mine = rows.filter(pl.col("field") == name)
+        field_ = run.form.field(name)
+        run.report.add(finding(
+            code, file=run.sheet.file, sheet=run.sheet.sheet,
+            row=mine.select(pl.col(ROW).min()).item(), value=mine.height, min_units=min_units,
+            column_zh=field_.label_zh, column_en=field_.label_en,
+            groups=(groups or {}).get(name, "")))
 
 
 def _series_matrix(cur: pl.DataFrame, history: pl.DataFrame, names: list[str], keys: list[str],
@@ -689,10 +723,19 @@ def _hb_peers(run: _Run, spec: RuleSpec) -> None:
         frames.append(now.join(before, on=keys, how="inner").with_columns(
             pl.col(ROW).is_not_null().alias("_current")))
     pairs = pl.concat(frames).collect()
-    scored = hb_frame(pairs, group=[*level, "field"], params=_hb_params(spec))
+    params = _hb_params(spec)
+    scored = hb_frame(pairs, group=[*level, "field"], params=params)
+    change = pl.col("hb_centred").abs() if params.method == "ratio" else pl.lit(np.inf)
     flagged = scored.filter(pl.col("_current") & pl.col("hb_outlier")
-                            & (pl.col("hb_centred").abs() >= float(spec.params["min_change"])))
+                            & (change >= float(spec.params["min_change"])))
     _emit_hb(run, spec, flagged)
+    small = scored.filter(pl.col("_current") & (pl.col("hb_method") == "none"))
+    groups = small.group_by("field").agg(
+        pl.concat_str([pl.col(c) for c in level] or [pl.lit("—")], separator="/")
+        .unique().sort().str.join("、").alias("g"), pl.len().alias("n"))
+    group_text = dict(zip(groups["field"].to_list(), groups["g"].to_list(), strict=True))
+    per_group = small.unique(subset=[*level, "field"]).select("field", ROW)
+    _emit_too_few(run, "hb-peers-too-few", per_group, params.min_units, group_text)
 
 
 def _emit_hb(run: _Run, spec: RuleSpec, flagged: pl.DataFrame, **params: Any) -> None:

@@ -1,7 +1,10 @@
 """Typed dependencies, declared once and used by every route.
 
-    SessionDep   a database connection in a transaction (committed when the route returns,
-                 rolled back when it raises)
+    SessionDep   a database connection in a transaction, committed when the route returns and
+                 before the response is sent (a failed commit is the response), rolled back
+                 when it raises; a change (POST, …) holds the write lock from its start
+                 (``storage.engine.write_transaction``: writers queue, none fails on a stale
+                 snapshot)
     MaybeUser    the logged-in user or ``None``
     CurrentUser  the logged-in user (401 otherwise)
     ScopeDep     what the requester may see (``Scope.public()`` when not logged in)
@@ -22,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from shumao.auth import sessions
 from shumao.auth.scope import Scope
 from shumao.auth.users import User
+from shumao.storage.engine import write_transaction
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
 from shumao.web.errors import CsrfRejected, LoginRequired
@@ -47,13 +51,16 @@ CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
 def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
-    with engine.begin() as conn:
+    if request.method in SAFE_METHODS:
+        with engine.begin() as conn:
+            yield conn
+        return
+    with write_transaction(engine) as conn:
         yield conn
-    if request.method not in SAFE_METHODS:
-        cache.touch()  # this process changed the store: views must not wait for the TTL
+    cache.touch()  # this process changed the store: views must not wait for the TTL
 
 
-SessionDep = Annotated[Connection, Depends(get_session)]
+SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
 async def load_session(request: Request, engine: EngineDep, config: ConfigDep

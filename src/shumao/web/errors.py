@@ -8,8 +8,10 @@ here and nowhere else:
 
     LoginRequired 401 · CsrfRejected 403 · NotAllowed 403 · TooManyAttempts 429 ·
     TooLarge 413 · UnknownCode 404 · ConflictError 409 · ImportRejected 422 (with findings) ·
+    InvalidParameter 422 ·
     StoreError 400 · ConfigError 500 · other ShumaoError 400 · request validation 422 ·
-    HTTP errors their status · anything else 500 (logged, no details leaked)
+    the store busy (a lock waited for longer than ``db_lock_timeout_seconds``) 503 with
+    Retry-After · HTTP errors their status · anything else 500 (logged, no details leaked)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -29,11 +32,13 @@ from shumao.errors import (
     ConfigError,
     ConflictError,
     ImportRejected,
+    InvalidParameter,
     NotAllowed,
     ShumaoError,
     StoreError,
     UnknownCode,
 )
+from shumao.storage.engine import is_lock_wait
 from shumao.web.i18n import split_bilingual
 
 log = logging.getLogger(__name__)
@@ -77,14 +82,21 @@ STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (UnknownCode, 404, "not_found"),
     (ConflictError, 409, "conflict"),
     (ImportRejected, 422, "rejected"),
+    (InvalidParameter, 422, "invalid_request"),
     (StoreError, 400, "store"),
     (ConfigError, 500, "config"),
     (ShumaoError, 400, "bad_request"),
 )
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 """For route decorators: documents the error shape in the OpenAPI schema."""
+
+BUSY = ("系统正忙（其他用户正在保存数据），本次操作未保存任何内容，请稍候几秒后重试 / the platform is "
+        "busy saving other users' data; nothing of this request was saved, try again in a few "
+        "seconds")
+RETRY_AFTER = {429: "900", 503: "5"}
+"""Seconds a client should wait before trying again, by status."""
 
 
 def classify(exc: Exception) -> tuple[int, str]:
@@ -110,17 +122,22 @@ def wants_html(request: Request) -> bool:
 
 def respond(request: Request, status: int, kind: str, message: str,
             findings: list[dict[str, Any]] | None = None) -> Response:
+    response: Response
     if wants_html(request):
         from shumao.web.render import page
 
-        return page(request, "error.html", {"status": status, "message": message,
-                                            "findings": findings or []}, status_code=status)
-    headers = {"Retry-After": "900"} if status == 429 else None
-    return JSONResponse(body(status, kind, message, findings), status_code=status,
-                        headers=headers)
+        response = page(request, "error.html", {"status": status, "message": message,
+                                                "findings": findings or []}, status_code=status)
+    else:
+        response = JSONResponse(body(status, kind, message, findings), status_code=status)
+    if status in RETRY_AFTER:
+        response.headers["Retry-After"] = RETRY_AFTER[status]
+    return response
 
 
 async def _shumao_error(request: Request, exc: Exception) -> Response:
+    if is_lock_wait(exc):
+        return await _database_error(request, exc)
     status, kind = classify(exc)
     findings = exc.report.flat() if isinstance(exc, ImportRejected) else None
     if status >= 500:
@@ -149,6 +166,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A lock waited for too long is "busy, try again" (503), any other database error 500."""
+    if is_lock_wait(exc):
+        log.warning("store busy on %s: %s", request.url.path, exc)
+        return respond(request, 503, "busy", BUSY)
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s", request.url.path)
     return respond(request, 500, "internal", "服务器内部错误 / internal server error")
@@ -158,6 +183,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ShumaoError, _shumao_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

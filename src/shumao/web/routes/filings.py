@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from starlette.responses import RedirectResponse
 
-from shumao.web.deps import ConfigDep, Csrf, CurrentUser, SessionDep, client_ip
+from shumao.web.deps import ConfigDep, Csrf, CurrentUser, EngineDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
@@ -51,9 +51,13 @@ WhoDep = Annotated[Who, Depends(who)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _read_limited(file: UploadFile, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes: the workflow refuses (and records) anything larger."""
-    return await file.read(limit + 1)
+def _read_limited(file: UploadFile, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes: the workflow refuses (and records) anything larger.
+
+    Routes that parse or store run as plain functions in the worker threads (``def``, never
+    ``async def``): parsing a workbook or waiting for the database's write lock must not hold
+    the event loop (``tests/web/test_event_loop.py``)."""
+    return file.file.read(limit + 1)
 
 
 def _template(conn: SessionDep, who: WhoDep, form_id: str, period: str, uscc: str | None
@@ -104,12 +108,13 @@ def template_page(conn: SessionDep, who: WhoDep, form_id: FormId, period: Period
 
 
 @pages.post("/filings/upload")
-async def upload_page(conn: SessionDep, who: WhoDep, config: ConfigDep,
-                      form_id: FormIdF, period: PeriodF, file: Annotated[UploadFile, File()],
-                      uscc: UsccF = None) -> Response:
-    data = await _read_limited(file, config.upload_max_bytes)
-    done = service.upload(conn, who=who, form_id=form_id, period=period, data=data,
+def upload_page(engine: EngineDep, who: WhoDep, config: ConfigDep,
+                form_id: FormIdF, period: PeriodF, file: Annotated[UploadFile, File()],
+                uscc: UsccF = None) -> Response:
+    data = _read_limited(file, config.upload_max_bytes)
+    done = service.upload(engine, who=who, form_id=form_id, period=period, data=data,
                           filename=file.filename or "upload", max_bytes=config.upload_max_bytes,
+                          limits=config.upload_limits, turns=config.upload_turns,
                           uscc=uscc or None)
     return RedirectResponse(f"/filings/{done.filing.id}?upload={done.upload_id}", status_code=303)
 
@@ -123,23 +128,25 @@ def detail_page(filing_id: FilingId, request: Request, conn: SessionDep, who: Wh
 
 
 async def _explanations(request: Request) -> dict[str, str]:
-    """The filer's explanations of warnings: form fields ``explain:<finding key>``."""
+    """The filer's explanations of warnings: form fields ``explain:<finding key>`` (reading
+    the form is the only awaited work; the route that uses them runs in a thread)."""
     form = await request.form()
     return {k[len("explain:"):]: str(v) for k, v in form.items() if k.startswith("explain:")}
 
 
+Explanations = Annotated[dict[str, str], Depends(_explanations)]
+
+
 @pages.post("/filings/{filing_id}/explain")
-async def explain_page(filing_id: FilingId, request: Request, conn: SessionDep, who: WhoDep
-                       ) -> Response:
-    texts = await _explanations(request)
+def explain_page(filing_id: FilingId, texts: Explanations, conn: SessionDep, who: WhoDep
+                 ) -> Response:
     service.explain(conn, who=who, filing_id=filing_id, explanations=texts)
     return RedirectResponse(f"/filings/{filing_id}", status_code=303)
 
 
 @pages.post("/filings/{filing_id}/submit")
-async def submit_page(filing_id: FilingId, request: Request, conn: SessionDep, who: WhoDep
-                      ) -> Response:
-    texts = await _explanations(request)
+def submit_page(filing_id: FilingId, texts: Explanations, conn: SessionDep, who: WhoDep
+                ) -> Response:
     service.submit(conn, who=who, filing_id=filing_id, explanations=texts)
     return RedirectResponse(f"/filings/{filing_id}", status_code=303)
 
@@ -255,12 +262,13 @@ def template_api(conn: SessionDep, who: WhoDep, form_id: FormId, period: PeriodQ
 
 
 @api.post("/filings/upload", response_model=UploadOut, summary="上传填报 / upload a filing")
-async def upload_api(conn: SessionDep, who: WhoDep, config: ConfigDep,
-                     form_id: FormIdF, period: PeriodF, file: Annotated[UploadFile, File()],
-                     uscc: UsccF = None) -> UploadOut:
-    data = await _read_limited(file, config.upload_max_bytes)
-    return service.upload(conn, who=who, form_id=form_id, period=period, data=data,
+def upload_api(engine: EngineDep, who: WhoDep, config: ConfigDep,
+               form_id: FormIdF, period: PeriodF, file: Annotated[UploadFile, File()],
+               uscc: UsccF = None) -> UploadOut:
+    data = _read_limited(file, config.upload_max_bytes)
+    return service.upload(engine, who=who, form_id=form_id, period=period, data=data,
                           filename=file.filename or "upload", max_bytes=config.upload_max_bytes,
+                          limits=config.upload_limits, turns=config.upload_turns,
                           uscc=uscc or None)
 
 

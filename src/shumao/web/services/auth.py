@@ -1,34 +1,44 @@
-"""Log in and out. A failed login is committed (the audit row counts for rate limiting)
-before the bilingual refusal is raised."""
+"""Log in and out. The attempt is counted first, in its own short transaction that decides
+whether the password is checked at all (``auth.ratelimit``); a failed login is committed (its
+audit row) before the bilingual refusal is raised."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine
 
-from shumao.auth import audit, sessions, users
+from shumao.auth import audit, ratelimit, sessions, users
 from shumao.errors import NotAllowed
+from shumao.storage.engine import write_transaction
 from shumao.web.config import WebConfig
 
 
 def login(engine: Engine, *, username: str, password: str, ip: str, config: WebConfig
           ) -> tuple[str, sessions.Session]:
     """(cookie value, session) for the right password; ``NotAllowed`` otherwise."""
-    with engine.begin() as conn:
-        user = users.authenticate(conn, username=username.strip(), password=password, ip=ip,
-                                  limit=config.login)
-    if user is None:
-        raise NotAllowed(users.BAD_LOGIN)
-    with engine.begin() as conn:
-        sessions.purge_expired(conn)
-        return sessions.start(conn, user=user, secret=config.secret_key,
-                              hours=config.session_hours)
+    name = username.strip()
+    with write_transaction(engine) as conn:
+        refusal = ratelimit.reserve(conn, username=name, ip=ip, now=datetime.now(UTC),
+                                    limit=config.login)
+    if refusal:
+        raise ratelimit.TooManyAttempts(refusal)
+    with engine.connect() as conn:  # the slow argon2 check holds no write lock
+        checked = users.check_password(conn, username=name, password=password)
+    with write_transaction(engine) as conn:
+        user = users.record_login(conn, checked, ip=ip, limit=config.login)
+        if user is not None:
+            sessions.purge_expired(conn)
+            return sessions.start(conn, user=user, secret=config.secret_key,
+                                  hours=config.session_hours)
+    raise NotAllowed(users.BAD_LOGIN)
 
 
 def logout(engine: Engine, *, cookie: str | None, session: sessions.Session | None, ip: str,
            config: WebConfig) -> None:
     if not cookie:
         return
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         sessions.end(conn, cookie=cookie, secret=config.secret_key)
         if session is not None:
             user = session.user

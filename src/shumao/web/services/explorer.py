@@ -21,7 +21,7 @@ from shumao import query as store_query
 from shumao.auth import access, releases
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate
-from shumao.errors import ShumaoError
+from shumao.errors import InvalidParameter, ShumaoError
 from shumao.reference import units
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
@@ -102,6 +102,10 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
 
 
+MAX_ID = 2**31 - 1
+"""The largest vintage id (and page number) a query may name: the stores' integer range."""
+
+
 def _values(params: Mapping[str, str], dim: str) -> list[str]:
     getlist = getattr(params, "getlist", None)
     given = getlist(dim) if getlist else [params.get(dim, "")]
@@ -110,9 +114,10 @@ def _values(params: Mapping[str, str], dim: str) -> list[str]:
 
 def _int(text: str | None, default: int) -> int:
     try:
-        return int(text) if text else default
+        value = int(text) if text else default
     except ValueError:
         return default
+    return value if 1 <= value <= MAX_ID else default
 
 
 def columns(flow: Dataflow) -> list[str]:
@@ -147,6 +152,10 @@ def _as_of(conn: Connection, text: str) -> int | datetime | None:
     if not text:
         return None
     if text.isdigit():
+        if not 1 <= int(text) <= MAX_ID:
+            raise InvalidParameter(f"数据版本号 as_of 应在 1 到 {MAX_ID:,} 之间（或为日期，如 "
+                                   f"2024-06-30），收到 {text[:30]} / as_of must be a vintage "
+                                   f"number from 1 to {MAX_ID:,} or a date (2024-06-30)")
         return int(text)
     try:
         return datetime.fromisoformat(text)

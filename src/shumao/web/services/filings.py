@@ -7,19 +7,23 @@ what; this module maps users onto actors, shapes the results and writes the audi
 
 from __future__ import annotations
 
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from shumao.auth import audit
 from shumao.auth.roles import role_text
 from shumao.auth.scope import Scope
 from shumao.collection import registry, workflow
 from shumao.collection.forms import all_forms, get_form, normalise_period, period_of, shift
+from shumao.collection.limits import Limits
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
+from shumao.storage.engine import write_transaction
 from shumao.web.i18n import pick
 from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
 
@@ -189,17 +193,29 @@ def _checked_period(form_id: str, period: str) -> str:
     return period
 
 
-def upload(conn: Connection, *, who: Who, form_id: str, period: str, data: bytes,
-           filename: str, max_bytes: int, uscc: str | None = None) -> UploadOut:
-    ent = _enterprise_of(conn, who, uscc)
-    done = workflow.upload_file(conn, actor=who.scope.actor(), form_id=form_id, uscc=ent.uscc,
-                                period=_checked_period(form_id, period), data=data,
-                                filename=filename, max_bytes=max_bytes)
-    who.log(conn, "filing.upload", f"filing #{done.filing.id}", upload=done.upload.id,
-            accepted=done.accepted, errors=done.upload.errors, warnings=done.upload.warnings)
-    return UploadOut(filing=_out(conn, done.filing), upload_id=done.upload.id,
-                     accepted=done.accepted, errors=done.upload.errors,
-                     warnings=done.upload.warnings, findings=done.report.flat())
+def upload(engine: Engine, *, who: Who, form_id: str, period: str, data: bytes,
+           filename: str, max_bytes: int, limits: Limits | None = None,
+           turns: threading.BoundedSemaphore | None = None,
+           uscc: str | None = None) -> UploadOut:
+    """Parse and check with reads only, then store in one short write transaction: the
+    parsing of one large file never holds the write lock other filers wait for. ``turns``
+    bounds how many uploads of this process parse at once (the rest wait, holding no lock
+    and no CPU, so the event loop keeps answering)."""
+    actor = who.scope.actor()
+    with turns or nullcontext(), engine.connect() as conn:
+        ent = _enterprise_of(conn, who, uscc)
+        prepared = workflow.prepare_upload(conn, actor=actor, form_id=form_id, uscc=ent.uscc,
+                                           period=_checked_period(form_id, period), data=data,
+                                           filename=filename, max_bytes=max_bytes,
+                                           limits=limits)
+    with write_transaction(engine) as conn:
+        done = workflow.store_upload(conn, actor=actor, prepared=prepared)
+        who.log(conn, "filing.upload", f"filing #{done.filing.id}", upload=done.upload.id,
+                accepted=done.accepted, errors=done.upload.errors,
+                warnings=done.upload.warnings)
+        return UploadOut(filing=_out(conn, done.filing), upload_id=done.upload.id,
+                         accepted=done.accepted, errors=done.upload.errors,
+                         warnings=done.upload.warnings, findings=done.report.flat())
 
 
 def detail(conn: Connection, *, who: Who, filing_id: int, upload_id: int | None = None,
