@@ -1,10 +1,13 @@
 """数字订购贸易 on the overview and province pages, and the explorer's grouping of dataflows.
 
-The section shows customs cross-border e-commerce (``CUSTOMS_CBEC``) of the area: the latest
-total, exports and imports in 亿元 with published growth, the total in 亿美元 at the year's
-average rate, and — on the overview — digital trade as the Handbook's framework allows it: the
-measured ordered part plus WTO's delivered part, a lower bound (docs/methods.md). Every card
-names its source and period; a chart without data is named by the board with the reason.
+The section (its cards carry ``group="ordered"``) shows customs cross-border e-commerce
+(``CUSTOMS_CBEC``) of the area: the latest total, exports and imports in 亿元 with published
+growth, the total in 亿美元 at the year's average rate, and — on the overview — both parts of
+digital trade for that year: WTO's digitally delivered services beside it and their sum, a lower
+bound of digital trade by the Handbook's framework (docs/methods.md; the framework table is the
+page ``/digital-trade``, ``framework_view``). Every card names its source and period; the trend
+chart has every year from the first to the last (a year without a release is a gap, not
+skipped); a chart without data is named by the board with the reason.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from shumao.web.services.board import WORLD, Ctx, read
 from shumao.web.services.kpis import trade_kpis
 
 FLOW = "CUSTOMS_CBEC"
+GROUP = "ordered"
 YUAN = "亿元"
 USD = "亿美元"
 LABELS = {"total": "kpi_cbec_total", "exports": "kpi_cbec_exports", "imports": "kpi_cbec_imports"}
@@ -33,7 +37,8 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
                              "product": ["CBEC"]}
     frame = read(ctx, FLOW, unit=YUAN, **where)
     source = ctx.source(FLOW)
-    kpis = [k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key])})
+    kpis = [k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key]),
+                                 "group": GROUP})
             for k in trade_kpis(ctx, frame, YUAN, source) if k.key in LABELS]
     total = next((k for k in kpis if k.key == "cbec_total" and k.value is not None), None)
     if total is not None:
@@ -42,11 +47,24 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
         if usd.height:
             kpis.append(Kpi(key="cbec_total_usd", label=ctx.t("kpi_cbec_usd"),
                             value=float(usd["value"][0]), unit=ctx.unit_name(USD),
-                            period=total.period, source=_both(ctx, source, ctx.t("fx_note"))))
+                            period=total.period, source=_both(ctx, source, ctx.t("fx_note")),
+                            group=GROUP))
         if code == "CHN":
             kpis += _digital_trade(ctx, usd)
-    chart = ch.series_chart(ctx, "cbec_series", frame, YUAN, source, ctx.t("chart_cbec"))
+    chart = _every_year(ch.series_chart(ctx, "cbec_series", frame, YUAN, source,
+                                        ctx.t("chart_cbec")))
     return kpis, chart
+
+
+def _every_year(chart: Chart) -> Chart:
+    """Every year from the first to the last: a year without a release is a gap (2019)."""
+    if len(chart.categories) < 2:
+        return chart
+    years = [str(y) for y in range(int(chart.categories[0]), int(chart.categories[-1]) + 1)]
+    at = {c: i for i, c in enumerate(chart.categories)}
+    series = [s.model_copy(update={"data": [s.data[at[y]] if y in at else None for y in years]})
+              for s in chart.series]
+    return chart.model_copy(update={"categories": years, "series": series})
 
 
 def _digital_trade(ctx: Ctx, ordered: pl.DataFrame) -> list[Kpi]:
@@ -59,11 +77,15 @@ def _digital_trade(ctx: Ctx, ordered: pl.DataFrame) -> list[Kpi]:
     wto = wto.filter(pl.col("time_period") == period)
     if wto.height != 2:
         return []
+    delivered = float(wto["value"].sum())
     got = combine(ordered_goods=Interval.at_least(float(ordered["value"][0])),
-                  delivered=Interval.exact(float(wto["value"].sum())))
-    return [Kpi(key="digital_trade_lower", label=ctx.t("kpi_digital_trade_lower"),
+                  delivered=Interval.exact(delivered))
+    return [Kpi(key="dd_wto", label=ctx.t("kpi_dd_wto"), value=delivered,
+                unit=ctx.unit_name(USD), period=period, source=ctx.source("WTO_DDS"),
+                group=GROUP),
+            Kpi(key="digital_trade_lower", label=ctx.t("kpi_digital_trade_lower"),
                 value=got.total.lo, unit=ctx.unit_name(USD), period=period,
-                source=_both(ctx, ctx.source(FLOW), ctx.source("WTO_DDS")))]
+                source=_both(ctx, ctx.source(FLOW), ctx.source("WTO_DDS")), group=GROUP)]
 
 
 def _both(ctx: Ctx, first: str, second: str) -> str:
