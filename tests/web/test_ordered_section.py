@@ -133,3 +133,19 @@ def test_without_released_data_the_framework_says_why(as_role: Client, world: Wo
     assert fw["period"] is None and "无法给出数值" in fw["empty"]
     assert all(r["lo"] is None for r in fw["rows"] if r["id"] != "DD_GOODS")
     assert fw["rows"][[r["id"] for r in fw["rows"]].index("DD_GOODS")]["lo"] == 0.0
+
+
+def test_a_province_shows_nbs_ecommerce_beside_never_added(ordered: None, as_role: Client,
+                                                          engine: Engine,
+                                                          demo_data: Path) -> None:
+    nbs = run_import(engine, "nbs-provinces",
+                     demo_data / "nbs_province_ecommerce_internet_2015_2024.csv")
+    release(engine, "NBS_PROV", int(nbs.vintage_id or 0))
+    board = as_role("public").get("/api/areas/320000").json()
+    section = [k for k in board["kpis"] if k["group"] == "ordered"]
+    assert [k["key"] for k in section] == ["nbs_ecom_sales"]  # customs: no figure for Jiangsu
+    sales = section[0]
+    assert (sales["value"], sales["period"], sales["unit"]) == (30208.7, "2024", "亿元")
+    assert "不计入数字贸易" in sales["label"] and sales["source"] == "国家统计局分省年度数据"
+    overview = as_role("public").get("/api/overview").json()
+    assert "nbs_ecom_sales" not in {k["key"] for k in overview["kpis"]}

@@ -7,7 +7,8 @@ digital trade for that year: WTO's digitally delivered services beside it and th
 bound of digital trade by the Handbook's framework (docs/methods.md; the framework table is the
 page ``/digital-trade``, ``framework_view``). Every card names its source and period; the trend
 chart has every year from the first to the last (a year without a release is a gap, not
-skipped); a chart without data is named by the board with the reason.
+skipped); a province's section also shows NBS's e-commerce sales, beside and never added
+(they include domestic sales); a chart without data is named by the board with the reason.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shumao.web.services.kpis import trade_kpis
 
 FLOW = "CUSTOMS_CBEC"
 GROUP = "ordered"
+NBS = "NBS_PROV"
 YUAN = "亿元"
 USD = "亿美元"
 LABELS = {"total": "kpi_cbec_total", "exports": "kpi_cbec_exports", "imports": "kpi_cbec_imports"}
@@ -51,9 +53,22 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
                             group=GROUP))
         if code == "CHN":
             kpis += _digital_trade(ctx, usd)
+    kpis += _ecommerce(ctx, code)
     chart = _every_year(ch.series_chart(ctx, "cbec_series", frame, YUAN, source,
                                         ctx.t("chart_cbec")))
     return kpis, chart
+
+
+def _ecommerce(ctx: Ctx, code: str) -> list[Kpi]:
+    """NBS's e-commerce sales of the province, beside customs' figures (joined by area and
+    year) but never added to them: they include domestic sales (docs/methods.md §5)."""
+    frame = read(ctx, NBS, unit=YUAN, ref_area=[code], indicator=["ECOM_SALES"])
+    if frame.is_empty():
+        return []
+    last = frame.sort("time_period").row(-1, named=True)
+    return [Kpi(key="nbs_ecom_sales", label=ctx.t("kpi_nbs_ecom_sales"), value=last["value"],
+                unit=ctx.unit_name(YUAN), period=str(last["time_period"]),
+                source=ctx.source(NBS), group=GROUP)]
 
 
 def _every_year(chart: Chart) -> Chart:
