@@ -96,6 +96,23 @@ class Settings(BaseSettings):
         description="网页缓存的数据状态有效秒数 / seconds the web trusts its cached store state "
         "(newest vintage, releases) before reading it again",
     )
+    monitor_on_change: bool = Field(
+        True, description="导入、审核通过、发布后自动运行预警规则 / evaluate the warning rules after "
+        "every import, approval and release (after the commit)",
+    )
+    smtp_host: str = Field("", description="预警邮件 SMTP 服务器；为空则不发邮件 / SMTP host for alert "
+                           "mail; empty sends no mail")
+    smtp_port: int = Field(25, description="SMTP 端口 / SMTP port")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(
+        "none", description="SMTP 加密方式 / SMTP encryption: none, starttls or ssl")
+    smtp_user: str = Field("", description="SMTP 用户名（可空）/ SMTP user name (optional)")
+    smtp_password: str = Field("", description="SMTP 密码（可空）/ SMTP password (optional)")
+    mail_from: str = Field("shumao@localhost", description="预警邮件发件人 / sender of alert mail")
+    alert_webhook_url: str = Field(
+        "", description="预警 JSON Webhook 地址；为空则不推送 / URL that receives each new alert "
+        "as JSON (empty: none)")
+    alert_webhook_timeout: float = Field(5.0, description="Webhook 超时秒数 / webhook timeout in "
+                                         "seconds")
 
     public_url: str = Field(
         "http://127.0.0.1:8000",

@@ -9,6 +9,7 @@
     │   ├── ConflictError           optimistic-lock conflict: somebody else changed it first
     │   └── StoreBusy               a write waited for the database's lock too long (503)
     ├── ImportRejected              an input failed validation; carries the findings report
+    │   └── RulesRejected           a warning-rule file failed its checks; the rules in force stay
     ├── InvalidParameter            a request parameter outside its range (HTTP 422)
     └── NotAllowed                  the current user's role or scope forbids the action
 
@@ -65,6 +66,14 @@ class ImportRejected(ShumaoError):
         self.report = report
         n = len(report.errors)
         super().__init__(f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written")
+
+
+class RulesRejected(ImportRejected):
+    def __init__(self, report: Report) -> None:
+        super().__init__(report)
+        n = len(report.errors)
+        self.args = (f"预警规则文件被拒绝：{n} 个错误，现行规则保持不变 / the rule file was rejected: "
+                     f"{n} error(s); the rules in force stay",)
 
 
 class InvalidParameter(ShumaoError):

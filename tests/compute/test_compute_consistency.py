@@ -85,6 +85,16 @@ def test_printed_growth_against_two_periods(obs: Obs) -> None:
     assert cons.check_growth(fine) == []
 
 
+def test_growth_is_not_computed_across_units(obs: Obs) -> None:
+    # MOFCOM printed 2021 in 亿元 (52,982.7) and 2022 in 亿美元 (8,891, +8.3%): no growth of 亿美元
+    # over 亿元 can be computed, so the printed 8.3% is not "wrong" (it was: -83.22% computed)
+    frame = obs([{"time_period": "2021", "value": 52982.7, "unit": "CNY", "unit_mult": 8},
+                 {"time_period": "2022", "value": 8891.0, "unit": "USD", "unit_mult": 8},
+                 {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 8.3,
+                  "unit": "PCT", "unit_mult": 0}])
+    assert cons.check_growth(frame) == []
+
+
 def test_shares_against_values(obs: Obs) -> None:
     frame = obs([{"ref_area": "EAST", "flow": "T", "value": 3396.5},
                  {"ref_area": "CHN", "flow": "T", "value": 3727.07},

@@ -147,6 +147,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
                                                "/api/admin/backups", "/admin", "/admin/audit",
                                                "/admin/reference", "/admin/backups")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
+        *(Case("GET", p, ALL) for p in ("/monitor", "/monitor?level=red&state=all",
+                                        "/api/alerts", "/api/alerts?area=320000&state=all",
+                                        "/api/alerts/badge")),
+        *(Case("GET", p, LOGGED_IN) for p in ("/monitor/targets", "/api/targets")),
         Case("GET", "/report", {"ministry", "admin"}),
         Case("GET", "/api/report/jobs", {"ministry", "admin"}),
         Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them

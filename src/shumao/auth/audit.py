@@ -30,6 +30,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "release": ("发布数据", "release data"),
     "download": ("下载数据", "download data"),
     "backup": ("备份数据库", "back up the store"),
+    "monitor.rules": ("修改预警规则", "change warning rules"),
+    "monitor.target": ("确认或修改监测目标", "confirm or change a monitored target"),
+    "alert.ack": ("确认预警", "acknowledge alert"),
+    "alert.resolve": ("解除预警", "resolve alert"),
+    "alert.silence": ("静默预警", "silence alert"),
     "report.build": ("生成年度报告", "build the annual report"),
 }
 

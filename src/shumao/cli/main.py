@@ -6,7 +6,19 @@ import logging
 
 import typer
 
-from shumao.cli import backup, collection, compute, data, db, demo, index, policy, ref, web
+from shumao.cli import (
+    backup,
+    collection,
+    compute,
+    data,
+    db,
+    demo,
+    index,
+    monitor,
+    policy,
+    ref,
+    web,
+)
 from shumao.cli import report as report_cli
 
 app = typer.Typer(
@@ -22,6 +34,7 @@ backup.register(app)
 compute.register(app)
 report_cli.register(compute.report_app)
 policy.register(app)
+monitor.register(app)
 index.register(app)
 web.register(app)
 web.register_demo(demo.app)

@@ -168,6 +168,9 @@ def release(
                 done = [releases.release(conn, scope=scope, dataflow_id=n) for n in names]
         except ShumaoError as exc:
             raise fail(str(exc)) from None
+        from shumao.monitor.hooks import after_commit
+
+        after_commit(engine, trigger="release", dataflows=names, user=by)
     for r in done:
         console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
         if r.disclosure:

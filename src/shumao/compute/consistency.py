@@ -290,11 +290,12 @@ def check_growth(frame: pl.DataFrame, file: str = "", tally: Tally | None = None
     keys = [d for d in DIMENSIONS if d != "indicator"] + ["time_period"]
     growth = frame.filter(pl.col("indicator") == "GROWTH_YOY").select(
         *keys, pl.col("value").alias("g"), pl.col("_h").alias("hg"))
-    values = _values(frame).select(*keys, "value", "_h")
+    values = _values(frame).select(*keys, "value", "_h", "unit", "unit_mult")
     prev = values.rename({"time_period": "_pp", "value": "prev", "_h": "hp"})
+    # two periods compare only in one unit: a release in 亿美元 after one in 亿元 is no growth
     both = growth.join(values, on=keys).with_columns(
         previous_period(pl.col("time_period"), years=1).alias("_pp")).join(
-        prev, on=[*[k for k in keys if k != "time_period"], "_pp"])
+        prev, on=[*[k for k in keys if k != "time_period"], "_pp", "unit", "unit_mult"])
     out: list[Finding] = []
     for row in both.iter_rows(named=True):
         _count(tally, "table-growth")

@@ -150,6 +150,9 @@ def run_import(
             source_sha256=digest, created_by=user, batch_rows=settings.batch_rows, progress=step,
         )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
+    from shumao.monitor.hooks import after_commit  # after the commit: never inside the load
+
+    after_commit(engine, trigger="import", dataflows=[flow.id], user=user)
     return ImportResult(source, flow.id, vid, frame.height, series_count, report, ctx.extra)
 
 

@@ -51,13 +51,17 @@ CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
 def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
+    from shumao.monitor import hooks
+
     if request.method in SAFE_METHODS:
         with engine.begin() as conn:
             yield conn
         return
     with write_transaction(engine) as conn:
         yield conn
+        pending = hooks.take(conn)  # evaluations an approval or a release asked for
     cache.touch()  # this process changed the store: views must not wait for the TTL
+    hooks.run_deferred(engine, pending)  # after the commit, never inside it
 
 
 SessionDep = Annotated[Connection, Depends(get_session, scope="function")]

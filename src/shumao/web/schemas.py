@@ -42,6 +42,8 @@ class Chart(BaseModel):
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
     note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
+    pieces: list[dict[str, str | int]] = Field(
+        default_factory=list, description="分级着色（如预警等级）/ colour classes (e.g. alert levels)")
     geo: str = Field("china", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
                      "区划）/ map: china (with the South China Sea inset) or a province code "
                      "(its cities)")

@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from shumao.web.routes import admin, auth, data, filings, index, pages, policy, report, sdmx
+from shumao.web.routes import (
+    admin,
+    auth,
+    data,
+    filings,
+    index,
+    monitor,
+    pages,
+    policy,
+    report,
+    sdmx,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, policy.router, admin.router, index.pages,
-                                  index.api, report.router)
+                                  filings.router, policy.router, monitor.router, admin.router,
+                                  index.pages, index.api, report.router)

@@ -132,6 +132,9 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
             note: str = "", ip: str = "") -> ReleaseOut:
     done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
                             note=note, ip=ip)
+    from shumao.monitor.hooks import defer  # the warning rules run once this commits
+
+    defer(conn, trigger="release", dataflows=[dataflow], user=scope.username)
     return ReleaseOut(id=done.id, dataflow_id=done.dataflow_id, vintage_id=done.vintage_id,
                       released_at=done.released_at.isoformat(timespec="seconds"),
                       released_by=done.released_by, note=done.note)

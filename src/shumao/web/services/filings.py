@@ -284,6 +284,9 @@ def approve(conn: Connection, *, who: Who, filing_id: int, expected_version: int
     done = workflow.approve(conn, actor=who.scope.actor(), filing_id=filing_id,
                             expected_version=expected_version, note=note)
     who.log(conn, "filing.approve", f"filing #{filing_id}", vintage=done.vintage_id)
+    from shumao.monitor.hooks import defer  # the warning rules run once this commits
+
+    defer(conn, trigger="approval", dataflows=["ENT_DDS"], user=who.scope.username)
     return _out(conn, done)
 
 

@@ -198,9 +198,11 @@
     return {
       tooltip: { trigger: "item", formatter: function (p) {
         return names[p.name] + "<br>" + fmt(p.value) + " " + c.unit; } },
-      visualMap: { seriesIndex: 0, min: 0, max: values.length ? Math.max.apply(null, values) : 1,
-                   left: 10, bottom: 10, calculable: true, text: [c.unit, ""],
-                   inRange: { color: c.ramp } },
+      visualMap: c.pieces && c.pieces.length ?
+        { seriesIndex: 0, type: "piecewise", pieces: c.pieces, left: 10, bottom: 10 } :
+        { seriesIndex: 0, min: 0, max: values.length ? Math.max.apply(null, values) : 1,
+          left: 10, bottom: 10, calculable: true, text: [c.unit, ""],
+          inRange: { color: c.ramp } },
       graphic: graphic,
       series: series
     };
@@ -247,7 +249,12 @@
 
   window.shumao = { wrapLabel: wrapLabel };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { drawAll(e.target); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    drawAll(e.target);
+    // the alert badge in the menu: no number when nothing is firing
+    if (e.target.classList && e.target.classList.contains("badge") &&
+        e.target.textContent.trim() === "0") { e.target.textContent = ""; }
+  });
   // The dimension pickers: typing narrows the list to names (or codes) containing the text.
   document.addEventListener("input", function (e) {
     if (!e.target || !e.target.classList || !e.target.classList.contains("picker-search")) { return; }

@@ -1,0 +1,51 @@
+"""Evaluation after every import, approval and release — after the commit, never inside the
+data transaction, and never able to lose the data: a failing evaluation is logged and recorded
+in ``monitor_run``; the caller's data are already committed.
+
+Callers: ``ingest.pipeline.run_import`` (after its transaction), the web layer's session
+dependency (``defer`` inside the request's transaction, ``run_deferred`` after its commit: an
+approval, a release), the CLI commands that approve and release.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, inspect
+
+from shumao.config import get_settings
+
+log = logging.getLogger(__name__)
+KEY = "shumao.monitor.after_commit"
+
+
+def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
+                 ) -> None:
+    """Evaluate the rules reading ``dataflows``; failures are logged, never raised."""
+    if not get_settings().monitor_on_change:
+        return
+    flows = {f for f in dataflows if f}
+    try:
+        if "alert" not in inspect(engine).get_table_names():
+            return
+        from shumao.monitor.evaluate import run
+
+        run(engine, trigger=trigger, dataflows=flows or None, user=user)
+    except Exception:
+        log.exception("monitoring after %s of %s failed", trigger, sorted(flows))
+
+
+def defer(conn: Connection, *, trigger: str, dataflows: Iterable[str], user: str = "system"
+          ) -> None:
+    """Ask for an evaluation once ``conn``'s transaction has committed."""
+    conn.info.setdefault(KEY, []).append((trigger, tuple(dataflows), user))
+
+
+def take(conn: Connection) -> list[tuple[str, tuple[str, ...], str]]:
+    return list(conn.info.pop(KEY, []))
+
+
+def run_deferred(engine: Engine, pending: list[tuple[str, tuple[str, ...], str]]) -> None:
+    for trigger, flows, user in pending:
+        after_commit(engine, trigger=trigger, dataflows=flows, user=user)
