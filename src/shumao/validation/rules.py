@@ -310,16 +310,18 @@ def _allowed_text(f: Field) -> str:
 
 
 def _codelist_name(f: Field) -> str:
-    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1"}.get(f.codelist, f.codelist)
+    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1",
+            "cbec_mode": "海关监管方式 customs supervision mode"}.get(f.codelist, f.codelist)
 
 
 @lru_cache(maxsize=8192)
 def _resolve_cached(codelist: str, value: str) -> str | None:
-    from shumao.reference import countries, ebops
+    from shumao.reference import cbec_modes, countries, ebops
 
     lookup: Callable[[str], str] = {
         "ebops": lambda v: ebops.lookup(v).code,
         "country": lambda v: countries.lookup(v).iso3,
+        "cbec_mode": lambda v: cbec_modes.lookup(v).code,
     }[codelist]
     text = " ".join(unicodedata.normalize("NFKC", value).split())
     head, _, tail = text.partition(" ")
