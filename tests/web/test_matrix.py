@@ -156,6 +156,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         *(Case("GET", f"/api/dataflows/{f}/vintages", ALL) for f in ("ENT_DDS", "MOFCOM_REPORT")),
         Case("GET", "/explorer?dataflow=ENT_DDS", ALL),
         Case("GET", "/api/releases", ALL),
+        Case("GET", "/digital-trade", ALL), Case("GET", "/api/digital-trade", ALL),
         *(Case("GET", f"{p}{code}", ALL) for p in ("/area/", "/api/areas/")
           for code in (own, other, "320000", "330000", "DSEB05", "DSEB06")
           if len(code) != 18),

@@ -170,10 +170,12 @@ def list_enterprises_cmd(
     if as_json:
         console.print(json.dumps([_plain(asdict(e)) for e in rows], ensure_ascii=False, indent=1))
         return
-    table = Table("统一社会信用代码", "名称 name", "基地 park", "区县 county", "行业", "直报")
+    table = Table("统一社会信用代码", "名称 name", "基地 park", "区县 county", "行业",
+                  *(registry.FLAG_NAMES[k] for k in registry.REPORTER_FLAGS))
     for e in rows:
         table.add_row(e.uscc, e.name, e.park_code or "—", e.county_code or "—",
-                      e.industry_code or "—", "是" if e.trade_reporter else "否")
+                      e.industry_code or "—",
+                      *("是" if getattr(e, k) else "否" for k in registry.REPORTER_FLAGS))
     console.print(table)
 
 

@@ -217,6 +217,10 @@ def _check(form: Form) -> None:
         raise ValueError(f"form {form.id}: bad frequency or layout")
     if form.layout == "table" and not form.code_fields:
         raise ValueError(f"form {form.id}: a table form needs code fields")
+    from shumao.collection.registry import REPORTER_FLAGS
+
+    if form.reporters not in REPORTER_FLAGS:  # a misspelt flag would make no one a reporter
+        raise ValueError(f"form {form.id}: reporters must be one of {', '.join(REPORTER_FLAGS)}")
 
 
 def all_forms() -> list[Form]:

@@ -340,16 +340,18 @@ def register_rule_kind(kind: str, handler: Callable[[_Run, RuleSpec], None]) -> 
 def _codelist_name(f: Field) -> str:
     if f.codelist in CODELISTS:
         return CODELISTS[f.codelist].name
-    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1"}.get(f.codelist, f.codelist)
+    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1",
+            "cbec_mode": "海关监管方式 customs supervision mode"}.get(f.codelist, f.codelist)
 
 
 @lru_cache(maxsize=8192)
 def _resolve_cached(codelist: str, value: str) -> str | None:
-    from shumao.reference import countries, ebops
+    from shumao.reference import cbec_modes, countries, ebops
 
     lookup: Callable[[str], str] = CODELISTS[codelist].lookup if codelist in CODELISTS else {
         "ebops": lambda v: ebops.lookup(v).code,
         "country": lambda v: countries.lookup(v).iso3,
+        "cbec_mode": lambda v: cbec_modes.lookup(v).code,
     }[codelist]
     text = " ".join(unicodedata.normalize("NFKC", value).split())
     head, _, tail = text.partition(" ")
