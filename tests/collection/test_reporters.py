@@ -75,6 +75,7 @@ def test_a_filed_cbec_form_counts_as_filed(engine: Engine, two: None) -> None:
 def test_every_form_names_a_reporter_flag() -> None:
     assert {get_form(f).reporters for f in ("DDS_Q", "BASIC_A")} == {"trade_reporter"}
     assert get_form("CBEC_Q").reporters == "cbec_reporter"
+    assert get_form("ODI_A").reporters == ""  # filed per project, owed by no one per period
     with pytest.raises(ValueError, match="reporters must be one of trade_reporter, cbec_reporter"):
         _check(replace(get_form("CBEC_Q"), reporters="cbec"))  # a typo would make no one owe it
 

@@ -219,7 +219,9 @@ def _check(form: Form) -> None:
         raise ValueError(f"form {form.id}: a table form needs code fields")
     from shumao.collection.registry import REPORTER_FLAGS
 
-    if form.reporters not in REPORTER_FLAGS:  # a misspelt flag would make no one a reporter
+    # a misspelt flag would make no one a reporter; "" is a form filed when there is something
+    # to report (对外投资备案: a project), which no enterprise owes by period
+    if form.reporters and form.reporters not in REPORTER_FLAGS:
         raise ValueError(f"form {form.id}: reporters must be one of {', '.join(REPORTER_FLAGS)}")
 
 
