@@ -32,11 +32,6 @@ FINDINGS = Path(__file__).with_name("findings.yaml")
 
 @cache
 def register_findings() -> None:
-    import yaml
+    from shumao.validation.findings import register_file
 
-    from shumao.validation.findings import catalogue, register
-
-    codes = yaml.safe_load(FINDINGS.read_text(encoding="utf-8"))
-    new = {k: v for k, v in codes.items() if k not in catalogue()}
-    if new:
-        register(new)
+    register_file(FINDINGS)
