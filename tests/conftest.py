@@ -93,3 +93,15 @@ def cli_env(db_url: str, tmp_path: Path) -> dict[str, str]:
     env.update(SHUMAO_DATABASE_URL=db_url, SHUMAO_DATA_DIR=str(tmp_path / "data"),
                SHUMAO_ENVIRONMENT="test")
     return env
+
+
+@pytest.fixture
+def cbec_vintages(engine: Engine, demo_data: Path) -> dict[str, int]:
+    """The customs cross-border e-commerce releases loaded in release order: file → vintage."""
+    from shumao.ingest.pipeline import run_import
+    from shumao.ingest.sources.customs_cbec import release_files
+
+    loaded = {f.name: run_import(engine, "customs-cbec", f) for f in
+              release_files(demo_data / "customs_cbec")}
+    assert all(r.report.ok and r.vintage_id for r in loaded.values())
+    return {name: int(r.vintage_id or 0) for name, r in loaded.items()}

@@ -96,3 +96,24 @@ def test_non_response_of_the_demo_park(engine: Engine) -> None:
     (alert,) = [a for a in alerts_of(engine, "non-response") if a["ref_area"] == "DSEB05"]
     assert alert["message_zh"].startswith("2025年第3季度中国（南京）软件谷应报")
     assert pl.Series([alert["park"]]).to_list() == ["DSEB05"]
+
+
+def test_non_response_counts_only_the_forms_reporters(engine: Engine) -> None:
+    """数贸季2表 is owed by the 跨境电商直报 enterprises only: one of the three in each demo park,
+    and it never filed; the other two are no non-respondents of a form they do not file."""
+    from dataclasses import replace
+
+    from shumao.web import demo
+
+    demo.create(engine, today=date(2025, 11, 20))
+    base = R.get("non-response")
+    assert base is not None
+    rule = replace(base, dataflows=("ENT_CBEC",), params={**base.params, "form": "CBEC_Q"})
+    with engine.connect() as conn:
+        hits = quality.non_response(conn, rule, date(2025, 11, 20))
+    by_area = {r["ref_area"]: r for r in hits.iter_rows(named=True)}
+    for park in ("DSEB05", "DSEB06"):
+        fields = json.loads(by_area[park]["fields"])
+        assert (fields["n"], fields["missing"], fields["late"]) == (1, 1, 0)
+        assert (by_area[park]["value"], by_area[park]["dataflow"]) == (100.0, "ENT_CBEC")
+    assert json.loads(by_area["320000"]["fields"])["n"] == 1  # Jiangsu: one seller, not three

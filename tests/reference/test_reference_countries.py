@@ -130,11 +130,12 @@ def test_unknown_name_raises_and_match_name_returns_none() -> None:
 
 def test_all_countries_counts() -> None:
     everything = countries.all_countries()
-    assert len(everything) >= 249 + 4
+    assert len(everything) >= 249 + 5
     plain = countries.all_countries(aggregates=False)
     assert len(plain) >= 249
     assert [c.iso3 for c in plain] == sorted(c.iso3 for c in plain)
-    assert {"WLD", "SSF", "EUU", "AFU"} == {c.iso3 for c in everything if c.is_aggregate}
+    # BRI: 共建“一带一路”国家, the partner aggregate customs publishes for cross-border e-commerce
+    assert {"WLD", "SSF", "EUU", "AFU", "BRI"} == {c.iso3 for c in everything if c.is_aggregate}
     assert all(c.name_zh and c.name_en for c in everything)
     assert len({c.iso3 for c in everything}) == len(everything)
 

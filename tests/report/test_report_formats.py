@@ -34,7 +34,7 @@ def test_html_is_one_self_contained_file_readable_on_a_phone(built: Built) -> No
     assert soup.find("meta", attrs={"name": "viewport"})["content"].startswith("width=device-width")
     assert not soup.find_all("script") and not soup.find_all("link", rel="stylesheet")
     assert not [i for i in soup.find_all("img") if not i["src"].startswith("data:")]
-    assert len(soup.find_all("svg")) == 5  # 图1–图5 drawn inline
+    assert len(soup.find_all("svg")) == 6  # 图1–图5 and 图6 (跨境电商, 数字订购贸易篇) drawn inline
     assert next(c.get_text() for c in soup.find_all("figcaption")) == \
         "图1 2012—2022年全球可数字化服务出口规模及增速"
     assert [c.get_text() for c in soup.find_all("caption")][:2] == [
@@ -151,7 +151,7 @@ def test_docx_uses_word_styles_fonts_and_real_tables(built: Built) -> None:
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings[:2] == ["综述篇——全球和中国数字贸易发展情况",
                             "实践篇——国家数字服务出口基地发展实践"]
-    assert len(word.tables) == 6  # 表1–表5 and the annex
+    assert len(word.tables) == 7  # 表1–表5, 表6 (跨境电商, 数字订购贸易篇) and the annex
     t2 = word.tables[1]
     assert [c.text for c in t2.rows[0].cells][:3] == ["省市", "进出口额", "增速"]
     assert [c.text for c in t2.rows[-2].cells][:2] == ["12省市合计", "3545.23"]
@@ -183,7 +183,7 @@ def test_xlsx_has_a_sheet_per_table_and_chart_with_units_sources_and_lineage(bui
                                                                              ) -> None:
     book = openpyxl.load_workbook(built.path("xlsx"))
     assert book.sheetnames == ["图1", "表1", "图2", "图3", "图4", "图5", "表2", "表3", "表4",
-                               "表5", "数据说明"]
+                               "表5", "图6", "表6", "数据说明"]
     t2 = book["表2"]
     assert t2["A1"].value.startswith("表2 ") and t2["A2"].value == "单位：亿美元；%"
     rows = {r[0]: r for r in t2.iter_rows(min_row=4, values_only=True) if r[0]}

@@ -19,6 +19,8 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # (sentence id, what the report printed) — copied from demo/policy/003 (PDF extraction joined).
 PRINTED = {
     "global_exports": "2022 年全球可数字化交付服务出口额为 4.1万亿美元，同比增长 3.4%",
+    "cbec_headline": "跨境电商进出口额达 2.11万亿元人民币，同比增长 9.8%。",
+    "cbec_headline_exports": "其中，出口额达 1.55万亿元，同比增长 11.7%。",
     "global_leaders": "美国、英国、爱尔兰、德国和日本的数字服务出口分别为 6561亿美元、3780亿美元、"
                       "3230亿美元、2368亿美元和 1171亿美元，在全球的占比分别为 16.1%、9.3%、7.9%、"
                       "5.8%和 2.9%。",
@@ -130,3 +132,28 @@ def test_the_opening_of_chinas_chapter_reads_with_the_reports_figures(built: Bui
 def test_the_unsupported_numbers_are_listed_with_a_reason() -> None:
     reasons = [*NOT_SUPPORTED.values(), *WHOLE_SENTENCE_NOT_SUPPORTED.values()]
     assert all(len(r) > 10 for r in reasons) and len(reasons) == 8
+
+
+def test_digitally_ordered_chapter_from_every_release(engine: object, tmp_path: object) -> None:
+    """With every customs release loaded the chapter 数字订购贸易 uses the annual survey (2.1万亿元,
+    +7.1%) and its partner shares, and the Belt and Road share as the bound it was published as."""
+    from pathlib import Path
+
+    from report.conftest import DEMO, load_report_data, request_for
+    from shumao.ingest.pipeline import run_import
+    from shumao.ingest.sources.customs_cbec import release_files
+    from shumao.report.build import build
+
+    load_report_data(engine)  # type: ignore[arg-type]
+    for path in release_files(DEMO / "data" / "customs_cbec"):
+        run_import(engine, "customs-cbec", path)  # type: ignore[arg-type]
+    out = Path(str(tmp_path)) / "out"
+    result = build(engine, request_for(out, formats=("html",)))  # type: ignore[arg-type]
+    text = re.sub(r"<[^>]+>", "", result.files["html"].read_text(encoding="utf-8"))
+    assert "跨境电商进出口额达2.10万亿元人民币，同比增长7.1%。其中，出口额达1.53万亿元，同比增长10.1%。" in text
+    assert ("从出口市场看，美国、英国、德国、马来西亚和俄罗斯分别占跨境电商出口的34.3%、6.5%、4.6%、"
+            "3.9%和2.9%。") in text
+    assert "从进口来源地看，日本、美国、澳大利亚和法国分别占跨境电商进口的21.7%、17.9%、10.5%和7.5%。" in text
+    assert "与共建“一带一路”国家的跨境电商进出口占比超过50%。" in text
+    assert "跨境电商进出口占同期货物贸易进出口总值的5.0%。" in text  # 2.1 / 42.07
+    assert "数字订购的服务尚无统计来源，故此为数字贸易规模的下限" in text

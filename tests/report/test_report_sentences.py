@@ -45,6 +45,27 @@ def test_a_missing_number_raises_missing_never_a_blank() -> None:
         _say("{{ t.nope.T | amount }}")
 
 
+def reason(source: str, **figures: Figure) -> str:
+    with pytest.raises(Missing) as caught:
+        _say(source, **figures)
+    return str(caught.value)
+
+
+def test_a_left_out_sentence_says_in_words_what_data_are_missing() -> None:
+    """Never a Python error ("'Rows object' has no attribute 'BRI'") as the reason."""
+    assert reason("{{ t.BRI.sT | pct }}") == (
+        "数据 t 中没有共建“一带一路”国家（BRI）这一行 / the data t have no row for Belt and "
+        "Road partner countries (BRI)")
+    assert reason("{{ t['湖南'].T | amount }}").startswith("数据 t 中没有湖南这一行 / ")
+    assert reason("{{ t.CHN.T | amount }}") == "中国（2022）没有 T 的数值 / 中国 (2022) has no value for T"
+    assert reason("{{ table9.CHN.T | amount }}") == (
+        "没有名为 table9 的数据（模板未定义此数据源）/ no data named table9 (the template "
+        "defines no such data source)")
+    assert reason("{{ (t.CHN.T.value / t.CHN.Z.value) | n }}", T=_fig(1.0), Z=_fig(0.0)) == (
+        "分母为零，无法计算比重或增速 / a denominator is zero: no share or growth rate")
+    assert reason("{{ top(t, 3, 'T') | names }}").startswith("数据 t 中没有可排序的T / ")
+
+
 def test_names_and_each_join_the_chinese_way() -> None:
     rows = Rows("p", [Row(c, n, "2022", {"T": _fig(v)}) for c, n, v in
                       (("310000", "上海", 985.78), ("440000", "广东", 820.5),

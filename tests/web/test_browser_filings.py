@@ -36,7 +36,7 @@ def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine,
         last = workflow.last_due_period(conn, form_id="DDS_Q")
     page = open_page("enterprise")
     page.goto("/filings")
-    todo = page.locator(f"#todo-table tr[data-period='{last}']")
+    todo = page.locator(f"#todo-table tr[data-form='DDS_Q'][data-period='{last}']")
     assert todo.get_attribute("data-state") == "overdue"
     assert "已逾期，请尽快补报" in todo.inner_text()
     shot(page, "filings_enterprise_todo")

@@ -77,7 +77,7 @@ def test_an_enterprise_sees_what_it_has_to_file(as_role, world, engine: Engine) 
     todo = page[page.index('id="todo"'):page.index("</section>", page.index('id="todo"'))]
     assert "本期应报" in page
     states = {period: state for state, period in
-              re.findall(r'data-state="(\w+)" data-period="([\w-]+)"', todo)}
+              re.findall(r'data-state="(\w+)" data-form="DDS_Q" data-period="([\w-]+)"', todo)}
     assert states[last] == "overdue" and states[shift(last, 1)] in ("due", "upcoming")
     assert states[shift(last, -2)] == "overdue"  # the old draft is still owed
     assert due.isoformat() in todo and "已逾期，请尽快补报" in todo and "未填报" in todo
@@ -85,6 +85,8 @@ def test_an_enterprise_sees_what_it_has_to_file(as_role, world, engine: Engine) 
     assert {(t["form_id"], t["period"]) for t in api} >= {("DDS_Q", last),
                                                          ("DDS_Q", shift(last, 1))}
     assert any(t["form_id"] == "BASIC_A" for t in api)  # the annual form too
+    # 数贸季2表 is for cross-border e-commerce filers (跨境电商直报) only: not this enterprise
+    assert "数贸季2表" not in todo and not any(t["form_id"] == "CBEC_Q" for t in api)
     assert as_role("park").get("/api/filings/todo").json() == []
 
 
@@ -198,7 +200,17 @@ def test_the_demo_files_up_to_the_latest_quarter_due(engine: Engine) -> None:
         queue = workflow.list_filings(conn, actor=park, status="submitted")
         first = workflow.history(conn, actor=ADMIN, filing_id=queue[0].id)
         filed = {f.period for f in workflow.list_filings(conn, actor=ADMIN)}
+        cbec = {(r.uscc, r.kind) for r in response.non_response(
+            conn, actor=ADMIN, form_id="CBEC_Q", period="2026-Q3", today=date(2026, 12, 6))}
+        owes = {e.uscc: {t.form_id for t in response.todo(conn, actor=ADMIN, uscc=e.uscc,
+                                                          today=date(2026, 12, 6))}
+                for e in demo.ENTERPRISES}
     assert late_q3 == {("南京软件", "missing"), ("杭州高新", "late"), ("杭州云栖", "missing")}
+    # 数贸季2表: only the first enterprise of each base sells by cross-border e-commerce
+    sellers = {demo.ENTERPRISES[0].uscc, demo.ENTERPRISES[3].uscc}
+    assert cbec == {(code, "missing") for code in sellers}
+    assert {code for code, forms in owes.items() if "CBEC_Q" in forms} == sellers
+    assert all("DDS_Q" in forms for forms in owes.values())
     assert earlier == []  # the quarters before were all filed on time
     assert [(f.period, f.uscc) for f in queue] == [("2026-Q3", demo.ENTERPRISES[0].uscc)]
     assert filed == {"2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"}

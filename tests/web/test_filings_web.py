@@ -173,9 +173,10 @@ def test_the_quarterly_form_comes_first_with_the_last_quarter_as_example(as_role
 
     today = datetime.now(LOCAL).date()
     listed = as_role("enterprise").get("/api/forms").json()
-    assert [f["id"] for f in listed] == ["DDS_Q", "BASIC_A"]
-    assert listed[0]["last_period"] == shift(period_of(today, "Q"), -1)
-    assert listed[1]["last_period"] == str(today.year - 1)
+    # by frequency, then 表号 (对外投资年1表 sorts before 数贸年1表)
+    assert [f["id"] for f in listed] == ["DDS_Q", "CBEC_Q", "ODI_A", "BASIC_A"]
+    assert listed[0]["last_period"] == listed[1]["last_period"] == shift(period_of(today, "Q"), -1)
+    assert listed[3]["last_period"] == str(today.year - 1)
     page = as_role("enterprise").get("/filings").text
     assert f'placeholder="{listed[0]["last_period"]}"' in page
 

@@ -31,6 +31,7 @@ from shumao.auth.roles import Role
 from shumao.collection import workflow
 from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
+from web.bases_world import bases_cases
 from web.factories import (
     MONEY,
     USCC_A,
@@ -57,6 +58,8 @@ class Case:
     path: str
     allowed: set[str]
     body: dict[str, object] | None = None
+    form: bool = False
+    """Send ``body`` as a submitted HTML form rather than JSON."""
 
 
 UNKNOWN = uscc.make("91320114MA9TXT999")
@@ -91,6 +94,47 @@ def _approved_vintages(engine: Engine) -> None:
 
 
 SEES_B = {"ministry", "admin"}
+ODI_HEADER = ("统一社会信用代码,报告期,项目序号,项目名称,东道国（地区）,重点领域,投资方式,项目阶段,"
+              "境外投资证书编号,备案（核准）日期,投入运营日期,中方协议投资额（万美元）,累计实际投资额（万美元）")
+
+
+def _outbound(engine: Engine) -> None:
+    """An approved outbound register filing of A (Jiangsu) and of B (Zhejiang)."""
+    for n, code in enumerate((USCC_A, USCC_B), start=1):
+        line = (f"{code},2025,1,云计算项目{n},新加坡,云计算,新设,运营,境外投资证第N32002024000{n}0号,"
+                f"2024-02-0{n},2024-09-0{n},{700 + n}.25,{600 + n}.5")
+        clerk = Actor("clerk", Role.ENTERPRISE, code)
+        with engine.begin() as conn:
+            done = workflow.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code,
+                                        period="2025", data=f"{ODI_HEADER}\n{line}\n".encode(),
+                                        filename=f"odi-{code}.csv")
+            assert done.accepted, done.report.text()
+            workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
+            workflow.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
+
+
+def _outbound_cases() -> list[Case]:
+    answers = "ciio=否&important_data=否&persons_pi=150000&persons_sensitive=0&scenario=none"
+    return [
+        *(Case("GET", p, ALL) for p in (
+            "/outbound", "/outbound/selfcheck", f"/outbound/selfcheck?{answers}",
+            "/outbound/economy/SGP", "/api/outbound/economies", "/api/outbound/economies/SGP",
+            f"/api/outbound/selfcheck?{answers}",
+            *(f"/api/outbound/aggregates?by={by}" for by in ("host", "group", "area",
+                                                             "province_code", "year")))),
+        *(Case("GET", p, LOGGED_IN) for p in ("/outbound/projects", "/api/outbound/projects",
+                                              "/api/outbound/alerts")),
+    ]
+
+
+def _outbound_writes() -> list[Case]:
+    body = {"ciio": "否", "important_data": "否", "persons_pi": "0", "persons_sensitive": "0",
+            "scenario": "none"}
+    return [Case("POST", f"/api/outbound/projects/{USCC_A}/1/selfcheck", {"enterprise", "admin"},
+                 body),
+            Case("POST", f"/api/outbound/projects/{USCC_B}/1/selfcheck", {"admin"}, body),
+            Case("POST", "/outbound/selfcheck", {"enterprise", "admin"},
+                 {**body, "project": f"{USCC_A}/1"}, form=True)]
 
 
 def _policy(engine: Engine) -> int:
@@ -112,6 +156,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         *(Case("GET", f"/api/dataflows/{f}/vintages", ALL) for f in ("ENT_DDS", "MOFCOM_REPORT")),
         Case("GET", "/explorer?dataflow=ENT_DDS", ALL),
         Case("GET", "/api/releases", ALL),
+        Case("GET", "/digital-trade", ALL), Case("GET", "/api/digital-trade", ALL),
         *(Case("GET", f"{p}{code}", ALL) for p in ("/area/", "/api/areas/")
           for code in (own, other, "320000", "330000", "DSEB05", "DSEB06")
           if len(code) != 18),
@@ -156,7 +201,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
         Case("GET", "/report/jobs/0123456789ab/pdf", set()),
         *index_cases(Case, ALL),  # type: ignore[arg-type]
+        *bases_cases(Case, ALL),  # type: ignore[arg-type]
+        *_outbound_cases(),
         # changes last: they alter the state the reads above were checked against
+        *_outbound_writes(),
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
         Case("POST", "/api/admin/users", {"admin"},
@@ -178,6 +226,7 @@ def _expected(role: str, case: Case, outside_filing: int) -> set[int]:
     if "0123456789ab" in case.path and role in ("ministry", "admin"):
         return {404}
     hidden = f"/filings/{outside_filing}" in case.path and role not in SEES_B
+    hidden = hidden or (f"/outbound/projects/{USCC_B}/" in case.path and role not in SEES_B)
     return {404} if hidden else {403}
 
 
@@ -187,6 +236,7 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
                                     as_role: Callable[[str], TestClient]) -> None:
     inside, outside = _file(engine, USCC_A, "DSEB05"), _file(engine, USCC_B, "DSEB06")
     _approved_vintages(engine)
+    _outbound(engine)
     build_indices(engine, demo_data)
     from web.factories import write  # a vintage for the release case, never the sentinels'
 
@@ -199,7 +249,8 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
         if case.method == "GET":
             r = client.get(case.path, headers={"accept": "text/html"})
         else:
-            r = client.post(case.path, json=case.body)
+            r = (client.post(case.path, data=case.body) if case.form
+                 else client.post(case.path, json=case.body))
         if r.status_code not in _expected(role, case, outside):
             wrong.append(f"{case.method} {case.path}: {r.status_code} {r.text[:200]}")
         body = r.content.decode("utf-8", errors="replace")

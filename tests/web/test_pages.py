@@ -45,7 +45,12 @@ PHONE = 390
 SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
                "/api/docs": "Swagger UI, a third-party page",
                "/filings/template": "a download, not a page",
-               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py"}
+               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py",
+               "/bases/{code}/evaluation.{fmt}": "a Word or Excel download (tests/bases)",
+               "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
+               "/bases/evidence/{evidence_id}": "an evidence file's download",
+               "/bases/applications/{application_id}": "the demo has no application; "
+                                                        "walked in test_bases_browser.py"}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")
@@ -73,7 +78,7 @@ def _load_demo(url: str, data_dir: Path) -> None:
     env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_DATA_DIR": str(data_dir),
            "SHUMAO_ENVIRONMENT": "test"}
     steps = [["demo", "load", "--quiet"], ["policy", "add", str(DEMO / "policy")],
-             ["demo", "users"],
+             ["demo", "users"], ["demo", "bases", "--quiet"], ["outbound", "load-demo"],
              *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
                for fw in ("provinces", "economies", "bases")),
              ["release", "--all", "--by", "demo"]]

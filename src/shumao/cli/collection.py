@@ -7,8 +7,6 @@ Who acts is given as ``--actor NAME --as ROLE:SCOPE`` (``--as park:DSEB05``,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -17,12 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from shumao.cli.common import console, err_console, fail, store
-from shumao.errors import ImportRejected, ShumaoError
+from shumao.cli.common import console, err_console, fail, store, transaction
+from shumao.errors import ShumaoError
 
 if TYPE_CHECKING:  # the domain modules load polars and SQLAlchemy: only when a command runs
     import polars as pl
-    from sqlalchemy import Connection
 
     from shumao.auth.actors import Actor
     from shumao.validation.findings import Report
@@ -46,17 +43,6 @@ def _actor(name: str, spec: str) -> Actor:
         raise fail(str(exc)) from None
 
 
-@contextmanager
-def _transaction() -> Iterator[Connection]:
-    """One transaction per command; a ShumaoError exits with its bilingual message."""
-    try:
-        with store().begin() as conn:
-            yield conn
-    except ImportRejected as exc:
-        _print_report(exc.report, False)
-        raise fail(str(exc), code=2) from None
-    except ShumaoError as exc:
-        raise fail(str(exc)) from None
 
 
 def _print_report(report: Report, as_json: bool) -> None:
@@ -134,7 +120,7 @@ def template_cmd(
     from shumao.collection.templates import Identity, template_filename, write_template
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         spec = get_form(form)
         ent = registry.get_enterprise(conn, actor=who, uscc=enterprise)
         norm = normalise_period(period, spec.frequency)
@@ -159,7 +145,7 @@ def import_roster_cmd(
     from shumao.collection import registry
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         result = registry.import_roster(conn, actor=who, path=file)
     if result.report.findings:
         _print_report(result.report, False)
@@ -179,15 +165,17 @@ def list_enterprises_cmd(
     from shumao.collection import registry
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         rows = registry.list_enterprises(conn, actor=who, park=park, reporters_only=reporters)
     if as_json:
         console.print(json.dumps([_plain(asdict(e)) for e in rows], ensure_ascii=False, indent=1))
         return
-    table = Table("统一社会信用代码", "名称 name", "基地 park", "区县 county", "行业", "直报")
+    table = Table("统一社会信用代码", "名称 name", "基地 park", "区县 county", "行业",
+                  *(registry.FLAG_NAMES[k] for k in registry.REPORTER_FLAGS))
     for e in rows:
         table.add_row(e.uscc, e.name, e.park_code or "—", e.county_code or "—",
-                      e.industry_code or "—", "是" if e.trade_reporter else "否")
+                      e.industry_code or "—",
+                      *("是" if getattr(e, k) else "否" for k in registry.REPORTER_FLAGS))
     console.print(table)
 
 
@@ -202,7 +190,7 @@ def show_enterprise_cmd(
     from shumao.collection import registry
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         ent = registry.get_enterprise(conn, actor=who, uscc=uscc)
         log = registry.changes(conn, actor=who, uscc=uscc)
     if as_json:
@@ -276,7 +264,7 @@ def upload_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         result = workflow.upload_file(conn, actor=who, form_id=form, uscc=enterprise,
                                       period=period, path=file)
     _print_report(result.report, as_json)
@@ -310,7 +298,7 @@ def submit_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         found = workflow.submit(conn, actor=who, filing_id=filing_id, expected_version=version,
                                 explanations=_explanations(explain or []))
     console.print(f"已提交 / submitted: 填报 filing #{found.id} · 版本 version {found.version}")
@@ -328,7 +316,7 @@ def approve_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         found = workflow.approve(conn, actor=who, filing_id=filing_id, expected_version=version,
                                  note=note)
     from shumao.monitor.hooks import after_commit
@@ -350,7 +338,7 @@ def return_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         found = workflow.return_filing(conn, actor=who, filing_id=filing_id, reason=reason,
                                        expected_version=version)
     console.print(f"已退回 / returned: 填报 filing #{found.id} · 原因 reason: {reason}")
@@ -367,7 +355,7 @@ def show_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         found = workflow.get_filing(conn, actor=who, filing_id=filing_id)
         uploads = workflow.list_uploads(conn, actor=who, filing_id=filing_id)
         pending = workflow.pending_warnings(conn, actor=who, filing_id=filing_id)
@@ -403,7 +391,7 @@ def list_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         rows = workflow.list_filings(conn, actor=who, form_id=form, period=period, status=status)
     table = Table("#", "form", "统一社会信用代码", "period", "状态 status", "v", "rev")
     for f in rows:
@@ -422,7 +410,7 @@ def history_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         steps = workflow.history(conn, actor=who, filing_id=filing_id)
     table = Table("时间 when", "操作 action", "从 from", "到 to", "v", "操作人 who", "原因 why",
                   "vintage")
@@ -450,7 +438,7 @@ def overdue_cmd(
     if period is None:
         raise fail("请指定 --period / give --period")
     day = date.fromisoformat(today) if today else None
-    with _transaction() as conn:
+    with transaction() as conn:
         rows = response.non_response(conn, actor=who, form_id=form, period=period, today=day,
                                      include_pending=pending)
     if as_json:
@@ -477,7 +465,7 @@ def deadline_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         workflow.set_deadline(conn, actor=who, form_id=form, period=period,
                               due=date.fromisoformat(due))
     console.print(f"已设置 / set: {form} {period} → {due}")
@@ -495,7 +483,7 @@ def export_cmd(
     from shumao.collection import workflow
 
     who = _actor(actor, act_as)
-    with _transaction() as conn:
+    with transaction() as conn:
         path = workflow.export_filing(conn, actor=who, filing_id=filing_id, path=output, fmt=fmt)
     err_console.print(f"已写入 / written: {path}")
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,6 +36,22 @@ def open_store() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """One transaction per command; a rejected input prints its findings and exits 2, any
+    other ShumaoError exits 1 with its bilingual message."""
+    from shumao.errors import ImportRejected, ShumaoError
+
+    try:
+        with store().begin() as conn:
+            yield conn
+    except ImportRejected as exc:
+        console.print(exc.report.text(), soft_wrap=True, markup=False, highlight=False)
+        raise fail(str(exc), code=2) from None
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
 
 
 @contextmanager

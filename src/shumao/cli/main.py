@@ -8,6 +8,7 @@ import typer
 
 from shumao.cli import (
     backup,
+    bases,
     collection,
     compute,
     data,
@@ -15,6 +16,7 @@ from shumao.cli import (
     demo,
     index,
     monitor,
+    outbound,
     policy,
     ref,
     web,
@@ -35,9 +37,12 @@ compute.register(app)
 report_cli.register(compute.report_app)
 policy.register(app)
 monitor.register(app)
+outbound.register(app)
 index.register(app)
+bases.register(app)
 web.register(app)
 web.register_demo(demo.app)
+bases.register_demo(demo.app)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(ref.app, name="ref")

@@ -12,6 +12,7 @@ Two layouts exist: ``table`` (one line per item × partner, plus a totals line) 
 from __future__ import annotations
 
 import calendar
+import importlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ class Form:
     """Lower upload limits than the settings' (``collection.limits``): rows, cells, …"""
     instructions_zh: tuple[str, ...] = ()
     instructions_en: tuple[str, ...] = ()
+    line_key: tuple[str, ...] = ()
+    """Fields that identify a line when the dimensions do not (a register: one line per
+    project, several projects per economy); duplicates are checked on them."""
 
     def field(self, field_id: str) -> Field:
         for f in self.fields:
@@ -129,6 +133,16 @@ class Form:
     def dims(self) -> list[str]:
         """Line dimensions (``product``, ``counterpart_area``) in field order."""
         return [f.dimension for f in self.code_fields if f.dimension]
+
+    @property
+    def keys(self) -> list[str]:
+        """What makes a line unique within an enterprise's period."""
+        return list(self.line_key) or [f.id for f in self.code_fields if f.dimension]
+
+    @property
+    def stores_observations(self) -> bool:
+        """False for a form whose approval writes its own records (``workflow.on_approve``)."""
+        return bool(self.dataflow)
 
     def rules_of(self, kind: str) -> list[RuleSpec]:
         return [r for r in self.rules if r.kind == kind]
@@ -172,19 +186,26 @@ def _form(raw: dict[str, Any]) -> Form:
         instructions_zh=tuple(raw.pop("instructions_zh", ())),
         instructions_en=tuple(raw.pop("instructions_en", ())),
         limits=tuple((str(k), int(v)) for k, v in (raw.pop("limits", None) or {}).items()),
+        line_key=tuple(raw.pop("line_key", ())),
         **raw,
     )
+
+
+FORM_PACKAGES = ("shumao.collection", "shumao.outbound")
+"""Packages with a ``forms/`` folder; importing one registers its rule kinds and code lists."""
 
 
 @lru_cache(maxsize=1)
 def _forms() -> dict[str, Form]:
     out: dict[str, Form] = {}
-    for entry in sorted(files("shumao.collection").joinpath("forms").iterdir(),
-                        key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            form = _form(yaml.safe_load(entry.read_text(encoding="utf-8")))
-            _check(form)
-            out[form.id] = form
+    for package in FORM_PACKAGES:
+        importlib.import_module(package)
+        folder = files(package).joinpath("forms")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".yaml"):
+                form = _form(yaml.safe_load(entry.read_text(encoding="utf-8")))
+                _check(form)
+                out[form.id] = form
     return out
 
 
@@ -196,6 +217,12 @@ def _check(form: Form) -> None:
         raise ValueError(f"form {form.id}: bad frequency or layout")
     if form.layout == "table" and not form.code_fields:
         raise ValueError(f"form {form.id}: a table form needs code fields")
+    from shumao.collection.registry import REPORTER_FLAGS
+
+    # a misspelt flag would make no one a reporter; "" is a form filed when there is something
+    # to report (对外投资备案: a project), which no enterprise owes by period
+    if form.reporters and form.reporters not in REPORTER_FLAGS:
+        raise ValueError(f"form {form.id}: reporters must be one of {', '.join(REPORTER_FLAGS)}")
 
 
 def all_forms() -> list[Form]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from shumao.auth import permissions
@@ -30,13 +30,16 @@ from shumao.validation import rules as _rules  # noqa: F401  (registers the find
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
 
-FLAGS = ("high_tech", "specialized", "outsourcing_reporter", "trade_reporter")
+FLAGS = ("high_tech", "specialized", "outsourcing_reporter", "trade_reporter", "cbec_reporter")
 FLAG_NAMES = {
     "high_tech": "高新技术企业",
     "specialized": "专精特新",
     "outsourcing_reporter": "服务外包报送",
     "trade_reporter": "服贸直报",
+    "cbec_reporter": "跨境电商直报",
 }
+REPORTER_FLAGS = ("trade_reporter", "cbec_reporter")
+"""The flags that make an enterprise a reporter of a form (a form's ``reporters``)."""
 TRACKED = ("name", "park_code", "county_code", "city_code", "province_code", "industry_code",
            *FLAGS, "active")
 INDUSTRY = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})?$")
@@ -53,6 +56,8 @@ ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "specialized": ("专精特新", "专精特新企业", "specialized"),
     "outsourcing_reporter": ("服务外包报送", "服务外包", "服务外包企业", "outsourcing"),
     "trade_reporter": ("服贸直报", "服务贸易直报", "直报企业", "trade reporter"),
+    "cbec_reporter": ("跨境电商直报", "跨境电商企业", "跨境电商", "跨境电商报送",
+                      "cbec reporter", "cross-border e-commerce"),
     "active": ("有效", "是否有效", "在册", "active"),
 }
 
@@ -72,6 +77,7 @@ class EnterpriseRecord:
     specialized: bool = False
     outsourcing_reporter: bool = False
     trade_reporter: bool = False
+    cbec_reporter: bool = False
     active: bool = True
 
 
@@ -140,15 +146,16 @@ def list_enterprises(
     conn: Connection, *, actor: Actor, park: str | None = None, reporters_only: bool = False,
     include_inactive: bool = False,
 ) -> list[Enterprise]:
-    """The enterprises the actor may see, by credit code."""
+    """The enterprises the actor may see, by credit code (``reporters_only``: those that
+    report any form, 服贸直报 or 跨境电商直报)."""
     stmt = select(enterprise).order_by(enterprise.c.uscc)
     cond = _scope_condition(actor)
     if cond is not None:
         stmt = stmt.where(cond)
     if park:
         stmt = stmt.where(enterprise.c.park_code == park)
-    if reporters_only:
-        stmt = stmt.where(enterprise.c.trade_reporter.is_(True))
+    if reporters_only:  # a reporter of any form
+        stmt = stmt.where(or_(*(enterprise.c[k].is_(True) for k in REPORTER_FLAGS)))
     if not include_inactive:
         stmt = stmt.where(enterprise.c.active.is_(True))
     return [_row(r) for r in conn.execute(stmt)]

@@ -51,6 +51,7 @@ enterprise = Table(
     Column("specialized", Boolean, nullable=False, server_default=false()),
     Column("outsourcing_reporter", Boolean, nullable=False, server_default=false()),
     Column("trade_reporter", Boolean, nullable=False, server_default=false()),
+    Column("cbec_reporter", Boolean, nullable=False, server_default=false()),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", DateTime(timezone=True), nullable=False),

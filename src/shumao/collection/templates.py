@@ -63,11 +63,17 @@ class Identity:
 
 def code_choices(f: Field) -> list[tuple[str, str]]:
     """(code, Chinese name) pairs a code field offers, in the form's order."""
-    from shumao.reference import countries, ebops
+    from shumao.reference import cbec_modes, countries, ebops
+    from shumao.validation.rules import CODELISTS
 
+    if f.codelist in CODELISTS:
+        return CODELISTS[f.codelist].choices()
     if f.codelist == "ebops":
         codes = list(f.allowed) or [i.code for i in ebops.all_items() if not i.is_aggregate]
         return [(c, ebops.item(c).name_zh) for c in codes if c not in f.exclude]
+    if f.codelist == "cbec_mode":
+        codes = list(f.allowed) or list(cbec_modes.MODES)
+        return [(c, cbec_modes.lookup(c).name_zh) for c in codes if c not in f.exclude]
     if f.codelist == "country":
         found = [c for c in countries.all_countries(aggregates=False)
                  if c.iso3 not in f.exclude and countries.validity(c.iso3)[1] is None]
@@ -271,7 +277,7 @@ def _help_sheet(book: Workbook, form: Form, ident: Identity) -> None:
     lines += [(f"{i}. {text}", None) for i, text in enumerate(form.instructions_en, start=1)]
     lines += [(f"Due date for {ident.period}: {due.isoformat()}", None)]
     for f in form.code_fields:
-        if f.codelist == "ebops":
+        if f.codelist in ("ebops", "cbec_mode"):
             lines += [("", None), (f"{f.label_zh}代码 / {f.label_en} codes", _BOLD)]
             lines += [(choice_label(c, n), None) for c, n in code_choices(f)]
     for row, (text, font) in enumerate(lines, start=1):

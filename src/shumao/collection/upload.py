@@ -267,7 +267,7 @@ def _header_units(headers: dict[str, str], form: Form) -> dict[str, units.Unit]:
     for fid, text in headers.items():
         f = form.field(fid) if fid not in ("uscc", "period") else None
         if f is not None and f.numeric and f.unit:
-            unit = units.find_in_header(text)
+            unit = units.find_in_header(text) or units.unreadable_in_header(text)
             if unit is not None:
                 out[fid] = unit
     return out

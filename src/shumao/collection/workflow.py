@@ -25,7 +25,7 @@ one call.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
@@ -74,6 +74,10 @@ from shumao.storage.tables import DIMENSIONS
 from shumao.validation.findings import Finding, Report, Severity, finding
 from shumao.validation.rules import Checked, Context, history_from_observations, validate
 
+ApprovalHook = Callable[[Connection, "Filing"], None]
+ContextProvider = Callable[[Connection, Form, "str | None", "str | None"], Any]
+APPROVAL_HOOKS: dict[str, list[ApprovalHook]] = {}
+CONTEXT_PROVIDERS: dict[str, ContextProvider] = {}
 LOCAL = ZoneInfo("Asia/Shanghai")
 HISTORY_PERIODS = 8
 MIN_EXPLANATION = 2
@@ -606,12 +610,28 @@ def approve(conn: Connection, *, actor: Actor, filing_id: int, expected_version:
                           upload_id=found.current_upload_id,
                           values={"approved_at": now, "revision": found.revision + 1,
                                   "approved_upload_id": found.current_upload_id})
-    vintage_id = _write_vintage(conn, actor, claimed, note)
-    conn.execute(update(filing).where(filing.c.id == found.id).values(vintage_id=vintage_id))
-    conn.execute(update(filing_transition).where(
-        filing_transition.c.filing_id == found.id, filing_transition.c.action == "approve",
-        filing_transition.c.filing_version == claimed.version).values(vintage_id=vintage_id))
+    if get_form(found.form_id).stores_observations:
+        vintage_id = _write_vintage(conn, actor, claimed, note)
+        conn.execute(update(filing).where(filing.c.id == found.id).values(vintage_id=vintage_id))
+        conn.execute(update(filing_transition).where(
+            filing_transition.c.filing_id == found.id, filing_transition.c.action == "approve",
+            filing_transition.c.filing_version == claimed.version).values(vintage_id=vintage_id))
+    for hook in APPROVAL_HOOKS.get(found.form_id, ()):
+        hook(conn, claimed)
     return _load(conn, found.id)
+
+
+def on_approve(form_id: str, hook: ApprovalHook) -> None:
+    """Run ``hook(conn, approved filing)`` in the approving transaction (a domain's records)."""
+    hooks = APPROVAL_HOOKS.setdefault(form_id, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def context_provider(kind: str, provider: ContextProvider) -> None:
+    """What a rule kind needs from the store: ``provider(conn, form, uscc, period)`` goes to
+    ``Context.extra[kind]`` before the checks run."""
+    CONTEXT_PROVIDERS[kind] = provider
 
 
 def return_filing(conn: Connection, *, actor: Actor, filing_id: int, reason: str,
@@ -764,8 +784,10 @@ def build_context(conn: Connection, form: Form, *, uscc: str | None, period: str
     are the enterprises whose own history is read (a batch file may hold several).
     """
     ctx = Context(expected_uscc=uscc, expected_period=period, hb=hb)
+    for kind in {spec.kind for spec in form.rules} & set(CONTEXT_PROVIDERS):
+        ctx.extra[kind] = CONTEXT_PROVIDERS[kind](conn, form, uscc, period)
     own_ids = usccs if usccs is not None else ([uscc] if uscc else [])
-    if period is None or not own_ids:
+    if period is None or not own_ids or not form.stores_observations:
         return ctx
     window = previous_periods(period, HISTORY_PERIODS)
     year = periods_of_year(int(period[:4]), form.frequency)

@@ -437,3 +437,6 @@ FUNCTIONS: dict[str, Callable[..., pl.DataFrame]] = {
     "dd_share_of_services": dd_share_of_services,
     "park_dd_export_share": park_dd_export_share,
 }
+
+
+from shumao.compute import cbec as _cbec  # noqa: E402,F401  (registers the CBEC_* functions)

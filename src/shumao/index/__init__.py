@@ -26,11 +26,6 @@ FRAMEWORKS = Path(__file__).with_name("frameworks")
 
 @cache
 def register_findings() -> None:
-    import yaml
+    from shumao.validation.findings import register_file
 
-    from shumao.validation.findings import catalogue, register
-
-    codes = yaml.safe_load(FINDINGS.read_text(encoding="utf-8"))
-    new = {k: v for k, v in codes.items() if k not in catalogue()}
-    if new:
-        register(new)
+    register_file(FINDINGS)

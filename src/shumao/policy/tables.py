@@ -189,3 +189,23 @@ stats = Table(
     Column("id", SmallInteger, primary_key=True),
     Column("documents", Integer, nullable=False, server_default="0"),
 )
+
+foreign = Table(
+    # a foreign rule (host-economy digital rules: data localisation, digital services taxes,
+    # digital antitrust, investment screening …): its economy, type, validity and source
+    # address, on top of its document (text, passages, search) — migration policy_0004
+    "policy_foreign",
+    metadata,
+    Column("document_id", Integer, ForeignKey("policy_document.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("entry_key", String(60), nullable=False, unique=True),
+    Column("economy", String(5), nullable=False, index=True),
+    Column("rule_type", String(30), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("source_url", String(500), nullable=False),
+    Column("authority", String(200), nullable=False, server_default=""),
+    Column("title_zh", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -106,6 +106,20 @@ def find_in_header(header: str) -> Unit | None:
     return next((u for p, u in _patterns() if p.search(spaced)), None)
 
 
+_UNIT_WORDS = re.compile(r"元|镑|卢比|卢布|法郎|dollar|euro|yen|pound|eur|gbp|jpy|万|亿|千|百", re.I)
+
+
+def unreadable_in_header(header: str) -> Unit | None:
+    """A bracketed unit a header writes but no unit of ours reads ("出口（万欧元）"): kept as an
+    ``UNKNOWN`` unit so that it is refused (no conversion exists), never read as the default."""
+    text = unicodedata.normalize("NFKC", header)
+    for m in _BRACKETS.finditer(text):
+        if _UNIT_WORDS.search(m.group(1)):
+            written = m.group(1).strip()
+            return Unit(code="UNKNOWN", mult=0, name_zh=written, name_en=written)
+    return None
+
+
 def _as_unit(value: Unit | str) -> Unit:
     return value if isinstance(value, Unit) else parse(value)
 

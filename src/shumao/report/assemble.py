@@ -135,9 +135,13 @@ def table(ctx: Context, doc: Document, key: str) -> Table:
     spec = ctx.template.section("tables")[key]
     rows = ctx.data[spec["data"]]
     columns = spec["columns"]
+    chosen = _rows(rows, spec)
     body = tuple(tuple(_cell(doc, r, c["field"], c.get("digits")) for c in columns)
-                 for r in _rows(rows, spec))
-    return Table(len(doc.tables()) + 1, key, ctx.text(spec["title"]), ctx.text(spec.get("unit", "")),
+                 for r in chosen)
+    y, first = ctx.year, chosen[0].period if chosen else str(ctx.year)
+    title = ctx.template.text(spec["title"], ctx.lang, year=y, year_1=y - 1, year_2=y - 2,
+                              first=first)
+    return Table(len(doc.tables()) + 1, key, title, ctx.text(spec.get("unit", "")),
                  tuple(ctx.text({"zh": c.get("zh", c["field"]), "en": c.get("en", c["field"])})
                        for c in columns), body, ctx.text(spec.get("source", "")),
                  tuple("" if c["field"] == "name" else c["field"] for c in columns))

@@ -20,11 +20,13 @@ __all__ = ["Checked", "check_template", "fact_check", "load_data", "load_passage
 
 def load_data(t: Template, reader: Reader, year: int, report: Report) -> dict[str, Rows]:
     """Run every data source the template names; a source without values for ``year`` is an
-    error (the report would print blanks)."""
+    error (the report would print blanks) unless the template marks it ``optional: true`` — then
+    the sentences that need it are left out and listed (``report-sentence-omitted``)."""
     out: dict[str, Rows] = {}
     file = t.path.name
     for name, spec in t.section("data").items():
         spec = dict(spec or {})
+        optional = bool(spec.pop("optional", False))
         src = SOURCES.get(str(spec.pop("source", "")))
         if src is None:
             report.add(finding("report-unknown-source", file=file, value=name,
@@ -41,7 +43,7 @@ def load_data(t: Template, reader: Reader, year: int, report: Report) -> dict[st
                                detail=f"{src.name} 需要 / needs {_missing_params(src.function, spec)}"))
             continue
         rows = src.function(reader, year, **spec)
-        if not any(not f.missing for r in rows for f in r.figures.values()):
+        if not optional and not any(not f.missing for r in rows for f in r.figures.values()):
             report.add(finding("report-no-data", file=file, value=name, detail=src.doc_zh,
                                column=str(year)))
         out[name] = rows

@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from shumao.reference import geo
+from shumao.reference.names import area_names
 from shumao.report import figures as fx
 from shumao.report.data import Row, Rows
 from shumao.report.figures import Figure
@@ -42,6 +43,35 @@ RUN = re.compile(f"{OPEN}([^{MID}]+){MID}([^{CLOSE}]*){CLOSE}|{NOTE}([^{NOTE}]+)
 
 class Missing(Exception):
     """A number a sentence needs is not in the data."""
+
+
+class _Absent(StrictUndefined):
+    """A name, row or field a sentence asks for that the data do not hold. Rendering it fails
+    (``StrictUndefined``), and the reason says in words what is missing — the report lists it
+    beside the left-out sentence — instead of "'Rows object' has no attribute 'BRI'"."""
+
+    @property
+    def _undefined_message(self) -> str:
+        return self._undefined_hint or absent(self._undefined_obj, self._undefined_name)
+
+
+def absent(obj: Any, name: Any) -> str:
+    """Why a sentence is left out when ``name`` is not in ``obj`` (a data source's rows, a
+    row, or the build's data when ``obj`` is jinja's ``missing``), in Chinese and English."""
+    from jinja2.utils import missing
+
+    if obj is missing:
+        return (f"没有名为 {name} 的数据（模板未定义此数据源）/ no data named {name} (the "
+                "template defines no such data source)")
+    if isinstance(obj, Rows):
+        zh, en = area_names(str(name)) or (str(name), str(name))
+        code_zh, code_en = (f"（{name}）", f" ({name})") if zh != str(name) else ("", "")
+        src_zh, src_en = _source(obj)
+        return f"{src_zh}中没有{zh}{code_zh}这一行 / {src_en} have no row for {en}{code_en}"
+    if isinstance(obj, Row):
+        return (f"{obj.name}（{obj.period}）没有 {name} 的数值 / {obj.name} ({obj.period}) has "
+                f"no value for {name}")
+    return f"数据中没有 {name} / the data have no {name}"
 
 
 @dataclass
@@ -59,6 +89,8 @@ class Scope:
 
 
 def _figure(value: Any) -> Figure:
+    if isinstance(value, Undefined):  # a row or field the data do not hold: say which
+        raise Missing(value._undefined_message)
     if not isinstance(value, Figure):
         raise Missing(f"不是数字：{value!r} / not a figure")
     if value.missing:
@@ -168,7 +200,34 @@ def _top(rows: Rows, n: int, by: str, region: str | None = None) -> list[Row]:
     provinces = [p.code for p in geo.provinces()]
     codes = list(geo.lookup_region(region).provinces) if region else \
         (provinces if any(r.code in provinces for r in rows) else None)
-    return rows.top(n, by, codes)
+    found = rows.top(n, by, codes)
+    if not found:
+        zh, en = _measure(rows, by)
+        src_zh, src_en = _source(rows)
+        raise Missing(f"{src_zh}中没有可排序的{zh} / {src_en} have no {en} to rank")
+    return found
+
+
+def _source(rows: Rows) -> tuple[str, str]:
+    """海关总署的数据 / the General Administration of Customs data (customs_cbec_partners)."""
+    if not rows.source_zh:
+        return f"数据 {rows.name} ", f"the data {rows.name}"
+    return f"{rows.source_zh}的数据", f"the {rows.source_en} data ({rows.name})"
+
+
+FLOWS = {"T": ("进出口", "trade"), "X": ("出口", "export"), "M": ("进口", "import"),
+         "B": ("差额", "balance")}
+MEASURES = {"share": ("占比", "shares"), "share_world": ("占全球比重", "world shares"),
+            "growth": ("增速", "growth rates"), "rank": ("位次", "ranks")}
+
+
+def _measure(rows: Rows, name: str) -> tuple[str, str]:
+    """What a field of ``rows`` measures in words: 出口占比 / exports shares (else its name)."""
+    f = rows.fields.get(name)
+    if f is None or f.flow not in FLOWS:
+        return name, name
+    flow, kind = FLOWS[f.flow], MEASURES.get(f.kind, ("金额", "values"))
+    return flow[0] + kind[0], f"{flow[1]} {kind[1]}"
 
 
 def _cagr(rows: Rows, first: str, last: str, name: str = "v") -> Figure:
@@ -182,7 +241,7 @@ class Renderer:
     """Compiles and renders the sentence templates of one report template."""
 
     def __init__(self, data: dict[str, Rows], *, year: int, lang: str) -> None:
-        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+        self.env = SandboxedEnvironment(undefined=_Absent, autoescape=False,
                                         keep_trailing_newline=False)
         self.data = data
         self.year = year
@@ -213,7 +272,12 @@ class Renderer:
                            top=_top, note=note)
         try:
             text = env.from_string(source).render(year=self.year, **self.data)
-        except (UndefinedError, Missing, ZeroDivisionError, TypeError, ValueError, LookupError,
-                AttributeError) as exc:
+        except (UndefinedError, Missing) as exc:
             raise Missing(str(exc)) from None
+        except ZeroDivisionError:
+            raise Missing("分母为零，无法计算比重或增速 / a denominator is zero: no share or "
+                          "growth rate") from None
+        except (TypeError, ValueError, LookupError, AttributeError) as exc:
+            raise Missing(f"数据不全，无法生成此句（{exc}）/ the data are incomplete for this "
+                          f"sentence ({exc})") from None
         return str(Markup(text)), scope

@@ -12,6 +12,7 @@ source registered here with ``@source``.
     mofcom_bases       表3: the bases' trade over three years; growth over the span
     mofcom_base_output 表4: the bases' digital-industry output over three years
     series             any dataflow's annual series of one area (charts, CAGR)
+    customs_cbec, customs_cbec_partners, digital_trade   数字订购贸易 (``sources_cbec``)
 """
 
 from __future__ import annotations
@@ -276,3 +277,6 @@ def series(reader: Reader, year: int, *, dataflow: str, ref_area: str, flow: str
         rows.append(row)
     fields = {"v": Field("v", flow, "level", unit), "g": Field("g", flow, "growth", "%", 1)}
     return Rows("series", rows, fields, source_zh, source_en, topic)
+
+
+from shumao.report import sources_cbec as _cbec  # noqa: E402,F401  (registers 数字订购贸易 sources)

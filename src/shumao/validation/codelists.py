@@ -62,6 +62,12 @@ def _ebops(code: str) -> bool:
         return False
 
 
+def _cbec_mode(code: str) -> bool:
+    from shumao.reference import cbec_modes
+
+    return cbec_modes.is_code(code)
+
+
 CHECKS: dict[str, Callable[[str], bool]] = {
     "country": _country,
     "geo_cn": _geo_cn,
@@ -70,6 +76,7 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "flow": FLOWS.__contains__,
     "freq": FREQS.__contains__,
     "uscc": uscc.is_valid,
+    "cbec_mode": _cbec_mode,
     "code": lambda c: 0 < len(c) <= 64,
 }
 
@@ -81,6 +88,7 @@ NAMES = {
     "flow": "FLOW (X/M/T/B)",
     "freq": "FREQ (A/Q/M)",
     "uscc": "统一社会信用代码 GB 32100",
+    "cbec_mode": "跨境电商口径与海关监管方式 (CBEC, GOODS, RETAIL_PLATFORM, 9610, 9710, 9810, 1210)",
     "code": "code",
 }
 

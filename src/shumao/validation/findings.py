@@ -42,6 +42,14 @@ def register(codes: dict[str, dict[str, str]]) -> None:
     catalogue().update(codes)
 
 
+def register_file(path: Path) -> None:
+    """Add the finding codes of a package's YAML file once (a second call adds nothing)."""
+    codes = yaml.safe_load(path.read_text(encoding="utf-8"))
+    new = {k: v for k, v in codes.items() if k not in catalogue()}
+    if new:
+        register(new)
+
+
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     letters = ""

@@ -67,7 +67,8 @@ _register()
 
 
 def rule_definition(code: str) -> dict[str, Any]:
-    entry = definitions().get(code)
+    """A form rule's kind and defaults: from ``rules.yaml`` or a domain's registered codes."""
+    entry = definitions().get(code) or _findings.catalogue().get(code)
     if entry is None or "kind" not in entry:
         raise UnknownCode("rules.yaml form rules", code)
     return entry
@@ -107,6 +108,8 @@ class Context:
     history: pl.DataFrame | None = None
     other_forms: dict[str, pl.DataFrame] = field(default_factory=dict)
     hb: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+    """What a domain's rule kind read from the store, by kind (``workflow.context_provider``)."""
 
 
 @dataclass
@@ -309,17 +312,46 @@ def _allowed_text(f: Field) -> str:
     return "除 " + "、".join(f.exclude) + " 以外 / all but " + ", ".join(f.exclude)
 
 
+@dataclass(frozen=True)
+class Codelist:
+    """A code list a form field may use: its name for people, a lookup (name or code → code,
+    ``UnknownCode`` otherwise) and the (code, Chinese name) choices its template offers."""
+
+    name: str
+    lookup: Callable[[str], str]
+    choices: Callable[[], list[tuple[str, str]]]
+
+
+CODELISTS: dict[str, Codelist] = {}
+
+
+def register_codelist(key: str, codelist: Codelist) -> None:
+    """A domain package's code list for form fields (``codelist: <key>`` in a form)."""
+    CODELISTS[key] = codelist
+
+
+def register_rule_kind(kind: str, handler: Callable[[_Run, RuleSpec], None]) -> None:
+    """A domain package's form-rule kind; its codes are registered by the package."""
+    if kind in _RULES and _RULES[kind] is not handler:
+        raise ValueError(f"rule kind {kind} is already registered")
+    _RULES[kind] = handler
+
+
 def _codelist_name(f: Field) -> str:
-    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1"}.get(f.codelist, f.codelist)
+    if f.codelist in CODELISTS:
+        return CODELISTS[f.codelist].name
+    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1",
+            "cbec_mode": "海关监管方式 customs supervision mode"}.get(f.codelist, f.codelist)
 
 
 @lru_cache(maxsize=8192)
 def _resolve_cached(codelist: str, value: str) -> str | None:
-    from shumao.reference import countries, ebops
+    from shumao.reference import cbec_modes, countries, ebops
 
-    lookup: Callable[[str], str] = {
+    lookup: Callable[[str], str] = CODELISTS[codelist].lookup if codelist in CODELISTS else {
         "ebops": lambda v: ebops.lookup(v).code,
         "country": lambda v: countries.lookup(v).iso3,
+        "cbec_mode": lambda v: cbec_modes.lookup(v).code,
     }[codelist]
     text = " ".join(unicodedata.normalize("NFKC", value).split())
     head, _, tail = text.partition(" ")
@@ -331,6 +363,11 @@ def _resolve_cached(codelist: str, value: str) -> str | None:
         except UnknownCode:
             continue
     return None
+
+
+def resolve_code(codelist: str, value: str) -> str | None:
+    """The code ``value`` names in ``codelist`` (as a filed cell is read), or None."""
+    return _resolve_cached(codelist, value) if value else None
 
 
 def _resolve(f: Field, value: str) -> str | None:
@@ -428,7 +465,7 @@ def _texts(run: _Run) -> None:
 
 
 def _duplicates(run: _Run) -> None:
-    keys = ["uscc", "period", *run.form.dims]
+    keys = ["uscc", "period", *run.form.keys]
     detail = run.lines.filter(~pl.col(TOTAL) & pl.all_horizontal([pl.col(k).is_not_null()
                                                                   for k in keys]))
     detail = detail.filter(pl.struct(keys).is_duplicated())  # usually none: skip the group-by
@@ -785,7 +822,7 @@ def cells_of(checked: Checked) -> pl.DataFrame:
             pl.lit(f.id).alias("field"),
             (pl.lit(fixed_row, pl.Int64) if fixed_row is not None else pl.col(ROW)).alias("row"),
             pl.lit(col, pl.Int64).alias("col"),
-            *(pl.col(d).alias(d) for d in form.dims),
+            *(pl.col(c.id).alias(c.dimension) for c in form.code_fields if c.dimension),
             pl.col(TOTAL).alias("total_line"),
             (pl.col(f.id).cast(pl.Float64) if f.numeric else pl.lit(None, pl.Float64)).alias("value"),
             raw.alias("text"),
@@ -813,7 +850,7 @@ def observations_of(checked: Checked) -> pl.DataFrame:
         if not f.store:
             continue
         unit = units.parse(f.unit) if f.unit else None
-        dims = {d: pl.col(d) for d in form.dims}
+        dims = {c.dimension: pl.col(c.id) for c in form.code_fields if c.dimension}
         dims.update({k: pl.lit(v) for k, v in f.fixed_dims.items()})
         part = base.filter(pl.col(f.id).is_not_null()).select(
             pl.col("uscc").alias("ref_area"),

@@ -7,6 +7,8 @@ the clock, so the demo never grows stale. The four quarters before it were filed
 approved. For the latest one the lists have something to show: in DSEB05 the demo enterprise's
 filing waits in the park's review queue, one enterprise was approved and one never filed
 (漏报); in DSEB06 two were approved, one of them filed late (迟报), and one never filed. The
+first enterprise of each base also sells by cross-border e-commerce (跨境电商直报), so 数贸季2表
+is on its to-do and in the response lists; the others are not asked for it. The
 steps are recorded at the days they would have happened (``workflow.happening_at``). Values are
 made up (deterministic) and labelled as demo data. Running it again changes nothing that exists
 and resets the demo passwords.
@@ -37,13 +39,15 @@ class DemoEnterprise:
     park: str
     size: float
     """Exports of the first quarter in 万美元."""
+    cbec: bool = False
+    """Also a cross-border e-commerce filer (跨境电商直报: 数贸季2表)."""
 
 
 ENTERPRISES = (
-    DemoEnterprise("91320114MA1YTD001F", "南京示范软件科技有限公司（演示）", "DSEB05", 820.0),
+    DemoEnterprise("91320114MA1YTD001F", "南京示范软件科技有限公司（演示）", "DSEB05", 820.0, cbec=True),
     DemoEnterprise("91320114MA1YTD002J", "南京云谷数据服务有限公司（演示）", "DSEB05", 610.0),
     DemoEnterprise("91320114MA1YTD003M", "南京软件谷信息技术有限公司（演示）", "DSEB05", 540.0),
-    DemoEnterprise("91330108MA2CTD004Y", "杭州滨江物联科技有限公司（演示）", "DSEB06", 930.0),
+    DemoEnterprise("91330108MA2CTD004Y", "杭州滨江物联科技有限公司（演示）", "DSEB06", 930.0, cbec=True),
     DemoEnterprise("91330108MA2CTD0052", "杭州高新数智服务有限公司（演示）", "DSEB06", 700.0),
     DemoEnterprise("91330108MA2CTD0065", "杭州云栖软件有限公司（演示）", "DSEB06", 480.0),
 )
@@ -84,7 +88,8 @@ def create(engine: Engine, today: date | None = None) -> list[Login]:
         admin = Actor("demo-admin", Role.ADMIN)
         for ent in ENTERPRISES:
             registry.save_enterprise(conn, actor=admin, source=NOTE, record=registry.EnterpriseRecord(
-                uscc=ent.uscc, name=ent.name, park_code=ent.park, trade_reporter=True))
+                uscc=ent.uscc, name=ent.name, park_code=ent.park, trade_reporter=True,
+                cbec_reporter=ent.cbec))
         latest = workflow.last_due_period(conn, form_id="DDS_Q", today=today)
         due = workflow.due_date(conn, form_id="DDS_Q", period=latest)
     periods = [shift(latest, -k) for k in range(HISTORY, 0, -1)]

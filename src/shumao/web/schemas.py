@@ -19,6 +19,7 @@ class Kpi(BaseModel):
     growth: float | None = Field(None, description="同比增速（%）/ growth on a year earlier, %")
     targets: list[dict[str, Any]] = Field(default_factory=list)
     source: str = ""
+    group: str = Field("", description="页面分区 / page section, e.g. ordered (数字订购贸易)")
 
 
 class Series(BaseModel):
@@ -370,3 +371,32 @@ class PolicyDocumentOut(BaseModel):
     targets: list[PolicyTargetOut]
     paragraphs: list[dict[str, str]] = Field(description="段落（简体与原文）及其章节 / "
                                              "paragraphs, simplified and original, with section")
+
+
+class FrameworkSource(BaseModel):
+    dataflow: str = Field(description="数据流名称 / dataflow name")
+    coverage: str = Field(description="精确、估计、下限或上限 / exact, estimate, lower or upper bound")
+    text: str
+
+
+class FrameworkRow(BaseModel):
+    id: str
+    name: str
+    part: str = Field(description="数字订购、数字交付或二者重叠 / ordered, delivered or both")
+    lo: float | None = Field(None, description="下界 / lower bound (亿美元)")
+    hi: float | None = Field(None, description="上界，无上界时为空 / upper bound, null when "
+                             "unbounded (亿美元)")
+    sources: list[FrameworkSource] = Field(default_factory=list)
+    note: str = ""
+
+
+class FrameworkTable(BaseModel):
+    title: str
+    rule: str
+    handbook: str
+    period: str | None = Field(None, description="数值所属年份 / the year of the values")
+    unit: str
+    rows: list[FrameworkRow]
+    total: FrameworkRow
+    source: str = ""
+    empty: str = Field("", description="无数值时的原因 / why there are no values")

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection import response, workflow
+from shumao.collection.forms import get_form
 from shumao.compute import aggregate
 from shumao.errors import StoreError
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
@@ -32,8 +33,10 @@ def _row(**values: Any) -> dict[str, Any]:
 
 
 def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
-    """未按时报送率 (missing + late) per park, city and province for the latest due period."""
-    form_id = str(rule.params.get("form", "DDS_Q"))
+    """未按时报送率 (missing + late) per park, city and province for the latest due period,
+    among the form's reporters (the enterprises with its ``reporters`` flag)."""
+    form = get_form(str(rule.params.get("form", "DDS_Q")))
+    form_id = form.id
     limit = float(rule.params["rate_pct"])
     period = workflow.last_due_period(conn, form_id=form_id, today=today)
     rows = response.responses(conn, actor=MONITOR, form_id=form_id, period=period, today=today)
@@ -50,7 +53,7 @@ def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
                 continue
             fields = {"n": tally.reporters, "missing": tally.counts["missing"],
                       "late": tally.counts["late"], "form": form_id, "by": by}
-            out.append(_row(dataflow="ENT_DDS", series_key=f"COLLECTION:{form_id}:{tally.code}",
+            out.append(_row(dataflow=form.dataflow, series_key=f"COLLECTION:{form_id}:{tally.code}",
                             ref_area=tally.code, period=period, value=rate, threshold=limit,
                             measure=rate, unit="PCT", unit_mult=0,
                             fields=json.dumps(fields, ensure_ascii=False)))

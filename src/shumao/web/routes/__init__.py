@@ -5,10 +5,12 @@ from fastapi import APIRouter
 from shumao.web.routes import (
     admin,
     auth,
+    bases,
     data,
     filings,
     index,
     monitor,
+    outbound,
     pages,
     policy,
     report,
@@ -17,4 +19,5 @@ from shumao.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, monitor.router, admin.router,
-                                  index.pages, index.api, report.router)
+                                  index.pages, index.api, report.router, bases.pages, bases.api,
+                                  outbound.router)

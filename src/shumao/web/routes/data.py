@@ -12,8 +12,15 @@ from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of, pick
-from shumao.web.schemas import Dashboard, DataflowOut, ExploreOut, ReleaseOut, VintageOut
-from shumao.web.services import admin, explorer, explorer_view, sdmx, views
+from shumao.web.schemas import (
+    Dashboard,
+    DataflowOut,
+    ExploreOut,
+    FrameworkTable,
+    ReleaseOut,
+    VintageOut,
+)
+from shumao.web.services import admin, explorer, explorer_view, framework_view, sdmx, views
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
 Text = Annotated[str, Query(max_length=200)]
@@ -33,6 +40,12 @@ async def area(code: Annotated[str, Path(max_length=20)], request: Request, engi
     body = await views.area_json(engine, scope=scope, code=code, lang=lang_of(request),
                                  cache=cache)
     return Response(body, media_type="application/json")
+
+
+@router.get("/digital-trade", response_model=FrameworkTable,
+            summary="数字贸易测度框架 / the framework of digital trade, latest year")
+def digital_trade(request: Request, conn: SessionDep, scope: ScopeDep) -> FrameworkTable:
+    return framework_view.table(conn, scope=scope, lang=lang_of(request))
 
 
 @router.get("/dataflows", response_model=list[DataflowOut], summary="数据流 / dataflows")

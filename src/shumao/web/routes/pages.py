@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from shumao.web.deps import CacheDep, ScopeDep, SessionDep
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
-from shumao.web.services import explorer, explorer_view, views
+from shumao.web.services import explorer, explorer_view, framework_view, views
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,3 +36,9 @@ def explorer_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: Ca
     found = views.choices(conn, scope=scope, query=query, lang=lang, cache=cache)
     return page(request, "explorer.html",
                 explorer_view.page_context(conn, scope=scope, res=res, lang=lang, found=found))
+
+
+@router.get("/digital-trade")
+def digital_trade_page(request: Request, conn: SessionDep, scope: ScopeDep) -> Response:
+    fw = framework_view.table(conn, scope=scope, lang=lang_of(request))
+    return page(request, "digital_trade.html", {"fw": fw})

@@ -47,7 +47,8 @@ class Ctx:
         return pick(flow.source_zh, flow.source_en, self.lang)
 
     def unit_name(self, unit: str) -> str:
-        names = {BIG: ("亿美元", "USD 100 million"), SMALL: ("万美元", "USD 10 thousand")}
+        names = {BIG: ("亿美元", "USD 100 million"), SMALL: ("万美元", "USD 10 thousand"),
+                 "亿元": ("亿元", "CNY 100 million")}
         return pick(*names.get(unit, (unit, unit)), self.lang)
 
 

@@ -37,6 +37,7 @@ from shumao.release import publish
 from shumao.web.errors import LoginRequired
 from shumao.web.schemas import Chart, Dashboard, Kpi, Link
 from shumao.web.services import charts as ch
+from shumao.web.services import ordered
 from shumao.web.services.board import BIG, ENT_FLOW, SMALL, WORLD, Ctx, read
 from shumao.web.services.kpis import periods_note, share_kpi, trade_kpis
 from shumao.web.services.labels import area_name
@@ -52,6 +53,8 @@ def overview(conn: Connection, *, scope: Scope, lang: str) -> Dashboard:
     kpis = trade_kpis(ctx, national, BIG, source)
     share = share_kpi(ctx)
     kpis += [share] if share else []
+    ordered_kpis, ordered_chart = ordered.section(ctx, "CHN")
+    kpis += ordered_kpis
     latest = max(national["time_period"].to_list()) if national.height else None
     wto = read(ctx, "WTO_DDS", ref_area=["CHN"], counterpart_area=[WORLD])
     charts = [
@@ -60,6 +63,7 @@ def overview(conn: Connection, *, scope: Scope, lang: str) -> Dashboard:
         ch.groupings_chart(ctx, latest),
         ch.ebops_chart(ctx, wto, ctx.source("WTO_DDS"), BIG),
         ch.parks_chart(ctx),
+        ordered_chart,
     ]
     return _board(ctx, code="CHN", name=area_name("CHN", lang), level="nation", kpis=kpis,
                   charts=charts, links=_scope_links(ctx))
@@ -133,6 +137,8 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
     src_report, src_ent = ctx.source("MOFCOM_REPORT"), ctx.source(ENT_FLOW)
     kpis = (trade_kpis(ctx, official, BIG, src_report)
             + trade_kpis(ctx, totals, SMALL, src_ent, prefix="ent_"))
+    ordered_kpis, ordered_chart = ordered.section(ctx, code) if level == "province" else ([], None)
+    kpis += ordered_kpis
     charts = [
         ch.series_chart(ctx, "series", official, BIG, src_report, ctx.t("chart_series"))
         if official.height else None,
@@ -143,6 +149,7 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
         else None,
         ch.partners_chart(ctx, mine, SMALL, src_ent),
         ch.ebops_chart(ctx, mine.filter(pl.col("counterpart_area") == WORLD), src_ent, SMALL),
+        ordered_chart,
     ]
     return _board(ctx, code=code, name=_name(ctx, code), level=level, kpis=kpis, charts=charts,
                   links=_area_links(ctx, code, level))

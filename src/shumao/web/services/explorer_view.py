@@ -21,6 +21,7 @@ from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web import palette
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
+from shumao.web.services import ordered
 from shumao.web.services.explorer import UNITS, Query, Result, as_of, vintage_choices
 from shumao.web.services.labels import dimension_name, label
 
@@ -242,6 +243,7 @@ def page_context(conn: Connection, *, scope: Scope, res: Result, lang: str,
     drawn, why = chart(res, lang)
     return {
         "q": res.query, "res": res, "flow": flow, "flows": all_dataflows(), "units": UNITS,
+        "flow_groups": ordered.flow_groups(lang),
         "table": table(res, lang), "chart": drawn, "no_chart": why, "choices": found,
         "vintages": vintage_choices(conn, scope=scope, dataflow=flow.id),
         "dimension_names": {d: dimension_name(d, lang) for d in flow.dimensions},

@@ -64,10 +64,11 @@ def _out(conn: Connection, found: workflow.Filing, lang: str = "zh",
 
 
 def forms(lang: str) -> list[dict[str, str]]:
-    """Every form, the most frequent first (the quarterly form is what clerks file most), with
-    the latest period that has ended as the example a clerk would file for."""
+    """Every form, the most frequent first (the quarterly form is what clerks file most), then
+    by its 表号 (数贸季1表 before 数贸季2表), with the latest period that has ended as the
+    example a clerk would file for."""
     today = datetime.now(workflow.LOCAL).date()
-    ordered = sorted(all_forms(), key=lambda f: ("MQA".find(f.frequency), f.id))
+    ordered = sorted(all_forms(), key=lambda f: ("MQA".find(f.frequency), f.code, f.id))
     return [{"id": f.id, "title": pick(f.title_zh, f.title_en, lang), "code": f.code,
              "frequency": f.frequency, "last_period": shift(period_of(today, f.frequency), -1)}
             for f in ordered]

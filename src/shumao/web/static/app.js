@@ -136,6 +136,14 @@
   // Registers "<key>" (the main view) and, where the geometry reaches the South China Sea,
   // "<key>_inset" (everything plus the dash line); resolves to whether there is an inset.
   function loadMap(key) {
+    if (!maps[key] && key === "world") {
+      // The world (with China's South China Sea line in its 中国 feature): keyed by ISO alpha-3.
+      maps[key] = fetchJson("/static/geo/world_countries.geojson").then(function (geo) {
+        geo.features.forEach(function (f) { f.properties.id = f.properties.iso_a3; });
+        echarts.registerMap("shumao_world", geo);
+        return false;
+      });
+    }
     if (!maps[key]) {
       var url = key === "china" ? "/static/geo/china_provinces.geojson"
         : "/static/geo/cities/" + key + ".geojson";
@@ -247,7 +255,10 @@
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
-  window.shumao = { wrapLabel: wrapLabel };
+  // loadMap, insetBox and INSET_VIEW are shared with pages that draw on the map themselves
+  // (static/bases.js: the export bases as pins).
+  window.shumao = { wrapLabel: wrapLabel, loadMap: loadMap, insetBox: insetBox,
+                    INSET_VIEW: INSET_VIEW };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawAll(e.target);

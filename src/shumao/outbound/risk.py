@@ -1,0 +1,166 @@
+"""Host-economy risk: a level per economy with the reasons it rests on.
+
+``assess(inputs, day)`` is pure: the tracker's foreign rules in force on ``day`` (a rule of a
+grouping such as EU27 applies to its members on that day), the economies' own series from the
+store (UNCTAD digitally deliverable services imports) and the register's exposure go through
+the scoreboard (``data/risk.yaml``); each rule that holds adds its points and a reason naming
+the tracker entries or figures behind it. ``recompute`` reads the inputs, stores a new level
+row for every economy whose level or reasons changed, and hands the level changes to
+``alerts``. Each project inherits the level and reasons of its host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, insert, select
+
+from shumao.outbound import risk_rules
+from shumao.outbound import tables as t
+from shumao.policy import foreign
+from shumao.reference import groupings
+from shumao.storage import vintages
+
+
+@dataclass
+class Inputs:
+    tracker: list[dict[str, Any]]
+    imports: pl.DataFrame
+    """``economy, period, value`` (the host's digitally deliverable services imports)."""
+    exposure: dict[str, float]
+    """Approved investment of the register per host economy (万美元)."""
+    economies: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    economy: str
+    level: str
+    score: float
+    reasons: list[dict[str, Any]]
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps([self.level, self.reasons], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _expand(row: dict[str, Any], day: date) -> set[str]:
+    code = row["economy"]
+    return set(groupings.members(code, day)) if len(code) != 3 else {code}
+
+
+def _tracker_reason(rule: risk_rules.RiskRule, hits: list[dict[str, Any]]) -> dict[str, Any]:
+    titles_zh = "；".join(h["title_zh"] for h in hits)
+    titles_en = "; ".join(h["title_en"] for h in hits)
+    return {"code": rule.code, "points": rule.points,
+            "zh": rule.zh.format(count=len(hits), titles=titles_zh),
+            "en": rule.en.format(count=len(hits), titles=titles_en),
+            "documents": [h["document_id"] for h in hits]}
+
+
+def _growth(imports: pl.DataFrame, economy: str) -> tuple[str, float] | None:
+    own = imports.filter(pl.col("economy") == economy).sort("period")
+    if own.height < 2 or not own["value"][-2]:
+        return None
+    last, before = own.row(-1, named=True), own.row(-2, named=True)
+    return last["period"], 100.0 * (last["value"] / before["value"] - 1.0)
+
+
+def _reasons(economy: str, inputs: Inputs, day: date) -> list[dict[str, Any]]:
+    out = []
+    total = sum(inputs.exposure.values())
+    for rule in risk_rules.rules():
+        if rule.source == "tracker":
+            hits = [r for r in inputs.tracker if r["rule_type"] in rule.params["types"]
+                    and foreign.in_force(r, day) and economy in _expand(r, day)]
+            if hits:
+                out.append(_tracker_reason(rule, hits))
+        elif rule.source == "store":
+            found = _growth(inputs.imports, economy)
+            if found and found[1] < 0:
+                period, growth = found
+                out.append({"code": rule.code, "points": rule.points,
+                            "zh": rule.zh.format(period=period, growth=f"{-growth:.1f}"),
+                            "en": rule.en.format(period=period, growth=f"{-growth:.1f}"),
+                            "figure": {"dataflow": rule.params["dataflow"], "period": period,
+                                       "growth_pct": round(growth, 2)}})
+        elif rule.source == "register" and total:
+            share = 100.0 * inputs.exposure.get(economy, 0.0) / total
+            if share > rule.params["share_pct"]:
+                out.append({"code": rule.code, "points": rule.points,
+                            "zh": rule.zh.format(share=f"{share:.1f}", limit=rule.params["share_pct"]),
+                            "en": rule.en.format(share=f"{share:.1f}", limit=rule.params["share_pct"])})
+    return out
+
+
+def assess(inputs: Inputs, day: date) -> list[Assessment]:
+    """The level of every economy of ``inputs`` on ``day`` (pure)."""
+    out = []
+    for economy in sorted(inputs.economies):
+        reasons = _reasons(economy, inputs, day)
+        score = sum(r["points"] for r in reasons)
+        out.append(Assessment(economy, risk_rules.level_of(score).code, score, reasons))
+    return out
+
+
+# --- reading the inputs and storing the levels --------------------------------------------------
+
+
+def read_inputs(conn: Connection, day: date) -> Inputs:
+    from shumao.auth.actors import Actor
+    from shumao.auth.roles import Role
+    from shumao.outbound import register
+
+    tracker = foreign.entries(conn)
+    projects = register.current(conn, actor=Actor("risk", Role.MINISTRY))
+    live = projects.filter(pl.col("stage") != "EXITED") if projects.height else projects
+    exposure = dict(live.group_by("host").agg(pl.col("approved").sum()).iter_rows()) \
+        if live.height else {}
+    economies = set(exposure)
+    for row in tracker:
+        economies |= _expand(row, day)
+    return Inputs(tracker, _imports(conn, sorted(economies)), exposure, economies)
+
+
+def _imports(conn: Connection, economies: list[str]) -> pl.DataFrame:
+    schema = {"economy": pl.String, "period": pl.String, "value": pl.Float64}
+    if not economies:
+        return pl.DataFrame(schema=schema)
+    obs = vintages.read(conn, "UNCTAD_DDS", where={"ref_area": economies, "flow": ["M"],
+                                                  "product": ["DD"]})
+    return obs.filter(pl.col("value").is_not_null()).select(
+        pl.col("ref_area").alias("economy"), pl.col("time_period").alias("period"),
+        pl.col("value")).cast(schema)  # type: ignore[arg-type]
+
+
+def latest(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Each economy's newest stored level row."""
+    rows = conn.execute(select(t.risk).order_by(t.risk.c.id)).mappings().all()
+    return {r["economy"]: dict(r) for r in rows}
+
+
+def recompute(conn: Connection, *, day: date | None = None) -> list[tuple[str, str | None, str]]:
+    """Store changed levels; returns (economy, old level, new level) of each change of level
+    and raises their alerts."""
+    from shumao.outbound import alerts
+
+    day = day or date.today()
+    before = latest(conn)
+    changes = []
+    now = datetime.now(UTC)
+    for a in assess(read_inputs(conn, day), day):
+        old = before.get(a.economy)
+        if old is not None and old["inputs"] == a.digest:
+            continue
+        conn.execute(insert(t.risk).values(economy=a.economy, level=a.level, score=a.score,
+                                           reasons=a.reasons, inputs=a.digest, computed_at=now))
+        if old is None or old["level"] != a.level:
+            changes.append((a.economy, old["level"] if old else None, a.level))
+    alerts.raise_changes(conn, [c for c in changes if c[1] is not None], now=now)
+    return changes
