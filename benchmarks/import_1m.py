@@ -45,6 +45,7 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _polars_adbc
+from _server_cpu import postmaster_pid, server_cpu
 from _synthetic import SyntheticFile, ent_dds_tidy
 
 from shumao.ingest import pipeline
@@ -122,15 +123,26 @@ class Timing:
     wall: float
     cpu: float
     """CPU seconds of this process, all threads (a PostgreSQL server's work is not in it)."""
+    server: float | None = None
+    """CPU seconds of the local PostgreSQL server meanwhile (``_server_cpu``), else None."""
+
+
+POSTMASTER: list[int | None] = [None]
+"""The local PostgreSQL server whose CPU ``clock`` adds (set while PostgreSQL runs)."""
 
 
 @contextmanager
 def clock() -> Iterator[list[Timing]]:
     """Yield a list that holds the block's ``Timing`` once the block ends."""
     out: list[Timing] = []
+    server = server_cpu(POSTMASTER[0])
     wall, cpu = time.perf_counter(), time.process_time()
     yield out
-    out.append(Timing(time.perf_counter() - wall, time.process_time() - cpu))
+    took = Timing(time.perf_counter() - wall, time.process_time() - cpu)
+    after = server_cpu(POSTMASTER[0])
+    if server is not None and after is not None:
+        took = Timing(took.wall, took.cpu, after - server)
+    out.append(took)
 
 
 def shumao_import(engine: Engine, data: SyntheticFile) -> tuple[Timing, dict[str, float]]:
@@ -233,6 +245,17 @@ class Runs:
     def cpu(self) -> float:
         return statistics.median(t.cpu for t in self.timings)
 
+    @property
+    def server(self) -> float | None:
+        """Median CPU seconds of the local PostgreSQL server, if it was measured."""
+        known = [t.server for t in self.timings if t.server is not None]
+        return statistics.median(known) if known else None
+
+    @property
+    def total(self) -> float:
+        """Median CPU seconds of this process and the server together."""
+        return statistics.median(t.cpu + (t.server or 0.0) for t in self.timings)
+
 
 Store = Callable[[str], AbstractContextManager[Engine]]
 Contender = tuple[str, Callable[[Engine], Timing]]
@@ -262,14 +285,35 @@ def run_all(data: SyntheticFile, store: Store, kind: str, repeat: int,
             took, stages = shumao_import(engine, data)
         ours.timings.append(took)
         ours.stages.append(stages)
-        line = [f"shumao {took.wall:6.2f} s (cpu {took.cpu:5.2f})"]
+        line = [f"shumao {took.wall:6.2f} s (cpu {cpu_text(took)})"]
         for (name, run), into in zip(others, runs[1:], strict=True):
             with store("baseline") as engine:
                 into.timings.append(run(engine))
             line.append(f"{name.split(',')[0]} {into.timings[-1].wall:6.2f} s "
-                        f"(cpu {into.timings[-1].cpu:5.2f})")
+                        f"(cpu {cpu_text(into.timings[-1])})")
         print(f"  run {i + 1} (load {os.getloadavg()[0]:.1f}): " + " · ".join(line), flush=True)
     return runs
+
+
+def cpu_text(took: Timing) -> str:
+    if took.server is None:
+        return f"{took.cpu:5.2f}"
+    return f"{took.cpu:5.2f} + server {took.server:5.2f}"
+
+
+def report_server(runs: list[Runs]) -> None:
+    """CPU of client + local server, each ÷ shumao's (PostgreSQL: where the work is)."""
+    ours = runs[0]
+    if ours.server is None:
+        return
+    print(f"\n{'CPU, client + PostgreSQL server (median)':46} {'client':>7} {'server':>7} "
+          f"{'total':>7} {'shumao ÷':>9} {'paired':>14}")
+    for other in runs:
+        paired = [(a.cpu + (a.server or 0)) / (b.cpu + (b.server or 0))
+                  for a, b in zip(ours.timings, other.timings, strict=True)]
+        print(f"{other.name:46} {other.cpu:7.2f} {other.server or 0:7.2f} {other.total:7.2f} "
+              f"{ours.total / other.total:9.2f} {min(paired):6.2f}–{max(paired):<6.2f}")
+    print("(shumao ÷ = shumao's total CPU ÷ the other's, medians; below 1.00 shumao uses less)")
 
 
 def report(runs: list[Runs], rows: int) -> None:
@@ -288,6 +332,7 @@ def report(runs: list[Runs], rows: int) -> None:
           "each run, min–max; cpu s = median CPU seconds of this process, all threads — a "
           "PostgreSQL server's work is not in it)")
     print(f"target: ≥ 1.00 against every baseline and ≥ {TARGET_ROWS_PER_S:,} rows/s")
+    report_server(runs)
     fastest = ours.seconds.index(min(ours.seconds))
     print_breakdown(ours.stages[fastest], ours.seconds[fastest])
 
@@ -334,6 +379,7 @@ def main() -> None:
             with stores("floor") as engine:
                 shumao_import(engine, data)
                 floor = stored_rows(engine)
+                POSTMASTER[0] = postmaster_pid(engine)
             report(run_all(data, stores, "PostgreSQL", args.repeat, floor), data.rows)
         print(f"\nafter: {machine()}")
 
