@@ -18,7 +18,13 @@ shumao's time goes (timers wrapped around the pipeline's stages). With
 ``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) both are also run against a
 fresh PostgreSQL database that is dropped afterwards.
 
+``run_import`` evaluates the warning rules after its commit (``monitor.hooks.after_commit``,
+which reads the stored series back); the baselines have nothing like it, so it is off unless
+``--with-monitoring`` (then its share shows in the breakdown). On a local PostgreSQL the
+server's CPU is measured too (``_server_cpu``) and printed beside the client's.
+
     .venv/bin/python benchmarks/import_1m.py [--rows 1000000] [--repeat 3] [--keep DIR]
+        [--pg-only] [--with-monitoring]
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from _synthetic import SyntheticFile, ent_dds_tidy
 
 from shumao.ingest import pipeline
 from shumao.ingest.sources import generic
+from shumao.monitor import hooks
 from shumao.storage import vintages
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
@@ -90,6 +97,7 @@ STAGES = (
     (vintages, "_attach_series_ids", "write: series ids"),
     (vintages, "_insert_observations", "write: observation rows"),
     (pipeline, "write_vintage", "write (total, excl. commit)"),
+    (hooks, "after_commit", "after commit: monitoring rules"),
 )
 
 
@@ -350,7 +358,7 @@ def print_breakdown(stages: dict[str, float], total: float) -> None:
         print(f"  {label:44} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
     accounted = sum(stages.get(label, 0.0) for label in
                     ("parse (total)", "check: codes, periods, values, duplicates",
-                     "write (total, excl. commit)"))
+                     "write (total, excl. commit)", "after commit: monitoring rules"))
     print(f"  {'other (hash, series count, commit)':44} {total - accounted:6.2f} s  "
           f"{100 * (total - accounted) / total:5.1f} %")
 
@@ -361,7 +369,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write files here and keep them")
     parser.add_argument("--pg-only", action="store_true", help="skip the SQLite runs")
+    parser.add_argument("--with-monitoring", action="store_true",
+                        help="let shumao evaluate the warning rules after its commit, as "
+                             "`shumao import` does (off: the import alone, as the baselines)")
     args = parser.parse_args()
+    os.environ["SHUMAO_MONITOR_ON_CHANGE"] = "true" if args.with_monitoring else "false"
     with tempfile.TemporaryDirectory(prefix="shumao-bench-") as tmp:
         work = args.keep or Path(tmp)
         start = time.perf_counter()
