@@ -1,4 +1,4 @@
-"""Aggregate a 10-million-observation cube: shumao (polars lazy) against pandas and DuckDB.
+"""Aggregate a 10-million-observation cube: shumao (polars lazy) against DuckDB, polars, pandas.
 
 A synthetic enterprise direct-reporting cube is generated in memory with numpy (no CSV):
 30,000 enterprises × 12 months × 7 EBOPS digitally-deliverable sub-items × 2 partners
@@ -21,16 +21,20 @@ Engines:
 
 * **shumao** — ``shumao.compute`` (``aggregate.rollup_lazy``, ``aggregate_groups``,
   ``period_totals`` and the indicator functions): one code path, polars lazy;
-* **duckdb** — hand-written SQL of the same steps over the same Arrow data (the floor);
-* **pandas** — ``merge`` + ``groupby`` of the same steps.
+* **duckdb** — hand-written SQL of the same steps over the same Arrow data (a floor);
+* **polars** — the same steps written by hand in polars with every key ``Categorical``
+  (``_aggregate_polars.py``; the casts happen before the clock): the other floor;
+* **pandas** — ``merge`` + ``groupby`` of the same steps (the old baseline).
 
 Each engine runs in its own process (so that each one's peak memory is its own), generating
-the same cube from the same seed; only the workload is timed. Runs are interleaved (shumao,
-duckdb, shumao, duckdb …) so that a busy machine slows both alike; the best of ``--repeat`` is
-reported, pandas runs once. Results are cross-checked (cube values, contributor counts and top
-contributions agree across the engines). The script prints seconds and the ratios
-shumao ÷ duckdb (target ≤ 1.5) and pandas ÷ shumao (target ≥ 5), and the peak resident memory
-of the shumao process (target < 8 GiB).
+the same cube from the same seed; only the workload is timed, in wall seconds and in CPU
+seconds of the process (all its threads: ``time.process_time``). Runs are interleaved
+(shumao, duckdb, polars, pandas, shumao …) so that a busy machine slows all alike, and each
+is printed with the load average at its start. Results are cross-checked (cube values,
+contributor counts and top contributions agree across the engines). The script prints best
+and median wall and CPU per engine, the ratios shumao ÷ duckdb (target ≤ 1.5 wall) and
+shumao ÷ polars, best ÷ best and run by run, pandas ÷ shumao (target ≥ 5), and the peak
+resident memory of the shumao process (target < 8 GiB).
 
     .venv/bin/python benchmarks/aggregate_10m.py [--enterprises 30000] [--repeat 3] [--no-pandas]
 """
@@ -40,16 +44,19 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import _aggregate_polars as hand_polars
 import duckdb
 import numpy as np
 import pandas as pd
@@ -381,46 +388,77 @@ def peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
+def _timed(work: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def child(engine: str, n_enterprises: int, out: Path) -> None:
-    """One engine in its own process: generate, run (timed), save the cube for the check."""
+    """One engine in its own process: generate, run (timed: wall and this process's CPU over
+    all its threads), save the cube for the check."""
     cube = make_cube(n_enterprises)
     gc.collect()
     if engine == "shumao":
-        start = time.perf_counter()
-        result = run_shumao(cube)
-        seconds = time.perf_counter() - start
+        result, seconds, cpu = _timed(lambda: run_shumao(cube))
         cells = result["cube"]
     elif engine == "duckdb":
         con = duckdb.connect()
         con.execute("SET preserve_insertion_order = false")
         for name, table in _tables(cube).items():
             con.register(name, table)
-        start = time.perf_counter()
-        result = run_duckdb(con)
-        seconds = time.perf_counter() - start
+        result, seconds, cpu = _timed(lambda: run_duckdb(con))
         cells = result["cube"]
+    elif engine == "polars":
+        lazy = hand_polars.categorical(_tables(cube))
+        del cube
+        gc.collect()
+        result, seconds, cpu = _timed(lambda: hand_polars.run(lazy))
+        cells = hand_polars.plain(result["cube"])
     else:
         tables = {k: v.to_pandas() for k, v in _tables(cube).items()}
         del cube
         gc.collect()
-        start = time.perf_counter()
-        frames = run_pandas(tables)
-        seconds = time.perf_counter() - start
-        cells = pl.from_pandas(frames["cube"])
+        result, seconds, cpu = _timed(lambda: run_pandas(tables))
+        cells = pl.from_pandas(result["cube"])
     _norm_cube(cells).write_parquet(out)
-    sizes = {k: len(v) for k, v in result.items()} if engine != "pandas" else {
-        k: len(v) for k, v in frames.items()}
-    print(json.dumps({"seconds": seconds, "peak_gib": peak_gib(), "sizes": sizes}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gib": peak_gib(),
+                      "sizes": {k: len(v) for k, v in result.items()}}))
 
 
 def spawn(engine: str, n_enterprises: int, out: Path) -> dict[str, Any]:
+    load = os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, __file__, "--child", engine, "--enterprises", str(n_enterprises),
          "--out", str(out)], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{engine} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load"] = load
     return result
+
+
+ENGINES = {"shumao": "shumao (polars lazy)", "duckdb": "DuckDB hand-written SQL",
+           "polars": "polars by hand, Categorical keys", "pandas": "pandas merge + groupby"}
+
+
+def summary(name: str, runs: list[dict[str, Any]]) -> str:
+    walls, cpus = [r["seconds"] for r in runs], [r["cpu"] for r in runs]
+    loads = ", ".join(f"{r['load']:.1f}" for r in runs)
+    return (f"{ENGINES[name]}: wall best {min(walls):.2f} s, median {statistics.median(walls):.2f}"
+            f" s; CPU best {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s; "
+            f"peak {max(r['peak_gib'] for r in runs):.2f} GiB ({len(runs)} runs, load {loads})")
+
+
+def ratios(runs: dict[str, list[dict[str, Any]]], other: str) -> str:
+    """shumao ÷ other for wall and CPU: best ÷ best, and the median of the paired runs."""
+    out = []
+    for key in ("seconds", "cpu"):
+        ours, theirs = [r[key] for r in runs["shumao"]], [r[key] for r in runs[other]]
+        paired = [a / b for a, b in zip(ours, theirs, strict=False)]
+        out.append(f"{'wall' if key == 'seconds' else 'CPU'} {min(ours) / min(theirs):.2f} "
+                   f"(paired {', '.join(f'{p:.2f}' for p in paired)})")
+    return f"shumao ÷ {other}: " + "; ".join(out)
 
 
 def main() -> None:
@@ -428,7 +466,7 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pandas", action="store_true")
-    parser.add_argument("--child", choices=("shumao", "duckdb", "pandas"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=tuple(ENGINES), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -437,42 +475,36 @@ def main() -> None:
     rows = args.enterprises * len(MONTHS) * len(PRODUCTS) * len(PARTNERS) * len(FLOWS)
     print(f"cube: {rows:,} observations ({args.enterprises:,} enterprises × {len(MONTHS)} months"
           f" × {len(PRODUCTS)} sub-items × {len(PARTNERS)} partners × {len(FLOWS)} flows);"
-          " each engine runs in its own process")
-    runs: dict[str, list[dict[str, Any]]] = {"shumao": [], "duckdb": [], "pandas": []}
+          f" each engine runs in its own process; {os.cpu_count()} CPUs, load "
+          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    engines = [e for e in ENGINES if e != "pandas" or not args.no_pandas]
+    runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
-            for engine in ("shumao", "duckdb"):
+            for engine in engines:
                 runs[engine].append(spawn(engine, args.enterprises, Path(tmp) / f"{engine}.parquet"))
-            print(f"  run {i + 1}: shumao {runs['shumao'][-1]['seconds']:.2f} s · "
-                  f"duckdb {runs['duckdb'][-1]['seconds']:.2f} s", flush=True)
-        if not args.no_pandas:
-            runs["pandas"].append(spawn("pandas", args.enterprises, Path(tmp) / "pandas.parquet"))
+            print(f"  run {i + 1}: " + " · ".join(
+                f"{e} {runs[e][-1]['seconds']:.2f} s / {runs[e][-1]['cpu']:.2f} CPU s "
+                f"(load {runs[e][-1]['load']:.1f})" for e in engines), flush=True)
         ours = pl.read_parquet(Path(tmp) / "shumao.parquet")
-        check_same(ours, pl.read_parquet(Path(tmp) / "duckdb.parquet"), "shumao vs duckdb")
-        if runs["pandas"]:
-            check_same(ours, pl.read_parquet(Path(tmp) / "pandas.parquet"), "shumao vs pandas")
+        for engine in engines[1:]:
+            check_same(ours, pl.read_parquet(Path(tmp) / f"{engine}.parquet"), f"shumao vs {engine}")
     sizes = runs["shumao"][-1]["sizes"]
     print("outputs (rows): " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
     print("results agree: cube values, contributor counts and top-2 contributions "
-          "(shumao = duckdb" + (" = pandas)" if runs["pandas"] else ")"))
-    best = min(r["seconds"] for r in runs["shumao"])
-    floor = min(r["seconds"] for r in runs["duckdb"])
-    ratio = best / floor
-    print(f"shumao (polars lazy): {best:.2f} s (best of {len(runs['shumao'])}), "
-          f"peak {max(r['peak_gib'] for r in runs['shumao']):.2f} GiB")
-    print(f"duckdb hand-written SQL: {floor:.2f} s (best of {len(runs['duckdb'])}), "
-          f"peak {max(r['peak_gib'] for r in runs['duckdb']):.2f} GiB")
-    print(f"ratio shumao ÷ duckdb: {ratio:.2f} (best ÷ best; target ≤ {TARGET_VS_DUCKDB}) "
-          f"{'OK' if ratio <= TARGET_VS_DUCKDB else 'MISSED'}")
-    paired = [a["seconds"] / b["seconds"] for a, b in zip(runs["shumao"], runs["duckdb"],
-                                                          strict=True)]
-    print("  paired runs (shumao ÷ duckdb, same moment): "
-          + ", ".join(f"{r:.2f}" for r in paired) + f"; median {statistics.median(paired):.2f}")
-    if runs["pandas"]:
-        slow = runs["pandas"][0]
-        speedup = slow["seconds"] / best
-        print(f"pandas groupby: {slow['seconds']:.2f} s, peak {slow['peak_gib']:.2f} GiB; "
-              f"pandas ÷ shumao: {speedup:.1f}× (target ≥ {TARGET_VS_PANDAS}) "
+          "(shumao = " + " = ".join(engines[1:]) + ")")
+    for engine in engines:
+        print(summary(engine, runs[engine]))
+    floor = min(("duckdb", "polars"), key=lambda e: min(r["seconds"] for r in runs[e]))
+    print(ratios(runs, "duckdb") + f" (target wall ≤ {TARGET_VS_DUCKDB})")
+    print(ratios(runs, "polars"))
+    print(f"strongest baseline by wall: {ENGINES[floor]}")
+    if "pandas" in runs:
+        slow = min(r["seconds"] for r in runs["pandas"])
+        speedup = slow / min(r["seconds"] for r in runs["shumao"])
+        print(f"pandas ÷ shumao: {speedup:.1f}× wall, "
+              f"{min(r['cpu'] for r in runs['pandas']) / min(r['cpu'] for r in runs['shumao']):.1f}"
+              f"× CPU (target ≥ {TARGET_VS_PANDAS} wall) "
               f"{'OK' if speedup >= TARGET_VS_PANDAS else 'MISSED'}")
     peak = max(r["peak_gib"] for r in runs["shumao"])
     print(f"shumao peak resident memory (incl. the generated cube): {peak:.2f} GiB (target < 8) "

@@ -18,7 +18,13 @@ shumao's time goes (timers wrapped around the pipeline's stages). With
 ``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) both are also run against a
 fresh PostgreSQL database that is dropped afterwards.
 
+``run_import`` evaluates the warning rules after its commit (``monitor.hooks.after_commit``,
+which reads the stored series back); the baselines have nothing like it, so it is off unless
+``--with-monitoring`` (then its share shows in the breakdown). On a local PostgreSQL the
+server's CPU is measured too (``_server_cpu``) and printed beside the client's.
+
     .venv/bin/python benchmarks/import_1m.py [--rows 1000000] [--repeat 3] [--keep DIR]
+        [--pg-only] [--with-monitoring]
 """
 
 from __future__ import annotations
@@ -32,24 +38,30 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+import polars as pl
+from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _polars_adbc
+from _server_cpu import postmaster_pid, server_cpu
 from _synthetic import SyntheticFile, ent_dds_tidy
 
 from shumao.ingest import pipeline
 from shumao.ingest.sources import generic
+from shumao.monitor import hooks
 from shumao.storage import vintages
+from shumao.storage.bulk_keys import keys_checked_once
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
+from shumao.storage.tables import DIMENSIONS
 
 TARGET_ROWS_PER_S = 150_000
 
@@ -86,6 +98,7 @@ STAGES = (
     (vintages, "_attach_series_ids", "write: series ids"),
     (vintages, "_insert_observations", "write: observation rows"),
     (pipeline, "write_vintage", "write (total, excl. commit)"),
+    (hooks, "after_commit", "after commit: monitoring rules"),
 )
 
 
@@ -119,15 +132,26 @@ class Timing:
     wall: float
     cpu: float
     """CPU seconds of this process, all threads (a PostgreSQL server's work is not in it)."""
+    server: float | None = None
+    """CPU seconds of the local PostgreSQL server meanwhile (``_server_cpu``), else None."""
+
+
+POSTMASTER: list[int | None] = [None]
+"""The local PostgreSQL server whose CPU ``clock`` adds (set while PostgreSQL runs)."""
 
 
 @contextmanager
 def clock() -> Iterator[list[Timing]]:
     """Yield a list that holds the block's ``Timing`` once the block ends."""
     out: list[Timing] = []
+    server = server_cpu(POSTMASTER[0])
     wall, cpu = time.perf_counter(), time.process_time()
     yield out
-    out.append(Timing(time.perf_counter() - wall, time.process_time() - cpu))
+    took = Timing(time.perf_counter() - wall, time.process_time() - cpu)
+    after = server_cpu(POSTMASTER[0])
+    if server is not None and after is not None:
+        took = Timing(took.wall, took.cpu, after - server)
+    out.append(took)
 
 
 def shumao_import(engine: Engine, data: SyntheticFile) -> tuple[Timing, dict[str, float]]:
@@ -144,6 +168,71 @@ def pandas_baseline(engine: Engine, data: SyntheticFile) -> Timing:
         frame.to_sql("obs", engine, index=False, chunksize=50_000, method=None)
     assert len(frame) == data.rows
     return took[0]
+
+
+def adbc_connect(engine: Engine) -> Any:
+    """An ADBC connection to the database ``engine`` points at."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        import adbc_driver_sqlite.dbapi as driver
+
+        return driver.connect(str(url.database))
+    import adbc_driver_postgresql.dbapi as driver
+
+    return driver.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def polars_adbc(engine: Engine, data: SyntheticFile, *, keyed: bool) -> Timing:
+    """The checks in polars, then shumao's schema (``keyed``) or a table without keys."""
+    if keyed:
+        upgrade(engine)
+    conn = adbc_connect(engine)
+    try:
+        with clock() as took:
+            flow, frame = _polars_adbc.checked_frame(data.csv, data.mapping)
+            if keyed:
+                _polars_adbc.write_keyed(conn, flow, frame)
+            else:
+                _polars_adbc.write_flat(conn, frame)
+    finally:
+        conn.close()
+    assert frame.height == data.rows
+    return took[0]
+
+
+def raw_copy(engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *,
+             keys_once: bool = False) -> Timing:
+    """PostgreSQL's floor: the observation rows shumao writes, already in memory as CSV, sent
+    with one ``COPY`` into the same schema (a vintage and the series rows go in first, untimed).
+    ``keys_once``: the row triggers off and the keys checked as one set afterwards, as
+    ``storage.bulk_keys`` does (the strongest floor for a role that may do so)."""
+    upgrade(engine)
+    payload = rows.select(vintages._OBS_COLS).write_csv(include_header=False, null_value="")
+    with engine.begin() as conn:
+        vintage_id = conn.execute(text(
+            "INSERT INTO vintage (dataflow_id, created_at, kind) VALUES ('ENT_DDS', now(), "
+            "'import') RETURNING id")).scalar_one()
+        assert vintage_id == rows["vintage_id"][0]
+        series_rows = rows.select("series_id", *DIMENSIONS).unique()
+        vintages._insert_rows(conn, "series", series_rows.select(
+            pl.col("series_id").alias("id"), pl.lit("ENT_DDS").alias("dataflow_id"), *DIMENSIONS))
+        cur = vintages._cursor(conn)
+        sql = f"COPY observation ({', '.join(vintages._OBS_COLS)}) FROM STDIN WITH (FORMAT csv)"
+        keys = keys_checked_once(conn, vintage_id) if keys_once else nullcontext()
+        with clock() as took, keys, cur.copy(sql) as copy:
+            copy.write(payload.encode("utf-8"))
+    return took[0]
+
+
+def stored_rows(engine: Engine) -> pl.DataFrame:
+    """The observation rows (with their series keys) of the first vintage in ``engine``."""
+    with engine.connect() as conn:
+        result = conn.execute(text(
+            f"SELECT o.{', o.'.join(vintages._OBS_COLS)}, {', '.join('s.' + d for d in DIMENSIONS)} "
+            "FROM observation o JOIN series s ON s.id = o.series_id "
+            "ORDER BY o.series_id, o.time_period"))
+        return pl.DataFrame(result.all(), schema=[*vintages._OBS_COLS, *DIMENSIONS],
+                            orient="row", infer_schema_length=None)
 
 
 # --- running and reporting ----------------------------------------------------------------
@@ -165,36 +254,102 @@ class Runs:
     def best(self) -> Timing:
         return min(self.timings, key=lambda t: t.wall)
 
+    @property
+    def cpu(self) -> float:
+        return statistics.median(t.cpu for t in self.timings)
+
+    @property
+    def server(self) -> float | None:
+        """Median CPU seconds of the local PostgreSQL server, if it was measured."""
+        known = [t.server for t in self.timings if t.server is not None]
+        return statistics.median(known) if known else None
+
+    @property
+    def total(self) -> float:
+        """Median CPU seconds of this process and the server together."""
+        return statistics.median(t.cpu + (t.server or 0.0) for t in self.timings)
+
 
 Store = Callable[[str], AbstractContextManager[Engine]]
+Contender = tuple[str, Callable[[Engine], Timing]]
 
 
-def run_both(data: SyntheticFile, store: Store, kind: str, repeat: int) -> tuple[Runs, Runs]:
+def contenders(data: SyntheticFile, kind: str, floor: pl.DataFrame | None) -> list[Contender]:
+    """The baselines, strongest first (the first is shumao's, timed separately)."""
+    out: list[Contender] = [
+        ("polars checks + ADBC, shumao's schema", partial(polars_adbc, data=data, keyed=True)),
+        ("polars checks + ADBC, one table, no keys", partial(polars_adbc, data=data, keyed=False)),
+        ("pandas read_csv + to_sql, no checks, no keys", partial(pandas_baseline, data=data)),
+    ]
+    if floor is not None:
+        out[:0] = [
+            ("raw COPY of shumao's rows (keys checked once), its schema", partial(
+                raw_copy, data=data, rows=floor, keys_once=True)),
+            ("raw COPY of shumao's rows (row triggers), its schema", partial(
+                raw_copy, data=data, rows=floor)),
+        ]
+    return out
+
+
+def run_all(data: SyntheticFile, store: Store, kind: str, repeat: int,
+            floor: pl.DataFrame | None = None) -> list[Runs]:
+    """Interleaved: shumao, then each baseline, ``repeat`` times (all see the same load)."""
     ours = Runs(f"shumao run_import ({kind})")
-    base = Runs(f"pandas read_csv + to_sql ({kind})")
+    others = contenders(data, kind, floor)
+    runs = [ours, *(Runs(name) for name, _ in others)]
     for i in range(repeat):
         with store("shumao") as engine:
             took, stages = shumao_import(engine, data)
         ours.timings.append(took)
         ours.stages.append(stages)
-        with store("baseline") as engine:
-            base.timings.append(pandas_baseline(engine, data))
-        print(f"  run {i + 1}: shumao {took.wall:6.2f} s (cpu {took.cpu:5.2f}) · baseline "
-              f"{base.timings[-1].wall:6.2f} s (cpu {base.timings[-1].cpu:5.2f})", flush=True)
-    return ours, base
+        line = [f"shumao {took.wall:6.2f} s (cpu {cpu_text(took)})"]
+        for (name, run), into in zip(others, runs[1:], strict=True):
+            with store("baseline") as engine:
+                into.timings.append(run(engine))
+            line.append(f"{name.split(',')[0]} {into.timings[-1].wall:6.2f} s "
+                        f"(cpu {cpu_text(into.timings[-1])})")
+        print(f"  run {i + 1} (load {os.getloadavg()[0]:.1f}): " + " · ".join(line), flush=True)
+    return runs
 
 
-def report(ours: Runs, base: Runs, rows: int) -> None:
+def cpu_text(took: Timing) -> str:
+    if took.server is None:
+        return f"{took.cpu:5.2f}"
+    return f"{took.cpu:5.2f} + server {took.server:5.2f}"
+
+
+def report_server(runs: list[Runs]) -> None:
+    """CPU of client + local server, each ÷ shumao's (PostgreSQL: where the work is)."""
+    ours = runs[0]
+    if ours.server is None:
+        return
+    print(f"\n{'CPU, client + PostgreSQL server (median)':58} {'client':>7} {'server':>7} "
+          f"{'total':>7} {'shumao ÷':>9} {'paired':>14}")
+    for other in runs:
+        paired = [(a.cpu + (a.server or 0)) / (b.cpu + (b.server or 0))
+                  for a, b in zip(ours.timings, other.timings, strict=True)]
+        print(f"{other.name:58} {other.cpu:7.2f} {other.server or 0:7.2f} {other.total:7.2f} "
+              f"{ours.total / other.total:9.2f} {min(paired):6.2f}–{max(paired):<6.2f}")
+    print("(shumao ÷ = shumao's total CPU ÷ the other's, medians; below 1.00 shumao uses less)")
+
+
+def report(runs: list[Runs], rows: int) -> None:
+    ours = runs[0]
     print()
-    print(f"{'':38} {'best rows/s':>12} {'median rows/s':>14} {'best s':>8} {'its cpu s':>10}")
-    for runs in (ours, base):
-        print(f"{runs.name:38} {runs.rate(rows, min):12,.0f} "
-              f"{runs.rate(rows, statistics.median):14,.0f} {runs.best.wall:8.2f} "
-              f"{runs.best.cpu:10.2f}")
-    best = ours.rate(rows, min) / base.rate(rows, min)
-    median = ours.rate(rows, statistics.median) / base.rate(rows, statistics.median)
-    print(f"ratio shumao ÷ baseline (rows/s): best {best:.2f} · median {median:.2f}  "
-          f"(target ≥ 1.00, and ≥ {TARGET_ROWS_PER_S:,} rows/s)")
+    print(f"{'':58} {'best rows/s':>12} {'median rows/s':>14} {'best s':>7} {'cpu s':>6} "
+          f"{'shumao ×':>9} {'paired':>14}")
+    for other in runs:
+        best = ours.rate(rows, min) / other.rate(rows, min)
+        paired = [b.wall / a.wall for a, b in zip(ours.timings, other.timings, strict=True)]
+        print(f"{other.name:58} {other.rate(rows, min):12,.0f} "
+              f"{other.rate(rows, statistics.median):14,.0f} {other.best.wall:7.2f} "
+              f"{other.cpu:6.2f} {best:9.2f} "
+              f"{min(paired):6.2f}–{max(paired):<6.2f}")
+    print("(shumao × = shumao's rows/s ÷ the other's, best runs; paired = the same ratio for "
+          "each run, min–max; cpu s = median CPU seconds of this process, all threads — a "
+          "PostgreSQL server's work is not in it)")
+    print(f"target: ≥ 1.00 against every baseline and ≥ {TARGET_ROWS_PER_S:,} rows/s")
+    report_server(runs)
     fastest = ours.seconds.index(min(ours.seconds))
     print_breakdown(ours.stages[fastest], ours.seconds[fastest])
 
@@ -212,7 +367,7 @@ def print_breakdown(stages: dict[str, float], total: float) -> None:
         print(f"  {label:44} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
     accounted = sum(stages.get(label, 0.0) for label in
                     ("parse (total)", "check: codes, periods, values, duplicates",
-                     "write (total, excl. commit)"))
+                     "write (total, excl. commit)", "after commit: monitoring rules"))
     print(f"  {'other (hash, series count, commit)':44} {total - accounted:6.2f} s  "
           f"{100 * (total - accounted) / total:5.1f} %")
 
@@ -222,7 +377,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write files here and keep them")
+    parser.add_argument("--pg-only", action="store_true", help="skip the SQLite runs")
+    parser.add_argument("--with-monitoring", action="store_true",
+                        help="let shumao evaluate the warning rules after its commit, as "
+                             "`shumao import` does (off: the import alone, as the baselines)")
     args = parser.parse_args()
+    os.environ["SHUMAO_MONITOR_ON_CHANGE"] = "true" if args.with_monitoring else "false"
     with tempfile.TemporaryDirectory(prefix="shumao-bench-") as tmp:
         work = args.keep or Path(tmp)
         start = time.perf_counter()
@@ -231,12 +391,17 @@ def main() -> None:
         print(f"generated {data.rows:,} rows ({size:.0f} MB) in "
               f"{time.perf_counter() - start:.1f} s: {data.csv}")
         print(f"SQLite ({machine()}):")
-        report(*run_both(data, partial(fresh_sqlite, work), "SQLite", args.repeat), data.rows)
+        if not args.pg_only:
+            report(run_all(data, partial(fresh_sqlite, work), "SQLite", args.repeat), data.rows)
         pg_url = os.environ.get("SHUMAO_BENCH_PG_URL", "")
         if pg_url:
             print(f"\nPostgreSQL ({machine()}):")
             stores = lambda _: scratch_engine(pg_url, "shumao_bench")  # noqa: E731
-            report(*run_both(data, stores, "PostgreSQL", args.repeat), data.rows)
+            with stores("floor") as engine:
+                shumao_import(engine, data)
+                floor = stored_rows(engine)
+                POSTMASTER[0] = postmaster_pid(engine)
+            report(run_all(data, stores, "PostgreSQL", args.repeat, floor), data.rows)
         print(f"\nafter: {machine()}")
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -34,6 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _validate_polars as vp
 
 from shumao.collection.forms import get_form, previous_periods, shift
 from shumao.collection.limits import Limits
@@ -170,65 +174,18 @@ def run_shumao(path: Path, ctx: Context, found: list[Finding] | None = None) -> 
 
 
 def run_pandera(path: Path, rest: Callable[[pd.DataFrame], int] | None = None) -> Timing:
-    """pandas read_csv + pandera's structural schema; ``rest`` runs more rules on the frame."""
+    """pandas read_csv + pandera's structural schema, the credit code checked row by row (the
+    old baseline); ``rest`` runs more rules on the frame."""
     import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
 
-    from shumao.validation.rules import _resolve_cached
-
-    form = get_form("DDS_Q")
-    allowed = list(form.field("product").allowed)
     cpu, start = time.process_time(), time.perf_counter()
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df = df.rename(columns={v: k for k, v in HEADER.items()})
-    for col in ("X", "M", "T"):
-        text = df[col].str.translate(str.maketrans("０１２３４５６７８９．，－", "0123456789.,-"))
-        text = text.str.strip().str.replace(",", "", regex=False)
-        df[col] = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-        df[f"{col}_bad"] = df[col].isna() & (text != "")
-    df["_row"] = np.arange(len(df)) + 2
-    df["is_total"] = df["product"].str.replace(r"\s+", "", regex=True).isin(["合计", "总计"])
-    for col, codelist in (("product", "ebops"), ("counterpart_area", "country")):
-        uniques = df[col].unique()
-        mapping = {u: _resolve_cached(codelist, u) if u else None for u in uniques}
-        df[f"{col}_code"] = df[col].map(mapping)
+    df = vp.pandas_frame(path, HEADER)
     detail = df[~df["is_total"]]
-    schema = pa.DataFrameSchema(
-        {
-            "uscc": pa.Column(str, pa.Check(uscc.is_valid, element_wise=True,
-                                            name="check-character")),
-            "period": pa.Column(str, pa.Check.isin([PERIOD])),
-            "product_code": pa.Column(str, pa.Check.isin(allowed), nullable=False),
-            "counterpart_area_code": pa.Column(str, pa.Check.notin(["CHN"]), nullable=False),
-            "X": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
-            "M": pa.Column(float, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
-            "T": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "X_bad": pa.Column(bool, pa.Check.isin([False])),
-        },
-        checks=[
-            pa.Check(lambda d: d["T"].isna() | ((d["X"].fillna(0) + d["M"].fillna(0)
-                                                 - d["T"]).abs() <= 0.015), name="flow-total"),
-            pa.Check(lambda d: d["X"].notna() | d["M"].notna(), name="required-one-of"),
-            pa.Check(lambda d: _sums_match(d, df), name="sum-to-total"),
-        ],
-        unique=["uscc", "period", "product_code", "counterpart_area_code"],
-    )
-    failures = 0
-    try:
-        schema.validate(detail, lazy=True)
-    except SchemaErrors as exc:
-        failures = len(exc.failure_cases)
+    check = pa.Check(uscc.is_valid, element_wise=True, name="check-character")
+    failures = vp.pandera_failures(df, detail, check, PERIOD)
     if rest is not None:
         failures += rest(detail)
     return time.perf_counter() - start, time.process_time() - cpu, len(df), failures
-
-
-def _sums_match(detail: pd.DataFrame, whole: pd.DataFrame) -> bool:
-    sums = detail.groupby("uscc")[["X", "M", "T"]].sum()
-    totals = whole[whole["is_total"]].set_index("uscc")[["X", "M", "T"]]
-    diff = (sums - totals.reindex(sums.index)).abs()
-    tolerance = (detail.groupby("uscc").size() + 1) * 0.005 + 1e-9
-    return bool((diff.le(tolerance, axis=0) | diff.isna()).all().all())
 
 
 class PandasRules:
@@ -334,9 +291,36 @@ def same_rows(findings: list[Finding], code: str, pandas: pd.DataFrame) -> bool:
     return mine == sorted(cut)
 
 
-def best(repeat: int, run: Callable[[], Timing]) -> Timing:
-    """The fastest of ``repeat`` runs (as timeit does: the others measure the machine's load)."""
-    return min((run() for _ in range(repeat)), key=lambda r: r[0])
+def interleaved(repeat: int, runs: dict[str, Callable[[], Timing]]) -> dict[str, Timing]:
+    """Each contender once per round, ``repeat`` rounds (all see the same load); the fastest
+    run of each, with its CPU seconds."""
+    got: dict[str, list[Timing]] = {name: [] for name in runs}
+    for i in range(repeat):
+        for name, run in runs.items():
+            got[name].append(run())
+        print(f"  round {i + 1} (load {os.getloadavg()[0]:.1f}): "
+              + ", ".join(f"{n} {t[-1][0]:.2f}s/{t[-1][1]:.2f}c" for n, t in got.items()),
+              flush=True)
+    return {name: min(times, key=lambda r: r[0]) for name, times in got.items()}
+
+
+STRUCTURAL = (
+    ("struct", "shumao, structural rules only"),
+    ("polars", "plain polars expressions (distinct codes)"),
+    ("pandera_polars", "pandera, polars backend (distinct codes)"),
+    ("pandera_distinct", "pandera on pandas, distinct codes"),
+    ("pandera", "pandera on pandas, code checked per row (old)"),
+)
+
+
+def print_structural(runs: dict[str, Timing]) -> None:
+    """The structural rules: shumao against each baseline, wall and CPU."""
+    ours = runs["struct"]
+    print("\nstructural rules (best of the rounds; ratio = baseline ÷ shumao):")
+    for key, label in STRUCTURAL:
+        wall, cpu, _, found = runs[key]
+        print(f"  {label:46} {wall:5.2f} s  CPU {cpu:5.2f} s  {found:6,} failures  "
+              f"{wall / ours[0]:4.1f}× wall  {cpu / ours[1]:4.1f}× CPU")
 
 
 def main() -> None:
@@ -359,19 +343,24 @@ def main() -> None:
         found: list[Finding] = []
         run_shumao(path, ctx, found)  # warm caches (code lookups) as a running server has them
         plain = Context(expected_period=PERIOD, hb=False)
-        full = best(args.repeat, lambda: run_shumao(path, ctx))
-        struct = best(args.repeat, lambda: run_shumao(path, plain))
         rest = PandasRules(hist.to_pandas(), ctx.other_forms["BASIC_A"].to_pandas())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            base = best(args.repeat, lambda: run_pandera(path))
-            base_all = best(args.repeat, lambda: run_pandera(path, rest))
+            runs = interleaved(args.repeat, {
+                "struct": lambda: run_shumao(path, plain),
+                "polars": lambda: vp.polars_plain(path, HEADER, PERIOD),
+                "pandera_polars": lambda: vp.pandera_polars(path, HEADER, PERIOD),
+                "pandera_distinct": lambda: vp.pandas_distinct(path, HEADER, PERIOD),
+                "pandera": lambda: run_pandera(path),
+                "full": lambda: run_shumao(path, ctx),
+                "pandera_all": lambda: run_pandera(path, rest),
+            })
+    full = runs["full"]
+    base, base_all = runs["pandera"], runs["pandera_all"]
+    print_structural(runs)
+    print("\nall rules:")
     print(f"shumao (parse + all rules incl. HB, cross-form): {full[0]:.2f} s "
           f"(CPU {full[1]:.2f} s) · {full[2]:,} lines · {full[3]:,} findings")
-    print(f"shumao (structural rules only):                  {struct[0]:.2f} s "
-          f"(CPU {struct[1]:.2f} s) · {struct[3]:,} findings")
-    print(f"pandera on pandas (structural rules only):       {base[0]:.2f} s "
-          f"(CPU {base[1]:.2f} s) · {base[3]:,} failure cases")
     print(f"pandera + pandas HB and cross-form (all rules):  {base_all[0]:.2f} s "
           f"(CPU {base_all[1]:.2f} s) · {base_all[3]:,} failure cases and flags")
     agree = all(same_rows(found, code, rest.flagged[code])
@@ -381,8 +370,6 @@ def main() -> None:
           f"{len(rest.flagged['hb-peer-outlier']):,}, cross-form "
           f"{len(rest.flagged['cross-form-mismatch']):,} enterprises)")
     verdict = "met" if full[0] < 3 else "NOT met"
-    print(f"ratio pandera / shumao, structural rules: {base[0] / struct[0]:.1f}× wall, "
-          f"{base[1] / struct[1]:.1f}× CPU (target ≥ 3×)")
     print(f"ratio pandera+pandas / shumao, all rules: {base_all[0] / full[0]:.1f}× wall, "
           f"{base_all[1] / full[1]:.1f}× CPU (target ≥ 3×; shumao-all < 3 s: {verdict})")
     print(f"ratio pandera structural / shumao all:    {base[0] / full[0]:.1f}× wall, "

@@ -440,7 +440,7 @@ def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) 
     if engine.dialect.name == "postgresql":
         engine.dispose()
         engine = create_engine(url, pool_size=args.clients, max_overflow=0)
-    with server(url, args.workers) as base:
+    with server(url, args.workers, args.port) as base:
         cookies = ministry_cookies(base)
         for name, (path_of, needs_login) in scenarios(codes).items():
             jar = cookies if needs_login else {}
@@ -480,6 +480,8 @@ def main() -> None:
     parser.add_argument("--client", choices=("asyncio", "threads"), default="asyncio",
                         help="asyncio: one loop driving the connections (default); threads: "
                              "one httpx client per thread, as the first version did")
+    parser.add_argument("--port", type=int, default=None,
+                        help="serve on this loopback port (default: a free one)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep (and reuse) the stores in this folder")
     args = parser.parse_args()

@@ -134,3 +134,32 @@ def test_same_answers_on_sqlite(engine: Engine, prepared: dict[str, Prepared],
         library.add_text(eng, BANK, source_file="bank.txt")
     assert _answers(engine) == _answers(other)
     other.dispose()
+
+
+def _index_passages(engine: Engine, document_id: int, terms: list[str]) -> int:
+    """How many of the document's passages the store's full-text index matches (all terms)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name == "sqlite":
+        sql = ("SELECT count(*) FROM policy_fts JOIN policy_passage p ON p.id = policy_fts.rowid "
+               "WHERE policy_fts MATCH :m AND p.document_id = :d")
+        match = " AND ".join(f'"{t}"' for t in terms)
+    else:
+        sql = ("SELECT count(*) FROM policy_passage WHERE search @@ CAST(:m AS tsquery) "
+               "AND document_id = :d")
+        match = " & ".join(f"'{t}'" for t in terms)
+    with engine.connect() as conn:
+        return int(conn.execute(text(sql), {"m": match, "d": document_id}).scalar_one())
+
+
+def test_passages_matched_as_the_full_text_index_matches_them(
+        engine: Engine, library_ids: dict[str, int]) -> None:
+    """The hits' passages are matched on their stored tokens in one read (not one full-text
+    query per document): every hit counts exactly the passages the store's index finds."""
+    checked = 0
+    for query in [*QUERIES, "数字贸易 统计", "跨境电商"]:
+        result = search.search(engine, query, limit=10)
+        for hit in result.hits:
+            assert hit.passages == _index_passages(engine, hit.document_id, result.terms), query
+            checked += hit.passages
+    assert checked > 20

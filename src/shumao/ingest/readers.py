@@ -14,7 +14,6 @@ column report them (a number column: ``value-not-number``).
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -23,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from defusedxml import ElementTree
 
-from shumao.encodings import decode_bytes
+from shumao.encodings import UTF8_BOM, decode_bytes
 from shumao.validation.findings import Report, finding
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -63,32 +63,54 @@ def decode(data: bytes, report: Report, file: str) -> str | None:
 def read_csv(path: Path, report: Report, *, skip_rows: int = 0, file: str = "") -> Table | None:
     file = file or path.name
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():
         report.add(finding("file-empty", file=file))
         return None
     if data.startswith(b"PK\x03\x04") or data[:8] == OLE_MAGIC:
         report.add(finding("file-format", file=file, detail="这是 Excel 文件而不是 CSV / an Excel file, not CSV"))
         return None
+    raw = _utf8(data, report, file)
+    if raw is None:
+        return None
+    if not raw or raw.isspace():
+        report.add(finding("file-empty", file=file))
+        return None
+    return _csv_table(raw, report, file, skip_rows)
+
+
+def _utf8(data: bytes, report: Report, file: str) -> bytes | None:
+    """The file's bytes as UTF-8 for the CSV parser, read once: UTF-8 is checked where it
+    lies (no text is made of it) and only a GB18030 file is decoded and encoded again."""
+    body = data.removeprefix(UTF8_BOM)
+    if _is_utf8(body):
+        if len(body) < len(data):
+            report.add(finding("encoding-bom", file=file))
+        return body
     text = decode(data, report, file)
     if text is None:
         return None
-    if text.startswith("\ufeff"):  # a BOM that survived a GB18030 decode
-        text = text[1:]
-    if not text.strip():
-        report.add(finding("file-empty", file=file))
-        return None
-    return _csv_table(text, report, file, skip_rows)
+    return text.removeprefix("\ufeff").encode("utf-8")  # a BOM that survived a GB18030 decode
 
 
-def _csv_table(text: str, report: Report, file: str, skip_rows: int) -> Table | None:
-    """Parse CSV text; one extra column catches rows with more cells than the header."""
-    raw = text.encode("utf-8")
+def _is_utf8(data: bytes) -> bool:
+    """Arrow's UTF-8 validation over the bytes where they lie (nothing copied or decoded)."""
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    cells = pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data))
+    try:
+        cells.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _csv_table(raw: bytes, report: Report, file: str, skip_rows: int) -> Table | None:
+    """Parse CSV bytes (UTF-8); one extra column catches rows with more cells than the header."""
     options: dict[str, Any] = {"has_header": False, "infer_schema": False, "skip_rows": skip_rows,
                                "truncate_ragged_lines": True}
     try:
-        width = pl.read_csv(io.BytesIO(raw), n_rows=1, **options).width
+        width = pl.read_csv(raw, n_rows=1, **options).width
         names = [f"c{i}" for i in range(width)] + [_OVERFLOW]
-        frame = pl.read_csv(io.BytesIO(raw), schema=dict.fromkeys(names, pl.String),
+        frame = pl.read_csv(raw, schema=dict.fromkeys(names, pl.String),
                             missing_columns="insert", **options)
     except pl.exceptions.NoDataError:
         report.add(finding("file-empty", file=file))

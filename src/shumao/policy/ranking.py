@@ -50,3 +50,15 @@ def passage_score(tokens: list[str], idfs: dict[str, float]) -> float:
     counts = Counter(tok[:MAX_TERM] for tok in tokens)
     return sum(weight * term_weight(counts[t], len(tokens)) for t, weight in idfs.items()
                if counts[t])
+
+
+def framed_score(framed: str, length: int, idfs: dict[str, float]) -> float:
+    """``passage_score`` of a stored passage: its tokens framed `` a  b `` (each between its
+    own two spaces, so ``count`` finds every occurrence) and their number. Counting each
+    term in the stored text saves splitting and counting every token; a term of
+    ``MAX_TERM`` characters may stand for longer tokens, and goes the long way."""
+    if any(len(t) >= MAX_TERM for t in idfs):
+        return passage_score(framed.split(), idfs)
+    counts = {t: framed.count(f" {t} ") for t in idfs}
+    return sum(weight * term_weight(counts[t], length) for t, weight in idfs.items()
+               if counts[t])

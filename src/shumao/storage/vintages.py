@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, func, insert, select, text
 from sqlalchemy.sql import ColumnElement
 
 from shumao.errors import StoreError
+from shumao.storage.bulk_keys import keys_checked_once
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE, observation, series, vintage
 
 OBS_FIELDS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status", "attrs")
@@ -108,11 +109,12 @@ def write_vintage(
     rows = keyed.select("series_id", *OBS_FIELDS).with_columns(
         pl.lit(vintage_id, pl.Int64).alias("vintage_id")
     ).sort("series_id", "time_period")
-    for start in range(0, rows.height, batch_rows):
-        batch = rows.slice(start, batch_rows)
-        _insert_observations(conn, batch)
-        if progress:
-            progress(batch.height)
+    with keys_checked_once(conn, int(vintage_id)):
+        for start in range(0, rows.height, batch_rows):
+            batch = rows.slice(start, batch_rows)
+            _insert_observations(conn, batch)
+            if progress:
+                progress(batch.height)
     if conn.dialect.name == "postgresql" and rows.height >= ANALYZE_AFTER_ROWS:
         # Fresh statistics for the reads that follow: planned on an empty table's estimates,
         # the newest-vintage read of 100,000 freshly loaded rows ran for minutes (CI, before
