@@ -24,7 +24,7 @@ from shumao.compute import aggregate, hierarchy
 from shumao.errors import StoreError
 from shumao.monitor import alerts, rules, targets
 from shumao.monitor import tables as t
-from shumao.monitor.detectors import anomaly, bases, change, quality
+from shumao.monitor.detectors import anomaly, bases, change, outbound, quality
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits, prepare
 from shumao.monitor.detectors.common import select as pick
 from shumao.monitor.rules import Rule
@@ -119,6 +119,8 @@ def _other_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vin
         return [bases.rereview(conn, rule, as_of)]
     if rule.kind == "target":
         return [target_hits(conn, rule, as_of)]
+    if rule.kind == "outbound_risk":
+        return [outbound.risk_hits(conn, rule)]
     return []
 
 
@@ -154,7 +156,8 @@ def _covers(rule: Rule, flows: set[str] | None) -> Callable[[dict[str, Any]], bo
 
 def evaluate(conn: Connection, *, dataflows: set[str] | None = None, as_of: vintages.AsOf = None,
              today: date | None = None, run_id: int = 0) -> RunResult:
-    """Every rule in force (or those reading ``dataflows``) — inside the caller's transaction."""
+    """Every rule in force (or those reading ``dataflows``; an empty set: only the rules that
+    read no dataflow, such as the outbound register's risk) — inside the caller's transaction."""
     ruleset = rules.active(conn)
     today = today or datetime.now(UTC).date()
     result = RunResult(run_id)
@@ -191,7 +194,7 @@ def run(engine: Engine, *, trigger: str = "manual", dataflows: set[str] | None =
     with engine.begin() as conn:
         run_id = conn.execute(insert(t.run).values(
             started_at=datetime.now(UTC), trigger=trigger, created_by=user,
-            dataflows=",".join(sorted(dataflows or [])) or "*",
+            dataflows="*" if dataflows is None else ",".join(sorted(dataflows)) or "-",
             as_of=str(as_of or "")).returning(t.run.c.id)).scalar_one()
     try:
         with engine.begin() as conn:
