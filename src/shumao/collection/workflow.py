@@ -437,7 +437,7 @@ def _refuse_non_reporter(form: Form, ent: registry.Enterprise, parsed: Parsed) -
     sheet = parsed.sheet
     row, col = (sheet.positions.get("uscc") if sheet else None) or (None, None)
     if row is None and sheet is not None and sheet.frame.height:
-        row = int(sheet.frame[ROW].min())
+        row = int(sheet.frame.select(pl.col(ROW).min()).item())
     parsed.report.add(finding(
         "upload-not-reporter", file=parsed.received.filename, sheet=sheet.sheet if sheet else "",
         row=row, col_index=col, column="统一社会信用代码 / credit code", value=ent.uscc,
