@@ -32,7 +32,7 @@ def test_the_form_offers_the_four_modes_and_checks_them() -> None:
 
 def test_an_approved_filing_is_stored_by_mode_and_partner(engine: Engine) -> None:
     with engine.begin() as conn:
-        make_enterprise(conn)
+        make_enterprise(conn, cbec_reporter=True)
     approved(engine, form_id="CBEC_Q", lines=LINES)
     frame = select(engine, "ENT_CBEC", where={"ref_area": [USCC]}, start=PERIOD, end=PERIOD)
     got = {(r["product"], r["counterpart_area"], r["flow"]): (r["value"], r["unit"], r["unit_mult"])

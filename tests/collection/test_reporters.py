@@ -14,13 +14,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from filing_factories import ADMIN, PARK, approved, make_enterprise, make_uscc
+from filing_factories import (
+    ADMIN,
+    PARK,
+    PERIOD,
+    approved,
+    clerk,
+    filled_template,
+    make_enterprise,
+    make_uscc,
+)
 from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
-from shumao.collection import registry, response
+from shumao.collection import registry, response, workflow
 from shumao.collection.forms import _check, get_form
-from shumao.collection.tables import enterprise
+from shumao.collection.tables import enterprise, filing_cell
+from shumao.errors import ShumaoError
 
 PLAIN, SELLER = make_uscc(31), make_uscc(32)
 CBEC_LINES = [("9710", "USA", 300.0, None)]
@@ -106,6 +116,8 @@ def test_the_upgrade_flags_the_enterprises_that_already_filed_the_form(engine: E
 
     from shumao.storage.engine import alembic_config
 
+    with engine.begin() as conn:  # flagged while it filed; the downgrade drops every flag
+        make_enterprise(conn, uscc=PLAIN, name="南京服务外包有限公司", cbec_reporter=True)
     approved(engine, form_id="CBEC_Q", code=PLAIN, lines=CBEC_LINES)  # filed before the flag
     command.downgrade(alembic_config(engine), "collection_0002")
     command.upgrade(alembic_config(engine), "heads")
@@ -126,3 +138,31 @@ def test_the_cli_lists_both_reporter_flags(engine: Engine, two: None,
              if PLAIN in line or SELLER in line}
     assert [c.strip() for c in lines[SELLER].split("│")[-3:-1]] == ["是", "是"]
     assert [c.strip() for c in lines[PLAIN].split("│")[-3:-1]] == ["是", "否"]
+
+
+def test_an_enterprise_without_the_flag_cannot_file_the_cbec_form(engine: Engine, two: None
+                                                                  ) -> None:
+    """Refused with a located finding in both languages; no cell stored, nothing to submit; the
+    same file from the flagged seller is accepted."""
+    with engine.begin() as conn:
+        refused = workflow.upload_file(
+            conn, actor=clerk(PLAIN), form_id="CBEC_Q", uscc=PLAIN, period=PERIOD, hb=False,
+            data=filled_template(form_id="CBEC_Q", uscc=PLAIN, lines=CBEC_LINES),
+            filename="cbec.xlsx")
+        by_json = workflow.upload_json(conn, actor=clerk(PLAIN), form_id="CBEC_Q", uscc=PLAIN,
+                                       period=PERIOD, payload={"lines": []}, hb=False)
+    assert not refused.accepted and refused.filing.current_upload_id is None
+    (f,) = [f for f in refused.report.errors if f.code == "upload-not-reporter"]
+    assert (f.file, f.sheet, f.cell) == ("cbec.xlsx", "填报表", "B3")
+    assert f.message_zh == (f"企业 {PLAIN}（南京服务外包有限公司）在企业名录中未标记为“跨境电商直报”，"
+                            "不报送也不能报送数贸季2表（跨境电商销售情况（季度））")
+    assert f.message_en.startswith(f"the enterprise {PLAIN} (南京服务外包有限公司) is not marked "
+                                   "\"跨境电商直报\"")
+    assert "标记“跨境电商直报”" in f.fix_zh and "mark it" in f.fix_en
+    assert any(f.code == "upload-not-reporter" for f in by_json.report.errors)
+    with engine.connect() as conn:
+        assert conn.execute(select(filing_cell.c.upload_id)).all() == []
+    with engine.begin() as conn, pytest.raises(ShumaoError):
+        workflow.submit(conn, actor=clerk(PLAIN), filing_id=refused.filing.id)
+    assert approved(engine, form_id="CBEC_Q", code=SELLER, lines=CBEC_LINES).status.value == \
+        "approved"

@@ -98,17 +98,15 @@ def test_non_response_of_the_demo_park(engine: Engine) -> None:
     assert pl.Series([alert["park"]]).to_list() == ["DSEB05"]
 
 
-def test_non_response_counts_only_the_forms_reporters(engine: Engine) -> None:
+def test_non_response_to_the_cbec_form_is_a_rule_of_its_own(engine: Engine) -> None:
     """数贸季2表 is owed by the 跨境电商直报 enterprises only: one of the three in each demo park,
-    and it never filed; the other two are no non-respondents of a form they do not file."""
-    from dataclasses import replace
-
+    and it never filed; the other two are no non-respondents of a form they do not file. The
+    packaged rule ``non-response-cbec`` watches it beside the rule of 数贸季1表."""
     from shumao.web import demo
 
     demo.create(engine, today=date(2025, 11, 20))
-    base = R.get("non-response")
-    assert base is not None
-    rule = replace(base, dataflows=("ENT_CBEC",), params={**base.params, "form": "CBEC_Q"})
+    rule = R.get("non-response-cbec")
+    assert rule is not None and rule.params["form"] == "CBEC_Q"
     with engine.connect() as conn:
         hits = quality.non_response(conn, rule, date(2025, 11, 20))
     by_area = {r["ref_area"]: r for r in hits.iter_rows(named=True)}
@@ -117,3 +115,11 @@ def test_non_response_counts_only_the_forms_reporters(engine: Engine) -> None:
         assert (fields["n"], fields["missing"], fields["late"]) == (1, 1, 0)
         assert (by_area[park]["value"], by_area[park]["dataflow"]) == (100.0, "ENT_CBEC")
     assert json.loads(by_area["320000"]["fields"])["n"] == 1  # Jiangsu: one seller, not three
+    evaluate.run(engine, trigger="test", today=date(2025, 11, 20), notify=False)
+    evaluate.run(engine, trigger="test", today=date(2025, 11, 20), notify=False)  # no duplicate
+    (alert,) = [a for a in alerts_of(engine, "non-response-cbec") if a["ref_area"] == "DSEB05"]
+    assert (alert["level"], alert["state"], alert["period"]) == ("red", "firing", "2025-Q3")
+    assert alert["message_zh"] == ("2025年第3季度中国（南京）软件谷应报数贸季2表的跨境电商企业1家，"
+                                   "未按时报送率100.00%（漏报1家、迟报0家），超过阈值20%")
+    dds = [a for a in alerts_of(engine, "non-response") if a["ref_area"] == "DSEB05"]
+    assert len(dds) == 1 and dds[0]["id"] != alert["id"]  # 数贸季1表 keeps its own alert

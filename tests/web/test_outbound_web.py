@@ -123,6 +123,9 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert "ARE" not in page.inner_text("#card-outbound-map")
     assert page.inner_text("#kpi-total .value") == "116,244.84"
     assert "德国" in page.inner_text("#risk-list tr[data-economy='DEU']")
+    level = "#risk-list tr[data-economy='DEU'] .risk-level"
+    assert page.inner_text(level) == "高"  # the level's name, readable: not white on white
+    assert page.eval_on_selector(level, "e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     shot(page, "outbound_overview")
     page.click("#risk-list tr[data-economy='DEU'] a")
     page.wait_for_selector("#reasons")
@@ -147,6 +150,13 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert rows.count() == 9  # eight demo projects of Jiangsu enterprises and 测试企业甲's
     assert "杭州" not in province.inner_text("#projects")
     shot(province, "outbound_projects_province")
+    province.set_viewport_size({"width": 390, "height": 844})  # a phone: the table scrolls in
+    province.wait_for_function("() => window.innerWidth === 390")  # its box, names stay whole
+    assert province.evaluate("document.documentElement.scrollWidth") <= 390
+    widths = province.eval_on_selector_all("#projects tbody tr:first-child td",
+                                           "tds => tds.map(td => td.getBoundingClientRect().width)")
+    assert min(widths[:2]) >= 80, widths  # enterprise and project names: ≥ 5 characters a line
+    shot(province, "outbound_projects_province_390")
     company = open_page("enterprise")
     company.goto("/outbound/selfcheck")
     company.check("input[name=ciio][value='否']")

@@ -319,9 +319,11 @@ def approve_cmd(
     with transaction() as conn:
         found = workflow.approve(conn, actor=who, filing_id=filing_id, expected_version=version,
                                  note=note)
+    from shumao.collection.forms import get_form
     from shumao.monitor.hooks import after_commit
 
-    after_commit(store(), trigger="approval", dataflows=["ENT_DDS"], user=actor)
+    after_commit(store(), trigger="approval", dataflows=[get_form(found.form_id).dataflow],
+                 user=actor)  # a form without a dataflow (ODI_A): the rules reading none
     console.print(f"[green]已审核通过 / approved[/green]: 填报 filing #{found.id} · 第 "
                   f"{found.revision} 版 revision · 数据版本 vintage {found.vintage_id}")
 

@@ -115,9 +115,11 @@ def aggregate_cmd(by: Annotated[str, typer.Option(help="host | group | area | pr
 def tracker_load(file: Annotated[Path, typer.Argument(help="YAML 文件 / YAML file")]) -> None:
     """收录东道国数字规则（有误则全部不写入）/ load tracker entries (all or nothing)."""
     from shumao.outbound import tracker
+    from shumao.outbound.alerts import risk_changed
 
     with transaction() as conn:
         rules = tracker.load(conn, file)
+    risk_changed(store(), trigger="outbound-tracker")
     console.print(f"已收录 / loaded: {len(rules)} 条 entries")
 
 
@@ -151,12 +153,15 @@ def risk_cmd(economy: Annotated[str | None, typer.Option(help="经济体 / econo
              who: ActAs = "ministry") -> None:
     """东道国风险等级及其理由 / host-economy risk levels with their reasons."""
     from shumao.outbound import risk, service
+    from shumao.outbound.alerts import risk_changed
 
     with transaction() as conn:
         if recompute:
             changed = risk.recompute(conn)
             console.print(f"等级变化 / level changes: {len(changed)}")
         rows = service.economies(conn, actor=_actor(who))
+    if recompute:
+        risk_changed(store(), trigger="outbound-risk")
     for row in rows:
         if economy and service.economy_name(row["economy"]) != economy and row["economy"] != economy:
             continue

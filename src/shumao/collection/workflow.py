@@ -72,7 +72,7 @@ from shumao.storage import vintages
 from shumao.storage.engine import insert_or_skip
 from shumao.storage.tables import DIMENSIONS
 from shumao.validation.findings import Finding, Report, Severity, finding
-from shumao.validation.rules import Checked, Context, history_from_observations, validate
+from shumao.validation.rules import ROW, Checked, Context, history_from_observations, validate
 
 ApprovalHook = Callable[[Connection, "Filing"], None]
 ContextProvider = Callable[[Connection, Form, "str | None", "str | None"], Any]
@@ -362,6 +362,7 @@ def upload_json(conn: Connection, *, actor: Actor, form_id: str, uscc: str, peri
     form = get_form(form_id)
     ent = _may_upload(conn, actor, form, uscc, period)
     parsed = read_json(payload, form=form)
+    _refuse_non_reporter(form, ent, parsed)
     checked = check_parsed(conn, form, parsed, uscc=ent.uscc, period=period, hb=hb)
     return store_upload(conn, actor=actor, prepared=Prepared(form, ent.uscc, period, parsed,
                                                              checked))
@@ -398,6 +399,7 @@ def prepare_upload(
                             limits=limits)
     else:
         raise ValueError("upload_file needs path or data")
+    _refuse_non_reporter(form, ent, parsed)
     checked = check_parsed(conn, form, parsed, uscc=ent.uscc, period=period, hb=hb)
     return Prepared(form, ent.uscc, period, parsed, checked)
 
@@ -425,6 +427,22 @@ def _may_upload(conn: Connection, actor: Actor, form: Form, uscc: str,
     if existing is not None:
         _uploadable(existing)
     return ent
+
+
+def _refuse_non_reporter(form: Form, ent: registry.Enterprise, parsed: Parsed) -> None:
+    """A form owed by the enterprises with a flag (``reporters``: 跨境电商直报 for 数贸季2表) is
+    refused from any other, located at the file's credit code."""
+    if not form.reporters or getattr(ent, form.reporters, False):
+        return
+    sheet = parsed.sheet
+    row, col = (sheet.positions.get("uscc") if sheet else None) or (None, None)
+    if row is None and sheet is not None and sheet.frame.height:
+        row = int(sheet.frame.select(pl.col(ROW).min()).item())
+    parsed.report.add(finding(
+        "upload-not-reporter", file=parsed.received.filename, sheet=sheet.sheet if sheet else "",
+        row=row, col_index=col, column="统一社会信用代码 / credit code", value=ent.uscc,
+        name=ent.name, flag=registry.FLAG_NAMES[form.reporters],
+        form=f"{form.code}（{form.title_zh}）"))
 
 
 def _upload_target(conn: Connection, actor: Actor, form: Form, uscc: str, period: str) -> Filing:

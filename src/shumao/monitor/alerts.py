@@ -11,7 +11,7 @@ audit log. ``sync`` applies one rule's hits; evaluating the same data twice chan
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -63,12 +63,22 @@ class SyncResult:
     pending: int = 0
 
 
+def public_key(hit: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A hit's series, period, value and measure: an alert is public only when the public
+    view gives the same (``evaluate._released``)."""
+    def num(v: Any) -> float | None:
+        return None if v is None else round(float(v), 6)
+    return (str(hit["series_key"])[:400], str(hit["period"]), num(hit["value"]),
+            num(hit["measure"]))
+
+
 def sync(conn: Connection, *, rule: Rule, version: int, hits: Iterable[dict[str, Any]],
          covers: Callable[[dict[str, Any]], bool], now: datetime | None = None,
-         enterprises: Mapping[str, Place] | None = None, names: Mapping[str, str] | None = None
-         ) -> SyncResult:
+         enterprises: Mapping[str, Place] | None = None, names: Mapping[str, str] | None = None,
+         released: Collection[tuple[Any, ...]] = ()) -> SyncResult:
     """Apply one evaluation of ``rule``: ``hits`` hold now; every open alert of the rule that
-    ``covers`` (its dataflow was evaluated) and is not among them is resolved."""
+    ``covers`` (its dataflow was evaluated) and is not among them is resolved. An alert of a
+    public rule is public only when its hit is among ``released`` (the public view's)."""
     now = now or datetime.now(UTC)
     result = SyncResult()
     existing = {r.fingerprint: dict(r._mapping) for r in conn.execute(
@@ -81,6 +91,7 @@ def sync(conn: Connection, *, rule: Rule, version: int, hits: Iterable[dict[str,
         fp = fingerprint(rule.code, hit["series_key"])
         seen.add(fp)
         row = _row(rule, version, hit, level, now, enterprises, names)
+        row["public"] = rule.public and public_key(hit) in released
         old = existing.get(fp)
         if old is None:
             _insert(conn, fp, row, rule, now, result)
@@ -109,7 +120,7 @@ def _row(rule: Rule, version: int, hit: dict[str, Any], level: str, now: datetim
                         "unit": hit.get("unit"), "unit_mult": hit.get("unit_mult"),
                         **{d: hit.get(d) for d in ("counterpart_area", "product", "flow",
                                                    "indicator", "freq")}},
-                public=rule.public, last_seen=now, updated_at=now)
+                last_seen=now, updated_at=now)
 
 
 def _insert(conn: Connection, fp: str, row: dict[str, Any], rule: Rule, now: datetime,
@@ -144,7 +155,7 @@ def _update(conn: Connection, old: dict[str, Any], row: dict[str, Any], rule: Ru
             result.fired.append(old["id"])
             _write(conn, old, {**row, **extra}, "fire", now)
             return
-    changed = any(old[k] != row[k] for k in ("level", "value", "period", "message_zh"))
+    changed = any(old[k] != row[k] for k in ("level", "value", "period", "message_zh", "public"))
     if old["silenced_value"] is not None and row["value"] != old["silenced_value"]:
         extra |= {"silenced_value": None, "silenced_until": None}
         _event(conn, old["id"], "unsilence", old["state"], old["state"], "system", now)

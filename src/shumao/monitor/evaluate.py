@@ -24,10 +24,11 @@ from shumao.compute import aggregate, hierarchy
 from shumao.errors import StoreError
 from shumao.monitor import alerts, rules, targets
 from shumao.monitor import tables as t
-from shumao.monitor.detectors import anomaly, bases, change, quality
+from shumao.monitor.detectors import anomaly, bases, change, outbound, quality
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits, prepare
 from shumao.monitor.detectors.common import select as pick
 from shumao.monitor.rules import Rule
+from shumao.release.public import public_view
 from shumao.storage import vintages
 from shumao.storage.tables import DIMENSIONS
 
@@ -39,6 +40,8 @@ FRAME: dict[str, Detector] = {
     "outlier": anomaly.outlier, "cusum": anomaly.cusum, "stl": anomaly.stl,
 }
 ENTERPRISE_FLOW = "ENT_DDS"
+PUBLIC = "public:"
+"""Cache key prefix of a dataflow as the public reads it."""
 
 
 @dataclass
@@ -52,18 +55,22 @@ class RunResult:
 
 
 def _read(conn: Connection, dataflow: str, rule: Rule, as_of: vintages.AsOf,
-          cache: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    if dataflow not in cache:
+          cache: dict[str, pl.DataFrame], public: bool = False) -> pl.DataFrame:
+    """The dataflow as the rules read it — or, with ``public``, as the public reads it (its
+    newest released vintage, confidential cells blank, micro-data only as released cells)."""
+    key = PUBLIC + dataflow if public else dataflow
+    if key not in cache:
         try:
-            frame = vintages.read(conn, dataflow, as_of=as_of).drop("vintage_id")
+            frame = (public_view(conn, dataflow, as_of=as_of) if public else
+                     vintages.read(conn, dataflow, as_of=as_of)).drop("vintage_id")
         except StoreError as err:  # as of a date before the dataflow's first vintage
             log.info("%s not evaluated: %s", dataflow, err)
             frame = pl.DataFrame(schema=vintages.FRAME_SCHEMA)
-        if dataflow == ENTERPRISE_FLOW and frame.height:
+        if dataflow == ENTERPRISE_FLOW and frame.height and not public:
             frame = enterprise_levels(conn, frame)
-        cache[dataflow] = frame
-        cache["~" + dataflow] = prepare(frame)
-    return pick(cache["~" + dataflow], rule.where)
+        cache[key] = frame
+        cache["~" + key] = prepare(frame)
+    return pick(cache["~" + key], rule.where)
 
 
 def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
@@ -89,16 +96,17 @@ def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _frame_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,
-                cache: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
+                cache: dict[str, pl.DataFrame], public: bool = False) -> list[pl.DataFrame]:
     out = []
     for flow in rule.dataflows:
         if flows is not None and flow not in flows:
             continue
-        frame = _read(conn, flow, rule, as_of, cache)
+        frame = _read(conn, flow, rule, as_of, cache, public)
         if frame.is_empty():
             continue
         if rule.kind == "decline":
-            published = cache[flow].filter(pl.col("indicator").is_in(["GROWTH_YOY", "CUM_GROWTH"]))
+            published = cache[PUBLIC + flow if public else flow].filter(
+                pl.col("indicator").is_in(["GROWTH_YOY", "CUM_GROWTH"]))
             out.append(change.decline(frame, rule, flow, published=published))
         else:
             out.append(FRAME[rule.kind](frame, rule, flow))
@@ -119,6 +127,8 @@ def _other_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vin
         return [bases.rereview(conn, rule, as_of)]
     if rule.kind == "target":
         return [target_hits(conn, rule, as_of)]
+    if rule.kind == "outbound_risk":
+        return [outbound.risk_hits(conn, rule)]
     return []
 
 
@@ -144,6 +154,19 @@ def target_hits(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl
     return pl.DataFrame(rows, schema=HIT_SCHEMA) if rows else empty_hits()
 
 
+def _released(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,
+              cache: dict[str, pl.DataFrame]) -> frozenset[tuple[Any, ...]]:
+    """What of a public rule's alerts the public may read: the hits the same rule finds in the
+    public view (released, disclosure-controlled), by series, period, value and measure — an
+    alert on an unreleased vintage, a blanked cell or an enterprise finds no twin there. Rules
+    that do not read one dataflow's series (collection, several sources, targets, outbound)
+    are never public."""
+    if not rule.public or (rule.kind not in FRAME and rule.kind != "decline"):
+        return frozenset()
+    parts = _frame_hits(conn, rule, flows, as_of, cache, public=True)
+    return frozenset(alerts.public_key(h) for p in parts for h in p.iter_rows(named=True))
+
+
 def _covers(rule: Rule, flows: set[str] | None) -> Callable[[dict[str, Any]], bool]:
     """Which open alerts this evaluation re-judged: all of them for a full run and for rules
     that recompute everything they watch (targets, non-response, sources, bases)."""
@@ -154,7 +177,8 @@ def _covers(rule: Rule, flows: set[str] | None) -> Callable[[dict[str, Any]], bo
 
 def evaluate(conn: Connection, *, dataflows: set[str] | None = None, as_of: vintages.AsOf = None,
              today: date | None = None, run_id: int = 0) -> RunResult:
-    """Every rule in force (or those reading ``dataflows``) — inside the caller's transaction."""
+    """Every rule in force (or those reading ``dataflows``; an empty set: only the rules that
+    read no dataflow, such as the outbound register's risk) — inside the caller's transaction."""
     ruleset = rules.active(conn)
     today = today or datetime.now(UTC).date()
     result = RunResult(run_id)
@@ -168,7 +192,8 @@ def evaluate(conn: Connection, *, dataflows: set[str] | None = None, as_of: vint
             p.height for p in parts) else empty_hits()
         done = alerts.sync(conn, rule=rule, version=ruleset.version,
                            hits=found.iter_rows(named=True), covers=_covers(rule, dataflows),
-                           enterprises=places, names=names)
+                           enterprises=places, names=names,
+                           released=_released(conn, rule, dataflows, as_of, cache))
         result.fired += done.fired
         result.resolved += done.resolved
         result.rules += 1
@@ -191,7 +216,7 @@ def run(engine: Engine, *, trigger: str = "manual", dataflows: set[str] | None =
     with engine.begin() as conn:
         run_id = conn.execute(insert(t.run).values(
             started_at=datetime.now(UTC), trigger=trigger, created_by=user,
-            dataflows=",".join(sorted(dataflows or [])) or "*",
+            dataflows="*" if dataflows is None else ",".join(sorted(dataflows)) or "-",
             as_of=str(as_of or "")).returning(t.run.c.id)).scalar_one()
     try:
         with engine.begin() as conn:

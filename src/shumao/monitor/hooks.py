@@ -22,7 +22,9 @@ KEY = "shumao.monitor.after_commit"
 
 def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
                  ) -> None:
-    """Evaluate the rules reading ``dataflows``; failures are logged, never raised."""
+    """Evaluate the rules reading ``dataflows`` (none: only the rules that read no dataflow,
+    e.g. after a change of the outbound register or tracker); failures are logged, never
+    raised."""
     if not get_settings().monitor_on_change:
         return
     flows = {f for f in dataflows if f}
@@ -31,7 +33,7 @@ def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user
             return
         from shumao.monitor.evaluate import run
 
-        run(engine, trigger=trigger, dataflows=flows or None, user=user)
+        run(engine, trigger=trigger, dataflows=flows, user=user)
     except Exception:
         log.exception("monitoring after %s of %s failed", trigger, sorted(flows))
 

@@ -139,8 +139,8 @@ def render(rule: Rule, hit: dict[str, Any], lang: str, *, enterprises: dict[str,
     if isinstance(fields.get("top"), str):  # the largest part, by name: a partner or an item
         by_item = rule.params.get("dim") == "product"
         values["top"] = (product_name if by_item else area_name)(fields["top"], lang)
-    if "measure_zh" in fields:
-        values["measure"] = fields["measure_zh" if lang == "zh" else "measure_en"]
+    for key in [k[:-3] for k in fields if k.endswith("_zh") and k[:-3] + "_en" in fields]:
+        values[key] = fields[f"{key}_{'zh' if lang == 'zh' else 'en'}"]  # measure, projects …
     values.update(extra or {})
     template = rule.message_zh if lang == "zh" else rule.message_en
     return string.Formatter().vformat(template, (), _Safe(values))

@@ -43,6 +43,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "source_diff": ("threshold_pct",),
     "revision": ("threshold_pct",),
     "base": ("bases",),
+    "outbound_risk": (),
 }
 """Detector kinds and the parameters each must have (numbers > 0, except ``bases``)."""
 REQUIRED = ("code", "kind", "name_zh", "name_en", "levels", "message_zh", "message_en")

@@ -3,8 +3,10 @@ to its province.
 
 ``raise_changes`` writes one ``outbound_alert`` per enterprise and change (the enterprise sees
 its own, the province those of its enterprises, the ministry all): the same shape as the
-monitoring alerts (rule code, level, place, message in both languages), so that they can be
-handed to ``shumao.monitor``'s alerts once that package is on main (``as_monitor_hit``).
+monitoring alerts (rule code, level, place, message in both languages). They are the history
+of changes; the monitoring's alerts (rule ``outbound-risk-level``, 监测预警) carry the current
+risk of each enterprise × economy with the monitor's lifecycle: ``risk_changed`` runs that rule
+after the commit that changed the levels.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
@@ -21,8 +23,6 @@ from shumao.errors import UnknownCode
 from shumao.outbound import register, risk_rules
 from shumao.outbound import tables as t
 from shumao.reference import countries
-
-RULE_CODE = "outbound-risk-level"
 
 
 def _name(iso3: str, lang: str) -> str:
@@ -82,9 +82,10 @@ def visible(conn: Connection, *, actor: Actor) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def as_monitor_hit(alert: dict[str, Any]) -> dict[str, Any]:
-    """The alert as a hit of the monitoring package's alerts (rule, series key, level, place)."""
-    colour = {"high": "red", "medium": "orange", "low": "blue"}[alert["level_to"]]
-    return {"rule": RULE_CODE, "series_key": f"{alert['uscc']}|{alert['economy']}",
-            "level": colour, "area": alert["uscc"], "province": alert["province_code"],
-            "message_zh": alert["message_zh"], "message_en": alert["message_en"]}
+def risk_changed(engine: Engine, *, trigger: str, user: str = "system") -> None:
+    """After a commit that changed the register or the tracker: the monitoring's alerts of
+    rule kind ``outbound_risk`` (``monitor.detectors.outbound``) follow the new levels, with
+    the monitor's lifecycle (one alert per enterprise × host economy, acknowledged, resolved)."""
+    from shumao.monitor.hooks import after_commit
+
+    after_commit(engine, trigger=trigger, dataflows=(), user=user)  # the rules reading no dataflow

@@ -287,7 +287,8 @@ def approve(conn: Connection, *, who: Who, filing_id: int, expected_version: int
     who.log(conn, "filing.approve", f"filing #{filing_id}", vintage=done.vintage_id)
     from shumao.monitor.hooks import defer  # the warning rules run once this commits
 
-    defer(conn, trigger="approval", dataflows=["ENT_DDS"], user=who.scope.username)
+    defer(conn, trigger="approval", dataflows=[get_form(done.form_id).dataflow],
+          user=who.scope.username)
     return _out(conn, done)
 
 

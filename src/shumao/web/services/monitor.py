@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from shumao import access
 from shumao.auth.scope import Scope
@@ -47,12 +47,28 @@ def _rule_name(conn: Connection, code: str, lang: str) -> str:
     return pick(rule.name_zh, rule.name_en, lang) if rule else code
 
 
-def _out(conn: Connection, row: dict[str, Any], lang: str) -> AlertOut:
+def _enterprise_names(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the enterprises among the alerts' areas (an alert on one enterprise: its
+    non-response, its outbound projects' host risk), so that pages show names, not codes."""
+    codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
+    if not codes:
+        return {}
+    from shumao.collection.tables import enterprise
+
+    found = conn.execute(select(enterprise.c.uscc, enterprise.c.name)
+                         .where(enterprise.c.uscc.in_(codes)))
+    return {r.uscc: r.name for r in found}
+
+
+def _out(conn: Connection, row: dict[str, Any], lang: str,
+         names: dict[str, str] | None = None) -> AlertOut:
+    if names is None:
+        names = _enterprise_names(conn, [row])
     return AlertOut(
         id=row["id"], rule=row["rule_code"], rule_name=_rule_name(conn, row["rule_code"], lang),
         level=row["level"], level_name=pick(*LEVEL_NAMES[row["level"]], lang),
         state=row["state"], state_name=pick(*alerts.STATES[row["state"]], lang),
-        area=row["ref_area"], area_name=area_name(row["ref_area"], lang),
+        area=row["ref_area"], area_name=area_name(row["ref_area"], lang, names),
         period=row["period"], value=row["value"], threshold=row["threshold"],
         message=row["message_zh"] if lang == "zh" else row["message_en"],
         dataflow=row["dataflow"], fired_at=row["fired_at"], version=row["version"])
@@ -62,6 +78,7 @@ def alert_list(conn: Connection, *, scope: Scope, filters: queries.Filters, page
                lang: str = "zh") -> AlertListOut:
     rows, total = queries.page(conn, scope, filters, page_no=page, size=PAGE)
     worst = queries.worst_by_province(conn, scope)
+    names = _enterprise_names(conn, rows)
     reason = ""
     if not rows:
         reason = pick("公众只能看到标记为公开的预警，目前没有。" if scope.is_public else
@@ -72,7 +89,7 @@ def alert_list(conn: Connection, *, scope: Scope, filters: queries.Filters, page
     return AlertListOut(total=total, page=page, pages=max(1, -(-total // PAGE)),
                         counts=queries.counts(conn, scope, filters),
                         worst_by_province={p: RANK_LEVEL[r] for p, r in worst.items()},
-                        alerts=[_out(conn, r, lang) for r in rows], empty_reason=reason)
+                        alerts=[_out(conn, r, lang, names) for r in rows], empty_reason=reason)
 
 
 def alert_map(listing: AlertListOut, lang: str) -> Chart:
