@@ -31,7 +31,7 @@ from shumao.auth.scope import Scope
 from shumao.bases import access, names, register_findings, registry
 from shumao.bases.tables import so_roster_load, so_roster_row
 from shumao.errors import ImportRejected, UnknownCode
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation import uscc

@@ -32,7 +32,7 @@ import polars as pl
 import yaml
 
 from shumao.errors import UnknownCode
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.output import FORMULA_START
 from shumao.validation import completeness, uscc, zeros
 from shumao.validation import findings as _findings

@@ -35,7 +35,7 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import require_columns
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import cbec_modes, countries, geo, units

@@ -40,7 +40,7 @@ import yaml
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import match_column, resolve
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.validation.findings import Report, finding

@@ -33,7 +33,7 @@ from shumao.ingest.common import (
     status_expr,
     world_code,
 )
-from shumao.ingest.numbers import parse_numbers
+from shumao.validation.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
