@@ -31,11 +31,11 @@ from shumao.auth.scope import Scope
 from shumao.bases import access, names, register_findings, registry
 from shumao.bases.tables import so_roster_load, so_roster_row
 from shumao.errors import ImportRejected, UnknownCode
-from shumao.validation.numbers import parse_numbers
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation import uscc
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("企业名称", "单位名称", "名称", "name"),
