@@ -35,12 +35,13 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import Context
 from shumao.collection.forms import get_form, previous_periods, shift
 from shumao.collection.limits import Limits
 from shumao.collection.upload import read_file
 from shumao.validation import uscc
 from shumao.validation.findings import Finding
-from shumao.validation.rules import Context, validate
 
 PRODUCTS = ("SF1", "SG1", "SH3", "SI1", "SI2", "SI3", "SJ1", "SJ2", "SJ3", "SK1")
 PARTNERS = ("USA", "JPN", "DEU", "GBR", "SGP", "KOR", "FRA", "HKG", "AUS", "CAN")
@@ -174,7 +175,7 @@ def run_pandera(path: Path, rest: Callable[[pd.DataFrame], int] | None = None) -
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
-    from shumao.validation.rules import _resolve_cached
+    from shumao.collection.checks.codes import _resolve_cached
 
     form = get_form("DDS_Q")
     allowed = list(form.field("product").allowed)

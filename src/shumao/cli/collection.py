@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # the domain modules load polars and SQLAlchemy: only when a 
     import polars as pl
 
     from shumao.auth.actors import Actor
+    from shumao.collection.checks.model import Context
     from shumao.validation.findings import Report
-    from shumao.validation.rules import Context
 
 ActorName = Annotated[str, typer.Option("--actor", help="操作人 / who acts")]
 ActAs = Annotated[str, typer.Option("--as", help="角色:范围 / role:scope, e.g. park:DSEB05")]
@@ -67,10 +67,10 @@ def validate_cmd(
     as_json: AsJson = False,
 ) -> None:
     """校验填报文件并列出全部问题 / check a filing file and print every finding."""
+    from shumao.collection.checks.engine import validate
     from shumao.collection.forms import get_form
     from shumao.collection.upload import read_file
     from shumao.config import get_settings
-    from shumao.validation.rules import validate
 
     try:
         spec = get_form(form)
@@ -89,8 +89,8 @@ def validate_cmd(
 def _validate_context(spec: Any, frame: pl.DataFrame, enterprise: str | None, period: str | None,
                       use_store: bool) -> Context:
     from shumao.collection import workflow
+    from shumao.collection.checks.model import Context
     from shumao.collection.forms import normalise_period
-    from shumao.validation.rules import Context
 
     expected = period and normalise_period(period, spec.frequency)
     if not use_store:

@@ -8,7 +8,7 @@
     workflow.py   filings: upload → submit → approve / return; vintages; deadlines; non-response
     tables.py     the tables (migration collection_0001)
 
-Checks live in ``shumao.validation.rules`` (rules.yaml) and ``shumao.validation.hb``.
+    checks/       the checks of a filing: rules.yaml, the engine, HB edits (see checks/__init__)
 """
 
 from shumao.collection import tables as tables

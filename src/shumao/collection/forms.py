@@ -2,8 +2,8 @@
 
 A form says its period type, its fields (codes, amounts, counts, text), which are required,
 their units and ranges, how a filed cell becomes an observation (dataflow, flow or indicator)
-and which form-level rules apply (codes from ``validation/rules.yaml``). Adding or changing a
-form is editing a YAML file; templates, parsing, checks and approval all follow it.
+and which form-level rules apply (codes from ``collection/checks/rules.yaml``). Adding or
+changing a form is editing a YAML file; templates, parsing, checks and approval all follow it.
 
 Two layouts exist: ``table`` (one line per item × partner, plus a totals line) and ``fields``
 (one value per field, written down a column in the template; one row per enterprise in CSV).
@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
+from shumao.collection.checks.rulebook import rule_definition
 from shumao.errors import UnknownCode
 
 Kind = Literal["code", "money", "integer", "number", "text"]
@@ -167,8 +168,6 @@ def _field(raw: dict[str, Any]) -> Field:
 
 
 def _rule(raw: dict[str, Any]) -> RuleSpec:
-    from shumao.validation.rules import rule_definition
-
     params = dict(raw)
     code = params.pop("rule")
     definition = rule_definition(code)

@@ -24,9 +24,9 @@ from sqlalchemy.sql import ColumnElement
 
 from shumao.auth import permissions
 from shumao.auth.actors import Actor
+from shumao.collection.checks import rulebook as _rulebook  # noqa: F401  (registers the finding codes)
 from shumao.collection.tables import enterprise, enterprise_change
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible, UnknownCode
-from shumao.validation import rules as _rules  # noqa: F401  (registers the finding codes)
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
 

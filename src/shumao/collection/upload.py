@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from shumao.collection.checks.model import Position, Sheet
 from shumao.collection.forms import Field, Form
 from shumao.collection.limits import (
     Limits,
@@ -44,8 +45,7 @@ from shumao.collection.limits import (
 )
 from shumao.collection.templates import FIELDS_HEADER, IDENTITY_LABELS, META_SHEET
 from shumao.reference import units
-from shumao.validation.findings import Report, column_letter, finding
-from shumao.validation.rules import ROW, Position, Sheet
+from shumao.validation.findings import ROW, Report, column_letter, finding
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Largest upload accepted (a filled template is a few hundred KB)."""

@@ -41,6 +41,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from shumao.auth import permissions
 from shumao.auth.actors import Actor
 from shumao.collection import registry
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import TOTAL, Context
+from shumao.collection.checks.results import Checked, history_from_observations
 from shumao.collection.forms import (
     Form,
     get_form,
@@ -71,8 +74,7 @@ from shumao.errors import (
 from shumao.storage import vintages
 from shumao.storage.engine import insert_or_skip
 from shumao.storage.tables import DIMENSIONS
-from shumao.validation.findings import Finding, Report, Severity, finding
-from shumao.validation.rules import Checked, Context, history_from_observations, validate
+from shumao.validation.findings import ROW, Finding, Report, Severity, finding
 
 ApprovalHook = Callable[[Connection, "Filing"], None]
 ContextProvider = Callable[[Connection, Form, "str | None", "str | None"], Any]
@@ -736,8 +738,6 @@ def vintage_label(form: Form, period: str, revision: int) -> str:
 
 def _approved_observations(conn: Connection, form: Form, approved: Filing) -> pl.DataFrame:
     """The upload's values plus, for a revision, the earlier values it no longer reports."""
-    from shumao.validation.rules import ROW, TOTAL
-
     cells = conn.execute(select(filing_cell).where(
         filing_cell.c.upload_id == approved.current_upload_id)).mappings().all()
     numeric = {f.id for f in form.numeric_fields}
