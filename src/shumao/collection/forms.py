@@ -24,6 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from shumao.collection.checks.rulebook import rule_definition
+from shumao.collection.registry import REPORTER_FLAGS
 from shumao.errors import UnknownCode
 
 Kind = Literal["code", "money", "integer", "number", "text"]
@@ -216,7 +217,6 @@ def _check(form: Form) -> None:
         raise ValueError(f"form {form.id}: bad frequency or layout")
     if form.layout == "table" and not form.code_fields:
         raise ValueError(f"form {form.id}: a table form needs code fields")
-    from shumao.collection.registry import REPORTER_FLAGS
 
     # a misspelt flag would make no one a reporter; "" is a form filed when there is something
     # to report (对外投资备案: a project), which no enterprise owes by period

@@ -366,6 +366,7 @@ def _text(value: Any) -> str | None:
 
 
 def _xlsx(data: bytes, form: Form, report: Report, file: str) -> tuple[Sheet | None, dict[str, str]]:
+    # deferred: openpyxl (~0.5 s) is needed only when an xlsx file is read or written
     from openpyxl import load_workbook
 
     try:

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 from defusedxml import ElementTree
+from python_calamine import CalamineError, CalamineWorkbook
 
 from shumao.encodings import decode_bytes
 from shumao.validation.findings import ROW, Report, finding
@@ -117,8 +118,6 @@ def _report_ragged(body: pl.DataFrame, width: int, report: Report, file: str) ->
 def read_xlsx(
     path: Path, report: Report, *, sheet: str | None = None, skip_rows: int = 0, file: str = ""
 ) -> Table | None:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     file = file or path.name
     if not zipfile.is_zipfile(path):
         report.add(finding("file-format", file=file, detail="不是有效的 XLSX / not a valid XLSX"))

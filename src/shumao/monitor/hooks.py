@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Engine, inspect
 
 from shumao.config import get_settings
+from shumao.monitor.evaluate import run
 
 log = logging.getLogger(__name__)
 KEY = "shumao.monitor.after_commit"
@@ -29,7 +30,6 @@ def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user
     try:
         if "alert" not in inspect(engine).get_table_names():
             return
-        from shumao.monitor.evaluate import run
 
         run(engine, trigger=trigger, dataflows=flows or None, user=user)
     except Exception:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
+from shumao.collection.tables import enterprise
 from shumao.errors import UnknownCode
 from shumao.outbound import register, risk_rules
 from shumao.outbound import tables as t
@@ -75,7 +76,6 @@ def visible(conn: Connection, *, actor: Actor) -> list[dict[str, Any]]:
     elif actor.role is Role.PROVINCE:
         query = query.where(a.province_code == actor.scope)
     elif actor.role not in (Role.MINISTRY, Role.ADMIN):
-        from shumao.collection.tables import enterprise
 
         column = enterprise.c.park_code if actor.role is Role.PARK else enterprise.c.city_code
         query = query.join(enterprise, enterprise.c.uscc == a.uscc).where(column == actor.scope)

@@ -146,7 +146,7 @@ def certificates(run: Run, spec: RuleSpec) -> None:
 
 def _taken(conn: Connection, form: Form, uscc: str | None, period: str | None
            ) -> dict[str, tuple[str, str]]:
-    from shumao.outbound import register
+    from shumao.outbound import register  # deferred: register imports checks (known cycle)
 
     return register.certificate_owners(conn)
 

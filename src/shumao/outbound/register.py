@@ -69,7 +69,7 @@ def store_projects(conn: Connection, approved: workflow.Filing) -> None:
 
 
 def _recompute_risk(conn: Connection, approved: workflow.Filing) -> None:
-    from shumao.outbound import risk
+    from shumao.outbound import risk  # deferred: risk reads the register (known cycle)
 
     risk.recompute(conn)
 

@@ -29,6 +29,7 @@ alias), year range, level, type.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -39,8 +40,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from shumao.policy import ranking, segment
+from shumao.policy.chinese import to_simplified
 from shumao.policy.metadata import canonical_issuer, normalise_doc_number
-from shumao.policy.normalise import punctuation, to_simplified
+from shumao.policy.normalise import punctuation
 
 RERANK = 50
 TOTAL_CAP = 500
@@ -373,8 +375,6 @@ def as_date(value: Any) -> date | None:
 
 
 def as_list(value: Any) -> list[str]:
-    import json
-
     return list(json.loads(value) if isinstance(value, str) else value or [])
 
 

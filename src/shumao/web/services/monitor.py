@@ -17,6 +17,7 @@ from shumao.auth.scope import Scope
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.monitor import alerts, indicators, queries, rules, targets
 from shumao.monitor.alerts import Who
+from shumao.monitor.messages import unit_text
 from shumao.reference import geo
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
@@ -122,7 +123,6 @@ def _action_name(action: str, lang: str) -> str:
 
 def _unit(row: dict[str, Any]) -> str:
     detail = row.get("detail") or {}
-    from shumao.monitor.messages import unit_text
 
     return unit_text(detail.get("unit"), detail.get("unit_mult"), "zh")
 
