@@ -142,7 +142,6 @@ def _what_if(values: list[str] | None, years: list[str]) -> dict[tuple[str, str]
 
 
 def _evaluation_doc(ev: Evaluation) -> dict[str, Any]:
-
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.bases import evaluate, export
 

@@ -18,7 +18,6 @@ from shumao.cli.tables import emit, show_frame
 from shumao.errors import ImportRejected, ShumaoError
 
 if TYPE_CHECKING:
-
     from shumao.auth.actors import Actor
 
 app = typer.Typer(help="数字经济对外投资：项目备案、东道国风险、数据出境自查 / outbound digital-economy "

@@ -41,7 +41,6 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Any = None) -> Limits:
         if settings is None:
-
             settings = get_settings()
         return cls(rows=settings.upload_max_rows, cells=settings.upload_max_cells,
                    sheets=settings.upload_max_sheets,

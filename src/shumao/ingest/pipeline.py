@@ -91,6 +91,9 @@ def register(source: Source) -> Source:
 
 
 def sources() -> dict[str, Source]:
+    # deferred: importing the package registers every source, each importing this module
+    from shumao.ingest import sources as _pkg  # noqa: F401
+
     return dict(sorted(_SOURCES.items()))
 
 
@@ -127,7 +130,6 @@ def run_import(
     if frame is None or not report.ok:
         raise ImportRejected(report)
     if src.official_table:
-
         report.extend(check_table(frame, file=ctx.file).findings)
     series_count = frame.select(DIMENSIONS).n_unique()
     if dry_run:

@@ -207,7 +207,6 @@ def run(engine: Engine, *, trigger: str = "manual", dataflows: set[str] | None =
             finished_at=datetime.now(UTC), ok=True, fired=len(result.fired),
             resolved=len(result.resolved), open=result.open))
     if notify and result.fired:
-
         notifier.after_run(engine, result.fired)
     return result
 

@@ -76,7 +76,6 @@ def visible(conn: Connection, *, actor: Actor) -> list[dict[str, Any]]:
     elif actor.role is Role.PROVINCE:
         query = query.where(a.province_code == actor.scope)
     elif actor.role not in (Role.MINISTRY, Role.ADMIN):
-
         column = enterprise.c.park_code if actor.role is Role.PARK else enterprise.c.city_code
         query = query.join(enterprise, enterprise.c.uscc == a.uscc).where(column == actor.scope)
     return [dict(r) for r in conn.execute(query).mappings()]

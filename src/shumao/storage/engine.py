@@ -166,7 +166,6 @@ def require_schema(engine: Engine) -> None:
 def insert_dialect(conn: Connection, table: Table) -> Any:
     """The dialect's ``INSERT`` (SQLite's or PostgreSQL's), which has ``on_conflict_do_…``."""
     if conn.dialect.name == "postgresql":
-
         return pg_insert(table)
 
     return sqlite_insert(table)

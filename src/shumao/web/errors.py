@@ -125,7 +125,6 @@ def respond(request: Request, status: int, kind: str, message: str,
             findings: list[dict[str, Any]] | None = None) -> Response:
     response: Response
     if wants_html(request):
-
         response = page(request, "error.html", {"status": status, "message": message,
                                                 "findings": findings or []}, status_code=status)
     else:

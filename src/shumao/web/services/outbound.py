@@ -78,7 +78,6 @@ def _named(frame: pl.DataFrame, by: str, lang: str) -> list[dict[str, Any]]:
         elif by == "area":
             row["name"] = codes.name("key_areas", code, lang)
         elif by == "province_code":
-
             row["name"] = geo.lookup(code).name_zh if lang == "zh" else geo.lookup(code).name_en
         else:
             row["name"] = _name(code, lang)
