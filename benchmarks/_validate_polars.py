@@ -32,7 +32,7 @@ Timing = tuple[float, float, int, int]
 
 
 def _codes(values: list[str], codelist: str) -> dict[str, str | None]:
-    from shumao.validation.rules import _resolve_cached
+    from shumao.collection.checks.codes import _resolve_cached
 
     return {u: _resolve_cached(codelist, u) if u else None for u in values}
 

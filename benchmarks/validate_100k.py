@@ -39,12 +39,13 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _validate_polars as vp
 
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import Context
 from shumao.collection.forms import get_form, previous_periods, shift
 from shumao.collection.limits import Limits
 from shumao.collection.upload import read_file
 from shumao.validation import uscc
 from shumao.validation.findings import Finding
-from shumao.validation.rules import Context, validate
 
 PRODUCTS = ("SF1", "SG1", "SH3", "SI1", "SI2", "SI3", "SJ1", "SJ2", "SJ3", "SK1")
 PARTNERS = ("USA", "JPN", "DEU", "GBR", "SGP", "KOR", "FRA", "HKG", "AUS", "CAN")

@@ -6,6 +6,7 @@ leading apostrophe: stored data stays as entered, exports are inert.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -43,7 +44,6 @@ def write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
 
 def to_bytes(frame: pl.DataFrame, fmt: str, *, sheet: str = "data") -> bytes:
     """A download's body: CSV (UTF-8 with BOM) or XLSX, formula-like text made inert."""
-    import io
 
     safe = inert(frame)
     if fmt == "csv":

@@ -9,6 +9,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from shumao.errors import UnknownCode
+from shumao.ingest.common import _resolver
 from shumao.reference import units
 from shumao.storage import vintages
 from shumao.storage.dataflows import get_dataflow
@@ -18,7 +19,6 @@ _KIND_OF_CODELIST = {"country": "country", "geo_cn": "geo", "area": "area", "ebo
 
 def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """Turn names ("中国", "江苏", "计算机服务") into the codes the dataflow stores."""
-    from shumao.ingest.common import _resolver
 
     flow = get_dataflow(dataflow_id)
     out: dict[str, list[str]] = {}
@@ -39,7 +39,6 @@ def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dic
 def unknown_names(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The filter values no code list of the dataflow knows, as code or as name (only for
     dimensions with a code list; free codes such as enterprise USCCs are never "unknown")."""
-    from shumao.ingest.common import _resolver
 
     flow = get_dataflow(dataflow_id)
     out: dict[str, list[str]] = {}

@@ -16,12 +16,13 @@ from filing_factories import ADMIN, PERIOD, USCC, clerk, filled_template, make_e
 from sqlalchemy import Engine
 
 from shumao.collection import workflow
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.results import Checked
 from shumao.collection.forms import get_form
 from shumao.collection.templates import Identity, template_bytes
 from shumao.collection.upload import read_bytes
 from shumao.errors import ImportRejected, NotAllowed
 from shumao.storage import vintages
-from shumao.validation.rules import Checked, validate
 
 RUN = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
 

@@ -6,12 +6,12 @@ import polars as pl
 from filing_factories import PERIOD, USCC, approved, filled_template, make_enterprise
 from sqlalchemy import Engine
 
+from shumao.collection.checks.engine import validate
 from shumao.collection.forms import get_form
 from shumao.collection.templates import code_choices
 from shumao.collection.upload import read_bytes
 from shumao.compute import cbec, indicators
 from shumao.query import select
-from shumao.validation.rules import validate
 
 LINES = [("9710", "USA", 300.0, None), ("9810", "DEU", 150.5, None),
          ("1210", "JPN", None, 80.0), ("9610 跨境贸易电子商务（9610）", "MYS", 49.5, 20.0)]

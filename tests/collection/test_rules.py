@@ -7,9 +7,12 @@ from typing import Any
 import polars as pl
 from filing_factories import USCC, make_uscc
 
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import Context, Sheet
+from shumao.collection.checks.results import Checked
+from shumao.collection.checks.rulebook import definitions
 from shumao.collection.forms import get_form
 from shumao.validation.findings import catalogue
-from shumao.validation.rules import Checked, Context, Sheet, definitions, validate
 
 POS = {"product": (None, 1), "counterpart_area": (None, 2), "X": (None, 3), "M": (None, 4),
        "T": (None, 5), "remark": (None, 6), "uscc": (3, 1), "period": (4, 1)}

@@ -14,10 +14,12 @@ import polars as pl
 import pytest
 import yaml
 
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import Context
+from shumao.collection.checks.results import Checked
 from shumao.collection.forms import get_form
 from shumao.collection.upload import Parsed, read_file
 from shumao.validation.findings import Severity, catalogue
-from shumao.validation.rules import Checked, Context, validate
 
 SPECIMENS = Path(__file__).parents[1] / "specimens" / "filings"
 EXPECTED = yaml.safe_load((SPECIMENS / "expected.yaml").read_text(encoding="utf-8"))

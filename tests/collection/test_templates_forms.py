@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection import forms
+from shumao.collection.checks.engine import validate
 from shumao.collection.forms import get_form, normalise_period, previous_periods, shift
 from shumao.collection.templates import Identity, build_template, code_choices, template_bytes
 from shumao.collection.upload import read_bytes
 from shumao.errors import NotAllowed, UnknownCode
-from shumao.validation.rules import validate
 
 
 def test_the_shipped_forms() -> None:
@@ -153,7 +153,7 @@ def test_observations_of_the_quarterly_form_have_the_ent_dds_shape() -> None:
     frame = pl.DataFrame({"_row": [8], "uscc": [USCC], "period": ["2024-Q3"],
                           "product": ["SI1"], "counterpart_area": ["美国"], "X": ["1.5"],
                           "M": [None], "T": [None], "remark": [None]})
-    from shumao.validation.rules import Sheet
+    from shumao.collection.checks.model import Sheet
 
     checked = validate(Sheet(frame, {}), form)
     assert checked.report.codes == {"totals-missing"}

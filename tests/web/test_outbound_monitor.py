@@ -11,9 +11,9 @@ from datetime import date
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
-from shumao.monitor import evaluate
+from shumao.monitor import evaluate, hooks
 from shumao.monitor import tables as mt
-from shumao.outbound import alerts, risk, tracker
+from shumao.outbound import risk, tracker
 from web.factories import USCC_A, USCC_B, World
 from web.test_outbound_web import DEMO, file_project
 
@@ -42,7 +42,7 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
     assert _alerts(engine) == []  # the levels before the tracker: all low
     with engine.begin() as conn:
         tracker.load(conn, DEMO / "tracker.yaml")  # EU data transfers, DMA, FDI screening
-    alerts.risk_changed(engine, trigger="test")
+    hooks.risk_changed(engine, trigger="test")
     (alert,) = _alerts(engine)
     assert (alert["ref_area"], alert["province"], alert["park"]) == (USCC_A, "320000", "DSEB05")
     assert (alert["level"], alert["state"], alert["dataflow"]) == ("red", "firing", "OUTBOUND")
@@ -71,7 +71,7 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
 
     # re-running every rule (and the outbound hook again) keeps the one acknowledged alert
     evaluate.run(engine, trigger="test", notify=False)
-    alerts.risk_changed(engine, trigger="test")
+    hooks.risk_changed(engine, trigger="test")
     (again,) = _alerts(engine)
     assert (again["id"], again["state"], again["version"]) == (alert["id"], "acknowledged",
                                                               alert["version"] + 1)
@@ -79,14 +79,14 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
     # the level falls to 中 (the rules as they stood in 2019: the GDPR only): still open, orange
     with engine.begin() as conn:
         assert ("DEU", "high", "medium") in risk.recompute(conn, day=date(2019, 6, 30))
-    alerts.risk_changed(engine, trigger="test")
+    hooks.risk_changed(engine, trigger="test")
     (lower,) = _alerts(engine)
     assert (lower["id"], lower["level"], lower["state"]) == (alert["id"], "orange", "acknowledged")
     assert "东道国风险等级为“中”（由“高”降为“中”）" in lower["message_zh"]
     # and to 低 (before the GDPR applied): the condition cleared, the alert is resolved
     with engine.begin() as conn:
         assert ("DEU", "medium", "low") in risk.recompute(conn, day=date(2017, 6, 30))
-    alerts.risk_changed(engine, trigger="test")
+    hooks.risk_changed(engine, trigger="test")
     (closed,) = _alerts(engine)
     assert closed["state"] == "resolved" and closed["resolved_at"] is not None
     assert _events(engine, alert["id"]) == [("fire", "firing"), ("ack", "acknowledged"),

@@ -6,6 +6,7 @@ Rows are only ever added. ``record`` is called by the services that act (never b
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -106,6 +107,4 @@ def export(conn: Connection, **filters: Any) -> pl.DataFrame:
 
 
 def _json(detail: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, case, delete, select
 
 from shumao.auth.tables import login_counter
 from shumao.errors import NotAllowed
+from shumao.storage.engine import insert_dialect
 
 ADDRESS_FACTOR = 4
 
@@ -71,8 +72,6 @@ def _failures(conn: Connection, key: str, now: datetime, window: timedelta) -> i
 
 
 def _bump(conn: Connection, key: str, now: datetime, window: timedelta) -> int:
-    from shumao.storage.engine import insert_dialect
-
     stale = login_counter.c.window_start < now - window
     stmt = insert_dialect(conn, login_counter).values(key=key, attempts=1, window_start=now)
     stmt = stmt.on_conflict_do_update(index_elements=[login_counter.c.key], set_={

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from shumao.auth import audit, passwords, ratelimit
 from shumao.auth.roles import PUBLIC
@@ -121,8 +121,6 @@ def update_user(conn: Connection, *, username: str, role: str | None = None,
 
 
 def _end_sessions(conn: Connection, user_id: int) -> None:
-    from sqlalchemy import delete
-
     conn.execute(delete(auth_session).where(auth_session.c.user_id == user_id))
 
 

@@ -27,11 +27,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from shumao.validation.findings import register_file
+
 FINDINGS = Path(__file__).with_name("findings.yaml")
 
 
 @cache
 def register_findings() -> None:
-    from shumao.validation.findings import register_file
-
     register_file(FINDINGS)

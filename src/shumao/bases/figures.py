@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select
 from shumao.bases import counting
 from shumao.bases.evaluate import Evidence
 from shumao.collection.tables import enterprise
-from shumao.reference import fx, units
+from shumao.reference import fx, parks, units
 from shumao.storage import vintages
 
 SI_ITEMS = ("SI", "SI1", "SI2", "SI3")
@@ -168,7 +168,6 @@ def declared(items: Iterable[dict[str, object]], application_id: int) -> list[Ev
 
 def latest_year(conn: Connection) -> str:
     """The newest year any base has a published figure for (the default of ``evaluate``)."""
-    from shumao.reference import parks
 
     codes = [p.code for p in parks.parks()]
     years = [vintages.read(conn, flow, where={"ref_area": codes})["time_period"].max()

@@ -141,6 +141,7 @@ def _by_code(lhs: pl.DataFrame, rhs: pl.DataFrame) -> pl.DataFrame:
 def _comparisons() -> list[object]:
     """Trade name, industry words, location (one comparison with nested levels, because
     building ⊂ road ⊂ district ⊂ city are not independent), legal form."""
+    # deferred: splink loads duckdb and its comparison library (~0.7 s); only linkage runs need it
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -158,6 +159,7 @@ def _comparisons() -> list[object]:
 
 
 def _blocking() -> list[object]:
+    # deferred: splink loads duckdb and its comparison library (~0.7 s); only linkage runs need it
     from splink import block_on
 
     return [block_on("name_core"), block_on("trade"), block_on("city", "core_head"),
@@ -166,6 +168,7 @@ def _blocking() -> list[object]:
 
 def _score(lhs: pl.DataFrame, rhs: pl.DataFrame, by_code: pl.DataFrame,
            settings: LinkSettings, step: Progress) -> tuple[pl.DataFrame, dict[str, Any]]:
+    # deferred: duckdb is loaded only for a linkage run
     import duckdb
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 

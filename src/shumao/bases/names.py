@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import opencc
 import polars as pl
 
 from shumao.reference import geo
@@ -46,8 +47,6 @@ _FORM_RE = "(" + "|".join(LEGAL_FORMS) + ")"
 
 @lru_cache(maxsize=1)
 def _t2s():
-    import opencc
-
     return opencc.OpenCC("t2s")
 
 

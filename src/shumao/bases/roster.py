@@ -31,11 +31,11 @@ from shumao.auth.scope import Scope
 from shumao.bases import access, names, register_findings, registry
 from shumao.bases.tables import so_roster_load, so_roster_row
 from shumao.errors import ImportRejected, UnknownCode
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.readers import ROW, Table, read_table
-from shumao.reference import units
+from shumao.reference import parks, units
 from shumao.validation import uscc
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("企业名称", "单位名称", "名称", "name"),
@@ -245,7 +245,6 @@ def _known_bases(conn: Connection) -> dict[str, str]:
         for text in (b.code, b.name_zh, b.name_en):
             if text:
                 out[_key(text)] = b.code
-    from shumao.reference import parks
 
     for p in parks.parks():
         for alias in p.aliases:

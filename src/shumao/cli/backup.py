@@ -24,6 +24,7 @@ def backup_command(
     quiet: Quiet = False,
 ) -> None:
     """备份整个数据库到一个文件 / back up the whole store to one portable file."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.storage import backup as backups
 
     try:
@@ -46,6 +47,7 @@ def restore_command(
     quiet: Quiet = False,
 ) -> None:
     """从备份恢复到空数据库（全部或不做）/ restore a backup into an empty store, all or nothing."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.storage import backup as backups
 
     try:

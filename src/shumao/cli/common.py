@@ -21,6 +21,7 @@ STAGES = {"parse": "读取 / parsing", "check": "校验 / checking", "write": "�
 
 def store() -> Engine:
     """The configured store, migrated to the current schema."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.storage.engine import make_engine, upgrade
 
     engine = make_engine()
@@ -42,6 +43,7 @@ def open_store() -> Iterator[Engine]:
 def transaction() -> Iterator[Connection]:
     """One transaction per command; a rejected input prints its findings and exits 2, any
     other ShumaoError exits 1 with its bilingual message."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.errors import ImportRejected, ShumaoError
 
     try:

@@ -4,11 +4,12 @@
     registry.py   the enterprise database and roster import
     forms.py      form definitions (forms/*.yaml) and periods
     templates.py  the Excel template of a form for an enterprise and period
-    upload.py     reading what clerks send (xlsx, csv, json), refusing dangerous files early
+    upload.py     reading what clerks send (xlsx, csv, json), refusing dangerous files early;
+                  upload_xlsx.py, upload_text.py read them, headers.py finds their headers
     workflow.py   filings: upload → submit → approve / return; vintages; deadlines; non-response
     tables.py     the tables (migration collection_0001)
 
-Checks live in ``shumao.validation.rules`` (rules.yaml) and ``shumao.validation.hb``.
+    checks/       the checks of a filing: rules.yaml, the engine, HB edits (see checks/__init__)
 """
 
 from shumao.collection import tables as tables

@@ -2,8 +2,8 @@
 
 A form says its period type, its fields (codes, amounts, counts, text), which are required,
 their units and ranges, how a filed cell becomes an observation (dataflow, flow or indicator)
-and which form-level rules apply (codes from ``validation/rules.yaml``). Adding or changing a
-form is editing a YAML file; templates, parsing, checks and approval all follow it.
+and which form-level rules apply (codes from ``collection/checks/rules.yaml``). Adding or
+changing a form is editing a YAML file; templates, parsing, checks and approval all follow it.
 
 Two layouts exist: ``table`` (one line per item × partner, plus a totals line) and ``fields``
 (one value per field, written down a column in the template; one row per enterprise in CSV).
@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
+from shumao.collection.checks.rulebook import rule_definition
+from shumao.collection.registry import REPORTER_FLAGS
 from shumao.errors import UnknownCode
 
 Kind = Literal["code", "money", "integer", "number", "text"]
@@ -167,8 +169,6 @@ def _field(raw: dict[str, Any]) -> Field:
 
 
 def _rule(raw: dict[str, Any]) -> RuleSpec:
-    from shumao.validation.rules import rule_definition
-
     params = dict(raw)
     code = params.pop("rule")
     definition = rule_definition(code)
@@ -217,7 +217,6 @@ def _check(form: Form) -> None:
         raise ValueError(f"form {form.id}: bad frequency or layout")
     if form.layout == "table" and not form.code_fields:
         raise ValueError(f"form {form.id}: a table form needs code fields")
-    from shumao.collection.registry import REPORTER_FLAGS
 
     # a misspelt flag would make no one a reporter; "" is a form filed when there is something
     # to report (对外投资备案: a project), which no enterprise owes by period

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from typing import Any
 
+from shumao.config import get_settings
 from shumao.validation.findings import Report, finding
 
 CHUNK = 1 << 20
@@ -40,8 +41,6 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Any = None) -> Limits:
         if settings is None:
-            from shumao.config import get_settings
-
             settings = get_settings()
         return cls(rows=settings.upload_max_rows, cells=settings.upload_max_cells,
                    sheets=settings.upload_max_sheets,

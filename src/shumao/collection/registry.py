@@ -12,6 +12,7 @@ Service functions take a connection (the caller owns the transaction) and the ac
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -24,9 +25,11 @@ from sqlalchemy.sql import ColumnElement
 
 from shumao.auth import permissions
 from shumao.auth.actors import Actor
+from shumao.collection.checks import rulebook as _rulebook  # noqa: F401  (registers the finding codes)
 from shumao.collection.tables import enterprise, enterprise_change
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible, UnknownCode
-from shumao.validation import rules as _rules  # noqa: F401  (registers the finding codes)
+from shumao.ingest.readers import read_table
+from shumao.reference import geo, parks
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
 
@@ -113,7 +116,6 @@ class RosterResult:
 
 def locate(record: EnterpriseRecord) -> EnterpriseRecord:
     """Fill city and province from the county, or from the park when no county is given."""
-    from shumao.reference import geo, parks
 
     if record.county_code:
         ancestors = geo.ancestors(record.county_code)
@@ -258,7 +260,6 @@ def import_roster(conn: Connection, *, actor: Actor, path: Path) -> RosterResult
     Raises ``ImportRejected`` (nothing written) when any row has an error, e.g. a credit code
     whose check character is wrong, an unknown park or county, or a bad industry code.
     """
-    from shumao.ingest.readers import read_table
 
     report = Report(source=str(path))
     table = read_table(Path(path), report)
@@ -297,8 +298,6 @@ def _roster_records(table: Any, report: Report, file: str) -> list[EnterpriseRec
 
 
 def _norm(text: str) -> str:
-    import unicodedata
-
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
@@ -355,8 +354,6 @@ def _roster_row(rec: dict[str, Any], names: dict[str, str], report: Report, file
 
 
 def _lookup_park(value: str, report: Report, at: Any) -> str | None:
-    from shumao.reference import parks
-
     try:
         return parks.lookup(value).code
     except UnknownCode as exc:
@@ -365,8 +362,6 @@ def _lookup_park(value: str, report: Report, at: Any) -> str | None:
 
 
 def _lookup_county(value: str, report: Report, at: Any) -> str | None:
-    from shumao.reference import geo
-
     try:
         return geo.lookup(value).code
     except UnknownCode as exc:

@@ -27,7 +27,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shumao.collection.checks.codes import CODELISTS
 from shumao.collection.forms import FREQ_NAMES, Field, Form
+from shumao.reference import cbec_modes, countries, ebops
 
 IDENTITY_LABELS = {
     "uscc": "统一社会信用代码",
@@ -63,9 +65,6 @@ class Identity:
 
 def code_choices(f: Field) -> list[tuple[str, str]]:
     """(code, Chinese name) pairs a code field offers, in the form's order."""
-    from shumao.reference import cbec_modes, countries, ebops
-    from shumao.validation.rules import CODELISTS
-
     if f.codelist in CODELISTS:
         return CODELISTS[f.codelist].choices()
     if f.codelist == "ebops":

@@ -38,12 +38,17 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from sqlalchemy import Connection, delete, insert, select, update
 
+from shumao import output
 from shumao.auth import permissions
 from shumao.auth.actors import Actor
 from shumao.collection import registry
+from shumao.collection.checks.engine import validate
+from shumao.collection.checks.model import TOTAL, Context
+from shumao.collection.checks.results import Checked, history_from_observations
 from shumao.collection.forms import (
     Form,
     get_form,
+    normalise_period,
     period_of,
     periods_of_year,
     previous_periods,
@@ -69,10 +74,10 @@ from shumao.errors import (
     UnknownCode,
 )
 from shumao.storage import vintages
+from shumao.storage.dataflows import get_dataflow
 from shumao.storage.engine import insert_or_skip
 from shumao.storage.tables import DIMENSIONS
-from shumao.validation.findings import Finding, Report, Severity, finding
-from shumao.validation.rules import ROW, Checked, Context, history_from_observations, validate
+from shumao.validation.findings import ROW, Finding, Report, Severity, finding
 
 ApprovalHook = Callable[[Connection, "Filing"], None]
 ContextProvider = Callable[[Connection, Form, "str | None", "str | None"], Any]
@@ -328,8 +333,6 @@ def open_filing(conn: Connection, *, actor: Actor, form_id: str, uscc: str,
 
 
 def _check_period(form: Form, period: str) -> None:
-    from shumao.collection.forms import normalise_period
-
     if normalise_period(period, form.frequency) != period:
         raise NotAllowed(f"报告期“{period}”不是{form.title_zh}的报告期格式 / {period!r} is not a "
                          f"{form.frequency} period (e.g. 2024-Q3 or 2024)")
@@ -728,8 +731,6 @@ def history(conn: Connection, *, actor: Actor, filing_id: int) -> list[Transitio
 
 
 def _write_vintage(conn: Connection, actor: Actor, approved: Filing, note: str) -> int:
-    from shumao.storage.dataflows import get_dataflow
-
     form = get_form(approved.form_id)
     try:
         flow = get_dataflow(form.dataflow)
@@ -754,8 +755,6 @@ def vintage_label(form: Form, period: str, revision: int) -> str:
 
 def _approved_observations(conn: Connection, form: Form, approved: Filing) -> pl.DataFrame:
     """The upload's values plus, for a revision, the earlier values it no longer reports."""
-    from shumao.validation.rules import ROW, TOTAL
-
     cells = conn.execute(select(filing_cell).where(
         filing_cell.c.upload_id == approved.current_upload_id)).mappings().all()
     numeric = {f.id for f in form.numeric_fields}
@@ -863,7 +862,6 @@ def last_due_period(conn: Connection, *, form_id: str, today: date | None = None
 def export_filing(conn: Connection, *, actor: Actor, filing_id: int, path: Path,
                   fmt: str = "csv", upload_id: int | None = None) -> Path:
     """Write the filing's cells (text as written, formula-like text escaped) to CSV/XLSX/JSON."""
-    from shumao import output
 
     form = get_form(get_filing(conn, actor=actor, filing_id=filing_id).form_id)
     cells = filing_cells(conn, actor=actor, filing_id=filing_id, upload_id=upload_id)

@@ -27,6 +27,7 @@ from functools import lru_cache
 import polars as pl
 from sqlalchemy import Engine, select
 
+from shumao.collection.tables import enterprise
 from shumao.errors import UnknownCode
 from shumao.reference import ebops, geo, groupings, parks
 
@@ -170,7 +171,6 @@ def geography(enterprises: Mapping[str, str] | pl.DataFrame | None = None) -> Hi
 def enterprise_parents(engine: Engine) -> pl.DataFrame:
     """``code, parent`` of every registered enterprise (企业信息库): its park, else its county,
     city or province — the most detailed place the registry knows. Reads the store."""
-    from shumao.collection.tables import enterprise
 
     cols = (enterprise.c.uscc, enterprise.c.park_code, enterprise.c.county_code,
             enterprise.c.city_code, enterprise.c.province_code)

@@ -22,6 +22,7 @@ import numpy as np
 
 from shumao.index.data import Coin, Dataset, Step
 from shumao.index.framework import Framework
+from shumao.index.normalise import rank_min
 
 METHODS = ("amean", "gmean", "hmean", "mpi", "copeland")
 
@@ -122,7 +123,6 @@ def aggregate(coin: Coin, *, dset: str = "Normalised", method: str | Sequence[st
 
 def results(coin: Coin, dset: str = "Aggregated") -> Dataset:
     """Ranks of every column: rank of −score, ties the lowest rank (COINr ``get_results``)."""
-    from shumao.index.normalise import rank_min
 
     ds = coin.dset(dset)
     ranks = np.column_stack([rank_min(-ds.values[:, j]) for j in range(len(ds.codes))])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from shumao.index.framework import Framework
 
@@ -47,14 +48,13 @@ class Dataset:
         return float(self.values[self.units.index(unit), self.codes.index(code)])
 
     def to_pandas(self) -> Any:
+        # deferred: pandas (~0.9 s) is needed only at this boundary with a pandas-only library
         import pandas as pd
 
         return pd.DataFrame(self.values, index=pd.Index(self.units, name="uCode"),
                             columns=list(self.codes))
 
     def to_polars(self) -> Any:
-        import polars as pl
-
         cols: dict[str, Any] = {"uCode": list(self.units)}
         cols.update({c: self.values[:, j] for j, c in enumerate(self.codes)})
         return pl.DataFrame(cols, nan_to_null=True)

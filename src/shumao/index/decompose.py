@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from shumao.index.aggregate import aggregate_all
+from shumao.index.aggregate import aggregate_all, results
 from shumao.index.data import Coin
 
 EXACT_UP_TO = 14
@@ -146,7 +146,6 @@ def _shapley(coin: Coin, n0: np.ndarray, n1: np.ndarray, methods: list[str],
 
 def revisions(before: Coin, after: Coin) -> dict[str, Any]:
     """Scores and ranks that changed between two builds, and the input cells that did."""
-    from shumao.index.aggregate import results
 
     fw = after.framework
     a0, a1 = before.dset("Aggregated"), after.dset("Aggregated")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
+import xlsxwriter
 
 from shumao.index.aggregate import results
 from shumao.index.data import Coin
@@ -56,7 +57,6 @@ def sheets(coin: Coin, extra: Mapping[str, Any] | None = None) -> dict[str, pl.D
 
 def to_xlsx(coin: Coin, extra: Mapping[str, Any] | None = None) -> bytes:
     buf = io.BytesIO()
-    import xlsxwriter
 
     with xlsxwriter.Workbook(buf, {"nan_inf_to_errors": True}) as wb:
         for name, frame in sheets(coin, extra).items():

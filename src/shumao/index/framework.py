@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import yaml
 
 from shumao.errors import ImportRejected
@@ -121,8 +122,6 @@ class Framework:
         return node.name(lang) if node else code
 
     def with_weights(self, weights: Mapping[str, float]) -> Framework:
-        from dataclasses import replace
-
         nodes = tuple(replace(n, weight=float(weights.get(n.code, n.weight))) for n in self.nodes)
         return replace(self, nodes=nodes)
 
@@ -243,7 +242,6 @@ def _int(value: Any, code: str, where: dict[str, Any], report: Report) -> int:
 
 def _from_imeta(path: Path, report: Report) -> Framework | None:
     """A COINr ``iMeta`` table: rows of Type Indicator/Aggregate; Group rows name groups."""
-    import polars as pl
 
     try:
         frame = (pl.read_csv(path, infer_schema_length=0) if path.suffix.lower() == ".csv"

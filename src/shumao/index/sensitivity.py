@@ -103,6 +103,7 @@ def _sample(st: Settings, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]
     """Rows of choice indices: a Sobol (Saltelli) design, or plain random draws."""
     d = len(FACTORS)
     if st.sobol:
+        # deferred: SALib loads scipy (~1.2 s); only a sensitivity run needs it
         from SALib.sample import sobol as sobol_sample
 
         n = 1 << max(0, int(np.ceil(np.log2(max(1, st.replications / (d + 2))))))
@@ -221,6 +222,7 @@ def _label(norm: Mapping[str, Any]) -> str:
 
 
 def _sobol(y: np.ndarray, st: Settings) -> dict[str, dict[str, float]]:
+    # deferred: SALib loads scipy (~1.2 s); only a sensitivity run needs it
     from SALib.analyze import sobol
 
     problem = {"num_vars": len(FACTORS), "names": list(FACTORS),

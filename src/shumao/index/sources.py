@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, select
 
+from shumao.collection.tables import enterprise
 from shumao.index.data import Dataset, Units
 from shumao.index.framework import Framework, FrameworkRejected
 from shumao.reference import countries, geo, groupings, parks
@@ -177,8 +178,6 @@ def _transform(series: Mapping[str, float], transform: str, period: str,
 
 def _enterprises(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
                  limit: int | None) -> tuple[dict[str, float], dict[str, int]]:
-    from shumao.collection.tables import enterprise
-
     place = enterprise.c.park_code if (units.codes and units.codes[0].startswith("DSEB")) \
         else enterprise.c.province_code
     owner = dict(conn.execute(select(enterprise.c.uscc, place)).all())

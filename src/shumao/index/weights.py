@@ -52,6 +52,7 @@ def pca_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
 
 def optimised_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
                       method: str | list[str] = "amean") -> dict[str, float]:
+    # deferred: scipy.optimize takes ~1.2 s to import; only this weighting needs it
     from scipy.optimize import minimize
 
     weights = fw.weights()

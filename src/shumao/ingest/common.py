@@ -10,7 +10,7 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.readers import ROW, Table
-from shumao.reference import countries, units
+from shumao.reference import countries, ebops, geo, parks, units
 from shumao.validation.findings import Report, finding
 
 if TYPE_CHECKING:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 
 def _resolver(kind: str) -> Callable[[str], str]:
-    from shumao.reference import ebops, geo, parks
-
     table: dict[str, Callable[[str], str]] = {
         "country": lambda v: countries.lookup(v).iso3,
         "geo": lambda v: geo.lookup(v).code,
@@ -86,14 +84,6 @@ def match_column(
     report.add(finding("column-missing", file=file, sheet=table.sheet, column=wanted,
                        present="、".join(table.columns)))
     return None
-
-
-def first_rows(frame: pl.DataFrame, column: str, values: list[str]) -> dict[str, int]:
-    rows = (
-        frame.filter(pl.col(column).is_in(values))
-        .group_by(column).agg(pl.col(ROW).min())
-    )
-    return dict(rows.iter_rows())
 
 
 # --- helpers shared by the country-level importers (UNCTAD, WTO, World Bank) --------------------------------

@@ -20,9 +20,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
+from shumao.compute.consistency import check_table
 from shumao.config import Settings, get_settings
 from shumao.errors import ImportRejected, UnknownCode
 from shumao.ingest.readers import ROW
+from shumao.monitor.hooks import after_commit
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.engine import require_schema
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
@@ -89,7 +91,8 @@ def register(source: Source) -> Source:
 
 
 def sources() -> dict[str, Source]:
-    from shumao.ingest import sources as _pkg  # noqa: F401  (imports register every source)
+    # deferred: importing the package registers every source, each importing this module
+    from shumao.ingest import sources as _pkg  # noqa: F401
 
     return dict(sorted(_SOURCES.items()))
 
@@ -127,8 +130,6 @@ def run_import(
     if frame is None or not report.ok:
         raise ImportRejected(report)
     if src.official_table:
-        from shumao.compute.consistency import check_table
-
         report.extend(check_table(frame, file=ctx.file).findings)
     series_count = frame.select(DIMENSIONS).n_unique()
     if dry_run:
@@ -150,7 +151,6 @@ def run_import(
             source_sha256=digest, created_by=user, batch_rows=settings.batch_rows, progress=step,
         )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
-    from shumao.monitor.hooks import after_commit  # after the commit: never inside the load
 
     after_commit(engine, trigger="import", dataflows=[flow.id], user=user)
     return ImportResult(source, flow.id, vid, frame.height, series_count, report, ctx.extra)

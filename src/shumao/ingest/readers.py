@@ -2,7 +2,7 @@
 
 Every reader returns text cells (``pl.String``) and a ``_row`` column holding the row number a
 person sees in the file (header = row ``header_row``), so findings can point at the cell.
-Numbers are parsed later by ``shumao.ingest.numbers`` so that a bad cell becomes a finding.
+Numbers are parsed later by ``shumao.validation.numbers`` so that a bad cell becomes a finding.
 
 What a reader refuses instead of guessing (an error finding): a CSV row with more cells than
 the header (``row-ragged``: an unquoted ``1,234.5`` would otherwise lose its ``234.5``
@@ -24,12 +24,12 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 from defusedxml import ElementTree
+from python_calamine import CalamineError, CalamineWorkbook
 
 from shumao.encodings import UTF8_BOM, decode_bytes
-from shumao.validation.findings import Report, finding
+from shumao.validation.findings import ROW, Report, finding
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ROW = "_row"
 _OVERFLOW = "\u0000overflow"
 _DUP = "\u0000dup"
 _SPACES = re.compile(r"\s+")
@@ -140,8 +140,6 @@ def _report_ragged(body: pl.DataFrame, width: int, report: Report, file: str) ->
 def read_xlsx(
     path: Path, report: Report, *, sheet: str | None = None, skip_rows: int = 0, file: str = ""
 ) -> Table | None:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     file = file or path.name
     if not zipfile.is_zipfile(path):
         report.add(finding("file-format", file=file, detail="不是有效的 XLSX / not a valid XLSX"))

@@ -10,6 +10,7 @@ changes no alert.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from shumao.collection import registry
 from shumao.compute import aggregate, hierarchy
 from shumao.errors import StoreError
 from shumao.monitor import alerts, rules, targets
+from shumao.monitor import notify as notifier
 from shumao.monitor import tables as t
 from shumao.monitor.detectors import anomaly, bases, change, outbound, quality
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits, prepare
@@ -143,7 +145,6 @@ def target_hits(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl
                   "status": traj.status_zh, "status_en": traj.status_en,
                   "name_zh": tgt.name_zh, "name_en": tgt.name_en,
                   "probability": round(traj.probability or 0, 3), "target": tgt.key}
-        import json
 
         row = dict.fromkeys(HIT_SCHEMA)
         row.update(dataflow="MOFCOM_SERVICES", series_key=f"TARGET:{tgt.key}", ref_area=tgt.area,
@@ -231,8 +232,6 @@ def run(engine: Engine, *, trigger: str = "manual", dataflows: set[str] | None =
             finished_at=datetime.now(UTC), ok=True, fired=len(result.fired),
             resolved=len(result.resolved), open=result.open))
     if notify and result.fired:
-        from shumao.monitor import notify as notifier
-
         notifier.after_run(engine, result.fired)
     return result
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Engine, inspect
 
 from shumao.config import get_settings
+from shumao.monitor.evaluate import run
 
 log = logging.getLogger(__name__)
 KEY = "shumao.monitor.after_commit"
@@ -31,7 +32,6 @@ def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user
     try:
         if "alert" not in inspect(engine).get_table_names():
             return
-        from shumao.monitor.evaluate import run
 
         run(engine, trigger=trigger, dataflows=flows, user=user)
     except Exception:
@@ -51,3 +51,10 @@ def take(conn: Connection) -> list[tuple[str, tuple[str, ...], str]]:
 def run_deferred(engine: Engine, pending: list[tuple[str, tuple[str, ...], str]]) -> None:
     for trigger, flows, user in pending:
         after_commit(engine, trigger=trigger, dataflows=flows, user=user)
+
+
+def risk_changed(engine: Engine, *, trigger: str, user: str = "system") -> None:
+    """After a commit that changed the outbound register or the tracker: the rules that read no
+    dataflow run, so the alerts of kind ``outbound_risk`` (``detectors.outbound``) follow the new
+    levels with the monitor's lifecycle (one alert per enterprise × host economy)."""
+    after_commit(engine, trigger=trigger, dataflows=(), user=user)

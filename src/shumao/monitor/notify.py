@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, and_, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, insert, select
 
 from shumao.auth import users
 from shumao.collection.workflow import LOCAL
@@ -203,8 +203,6 @@ def send(settings: Settings, to: str, subject: str, body: str) -> tuple[bool, st
 
 def subscribe(conn: Connection, *, username: str, email: str, min_level: str = "yellow",
               digest_only: bool = False) -> None:
-    from sqlalchemy import delete
-
     if min_level not in LEVELS:
         raise ValueError(min_level)
     conn.execute(delete(t.subscriber).where(t.subscriber.c.username == username))

@@ -110,6 +110,7 @@ def trend(points: list[Point], years: int = TREND_YEARS) -> float | None:
 
 
 def _forecast(series: list[Point], horizon: int) -> list[tuple[float, float, float, float, float]]:
+    # deferred: pandas (~0.9 s) is needed only at this boundary with a pandas-only library
     import pandas as pd
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel

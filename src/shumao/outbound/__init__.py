@@ -15,18 +15,19 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from shumao.validation import findings
 
 DATA = Path(__file__).with_name("data")
 
 
 @lru_cache(maxsize=1)
 def register_findings() -> None:
-    from shumao.validation import findings
-
     codes = yaml.safe_load(Path(__file__).with_name("findings.yaml").read_text(encoding="utf-8"))
     known = findings.catalogue()
     findings.register({c: d for c, d in codes.items() if c not in known})
@@ -34,7 +35,6 @@ def register_findings() -> None:
 
 def _load() -> None:
     """Register the findings, code lists, form-rule kinds and the approval of ``ODI_A``."""
-    import importlib
 
     register_findings()
     for module in ("codes", "checks", "register"):

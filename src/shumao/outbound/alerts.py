@@ -5,8 +5,8 @@ to its province.
 its own, the province those of its enterprises, the ministry all): the same shape as the
 monitoring alerts (rule code, level, place, message in both languages). They are the history
 of changes; the monitoring's alerts (rule ``outbound-risk-level``, 监测预警) carry the current
-risk of each enterprise × economy with the monitor's lifecycle: ``risk_changed`` runs that rule
-after the commit that changed the levels.
+risk of each enterprise × economy with the monitor's lifecycle: ``monitor.hooks.risk_changed``
+runs that rule after the commit that changed the levels.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, insert, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
+from shumao.collection.tables import enterprise
 from shumao.errors import UnknownCode
 from shumao.outbound import register, risk_rules
 from shumao.outbound import tables as t
@@ -75,17 +76,6 @@ def visible(conn: Connection, *, actor: Actor) -> list[dict[str, Any]]:
     elif actor.role is Role.PROVINCE:
         query = query.where(a.province_code == actor.scope)
     elif actor.role not in (Role.MINISTRY, Role.ADMIN):
-        from shumao.collection.tables import enterprise
-
         column = enterprise.c.park_code if actor.role is Role.PARK else enterprise.c.city_code
         query = query.join(enterprise, enterprise.c.uscc == a.uscc).where(column == actor.scope)
     return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def risk_changed(engine: Engine, *, trigger: str, user: str = "system") -> None:
-    """After a commit that changed the register or the tracker: the monitoring's alerts of
-    rule kind ``outbound_risk`` (``monitor.detectors.outbound``) follow the new levels, with
-    the monitor's lifecycle (one alert per enterprise × host economy, acknowledged, resolved)."""
-    from shumao.monitor.hooks import after_commit
-
-    after_commit(engine, trigger=trigger, dataflows=(), user=user)  # the rules reading no dataflow

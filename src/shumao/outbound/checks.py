@@ -20,13 +20,14 @@ import polars as pl
 from sqlalchemy import Connection
 
 from shumao.collection import workflow
+from shumao.collection.checks.engine import register_rule_kind
+from shumao.collection.checks.model import TOTAL, Run
 from shumao.collection.forms import Form, normalise_period, period_end
 from shumao.outbound import codes
-from shumao.validation.rules import ROW, TOTAL, register_rule_kind
+from shumao.validation.findings import ROW
 
 if TYPE_CHECKING:
     from shumao.collection.forms import RuleSpec
-    from shumao.validation.rules import _Run
 
 USD_10K = ("USD", 4)
 CERT = re.compile(r"^(?:境外投资证)?\s*(?:第)?\s*(N\d{13})\s*号?$")
@@ -57,18 +58,18 @@ def certificate(text: Any) -> str | None:
     return m[1] if m else None
 
 
-def _detail(run: _Run) -> pl.DataFrame:
+def _detail(run: Run) -> pl.DataFrame:
     return run.lines.filter(~pl.col(TOTAL))
 
 
-def currency(run: _Run, spec: RuleSpec) -> None:
+def currency(run: Run, spec: RuleSpec) -> None:
     for field_id in spec.params["fields"]:
         unit = run.sheet.units.get(field_id)
         if unit is not None and (unit.code, unit.mult) != USD_10K:
             run.emit(spec.code, field_id, pl.DataFrame({ROW: [1], "_value": [unit.name_zh]}))
 
 
-def amount_unit(run: _Run, spec: RuleSpec) -> None:
+def amount_unit(run: Run, spec: RuleSpec) -> None:
     limit = float(spec.params["limit"])
     for field_id in spec.params["fields"]:
         hits = _detail(run).filter(pl.col(field_id) > limit).select(
@@ -77,20 +78,20 @@ def amount_unit(run: _Run, spec: RuleSpec) -> None:
         run.emit(spec.code, field_id, hits)
 
 
-def not_greater(run: _Run, spec: RuleSpec) -> None:
+def not_greater(run: Run, spec: RuleSpec) -> None:
     field_id, limit = spec.params["field"], spec.params["limit"]
     hits = _detail(run).filter(pl.col(field_id) > pl.col(limit) + 0.005).select(
         ROW, pl.col(field_id).alias("_value"), pl.col(limit).alias("approved"))
     run.emit(spec.code, field_id, hits)
 
 
-def _period_end(run: _Run) -> date | None:
+def _period_end(run: Run) -> date | None:
     period = run.ctx.expected_period or next(
         (normalise_period(p, "A") for p in run.lines["period"].drop_nulls().to_list()), None)
     return period_end(period) if period else None
 
 
-def dates(run: _Run, spec: RuleSpec) -> None:
+def dates(run: Run, spec: RuleSpec) -> None:
     names: list[str] = list(spec.params["dates"])
     end = _period_end(run)
     label = {n: run.form.field(n).label_zh for n in names}
@@ -119,7 +120,7 @@ def dates(run: _Run, spec: RuleSpec) -> None:
                      stage=codes.name("stages", rec["stage"]))
 
 
-def certificates(run: _Run, spec: RuleSpec) -> None:
+def certificates(run: Run, spec: RuleSpec) -> None:
     field_id = spec.params["field"]
     lines = _detail(run).select(ROW, "uscc", "project_no", pl.col(field_id).alias("_value"))
     lines = lines.with_columns(pl.col("_value").map_elements(certificate, return_dtype=pl.String)
@@ -145,7 +146,7 @@ def certificates(run: _Run, spec: RuleSpec) -> None:
 
 def _taken(conn: Connection, form: Form, uscc: str | None, period: str | None
            ) -> dict[str, tuple[str, str]]:
-    from shumao.outbound import register
+    from shumao.outbound import register  # deferred: register imports checks (known cycle)
 
     return register.certificate_owners(conn)
 

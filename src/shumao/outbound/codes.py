@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from shumao.collection.checks.codes import Codelist, register_codelist
 from shumao.errors import UnknownCode
 from shumao.outbound import DATA
-from shumao.validation.rules import Codelist, register_codelist
 
 
 @dataclass(frozen=True)

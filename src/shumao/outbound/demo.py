@@ -26,7 +26,7 @@ from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection import registry, workflow
 from shumao.errors import ImportRejected
-from shumao.outbound import alerts, codes
+from shumao.outbound import codes
 from shumao.validation import uscc as uscc_check
 
 SEED = 20
@@ -151,7 +151,6 @@ def load(engine: Engine, folder: Path) -> int:
                     uscc=code, name=name, county_code=county))
     for code, rows in by_ent.items():
         done += _file(engine, code, rows)
-    alerts.risk_changed(engine, trigger="outbound-demo")
     return done
 
 

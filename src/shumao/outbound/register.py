@@ -19,10 +19,10 @@ from sqlalchemy.sql import ColumnElement
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection import workflow
+from shumao.collection.checks.codes import resolve_code
 from shumao.collection.tables import enterprise, filing_cell
 from shumao.outbound import checks
 from shumao.outbound import tables as t
-from shumao.validation.rules import resolve_code
 
 FORM_ID = "ODI_A"
 CODE_FIELDS = {"area": "odi_area", "mode": "odi_mode", "stage": "odi_stage"}
@@ -69,7 +69,7 @@ def store_projects(conn: Connection, approved: workflow.Filing) -> None:
 
 
 def _recompute_risk(conn: Connection, approved: workflow.Filing) -> None:
-    from shumao.outbound import risk
+    from shumao.outbound import risk  # deferred: risk reads the register (known cycle)
 
     risk.recompute(conn)
 

@@ -20,6 +20,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, insert, select
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.outbound import risk_rules
 from shumao.outbound import tables as t
 from shumao.policy import foreign
@@ -113,11 +115,9 @@ def assess(inputs: Inputs, day: date) -> list[Assessment]:
 
 
 def read_inputs(conn: Connection, day: date) -> Inputs:
-    from shumao.auth.actors import Actor
-    from shumao.auth.roles import Role
-    from shumao.outbound import register
-
     tracker = foreign.entries(conn)
+    from shumao.outbound import register  # deferred: register recomputes risk (known cycle)
+
     projects = register.current(conn, actor=Actor("risk", Role.MINISTRY))
     live = projects.filter(pl.col("stage") != "EXITED") if projects.height else projects
     exposure = dict(live.group_by("host").agg(pl.col("approved").sum()).iter_rows()) \
@@ -148,8 +148,6 @@ def latest(conn: Connection) -> dict[str, dict[str, Any]]:
 def recompute(conn: Connection, *, day: date | None = None) -> list[tuple[str, str | None, str]]:
     """Store changed levels; returns (economy, old level, new level) of each change of level
     and raises their alerts."""
-    from shumao.outbound import alerts
-
     day = day or date.today()
     before = latest(conn)
     changes = []
@@ -162,5 +160,7 @@ def recompute(conn: Connection, *, day: date | None = None) -> list[tuple[str, s
                                            reasons=a.reasons, inputs=a.digest, computed_at=now))
         if old is None or old["level"] != a.level:
             changes.append((a.economy, old["level"] if old else None, a.level))
+    from shumao.outbound import alerts  # deferred: alerts read the register (known cycle)
+
     alerts.raise_changes(conn, [c for c in changes if c[1] is not None], now=now)
     return changes

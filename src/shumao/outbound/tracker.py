@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import Connection
 
 from shumao.errors import ImportRejected, UnknownCode
-from shumao.outbound import risk_rules
+from shumao.outbound import risk, risk_rules
 from shumao.policy.foreign import ForeignRule, put
 from shumao.reference import countries, groupings
 from shumao.validation.findings import Report, finding
@@ -98,7 +98,6 @@ def read(path: Path) -> list[ForeignRule]:
 def load(conn: Connection, path: Path) -> list[ForeignRule]:
     """Check the file, write every entry and recompute the levels (the caller's transaction:
     all or nothing)."""
-    from shumao.outbound import risk
 
     rules = read(path)
     for rule in rules:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -44,6 +45,7 @@ from shumao.policy import (
     targets,
 )
 from shumao.policy import tables as t
+from shumao.policy.chinese import to_simplified
 from shumao.validation.findings import Report, finding
 
 MIN_CHARS = 20
@@ -447,12 +449,12 @@ def parse_value(name: str, value: str) -> Any:
                           f"field {name!r} cannot be edited (editable: {', '.join(metadata.EDITABLE)})")
     if value in ("", "-"):
         return None
-    parser = _PARSERS.get(name, lambda v: normalise.to_simplified(v))
+    parser = _PARSERS.get(name, lambda v: to_simplified(v))
     return parser(value)
 
 
 def _parse_number(value: str) -> str:
-    number = metadata.normalise_doc_number(normalise.to_simplified(value))
+    number = metadata.normalise_doc_number(to_simplified(value))
     if number is None:
         raise ShumaoError(f"不是文号：{value}（例如 商合函〔2021〕355号） / "
                           f"not a document number: {value} (e.g. 商合函〔2021〕355号)")
@@ -470,7 +472,7 @@ def _parse_date(value: str) -> str:
 
 def _parse_choice(choices: Sequence[str], what: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
-        simple = normalise.to_simplified(value)
+        simple = to_simplified(value)
         simple = {"指导意见": "意见", "实施意见": "意见"}.get(simple, simple)
         if simple not in choices:
             raise ShumaoError(f"{what}只能是：{'、'.join(choices)} / must be one of {', '.join(choices)}")
@@ -479,9 +481,7 @@ def _parse_choice(choices: Sequence[str], what: str) -> Callable[[str], str]:
 
 
 def _parse_issuers(value: str) -> list[str]:
-    import re
-
-    names = [n for n in re.split(r"[,，、;；\s]+", normalise.to_simplified(value)) if n]
+    names = [n for n in re.split(r"[,，、;；\s]+", to_simplified(value)) if n]
     return list(dict.fromkeys(metadata.canonical_issuer(n) for n in names))
 
 
@@ -593,8 +593,6 @@ class DocumentView:
 
 
 def _connect(bind: Engine | Connection) -> Any:
-    from contextlib import nullcontext
-
     return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 

@@ -28,6 +28,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import yaml
+
 from shumao.policy import DATA
 
 FIELDS = ("title", "doc_number", "issuers", "issue_date", "level", "doc_type")
@@ -114,8 +116,6 @@ def english_name(kind: str, value: str) -> str:
 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, str]]:
-    import yaml
-
     data: dict[str, dict[str, str]] = yaml.safe_load(
         (DATA / "labels.yaml").read_text(encoding="utf-8"))
     return data

@@ -31,6 +31,7 @@ from functools import lru_cache
 import yaml
 
 from shumao.policy import DATA
+from shumao.policy.chinese import to_simplified
 from shumao.policy.repair import repair
 
 CJK = "\u3400-\u9fff"
@@ -86,18 +87,6 @@ class Cleaned:
     @property
     def simplified_text(self) -> str:
         return "\n".join(self.text)
-
-
-@lru_cache(maxsize=1)
-def _converter() -> object:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (OpenCC ``t2s``, phrase-aware)."""
-    return str(_converter().convert(text)) if text else text  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docx
+from bs4 import BeautifulSoup, NavigableString
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pdfminer.high_level import extract_text
+from pdfminer.pdfpage import PDFPage
+
 from shumao.encodings import decode_bytes
 from shumao.validation.findings import Report, finding
 
@@ -136,9 +143,6 @@ def decode(data: bytes, report: Report, file: str) -> str | None:
 
 
 def read_pdf(data: bytes, report: Report, file: str) -> tuple[str, int | None] | None:
-    from pdfminer.high_level import extract_text
-    from pdfminer.pdfpage import PDFPage
-
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         pages = sum(1 for _ in PDFPage.get_pages(io.BytesIO(data)))
@@ -153,10 +157,6 @@ def read_pdf(data: bytes, report: Report, file: str) -> tuple[str, int | None] |
 
 
 def read_docx(data: bytes, report: Report, file: str) -> tuple[str, int | None] | None:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, BadZipFile …
@@ -174,8 +174,6 @@ def read_docx(data: bytes, report: Report, file: str) -> tuple[str, int | None] 
 
 
 def read_html(data: bytes, report: Report, file: str) -> tuple[str, int | None] | None:
-    from bs4 import BeautifulSoup, NavigableString
-
     soup = BeautifulSoup(data, "lxml")
     for tag in soup.find_all(_DROP):
         tag.decompose()

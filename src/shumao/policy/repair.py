@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from shumao.policy import segment
+from shumao.policy.chinese import to_simplified
 
 ILLEGIBLE = "□"
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -96,8 +97,6 @@ def _best_trail(lead: int, before: str, after: str, opened: bool) -> str:
 
 
 def _simplified(text: str) -> str:
-    from shumao.policy.normalise import to_simplified
-
     return to_simplified(text)
 
 

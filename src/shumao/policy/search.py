@@ -35,6 +35,7 @@ alias), year range, level, type.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -46,8 +47,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from shumao.policy import ranking, segment
+from shumao.policy.chinese import to_simplified
 from shumao.policy.metadata import canonical_issuer, normalise_doc_number
-from shumao.policy.normalise import punctuation, to_simplified
+from shumao.policy.normalise import punctuation
 from shumao.policy.passages import Passage, best_passage, matching_passages, snippet_of
 
 RERANK = 50
@@ -377,6 +379,4 @@ def as_date(value: Any) -> date | None:
 
 
 def as_list(value: Any) -> list[str]:
-    import json
-
     return list(json.loads(value) if isinstance(value, str) else value or [])

@@ -32,7 +32,7 @@ def tokenizer() -> jieba.Tokenizer:
     """The shared tokenizer with the domain words of ``data/terms.txt``; ~1 s on first use."""
     with _LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # jieba's regex literals warn when compiled
-        import jieba
+        import jieba  # deferred: imported under catch_warnings (its regex literals warn)
 
         jieba.setLogLevel(logging.WARNING)
         tk = jieba.Tokenizer()

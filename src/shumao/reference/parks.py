@@ -54,7 +54,3 @@ def lookup(value: str) -> Park:
         return _index()[_norm(value)]
     except KeyError:
         raise UnknownCode("国家数字服务出口基地 export bases", value) from None
-
-
-def in_province(province_code: str) -> list[Park]:
-    return [p for p in parks() if p.province_code == province_code]

@@ -22,14 +22,13 @@ from shumao.report.document import (
     Chart,
     Document,
     Heading,
-    NoteRef,
     Num,
     Paragraph,
     Run,
     Table,
     Text,
 )
-from shumao.report.passages import Passage
+from shumao.report.passages import Passage, note_ref
 from shumao.report.template import Template
 
 log = logging.getLogger(__name__)
@@ -92,13 +91,6 @@ def _paragraph(ctx: Context, doc: Document, renderer: sn.Renderer, ids: list[str
         runs += runs_of(text, scope, doc, ctx)
     if runs:
         doc.blocks.append(Paragraph(tuple(runs), "sentence:" + ",".join(ids)))
-
-
-def note_ref(ctx: Context, doc: Document, key: str) -> NoteRef:
-    if key not in ctx.note_numbers:
-        doc.notes.append(ctx.text(ctx.template.section("notes")[key]))
-        ctx.note_numbers[key] = len(doc.notes)
-    return NoteRef(ctx.note_numbers[key])
 
 
 def runs_of(text: str, scope: sn.Scope, doc: Document, ctx: Context) -> list[Run]:

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from shumao.errors import ShumaoError
 from shumao.report import assemble as asm
-from shumao.report import checks, render_html
+from shumao.report import checks, render_docx, render_html, render_pdf, render_xlsx
 from shumao.report.charts import Cache
 from shumao.report.data import Reader, Rows
 from shumao.report.document import Document
@@ -143,13 +143,10 @@ def render(fmt: str, doc: Document, template: Template, req: Request) -> bytes:
     if fmt == "html":
         return render_html.html(doc, link_base=req.link_base).encode("utf-8")
     if fmt == "pdf":
-        from shumao.report import render_pdf
         printable = render_html.html(doc, print_=True)
         return render_pdf.pdf(printable, cache_dir=req.cache_dir)
     if fmt == "docx":
-        from shumao.report import render_docx
         return render_docx.docx(doc, fonts=template.fonts)
-    from shumao.report import render_xlsx
     return render_xlsx.xlsx(doc)
 
 

@@ -35,7 +35,7 @@ class Plot:
     lang: str = "zh"
 
     def digest(self) -> str:
-        import matplotlib
+        import matplotlib  # deferred: matplotlib (~0.4 s) only when a chart is drawn
         text = json.dumps([asdict(self), STYLE_VERSION, matplotlib.__version__],
                           ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -72,10 +72,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def draw(plot: Plot) -> tuple[str, bytes]:
+    # deferred: pyplot (~0.9 s) must be imported after the Agg backend is chosen
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib import pyplot as plt  # deferred: after the backend is chosen
 
     rc: dict[str, Any] = {"font.family": "sans-serif", "font.sans-serif": [FONT, "DejaVu Sans"],
           "axes.unicode_minus": False, "svg.fonttype": "path", "svg.hashsalt": "shumao",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shumao.policy import normalise, readers
 from shumao.report.build import ReportRejected
 from shumao.report.checks import load_data
 from shumao.report.data import Reader
@@ -32,7 +33,6 @@ class Outcome:
 
 def simplified_text(path: Path, report: Report) -> str | None:
     """The file's text in simplified script, one paragraph a line."""
-    from shumao.policy import normalise, readers
 
     extracted = readers.read(path, report)
     if extracted is None:

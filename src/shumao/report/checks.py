@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,6 @@ def check_template(t: Template, data: dict[str, Rows], report: Report) -> None:
 
 
 def _note_keys(source: str) -> list[str]:
-    import re
     return re.findall(r"note\(\s*['\"]([^'\"]+)['\"]\s*\)", source)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from shumao.reference import countries, geo, parks
+from shumao.report.data import area_name
 
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 CLAUSE = re.compile(r"[，；,;：:]")
@@ -307,5 +308,4 @@ def _paired(sentence: str, at: int, subjects: list[str], numbers: list[re.Match[
 
 
 def _name(code: str) -> str:
-    from shumao.report.data import area_name
     return area_name(code)

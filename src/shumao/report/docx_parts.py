@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import zipfile
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -21,7 +23,6 @@ FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 def set_fonts(style: Any, east_asian: str, latin: str, size_pt: float | None = None,
               bold: bool | None = None) -> None:
     """A style's fonts: ``east_asian`` for Chinese (w:eastAsia), ``latin`` for the rest."""
-    from docx.shared import Pt
 
     style.font.name = latin
     if size_pt:
@@ -55,7 +56,6 @@ def field(paragraph: Any, instruction: str, shown: str) -> None:
 
 
 def _footnote_xml(number: int, text: str) -> str:
-    from xml.sax.saxutils import escape
     return (f'<w:footnote w:id="{number}"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
             f'<w:r><w:rPr><w:vertAlign w:val="superscript"/><w:sz w:val="18"/></w:rPr>'
             f'<w:footnoteRef/></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'

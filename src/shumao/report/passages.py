@@ -16,13 +16,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shumao.report.document import Block, Cell, Document, Heading, Paragraph, Run, Table, Text
+import docx
+
+from shumao.report.document import (
+    Block,
+    Cell,
+    Document,
+    Heading,
+    NoteRef,
+    Paragraph,
+    Run,
+    Table,
+    Text,
+)
 
 if TYPE_CHECKING:
     from shumao.report.assemble import Context
 
 NOTE = re.compile(r"\[\^([A-Za-z0-9_\-]+)\]")
 HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
+
+
+def note_ref(ctx: Context, doc: Document, key: str) -> NoteRef:
+    """The template's footnote ``key`` as a reference, numbered in the order notes are first used
+    (by a passage or a sentence)."""
+    if key not in ctx.note_numbers:
+        doc.notes.append(ctx.text(ctx.template.section("notes")[key]))
+        ctx.note_numbers[key] = len(doc.notes)
+    return NoteRef(ctx.note_numbers[key])
 
 
 @dataclass
@@ -59,8 +80,6 @@ class Passage:
 
 
 def _runs(text: str, doc: Document, ctx: Context) -> list[Run]:
-    from shumao.report.assemble import note_ref
-
     runs: list[Run] = []
     at = 0
     for m in NOTE.finditer(text):
@@ -100,8 +119,6 @@ def _markdown_items(text: str) -> list[tuple[str, str]]:
 
 
 def _docx_items(path: Path) -> list[tuple[str, str]]:
-    import docx
-
     items = []
     for par in docx.Document(str(path)).paragraphs:
         text = par.text.strip()

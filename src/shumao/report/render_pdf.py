@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def _key(html: str) -> str:
-    import weasyprint
+    import weasyprint  # deferred: WeasyPrint takes ~1 s to import; only a PDF needs it
     return hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()
 
 
@@ -34,7 +34,7 @@ def pdf(html: str, *, cache_dir: Path | None = None) -> bytes:
 
 
 def layout(html: str) -> bytes:
-    import weasyprint
+    import weasyprint  # deferred: WeasyPrint takes ~1 s to import; only a PDF needs it
 
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)

@@ -29,6 +29,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 from markupsafe import Markup
 
 from shumao.reference import geo
@@ -58,8 +59,6 @@ class _Absent(StrictUndefined):
 def absent(obj: Any, name: Any) -> str:
     """Why a sentence is left out when ``name`` is not in ``obj`` (a data source's rows, a
     row, or the build's data when ``obj`` is jinja's ``missing``), in Chinese and English."""
-    from jinja2.utils import missing
-
     if obj is missing:
         return (f"没有名为 {name} 的数据（模板未定义此数据源）/ no data named {name} (the "
                 "template defines no such data source)")

@@ -15,10 +15,13 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shumao.config import Settings, get_settings
 from shumao.errors import StoreBusy, StoreError
+from shumao.storage.dataflows import sync_dataflows
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -147,7 +150,6 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision of every branch, then sync the dataflows."""
     command.upgrade(alembic_config(engine), "heads")
-    from shumao.storage.dataflows import sync_dataflows
 
     with engine.begin() as conn:
         sync_dataflows(conn)
@@ -164,10 +166,7 @@ def require_schema(engine: Engine) -> None:
 def insert_dialect(conn: Connection, table: Table) -> Any:
     """The dialect's ``INSERT`` (SQLite's or PostgreSQL's), which has ``on_conflict_do_…``."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
 

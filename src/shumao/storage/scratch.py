@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, text
 
+from shumao.storage.engine import make_engine
+
 
 @contextmanager
 def scratch_database(admin_url: str, prefix: str = "shumao_scratch") -> Iterator[str]:
@@ -30,7 +32,6 @@ def scratch_database(admin_url: str, prefix: str = "shumao_scratch") -> Iterator
 @contextmanager
 def scratch_engine(admin_url: str, prefix: str = "shumao_scratch") -> Iterator[Engine]:
     """``scratch_database`` with a shumao engine on it (not migrated), disposed before the drop."""
-    from shumao.storage.engine import make_engine
 
     with scratch_database(admin_url, prefix) as url:
         engine = make_engine(url=url)

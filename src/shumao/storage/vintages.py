@@ -381,12 +381,3 @@ def list_vintages(conn: Connection, dataflow_id: str | None = None) -> list[Vint
         stmt = stmt.where(vintage.c.dataflow_id == dataflow_id)
     return [VintageInfo(**row._mapping) for row in conn.execute(stmt)]
 
-
-def vintage_rows(conn: Connection, vintage_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count()).select_from(observation).where(
-                observation.c.vintage_id == vintage_id
-            )
-        ).scalar_one()
-    )

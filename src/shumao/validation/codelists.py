@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from shumao.errors import UnknownCode
+from shumao.reference import cbec_modes, countries, ebops, geo, parks
 from shumao.validation import uscc
 
 PERIOD_RE = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
@@ -15,8 +16,6 @@ FREQS = {"A", "Q", "M"}
 
 
 def _country(code: str) -> bool:
-    from shumao.reference import countries
-
     try:
         return countries.lookup(code).iso3 == code
     except UnknownCode:
@@ -24,8 +23,6 @@ def _country(code: str) -> bool:
 
 
 def _geo_cn(code: str) -> bool:
-    from shumao.reference import geo
-
     if not re.fullmatch(r"\d{6}", code):
         return False
     try:
@@ -35,8 +32,6 @@ def _geo_cn(code: str) -> bool:
 
 
 def _park(code: str) -> bool:
-    from shumao.reference import parks
-
     try:
         return parks.lookup(code).code == code
     except UnknownCode:
@@ -44,8 +39,6 @@ def _park(code: str) -> bool:
 
 
 def _region(code: str) -> bool:
-    from shumao.reference import geo
-
     return code in {r.code for r in geo.regions()}
 
 
@@ -54,8 +47,6 @@ def _area(code: str) -> bool:
 
 
 def _ebops(code: str) -> bool:
-    from shumao.reference import ebops
-
     try:
         return ebops.item(code).code == code
     except UnknownCode:
@@ -63,8 +54,6 @@ def _ebops(code: str) -> bool:
 
 
 def _cbec_mode(code: str) -> bool:
-    from shumao.reference import cbec_modes
-
     return cbec_modes.is_code(code)
 
 

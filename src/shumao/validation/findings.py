@@ -20,6 +20,9 @@ import yaml
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 MAX_PER_CODE_AND_COLUMN = 50
+ROW = "_row"
+"""The column of a frame of text cells that holds the row a person sees in the file: what a
+finding about a cell points at (readers, number parsing and the filing checks share it)."""
 
 
 class Severity(StrEnum):

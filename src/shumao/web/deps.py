@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from shumao.auth import sessions
 from shumao.auth.scope import Scope
 from shumao.auth.users import User
+from shumao.monitor import hooks
 from shumao.storage.engine import write_transaction
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
@@ -51,8 +52,6 @@ CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
 def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
-    from shumao.monitor import hooks
-
     if request.method in SAFE_METHODS:
         with engine.begin() as conn:
             yield conn

@@ -40,6 +40,7 @@ from shumao.errors import (
 )
 from shumao.storage.engine import is_lock_wait
 from shumao.web.i18n import split_bilingual
+from shumao.web.render import page
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,6 @@ def respond(request: Request, status: int, kind: str, message: str,
             findings: list[dict[str, Any]] | None = None) -> Response:
     response: Response
     if wants_html(request):
-        from shumao.web.render import page
-
         response = page(request, "error.html", {"status": status, "message": message,
                                                 "findings": findings or []}, status_code=status)
     else:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from shumao.auth.roles import role_text
 from shumao.collection.workflow import local_time
 from shumao.web.i18n import lang_of, pick, split_bilingual, translate
+from shumao.web.services.labels import scope_name
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -93,6 +94,5 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
 
 def _scope_name(request: Request, code: str, lang: str) -> str:
     """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
-    from shumao.web.services.labels import scope_name
 
     return scope_name(request.app.state.engine, code, lang)

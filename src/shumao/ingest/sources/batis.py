@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import countries, units
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 COLUMNS = ("partner", "flow", "item_code", "year", "balanced_value_usd")
 FLOWS = {"Exports": "X", "Imports": "M"}

@@ -35,12 +35,12 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import require_columns
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import cbec_modes, countries, geo, units
 from shumao.validation.findings import Report, finding
 from shumao.validation.findings import register as register_codes
+from shumao.validation.numbers import parse_numbers
 
 DATAFLOW = "CUSTOMS_CBEC"
 REQUIRED = ("年份", "地区", "流向", "指标", "数值", "单位")

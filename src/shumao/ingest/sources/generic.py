@@ -40,13 +40,13 @@ import yaml
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import match_column, resolve
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.storage.dataflows import Dataflow, all_dataflows, get_dataflow
 from shumao.storage.tables import DIMENSIONS
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 FIELDS = (*DIMENSIONS, "time_period", "value", "unit", "obs_status", "conf_status")
 MAPPING_KEYS = ("dataflow", "sheet", "skip_rows", "unit", "columns", "constants", "recode",

@@ -31,11 +31,11 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import check_dataflow, require_columns
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 DATAFLOW = "MOFCOM_SERVICES"
 COLUMNS = ("period", "span", "measure", "flow", "value", "unit")

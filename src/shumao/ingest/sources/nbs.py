@@ -22,10 +22,10 @@ from pathlib import Path
 
 import polars as pl
 
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 INDICATORS_FILE = Path(__file__).with_name("nbs_indicators.csv")
 COLUMNS = ("地区代码", "年份", "指标", "数值")

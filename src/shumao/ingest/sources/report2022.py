@@ -33,11 +33,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from shumao.errors import UnknownCode
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import countries, geo, parks, units
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 REPORT_YEAR = "2022"
 TRADE_FLOW = "MOFCOM_REPORT"

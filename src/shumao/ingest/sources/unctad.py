@@ -47,12 +47,12 @@ from shumao.ingest.common import (
     status_expr,
     world_code,
 )
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation import findings
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 DDS_FLOW = "UNCTAD_DDS"
 ICT_FLOW = "UNCTAD_ICT"

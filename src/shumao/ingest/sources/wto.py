@@ -33,11 +33,11 @@ from shumao.ingest.common import (
     status_expr,
     world_code,
 )
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
+from shumao.validation.numbers import parse_numbers
 
 DATAFLOW = "WTO_DDS"
 BULK_COLUMNS = ("FLOW", "REPORTER_CODE", "PARTNER", "YEAR", "INDICATOR", "UNIT", "VALUE")

@@ -139,6 +139,7 @@ def cusum(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
 
 def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     """STL residuals of monthly and quarterly series long enough for ``min_cycles`` seasons."""
+    # deferred: statsmodels takes ~3 s to import; only this detector needs it
     from statsmodels.tsa.seasonal import STL
 
     t = float(rule.params["t"])

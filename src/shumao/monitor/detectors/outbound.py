@@ -21,20 +21,18 @@ from sqlalchemy import Connection, select
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
 from shumao.monitor.detectors.quality import MONITOR
 from shumao.monitor.rules import Rule
+from shumao.outbound import register, risk, risk_rules
+from shumao.outbound import tables as t
 
 DATAFLOW = "OUTBOUND"
 """The alerts' ``dataflow``: the register and the tracker are no dataflow of the store."""
 
 
 def ranks() -> dict[str, int]:
-    from shumao.outbound import risk_rules
-
     return {lv.code: i for i, lv in enumerate(risk_rules.levels(), start=1)}
 
 
 def risk_hits(conn: Connection, rule: Rule) -> pl.DataFrame:
-    from shumao.outbound import register, risk
-
     levels = risk.latest(conn)
     projects = register.current(conn, actor=MONITOR)
     if projects.is_empty() or not levels:
@@ -53,8 +51,6 @@ def risk_hits(conn: Connection, rule: Rule) -> pl.DataFrame:
 
 def _hit(uscc: str, host: str, level: dict[str, Any], names: list[str],
          change: tuple[str | None, str] | None) -> dict[str, Any]:
-    from shumao.outbound import risk_rules
-
     now = risk_rules.level(level["level"])
     reasons = level["reasons"] or []
     fields = {"projects": "、".join(names), "projects_en": ", ".join(names),
@@ -78,8 +74,6 @@ def _hit(uscc: str, host: str, level: dict[str, Any], names: list[str],
 
 def _last_changes(conn: Connection) -> dict[tuple[str, str], tuple[str | None, str]]:
     """(enterprise, economy) → (level before, level after) of its newest change of level."""
-    from shumao.outbound import tables as t
-
     a = t.alert.c
     rows = conn.execute(select(a.uscc, a.economy, a.level_from, a.level_to).order_by(a.id))
     return {(r.uscc, r.economy): (r.level_from, r.level_to) for r in rows}

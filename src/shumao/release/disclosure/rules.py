@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from shumao.config import get_settings
 from shumao.errors import ConfigError
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
@@ -128,7 +129,6 @@ def load(name: str) -> Rules:
 
 def configured() -> Rules:
     """The rule set the settings name (``SHUMAO_DISCLOSURE_RULES``)."""
-    from shumao.config import get_settings
 
     return load(get_settings().disclosure_rules)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from shumao.errors import ImportRejected, NotAllowed
-from shumao.outbound import aggregate, selfcheck
+from shumao.outbound import aggregate, alerts, selfcheck
 from shumao.outbound import service as domain
 from shumao.web.deps import Csrf, CurrentUser, ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES
@@ -127,8 +127,6 @@ def economy_api(code: Economy, request: Request, conn: SessionDep, scope: ScopeD
 
 @api.get("/alerts", summary="风险等级变化提醒 / risk-level change alerts in scope")
 def alerts_api(conn: SessionDep, scope: ScopeDep, user: CurrentUser) -> list[dict[str, Any]]:
-    from shumao.outbound import alerts
-
     actor = svc.actor_of(scope)
     return [] if actor is None else alerts.visible(conn, actor=actor)
 

@@ -14,9 +14,12 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import audit, permissions, users
 from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
+from shumao.collection.workflow import local_time
 from shumao.errors import NotAllowed
+from shumao.monitor.hooks import defer
+from shumao.reference import versions
 from shumao.release import releases
-from shumao.storage import vintages
+from shumao.storage import backup, vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.web.i18n import pick
 from shumao.web.schemas import ReleaseOut, UserOut
@@ -107,8 +110,6 @@ def export_audit(conn: Connection, *, admin: Admin, action: str | None = None,
 
 
 def _beijing_seconds(text: str) -> str:
-    from shumao.collection.workflow import local_time
-
     moment = local_time(datetime.fromisoformat(text))
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
@@ -131,7 +132,6 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
             note: str = "", ip: str = "") -> ReleaseOut:
     done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
                             note=note, ip=ip)
-    from shumao.monitor.hooks import defer  # the warning rules run once this commits
 
     defer(conn, trigger="release", dataflows=[dataflow], user=scope.username)
     return release_out(done)
@@ -151,8 +151,6 @@ def release_list(conn: Connection) -> list[ReleaseOut]:
 
 
 def reference_versions(*, admin: Admin) -> list[dict[str, Any]]:
-    from shumao.reference import versions
-
     admin.require()
     return versions()
 
@@ -168,8 +166,6 @@ def backups(*, admin: Admin, data_dir: Path) -> list[dict[str, Any]]:
 
 
 def make_backup(engine: Engine, *, admin: Admin, data_dir: Path) -> dict[str, Any]:
-    from shumao.storage import backup
-
     admin.require()
     path = data_dir / "backups" / backup.default_path().name
     written, manifest = backup.backup(engine, path)

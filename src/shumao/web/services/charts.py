@@ -11,7 +11,7 @@ import polars as pl
 from shumao.compute import aggregate
 from shumao.compute.totals import with_flow_total
 from shumao.errors import UnknownCode
-from shumao.reference import ebops, geo, parks
+from shumao.reference import ebops, geo, groupings, parks
 from shumao.web import palette
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
@@ -103,8 +103,6 @@ def groupings_chart(ctx: Ctx, period: str | None) -> Chart:
 
 
 def _group_name(code: str, lang: str) -> str:
-    from shumao.reference import groupings
-
     try:
         group = groupings.lookup_group(code)
     except UnknownCode:

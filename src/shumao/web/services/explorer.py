@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from shumao import access
 from shumao import query as store_query
 from shumao.auth.scope import Scope
+from shumao.collection import registry
 from shumao.compute import aggregate
 from shumao.errors import InvalidParameter, ShumaoError
 from shumao.reference import units
@@ -187,8 +188,6 @@ def _with_names(conn: Connection, frame: pl.DataFrame, flow: Dataflow, lang: str
 
 
 def _enterprise_names(conn: Connection, frame: pl.DataFrame) -> dict[str, str]:
-    from shumao.collection import registry
-
     out = {}
     for code in frame["ref_area"].unique().to_list():
         found = registry.find(conn, code) if len(code) == 18 else None

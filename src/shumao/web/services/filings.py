@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, Engine
 
 from shumao.auth import audit, permissions
@@ -23,6 +24,8 @@ from shumao.collection.forms import all_forms, get_form, normalise_period, perio
 from shumao.collection.limits import Limits
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
+from shumao.monitor.hooks import defer
+from shumao.output import to_bytes
 from shumao.storage.engine import write_transaction
 from shumao.web.i18n import pick
 from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
@@ -134,9 +137,7 @@ def statuses(lang: str) -> list[dict[str, str]]:
 
 def export_filings(rows: list[FilingOut], *, fmt: str, lang: str) -> bytes:
     """The list as CSV (UTF-8 with BOM) or XLSX, headers in the user's language."""
-    import polars as pl
 
-    from shumao.output import to_bytes
 
     heads = [pick(zh, en, lang) for zh, en in EXPORT_HEADERS]
     frame = pl.DataFrame([[r.id, r.form_title, r.uscc, r.enterprise, r.period, r.status_text,
@@ -285,7 +286,6 @@ def approve(conn: Connection, *, who: Who, filing_id: int, expected_version: int
     done = workflow.approve(conn, actor=who.scope.actor(), filing_id=filing_id,
                             expected_version=expected_version, note=note)
     who.log(conn, "filing.approve", f"filing #{filing_id}", vintage=done.vintage_id)
-    from shumao.monitor.hooks import defer  # the warning rules run once this commits
 
     defer(conn, trigger="approval", dataflows=[get_form(done.form_id).dataflow],
           user=who.scope.username)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,9 @@ from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotAllowed, StoreError, UnknownCode
 from shumao.index import compare, runs
+from shumao.index import export as xlsx
 from shumao.index.framework import Framework, load_framework
+from shumao.reference import groupings
 from shumao.release import releases
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
@@ -143,9 +146,7 @@ def ranking_charts(rk: Ranking) -> list[Chart]:
 
 def group_averages(rk: Ranking) -> list[dict[str, Any]]:
     """Average score of each dated grouping (members as of the period's end)."""
-    from datetime import date
 
-    from shumao.reference import groupings
 
     if not rk.fw.averages or not rk.run:
         return []
@@ -243,7 +244,6 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
 
 def export(conn: Connection, *, scope: Scope, index_id: str) -> bytes:
     """The visible build as a workbook, every step on its own sheet (ministry and admin)."""
-    from shumao.index import export as xlsx
 
     if not permissions.sees_all(scope):
         raise NotAllowed("完整计算过程（含原始输入）仅对商务部和管理员开放 / the full workbook "

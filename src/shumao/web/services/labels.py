@@ -7,7 +7,10 @@ from functools import lru_cache
 
 from sqlalchemy import Engine
 
+from shumao.collection import registry
 from shumao.errors import UnknownCode
+from shumao.index import FRAMEWORKS
+from shumao.index.framework import load_framework
 from shumao.reference import ebops
 from shumao.reference.names import area_names
 from shumao.web.i18n import pick
@@ -84,8 +87,6 @@ def label(dim: str, code: str, lang: str, enterprises: Mapping[str, str] | None 
 @lru_cache(maxsize=1)
 def _index_codes() -> dict[str, tuple[str, str]]:
     """Names of the composite indices' codes (their dataflows' ``indicator``)."""
-    from shumao.index import FRAMEWORKS
-    from shumao.index.framework import load_framework
 
     names = {"DTI": ("数字贸易发展指数", "Digital trade development index")}
     for path in sorted(FRAMEWORKS.glob("*.yaml")):
@@ -98,7 +99,6 @@ def scope_name(engine: Engine, code: str, lang: str) -> str:
     """A user's scope by name (an area, a park or an enterprise from the registry)."""
     if len(code) != 18:
         return area_name(code, lang)
-    from shumao.collection import registry
 
     with engine.connect() as conn:
         found = registry.find(conn, code)

@@ -14,9 +14,11 @@ from sqlalchemy import Connection, select
 
 from shumao import access
 from shumao.auth.scope import Scope
+from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.monitor import alerts, indicators, queries, rules, targets
 from shumao.monitor.alerts import Who
+from shumao.monitor.messages import unit_text
 from shumao.reference import geo
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
@@ -53,8 +55,6 @@ def _enterprise_names(conn: Connection, rows: list[dict[str, Any]]) -> dict[str,
     codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
     if not codes:
         return {}
-    from shumao.collection.tables import enterprise
-
     found = conn.execute(select(enterprise.c.uscc, enterprise.c.name)
                          .where(enterprise.c.uscc.in_(codes)))
     return {r.uscc: r.name for r in found}
@@ -139,7 +139,6 @@ def _action_name(action: str, lang: str) -> str:
 
 def _unit(row: dict[str, Any]) -> str:
     detail = row.get("detail") or {}
-    from shumao.monitor.messages import unit_text
 
     return unit_text(detail.get("unit"), detail.get("unit_mult"), "zh")
 

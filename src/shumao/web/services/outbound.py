@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from shumao.auth.actors import Actor
 from shumao.auth.scope import Scope
 from shumao.outbound import aggregate, codes, risk_rules, selfcheck, service
+from shumao.reference import geo
 from shumao.web import palette
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
@@ -77,8 +78,6 @@ def _named(frame: pl.DataFrame, by: str, lang: str) -> list[dict[str, Any]]:
         elif by == "area":
             row["name"] = codes.name("key_areas", code, lang)
         elif by == "province_code":
-            from shumao.reference import geo
-
             row["name"] = geo.lookup(code).name_zh if lang == "zh" else geo.lookup(code).name_en
         else:
             row["name"] = _name(code, lang)

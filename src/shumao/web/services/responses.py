@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import polars as pl
 from sqlalchemy import Connection
 
 from shumao.auth import permissions
 from shumao.collection import response, workflow
 from shumao.collection.forms import get_form, normalise_period, period_of
 from shumao.errors import UnknownCode
+from shumao.output import to_bytes
 from shumao.web.i18n import pick
 from shumao.web.schemas import (
     NonResponseOut,
@@ -94,9 +96,7 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
 def non_response_csv(report: NonResponseReport, lang: str = "zh") -> bytes:
     """The list as a CSV a park manager opens in Excel to chase the enterprises (催报):
     UTF-8 with BOM, headers in the user's language, formula-like text made inert."""
-    import polars as pl
 
-    from shumao.output import to_bytes
 
     heads = [pick(zh, en, lang) for zh, en in (
         ("报表", "Form"), ("报告期", "Period"), ("截止日期", "Deadline"),

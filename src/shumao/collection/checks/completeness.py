@@ -17,39 +17,35 @@ form neither blank nor a zero report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
 
-if TYPE_CHECKING:
-    from shumao.collection.forms import Form, RuleSpec
-    from shumao.validation.rules import _Run
+from shumao.collection.checks.model import TOTAL, Run, field_label
+from shumao.collection.forms import Form, RuleSpec
+from shumao.validation.findings import ROW
 
 KEYS = ["uscc", "period"]
 
 
-def not_blank(run: _Run, spec: RuleSpec) -> None:
+def not_blank(run: Run, spec: RuleSpec) -> None:
     names = _fields(run, spec)
     groups = _groups(run, names).filter(pl.col("_given") == 0)
     where_zh, where_en = _where(run.form, list(spec.params.get("zero_at", names)))
     _emit(run, spec, names, groups, where=where_zh, where_en=where_en)
 
 
-def zero_report(run: _Run, spec: RuleSpec) -> None:
+def zero_report(run: Run, spec: RuleSpec) -> None:
     names = _fields(run, spec)
     groups = _groups(run, names).filter((pl.col("_given") > 0) & (pl.col("_nonzero") == 0))
     _emit(run, spec, names, groups)
 
 
-def _fields(run: _Run, spec: RuleSpec) -> list[str]:
+def _fields(run: Run, spec: RuleSpec) -> list[str]:
     return [n for n in spec.params["fields"] if n in run.lines.columns]
 
 
-def _groups(run: _Run, names: list[str]) -> pl.DataFrame:
+def _groups(run: Run, names: list[str]) -> pl.DataFrame:
     """Per enterprise and period: the anchor row (totals line, else the first line), how many
     values are given, how many are not 0, whether any could not be read."""
-    from shumao.validation.rules import ROW, TOTAL
-
     lines = run.lines.sort(pl.col(TOTAL), pl.col(ROW), descending=[True, False])
     given = pl.sum_horizontal([pl.col(n).is_not_null() for n in names])
     nonzero = pl.sum_horizontal([(pl.col(n).fill_null(0.0) != 0) for n in names])
@@ -59,11 +55,9 @@ def _groups(run: _Run, names: list[str]) -> pl.DataFrame:
         bad.any().alias("_bad")).filter(~pl.col("_bad"))
 
 
-def _emit(run: _Run, spec: RuleSpec, names: list[str], groups: pl.DataFrame,
+def _emit(run: Run, spec: RuleSpec, names: list[str], groups: pl.DataFrame,
           **params: str) -> None:
-    from shumao.validation.rules import ROW, _label
-
-    label = "、".join(_label(run.form, n) for n in names)
+    label = "、".join(field_label(run.form, n) for n in names)
     run.emit(spec.code, names[0], groups.select(ROW), label=label, **params)
 
 

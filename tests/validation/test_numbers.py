@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shumao.ingest.numbers import parse_numbers
 from shumao.ingest.readers import ROW
 from shumao.validation.findings import Report
+from shumao.validation.numbers import parse_numbers
 
 
 def parse(*cells: str | None) -> tuple[list[float | None], list[bool], Report]:

@@ -1,5 +1,7 @@
 """Turn text cells into numbers the way clerks write them, vectorised.
 
+Shared by every input: official tables (``ingest.sources``) and filings (``collection.checks``).
+
 Accepted and normalised (an ``info`` finding records it): full-width digits and signs
 (１２３．４, －５), the minus sign U+2212, thousands separators (1,234,567.8 / 1，234),
 surrounding spaces, scientific notation. Missing markers (empty, -, --, —, .., …, NA, N/A, in
@@ -14,8 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from shumao.ingest.readers import ROW
-from shumao.validation.findings import Report, finding
+from shumao.validation.findings import ROW, Report, finding
 
 FULL = list("０１２３４５６７８９．，－＋　\u2212\ufe63")
 HALF = list("0123456789.,-+ --")
