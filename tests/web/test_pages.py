@@ -81,7 +81,7 @@ def _load_demo(url: str, data_dir: Path) -> None:
              ["demo", "users"], ["demo", "bases", "--quiet"], ["outbound", "load-demo"],
              *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
                for fw in ("provinces", "economies", "bases")),
-             ["release", "--all", "--by", "demo"]]
+             ["release", "publish", "--all", "--by", "demo"]]
     for args in steps:
         done = subprocess.run([str(SHUMAO), *args], env=env, capture_output=True, timeout=600,
                               check=False)

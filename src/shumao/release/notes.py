@@ -45,6 +45,7 @@ def facts(before: pl.DataFrame, after: pl.DataFrame, *, flow_id: str,
         "new_observations": after.filter(pl.col("time_period").is_in(new_periods)).height,
         "observations": after.height,
         "revisions": revised.height,
+        "revised_periods": sorted(_periods(revised)),
         "largest": [_revision(r, _key(r) in late_keys) for r in _largest(revised)],
         "breaks": _breaks(after, new_periods, revised),
         "disclosure": _disclosure(after, disclosure),
@@ -146,6 +147,26 @@ def for_release(conn: Connection, flow_id: str, release_id: int, vintage_id: int
         raise OutsidePolicy(_late_message(flow_id, generated))
     store(conn, release_id, generated)
     return generated
+
+
+def check_planned(conn: Connection, flow_id: str, vintage_id: int, reason: str) -> None:
+    """Refuse to schedule a vintage whose revisions fall outside the policy without a reason
+    (the worker cannot ask at the minute)."""
+    from shumao.release import embargo, public, releases
+
+    previous = releases.public_as_of(conn, flow_id)
+    before = public.public_view(conn, flow_id, as_of=previous) if previous else public.empty()
+    after = embargo.prospective(conn, flow_id, vintage_id)
+    history = [*flow_releases(conn, flow_id), PLANNED]
+    generated = facts(before, after, flow_id=flow_id, disclosure=None,
+                      first_published=first_published(conn, history), history=history,
+                      reason=reason)
+    if generated["outside_policy_count"] and not reason.strip():
+        raise OutsidePolicy(_late_message(flow_id, generated))
+
+
+PLANNED = 2**62
+"""The release id a planned release takes in the policy's count (later than any)."""
 
 
 def _late_message(flow_id: str, f: Mapping[str, Any]) -> str:
