@@ -147,7 +147,7 @@ def _prepared(conn: Connection, subject: str, vintage_id: int | None) -> tuple[s
         select(func.max(vintage.c.id)).where(vintage.c.dataflow_id == flow.id)).scalar()
     owner = conn.execute(select(vintage.c.dataflow_id).where(vintage.c.id == vid)).scalar() \
         if vid is not None else None
-    if owner != flow.id:
+    if vid is None or owner != flow.id:
         raise StoreError(f"数据流 {flow.id} 没有版本 {vid} / {flow.id} has no vintage {vid}")
     if vid in releases.released_vintages(conn, flow.id):
         raise InvalidParameter(f"{flow.id} 版本 {vid} 已经发布，无需排期 / vintage {vid} of "

@@ -36,10 +36,10 @@ from sqlalchemy import (
     Index,
     Integer,
     SmallInteger,
-    UniqueConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from shumao.storage.tables import DIMENSIONS, metadata
