@@ -50,7 +50,10 @@ SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
                "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
                "/bases/evidence/{evidence_id}": "an evidence file's download",
                "/bases/applications/{application_id}": "the demo has no application; "
-                                                        "walked in test_bases_browser.py"}
+                                                        "walked in test_bases_browser.py",
+               "/calendar.ics": "an iCalendar feed, not a page (tests/web/test_calendar_web.py)",
+               "/downloads/{folder}/{name:path}": "an open-data file's download "
+                                                  "(tests/web/test_calendar_web.py)"}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")
@@ -81,7 +84,7 @@ def _load_demo(url: str, data_dir: Path) -> None:
              ["demo", "users"], ["demo", "bases", "--quiet"], ["outbound", "load-demo"],
              *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
                for fw in ("provinces", "economies", "bases")),
-             ["release", "publish", "--all", "--by", "demo"]]
+             ["demo", "calendar"], ["release", "publish", "--all", "--by", "demo"]]
     for args in steps:
         done = subprocess.run([str(SHUMAO), *args], env=env, capture_output=True, timeout=600,
                               check=False)

@@ -239,3 +239,24 @@ def _report(done: object) -> None:
         console.print(f"发布失败 / failed: #{entry}（见审计日志 / see the audit log）")
     if done.snapshots:
         console.print(f"开放数据快照 / snapshots written: {', '.join(map(str, done.snapshots))}")
+
+
+def demo_calendar() -> None:
+    """演示发布日程：海关跨境电商 2024 年终值定于下一分钟发布（禁发至此）/ the demo calendar:
+    customs' final 2024 figures scheduled for the next minute, under embargo until then."""
+    from shumao.release import demo
+
+    try:
+        with open_store() as engine:
+            done = demo.schedule_demo(engine)
+    except ShumaoError as exc:
+        raise fail(str(exc)) from None
+    if done.message:
+        console.print(done.message)
+    for e in done.scheduled:
+        console.print(f"已排期 / scheduled: #{e.id} {e.title} {e.reference_period} "
+                      f"{_bj(e.scheduled_at)}（北京时间 / Beijing time）")
+
+
+def register_demo(demo_app: typer.Typer) -> None:
+    demo_app.command("calendar")(demo_calendar)

@@ -91,16 +91,20 @@ def _finite(value: float | None) -> float | None:
 
 
 def series_names(row: Mapping[str, Any]) -> tuple[str, str]:
-    """(Chinese, English) name of a series: reporter, partner, product and flow by name."""
-    from shumao.monitor.messages import series_name
-    from shumao.web.services.labels import area_name
+    """(Chinese, English) name of a series: reporter, partner, item, flow and indicator by
+    name (never a code where the code lists have a name)."""
+    from shumao.web.services.labels import label
 
     def name(lang: str) -> str:
-        parts = [area_name(row["ref_area"], lang)]
+        parts = [label("ref_area", row["ref_area"], lang)]
         if row.get("counterpart_area") not in (None, "_Z", "WLD", "W00"):
-            parts.append(("对" if lang == "zh" else "with ") + area_name(
-                row["counterpart_area"], lang))
-        parts.append(series_name(dict(row), lang) or str(row.get("product")))
+            parts.append(("对" if lang == "zh" else "with ") + label(
+                "counterpart_area", row["counterpart_area"], lang))
+        for d in ("product", "flow", "indicator"):
+            text = label(d, row[d], lang) if row.get(d) not in (None, "_Z", "_T", "VALUE") \
+                else ""
+            if text and not any(text in p for p in parts):  # 跨境电商进出口合计, not …进出口进出口
+                parts.append(text)
         return ("" if lang == "zh" else " · ").join(p for p in parts if p)
 
     return name("zh"), name("en")
@@ -265,9 +269,13 @@ def _revision_text(f: Mapping[str, Any], zh: bool) -> str:
 
 
 def _change_text(r: Mapping[str, Any], zh: bool) -> str:
+    from shumao.monitor.messages import unit_text
+
     before, after, pct = r["before"], r["after"], r["revision_pct"]
-    b = "—" if before is None else f"{before:,.2f}"
-    a = "—" if after is None else f"{after:,.2f}"
+    unit = unit_text(r.get("unit"), r.get("unit_mult"), "zh" if zh else "en")
+    unit = unit if zh or not unit else f" {unit}"
+    b = "—" if before is None else f"{before:,.2f}{unit}"
+    a = "—" if after is None else f"{after:,.2f}{unit}"
     share = "" if pct is None else f"（{pct:+.2f}%）" if zh else f" ({pct:+.2f}%)"
     flag = ("【超出修订政策】" if zh else " [outside the revision policy]") \
         if r["outside_policy"] else ""
