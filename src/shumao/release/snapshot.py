@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,8 +101,8 @@ def _write_folder(flow: Dataflow, frame: pl.DataFrame, row: Any, root: Path,
                   target: Path) -> None:
     from shumao.web.services import sdmx
 
-    temp = root / f".{target.name}.{os.getpid()}.tmp"
-    shutil.rmtree(temp, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=root))  # one per writer
     meta = {"sdmx:structure": json.dumps(structure(flow), ensure_ascii=False),
             "shumao:release": json.dumps(_release_meta(row), ensure_ascii=False)}
     cells = frame.select(*flow.dimensions, *OBS)
