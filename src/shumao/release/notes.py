@@ -161,9 +161,9 @@ def check_planned(conn: Connection, flow_id: str, vintage_id: int, reason: str) 
     previous = releases.public_as_of(conn, flow_id)
     before = public.public_view(conn, flow_id, as_of=previous) if previous else public.empty()
     after = embargo.prospective(conn, flow_id, vintage_id)
-    history = [*flow_releases(conn, flow_id), PLANNED]
+    made = flow_releases(conn, flow_id)
     generated = facts(before, after, flow_id=flow_id, disclosure=None,
-                      first_published=first_published(conn, history), history=history,
+                      first_published=first_published(conn, made), history=[*made, PLANNED],
                       reason=reason)
     if generated["outside_policy_count"] and not reason.strip():
         raise OutsidePolicy(_late_message(flow_id, generated))
