@@ -49,7 +49,9 @@ def test_the_calendar_before_and_after_the_minute(open_page, app: FastAPI, engin
     ministry.goto("/calendar")
     ministry.click(f"#entry-{entry.id} a")
     ministry.wait_for_selector("#embargo-table")
-    assert SECRET in ministry.inner_text("#embargo-table")
+    table = ministry.inner_text("#embargo-table")
+    assert SECRET in table and "江苏省" in table and "亿美元" in table  # names, not codes
+    assert "320000" not in table
     assert "禁发数据" in ministry.inner_text("#embargo-notice")
     shot(ministry, "calendar_embargo_preview")
 

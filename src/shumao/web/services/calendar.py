@@ -81,8 +81,19 @@ def preview_view(conn: Connection, *, scope: Scope, entry_id: int, lang: str, ip
     """The embargoed figures of an entry, for the preparing roles and the embargo list."""
     frame = embargo.preview(conn, scope=scope, entry_id=entry_id, ip=ip)
     entry = calendar.get(conn, entry_id)
+    rows = frame.sort("time_period", descending=True).head(PREVIEW_ROWS).to_dicts()
     return {"entry": entry, "title": pick(*_halves(entry.title), lang), "rows": frame.height,
-            "table": frame.sort("time_period", descending=True).head(PREVIEW_ROWS).to_dicts()}
+            "table": [_named(r, lang) for r in rows]}
+
+
+def _named(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A row with names, not codes, and its unit as people read it (亿美元)."""
+    from shumao.monitor.messages import unit_text
+    from shumao.web.services.labels import label
+
+    named = {d: label(d, row[d], lang) for d in ("ref_area", "counterpart_area", "product",
+                                                 "flow", "indicator")}
+    return {**row, **named, "unit": unit_text(row["unit"], row["unit_mult"], lang) or row["unit"]}
 
 
 def downloads_view(conn: Connection, *, root: Path, lang: str) -> list[dict[str, Any]]:
