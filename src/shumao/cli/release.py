@@ -207,8 +207,10 @@ def notes_(release_id: Annotated[int, typer.Argument(help="发布编号 / releas
 @app.command("worker")
 def worker(once: Annotated[bool, typer.Option("--once", help="只运行一轮 / one round only")]
            = False) -> None:
-    """定时发布进程：到点发布，写开放数据快照 / release due entries at their minute; write
-    the open-data snapshots (Ctrl-C stops)."""
+    """定时发布进程：到点发布并写开放数据快照 / the release worker: due releases, snapshots.
+
+    到点发布日程中的数据，写出缺少的开放数据快照；Ctrl-C 停止 / releases due calendar entries
+    at their minute and writes the missing open-data snapshots; Ctrl-C stops."""
     from shumao.release import worker as release_worker
 
     settings = get_settings()
@@ -242,8 +244,10 @@ def _report(done: object) -> None:
 
 
 def demo_calendar() -> None:
-    """演示发布日程：海关跨境电商 2024 年终值定于下一分钟发布（禁发至此）/ the demo calendar:
-    customs' final 2024 figures scheduled for the next minute, under embargo until then."""
+    """演示发布日程 / the demo release calendar.
+
+    海关跨境电商 2024 年终值定于下一分钟发布（禁发至此）/ customs' final 2024 figures
+    scheduled for the next minute, under embargo until then."""
     from shumao.release import demo
 
     try:
