@@ -29,6 +29,10 @@ DEMO_DATA = ROOT / "demo" / "data"
 TEST_DATA = Path(__file__).parent / "data"
 SPECIMENS = Path(__file__).parent / "specimens"
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
+os.environ["SHUMAO_RELEASE_WORKER"] = "off"
+"""No release worker in the web apps of the tests: they write to the store behind the app's
+back, and the tests that need the worker run its rounds themselves (``worker.tick``) with the
+clock they choose, or start it explicitly."""
 
 
 @pytest.fixture(scope="session")

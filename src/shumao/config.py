@@ -125,6 +125,27 @@ class Settings(BaseSettings):
         description="年度报告的手写段落目录（其下 <年份>/passages/）/ folder holding "
         "<year>/passages/ of the annual report; empty: <data_dir>/report",
     )
+    open_data_dir: Path | None = Field(
+        None,
+        description="开放数据快照目录（每次发布的 Parquet、SDMX-CSV 与清单）/ folder of the "
+        "open-data snapshots (Parquet, SDMX-CSV and manifest of every release); empty: "
+        "<data_dir>/open-data",
+    )
+    release_worker: Literal["inprocess", "off"] = Field(
+        "inprocess",
+        description="定时发布：inprocess 在网页进程内轮询发布日程；off 由独立进程 "
+        "`shumao release worker` 负责 / scheduled releases: inprocess polls the calendar inside "
+        "the web process; off leaves it to a separate `shumao release worker`",
+    )
+    release_worker_seconds: float = Field(
+        2.0, gt=0, le=60,
+        description="发布进程轮询间隔（秒）；到点后至多晚这么久发布，绝不提前 / how often the "
+        "release worker looks at the calendar (seconds): a release is at most this late, never early",
+    )
+
+    @property
+    def effective_open_data_dir(self) -> Path:
+        return self.open_data_dir or self.data_dir / "open-data"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

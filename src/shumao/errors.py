@@ -7,10 +7,12 @@
     │                               for both, naming nothing (404), so ids cannot be probed
     ├── StoreError                  the database is missing, unmigrated or inconsistent
     │   ├── ConflictError           optimistic-lock conflict: somebody else changed it first
+    │   │   └── Embargoed           a vintage under embargo asked to be released before its minute
     │   └── StoreBusy               a write waited for the database's lock too long (503)
     ├── ImportRejected              an input failed validation; carries the findings report
     │   └── RulesRejected           a warning-rule file failed its checks; the rules in force stay
     ├── InvalidParameter            a request parameter outside its range (HTTP 422)
+    │   └── OutsidePolicy           revisions outside the revision policy, released without a reason
     └── NotAllowed                  the current user's role or scope forbids the action
 
 Validation problems inside a file are *findings* (data, see ``shumao.validation``), not
@@ -57,6 +59,10 @@ class ConflictError(StoreError):
     pass
 
 
+class Embargoed(ConflictError):
+    pass
+
+
 class StoreBusy(StoreError):
     pass
 
@@ -77,6 +83,10 @@ class RulesRejected(ImportRejected):
 
 
 class InvalidParameter(ShumaoError):
+    pass
+
+
+class OutsidePolicy(InvalidParameter):
     pass
 
 

@@ -92,7 +92,7 @@ def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
                  "demo-admin"):
         assert name in out.output
     assert "shumao-demo-2024" in out.output
-    released = CliRunner().invoke(cli, ["release", "ENT_DDS"])
+    released = CliRunner().invoke(cli, ["release", "publish", "ENT_DDS"])
     assert released.exit_code == 0, released.output
     with engine.connect() as conn:
         latest = workflow.last_due_period(conn, form_id="DDS_Q")  # from the clock

@@ -137,6 +137,41 @@ def _outbound_writes() -> list[Case]:
                  {**body, "project": f"{USCC_A}/1"}, form=True)]
 
 
+def _calendar(engine: Engine, world: World, data_dir: Path) -> int:
+    """The unreleased MOFCOM_REPORT vintage (the report sentinels) scheduled for next year,
+    under embargo; the snapshots of the releases so far."""
+    from datetime import UTC, datetime, timedelta
+
+    from shumao.auth.scope import Scope
+    from shumao.release import calendar, snapshot
+
+    with engine.begin() as conn:
+        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
+                                  kind="dataflow", subject="MOFCOM_REPORT",
+                                  reference_period="2023",
+                                  at=datetime.now(UTC) + timedelta(days=365),
+                                  vintage_id=world.vintages["MOFCOM_REPORT_new"])
+    snapshot.write_missing(engine, data_dir / "open-data")
+    return entry.id
+
+
+PREPARERS = {"ministry", "admin"}
+
+
+def _calendar_cases(entry: int) -> list[Case]:
+    return [*(Case("GET", p, ALL) for p in (
+        "/calendar", "/calendar.ics", "/api/calendar", "/downloads", "/api/downloads",
+        "/downloads/release=1/manifest.json", "/downloads/release=2/sdmx-csv/MOFCOM_REPORT.csv",
+        "/downloads/release=3/sdmx-csv/ENT_DDS.csv", "/releases/2", "/api/releases/2/notes")),
+        Case("GET", f"/calendar/{entry}/embargo", PREPARERS)]
+
+
+def _calendar_writes() -> list[Case]:
+    notes = {"text_zh": "二〇二二年数据首次发布。", "text_en": "The 2022 figures, first release."}
+    return [Case("PUT", "/api/releases/2/notes", PREPARERS, notes),
+            Case("POST", "/releases/2/notes", PREPARERS, notes, form=True)]
+
+
 def _policy(engine: Engine) -> int:
     from shumao.policy import library
 
@@ -145,7 +180,8 @@ def _policy(engine: Engine) -> int:
     return library.add_text(engine, text, source_file="notice.txt").document_id or 0
 
 
-def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) -> list[Case]:
+def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1,
+           entry: int = 1) -> list[Case]:
     own = OWN.get(role, "320000")
     other = OTHER.get(role, "330000")
     sees_enterprise_a = LOGGED_IN
@@ -203,8 +239,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1) 
         *index_cases(Case, ALL),  # type: ignore[arg-type]
         *bases_cases(Case, ALL),  # type: ignore[arg-type]
         *_outbound_cases(),
+        *_calendar_cases(entry),
         # changes last: they alter the state the reads above were checked against
         *_outbound_writes(),
+        *_calendar_writes(),
         Case("POST", f"/api/filings/{outside_filing}/approve", {"admin"}, {}),
         Case("POST", f"/api/filings/{inside_filing}/approve", REVIEWERS, {}),
         Case("POST", "/api/admin/users", {"admin"},
@@ -221,6 +259,8 @@ def _expected(role: str, case: Case, outside_filing: int) -> set[int]:
     none); anything else refused: 403."""
     if role in case.allowed:
         return {200, 201, 202}
+    if case.path.endswith("/embargo"):  # an embargo is not even confirmed to outsiders
+        return {404}
     if role == "public":
         return {401}
     if "0123456789ab" in case.path and role in ("ministry", "admin"):
@@ -243,11 +283,14 @@ def test_every_route_for_every_role(role: str, engine: Engine, world: World, dem
     write(engine, "WTO_DDS", [{"ref_area": "CHN", "counterpart_area": "WLD", "product": "DDS",
                                "flow": "X", "freq": "A", "time_period": "2022", "value": 1.5,
                                "unit": "USD", "unit_mult": 8}])
+    entry = _calendar(engine, world, app.state.settings.data_dir)
     client = as_role(role)
     wrong, seen = [], []
-    for case in _cases(role, inside, outside, _policy(engine)):
+    for case in _cases(role, inside, outside, _policy(engine), entry):
         if case.method == "GET":
             r = client.get(case.path, headers={"accept": "text/html"})
+        elif case.method == "PUT":
+            r = client.put(case.path, json=case.body)
         else:
             r = (client.post(case.path, data=case.body) if case.form
                  else client.post(case.path, json=case.body))

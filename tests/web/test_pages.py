@@ -50,7 +50,10 @@ SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
                "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
                "/bases/evidence/{evidence_id}": "an evidence file's download",
                "/bases/applications/{application_id}": "the demo has no application; "
-                                                        "walked in test_bases_browser.py"}
+                                                        "walked in test_bases_browser.py",
+               "/calendar.ics": "an iCalendar feed, not a page (tests/web/test_calendar_web.py)",
+               "/downloads/{folder}/{name:path}": "an open-data file's download "
+                                                  "(tests/web/test_calendar_web.py)"}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")
@@ -81,7 +84,7 @@ def _load_demo(url: str, data_dir: Path) -> None:
              ["demo", "users"], ["demo", "bases", "--quiet"], ["outbound", "load-demo"],
              *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
                for fw in ("provinces", "economies", "bases")),
-             ["release", "--all", "--by", "demo"]]
+             ["demo", "calendar"], ["release", "publish", "--all", "--by", "demo"]]
     for args in steps:
         done = subprocess.run([str(SHUMAO), *args], env=env, capture_output=True, timeout=600,
                               check=False)
@@ -89,10 +92,16 @@ def _load_demo(url: str, data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's data directory (its open-data snapshots are the site's downloads)."""
+    return tmp_path_factory.mktemp("demo-data")
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_dir: Path) -> Iterator[str]:
     """A store holding what ``bash scripts/demo`` loads: the real data, the policy texts,
-    users and filings, the three indices."""
-    data_dir = tmp_path_factory.mktemp("demo-data")
+    users and filings, the three indices, the release calendar."""
+    data_dir = demo_dir
     if PG_ADMIN_URL:
         with scratch_database(PG_ADMIN_URL, "shumao_pages") as url:
             _prepare(url, data_dir)
@@ -111,10 +120,10 @@ def _prepare(url: str, data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_url: str, tmp_path_factory: pytest.TempPathFactory
+def demo_site(demo_url: str, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[tuple[str, FastAPI]]:
     settings = Settings(environment="test", data_dir=tmp_path_factory.mktemp("site"),
-                        database_url=demo_url)
+                        database_url=demo_url, open_data_dir=demo_dir / "open-data")
     app = create_app(settings)
     try:
         with serve(app) as base:

@@ -21,6 +21,7 @@ from shumao.cli import (
     ref,
     web,
 )
+from shumao.cli import release as release_cli
 from shumao.cli import report as report_cli
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ index.register(app)
 bases.register(app)
 web.register(app)
 web.register_demo(demo.app)
+release_cli.register_demo(demo.app)
 bases.register_demo(demo.app)
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")

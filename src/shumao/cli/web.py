@@ -1,10 +1,10 @@
-"""``shumao serve``, ``shumao users add/list/passwd``, ``shumao release`` and ``shumao demo users``.
+"""``shumao serve``, ``shumao users add/list/passwd`` and ``shumao demo users``
+(``shumao release …`` is ``cli/release.py``).
 
     shumao serve [--host 127.0.0.1 --port 8000]     the web platform (pages, API, SDMX)
     shumao users add NAME --role ROLE [--scope CODE] [--password-file F]   create a user
     shumao users list                                users, roles, scopes
     shumao users passwd NAME                         set a new password
-    shumao release [DATAFLOW …] [--all]              make the newest vintages public
     shumao demo users                                one demo user of every role, demo
                                                      enterprises and filings; prints log-ins
 """
@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from shumao.cli import release as release_cli
 from shumao.cli.common import console, fail, open_store, store
 from shumao.config import get_settings
 from shumao.errors import ShumaoError
@@ -149,47 +150,6 @@ def set_password(
     console.print(f"已更新密码 / password changed: {username}")
 
 
-def release(
-    dataflows: Annotated[list[str] | None, typer.Argument(help="数据流 / dataflows")] = None,
-    all_flows: Annotated[bool, typer.Option("--all", help="全部有数据的数据流 / every dataflow "
-                                                         "with data")] = False,
-    by: Annotated[str, typer.Option(help="发布人 / released by")] = "cli",
-) -> None:
-    """发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public."""
-    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.auth.scope import Scope
-    from shumao.release import releases
-    from shumao.storage import vintages
-    from shumao.storage.dataflows import all_dataflows
-
-    scope = Scope("admin", username=by)
-    with open_store() as engine:
-        with engine.connect() as conn:
-            names = [f.id for f in all_dataflows() if vintages.list_vintages(conn, f.id)] \
-                if all_flows else [d.upper() for d in dataflows or []]
-        if not names:
-            raise fail("请给出数据流或 --all / name dataflows or use --all")
-        try:
-            with engine.begin() as conn:
-                done = [releases.release(conn, scope=scope, dataflow_id=n) for n in names]
-        except ShumaoError as exc:
-            raise fail(str(exc)) from None
-        # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-        from shumao.monitor.hooks import after_commit
-
-        after_commit(engine, trigger="release", dataflows=names, user=by)
-    for r in done:
-        console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
-        if r.disclosure:
-            d = r.disclosure
-            console.print(f"  披露控制规则集 {d['rules']['name']}：{d['tables']} 张表，主要抑制 "
-                          f"{d['primary']}、次要抑制 {d['secondary']} 个单元格（最优 {d['optimal']} "
-                          f"张，贪心回退 {d['greedy_fallback']} 张）/ disclosure rule set "
-                          f"{d['rules']['name']}: {d['tables']} tables, {d['primary']} primary "
-                          f"and {d['secondary']} secondary cells ({d['optimal']} proven optimal, "
-                          f"{d['greedy_fallback']} by the greedy fallback)")
-
-
 def demo_users() -> None:
     """创建各角色演示用户、企业与填报并打印登录信息 / demo users, enterprises, filings; log-ins.
 
@@ -214,7 +174,7 @@ def demo_users() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
-    app.command("release")(release)
+    app.add_typer(release_cli.app, name="release")
     app.add_typer(users_app, name="users")
 
 

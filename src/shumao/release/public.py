@@ -43,7 +43,7 @@ def public_view(conn: Connection, dataflow_id: str, *, where: Where | None = Non
         release_id = releases.release_of(conn, flow.id, released)
         return cells.cells(conn, release_id, released, where=filters, start=start, end=end)
     frame = vintages.read(conn, flow.id, where=filters, start=start, end=end, as_of=released)
-    return _blank_confidential(frame)
+    return blank_confidential(frame)
 
 
 def protected_by(conn: Connection, dataflow_id: str,
@@ -61,6 +61,6 @@ def protected_by(conn: Connection, dataflow_id: str,
     return (record or {}).get("rules")
 
 
-def _blank_confidential(frame: pl.DataFrame) -> pl.DataFrame:
+def blank_confidential(frame: pl.DataFrame) -> pl.DataFrame:
     secret = pl.col("conf_status").is_in(["C", "D"])
     return frame.with_columns(pl.when(secret).then(None).otherwise(pl.col("value")).alias("value"))

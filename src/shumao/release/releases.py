@@ -20,11 +20,12 @@ from sqlalchemy import Connection, func, insert, select
 
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
-from shumao.errors import StoreError
+from shumao.errors import Embargoed, StoreError
 from shumao.release import cells as release_cells
 from shumao.release import disclosure as sdc
+from shumao.release import notes as release_notes
 from shumao.release import publish
-from shumao.release.tables import data_release
+from shumao.release.tables import data_release, release_calendar
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.tables import vintage
 
@@ -55,8 +56,14 @@ def _release(row: object) -> Release:
 
 
 def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int | None = None,
-            note: str = "", ip: str = "") -> Release:
-    """Make ``vintage_id`` (default: the dataflow's newest vintage) public."""
+            note: str = "", ip: str = "", revision_reason: str = "",
+            at: datetime | None = None, scheduled: int | None = None) -> Release:
+    """Make ``vintage_id`` (default: the dataflow's newest vintage) public, with its notes.
+
+    A vintage under embargo (a scheduled release in the calendar holds it or an earlier one)
+    is released only by its calendar entry (``scheduled``, the release worker); revisions
+    outside the revision policy need ``revision_reason``. ``at``: the moment of release (the
+    worker's clock; default now)."""
     permissions.require_release(scope)
     flow = get_dataflow(dataflow_id)
     vid = vintage_id if vintage_id is not None else _newest_vintage(conn, flow.id)
@@ -64,19 +71,40 @@ def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int
     if owner != flow.id:
         raise StoreError(f"版本 {vid} 不属于数据流 {flow.id} / vintage {vid} is not a vintage "
                          f"of {flow.id}")
+    if scheduled is None:
+        _refuse_embargoed(conn, flow.id, vid)
+    previous = public_as_of(conn, flow.id)
     first = vid not in released_vintages(conn, flow.id)
     cells, disclosure = _protected_cells(conn, flow.id, vid) if (
         first and publish.is_microdata(flow)) else (None, None)
-    new_id = conn.execute(insert(data_release).values(
-        dataflow_id=flow.id, vintage_id=vid, released_at=datetime.now(UTC),
+    new_id = int(conn.execute(insert(data_release).values(
+        dataflow_id=flow.id, vintage_id=vid, released_at=at or datetime.now(UTC),
         released_by=scope.username, note=note.strip(), disclosure=disclosure,
-    ).returning(data_release.c.id)).scalar_one()
-    published = release_cells.store(conn, int(new_id), cells) if cells is not None else 0
+    ).returning(data_release.c.id)).scalar_one())
+    published = release_cells.store(conn, new_id, cells) if cells is not None else 0
+    generated = release_notes.for_release(conn, flow.id, new_id, vid, previous, disclosure,
+                                          revision_reason)
     audit.record(conn, action="release", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"{flow.id}@{vid}", ip=ip,
                  detail={"note": note, "published_cells": published,
-                         "disclosure_rules": (disclosure or {}).get("rules", {}).get("name")})
+                         "disclosure_rules": (disclosure or {}).get("rules", {}).get("name"),
+                         "calendar": scheduled, "revisions": generated["revisions"],
+                         "outside_policy": generated["outside_policy_count"]})
     return _release(conn.execute(select(data_release).where(data_release.c.id == new_id)).one())
+
+
+def _refuse_embargoed(conn: Connection, flow_id: str, vintage_id: int) -> None:
+    """A vintage a scheduled release holds (or a later one) waits for its minute."""
+    held = conn.execute(select(release_calendar.c.id, release_calendar.c.scheduled_at,
+                               release_calendar.c.vintage_id).where(
+        release_calendar.c.subject == flow_id, release_calendar.c.kind == "dataflow",
+        release_calendar.c.status.in_(["scheduled", "releasing"]),
+        release_calendar.c.vintage_id <= vintage_id)).first()
+    if held is not None:
+        raise Embargoed(
+            f"{flow_id} 版本 {held.vintage_id} 处于禁发期，按发布日程 #{held.id} 定时发布，"
+            f"不能提前发布 / vintage {held.vintage_id} of {flow_id} is under embargo until "
+            f"calendar entry #{held.id}; it cannot be released early")
 
 
 def _protected_cells(conn: Connection, flow_id: str, vintage_id: int

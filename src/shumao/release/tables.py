@@ -11,12 +11,24 @@ Both were created on the ``auth`` Alembic branch, when releases were part of ``a
 as it is (the table names did not change); later migrations of these tables are on the
 ``release`` branch: ``release_0001`` (depends on ``auth_0003``) records the rules of the
 releases made before the rule set was stored.
+
+The release calendar (``release_0002``):
+
+    release_calendar    发布日程: what is released when (a dataflow, the report or an index;
+                        a reference period; the scheduled moment, stored in UTC and shown in
+                        Beijing time), its status (scheduled / released / postponed), the
+                        prepared vintage under embargo, the embargo list, who approved it; the
+                        queue the release worker claims from (``worker``)
+    release_note        the notes of a release: generated from the data (``notes``), editable
+    release_correction  a release outside the calendar that corrects released figures, and why
+    release_snapshot    the open-data snapshot a release wrote (folder, manifest checksum)
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Float,
@@ -27,6 +39,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from shumao.storage.tables import DIMENSIONS, metadata
@@ -56,4 +69,62 @@ release_cell = Table(
     Column("obs_status", String(2), nullable=False),
     Column("conf_status", String(2), nullable=False),
     Index("ix_release_cell_area", "release_id", "ref_area"),
+)
+
+release_calendar = Table(
+    "release_calendar",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # dataflow | report | index
+    Column("subject", String(40), nullable=False),  # a dataflow id, "annual", a framework
+    Column("title", Text, nullable=False),  # "中文 / English"
+    Column("reference_period", String(16), nullable=False),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(12), nullable=False),  # scheduled | releasing | released | postponed
+    Column("reason", Text, nullable=False, server_default=""),  # why postponed
+    Column("vintage_id", Integer, ForeignKey("vintage.id"), nullable=True),  # under embargo
+    Column("embargo", JSON, nullable=True),  # usernames who may see it before the minute
+    Column("revision_reason", Text, nullable=False, server_default=""),
+    Column("approved_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("release_id", Integer, ForeignKey("data_release.id"), nullable=True),
+    Column("released_at", DateTime(timezone=True), nullable=True),
+    Column("replaces", Integer, ForeignKey("release_calendar.id"), nullable=True),
+    Index("ix_release_calendar_due", "status", "scheduled_at"),
+)
+
+release_note = Table(
+    "release_note",
+    metadata,
+    Column("release_id", Integer, ForeignKey("data_release.id"), primary_key=True),
+    Column("generated", JSON, nullable=False),  # notes.generate: the facts, as data
+    Column("text_zh", Text, nullable=False),  # what the public reads; a person may edit it
+    Column("text_en", Text, nullable=False),
+    Column("edited_by", String(64), nullable=False, server_default=""),
+    Column("edited_at", DateTime(timezone=True), nullable=True),
+)
+
+release_correction = Table(
+    "release_correction",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("release_id", Integer, ForeignKey("data_release.id"), nullable=False),
+    Column("corrects", Integer, ForeignKey("data_release.id"), nullable=False),
+    Column("dataflow_id", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("periods", JSON, nullable=False),  # the corrected reference periods
+    Column("corrected_by", String(64), nullable=False),
+    Column("corrected_at", DateTime(timezone=True), nullable=False),
+)
+
+release_snapshot = Table(
+    "release_snapshot",
+    metadata,
+    Column("release_id", Integer, ForeignKey("data_release.id"), primary_key=True),
+    Column("folder", Text, nullable=False),  # relative to the open-data directory
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("files", Integer, nullable=False),
+    Column("bytes", BigInteger, nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("folder", name="uq_release_snapshot_folder"),
 )

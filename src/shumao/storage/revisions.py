@@ -33,9 +33,14 @@ def revisions(
     happened (``REVISION_KINDS``): a value missing in both vintages (NaN or absent) is
     ``missing``, not a revision — NaN ≠ NaN must not make one.
     """
-    keys = [*DIMENSIONS, "time_period"]
     a = read(conn, dataflow_id, where=where, start=start, end=end, as_of=then)
     b = read(conn, dataflow_id, where=where, start=start, end=end, as_of=now)
+    return compare(a, b)
+
+
+def compare(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
+    """The revision table between two reads (``READ_SCHEMA``): ``a`` then, ``b`` now."""
+    keys = [*DIMENSIONS, "time_period"]
     base = lambda f, name: f.select(  # noqa: E731
         *keys, (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias(name),
         pl.col("unit_mult").alias(f"{name}_mult"), pl.col("unit").alias(f"{name}_unit"),

@@ -3,6 +3,7 @@ services and ``shumao.auth``."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,7 +37,27 @@ DESCRIPTION = ("数贸平台的 JSON 接口：页面能做的一切，另有 SDM
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The worker threads of this process: ``web_threads`` instead of anyio's 40."""
     to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
+    stop = threading.Event()
+    worker = _release_worker(app, stop)
     yield
+    stop.set()
+    if worker is not None:
+        worker.join(timeout=30)
+
+
+def _release_worker(app: FastAPI, stop: threading.Event) -> threading.Thread | None:
+    """The release worker in this process (``SHUMAO_RELEASE_WORKER=inprocess``): releases due
+    calendar entries at their minute; any number of processes may run it (``worker``)."""
+    settings: Settings = app.state.settings
+    if settings.release_worker != "inprocess":
+        return None
+    from shumao.release import worker
+
+    thread = threading.Thread(target=worker.run, name="release-worker", daemon=True, kwargs={
+        "engine": app.state.engine, "open_data": settings.effective_open_data_dir,
+        "interval": settings.release_worker_seconds, "stop": stop})
+    thread.start()
+    return thread
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:

@@ -87,9 +87,19 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
         "csrf_token": session.csrf_token if session else "",
         "path": request.url.path,
         "query": str(request.url.query),
+        "corrections": _corrections(request, lang),
     }
     ctx.update(context or {})
     return TEMPLATES_ENV.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
+    """The correction notices (``release.corrections``): on every page, so on every page that
+    shows a corrected figure."""
+    from shumao.web.services.calendar import active_corrections
+
+    engine = getattr(request.app.state, "engine", None)
+    return active_corrections(engine, lang) if engine is not None else []
 
 
 def _scope_name(request: Request, code: str, lang: str) -> str:

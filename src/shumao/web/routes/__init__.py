@@ -6,6 +6,7 @@ from shumao.web.routes import (
     admin,
     auth,
     bases,
+    calendar,
     data,
     filings,
     index,
@@ -20,4 +21,4 @@ from shumao.web.routes import (
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, monitor.router, admin.router,
                                   index.pages, index.api, report.router, bases.pages, bases.api,
-                                  outbound.router)
+                                  outbound.router, calendar.router)

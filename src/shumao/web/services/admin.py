@@ -117,6 +117,9 @@ def _beijing_seconds(text: str) -> str:
 def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Every dataflow with its newest vintage and newest release."""
     permissions.require_release(scope)
+    from shumao.release.calendar import embargoed
+
+    held = {e.subject: e.id for e in embargoed(conn)}
     out = []
     for flow in all_dataflows():
         found = vintages.list_vintages(conn, flow.id)
@@ -124,7 +127,7 @@ def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str,
         out.append({"id": flow.id, "name": pick(flow.name_zh, flow.name_en, lang),
                     "newest": found[-1].id if found else None,
                     "released": released[-1] if released else None,
-                    "vintages": len(found)})
+                    "vintages": len(found), "embargo_entry": held.get(flow.id)})
     return out
 
 

@@ -66,8 +66,19 @@ def product_name(code: str, lang: str) -> str:
     try:
         item = ebops.item(code)
     except UnknownCode:
-        return code
+        return _cbec_name(code, lang)
     return pick(item.name_zh, item.name_en, lang)
+
+
+def _cbec_name(code: str, lang: str) -> str:
+    """A cross-border e-commerce basis or mode (``CUSTOMS_CBEC``'s products), else the code."""
+    from shumao.reference import cbec_modes
+
+    try:
+        mode = cbec_modes.lookup(code)
+    except UnknownCode:
+        return code
+    return pick(mode.name_zh, mode.name_en, lang) if mode.code == code else code
 
 
 def label(dim: str, code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:

@@ -1,0 +1,59 @@
+"""禁发 / embargo: who may see a scheduled release's figures before its minute, and what.
+
+Until the worker releases it, a calendar entry's vintage is not public: the public reads only
+released vintages (``public``), so nothing of it reaches a page, the API, SDMX, a download, a
+snapshot or a cache key. Before the minute the figures are visible to the roles that prepare
+releases (``permissions.may_release``: the ministry and admins) and to the users the entry
+names on its embargo list; ``preview`` is what they see — what the public will see at the
+minute — and each look is audited (``release.embargo``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Connection
+
+from shumao.auth import audit, permissions
+from shumao.auth.scope import Scope
+from shumao.errors import NotVisible
+from shumao.release import calendar, publish
+from shumao.release.calendar import Entry
+from shumao.release.public import blank_confidential
+from shumao.storage import vintages
+from shumao.storage.dataflows import get_dataflow
+
+
+def may_see(scope: Scope, entry: Entry) -> bool:
+    """Before the minute: the preparing roles and the embargo list; afterwards everybody."""
+    if not entry.upcoming:
+        return True
+    return permissions.may_release(scope) or (
+        not scope.is_public and scope.username in entry.embargo)
+
+
+def require_see(scope: Scope, entry: Entry) -> None:
+    """Out of the embargo is answered as not found (404), as for an entry nobody made."""
+    if not may_see(scope, entry):
+        raise NotVisible("禁发数据", "embargoed release")
+
+
+def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> pl.DataFrame:
+    """What the public will read of the entry's dataflow at the minute (audited)."""
+    entry = calendar.get(conn, entry_id)
+    require_see(scope, entry)
+    if entry.kind != "dataflow" or entry.vintage_id is None:
+        raise NotVisible("禁发数据", "embargoed release")
+    audit.record(conn, action="release.embargo", username=scope.username, role=scope.role,
+                 scope=scope.code, target=f"calendar#{entry.id}", ip=ip,
+                 detail={"vintage": entry.vintage_id})
+    return prospective(conn, entry.subject, entry.vintage_id)
+
+
+def prospective(conn: Connection, flow_id: str, vintage_id: int) -> pl.DataFrame:
+    """The public view a release of ``vintage_id`` would give (not stored)."""
+    flow = get_dataflow(flow_id)
+    if publish.is_microdata(flow):
+        return publish.cube(conn, flow.id, vintage_id).with_columns(
+            pl.lit(None, pl.String).alias("attrs"), pl.lit(vintage_id, pl.Int64).alias(
+                "vintage_id")).select(list(vintages.READ_SCHEMA))
+    return blank_confidential(vintages.read(conn, flow.id, as_of=vintage_id))
