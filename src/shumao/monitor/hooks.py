@@ -58,3 +58,9 @@ def risk_changed(engine: Engine, *, trigger: str, user: str = "system") -> None:
     dataflow run, so the alerts of kind ``outbound_risk`` (``detectors.outbound``) follow the new
     levels with the monitor's lifecycle (one alert per enterprise × host economy)."""
     after_commit(engine, trigger=trigger, dataflows=(), user=user)
+
+
+def after_release(engine: Engine, dataflows: list[str]) -> None:
+    """The warning rules on what the release worker released at its minute (as after a
+    release by hand); passed to ``release.worker``."""
+    after_commit(engine, trigger="release", dataflows=dataflows, user="release-worker")

@@ -16,7 +16,7 @@ from typing import Any
 
 from shumao.monitor.detectors.common import decode
 from shumao.monitor.rules import Rule
-from shumao.reference import units
+from shumao.reference.units import unit_text
 from shumao.web.services.labels import area_name, product_name
 
 PRODUCTS = {"S": ("服务", "services"), "KIS": ("知识密集型服务", "knowledge-intensive "
@@ -50,18 +50,6 @@ def period_text(period: str, lang: str) -> str:
     return period
 FLOW_WORDS = {"X": ("出口", "exports"), "M": ("进口", "imports"), "T": ("进出口", "trade"),
               "B": ("差额", "balance")}
-
-
-def unit_text(unit: str | None, mult: int | None, lang: str) -> str:
-    """亿美元, 万元, % … (the unit's name in the code list; its code when it has none)."""
-    if not unit or unit == "_Z":
-        return ""
-    if unit == "PCT":
-        return "%"
-    for u in units.all_units():
-        if u.code == unit and u.mult == (mult or 0):
-            return u.name_zh if lang == "zh" else u.name_en
-    return unit
 
 
 def series_name(hit: dict[str, Any], lang: str) -> str:

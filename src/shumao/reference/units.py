@@ -155,3 +155,15 @@ def convert(value: float, frm: Unit | str, to: Unit | str, *, year: int | None =
     """``value`` in ``frm`` expressed in ``to`` (scaled; exchanged at ``year``'s rate if needed)."""
     a, b = _as_unit(frm), _as_unit(to)
     return _scale(value * _exchange(a, b, year), a.mult - b.mult)
+
+
+def unit_text(unit: str | None, mult: int | None, lang: str) -> str:
+    """亿美元, 万元, % … (the unit's name in the code list; its code when it has none)."""
+    if not unit or unit == "_Z":
+        return ""
+    if unit == "PCT":
+        return "%"
+    for u in all_units():
+        if u.code == unit and u.mult == (mult or 0):
+            return u.name_zh if lang == "zh" else u.name_en
+    return unit

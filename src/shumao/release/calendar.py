@@ -26,6 +26,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from shumao.auth import audit, permissions, users
 from shumao.auth.scope import Scope
 from shumao.errors import InvalidParameter, NotVisible, StoreError
+from shumao.release import history, notes
 from shumao.release.tables import release_calendar
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.tables import vintage
@@ -121,8 +122,6 @@ def schedule(conn: Connection, *, scope: Scope, kind: str, subject: str, referen
                                "(e.g. 2024-Q3)")
     names = _embargo_list(conn, embargo)
     if kind == "dataflow":
-        from shumao.release import notes
-
         subject, vintage_id = _prepared(conn, subject, vintage_id)
         notes.check_planned(conn, subject, vintage_id, revision_reason)
     new_id = conn.execute(insert(release_calendar).values(
@@ -140,8 +139,6 @@ def schedule(conn: Connection, *, scope: Scope, kind: str, subject: str, referen
 
 def _prepared(conn: Connection, subject: str, vintage_id: int | None) -> tuple[str, int]:
     """The dataflow and the vintage a release will publish (it must not be public yet)."""
-    from shumao.release import releases
-
     flow = get_dataflow(subject)
     vid = vintage_id if vintage_id is not None else conn.execute(
         select(func.max(vintage.c.id)).where(vintage.c.dataflow_id == flow.id)).scalar()
@@ -149,7 +146,7 @@ def _prepared(conn: Connection, subject: str, vintage_id: int | None) -> tuple[s
         if vid is not None else None
     if vid is None or owner != flow.id:
         raise StoreError(f"数据流 {flow.id} 没有版本 {vid} / {flow.id} has no vintage {vid}")
-    if vid in releases.released_vintages(conn, flow.id):
+    if vid in history.released_vintages(conn, flow.id):
         raise InvalidParameter(f"{flow.id} 版本 {vid} 已经发布，无需排期 / vintage {vid} of "
                                f"{flow.id} is already public")
     return flow.id, int(vid)

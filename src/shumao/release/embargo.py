@@ -16,11 +16,8 @@ from sqlalchemy import Connection
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
-from shumao.release import calendar, publish
+from shumao.release import calendar, public
 from shumao.release.calendar import Entry
-from shumao.release.public import blank_confidential
-from shumao.storage import vintages
-from shumao.storage.dataflows import get_dataflow
 
 
 def may_see(scope: Scope, entry: Entry) -> bool:
@@ -46,14 +43,4 @@ def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> p
     audit.record(conn, action="release.embargo", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"calendar#{entry.id}", ip=ip,
                  detail={"vintage": entry.vintage_id})
-    return prospective(conn, entry.subject, entry.vintage_id)
-
-
-def prospective(conn: Connection, flow_id: str, vintage_id: int) -> pl.DataFrame:
-    """The public view a release of ``vintage_id`` would give (not stored)."""
-    flow = get_dataflow(flow_id)
-    if publish.is_microdata(flow):
-        return publish.cube(conn, flow.id, vintage_id).with_columns(
-            pl.lit(None, pl.String).alias("attrs"), pl.lit(vintage_id, pl.Int64).alias(
-                "vintage_id")).select(list(vintages.READ_SCHEMA))
-    return blank_confidential(vintages.read(conn, flow.id, as_of=vintage_id))
+    return public.prospective(conn, entry.subject, entry.vintage_id)

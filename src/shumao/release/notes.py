@@ -21,9 +21,11 @@ from sqlalchemy import Connection, insert, select, update
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible, OutsidePolicy
-from shumao.release import policy
+from shumao.reference.units import unit_text
+from shumao.release import history, policy, public
 from shumao.release.tables import data_release, release_note
 from shumao.storage.revisions import changed, compare
+from shumao.web.services.labels import label
 
 TOP = 10
 """How many of the largest revisions the notes name."""
@@ -93,8 +95,6 @@ def _finite(value: float | None) -> float | None:
 def series_names(row: Mapping[str, Any]) -> tuple[str, str]:
     """(Chinese, English) name of a series: reporter, partner, item, flow and indicator by
     name (never a code where the code lists have a name)."""
-    from shumao.web.services.labels import label
-
     def name(lang: str) -> str:
         parts = [label("ref_area", row["ref_area"], lang)]
         if row.get("counterpart_area") not in (None, "_Z", "WLD", "W00"):
@@ -139,8 +139,6 @@ def for_release(conn: Connection, flow_id: str, release_id: int, vintage_id: int
     """Generate and store the notes of a release just made (same transaction): what the
     public saw at ``previous`` (a released vintage) against what it sees now. Revisions
     outside the policy without ``reason`` refuse the release (nothing is written)."""
-    from shumao.release import public
-
     before = public.public_view(conn, flow_id, as_of=previous) if previous else public.empty()
     after = public.public_view(conn, flow_id, as_of=vintage_id)
     history = flow_releases(conn, flow_id)
@@ -156,11 +154,9 @@ def for_release(conn: Connection, flow_id: str, release_id: int, vintage_id: int
 def check_planned(conn: Connection, flow_id: str, vintage_id: int, reason: str) -> None:
     """Refuse to schedule a vintage whose revisions fall outside the policy without a reason
     (the worker cannot ask at the minute)."""
-    from shumao.release import embargo, public, releases
-
-    previous = releases.public_as_of(conn, flow_id)
+    previous = history.public_as_of(conn, flow_id)
     before = public.public_view(conn, flow_id, as_of=previous) if previous else public.empty()
-    after = embargo.prospective(conn, flow_id, vintage_id)
+    after = public.prospective(conn, flow_id, vintage_id)
     made = flow_releases(conn, flow_id)
     generated = facts(before, after, flow_id=flow_id, disclosure=None,
                       first_published=first_published(conn, made), history=[*made, PLANNED],
@@ -269,8 +265,6 @@ def _revision_text(f: Mapping[str, Any], zh: bool) -> str:
 
 
 def _change_text(r: Mapping[str, Any], zh: bool) -> str:
-    from shumao.monitor.messages import unit_text
-
     before, after, pct = r["before"], r["after"], r["revision_pct"]
     unit = unit_text(r.get("unit"), r.get("unit_mult"), "zh" if zh else "en")
     unit = unit if zh or not unit else f" {unit}"

@@ -11,7 +11,9 @@ and admins); every release is in the audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+__all__ = ["Release", "list_releases", "public_as_of", "release", "release_of",
+           "released_vintages", "state_token"]
+
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,34 +27,18 @@ from shumao.release import cells as release_cells
 from shumao.release import disclosure as sdc
 from shumao.release import notes as release_notes
 from shumao.release import publish
+from shumao.release.history import (
+    Release,
+    _release,
+    list_releases,
+    public_as_of,
+    release_of,
+    released_vintages,
+    state_token,
+)
 from shumao.release.tables import data_release, release_calendar
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.tables import vintage
-
-
-@dataclass(frozen=True)
-class Release:
-    id: int
-    dataflow_id: str
-    vintage_id: int
-    released_at: datetime
-    released_by: str
-    note: str
-    disclosure: dict[str, Any] | None = None
-    """The disclosure-control rule set applied to the cells this release published, and how
-    each table went (``publish.disclosure_record``); None for tables published as they are."""
-
-    @property
-    def rules(self) -> dict[str, Any] | None:
-        """The rule set (name and parameters) that protected the published cells."""
-        return (self.disclosure or {}).get("rules")
-
-
-def _release(row: object) -> Release:
-    data = dict(row._mapping)  # type: ignore[attr-defined]
-    if data["released_at"].tzinfo is None:
-        data["released_at"] = data["released_at"].replace(tzinfo=UTC)
-    return Release(**data)
 
 
 def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int | None = None,
@@ -122,43 +108,3 @@ def _newest_vintage(conn: Connection, flow_id: str) -> int:
     if vid is None:
         raise StoreError(f"数据流 {flow_id} 还没有任何数据 / {flow_id} has no data yet")
     return int(vid)
-
-
-def list_releases(conn: Connection, dataflow_id: str | None = None) -> list[Release]:
-    stmt = select(data_release).order_by(data_release.c.id.desc())
-    if dataflow_id:
-        stmt = stmt.where(data_release.c.dataflow_id == get_dataflow(dataflow_id).id)
-    return [_release(r) for r in conn.execute(stmt)]
-
-
-def released_vintages(conn: Connection, dataflow_id: str) -> list[int]:
-    stmt = (select(data_release.c.vintage_id).where(data_release.c.dataflow_id == dataflow_id)
-            .distinct().order_by(data_release.c.vintage_id))
-    return [int(v) for v in conn.execute(stmt).scalars()]
-
-
-def release_of(conn: Connection, dataflow_id: str, vintage_id: int) -> int:
-    """The first release of a vintage (the one holding its published cells)."""
-    found = conn.execute(select(func.min(data_release.c.id)).where(
-        data_release.c.dataflow_id == dataflow_id, data_release.c.vintage_id == vintage_id)
-    ).scalar()
-    if found is None:
-        raise StoreError(f"版本 {vintage_id} 未发布 / vintage {vintage_id} is not released")
-    return int(found)
-
-
-def public_as_of(conn: Connection, dataflow_id: str, as_of: int | None = None) -> int | None:
-    """The released vintage the public reads: the newest one, or the newest at or before
-    ``as_of``; ``None`` when nothing (so far) is released."""
-    released = released_vintages(conn, dataflow_id)
-    if as_of is not None:
-        released = [v for v in released if v <= as_of]
-    return released[-1] if released else None
-
-
-def state_token(conn: Connection) -> tuple[int, int]:
-    """(newest vintage id, newest release id): changes whenever any view may change."""
-    newest_vintage = conn.execute(select(func.coalesce(func.max(vintage.c.id), 0))).scalar_one()
-    newest_release = conn.execute(select(func.coalesce(func.max(data_release.c.id), 0))
-                                  ).scalar_one()
-    return int(newest_vintage), int(newest_release)

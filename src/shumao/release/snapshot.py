@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from shumao.release import public
 from shumao.release.tables import data_release, release_snapshot
 from shumao.storage.dataflows import Dataflow, get_dataflow
+from shumao.web.services import sdmx
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -61,8 +62,6 @@ def folder_name(release_id: int) -> str:
 
 def structure(flow: Dataflow) -> dict[str, Any]:
     """The SDMX structure of a dataflow, as the files' metadata states it."""
-    from shumao.web.services import sdmx
-
     return {"agency": sdmx.AGENCY, "id": flow.id, "version": sdmx.VERSION,
             "structure_id": sdmx.structure_id(flow), "name_zh": flow.name_zh,
             "name_en": flow.name_en, "dimensions": [
@@ -99,8 +98,6 @@ def write(conn: Connection, release_id: int, root: Path) -> Snapshot:
 
 def _write_folder(flow: Dataflow, frame: pl.DataFrame, row: Any, root: Path,
                   target: Path) -> None:
-    from shumao.web.services import sdmx
-
     root.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=root))  # one per writer
     meta = {"sdmx:structure": json.dumps(structure(flow), ensure_ascii=False),

@@ -29,6 +29,11 @@ from shumao.release import calendar, releases, snapshot
 log = logging.getLogger(__name__)
 WORKER = "release-worker"
 
+AfterRelease = Callable[[Engine, list[str]], None]
+"""What runs once a round has released dataflows: the warning rules
+(``monitor.hooks.after_release``), passed in by the web process and the CLI so that
+``release`` needs nothing from ``monitor``."""
+
 
 @dataclass
 class Round:
@@ -37,7 +42,8 @@ class Round:
     snapshots: list[int] = field(default_factory=list)  # release ids
 
 
-def tick(engine: Engine, *, open_data: Path, now: datetime | None = None) -> Round:
+def tick(engine: Engine, *, open_data: Path, now: datetime | None = None,
+         after: AfterRelease | None = None) -> Round:
     """One round: release every due entry, then write missing snapshots."""
     now = now or datetime.now(UTC)
     done = Round()
@@ -51,8 +57,8 @@ def tick(engine: Engine, *, open_data: Path, now: datetime | None = None) -> Rou
         except ShumaoError as exc:
             _failed(engine, entry_id, str(exc))
             done.failed.append(entry_id)
-    if done.released:
-        _after(engine, due)
+    if done.released and after is not None:
+        _after(engine, due, after)
     done.snapshots = snapshot.write_missing(engine, open_data)
     return done
 
@@ -88,24 +94,23 @@ def _failed(engine: Engine, entry_id: int, reason: str) -> None:
                      target=f"calendar#{entry_id}", ok=False, detail={"reason": reason})
 
 
-def _after(engine: Engine, entries: list[int]) -> None:
+def _after(engine: Engine, entries: list[int], after: AfterRelease) -> None:
     """The warning rules run on what was released (as after a release by hand)."""
-    from shumao.monitor.hooks import after_commit
-
     with engine.connect() as conn:
         found = [calendar.get(conn, e) for e in entries]
     flows = sorted({e.subject for e in found if e.kind == "dataflow"})
     if flows:
-        after_commit(engine, trigger="release", dataflows=flows, user=WORKER)
+        after(engine, flows)
 
 
 def run(engine: Engine, *, open_data: Path, interval: float, stop: threading.Event,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_round: Callable[[Round], None] | None = None) -> None:
+        on_round: Callable[[Round], None] | None = None,
+        after: AfterRelease | None = None) -> None:
     """Rounds until ``stop`` is set; a round that fails is logged and retried."""
     while not stop.is_set():
         try:
-            done = tick(engine, open_data=open_data, now=clock())
+            done = tick(engine, open_data=open_data, now=clock(), after=after)
             if on_round is not None:
                 on_round(done)
         except Exception:  # the loop must outlive a lost connection; the round is retried

@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import shumao
 from shumao.config import Settings, get_settings
+from shumao.monitor import hooks
+from shumao.release import worker
 from shumao.storage.engine import make_engine
 from shumao.web import errors
 from shumao.web.cache import ViewCache
@@ -51,11 +53,10 @@ def _release_worker(app: FastAPI, stop: threading.Event) -> threading.Thread | N
     settings: Settings = app.state.settings
     if settings.release_worker != "inprocess":
         return None
-    from shumao.release import worker
-
     thread = threading.Thread(target=worker.run, name="release-worker", daemon=True, kwargs={
         "engine": app.state.engine, "open_data": settings.effective_open_data_dir,
-        "interval": settings.release_worker_seconds, "stop": stop})
+        "interval": settings.release_worker_seconds, "stop": stop,
+        "after": hooks.after_release})
     thread.start()
     return thread
 

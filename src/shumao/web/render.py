@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from shumao.auth.roles import role_text
 from shumao.collection.workflow import local_time
 from shumao.web.i18n import lang_of, pick, split_bilingual, translate
+from shumao.web.services.calendar import active_corrections
 from shumao.web.services.labels import scope_name
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -96,8 +97,6 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
 def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
     """The correction notices (``release.corrections``): on every page, so on every page that
     shows a corrected figure."""
-    from shumao.web.services.calendar import active_corrections
-
     engine = getattr(request.app.state, "engine", None)
     return active_corrections(engine, lang) if engine is not None else []
 

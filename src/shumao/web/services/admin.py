@@ -19,6 +19,7 @@ from shumao.errors import NotAllowed
 from shumao.monitor.hooks import defer
 from shumao.reference import versions
 from shumao.release import releases
+from shumao.release.calendar import embargoed
 from shumao.storage import backup, vintages
 from shumao.storage.dataflows import all_dataflows
 from shumao.web.i18n import pick
@@ -117,8 +118,6 @@ def _beijing_seconds(text: str) -> str:
 def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Every dataflow with its newest vintage and newest release."""
     permissions.require_release(scope)
-    from shumao.release.calendar import embargoed
-
     held = {e.subject: e.id for e in embargoed(conn)}
     out = []
     for flow in all_dataflows():

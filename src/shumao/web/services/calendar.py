@@ -15,10 +15,12 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
+from shumao.reference.units import unit_text
 from shumao.release import calendar, corrections, embargo, feeds, notes, releases, snapshot
 from shumao.release.tables import release_snapshot
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.i18n import pick
+from shumao.web.services.labels import label
 
 PREVIEW_ROWS = 200
 
@@ -88,9 +90,6 @@ def preview_view(conn: Connection, *, scope: Scope, entry_id: int, lang: str, ip
 
 def _named(row: dict[str, Any], lang: str) -> dict[str, Any]:
     """A row with names, not codes, and its unit as people read it (亿美元)."""
-    from shumao.monitor.messages import unit_text
-    from shumao.web.services.labels import label
-
     named = {d: label(d, row[d], lang) for d in ("ref_area", "counterpart_area", "product",
                                                  "flow", "indicator")}
     return {**row, **named, "unit": unit_text(row["unit"], row["unit_mult"], lang) or row["unit"]}

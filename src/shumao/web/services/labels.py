@@ -11,7 +11,7 @@ from shumao.collection import registry
 from shumao.errors import UnknownCode
 from shumao.index import FRAMEWORKS
 from shumao.index.framework import load_framework
-from shumao.reference import ebops
+from shumao.reference import cbec_modes, ebops
 from shumao.reference.names import area_names
 from shumao.web.i18n import pick
 
@@ -72,8 +72,6 @@ def product_name(code: str, lang: str) -> str:
 
 def _cbec_name(code: str, lang: str) -> str:
     """A cross-border e-commerce basis or mode (``CUSTOMS_CBEC``'s products), else the code."""
-    from shumao.reference import cbec_modes
-
     try:
         mode = cbec_modes.lookup(code)
     except UnknownCode:

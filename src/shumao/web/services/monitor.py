@@ -18,8 +18,8 @@ from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.monitor import alerts, indicators, queries, rules, targets
 from shumao.monitor.alerts import Who
-from shumao.monitor.messages import unit_text
 from shumao.reference import geo
+from shumao.reference.units import unit_text
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.schemas_monitor import (
