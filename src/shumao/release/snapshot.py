@@ -19,6 +19,12 @@ key–value metadata, so DuckDB, Spark or Trino read the released history withou
 A folder is written beside its final name and renamed into place (a reader never sees half of
 one; two workers writing the same release keep the first), then recorded in
 ``release_snapshot``.
+
+A release made by hand (the admin page, the API, the CLI) writes its snapshot at once, after
+its transaction has committed: ``defer`` inside the transaction, ``write_after_commit`` after
+it. A snapshot that fails there never undoes the release: the failure is logged and audited
+(``release.snapshot``, not ok) and the release worker's next round (``write_missing``) writes
+it.
 """
 
 from __future__ import annotations
@@ -39,12 +45,15 @@ import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from shumao.auth import audit
 from shumao.release import public
 from shumao.release.tables import data_release, release_snapshot
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.web.services import sdmx
 
 log = logging.getLogger(__name__)
+PENDING = "shumao.release.snapshots"
+"""Where ``defer`` keeps the releases awaiting their snapshot, in ``Connection.info``."""
 MANIFEST = "manifest.json"
 OBS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status")
 
@@ -182,3 +191,38 @@ def file_path(root: Path, folder: str, name: str) -> Path | None:
     found = manifest(root, folder)
     listed = {f["path"] for f in (found or {}).get("files", [])} | {MANIFEST}
     return root / folder / name if found is not None and name in listed else None
+
+
+def defer(conn: Connection, release_id: int) -> None:
+    """Ask for the snapshot of ``release_id`` once ``conn``'s transaction has committed."""
+    conn.info.setdefault(PENDING, []).append(release_id)
+
+
+def take(conn: Connection) -> list[int]:
+    """The releases ``defer`` asked for (and forget them: the connection goes back to a pool)."""
+    return list(conn.info.pop(PENDING, []))
+
+
+def write_after_commit(engine: Engine, release_ids: list[int], root: Path) -> list[int]:
+    """Write the snapshots of releases just committed; a failure is logged and audited, never
+    raised (the release stands; the worker's next round writes what is missing)."""
+    written = []
+    for release_id in release_ids:
+        try:
+            with engine.begin() as conn:
+                write(conn, release_id, root)
+            written.append(release_id)
+        except Exception as exc:  # the release is committed: report, never undo it
+            log.exception("snapshot of release %s failed", release_id)
+            _report_failure(engine, release_id, exc)
+    return written
+
+
+def _report_failure(engine: Engine, release_id: int, exc: Exception) -> None:
+    try:
+        with engine.begin() as conn:
+            audit.record(conn, action="release.snapshot", username="system", role="admin",
+                         target=f"release#{release_id}", ok=False,
+                         detail={"error": f"{type(exc).__name__}: {exc}"[:1000]})
+    except Exception:
+        log.exception("could not record the failed snapshot of release %s", release_id)

@@ -26,6 +26,7 @@ from shumao.auth import sessions
 from shumao.auth.scope import Scope
 from shumao.auth.users import User
 from shumao.monitor import hooks
+from shumao.release import snapshot
 from shumao.storage.engine import write_transaction
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
@@ -57,10 +58,15 @@ def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterato
             yield conn
         return
     with write_transaction(engine) as conn:
-        yield conn
-        pending = hooks.take(conn)  # evaluations an approval or a release asked for
+        try:
+            yield conn
+        finally:  # taken even when the change fails: the connection returns to the pool
+            pending = hooks.take(conn)  # evaluations an approval or a release asked for
+            snapshots = snapshot.take(conn)  # releases made by hand: their open-data files
     cache.touch()  # this process changed the store: views must not wait for the TTL
-    hooks.run_deferred(engine, pending)  # after the commit, never inside it
+    root = request.app.state.settings.effective_open_data_dir
+    snapshot.write_after_commit(engine, snapshots, root)  # after the commit, never inside it
+    hooks.run_deferred(engine, pending)
 
 
 SessionDep = Annotated[Connection, Depends(get_session, scope="function")]

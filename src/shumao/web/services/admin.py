@@ -18,7 +18,7 @@ from shumao.collection.workflow import local_time
 from shumao.errors import NotAllowed
 from shumao.monitor.hooks import defer
 from shumao.reference import versions
-from shumao.release import releases
+from shumao.release import history, releases, snapshot
 from shumao.release.calendar import embargoed
 from shumao.storage import backup, vintages
 from shumao.storage.dataflows import all_dataflows
@@ -119,6 +119,8 @@ def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str,
     """Every dataflow with its newest vintage and newest release."""
     permissions.require_release(scope)
     held = {e.subject: e.id for e in embargoed(conn)}
+    unwritten = set(snapshot.missing(conn))  # failed after the commit; the worker retries
+    newest = {r.dataflow_id: r.id for r in reversed(history.list_releases(conn))}
     out = []
     for flow in all_dataflows():
         found = vintages.list_vintages(conn, flow.id)
@@ -126,7 +128,8 @@ def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str,
         out.append({"id": flow.id, "name": pick(flow.name_zh, flow.name_en, lang),
                     "newest": found[-1].id if found else None,
                     "released": released[-1] if released else None,
-                    "vintages": len(found), "embargo_entry": held.get(flow.id)})
+                    "vintages": len(found), "embargo_entry": held.get(flow.id),
+                    "snapshot_missing": newest.get(flow.id) in unwritten})
     return out
 
 
@@ -134,7 +137,7 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
             note: str = "", ip: str = "") -> ReleaseOut:
     done = releases.release(conn, scope=scope, dataflow_id=dataflow, vintage_id=vintage_id,
                             note=note, ip=ip)
-
+    snapshot.defer(conn, done.id)  # written once the release has committed
     defer(conn, trigger="release", dataflows=[dataflow], user=scope.username)
     return release_out(done)
 
