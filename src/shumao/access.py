@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.collection import registry
+from shumao.release import shown
 from shumao.release.public import empty, public_view
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.tables import DIMENSIONS
@@ -40,6 +41,7 @@ def read(conn: Connection, scope: Scope, dataflow_id: str, *, where: Where | Non
          start: str | None = None, end: str | None = None, as_of: AsOf = None) -> pl.DataFrame:
     """The rows of ``dataflow_id`` matching the filters that ``scope`` may see."""
     flow = get_dataflow(dataflow_id)
+    shown.note(flow.id)  # a correction notice goes wherever its dataflow is shown
     filters = {k: list(v) for k, v in (where or {}).items() if v}
     if permissions.sees_all(scope):
         return read_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)

@@ -5,7 +5,6 @@ it appears everywhere it should — so the check is not vacuous."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,26 +17,12 @@ from starlette.testclient import TestClient
 from shumao.auth.scope import Scope
 from shumao.release import calendar, worker
 from shumao.release.tables import data_release
+from web.crawl import fill, get_routes
 from web.factories import World, obs, write
 
 T0 = datetime(2030, 3, 1, 1, 30, tzinfo=UTC)  # 09:30 Beijing time
 SECRET = 7654.32  # 亿美元: China's 2024 digitally deliverable exports in the embargoed vintage
 FORMS = (repr(SECRET), f"{SECRET:,.2f}", "765432000000", "7.65432e+11", "765,432,000,000")
-SAMPLES = {"code": "CHN", "dataflow": "UNCTAD_DDS", "flow": "UNCTAD_DDS", "key": "all",
-           "fmt": "csv", "unit": "CHN", "name:path": "sdmx-csv/UNCTAD_DDS.csv"}
-
-
-def _get_routes(app: FastAPI) -> list[str]:
-    found = []
-    for route in app.router.routes:
-        contexts = route.effective_route_contexts() if hasattr(route, "original_router") \
-            else [route]
-        found += [c.path for c in contexts if "GET" in (getattr(c, "methods", None) or ())]
-    return list(dict.fromkeys(found))
-
-
-def _fill(path: str, ids: dict[str, str]) -> str:
-    return re.sub(r"{([^}]+)}", lambda m: ids.get(m[1], SAMPLES.get(m[1], "1")), path)
 
 
 def _crawl(clients: list[TestClient], paths: list[str]) -> dict[str, str]:
@@ -71,7 +56,7 @@ def test_nothing_leaks_a_second_early(app: FastAPI, engine: Engine, tmp_path: Pa
     entry, release_id = scheduled
     ids = {"entry_id": str(entry), "release_id": str(release_id),
            "folder": f"release={release_id}"}
-    paths = [_fill(p, ids) for p in _get_routes(app)]
+    paths = [fill(p, ids) for p in get_routes(app)]
     clients = [as_role("public"), as_role("city")]
     for c, who in zip(clients, ("public", "city"), strict=True):
         c.headers["X-Who"] = who

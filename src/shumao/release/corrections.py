@@ -8,6 +8,7 @@ shows the dataflow carries the notice (``active``). Audited (``release.correct``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,12 @@ def active(conn: Connection) -> list[Correction]:
         newest, newest.c.rid == release_correction.c.release_id).order_by(
         release_correction.c.id.desc())).all()
     return [_correction(r) for r in rows]
+
+
+def shown_in(conn: Connection, dataflows: Iterable[str]) -> list[Correction]:
+    """The active corrections of ``dataflows`` (what a page showing them must say)."""
+    wanted = set(dataflows)
+    return [c for c in active(conn) if c.dataflow_id in wanted] if wanted else []
 
 
 def of_release(conn: Connection, release_id: int) -> Correction | None:

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
-from shumao.release import cells, history, publish
+from shumao.release import cells, history, publish, shown
 from shumao.release.publish import is_microdata
 from shumao.release.tables import data_release
 from shumao.storage import vintages
@@ -34,6 +34,7 @@ def public_view(conn: Connection, dataflow_id: str, *, where: Where | None = Non
                 as_of: int | datetime | None = None) -> pl.DataFrame:
     """What the public sees: a released vintage, disclosure-controlled."""
     flow = get_dataflow(dataflow_id)
+    shown.note(flow.id)
     limit = vintages.resolve_as_of(conn, as_of) if as_of is not None else None
     released = history.public_as_of(conn, flow.id, limit)
     if released is None:

@@ -26,6 +26,7 @@ from shumao.storage.engine import make_engine
 from shumao.web import errors
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
+from shumao.web.notices import CorrectionNotices
 from shumao.web.routes import ROUTERS
 
 STATIC = Path(__file__).with_name("static")
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(NoNulBytes)
     app.add_middleware(BodyLimit, limit=app.state.config.upload_max_bytes + 256 * 1024)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(CorrectionNotices)  # outermost: it sees every read of the request
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)

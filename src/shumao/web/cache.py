@@ -4,7 +4,9 @@ A view (the overview of a scope, an area page, an explorer query) depends only o
 its parameters and the store's state — the newest vintage and the newest release
 (``releases.state_token``) plus the newest change of the enterprise database. Caching on that
 key makes every repeated view a dictionary lookup, and any new load, approval or release makes
-the old entries unreachable (they age out of the LRU).
+the old entries unreachable (they age out of the LRU). Each entry keeps the dataflows it was
+made from, noted again on every hit (``release.shown``), so a cached answer carries the same
+correction notices as the first.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 from starlette.concurrency import run_in_threadpool
 
 from shumao.collection.tables import enterprise_change
+from shumao.release import shown
 from shumao.release.releases import state_token
 
 T = TypeVar("T")
@@ -80,13 +83,16 @@ class ViewCache:
         return None
 
     def peek(self, key: Hashable) -> Any | None:
-        """The cached view under ``key``, or ``None`` (nothing is made)."""
+        """The cached view under ``key``, or ``None`` (nothing is made); the dataflows it was
+        made from are noted as shown again (``release.shown``: their correction notices)."""
         with self._lock:
             if key not in self._items:
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return self._items[key]
+            value, flows = self._items[key]
+        shown.note(*flows)
+        return value
 
     def touch(self) -> None:
         """Forget the remembered store state (after a change made by this process)."""
@@ -96,10 +102,11 @@ class ViewCache:
         found = self.peek(key)
         if found is not None:
             return found
-        value = make()
+        with shown.recording() as flows:
+            value = make()
         with self._lock:
             self.misses += 1
-            self._items[key] = value
+            self._items[key] = (value, frozenset(flows))
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value

@@ -19,8 +19,9 @@ from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
 from shumao.collection.workflow import local_time
+from shumao.release import shown
 from shumao.web.i18n import lang_of, pick, split_bilingual, translate
-from shumao.web.services.calendar import active_corrections
+from shumao.web.services.calendar import correction_notices
 from shumao.web.services.labels import scope_name
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -95,10 +96,12 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
 
 
 def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
-    """The correction notices (``release.corrections``): on every page, so on every page that
-    shows a corrected figure."""
+    """The correction notices (``release.corrections``) of the dataflows this page shows
+    (``release.shown``): on every page showing a corrected figure, on no other."""
     engine = getattr(request.app.state, "engine", None)
-    return active_corrections(engine, lang) if engine is not None else []
+    if engine is None:
+        return []
+    return correction_notices(engine, dataflows=shown.current(), lang=lang)
 
 
 def _scope_name(request: Request, code: str, lang: str) -> str:

@@ -16,7 +16,16 @@ from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
 from shumao.reference.units import unit_text
-from shumao.release import calendar, corrections, embargo, feeds, notes, releases, snapshot
+from shumao.release import (
+    calendar,
+    corrections,
+    embargo,
+    feeds,
+    notes,
+    releases,
+    shown,
+    snapshot,
+)
 from shumao.release.tables import release_snapshot
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.i18n import pick
@@ -62,6 +71,7 @@ def release_view(conn: Connection, *, scope: Scope, release_id: int, lang: str
     if not found:
         raise NotVisible("发布", "release")
     made = found[0]
+    shown.note(made.dataflow_id)
     note = notes.get(conn, made.id)
     flow = get_dataflow(made.dataflow_id)
     return {"release": made, "flow_name": pick(flow.name_zh, flow.name_en, lang),
@@ -100,16 +110,19 @@ def downloads_view(conn: Connection, *, root: Path, lang: str) -> list[dict[str,
     rows = conn.execute(release_snapshot.select().order_by(
         release_snapshot.c.release_id.desc())).all()
     made = {r.id: r for r in releases.list_releases(conn)}
+    corrected = {c.corrects: c.release_id for c in corrections.active(conn)}
     out = []
     for row in rows:
         manifest = snapshot.manifest(root, row.folder)
         if manifest is None or row.release_id not in made:
             continue
         flow = get_dataflow(made[row.release_id].dataflow_id)
+        shown.note(flow.id)  # the listing shows the dataflow's files: its notice too
         out.append({"release": made[row.release_id], "folder": row.folder,
                     "flow_name": pick(flow.name_zh, flow.name_en, lang),
                     "files": manifest["files"], "rows": manifest["rows"],
-                    "manifest_sha256": row.manifest_sha256, "bytes": row.bytes})
+                    "manifest_sha256": row.manifest_sha256, "bytes": row.bytes,
+                    "corrected_by": corrected.get(row.release_id)})
     return out
 
 
@@ -118,16 +131,29 @@ def download_path(conn: Connection, *, root: Path, folder: str, name: str) -> Pa
     known = conn.execute(release_snapshot.select().where(release_snapshot.c.folder == folder)
                          ).first()
     path = snapshot.file_path(root, folder, name) if known is not None else None
-    if path is None or not path.is_file():
+    if known is None or path is None or not path.is_file():
         raise NotVisible("文件", "file")
+    shown.note(*(r.dataflow_id for r in releases.list_releases(conn)
+                 if r.id == known.release_id))
     return path
 
 
-def active_corrections(engine: Engine, lang: str) -> list[dict[str, Any]]:
-    """The correction notices every page shows while the corrected figures are current."""
+def correction_notices(engine: Engine, *, dataflows: frozenset[str], lang: str
+                       ) -> list[dict[str, Any]]:
+    """The correction notices of the corrected ``dataflows`` a response shows (none read: no
+    query)."""
+    if not dataflows:
+        return []
     with engine.connect() as conn:
-        found = corrections.active(conn)
+        found = corrections.shown_in(conn, dataflows)
     return [{"release_id": c.release_id, "flow": pick(get_dataflow(c.dataflow_id).name_zh,
                                                       get_dataflow(c.dataflow_id).name_en, lang),
              "dataflow": c.dataflow_id, "periods": c.periods, "reason": c.reason,
              "at": c.corrected_at} for c in found]
+
+
+def correction_header(notices: list[dict[str, Any]]) -> str:
+    """The notices as one ASCII header value for the API, SDMX and files:
+    ``UNCTAD_DDS; periods=2023; notes=/releases/12``."""
+    return ", ".join(f"{n['dataflow']}; periods={' '.join(n['periods']) or '-'}; "
+                     f"notes=/releases/{n['release_id']}" for n in notices)
