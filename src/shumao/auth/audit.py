@@ -36,6 +36,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "release.failed": ("定时发布失败", "scheduled release failed"),
     "release.embargo": ("查看禁发数据", "view embargoed figures"),
     "release.snapshot": ("写出开放数据快照", "write an open-data snapshot"),
+    "release.attach": ("为发布附上报告文件", "attach report files to a release"),
     "download": ("下载数据", "download data"),
     "backup": ("备份数据库", "back up the store"),
     "monitor.rules": ("修改预警规则", "change warning rules"),

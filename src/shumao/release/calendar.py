@@ -27,13 +27,16 @@ from shumao.auth import audit, permissions, users
 from shumao.auth.scope import Scope
 from shumao.errors import InvalidParameter, NotVisible, StoreError
 from shumao.release import history, notes
-from shumao.release.tables import release_calendar
+from shumao.release.tables import release_calendar, release_document
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.tables import vintage
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 KINDS = {"dataflow": ("数据流", "dataflow"), "report": ("年度报告", "annual report"),
          "index": ("指数", "index")}
+HOLDS_VINTAGE = ("dataflow", "index")
+"""Kinds whose release is a vintage of a dataflow (an index's build is a vintage of its own
+dataflow, e.g. DTI_PROV); a report's release is its files (``documents``)."""
 STATUSES = {"scheduled": ("已排期", "scheduled"), "releasing": ("发布中", "releasing"),
             "released": ("已发布", "released"), "postponed": ("已推迟", "postponed"),
             "failed": ("发布失败", "failed")}
@@ -124,6 +127,8 @@ def schedule(conn: Connection, *, scope: Scope, kind: str, subject: str, referen
     if kind == "dataflow":
         subject, vintage_id = _prepared(conn, subject, vintage_id)
         notes.check_planned(conn, subject, vintage_id, revision_reason)
+    elif kind == "index":
+        subject, vintage_id = _prepared_build(conn, subject, vintage_id)
     new_id = conn.execute(insert(release_calendar).values(
         kind=kind, subject=subject, title=title.strip() or _title(kind, subject),
         reference_period=reference_period.strip(), scheduled_at=at, status="scheduled",
@@ -152,6 +157,45 @@ def _prepared(conn: Connection, subject: str, vintage_id: int | None) -> tuple[s
     return flow.id, int(vid)
 
 
+def _prepared_build(conn: Connection, subject: str, vintage_id: int | None
+                    ) -> tuple[str, int | None]:
+    """An index's dataflow and the build (a vintage of kind ``index``) a release will publish:
+    the one named, else the newest unreleased build, else none yet (the newest build at the
+    minute is released; until then no build of the index can be released by hand)."""
+    flow = get_dataflow(subject)
+    if vintage_id is None:
+        return flow.id, newest_build(conn, flow.id)
+    row = conn.execute(select(vintage.c.dataflow_id, vintage.c.kind).where(
+        vintage.c.id == vintage_id)).first()
+    if row is None or row.dataflow_id != flow.id or row.kind != "index":
+        raise StoreError(f"版本 {vintage_id} 不是指数 {flow.id} 的计算结果 / vintage {vintage_id} "
+                         f"is not a build of the index {flow.id}")
+    if vintage_id in history.released_vintages(conn, flow.id):
+        raise InvalidParameter(f"{flow.id} 版本 {vintage_id} 已经发布，无需排期 / build "
+                               f"{vintage_id} of {flow.id} is already public")
+    return flow.id, vintage_id
+
+
+def newest_build(conn: Connection, flow_id: str) -> int | None:
+    """The newest build of an index not yet released (``None``: none)."""
+    released = history.released_vintages(conn, flow_id)
+    found = conn.execute(select(func.max(vintage.c.id)).where(
+        vintage.c.dataflow_id == flow_id, vintage.c.kind == "index",
+        vintage.c.id.not_in(released or [0]))).scalar()
+    return int(found) if found is not None else None
+
+
+def held_vintage(conn: Connection, entry: Entry) -> int:
+    """The vintage a dataflow or index entry releases: the one it holds, or (an index
+    scheduled before its build) the newest build now."""
+    found = entry.vintage_id if entry.vintage_id is not None else newest_build(
+        conn, entry.subject)
+    if found is None:
+        raise StoreError(f"指数 {entry.subject} 还没有可发布的计算结果 / the index "
+                         f"{entry.subject} has no build to release")
+    return found
+
+
 def _embargo_list(conn: Connection, names: Sequence[str]) -> list[str]:
     wanted = sorted({n.strip() for n in names if n.strip()})
     unknown = [n for n in wanted if users.find_user(conn, n) is None]
@@ -162,7 +206,7 @@ def _embargo_list(conn: Connection, names: Sequence[str]) -> list[str]:
 
 
 def _title(kind: str, subject: str) -> str:
-    if kind == "dataflow":
+    if kind in HOLDS_VINTAGE:
         flow = get_dataflow(subject)
         return f"{flow.name_zh} / {flow.name_en}"
     zh, en = KINDS[kind]
@@ -197,6 +241,8 @@ def postpone(conn: Connection, *, scope: Scope, entry_id: int, to: datetime, rea
         vintage_id=old.vintage_id, embargo=old.embargo, revision_reason=old.revision_reason,
         approved_by=scope.username, created_at=now, replaces=old.id,
     ).returning(release_calendar.c.id)).scalar_one()
+    conn.execute(update(release_document).where(release_document.c.entry_id == old.id)
+                 .values(entry_id=int(new_id)))  # the report's files go with it
     audit.record(conn, action="release.postpone", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"{old.subject}@{old.reference_period}", ip=ip,
                  detail={"entry": entry_id, "new_entry": int(new_id), "reason": reason.strip(),
@@ -228,9 +274,15 @@ def claim(conn: Connection, entry_id: int, now: datetime) -> bool:
     return done.rowcount == 1
 
 
-def finish(conn: Connection, entry_id: int, *, release_id: int | None, at: datetime) -> None:
-    conn.execute(update(release_calendar).where(release_calendar.c.id == entry_id).values(
-        status="released", release_id=release_id, released_at=at))
+def finish(conn: Connection, entry_id: int, *, release_id: int | None, at: datetime,
+           vintage_id: int | None = None) -> None:
+    """Mark an entry released (with the vintage it released, for an index scheduled before
+    its build)."""
+    values: dict[str, Any] = {"status": "released", "release_id": release_id, "released_at": at}
+    if vintage_id is not None:
+        values["vintage_id"] = vintage_id
+    conn.execute(update(release_calendar).where(release_calendar.c.id == entry_id)
+                 .values(**values))
 
 
 def fail(conn: Connection, entry_id: int, reason: str) -> None:
@@ -240,5 +292,5 @@ def fail(conn: Connection, entry_id: int, reason: str) -> None:
 
 
 def embargoed(conn: Connection) -> list[Entry]:
-    """Dataflow entries still holding a vintage under embargo."""
-    return [e for e in entries(conn) if e.kind == "dataflow" and e.upcoming]
+    """Dataflow and index entries still holding a vintage under embargo."""
+    return [e for e in entries(conn) if e.kind in HOLDS_VINTAGE and e.upcoming]

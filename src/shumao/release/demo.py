@@ -58,5 +58,5 @@ def _later(now: datetime) -> list[tuple[str, str, str, datetime, str]]:
     day = (now + timedelta(days=30)).replace(hour=1, minute=30, second=0, microsecond=0)
     return [("report", "annual", "2023", day, "中国数字贸易发展报告 / China digital trade "
              "development report"),
-            ("index", "provinces", "2024", day + timedelta(days=7),
+            ("index", "DTI_PROV", "2024", day + timedelta(days=7),
              "省级数字贸易发展指数 / provincial digital trade development index")]

@@ -38,9 +38,10 @@ def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> p
     """What the public will read of the entry's dataflow at the minute (audited)."""
     entry = calendar.get(conn, entry_id)
     require_see(scope, entry)
-    if entry.kind != "dataflow" or entry.vintage_id is None:
+    if entry.kind not in calendar.HOLDS_VINTAGE:
         raise NotVisible("禁发数据", "embargoed release")
+    held = calendar.held_vintage(conn, entry)  # an index scheduled before its build: the newest
     audit.record(conn, action="release.embargo", username=scope.username, role=scope.role,
                  scope=scope.code, target=f"calendar#{entry.id}", ip=ip,
-                 detail={"vintage": entry.vintage_id})
-    return public.prospective(conn, entry.subject, entry.vintage_id)
+                 detail={"vintage": held})
+    return public.prospective(conn, entry.subject, held)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, or_, select
 
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
@@ -79,17 +79,23 @@ def release(conn: Connection, *, scope: Scope, dataflow_id: str, vintage_id: int
     return _release(conn.execute(select(data_release).where(data_release.c.id == new_id)).one())
 
 
+HOLDS = ("dataflow", "index")
+"""Calendar entries that hold a vintage (``calendar.HOLDS_VINTAGE``)."""
+
+
 def _refuse_embargoed(conn: Connection, flow_id: str, vintage_id: int) -> None:
     """A vintage a scheduled release holds (or a later one) waits for its minute."""
     held = conn.execute(select(release_calendar.c.id, release_calendar.c.scheduled_at,
                                release_calendar.c.vintage_id).where(
-        release_calendar.c.subject == flow_id, release_calendar.c.kind == "dataflow",
+        release_calendar.c.subject == flow_id, release_calendar.c.kind.in_(HOLDS),
         release_calendar.c.status.in_(["scheduled", "releasing"]),
-        release_calendar.c.vintage_id <= vintage_id)).first()
+        or_(release_calendar.c.vintage_id <= vintage_id,
+            release_calendar.c.vintage_id.is_(None)))).first()  # an index's build to come
     if held is not None:
+        what = held.vintage_id if held.vintage_id is not None else vintage_id
         raise Embargoed(
-            f"{flow_id} 版本 {held.vintage_id} 处于禁发期，按发布日程 #{held.id} 定时发布，"
-            f"不能提前发布 / vintage {held.vintage_id} of {flow_id} is under embargo until "
+            f"{flow_id} 版本 {what} 处于禁发期，按发布日程 #{held.id} 定时发布，"
+            f"不能提前发布 / vintage {what} of {flow_id} is under embargo until "
             f"calendar entry #{held.id}; it cannot be released early")
 
 

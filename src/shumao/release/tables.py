@@ -22,6 +22,11 @@ The release calendar (``release_0002``):
     release_note        the notes of a release: generated from the data (``notes``), editable
     release_correction  a release outside the calendar that corrects released figures, and why
     release_snapshot    the open-data snapshot a release wrote (folder, manifest checksum)
+
+The documents of a scheduled release (``release_0003``):
+
+    release_document    a file of the annual report (PDF, Word, HTML, Excel) attached to a
+                        calendar entry of kind ``report``: public once the entry is released
 """
 
 from __future__ import annotations
@@ -127,4 +132,18 @@ release_snapshot = Table(
     Column("bytes", BigInteger, nullable=False),
     Column("written_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("folder", name="uq_release_snapshot_folder"),
+)
+
+release_document = Table(
+    "release_document",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", Integer, ForeignKey("release_calendar.id"), nullable=False),
+    Column("name", String(200), nullable=False),  # the file name, as downloaded
+    Column("format", String(8), nullable=False),  # pdf | docx | html | xlsx
+    Column("bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("attached_by", String(64), nullable=False),
+    Column("attached_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("entry_id", "name", name="uq_release_document_name"),
 )

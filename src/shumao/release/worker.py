@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.errors import ShumaoError
-from shumao.release import calendar, releases, snapshot
+from shumao.release import calendar, documents, releases, snapshot
 
 log = logging.getLogger(__name__)
 WORKER = "release-worker"
@@ -68,18 +68,21 @@ def _release(conn: Connection, entry_id: int, now: datetime) -> bool:
         return False  # another worker has it
     entry = calendar.get(conn, entry_id)
     scope = Scope("admin", username=WORKER)
-    release_id = None
-    if entry.kind == "dataflow":
+    release_id = released = None
+    if entry.kind in calendar.HOLDS_VINTAGE:  # a dataflow, or an index's build
         made = releases.release(conn, scope=scope, dataflow_id=entry.subject,
-                                vintage_id=entry.vintage_id, at=now, scheduled=entry.id,
+                                vintage_id=calendar.held_vintage(conn, entry), at=now,
+                                scheduled=entry.id,
                                 note=f"发布日程 #{entry.id} / calendar entry #{entry.id}",
                                 revision_reason=entry.revision_reason)
-        release_id = made.id
-    else:  # the report or an index: the calendar says it is out (audited here)
+        release_id, released = made.id, made.vintage_id
+    else:  # the report: its files become public with the entry's status (audited here)
+        documents.require_attached(conn, entry)
         audit.record(conn, action="release", username=WORKER, role="admin",
                      target=f"{entry.kind}:{entry.subject}@{entry.reference_period}",
-                     detail={"calendar": entry.id, "approved_by": entry.approved_by})
-    calendar.finish(conn, entry_id, release_id=release_id, at=now)
+                     detail={"calendar": entry.id, "approved_by": entry.approved_by,
+                             "files": [d.name for d in documents.of_entry(conn, entry.id)]})
+    calendar.finish(conn, entry_id, release_id=release_id, at=now, vintage_id=released)
     log.info("released calendar entry %s (%s %s)", entry.id, entry.subject,
              entry.reference_period)
     return True
@@ -98,7 +101,7 @@ def _after(engine: Engine, entries: list[int], after: AfterRelease) -> None:
     """The warning rules run on what was released (as after a release by hand)."""
     with engine.connect() as conn:
         found = [calendar.get(conn, e) for e in entries]
-    flows = sorted({e.subject for e in found if e.kind == "dataflow"})
+    flows = sorted({e.subject for e in found if e.kind in calendar.HOLDS_VINTAGE})
     if flows:
         after(engine, flows)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Request, Response
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, RedirectResponse
 
+from shumao.release import documents
 from shumao.web.deps import Csrf, CurrentUser, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
@@ -78,6 +79,26 @@ def download_file(folder: Folder, name: FilePart, request: Request, conn: Sessio
     return FileResponse(path, filename=path.name)
 
 
+def _documents(request: Request) -> FilePath:
+    return documents.root_of(request.app.state.settings.data_dir)
+
+
+@pages.get("/reports")
+def reports_page(request: Request, conn: SessionDep, scope: ScopeDep) -> Response:
+    return page(request, "reports.html", {"reports": service.reports_view(
+        conn, scope=scope, lang=lang_of(request))})
+
+
+@pages.get("/reports/{entry_id}/{name}")
+def report_file(entry_id: Id, name: Annotated[str, Path(max_length=200)], request: Request,
+                conn: SessionDep, scope: ScopeDep) -> Response:
+    doc, path = service.report_file(conn, scope=scope, root=_documents(request),
+                                    entry_id=entry_id, name=name, ip=client_ip(request))
+    return FileResponse(path, media_type=doc.media_type, filename=doc.name,
+                        content_disposition_type="inline" if doc.format in ("html", "pdf")
+                        else "attachment")
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -117,6 +138,17 @@ def downloads_api(request: Request, conn: SessionDep) -> list[dict[str, object]]
              "files": [{**f, "url": f"/downloads/{d['folder']}/{f['path']}"} for f in d["files"]]}
             for d in service.downloads_view(conn, root=_root(request),
                                             lang=lang_of(request))]
+
+
+@api.get("/reports", summary="已发布的年度报告 / the annual reports released on the calendar")
+def reports_api(request: Request, conn: SessionDep, scope: ScopeDep) -> list[dict[str, object]]:
+    return [{"entry": r["entry"].id, "title": r["entry"].title,
+             "reference_period": r["entry"].reference_period, "status": r["entry"].status,
+             "released_at": r["entry"].released_at.isoformat(timespec="seconds")
+             if r["entry"].released_at else None,
+             "files": [{"name": f.name, "format": f.format, "bytes": f.bytes, "sha256": f.sha256,
+                        "url": f"/reports/{r['entry'].id}/{f.name}"} for f in r["files"]]}
+            for r in service.reports_view(conn, scope=scope, lang=lang_of(request))]
 
 
 router.include_router(pages)

@@ -19,6 +19,7 @@ from shumao.reference.units import unit_text
 from shumao.release import (
     calendar,
     corrections,
+    documents,
     embargo,
     feeds,
     notes,
@@ -48,7 +49,9 @@ def _row(e: calendar.Entry, scope: Scope, lang: str) -> dict[str, Any]:
     zh, en = calendar.STATUSES[e.status]
     return {"entry": e, "title": pick(*_halves(e.title), lang), "status": pick(zh, en, lang),
             "kind": pick(*calendar.KINDS[e.kind], lang),
-            "may_preview": e.upcoming and e.kind == "dataflow" and embargo.may_see(scope, e)}
+            "may_preview": e.upcoming and e.kind in calendar.HOLDS_VINTAGE
+            and embargo.may_see(scope, e),
+            "may_read_files": e.kind == "report" and documents.visible(scope, e)}
 
 
 def _halves(text: str) -> tuple[str, str]:
@@ -136,6 +139,18 @@ def download_path(conn: Connection, *, root: Path, folder: str, name: str) -> Pa
     shown.note(*(r.dataflow_id for r in releases.list_releases(conn)
                  if r.id == known.release_id))
     return path
+
+
+def reports_view(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
+    """The annual reports released on the calendar (and, for the preparers and the embargo
+    list, those still under embargo), with their files."""
+    return [{"entry": e, "title": pick(*_halves(e.title), lang), "embargoed": e.upcoming,
+             "files": docs} for e, docs in documents.listing(conn, scope=scope)]
+
+
+def report_file(conn: Connection, *, scope: Scope, root: Path, entry_id: int, name: str,
+                ip: str = "") -> tuple[documents.Document, Path]:
+    return documents.file_for(conn, scope=scope, entry_id=entry_id, name=name, root=root, ip=ip)
 
 
 def correction_notices(engine: Engine, *, dataflows: frozenset[str], lang: str
