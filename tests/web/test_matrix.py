@@ -137,20 +137,33 @@ def _outbound_writes() -> list[Case]:
                  {**body, "project": f"{USCC_A}/1"}, form=True)]
 
 
+REPORT_FILE = "report-2023.html"
+
+
 def _calendar(engine: Engine, world: World, data_dir: Path) -> int:
     """The unreleased MOFCOM_REPORT vintage (the report sentinels) scheduled for next year,
-    under embargo; the snapshots of the releases so far."""
+    under embargo, and the annual report's file right after it (entry + 1); the snapshots of
+    the releases so far."""
     from datetime import UTC, datetime, timedelta
 
     from shumao.auth.scope import Scope
-    from shumao.release import calendar, snapshot
+    from shumao.release import calendar, documents, snapshot
 
+    ministry = Scope("ministry", username="ministry-in")
+    report = data_dir / REPORT_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    report.write_text("<p>中国数字贸易发展报告（禁发）</p>", encoding="utf-8")
     with engine.begin() as conn:
-        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
-                                  kind="dataflow", subject="MOFCOM_REPORT",
+        entry = calendar.schedule(conn, scope=ministry, kind="dataflow", subject="MOFCOM_REPORT",
                                   reference_period="2023",
                                   at=datetime.now(UTC) + timedelta(days=365),
                                   vintage_id=world.vintages["MOFCOM_REPORT_new"])
+        annual = calendar.schedule(conn, scope=ministry, kind="report", subject="annual",
+                                   reference_period="2023",
+                                   at=datetime.now(UTC) + timedelta(days=365))
+        documents.attach(conn, scope=ministry, entry_id=annual.id, files=[report],
+                         root=documents.root_of(data_dir))
+    assert annual.id == entry.id + 1
     snapshot.write_missing(engine, data_dir / "open-data")
     return entry.id
 
@@ -163,7 +176,9 @@ def _calendar_cases(entry: int) -> list[Case]:
         "/calendar", "/calendar.ics", "/api/calendar", "/downloads", "/api/downloads",
         "/downloads/release=1/manifest.json", "/downloads/release=2/sdmx-csv/MOFCOM_REPORT.csv",
         "/downloads/release=3/sdmx-csv/ENT_DDS.csv", "/releases/2", "/api/releases/2/notes")),
-        Case("GET", f"/calendar/{entry}/embargo", PREPARERS)]
+        Case("GET", f"/calendar/{entry}/embargo", PREPARERS),
+        *(Case("GET", p, ALL) for p in ("/reports", "/api/reports")),
+        Case("GET", f"/reports/{entry + 1}/{REPORT_FILE}", PREPARERS)]
 
 
 def _calendar_writes() -> list[Case]:
@@ -236,6 +251,7 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1,
         Case("GET", "/api/report/jobs", {"ministry", "admin"}),
         Case("GET", "/api/report/jobs/0123456789ab", set()),  # unknown build: 404 for them
         Case("GET", "/report/jobs/0123456789ab/pdf", set()),
+        Case("POST", "/report/jobs/0123456789ab/attach", set(), {"entry_id": 1}, form=True),
         *index_cases(Case, ALL),  # type: ignore[arg-type]
         *bases_cases(Case, ALL),  # type: ignore[arg-type]
         *_outbound_cases(),
@@ -259,7 +275,8 @@ def _expected(role: str, case: Case, outside_filing: int) -> set[int]:
     none); anything else refused: 403."""
     if role in case.allowed:
         return {200, 201, 202}
-    if case.path.endswith("/embargo"):  # an embargo is not even confirmed to outsiders
+    if case.path.endswith("/embargo") or case.path.startswith("/reports/"):
+        # an embargo is not even confirmed to outsiders
         return {404}
     if role == "public":
         return {401}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
 from report.conftest import DEMO, load_report_data
+from shumao.auth.scope import Scope
 from shumao.config import Settings
+from shumao.release import calendar, worker
 from web.factories import World
 
 
@@ -75,3 +78,33 @@ def test_bad_requests_are_refused_with_a_reason(world: World,
     r = client.post("/api/report/build", json={"year": 2022, "overrides": "no reason here"})
     assert r.status_code == 400 and "CLAIM_ID=reason" in r.text
     assert as_role("province").get("/api/report/jobs").status_code == 403
+
+
+def test_a_finished_build_goes_on_the_calendar_and_waits_for_its_minute(
+        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    """The report page attaches a build's files to a scheduled report release: the public
+    sees nothing of it until the worker releases the entry at its minute."""
+    load_report_data(engine)
+    at = datetime(2030, 3, 1, 1, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
+                                  kind="report", subject="annual", reference_period="2022",
+                                  at=at, now=at - timedelta(days=1))
+    ministry, public = as_role("ministry"), as_role("public")
+    job = wait_for(ministry, ministry.post("/api/report/build", json={
+        "year": 2022, "formats": ["html"]}).json()["id"])
+    page = ministry.get("/report", headers={"accept": "text/html"}).text
+    assert f'action="/report/jobs/{job["id"]}/attach"' in page
+    done = ministry.post(f"/report/jobs/{job['id']}/attach", data={
+        "entry_id": str(entry.id), "csrf_token": ministry.headers["X-CSRF-Token"]},
+        follow_redirects=False)
+    assert done.status_code == 303, done.text
+    listed = ministry.get("/api/reports").json()
+    name = listed[0]["files"][0]["name"]
+    url = f"/reports/{entry.id}/{name}"
+    assert name.endswith(".html") and ministry.get(url).status_code == 200
+    assert public.get(url).status_code == 404 and public.get("/api/reports").json() == []
+    root = ministry.app.state.settings.effective_open_data_dir  # type: ignore[attr-defined]
+    assert worker.tick(engine, open_data=root, now=at).released == [entry.id]
+    shown = public.get(url)
+    assert shown.status_code == 200 and "3727.1" in shown.text

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Path, Request, Response
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, RedirectResponse
 
-from shumao.web.deps import Csrf, CurrentUser, EngineDep, client_ip
+from shumao.release import documents
+from shumao.web.deps import Csrf, CurrentUser, EngineDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.render import page
 from shumao.web.services import report as service
@@ -40,13 +41,23 @@ class BuildIn(BaseModel):
 
 
 @pages.get("/report")
-def report_page(request: Request, user: CurrentUser) -> Response:
+def report_page(request: Request, user: CurrentUser, conn: SessionDep) -> Response:
     board = _board(request)
     jobs = service.jobs(scope=user.access, board=board)
     settings = request.app.state.settings
     return page(request, "report.html", {
         "jobs": jobs, "formats": service.FORMATS, "job": request.query_params.get("job", ""),
-        "passages": str(service.passages_dir(settings, 2022))})
+        "passages": str(service.passages_dir(settings, 2022)),
+        "entries": service.report_entries(conn)})
+
+
+@pages.post("/report/jobs/{job_id}/attach")
+def attach_page(request: Request, conn: SessionDep, user: CurrentUser, job_id: JobId,
+                entry_id: Annotated[int, Form(ge=1, le=2**31 - 1)]) -> Response:
+    service.attach(conn, scope=user.access, board=_board(request), job_id=job_id,
+                   entry_id=entry_id, root=documents.root_of(request.app.state.settings.data_dir),
+                   ip=client_ip(request))
+    return RedirectResponse(f"/reports#entry-{entry_id}", status_code=303)
 
 
 @pages.post("/report/build")

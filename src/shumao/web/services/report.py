@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.config import Settings
 from shumao.errors import NotAllowed, ShumaoError, UnknownCode
+from shumao.release import calendar, documents
 from shumao.report.build import FORMATS, ReportRejected, Request, build
 
 MAX_JOBS = 50
@@ -190,3 +191,20 @@ def job_file(*, scope: Scope, board: JobBoard, job_id: str, fmt: str) -> Path:
 def jobs(*, scope: Scope, board: JobBoard) -> list[dict[str, Any]]:
     require(scope)
     return [j.public() for j in board.listed()]
+
+
+def attach(conn: Connection, *, scope: Scope, board: JobBoard, job_id: str, entry_id: int,
+           root: Path, ip: str = "") -> list[documents.Document]:
+    """Attach a finished build's files to a scheduled report release (embargoed until its
+    minute; ``release.documents``)."""
+    require(scope)
+    job = board.get(job_id)
+    if job.status != "done" or not job.files:
+        raise ShumaoError(f"报告生成任务 {job_id} 尚未完成 / build {job_id} has not finished")
+    return documents.attach(conn, scope=scope, entry_id=entry_id, files=list(job.files.values()),
+                            root=root, ip=ip)
+
+
+def report_entries(conn: Connection) -> list[calendar.Entry]:
+    """The report releases still to come (where a finished build's files may go)."""
+    return [e for e in calendar.entries(conn) if e.kind == "report" and e.status == "scheduled"]
