@@ -163,8 +163,10 @@ def attach(
                                                      "(.pdf .docx .html .xlsx)")],
     by: By = "cli",
 ) -> None:
-    """为定时发布的报告附上文件（到点前禁发）/ attach the report's files (embargoed until the
-    minute)."""
+    """为定时发布的报告附上文件（到点前禁发）/ attach the report's files (embargoed).
+
+    文件在发布日程所定时间之前只对发布人员和禁发名单可见 / until the scheduled minute only the
+    preparers and the embargo list see them."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import documents
 
