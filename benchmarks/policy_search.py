@@ -52,6 +52,7 @@ from _server_cpu import postmaster_pid, server_cpu
 from sqlalchemy import Engine, text
 
 from shumao.policy import library, normalise, search, segment
+from shumao.policy import prepared as prepared_
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 
@@ -252,8 +253,8 @@ def main() -> None:
           f"on average; {args.queries:,} queries; {args.workers} worker process(es) to prepare; "
           f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at start")
     start = time.perf_counter()
-    with library._pool(args.workers) as pool:
-        prepared = list(pool(library._prepare_item, docs))
+    with prepared_.pool(args.workers) as pool:
+        prepared = list(pool(prepared_.prepare_item, docs))
     prepare_s = time.perf_counter() - start
     qs = queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="shumao-policy-bench-") as tmp:

@@ -23,7 +23,7 @@ class Passage:
     display: str
     section_path: str
     tokens: str
-    """Framed: `` a  b `` (``library._framed``)."""
+    """Framed: `` a  b `` (``writing.framed``)."""
     n_tokens: int
 
 
