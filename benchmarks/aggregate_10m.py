@@ -1,4 +1,4 @@
-"""Aggregate a 10-million-observation cube: shumao (polars lazy) against DuckDB, polars, pandas.
+"""Aggregate a 10-million-observation cube: shumao (DuckDB SQL) against DuckDB, polars, pandas.
 
 A synthetic enterprise direct-reporting cube is generated in memory with numpy (no CSV):
 30,000 enterprises × 12 months × 7 EBOPS digitally-deliverable sub-items × 2 partners
@@ -19,8 +19,8 @@ The workload, identical for the three engines:
 
 Engines:
 
-* **shumao** — ``shumao.compute`` (``aggregate.rollup_lazy``, ``aggregate_groups``,
-  ``period_totals`` and the indicator functions): one code path, polars lazy;
+* **shumao** — ``shumao.compute`` (``aggregate.rollup`` and ``aggregate_groups``: DuckDB SQL
+  in ``compute.cube``; ``period_totals`` and the indicator functions: polars);
 * **duckdb** — hand-written SQL of the same steps over the same Arrow data (a floor);
 * **polars** — the same steps written by hand in polars with every key ``Categorical``
   (``_aggregate_polars.py``; the casts happen before the clock): the other floor;
@@ -33,7 +33,8 @@ seconds of the process (all its threads: ``time.process_time``). Runs are interl
 is printed with the load average at its start. Results are cross-checked (cube values,
 contributor counts and top contributions agree across the engines). The script prints best
 and median wall and CPU per engine, the ratios shumao ÷ duckdb (target ≤ 1.5 wall) and
-shumao ÷ polars, best ÷ best and run by run, pandas ÷ shumao (target ≥ 5), and the peak
+shumao ÷ polars, best ÷ best and run by run, the same for the cube step alone (timed inside
+the workload: the goal of issue 21), pandas ÷ shumao (target ≥ 5), and the peak
 resident memory of the shumao process (target < 8 GiB).
 
     .venv/bin/python benchmarks/aggregate_10m.py [--enterprises 30000] [--repeat 3] [--no-pandas]
@@ -132,8 +133,20 @@ def make_cube(n_enterprises: int, seed: int = 20240101) -> Cube:
 # --------------------------------------------------------------------------- shumao
 
 
+CUBE_CLOCK: dict[str, float] = {}
+
+
+def clock_cube(work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The cube step alone (wall and CPU), inside the timed workload."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = work()
+    CUBE_CLOCK.update(seconds=time.perf_counter() - wall, cpu=time.process_time() - cpu)
+    return out
+
+
 def run_shumao(cube: Cube) -> dict[str, pl.DataFrame]:
-    cells = agg.rollup(cube.frame, [cube.geo, cube.products], include_leaves=False)
+    cells = clock_cube(lambda: agg.rollup(cube.frame, [cube.geo, cube.products],
+                                          include_leaves=False))
     plain = cells.select(list(FRAME_SCHEMA))
     quarters = agg.period_totals(plain, "Q")
     years = agg.period_totals(plain, "A")
@@ -252,8 +265,8 @@ FROM years y JOIN glevel l ON y.ref_area = l.code WHERE value IS NOT NULL""",
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    con.execute(DUCK_CUBE)
-    out = {"cube": con.sql("SELECT * FROM cube").pl()}
+    out = {"cube": clock_cube(lambda: (con.execute(DUCK_CUBE),
+                                        con.sql("SELECT * FROM cube").pl())[1])}
     for name, sql in DUCK_REST.items():
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
     for name, sql in DUCK_AFTER.items():
@@ -413,7 +426,7 @@ def child(engine: str, n_enterprises: int, out: Path) -> None:
         lazy = hand_polars.categorical(_tables(cube))
         del cube
         gc.collect()
-        result, seconds, cpu = _timed(lambda: hand_polars.run(lazy))
+        result, seconds, cpu = _timed(lambda: hand_polars.run(lazy, clock_cube))
         cells = hand_polars.plain(result["cube"])
     else:
         tables = {k: v.to_pandas() for k, v in _tables(cube).items()}
@@ -423,6 +436,8 @@ def child(engine: str, n_enterprises: int, out: Path) -> None:
         cells = pl.from_pandas(result["cube"])
     _norm_cube(cells).write_parquet(out)
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gib": peak_gib(),
+                      "cube_seconds": CUBE_CLOCK.get("seconds", 0.0),
+                      "cube_cpu": CUBE_CLOCK.get("cpu", 0.0),
                       "sizes": {k: len(v) for k, v in result.items()}}))
 
 
@@ -438,7 +453,7 @@ def spawn(engine: str, n_enterprises: int, out: Path) -> dict[str, Any]:
     return result
 
 
-ENGINES = {"shumao": "shumao (polars lazy)", "duckdb": "DuckDB hand-written SQL",
+ENGINES = {"shumao": "shumao (cube in DuckDB)", "duckdb": "DuckDB hand-written SQL",
            "polars": "polars by hand, Categorical keys", "pandas": "pandas merge + groupby"}
 
 
@@ -450,15 +465,16 @@ def summary(name: str, runs: list[dict[str, Any]]) -> str:
             f"peak {max(r['peak_gib'] for r in runs):.2f} GiB ({len(runs)} runs, load {loads})")
 
 
-def ratios(runs: dict[str, list[dict[str, Any]]], other: str) -> str:
-    """shumao ÷ other for wall and CPU: best ÷ best, and the median of the paired runs."""
+def ratios(runs: dict[str, list[dict[str, Any]]], other: str, step: str = "") -> str:
+    """shumao ÷ other for wall and CPU: best ÷ best, and the paired runs (``step="cube_"``:
+    the cube step alone)."""
     out = []
-    for key in ("seconds", "cpu"):
+    for key in (f"{step}seconds", f"{step}cpu"):
         ours, theirs = [r[key] for r in runs["shumao"]], [r[key] for r in runs[other]]
         paired = [a / b for a, b in zip(ours, theirs, strict=False)]
-        out.append(f"{'wall' if key == 'seconds' else 'CPU'} {min(ours) / min(theirs):.2f} "
+        out.append(f"{'wall' if key.endswith('seconds') else 'CPU'} {min(ours) / min(theirs):.2f} "
                    f"(paired {', '.join(f'{p:.2f}' for p in paired)})")
-    return f"shumao ÷ {other}: " + "; ".join(out)
+    return f"shumao ÷ {other}{' (cube step)' if step else ''}: " + "; ".join(out)
 
 
 def main() -> None:
@@ -498,6 +514,13 @@ def main() -> None:
     floor = min(("duckdb", "polars"), key=lambda e: min(r["seconds"] for r in runs[e]))
     print(ratios(runs, "duckdb") + f" (target wall ≤ {TARGET_VS_DUCKDB})")
     print(ratios(runs, "polars"))
+    for engine in engines:
+        cube_runs = runs[engine]
+        print(f"cube step alone, {ENGINES[engine]}: CPU "
+              + ", ".join(f"{r['cube_cpu']:.2f}" for r in cube_runs) + " s; wall "
+              + ", ".join(f"{r['cube_seconds']:.2f}" for r in cube_runs) + " s")
+    print(ratios(runs, "duckdb", "cube_") + " (target CPU ≤ 1.0, wall ≤ 0.8)")
+    print(ratios(runs, "polars", "cube_"))
     print(f"strongest baseline by wall: {ENGINES[floor]}")
     if "pandas" in runs:
         slow = min(r["seconds"] for r in runs["pandas"])

@@ -30,7 +30,11 @@ that all three see the same load; each round prints p50/p95, CPU ms per query of
 and the ratios; on a local PostgreSQL also the server's CPU ms per query (``_server_cpu``), read
 around each query outside the timed span, and the ratio of client + server CPU.
 
+``--copies K`` ingests ``docs / K`` documents and copies them ``K`` times at the table level
+(``replicate``), for when the ingest is too slow on a loaded machine to build the corpus.
+
     .venv/bin/python benchmarks/policy_search.py [--docs 10000] [--queries 1000] [--workers 4]
+        [--copies 20]
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from _server_cpu import postmaster_pid, server_cpu
 from sqlalchemy import Engine, text
 
 from shumao.policy import library, normalise, search, segment
+from shumao.policy import prepared as prepared_
+from shumao.policy import tables as pt
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 
@@ -201,8 +207,40 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
+def replicate(engine: Engine, copies: int) -> None:
+    """The stored documents copied ``copies - 1`` more times at the table level (documents,
+    passages — the full-text index follows them — and the ranking index), each copy's term
+    weights perturbed by up to 5 % so that copies do not tie. A corpus of 10,000 documents is
+    out of reach of the ingest at load 20 (3.7 documents/s); the search then sees 10,000
+    canonical documents with the synthetic corpus' term statistics."""
+    if copies <= 1:
+        return
+    doc_cols = [c.name for c in pt.document.c if c.name not in ("id", "source_file",
+                                                                   "canonical_id")]
+    pas_cols = [c.name for c in pt.passage.c if c.name not in ("id", "document_id")]
+    with engine.begin() as conn:
+        n = conn.execute(text("SELECT max(id) FROM policy_document")).scalar_one()
+        p = conn.execute(text("SELECT max(id) FROM policy_passage")).scalar_one()
+        for c in range(1, copies):
+            conn.execute(text(
+                f"INSERT INTO policy_document (id, source_file, canonical_id, {', '.join(doc_cols)}) "
+                f"SELECT id + {c * n}, source_file || '#{c}', canonical_id + {c * n}, "
+                f"{', '.join(doc_cols)} FROM policy_document WHERE id <= {n}"))
+            conn.execute(text(
+                f"INSERT INTO policy_passage (id, document_id, {', '.join(pas_cols)}) "
+                f"SELECT id + {c * p}, document_id + {c * n}, {', '.join(pas_cols)} "
+                f"FROM policy_passage WHERE id <= {p}"))
+            conn.execute(text(
+                "INSERT INTO policy_term (term, document_id, weight, passage_id) "
+                f"SELECT term, document_id + {c * n}, "
+                f"weight * (1.0 + 0.05 * ((document_id * 31 + {c * 17}) % 11) / 11.0), "
+                f"passage_id + {c * p} FROM policy_term WHERE document_id <= {n}"))
+        conn.execute(text("UPDATE policy_stats SET documents = "
+                          "(SELECT count(*) FROM policy_document) WHERE id = 1"))
+
+
 def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared | None, object]],
-              prepare_s: float, qs: list[str], rounds: int) -> None:
+              prepare_s: float, qs: list[str], rounds: int, copies: int = 1) -> None:
     upgrade(engine)
     start = time.perf_counter()
     for at in range(0, len(prepared), 200):
@@ -210,16 +248,19 @@ def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared 
             for ready, report in prepared[at:at + 200]:
                 if ready is not None:
                     library.store(conn, ready, report)  # type: ignore[arg-type]
-    library.refresh_statistics(engine)  # as add_many does after a large batch (PostgreSQL)
     write_s = time.perf_counter() - start
-    n = len(prepared)
+    replicate(engine, copies)
+    library.refresh_statistics(engine)  # as add_many does after a large batch (PostgreSQL)
+    n = len(prepared) * copies
     search.search(engine, qs[0])  # warm caches
     with engine.connect() as conn:
         passages = conn.execute(text("SELECT count(*) FROM policy_passage")).scalar_one()
     print(f"\n== {label}: {n:,} documents, {passages:,} passages "
           f"(load average {os.getloadavg()[0]:.1f})")
-    print(f"ingest   {n / (prepare_s + write_s):8.1f} documents/s  "
-          f"(prepare {n / prepare_s:.1f}/s shared, write {n / write_s:.1f}/s)")
+    m = len(prepared)
+    print(f"ingest   {m / (prepare_s + write_s):8.1f} documents/s  "
+          f"(prepare {m / prepare_s:.1f}/s shared, write {m / write_s:.1f}/s)"
+          + (f"; {m:,} ingested, copied {copies}× at the table level" if copies > 1 else ""))
     contenders = {"shumao": lambda q: search.search(engine, q, limit=10),
                   "full-text": floor(engine), "LIKE": lambda q: baseline(engine, q)}
     for i, got in enumerate(interleaved(contenders, qs, rounds, postmaster_pid(engine))):
@@ -245,25 +286,28 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the queries (≥ 3)")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1))
+    parser.add_argument("--copies", type=int, default=1,
+                        help="ingest docs/copies documents, copy them at the table level")
     args = parser.parse_args()
-    docs = corpus(args.docs)
+    docs = corpus(args.docs // args.copies)
     chars = sum(len(t) for _, t in docs)
     print(f"corpus: {len(docs):,} synthetic documents, {chars / len(docs):,.0f} characters each "
           f"on average; {args.queries:,} queries; {args.workers} worker process(es) to prepare; "
           f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at start")
     start = time.perf_counter()
-    with library._pool(args.workers) as pool:
-        prepared = list(pool(library._prepare_item, docs))
+    with prepared_.pool(args.workers) as pool:
+        prepared = list(pool(prepared_.prepare_item, docs))
     prepare_s = time.perf_counter() - start
     qs = queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="shumao-policy-bench-") as tmp:
         sqlite = make_engine(url=f"sqlite:///{Path(tmp) / 'bench.db'}")
-        run_store("SQLite (FTS5)", sqlite, prepared, prepare_s, qs, args.rounds)
+        run_store("SQLite (FTS5)", sqlite, prepared, prepare_s, qs, args.rounds, args.copies)
         sqlite.dispose()
     pg_url = os.environ.get("SHUMAO_BENCH_PG_URL")
     if pg_url:
         with scratch_engine(pg_url, "shumao_bench") as pg:
-            run_store("PostgreSQL (tsvector + GIN)", pg, prepared, prepare_s, qs, args.rounds)
+            run_store("PostgreSQL (tsvector + GIN)", pg, prepared, prepare_s, qs, args.rounds,
+                      args.copies)
     else:
         print("\n(PostgreSQL skipped: set SHUMAO_BENCH_PG_URL to an admin URL to include it)")
 

@@ -15,10 +15,8 @@ KNOWN: set[str] = {
     "cli/bases.py",
     "cli/collection.py",
     "collection/workflow.py",
-    "compute/aggregate.py",
     "compute/indicators.py",
     "ingest/sources/generic.py",
-    "policy/library.py",
     "storage/backup.py",
     "web/schemas.py",
 }

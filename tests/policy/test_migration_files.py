@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import Engine, func, insert, select, update
 
-from shumao.policy import library, search
+from shumao.policy import library, search, writing
 from shumao.policy import tables as t
 from shumao.storage.engine import alembic_config, upgrade
 
@@ -20,8 +20,8 @@ def _old_record(conn, p: library.Prepared) -> int:  # type: ignore[no-untyped-de
     """A document as the library stored every file before policy_0003."""
     now = datetime.now(UTC)
     doc_id = int(conn.execute(insert(t.document).values(
-        ingested_at=now, **library._document_row(p, now))).inserted_primary_key[0])
-    library._write_derived(conn, doc_id, p, fresh=True)
+        ingested_at=now, **writing.document_row(p, now))).inserted_primary_key[0])
+    writing.write_derived(conn, doc_id, p, fresh=True)
     return doc_id
 
 

@@ -21,7 +21,7 @@ Country groupings are not a tree (a country is in several groups, and membership
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import polars as pl
@@ -48,10 +48,14 @@ class Hierarchy:
     dim: str
     levels: tuple[str, ...]
     nodes: pl.DataFrame
+    _memo: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def closure(self) -> pl.DataFrame:
-        """``code, ancestor, depth``: every node with itself (depth 0) and each ancestor."""
-        return _closure(self.nodes)
+        """``code, ancestor, depth``: every node with itself (depth 0) and each ancestor
+        (computed once per tree: the cube asks for it on every call)."""
+        if "closure" not in self._memo:
+            self._memo["closure"] = _closure(self.nodes)
+        return self._memo["closure"]
 
     def level_of(self) -> pl.DataFrame:
         return self.nodes.select("code", "level")

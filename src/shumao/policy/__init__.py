@@ -9,7 +9,11 @@
     targets      quantitative targets (到2029年……提高到45%以上) as candidate records
     duplicates   near-duplicates across scripts and formats (MinHash + Jaccard)
     search       jieba search-mode tokens; SQLite FTS5 or PostgreSQL tsvector, same ranking
-    library      add files, re-ingest, corrections, targets, listing (the service functions)
+    prepared     a text made ready for the store (the pure, slow part, run in worker processes)
+    writing      a prepared text written: new document, re-ingest, copy of a document
+    editing      an editor's corrections, canonical links, target confirmations
+    documents    a document with its fields, files, sections and targets; the lists
+    library      the service functions: add files and texts (and the above, re-exported)
     tables       the tables of the policy branch of the store
 
 Importing this package registers the ``policy-*`` finding codes.

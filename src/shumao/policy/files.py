@@ -21,7 +21,7 @@ from shumao.policy import duplicates
 from shumao.policy import tables as t
 
 if TYPE_CHECKING:
-    from shumao.policy.library import Prepared
+    from shumao.policy.prepared import Prepared
 
 _f, _d = t.source_file, t.document
 _FIND = (select(_f.c.id, _f.c.document_id)

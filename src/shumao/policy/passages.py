@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from shumao.policy import ranking
-
-if TYPE_CHECKING:
-    from shumao.policy.search import Query
+from shumao.policy.query import Query
 
 SNIPPET = 90
 
@@ -23,7 +20,7 @@ class Passage:
     display: str
     section_path: str
     tokens: str
-    """Framed: `` a  b `` (``library._framed``)."""
+    """Framed: `` a  b `` (``writing.framed``)."""
     n_tokens: int
 
 

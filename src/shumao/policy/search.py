@@ -1,9 +1,7 @@
 """Full-text search of the policy library: the same answers on SQLite and PostgreSQL.
 
-Query → terms: NFKC, traditional → simplified (so 數據跨境 finds 数据跨境), a 文号 in either
-bracket form → 〔〕, then jieba search-mode segmentation keeping the most specific words
-(``segment.query_terms``: 浙江省商务部 → 浙江省 AND 商务部); when a whole word is in no document,
-its parts are asked for instead (数据跨境 → 数据 AND 跨境).
+Query → terms: ``policy.query`` (NFKC, simplified script, 文号, jieba search-mode terms; a
+word in no document is asked for by its parts, 数据跨境 → 数据 AND 跨境).
 
 1. **Documents** are ranked with the ranking index ``policy_term`` (one row per term and
    document, its BM25 weight computed at ingest — ``shumao.policy.ranking``): a document
@@ -16,7 +14,7 @@ its parts are asked for instead (数据跨境 → 数据 AND 跨境).
    with a bonus for holding the query as one phrase; a document whose 文号 is the query comes first. Ties, and
    ``order="date"``, go by date of issue, newest first. Duplicates are folded into their
    canonical record.
-2. **Passages**: the passages of the documents found are read in one statement (those holding
+2. **Passages** (``policy.hits``): the documents found and their passages are read in one statement (those holding
    any term: ``instr``/``strpos`` on their framed tokens) and matched on their tokens exactly
    as both full-text indexes match them — FTS5 on SQLite and the ``tsvector`` column on
    PostgreSQL index the same space-separated, lower-cased tokens — keeping the passages that
@@ -24,8 +22,10 @@ its parts are asked for instead (数据跨境 → 数据 AND 跨境).
    answer: its section and a highlighted snippet. (One full-text query per document, as
    before, cost a third of a search.)
 
-Statements go to the driver's cursor (``_rows``): four to five per search, each cheap; what
-cost most was building SQLAlchemy ``text()`` clauses and results for them.
+Statements go to the driver's cursor (``query.rows``): three to five per search (term
+frequencies; the best candidates with the match count; the 文号 match when the query is one;
+the phrase check for multi-term queries; the hits' documents with their passages), each cheap;
+what cost most was building SQLAlchemy ``text()`` clauses and results for them.
 ``benchmarks/policy_search.py`` compares a search with the store's plain full-text query.
 
 Every number is computed from the same stored weights by the same arithmetic on both stores,
@@ -35,70 +35,43 @@ alias), year range, level, type.
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from shumao.policy import ranking, segment
-from shumao.policy.chinese import to_simplified
-from shumao.policy.metadata import canonical_issuer, normalise_doc_number
-from shumao.policy.normalise import punctuation
-from shumao.policy.passages import Passage, best_passage, matching_passages, snippet_of
+from shumao.policy import ranking
+from shumao.policy.hits import MARK, Hit, hits
+from shumao.policy.query import (
+    Filters,
+    Query,
+    as_date,
+    as_list,
+    filter_sql,
+    prepare,
+)
+from shumao.policy.query import (
+    rows as fetch,
+)
+
+__all__ = [
+    "MARK",
+    "Filters",
+    "Hit",
+    "Query",
+    "Result",
+    "as_date",
+    "as_list",
+    "filter_sql",
+    "matching",
+    "prepare",
+    "search",
+]
 
 RERANK = 50
 TOTAL_CAP = 500
 """Matching documents are counted up to this many (``Result.more`` says there are more)."""
-MAX_TERMS = 8
-MARK = ("【", "】")
-
-
-@dataclass
-class Filters:
-    issuer: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    level: str | None = None
-    doc_type: str | None = None
-
-
-@dataclass
-class Hit:
-    document_id: int
-    title: str | None
-    doc_number: str | None
-    issue_date: date | None
-    level: str | None
-    doc_type: str | None
-    issuers: list[str]
-    section: str
-    """Path of the section the best passage is in (一、… › （三）…), empty before the first."""
-    snippet: str
-    """A window of the best passage in the document's own script."""
-    marks: list[tuple[int, int]]
-    """(start, end) of every query term in ``snippet`` (and in ``simplified``)."""
-    score: float
-    passages: int
-    """How many passages of the document match."""
-    simplified: str = ""
-    """The same window in simplified script (equal to ``snippet`` for a simplified text)."""
-    script: str = "simplified"
-    """The document's script: ``traditional`` when ``snippet`` is in traditional characters."""
-
-    def highlighted(self, before: str = MARK[0], after: str = MARK[1], *,
-                    simplified: bool = False) -> str:
-        text_ = self.simplified if simplified and self.simplified else self.snippet
-        out, pos = [], 0
-        for start, end in self.marks:
-            out += [text_[pos:start], before, text_[start:end], after]
-            pos = end
-        return "".join([*out, text_[pos:]])
 
 
 @dataclass
@@ -111,47 +84,14 @@ class Result:
     """More than ``total`` (= ``TOTAL_CAP``) documents match."""
 
 
-@dataclass(frozen=True)
-class Query:
-    simplified: str
-    terms: list[str]
-    phrase: str
-    doc_number: str | None
-    parts: list[str] = field(default_factory=list)
-    """The finest parts of the terms, tried when a whole term is not in the index."""
-
-
-@lru_cache(maxsize=512)
-def _pyformat(sql: str) -> str:
-    """``:name`` parameters as psycopg's ``%(name)s`` (literal ``%`` doubled)."""
-    return re.sub(r"(?<!:):([a-z]\w*)", r"%(\1)s", sql.replace("%", "%%"))
-
-
-def _rows(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    """Run ``sql`` (``:name`` parameters) on the driver's own cursor, inside ``conn``'s
-    transaction: a search sends four to six small statements, and building a SQLAlchemy
-    ``text()`` and its result for each took a fifth of its time."""
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    cur = dbapi.cursor()
-    try:
-        cur.execute(sql if conn.dialect.name == "sqlite" else _pyformat(sql), params or {})
-        return list(cur.fetchall())
-    finally:
-        cur.close()
-
-
-def prepare(query: str) -> Query:
-    simplified = to_simplified(unicodedata.normalize("NFKC", query)).strip()
-    number = normalise_doc_number(simplified)
-    phrase = number or punctuation(re.sub(r"\s+", "", simplified))
-    terms = [t[:ranking.MAX_TERM] for t in segment.query_terms(phrase)][:MAX_TERMS]
-    parts = [t[:ranking.MAX_TERM] for t in segment.query_parts(phrase)][:MAX_TERMS]
-    return Query(simplified, terms, phrase, number, parts)
-
-
-def search(bind: Engine | Connection, query: str, *, filters: Filters | None = None,
-           limit: int = 20, order: str = "relevance") -> Result:
+def search(
+    bind: Engine | Connection,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    order: str = "relevance",
+) -> Result:
     """The best ``limit`` documents for ``query`` (see the module docstring)."""
     q = prepare(query)
     if not q.terms:
@@ -201,8 +141,9 @@ def _plan(conn: Connection, q: Query, filters: Filters) -> _Plan:
     return _Plan(q, idfs, body, params)
 
 
-def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int,
-            order: str) -> Result:
+def _search(
+    conn: Connection, query: str, q: Query, filters: Filters, limit: int, order: str
+) -> Result:
     plan = _plan(conn, q, filters)
     q, idfs, body, params = plan.q, plan.idfs, plan.body, plan.params
     if not idfs:
@@ -210,21 +151,29 @@ def _search(conn: Connection, query: str, q: Query, filters: Filters, limit: int
     ordered = list(idfs)
     terms = q.terms
     by_date = order == "date"
-    candidates, total = _candidates(conn, body, params, len(ordered),
-                                    limit if by_date else max(limit, RERANK), by_date)
+    candidates, total = _candidates(
+        conn, body, params, len(ordered), limit if by_date else max(limit, RERANK), by_date
+    )
     if not total:
         return Result(query, terms, 0)
     first = _exact(conn, q, body, params, len(ordered), candidates)
     if not by_date:
         _phrase_bonus(conn, q, candidates, sum(idfs.values()), limit, first)
     if by_date:
-        candidates.sort(key=lambda c: (c.issued is None, -c.issued.toordinal() if c.issued else 0,
-                                       -c.score, c.id))
+        candidates.sort(
+            key=lambda c: (
+                c.issued is None,
+                -c.issued.toordinal() if c.issued else 0,
+                -c.score,
+                c.id,
+            )
+        )
     else:
         candidates.sort(key=lambda c: c.key(first))
     top = candidates[:limit]
-    return Result(query, terms, min(total, TOTAL_CAP), _hits(conn, top, q, idfs),
-                  more=total > TOTAL_CAP)
+    return Result(
+        query, terms, min(total, TOTAL_CAP), hits(conn, top, q, idfs), more=total > TOTAL_CAP
+    )
 
 
 def matching(conn: Connection, query: str, filters: Filters | None = None) -> list[int]:
@@ -234,33 +183,41 @@ def matching(conn: Connection, query: str, filters: Filters | None = None) -> li
     plan = _plan(conn, q, filters or Filters()) if q.terms else None
     if plan is None or not plan.idfs:
         return []
-    rows = _rows(conn, f"SELECT d.id {plan.body} LIMIT :cap", {**plan.params, "cap": TOTAL_CAP})
+    rows = fetch(conn, f"SELECT d.id {plan.body} LIMIT :cap", {**plan.params, "cap": TOTAL_CAP})
     return [int(r[0]) for r in rows]
 
 
 def _frequencies(conn: Connection, terms: list[str]) -> tuple[int, list[int]]:
     """Documents in the ranking index, and how many of them hold each term."""
-    counts = ", ".join(f"(SELECT count(*) FROM policy_term WHERE term = :f{i})"
-                       for i in range(len(terms)))
-    [row] = _rows(conn, f"SELECT (SELECT documents FROM policy_stats WHERE id = 1), {counts}",
-                  {f"f{i}": t for i, t in enumerate(terms)})
+    counts = ", ".join(
+        f"(SELECT count(*) FROM policy_term WHERE term = :f{i})" for i in range(len(terms))
+    )
+    [row] = fetch(
+        conn,
+        f"SELECT (SELECT documents FROM policy_stats WHERE id = 1), {counts}",
+        {f"f{i}": t for i, t in enumerate(terms)},
+    )
     return int(row[0] or 0), [int(v) for v in row[1:]]
 
 
-def _from_where(ordered: list[tuple[str, int]], idfs: dict[str, float],
-                filters: Filters) -> tuple[str, dict[str, Any]]:
+def _from_where(
+    ordered: list[tuple[str, int]], idfs: dict[str, float], filters: Filters
+) -> tuple[str, dict[str, Any]]:
     """FROM … WHERE … of the documents holding every term (rarest first), with ``score``."""
     params: dict[str, Any] = {}
     joins = []
     for k, (term, _) in enumerate(ordered):
         params[f"w{k}"], params[f"i{k}"] = term, idfs[term]
         if k:
-            joins.append(f"JOIN policy_term t{k} ON t{k}.term = :w{k} "
-                         f"AND t{k}.document_id = t0.document_id")
+            joins.append(
+                f"JOIN policy_term t{k} ON t{k}.term = :w{k} AND t{k}.document_id = t0.document_id"
+            )
     where, fparams = filter_sql(filters)
     params.update(fparams)
-    body = (f"FROM policy_term t0 {' '.join(joins)} JOIN policy_document d ON d.id = t0.document_id "
-            f"WHERE t0.term = :w0 AND d.canonical_id IS NULL{where}")
+    body = (
+        f"FROM policy_term t0 {' '.join(joins)} JOIN policy_document d ON d.id = t0.document_id "
+        f"WHERE t0.term = :w0 AND d.canonical_id IS NULL{where}"
+    )
     return body, params
 
 
@@ -268,35 +225,53 @@ def _score(n: int) -> str:
     return " + ".join(f":i{k} * t{k}.weight" for k in range(n))
 
 
-def _candidates(conn: Connection, body: str, params: dict[str, Any], n: int, k: int,
-                by_date: bool) -> tuple[list[_Candidate], int]:
+def _candidates(
+    conn: Connection, body: str, params: dict[str, Any], n: int, k: int, by_date: bool
+) -> tuple[list[_Candidate], int]:
     """The ``k`` best matches, and how many match (up to ``TOTAL_CAP`` + 1), in one statement."""
     if by_date:
         sort = "d.issue_date DESC NULLS LAST, score DESC, d.id"
     else:  # one term: the index order itself, so the scan stops early
-        sort = ("t0.weight DESC" if n == 1 else "score DESC") + ", d.issue_date DESC NULLS LAST, d.id"
+        sort = (
+            "t0.weight DESC" if n == 1 else "score DESC"
+        ) + ", d.issue_date DESC NULLS LAST, d.id"
     count = f"(SELECT count(*) FROM (SELECT 1 {body} LIMIT :cap) AS m)"
-    sql = (f"SELECT d.id, {_score(n)} AS score, d.issue_date, {count} {body} "
-           f"ORDER BY {sort} LIMIT :k")
-    rows = _rows(conn, sql, {**params, "k": k, "cap": TOTAL_CAP + 1})
+    sql = (
+        f"SELECT d.id, {_score(n)} AS score, d.issue_date, {count} {body} ORDER BY {sort} LIMIT :k"
+    )
+    rows = fetch(conn, sql, {**params, "k": k, "cap": TOTAL_CAP + 1})
     total = int(rows[0][3]) if rows else 0
     return [_Candidate(int(r[0]), float(r[1]), as_date(r[2])) for r in rows], total
 
 
-def _exact(conn: Connection, q: Query, body: str, params: dict[str, Any], n: int,
-           candidates: list[_Candidate]) -> set[int]:
+def _exact(
+    conn: Connection,
+    q: Query,
+    body: str,
+    params: dict[str, Any],
+    n: int,
+    candidates: list[_Candidate],
+) -> set[int]:
     """Documents whose 文号 is the query: first, even when they were not among the best."""
     if not q.doc_number:
         return set()
     sql = f"SELECT d.id, {_score(n)} AS score, d.issue_date {body} AND d.doc_number = :docno"
-    rows = _rows(conn, sql, {**params, "docno": q.doc_number})
+    rows = fetch(conn, sql, {**params, "docno": q.doc_number})
     known = {c.id for c in candidates}
-    candidates += [_Candidate(int(r[0]), float(r[1]), as_date(r[2])) for r in rows if r[0] not in known]
+    candidates += [
+        _Candidate(int(r[0]), float(r[1]), as_date(r[2])) for r in rows if r[0] not in known
+    ]
     return {int(r[0]) for r in rows}
 
 
-def _phrase_bonus(conn: Connection, q: Query, candidates: list[_Candidate], bonus: float,
-                  limit: int, first: set[int]) -> None:
+def _phrase_bonus(
+    conn: Connection,
+    q: Query,
+    candidates: list[_Candidate],
+    bonus: float,
+    limit: int,
+    first: set[int],
+) -> None:
     """Documents holding the query as one phrase score the weight of one more full match.
 
     Only the candidates that could reach the best ``limit`` with the bonus are looked at: one
@@ -309,74 +284,7 @@ def _phrase_bonus(conn: Connection, q: Query, candidates: list[_Candidate], bonu
     ids = ", ".join(str(c.id) for c in candidates if c.score + bonus >= bar or c.id in first)
     find = "instr(text, :phrase)" if conn.dialect.name == "sqlite" else "strpos(text, :phrase)"
     sql = f"SELECT id FROM policy_document WHERE id IN ({ids}) AND {find} > 0"
-    found = {r[0] for r in _rows(conn, sql, {"phrase": q.phrase})}
+    found = {r[0] for r in fetch(conn, sql, {"phrase": q.phrase})}
     for c in candidates:
         if c.id in found:
             c.score += bonus
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
-    """`` AND …`` conditions on ``policy_document d`` for the filters, and their parameters."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.issuer:
-        name = canonical_issuer(to_simplified(filters.issuer.strip()))
-        clauses.append("d.issuers_text LIKE :issuer ESCAPE '\\'")
-        params["issuer"] = "%" + _like_escape(name) + "%"
-    if filters.year_from is not None:
-        clauses.append("d.issue_year >= :year_from")
-        params["year_from"] = filters.year_from
-    if filters.year_to is not None:
-        clauses.append("d.issue_year <= :year_to")
-        params["year_to"] = filters.year_to
-    if filters.level:
-        clauses.append("d.level = :level")
-        params["level"] = filters.level
-    if filters.doc_type:
-        clauses.append("d.doc_type = :doc_type")
-        params["doc_type"] = to_simplified(filters.doc_type)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
-def _hits(conn: Connection, top: Sequence[_Candidate], q: Query,
-          idfs: dict[str, float]) -> list[Hit]:
-    if not top:
-        return []
-    ids = ", ".join(str(c.id) for c in top)
-    docs = {r[0]: r for r in _rows(conn, (
-        "SELECT id, title, doc_number, issue_date, level, doc_type, issuers, script "
-        f"FROM policy_document WHERE id IN ({ids})"))}
-    find = "instr" if conn.dialect.name == "sqlite" else "strpos"
-    holds = " OR ".join(f"{find}(tokens, :n{i}) > 0" for i in range(len(idfs)))
-    found_in: dict[int, list[Passage]] = {}
-    for row in _rows(conn, "SELECT document_id, ordinal, text, display, section_path, tokens, "
-                           f"n_tokens FROM policy_passage WHERE document_id IN ({ids}) "
-                           f"AND ({holds}) ORDER BY id",
-                     {f"n{i}": f" {t} " for i, t in enumerate(idfs)}):
-        found_in.setdefault(row[0], []).append(Passage(*row[1:]))
-    hits = []
-    for c in top:
-        _, title, number, issued, level, doc_type, issuers, script = docs[c.id]
-        every, found = matching_passages(found_in.get(c.id, []), list(idfs))
-        best = best_passage(found, q, idfs)
-        snippet, marks = snippet_of(best.text, best.display, q) if best else ("", [])
-        simple = snippet if not best or best.display == best.text else \
-            snippet_of(best.text, best.text, q)[0]
-        hits.append(Hit(c.id, title, number, as_date(issued), level, doc_type, as_list(issuers),
-                        best.section_path if best else "", snippet, marks, c.score, every,
-                        simple, script))
-    return hits
-
-
-def as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def as_list(value: Any) -> list[str]:
-    return list(json.loads(value) if isinstance(value, str) else value or [])
