@@ -19,7 +19,6 @@ KNOWN: set[str] = {
     "compute/indicators.py",
     "ingest/sources/generic.py",
     "policy/library.py",
-    "storage/backup.py",
     "web/schemas.py",
 }
 
