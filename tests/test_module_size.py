@@ -12,7 +12,6 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "shumao"
 LIMIT = 400
 KNOWN: set[str] = {
-    "cli/bases.py",
     "cli/collection.py",
     "collection/workflow.py",
     "compute/aggregate.py",
