@@ -15,7 +15,6 @@ KNOWN: set[str] = {
     "cli/collection.py",
     "collection/workflow.py",
     "compute/aggregate.py",
-    "compute/indicators.py",
     "policy/library.py",
     "web/schemas.py",
 }

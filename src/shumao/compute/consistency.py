@@ -34,7 +34,7 @@ import polars as pl
 
 from shumao.compute import table_edits
 from shumao.compute.hierarchy import Hierarchy, ebops_tree, geography
-from shumao.compute.indicators import previous_period
+from shumao.compute.periods import previous_period
 from shumao.storage.tables import DIMENSIONS
 from shumao.validation import findings
 from shumao.validation.findings import Finding, Report, finding
