@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from shumao.auth import audit
-from shumao.release.releases import list_releases
+from shumao.release.history import list_releases
 from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES

@@ -16,7 +16,7 @@ from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
 from shumao.reference.units import unit_text
-from shumao.release import calendar, corrections, embargo, feeds, notes, releases, snapshot
+from shumao.release import calendar, corrections, embargo, feeds, history, notes, snapshot
 from shumao.release.tables import release_snapshot
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.i18n import pick
@@ -58,7 +58,7 @@ def calendar_ical(conn: Connection, *, base_url: str) -> str:
 def release_view(conn: Connection, *, scope: Scope, release_id: int, lang: str
                  ) -> dict[str, Any]:
     """A release with its notes (facts and text), its correction and its snapshot."""
-    found = [r for r in releases.list_releases(conn) if r.id == release_id]
+    found = [r for r in history.list_releases(conn) if r.id == release_id]
     if not found:
         raise NotVisible("发布", "release")
     made = found[0]
@@ -99,7 +99,7 @@ def downloads_view(conn: Connection, *, root: Path, lang: str) -> list[dict[str,
     """Every release with a snapshot: its files, sizes and checksums, per dataflow."""
     rows = conn.execute(release_snapshot.select().order_by(
         release_snapshot.c.release_id.desc())).all()
-    made = {r.id: r for r in releases.list_releases(conn)}
+    made = {r.id: r for r in history.list_releases(conn)}
     out = []
     for row in rows:
         manifest = snapshot.manifest(root, row.folder)

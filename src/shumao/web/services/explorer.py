@@ -24,7 +24,7 @@ from shumao.collection import registry
 from shumao.compute import aggregate
 from shumao.errors import InvalidParameter, ShumaoError
 from shumao.reference import units
-from shumao.release import releases
+from shumao.release import history
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.web.i18n import pick
@@ -276,7 +276,7 @@ def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
 def vintage_choices(conn: Connection, *, scope: Scope, dataflow: str) -> list[dict[str, Any]]:
     """The vintages a scope may pick: all of them, or for the public the released ones."""
     flow = get_dataflow(dataflow)
-    released = set(releases.released_vintages(conn, flow.id))
+    released = set(history.released_vintages(conn, flow.id))
     found = vintages.list_vintages(conn, flow.id)
     if scope.is_public:
         found = [v for v in found if v.id in released]

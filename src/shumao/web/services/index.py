@@ -26,7 +26,7 @@ from shumao.index import compare, runs
 from shumao.index import export as xlsx
 from shumao.index.framework import Framework, load_framework
 from shumao.reference import groupings
-from shumao.release import releases
+from shumao.release import history
 from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.services.labels import area_name
@@ -65,7 +65,7 @@ def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | N
     builds = runs.list_runs(conn, fw.id, "build")
     if permissions.sees_all(scope):
         return builds[0] if builds else None
-    released = set(releases.released_vintages(conn, fw.dataflow))
+    released = set(history.released_vintages(conn, fw.dataflow))
     return next((r for r in builds if r.vintage_id in released), None)
 
 
@@ -214,7 +214,7 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
     fw = framework_of(index_id)
     if not permissions.sees_all(scope):
         visible = {r.id for r in runs.list_runs(conn, fw.id, "build")
-                   if r.vintage_id in set(releases.released_vintages(conn, fw.dataflow))}
+                   if r.vintage_id in set(history.released_vintages(conn, fw.dataflow))}
         wanted = [r for r in (from_run, to_run) if r is not None]
         if from_year or any(r not in visible for r in wanted) or not visible:
             raise NotAllowed("只能比较已发布的指数结果 / only released builds can be compared")
