@@ -16,13 +16,13 @@ from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
 from shumao.collection.workflow import local_time
 from shumao.errors import NotAllowed
+from shumao.labels import pick
 from shumao.monitor.hooks import defer
 from shumao.reference import versions
 from shumao.release import history, releases
 from shumao.release.calendar import embargoed
 from shumao.storage import backup, vintages
 from shumao.storage.dataflows import all_dataflows
-from shumao.web.i18n import pick
 from shumao.web.schemas import ReleaseOut, UserOut
 
 ROLE_CHOICES = tuple(r for r in ROLES if r != PUBLIC)

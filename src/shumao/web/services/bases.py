@@ -21,8 +21,8 @@ from shumao.bases import (
     rereview,
     rules,
 )
+from shumao.labels import pick
 from shumao.reference import geo
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 
 SOURCE = "商务部《中国数字贸易发展报告2022》/ MOFCOM, China Digital Trade Development Report 2022"

@@ -15,12 +15,11 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
+from shumao.labels import label, pick
 from shumao.reference.units import unit_text
 from shumao.release import calendar, corrections, embargo, feeds, history, notes, snapshot
 from shumao.release.tables import release_snapshot
 from shumao.storage.dataflows import get_dataflow
-from shumao.web.i18n import pick
-from shumao.web.services.labels import label
 
 PREVIEW_ROWS = 200
 

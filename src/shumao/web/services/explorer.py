@@ -22,13 +22,12 @@ from shumao import query as store_query
 from shumao.auth.scope import Scope
 from shumao.collection import registry
 from shumao.compute import aggregate
-from shumao.errors import InvalidParameter, ShumaoError
+from shumao.errors import BadQuery, InvalidParameter
+from shumao.labels import dimension_name, label, pick
 from shumao.reference import units
 from shumao.release import history
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
-from shumao.web.i18n import pick
-from shumao.web.services.labels import dimension_name, label
 
 OBS_COLUMNS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status",
                "vintage_id")
@@ -36,10 +35,6 @@ UNITS = ("", "亿美元", "万美元", "亿元")
 MAX_SIZE = 1000
 DEFAULT_VIEW = {"dataflow": "UNCTAD_DDS", "ref_area": "CHN"}
 """What /explorer shows before anything is chosen: China's exports and imports."""
-
-
-class BadQuery(ShumaoError):
-    pass
 
 
 @dataclass(frozen=True)

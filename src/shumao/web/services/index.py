@@ -25,11 +25,10 @@ from shumao.errors import NotAllowed, StoreError, UnknownCode
 from shumao.index import compare, runs
 from shumao.index import export as xlsx
 from shumao.index.framework import Framework, load_framework
+from shumao.labels import area_name, pick
 from shumao.reference import groupings
 from shumao.release import history
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
-from shumao.web.services.labels import area_name
 
 SOURCE = ("数贸平台指数计算（分，0–100），输入数据见框架", "shumao index (score 0–100); inputs as in the framework")
 

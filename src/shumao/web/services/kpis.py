@@ -14,8 +14,8 @@ import yaml
 from shumao.compute import aggregate, hierarchy
 from shumao.compute.shares import dd_share_of_services
 from shumao.compute.totals import with_flow_total
+from shumao.labels import pick
 from shumao.reference import ebops
-from shumao.web.i18n import pick
 from shumao.web.schemas import Kpi
 from shumao.web.services.board import (
     WORLD,

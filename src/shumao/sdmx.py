@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from shumao.errors import BadQuery
 from shumao.storage.dataflows import Dataflow, get_dataflow
-from shumao.web.services.explorer import BadQuery
 
 AGENCY = "SHUMAO"
 VERSION = "1.0"
