@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compute.conftest import make_obs
 from shumao.compute import aggregate as agg
 from shumao.compute import hierarchy as hier
 from shumao.release import disclosure as sdc
 from shumao.validation import uscc
 
-from compute.conftest import make_obs
 from .sdc_cases import assert_protected, cells_of, region_tree, sdctable_4x4, two_way
 
 # --------------------------------------------------------------------------- primary
