@@ -16,7 +16,6 @@ KNOWN: set[str] = {
     "collection/workflow.py",
     "compute/aggregate.py",
     "policy/library.py",
-    "web/schemas.py",
 }
 
 

@@ -18,7 +18,7 @@ from shumao.labels import pick
 from shumao.policy import browse, library, metadata, search
 from shumao.policy import tables as t
 from shumao.policy.search import Filters
-from shumao.web.schemas import (
+from shumao.web.schemas_policy import (
     PolicyDocumentOut,
     PolicyFacetValue,
     PolicyFileOut,
