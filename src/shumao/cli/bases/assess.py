@@ -113,14 +113,14 @@ def evaluate_cmd(
 ) -> None:
     """申报条件审核：每个基地逐项结论与依据 / the application check, criterion by criterion."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.bases import applications, evaluate, export, figures
+    from shumao.bases import assessment, evaluate, export, figures
 
     who = scope_of(actor, act_as)
     docs = []
     with transaction() as conn:
         year = year or figures.latest_year(conn)
         for base in _chosen(conn, who, codes):
-            ev = applications.assess(
+            ev = assessment.assess(
                 conn,
                 scope=who,
                 base_code=base.code,

@@ -115,7 +115,7 @@ def count_enterprises(
         console.print(table)
 
 
-def link_review(
+def link_review_cmd(
     accept: Annotated[
         list[str] | None, typer.Option(help="RUN:ROW 是同一企业 / same enterprise")
     ] = None,
@@ -129,7 +129,7 @@ def link_review(
 ) -> None:
     """匹配复核队列；--accept/--reject 记录决定（以后的匹配沿用）/ the review queue."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.bases import counting
+    from shumao.bases import link_review
 
     who = scope_of(actor, act_as)
     with transaction() as conn:
@@ -138,7 +138,7 @@ def link_review(
                 run_id, _, row = pair.partition(":")
                 if not (run_id.isdigit() and row.isdigit()):
                     raise fail(f"应写作 RUN:ROW，如 3:125，而不是 {pair} / write RUN:ROW")
-                counting.decide(
+                link_review.decide(
                     conn,
                     scope=who,
                     run_id=int(run_id),
@@ -146,7 +146,7 @@ def link_review(
                     decision=decision,
                     note=note,
                 )
-        queued = counting.queue(conn, scope=who)
+        queued = link_review.queue(conn, scope=who)
     if as_json:
         print_json(queued)
         return
