@@ -157,7 +157,8 @@ def clock() -> Iterator[list[Timing]]:
 def shumao_import(engine: Engine, data: SyntheticFile) -> tuple[Timing, dict[str, float]]:
     upgrade(engine)
     with stage_timers() as timers, clock() as took:
-        result = pipeline.run_import(engine, "tidy", data.csv, options={"mapping": data.mapping})
+        result = pipeline.run_import(engine, "tidy", data.csv, options={"mapping": data.mapping},
+                                     after=hooks.after_commit)
     assert result.rows == data.rows, result.report.text()
     return took[0], dict(timers.seconds)
 

@@ -189,8 +189,8 @@ def declare(
                 updated_by=who(scope),
                 updated_at=datetime.now(UTC),
             )
-        ).inserted_primary_key[0]
-    )  # type: ignore[index]
+        ).inserted_primary_key[0]  # type: ignore[index]
+    )
 
 
 def _touch_item(conn: Connection, scope: Scope, item_id: int, **values: Any) -> None:
