@@ -1,7 +1,7 @@
 """Hidiroglou–Berthelot period-to-period edit, with a MAD fallback for small groups.
 
-For each unit of a group with a previous value ``y1`` and a current value ``y2`` (METHODS.md §5;
-Hidiroglou & Berthelot 1986, *Survey Methodology* 12:73–83; docs/methods.md §2)::
+For each unit of a group with a previous value ``y1`` and a current value ``y2`` (Hidiroglou &
+Berthelot 1986, *Survey Methodology* 12:73–83; docs/methods.md §2.1)::
 
     r = y2 / y1                      r_med = median of r over the group
     s = 1 - r_med / r   if r < r_med
