@@ -12,13 +12,26 @@ from shumao.index.framework import load_framework
 from shumao.reference import cbec_modes, ebops
 from shumao.reference.names import area_names
 
-FLOWS = {"X": ("出口", "Exports"), "M": ("进口", "Imports"), "T": ("进出口", "Total trade"),
-         "B": ("差额", "Balance")}
+FLOWS = {
+    "X": ("出口", "Exports"),
+    "M": ("进口", "Imports"),
+    "T": ("进出口", "Total trade"),
+    "B": ("差额", "Balance"),
+}
 FREQS = {"A": ("年度", "Annual"), "Q": ("季度", "Quarterly"), "M": ("月度", "Monthly")}
-INDICATORS = {"VALUE": ("数值", "Value"), "GROWTH_YOY": ("同比增速", "Growth y/y"),
-              "SHARE": ("占比", "Share")}
-SPECIAL = {"_Z": ("不适用", "not applicable"), "WLD": ("世界", "World"),
-           "W00": ("世界", "World"), "CHN": ("中国", "China")}
+INDICATORS = {
+    "VALUE": ("数值", "Value"),
+    "GROWTH_YOY": ("同比增速", "Growth y/y"),
+    "SHARE": ("占比", "Share"),
+}
+SPECIAL = {
+    "_Z": ("不适用", "not applicable"),
+    "WLD": ("世界", "World"),
+    "W00": ("世界", "World"),
+    "CHN": ("中国", "China"),
+}
+
+
 def pick(zh: str, en: str, lang: str) -> str:
     """The text in the user's language, falling back to the Chinese one."""
     return en if lang == "en" and en else zh
@@ -49,8 +62,6 @@ def dimension_name(dim: str, lang: str) -> str:
 def _area_names(code: str) -> tuple[str, str] | None:
     """(Chinese, English) name of a park, GB/T 2260 area, NBS region or country code."""
     return area_names(code)
-
-
 
 
 def area_name(code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:
