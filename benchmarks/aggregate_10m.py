@@ -66,6 +66,7 @@ import polars as pl
 from shumao.compute import aggregate as agg
 from shumao.compute import hierarchy as hier
 from shumao.compute import indicators as ind
+from shumao.compute.shares import share_of_parent
 from shumao.reference import groupings
 from shumao.storage.tables import DIMENSIONS
 from shumao.storage.vintages import FRAME_SCHEMA
@@ -155,7 +156,7 @@ def run_shumao(cube: Cube) -> dict[str, pl.DataFrame]:
         "groups": agg.aggregate_groups(plain, GROUPS),
         "quarters": quarters,
         "years": years,
-        "share": ind.share_of_parent(plain, cube.geo),
+        "share": share_of_parent(plain, cube.geo),
         "balance": ind.balance(plain),
         "qoq": ind.growth_qoq(quarters),
         "rank": ind.rank(years.join(cube.geo.level_of().rename({"code": "ref_area"}),

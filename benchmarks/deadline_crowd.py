@@ -56,6 +56,7 @@ from shumao.auth.scope import Scope
 from shumao.collection import registry
 from shumao.collection.tables import filing, filing_upload
 from shumao.ingest.pipeline import run_import
+from shumao.monitor.hooks import after_commit
 from shumao.release import releases
 from shumao.storage import vintages
 from shumao.storage.dataflows import all_dataflows
@@ -98,7 +99,7 @@ def build_store(engine: Engine, filers: int) -> None:
     upgrade(engine)
     manifest = yaml.safe_load((DEMO / "manifest.yaml").read_text(encoding="utf-8"))
     for item in manifest["imports"]:
-        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"))
+        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"), after=after_commit)
     admin = Actor("bench", Role.ADMIN)
     with engine.begin() as conn:
         for i in range(filers + 21):  # the crowd, the million-row client, 20 for the baseline

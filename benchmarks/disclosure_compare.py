@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "compute"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "release"))
 
 from sdc_cases import DATA, cells_of, region_tree, sdctable_4x4, tau_micro
 

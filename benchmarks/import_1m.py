@@ -57,7 +57,7 @@ from _synthetic import SyntheticFile, ent_dds_tidy
 from shumao.ingest import pipeline
 from shumao.ingest.sources import generic
 from shumao.monitor import hooks
-from shumao.storage import vintages
+from shumao.storage import bulk, vintages
 from shumao.storage.bulk_keys import keys_checked_once
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
@@ -96,7 +96,7 @@ STAGES = (
     (pipeline, "_parse", "parse (total)"),
     (pipeline, "check_frame", "check: codes, periods, values, duplicates"),
     (vintages, "_attach_series_ids", "write: series ids"),
-    (vintages, "_insert_observations", "write: observation rows"),
+    (bulk, "insert_observations", "write: observation rows"),
     (pipeline, "write_vintage", "write (total, excl. commit)"),
     (hooks, "after_commit", "after commit: monitoring rules"),
 )
@@ -157,7 +157,8 @@ def clock() -> Iterator[list[Timing]]:
 def shumao_import(engine: Engine, data: SyntheticFile) -> tuple[Timing, dict[str, float]]:
     upgrade(engine)
     with stage_timers() as timers, clock() as took:
-        result = pipeline.run_import(engine, "tidy", data.csv, options={"mapping": data.mapping})
+        result = pipeline.run_import(engine, "tidy", data.csv, options={"mapping": data.mapping},
+                                     after=hooks.after_commit)
     assert result.rows == data.rows, result.report.text()
     return took[0], dict(timers.seconds)
 
@@ -207,17 +208,17 @@ def raw_copy(engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *,
     ``keys_once``: the row triggers off and the keys checked as one set afterwards, as
     ``storage.bulk_keys`` does (the strongest floor for a role that may do so)."""
     upgrade(engine)
-    payload = rows.select(vintages._OBS_COLS).write_csv(include_header=False, null_value="")
+    payload = rows.select(bulk.OBS_COLS).write_csv(include_header=False, null_value="")
     with engine.begin() as conn:
         vintage_id = conn.execute(text(
             "INSERT INTO vintage (dataflow_id, created_at, kind) VALUES ('ENT_DDS', now(), "
             "'import') RETURNING id")).scalar_one()
         assert vintage_id == rows["vintage_id"][0]
         series_rows = rows.select("series_id", *DIMENSIONS).unique()
-        vintages._insert_rows(conn, "series", series_rows.select(
+        bulk.insert_rows(conn, "series", series_rows.select(
             pl.col("series_id").alias("id"), pl.lit("ENT_DDS").alias("dataflow_id"), *DIMENSIONS))
-        cur = vintages._cursor(conn)
-        sql = f"COPY observation ({', '.join(vintages._OBS_COLS)}) FROM STDIN WITH (FORMAT csv)"
+        cur = bulk.cursor(conn)
+        sql = f"COPY observation ({', '.join(bulk.OBS_COLS)}) FROM STDIN WITH (FORMAT csv)"
         keys = keys_checked_once(conn, vintage_id) if keys_once else nullcontext()
         with clock() as took, keys, cur.copy(sql) as copy:
             copy.write(payload.encode("utf-8"))
@@ -228,10 +229,10 @@ def stored_rows(engine: Engine) -> pl.DataFrame:
     """The observation rows (with their series keys) of the first vintage in ``engine``."""
     with engine.connect() as conn:
         result = conn.execute(text(
-            f"SELECT o.{', o.'.join(vintages._OBS_COLS)}, {', '.join('s.' + d for d in DIMENSIONS)} "
+            f"SELECT o.{', o.'.join(bulk.OBS_COLS)}, {', '.join('s.' + d for d in DIMENSIONS)} "
             "FROM observation o JOIN series s ON s.id = o.series_id "
             "ORDER BY o.series_id, o.time_period"))
-        return pl.DataFrame(result.all(), schema=[*vintages._OBS_COLS, *DIMENSIONS],
+        return pl.DataFrame(result.all(), schema=[*bulk.OBS_COLS, *DIMENSIONS],
                             orient="row", infer_schema_length=None)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, text
 from shumao.auth.scope import Scope
 from shumao.ingest.pipeline import run_import
 from shumao.ingest.sources.customs_cbec import release_files
+from shumao.monitor.hooks import after_commit
 from shumao.release import public, releases, snapshot, worker
 from shumao.storage.engine import make_engine, upgrade
 
@@ -38,7 +39,7 @@ ADMIN = Scope("admin", username="bench")
 def _store(tmp: Path) -> tuple[Engine, int]:
     engine = make_engine(url=f"sqlite:///{tmp}/b.db")
     upgrade(engine)
-    vids = [int(run_import(engine, "customs-cbec", f).vintage_id or 0)
+    vids = [int(run_import(engine, "customs-cbec", f, after=after_commit).vintage_id or 0)
             for f in release_files(DEMO)]
     with engine.begin() as conn:
         made = [releases.release(conn, scope=ADMIN, dataflow_id="CUSTOMS_CBEC", vintage_id=v,

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from shumao.ingest.pipeline import run_import
+from shumao.monitor.hooks import after_commit
 from shumao.report.build import Request, build
 from shumao.storage.engine import make_engine, upgrade
 
@@ -35,10 +36,10 @@ STAGES = ("data", "html", "pdf", "docx", "xlsx")
 def load_report_data(engine) -> None:  # type: ignore[no-untyped-def]
     """The data the 2022 report is built from (the demo's real files)."""
     data = DEMO / "data"
-    run_import(engine, "unctad-sdmx", data / "unctad_digital_economy_raw_export.csv")
-    run_import(engine, "wto-dds", data / "wto_dds_china_usa_2005_2025.csv")
+    run_import(engine, "unctad-sdmx", data / "unctad_digital_economy_raw_export.csv", after=after_commit)
+    run_import(engine, "wto-dds", data / "wto_dds_china_usa_2005_2025.csv", after=after_commit)
     for path in sorted((data / "report2022").glob("*.csv")):
-        run_import(engine, "report2022", path)
+        run_import(engine, "report2022", path, after=after_commit)
 
 
 def timed_build(engine, out: Path, cache: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]

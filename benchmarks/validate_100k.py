@@ -192,7 +192,7 @@ def run_pandera(path: Path, rest: Callable[[pd.DataFrame], int] | None = None) -
 class PandasRules:
     """The non-structural rules in plain pandas, as a pandas shop would write them.
 
-    The same arithmetic as shumao's rules (METHODS.md §5, parameters from rules.yaml): HB of
+    The same arithmetic as shumao's rules (docs/methods.md §2.1, parameters from rules.yaml): HB of
     each series against its 8 previous quarters (``DataFrame.median(axis=1)`` per row, the MAD
     fallback as every series has fewer than 10 pairs), HB of each enterprise's change against
     its peers per service item and flow (group quartiles), and the sum of the four quarters

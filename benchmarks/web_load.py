@@ -67,6 +67,7 @@ from shumao.auth import users
 from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.ingest.pipeline import run_import
+from shumao.monitor.hooks import after_commit
 from shumao.reference import parks
 from shumao.release import releases
 from shumao.storage import vintages
@@ -131,7 +132,7 @@ def build_store(engine: Engine, rows: int) -> list[str]:
     upgrade(engine)
     manifest = yaml.safe_load((DEMO / "manifest.yaml").read_text(encoding="utf-8"))
     for item in manifest["imports"]:
-        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"))
+        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"), after=after_commit)
     codes = enterprise_codes(-(-rows // PER_ENTERPRISE))
     with engine.begin() as conn:
         conn.execute(insert(enterprise), _enterprise_rows(codes))

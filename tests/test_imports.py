@@ -37,12 +37,6 @@ KNOWN_MODULE_EDGES: dict[tuple[str, str], str] = {
 }
 # (importer, imported) package edges left out of the package cycle check.
 KNOWN_PACKAGE_EDGES: dict[tuple[str, str], str] = {
-    ("shumao.ingest", "shumao.compute"): "ingest.pipeline runs compute.consistency on import",
-    ("shumao.release", "shumao.web"): "release notes name series with web.services.labels and "
-                                      "snapshots write SDMX-CSV with web.services.sdmx; both "
-                                      "belong in a layer below web (labels, sdmx)",
-    ("shumao.ingest", "shumao.monitor"): "ingest.pipeline hands new vintages to monitor.hooks",
-    ("shumao.monitor", "shumao.web"): "monitor.messages names areas with web.services.labels",
 }
 # (module, imported) shumao modules imported inside functions outside the CLI.
 KNOWN_IN_FUNCTION: dict[tuple[str, str], str] = {

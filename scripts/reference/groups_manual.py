@@ -15,7 +15,7 @@ add("BRICS", "BRA RUS IND CHN", "member", "2006-09-20", note="first BRIC foreign
 add("BRICS", "ZAF", "member", "2010-12-24", note="invited to join in December 2010; first summit as member 2011")
 add("BRICS", "EGY ETH IRN ARE", "member", "2024-01-01")
 add("BRICS", "IDN", "member", "2025-01-06")
-add("BRICS", "SAU", "invited", "", note="invited in 2023; membership not formalised (METHODS.md §3)")
+add("BRICS", "SAU", "invited", "", note="invited in 2023; membership not formalised (docs/methods.md §10.3)")
 # SCO
 add("SCO", "CHN RUS KAZ KGZ TJK UZB", "member", "2001-06-15")
 add("SCO", "IND PAK", "member", "2017-06-09")

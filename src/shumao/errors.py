@@ -11,6 +11,7 @@
     │   └── StoreBusy               a write waited for the database's lock too long (503)
     ├── ImportRejected              an input failed validation; carries the findings report
     │   └── RulesRejected           a warning-rule file failed its checks; the rules in force stay
+    ├── BadQuery                    a query the platform cannot read (an SDMX key, a format)
     ├── InvalidParameter            a request parameter outside its range (HTTP 422)
     │   └── OutsidePolicy           revisions outside the revision policy, released without a reason
     └── NotAllowed                  the current user's role or scope forbids the action
@@ -80,6 +81,10 @@ class RulesRejected(ImportRejected):
         n = len(report.errors)
         self.args = (f"预警规则文件被拒绝：{n} 个错误，现行规则保持不变 / the rule file was rejected: "
                      f"{n} error(s); the rules in force stay",)
+
+
+class BadQuery(ShumaoError):
+    """A query (an SDMX key, a format, a filter) the platform cannot read; says how to write it."""
 
 
 class InvalidParameter(ShumaoError):

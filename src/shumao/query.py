@@ -9,8 +9,8 @@ import polars as pl
 from sqlalchemy import Engine
 
 from shumao.errors import UnknownCode
-from shumao.ingest.common import _resolver
 from shumao.reference import units
+from shumao.reference.names import resolver
 from shumao.storage import vintages
 from shumao.storage.dataflows import get_dataflow
 
@@ -29,7 +29,7 @@ def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dic
         codes = []
         for value in values:
             try:
-                codes.append(_resolver(kind)(value) if kind else value)
+                codes.append(resolver(kind)(value) if kind else value)
             except UnknownCode:
                 codes.append(value)
         out[dim] = codes
@@ -48,7 +48,7 @@ def unknown_names(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[
             continue
         for value in values:
             try:
-                _resolver(kind)(value)
+                resolver(kind)(value)
             except UnknownCode:
                 out.setdefault(dim, []).append(value)
     return out

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
-from shumao.bases import counting, roster, synthetic
+from shumao.bases import counting, link_review, roster, synthetic
 from shumao.bases.tables import link_decision
 from shumao.collection import registry as ent_registry
 from shumao.storage.vintages import write_vintage
@@ -73,7 +73,7 @@ def test_a_decision_changes_the_count_and_is_reused(report_store: Engine, minist
         first = counting.run(conn, scope=ministry, base_code=BASE, year="2024")
         res = counting.results(conn, first.run_id)
         auto = res.filter(pl.col("method") == "probabilistic").row(0, named=True)
-        after = counting.decide(conn, scope=ministry, run_id=first.run_id,
+        after = link_review.decide(conn, scope=ministry, run_id=first.run_id,
                                 roster_row_id=auto["id"], decision="reject", note="不是同一企业")
         assert after.total == first.total + 1 and after.both == first.both - 1
         again = counting.run(conn, scope=ministry, base_code=BASE, year="2024")
@@ -85,4 +85,4 @@ def test_a_decision_changes_the_count_and_is_reused(report_store: Engine, minist
 def test_a_park_sees_only_its_own_queue(report_store: Engine, ministry: Scope,
                                          tmp_path: Path) -> None:
     with report_store.connect() as conn:
-        assert counting.queue(conn, scope=Scope.of("p", "park", "DSEB06")) == []
+        assert link_review.queue(conn, scope=Scope.of("p", "park", "DSEB06")) == []

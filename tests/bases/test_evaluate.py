@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from shumao.auth.scope import Scope
-from shumao.bases import applications, evaluate, rereview, rules
+from shumao.bases import assessment, evaluate, rereview, rules
 from shumao.bases.evaluate import FAIL, MISSING, PASS, Check, Evidence
 
 
@@ -103,7 +103,7 @@ def test_rereview_needs_the_threshold_in_every_year() -> None:
 def test_every_first_batch_base_gets_a_verdict_per_criterion(report_store: Engine,
                                                              ministry: Scope) -> None:
     with report_store.connect() as conn:
-        results = {b: applications.assess(conn, scope=ministry, base_code=b, kind="application",
+        results = {b: assessment.assess(conn, scope=ministry, base_code=b, kind="application",
                                           years=["2022"])
                    for b in [f"DSEB{i:02d}" for i in range(1, 13)]}
     for result in results.values():

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
-from shumao.bases import applications, ranking, registry, targets
+from shumao.bases import applications, assessment, ranking, registry, targets
 from shumao.collection import registry as ent_registry
 from shumao.policy import library
 from shumao.storage.vintages import write_vintage
@@ -110,7 +110,7 @@ def test_targets_are_computed_from_accepted_declared_figures(report_store: Engin
         before = targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
         for row in applications.items(conn, app_id):
             if row["code"] in declared:
-                applications.decide_item(conn, scope=ministry, application_id=app_id,
+                assessment.decide_item(conn, scope=ministry, application_id=app_id,
                                          item_id=row["id"], decision="accepted")
         after = {t.target.key: t for t in targets.check(conn, base=registry.get(conn, "DSEB05"),
                                                         year="2022")}

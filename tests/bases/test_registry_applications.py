@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from shumao.auth.scope import Scope
 from shumao.auth.tables import audit_log
-from shumao.bases import applications, registry
+from shumao.bases import applications, assessment, registry
 from shumao.errors import ConflictError, NotAllowed, ShumaoError
 
 
@@ -87,15 +87,15 @@ def test_an_application_from_draft_to_decision(report_store: Engine, ministry: S
         with pytest.raises(ConflictError):
             applications.state_item(conn, scope=park, application_id=app_id, code="B1",
                                     statement="late")
-        before = applications.evaluation(conn, scope=ministry, application_id=app_id)
+        before = assessment.evaluation(conn, scope=ministry, application_id=app_id)
         assert before.verdict == "missing"
         for item in [*items.values(), ict, si, ents]:
-            applications.decide_item(conn, scope=ministry, application_id=app_id,
+            assessment.decide_item(conn, scope=ministry, application_id=app_id,
                                      item_id=item, decision="accepted")
         with pytest.raises(ShumaoError, match="没有可放宽"):
-            applications.decide(conn, scope=ministry, application_id=app_id,
+            assessment.decide(conn, scope=ministry, application_id=app_id,
                                 override_reason="特殊潜力：这是一条足够长的理由说明")
-        result = applications.decide(conn, scope=ministry, application_id=app_id)
+        result = assessment.decide(conn, scope=ministry, application_id=app_id)
     outcome = {o.code: o for o in result.outcomes if o.kind == "threshold"}
     # 11.5 亿美元 × 6.7261 = 77.35 亿元 ≥ 60; 表4 gives 2600 ≥ 200 (a lower bound)
     assert round(outcome["SI_EXPORT"].value or 0, 2) == 77.35
@@ -120,12 +120,12 @@ def test_a_failing_application_passes_only_with_a_written_reason(report_store: E
                                 filename="b.pdf", data=b"y")
         applications.submit(conn, scope=prov, application_id=app_id)
         for item in applications.items(conn, app_id):
-            applications.decide_item(conn, scope=ministry, application_id=app_id,
+            assessment.decide_item(conn, scope=ministry, application_id=app_id,
                                      item_id=item["id"], decision="accepted")
         with pytest.raises(ShumaoError, match="至少 10 个字"):
-            applications.decide(conn, scope=ministry, application_id=app_id,
+            assessment.decide(conn, scope=ministry, application_id=app_id,
                                 override_reason="潜力大")
-        result = applications.decide(conn, scope=ministry, application_id=app_id,
+        result = assessment.decide(conn, scope=ministry, application_id=app_id,
                                      override_reason="软件谷集聚了全省半数以上的信息技术外包企业，潜力突出")
         stored = applications.get(conn, scope=ministry, application_id=app_id)
     assert result.verdict == "pass" and result.overridden

@@ -31,7 +31,7 @@ from shumao.collection import response, workflow
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 from shumao.query import select as query
-from shumao.storage import revisions, vintages
+from shumao.storage import bulk, revisions, vintages
 from shumao.storage.tables import observation, vintage
 
 
@@ -254,8 +254,8 @@ def test_a_crash_during_approval_leaves_nothing(engine: Engine, ent: None,
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(vintages, "_insert_observations", boom, raising=False)
-    monkeypatch.setattr(vintages, "_insert_rows", boom, raising=False)
+    monkeypatch.setattr(bulk, "insert_observations", boom)
+    monkeypatch.setattr(bulk, "insert_rows", boom)
     with pytest.raises(RuntimeError, match="power cut"), engine.begin() as conn:
         workflow.approve(conn, actor=PARK, filing_id=first.filing.id)
     monkeypatch.undo()

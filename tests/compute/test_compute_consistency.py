@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from shumao.compute import consistency as cons
+from shumao.compute.consistency import codes, growth, identities, intervals
 from shumao.ingest.pipeline import run_import
 from shumao.query import select
 from shumao.validation.findings import catalogue
@@ -18,20 +19,20 @@ from .conftest import Obs
 
 
 def test_codes_are_registered_with_the_table_prefix() -> None:
-    assert all(code.startswith("table-") and code in catalogue() for code in cons.CODES)
+    assert all(code.startswith("table-") and code in catalogue() for code in codes.CODES)
 
 
 def test_decimals_and_rounding_intervals() -> None:
-    assert [cons.decimals(v) for v in (96.2, 151.38, 3727.0, 0.005)] == [1, 2, 0, 3]
-    span = cons.Span.printed(96.2)
+    assert [intervals.decimals(v) for v in (96.2, 151.38, 3727.0, 0.005)] == [1, 2, 0, 3]
+    span = intervals.Span.printed(96.2)
     assert (round(span.low, 6), round(span.high, 6)) == (96.15, 96.25)
 
 
 def test_the_reports_tables_are_consistent_within_rounding(report_store: Engine) -> None:
     frame = select(report_store, "MOFCOM_REPORT")
-    tally = cons.Tally({})
+    tally = codes.Tally({})
     report = cons.check_table(frame, file="MOFCOM_REPORT", tally=tally)
-    assert [f for f in report.findings if f.code in cons.CODES] == []
+    assert [f for f in report.findings if f.code in codes.CODES] == []
     # what was looked at: 表1 (10) + 表2 (12) + regions (4) T = X + M; the regions' 顺差;
     # their totals against 中国; growth of T against X and M (表1, 表2); regions' shares
     assert tally.counts["table-flow-sum"] == 26
@@ -45,10 +46,10 @@ def test_central_regions_surplus_is_within_rounding(obs: Obs) -> None:
     # 中部: 顺差 8.2 printed, 47.1 − 38.8 = 8.3: one-decimal figures allow [8.2, 8.4]
     frame = obs([{"flow": "X", "value": 47.1}, {"flow": "M", "value": 38.8},
                  {"flow": "B", "value": 8.2}], ref_area="CENTRAL")
-    assert cons.check_flows(frame) == []
+    assert identities.check_flows(frame) == []
     wrong = frame.with_columns(pl.when(pl.col("flow") == "B").then(7.9)
                                .otherwise(pl.col("value")).alias("value"))
-    found = cons.check_flows(wrong, file="regions")
+    found = identities.check_flows(wrong, file="regions")
     assert [f.code for f in found] == ["table-balance"]
     assert "8.30" in found[0].message_zh and "CENTRAL" in found[0].message_en
 
@@ -69,7 +70,7 @@ def test_precision_is_that_of_the_printed_column(obs: Obs) -> None:
     attrs = '{"table": "地区", "column": "顺差"}'
     frame = obs([{"ref_area": "EAST", "value": 433.1}, {"ref_area": "WEST", "value": 41.0}],
                 flow="B", attrs=attrs)
-    halves = cons.with_precision(frame)["_h"].to_list()
+    halves = identities.with_precision(frame)["_h"].to_list()
     assert halves == pytest.approx([0.05, 0.05])  # 41.0 was printed "41.0", not "41"
 
 
@@ -78,11 +79,11 @@ def test_printed_growth_against_two_periods(obs: Obs) -> None:
                  {"time_period": "2022", "value": 110.55},
                  {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 10.5,
                   "unit": "PCT", "unit_mult": 0}])
-    found = cons.check_growth(frame)
+    found = growth.check_growth(frame)
     assert [f.code for f in found] == ["table-growth"]
     fine = frame.with_columns(pl.when(pl.col("indicator") == "GROWTH_YOY").then(10.0)
                               .otherwise(pl.col("value")).alias("value"))
-    assert cons.check_growth(fine) == []
+    assert growth.check_growth(fine) == []
 
 
 def test_growth_is_not_computed_across_units(obs: Obs) -> None:
@@ -92,7 +93,7 @@ def test_growth_is_not_computed_across_units(obs: Obs) -> None:
                  {"time_period": "2022", "value": 8891.0, "unit": "USD", "unit_mult": 8},
                  {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 8.3,
                   "unit": "PCT", "unit_mult": 0}])
-    assert cons.check_growth(frame) == []
+    assert growth.check_growth(frame) == []
 
 
 def test_shares_against_values(obs: Obs) -> None:

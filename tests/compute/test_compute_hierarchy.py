@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from shumao.compute import hierarchy as hier
 from shumao.errors import UnknownCode
+from shumao.release.publish import enterprise_parents
 
 
 def test_geography_goes_from_enterprise_to_nation() -> None:
@@ -76,6 +77,7 @@ def test_enterprises_come_from_the_registry(engine: Engine) -> None:
             conn.execute(enterprise.insert().values(uscc=uscc, name=uscc, park_code=park,
                                                     county_code=county, created_at=now,
                                                     updated_at=now))
-    tree = hier.geography(hier.enterprise_parents(engine))
+    with engine.connect() as conn:
+        tree = hier.geography(enterprise_parents(conn))
     assert tree.parent("91330100MA2B000000") == "DSEB06"
     assert tree.parent("91330100MA2B000001") == "330108"

@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 from shumao.compute import aggregate as agg
 from shumao.compute import hierarchy as hier
 from shumao.compute import indicators as ind
+from shumao.compute.shares import (
+    dd_share_of_services,
+    park_dd_export_share,
+    share_of_parent,
+    share_of_world,
+)
 from shumao.errors import UnknownCode
 
 from .conftest import Obs, make_obs
@@ -69,8 +75,8 @@ def test_cagr_uses_first_and_last_available_values(obs: Obs) -> None:
 
 def test_share_of_world_from_wld_rows_or_a_given_total(obs: Obs) -> None:
     frame = obs([{"ref_area": "USA", "value": 6560.54}, {"ref_area": "WLD", "value": 41000.0}])
-    assert ind.share_of_world(frame)["value"][0] == pytest.approx(16.0013, abs=1e-4)
-    given_total = ind.share_of_world(frame.filter(pl.col("ref_area") == "USA"), 4.1,
+    assert share_of_world(frame)["value"][0] == pytest.approx(16.0013, abs=1e-4)
+    given_total = share_of_world(frame.filter(pl.col("ref_area") == "USA"), 4.1,
                                     world_unit="万亿美元")
     assert given_total["value"][0] == pytest.approx(16.0013, abs=1e-4)
 
@@ -84,7 +90,7 @@ def test_rank_balance_and_dd_share(obs: Obs) -> None:
     bal = ind.balance(trade).row(0, named=True)
     assert (bal["flow"], round(bal["value"], 2)) == ("B", 483.67)
     services = obs([{"product": "DD", "value": 45.0}, {"product": "S", "value": 100.0}])
-    assert ind.dd_share_of_services(services)["value"].to_list() == [45.0]
+    assert dd_share_of_services(services)["value"].to_list() == [45.0]
 
 
 def test_contribution_to_growth_adds_up_to_the_parents_growth(obs: Obs) -> None:
@@ -105,7 +111,7 @@ def test_contribution_to_growth_adds_up_to_the_parents_growth(obs: Obs) -> None:
 def test_park_digital_export_share_converts_units(obs: Obs) -> None:
     dd = obs([{"ref_area": "DSEB06", "value": 24.63}])  # 亿美元
     total = obs([{"ref_area": "DSEB06", "value": 6.7261 * 100, "unit": "CNY"}])  # 100 亿美元
-    out = ind.park_dd_export_share(dd, total)
+    out = park_dd_export_share(dd, total)
     assert out["value"][0] == pytest.approx(24.63, rel=1e-9)
 
 
@@ -128,7 +134,7 @@ def test_prior_from_growth(obs: Obs) -> None:
 def test_shares_of_a_parent_sum_to_100(provinces: list[tuple[str, float]]) -> None:
     frame = make_obs([{"ref_area": code, "value": v} for code, v in provinces])
     cube = agg.aggregate(frame, hier.geography()).select(list(frame.columns))
-    shares = ind.share_of_parent(cube, hier.geography())
+    shares = share_of_parent(cube, hier.geography())
     parents = hier.geography().nodes.select(pl.col("code").alias("ref_area"), "parent")
     by_parent = shares.join(parents, on="ref_area").group_by("parent").agg(
         pl.col("value").sum().alias("exact"), pl.col("value").round(2).sum().alias("rounded"),

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from shumao.config import get_settings
 from shumao.ingest.pipeline import run_import
 from shumao.query import select as query
-from shumao.storage import vintages
+from shumao.storage import bulk, vintages
 from shumao.storage.tables import observation, series, vintage
 from shumao.validation.uscc import make
 
@@ -67,7 +67,7 @@ def test_failure_after_first_batch_writes_nothing(
     loaded: Engine, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
     before = store_counts(loaded)
-    original = vintages._insert_observations
+    original = bulk.insert_observations
     batches: list[int] = []
 
     def fail_on_second_batch(conn: Connection, batch: pl.DataFrame) -> None:
@@ -78,7 +78,7 @@ def test_failure_after_first_batch_writes_nothing(
         original(conn, batch)
         batches.append(batch.height)
 
-    monkeypatch.setattr(vintages, "_insert_observations", fail_on_second_batch)
+    monkeypatch.setattr(bulk, "insert_observations", fail_on_second_batch)
     settings = get_settings().model_copy(update={"batch_rows": 1})
     with pytest.raises(type(error)):
         run_import(loaded, "tidy", SPECIMENS / "ok_utf8.csv", options={"mapping": MAPPING},

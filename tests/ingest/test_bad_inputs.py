@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from shumao.errors import ImportRejected
 from shumao.ingest.pipeline import ImportResult, run_import
-from shumao.ingest.sources.generic import SDMX_COLUMNS
+from shumao.ingest.sources.sdmx_csv import SDMX_COLUMNS
 from shumao.query import select as query
 from shumao.storage.tables import DIMENSIONS, observation, series, vintage
 from shumao.validation.findings import CATALOGUE_FILE, Finding, Severity

@@ -16,15 +16,11 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from shumao.errors import ImportRejected
+from shumao.ingest.mapping import load_mapping, mapping_problems
+from shumao.ingest.periods import freq_of_period, normalise_periods
 from shumao.ingest.pipeline import run_import
 from shumao.ingest.readers import ROW
-from shumao.ingest.sources.generic import (
-    _flow_id,
-    freq_of_period,
-    load_mapping,
-    mapping_problems,
-    normalise_periods,
-)
+from shumao.ingest.sources.sdmx_csv import _flow_id
 from shumao.storage import vintages
 from shumao.storage.tables import observation, series, vintage
 from shumao.validation.findings import Report

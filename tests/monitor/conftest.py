@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import tables as t
+from shumao.monitor.hooks import after_commit
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 FILES = {
@@ -31,7 +32,7 @@ def load(engine: Engine) -> Load:
     def _load(*names: str) -> None:
         for name in names:
             source, file = FILES[name]
-            run_import(engine, source, DEMO / file)
+            run_import(engine, source, DEMO / file, after=after_commit)
     return _load
 
 

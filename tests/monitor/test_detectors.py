@@ -62,8 +62,9 @@ def test_a_provinces_falling_share_of_the_nation(engine: Engine, load: Load) -> 
 
 def test_concentration_of_chinas_partners(engine: Engine, demo_data) -> None:
     from shumao.ingest.pipeline import run_import
+    from shumao.monitor.hooks import after_commit
 
-    run_import(engine, "batis", demo_data / "batis_china_bilateral_2005_2019.csv")
+    run_import(engine, "batis", demo_data / "batis_china_bilateral_2005_2019.csv", after=after_commit)
     frame = pick(select(engine, "BATIS"), {"ref_area": ["CHN"], "product": ["S"]})
     rule = rules.Rule(code="c", kind="concentration", name_zh="", name_en="", message_zh="",
                       message_en="", levels=(rules.Level("yellow", 0),),
@@ -112,8 +113,9 @@ def test_concentration_alerts_name_the_largest_part_and_keep_the_hhi(engine: Eng
                                                                       demo_data) -> None:
     """HHI is an index, not money (it was shown in 亿: "HHI为0.00"); the top part by name."""
     from shumao.ingest.pipeline import run_import
+    from shumao.monitor.hooks import after_commit
 
-    run_import(engine, "batis", demo_data / "batis_china_bilateral_2005_2019.csv")
+    run_import(engine, "batis", demo_data / "batis_china_bilateral_2005_2019.csv", after=after_commit)
     items = {tuple(a["series_key"].split(".")[1:4:2]): a
              for a in alerts_of(engine, "item-concentration")}  # (partner, flow)
     usa = items[("USA", "M")]

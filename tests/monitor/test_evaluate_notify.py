@@ -20,6 +20,7 @@ from shumao.ingest.pipeline import run_import
 from shumao.monitor import evaluate, notify
 from shumao.monitor import tables as t
 from shumao.monitor.detectors import change
+from shumao.monitor.hooks import after_commit
 from shumao.query import select as read
 
 from .conftest import DEMO, Load, alerts_of
@@ -51,7 +52,7 @@ def test_a_failing_evaluation_never_loses_the_data(engine: Engine, monkeypatch) 
         raise RuntimeError("detector exploded")
 
     monkeypatch.setattr(change, "decline", broken)
-    result = run_import(engine, "report2022", DEMO / "report2022" / "table2_provinces_2022.csv")
+    result = run_import(engine, "report2022", DEMO / "report2022" / "table2_provinces_2022.csv", after=after_commit)
     assert result.vintage_id is not None
     assert read(engine, "MOFCOM_REPORT").height == result.rows  # the data are there
     with engine.connect() as conn:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import evaluate, rules
 from shumao.monitor.detectors import bases, quality
+from shumao.monitor.hooks import after_commit
 
 from .conftest import DEMO, Load, alerts_of
 
@@ -30,7 +31,7 @@ def test_sources_that_disagree_on_chinas_imports(engine: Engine, load: Load) -> 
 
 def test_a_large_revision_between_vintages(engine: Engine, tmp_path: Path) -> None:
     source = DEMO / "wto_dds_china_usa_2005_2025.csv"
-    run_import(engine, "wto-dds", source)
+    run_import(engine, "wto-dds", source, after=after_commit)
     text = source.read_text(encoding="utf-8").splitlines()
     revised = [ln.replace(",2023,DDS,", ",2023,DDS,") for ln in text]
     row = next(i for i, ln in enumerate(revised) if ",CN," in ln and ",2023,DDS," in ln
@@ -41,7 +42,7 @@ def test_a_large_revision_between_vintages(engine: Engine, tmp_path: Path) -> No
     revised[row] = ",".join(cells)
     changed = tmp_path / "wto_revised.csv"
     changed.write_text("\n".join(revised) + "\n", encoding="utf-8")
-    run_import(engine, "wto-dds", changed)
+    run_import(engine, "wto-dds", changed, after=after_commit)
     (hit,) = alerts_of(engine, "revision")
     assert hit["ref_area"] == "CHN" and hit["period"] == "2023" and hit["level"] == "yellow"
     assert json.loads(hit["detail"]["fields"])["change"] == pytest.approx(25.0, abs=0.01)
@@ -54,7 +55,7 @@ def test_the_bases_meet_their_thresholds_and_a_lower_figure_is_a_risk(
     low = tmp_path / "table4.csv"
     text = (DEMO / "report2022" / "table4_base_output_2020_2022.csv").read_text(encoding="utf-8")
     low.write_text(text.replace("齐鲁软件园,1560,", "齐鲁软件园,150,"), encoding="utf-8")
-    run_import(engine, "report2022", low)
+    run_import(engine, "report2022", low, after=after_commit)
     (hit,) = alerts_of(engine, "base-rereview")
     assert hit["ref_area"] == "DSEB09" and hit["level"] == "yellow"
     assert hit["message_zh"] == "齐鲁软件园2022年园区产值为150.00亿元，低于申报条件200亿元，存在复审风险"

@@ -126,13 +126,13 @@ def test_backup_and_restore_keep_the_search(engine: Engine, library_ids: dict[st
                                             tmp_path: Path) -> None:
     """The full-text index is derived data: a restored store answers as the original."""
     from shumao.policy import search
-    from shumao.storage import backup
+    from shumao.storage import backup, restore
     from shumao.storage.engine import make_engine, upgrade
 
     path, _ = backup.backup(engine, tmp_path / "policy.zip")
     restored = make_engine(url=f"sqlite:///{tmp_path / 'restored.db'}")
     upgrade(restored)
-    backup.restore(restored, path)
+    restore.restore(restored, path)
     for query in ("统计监测预警", "商合函〔2021〕355号", "齐鲁软件园"):
         before = [(h.document_id, h.section, h.snippet, h.score) for h in search.search(engine, query).hits]
         after = [(h.document_id, h.section, h.snippet, h.score) for h in search.search(restored, query).hits]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from shumao.auth.scope import Scope
 from shumao.auth.tables import audit_log
 from shumao.errors import Embargoed, InvalidParameter, OutsidePolicy
-from shumao.release import calendar, corrections, embargo, notes, public, releases, worker
+from shumao.release import calendar, corrections, embargo, history, notes, public, releases, worker
 
 ADMIN = Scope("admin", username="tester")
 T0 = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 09:30 Beijing time
@@ -60,7 +60,7 @@ def test_embargoed_until_the_minute_then_released_with_notes(
     assert before is not None and after is not None and after != before
     with engine.connect() as conn:
         entry = calendar.get(conn, entry.id)
-        made = releases.list_releases(conn, "CUSTOMS_CBEC")[0]
+        made = history.list_releases(conn, "CUSTOMS_CBEC")[0]
         found = notes.get(conn, made.id)
     assert entry.status == "released" and entry.release_id == made.id
     assert made.released_at == T0 and made.vintage_id == cbec_vintages[FINAL]

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 
 from shumao.auth.scope import Scope
 from shumao.auth.tables import audit_log
-from shumao.release import calendar, releases, worker
+from shumao.release import calendar, history, releases, worker
 
 ADMIN = Scope("admin", username="tester")
 SHUMAO = Path(sys.executable).with_name("shumao")
@@ -67,7 +67,7 @@ def test_a_worker_process_releases_at_the_minute(engine: Engine, cbec_vintages: 
     assert done.released_at is not None and done.released_at >= at, output
     assert f"#{entry.id}" in output and process.returncode == 0, output
     with engine.connect() as conn:
-        newest = releases.list_releases(conn, FLOW)[0]
+        newest = history.list_releases(conn, FLOW)[0]
     assert newest.vintage_id == entry.vintage_id and newest.released_at >= at
 
 
@@ -107,7 +107,7 @@ def test_two_workers_release_an_entry_once(engine: Engine, cbec_vintages: dict[s
         t.join(timeout=300)
     assert sorted(len(r.released) for r in rounds) == [0, 1]
     with engine.connect() as conn:
-        made = [r for r in releases.list_releases(conn, FLOW)
+        made = [r for r in history.list_releases(conn, FLOW)
                 if r.vintage_id == entry.vintage_id]
         audited = conn.execute(select(audit_log.c.detail).where(
             audit_log.c.action == "release")).scalars().all()

@@ -24,7 +24,8 @@ from shumao.cli import backup as backup_cli
 from shumao.config import get_settings
 from shumao.errors import StoreError
 from shumao.storage import backup as backups
-from shumao.storage import revisions, vintages
+from shumao.storage import backup_format, revisions, vintages
+from shumao.storage import restore as restores
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 from shumao.storage.tables import dataflow, observation, vintage
@@ -97,7 +98,7 @@ def _filled(table: sa.Table, **values: Any) -> dict[str, Any]:
         (sa.DateTime, datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)),
         (sa.Date, date(2024, 5, 6)), (sa.String, "x")]
     row = dict(values)
-    for column in backups.stored_columns(table):
+    for column in backup_format.stored_columns(table):
         if column.name in row or column.nullable or column.server_default is not None:
             continue
         if column.primary_key and isinstance(column.type, sa.Integer):
@@ -109,7 +110,7 @@ def _filled(table: sa.Table, **values: Any) -> dict[str, Any]:
 def load_other_modules(engine: Engine) -> None:
     """Rows in tables other modules own: an enterprise, two policy documents, passages."""
     with engine.begin() as conn:
-        tables = {t.name: t for t in backups.store_tables(conn)}
+        tables = {t.name: t for t in backup_format.store_tables(conn)}
         conn.execute(tables["enterprise"].insert(), _filled(
             tables["enterprise"], uscc=ENTERPRISE, name="杭州数贸科技有限公司", high_tech=True,
             active=False))
@@ -168,9 +169,9 @@ def table_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table a backup covers, in primary-key order."""
     out = {}
     with engine.connect() as conn:
-        for table in backups.store_tables(conn):
+        for table in backup_format.store_tables(conn):
             order = list(table.primary_key.columns) or list(table.columns)
-            stmt = select(*backups.stored_columns(table)).order_by(*order)
+            stmt = select(*backup_format.stored_columns(table)).order_by(*order)
             out[table.name] = [tuple(_plain(v) for v in row) for row in conn.execute(stmt)]
     return out
 
@@ -212,7 +213,7 @@ def test_round_trip_into_a_fresh_store_loses_nothing(engine: Engine, tmp_path: P
         assert manifest.revisions == sorted(current)
     assert "alembic_version" not in rows
     with new_store(engine.dialect.name, tmp_path) as target:
-        restored = backups.restore(target, path)
+        restored = restores.restore(target, path)
         assert restored.total_rows == manifest.total_rows
         assert_same_store(target, engine, ids[0])
         with target.connect() as conn:
@@ -244,13 +245,13 @@ def test_round_trip_postgresql_to_sqlite_and_back(engine: Engine, tmp_path: Path
     found = passages_matching(engine, "出口")
     path, _ = backups.backup(engine, tmp_path / "pg.zip")
     with new_store("sqlite", tmp_path) as lite:
-        backups.restore(lite, path)
+        restores.restore(lite, path)
         assert_same_store(lite, engine, ids[0])
         assert passages_matching(lite, "出口") == found != []
         again, manifest = backups.backup(lite, tmp_path / "sqlite.zip")
     assert manifest.dialect == "sqlite"
     with new_store("postgresql", tmp_path) as pg:
-        backups.restore(pg, again)
+        restores.restore(pg, again)
         assert_same_store(pg, engine, ids[0])
         assert passages_matching(pg, "出口") == found
 
@@ -285,13 +286,13 @@ def test_damaged_backups_are_refused_and_the_store_is_unchanged(
         before = table_rows(target)
         for bad in (tampered, truncated, not_zip):
             with pytest.raises(StoreError) as caught:
-                backups.restore(target, bad)
+                restores.restore(target, bad)
             assert "备份文件已损坏" in str(caught.value)
             assert "nothing was changed" in str(caught.value)
             assert table_rows(target) == before
         with pytest.raises(StoreError, match="checksum mismatch"):
             backups.verify(tampered)
-        backups.restore(target, path)  # the good one still restores
+        restores.restore(target, path)  # the good one still restores
         assert count(target, observation) == 13
 
 
@@ -304,10 +305,10 @@ def test_a_store_holding_data_is_refused_unless_forced(engine: Engine, tmp_path:
         vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=later, label="备份之后")
     after = table_rows(engine)
     with pytest.raises(StoreError, match="--force") as caught:
-        backups.restore(engine, path)
+        restores.restore(engine, path)
     assert "不是空的" in str(caught.value)
     assert table_rows(engine) == after
-    backups.restore(engine, path, force=True)
+    restores.restore(engine, path, force=True)
     assert table_rows(engine) == expected  # the vintage written after the backup is gone
     with engine.begin() as conn:
         assert vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=later) == ids[-1] + 1
@@ -323,7 +324,7 @@ def test_a_backup_from_a_newer_schema_is_refused(engine: Engine, tmp_path: Path)
     with new_store(engine.dialect.name, tmp_path) as target:
         before = table_rows(target)
         with pytest.raises(StoreError, match="newer shumao") as caught:
-            backups.restore(target, future)
+            restores.restore(target, future)
         assert "store_9999" in str(caught.value)
         assert table_rows(target) == before
 
@@ -351,10 +352,10 @@ def test_tables_other_modules_add_are_backed_up_too(engine: Engine, tmp_path: Pa
         assert (notes.rows, notes.columns["due"], notes.columns["score"]) == (2, "date", "float")
         with new_store(engine.dialect.name, tmp_path) as target:
             with pytest.raises(StoreError, match="review_note"):
-                backups.restore(target, path)  # this store's code has no such table
+                restores.restore(target, path)  # this store's code has no such table
             assert count(target, vintage) == 0
             _create_notes(target)
-            backups.restore(target, path)
+            restores.restore(target, path)
             assert table_rows(target) == table_rows(engine)
     finally:
         with engine.begin() as conn:

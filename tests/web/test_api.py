@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from shumao.release.releases import list_releases
+from shumao.release.history import list_releases
 from web.conftest import login
 from web.factories import MONEY, PUBLIC_REPORT, REPORT, USCC_A, make_enterprise, obs, release, write
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import targets
+from shumao.monitor.hooks import after_commit
 from shumao.policy import library
 from shumao.policy import tables as policy
 from web import test_browser
@@ -29,7 +30,7 @@ pytestmark = [
 
 def test_the_alert_list_map_and_an_alert(open_page, engine: Engine) -> None:
     for name in ("table2_provinces_2022.csv", "table3_bases_2020_2022.csv"):
-        run_import(engine, "report2022", DEMO / "report2022" / name)
+        run_import(engine, "report2022", DEMO / "report2022" / name, after=after_commit)
     page = open_page("ministry")
     page.goto("/")
     page.click("#nav-monitor")
@@ -52,7 +53,7 @@ def test_the_alert_list_map_and_an_alert(open_page, engine: Engine) -> None:
 
 
 def test_the_target_progress_page(open_page, engine: Engine) -> None:
-    run_import(engine, "mofcom-services", DEMO / "mofcom_services" / "services_trade_releases.csv")
+    run_import(engine, "mofcom-services", DEMO / "mofcom_services" / "services_trade_releases.csv", after=after_commit)
     library.add_file(engine, ROOT / "demo" / "policy" / "001_2ff3b056fc41c968.txt")
     with engine.begin() as conn:
         cand = conn.execute(select(policy.target.c.id).where(

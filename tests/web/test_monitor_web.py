@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from shumao.auth.tables import audit_log
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import tables as t
+from shumao.monitor.hooks import after_commit
 from web.factories import World
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
@@ -19,7 +20,7 @@ DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 
 def _alerts(engine: Engine) -> None:
     for name in ("table2_provinces_2022.csv", "table3_bases_2020_2022.csv"):
-        run_import(engine, "report2022", DEMO / "report2022" / name)
+        run_import(engine, "report2022", DEMO / "report2022" / name, after=after_commit)
 
 
 def _ids(engine: Engine) -> dict[str, int]:
@@ -107,7 +108,7 @@ def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
     from shumao.policy import tables as policy
 
     run_import(engine, "mofcom-services",
-               DEMO / "mofcom_services" / "services_trade_releases.csv")
+               DEMO / "mofcom_services" / "services_trade_releases.csv", after=after_commit)
     library.add_file(engine, DEMO.parent / "policy" / "001_2ff3b056fc41c968.txt")
     with engine.begin() as conn:
         cand = conn.execute(select(policy.target.c.id).where(

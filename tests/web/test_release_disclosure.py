@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from shumao import access
 from shumao.auth.tables import audit_log
-from shumao.release import releases
+from shumao.release import history
 from shumao.validation import uscc
 from web.conftest import login
 
@@ -52,7 +52,7 @@ def test_the_world_total_cannot_undo_a_suppressed_partner(engine: Engine) -> Non
 def test_the_release_records_the_rules_it_applied(engine: Engine) -> None:
     _park_with_one_american_client(engine)
     with engine.connect() as conn:
-        [made] = releases.list_releases(conn, "ENT_DDS")
+        [made] = history.list_releases(conn, "ENT_DDS")
         detail = conn.execute(select(audit_log.c.detail).where(
             audit_log.c.action == "release")).scalars().all()
     record = made.disclosure
@@ -85,7 +85,7 @@ def test_releases_made_before_the_rules_were_recorded_get_the_rules_of_their_tim
         conn.execute(data_release.update().values(disclosure=None))
     command.upgrade(alembic_config(engine), "heads")
     with engine.connect() as conn:
-        made = {r.dataflow_id: r for r in releases.list_releases(conn)}
+        made = {r.dataflow_id: r for r in history.list_releases(conn)}
         shown = public.protected_by(conn, "ENT_DDS")
     legacy = load("legacy-2026-11").record()
     assert made["ENT_DDS"].rules == {**legacy, "dominance": [[1, 85.0], [2, 85.0]],
@@ -96,7 +96,7 @@ def test_releases_made_before_the_rules_were_recorded_get_the_rules_of_their_tim
     assert made["UNCTAD_DDS"].disclosure is None
     command.downgrade(alembic_config(engine), "release@base")
     with engine.connect() as conn:
-        assert all(r.disclosure is None for r in releases.list_releases(conn))
+        assert all(r.disclosure is None for r in history.list_releases(conn))
     command.upgrade(alembic_config(engine), "heads")
 
 

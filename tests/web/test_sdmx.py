@@ -11,9 +11,9 @@ import io
 import pytest
 import sdmx
 
+from shumao import sdmx as service
+from shumao.errors import BadQuery
 from shumao.storage.dataflows import get_dataflow
-from shumao.web.services import sdmx as service
-from shumao.web.services.explorer import BadQuery
 
 
 def _structure(client, flow: str):  # type: ignore[no-untyped-def]

@@ -21,13 +21,16 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from shumao.auth.scope import Scope
-from shumao.bases import access, evaluate, figures, registry, rules
+from shumao.bases import access, registry, rules
 from shumao.bases.tables import base_application, base_application_item, base_evidence
 from shumao.errors import ConflictError, ShumaoError
 
 KINDS = {"application": ("申报", "application"), "rereview": ("复审", "re-review")}
 FIGURES = {t.code: t.unit for t in rules.thresholds()} | {
-    "FT_EXPORT": "亿美元", "DS_EXPORT": "亿美元", "ICT_DELIVERED_EXPORT": "亿美元"}
+    "FT_EXPORT": "亿美元",
+    "DS_EXPORT": "亿美元",
+    "ICT_DELIVERED_EXPORT": "亿美元",
+}
 """Figures an applicant may declare: the four thresholds and the three the targets need
 (外贸出口额, 数字服务出口额, 利用现代信息技术完成交付或实现的服务出口额)."""
 UNITS = ("亿元", "亿美元", "家")
@@ -35,35 +38,51 @@ MIN_REASON = 10
 MAX_FILE = 20 * 1024 * 1024
 
 
-def create(conn: Connection, *, scope: Scope, base_code: str, kind: str,
-           years: list[str]) -> int:
+def create(conn: Connection, *, scope: Scope, base_code: str, kind: str, years: list[str]) -> int:
     base = registry.get(conn, base_code)
     access.require_prepare(conn, scope, base.code, base.city_code)
     if kind not in KINDS:
-        raise ShumaoError(f"类型应为 application 或 rereview，而不是 {kind} / kind is application or "
-                          "rereview")
+        raise ShumaoError(
+            f"类型应为 application 或 rereview，而不是 {kind} / kind is application or rereview"
+        )
     if not years or not all(y.isdigit() and len(y) == 4 for y in years):
         raise ShumaoError("年度应为四位年份 / years are four digits")
     now = datetime.now(UTC)
-    app_id = conn.execute(insert(base_application).values(
-        base_code=base.code, kind=kind, years=",".join(sorted(years)), state="draft",
-        created_by=_who(scope), created_at=now, updated_at=now)).inserted_primary_key[0]  # type: ignore[index]
+    app_id = conn.execute(
+        insert(base_application).values(
+            base_code=base.code,
+            kind=kind,
+            years=",".join(sorted(years)),
+            state="draft",
+            created_by=who(scope),
+            created_at=now,
+            updated_at=now,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
     for cond in rules.checklist():
-        conn.execute(insert(base_application_item).values(
-            application_id=app_id, code=cond.code, year="", updated_by=_who(scope),
-            updated_at=now))
-    access.record(conn, scope, "base.application", f"{base.code} #{app_id}",
-                  {"kind": kind, "years": years})
+        conn.execute(
+            insert(base_application_item).values(
+                application_id=app_id,
+                code=cond.code,
+                year="",
+                updated_by=who(scope),
+                updated_at=now,
+            )
+        )
+    access.record(
+        conn, scope, "base.application", f"{base.code} #{app_id}", {"kind": kind, "years": years}
+    )
     return int(app_id)
 
 
-def _who(scope: Scope) -> str:
+def who(scope: Scope) -> str:
     return scope.username or scope.role
 
 
 def get(conn: Connection, *, scope: Scope, application_id: int) -> dict[str, Any]:
-    row = conn.execute(select(base_application).where(
-        base_application.c.id == application_id)).first()
+    row = conn.execute(
+        select(base_application).where(base_application.c.id == application_id)
+    ).first()
     if row is None:
         raise ShumaoError(f"没有申报材料 {application_id} / no application {application_id}")
     app = dict(row._mapping)
@@ -76,14 +95,22 @@ def get(conn: Connection, *, scope: Scope, application_id: int) -> dict[str, Any
 
 
 def items(conn: Connection, application_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(base_application_item).where(
-        base_application_item.c.application_id == application_id)
-        .order_by(base_application_item.c.id)).all()
+    rows = conn.execute(
+        select(base_application_item)
+        .where(base_application_item.c.application_id == application_id)
+        .order_by(base_application_item.c.id)
+    ).all()
     out = [dict(r._mapping) for r in rows]
-    files = conn.execute(select(base_evidence.c.id, base_evidence.c.item_id,
-                                base_evidence.c.filename, base_evidence.c.size,
-                                base_evidence.c.sha256, base_evidence.c.uploaded_at)
-                         .where(base_evidence.c.item_id.in_([i["id"] for i in out]))).all()
+    files = conn.execute(
+        select(
+            base_evidence.c.id,
+            base_evidence.c.item_id,
+            base_evidence.c.filename,
+            base_evidence.c.size,
+            base_evidence.c.sha256,
+            base_evidence.c.uploaded_at,
+        ).where(base_evidence.c.item_id.in_([i["id"] for i in out]))
+    ).all()
     for item in out:
         item["files"] = [dict(f._mapping) for f in files if f.item_id == item["id"]]
     return out
@@ -93,13 +120,15 @@ def _editable(conn: Connection, scope: Scope, application_id: int) -> dict[str, 
     app = get(conn, scope=scope, application_id=application_id)
     access.require_prepare(conn, scope, app["base"].code, app["base"].city_code)
     if app["state"] != "draft":
-        raise ConflictError("申报材料已提交，不能再修改 / the application is submitted: it can no "
-                            "longer be changed")
+        raise ConflictError(
+            "申报材料已提交，不能再修改 / the application is submitted: it can no longer be changed"
+        )
     return app
 
 
-def state_item(conn: Connection, *, scope: Scope, application_id: int, code: str,
-               statement: str) -> None:
+def state_item(
+    conn: Connection, *, scope: Scope, application_id: int, code: str, statement: str
+) -> None:
     app = _editable(conn, scope, application_id)
     item = next((i for i in app["items"] if i["code"] == code and not i["year"]), None)
     if item is None:
@@ -107,59 +136,115 @@ def state_item(conn: Connection, *, scope: Scope, application_id: int, code: str
     _touch_item(conn, scope, item["id"], statement=statement.strip())
 
 
-def declare(conn: Connection, *, scope: Scope, application_id: int, code: str, year: str,
-            value: float, unit: str, statement: str = "") -> int:
+def declare(
+    conn: Connection,
+    *,
+    scope: Scope,
+    application_id: int,
+    code: str,
+    year: str,
+    value: float,
+    unit: str,
+    statement: str = "",
+) -> int:
     """Declare a figure (a reviewer must accept it, with a document, before it counts)."""
     app = _editable(conn, scope, application_id)
     if code not in FIGURES:
-        raise ShumaoError(f"不能申报 {code}（可申报：{'、'.join(FIGURES)}）/ {code} cannot be declared")
+        raise ShumaoError(
+            f"不能申报 {code}（可申报：{'、'.join(FIGURES)}）/ {code} cannot be declared"
+        )
     if unit not in UNITS or (unit == "家") != (FIGURES[code] == "家"):
-        raise ShumaoError(f"{code} 的单位应为 {FIGURES[code]}"
-                          f"{'或亿美元' if FIGURES[code] == '亿元' else ''} / wrong unit for {code}")
+        raise ShumaoError(
+            f"{code} 的单位应为 {FIGURES[code]}"
+            f"{'或亿美元' if FIGURES[code] == '亿元' else ''} / wrong unit for {code}"
+        )
     if not (value >= 0):
         raise ShumaoError("申报数值不能为负数或空 / a declared figure is a number ≥ 0")
     if year not in app["years_list"] and code in {t.code for t in rules.thresholds()}:
-        raise ShumaoError(f"{year} 不在本次材料的年度 {app['years']} 中 / {year} is not a year of "
-                          "this application")
+        raise ShumaoError(
+            f"{year} 不在本次材料的年度 {app['years']} 中 / {year} is not a year of "
+            "this application"
+        )
     found = next((i for i in app["items"] if i["code"] == code and i["year"] == year), None)
     if found is not None:
-        _touch_item(conn, scope, found["id"], value=value, unit=unit, statement=statement,
-                    decision="pending")
+        _touch_item(
+            conn,
+            scope,
+            found["id"],
+            value=value,
+            unit=unit,
+            statement=statement,
+            decision="pending",
+        )
         return int(found["id"])
-    return int(conn.execute(insert(base_application_item).values(
-        application_id=application_id, code=code, year=year, value=value, unit=unit,
-        statement=statement.strip(), updated_by=_who(scope), updated_at=datetime.now(UTC))
-    ).inserted_primary_key[0])  # type: ignore[index]
+    return int(
+        conn.execute(
+            insert(base_application_item).values(
+                application_id=application_id,
+                code=code,
+                year=year,
+                value=value,
+                unit=unit,
+                statement=statement.strip(),
+                updated_by=who(scope),
+                updated_at=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    )
 
 
 def _touch_item(conn: Connection, scope: Scope, item_id: int, **values: Any) -> None:
-    conn.execute(update(base_application_item).where(base_application_item.c.id == item_id)
-                 .values(**values, updated_by=_who(scope), updated_at=datetime.now(UTC)))
+    conn.execute(
+        update(base_application_item)
+        .where(base_application_item.c.id == item_id)
+        .values(**values, updated_by=who(scope), updated_at=datetime.now(UTC))
+    )
 
 
-def upload(conn: Connection, *, scope: Scope, application_id: int, item_id: int, filename: str,
-           data: bytes, media_type: str = "application/octet-stream") -> int:
+def upload(
+    conn: Connection,
+    *,
+    scope: Scope,
+    application_id: int,
+    item_id: int,
+    filename: str,
+    data: bytes,
+    media_type: str = "application/octet-stream",
+) -> int:
     app = _editable(conn, scope, application_id)
     if item_id not in {i["id"] for i in app["items"]}:
-        raise ShumaoError(f"清单项 {item_id} 不属于申报材料 {application_id} / item {item_id} is "
-                          f"not part of application {application_id}")
+        raise ShumaoError(
+            f"清单项 {item_id} 不属于申报材料 {application_id} / item {item_id} is "
+            f"not part of application {application_id}"
+        )
     if not data:
         raise ShumaoError(f"证明材料“{filename}”是空文件 / the evidence file {filename!r} is empty")
     if len(data) > MAX_FILE:
-        raise ShumaoError(f"证明材料超过 {MAX_FILE // 2**20} MB / the evidence file is larger than "
-                          f"{MAX_FILE // 2**20} MB")
-    ev_id = conn.execute(insert(base_evidence).values(
-        item_id=item_id, filename=filename[:200], media_type=media_type[:100], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by=_who(scope),
-        uploaded_at=datetime.now(UTC))).inserted_primary_key[0]  # type: ignore[index]
+        raise ShumaoError(
+            f"证明材料超过 {MAX_FILE // 2**20} MB / the evidence file is larger than "
+            f"{MAX_FILE // 2**20} MB"
+        )
+    ev_id = conn.execute(
+        insert(base_evidence).values(
+            item_id=item_id,
+            filename=filename[:200],
+            media_type=media_type[:100],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+            uploaded_by=who(scope),
+            uploaded_at=datetime.now(UTC),
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
     return int(ev_id)
 
 
 def evidence_file(conn: Connection, *, scope: Scope, evidence_id: int) -> tuple[str, str, bytes]:
-    row = conn.execute(select(base_evidence, base_application_item.c.application_id)
-                       .join(base_application_item,
-                             base_application_item.c.id == base_evidence.c.item_id)
-                       .where(base_evidence.c.id == evidence_id)).first()
+    row = conn.execute(
+        select(base_evidence, base_application_item.c.application_id)
+        .join(base_application_item, base_application_item.c.id == base_evidence.c.item_id)
+        .where(base_evidence.c.id == evidence_id)
+    ).first()
     if row is None:
         raise ShumaoError(f"没有证明材料 {evidence_id} / no evidence file {evidence_id}")
     get(conn, scope=scope, application_id=row.application_id)  # scope check
@@ -168,131 +253,54 @@ def evidence_file(conn: Connection, *, scope: Scope, evidence_id: int) -> tuple[
 
 def submit(conn: Connection, *, scope: Scope, application_id: int) -> None:
     app = _editable(conn, scope, application_id)
-    _set_state(conn, app, "submitted")
+    set_state(conn, app, "submitted")
     access.record(conn, scope, "base.application", f"#{application_id}", {"state": "submitted"})
 
 
-def _set_state(conn: Connection, app: dict[str, Any], state: str, **values: Any) -> None:
-    done = conn.execute(update(base_application).where(
-        base_application.c.id == app["id"], base_application.c.version == app["version"])
-        .values(state=state, version=app["version"] + 1, updated_at=datetime.now(UTC), **values))
+def set_state(conn: Connection, app: dict[str, Any], state: str, **values: Any) -> None:
+    done = conn.execute(
+        update(base_application)
+        .where(base_application.c.id == app["id"], base_application.c.version == app["version"])
+        .values(state=state, version=app["version"] + 1, updated_at=datetime.now(UTC), **values)
+    )
     if not done.rowcount:
-        raise ConflictError("申报材料已被他人修改，请刷新 / somebody changed the application "
-                            "first: reload it")
-
-
-def decide_item(conn: Connection, *, scope: Scope, application_id: int, item_id: int,
-                decision: str, note: str = "") -> None:
-    access.require_decide(scope)
-    app = get(conn, scope=scope, application_id=application_id)
-    if app["state"] != "submitted":
-        raise ConflictError("只能评审已提交、未决定的材料 / only a submitted, undecided file can "
-                            "be reviewed")
-    if decision not in ("accepted", "rejected", "pending"):
-        raise ShumaoError("决定应为 accepted、rejected 或 pending / decide accepted, rejected or "
-                          "pending")
-    item = next((i for i in app["items"] if i["id"] == item_id), None)
-    if item is None:
-        raise ShumaoError(f"清单项 {item_id} 不属于申报材料 {application_id} / no such item")
-    if decision == "accepted" and not item["files"]:
-        raise ShumaoError("没有证明材料的项目不能认可 / an item without an evidence document "
-                          "cannot be accepted")
-    if decision == "rejected" and not note.strip():
-        raise ShumaoError("不认可须写明理由 / a rejection needs a written reason")
-    conn.execute(update(base_application_item).where(base_application_item.c.id == item_id)
-                 .values(decision=decision, decision_note=note.strip(), decided_by=_who(scope),
-                         decided_at=datetime.now(UTC)))
-    access.record(conn, scope, "base.decide", f"#{application_id} {item['code']}",
-                  {"item": item_id, "decision": decision})
-
-
-def evaluation(conn: Connection, *, scope: Scope, application_id: int,
-               override_reason: str | None = None,
-               hypothetical: dict[tuple[str, str], float] | None = None) -> evaluate.Evaluation:
-    """The evaluation of an application: published figures, linkage counts, accepted
-    declarations, the checklist decisions, the override (stored or given)."""
-    app = get(conn, scope=scope, application_id=application_id)
-    years = app["years_list"]
-    evidence = [*figures.declared(app["items"], application_id),
-                *figures.collect(conn, app["base"].code, years),
-                *hypothetical_evidence(hypothetical or {})]
-    checks = [evaluate.Check(i["code"], i["decision"], len(i["files"]), i["decision_note"])
-              for i in app["items"] if not i["year"]]
-    reason = app["override_reason"] or "" if override_reason is None else override_reason
-    return evaluate.evaluate(kind=app["kind"], base_code=app["base"].code,
-                             group=app["base"].region_group, years=years, evidence=evidence,
-                             checks=checks, override_reason=reason)
-
-
-def hypothetical_evidence(values: dict[tuple[str, str], float]) -> list[evaluate.Evidence]:
-    """What-if values (code, year) → value, placed before everything else."""
-    return [evaluate.Evidence(code, year, value, "exact", "假设值（仅用于推演）",
-                              "hypothetical value (what-if only)")
-            for (code, year), value in values.items()]
-
-
-def decide(conn: Connection, *, scope: Scope, application_id: int, override_reason: str = "",
-           note: str = "") -> evaluate.Evaluation:
-    """Record the verdict the rules give (with the special-potential clause if a reason of
-    at least ``MIN_REASON`` characters is written)."""
-    access.require_decide(scope)
-    app = get(conn, scope=scope, application_id=application_id)
-    if app["state"] != "submitted":
-        raise ConflictError("只能对已提交、未决定的材料作出决定 / only a submitted, undecided file "
-                            "can be decided")
-    reason = override_reason.strip()
-    if reason and len(reason) < MIN_REASON:
-        raise ShumaoError(f"适用特殊潜力条款须写明理由（至少 {MIN_REASON} 个字）/ the special-potential "
-                          f"clause needs a written reason of at least {MIN_REASON} characters")
-    result = evaluation(conn, scope=scope, application_id=application_id,
-                        override_reason=reason)
-    if reason and not result.overridden:
-        raise ShumaoError("特殊潜力条款只能放宽未达标的业务标准；本材料没有可放宽的未达标项，或基本条件未获认可 / "
-                          "the clause lowers failing thresholds only: there is none, or a basic "
-                          "condition is not accepted")
-    _set_state(conn, app, "decided", verdict=result.verdict, override_reason=reason or None,
-               override_by=_who(scope) if reason else None, decided_by=_who(scope),
-               decided_at=datetime.now(UTC), decision_note=note.strip())
-    access.record(conn, scope, "base.decide", f"#{application_id}",
-                  {"verdict": result.verdict, "override": bool(reason)})
-    return result
+        raise ConflictError(
+            "申报材料已被他人修改，请刷新 / somebody changed the application first: reload it"
+        )
 
 
 def of_base(conn: Connection, *, scope: Scope, base_code: str) -> list[dict[str, Any]]:
     base = registry.get(conn, base_code)
     access.require_see(conn, scope, base.code, base.city_code)
-    rows = conn.execute(select(base_application).where(base_application.c.base_code == base.code)
-                        .order_by(base_application.c.id.desc())).all()
+    rows = conn.execute(
+        select(base_application)
+        .where(base_application.c.base_code == base.code)
+        .order_by(base_application.c.id.desc())
+    ).all()
     return [dict(r._mapping) for r in rows]
 
 
 def for_years(conn: Connection, base_code: str, kind: str, years: list[str]) -> int | None:
     """The newest application of that kind and years, if any (no scope check: internal)."""
-    row = conn.execute(select(base_application.c.id).where(
-        base_application.c.base_code == base_code, base_application.c.kind == kind,
-        base_application.c.years == ",".join(sorted(years)))
-        .order_by(base_application.c.id.desc()).limit(1)).first()
+    row = conn.execute(
+        select(base_application.c.id)
+        .where(
+            base_application.c.base_code == base_code,
+            base_application.c.kind == kind,
+            base_application.c.years == ",".join(sorted(years)),
+        )
+        .order_by(base_application.c.id.desc())
+        .limit(1)
+    ).first()
     return int(row.id) if row else None
 
 
 def submitted(conn: Connection, *, scope: Scope) -> list[dict[str, Any]]:
     """Files waiting for the ministry's decision."""
     access.require_decide(scope)
-    rows = conn.execute(select(base_application).where(base_application.c.state == "submitted")
-                        .order_by(base_application.c.id)).all()
+    rows = conn.execute(
+        select(base_application)
+        .where(base_application.c.state == "submitted")
+        .order_by(base_application.c.id)
+    ).all()
     return [dict(r._mapping) for r in rows]
-
-
-def assess(conn: Connection, *, scope: Scope, base_code: str, kind: str, years: list[str],
-           hypothetical: dict[tuple[str, str], float] | None = None) -> evaluate.Evaluation:
-    """The evaluation of a base for ``years``: its newest file of that kind and years if there
-    is one, else the published figures alone (every checklist item then waits for evidence)."""
-    base = registry.get(conn, base_code)
-    access.require_see(conn, scope, base.code, base.city_code)
-    found = for_years(conn, base.code, kind, years)
-    if found is not None:
-        return evaluation(conn, scope=scope, application_id=found, hypothetical=hypothetical)
-    evidence = [*figures.collect(conn, base.code, years),
-                *hypothetical_evidence(hypothetical or {})]
-    return evaluate.evaluate(kind=kind, base_code=base.code, group=base.region_group,
-                             years=years, evidence=evidence, checks=[])

@@ -23,13 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from shumao.auth.scope import Scope
-from shumao.bases import access, linkage, registry
+from shumao.bases import access, linkage, linkage_model, registry
 from shumao.bases.tables import link_decision, link_result, link_run, so_roster_row
 from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError
@@ -65,31 +64,49 @@ def _location(county: str | None, city: str | None, province: str | None) -> str
 
 
 def direct_enterprises(conn: Connection, base_code: str) -> pl.DataFrame:
-    rows = conn.execute(select(enterprise.c.uscc, enterprise.c.name, enterprise.c.county_code,
-                               enterprise.c.city_code, enterprise.c.province_code)
-                        .where(enterprise.c.park_code == base_code)).all()
+    rows = conn.execute(
+        select(
+            enterprise.c.uscc,
+            enterprise.c.name,
+            enterprise.c.county_code,
+            enterprise.c.city_code,
+            enterprise.c.province_code,
+        ).where(enterprise.c.park_code == base_code)
+    ).all()
     return pl.DataFrame(
         [(u, u, n, _location(c, ci, p)) for u, n, c, ci, p in rows],
         schema={"uid": pl.String, "uscc": pl.String, "name": pl.String, "address": pl.String},
-        orient="row")
+        orient="row",
+    )
 
 
 def si_reporters(conn: Connection, usccs: list[str], year: str) -> set[str]:
     if not usccs:
         return set()
-    frame = vintages.read(conn, "ENT_DDS", where={"ref_area": usccs, "product": list(SI_ITEMS),
-                                                  "flow": ["X"]},
-                          start=f"{year}-Q1", end=f"{year}-Q4")
+    frame = vintages.read(
+        conn,
+        "ENT_DDS",
+        where={"ref_area": usccs, "product": list(SI_ITEMS), "flow": ["X"]},
+        start=f"{year}-Q1",
+        end=f"{year}-Q4",
+    )
     return set(frame.filter(pl.col("value") > 0)["ref_area"].unique().to_list())
 
 
 def roster_rows(conn: Connection, base_code: str, year: str) -> pl.DataFrame:
     """The ITO rows of the newest load that holds the base and year."""
-    newest = select(func.max(so_roster_row.c.load_id)).where(
-        so_roster_row.c.base_code == base_code, so_roster_row.c.year == year).scalar_subquery()
-    rows = conn.execute(select(so_roster_row).where(
-        so_roster_row.c.base_code == base_code, so_roster_row.c.year == year,
-        so_roster_row.c.load_id == newest)).all()
+    newest = (
+        select(func.max(so_roster_row.c.load_id))
+        .where(so_roster_row.c.base_code == base_code, so_roster_row.c.year == year)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(so_roster_row).where(
+            so_roster_row.c.base_code == base_code,
+            so_roster_row.c.year == year,
+            so_roster_row.c.load_id == newest,
+        )
+    ).all()
     frame = pl.DataFrame([dict(r._mapping) for r in rows]) if rows else pl.DataFrame()
     if frame.is_empty():
         return frame
@@ -98,30 +115,47 @@ def roster_rows(conn: Connection, base_code: str, year: str) -> pl.DataFrame:
 
 
 def decisions(conn: Connection) -> dict[tuple[str, str], str]:
-    return {(k, u): d for k, u, d in conn.execute(
-        select(link_decision.c.record_key, link_decision.c.uscc, link_decision.c.decision))}
+    return {
+        (k, u): d
+        for k, u, d in conn.execute(
+            select(link_decision.c.record_key, link_decision.c.uscc, link_decision.c.decision)
+        )
+    }
 
 
-def run(conn: Connection, *, scope: Scope, base_code: str, year: str,
-        settings: linkage.LinkSettings = linkage.DEFAULT,
-        progress: Progress | None = None) -> Count:
+def run(
+    conn: Connection,
+    *,
+    scope: Scope,
+    base_code: str,
+    year: str,
+    settings: linkage_model.LinkSettings = linkage_model.DEFAULT,
+    progress: Progress | None = None,
+) -> Count:
     """Link the base's roster of ``year`` and store the run, its results and counts."""
     base = registry.get(conn, base_code)
     access.require_link(conn, scope, base.code, base.city_code)
     roster = roster_rows(conn, base.code, year)
     if roster.is_empty():
-        raise ShumaoError(f"{base.name_zh} 没有 {year} 年的服务外包名录（离岸ITO）行：请先导入名录 / "
-                          f"no outsourcing roster rows (offshore ITO) of {base.code} for {year}: "
-                          "import the roster first")
+        raise ShumaoError(
+            f"{base.name_zh} 没有 {year} 年的服务外包名录（离岸ITO）行：请先导入名录 / "
+            f"no outsourcing roster rows (offshore ITO) of {base.code} for {year}: "
+            "import the roster first"
+        )
     left = direct_enterprises(conn, base.code)
     right = roster.select(pl.col("id").cast(pl.String).alias("uid"), "uscc", "name", "address")
     keys = dict(zip(roster["id"].cast(pl.String), roster["record_key"], strict=True))
-    by_uid = {(rid, u): d for rid, key in keys.items()
-              for (k, u), d in decisions(conn).items() if k == key}
+    by_uid = {
+        (rid, u): d
+        for rid, key in keys.items()
+        for (k, u), d in decisions(conn).items()
+        if k == key
+    }
     result = linkage.link(left, right, settings=settings, decisions=by_uid, progress=progress)
     reporters = si_reporters(conn, left["uscc"].to_list(), year)
-    links = result.links.join(roster.select(pl.col("id").cast(pl.String).alias("right_uid"),
-                                            "record_key"), on="right_uid")
+    links = result.links.join(
+        roster.select(pl.col("id").cast(pl.String).alias("right_uid"), "record_key"), on="right_uid"
+    )
     counts = tally(links, reporters)
     run_id = _store(conn, scope, base.code, year, settings, result, links, counts)
     access.record(conn, scope, "base.link", f"{base.code} {year}", {"run": run_id, **counts})
@@ -137,35 +171,65 @@ def tally(links: pl.DataFrame, reporters: set[str]) -> dict[str, int]:
     roster_only = rest["record_key"].n_unique() + outside["left_uid"].n_unique()
     both = len(in_roster & reporters)
     direct_only = len(reporters - in_roster)
-    return {"total": direct_only + both + roster_only, "direct_only": direct_only,
-            "roster_only": roster_only, "both": both,
-            "pending": links.filter(pl.col("status") == linkage.REVIEW).height,
-            "direct": len(reporters), "roster_rows": links.height}
+    return {
+        "total": direct_only + both + roster_only,
+        "direct_only": direct_only,
+        "roster_only": roster_only,
+        "both": both,
+        "pending": links.filter(pl.col("status") == linkage.REVIEW).height,
+        "direct": len(reporters),
+        "roster_rows": links.height,
+    }
 
 
-def _store(conn: Connection, scope: Scope, base_code: str, year: str,
-           settings: linkage.LinkSettings, result: linkage.LinkResult, links: pl.DataFrame,
-           counts: dict[str, int]) -> int:
-    run_id = conn.execute(insert(link_run).values(
-        base_code=base_code, year=year, settings=asdict(settings), model=result.parameters,
-        counts=counts, created_by=scope.username or scope.role, created_at=datetime.now(UTC))
+def _store(
+    conn: Connection,
+    scope: Scope,
+    base_code: str,
+    year: str,
+    settings: linkage_model.LinkSettings,
+    result: linkage.LinkResult,
+    links: pl.DataFrame,
+    counts: dict[str, int],
+) -> int:
+    run_id = conn.execute(
+        insert(link_run).values(
+            base_code=base_code,
+            year=year,
+            settings=asdict(settings),
+            model=result.parameters,
+            counts=counts,
+            created_by=scope.username or scope.role,
+            created_at=datetime.now(UTC),
+        )
     ).inserted_primary_key[0]  # type: ignore[index]
     weights = [c for c in links.columns if c.startswith("mw_")]
-    rows = [{"run_id": run_id, "roster_row_id": int(r["right_uid"]), "uscc": r.get("left_uid"),
-             "candidate_uscc": r.get("candidate_uid") or r.get("left_uid"),
-             "status": r["status"], "method": r["method"],
-             "match_weight": r.get("match_weight"), "match_probability": r.get("match_probability"),
-             "runner_up": r.get("runner_up"),
-             "weights": {w: r[w] for w in weights if r.get(w) is not None} or None}
-            for r in links.to_dicts()]
+    rows = [
+        {
+            "run_id": run_id,
+            "roster_row_id": int(r["right_uid"]),
+            "uscc": r.get("left_uid"),
+            "candidate_uscc": r.get("candidate_uid") or r.get("left_uid"),
+            "status": r["status"],
+            "method": r["method"],
+            "match_weight": r.get("match_weight"),
+            "match_probability": r.get("match_probability"),
+            "runner_up": r.get("runner_up"),
+            "weights": {w: r[w] for w in weights if r.get(w) is not None} or None,
+        }
+        for r in links.to_dicts()
+    ]
     conn.execute(insert(link_result), rows)
     return int(run_id)
 
 
 def latest(conn: Connection, *, base_code: str, year: str) -> Count | None:
-    row = conn.execute(select(link_run).where(link_run.c.base_code == base_code,
-                                              link_run.c.year == year)
-                       .order_by(link_run.c.id.desc()).limit(1)).first()
+    row = conn.execute(
+        select(link_run)
+        .where(link_run.c.base_code == base_code, link_run.c.year == year)
+        .order_by(link_run.c.id.desc())
+        .limit(1)
+    ).first()
     if row is None:
         return None
     return Count(row.id, base_code, year, **row.counts, created_at=row.created_at)
@@ -174,16 +238,31 @@ def latest(conn: Connection, *, base_code: str, year: str) -> Count | None:
 def results(conn: Connection, run_id: int) -> pl.DataFrame:
     """Every roster row of a run with its outcome, names on both sides."""
     rows = conn.execute(
-        select(so_roster_row.c.id, so_roster_row.c.row_no, so_roster_row.c.name,
-               so_roster_row.c.uscc.label("roster_uscc"), so_roster_row.c.address,
-               so_roster_row.c.record_key, link_result.c.uscc, link_result.c.candidate_uscc,
-               link_result.c.status, link_result.c.method, link_result.c.match_weight,
-               link_result.c.match_probability, link_result.c.runner_up, link_result.c.weights,
-               enterprise.c.name.label("enterprise_name"))
-        .select_from(link_result.join(so_roster_row,
-                                      so_roster_row.c.id == link_result.c.roster_row_id)
-                     .outerjoin(enterprise, enterprise.c.uscc == link_result.c.candidate_uscc))
-        .where(link_result.c.run_id == run_id).order_by(so_roster_row.c.row_no)).all()
+        select(
+            so_roster_row.c.id,
+            so_roster_row.c.row_no,
+            so_roster_row.c.name,
+            so_roster_row.c.uscc.label("roster_uscc"),
+            so_roster_row.c.address,
+            so_roster_row.c.record_key,
+            link_result.c.uscc,
+            link_result.c.candidate_uscc,
+            link_result.c.status,
+            link_result.c.method,
+            link_result.c.match_weight,
+            link_result.c.match_probability,
+            link_result.c.runner_up,
+            link_result.c.weights,
+            enterprise.c.name.label("enterprise_name"),
+        )
+        .select_from(
+            link_result.join(
+                so_roster_row, so_roster_row.c.id == link_result.c.roster_row_id
+            ).outerjoin(enterprise, enterprise.c.uscc == link_result.c.candidate_uscc)
+        )
+        .where(link_result.c.run_id == run_id)
+        .order_by(so_roster_row.c.row_no)
+    ).all()
     return pl.DataFrame([dict(r._mapping) for r in rows], infer_schema_length=None)
 
 
@@ -195,80 +274,38 @@ def members(conn: Connection, count: Count) -> pl.DataFrame:
     linked = res.filter(pl.col("status") == linkage.LINKED) if res.height else res
     listed = set(linked["uscc"].to_list()) if res.height else set()
     names = dict(zip(left["uscc"], left["name"], strict=True))
-    out = [{"name": names.get(u, u), "uscc": u, "source": "both" if u in listed else "direct",
-            "method": "", "match_weight": None} for u in sorted(reporters)]
+    out = [
+        {
+            "name": names.get(u, u),
+            "uscc": u,
+            "source": "both" if u in listed else "direct",
+            "method": "",
+            "match_weight": None,
+        }
+        for u in sorted(reporters)
+    ]
     seen: set[str] = set()
-    for r in (res.to_dicts() if res.height else []):
+    for r in res.to_dicts() if res.height else []:
         ident = r["uscc"] if r["status"] == linkage.LINKED else r["record_key"]
         if ident in seen or (r["status"] == linkage.LINKED and r["uscc"] in reporters):
             continue
         seen.add(ident)
-        out.append({"name": r["name"], "uscc": r["uscc"] or r["roster_uscc"], "source": "roster",
-                    "method": r["method"], "match_weight": r["match_weight"]})
-    return pl.DataFrame(out, schema={"name": pl.String, "uscc": pl.String, "source": pl.String,
-                                     "method": pl.String, "match_weight": pl.Float64})
-
-
-def queue(conn: Connection, *, scope: Scope) -> list[dict[str, Any]]:
-    """Pairs waiting for a person, from the newest run of each base and year in scope."""
-    newest = select(link_run.c.base_code, link_run.c.year, func.max(link_run.c.id).label("id")
-                    ).group_by(link_run.c.base_code, link_run.c.year).subquery()
-    out = []
-    for base_code, year, run_id in conn.execute(select(newest)).all():
-        base = registry.get(conn, base_code)
-        if not access.may_see(conn, scope, base.code, base.city_code):
-            continue
-        res = results(conn, run_id)
-        if res.is_empty():
-            continue
-        for r in res.filter(pl.col("status") == linkage.REVIEW).to_dicts():
-            out.append({**r, "run_id": run_id, "base_code": base_code, "year": year,
-                        "base_name": base.name_zh})
-    return out
-
-
-def decide(conn: Connection, *, scope: Scope, run_id: int, roster_row_id: int, decision: str,
-           note: str = "") -> Count:
-    """Accept or reject the pair of a queued row; kept for later runs; counts updated."""
-    if decision not in ("accept", "reject"):
-        raise ShumaoError("决定只能是 accept（是同一企业）或 reject（不是）/ the decision is "
-                          "accept or reject")
-    run_row = conn.execute(select(link_run).where(link_run.c.id == run_id)).first()
-    if run_row is None:
-        raise ShumaoError(f"没有匹配运行 {run_id} / no linkage run {run_id}")
-    base = registry.get(conn, run_row.base_code)
-    access.require_link(conn, scope, base.code, base.city_code)
-    res = results(conn, run_id).filter(pl.col("id") == roster_row_id)
-    if res.is_empty() or res["candidate_uscc"][0] is None:
-        raise ShumaoError(f"运行 {run_id} 中第 {roster_row_id} 条名录记录没有候选企业 / roster row "
-                          f"{roster_row_id} has no candidate in run {run_id}")
-    key, uscc = res["record_key"][0], res["candidate_uscc"][0]
-    _upsert_decision(conn, scope, key, uscc, decision, note)
-    status = linkage.LINKED if decision == "accept" else linkage.UNLINKED
-    conn.execute(update(link_result).where(and_(link_result.c.run_id == run_id,
-                                                link_result.c.roster_row_id == roster_row_id))
-                 .values(status=status, method="review",
-                         uscc=uscc if decision == "accept" else None))
-    access.record(conn, scope, "base.link_decision", f"{base.code} {run_row.year}",
-                  {"run": run_id, "row": roster_row_id, "uscc": uscc, "decision": decision})
-    return _recount(conn, run_row)
-
-
-def _upsert_decision(conn: Connection, scope: Scope, key: str, uscc: str, decision: str,
-                     note: str) -> None:
-    values = {"decision": decision, "note": note.strip(), "decided_at": datetime.now(UTC),
-              "decided_by": scope.username or scope.role}
-    done = conn.execute(update(link_decision).where(
-        link_decision.c.record_key == key, link_decision.c.uscc == uscc).values(**values))
-    if not done.rowcount:
-        conn.execute(insert(link_decision).values(record_key=key, uscc=uscc, **values))
-
-
-def _recount(conn: Connection, run_row: Any) -> Count:
-    res = results(conn, run_row.id)
-    links = res.select(pl.col("id").cast(pl.String).alias("right_uid"),
-                       pl.col("uscc").alias("left_uid"), "status", "record_key")
-    left = direct_enterprises(conn, run_row.base_code)
-    counts = tally(links, si_reporters(conn, left["uscc"].to_list(), run_row.year))
-    conn.execute(update(link_run).where(link_run.c.id == run_row.id).values(counts=counts))
-    return Count(run_row.id, run_row.base_code, run_row.year, **counts)  # type: ignore[arg-type]
+        out.append(
+            {
+                "name": r["name"],
+                "uscc": r["uscc"] or r["roster_uscc"],
+                "source": "roster",
+                "method": r["method"],
+                "match_weight": r["match_weight"],
+            }
+        )
+    return pl.DataFrame(
+        out,
+        schema={
+            "name": pl.String,
+            "uscc": pl.String,
+            "source": pl.String,
+            "method": pl.String,
+            "match_weight": pl.Float64,
+        },
+    )

@@ -30,47 +30,30 @@ ministry outgrows one machine.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from shumao.bases import names
+from shumao.bases.linkage_model import (
+    DEFAULT,
+    LinkSettings,
+    Progress,
+    empty_scores,
+    level_weights,
+    score,
+)
 from shumao.validation import uscc
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]
 COMPARED = ("trade", "industry", "location", "legal_form")
 ROAD = r"^(.*?(?:大道|大街|路|街|道|巷|弄|里))"
 MUNICIPALITIES = ("110000", "120000", "310000", "500000")
-M_FLOOR = 0.001
-MIN_LABELS = 50
-"""Credit-code links needed to train on the data; fewer: the shipped model."""
-MODEL = Path(__file__).with_name("data") / "linkage_model.json"
 LINKED, REVIEW, UNLINKED = "linked", "review", "unlinked"
-
-
-@dataclass(frozen=True)
-class LinkSettings:
-    accept_weight: float = 21.0
-    """The evidence of the comparisons (log2 Bayes factor, the sum of the ``mw_*`` weights,
-    without the prior) at or above which a pair is a link. The prior is left out because it
-    shrinks with the size of the data (one match among more pairs) while "same trade name,
-    trade words and city" means the same in a roster of 50 rows and of 200,000."""
-    review_weight: float = 15.0
-    """From here up to ``accept_weight`` a pair goes to the review queue."""
-    margin: float = 3.0
-    """The runner-up must be this far below the best candidate, or the row needs review."""
-    seed: int = 17
-    u_pairs: float = 2e6
-
-
-DEFAULT = LinkSettings()
 
 
 @dataclass(frozen=True)
@@ -84,8 +67,9 @@ class LinkResult:
 
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     """uid, uscc, name, address → the columns the comparisons use."""
-    typed = frame.with_columns(pl.col(c).cast(pl.String) for c in ("uid", "uscc", "name",
-                                                                    "address"))
+    typed = frame.with_columns(
+        pl.col(c).cast(pl.String) for c in ("uid", "uscc", "name", "address")
+    )
     work = names.normalise_addresses(names.normalise_names(typed, "name"), "address")
     code = pl.col("uscc").str.strip_chars().str.to_uppercase()
     written = work.select(code.unique().drop_nulls())["uscc"].to_list()
@@ -97,8 +81,20 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("name_core").str.slice(-2, 2).alias("core_tail"),
         pl.col("street").str.extract(ROAD, 1).alias("road"),
         pl.col("street").str.extract(ROAD + r"(\d+)", 2).alias("house"),
-    ).select("uid", "code", "name_core", "trade", "industry", "city", "district", "road",
-             "house", "legal_form", "core_head", "core_tail")
+    ).select(
+        "uid",
+        "code",
+        "name_core",
+        "trade",
+        "industry",
+        "city",
+        "district",
+        "road",
+        "house",
+        "legal_form",
+        "core_head",
+        "core_tail",
+    )
 
 
 def _city_only(code: pl.Expr) -> pl.Expr:
@@ -107,9 +103,14 @@ def _city_only(code: pl.Expr) -> pl.Expr:
     return pl.when(province).then(None).otherwise(code)
 
 
-def link(left: pl.DataFrame, right: pl.DataFrame, *, settings: LinkSettings = DEFAULT,
-         decisions: Mapping[tuple[str, str], str] | None = None,
-         progress: Progress | None = None) -> LinkResult:
+def link(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    *,
+    settings: LinkSettings = DEFAULT,
+    decisions: Mapping[tuple[str, str], str] | None = None,
+    progress: Progress | None = None,
+) -> LinkResult:
     """Link ``right`` (roster rows) to ``left`` (enterprises); both have uid, uscc, name,
     address. ``decisions`` maps (right uid, left uid) to ``accept`` or ``reject``."""
     step = progress or (lambda stage, done, total: None)
@@ -118,185 +119,78 @@ def link(left: pl.DataFrame, right: pl.DataFrame, *, settings: LinkSettings = DE
     step("normalise", 2, 2)
     by_code = _by_code(lhs, rhs)
     rest = rhs.filter(~pl.col("uid").is_in(by_code["right_uid"].implode()))
-    scored, params = _score(lhs, rhs, by_code, settings, step) if rest.height and lhs.height \
-        else (_empty_scores(), {})
+    scored, params = (
+        score(lhs, rhs, by_code, settings, step)
+        if rest.height and lhs.height
+        else (empty_scores(), {})
+    )
     scored = scored.filter(pl.col("right_uid").is_in(rest["uid"].implode()))
     industry_else = level_weights(params, "industry")[-1] if params else 0.0
     prior = params.get("probability_two_random_records_match", 0.5) if params else 0.5
     scored = scored.with_columns(
-        (pl.col("match_weight") - math.log2(prior / (1 - prior))).alias("evidence"))
+        (pl.col("match_weight") - math.log2(prior / (1 - prior))).alias("evidence")
+    )
     decided = _classify(scored, rest, settings, decisions or {}, industry_else)
-    return LinkResult(pl.concat([by_code, decided], how="diagonal_relaxed")
-                      .sort("right_uid"), params)
+    return LinkResult(
+        pl.concat([by_code, decided], how="diagonal_relaxed").sort("right_uid"), params
+    )
 
 
 def _by_code(lhs: pl.DataFrame, rhs: pl.DataFrame) -> pl.DataFrame:
     hits = rhs.filter(pl.col("code").is_not_null()).join(
-        lhs.filter(pl.col("code").is_not_null()).select("uid", "code"), on="code",
-        suffix="_left")
-    return hits.select(pl.col("uid").alias("right_uid"), pl.col("uid_left").alias("left_uid"),
-                       pl.lit(LINKED).alias("status"), pl.lit("code").alias("method"))
+        lhs.filter(pl.col("code").is_not_null()).select("uid", "code"), on="code", suffix="_left"
+    )
+    return hits.select(
+        pl.col("uid").alias("right_uid"),
+        pl.col("uid_left").alias("left_uid"),
+        pl.lit(LINKED).alias("status"),
+        pl.lit("code").alias("method"),
+    )
 
 
-def _comparisons() -> list[object]:
-    """Trade name, industry words, location (one comparison with nested levels, because
-    building ⊂ road ⊂ district ⊂ city are not independent), legal form."""
-    # deferred: splink loads duckdb and its comparison library (~0.7 s); only linkage runs need it
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    same = [cll.ExactMatchLevel(c) for c in ("city", "district", "road", "house")]
-    location = cl.CustomComparison(
-        output_column_name="location",
-        comparison_levels=[
-            cll.NullLevel("city"), cll.And(*same), cll.And(*same[:3]), cll.And(*same[:2]),
-            same[0], cll.ElseLevel()],
-        comparison_description="所在地：同楼、同路、同区县、同城市 / location: building, road, "
-                               "district, city")
-    return [cl.JaroWinklerAtThresholds("trade", [0.9]),
-            cl.JaroWinklerAtThresholds("industry", [0.8]), location,
-            cl.ExactMatch("legal_form")]
-
-
-def _blocking() -> list[object]:
-    # deferred: splink loads duckdb and its comparison library (~0.7 s); only linkage runs need it
-    from splink import block_on
-
-    return [block_on("name_core"), block_on("trade"), block_on("city", "core_head"),
-            block_on("city", "core_tail"), block_on("city", "district", "road", "house")]
-
-
-def _score(lhs: pl.DataFrame, rhs: pl.DataFrame, by_code: pl.DataFrame,
-           settings: LinkSettings, step: Progress) -> tuple[pl.DataFrame, dict[str, Any]]:
-    # deferred: duckdb is loaded only for a linkage run
-    import duckdb
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-
-    logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect(":memory:")
-    try:
-        db_api = DuckDBAPI(con)
-        inputs = [db_api.register(lhs.to_arrow(), dataset_display_name="enterprises"),
-                  db_api.register(rhs.to_arrow(), dataset_display_name="roster")]
-        creator = SettingsCreator(
-            link_type="link_only", unique_id_column_name="uid",
-            comparisons=_comparisons(),  # type: ignore[arg-type]
-            blocking_rules_to_generate_predictions=_blocking(),  # type: ignore[arg-type]
-            retain_intermediate_calculation_columns=True, retain_matching_columns=False)
-        linker = Linker(inputs, creator, log_level=None)
-        step("train", 0, 3)
-        if by_code.height >= MIN_LABELS:
-            linker.training.estimate_probability_two_random_records_match(
-                [block_on("name_core", "city")], recall=0.8)
-            step("train", 1, 3)
-            linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_pairs,
-                                                             seed=settings.seed)
-        step("train", 2, 3)
-        if by_code.height >= MIN_LABELS:
-            _estimate_m(linker, db_api, by_code)
-            params = _floor_m(linker.misc.save_model_to_json())
-        else:
-            params = shipped_model(lhs, rhs)
-        step("train", 3, 3)
-        step("predict", 0, 1)
-        trained = Linker(inputs, params, log_level=None)
-        prior = params["probability_two_random_records_match"]
-        floor = settings.review_weight - 4 + math.log2(prior / (1 - prior))
-        found = trained.inference.predict(threshold_match_weight=floor)
-        frame = pl.from_arrow(found.as_duckdbpyrelation().arrow())
-        step("predict", 1, 1)
-    finally:
-        con.close()
-    assert isinstance(frame, pl.DataFrame)
-    return _orient(frame), params
-
-
-def _floor_m(params: dict[str, Any]) -> dict[str, Any]:
-    """A level no credit-code pair showed (e.g. same district, other road) gets m = ``M_FLOOR``
-    instead of no estimate: rare among matches, never impossible."""
-    for comparison in params["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if not level.get("is_null_level") and level.get("m_probability") is None:
-                level["m_probability"] = M_FLOOR
-    return params
-
-
-def level_weights(params: dict[str, Any], column: str) -> list[float]:
-    """The match weight (log2 m/u) of each non-null level of a comparison, best first."""
-    comparison = next(c for c in params["comparisons"] if c["output_column_name"] == column)
-    return [math.log2(lv["m_probability"] / lv["u_probability"])
-            for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-
-
-def _estimate_m(linker: object, db_api: object, by_code: pl.DataFrame) -> None:
-    """m probabilities from the pairs the credit code already links: labels for free."""
-    labels = by_code.select(
-        pl.lit("enterprises").alias("source_dataset_l"),
-        pl.col("left_uid").alias("uid_l"), pl.lit("roster").alias("source_dataset_r"),
-        pl.col("right_uid").alias("uid_r"))
-    table = db_api.register(labels.to_arrow(), table_name="code_links")  # type: ignore
-    linker.training.estimate_m_from_pairwise_labels(table)  # type: ignore[attr-defined]
-
-
-def shipped_model(lhs: pl.DataFrame, rhs: pl.DataFrame) -> dict[str, Any]:
-    """For a roster too small to train on (fewer than ``MIN_LABELS`` credit-code links): the m
-    and u of ``data/linkage_model.json`` (trained on the synthetic set, ``synthetic.py``) with
-    this data's own prior — the pairs sharing name core and city, over every pair, at an
-    assumed recall of 0.8 (at least one pair)."""
-    params: dict[str, Any] = json.loads(MODEL.read_text(encoding="utf-8"))
-    same = lhs.drop_nulls(["name_core", "city"]).join(
-        rhs.drop_nulls(["name_core", "city"]), on=["name_core", "city"]).height
-    pairs = max(lhs.height * rhs.height, 1)
-    params["probability_two_random_records_match"] = min(max(same, 1) / 0.8 / pairs, 0.5)
-    return params
-
-
-def _orient(frame: pl.DataFrame) -> pl.DataFrame:
-    """Predictions with the roster row as ``right_uid`` whichever side Splink put it."""
-    left_is_roster = pl.col("source_dataset_l") == "roster"
-    keep = ["match_weight", "match_probability",
-            *[c for c in frame.columns if c.startswith(("mw_", "gamma_"))]]
-    return frame.select(
-        pl.when(left_is_roster).then(pl.col("uid_l")).otherwise(pl.col("uid_r"))
-        .alias("right_uid"),
-        pl.when(left_is_roster).then(pl.col("uid_r")).otherwise(pl.col("uid_l"))
-        .alias("left_uid"), *keep)
-
-
-def _empty_scores() -> pl.DataFrame:
-    return pl.DataFrame(schema={"right_uid": pl.String, "left_uid": pl.String,
-                                "match_weight": pl.Float64, "match_probability": pl.Float64,
-                                "mw_trade": pl.Float64, "mw_industry": pl.Float64})
-
-
-def _classify(scored: pl.DataFrame, rest: pl.DataFrame, settings: LinkSettings,
-              decisions: Mapping[tuple[str, str], str], industry_else: float) -> pl.DataFrame:
+def _classify(
+    scored: pl.DataFrame,
+    rest: pl.DataFrame,
+    settings: LinkSettings,
+    decisions: Mapping[tuple[str, str], str],
+    industry_else: float,
+) -> pl.DataFrame:
     decided = _apply_decisions(scored, decisions)
-    ranked = decided.sort(["right_uid", "rank_key", "evidence"],
-                          descending=[False, True, True])
+    ranked = decided.sort(["right_uid", "rank_key", "evidence"], descending=[False, True, True])
     best = ranked.group_by("right_uid", maintain_order=True).agg(
-        pl.all().first(), pl.col("evidence").slice(1, 1).first().alias("runner_up"))
+        pl.all().first(), pl.col("evidence").slice(1, 1).first().alias("runner_up")
+    )
     best = best.with_columns(_status(settings, industry_else))
     alone = rest.select(pl.col("uid").alias("right_uid")).join(best, on="right_uid", how="anti")
     best = best.with_columns(
-        pl.when(pl.col("status") != LINKED).then(None).otherwise(pl.col("left_uid"))
-        .alias("left_uid"), pl.col("left_uid").alias("candidate_uid"))
-    return pl.concat([best.drop("rank_key", "decision"),
-                      alone.with_columns(pl.lit(UNLINKED).alias("status"),
-                                         pl.lit("none").alias("method"))],
-                     how="diagonal_relaxed")
+        pl.when(pl.col("status") != LINKED)
+        .then(None)
+        .otherwise(pl.col("left_uid"))
+        .alias("left_uid"),
+        pl.col("left_uid").alias("candidate_uid"),
+    )
+    return pl.concat(
+        [
+            best.drop("rank_key", "decision"),
+            alone.with_columns(pl.lit(UNLINKED).alias("status"), pl.lit("none").alias("method")),
+        ],
+        how="diagonal_relaxed",
+    )
 
 
-def _apply_decisions(scored: pl.DataFrame, decisions: Mapping[tuple[str, str], str]
-                     ) -> pl.DataFrame:
+def _apply_decisions(
+    scored: pl.DataFrame, decisions: Mapping[tuple[str, str], str]
+) -> pl.DataFrame:
     table = pl.DataFrame(
         [(r, lft, d) for (r, lft), d in decisions.items()],
         schema={"right_uid": pl.String, "left_uid": pl.String, "decision": pl.String},
-        orient="row")
+        orient="row",
+    )
     out = scored.join(table, on=["right_uid", "left_uid"], how="left")
     out = out.filter(pl.col("decision").fill_null("") != "reject")
     return out.with_columns(
-        pl.when(pl.col("decision") == "accept").then(1).otherwise(0).alias("rank_key"))
+        pl.when(pl.col("decision") == "accept").then(1).otherwise(0).alias("rank_key")
+    )
 
 
 def _status(settings: LinkSettings, industry_else: float) -> list[pl.Expr]:
@@ -314,8 +208,22 @@ def _status(settings: LinkSettings, industry_else: float) -> list[pl.Expr]:
     accepted = pl.col("decision") == "accept"
     auto = (weight >= settings.accept_weight) & clear
     queued = trade_agrees & (weight >= settings.review_weight)
-    status = (pl.when(accepted).then(pl.lit(LINKED)).when(auto).then(pl.lit(LINKED))
-              .when(queued).then(pl.lit(REVIEW)).otherwise(pl.lit(UNLINKED)))
-    method = (pl.when(accepted).then(pl.lit("review")).when(auto).then(pl.lit("probabilistic"))
-              .when(queued).then(pl.lit("pending")).otherwise(pl.lit("none")))
+    status = (
+        pl.when(accepted)
+        .then(pl.lit(LINKED))
+        .when(auto)
+        .then(pl.lit(LINKED))
+        .when(queued)
+        .then(pl.lit(REVIEW))
+        .otherwise(pl.lit(UNLINKED))
+    )
+    method = (
+        pl.when(accepted)
+        .then(pl.lit("review"))
+        .when(auto)
+        .then(pl.lit("probabilistic"))
+        .when(queued)
+        .then(pl.lit("pending"))
+        .otherwise(pl.lit("none"))
+    )
     return [status.alias("status"), method.alias("method")]

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from shumao.auth.scope import Scope
-from shumao.bases import applications, calendar, evaluate, registry, rules, targets
+from shumao.bases import assessment, calendar, evaluate, registry, rules, targets
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def run(conn: Connection, *, scope: Scope, base_code: str, cycle: int | None = N
             if designated and designated.year + every <= today.year else today.year
     years = years_of(cycle)
     due = calendar.rereview_due(designated, cycle) if designated else None
-    result = applications.assess(conn, scope=scope, base_code=base.code, kind="rereview",
+    result = assessment.assess(conn, scope=scope, base_code=base.code, kind="rereview",
                                  years=list(years))
     checks = [t for y in years for t in targets.check(conn, base=base, year=y)]
     return Rereview(base, cycle, years, due, result, checks, evaluate.what_if(result))

@@ -80,9 +80,11 @@ def aggregate_cmd(
 def _tree(engine: Engine, name: str) -> Hierarchy:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.compute import hierarchy
+    from shumao.release.publish import enterprise_parents
 
     if name == "geography":  # enterprises under their park, county, city or province
-        return hierarchy.geography(hierarchy.enterprise_parents(engine))
+        with engine.connect() as conn:
+            return hierarchy.geography(enterprise_parents(conn))
     return hierarchy.by_name(name)
 
 

@@ -12,7 +12,7 @@ from shumao.cli.common import console, fail, open_store, progress_bar
 from shumao.errors import ShumaoError
 
 if TYPE_CHECKING:  # loads when a command runs, not when the CLI starts
-    from shumao.storage import backup as backups
+    from shumao.storage.backup_format import Manifest
 
 Quiet = Annotated[bool, typer.Option(help="不显示进度条 / no progress bar")]
 
@@ -48,11 +48,11 @@ def restore_command(
 ) -> None:
     """从备份恢复到空数据库（全部或不做）/ restore a backup into an empty store, all or nothing."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.storage import backup as backups
+    from shumao.storage import restore as restores
 
     try:
         with open_store() as engine, progress_bar(not quiet) as bar:
-            manifest = backups.restore(engine, file, force=force,
+            manifest = restores.restore(engine, file, force=force,
                                        progress=bar)  # type: ignore[arg-type]
     except ShumaoError as exc:
         raise fail(str(exc)) from None
@@ -63,7 +63,7 @@ def restore_command(
     )
 
 
-def _print_tables(manifest: backups.Manifest) -> None:
+def _print_tables(manifest: Manifest) -> None:
     """Row counts of the tables that hold rows (every table is in the file, empty or not)."""
     table = Table("表 table", "行数 rows")
     for entry in manifest.tables:

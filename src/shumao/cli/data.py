@@ -33,6 +33,7 @@ def import_(
     """导入数据文件为一个新版本 / import a file as a new vintage (all or nothing)."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.ingest.pipeline import run_import
+    from shumao.monitor.hooks import after_commit
 
     options: dict[str, object] = {}
     if mapping:
@@ -43,7 +44,8 @@ def import_(
         engine = store()
         with progress_bar(not quiet) as bar:
             result = run_import(engine, source, file, options=options, label=label,
-                                dry_run=dry_run, progress=bar)  # type: ignore[arg-type]
+                                dry_run=dry_run, progress=bar,  # type: ignore[arg-type]
+                                after=after_commit)
     except ImportRejected as exc:
         _print_report(exc.report, as_json)
         raise fail(str(exc), code=2) from None

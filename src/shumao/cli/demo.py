@@ -30,6 +30,7 @@ def load(
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.config import get_settings
     from shumao.ingest.pipeline import run_import
+    from shumao.monitor.hooks import after_commit
     from shumao.storage.tables import vintage
 
     manifest = yaml.safe_load((demo_dir / "manifest.yaml").read_text(encoding="utf-8"))
@@ -45,7 +46,8 @@ def load(
             with progress_bar(not quiet) as bar:
                 result = run_import(engine, item["source"], path, options=item.get("options"),
                                     label=f"演示数据 demo: {path.name}",
-                                    progress=bar)  # type: ignore[arg-type]
+                                    progress=bar,  # type: ignore[arg-type]
+                                    after=after_commit)
         except ImportRejected as exc:
             console.print(exc.report.text())
             raise fail(f"{path.name}: {exc}") from None

@@ -54,6 +54,7 @@ def publish(
 ) -> None:
     """立即发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public now."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
+    from shumao.monitor.hooks import after_commit
     from shumao.release import calendar, releases
     from shumao.storage import vintages
     from shumao.storage.dataflows import all_dataflows
@@ -71,9 +72,6 @@ def publish(
                                          revision_reason=revision_reason) for n in names]
         except ShumaoError as exc:
             raise fail(str(exc)) from None
-        # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-        from shumao.monitor.hooks import after_commit
-
         after_commit(engine, trigger="release", dataflows=names, user=by)
         _snapshots(engine, [r.id for r in done])
     for skipped in sorted(held & {f.id for f in all_dataflows()}) if all_flows else []:
@@ -102,7 +100,7 @@ def _snapshots(engine: Engine, release_ids: list[int]) -> None:
 
 def _print_release(r: object) -> None:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.release.releases import Release
+    from shumao.release.history import Release
 
     assert isinstance(r, Release)
     console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")

@@ -19,9 +19,12 @@ import json
 import polars as pl
 
 from shumao.compute import indicators as ind
+from shumao.compute.indicator_parts import levels
+from shumao.compute.shares import share_of
 from shumao.query import convert_units
 from shumao.reference import cbec_modes, units
 from shumao.storage.tables import DIMENSIONS
+from shumao.storage.vintages import conform
 
 WORLD = "WLD"
 NATION = "CHN"
@@ -35,13 +38,13 @@ def _on(*free: str) -> list[str]:
 
 
 def _values(frame: pl.DataFrame) -> pl.DataFrame:
-    return ind.levels(frame.filter(pl.col("indicator").is_in(["VALUE", "_Z"])))
+    return levels(frame.filter(pl.col("indicator").is_in(["VALUE", "_Z"])))
 
 
 def share_of_goods(frame: pl.DataFrame) -> pl.DataFrame:
     """x(CBEC) / x(GOODS) × 100 for the same area, partner, flow and period."""
     data = _values(frame)
-    return ind.share_of(data.filter(pl.col("product") == TOTAL),
+    return share_of(data.filter(pl.col("product") == TOTAL),
                         data.filter(pl.col("product") == GOODS), on=_on("product"),
                         indicator_id="CBEC_SHARE_GOODS")
 
@@ -49,7 +52,7 @@ def share_of_goods(frame: pl.DataFrame) -> pl.DataFrame:
 def partner_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(partner) / x(world) × 100 for the same area, mode, flow and period."""
     data = _values(frame)
-    return ind.share_of(data.filter(pl.col("counterpart_area") != WORLD),
+    return share_of(data.filter(pl.col("counterpart_area") != WORLD),
                         data.filter(pl.col("counterpart_area") == WORLD),
                         on=_on("counterpart_area"), indicator_id="CBEC_PARTNER_SHARE")
 
@@ -57,7 +60,7 @@ def partner_share(frame: pl.DataFrame) -> pl.DataFrame:
 def mode_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(mode) / x(CBEC) × 100: the mode structure (9610, 9710, 9810, 1210)."""
     data = _values(frame)
-    return ind.share_of(data.filter(pl.col("product").is_in(list(cbec_modes.MODES))),
+    return share_of(data.filter(pl.col("product").is_in(list(cbec_modes.MODES))),
                         data.filter(pl.col("product") == TOTAL), on=_on("product"),
                         indicator_id="CBEC_MODE_SHARE")
 
@@ -66,7 +69,7 @@ def province_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(province) / x(CHN) × 100 for the same partner, mode, flow and period."""
     data = _values(frame)
     provinces = data.filter(pl.col("ref_area").str.contains(r"^\d{6}$"))
-    return ind.share_of(provinces, data.filter(pl.col("ref_area") == NATION),
+    return share_of(provinces, data.filter(pl.col("ref_area") == NATION),
                         on=_on("ref_area"), indicator_id="CBEC_PROVINCE_SHARE")
 
 
@@ -75,7 +78,7 @@ def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
     the shape of ``CUSTOMS_CBEC`` for ``area``: per mode and partner, per mode (partner
     ``WLD``) and the total over the modes (``CBEC``), so that the customs indicators apply.
     Values are converted to the first row's unit first (all 万元 from the form)."""
-    data = ind.levels(frame)
+    data = levels(frame)
     if data.is_empty():
         return data
     keys = ["product", "counterpart_area", "flow", "freq", "time_period", "unit", "unit_mult"]
@@ -88,7 +91,7 @@ def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
                                    ).agg(pl.col("value").sum()).with_columns(
         pl.lit(TOTAL).alias("product"), pl.lit(WORLD).alias("counterpart_area"))
     parts = [f.select([*keys, "value"]) for f in (by_partner, by_mode, total, total_world)]
-    return ind.conform(pl.concat(parts).with_columns(pl.lit(area).alias("ref_area"),
+    return conform(pl.concat(parts).with_columns(pl.lit(area).alias("ref_area"),
                                                      pl.lit("VALUE").alias("indicator")))
 
 

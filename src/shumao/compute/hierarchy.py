@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import polars as pl
-from sqlalchemy import Engine, select
 
-from shumao.collection.tables import enterprise
 from shumao.errors import UnknownCode
 from shumao.reference import ebops, geo, groupings, parks
 
@@ -170,19 +168,6 @@ def geography(enterprises: Mapping[str, str] | pl.DataFrame | None = None) -> Hi
     else:
         extra = pl.DataFrame({"code": list(enterprises), "parent": list(enterprises.values())})
     return hier.extend(extra.with_columns(pl.lit("enterprise").alias("level")))
-
-
-def enterprise_parents(engine: Engine) -> pl.DataFrame:
-    """``code, parent`` of every registered enterprise (企业信息库): its park, else its county,
-    city or province — the most detailed place the registry knows. Reads the store."""
-
-    cols = (enterprise.c.uscc, enterprise.c.park_code, enterprise.c.county_code,
-            enterprise.c.city_code, enterprise.c.province_code)
-    with engine.connect() as conn:
-        rows = conn.execute(select(*cols)).all()
-    pairs = [(uscc, next((p for p in places if p), None)) for uscc, *places in rows]
-    frame = pl.DataFrame(pairs, schema={"code": pl.String, "parent": pl.String}, orient="row")
-    return frame.drop_nulls("parent")
 
 
 # --------------------------------------------------------------------------- EBOPS

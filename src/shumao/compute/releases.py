@@ -21,7 +21,7 @@ import json
 
 import polars as pl
 
-from shumao.compute.indicators import previous_period
+from shumao.compute.periods import previous_period
 from shumao.storage.tables import DIMENSIONS
 
 SERIES = [d for d in DIMENSIONS if d not in ("indicator",)]

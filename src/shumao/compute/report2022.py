@@ -28,6 +28,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from shumao.compute import indicators as ind
+from shumao.compute.shares import share_of_world
 from shumao.errors import StoreError, UnknownCode
 from shumao.query import select
 from shumao.reference import countries, geo, parks
@@ -118,7 +119,7 @@ def nation(trade: pl.DataFrame, year: str = "2022") -> dict[str, float]:
 def table1(trade: pl.DataFrame, world_total: float = REPORT_WORLD_EXPORTS) -> pl.DataFrame:
     """表1 with each economy's share of world exports (``world_total`` in 亿美元)."""
     values = _pick(trade, "VALUE").filter(pl.col("ref_area").str.len_chars() == 3)
-    share = ind.share_of_world(values.filter(pl.col("flow") == "X"), world_total)
+    share = share_of_world(values.filter(pl.col("flow") == "X"), world_total)
     wide = _wide(values, "").join(_wide(_pick(trade, "GROWTH_YOY"), "g"), on="ref_area",
                                   how="left")
     wide = wide.join(share.select("ref_area", pl.col("value").alias("share_world_X")),

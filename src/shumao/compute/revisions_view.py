@@ -5,7 +5,7 @@ international data than the files now in the store. ``compare`` puts each econom
 2022 exports, imports and total next to each source's value of the same economy, flow and year
 (亿美元) with the difference in 亿美元 and in % of the report's figure.
 
-What each source measures (METHODS.md §1.3): UNCTAD ``UNCTAD_DDS`` product ``DD`` is the
+What each source measures (docs/methods.md §10.1): UNCTAD ``UNCTAD_DDS`` product ``DD`` is the
 digitally **deliverable** upper bound (sum of EBOPS SF…SK); WTO ``WTO_DDS`` product ``DDS`` is
 the WTO's estimate of services actually **delivered** digitally (GATS mode 1), so it is smaller
 by concept, not only by revision. A source's total (T) is its exports plus imports.

@@ -32,7 +32,9 @@ from shumao.reference import countries, geo, parks
 from shumao.storage.tables import DIMENSIONS
 from shumao.validation import findings, zeros
 from shumao.validation.findings import Finding, finding
-from shumao.validation.hb import HBParams, hb_frame, hb_rows
+from shumao.validation.hb import HBParams
+from shumao.validation.hb_frame import hb_frame
+from shumao.validation.hb_rows import hb_rows
 
 EDITS_FILE = Path(__file__).with_name("table_edits.yaml")
 SERIES = [*DIMENSIONS, "unit", "unit_mult"]

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.readers import ROW, Table
-from shumao.reference import countries, ebops, geo, parks, units
+from shumao.reference import countries, units
+from shumao.reference.names import resolver
 from shumao.validation.findings import Report, finding
 
 if TYPE_CHECKING:
     from shumao.ingest.pipeline import ImportContext
-
-
-def _resolver(kind: str) -> Callable[[str], str]:
-    table: dict[str, Callable[[str], str]] = {
-        "country": lambda v: countries.lookup(v).iso3,
-        "geo": lambda v: geo.lookup(v).code,
-        "ebops": lambda v: ebops.lookup(v).code,
-        "park": lambda v: parks.lookup(v).code,
-    }
-    if kind == "area":
-        order = [table["park"], table["geo"], table["country"]]
-
-        def area(v: str) -> str:
-            for fn in order:
-                try:
-                    return fn(v)
-                except UnknownCode:
-                    continue
-            raise UnknownCode("area", v)
-
-        return area
-    return table[kind]
 
 
 def resolve(frame: pl.DataFrame, column: str, kind: str) -> tuple[pl.DataFrame, list[str]]:
@@ -44,7 +23,7 @@ def resolve(frame: pl.DataFrame, column: str, kind: str) -> tuple[pl.DataFrame, 
 
     Unresolved values are kept as written, so the shared code check reports them with rows.
     """
-    resolve_one = _resolver(kind)
+    resolve_one = resolver(kind)
     mapping: dict[str, str] = {}
     unresolved: list[str] = []
     for value in frame[column].drop_nulls().unique().to_list():

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 from sqlalchemy import Engine
@@ -24,7 +24,6 @@ from shumao.compute.consistency import check_table
 from shumao.config import Settings, get_settings
 from shumao.errors import ImportRejected, UnknownCode
 from shumao.ingest.readers import ROW
-from shumao.monitor.hooks import after_commit
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.engine import require_schema
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
@@ -35,6 +34,15 @@ from shumao.validation.findings import Report, finding
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): stages are "parse", "check", "write"."""
+
+
+class AfterImport(Protocol):
+    """What runs once an import has committed: the warning rules (``monitor.hooks.after_commit``),
+    passed in by the CLI (as the release worker's ``after``) so that ``ingest`` needs nothing
+    from ``monitor``."""
+
+    def __call__(self, engine: Engine, *, trigger: str, dataflows: Iterable[str],
+                 user: str = "system") -> None: ...
 
 
 @dataclass
@@ -115,8 +123,10 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    after: AfterImport | None = None,
 ) -> ImportResult:
-    """Import ``path`` with ``source``; raise ``ImportRejected`` (nothing written) on errors."""
+    """Import ``path`` with ``source``; raise ``ImportRejected`` (nothing written) on errors.
+    ``after`` runs once the vintage is committed (the warning rules, ``monitor.hooks``)."""
     src = get_source(source)
     settings = settings or get_settings()
     report = Report(source=str(path))
@@ -152,7 +162,8 @@ def run_import(
         )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
 
-    after_commit(engine, trigger="import", dataflows=[flow.id], user=user)
+    if after is not None:
+        after(engine, trigger="import", dataflows=[flow.id], user=user)
     return ImportResult(source, flow.id, vid, frame.height, series_count, report, ctx.extra)
 
 

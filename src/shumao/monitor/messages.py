@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from shumao.labels import area_name, product_name
 from shumao.monitor.detectors.common import decode
 from shumao.monitor.rules import Rule
 from shumao.reference.units import unit_text
-from shumao.web.services.labels import area_name, product_name
 
 PRODUCTS = {"S": ("服务", "services"), "KIS": ("知识密集型服务", "knowledge-intensive "
             "services"), "SD": ("旅行服务", "travel services"),

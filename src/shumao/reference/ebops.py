@@ -125,5 +125,5 @@ def main_item_of(code: str) -> EbopsItem | None:
 
 
 def dt_categories() -> list[DtCategory]:
-    """数字技术贸易, 数字服务贸易, 数字产品贸易, 数据贸易 (METHODS.md §2.2)."""
+    """数字技术贸易, 数字服务贸易, 数字产品贸易, 数据贸易 (docs/methods.md §3)."""
     return [DtCategory(r["code"], r["name_zh"], r["name_en"]) for r in rows("dt_categories.csv")]

@@ -1,11 +1,13 @@
-"""Names of area codes: one place that knows which code list a code belongs to."""
+"""Names of area codes, and codes of names: one place that knows which code list a code belongs
+to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from shumao.errors import UnknownCode
-from shumao.reference import countries, geo, parks
+from shumao.reference import countries, ebops, geo, parks
 
 REGIONS = frozenset({"EAST", "CENTRAL", "WEST", "NORTHEAST"})
 
@@ -30,3 +32,27 @@ def area_names(code: str, *, short: bool = False) -> tuple[str, str] | None:
     except UnknownCode:
         return None
     return None
+
+
+def resolver(kind: str) -> Callable[[str], str]:
+    """name or code → canonical code in the code list ``kind`` (country, geo, ebops, park, or
+    area: park, then GB/T 2260 area, then country); ``UnknownCode`` when there is none."""
+    table: dict[str, Callable[[str], str]] = {
+        "country": lambda v: countries.lookup(v).iso3,
+        "geo": lambda v: geo.lookup(v).code,
+        "ebops": lambda v: ebops.lookup(v).code,
+        "park": lambda v: parks.lookup(v).code,
+    }
+    if kind == "area":
+        order = [table["park"], table["geo"], table["country"]]
+
+        def area(v: str) -> str:
+            for fn in order:
+                try:
+                    return fn(v)
+                except UnknownCode:
+                    continue
+            raise UnknownCode("area", v)
+
+        return area
+    return table[kind]

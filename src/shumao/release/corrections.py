@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, insert, select
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.errors import InvalidParameter
-from shumao.release import notes, releases
+from shumao.release import history, notes, releases
 from shumao.release.tables import data_release, release_correction
 
 
@@ -40,7 +40,7 @@ def correct(conn: Connection, *, scope: Scope, dataflow_id: str, reason: str,
     permissions.require_release(scope)
     if not reason.strip():
         raise InvalidParameter("更正须说明原因 / a correction needs a reason")
-    before = [r for r in releases.list_releases(conn, dataflow_id)]
+    before = [r for r in history.list_releases(conn, dataflow_id)]
     if not before:
         raise InvalidParameter(f"{dataflow_id} 尚未发布，无可更正 / {dataflow_id} has not been "
                                "released: there is nothing to correct")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from shumao.auth.scope import Scope
-from shumao.release import calendar, releases
+from shumao.release import calendar, history, releases
 from shumao.storage import vintages
 
 FLOW = "CUSTOMS_CBEC"
@@ -39,10 +39,10 @@ def schedule_demo(engine: Engine, now: datetime | None = None) -> Outcome:
         if len(found) < 2:
             return Outcome([], f"{FLOW} 需要至少两个版本（先运行 shumao demo load）/ {FLOW} needs "
                                "two vintages (run shumao demo load first)")
-        if found[-1] in releases.released_vintages(conn, FLOW):
+        if found[-1] in history.released_vintages(conn, FLOW):
             return Outcome([], f"{FLOW} 最新版本已发布，无可排期 / the newest vintage of {FLOW} is "
                                "already public: nothing to schedule")
-        if found[-2] not in releases.released_vintages(conn, FLOW):
+        if found[-2] not in history.released_vintages(conn, FLOW):
             releases.release(conn, scope=DEMO, dataflow_id=FLOW, vintage_id=found[-2],
                              at=now, note="初步数据 / preliminary figures")
         made = [calendar.schedule(

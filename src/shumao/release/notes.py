@@ -21,11 +21,11 @@ from sqlalchemy import Connection, insert, select, update
 from shumao.auth import audit, permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible, OutsidePolicy
+from shumao.labels import label
 from shumao.reference.units import unit_text
 from shumao.release import history, policy, public
 from shumao.release.tables import data_release, release_note
 from shumao.storage.revisions import changed, compare
-from shumao.web.services.labels import label
 
 TOP = 10
 """How many of the largest revisions the notes name."""

@@ -11,9 +11,6 @@ and admins); every release is in the audit log.
 
 from __future__ import annotations
 
-__all__ = ["Release", "list_releases", "public_as_of", "release", "release_of",
-           "released_vintages", "state_token"]
-
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,11 +27,8 @@ from shumao.release import publish
 from shumao.release.history import (
     Release,
     _release,
-    list_releases,
     public_as_of,
-    release_of,
     released_vintages,
-    state_token,
 )
 from shumao.release.tables import data_release, release_calendar
 from shumao.storage.dataflows import get_dataflow

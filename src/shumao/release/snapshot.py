@@ -45,11 +45,11 @@ import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from shumao import sdmx
 from shumao.auth import audit
 from shumao.release import public
 from shumao.release.tables import data_release, release_snapshot
 from shumao.storage.dataflows import Dataflow, get_dataflow
-from shumao.web.services import sdmx
 
 log = logging.getLogger(__name__)
 PENDING = "shumao.release.snapshots"

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from shumao.reference import countries, geo, parks
-from shumao.report.data import area_name
+from shumao.reference import geo
+from shumao.report.entities import entities, flow_of, name_of, to_int
 
 SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 CLAUSE = re.compile(r"[，；,;：:]")
@@ -28,31 +27,54 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:(?:[—–\-－~至到]+\s*)?((
 NUMBER = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万亿|亿|万)?\s*(美元|元人民币|元|%|％|个百分点)"
     r"|第\s*(\d+|[一二三四五六七八九十]{1,3})\s*(?:位|名)"
-    r"|排名(第?[一二三四五六七八九十]{1,2})(?![十\d])")
-FLOW = re.compile(r"进出口|贸易规模|贸易额|服务贸易|(?<!进)出口|(?<!出)进口|顺差|产值")
-FLOW_CODES = {"进出口": "T", "贸易规模": "T", "贸易额": "T", "服务贸易": "T", "出口": "X",
-              "进口": "M", "顺差": "B", "产值": "OUTPUT"}
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-             "十": 10}
-SPECIAL = {"全国": "CHN", "我国": "CHN", "中国": "CHN", "全球": "WLD", "世界": "WLD",
-           "发达经济体": "DEVELOPED", "发展中经济体": "DEVELOPING", "发展中国家": "DEVELOPING",
-           "新兴经济体": "EMERGING", "欧盟": "EU27"}
-REFERENCE_ONLY = re.compile(r"^(全国|全球|世界)(?=的?(占比|比重|市场|第|首位|前列))")
-"""全国/全球 as the denominator of a share or the field of a rank is not the claim's subject."""
+    r"|排名(第?[一二三四五六七八九十]{1,2})(?![十\d])"
+)
 TOPICS = (
-    ("dd", ("可数字化", "数字服务出口", "数字服务贸易", "数字化服务", "数字交付", "数字服务进出口")),
+    (
+        "dd",
+        ("可数字化", "数字服务出口", "数字服务贸易", "数字化服务", "数字交付", "数字服务进出口"),
+    ),
     ("ict", ("电信、计算机和信息服务",)),
     ("output", ("产值",)),
-    ("other", ("跨境电商", "电子商务", "离岸服务外包", "外包", "外资", "市值", "利润", "独角兽",
-               "服务器", "算力", "专利", "光缆", "基站", "网购", "零售额", "游戏", "云计算",
-               "数据产量", "数据存储", "研发投入", "知识产权", "ICT服务", "服务出口总额",
-               "服务出口年均", "人民币跨境", "交易额", "执行额")),
+    (
+        "other",
+        (
+            "跨境电商",
+            "电子商务",
+            "离岸服务外包",
+            "外包",
+            "外资",
+            "市值",
+            "利润",
+            "独角兽",
+            "服务器",
+            "算力",
+            "专利",
+            "光缆",
+            "基站",
+            "网购",
+            "零售额",
+            "游戏",
+            "云计算",
+            "数据产量",
+            "数据存储",
+            "研发投入",
+            "知识产权",
+            "ICT服务",
+            "服务出口总额",
+            "服务出口年均",
+            "人民币跨境",
+            "交易额",
+            "执行额",
+        ),
+    ),
 )
 """What a number is about: a claim is matched only to data of the same topic (a source's
 ``Rows.topic``); 2.11万亿元 of 跨境电商 is never compared with digitally deliverable services."""
-TOTAL12 = re.compile(r"(?<![\d上述])(?:12|十二)\s*个?省市")
-TOP = re.compile(r"(?:排名前|最大的|前)\s*(\d+|[一二三四五六七八九十]{1,2})\s*(?:位|个|家)?的?"
-                 r"(?:省市|省份|经济体|国家|基地)?(?:分别)?(?:为|是)[:：]?")
+TOP = re.compile(
+    r"(?:排名前|最大的|前)\s*(\d+|[一二三四五六七八九十]{1,2})\s*(?:位|个|家)?的?"
+    r"(?:省市|省份|经济体|国家|基地)?(?:分别)?(?:为|是)[:：]?"
+)
 MEMBERS = re.compile(r"(\d+)\s*[家个]国家数字服务出口基地[^。]{0,12}?分别(?:是|为)")
 REGION_MEMBERS = re.compile(r"(东部|中部|西部|东北)地区(?:包括|包含|含|由)(?:[^。：:]{0,6}[：:])?")
 
@@ -79,65 +101,7 @@ class Claim:
     def tolerance(self) -> float:
         """Half a unit of the last printed digit, in the store's unit."""
         decimals = len(self.printed.split(".")[1]) if "." in self.printed else 0
-        return 0.5 * 10 ** -decimals * self.scale
-
-
-# --------------------------------------------------------------------------- entities
-
-
-@lru_cache(maxsize=1)
-def _entities() -> tuple[re.Pattern[str], dict[str, str]]:
-    names: dict[str, str] = {}
-    for c in countries.all_countries(aggregates=False):
-        if c.name_zh and len(c.name_zh) >= 2 and not c.is_aggregate:
-            names[c.name_zh] = c.iso3
-    for area in geo.provinces():
-        names[area.short_zh] = names[area.name_zh] = area.code
-    for region in geo.regions():
-        names[region.name_zh] = region.code
-    for park in parks.parks():
-        for n in (park.name_zh, *park.aliases):
-            if n and re.search(r"[\u4e00-\u9fff]", n):
-                names[n.replace("(", "（").replace(")", "）")] = park.code
-    names.update(SPECIAL)
-    ordered = sorted(names, key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in ordered)), names
-
-
-def entities(text: str) -> list[tuple[int, str, str]]:
-    """(position, name as written, code) of every entity, longest names first."""
-    pattern, names = _entities()
-    found = [(m.start(), m.group(0), names[m.group(0)]) for m in pattern.finditer(text)
-             if not _reference_only(text, m.start(), m.group(0))]
-    found += [(m.start(), m.group(0), "TOTAL12") for m in TOTAL12.finditer(text)]
-    return sorted(found)
-
-
-def _reference_only(text: str, at: int, name: str) -> bool:
-    if name not in ("全国", "全球", "世界"):
-        return False
-    return bool(REFERENCE_ONLY.match(text[at:at + 8])) or text[at - 1:at] in ("占", "居", "在")
-
-
-def _flow(text: str) -> str:
-    """The flow of the last flow word (出口 inside 进出口 is not exports)."""
-    found = list(FLOW.finditer(text))
-    return FLOW_CODES[found[-1].group(0)] if found else ""
-
-
-def _int(text: str) -> int:
-    text = text.lstrip("第")
-    if text.isdigit():
-        return int(text)
-    if text.startswith("十"):
-        return 10 + CN_DIGITS.get(text[1:], 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return CN_DIGITS[tens] * 10 + CN_DIGITS.get(ones, 0)
-    return CN_DIGITS.get(text, 0)
-
-
-# --------------------------------------------------------------------------- extraction
+        return 0.5 * 10**-decimals * self.scale
 
 
 @dataclass
@@ -190,8 +154,8 @@ def _sentence(sentence: str, ctx: _Context) -> list[Claim]:
         for m in NUMBER.finditer(clause):
             if start + m.start() in covered:
                 continue
-            ctx.flow = _flow(sentence[:start + m.start()]) or ctx.flow
-            ctx.topic = topic_of(sentence[:start + m.start()]) or ctx.topic
+            ctx.flow = flow_of(sentence[: start + m.start()]) or ctx.flow
+            ctx.topic = topic_of(sentence[: start + m.start()]) or ctx.topic
             claim = _number(m, clause, sentence, ctx)
             if claim is not None:
                 claims.append(claim)
@@ -199,11 +163,23 @@ def _sentence(sentence: str, ctx: _Context) -> list[Claim]:
 
 
 def _number(m: re.Match[str], clause: str, sentence: str, ctx: _Context) -> Claim | None:
-    head = clause[:m.start()]
+    head = clause[: m.start()]
     if m.group(4) or m.group(5):
-        rank = _int(m.group(4) or m.group(5))
-        return Claim("rank", ctx.subject, ctx.flow or "T", ctx.year, "", float(rank), str(rank),
-                     "位", 1.0, clause, sentence, topic=ctx.topic)
+        rank = to_int(m.group(4) or m.group(5))
+        return Claim(
+            "rank",
+            ctx.subject,
+            ctx.flow or "T",
+            ctx.year,
+            "",
+            float(rank),
+            str(rank),
+            "位",
+            1.0,
+            clause,
+            sentence,
+            topic=ctx.topic,
+        )
     printed, mult, unit = m.group(1), m.group(2) or "", m.group(3)
     if unit in ("元人民币", "元") and mult == "":
         return None
@@ -214,14 +190,38 @@ def _number(m: re.Match[str], clause: str, sentence: str, ctx: _Context) -> Clai
         kind = _rate_kind(head, unit, ctx)
         if re.search(r"下降|减少|回落", head[-6:]):
             value = -value
-        return Claim(kind, ctx.subject, ctx.flow, ctx.year, ctx.since if kind == "growth_total"
-                     else "", value, printed, unit_text, 1.0, clause, sentence, topic=ctx.topic)
+        return Claim(
+            kind,
+            ctx.subject,
+            ctx.flow,
+            ctx.year,
+            ctx.since if kind == "growth_total" else "",
+            value,
+            printed,
+            unit_text,
+            1.0,
+            clause,
+            sentence,
+            topic=ctx.topic,
+        )
     kind = "change" if re.search(r"比上年(增长|增加|减少|下降)", head) else "level"
     if kind == "change" and re.search(r"减少|下降", head):
         value = -value
     period = ctx.since if re.search(r"由\s*$", head) and ctx.since else ctx.year
-    return Claim(kind, ctx.subject, ctx.flow, period, "", value * scale, printed,
-                 unit_text.replace("元人民币", "元"), scale, clause, sentence, topic=ctx.topic)
+    return Claim(
+        kind,
+        ctx.subject,
+        ctx.flow,
+        period,
+        "",
+        value * scale,
+        printed,
+        unit_text.replace("元人民币", "元"),
+        scale,
+        clause,
+        sentence,
+        topic=ctx.topic,
+    )
 
 
 def _rate_kind(head: str, unit: str, ctx: _Context) -> str:
@@ -236,41 +236,88 @@ def _rate_kind(head: str, unit: str, ctx: _Context) -> str:
     return "unknown"
 
 
-def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
-           ) -> tuple[list[Claim], set[int]]:
-    """"A、B和C……分别为x、y和z", "排名前五位的省市为……", "12家……基地分别是……"; with the
+def _lists(
+    sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
+) -> tuple[list[Claim], set[int]]:
+    """ "A、B和C……分别为x、y和z", "排名前五位的省市为……", "12家……基地分别是……"; with the
     positions of the numbers they cover."""
     out: list[Claim] = []
     members = MEMBERS.search(sentence)
     if members:
         listed = [e for e in named if e[0] >= members.end()]
-        out.append(Claim("members", "DSEB", "", ctx.year, "", float(members.group(1)),
-                         members.group(1), "家", 1.0, sentence[members.start():], sentence,
-                         tuple(e[2] for e in listed)))
+        out.append(
+            Claim(
+                "members",
+                "DSEB",
+                "",
+                ctx.year,
+                "",
+                float(members.group(1)),
+                members.group(1),
+                "家",
+                1.0,
+                sentence[members.start() :],
+                sentence,
+                tuple(e[2] for e in listed),
+            )
+        )
         return out, {members.start(1)}
     region = REGION_MEMBERS.search(sentence)
     if region:
         code = {"东部": "EAST", "中部": "CENTRAL", "西部": "WEST", "东北": "NORTHEAST"}[region[1]]
         end = sentence.find("。", region.end())
         listed = [e for e in named if region.end() <= e[0] < (end if end > 0 else len(sentence))]
-        out.append(Claim("members", code, "", ctx.year, "", float(len(listed)), str(len(listed)),
-                         "个", 1.0, sentence[region.start():], sentence,
-                         tuple(e[2] for e in listed)))
+        out.append(
+            Claim(
+                "members",
+                code,
+                "",
+                ctx.year,
+                "",
+                float(len(listed)),
+                str(len(listed)),
+                "个",
+                1.0,
+                sentence[region.start() :],
+                sentence,
+                tuple(e[2] for e in listed),
+            )
+        )
         return out, set()
     covered: set[int] = set()
     top = TOP.search(sentence)
     if top:
         listed = [e for e in named if e[0] >= top.end()]
-        seg_end = next((m.start() for m in re.finditer(r"[，。；]", sentence)
-                        if m.start() > top.end()), len(sentence))
+        seg_end = next(
+            (m.start() for m in re.finditer(r"[，。；]", sentence) if m.start() > top.end()),
+            len(sentence),
+        )
         listed = [e for e in listed if e[0] < seg_end]
-        scope = next((e[2] for e in reversed(named) if e[0] < top.start()
-                      and e[2] in {r.code for r in geo.regions()}), ctx.subject)
-        out.append(Claim("top", scope if scope in {r.code for r in geo.regions()} else "",
-                         _flow(sentence[:top.start()]) or "T", ctx.year, "",
-                         float(_int(top.group(1))), top.group(1), "", 1.0,
-                         sentence[top.start():seg_end], sentence, tuple(e[2] for e in listed),
-                         topic_of(sentence[:top.start()]) or ctx.topic))
+        scope = next(
+            (
+                e[2]
+                for e in reversed(named)
+                if e[0] < top.start() and e[2] in {r.code for r in geo.regions()}
+            ),
+            ctx.subject,
+        )
+        out.append(
+            Claim(
+                "top",
+                scope if scope in {r.code for r in geo.regions()} else "",
+                flow_of(sentence[: top.start()]) or "T",
+                ctx.year,
+                "",
+                float(to_int(top.group(1))),
+                top.group(1),
+                "",
+                1.0,
+                sentence[top.start() : seg_end],
+                sentence,
+                tuple(e[2] for e in listed),
+                topic_of(sentence[: top.start()]) or ctx.topic,
+            )
+        )
     if top:
         ctx.listed = out[-1].names
     at = sentence.find("分别")
@@ -280,7 +327,8 @@ def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
             subjects = list(ctx.listed)
         numbers = [m for m in NUMBER.finditer(sentence[at:]) if m.group(1)]
         if (len(numbers) == 1 and subjects) or (
-                len(subjects) >= 2 and len(numbers) % len(subjects) == 0):
+            len(subjects) >= 2 and len(numbers) % len(subjects) == 0
+        ):
             out += _paired(sentence, at, subjects, numbers, ctx)
             ctx.listed = tuple(subjects)
         elif numbers:  # a list whose members cannot be told: listed, not guessed
@@ -289,23 +337,21 @@ def _lists(sentence: str, ctx: _Context, named: list[tuple[int, str, str]]
     return out, covered
 
 
-def _paired(sentence: str, at: int, subjects: list[str], numbers: list[re.Match[str]],
-            ctx: _Context) -> list[Claim]:
+def _paired(
+    sentence: str, at: int, subjects: list[str], numbers: list[re.Match[str]], ctx: _Context
+) -> list[Claim]:
     out = []
     group = len(subjects)
-    flow = _flow(sentence[:at]) or ctx.flow
+    flow = flow_of(sentence[:at]) or ctx.flow
     for i, m in enumerate(numbers):
         subject = subjects[i % group]
-        local = _Context(ctx.year, ctx.since, subject, flow,
-                         topic_of(sentence[:at + m.start()]) or ctx.topic)
+        local = _Context(
+            ctx.year, ctx.since, subject, flow, topic_of(sentence[: at + m.start()]) or ctx.topic
+        )
         head_from = sentence.rfind("，", 0, at + m.start()) + 1
-        clause = sentence[head_from: at + m.end()]
+        clause = sentence[head_from : at + m.end()]
         claim = _number(m, clause[: len(clause) - len(m.group(0))] + m.group(0), sentence, local)
         if claim is not None:
-            label = _name(subject) if subject else "？"
+            label = name_of(subject) if subject else "？"
             out.append(replace(claim, text=f"{label}：{m.group(0)}"))
     return out
-
-
-def _name(code: str) -> str:
-    return area_name(code)

@@ -8,7 +8,6 @@ observation with status ``M`` and no value.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, and_, func, insert, select, text
 from sqlalchemy.sql import ColumnElement
 
 from shumao.errors import StoreError
+from shumao.storage import bulk
 from shumao.storage.bulk_keys import keys_checked_once
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE, observation, series, vintage
 
@@ -106,13 +106,15 @@ def write_vintage(
     keyed = _attach_series_ids(conn, dataflow_id, frame)
     # in primary-key order, so the database appends to its B-tree instead of splitting pages
     # all over it (SQLite inserts a file sorted by enterprise, then period, 1.4× as fast)
-    rows = keyed.select("series_id", *OBS_FIELDS).with_columns(
-        pl.lit(vintage_id, pl.Int64).alias("vintage_id")
-    ).sort("series_id", "time_period")
+    rows = (
+        keyed.select("series_id", *OBS_FIELDS)
+        .with_columns(pl.lit(vintage_id, pl.Int64).alias("vintage_id"))
+        .sort("series_id", "time_period")
+    )
     with keys_checked_once(conn, int(vintage_id)):
         for start in range(0, rows.height, batch_rows):
             batch = rows.slice(start, batch_rows)
-            _insert_observations(conn, batch)
+            bulk.insert_observations(conn, batch)
             if progress:
                 progress(batch.height)
     if conn.dialect.name == "postgresql" and rows.height >= ANALYZE_AFTER_ROWS:
@@ -166,86 +168,7 @@ def _insert_series(conn: Connection, dataflow_id: str, new: pl.DataFrame) -> Non
     rows = new.select(
         pl.col("series_id").alias("id"), pl.lit(dataflow_id).alias("dataflow_id"), *DIMENSIONS
     )
-    _insert_rows(conn, "series", rows)
-
-
-def _cursor(conn: Connection) -> Any:
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    return dbapi.cursor()
-
-
-_OBS_COLS = ("series_id", "time_period", "vintage_id", "value", "unit", "unit_mult",
-             "obs_status", "conf_status", "attrs")
-_SQLITE_MAX_PARAMS = 999
-"""The smallest limit any SQLite build has on parameters per statement."""
-
-
-def _insert_observations(conn: Connection, batch: pl.DataFrame) -> None:
-    _insert_rows(conn, "observation", batch.select(_OBS_COLS))
-
-
-def _insert_rows(conn: Connection, table: str, rows: pl.DataFrame) -> None:
-    """Insert ``rows`` (columns named as in ``table``): COPY on PostgreSQL, else ``VALUES``."""
-    cur = _cursor(conn)
-    try:
-        if conn.dialect.name == "postgresql":
-            _postgres_copy_rows(cur, table, rows)
-        else:
-            _sqlite_insert_rows(cur, table, rows)
-    finally:
-        cur.close()
-
-
-def _postgres_copy_rows(cur: Any, table: str, rows: pl.DataFrame) -> None:
-    """COPY ``rows`` as CSV written by Polars: no Python work per row.
-
-    Exact: floats are written in their shortest round-trip form, NULL as an empty field and
-    an empty string as ``""``, which PostgreSQL's CSV format tells apart.
-    """
-    data = rows.write_csv(include_header=False, null_value="", quote_style="necessary")
-    sql = f"COPY {table} ({', '.join(rows.columns)}) FROM STDIN WITH (FORMAT csv)"
-    with cur.copy(sql) as copy:
-        copy.write(data.encode("utf-8"))
-
-
-def _sqlite_insert_rows(cur: Any, table: str, batch: pl.DataFrame) -> None:
-    """Insert ``batch`` into ``table`` with multi-row ``INSERT … VALUES`` statements.
-
-    A column holding one value in the whole batch (the vintage, usually the unit, statuses)
-    is bound once per statement as a numbered parameter; the others are bound per row. This
-    halves the time SQLite spends per row compared with one ``executemany`` row at a time.
-    """
-    if batch.height == 0:
-        return
-    constant = [c for c in batch.columns[1:] if batch[c].n_unique() == 1]
-    varying = [c for c in batch.columns if c not in constant]
-    fixed = [batch[c][0] for c in constant]
-    per_stmt = max(1, (_SQLITE_MAX_PARAMS - len(constant)) // len(varying))
-    columns = [batch[c].to_list() for c in varying]
-    flat = list(itertools.chain.from_iterable(zip(*columns, strict=True)))
-    step = per_stmt * len(varying)
-    whole = len(flat) // step * step
-    if whole:
-        sql = _values_sql(table, batch.columns, constant, varying, per_stmt)
-        cur.executemany(sql, (fixed + flat[i : i + step] for i in range(0, whole, step)))
-    if whole < len(flat):
-        rest = (len(flat) - whole) // len(varying)
-        cur.execute(_values_sql(table, batch.columns, constant, varying, rest),
-                    fixed + flat[whole:])
-
-
-def _values_sql(
-    table: str, columns: Sequence[str], constant: list[str], varying: list[str], rows: int
-) -> str:
-    """``INSERT INTO table (…) VALUES (?3, ?1, …), (?5, ?1, …)`` for ``rows`` rows."""
-    place = {c: f"?{i + 1}" for i, c in enumerate(constant)}
-    tuples = []
-    for r in range(rows):
-        first = len(constant) + r * len(varying)
-        place.update({c: f"?{first + j + 1}" for j, c in enumerate(varying)})
-        tuples.append("(" + ", ".join(place[c] for c in columns) + ")")
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(tuples)}"
+    bulk.insert_rows(conn, "series", rows)
 
 
 def resolve_as_of(conn: Connection, as_of: AsOf, dataflow_id: str | None = None) -> int | None:
@@ -269,7 +192,8 @@ def resolve_as_of(conn: Connection, as_of: AsOf, dataflow_id: str | None = None)
         raise StoreError(
             f"{as_of:%Y-%m-%d %H:%M} 之前{_flow_zh(dataflow_id)}没有任何数据版本 / no vintage"
             f"{_flow_en(dataflow_id)} exists at or before {as_of:%Y-%m-%d %H:%M}"
-            + _known(conn, dataflow_id))
+            + _known(conn, dataflow_id)
+        )
     found = conn.execute(select(func.max(vintage.c.id)).where(vintage.c.created_at <= as_of))
     return int(found.scalar_one())
 
@@ -281,8 +205,10 @@ def _check_vintage(conn: Connection, vintage_id: int, dataflow_id: str) -> None:
     if owner is None:
         what = f"没有第 {vintage_id} 号数据版本 / there is no vintage {vintage_id}"
     else:
-        what = (f"版本 {vintage_id} 属于数据流 {owner}，不是 {dataflow_id} / vintage {vintage_id} "
-                f"belongs to dataflow {owner}, not {dataflow_id}")
+        what = (
+            f"版本 {vintage_id} 属于数据流 {owner}，不是 {dataflow_id} / vintage {vintage_id} "
+            f"belongs to dataflow {owner}, not {dataflow_id}"
+        )
     raise StoreError(what + _known(conn, dataflow_id))
 
 
@@ -294,8 +220,10 @@ def _known(conn: Connection, dataflow_id: str | None) -> str:
         return f"；{dataflow_id} 还没有数据版本 / {dataflow_id} has no vintage yet"
     listed = "、".join(f"{v.id}（{v.created_at:%Y-%m-%d %H:%M}）" for v in rows[-20:])
     more = f"……（共 {len(rows)} 个）" if len(rows) > 20 else ""
-    return (f"。{dataflow_id} 的数据版本 / vintages of {dataflow_id}: {more}{listed}"
-            "（shumao vintages " + dataflow_id + "）")
+    return (
+        f"。{dataflow_id} 的数据版本 / vintages of {dataflow_id}: {more}{listed}"
+        "（shumao vintages " + dataflow_id + "）"
+    )
 
 
 def _flow_zh(dataflow_id: str | None) -> str:
@@ -329,8 +257,11 @@ def read(
     ]
     conds += _selection(where, start, end)
     stmt = (
-        select(*(series.c[d] for d in DIMENSIONS), *(observation.c[f] for f in OBS_FIELDS),
-               observation.c.vintage_id)
+        select(
+            *(series.c[d] for d in DIMENSIONS),
+            *(observation.c[f] for f in OBS_FIELDS),
+            observation.c.vintage_id,
+        )
         .select_from(observation.join(series, series.c.id == observation.c.series_id))
         .where(and_(*conds))
         .order_by(*(series.c[d] for d in DIMENSIONS), observation.c.time_period)
@@ -344,18 +275,32 @@ CHUNK = 500
 """Areas per statement when a filter lists many (an enterprise has ≈500 rows a year)."""
 
 
-def read_in_chunks(conn: Connection, dataflow_id: str, *,
-                   where: Mapping[str, Sequence[str]] | None = None, start: str | None = None,
-                   end: str | None = None, as_of: AsOf = None) -> pl.DataFrame:
+def read_in_chunks(
+    conn: Connection,
+    dataflow_id: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: AsOf = None,
+) -> pl.DataFrame:
     """``read``, a long ``ref_area`` list split into statements of ``CHUNK`` codes (a province
     of thousands of enterprises neither overflows a statement's parameters nor one result)."""
     filters = dict(where or {})
     areas = list(filters.get("ref_area", []))
     if len(areas) <= CHUNK:
         return read(conn, dataflow_id, where=filters, start=start, end=end, as_of=as_of)
-    parts = [read(conn, dataflow_id, where={**filters, "ref_area": areas[i:i + CHUNK]},
-                  start=start, end=end, as_of=as_of)
-             for i in range(0, len(areas), CHUNK)]
+    parts = [
+        read(
+            conn,
+            dataflow_id,
+            where={**filters, "ref_area": areas[i : i + CHUNK]},
+            start=start,
+            end=end,
+            as_of=as_of,
+        )
+        for i in range(0, len(areas), CHUNK)
+    ]
     return pl.concat(parts).sort([*DIMENSIONS, "time_period"])
 
 
@@ -380,4 +325,3 @@ def list_vintages(conn: Connection, dataflow_id: str | None = None) -> list[Vint
     if dataflow_id:
         stmt = stmt.where(vintage.c.dataflow_id == dataflow_id)
     return [VintageInfo(**row._mapping) for row in conn.execute(stmt)]
-

@@ -2,7 +2,7 @@
 
 A view (the overview of a scope, an area page, an explorer query) depends only on the scope,
 its parameters and the store's state — the newest vintage and the newest release
-(``releases.state_token``) plus the newest change of the enterprise database. Caching on that
+(``history.state_token``) plus the newest change of the enterprise database. Caching on that
 key makes every repeated view a dictionary lookup, and any new load, approval or release makes
 the old entries unreachable (they age out of the LRU). Each entry keeps the dataflows it was
 made from, noted again on every hit (``release.shown``), so a cached answer carries the same
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shumao.collection.tables import enterprise_change
 from shumao.release import shown
-from shumao.release.releases import state_token
+from shumao.release.history import state_token
 
 T = TypeVar("T")
 

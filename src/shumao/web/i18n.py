@@ -43,11 +43,6 @@ def translate(key: str, lang: str) -> str:
     return found[lang]
 
 
-def pick(zh: str, en: str, lang: str) -> str:
-    """The text in the user's language, falling back to the Chinese one."""
-    return en if lang == "en" and en else zh
-
-
 def split_bilingual(text: str) -> tuple[str, str]:
     """``"中文 / English"`` → ("中文", "English") (messages of ``shumao.errors``)."""
     zh, sep, en = text.partition(" / ")

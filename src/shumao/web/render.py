@@ -14,15 +14,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
+from shumao.collection import registry
 from shumao.collection.workflow import local_time
+from shumao.labels import area_name, pick
 from shumao.release import shown
-from shumao.web.i18n import lang_of, pick, split_bilingual, translate
+from shumao.web.i18n import lang_of, split_bilingual, translate
 from shumao.web.services.calendar import correction_notices
-from shumao.web.services.labels import scope_name
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -108,3 +110,13 @@ def _scope_name(request: Request, code: str, lang: str) -> str:
     """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
 
     return scope_name(request.app.state.engine, code, lang)
+
+
+def scope_name(engine: Engine, code: str, lang: str) -> str:
+    """A user's scope by name (an area, a park or an enterprise from the registry)."""
+    if len(code) != 18:
+        return area_name(code, lang)
+
+    with engine.connect() as conn:
+        found = registry.find(conn, code)
+    return found.name if found else code

@@ -26,8 +26,10 @@ class Series(BaseModel):
     name: str
     code: str = ""
     data: list[float | None]
-    color: str = Field("", description="颜色（每个流向在所有图中同色）/ colour; a flow has one "
-                       "colour on every chart")
+    color: str = Field(
+        "",
+        description="颜色（每个流向在所有图中同色）/ colour; a flow has one colour on every chart",
+    )
 
 
 class Chart(BaseModel):
@@ -41,15 +43,23 @@ class Chart(BaseModel):
     source: str
     period: str | None = None
     links: list[str] = Field(default_factory=list, description="点击跳转 / page per category")
-    note: str = Field("", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn")
+    note: str = Field(
+        "", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn"
+    )
     pieces: list[dict[str, str | int]] = Field(
-        default_factory=list, description="分级着色（如预警等级）/ colour classes (e.g. alert levels)")
-    geo: str = Field("china", description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
-                     "区划）/ map: china (with the South China Sea inset) or a province code "
-                     "(its cities)")
+        default_factory=list,
+        description="分级着色（如预警等级）/ colour classes (e.g. alert levels)",
+    )
+    geo: str = Field(
+        "china",
+        description="地图：china（全国，带南海诸岛附图）或省级代码（该省地级"
+        "区划）/ map: china (with the South China Sea inset) or a province code "
+        "(its cities)",
+    )
     legend: str = Field("", description="地图图例：灰色无数据的说明 / map legend: what grey means")
-    ramp: list[str] = Field(default_factory=lambda: list(palette.MAP_RAMP),
-                            description="地图色阶 / map colour ramp")
+    ramp: list[str] = Field(
+        default_factory=lambda: list(palette.MAP_RAMP), description="地图色阶 / map colour ramp"
+    )
     no_data_color: str = palette.NO_DATA
 
     def has_data(self) -> bool:
@@ -69,12 +79,16 @@ class Dashboard(BaseModel):
     scope_note: str = ""
     kpis: list[Kpi]
     charts: list[Chart]
-    links: list[Link] = Field(default_factory=list, description="上级页面，按层级 / pages above, "
-                              "in hierarchy order")
-    kpi_note: str = Field("", description="各指标最新期不同时的说明 / says so when the KPIs' "
-                          "latest periods differ")
-    empty: list[str] = Field(default_factory=list, description="暂无数据的图表及原因 / charts "
-                             "left out for lack of data, with the reason")
+    links: list[Link] = Field(
+        default_factory=list, description="上级页面，按层级 / pages above, in hierarchy order"
+    )
+    kpi_note: str = Field(
+        "", description="各指标最新期不同时的说明 / says so when the KPIs' latest periods differ"
+    )
+    empty: list[str] = Field(
+        default_factory=list,
+        description="暂无数据的图表及原因 / charts left out for lack of data, with the reason",
+    )
 
 
 class UserOut(BaseModel):
@@ -117,8 +131,11 @@ class ExploreOut(BaseModel):
     columns: list[str]
     column_names: list[str]
     rows: list[dict[str, Any]]
-    messages: list[str] = Field(default_factory=list, description="为何没有数据，如筛选值不存在 / "
-                                "why there are no rows, e.g. a filter naming nothing")
+    messages: list[str] = Field(
+        default_factory=list,
+        description="为何没有数据，如筛选值不存在 / "
+        "why there are no rows, e.g. a filter naming nothing",
+    )
     total: int
     page: int
     size: int
@@ -126,9 +143,12 @@ class ExploreOut(BaseModel):
     unit: str | None
     chart: Chart | None
     source: str
-    protected_by: str = Field("", description="公开的汇总数据经哪一披露控制规则集保护（企业直报等微观数据）/ "
-                              "the disclosure-control rule set that protected the published "
-                              "aggregates (micro-data dataflows such as enterprise filings)")
+    protected_by: str = Field(
+        "",
+        description="公开的汇总数据经哪一披露控制规则集保护（企业直报等微观数据）/ "
+        "the disclosure-control rule set that protected the published "
+        "aggregates (micro-data dataflows such as enterprise filings)",
+    )
     permalink: str
     downloads: dict[str, str]
 
@@ -147,9 +167,11 @@ class ReleaseOut(BaseModel):
     released_by: str
     note: str
     disclosure_rules: dict[str, Any] | None = Field(
-        None, description="发布的汇总数据所用的披露控制规则集（名称与参数）；按原样发布的表为空 / the "
+        None,
+        description="发布的汇总数据所用的披露控制规则集（名称与参数）；按原样发布的表为空 / the "
         "disclosure-control rule set (name and parameters) that protected the cells this "
-        "release published; null for tables published as they are")
+        "release published; null for tables published as they are",
+    )
 
 
 class UserIn(BaseModel):
@@ -185,8 +207,9 @@ class FilingOut(BaseModel):
     version: int
     current_upload_id: int | None
     vintage_id: int | None
-    submitted_at: datetime | None = Field(None, description="首次提交（北京时间）/ first "
-                                          "submitted (Beijing time)")
+    submitted_at: datetime | None = Field(
+        None, description="首次提交（北京时间）/ first submitted (Beijing time)"
+    )
 
 
 class FilingPage(BaseModel):
@@ -200,13 +223,16 @@ class TodoOut(BaseModel):
     form_id: str
     form_title: str
     period: str
-    opens: date = Field(description="可开始填报的日期（报告期结束次日）/ the first day it can be filed")
+    opens: date = Field(
+        description="可开始填报的日期（报告期结束次日）/ the first day it can be filed"
+    )
     due: date = Field(description="截止日期 / deadline")
     status: str = Field(description="填报状态，未填报为 none / the filing's status, none if none")
     status_text: str
     state: Literal["done", "waiting", "action", "due", "overdue", "upcoming"] = Field(
         description="done 已通过 · waiting 审核中 · action 待修改或提交 · due 待报 · overdue "
-                    "逾期 · upcoming 未到报送期")
+        "逾期 · upcoming 未到报送期"
+    )
     state_text: str
     filing_id: int | None
 
@@ -238,10 +264,13 @@ class NonResponseOut(BaseModel):
     park_code: str | None
     park: str = Field("", description="基地名称 / the park's name")
     kind: Literal["missing", "late", "pending"] = Field(
-        description="漏报 missing / 迟报 late / 待报 pending (not yet due)")
+        description="漏报 missing / 迟报 late / 待报 pending (not yet due)"
+    )
     kind_text: str
     due: date
-    status: str = Field(description="填报状态，未建立为 none / the filing's status, none if no filing")
+    status: str = Field(
+        description="填报状态，未建立为 none / the filing's status, none if no filing"
+    )
     status_text: str
     first_submitted_at: datetime | None = Field(description="北京时间 / Beijing time")
 
@@ -257,8 +286,9 @@ class NonResponseReport(BaseModel):
 
 class FilingDetail(BaseModel):
     filing: FilingOut
-    upload: dict[str, Any] | None = Field(None, description="显示其校验结果的上传 / the upload "
-                                          "whose findings are shown")
+    upload: dict[str, Any] | None = Field(
+        None, description="显示其校验结果的上传 / the upload whose findings are shown"
+    )
     findings: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
     uploads: list[dict[str, Any]]
@@ -287,95 +317,11 @@ class ActionIn(BaseModel):
     explanations: dict[str, str] = Field(default_factory=dict)
 
 
-class PolicyHit(BaseModel):
-    id: int
-    title: str | None
-    doc_number: str | None
-    issue_date: date | None
-    level: str | None
-    level_text: str = Field(description="层级名称（按界面语言）/ the level in the user's language")
-    doc_type: str | None
-    doc_type_text: str
-    issuers: list[str]
-    issuers_text: list[str]
-    section: str = Field("", description="最佳段落所在章节 / the best passage's section")
-    snippet: str = Field("", description="最佳段落（简体）/ the best passage, simplified script")
-    snippet_original: str = Field("", description="同一段落的原文字形 / in the document's own "
-                                  "script")
-    marks: list[tuple[int, int]] = Field(default_factory=list, description="检索词在片段中的位置"
-                                         " / where the query's terms are in the snippet")
-    script: str = Field(description="simplified 简体 / traditional 繁体")
-    score: float | None = None
-
-
-class PolicyFacetValue(BaseModel):
-    value: str
-    text: str
-    count: int
-
-
-class PolicySearchOut(BaseModel):
-    query: str
-    terms: list[str]
-    total: int = Field(description="符合条件的文件数 / documents matching")
-    more: bool = Field(False, description="超过计数上限 / more than the counted maximum")
-    page: int
-    pages: int
-    hits: list[PolicyHit]
-    facets: dict[str, list[PolicyFacetValue]] = Field(
-        description="issuer 发文机关 · level 层级 · doc_type 文种 · year 年份")
-
-
-class PolicyFileOut(BaseModel):
-    id: int
-    source_file: str
-    source_format: str
-    script: str
-    primary: bool = Field(description="文件正文取自该文件 / the document's text is taken from it")
-    similarity: float | None
-
-
-class PolicyTargetOut(BaseModel):
-    id: int
-    target_year: int
-    subject: str
-    indicator: str
-    comparator: str
-    value: float
-    unit: str
-    sentence: str
-    section_path: str
-    status: str
-    indicator_code: str | None
-
-
-class PolicyDocumentOut(BaseModel):
-    id: int
-    title: str | None
-    doc_number: str | None
-    issuers: list[str]
-    issuers_text: list[str]
-    issue_date: date | None
-    level: str | None
-    level_text: str
-    doc_type: str | None
-    doc_type_text: str
-    missing: list[str] = Field(description="文中未找到的字段 / fields not found in the text")
-    corrected: list[str] = Field(description="经人工更正的字段 / fields an editor corrected")
-    script: str
-    files: list[PolicyFileOut]
-    canonical_id: int | None = Field(description="编辑认定的同一文件 / the record an editor "
-                                     "linked it to")
-    duplicates: list[int] = Field(description="编辑链接到本文件的记录 / records linked to it")
-    sections: list[dict[str, Any]]
-    targets: list[PolicyTargetOut]
-    paragraphs: list[dict[str, str]] = Field(description="段落（简体与原文）及其章节 / "
-                                             "paragraphs, simplified and original, with section")
-
-
 class FrameworkSource(BaseModel):
     dataflow: str = Field(description="数据流名称 / dataflow name")
-    coverage: str = Field(description="精确、估计、下限或上限 / exact, estimate, lower or upper bound")
+    coverage: str = Field(
+        description="精确、估计、下限或上限 / exact, estimate, lower or upper bound"
+    )
     text: str
 
 
@@ -384,8 +330,9 @@ class FrameworkRow(BaseModel):
     name: str
     part: str = Field(description="数字订购、数字交付或二者重叠 / ordered, delivered or both")
     lo: float | None = Field(None, description="下界 / lower bound (亿美元)")
-    hi: float | None = Field(None, description="上界，无上界时为空 / upper bound, null when "
-                             "unbounded (亿美元)")
+    hi: float | None = Field(
+        None, description="上界，无上界时为空 / upper bound, null when unbounded (亿美元)"
+    )
     sources: list[FrameworkSource] = Field(default_factory=list)
     note: str = ""
 

@@ -18,7 +18,9 @@ from shumao.collection.checks.model import Run, current_long, empty_history
 from shumao.collection.forms import RuleSpec, previous_periods, shift
 from shumao.validation import zeros
 from shumao.validation.findings import ROW, finding
-from shumao.validation.hb import HBParams, hb_frame, hb_rows
+from shumao.validation.hb import HBParams
+from shumao.validation.hb_frame import hb_frame
+from shumao.validation.hb_rows import hb_rows
 
 
 def _hb_params(spec: RuleSpec) -> HBParams:

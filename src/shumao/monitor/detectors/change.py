@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from shumao.compute.indicators import previous_period
+from shumao.compute.periods import previous_period
 from shumao.monitor.detectors.common import SERIES, empty_hits, hits, latest, log_growth, ordered
 from shumao.monitor.rules import Rule
 

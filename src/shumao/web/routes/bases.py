@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from pydantic import BaseModel, Field
 from starlette.responses import RedirectResponse
 
-from shumao.bases import applications, counting, ranking, registry
+from shumao.bases import applications, assessment, link_review, ranking, registry
 from shumao.web.deps import ConfigDep, Csrf, CurrentUser, ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
@@ -66,7 +66,7 @@ def linkage_decide(conn: SessionDep, scope: ScopeDep, user: CurrentUser,
                    run_id: Annotated[int, Form(ge=1)], row_id: Annotated[int, Form(ge=1)],
                    decision: Annotated[str, Form(pattern="^(accept|reject)$")],
                    note: Text = "") -> Response:
-    counting.decide(conn, scope=scope, run_id=run_id, roster_row_id=row_id, decision=decision,
+    link_review.decide(conn, scope=scope, run_id=run_id, roster_row_id=row_id, decision=decision,
                     note=note)
     return _back("/bases/linkage")
 
@@ -122,7 +122,7 @@ def decide_item(application_id: AppId, conn: SessionDep, scope: ScopeDep, user: 
                 item_id: Annotated[int, Form(ge=1)],
                 decision: Annotated[str, Form(pattern="^(accepted|rejected|pending)$")],
                 note: Text = "") -> Response:
-    applications.decide_item(conn, scope=scope, application_id=application_id, item_id=item_id,
+    assessment.decide_item(conn, scope=scope, application_id=application_id, item_id=item_id,
                              decision=decision, note=note)
     return _back(f"/bases/applications/{application_id}#item-{item_id}")
 
@@ -130,7 +130,7 @@ def decide_item(application_id: AppId, conn: SessionDep, scope: ScopeDep, user: 
 @pages.post("/bases/applications/{application_id}/decide")
 def decide(application_id: AppId, conn: SessionDep, scope: ScopeDep, user: CurrentUser,
            override_reason: Text = "", note: Text = "") -> Response:
-    applications.decide(conn, scope=scope, application_id=application_id,
+    assessment.decide(conn, scope=scope, application_id=application_id,
                         override_reason=override_reason, note=note)
     return _back(f"/bases/applications/{application_id}")
 
@@ -224,7 +224,7 @@ def api_queue(conn: SessionDep, scope: ScopeDep, user: CurrentUser) -> list[dict
 @api.post("/linkage/decide", summary="复核决定 / decide a queued pair")
 def api_decide(body: DecisionIn, conn: SessionDep, scope: ScopeDep, user: CurrentUser
                ) -> dict[str, Any]:
-    found = counting.decide(conn, scope=scope, run_id=body.run_id, roster_row_id=body.row_id,
+    found = link_review.decide(conn, scope=scope, run_id=body.run_id, roster_row_id=body.row_id,
                             decision=body.decision, note=body.note)
     return found.__dict__
 

@@ -6,12 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from shumao import sdmx
 from shumao.auth import audit
-from shumao.release.releases import list_releases
+from shumao.labels import pick
+from shumao.release.history import list_releases
 from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web.deps import CacheDep, EngineDep, ScopeDep, SessionDep, client_ip
 from shumao.web.errors import ERROR_RESPONSES
-from shumao.web.i18n import lang_of, pick
+from shumao.web.i18n import lang_of
 from shumao.web.schemas import (
     Dashboard,
     DataflowOut,
@@ -20,7 +22,7 @@ from shumao.web.schemas import (
     ReleaseOut,
     VintageOut,
 )
-from shumao.web.services import admin, explorer, explorer_view, framework_view, sdmx, views
+from shumao.web.services import admin, explorer, explorer_view, framework_view, views
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
 Text = Annotated[str, Query(max_length=200)]

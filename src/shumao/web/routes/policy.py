@@ -12,7 +12,7 @@ from shumao.web.deps import ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
-from shumao.web.schemas import PolicyDocumentOut, PolicySearchOut
+from shumao.web.schemas_policy import PolicyDocumentOut, PolicySearchOut
 from shumao.web.services import policy as service
 
 router = APIRouter(responses=ERROR_RESPONSES)

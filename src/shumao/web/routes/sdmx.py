@@ -1,4 +1,4 @@
-"""SDMX data and structure endpoints (see ``services.sdmx``)."""
+"""SDMX data and structure endpoints (see ``shumao.sdmx``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from shumao import access
+from shumao import access, sdmx
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.deps import ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES
-from shumao.web.services import sdmx
 
 router = APIRouter(prefix="/sdmx", tags=["sdmx"], responses=ERROR_RESPONSES)
 FlowId = Annotated[str, Path(max_length=40, description="数据流 / dataflow id, e.g. UNCTAD_DDS")]

@@ -16,13 +16,13 @@ from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
 from shumao.collection.workflow import local_time
 from shumao.errors import NotAllowed
+from shumao.labels import pick
 from shumao.monitor.hooks import defer
 from shumao.reference import versions
 from shumao.release import history, releases, snapshot
 from shumao.release.calendar import embargoed
 from shumao.storage import backup, vintages
 from shumao.storage.dataflows import all_dataflows
-from shumao.web.i18n import pick
 from shumao.web.schemas import ReleaseOut, UserOut
 
 ROLE_CHOICES = tuple(r for r in ROLES if r != PUBLIC)
@@ -124,7 +124,7 @@ def release_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str,
     out = []
     for flow in all_dataflows():
         found = vintages.list_vintages(conn, flow.id)
-        released = releases.released_vintages(conn, flow.id)
+        released = history.released_vintages(conn, flow.id)
         out.append({"id": flow.id, "name": pick(flow.name_zh, flow.name_en, lang),
                     "newest": found[-1].id if found else None,
                     "released": released[-1] if released else None,
@@ -142,7 +142,7 @@ def release(conn: Connection, *, scope: Scope, dataflow: str, vintage_id: int | 
     return release_out(done)
 
 
-def release_out(done: releases.Release) -> ReleaseOut:
+def release_out(done: history.Release) -> ReleaseOut:
     """A release as the API shows it, with the rule set that protected its cells."""
     return ReleaseOut(id=done.id, dataflow_id=done.dataflow_id, vintage_id=done.vintage_id,
                       released_at=done.released_at.isoformat(timespec="seconds"),
@@ -152,7 +152,7 @@ def release_out(done: releases.Release) -> ReleaseOut:
 
 def release_list(conn: Connection) -> list[ReleaseOut]:
     """Every release, newest first (public: what was made public, when and by whom)."""
-    return [release_out(r) for r in releases.list_releases(conn)]
+    return [release_out(r) for r in history.list_releases(conn)]
 
 
 def reference_versions(*, admin: Admin) -> list[dict[str, Any]]:

@@ -12,17 +12,19 @@ from shumao.auth.scope import Scope
 from shumao.bases import (
     access,
     applications,
+    assessment,
     counting,
     evaluate,
     export,
     figures,
+    link_review,
     ranking,
     registry,
     rereview,
     rules,
 )
+from shumao.labels import pick
 from shumao.reference import geo
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 
 SOURCE = "商务部《中国数字贸易发展报告2022》/ MOFCOM, China Digital Trade Development Report 2022"
@@ -82,7 +84,7 @@ def scorecard(conn: Connection, *, scope: Scope, code: str, lang: str,
     if not inside:
         return out
     year = year or figures.latest_year(conn)
-    ev = applications.assess(conn, scope=scope, base_code=base.code, kind="application",
+    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application",
                              years=[year])
     review = rereview.run(conn, scope=scope, base_code=base.code)
     out.update(year=year, evaluation=ev, lines=export.rows(ev), what_if=evaluate.what_if(ev),
@@ -131,7 +133,7 @@ def evaluation_file(conn: Connection, *, scope: Scope, code: str, fmt: str,
             rr.evaluation, base, what_if=rr.what_if, targets=rr.targets)
         return f"{name}.{fmt.rsplit('.', 1)[-1]}", body
     year = year or figures.latest_year(conn)
-    ev = applications.assess(conn, scope=scope, base_code=base.code, kind="application",
+    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application",
                              years=[year])
     hints = evaluate.what_if(ev)
     name = f"{base.code}_{year}_申报条件审核"
@@ -153,7 +155,7 @@ def application(conn: Connection, *, scope: Scope, application_id: int,
                 lang: str) -> dict[str, Any]:
     _ready(conn)
     app = applications.get(conn, scope=scope, application_id=application_id)
-    ev = applications.evaluation(conn, scope=scope, application_id=application_id)
+    ev = assessment.evaluation(conn, scope=scope, application_id=application_id)
     names = {c.code: c.text(lang) for c in rules.checklist()}
     return {"app": app, "evaluation": ev, "lines": export.rows(ev), "names": names,
             "what_if": evaluate.what_if(ev), "figures": applications.FIGURES,
@@ -174,7 +176,7 @@ def queue(conn: Connection, *, scope: Scope) -> list[dict[str, Any]]:
     _ready(conn)
     if scope.role not in access.INSIDE:
         access.require_see(conn, scope, "", "")
-    return counting.queue(conn, scope=scope)
+    return link_review.queue(conn, scope=scope)
 
 
 def require_inside(conn: Connection, *, scope: Scope, code: str) -> None:

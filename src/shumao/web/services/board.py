@@ -17,8 +17,9 @@ from shumao import access
 from shumao.auth.scope import Scope
 from shumao.compute import aggregate, indicators
 from shumao.compute.totals import with_flow_total
+from shumao.labels import pick
 from shumao.storage.dataflows import get_dataflow
-from shumao.web.i18n import pick, translate
+from shumao.web.i18n import translate
 
 BIG = "亿美元"
 """Published statistics."""

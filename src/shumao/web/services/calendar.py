@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
 from shumao.errors import NotVisible
+from shumao.labels import label, pick
 from shumao.reference.units import unit_text
 from shumao.release import (
     calendar,
@@ -22,15 +23,13 @@ from shumao.release import (
     documents,
     embargo,
     feeds,
+    history,
     notes,
-    releases,
     shown,
     snapshot,
 )
 from shumao.release.tables import release_snapshot
 from shumao.storage.dataflows import get_dataflow
-from shumao.web.i18n import pick
-from shumao.web.services.labels import label
 
 PREVIEW_ROWS = 200
 
@@ -70,7 +69,7 @@ def calendar_ical(conn: Connection, *, base_url: str) -> str:
 def release_view(conn: Connection, *, scope: Scope, release_id: int, lang: str
                  ) -> dict[str, Any]:
     """A release with its notes (facts and text), its correction and its snapshot."""
-    found = [r for r in releases.list_releases(conn) if r.id == release_id]
+    found = [r for r in history.list_releases(conn) if r.id == release_id]
     if not found:
         raise NotVisible("发布", "release")
     made = found[0]
@@ -112,7 +111,7 @@ def downloads_view(conn: Connection, *, root: Path, lang: str) -> list[dict[str,
     """Every release with a snapshot: its files, sizes and checksums, per dataflow."""
     rows = conn.execute(release_snapshot.select().order_by(
         release_snapshot.c.release_id.desc())).all()
-    made = {r.id: r for r in releases.list_releases(conn)}
+    made = {r.id: r for r in history.list_releases(conn)}
     corrected = {c.corrects: c.release_id for c in corrections.active(conn)}
     out = []
     for row in rows:
@@ -136,7 +135,7 @@ def download_path(conn: Connection, *, root: Path, folder: str, name: str) -> Pa
     path = snapshot.file_path(root, folder, name) if known is not None else None
     if known is None or path is None or not path.is_file():
         raise NotVisible("文件", "file")
-    shown.note(*(r.dataflow_id for r in releases.list_releases(conn)
+    shown.note(*(r.dataflow_id for r in history.list_releases(conn)
                  if r.id == known.release_id))
     return path
 

@@ -11,9 +11,9 @@ import polars as pl
 from shumao.compute import aggregate
 from shumao.compute.totals import with_flow_total
 from shumao.errors import UnknownCode
+from shumao.labels import area_name, label, pick, product_name
 from shumao.reference import ebops, geo, groupings, parks
 from shumao.web import palette
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.services.board import (
     BIG,
@@ -24,7 +24,6 @@ from shumao.web.services.board import (
     levels_with_balance,
     read,
 )
-from shumao.web.services.labels import area_name, label, product_name
 
 GROUPS = ("RCEP", "BRICS", "SCO", "ASEAN", "EU27", "G20")
 

@@ -32,6 +32,7 @@ from shumao.collection import registry
 from shumao.compute import aggregate, hierarchy
 from shumao.compute.totals import with_world_total
 from shumao.errors import NotAllowed, UnknownCode
+from shumao.labels import area_name
 from shumao.reference import geo, parks
 from shumao.release import publish
 from shumao.web.errors import LoginRequired
@@ -40,7 +41,6 @@ from shumao.web.services import charts as ch
 from shumao.web.services import ordered
 from shumao.web.services.board import BIG, ENT_FLOW, SMALL, WORLD, Ctx, read
 from shumao.web.services.kpis import periods_note, share_kpi, trade_kpis
-from shumao.web.services.labels import area_name
 
 # --------------------------------------------------------------------------- overview
 

@@ -22,13 +22,12 @@ from shumao import query as store_query
 from shumao.auth.scope import Scope
 from shumao.collection import registry
 from shumao.compute import aggregate
-from shumao.errors import InvalidParameter, ShumaoError
+from shumao.errors import BadQuery, InvalidParameter
+from shumao.labels import dimension_name, label, pick
 from shumao.reference import units
-from shumao.release import releases
+from shumao.release import history
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
-from shumao.web.i18n import pick
-from shumao.web.services.labels import dimension_name, label
 
 OBS_COLUMNS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status",
                "vintage_id")
@@ -36,10 +35,6 @@ UNITS = ("", "亿美元", "万美元", "亿元")
 MAX_SIZE = 1000
 DEFAULT_VIEW = {"dataflow": "UNCTAD_DDS", "ref_area": "CHN"}
 """What /explorer shows before anything is chosen: China's exports and imports."""
-
-
-class BadQuery(ShumaoError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -276,7 +271,7 @@ def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
 def vintage_choices(conn: Connection, *, scope: Scope, dataflow: str) -> list[dict[str, Any]]:
     """The vintages a scope may pick: all of them, or for the public the released ones."""
     flow = get_dataflow(dataflow)
-    released = set(releases.released_vintages(conn, flow.id))
+    released = set(history.released_vintages(conn, flow.id))
     found = vintages.list_vintages(conn, flow.id)
     if scope.is_public:
         found = [v for v in found if v.id in released]

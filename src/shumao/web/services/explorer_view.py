@@ -14,16 +14,15 @@ from sqlalchemy import Connection
 
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
+from shumao.labels import dimension_name, label, pick
 from shumao.output import inert
 from shumao.reference import units
 from shumao.release import disclosure, public
 from shumao.storage.dataflows import all_dataflows, get_dataflow
 from shumao.web import palette
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.services import ordered
 from shumao.web.services.explorer import UNITS, Query, Result, as_of, vintage_choices
-from shumao.web.services.labels import dimension_name, label
 
 CHART_SERIES = 12
 DIGITS = 2

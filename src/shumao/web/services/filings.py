@@ -24,10 +24,10 @@ from shumao.collection.forms import all_forms, get_form, normalise_period, perio
 from shumao.collection.limits import Limits
 from shumao.collection.templates import Identity, template_bytes, template_filename
 from shumao.errors import NotAllowed, UnknownCode
+from shumao.labels import pick
 from shumao.monitor.hooks import defer
 from shumao.output import to_bytes
 from shumao.storage.engine import write_transaction
-from shumao.web.i18n import pick
 from shumao.web.schemas import FilingDetail, FilingOut, UploadOut
 
 

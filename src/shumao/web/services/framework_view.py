@@ -18,8 +18,8 @@ from sqlalchemy import Connection
 
 from shumao.auth.scope import Scope
 from shumao.compute.digital_trade import Cell, Interval, Total, combine, framework, handbook, rule
+from shumao.labels import pick
 from shumao.storage.dataflows import get_dataflow
-from shumao.web.i18n import pick
 from shumao.web.schemas import FrameworkRow, FrameworkSource, FrameworkTable
 from shumao.web.services.board import BIG, WORLD, Ctx, read
 

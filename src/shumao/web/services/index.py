@@ -25,11 +25,10 @@ from shumao.errors import NotAllowed, StoreError, UnknownCode
 from shumao.index import compare, runs
 from shumao.index import export as xlsx
 from shumao.index.framework import Framework, load_framework
+from shumao.labels import area_name, pick
 from shumao.reference import groupings
-from shumao.release import releases
-from shumao.web.i18n import pick
+from shumao.release import history
 from shumao.web.schemas import Chart, Series
-from shumao.web.services.labels import area_name
 
 SOURCE = ("数贸平台指数计算（分，0–100），输入数据见框架", "shumao index (score 0–100); inputs as in the framework")
 
@@ -65,7 +64,7 @@ def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | N
     builds = runs.list_runs(conn, fw.id, "build")
     if permissions.sees_all(scope):
         return builds[0] if builds else None
-    released = set(releases.released_vintages(conn, fw.dataflow))
+    released = set(history.released_vintages(conn, fw.dataflow))
     return next((r for r in builds if r.vintage_id in released), None)
 
 
@@ -214,7 +213,7 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
     fw = framework_of(index_id)
     if not permissions.sees_all(scope):
         visible = {r.id for r in runs.list_runs(conn, fw.id, "build")
-                   if r.vintage_id in set(releases.released_vintages(conn, fw.dataflow))}
+                   if r.vintage_id in set(history.released_vintages(conn, fw.dataflow))}
         wanted = [r for r in (from_run, to_run) if r is not None]
         if from_year or any(r not in visible for r in wanted) or not visible:
             raise NotAllowed("只能比较已发布的指数结果 / only released builds can be compared")

@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 import yaml
 
-from shumao.compute import aggregate, hierarchy, indicators
+from shumao.compute import aggregate, hierarchy
+from shumao.compute.shares import dd_share_of_services
 from shumao.compute.totals import with_flow_total
+from shumao.labels import pick
 from shumao.reference import ebops
-from shumao.web.i18n import pick
 from shumao.web.schemas import Kpi
 from shumao.web.services.board import (
     WORLD,
@@ -64,7 +65,7 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     dd = aggregate.aggregate(frame.filter(pl.col("product").is_in(mains)),
                              hierarchy.ebops_tree("DD")).filter(pl.col("product") == "DD")
     both = with_flow_total(pl.concat([dd.select(frame.columns), frame.filter(pl.col("product") == "S")]))
-    shares = indicators.dd_share_of_services(both).filter(pl.col("flow") == "T")
+    shares = dd_share_of_services(both).filter(pl.col("flow") == "T")
     shares = shares.filter(pl.col("value").is_not_null())
     if shares.is_empty():
         return None

@@ -16,11 +16,11 @@ from shumao import access
 from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
+from shumao.labels import area_name, pick
 from shumao.monitor import alerts, indicators, queries, rules, targets
 from shumao.monitor.alerts import Who
 from shumao.reference import geo
 from shumao.reference.units import unit_text
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 from shumao.web.schemas_monitor import (
     AlertDetailOut,
@@ -32,7 +32,6 @@ from shumao.web.schemas_monitor import (
     TargetOut,
     TargetPoint,
 )
-from shumao.web.services.labels import area_name
 
 PAGE = 50
 LEVEL_NAMES = {"red": ("红色", "red"), "orange": ("橙色", "orange"), "yellow": ("黄色", "yellow"),

@@ -18,8 +18,8 @@ from typing import Any
 import polars as pl
 
 from shumao.compute.digital_trade import Interval, combine, part_of
+from shumao.labels import pick
 from shumao.storage.dataflows import Dataflow, all_dataflows
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Kpi
 from shumao.web.services import charts as ch
 from shumao.web.services.board import WORLD, Ctx, read

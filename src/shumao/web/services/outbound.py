@@ -11,10 +11,10 @@ from sqlalchemy import Connection
 
 from shumao.auth.actors import Actor
 from shumao.auth.scope import Scope
+from shumao.labels import pick
 from shumao.outbound import aggregate, codes, risk_rules, selfcheck, service
 from shumao.reference import geo
 from shumao.web import palette
-from shumao.web.i18n import pick
 from shumao.web.schemas import Chart, Series
 
 SOURCE = ("对外投资备案报告（企业直报），经披露控制", "outbound investment register (direct reporting), "

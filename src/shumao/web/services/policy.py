@@ -14,11 +14,11 @@ from markupsafe import Markup, escape
 from sqlalchemy import Connection, select
 
 from shumao.errors import ShumaoError, UnknownCode
+from shumao.labels import pick
 from shumao.policy import browse, library, metadata, search
 from shumao.policy import tables as t
 from shumao.policy.search import Filters
-from shumao.web.i18n import pick
-from shumao.web.schemas import (
+from shumao.web.schemas_policy import (
     PolicyDocumentOut,
     PolicyFacetValue,
     PolicyFileOut,

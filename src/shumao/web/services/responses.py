@@ -16,8 +16,8 @@ from shumao.auth import permissions
 from shumao.collection import response, workflow
 from shumao.collection.forms import get_form, normalise_period, period_of
 from shumao.errors import UnknownCode
+from shumao.labels import area_name, pick
 from shumao.output import to_bytes
-from shumao.web.i18n import pick
 from shumao.web.schemas import (
     NonResponseOut,
     NonResponseReport,
@@ -26,7 +26,6 @@ from shumao.web.schemas import (
     TodoOut,
 )
 from shumao.web.services.filings import Who, status_text
-from shumao.web.services.labels import area_name
 
 STATES = {
     "done": ("已审核通过", "approved"),

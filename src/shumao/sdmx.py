@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from shumao.errors import BadQuery
 from shumao.storage.dataflows import Dataflow, get_dataflow
-from shumao.web.services.explorer import BadQuery
 
 AGENCY = "SHUMAO"
 VERSION = "1.0"
@@ -31,8 +31,12 @@ ATTRIBUTES = ("UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "CONF_STATUS")
 CSV_TYPE = "application/vnd.sdmx.data+csv;version=2.0.0;charset=utf-8"
 JSON_TYPE = "application/vnd.sdmx.data+json;version=1.0.0;charset=utf-8"
 XML_TYPE = "application/vnd.sdmx.structure+xml;version=2.1;charset=utf-8"
-_COLUMN = {"UNIT_MEASURE": "unit", "UNIT_MULT": "unit_mult", "OBS_STATUS": "obs_status",
-           "CONF_STATUS": "conf_status"}
+_COLUMN = {
+    "UNIT_MEASURE": "unit",
+    "UNIT_MULT": "unit_mult",
+    "OBS_STATUS": "obs_status",
+    "CONF_STATUS": "conf_status",
+}
 
 
 def dimensions(flow: Dataflow) -> list[str]:
@@ -48,10 +52,15 @@ def parse_key(flow: Dataflow, key: str) -> dict[str, list[str]]:
     dims = dimensions(flow)
     if len(parts) != len(dims):
         order = ".".join(d.upper() for d in dims)
-        raise BadQuery(f"键“{key}”应有 {len(dims)} 段（{order}）/ key {key!r} needs "
-                       f"{len(dims)} parts ({order})")
-    return {dim: [c for c in part.split("+") if c] for dim, part in zip(dims, parts, strict=True)
-            if part}
+        raise BadQuery(
+            f"键“{key}”应有 {len(dims)} 段（{order}）/ key {key!r} needs "
+            f"{len(dims)} parts ({order})"
+        )
+    return {
+        dim: [c for c in part.split("+") if c]
+        for dim, part in zip(dims, parts, strict=True)
+        if part
+    }
 
 
 def wants_json(fmt: str | None, accept: str) -> bool:
@@ -81,32 +90,44 @@ def to_csv(flow: Dataflow, frame: pl.DataFrame) -> bytes:
     """SDMX-CSV 2.0.0: STRUCTURE, STRUCTURE_ID, ACTION, dimensions, TIME_PERIOD, OBS_VALUE,
     attributes."""
     dims = dimensions(flow)
-    header = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *(d.upper() for d in dims), "TIME_PERIOD",
-              "OBS_VALUE", *ATTRIBUTES]
-    out = pl.DataFrame({
-        "STRUCTURE": ["dataflow"] * frame.height,
-        "STRUCTURE_ID": [structure_id(flow)] * frame.height,
-        "ACTION": ["I"] * frame.height,
-        **{d.upper(): frame[d] for d in dims},
-        "TIME_PERIOD": frame["time_period"],
-        "OBS_VALUE": [_text(v) for v in frame["value"].to_list()],
-        **{a: frame[_COLUMN[a]].cast(pl.String) for a in ATTRIBUTES},
-    }, schema=dict.fromkeys(header, pl.String))
+    header = [
+        "STRUCTURE",
+        "STRUCTURE_ID",
+        "ACTION",
+        *(d.upper() for d in dims),
+        "TIME_PERIOD",
+        "OBS_VALUE",
+        *ATTRIBUTES,
+    ]
+    out = pl.DataFrame(
+        {
+            "STRUCTURE": ["dataflow"] * frame.height,
+            "STRUCTURE_ID": [structure_id(flow)] * frame.height,
+            "ACTION": ["I"] * frame.height,
+            **{d.upper(): frame[d] for d in dims},
+            "TIME_PERIOD": frame["time_period"],
+            "OBS_VALUE": [_text(v) for v in frame["value"].to_list()],
+            **{a: frame[_COLUMN[a]].cast(pl.String) for a in ATTRIBUTES},
+        },
+        schema=dict.fromkeys(header, pl.String),
+    )
     return out.write_csv().encode("utf-8")
 
 
 # --------------------------------------------------------------------------- SDMX-JSON
 
 
-def to_json(flow: Dataflow, frame: pl.DataFrame, names: dict[str, dict[str, str]] | None = None
-            ) -> bytes:
+def to_json(
+    flow: Dataflow, frame: pl.DataFrame, names: dict[str, dict[str, str]] | None = None
+) -> bytes:
     """SDMX-JSON 1.0 data message, every dimension at the observation level."""
     names = names or {}
     dims = [*dimensions(flow), "time_period"]
     values = {d: sorted(frame[d].unique().to_list()) for d in dims}
     index = {d: {v: i for i, v in enumerate(vs)} for d, vs in values.items()}
-    attr_values = {a: sorted(frame[_COLUMN[a]].cast(pl.String).unique().to_list())
-                   for a in ATTRIBUTES}
+    attr_values = {
+        a: sorted(frame[_COLUMN[a]].cast(pl.String).unique().to_list()) for a in ATTRIBUTES
+    }
     attr_index = {a: {v: i for i, v in enumerate(vs)} for a, vs in attr_values.items()}
     observations = {}
     for row in frame.iter_rows(named=True):
@@ -118,11 +139,17 @@ def to_json(flow: Dataflow, frame: pl.DataFrame, names: dict[str, dict[str, str]
         "dataSets": [{"action": "Information", "observations": observations}],
         "structure": {
             "name": flow.name_en,
-            "dimensions": {"observation": [
-                _json_dimension(d, i, values[d], names.get(d, {})) for i, d in enumerate(dims)]},
-            "attributes": {"observation": [
-                {"id": a, "name": a, "values": [{"id": v, "name": v} for v in attr_values[a]]}
-                for a in ATTRIBUTES]},
+            "dimensions": {
+                "observation": [
+                    _json_dimension(d, i, values[d], names.get(d, {})) for i, d in enumerate(dims)
+                ]
+            },
+            "attributes": {
+                "observation": [
+                    {"id": a, "name": a, "values": [{"id": v, "name": v} for v in attr_values[a]]}
+                    for a in ATTRIBUTES
+                ]
+            },
         },
     }
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
@@ -133,11 +160,16 @@ def _json_header() -> dict[str, Any]:
     return {"id": f"SHUMAO-{now}", "test": False, "prepared": now, "sender": {"id": AGENCY}}
 
 
-def _json_dimension(dim: str, position: int, codes: list[str], names: dict[str, str]
-                    ) -> dict[str, Any]:
+def _json_dimension(
+    dim: str, position: int, codes: list[str], names: dict[str, str]
+) -> dict[str, Any]:
     sdmx_id = dim.upper()
-    out: dict[str, Any] = {"id": sdmx_id, "name": sdmx_id, "keyPosition": position,
-                           "values": [{"id": c, "name": names.get(c, c)} for c in codes]}
+    out: dict[str, Any] = {
+        "id": sdmx_id,
+        "name": sdmx_id,
+        "keyPosition": position,
+        "values": [{"id": c, "name": names.get(c, c)} for c in codes],
+    }
     if dim == "time_period":
         out.pop("keyPosition")
         out["role"] = "time"
@@ -147,20 +179,26 @@ def _json_dimension(dim: str, position: int, codes: list[str], names: dict[str, 
 # --------------------------------------------------------------------------- structure
 
 
-_NS = ('xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" '
-       'xmlns:str="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure" '
-       'xmlns:com="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"')
+_NS = (
+    'xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" '
+    'xmlns:str="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure" '
+    'xmlns:com="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"'
+)
 
 
 def _names(zh: str, en: str) -> str:
-    return (f'<com:Name xml:lang="zh">{escape(zh)}</com:Name>'
-            f'<com:Name xml:lang="en">{escape(en)}</com:Name>')
+    return (
+        f'<com:Name xml:lang="zh">{escape(zh)}</com:Name>'
+        f'<com:Name xml:lang="en">{escape(en)}</com:Name>'
+    )
 
 
 def _concept_ref(concept: str) -> str:
-    return (f'<str:ConceptIdentity><Ref id="{concept}" maintainableParentID="CS_SHUMAO" '
-            f'maintainableParentVersion="{VERSION}" agencyID="{AGENCY}" class="Concept" '
-            'package="conceptscheme"/></str:ConceptIdentity>')
+    return (
+        f'<str:ConceptIdentity><Ref id="{concept}" maintainableParentID="CS_SHUMAO" '
+        f'maintainableParentVersion="{VERSION}" agencyID="{AGENCY}" class="Concept" '
+        'package="conceptscheme"/></str:ConceptIdentity>'
+    )
 
 
 def _text_format(kind: str = "String") -> str:
@@ -174,36 +212,42 @@ def structure_xml(flow_id: str) -> bytes:
     concepts = [*dims, "TIME_PERIOD", "OBS_VALUE", *ATTRIBUTES]
     dim_xml = "".join(
         f'<str:Dimension id="{d}" position="{i + 1}">{_concept_ref(d)}{_text_format()}'
-        '</str:Dimension>' for i, d in enumerate(dims))
-    time_xml = (f'<str:TimeDimension id="TIME_PERIOD" position="{len(dims) + 1}">'
-                f'{_concept_ref("TIME_PERIOD")}{_text_format("ObservationalTimePeriod")}'
-                '</str:TimeDimension>')
+        "</str:Dimension>"
+        for i, d in enumerate(dims)
+    )
+    time_xml = (
+        f'<str:TimeDimension id="TIME_PERIOD" position="{len(dims) + 1}">'
+        f"{_concept_ref('TIME_PERIOD')}{_text_format('ObservationalTimePeriod')}"
+        "</str:TimeDimension>"
+    )
     attr_xml = "".join(
         f'<str:Attribute id="{a}" assignmentStatus="Conditional">{_concept_ref(a)}'
-        f'{_text_format()}<str:AttributeRelationship><str:PrimaryMeasure>OBS_VALUE'
-        '</str:PrimaryMeasure></str:AttributeRelationship></str:Attribute>' for a in ATTRIBUTES)
-    measure_xml = (f'<str:PrimaryMeasure id="OBS_VALUE">{_concept_ref("OBS_VALUE")}'
-                   '</str:PrimaryMeasure>')
+        f"{_text_format()}<str:AttributeRelationship><str:PrimaryMeasure>OBS_VALUE"
+        "</str:PrimaryMeasure></str:AttributeRelationship></str:Attribute>"
+        for a in ATTRIBUTES
+    )
+    measure_xml = (
+        f'<str:PrimaryMeasure id="OBS_VALUE">{_concept_ref("OBS_VALUE")}</str:PrimaryMeasure>'
+    )
     maint = f'agencyID="{AGENCY}" version="{VERSION}"'
     now = datetime.now(UTC).isoformat(timespec="seconds")
     body = (
         f'<?xml version="1.0" encoding="UTF-8"?><mes:Structure {_NS}>'
-        f'<mes:Header><mes:ID>SHUMAO-{flow.id}</mes:ID><mes:Test>false</mes:Test>'
+        f"<mes:Header><mes:ID>SHUMAO-{flow.id}</mes:ID><mes:Test>false</mes:Test>"
         f'<mes:Prepared>{now}</mes:Prepared><mes:Sender id="{AGENCY}"/></mes:Header>'
-        '<mes:Structures>'
+        "<mes:Structures>"
         f'<str:Dataflows><str:Dataflow id="{flow.id}" {maint}>{_names(flow.name_zh, flow.name_en)}'
         f'<str:Structure><Ref id="DSD_{flow.id}" {maint} class="DataStructure" '
         'package="datastructure"/></str:Structure></str:Dataflow></str:Dataflows>'
         f'<str:Concepts><str:ConceptScheme id="CS_SHUMAO" {maint}>{_names("概念", "Concepts")}'
         + "".join(f'<str:Concept id="{c}">{_names(c, c)}</str:Concept>' for c in concepts)
-        + '</str:ConceptScheme></str:Concepts>'
+        + "</str:ConceptScheme></str:Concepts>"
         f'<str:DataStructures><str:DataStructure id="DSD_{flow.id}" {maint}>'
-        f'{_names(flow.name_zh, flow.name_en)}<str:DataStructureComponents>'
+        f"{_names(flow.name_zh, flow.name_en)}<str:DataStructureComponents>"
         f'<str:DimensionList id="DimensionDescriptor">{dim_xml}{time_xml}</str:DimensionList>'
         f'<str:AttributeList id="AttributeDescriptor">{attr_xml}</str:AttributeList>'
         f'<str:MeasureList id="MeasureDescriptor">{measure_xml}</str:MeasureList>'
-        '</str:DataStructureComponents></str:DataStructure></str:DataStructures>'
-        '</mes:Structures></mes:Structure>'
+        "</str:DataStructureComponents></str:DataStructure></str:DataStructures>"
+        "</mes:Structures></mes:Structure>"
     )
     return body.encode("utf-8")
-

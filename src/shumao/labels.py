@@ -1,27 +1,42 @@
-"""Names of codes in the user's language, for tables, charts and choosers."""
+"""Names of codes in the user's language, for tables, charts, choosers, messages and notes
+(the web, the monitor's messages and the release notes all name codes here)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
 
-from sqlalchemy import Engine
-
-from shumao.collection import registry
 from shumao.errors import UnknownCode
 from shumao.index import FRAMEWORKS
 from shumao.index.framework import load_framework
 from shumao.reference import cbec_modes, ebops
 from shumao.reference.names import area_names
-from shumao.web.i18n import pick
 
-FLOWS = {"X": ("出口", "Exports"), "M": ("进口", "Imports"), "T": ("进出口", "Total trade"),
-         "B": ("差额", "Balance")}
+FLOWS = {
+    "X": ("出口", "Exports"),
+    "M": ("进口", "Imports"),
+    "T": ("进出口", "Total trade"),
+    "B": ("差额", "Balance"),
+}
 FREQS = {"A": ("年度", "Annual"), "Q": ("季度", "Quarterly"), "M": ("月度", "Monthly")}
-INDICATORS = {"VALUE": ("数值", "Value"), "GROWTH_YOY": ("同比增速", "Growth y/y"),
-              "SHARE": ("占比", "Share")}
-SPECIAL = {"_Z": ("不适用", "not applicable"), "WLD": ("世界", "World"),
-           "W00": ("世界", "World"), "CHN": ("中国", "China")}
+INDICATORS = {
+    "VALUE": ("数值", "Value"),
+    "GROWTH_YOY": ("同比增速", "Growth y/y"),
+    "SHARE": ("占比", "Share"),
+}
+SPECIAL = {
+    "_Z": ("不适用", "not applicable"),
+    "WLD": ("世界", "World"),
+    "W00": ("世界", "World"),
+    "CHN": ("中国", "China"),
+}
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    """The text in the user's language, falling back to the Chinese one."""
+    return en if lang == "en" and en else zh
+
+
 DIMENSION_NAMES = {
     "ref_area": ("报告方", "Reporter"),
     "counterpart_area": ("伙伴方", "Partner"),
@@ -47,8 +62,6 @@ def dimension_name(dim: str, lang: str) -> str:
 def _area_names(code: str) -> tuple[str, str] | None:
     """(Chinese, English) name of a park, GB/T 2260 area, NBS region or country code."""
     return area_names(code)
-
-
 
 
 def area_name(code: str, lang: str, enterprises: Mapping[str, str] | None = None) -> str:
@@ -102,13 +115,3 @@ def _index_codes() -> dict[str, tuple[str, str]]:
         for node in load_framework(path).nodes:
             names.setdefault(node.code, (node.name("zh"), node.name("en")))
     return names
-
-
-def scope_name(engine: Engine, code: str, lang: str) -> str:
-    """A user's scope by name (an area, a park or an enterprise from the registry)."""
-    if len(code) != 18:
-        return area_name(code, lang)
-
-    with engine.connect() as conn:
-        found = registry.find(conn, code)
-    return found.name if found else code

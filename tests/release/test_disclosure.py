@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compute.conftest import make_obs
 from shumao.compute import aggregate as agg
 from shumao.compute import hierarchy as hier
 from shumao.release import disclosure as sdc
 from shumao.validation import uscc
 
-from .conftest import Obs
 from .sdc_cases import assert_protected, cells_of, region_tree, sdctable_4x4, two_way
 
 # --------------------------------------------------------------------------- primary
@@ -37,10 +37,10 @@ def test_threshold_and_dominance_rules() -> None:
                                           None, None, "threshold"]
 
 
-def test_a_park_where_three_firms_make_90_percent(obs: Obs) -> None:
+def test_a_park_where_three_firms_make_90_percent() -> None:
     ents = [uscc.make(f"91330100{i:09d}") for i in range(6)]
     values = [40.0, 30.0, 20.0, 4.0, 3.0, 3.0]  # three firms: 90 %
-    frame = obs([{"ref_area": e, "value": v} for e, v in zip(ents, values, strict=True)])
+    frame = make_obs([{"ref_area": e, "value": v} for e, v in zip(ents, values, strict=True)])
     cells = agg.aggregate(frame, hier.geography(dict.fromkeys(ents, "DSEB06")), top=3,
                           include_leaves=False)
     park = cells.filter(pl.col("ref_area") == "DSEB06")
