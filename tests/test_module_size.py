@@ -13,8 +13,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "shumao"
 LIMIT = 400
 KNOWN: set[str] = {
     "cli/bases.py",
-    "cli/collection.py",
-    "collection/workflow.py",
     "compute/aggregate.py",
     "compute/indicators.py",
     "ingest/sources/generic.py",

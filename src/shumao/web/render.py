@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
-from shumao.collection.workflow import local_time
+from shumao.collection.workflow.clock import local_time
 from shumao.web.i18n import lang_of, pick, split_bilingual, translate
 from shumao.web.services.calendar import active_corrections
 from shumao.web.services.labels import scope_name
