@@ -86,7 +86,9 @@ def test_a_zero_report_is_submitted_only_with_a_reason_and_approved(engine: Engi
     assert approved.status == filings.Status.APPROVED and approved.vintage_id
     with engine.connect() as conn:
         stored = vintages.read(conn, "ENT_DDS", where={"ref_area": [USCC]})
-    assert stored.is_empty()  # nothing was traded: no observation, the filing is the record
+    # nothing was traded: the enterprise reported 0, stored as its digitally deliverable total
+    assert stored.select("product", "counterpart_area", "flow", "value").sort("flow").rows() == [
+        ("DD", "WLD", "M", 0.0), ("DD", "WLD", "X", 0.0)]
 
 
 def test_a_blank_upload_is_kept_but_cannot_be_submitted(engine: Engine) -> None:
