@@ -60,23 +60,25 @@ def _require(cells: pl.DataFrame, rules: Rules) -> None:
                          "(aggregate with a larger top=)")
 
 
-def _few_non_zero(threshold: int) -> pl.Expr:
+def _few_non_zero(threshold: int, columns: list[str]) -> pl.Expr:
     """Fewer than ``threshold`` contributors with a value other than 0 (and at least one): the
-    ``threshold − 1`` largest make up the whole (non-negative) total, the rest are zeros."""
-    if threshold < 2:
+    ``threshold − 1`` largest (as many of them as the cells carry) make up the whole
+    non-negative total, the rest are zeros."""
+    k = min(threshold - 1, sum(f"top{i}" in columns for i in range(1, threshold)))
+    if k < 1:
         return pl.lit(False)
     value = pl.col("value")
-    rest = value - _tops(threshold - 1)
+    rest = value - _tops(k)
     return (value > 0) & (rest.abs() <= ZERO_TOLERANCE * value.abs())
 
 
-def _rule_hits(rules: Rules) -> list[tuple[str, pl.Expr, pl.Expr]]:
+def _rule_hits(rules: Rules, columns: list[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """(reason, sensitive?, protection level) for every rule, in the order reasons are given."""
     n = pl.col("n_contributors")
     value = pl.col("value")
     present = (n > 0) & value.is_not_null()
-    hits = [(REASON_THRESHOLD, present & ((n < rules.threshold) | _few_non_zero(rules.threshold)),
-             value.abs() * rules.protection / 100.0)]
+    few = (n < rules.threshold) | _few_non_zero(rules.threshold, columns)
+    hits = [(REASON_THRESHOLD, present & few, value.abs() * rules.protection / 100.0)]
     intruders = [(p_percent_reason(p, k), p, k) for p, k in rules.p_percent]
     intruders += [(pq_reason(p, q), p / q * 100.0, 1) for p, q in rules.pq]
     for reason, p, k in intruders:
@@ -94,7 +96,7 @@ def primary(cells: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     protection levels ``lpl``/``upl`` a sensitive cell needs (null for the others)."""
     rules = rules or Rules()
     _require(cells, rules)
-    hits = _rule_hits(rules)
+    hits = _rule_hits(rules, cells.columns)
     reason: Any = pl.when(hits[0][1]).then(pl.lit(hits[0][0]))
     for name, hit, _ in hits[1:]:
         reason = reason.when(hit).then(pl.lit(name))

@@ -63,7 +63,6 @@ class Rules:
         """How many of the largest contributions (``top1`` …) the rules read."""
         sizes = [n for n, _ in self.dominance] + [n + 1 for _, n in self.p_percent]
         sizes += [2 for _ in self.pq]
-        sizes += [self.threshold - 1] if self.threshold > 1 else []  # zero contributors
         return max(sizes, default=0)
 
 
