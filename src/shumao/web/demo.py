@@ -8,8 +8,8 @@ approved. For the latest one the lists have something to show: in DSEB05 the dem
 filing waits in the park's review queue, one enterprise was approved and one never filed
 (漏报); in DSEB06 two were approved, one of them filed late (迟报), and one never filed. The
 first enterprise of each base also sells by cross-border e-commerce (跨境电商直报), so 数贸季2表
-is on its to-do and in the response lists; the others are not asked for it. The
-steps are recorded at the days they would have happened (``workflow.clock.happening_at``). Values are
+is on its to-do and in the response lists; the others are not asked for it. The steps are
+recorded at the days they would have happened (``workflow.clock.happening_at``). Values are
 made up (deterministic) and labelled as demo data. Running it again changes nothing that exists
 and resets the demo passwords.
 """
