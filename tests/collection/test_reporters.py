@@ -27,7 +27,7 @@ from filing_factories import (
 from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
-from shumao.collection import registry, response
+from shumao.collection import registry, response, roster
 from shumao.collection.forms import _check, get_form
 from shumao.collection.tables import enterprise, filing_cell
 from shumao.collection.workflow import submission, uploads
@@ -101,13 +101,13 @@ def test_the_roster_sets_the_flag_by_any_of_its_column_names(engine: Engine,
     ws.append([SELLER, "南京跨境卖家有限公司", "DSEB05", "是", "是"])
     wb.save(tmp_path / "名录.xlsx")
     with engine.begin() as conn:
-        registry.import_roster(conn, actor=ADMIN, path=tmp_path / "名录.xlsx")
+        roster.import_roster(conn, actor=ADMIN, path=tmp_path / "名录.xlsx")
         flags = {e.uscc: (e.trade_reporter, e.cbec_reporter)
                  for e in registry.list_enterprises(conn, actor=ADMIN, reporters_only=True)}
         log = registry.changes(conn, actor=ADMIN, uscc=SELLER)
     assert flags == {PLAIN: (True, False), SELLER: (True, True)}
     assert log[0].changes["cbec_reporter"] == [None, True]
-    assert [alias for alias in registry.ROSTER_COLUMNS["cbec_reporter"]][:2] == [
+    assert [alias for alias in roster.ROSTER_COLUMNS["cbec_reporter"]][:2] == [
         "跨境电商直报", "跨境电商企业"]
 
 
