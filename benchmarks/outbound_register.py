@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shumao.collection import workflow
+from shumao.collection.workflow import review
 from shumao.outbound import demo, register, tracker
 from shumao.storage.engine import make_engine, upgrade
 
@@ -26,7 +26,7 @@ DEMO = Path(__file__).resolve().parents[1] / "demo" / "outbound"
 
 
 def run(with_risk: bool) -> float:
-    hooks = workflow.APPROVAL_HOOKS["ODI_A"]
+    hooks = review.APPROVAL_HOOKS["ODI_A"]
     saved = list(hooks)
     if not with_risk:
         hooks[:] = [h for h in hooks if h is not register._recompute_risk]

@@ -11,10 +11,11 @@ from sqlalchemy import Connection, Engine
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import registry, workflow
+from shumao.collection import registry
 from shumao.collection.forms import get_form
 from shumao.collection.registry import Enterprise, EnterpriseRecord
 from shumao.collection.templates import Identity, template_bytes
+from shumao.collection.workflow import filings, review, submission, uploads
 from shumao.validation import uscc as uscc_check
 
 USCC = uscc_check.make("91320114MA1XXXXX0")
@@ -91,12 +92,12 @@ BASIC_VALUES = {"D7": 52000, "D8": 130, "D9": 1030.5, "D10": 2500, "D11": "æŽæ˜
 
 def approved(engine: Engine, *, code: str = USCC, period: str = PERIOD,
              lines: Sequence[Line] = LINES, form_id: str = "DDS_Q",
-             cells: dict[str, Any] | None = None) -> workflow.Filing:
+             cells: dict[str, Any] | None = None) -> filings.Filing:
     """Upload, submit and approve a filing (no HB: history fixtures are built in bulk)."""
     data = filled_template(form_id=form_id, uscc=code, period=period, lines=lines, cells=cells)
     with engine.begin() as conn:
-        result = workflow.upload_file(conn, actor=clerk(code), form_id=form_id, uscc=code,
+        result = uploads.upload_file(conn, actor=clerk(code), form_id=form_id, uscc=code,
                                       period=period, data=data, filename="t.xlsx", hb=False)
         assert result.accepted, result.report.text()
-        sent = workflow.submit(conn, actor=clerk(code), filing_id=result.filing.id)
-        return workflow.approve(conn, actor=ADMIN, filing_id=sent.id)
+        sent = submission.submit(conn, actor=clerk(code), filing_id=result.filing.id)
+        return review.approve(conn, actor=ADMIN, filing_id=sent.id)

@@ -15,12 +15,12 @@ import pytest
 from filing_factories import ADMIN, PERIOD, USCC, clerk, filled_template, make_enterprise
 from sqlalchemy import Engine
 
-from shumao.collection import workflow
 from shumao.collection.checks.engine import validate
 from shumao.collection.checks.results import Checked
 from shumao.collection.forms import get_form
 from shumao.collection.templates import Identity, template_bytes
 from shumao.collection.upload import read_bytes
+from shumao.collection.workflow import filings, review, submission, uploads
 from shumao.errors import ImportRejected, NotAllowed
 from shumao.storage import vintages
 
@@ -73,31 +73,33 @@ def test_a_zero_report_is_submitted_only_with_a_reason_and_approved(engine: Engi
     data = filled_template(lines=[], total=(0, 0, 0))
     with engine.begin() as conn:
         make_enterprise(conn)
-        done = workflow.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                     period=PERIOD, data=data, filename="zero.xlsx", hb=False)
         assert done.accepted and done.upload.warnings == 1
     with engine.begin() as conn, pytest.raises(ImportRejected, match="1 个错误"):
-        workflow.submit(conn, actor=clerk(), filing_id=done.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=done.filing.id)
     with engine.begin() as conn:
-        [pending] = workflow.pending_warnings(conn, actor=clerk(), filing_id=done.filing.id)
-        workflow.submit(conn, actor=clerk(), filing_id=done.filing.id,
+        [pending] = submission.pending_warnings(conn, actor=clerk(), filing_id=done.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=done.filing.id,
                         explanations={pending.key: "本季度无境外客户，无数字服务进出口"})
-        approved = workflow.approve(conn, actor=ADMIN, filing_id=done.filing.id)
-    assert approved.status == workflow.Status.APPROVED and approved.vintage_id
+        approved = review.approve(conn, actor=ADMIN, filing_id=done.filing.id)
+    assert approved.status == filings.Status.APPROVED and approved.vintage_id
     with engine.connect() as conn:
         stored = vintages.read(conn, "ENT_DDS", where={"ref_area": [USCC]})
-    assert stored.is_empty()  # nothing was traded: no observation, the filing is the record
+    # nothing was traded: the enterprise reported 0, stored as its digitally deliverable total
+    assert stored.select("product", "counterpart_area", "flow", "value").sort("flow").rows() == [
+        ("DD", "WLD", "M", 0.0), ("DD", "WLD", "X", 0.0)]
 
 
 def test_a_blank_upload_is_kept_but_cannot_be_submitted(engine: Engine) -> None:
     with engine.begin() as conn:
         make_enterprise(conn)
-        done = workflow.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                     period=PERIOD, data=blank("DDS_Q"), filename="blank.xlsx")
     assert not done.accepted
     assert [f.code for f in done.report.errors] == ["filing-blank"]
     with engine.begin() as conn, pytest.raises(NotAllowed):
-        workflow.submit(conn, actor=clerk(), filing_id=done.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=done.filing.id)
 
 
 def test_shumao_validate_refuses_the_blank_template(cli_env: dict[str, str],

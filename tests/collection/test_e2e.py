@@ -17,9 +17,10 @@ from filing_factories import ADMIN, PARK, USCC, clerk
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine
 
-from shumao.collection import registry, workflow
+from shumao.collection import registry, roster
 from shumao.collection.forms import get_form
 from shumao.collection.templates import Identity, template_bytes
+from shumao.collection.workflow import contents, deadlines, review, submission, uploads
 from shumao.query import select as query
 
 ROSTER = [["统一社会信用代码", "企业名称", "所属基地", "所在区县", "行业代码", "服贸直报"],
@@ -63,28 +64,28 @@ def write_roster(path: Path) -> Path:
 def test_clerk_to_query_through_the_python_api(engine: Engine, tmp_path: Path) -> None:
     form, period = get_form("DDS_Q"), "2024-Q3"
     with engine.begin() as conn:
-        registry.import_roster(conn, actor=ADMIN, path=write_roster(tmp_path / "名录.xlsx"))
+        roster.import_roster(conn, actor=ADMIN, path=write_roster(tmp_path / "名录.xlsx"))
     with engine.connect() as conn:  # the clerk downloads the template
         ent = registry.get_enterprise(conn, actor=clerk(), uscc=USCC)
-        due = workflow.due_date(conn, form_id=form.id, period=period)
+        due = deadlines.due_date(conn, form_id=form.id, period=period)
     template = template_bytes(form, Identity(ent.uscc, ent.name, period, due))
     with engine.begin() as conn:  # fills it with two mistakes and uploads it
-        first = workflow.upload_file(conn, actor=clerk(), form_id=form.id, uscc=USCC,
+        first = uploads.upload_file(conn, actor=clerk(), form_id=form.id, uscc=USCC,
                                      period=period, data=fill(template, FILLED),
                                      filename="数贸季1表.xlsx")
     assert not first.accepted
     assert [(f.cell, f.message_zh) for f in first.report.errors] == EXPECTED_ERRORS
     assert all(f.fix_zh for f in first.report.errors)
     with engine.begin() as conn:  # reads the findings back later, fixes the cells, uploads
-        kept = workflow.list_uploads(conn, actor=clerk(), filing_id=first.filing.id)
+        kept = contents.list_uploads(conn, actor=clerk(), filing_id=first.filing.id)
         assert [(f.cell, f.message_zh) for f in kept[0].report.errors] == EXPECTED_ERRORS
-        second = workflow.upload_file(conn, actor=clerk(), form_id=form.id, uscc=USCC,
+        second = uploads.upload_file(conn, actor=clerk(), form_id=form.id, uscc=USCC,
                                       period=period, data=fill(template, {**FILLED, **FIXES}),
                                       filename="数贸季1表（改）.xlsx")
         assert second.accepted, second.report.text()
-        sent = workflow.submit(conn, actor=clerk(), filing_id=second.filing.id)
+        sent = submission.submit(conn, actor=clerk(), filing_id=second.filing.id)
     with engine.begin() as conn:  # the park reviewer approves
-        done = workflow.approve(conn, actor=PARK, filing_id=sent.id, expected_version=sent.version)
+        done = review.approve(conn, actor=PARK, filing_id=sent.id, expected_version=sent.version)
     got = query(engine, "ENT_DDS", where={"ref_area": [USCC]})
     values = {(r["product"], r["counterpart_area"], r["flow"]): r["value"]
               for r in got.iter_rows(named=True)}

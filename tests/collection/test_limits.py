@@ -17,11 +17,11 @@ from filing_factories import LINES, NAME, PERIOD, USCC, clerk, filled_template, 
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 
-from shumao.collection import workflow
 from shumao.collection.forms import get_form
 from shumao.collection.limits import Limits
 from shumao.collection.tables import filing_cell, filing_upload
 from shumao.collection.upload import read_bytes
+from shumao.collection.workflow import contents, uploads
 from shumao.web.demo import DemoEnterprise, filing_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_the_million_row_workbook_is_refused_while_streaming_and_stores_no_cell(
     it froze the platform for 360 s and stored 2,096,630 cells for a rejected upload."""
     path = _synthetic().million_row_xlsx(tmp_path / "million.xlsx")
     with engine.begin() as conn:
-        done = workflow.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                     period=PERIOD, path=path, filename="million.xlsx")
     assert not done.accepted
     [problem] = done.report.errors
@@ -86,12 +86,12 @@ def test_a_rejected_upload_keeps_its_findings_not_its_cells(engine: Engine, ent:
     bad = filled_template(lines=[("SI2", "USA", None, 10.0), ("SC1", "JPN", 5.0, None)],
                           total=(5, 10, 15), cells={"D8": "约100"})
     with engine.begin() as conn:
-        done = workflow.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                     period=PERIOD, data=bad, filename="bad.xlsx")
     assert not done.accepted and done.checked is not None and done.checked.cells().height > 0
     with engine.connect() as conn:
         cells = conn.execute(select(func.count()).select_from(filing_cell)).scalar_one()
-        report = workflow.get_upload(conn, actor=clerk(), upload_id=done.upload.id).report
+        report = contents.get_upload(conn, actor=clerk(), upload_id=done.upload.id).report
     assert cells == 0 and done.upload.cells == 0
     assert {f.cell for f in report.errors} >= {"D8", "B9"}  # the findings stay, located
 

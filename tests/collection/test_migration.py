@@ -1,4 +1,4 @@
-"""Migration collection_0001 creates exactly the tables ``collection/tables.py`` declares."""
+"""Migrations collection_0001 … create exactly the tables ``collection/tables.py`` declares."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from shumao.collection import tables
 from shumao.storage.tables import metadata
 
 TABLES = ("enterprise", "enterprise_change", "filing", "filing_upload", "filing_cell",
-          "filing_explanation", "filing_transition", "filing_deadline")
+          "filing_explanation", "filing_transition", "filing_deadline", "filing_observation")
 
 
 def test_migrated_tables_match_the_declared_tables(engine: Engine) -> None:

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from shumao.collection import workflow
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
+from shumao.collection.workflow import contents, filings, uploads
 
 HEADER = "统一社会信用代码,报告期,服务类别,伙伴国家（地区）,出口（万美元）,进口（万美元）,进出口合计（万美元）,备注"
 products = st.sampled_from(["SI2", "SJ1 研发服务", "计算机服务", "SC1", "XX9", "", "合计",
@@ -77,7 +77,7 @@ def valid_csvs(draw: Any) -> bytes:
     return text.encode("utf-8")
 
 
-uploads = st.one_of(st.binary(max_size=600), csv_uploads(), json_uploads(), valid_csvs(),
+upload_bodies = st.one_of(st.binary(max_size=600), csv_uploads(), json_uploads(), valid_csvs(),
                     valid_csvs())
 
 
@@ -95,18 +95,18 @@ class Crash(Exception):
 
 def _crash(where: str | None, mp: pytest.MonkeyPatch) -> None:
     if where == "cells":
-        original = workflow._insert_cells
+        original = uploads._insert_cells
 
         def half(conn: Any, upload_id: int, cells: pl.DataFrame, sheet: str) -> None:
             original(conn, upload_id, cells.head(cells.height // 2), sheet)
             raise Crash("while writing the cells")
 
-        mp.setattr(workflow, "_insert_cells", half)
+        mp.setattr(uploads, "_insert_cells", half)
     elif where == "transition":
         def fail(*args: Any, **kwargs: Any) -> None:
             raise Crash("while recording the transition")
 
-        mp.setattr(workflow, "_record", fail)
+        mp.setattr(filings, "record", fail)
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def ent(engine: Engine) -> None:
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(data=uploads, crash=st.sampled_from([None, None, "cells", "transition", "commit"]))
+@given(data=upload_bodies, crash=st.sampled_from([None, None, "cells", "transition", "commit"]))
 def test_an_upload_is_stored_whole_or_not_at_all(engine: Engine, ent: None, data: bytes,
                                                  crash: str | None) -> None:
     before = _snapshot(engine)
@@ -126,7 +126,7 @@ def test_an_upload_is_stored_whole_or_not_at_all(engine: Engine, ent: None, data
         _crash(crash, mp)
         try:
             with engine.begin() as conn:
-                result = workflow.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+                result = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                               period=PERIOD, data=data, filename="u.csv",
                                               hb=False)
                 if crash == "commit":
@@ -148,11 +148,11 @@ def test_an_upload_is_stored_whole_or_not_at_all(engine: Engine, ent: None, data
     _assert_cells_whole(engine, result)
 
 
-def _assert_cells_whole(engine: Engine, result: workflow.UploadResult) -> None:
+def _assert_cells_whole(engine: Engine, result: uploads.UploadResult) -> None:
     parsed = result.checked.cells() if result.checked is not None else None
     expected = 0 if parsed is None or not result.accepted else parsed.height  # rejected: none
     with engine.connect() as conn:
-        stored = workflow.filing_cells(conn, actor=clerk(), filing_id=result.filing.id,
+        stored = contents.filing_cells(conn, actor=clerk(), filing_id=result.filing.id,
                                        upload_id=result.upload.id)
         kept = conn.execute(select(filing_upload.c.content, filing_upload.c.cells)
                             .where(filing_upload.c.id == result.upload.id)).one()

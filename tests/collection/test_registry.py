@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import registry
+from shumao.collection import registry, roster
 from shumao.collection.registry import EnterpriseRecord
 from shumao.collection.tables import enterprise
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
@@ -22,7 +22,7 @@ HEADER = ["统一社会信用代码", "企业名称", "所属基地", "所在区
 A, B = make_uscc(11), make_uscc(12)
 
 
-def roster(path: Path, rows: list[list[Any]], header: list[str] = HEADER) -> Path:
+def roster_file(path: Path, rows: list[list[Any]], header: list[str] = HEADER) -> Path:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -41,9 +41,9 @@ ROWS = [
 
 
 def test_roster_import_creates_every_enterprise(engine: Engine, tmp_path: Path) -> None:
-    path = roster(tmp_path / "名录.xlsx", ROWS)
+    path = roster_file(tmp_path / "名录.xlsx", ROWS)
     with engine.begin() as conn:
-        result = registry.import_roster(conn, actor=ADMIN, path=path)
+        result = roster.import_roster(conn, actor=ADMIN, path=path)
         first = registry.get_enterprise(conn, actor=ADMIN, uscc=USCC)
         b = registry.get_enterprise(conn, actor=ADMIN, uscc=B)
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
@@ -58,9 +58,9 @@ def test_a_wrong_check_character_rejects_the_roster_and_says_so(engine: Engine,
                                                                 tmp_path: Path) -> None:
     wrong = A[:-1] + ("0" if A[-1] != "0" else "1")
     rows = [ROWS[0], [wrong, *ROWS[1][1:]], ROWS[2]]
-    path = roster(tmp_path / "名录.xlsx", rows)
+    path = roster_file(tmp_path / "名录.xlsx", rows)
     with engine.begin() as conn, pytest.raises(ImportRejected) as err:
-        registry.import_roster(conn, actor=ADMIN, path=path)
+        roster.import_roster(conn, actor=ADMIN, path=path)
     found = err.value.report.errors
     assert [(f.code, f.cell, f.value) for f in found] == [("uscc-invalid", "A3", wrong)]
     assert f"校验位错误：应为 {A[-1]}，实际为 {wrong[-1]}" in found[0].message_zh
@@ -70,9 +70,9 @@ def test_a_wrong_check_character_rejects_the_roster_and_says_so(engine: Engine,
 
 def test_roster_findings_name_the_cell(engine: Engine, tmp_path: Path) -> None:
     rows = [[USCC, "", "不存在的园区", "320114", "65XX", "也许", "否", "否", "是"]]
-    path = roster(tmp_path / "bad.xlsx", rows)
+    path = roster_file(tmp_path / "bad.xlsx", rows)
     with engine.begin() as conn, pytest.raises(ImportRejected) as err:
-        registry.import_roster(conn, actor=ADMIN, path=path)
+        roster.import_roster(conn, actor=ADMIN, path=path)
     got = {(f.code, f.cell) for f in err.value.report.errors}
     assert got == {("value-missing", "B2"), ("code-unknown", "C2"), ("industry-invalid", "E2"),
                    ("flag-invalid", "F2")}
@@ -80,11 +80,11 @@ def test_roster_findings_name_the_cell(engine: Engine, tmp_path: Path) -> None:
 
 def test_changes_are_versioned_with_who_when_and_what(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
-        registry.import_roster(conn, actor=ADMIN, path=roster(tmp_path / "v1.xlsx", ROWS))
+        roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "v1.xlsx", ROWS))
     moved = [ROWS[0], [A, "南京甲科技有限公司", "DSEB05", "320114", "I65", "是", "是", "是", "是"],
              ROWS[2]]
     with engine.begin() as conn:
-        result = registry.import_roster(conn, actor=CITY, path=roster(tmp_path / "v2.xlsx", moved))
+        result = roster.import_roster(conn, actor=CITY, path=roster_file(tmp_path / "v2.xlsx", moved))
         log = registry.changes(conn, actor=ADMIN, uscc=A)
         now = registry.get_enterprise(conn, actor=ADMIN, uscc=A)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
@@ -97,7 +97,7 @@ def test_changes_are_versioned_with_who_when_and_what(engine: Engine, tmp_path: 
 
 def test_a_park_maintains_only_its_own_enterprises(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn, pytest.raises(NotAllowed):
-        registry.import_roster(conn, actor=OTHER_PARK, path=roster(tmp_path / "r.xlsx", ROWS[:1]))
+        roster.import_roster(conn, actor=OTHER_PARK, path=roster_file(tmp_path / "r.xlsx", ROWS[:1]))
 
 
 def test_two_editors_of_one_enterprise_cannot_both_win(engine: Engine) -> None:
@@ -113,7 +113,7 @@ def test_two_editors_of_one_enterprise_cannot_both_win(engine: Engine) -> None:
 
 def test_each_actor_lists_only_its_scope(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
-        registry.import_roster(conn, actor=ADMIN, path=roster(tmp_path / "r.xlsx", ROWS))
+        roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "r.xlsx", ROWS))
         registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(
             make_uscc(99), "杭州企业", park_code="DSEB06", county_code="330108"))
 

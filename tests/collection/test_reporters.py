@@ -27,9 +27,10 @@ from filing_factories import (
 from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
-from shumao.collection import registry, response, workflow
+from shumao.collection import registry, response, roster
 from shumao.collection.forms import _check, get_form
 from shumao.collection.tables import enterprise, filing_cell
+from shumao.collection.workflow import submission, uploads
 from shumao.errors import ShumaoError
 
 PLAIN, SELLER = make_uscc(31), make_uscc(32)
@@ -100,13 +101,13 @@ def test_the_roster_sets_the_flag_by_any_of_its_column_names(engine: Engine,
     ws.append([SELLER, "南京跨境卖家有限公司", "DSEB05", "是", "是"])
     wb.save(tmp_path / "名录.xlsx")
     with engine.begin() as conn:
-        registry.import_roster(conn, actor=ADMIN, path=tmp_path / "名录.xlsx")
+        roster.import_roster(conn, actor=ADMIN, path=tmp_path / "名录.xlsx")
         flags = {e.uscc: (e.trade_reporter, e.cbec_reporter)
                  for e in registry.list_enterprises(conn, actor=ADMIN, reporters_only=True)}
         log = registry.changes(conn, actor=ADMIN, uscc=SELLER)
     assert flags == {PLAIN: (True, False), SELLER: (True, True)}
     assert log[0].changes["cbec_reporter"] == [None, True]
-    assert [alias for alias in registry.ROSTER_COLUMNS["cbec_reporter"]][:2] == [
+    assert [alias for alias in roster.ROSTER_COLUMNS["cbec_reporter"]][:2] == [
         "跨境电商直报", "跨境电商企业"]
 
 
@@ -145,11 +146,11 @@ def test_an_enterprise_without_the_flag_cannot_file_the_cbec_form(engine: Engine
     """Refused with a located finding in both languages; no cell stored, nothing to submit; the
     same file from the flagged seller is accepted."""
     with engine.begin() as conn:
-        refused = workflow.upload_file(
+        refused = uploads.upload_file(
             conn, actor=clerk(PLAIN), form_id="CBEC_Q", uscc=PLAIN, period=PERIOD, hb=False,
             data=filled_template(form_id="CBEC_Q", uscc=PLAIN, lines=CBEC_LINES),
             filename="cbec.xlsx")
-        by_json = workflow.upload_json(conn, actor=clerk(PLAIN), form_id="CBEC_Q", uscc=PLAIN,
+        by_json = uploads.upload_json(conn, actor=clerk(PLAIN), form_id="CBEC_Q", uscc=PLAIN,
                                        period=PERIOD, payload={"lines": []}, hb=False)
     assert not refused.accepted and refused.filing.current_upload_id is None
     (f,) = [f for f in refused.report.errors if f.code == "upload-not-reporter"]
@@ -163,6 +164,6 @@ def test_an_enterprise_without_the_flag_cannot_file_the_cbec_form(engine: Engine
     with engine.connect() as conn:
         assert conn.execute(select(filing_cell.c.upload_id)).all() == []
     with engine.begin() as conn, pytest.raises(ShumaoError):
-        workflow.submit(conn, actor=clerk(PLAIN), filing_id=refused.filing.id)
+        submission.submit(conn, actor=clerk(PLAIN), filing_id=refused.filing.id)
     assert approved(engine, form_id="CBEC_Q", code=SELLER, lines=CBEC_LINES).status.value == \
         "approved"

@@ -27,8 +27,11 @@ from sqlalchemy import Engine, func, select, update
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import response, workflow
+from shumao.collection import response
+from shumao.collection.forms import get_form
 from shumao.collection.tables import filing, filing_cell, filing_transition, filing_upload
+from shumao.collection.workflow import contents, deadlines, filings, review, submission, uploads
+from shumao.collection.workflow.vintage import vintage_label
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 from shumao.query import select as query
 from shumao.storage import bulk, revisions, vintages
@@ -42,9 +45,9 @@ def ent(engine: Engine) -> None:
 
 
 def upload(engine: Engine, data: bytes, *, who: Actor | None = None, period: str = PERIOD,
-           form_id: str = "DDS_Q", code: str = USCC, hb: bool = True) -> workflow.UploadResult:
+           form_id: str = "DDS_Q", code: str = USCC, hb: bool = True) -> uploads.UploadResult:
     with engine.begin() as conn:
-        return workflow.upload_file(conn, actor=who or clerk(code), form_id=form_id, uscc=code,
+        return uploads.upload_file(conn, actor=who or clerk(code), form_id=form_id, uscc=code,
                                     period=period, data=data, filename="填报.xlsx", hb=hb)
 
 
@@ -66,22 +69,22 @@ def test_a_rejected_upload_is_kept_with_its_findings_and_file(engine: Engine, en
     assert ("value-not-number", "D8") in errors
     assert ("code-not-allowed", "B9") in errors
     with engine.connect() as conn:
-        kept = workflow.get_upload(conn, actor=clerk(), upload_id=result.upload.id)
+        kept = contents.get_upload(conn, actor=clerk(), upload_id=result.upload.id)
         stored = conn.execute(select(filing_upload.c.content)).scalar_one()
-        filing = workflow.get_filing(conn, actor=clerk(), filing_id=result.filing.id)
+        filing = filings.get_filing(conn, actor=clerk(), filing_id=result.filing.id)
     assert stored == bad  # the file itself, so the clerk can come back to it
     assert kept.status == "rejected" and kept.errors == len(result.report.errors)
     assert kept.report.flat() == result.report.flat()
     message = next(f for f in kept.report.errors if f.cell == "D8").message_zh
     assert message == "“出口（万美元）”应为数字，实际为“约100”"
-    assert filing.status is workflow.Status.DRAFT and filing.current_upload_id is None
+    assert filing.status is filings.Status.DRAFT and filing.current_upload_id is None
     with engine.begin() as conn, pytest.raises(NotAllowed, match="no accepted upload"):
-        workflow.submit(conn, actor=clerk(), filing_id=filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=filing.id)
 
 
 def test_approval_stores_the_filing_as_a_vintage_of_ent_dds(engine: Engine, ent: None) -> None:
     done = approved(engine)
-    assert done.status is workflow.Status.APPROVED and done.revision == 1
+    assert done.status is filings.Status.APPROVED and done.revision == 1
     got = ent_dds(engine).select("counterpart_area", "product", "flow", "time_period", "value",
                                  "unit", "unit_mult", "vintage_id")
     assert got.height == 7
@@ -112,24 +115,24 @@ def test_old_vintage_labels_lose_the_filer_on_upgrade(engine: Engine, ent: None)
     with engine.connect() as conn:
         label = conn.execute(select(vintage.c.label)
                              .where(vintage.c.id == done.vintage_id)).scalar_one()
-    assert label == workflow.vintage_label(workflow.get_form("DDS_Q"), "2024-Q3", 1)
+    assert label == vintage_label(get_form("DDS_Q"), "2024-Q3", 1)
 
 
 def test_return_with_a_reason_then_resubmit(engine: Engine, ent: None) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        sent = workflow.submit(conn, actor=clerk(), filing_id=first.filing.id)
+        sent = submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
         with pytest.raises(NotAllowed, match="needs a reason"):
-            workflow.return_filing(conn, actor=PARK, filing_id=sent.id, reason="  ")
-        back = workflow.return_filing(conn, actor=PARK, filing_id=sent.id,
+            review.return_filing(conn, actor=PARK, filing_id=sent.id, reason="  ")
+        back = review.return_filing(conn, actor=PARK, filing_id=sent.id,
                                       reason="美国出口额与合同不符，请核实")
-    assert back.status is workflow.Status.RETURNED
+    assert back.status is filings.Status.RETURNED
     fixed = upload(engine, filled_template(lines=[("SI2", "USA", 100.5, 10.0), *LINES[1:]]))
-    assert fixed.accepted and fixed.filing.status is workflow.Status.RETURNED
+    assert fixed.accepted and fixed.filing.status is filings.Status.RETURNED
     with engine.begin() as conn:
-        again = workflow.submit(conn, actor=clerk(), filing_id=back.id)
-        workflow.approve(conn, actor=CITY, filing_id=again.id)
-        steps = workflow.history(conn, actor=PROVINCE, filing_id=again.id)
+        again = submission.submit(conn, actor=clerk(), filing_id=back.id)
+        review.approve(conn, actor=CITY, filing_id=again.id)
+        steps = filings.history(conn, actor=PROVINCE, filing_id=again.id)
     assert [(s.action, s.from_status, s.to_status) for s in steps] == [
         ("create", None, "draft"), ("upload", "draft", "draft"),
         ("submit", "draft", "submitted"), ("return", "submitted", "returned"),
@@ -166,16 +169,16 @@ def test_a_resubmission_after_approval_is_a_revision(engine: Engine, ent: None) 
 def test_reviewers_are_the_park_city_and_province_only(engine: Engine, ent: None) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        workflow.submit(conn, actor=clerk(), filing_id=first.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
     for outsider in (OTHER_PARK, Actor("hz", Role.CITY, "330100")):  # not even seen: 404
         with engine.begin() as conn, pytest.raises(NotVisible):
-            workflow.approve(conn, actor=outsider, filing_id=first.filing.id)
+            review.approve(conn, actor=outsider, filing_id=first.filing.id)
     for onlooker in (clerk(), Actor("mofcom", Role.MINISTRY)):  # seen, not reviewed: 403
         with engine.begin() as conn, pytest.raises(NotAllowed):
-            workflow.approve(conn, actor=onlooker, filing_id=first.filing.id)
+            review.approve(conn, actor=onlooker, filing_id=first.filing.id)
     with engine.begin() as conn:
-        done = workflow.approve(conn, actor=PROVINCE, filing_id=first.filing.id)
-    assert done.status is workflow.Status.APPROVED
+        done = review.approve(conn, actor=PROVINCE, filing_id=first.filing.id)
+    assert done.status is filings.Status.APPROVED
 
 
 def test_an_enterprise_sees_only_its_own_filings(engine: Engine, ent: None) -> None:
@@ -184,20 +187,20 @@ def test_an_enterprise_sees_only_its_own_filings(engine: Engine, ent: None) -> N
         make_enterprise(conn, uscc=other, name="另一家")
     first = upload(engine, filled_template())
     with engine.begin() as conn, pytest.raises(NotVisible) as hidden:
-        workflow.get_filing(conn, actor=clerk(other), filing_id=first.filing.id)
+        filings.get_filing(conn, actor=clerk(other), filing_id=first.filing.id)
     assert USCC not in str(hidden.value)  # out of scope names nobody
     with engine.begin() as conn, pytest.raises(NotAllowed):
-        workflow.upload_file(conn, actor=clerk(other), form_id="DDS_Q", uscc=USCC,
+        uploads.upload_file(conn, actor=clerk(other), form_id="DDS_Q", uscc=USCC,
                              period=PERIOD, data=filled_template(), filename="x.xlsx")
     with engine.connect() as conn:
-        assert workflow.list_filings(conn, actor=clerk(other)) == []
-        assert len(workflow.list_filings(conn, actor=PARK)) == 1
+        assert filings.list_filings(conn, actor=clerk(other)) == []
+        assert len(filings.list_filings(conn, actor=PARK)) == 1
 
 
 def test_no_upload_while_under_review(engine: Engine, ent: None) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        workflow.submit(conn, actor=clerk(), filing_id=first.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
     with pytest.raises(NotAllowed, match="under review"):
         upload(engine, filled_template())
 
@@ -206,11 +209,11 @@ def test_two_reviewers_acting_on_the_same_version_cannot_both_win(engine: Engine
                                                                   ent: None) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        seen = workflow.submit(conn, actor=clerk(), filing_id=first.filing.id).version
+        seen = submission.submit(conn, actor=clerk(), filing_id=first.filing.id).version
     with engine.begin() as conn:
-        workflow.approve(conn, actor=PARK, filing_id=first.filing.id, expected_version=seen)
+        review.approve(conn, actor=PARK, filing_id=first.filing.id, expected_version=seen)
     with engine.begin() as conn, pytest.raises(ConflictError) as err:
-        workflow.return_filing(conn, actor=CITY, filing_id=first.filing.id,
+        review.return_filing(conn, actor=CITY, filing_id=first.filing.id,
                                reason="数据有误", expected_version=seen)
     assert "已被他人处理" in str(err.value) and "changed by someone else" in str(err.value)
     assert f"版本 {seen + 1}" in str(err.value)
@@ -222,7 +225,7 @@ def test_two_reviewers_acting_on_the_same_version_cannot_both_win(engine: Engine
 def test_two_reviewers_at_the_same_moment_one_wins(engine: Engine, ent: None) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        seen = workflow.submit(conn, actor=clerk(), filing_id=first.filing.id).version
+        seen = submission.submit(conn, actor=clerk(), filing_id=first.filing.id).version
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -230,7 +233,7 @@ def test_two_reviewers_at_the_same_moment_one_wins(engine: Engine, ent: None) ->
         barrier.wait()
         try:
             with engine.begin() as conn:
-                workflow.approve(conn, actor=actor, filing_id=first.filing.id,
+                review.approve(conn, actor=actor, filing_id=first.filing.id,
                                  expected_version=seen)
             outcomes.append("won")
         except ConflictError:
@@ -249,7 +252,7 @@ def test_a_crash_during_approval_leaves_nothing(engine: Engine, ent: None,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
-        workflow.submit(conn, actor=clerk(), filing_id=first.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("power cut")
@@ -257,11 +260,11 @@ def test_a_crash_during_approval_leaves_nothing(engine: Engine, ent: None,
     monkeypatch.setattr(bulk, "insert_observations", boom)
     monkeypatch.setattr(bulk, "insert_rows", boom)
     with pytest.raises(RuntimeError, match="power cut"), engine.begin() as conn:
-        workflow.approve(conn, actor=PARK, filing_id=first.filing.id)
+        review.approve(conn, actor=PARK, filing_id=first.filing.id)
     monkeypatch.undo()
     with engine.connect() as conn:
-        still = workflow.get_filing(conn, actor=PARK, filing_id=first.filing.id)
-    assert still.status is workflow.Status.SUBMITTED and still.vintage_id is None
+        still = filings.get_filing(conn, actor=PARK, filing_id=first.filing.id)
+    assert still.status is filings.Status.SUBMITTED and still.vintage_id is None
     assert count(engine, vintage) == 0 and count(engine, observation) == 0
 
 
@@ -288,18 +291,18 @@ def test_warnings_need_a_written_explanation_before_submission(engine: Engine,
     assert warning.cell == "D8"
     assert "由上期 102.00 变为本期 1,200.00" in warning.message_zh  # 2024-Q2 was 102
     with engine.begin() as conn, pytest.raises(ImportRejected) as err:
-        workflow.submit(conn, actor=clerk(), filing_id=result.filing.id)
+        submission.submit(conn, actor=clerk(), filing_id=result.filing.id)
     assert err.value.report.codes == {"explanation-missing"}
     with engine.connect() as conn:
-        pending = workflow.pending_warnings(conn, actor=clerk(), filing_id=result.filing.id)
+        pending = submission.pending_warnings(conn, actor=clerk(), filing_id=result.filing.id)
     key = pending[0].key
     assert key == "hb-history-outlier@D8"
     with engine.begin() as conn:
-        sent = workflow.submit(conn, actor=clerk(), filing_id=result.filing.id,
+        sent = submission.submit(conn, actor=clerk(), filing_id=result.filing.id,
                                explanations={key: "本季度新签美国大客户合同，金额属实"})
-    assert sent.status is workflow.Status.SUBMITTED
+    assert sent.status is filings.Status.SUBMITTED
     with engine.connect() as conn:
-        shown = workflow.pending_warnings(conn, actor=PARK, filing_id=sent.id)
+        shown = submission.pending_warnings(conn, actor=PARK, filing_id=sent.id)
     assert shown[0].explanation == "本季度新签美国大客户合同，金额属实"
 
 
@@ -332,9 +335,9 @@ def test_the_annual_form_is_checked_against_the_quarters(engine: Engine, ent: No
     assert len(cross) == 1 and cross[0].cell == "D9"
     assert "1,200.00" in cross[0].message_zh and "1,000.00" in cross[0].message_zh
     with engine.begin() as conn:
-        sent = workflow.submit(conn, actor=clerk(), filing_id=result.filing.id,
+        sent = submission.submit(conn, actor=clerk(), filing_id=result.filing.id,
                                explanations={"cross-form-mismatch@D9": "含第四季度补报合同"})
-        done = workflow.approve(conn, actor=PARK, filing_id=sent.id)
+        done = review.approve(conn, actor=PARK, filing_id=sent.id)
     basic = query(engine, "ENT_BASIC")
     assert dict(zip(basic["indicator"], basic["value"], strict=True)) == {
         "DDS_EXPORT": 1200.0, "EMPLOYEES": 130.0, "REVENUE": 52000.0, "TRADE_EXPORT": 2500.0}
@@ -347,7 +350,7 @@ def test_json_upload_goes_through_the_same_checks(engine: Engine, ent: None) -> 
                          {"product": "SI2", "counterpart_area": "USA", "X": 1}],
                "totals": {"X": 11, "M": 1, "T": 12}}
     with engine.begin() as conn:
-        result = workflow.upload_json(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
+        result = uploads.upload_json(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
                                       period=PERIOD, payload=payload)
     assert not result.accepted
     assert result.report.codes >= {"key-duplicate"}
@@ -362,7 +365,7 @@ def test_formula_text_is_stored_as_written_and_escaped_on_export(engine: Engine,
     with engine.connect() as conn:
         stored = conn.execute(select(filing_cell.c.text).where(filing_cell.c.cell == "G8")
                               ).scalar_one()
-        out = workflow.export_filing(conn, actor=PARK, filing_id=result.filing.id,
+        out = contents.export_filing(conn, actor=PARK, filing_id=result.filing.id,
                                      path=tmp_path / "export.csv")
     assert stored == text
     exported = out.read_text(encoding="utf-8-sig")
@@ -371,13 +374,13 @@ def test_formula_text_is_stored_as_written_and_escaped_on_export(engine: Engine,
 
 def test_deadlines_default_from_the_form_and_can_be_set(engine: Engine) -> None:
     with engine.begin() as conn:
-        assert workflow.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 20)
-        assert workflow.due_date(conn, form_id="BASIC_A", period="2024") == date(2025, 2, 28)
-        workflow.set_deadline(conn, actor=PROVINCE, form_id="DDS_Q", period="2024-Q3",
+        assert deadlines.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 20)
+        assert deadlines.due_date(conn, form_id="BASIC_A", period="2024") == date(2025, 2, 28)
+        deadlines.set_deadline(conn, actor=PROVINCE, form_id="DDS_Q", period="2024-Q3",
                               due=date(2024, 10, 31))
-        assert workflow.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 31)
+        assert deadlines.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 31)
         with pytest.raises(NotAllowed):
-            workflow.set_deadline(conn, actor=PARK, form_id="DDS_Q", period="2024-Q3",
+            deadlines.set_deadline(conn, actor=PARK, form_id="DDS_Q", period="2024-Q3",
                                   due=date(2024, 11, 30))
 
 
@@ -412,7 +415,7 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
 def test_the_last_due_period_is_the_latest_whose_deadline_has_passed(engine: Engine) -> None:
     with engine.connect() as conn:
         def last(form: str, day: date) -> str:
-            return workflow.last_due_period(conn, form_id=form, today=day)
+            return deadlines.last_due_period(conn, form_id=form, today=day)
 
         # DDS_Q is due 20 days after the quarter: 2024-Q3 on 2024-10-20
         assert last("DDS_Q", date(2024, 10, 20)) == "2024-Q2"
@@ -421,7 +424,7 @@ def test_the_last_due_period_is_the_latest_whose_deadline_has_passed(engine: Eng
         assert last("BASIC_A", date(2025, 3, 1)) == "2024"  # 59 days after the year: 2025-02-28
         assert last("BASIC_A", date(2025, 2, 28)) == "2023"
     with engine.begin() as conn:  # a deadline moved later by the province
-        workflow.set_deadline(conn, actor=Actor("prov", Role.PROVINCE, "320000"), form_id="DDS_Q",
+        deadlines.set_deadline(conn, actor=Actor("prov", Role.PROVINCE, "320000"), form_id="DDS_Q",
                               period="2024-Q3", due=date(2024, 11, 30))
     with engine.connect() as conn:
-        assert workflow.last_due_period(conn, form_id="DDS_Q", today=date(2024, 11, 1)) == "2024-Q2"
+        assert deadlines.last_due_period(conn, form_id="DDS_Q", today=date(2024, 11, 1)) == "2024-Q2"

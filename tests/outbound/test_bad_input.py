@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
+from shumao.collection.workflow import filings, uploads
 from shumao.outbound import demo
 from shumao.outbound import tables as t
 
@@ -27,14 +27,14 @@ def rows_of(code: str = CODE) -> list[list[str]]:
 
 
 def upload(engine: Engine, rows: list[list[str]], header: tuple[str, ...] = demo.HEADER,
-           period: str = "2025") -> workflow.UploadResult:
+           period: str = "2025") -> uploads.UploadResult:
     with engine.begin() as conn:
-        return workflow.upload_file(conn, actor=CLERK, form_id="ODI_A", uscc=CODE, period=period,
+        return uploads.upload_file(conn, actor=CLERK, form_id="ODI_A", uscc=CODE, period=period,
                                     data=demo._csv(rows, header).encode("utf-8"),
                                     filename="odi.csv")
 
 
-def errors(result: workflow.UploadResult) -> list[tuple[str, str, str]]:
+def errors(result: uploads.UploadResult) -> list[tuple[str, str, str]]:
     return [(f.code, f.cell, f.value) for f in result.report.errors]
 
 
@@ -112,8 +112,8 @@ def test_certificate_of_another_enterprise_in_the_register(filed: Engine) -> Non
     other = rows_of("91320114MA1YTD003M")[0][8]
     rows[0][8] = other
     with filed.begin() as conn:
-        found = workflow.find_filing(conn, actor=CLERK, form_id="ODI_A", uscc=CODE, period="2025")
-    assert found is not None and found.status is workflow.Status.APPROVED
+        found = filings.find_filing(conn, actor=CLERK, form_id="ODI_A", uscc=CODE, period="2025")
+    assert found is not None and found.status is filings.Status.APPROVED
     before = stored(filed)
     got = upload(filed, rows)
     assert errors(got) == [("outbound-odi-taken", "I2", "N3200202300004")]

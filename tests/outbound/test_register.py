@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
 from shumao.collection.tables import filing, filing_transition
+from shumao.collection.workflow import filings, review, submission, uploads
 from shumao.outbound import demo, register
 from shumao.outbound import tables as t
 
@@ -71,13 +71,13 @@ def test_a_revision_adds_rows_and_the_register_keeps_its_past(filed: Engine) -> 
         rows = [r for r in csv.reader(fh) if r[0] == code]
     rows[0][15] = "300.00"  # revenue of project 1 corrected
     with filed.begin() as conn:
-        found = workflow.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025")
+        found = filings.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025")
         assert found is not None
-        up = workflow.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
+        up = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
                                   data=demo._csv(rows, demo.HEADER).encode(), filename="fix.csv")
         assert up.accepted, up.report.text()
-        workflow.submit(conn, actor=clerk, filing_id=found.id)
-        workflow.approve(conn, actor=reviewer, filing_id=found.id)
+        submission.submit(conn, actor=clerk, filing_id=found.id)
+        review.approve(conn, actor=reviewer, filing_id=found.id)
     with filed.connect() as conn:
         now = register.current(conn, actor=MINISTRY)
         then = register.current(conn, actor=MINISTRY, as_of=approved_at)

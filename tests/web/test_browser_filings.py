@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
 from shumao.collection.forms import get_form, shift
 from shumao.collection.templates import Identity, template_bytes
+from shumao.collection.workflow import deadlines, filings
 from web import test_browser
 from web.factories import USCC_A, USCC_B
 from web.live import CHROMIUM
@@ -33,7 +33,7 @@ ADMIN = Actor("factory", Role.ADMIN)
 def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine,
                                                  tmp_path: Path) -> None:
     with engine.connect() as conn:
-        last = workflow.last_due_period(conn, form_id="DDS_Q")
+        last = deadlines.last_due_period(conn, form_id="DDS_Q")
     page = open_page("enterprise")
     page.goto("/filings")
     todo = page.locator(f"#todo-table tr[data-form='DDS_Q'][data-period='{last}']")
@@ -60,9 +60,9 @@ def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine,
 def test_the_filings_list_filters_and_exports(open_page, engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         for k in range(60):
-            workflow.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_A,
+            filings.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_A,
                                  period=shift("2024-Q4", -k))
-        workflow.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_B, period="2024-Q4")
+        filings.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_B, period="2024-Q4")
     page = open_page("admin")
     page.goto("/filings")
     assert page.inner_text("#filings-count") == "共 61 条填报"

@@ -82,8 +82,8 @@ def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
                                                                engine: Engine) -> None:
     from shumao.auth.actors import Actor
     from shumao.auth.roles import Role
-    from shumao.collection import workflow
     from shumao.collection.forms import shift
+    from shumao.collection.workflow import deadlines, filings
     from shumao.release.public import public_view
 
     out = CliRunner().invoke(cli, ["demo", "users"])
@@ -95,8 +95,8 @@ def test_demo_users_gives_every_role_a_log_in_and_data_to_see(cli: typer.Typer,
     released = CliRunner().invoke(cli, ["release", "publish", "ENT_DDS"])
     assert released.exit_code == 0, released.output
     with engine.connect() as conn:
-        latest = workflow.last_due_period(conn, form_id="DDS_Q")  # from the clock
-        queue = workflow.list_filings(conn, actor=Actor("demo-park", Role.PARK, "DSEB05"),
+        latest = deadlines.last_due_period(conn, form_id="DDS_Q")  # from the clock
+        queue = filings.list_filings(conn, actor=Actor("demo-park", Role.PARK, "DSEB05"),
                                       status="submitted")
         park = public_view(conn, "ENT_DDS", where={"ref_area": ["DSEB05"], "product": ["DD"],
                                                    "counterpart_area": ["WLD"], "flow": ["X"]})

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
 from shumao.collection.forms import shift
+from shumao.collection.workflow import clock, deadlines, filings
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.factories import USCC_A, USCC_A2, USCC_B, write
 
@@ -25,7 +25,7 @@ ADMIN = Actor("factory", Role.ADMIN)
 def _drafts(engine: Engine, uscc: str, periods: list[str]) -> None:
     with engine.begin() as conn:
         for period in periods:
-            workflow.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=uscc, period=period)
+            filings.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=uscc, period=period)
 
 
 def _quarters(last: str, n: int) -> list[str]:
@@ -67,10 +67,10 @@ def test_the_list_filters_pages_and_exports(as_role, world, engine: Engine) -> N
 
 
 def test_an_enterprise_sees_what_it_has_to_file(as_role, world, engine: Engine) -> None:
-    today = datetime.now(workflow.LOCAL).date()
+    today = datetime.now(clock.LOCAL).date()
     with engine.connect() as conn:
-        last = workflow.last_due_period(conn, form_id="DDS_Q", today=today)
-        due = workflow.due_date(conn, form_id="DDS_Q", period=last)
+        last = deadlines.last_due_period(conn, form_id="DDS_Q", today=today)
+        due = deadlines.due_date(conn, form_id="DDS_Q", period=last)
     _drafts(engine, USCC_A, [shift(last, -2)])  # started long ago, never submitted
     clerk = as_role("enterprise")
     page = clerk.get("/filings").text
@@ -148,7 +148,7 @@ def test_the_filing_page_speaks_one_language(as_role, world) -> None:
 def test_the_ministry_sees_who_has_reported_across_the_country(as_role, world,
                                                                 engine: Engine) -> None:
     with engine.connect() as conn:
-        last = workflow.last_due_period(conn, form_id="DDS_Q")
+        last = deadlines.last_due_period(conn, form_id="DDS_Q")
     clerk = as_role("enterprise")
     ok = filing_csv(DemoEnterprise(USCC_A, "测试企业甲", "DSEB05", 200.0), last, 1.0)
     up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": last},
@@ -197,9 +197,9 @@ def test_the_demo_files_up_to_the_latest_quarter_due(engine: Engine) -> None:
             conn, actor=ADMIN, form_id="DDS_Q", period="2026-Q3", today=date(2026, 12, 6))}
         earlier = response.non_response(conn, actor=ADMIN, form_id="DDS_Q", period="2026-Q2",
                                         today=date(2026, 12, 6))
-        queue = workflow.list_filings(conn, actor=park, status="submitted")
-        first = workflow.history(conn, actor=ADMIN, filing_id=queue[0].id)
-        filed = {f.period for f in workflow.list_filings(conn, actor=ADMIN)}
+        queue = filings.list_filings(conn, actor=park, status="submitted")
+        first = filings.history(conn, actor=ADMIN, filing_id=queue[0].id)
+        filed = {f.period for f in filings.list_filings(conn, actor=ADMIN)}
         cbec = {(r.uscc, r.kind) for r in response.non_response(
             conn, actor=ADMIN, form_id="CBEC_Q", period="2026-Q3", today=date(2026, 12, 6))}
         owes = {e.uscc: {t.form_id for t in response.todo(conn, actor=ADMIN, uscc=e.uscc,
@@ -214,8 +214,8 @@ def test_the_demo_files_up_to_the_latest_quarter_due(engine: Engine) -> None:
     assert earlier == []  # the quarters before were all filed on time
     assert [(f.period, f.uscc) for f in queue] == [("2026-Q3", demo.ENTERPRISES[0].uscc)]
     assert filed == {"2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"}
-    submitted = workflow.local_time(first[-1].at)
+    submitted = clock.local_time(first[-1].at)
     assert submitted is not None and submitted.date() == date(2026, 10, 12)  # on time, replayed
     demo.create(engine, today=date(2026, 12, 6))  # again: nothing new
     with engine.connect() as conn:
-        assert len(workflow.list_filings(conn, actor=ADMIN)) == 6 * 5 - 2
+        assert len(filings.list_filings(conn, actor=ADMIN)) == 6 * 5 - 2

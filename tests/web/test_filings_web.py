@@ -130,7 +130,7 @@ def test_the_non_response_list_defaults_to_the_last_period_due_or_the_open_one(a
     from datetime import date, datetime
 
     from shumao.collection.forms import get_form, period_of, shift
-    from shumao.collection.workflow import LOCAL
+    from shumao.collection.workflow.clock import LOCAL
 
     park = as_role("park")
     today = datetime.now(LOCAL).date()  # deadlines are Beijing dates
@@ -146,7 +146,7 @@ def test_the_filing_page_names_the_form_and_shows_beijing_time(as_role, world) -
     import re
     from datetime import datetime, timedelta
 
-    from shumao.collection.workflow import LOCAL
+    from shumao.collection.workflow.clock import LOCAL
 
     clerk = as_role("enterprise")
     up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
@@ -169,7 +169,7 @@ def test_the_quarterly_form_comes_first_with_the_last_quarter_as_example(as_role
     from datetime import datetime
 
     from shumao.collection.forms import period_of, shift
-    from shumao.collection.workflow import LOCAL
+    from shumao.collection.workflow.clock import LOCAL
 
     today = datetime.now(LOCAL).date()
     listed = as_role("enterprise").get("/api/forms").json()

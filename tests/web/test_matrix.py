@@ -28,7 +28,7 @@ from starlette.testclient import TestClient
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
+from shumao.collection.workflow import filings, review, submission, uploads
 from shumao.validation import uscc
 from shumao.web.demo import DemoEnterprise, filing_csv
 from web.bases_world import bases_cases
@@ -71,13 +71,13 @@ def _file(engine: Engine, code: str, park: str, period: str = "2024-Q3",
     clerk = Actor("clerk", Role.ENTERPRISE, code)
     ent = DemoEnterprise(code, "x", park, 100.0)
     with engine.begin() as conn:
-        done = workflow.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=code,
+        done = uploads.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=code,
                                     period=period, data=filing_csv(ent, period, 1.0),
                                     filename=f"{code}.csv")
         assert done.accepted, done.report.text()
-        workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
+        submission.submit(conn, actor=clerk, filing_id=done.filing.id)
         if approve:
-            workflow.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
+            review.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
     return done.filing.id
 
 
@@ -87,7 +87,7 @@ def _approved_vintages(engine: Engine) -> None:
     _file(engine, USCC_A, "DSEB05", "2024-Q2", approve=True)
     b = _file(engine, USCC_B, "DSEB06", "2024-Q2", approve=True)
     with engine.connect() as conn:
-        vintage_id = workflow.get_filing(conn, actor=Actor("root", Role.ADMIN),
+        vintage_id = filings.get_filing(conn, actor=Actor("root", Role.ADMIN),
                                          filing_id=b).vintage_id
     assert vintage_id is not None
     release(engine, "ENT_DDS", vintage_id)
@@ -105,12 +105,12 @@ def _outbound(engine: Engine) -> None:
                 f"2024-02-0{n},2024-09-0{n},{700 + n}.25,{600 + n}.5")
         clerk = Actor("clerk", Role.ENTERPRISE, code)
         with engine.begin() as conn:
-            done = workflow.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code,
+            done = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code,
                                         period="2025", data=f"{ODI_HEADER}\n{line}\n".encode(),
                                         filename=f"odi-{code}.csv")
             assert done.accepted, done.report.text()
-            workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
-            workflow.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
+            submission.submit(conn, actor=clerk, filing_id=done.filing.id)
+            review.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
 
 
 def _outbound_cases() -> list[Case]:

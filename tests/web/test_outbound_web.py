@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
+from shumao.collection.workflow import review, submission, uploads
 from shumao.outbound import demo, tracker
 from shumao.outbound import tables as t
 from web import test_browser
@@ -32,11 +32,11 @@ def file_project(engine: Engine, code: str, n: int, host: str = "新加坡") -> 
             f"2024-02-0{n},2024-09-0{n},{800 + n}.25")
     clerk = Actor("clerk", Role.ENTERPRISE, code)
     with engine.begin() as conn:
-        done = workflow.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
+        done = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
                                     data=f"{HEADER}\n{line}\n".encode(), filename="odi.csv")
         assert done.accepted, done.report.text()
-        workflow.submit(conn, actor=clerk, filing_id=done.filing.id)
-        workflow.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
+        submission.submit(conn, actor=clerk, filing_id=done.filing.id)
+        review.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ class Form:
 
     @property
     def stores_observations(self) -> bool:
-        """False for a form whose approval writes its own records (``workflow.on_approve``)."""
+        """False for a form whose approval writes its own records (``workflow.review.on_approve``)."""
         return bool(self.dataflow)
 
     def rules_of(self, kind: str) -> list[RuleSpec]:

@@ -1,4 +1,5 @@
-"""The enterprise database (企业信息库): enterprises, their changes, roster import from Excel.
+"""The enterprise database (企业信息库): enterprises and their changes (roster import from
+Excel: ``roster.py``).
 
 An enterprise is identified by its 统一社会信用代码 (GB 32100, check character verified); it
 may belong to a national digital service export base (park) and lies in a county (GB/T 2260)
@@ -11,15 +12,11 @@ Service functions take a connection (the caller owns the transaction) and the ac
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import polars as pl
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
@@ -27,11 +24,9 @@ from shumao.auth import permissions
 from shumao.auth.actors import Actor
 from shumao.collection.checks import rulebook as _rulebook  # noqa: F401  (registers the finding codes)
 from shumao.collection.tables import enterprise, enterprise_change
-from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible, UnknownCode
-from shumao.ingest.readers import read_table
+from shumao.errors import ConflictError, NotAllowed, NotVisible
 from shumao.reference import geo, parks
 from shumao.validation import uscc as uscc_check
-from shumao.validation.findings import Report, finding
 
 FLAGS = ("high_tech", "specialized", "outsourcing_reporter", "trade_reporter", "cbec_reporter")
 FLAG_NAMES = {
@@ -43,26 +38,16 @@ FLAG_NAMES = {
 }
 REPORTER_FLAGS = ("trade_reporter", "cbec_reporter")
 """The flags that make an enterprise a reporter of a form (a form's ``reporters``)."""
-TRACKED = ("name", "park_code", "county_code", "city_code", "province_code", "industry_code",
-           *FLAGS, "active")
-INDUSTRY = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})?$")
-YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
-NO = {"否", "n", "no", "false", "0", "×", "无", ""}
-
-ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "uscc": ("统一社会信用代码", "信用代码", "社会信用代码", "uscc", "credit code"),
-    "name": ("企业名称", "单位名称", "名称", "name"),
-    "park": ("所属基地", "基地", "所在基地", "园区", "park"),
-    "county": ("所在区县", "区县", "区县代码", "行政区划代码", "行政区划", "county"),
-    "industry": ("行业代码", "国民经济行业代码", "行业分类代码", "industry"),
-    "high_tech": ("高新技术企业", "高新技术", "high-tech"),
-    "specialized": ("专精特新", "专精特新企业", "specialized"),
-    "outsourcing_reporter": ("服务外包报送", "服务外包", "服务外包企业", "outsourcing"),
-    "trade_reporter": ("服贸直报", "服务贸易直报", "直报企业", "trade reporter"),
-    "cbec_reporter": ("跨境电商直报", "跨境电商企业", "跨境电商", "跨境电商报送",
-                      "cbec reporter", "cross-border e-commerce"),
-    "active": ("有效", "是否有效", "在册", "active"),
-}
+TRACKED = (
+    "name",
+    "park_code",
+    "county_code",
+    "city_code",
+    "province_code",
+    "industry_code",
+    *FLAGS,
+    "active",
+)
 
 
 @dataclass(frozen=True)
@@ -103,14 +88,6 @@ class Change:
     source: str
 
 
-@dataclass
-class RosterResult:
-    created: int
-    updated: int
-    unchanged: int
-    report: Report
-
-
 # --- locating an enterprise ----------------------------------------------------------------
 
 
@@ -135,8 +112,12 @@ def locate(record: EnterpriseRecord) -> EnterpriseRecord:
 
 def _scope_condition(actor: Actor) -> ColumnElement[bool] | None:
     return permissions.visible_where(
-        actor, uscc=enterprise.c.uscc, park_code=enterprise.c.park_code,
-        city_code=enterprise.c.city_code, province_code=enterprise.c.province_code)
+        actor,
+        uscc=enterprise.c.uscc,
+        park_code=enterprise.c.park_code,
+        city_code=enterprise.c.city_code,
+        province_code=enterprise.c.province_code,
+    )
 
 
 def _row(row: Any) -> Enterprise:
@@ -145,7 +126,11 @@ def _row(row: Any) -> Enterprise:
 
 
 def list_enterprises(
-    conn: Connection, *, actor: Actor, park: str | None = None, reporters_only: bool = False,
+    conn: Connection,
+    *,
+    actor: Actor,
+    park: str | None = None,
+    reporters_only: bool = False,
     include_inactive: bool = False,
 ) -> list[Enterprise]:
     """The enterprises the actor may see, by credit code (``reporters_only``: those that
@@ -180,17 +165,25 @@ def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:
 def changes(conn: Connection, *, actor: Actor, uscc: str) -> list[Change]:
     """The enterprise's change history, oldest first."""
     ent = get_enterprise(conn, actor=actor, uscc=uscc)
-    rows = conn.execute(select(enterprise_change).where(enterprise_change.c.enterprise_id == ent.id)
-                        .order_by(enterprise_change.c.version))
-    return [Change(r.version, r.changed_at, r.changed_by, r.action, r.changes, r.source)
-            for r in rows]
+    rows = conn.execute(
+        select(enterprise_change)
+        .where(enterprise_change.c.enterprise_id == ent.id)
+        .order_by(enterprise_change.c.version)
+    )
+    return [
+        Change(r.version, r.changed_at, r.changed_by, r.action, r.changes, r.source) for r in rows
+    ]
 
 
 # --- writing -----------------------------------------------------------------------------------
 
 
 def save_enterprise(
-    conn: Connection, *, actor: Actor, record: EnterpriseRecord, source: str = "",
+    conn: Connection,
+    *,
+    actor: Actor,
+    record: EnterpriseRecord,
+    source: str = "",
     expected_version: int | None = None,
 ) -> tuple[Enterprise, str]:
     """Create or update an enterprise; return it and "created", "updated" or "unchanged".
@@ -207,34 +200,44 @@ def save_enterprise(
     now = datetime.now(UTC)
     if existing is None:
         return _create(conn, actor, record, source, now), "created"
-    diff = {k: [getattr(existing, k), getattr(record, k)] for k in TRACKED
-            if getattr(existing, k) != getattr(record, k)}
+    diff = {
+        k: [getattr(existing, k), getattr(record, k)]
+        for k in TRACKED
+        if getattr(existing, k) != getattr(record, k)
+    }
     if not diff:
         return existing, "unchanged"
     version = expected_version if expected_version is not None else existing.version
     done = conn.execute(
         update(enterprise)
         .where(enterprise.c.id == existing.id, enterprise.c.version == version)
-        .values(**{k: getattr(record, k) for k in TRACKED}, version=version + 1,
-                updated_at=now, updated_by=actor.name)
+        .values(
+            **{k: getattr(record, k) for k in TRACKED},
+            version=version + 1,
+            updated_at=now,
+            updated_by=actor.name,
+        )
     )
     if done.rowcount != 1:
         raise ConflictError(
             f"企业 {record.uscc} 的信息已被他人修改（当前版本 {existing.version}，"
             f"您编辑的是版本 {version}），请刷新后重试 / enterprise {record.uscc} was changed "
-            f"by someone else (now version {existing.version}, you edited {version}); reload and retry")
+            f"by someone else (now version {existing.version}, you edited {version}); reload and retry"
+        )
     _log(conn, existing.id, version + 1, actor, "update", diff, source, now)
     updated = find(conn, record.uscc)
     assert updated is not None
     return updated, "updated"
 
 
-def _create(conn: Connection, actor: Actor, record: EnterpriseRecord, source: str,
-            now: datetime) -> Enterprise:
+def _create(
+    conn: Connection, actor: Actor, record: EnterpriseRecord, source: str, now: datetime
+) -> Enterprise:
     values = asdict(record)
     new_id = conn.execute(
-        insert(enterprise).values(**values, version=1, created_at=now, updated_at=now,
-                                  updated_by=actor.name).returning(enterprise.c.id)
+        insert(enterprise)
+        .values(**values, version=1, created_at=now, updated_at=now, updated_by=actor.name)
+        .returning(enterprise.c.id)
     ).scalar_one()
     diff = {k: [None, v] for k, v in values.items() if v not in (None, False)}
     _log(conn, new_id, 1, actor, "create", diff, source, now)
@@ -243,138 +246,24 @@ def _create(conn: Connection, actor: Actor, record: EnterpriseRecord, source: st
     return created
 
 
-def _log(conn: Connection, ent_id: int, version: int, actor: Actor, action: str,
-         diff: Mapping[str, list[Any]], source: str, now: datetime) -> None:
-    conn.execute(insert(enterprise_change).values(
-        enterprise_id=ent_id, version=version, changed_at=now, changed_by=actor.label,
-        action=action, changes=dict(diff), source=source[:300],
-    ))
-
-
-# --- roster import ---------------------------------------------------------------------------
-
-
-def import_roster(conn: Connection, *, actor: Actor, path: Path) -> RosterResult:
-    """Read a roster (XLSX or CSV) and save every enterprise in it, all or nothing.
-
-    Raises ``ImportRejected`` (nothing written) when any row has an error, e.g. a credit code
-    whose check character is wrong, an unknown park or county, or a bad industry code.
-    """
-
-    report = Report(source=str(path))
-    table = read_table(Path(path), report)
-    records = _roster_records(table, report, path.name) if table is not None else []
-    if not report.ok or not records:
-        if report.ok:
-            report.add(finding("file-empty", file=path.name))
-        raise ImportRejected(report)
-    for rec in records:
-        permissions.require_maintain(actor, locate(rec))
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for rec in records:
-        _, what = save_enterprise(conn, actor=actor, record=rec, source=f"roster {path.name}")
-        counts[what] += 1
-    return RosterResult(report=report, **counts)
-
-
-def _roster_records(table: Any, report: Report, file: str) -> list[EnterpriseRecord]:
-    names = _roster_columns(table.columns, report, file, table.sheet)
-    if names is None:
-        return []
-    frame: pl.DataFrame = table.frame
-    out: list[EnterpriseRecord] = []
-    seen: dict[str, int] = {}
-    for rec in frame.iter_rows(named=True):
-        parsed = _roster_row(rec, names, report, file, table)
-        if parsed is None:
-            continue
-        if parsed.uscc in seen:
-            report.add(finding("key-duplicate", file=file, row=rec["_row"], value=parsed.uscc,
-                               rows=f"{seen[parsed.uscc]}、{rec['_row']}"))
-            continue
-        seen[parsed.uscc] = rec["_row"]
-        out.append(parsed)
-    return out
-
-
-def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
-
-
-def _roster_columns(columns: list[str], report: Report, file: str,
-                    sheet: str) -> dict[str, str] | None:
-    index = {_norm(c): c for c in columns}
-    found: dict[str, str] = {}
-    for key, aliases in ROSTER_COLUMNS.items():
-        for alias in aliases:
-            if _norm(alias) in index:
-                found[key] = index[_norm(alias)]
-                break
-    for key in ("uscc", "name"):
-        if key not in found:
-            report.add(finding("column-missing", file=file, sheet=sheet,
-                               column=ROSTER_COLUMNS[key][0], present="、".join(columns)))
-    return found if {"uscc", "name"} <= set(found) else None
-
-
-def _roster_row(rec: dict[str, Any], names: dict[str, str], report: Report, file: str,
-                table: Any) -> EnterpriseRecord | None:
-    row = rec["_row"]
-    cols = table.columns
-
-    def at(key: str) -> dict[str, Any]:
-        return {"file": file, "sheet": table.sheet, "row": row, "column": names[key],
-                "col_index": cols.index(names[key])}
-
-    def cell(key: str) -> str:
-        return (rec.get(names[key]) or "").strip() if key in names else ""
-
-    before = len(report.errors)
-    code = cell("uscc").upper()
-    if not code:
-        report.add(finding("value-missing", **at("uscc")))
-    elif problem := uscc_check.problem(code):
-        report.add(finding("uscc-invalid", value=code, detail=problem, **at("uscc")))
-    name = cell("name")
-    if not name:
-        report.add(finding("value-missing", **at("name")))
-    park = _lookup_park(cell("park"), report, at) if cell("park") else None
-    county = _lookup_county(cell("county"), report, at) if cell("county") else None
-    industry = cell("industry").upper() or None
-    if industry and not INDUSTRY.match(industry):
-        report.add(finding("industry-invalid", value=industry, **at("industry")))
-    flags: dict[str, Any] = {k: _flag(cell(k), k, report, at) for k in (*FLAGS, "active")
-                             if k in names}
-    if "active" in flags and cell("active") == "":
-        flags["active"] = True
-    if len(report.errors) > before:
-        return None
-    return EnterpriseRecord(uscc=code, name=name, park_code=park, county_code=county,
-                            industry_code=industry, **flags)
-
-
-def _lookup_park(value: str, report: Report, at: Any) -> str | None:
-    try:
-        return parks.lookup(value).code
-    except UnknownCode as exc:
-        report.add(finding("code-unknown", value=value, codelist=exc.codelist, **at("park")))
-        return None
-
-
-def _lookup_county(value: str, report: Report, at: Any) -> str | None:
-    try:
-        return geo.lookup(value).code
-    except UnknownCode as exc:
-        report.add(finding("code-unknown", value=value, codelist=str(exc).split("/")[0],
-                           **at("county")))
-        return None
-
-
-def _flag(value: str, key: str, report: Report, at: Any) -> bool:
-    v = value.strip().lower()
-    if v in YES:
-        return True
-    if v in NO:
-        return False
-    report.add(finding("flag-invalid", value=value, **at(key)))
-    return False
+def _log(
+    conn: Connection,
+    ent_id: int,
+    version: int,
+    actor: Actor,
+    action: str,
+    diff: Mapping[str, list[Any]],
+    source: str,
+    now: datetime,
+) -> None:
+    conn.execute(
+        insert(enterprise_change).values(
+            enterprise_id=ent_id,
+            version=version,
+            changed_at=now,
+            changed_by=actor.label,
+            action=action,
+            changes=dict(diff),
+            source=source[:300],
+        )
+    )

@@ -10,7 +10,7 @@
   deadlines and where each filing stands, and earlier periods it never filed.
 
 A deadline is the form's default (``deadline_days`` after the period) unless one was set for
-the period (``workflow.set_deadline``); dates are Beijing dates.
+the period (``workflow.deadlines.set_deadline``); dates are Beijing dates.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection
 
 from shumao.auth.actors import Actor
-from shumao.collection import registry, workflow
+from shumao.collection import registry
 from shumao.collection.forms import all_forms, get_form, period_end, shift
+from shumao.collection.workflow import clock, deadlines, filings
 
 KINDS = {
     "on_time": ("按时报送", "filed on time"),
@@ -57,25 +58,25 @@ class Response:
 
 
 def _today(today: date | None) -> date:
-    return today or datetime.now(workflow.LOCAL).date()
+    return today or datetime.now(clock.LOCAL).date()
 
 
 def responses(conn: Connection, *, actor: Actor, form_id: str, period: str,
               today: date | None = None) -> list[Response]:
     """How every reporter of ``form_id`` in the actor's scope responded for ``period``."""
     form = get_form(form_id)
-    due = workflow.due_date(conn, form_id=form.id, period=period)
+    due = deadlines.due_date(conn, form_id=form.id, period=period)
     day = _today(today)
     ents = [e for e in registry.list_enterprises(conn, actor=actor)
             if getattr(e, form.reporters, False)]
-    filed = {f.uscc: f for f in workflow.list_filings(conn, actor=actor, form_id=form.id,
+    filed = {f.uscc: f for f in filings.list_filings(conn, actor=actor, form_id=form.id,
                                                       period=period)}
     out = []
     for ent in ents:
         f = filed.get(ent.uscc)
         first = f.first_submitted_at if f else None
         if first is not None:
-            kind = "late" if workflow.local_date(first) > due else "on_time"
+            kind = "late" if clock.local_date(first) > due else "on_time"
         else:
             kind = "missing" if day > due else "pending"
         out.append(Response(ent.uscc, ent.name, ent.park_code, kind, due,
@@ -155,8 +156,8 @@ def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None
     for form in sorted(all_forms(), key=lambda f: ("MQA".find(f.frequency), f.id)):
         if not getattr(ent, form.reporters, False):
             continue
-        last = workflow.last_due_period(conn, form_id=form.id, today=day)
-        filed = {f.period: f for f in workflow.list_filings(conn, actor=actor, form_id=form.id)
+        last = deadlines.last_due_period(conn, form_id=form.id, today=day)
+        filed = {f.period: f for f in filings.list_filings(conn, actor=actor, form_id=form.id)
                  if f.uscc == ent.uscc}
         for period in [shift(last, -k) for k in range(TODO_BACK, 0, -1)] + [last, shift(last, 1)]:
             item = _item(conn, form.id, period, filed.get(period), day)
@@ -165,9 +166,9 @@ def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None
     return items
 
 
-def _item(conn: Connection, form_id: str, period: str, found: workflow.Filing | None,
+def _item(conn: Connection, form_id: str, period: str, found: filings.Filing | None,
           day: date) -> ToDo:
-    due = workflow.due_date(conn, form_id=form_id, period=period)
+    due = deadlines.due_date(conn, form_id=form_id, period=period)
     opens = period_end(period) + timedelta(days=1)
     status = found.status.value if found else "none"
     if status == "approved":

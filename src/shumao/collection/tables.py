@@ -6,11 +6,14 @@
                            lock: every state change is ``UPDATE … WHERE version = seen``)
     filing_upload          every upload, accepted or rejected, with its findings and the file
     filing_cell            the cells an upload supplied (text as written + parsed value)
+    filing_observation     the observations an accepted upload stands for, as approval stores
+                           them (worked out once at upload: ``workflow.accepted``)
     filing_explanation     the filer's written explanation of a warning of an upload
     filing_transition      every workflow step: from → to, who (name, role, scope), when, why
     filing_deadline        the due date of a form's period when it differs from the form's rule
 
-Created by migration ``collection_0001`` (branch ``collection``).
+Created by migrations ``collection_0001`` … (branch ``collection``); ``filing_observation`` by
+``collection_0004``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy import (
     true,
 )
 
-from shumao.storage.tables import metadata
+from shumao.storage.tables import DIMENSIONS, metadata
 
 enterprise = Table(
     "enterprise",
@@ -134,6 +137,20 @@ filing_cell = Table(
     Column("value", Float, nullable=True),
     # the cell as written; never evaluated, escaped on export (shumao.output.inert)
     Column("text", Text, nullable=True),
+    sqlite_with_rowid=False,
+)
+
+filing_observation = Table(
+    "filing_observation",
+    metadata,
+    Column("upload_id", Integer, ForeignKey("filing_upload.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    *(Column(d, String(64), nullable=False) for d in DIMENSIONS),
+    Column("time_period", String(10), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("unit", String(16), nullable=False),
+    Column("unit_mult", Integer, nullable=False, server_default="0"),
+    Column("obs_status", String(2), nullable=False, server_default="A"),
     sqlite_with_rowid=False,
 )
 

@@ -26,7 +26,7 @@ import httpx
 from sqlalchemy import Connection, Engine, and_, delete, insert, select
 
 from shumao.auth import users
-from shumao.collection.workflow import LOCAL
+from shumao.collection.workflow.clock import LOCAL
 from shumao.config import Settings, get_settings
 from shumao.monitor import tables as t
 from shumao.monitor.alerts import OPEN

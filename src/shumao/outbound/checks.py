@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from sqlalchemy import Connection
 
-from shumao.collection import workflow
 from shumao.collection.checks.engine import register_rule_kind
 from shumao.collection.checks.model import TOTAL, Run
 from shumao.collection.forms import Form, normalise_period, period_end
+from shumao.collection.workflow import context
 from shumao.outbound import codes
 from shumao.validation.findings import ROW
 
@@ -156,4 +156,4 @@ register_rule_kind("odi-amount-unit", amount_unit)
 register_rule_kind("odi-not-greater", not_greater)
 register_rule_kind("odi-dates", dates)
 register_rule_kind("odi-certificate", certificates)
-workflow.context_provider("odi-certificate", _taken)
+context.context_provider("odi-certificate", _taken)

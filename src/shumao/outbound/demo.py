@@ -24,7 +24,8 @@ from sqlalchemy import Engine
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import registry, workflow
+from shumao.collection import registry
+from shumao.collection.workflow import clock, filings, review, submission, uploads
 from shumao.errors import ImportRejected
 from shumao.outbound import codes
 from shumao.validation import uscc as uscc_check
@@ -158,18 +159,18 @@ def load(engine: Engine, folder: Path) -> int:
 def _file(engine: Engine, code: str, rows: list[list[str]]) -> int:
     clerk = Actor(f"clerk-{code[-4:]}", Role.ENTERPRISE, code)
     province = Actor(f"demo-province-{code[2:4]}", Role.PROVINCE, f"{code[2:4]}0000")
-    with engine.begin() as conn, workflow.happening_at(datetime(2026, 3, 16, 2, tzinfo=UTC)):
-        found = workflow.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD)
-        if found is not None and found.status is not workflow.Status.DRAFT:
+    with engine.begin() as conn, clock.happening_at(datetime(2026, 3, 16, 2, tzinfo=UTC)):
+        found = filings.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD)
+        if found is not None and found.status is not filings.Status.DRAFT:
             return 0
-        up = workflow.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD,
+        up = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD,
                                   data=_csv(rows, HEADER).encode("utf-8"),
                                   filename=f"ODI_A_{code}_{PERIOD}.csv")
         if not up.accepted:
             raise ImportRejected(up.report)
-        texts = {p.key: NOTE for p in workflow.pending_warnings(conn, actor=clerk,
+        texts = {p.key: NOTE for p in submission.pending_warnings(conn, actor=clerk,
                                                                 filing_id=up.filing.id)}
-        workflow.submit(conn, actor=clerk, filing_id=up.filing.id, explanations=texts or None)
-    with engine.begin() as conn, workflow.happening_at(datetime(2026, 3, 20, 2, tzinfo=UTC)):
-        workflow.approve(conn, actor=province, filing_id=up.filing.id, note=NOTE)
+        submission.submit(conn, actor=clerk, filing_id=up.filing.id, explanations=texts or None)
+    with engine.begin() as conn, clock.happening_at(datetime(2026, 3, 20, 2, tzinfo=UTC)):
+        review.approve(conn, actor=province, filing_id=up.filing.id, note=NOTE)
     return 1

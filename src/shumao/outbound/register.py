@@ -18,9 +18,9 @@ from sqlalchemy.sql import ColumnElement
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import workflow
 from shumao.collection.checks.codes import resolve_code
 from shumao.collection.tables import enterprise, filing_cell
+from shumao.collection.workflow import clock, filings, review
 from shumao.outbound import checks
 from shumao.outbound import tables as t
 
@@ -53,7 +53,7 @@ def _row(line: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def store_projects(conn: Connection, approved: workflow.Filing) -> None:
+def store_projects(conn: Connection, approved: filings.Filing) -> None:
     """The approved upload's projects as rows of this revision (called by approval)."""
     if approved.current_upload_id is None:
         return
@@ -68,14 +68,14 @@ def store_projects(conn: Connection, approved: workflow.Filing) -> None:
         conn.execute(insert(t.project), rows)
 
 
-def _recompute_risk(conn: Connection, approved: workflow.Filing) -> None:
+def _recompute_risk(conn: Connection, approved: filings.Filing) -> None:
     from shumao.outbound import risk  # deferred: risk reads the register (known cycle)
 
     risk.recompute(conn)
 
 
-workflow.on_approve(FORM_ID, store_projects)
-workflow.on_approve(FORM_ID, _recompute_risk)
+review.on_approve(FORM_ID, store_projects)
+review.on_approve(FORM_ID, _recompute_risk)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def rows(conn: Connection, *, actor: Actor, as_of: datetime | None = None) -> pl
              .select_from(t.project.join(enterprise, enterprise.c.uscc == p.uscc)).where(cond))
     data = [dict(r) for r in conn.execute(query).mappings()]
     for r in data:
-        r["approved_at"] = workflow.aware(r["approved_at"])
+        r["approved_at"] = clock.aware(r["approved_at"])
     return pl.DataFrame(data, schema=SCHEMA).select(list(SCHEMA)) if data else pl.DataFrame(schema=SCHEMA)
 
 

@@ -8,8 +8,8 @@ approved. For the latest one the lists have something to show: in DSEB05 the dem
 filing waits in the park's review queue, one enterprise was approved and one never filed
 (漏报); in DSEB06 two were approved, one of them filed late (迟报), and one never filed. The
 first enterprise of each base also sells by cross-border e-commerce (跨境电商直报), so 数贸季2表
-is on its to-do and in the response lists; the others are not asked for it. The
-steps are recorded at the days they would have happened (``workflow.happening_at``). Values are
+is on its to-do and in the response lists; the others are not asked for it. The steps are
+recorded at the days they would have happened (``workflow.clock.happening_at``). Values are
 made up (deterministic) and labelled as demo data. Running it again changes nothing that exists
 and resets the demo passwords.
 """
@@ -24,8 +24,9 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import users
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role, role_text
-from shumao.collection import registry, workflow
+from shumao.collection import registry
 from shumao.collection.forms import period_end, shift
+from shumao.collection.workflow import clock, deadlines, filings, review, submission, uploads
 from shumao.errors import ImportRejected
 
 PASSWORD = "shumao-demo-2024"
@@ -90,8 +91,8 @@ def create(engine: Engine, today: date | None = None) -> list[Login]:
             registry.save_enterprise(conn, actor=admin, source=NOTE, record=registry.EnterpriseRecord(
                 uscc=ent.uscc, name=ent.name, park_code=ent.park, trade_reporter=True,
                 cbec_reporter=ent.cbec))
-        latest = workflow.last_due_period(conn, form_id="DDS_Q", today=today)
-        due = workflow.due_date(conn, form_id="DDS_Q", period=latest)
+        latest = deadlines.last_due_period(conn, form_id="DDS_Q", today=today)
+        due = deadlines.due_date(conn, form_id="DDS_Q", period=latest)
     periods = [shift(latest, -k) for k in range(HISTORY, 0, -1)]
     for i, ent in enumerate(ENTERPRISES):
         for q, period in enumerate(periods):
@@ -110,7 +111,7 @@ def _latest(what: str, period: str, due: date) -> tuple[datetime, datetime | Non
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=workflow.LOCAL)
+    return datetime.combine(day, time(hour), tzinfo=clock.LOCAL)
 
 
 def _on_time(period: str) -> tuple[datetime, datetime | None]:
@@ -151,21 +152,21 @@ def _file(engine: Engine, ent: DemoEnterprise, period: str, *, growth: float,
     (None: left waiting in the review queue)."""
     clerk = Actor(f"clerk-{ent.uscc[-4:]}", Role.ENTERPRISE, ent.uscc)
     submitted, approved = when
-    with engine.begin() as conn, workflow.happening_at(submitted):
-        found = workflow.find_filing(conn, actor=clerk, form_id="DDS_Q", uscc=ent.uscc,
+    with engine.begin() as conn, clock.happening_at(submitted):
+        found = filings.find_filing(conn, actor=clerk, form_id="DDS_Q", uscc=ent.uscc,
                                      period=period)
-        if found is not None and found.status is not workflow.Status.DRAFT:
+        if found is not None and found.status is not filings.Status.DRAFT:
             return
-        done = workflow.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=ent.uscc,
+        done = uploads.upload_file(conn, actor=clerk, form_id="DDS_Q", uscc=ent.uscc,
                                     period=period, data=filing_csv(ent, period, growth),
                                     filename=f"DDS_Q_{ent.uscc}_{period}.csv")
         if not done.accepted:
             raise ImportRejected(done.report)
-        texts = {p.key: NOTE for p in workflow.pending_warnings(conn, actor=clerk,
+        texts = {p.key: NOTE for p in submission.pending_warnings(conn, actor=clerk,
                                                                 filing_id=done.filing.id)}
-        workflow.submit(conn, actor=clerk, filing_id=done.filing.id, explanations=texts or None)
+        submission.submit(conn, actor=clerk, filing_id=done.filing.id, explanations=texts or None)
     if approved is not None:
         reviewer = Actor("demo-park" if ent.park == "DSEB05" else "demo-park-hz", Role.PARK,
                          ent.park)
-        with engine.begin() as conn, workflow.happening_at(approved):
-            workflow.approve(conn, actor=reviewer, filing_id=done.filing.id, note=NOTE)
+        with engine.begin() as conn, clock.happening_at(approved):
+            review.approve(conn, actor=reviewer, filing_id=done.filing.id, note=NOTE)

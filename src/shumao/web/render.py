@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
 from shumao.collection import registry
-from shumao.collection.workflow import local_time
+from shumao.collection.workflow.clock import local_time
 from shumao.labels import area_name, pick
 from shumao.release import shown
 from shumao.web.i18n import lang_of, split_bilingual, translate

@@ -7,9 +7,10 @@ Two form rules (``rules.yaml``), each listing the value fields that decide:
   upload is kept with the finding but cannot be submitted.
 - ``zero-report`` → ``zero-report`` (warning): values are given and every one of them is 0.
   That is a valid answer (nothing was traded), which the filer confirms like every warning:
-  with a written reason before the filing can be submitted. Approval then stores no
-  observation (there is no trade to store); the approved filing is the record that the
-  enterprise reported, so it is neither missing (漏报) nor late.
+  with a written reason before the filing can be submitted. The approved filing is the record
+  that the enterprise reported, so it is neither missing (漏报) nor late; where the form's rule
+  names ``store_at`` (数贸季1表: ``DD`` × ``WLD``) approval also stores explicit zeros there
+  (``workflow.accepted``), so the enterprise counts as a reporter of 0 in every total above it.
 
 A value that could not be read is an error of its own (``value-not-number``) and makes the
 form neither blank nor a zero report.

@@ -55,7 +55,7 @@ class Context:
     other_forms: dict[str, pl.DataFrame] = field(default_factory=dict)
     hb: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
-    """What a domain's rule kind read from the store, by kind (``workflow.context_provider``)."""
+    """What a domain's rule kind read from the store, by kind (``workflow.context.context_provider``)."""
 
 
 @dataclass

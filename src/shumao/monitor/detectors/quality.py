@@ -12,8 +12,9 @@ from sqlalchemy import Connection
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.collection import response, workflow
+from shumao.collection import response
 from shumao.collection.forms import get_form
+from shumao.collection.workflow import deadlines
 from shumao.compute import aggregate
 from shumao.errors import StoreError
 from shumao.monitor.detectors.common import HIT_SCHEMA, empty_hits
@@ -38,7 +39,7 @@ def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
     form = get_form(str(rule.params.get("form", "DDS_Q")))
     form_id = form.id
     limit = float(rule.params["rate_pct"])
-    period = workflow.last_due_period(conn, form_id=form_id, today=today)
+    period = deadlines.last_due_period(conn, form_id=form_id, today=today)
     rows = response.responses(conn, actor=MONITOR, form_id=form_id, period=period, today=today)
     groups = {"park": lambda r: r.park_code, "city": lambda r: r.city_code,
               "province": lambda r: r.province_code}

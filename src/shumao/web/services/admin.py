@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import audit, permissions, users
 from shumao.auth.roles import PUBLIC, ROLES, role_text
 from shumao.auth.scope import Scope
-from shumao.collection.workflow import local_time
+from shumao.collection.workflow.clock import local_time
 from shumao.errors import NotAllowed
 from shumao.labels import pick
 from shumao.monitor.hooks import defer

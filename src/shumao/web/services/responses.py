@@ -13,8 +13,9 @@ import polars as pl
 from sqlalchemy import Connection
 
 from shumao.auth import permissions
-from shumao.collection import response, workflow
+from shumao.collection import response
 from shumao.collection.forms import get_form, normalise_period, period_of
+from shumao.collection.workflow import clock, deadlines
 from shumao.errors import UnknownCode
 from shumao.labels import area_name, pick
 from shumao.output import to_bytes
@@ -63,8 +64,8 @@ def _period(conn: Connection, form_id: str, period: str | None, pending: bool) -
             raise UnknownCode(f"报告期 period ({form.frequency})", period)
         return wanted
     if pending:
-        return period_of(datetime.now(workflow.LOCAL).date(), form.frequency)
-    return workflow.last_due_period(conn, form_id=form.id)
+        return period_of(datetime.now(clock.LOCAL).date(), form.frequency)
+    return deadlines.last_due_period(conn, form_id=form.id)
 
 
 def _reviewer(who: Who) -> None:
@@ -83,12 +84,12 @@ def non_response(conn: Connection, *, who: Who, form_id: str, period: str | None
                            park=area_name(r.park_code, lang) if r.park_code else "", kind=r.kind,
                            kind_text=pick(*response.KINDS[r.kind], lang), due=r.due,
                            status=r.status, status_text=status_text(r.status, lang),
-                           first_submitted_at=workflow.local_time(r.first_submitted_at))
+                           first_submitted_at=clock.local_time(r.first_submitted_at))
             for r in found]
     counts = {k: sum(r.kind == k for r in found) for k in ("missing", "late", "pending")}
     return NonResponseReport(form_id=form.id, form_title=f"{form.code} "
                              f"{pick(form.title_zh, form.title_en, lang)}", period=wanted,
-                             due=workflow.due_date(conn, form_id=form.id, period=wanted),
+                             due=deadlines.due_date(conn, form_id=form.id, period=wanted),
                              counts=counts, rows=rows)
 
 
@@ -126,7 +127,7 @@ def overview(conn: Connection, *, who: Who, form_id: str, period: str | None,
     whole = response.overview(found, by=lambda r: "")
     return ResponseOverview(
         form_id=form.id, form_title=f"{form.code} {pick(form.title_zh, form.title_en, lang)}",
-        period=wanted, due=workflow.due_date(conn, form_id=form.id, period=wanted), by=group,
+        period=wanted, due=deadlines.due_date(conn, form_id=form.id, period=wanted), by=group,
         total=_row(whole[0] if whole else response.Tally(""), pick("合计", "Total", lang)),
         rows=[_row(t, area_name(t.code, lang) if t.code else pick(*_NONE[group], lang))
               for t in tallies])

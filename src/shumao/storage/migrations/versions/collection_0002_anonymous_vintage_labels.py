@@ -6,7 +6,7 @@ Revises: collection_0001
 Every logged-in role may list a dataflow's vintages (and the public the released ones); the
 label of an approved filing's vintage carried the enterprise's credit code and the filing
 number ("数贸季1表 … 91320114MA… 2024-Q3 第1版 / filing #17 revision 1"), so anyone could
-read who had filed. Labels now say which form and period only (``workflow.vintage_label``);
+read who had filed. Labels now say which form and period only (``workflow.vintage.vintage_label``);
 this rewrites the labels already stored the same way. Who filed stays in ``filing`` and
 ``filing_transition``, read within scope.
 """
