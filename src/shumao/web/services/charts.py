@@ -26,7 +26,7 @@ from shumao.web.services.board import (
 )
 from shumao.web.services.labels import area_name, label, product_name
 
-GROUPS = ("RCEP", "BRICS", "SCO", "ASEAN", "EU27", "G20")
+GROUPS = ("BRI", "RCEP", "BRICS", "SCO", "ASEAN", "EU27", "G20")
 
 
 def flow_series(ctx: Ctx, flow: str, data: list[float | None]) -> Series:
