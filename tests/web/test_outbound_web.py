@@ -70,6 +70,17 @@ def test_the_public_reads_protected_totals_only(outbound: Engine,
     assert sgp("province")["value"] is None  # a province does not see other provinces' totals
 
 
+def test_belt_and_road_is_a_grouping_of_the_totals(outbound: Engine,
+                                                  as_role: Callable[[str], TestClient]) -> None:
+    """Singapore is in 共建“一带一路”国家 on the filing days (2024-02, from the official list's
+    2023-08-24), as in RCEP and ASEAN: the grouping's total is the two projects'."""
+    body = as_role("ministry").get("/api/outbound/aggregates?by=group").json()
+    cells = {(r["category"], r["time_period"]): r for r in body["rows"]}
+    assert cells[("BRI", "ALL")]["value"] == cells[("ASEAN", "ALL")]["value"] == 1603.5
+    page = as_role("ministry").get("/outbound?by=group").text
+    assert "共建“一带一路”国家" in page
+
+
 def test_self_check_is_stored_with_the_project(outbound: Engine,
                                                as_role: Callable[[str], TestClient]) -> None:
     client = as_role("enterprise")
