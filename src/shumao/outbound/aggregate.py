@@ -10,7 +10,7 @@ secondary suppression) on each year's table with its total; ``public`` blanks wh
 Groupings (共建“一带一路”国家 BRI, RCEP, ASEAN, EU27, BRICS, SCO, G20) take membership on the
 project's filing date (``reference.groupings``: RCEP counts Indonesia only from 2023-01-02; BRI
 counts Italy until 2024-03-22 and most members only from the official list's 2023-08-24, since
-no stored source dates their signing — docs/methods.md §3.1). A grouping's total is
+no stored source dates their signing — docs/methods.md §10). A grouping's total is
 published only when the hidden economies inside it, taken together, would pass the primary
 rules — otherwise the total minus the published members gives them away (``_group_audit``).
 """
