@@ -154,6 +154,12 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert "订立个人信息出境标准合同或通过个人信息保护认证" in text and "第八条" in text
     assert "2024-03-22" in text
     shot(page, "outbound_selfcheck")
+    page.check("input[name=ftz][value='tianjin']")
+    page.check("input[name=ftz_on_list][value='unlisted']")
+    with page.expect_navigation():
+        page.click("#selfcheck-form button[type=submit]")
+    page.wait_for_selector("#result")
+    assert "第六条" in page.inner_text("#result")
     province = open_page("province")
     province.goto("/outbound/projects")
     province.wait_for_selector("#projects")
