@@ -69,7 +69,7 @@ def test_split_makes_the_copy_a_document_and_undo_puts_it_back(
     assert [f.source_file for f in notice.files] == ["jiangsu_forward.txt"]
     assert len(library.list_documents(engine)) == 3
     with engine.connect() as conn:
-        logged = audit.browse(conn, action="policy-split")[0]
+        logged = audit.browse(conn, action="policy.split")[0]
     assert logged[0].username == "admin" and logged[0].detail["to_document"] == notice.id
 
     back = split.undo(engine, done.id, by="admin")

@@ -8,11 +8,13 @@ own text (metadata, passages, ranking terms, targets), the file moved to it; whe
 the one the old document's text came from, the old document is rebuilt from its best remaining
 file, editor corrections on top. ``undo`` moves the file back and removes the split-off record
 (refused once another file or an editor's link points at it). Both are one transaction, kept
-in ``policy_split`` and written to the audit log (``policy-split``, ``policy-unsplit``).
+in ``policy_split`` and written to the audit log (``policy.split``, ``policy.unsplit``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +42,16 @@ class Split:
     split_at: datetime
     undone_by: str | None
     undone_at: datetime | None
+
+
+@contextmanager
+def _begin(bind: Engine | Connection) -> Iterator[Connection]:
+    """The caller's connection (its transaction), or a new transaction on an engine."""
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.begin() as conn:
+        yield conn
 
 
 def _prepared(conn: Connection, file_id: int) -> library.Prepared:
@@ -91,10 +103,19 @@ def _rebuild_from_best(conn: Connection, document_id: int, now: datetime) -> Non
     library.rebuild(conn, document_id, _prepared(conn, best), now)
 
 
-def split_file(engine: Engine, file_id: int, *, by: str, reason: str = "") -> Split:
-    """Split file ``file_id`` off its document into a document of its own."""
+def split_file(
+    bind: Engine | Connection,
+    file_id: int,
+    *,
+    by: str,
+    reason: str = "",
+    role: str = "",
+    ip: str = "",
+) -> Split:
+    """Split file ``file_id`` off its document into a document of its own (``by``, ``role``
+    and ``ip`` go to the audit log)."""
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with _begin(bind) as conn:
         row = _file(conn, file_id)
         old = int(row.document_id)
         if _count_files(conn, old) < 2:
@@ -120,18 +141,22 @@ def split_file(engine: Engine, file_id: int, *, by: str, reason: str = "") -> Sp
         ).inserted_primary_key
         audit.record(
             conn,
-            action="policy-split",
+            action="policy.split",
             username=by,
+            role=role,
+            ip=ip,
             target=f"policy_file {file_id}",
             detail={"from_document": old, "to_document": new, "reason": reason},
         )
         return _one(conn, int(split_id[0]) if split_id else 0)
 
 
-def undo(engine: Engine, split_id: int, *, by: str) -> Split:
+def undo(
+    bind: Engine | Connection, split_id: int, *, by: str, role: str = "", ip: str = ""
+) -> Split:
     """Put a split-off file back into the document it was split from."""
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with _begin(bind) as conn:
         s = _one(conn, split_id)
         if s.undone_at is not None:
             raise ShumaoError(
@@ -148,8 +173,10 @@ def undo(engine: Engine, split_id: int, *, by: str) -> Split:
         conn.execute(update(_s).where(_s.c.id == split_id).values(undone_by=by[:64], undone_at=now))
         audit.record(
             conn,
-            action="policy-unsplit",
+            action="policy.unsplit",
             username=by,
+            role=role,
+            ip=ip,
             target=f"policy_file {s.file_id}",
             detail={"split": split_id, "back_to_document": s.from_document_id},
         )
