@@ -12,24 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from shumao.errors import UnknownCode
 from shumao.outbound.risk_rules import rule_types
+from shumao.outbound.service import economy_name
 from shumao.policy import foreign
-from shumao.reference import countries, groupings
 
 HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-def _economy(code: str, lang: str) -> str:
-    try:
-        c = countries.lookup(code)
-        return c.name_en if lang == "en" else c.name_zh
-    except UnknownCode:
-        try:
-            g = groupings.lookup_group(code)
-            return g.name_en if lang == "en" else g.name_zh
-        except UnknownCode:
-            return code
 
 
 def _issuer(row: dict[str, Any], lang: str) -> str:
@@ -37,7 +24,7 @@ def _issuer(row: dict[str, Any], lang: str) -> str:
     parts = [p.strip() for p in str(row.get("authority") or "").split(" / ") if p.strip()]
     zh = next((p for p in parts if HAN.search(p)), "")
     other = next((p for p in parts if not HAN.search(p)), "")
-    economy = _economy(row["economy"], lang)
+    economy = economy_name(row["economy"], lang)
     if lang == "en":
         return f"{other} ({economy})" if other else economy
     return zh or economy
