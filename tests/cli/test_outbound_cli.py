@@ -24,6 +24,11 @@ def test_selfcheck_names_route_article_and_rule_set(cli_env: dict[str, str]) -> 
     assert done.returncode == 0, done.stderr
     assert "申报数据出境安全评估" in done.stdout and "第七条第（一）项" in done.stdout
     assert "CAC-2024-16，自 2024-03-22 起施行" in done.stdout
+    zone = run(cli_env, "selfcheck", "--ciio", "否", "--important-data", "否", "--persons-pi",
+               "2000000", "--persons-sensitive", "0", "--ftz", "tianjin", "--ftz-list", "unlisted",
+               "--on", "2024-06-01")
+    assert zone.returncode == 0, zone.stderr
+    assert "免予申报安全评估" in zone.stdout and "第六条" in zone.stdout
     bad = run(cli_env, "selfcheck", "--ciio", "也许", "--important-data", "否", "--persons-pi",
               "10", "--persons-sensitive", "0")
     assert bad.returncode == 2 and "也许" in bad.stdout and "yes or no" in bad.stdout

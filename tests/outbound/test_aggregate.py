@@ -87,3 +87,16 @@ def test_demo_register_tables(filed: Engine) -> None:
         current.filter(pl.col("host") == "ARE")["approved"].sum(), 2)
     assert set(out["year"]["category"]) == {str(y) for y in range(2019, 2026)}
     assert (host["conf_status"] == "C").any() and (host["conf_status"] == "F").any()
+
+
+def test_belt_and_road_takes_membership_on_the_filing_day() -> None:
+    """Italy counts in 共建“一带一路”国家 until its MoU expired (2024-03-22); Viet Nam, whose
+    signing no stored source dates, from the official list's as-of date (2023-08-24)."""
+    rows = projects(("A", "1", "ITA", 40.0, "2020-05-01"), ("B", "1", "ITA", 30.0, "2024-03-22"),
+                    ("C", "1", "ITA", 20.0, "2024-06-01"), ("D", "1", "VNM", 50.0, "2023-08-01"),
+                    ("E", "1", "VNM", 60.0, "2023-09-01"), ("F", "1", "SEN", 5.0, "2019-01-02"))
+    bri = aggregate.cells(rows, by="group").filter(pl.col("category") == "BRI")
+    by_year = dict(zip(bri["time_period"], bri["value"], strict=True))
+    assert by_year == {"2019": 5.0, "2020": 40.0, "2023": 60.0, "2024": 30.0, "ALL": 135.0}
+    eu27 = aggregate.cells(rows, by="group").filter(pl.col("category") == "EU27")
+    assert eu27.filter(pl.col("time_period") == "ALL")["value"].item() == 90.0

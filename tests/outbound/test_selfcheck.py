@@ -76,3 +76,50 @@ def test_bad_answers_are_findings_naming_the_question() -> None:
                      ("outbound-selfcheck-answer", "")]
     assert "关键信息基础设施运营者" in err.value.report.findings[0].column
     assert "yes or no" in err.value.report.findings[0].message_en
+
+
+@pytest.mark.parametrize(("answers", "on", "expected"), [
+    # 第六条: data outside a pilot FTZ's negative list leaves without assessment, contract or
+    # certification, whatever the number of persons
+    ({"ftz": "tianjin", "ftz_on_list": "unlisted", "persons_pi": 2_000_000}, ON,
+     ("exempt", "第六条")),
+    ({"ftz": "天津自贸试验区（负面清单2024版，2024年5月8日印发）", "ftz_on_list": "未列入负面清单",
+      "ciio": "是", "persons_sensitive": 50_000}, ON, ("exempt", "第六条")),
+    # on the list: the thresholds of 第七条 decide as everywhere else
+    ({"ftz": "tianjin", "ftz_on_list": "listed", "persons_pi": 2_000_000}, ON,
+     ("assessment", "第七条第（二）项")),
+    # Tianjin's list was issued on 2024-05-08: the day before, Art. 6 does not apply yet
+    ({"ftz": "tianjin", "ftz_on_list": "unlisted", "persons_pi": 2_000_000}, date(2024, 5, 7),
+     ("assessment", "第七条第（二）项")),
+    ({"ftz": "tianjin", "ftz_on_list": "unlisted", "persons_pi": 2_000_000}, date(2024, 5, 8),
+     ("exempt", "第六条")),
+    # Beijing's was published in August 2024 (no day in the sources): from 2024-08-31
+    ({"ftz": "beijing", "ftz_on_list": "unlisted", "persons_pi": 150_000}, date(2024, 8, 30),
+     ("contract_or_certification", "第八条")),
+    ({"ftz": "beijing", "ftz_on_list": "unlisted", "persons_pi": 150_000}, date(2024, 8, 31),
+     ("exempt", "第六条")),
+    # another zone whose list the enterprise confirms is in force
+    ({"ftz": "other", "ftz_on_list": "unlisted", "persons_pi": 150_000}, ON, ("exempt", "第六条")),
+    # important data counts as listed: assessment
+    ({"ftz": "tianjin", "ftz_on_list": "unlisted", "important_data": "是", "persons_pi": 10}, ON,
+     ("assessment", "第七条第（一）（二）项")),
+])
+def test_free_trade_zone_negative_lists_article_6(answers: dict[str, object], on: date,
+                                                  expected: tuple[str, str]) -> None:
+    got = selfcheck.evaluate({**BASE, **answers}, on=on)
+    assert (got.route, got.article) == expected
+
+
+def test_a_zone_without_the_list_answer_is_a_finding() -> None:
+    with pytest.raises(ImportRejected) as err:
+        selfcheck.evaluate({**BASE, "ftz": "tianjin", "persons_pi": 10}, on=ON)
+    item = err.value.report.findings[0]
+    assert item.code == "outbound-selfcheck-answer"
+    assert "负面清单" in item.column and "negative list" in item.message_en
+
+
+def test_answers_without_the_zone_questions_keep_their_route() -> None:
+    assert "ftz" not in BASE
+    got = selfcheck.evaluate({**BASE, "persons_pi": 150_000}, on=ON)
+    assert (got.route, got.article, got.answers["ftz"]) == ("contract_or_certification", "第八条",
+                                                            "none")

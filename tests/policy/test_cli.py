@@ -66,3 +66,25 @@ def test_policy_commands(seeds: Path, tmp_path: Path) -> None:
     assert "confirmed" in _run("targets", "--confirm", "1", "--indicator", "DDS_SHARE")
     assert "DDS_SHARE" in _run("targets", "--status", "confirmed")
     assert "商合函〔2021〕355号" in _run("list")
+
+
+@pytest.mark.usefixtures("cli")
+def test_split_and_unsplit_a_wrongly_folded_copy(seeds: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(seeds / SEED_FILES["001"], folder)
+    forward = ("江苏省商务厅关于转发《中共中央办公厅 国务院办公厅关于数字贸易改革创新发展的意见》的通知\n\n"
+               "苏商服贸〔2024〕31号\n\n各设区市商务局：\n\n现将该意见转发给你们，请认真贯彻落实。\n\n"
+               "江苏省商务厅\n\n2024年9月2日\n\n")
+    (folder / "z_forward.txt").write_text(forward + (seeds / SEED_FILES["001"]).read_text(
+        encoding="utf-8"), encoding="utf-8")
+    _run("add", str(folder))
+    shown = _run("show", "1")
+    assert "[2] z_forward.txt" in shown and "shumao policy split" in shown
+    split_out = _run("split", "2", "--reason", "转发通知")
+    assert "已拆分 / split" in split_out and "#1 → #2" in split_out
+    assert "苏商服贸〔2024〕31号" in _run("list")
+    assert "已撤销 / undone" in _run("unsplit", "1")
+    assert "苏商服贸〔2024〕31号" in _run("list")  # the notice's file is the document's text again
+    again = runner.invoke(app, ["policy", "unsplit", "1"])
+    assert again.exit_code != 0 and "already undone" in again.output

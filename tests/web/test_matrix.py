@@ -192,7 +192,10 @@ def _policy(engine: Engine) -> int:
 
     text = ("商务部关于推进数字服务出口基地建设的通知\n\n各省、自治区、直辖市商务主管部门：\n\n"
             "为加快发展数字贸易，现就数字服务出口基地建设通知如下。")
-    return library.add_text(engine, text, source_file="notice.txt").document_id or 0
+    doc = library.add_text(engine, text, source_file="notice.txt").document_id or 0
+    copied = library.add_text(engine, text + "\n\n特此通知。", source_file="notice-copy.txt")
+    assert copied.status == "attached"  # file 2, split and put back by the admin cases
+    return doc
 
 
 def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1,
@@ -241,7 +244,8 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1,
         *(Case("GET", p, {"admin"}) for p in ("/api/admin/users", "/api/admin/audit",
                                                "/api/admin/audit/export", "/api/admin/reference",
                                                "/api/admin/backups", "/admin", "/admin/audit",
-                                               "/admin/reference", "/admin/backups")),
+                                               "/admin/reference", "/admin/backups",
+                                               "/admin/policy", "/api/admin/policy/splits")),
         Case("GET", "/admin/releases", {"ministry", "admin"}),
         *(Case("GET", p, ALL) for p in ("/monitor", "/monitor?level=red&state=all",
                                         "/api/alerts", "/api/alerts?area=320000&state=all",
@@ -264,6 +268,10 @@ def _cases(role: str, inside_filing: int, outside_filing: int, policy: int = 1,
         Case("POST", "/api/admin/users", {"admin"},
              {"username": f"new-{role}", "password": "a-good-password", "role": "ministry"}),
         Case("POST", "/api/admin/releases", {"ministry", "admin"}, {"dataflow": "WTO_DDS"}),
+        Case("POST", "/api/admin/policy/files/2/split", {"admin"}, {"reason": "matrix"}),
+        Case("POST", "/api/admin/policy/splits/1/undo", {"admin"}, {}),
+        Case("POST", "/admin/policy/files/2/split", {"admin"}, {"reason": "matrix"}, form=True),
+        Case("POST", "/admin/policy/splits/2/undo", {"admin"}, {}, form=True),
         Case("POST", "/api/report/build", {"ministry", "admin"}, {"year": 2022,
                                                                    "formats": ["xlsx"]}),
     ]

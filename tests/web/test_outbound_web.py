@@ -70,6 +70,17 @@ def test_the_public_reads_protected_totals_only(outbound: Engine,
     assert sgp("province")["value"] is None  # a province does not see other provinces' totals
 
 
+def test_belt_and_road_is_a_grouping_of_the_totals(outbound: Engine,
+                                                  as_role: Callable[[str], TestClient]) -> None:
+    """Singapore is in 共建“一带一路”国家 on the filing days (2024-02, from the official list's
+    2023-08-24), as in RCEP and ASEAN: the grouping's total is the two projects'."""
+    body = as_role("ministry").get("/api/outbound/aggregates?by=group").json()
+    cells = {(r["category"], r["time_period"]): r for r in body["rows"]}
+    assert cells[("BRI", "ALL")]["value"] == cells[("ASEAN", "ALL")]["value"] == 1603.5
+    page = as_role("ministry").get("/outbound?by=group").text
+    assert "共建“一带一路”国家" in page
+
+
 def test_self_check_is_stored_with_the_project(outbound: Engine,
                                                as_role: Callable[[str], TestClient]) -> None:
     client = as_role("enterprise")
@@ -143,6 +154,12 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert "订立个人信息出境标准合同或通过个人信息保护认证" in text and "第八条" in text
     assert "2024-03-22" in text
     shot(page, "outbound_selfcheck")
+    page.check("input[name=ftz][value='tianjin']")
+    page.check("input[name=ftz_on_list][value='unlisted']")
+    with page.expect_navigation():
+        page.click("#selfcheck-form button[type=submit]")
+    page.wait_for_selector("#result")
+    assert "第六条" in page.inner_text("#result")
     province = open_page("province")
     province.goto("/outbound/projects")
     province.wait_for_selector("#projects")

@@ -45,6 +45,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "alert.resolve": ("解除预警", "resolve alert"),
     "alert.silence": ("静默预警", "silence alert"),
     "report.build": ("生成年度报告", "build the annual report"),
+    "policy.split": ("拆分误合并的政策文件副本", "split a wrongly folded policy copy"),
+    "policy.unsplit": ("撤销政策文件拆分", "undo a policy copy split"),
 }
 
 

@@ -189,6 +189,9 @@ def selfcheck_cmd(
     persons_pi: Annotated[str, typer.Option(help="当年1月1日起个人信息出境人数（不含敏感）")],
     persons_sensitive: Annotated[str, typer.Option(help="当年1月1日起敏感个人信息出境人数")],
     scenario: Annotated[str, typer.Option(help="none|contract|hr|emergency|collected_abroad")] = "none",
+    ftz: Annotated[str, typer.Option(help="自贸试验区（第六条）none|tianjin|beijing|shanghai|hainan|"
+                                          "zhejiang|other")] = "none",
+    ftz_list: Annotated[str, typer.Option(help="数据是否列入其负面清单 none|listed|unlisted")] = "none",
     on: Annotated[str | None, typer.Option(help="按哪天的规则 / rules of the day (YYYY-MM-DD)")] = None,
 ) -> None:
     """数据出境合规自查：应走的路径及所依据的条款 / data-export self-check: the route and its article."""
@@ -198,7 +201,7 @@ def selfcheck_cmd(
     try:
         got = selfcheck.evaluate({"ciio": ciio, "important_data": important_data,
                                   "persons_pi": persons_pi, "persons_sensitive": persons_sensitive,
-                                  "scenario": scenario},
+                                  "scenario": scenario, "ftz": ftz, "ftz_on_list": ftz_list},
                                  on=date.fromisoformat(on) if on else None)
     except ImportRejected as exc:
         console.print(exc.report.text(), markup=False)

@@ -6,6 +6,7 @@ Registered into ``indicators.FUNCTIONS`` (their definitions are in ``indicators.
     CBEC_PARTNER_SHARE   a partner's share of the flow (partner value / world value)
     CBEC_MODE_SHARE      a customs supervision mode's share of the total (9610 … / CBEC)
     CBEC_PROVINCE_SHARE  a province's share of the nation (province / CHN)
+    CBEC_GROUP_SHARE     a dated grouping's share (共建“一带一路”国家 BRI: members at period end)
 
 ``amounts`` gives the level values in 亿元 and 亿美元 at the official annual average rate.
 ``partner_structure`` lists the published partner shares of one flow and year, the share left
@@ -19,6 +20,7 @@ import json
 import polars as pl
 
 from shumao.compute import indicators as ind
+from shumao.compute.hierarchy import grouping_map
 from shumao.compute.indicator_parts import levels
 from shumao.compute.shares import share_of
 from shumao.query import convert_units
@@ -55,6 +57,31 @@ def partner_share(frame: pl.DataFrame) -> pl.DataFrame:
     return share_of(data.filter(pl.col("counterpart_area") != WORLD),
                         data.filter(pl.col("counterpart_area") == WORLD),
                         on=_on("counterpart_area"), indicator_id="CBEC_PARTNER_SHARE")
+
+
+def group_values(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.DataFrame:
+    """Partner countries summed into dated groupings: a country counts in a period when it is a
+    member at the period's end (``reference.groupings``: Italy in BRI until 2024-03-22). Only
+    country rows are summed (``WLD`` and a published aggregate such as customs' ``BRI`` are no
+    members), so a grouping is as complete as the partners the frame has."""
+    data = _values(frame)
+    members = grouping_map(data["counterpart_area"].unique().to_list(),
+                           data["time_period"].unique().to_list(), groups)
+    joined = data.join(members.rename({"code": "counterpart_area"}),
+                       on=["counterpart_area", "time_period"])
+    keys = [c for c in (*DIMENSIONS, "time_period", "unit", "unit_mult", "freq")
+            if c in data.columns and c != "counterpart_area"]
+    keys = list(dict.fromkeys(keys))
+    return ind.conform(joined.group_by([*keys, "group"]).agg(pl.col("value").sum())
+                       .rename({"group": "counterpart_area"}))
+
+
+def group_share(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.DataFrame:
+    """x(members of the grouping at period end) / x(WLD) × 100, same area, mode, flow, period."""
+    data = _values(frame)
+    grouped = group_values(data, groups)
+    return share_of(grouped, data.filter(pl.col("counterpart_area") == WORLD),
+                        on=_on("counterpart_area"), indicator_id="CBEC_GROUP_SHARE")
 
 
 def mode_share(frame: pl.DataFrame) -> pl.DataFrame:
@@ -133,4 +160,5 @@ ind.FUNCTIONS.update({
     "cbec_partner_share": partner_share,
     "cbec_mode_share": mode_share,
     "cbec_province_share": province_share,
+    "cbec_group_share": group_share,
 })

@@ -7,8 +7,10 @@ enterprise's projects in one cell are one contribution). ``protect`` runs the pl
 disclosure control (``release.disclosure``: the configured rule set, primary and optimal
 secondary suppression) on each year's table with its total; ``public`` blanks what it hid.
 
-Groupings (RCEP, ASEAN, EU27, BRICS, SCO, G20) take membership on the project's filing date
-(``reference.groupings``: RCEP counts Indonesia only from 2023-01-02). A grouping's total is
+Groupings (共建“一带一路”国家 BRI, RCEP, ASEAN, EU27, BRICS, SCO, G20) take membership on the
+project's filing date (``reference.groupings``: RCEP counts Indonesia only from 2023-01-02; BRI
+counts Italy until 2024-03-22 and most members only from the official list's 2023-08-24, since
+no stored source dates their signing — docs/methods.md §11). A grouping's total is
 published only when the hidden economies inside it, taken together, would pass the primary
 rules — otherwise the total minus the published members gives them away (``_group_audit``).
 """
@@ -29,7 +31,7 @@ from shumao.release.disclosure.rules import Rules, configured
 By = Literal["host", "group", "area", "province_code", "year"]
 BY: tuple[By, ...] = ("host", "group", "area", "province_code", "year")
 TOTAL = "_T"
-GROUPS = ("RCEP", "ASEAN", "EU27", "BRICS", "SCO", "G20")
+GROUPS = ("BRI", "RCEP", "ASEAN", "EU27", "BRICS", "SCO", "G20")
 KEYS = ["category", "time_period"]
 ALL = "ALL"
 """The period of the cumulative cells: every current project, whatever year it was filed."""

@@ -3,9 +3,11 @@
 Rule sets are dated YAML files in ``data/selfcheck/`` (the 2024 rules replaced the 2022–2023
 thresholds and will change again). ``rule_set(on=day)`` picks the set in force on a day; an
 answer names the set, its effective date, the route and the article it rests on. Rules are
-read in order and the first whose condition holds decides (the exemptions of Art. 3–5 before
+read in order and the first whose condition holds decides (the exemptions of Art. 3–6 before
 the thresholds of Art. 7–8, as those articles say "属于本规定第三条、第四条、第五条、第六条
-规定情形的，从其规定"). Bad answers are findings, never a guessed route.
+规定情形的，从其规定"). Art. 6 (a pilot free trade zone's negative list) is dated per zone
+(``ftz_lists``): the derived answer ``ftz_list_in_force`` says whether the chosen zone's list
+counts on the day of the check. Bad answers are findings, never a guessed route.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Question:
     zh: str
     en: str
     choices: tuple[tuple[str, str, str], ...] = ()
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class RuleSet:
     questions: tuple[Question, ...]
     routes: dict[str, tuple[str, str]]
     rules: tuple[Rule, ...]
+    ftz_lists: dict[str, dict[str, Any]]
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
@@ -80,11 +84,12 @@ class Answer:
 def _rule_set(raw: dict[str, Any]) -> RuleSet:
     questions = tuple(
         Question(q["id"], q["kind"], q["zh"], q["en"],
-                 tuple((k, v[0], v[1]) for k, v in (q.get("choices") or {}).items()))
+                 tuple((k, v[0], v[1]) for k, v in (q.get("choices") or {}).items()),
+                 q.get("default"))
         for q in raw["questions"])
     return RuleSet(raw["id"], raw["effective"], raw["title_zh"], raw["title_en"], raw["source"],
                    questions, {k: (v[0], v[1]) for k, v in raw["routes"].items()},
-                   tuple(Rule(**r) for r in raw["rules"]))
+                   tuple(Rule(**r) for r in raw["rules"]), raw.get("ftz_lists") or {})
 
 
 @lru_cache(maxsize=1)
@@ -152,13 +157,32 @@ def parse_answers(rules: RuleSet, raw: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for q in rules.questions:
         value = raw.get(q.id)
+        if (value is None or str(value).strip() == "") and q.default is not None:
+            value = q.default
         if value is None or str(value).strip() == "":
             _bad(report, q, "", "未回答", "not answered")
             continue
         out[q.id] = _PARSE[q.kind](q, value, report)
+    _zone_answered(rules, out, report)
     if not report.ok:
         raise ImportRejected(report)
     return out
+
+
+def _zone_answered(rules: RuleSet, out: dict[str, Any], report: Report) -> None:
+    """A zone chosen (第六条) needs the answer whether the data is on its list."""
+    if out.get("ftz", "none") != "none" and out.get("ftz_on_list") == "none":
+        q = rules.question("ftz_on_list")
+        _bad(report, q, "", "已选择自贸试验区，请回答数据是否列入其负面清单",
+             "a free trade zone is chosen: answer whether the data is on its negative list")
+
+
+def list_in_force(rules: RuleSet, zone: str, day: date) -> bool:
+    """Whether ``zone``'s negative list counts on ``day`` (``other``: as the enterprise says)."""
+    if zone == "other":
+        return True
+    listed = rules.ftz_lists.get(zone)
+    return listed is not None and listed["from"] <= day
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -186,8 +210,10 @@ def evaluate(raw: Mapping[str, Any], *, on: date | None = None) -> Answer:
     """The route for ``raw`` answers under the rule set in force on ``on``."""
     rules = rule_set(on=on)
     answers = parse_answers(rules, raw)
+    facts = {**answers, "ftz_list_in_force": list_in_force(rules, answers.get("ftz", "none"),
+                                                           on or date.today())}
     for rule in rules.rules:
-        if holds(rule.when, answers):
+        if holds(rule.when, facts):
             zh, en = rules.routes[rule.route]
             return Answer(rules.id, rules.effective, rules.title_zh, rules.title_en, rule.route,
                           zh, en, rule.article, rule.zh, rule.en, answers)

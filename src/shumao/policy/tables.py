@@ -19,6 +19,8 @@
   the best documents for a term are read first.
 - ``policy_band``: MinHash band buckets for finding near-duplicates.
 - ``policy_stats``: the number of documents in the ranking index (one row).
+- ``policy_split``: a copy split off the document it was wrongly folded into (audited, undone
+  by moving it back).
 """
 
 from __future__ import annotations
@@ -208,4 +210,21 @@ foreign = Table(
     Column("title_zh", String(300), nullable=False),
     Column("title_en", String(300), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+split = Table(
+    # a copy that was folded into the wrong document, split off by an administrator into a
+    # document of its own; undone (moved back) when ``undone_at`` is set — migration policy_0005
+    "policy_split",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, ForeignKey("policy_file.id"), nullable=False, index=True),
+    Column("from_document_id", Integer, nullable=False, index=True),
+    Column("to_document_id", Integer, nullable=False),
+    Column("was_primary", Integer, nullable=False, server_default="0"),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("split_by", String(64), nullable=False),
+    Column("split_at", DateTime(timezone=True), nullable=False),
+    Column("undone_by", String(64), nullable=True),
+    Column("undone_at", DateTime(timezone=True), nullable=True),
 )

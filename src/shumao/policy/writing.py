@@ -45,15 +45,20 @@ def store(conn: Connection, p: Prepared, report: Report) -> AddResult:
     copy = files.copy_of(conn, p)
     if copy is not None:
         return _attach(conn, p, report, now, *copy)
+    doc_id = insert_document(conn, p, now)
+    files.record(conn, doc_id, p, now)
+    _report_outcome(conn, doc_id, p, report, "added", 0, None)
+    title = conn.execute(select(_d.c.title).where(_d.c.id == doc_id)).scalar()
+    return AddResult(p.source_file, "added", doc_id, None, None, report, title, len(p.targets))
+
+
+def insert_document(conn: Connection, p: Prepared, now: datetime) -> int:
+    """A new document made from ``p`` with its passages, terms, bands and targets (no file)."""
     row = document_row(p, now)
     inserted = conn.execute(insert(_d).values(ingested_at=now, **row)).inserted_primary_key
     doc_id = int(inserted[0]) if inserted else 0
-    files.record(conn, doc_id, p, now)
     write_derived(conn, doc_id, p, fresh=True)
-    _report_outcome(conn, doc_id, p, report, "added", 0, None)
-    return AddResult(
-        p.source_file, "added", doc_id, None, None, report, row["title"], len(p.targets)
-    )
+    return doc_id
 
 
 def _reingest(
@@ -65,7 +70,7 @@ def _reingest(
     files.refresh(conn, file_id, p, now)
     corrections = 0
     if primary or p.quality > files.quality(conn, doc_id):
-        corrections = _rebuild(conn, doc_id, p, now)
+        corrections = rebuild(conn, doc_id, p, now)
     _report_outcome(conn, doc_id, p, report, "reingested", corrections, None)
     return _result(conn, p, report, "reingested", doc_id)
 
@@ -76,12 +81,12 @@ def _attach(
     """A copy of a document becomes one of its files; its text when it is the better one."""
     files.record(conn, doc_id, p, now, similarity)
     if p.quality > files.quality(conn, doc_id):
-        _rebuild(conn, doc_id, p, now)
+        rebuild(conn, doc_id, p, now)
     _report_outcome(conn, doc_id, p, report, "attached", 0, similarity)
     return _result(conn, p, report, "attached", doc_id, similarity)
 
 
-def _rebuild(conn: Connection, doc_id: int, p: Prepared, now: datetime) -> int:
+def rebuild(conn: Connection, doc_id: int, p: Prepared, now: datetime) -> int:
     """The document's text, metadata and derived rows from ``p``; corrections on top."""
     _drop_derived(conn, doc_id)
     conn.execute(update(_d).where(_d.c.id == doc_id).values(**document_row(p, now)))

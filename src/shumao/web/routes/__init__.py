@@ -14,6 +14,7 @@ from shumao.web.routes import (
     outbound,
     pages,
     policy,
+    policy_admin,
     report,
     sdmx,
 )
@@ -21,4 +22,5 @@ from shumao.web.routes import (
 ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
                                   filings.router, policy.router, monitor.router, admin.router,
                                   index.pages, index.api, report.router, bases.pages, bases.api,
-                                  outbound.router, calendar.router)
+                                  outbound.router, calendar.router,
+                                  policy_admin.router)

@@ -52,17 +52,21 @@ def economy_page(code: Economy, request: Request, conn: SessionDep, scope: Scope
 
 
 def _answers(ciio: str | None, important_data: str | None, persons_pi: str | None,
-             persons_sensitive: str | None, scenario: str | None) -> dict[str, Any]:
+             persons_sensitive: str | None, scenario: str | None, ftz: str | None = None,
+             ftz_on_list: str | None = None) -> dict[str, Any]:
     return {"ciio": ciio, "important_data": important_data, "persons_pi": persons_pi,
-            "persons_sensitive": persons_sensitive, "scenario": scenario}
+            "persons_sensitive": persons_sensitive, "scenario": scenario, "ftz": ftz,
+            "ftz_on_list": ftz_on_list}
 
 
 @pages.get("/outbound/selfcheck")
 def selfcheck_page(request: Request, conn: SessionDep, scope: ScopeDep, ciio: Answer = None,
                    important_data: Answer = None, persons_pi: Answer = None,
-                   persons_sensitive: Answer = None, scenario: Answer = None) -> Response:
+                   persons_sensitive: Answer = None, scenario: Answer = None, ftz: Answer = None,
+                   ftz_on_list: Answer = None) -> Response:
     lang = lang_of(request)
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario)
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
+                   ftz_on_list)
     context: dict[str, Any] = {**svc.questionnaire(lang), "raw": raw, "result": None,
                                "findings": [], "saved": None,
                                "projects": svc.own_projects(conn, scope=scope, lang=lang)}
@@ -79,10 +83,12 @@ def selfcheck_save_page(request: Request, conn: SessionDep, scope: ScopeDep, use
                         project: Annotated[str, Form(max_length=40, pattern=r"^[0-9A-Z]{18}/.+$")],
                         ciio: AnswerF = None, important_data: AnswerF = None,
                         persons_pi: AnswerF = None, persons_sensitive: AnswerF = None,
-                        scenario: AnswerF = None) -> Response:
+                        scenario: AnswerF = None, ftz: AnswerF = None,
+                        ftz_on_list: AnswerF = None) -> Response:
     """The enterprise's answers evaluated and stored with one of its projects."""
     lang = lang_of(request)
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario)
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
+                   ftz_on_list)
     uscc, _, project_no = project.partition("/")
     actor = svc.actor_of(scope)
     if actor is None:
@@ -134,8 +140,10 @@ def alerts_api(conn: SessionDep, scope: ScopeDep, user: CurrentUser) -> list[dic
 @api.get("/selfcheck", summary="数据出境合规自查（只计算不保存）/ data-export self-check, not stored")
 def selfcheck_api(request: Request, ciio: Answer = None, important_data: Answer = None,
                   persons_pi: Answer = None, persons_sensitive: Answer = None,
-                  scenario: Answer = None, on: Day = None) -> dict[str, Any]:
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario)
+                  scenario: Answer = None, ftz: Answer = None, ftz_on_list: Answer = None,
+                  on: Day = None) -> dict[str, Any]:
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
+                   ftz_on_list)
     return svc.answer_view(selfcheck.evaluate(raw, on=on), lang_of(request))
 
 

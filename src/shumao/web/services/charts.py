@@ -25,7 +25,7 @@ from shumao.web.services.board import (
     read,
 )
 
-GROUPS = ("RCEP", "BRICS", "SCO", "ASEAN", "EU27", "G20")
+GROUPS = ("BRI", "RCEP", "BRICS", "SCO", "ASEAN", "EU27", "G20")
 
 
 def flow_series(ctx: Ctx, flow: str, data: list[float | None]) -> Series:

@@ -26,6 +26,7 @@ from shumao.web.schemas_policy import (
     PolicySearchOut,
     PolicyTargetOut,
 )
+from shumao.web.services import policy_foreign_view as foreign_view
 
 PAGE = 20
 
@@ -52,6 +53,8 @@ def search_page(conn: Connection, *, q: str, filters: Filters, page: int = 1,
         total, listed = browse.documents(conn, filters, limit=PAGE, offset=(page - 1) * PAGE)
         hits = [_listed(d, lang) for d in listed]
         terms, more = [], False
+    shown = foreign_view.overlay(conn, [h.id for h in hits], lang)
+    hits = [h.model_copy(update=shown[h.id]) if h.id in shown else h for h in hits]
     return PolicySearchOut(query=q, terms=terms, total=total, more=more, page=page,
                            pages=max(1, -(-total // PAGE)), hits=hits, facets=facets)
 
@@ -97,7 +100,17 @@ def document(conn: Connection, *, doc_id: int, lang: str = "zh") -> PolicyDocume
         view = library.get(conn, doc_id)
     except ShumaoError:
         raise UnknownCode("政策库 policy library", doc_id) from None
-    f = view.fields
+    shown = foreign_view.overlay(conn, [doc_id], lang).get(doc_id)
+    out = _document_out(conn, view, lang)
+    if shown is None:
+        return out
+    missing = [m for m in out.missing if m not in ("title", "issuers", "doc_type")]
+    return out.model_copy(update={**shown, "missing": missing,
+                                  "paragraphs": foreign_view.in_language(out.paragraphs, lang)})
+
+
+def _document_out(conn: Connection, view: library.DocumentView, lang: str) -> PolicyDocumentOut:
+    f, doc_id = view.fields, view.id
     issued = f["issue_date"]
     return PolicyDocumentOut(
         id=view.id, title=f["title"], doc_number=f["doc_number"], issuers=f["issuers"] or [],
