@@ -10,7 +10,8 @@ from sqlalchemy import Engine, select
 from shumao.auth import audit
 from shumao.errors import ShumaoError
 from shumao.policy import library, split
-from shumao.policy.library import Prepared
+from shumao.policy import tables as t
+from shumao.policy.prepared import Prepared
 from shumao.validation.findings import Report
 
 from .conftest import SEED_FILES, SEEDS, store_seeds
@@ -87,7 +88,7 @@ def test_a_document_with_one_file_cannot_be_split(engine: Engine, folded: tuple[
     doc, _ = folded
     with engine.connect() as conn:
         only = conn.execute(
-            select(library.t.source_file.c.id).where(library.t.source_file.c.document_id != doc)
+            select(t.source_file.c.id).where(t.source_file.c.document_id != doc)
         ).scalar_one()
     with pytest.raises(ShumaoError, match="only this file"):
         split.split_file(engine, only, by="admin")
