@@ -27,6 +27,7 @@ from shumao.auth.scope import Scope
 from shumao.auth.users import User
 from shumao.monitor import hooks
 from shumao.storage.engine import write_transaction
+from shumao.web import connection
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
 from shumao.web.errors import CsrfRejected, LoginRequired
@@ -52,11 +53,13 @@ CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
 def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
+    """The route's connection, kept on the request while the route runs (``connection``):
+    what its page reads besides reads it there, never a second connection."""
     if request.method in SAFE_METHODS:
-        with engine.begin() as conn:
+        with engine.begin() as conn, connection.kept(request, conn):
             yield conn
         return
-    with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn, connection.kept(request, conn):
         yield conn
         pending = hooks.take(conn)  # evaluations an approval or a release asked for
     cache.touch()  # this process changed the store: views must not wait for the TTL

@@ -19,9 +19,10 @@ from starlette.responses import HTMLResponse
 
 from shumao.auth.roles import role_text
 from shumao.collection.workflow import local_time
+from shumao.web import connection
 from shumao.web.i18n import lang_of, pick, split_bilingual, translate
 from shumao.web.services.calendar import active_corrections
-from shumao.web.services.labels import scope_name
+from shumao.web.services.labels import area_name, scope_name
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -96,12 +97,16 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
 
 def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
     """The correction notices (``release.corrections``): on every page, so on every page that
-    shows a corrected figure."""
+    shows a corrected figure. Read through the route's connection while it holds one."""
     engine = getattr(request.app.state, "engine", None)
-    return active_corrections(engine, lang) if engine is not None else []
+    if engine is None:
+        return []
+    return connection.read(request, engine, lambda conn: active_corrections(conn, lang))
 
 
 def _scope_name(request: Request, code: str, lang: str) -> str:
     """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
-
-    return scope_name(request.app.state.engine, code, lang)
+    if len(code) != 18:
+        return area_name(code, lang)
+    return connection.read(request, request.app.state.engine,
+                           lambda conn: scope_name(conn, code, lang))

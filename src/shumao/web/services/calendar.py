@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
@@ -123,10 +123,9 @@ def download_path(conn: Connection, *, root: Path, folder: str, name: str) -> Pa
     return path
 
 
-def active_corrections(engine: Engine, lang: str) -> list[dict[str, Any]]:
+def active_corrections(conn: Connection, lang: str) -> list[dict[str, Any]]:
     """The correction notices every page shows while the corrected figures are current."""
-    with engine.connect() as conn:
-        found = corrections.active(conn)
+    found = corrections.active(conn)
     return [{"release_id": c.release_id, "flow": pick(get_dataflow(c.dataflow_id).name_zh,
                                                       get_dataflow(c.dataflow_id).name_en, lang),
              "dataflow": c.dataflow_id, "periods": c.periods, "reason": c.reason,

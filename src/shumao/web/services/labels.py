@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from shumao.collection import registry
 from shumao.errors import UnknownCode
@@ -104,11 +104,9 @@ def _index_codes() -> dict[str, tuple[str, str]]:
     return names
 
 
-def scope_name(engine: Engine, code: str, lang: str) -> str:
+def scope_name(conn: Connection, code: str, lang: str) -> str:
     """A user's scope by name (an area, a park or an enterprise from the registry)."""
     if len(code) != 18:
         return area_name(code, lang)
-
-    with engine.connect() as conn:
-        found = registry.find(conn, code)
+    found = registry.find(conn, code)
     return found.name if found else code
