@@ -17,8 +17,8 @@ from shumao import access
 from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
-from shumao.monitor import alerts, indicators, queries, rules, targets
-from shumao.monitor.alerts import Who
+from shumao.monitor import alerts, handling, indicators, queries, rules, targets
+from shumao.monitor.handling import Who
 from shumao.reference import geo
 from shumao.reference.units import unit_text
 from shumao.web.cache import ViewCache
@@ -186,12 +186,12 @@ def act(conn: Connection, *, scope: Scope, alert_id: int, action: str, note: str
     who = Who(scope.username, scope.role, scope.code)
     inside = queries.inside(scope)
     if action == "ack":
-        return alerts.acknowledge(conn, alert_id=alert_id, who=who, note=note, inside=inside,
+        return handling.acknowledge(conn, alert_id=alert_id, who=who, note=note, inside=inside,
                                   expected_version=version)
     if action == "resolve":
-        return alerts.resolve(conn, alert_id=alert_id, who=who, reason=reason or note,
+        return handling.resolve(conn, alert_id=alert_id, who=who, reason=reason or note,
                               inside=inside, expected_version=version)
-    return alerts.silence(conn, alert_id=alert_id, who=who, until=until,
+    return handling.silence(conn, alert_id=alert_id, who=who, until=until,
                           until_change=until_change, note=note, inside=inside)
 
 
