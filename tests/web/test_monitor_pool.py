@@ -5,7 +5,8 @@ The benchmark (``benchmarks/alerts_web.py``, SQLite, 10,000 open alerts, 50 clie
 workers) found 10 requests to ``/monitor`` failing after 120 s with "QueuePool limit of size 5
 overflow 35 reached": the page held the route's connection while rendering, and rendering
 opened a second one (the correction notices every page shows), so 40 requests holding one
-connection each waited for a 41st that none would give back.
+connection each waited for a 41st that none would give back. Routes that declare their
+connection before the user (``/``) took it before reading the login session on a second one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from web.live import serve
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 CONNECTIONS = 2
 CLIENTS = 12
-PATHS = ("/monitor", "/monitor?level=orange", "/api/alerts", "/monitor/targets")
+PATHS = ("/monitor", "/monitor?level=orange", "/api/alerts", "/monitor/targets", "/")
+"""``/`` declares its connection before the user: the login must still be read first."""
 
 
 @pytest.fixture

@@ -52,21 +52,6 @@ ConfigDep = Annotated[WebConfig, Depends(get_config)]
 CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
-def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
-    """The route's connection, kept on the request while the route runs (``connection``):
-    what its page reads besides reads it there, never a second connection."""
-    if request.method in SAFE_METHODS:
-        with engine.begin() as conn, connection.kept(request, conn):
-            yield conn
-        return
-    with write_transaction(engine) as conn, connection.kept(request, conn):
-        yield conn
-        pending = hooks.take(conn)  # evaluations an approval or a release asked for
-    cache.touch()  # this process changed the store: views must not wait for the TTL
-    hooks.run_deferred(engine, pending)  # after the commit, never inside it
-
-
-SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
 async def load_session(request: Request, engine: EngineDep, config: ConfigDep
@@ -88,6 +73,26 @@ def _load_session(engine: Engine, cookie: str, secret: str) -> sessions.Session 
 
 
 SessionCookieDep = Annotated[sessions.Session | None, Depends(load_session)]
+
+
+def get_session(request: Request, engine: EngineDep, cache: CacheDep,
+                _login: SessionCookieDep) -> Iterator[Connection]:
+    """The route's connection, kept on the request while the route runs (``connection``):
+    what its page reads besides reads it there, never a second connection. The login session
+    is read first (``_login``, on a connection of its own, given back before this one is
+    taken), whatever order the route declares its parameters in."""
+    if request.method in SAFE_METHODS:
+        with engine.begin() as conn, connection.kept(request, conn):
+            yield conn
+        return
+    with write_transaction(engine) as conn, connection.kept(request, conn):
+        yield conn
+        pending = hooks.take(conn)  # evaluations an approval or a release asked for
+    cache.touch()  # this process changed the store: views must not wait for the TTL
+    hooks.run_deferred(engine, pending)  # after the commit, never inside it
+
+
+SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
 async def maybe_user(session: SessionCookieDep) -> User | None:
