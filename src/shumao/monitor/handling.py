@@ -58,15 +58,7 @@ def acknowledge(
         )
     now = datetime.now(UTC)
     set_state(conn, old, "acknowledged", "ack", who.username, now, note)
-    audit.record(
-        conn,
-        action="alert.ack",
-        username=who.username,
-        role=who.role,
-        scope=who.scope_code,
-        target=f"alert #{alert_id}",
-        detail={"note": note},
-    )
+    _audit(conn, who, "alert.ack", alert_id, {"note": note})
     return _get(conn, alert_id)
 
 
@@ -89,15 +81,7 @@ def resolve(
     _version(old, expected_version)
     now = datetime.now(UTC)
     set_state(conn, old, "resolved", "resolve", who.username, now, reason, resolved_at=now)
-    audit.record(
-        conn,
-        action="alert.resolve",
-        username=who.username,
-        role=who.role,
-        scope=who.scope_code,
-        target=f"alert #{alert_id}",
-        detail={"reason": reason},
-    )
+    _audit(conn, who, "alert.resolve", alert_id, {"reason": reason})
     return _get(conn, alert_id)
 
 
@@ -131,16 +115,20 @@ def silence(
     record_event(
         conn, alert_id, "silence", old["state"], old["state"], who.username, now, note, detail
     )
+    _audit(conn, who, "alert.silence", alert_id, detail)
+    return _get(conn, alert_id)
+
+
+def _audit(conn: Connection, who: Who, action: str, alert_id: int, detail: dict[str, Any]) -> None:
     audit.record(
         conn,
-        action="alert.silence",
+        action=action,
         username=who.username,
         role=who.role,
         scope=who.scope_code,
         target=f"alert #{alert_id}",
         detail=detail,
     )
-    return _get(conn, alert_id)
 
 
 def _version(old: dict[str, Any], expected: int | None) -> None:
