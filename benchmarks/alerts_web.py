@@ -13,7 +13,8 @@ keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 
 and prints p50/p95/max and throughput with the load average, and the **floor**: the same
 list question (one page of 50, the total, the counts per level, the worst level per
-province) answered straight from SQL by the same number of threads.
+province) answered straight from SQL by the same number of threads, without the cache the
+route keeps the counts and the map in (``ViewCache.recent``, ``view_state_ttl_seconds``).
 
     .venv/bin/python benchmarks/alerts_web.py [--alerts 10000] [--clients 50]
         [--requests 1500] [--seconds 60] [--workers 2] [--port N]
@@ -26,6 +27,7 @@ import os
 import random
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,6 +84,26 @@ def build(engine: Engine, n: int) -> None:
             users.create_user(conn, username=name, password=PASSWORD, role=role, scope=scope)
 
 
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of ``root`` and its live descendants (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    mine, grew = {root}, True
+    while grew:
+        more = {pid for pid, (parent, _) in stats.items() if parent in mine} - mine
+        mine |= more
+        grew = bool(more)
+    return sum(stats[pid][1] for pid in mine if pid in stats)
+
+
 def cookies_of(base: str, username: str) -> dict[str, str]:
     import httpx
 
@@ -97,9 +119,8 @@ def floor(engine: Engine) -> callable:  # type: ignore[valid-type]
     def work(rng: random.Random) -> None:
         with engine.connect() as conn:
             f = queries.Filters(level=rng.choice(LEVELS))
-            queries.page(conn, scope, f)
-            queries.counts(conn, scope, f)
-            queries.worst_by_province(conn, scope)
+            queries.rows(conn, scope, f)
+            queries.summary(conn, scope, f)  # counts per level, the total, the map
     return work
 
 
@@ -128,7 +149,8 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
         n = conn.execute(select(func.count()).select_from(t.alert)).scalar_one()
     print(f"[{backend}] {n:,} open alerts · {args.clients} clients · load "
           f"{os.getloadavg()[0]:.2f}")
-    with server(url, args.workers, args.port) as base:
+    pids: list[int] = []
+    with server(url, args.workers, args.port, pids) as base:
         jars = {"ministry": cookies_of(base, "bench-ministry"),
                 "province": cookies_of(base, "bench-province")}
         cases = {"page": (lambda _r: "/monitor", "ministry"),
@@ -136,14 +158,19 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
                  "province": (lambda _r: "/api/alerts", "province")}
         for name, (path_of, who) in cases.items():
             hammer_http(base, path_of, jars[who], args.clients, args.clients * 4, 30)  # warm
+            cpu = tree_cpu(pids[0])
             done = hammer_http(base, path_of, jars[who], args.clients, args.requests,
                                args.seconds)
+            per = (tree_cpu(pids[0]) - cpu) / max(1, len(done.latencies)) * 1000
             print(f"  {name:9s} p50 {done.pct(0.5):7.1f} ms  p95 {done.pct(0.95):7.1f} ms  max "
                   f"{done.pct(1.0):7.1f} ms  {done.throughput:6.1f} req/s  errors {done.errors}"
-                  f"  · load {os.getloadavg()[0]:.2f}")
+                  f"  server CPU {per:5.2f} ms/request · load {os.getloadavg()[0]:.2f}")
+    cpu = time.process_time()
     base_floor = hammer(floor(engine), args.clients, args.requests, args.seconds)
+    per = (time.process_time() - cpu) / max(1, len(base_floor.latencies)) * 1000
     print(f"  floor     p50 {base_floor.pct(0.5):7.1f} ms  p95 {base_floor.pct(0.95):7.1f} ms "
-          f"(the list question straight from SQL, {args.clients} threads)")
+          f"CPU {per:5.2f} ms/question (the list question straight from SQL, {args.clients} "
+          f"threads) · load {os.getloadavg()[0]:.2f}")
     engine.dispose()
 
 

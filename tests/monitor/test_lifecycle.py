@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from shumao.monitor import alerts, rules
+from shumao.monitor import alerts, handling, rules
 from shumao.monitor import tables as t
 from shumao.storage.engine import make_engine
 
@@ -77,13 +77,13 @@ def test_resolving_is_idempotent_and_every_change_is_an_event(engine: Engine) ->
     with engine.begin() as conn:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("320000", "2022", 34.0)], covers=ALL)
         (aid,) = conn.execute(select(t.alert.c.id)).scalars()
-        who = alerts.Who("province-a", "province", "320000")
+        who = handling.Who("province-a", "province", "320000")
         inside = lambda row: row["province"] == "320000"  # noqa: E731
-        alerts.acknowledge(conn, alert_id=aid, who=who, note="已联系省商务厅", inside=inside)
+        handling.acknowledge(conn, alert_id=aid, who=who, note="已联系省商务厅", inside=inside)
         with pytest.raises(Exception, match="理由"):
-            alerts.resolve(conn, alert_id=aid, who=who, reason=" ", inside=inside)
-        first = alerts.resolve(conn, alert_id=aid, who=who, reason="数据已核实", inside=inside)
-        again = alerts.resolve(conn, alert_id=aid, who=who, reason="再次", inside=inside)
+            handling.resolve(conn, alert_id=aid, who=who, reason=" ", inside=inside)
+        first = handling.resolve(conn, alert_id=aid, who=who, reason="数据已核实", inside=inside)
+        again = handling.resolve(conn, alert_id=aid, who=who, reason="再次", inside=inside)
         assert first["state"] == again["state"] == "resolved"
         assert first["version"] == again["version"]
         # the condition returns in a later period: the same alert is reopened, not a new one
@@ -105,7 +105,7 @@ def test_silence_until_the_value_changes(engine: Engine) -> None:
     with engine.begin() as conn:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("440000", "2022", 30.0)], covers=ALL)
         (aid,) = conn.execute(select(t.alert.c.id)).scalars()
-        alerts.silence(conn, alert_id=aid, who=alerts.Who("m", "ministry"), until_change=True,
+        handling.silence(conn, alert_id=aid, who=handling.Who("m", "ministry"), until_change=True,
                        inside=ALL)
         ministry = Scope("ministry")
         assert queries.page(conn, ministry, queries.Filters())[1] == 0  # hidden while silent
@@ -115,6 +115,6 @@ def test_silence_until_the_value_changes(engine: Engine) -> None:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("440000", "2022", 45.0)], covers=ALL)
         assert queries.page(conn, ministry, queries.Filters())[1] == 1  # changed: back
         until = datetime(2099, 1, 1, tzinfo=UTC)
-        alerts.silence(conn, alert_id=aid, who=alerts.Who("m", "ministry"), until=until,
+        handling.silence(conn, alert_id=aid, who=handling.Who("m", "ministry"), until=until,
                        inside=ALL)
         assert queries.page(conn, ministry, queries.Filters())[1] == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
@@ -154,3 +155,26 @@ def test_an_approval_through_the_web_runs_the_rules_after_its_commit(
                             .order_by(t.run.c.id)).all()
     assert "approval" not in before and runs[-1].trigger == "approval"
     assert "ENT_DDS" in str(runs[-1].dataflows)
+
+
+def test_cached_counts_follow_a_change_made_through_the_app(
+        engine: Engine, world: World, app: FastAPI,
+        as_role: Callable[[str], TestClient]) -> None:
+    """The counts, the total and the map are kept for ``state_ttl`` seconds; a change made
+    through this process shows at once (the badge too), never after the TTL."""
+    _alerts(engine)
+    app.state.cache.state_ttl = 3600  # a cached summary would stay stale for the whole test
+    ministry = as_role("ministry")
+    before = ministry.get("/api/alerts").json()
+    badge = int(ministry.get("/api/alerts/badge").text)
+    first = before["alerts"][0]
+    r = ministry.post(f"/api/alerts/{first['id']}/resolve", json={"reason": "数据已核实"})
+    assert r.status_code == 200 and r.json()["state"] == "resolved"
+    after = ministry.get("/api/alerts").json()
+    assert after["total"] == before["total"] - 1
+    assert after["counts"][first["level"]] == before["counts"][first["level"]] - 1
+    assert int(ministry.get("/api/alerts/badge").text) == badge - 1
+    with engine.begin() as conn:  # behind the app's back: served from the cache
+        conn.execute(t.alert.update().where(t.alert.c.state != "resolved")
+                     .values(state="resolved"))
+    assert ministry.get("/api/alerts").json()["total"] == after["total"]

@@ -25,7 +25,7 @@ def _who(conn: Any, username: str) -> Any:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.auth import users
     from shumao.auth.scope import Scope
-    from shumao.monitor.alerts import Who
+    from shumao.monitor.handling import Who
 
     if username == "admin" and users.find_user(conn, username) is None:
         return Who("admin", "admin"), Scope("admin")
@@ -98,13 +98,13 @@ def show(alert_id: Annotated[int, typer.Argument(help="预警编号 / alert id")
 
 def _act(alert_id: int, user: str, action: str, **kw: Any) -> None:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.monitor import alerts, queries
+    from shumao.monitor import handling, queries
 
     try:
         with open_store() as engine, engine.begin() as conn:
             who, scope = _who(conn, user)
-            fn: Any = {"ack": alerts.acknowledge, "resolve": alerts.resolve,
-                       "silence": alerts.silence}[action]
+            fn: Any = {"ack": handling.acknowledge, "resolve": handling.resolve,
+                       "silence": handling.silence}[action]
             done = fn(conn, alert_id=alert_id, who=who, inside=queries.inside(scope), **kw)
     except ShumaoError as exc:
         raise fail(str(exc)) from None

@@ -4,8 +4,9 @@ States: ``pending`` (the condition holds but not yet for ``rule.pending`` period
 → ``acknowledged`` (who, note) → ``resolved`` (by the evaluation when the condition clears, or
 by a person with a reason); a resolved alert whose condition returns is reopened. A silence
 (until a date, or until the value changes) keeps an alert quiet in notifications and off the
-default list. Every change is an ``alert_event`` row; the changes people make are also in the
-audit log. ``sync`` applies one rule's hits; evaluating the same data twice changes nothing.
+default list. Every change is an ``alert_event`` row (``record_event``). ``sync`` applies one
+rule's hits; evaluating the same data twice changes nothing. What people do with an alert
+(acknowledge, resolve, silence; also in the audit log) is ``monitor.handling``.
 """
 
 from __future__ import annotations
@@ -18,21 +19,30 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from shumao.auth import audit
-from shumao.errors import ConflictError, NotAllowed, ShumaoError, UnknownCode
+from shumao.errors import ShumaoError
 from shumao.monitor import tables as t
 from shumao.monitor.messages import render
 from shumao.monitor.rules import LEVELS, Rule
 from shumao.reference import parks
 
 OPEN = ("pending", "firing", "acknowledged")
-STATES = {"pending": ("待触发", "pending"), "firing": ("触发", "firing"),
-          "acknowledged": ("已确认", "acknowledged"), "resolved": ("已解除", "resolved")}
-ACTIONS = {"pending": ("待触发", "pending"), "fire": ("触发", "fired"), "reopen": ("再次触发", "reopened"),
-           "escalate": ("升级", "escalated"), "ack": ("确认", "acknowledged"),
-           "resolve": ("人工解除", "resolved by a person"),
-           "auto_resolve": ("条件消除，自动解除", "resolved: the condition cleared"),
-           "silence": ("静默", "silenced"), "unsilence": ("取消静默", "silence lifted")}
+STATES = {
+    "pending": ("待触发", "pending"),
+    "firing": ("触发", "firing"),
+    "acknowledged": ("已确认", "acknowledged"),
+    "resolved": ("已解除", "resolved"),
+}
+ACTIONS = {
+    "pending": ("待触发", "pending"),
+    "fire": ("触发", "fired"),
+    "reopen": ("再次触发", "reopened"),
+    "escalate": ("升级", "escalated"),
+    "ack": ("确认", "acknowledged"),
+    "resolve": ("人工解除", "resolved by a person"),
+    "auto_resolve": ("条件消除，自动解除", "resolved: the condition cleared"),
+    "silence": ("静默", "silenced"),
+    "unsilence": ("取消静默", "silence lifted"),
+}
 Place = tuple[str | None, str | None, str | None]
 """(province, city, park) of an alert's area, for the scopes."""
 
@@ -66,23 +76,39 @@ class SyncResult:
 def public_key(hit: Mapping[str, Any]) -> tuple[Any, ...]:
     """A hit's series, period, value and measure: an alert is public only when the public
     view gives the same (``evaluate._released``)."""
+
     def num(v: Any) -> float | None:
         return None if v is None else round(float(v), 6)
-    return (str(hit["series_key"])[:400], str(hit["period"]), num(hit["value"]),
-            num(hit["measure"]))
+
+    return (
+        str(hit["series_key"])[:400],
+        str(hit["period"]),
+        num(hit["value"]),
+        num(hit["measure"]),
+    )
 
 
-def sync(conn: Connection, *, rule: Rule, version: int, hits: Iterable[dict[str, Any]],
-         covers: Callable[[dict[str, Any]], bool], now: datetime | None = None,
-         enterprises: Mapping[str, Place] | None = None, names: Mapping[str, str] | None = None,
-         released: Collection[tuple[Any, ...]] = ()) -> SyncResult:
+def sync(
+    conn: Connection,
+    *,
+    rule: Rule,
+    version: int,
+    hits: Iterable[dict[str, Any]],
+    covers: Callable[[dict[str, Any]], bool],
+    now: datetime | None = None,
+    enterprises: Mapping[str, Place] | None = None,
+    names: Mapping[str, str] | None = None,
+    released: Collection[tuple[Any, ...]] = (),
+) -> SyncResult:
     """Apply one evaluation of ``rule``: ``hits`` hold now; every open alert of the rule that
     ``covers`` (its dataflow was evaluated) and is not among them is resolved. An alert of a
     public rule is public only when its hit is among ``released`` (the public view's)."""
     now = now or datetime.now(UTC)
     result = SyncResult()
-    existing = {r.fingerprint: dict(r._mapping) for r in conn.execute(
-        select(t.alert).where(t.alert.c.rule_code == rule.code))}
+    existing = {
+        r.fingerprint: dict(r._mapping)
+        for r in conn.execute(select(t.alert).where(t.alert.c.rule_code == rule.code))
+    }
     seen: set[str] = set()
     for hit in hits:
         level = rule.level_of(float(hit["measure"] or 0))
@@ -99,50 +125,92 @@ def sync(conn: Connection, *, rule: Rule, version: int, hits: Iterable[dict[str,
             _update(conn, old, row, rule, now, result)
     for fp, old in existing.items():
         if fp not in seen and old["state"] in OPEN and covers(old):
-            _set(conn, old, "resolved", "auto_resolve", "system", now, resolved_at=now)
+            set_state(conn, old, "resolved", "auto_resolve", "system", now, resolved_at=now)
             if old["state"] != "pending":
                 result.resolved.append(old["id"])
     return result
 
 
-def _row(rule: Rule, version: int, hit: dict[str, Any], level: str, now: datetime,
-         enterprises: Mapping[str, Place] | None, names: Mapping[str, str] | None
-         ) -> dict[str, Any]:
+def _row(
+    rule: Rule,
+    version: int,
+    hit: dict[str, Any],
+    level: str,
+    now: datetime,
+    enterprises: Mapping[str, Place] | None,
+    names: Mapping[str, str] | None,
+) -> dict[str, Any]:
     province, city, park = place(hit["ref_area"], enterprises)
-    return dict(rule_code=rule.code, rule_kind=rule.kind, ruleset_version=version,
-                dataflow=hit["dataflow"], series_key=hit["series_key"][:400],
-                ref_area=hit["ref_area"], province=province, city=city, park=park, level=level,
-                rank=LEVELS[level][1], period=str(hit["period"])[:40], value=hit["value"],
-                threshold=hit["threshold"],
-                message_zh=render(rule, hit, "zh", enterprises=dict(names or {})),
-                message_en=render(rule, hit, "en", enterprises=dict(names or {})),
-                detail={"fields": hit.get("fields"), "measure": hit.get("measure"),
-                        "unit": hit.get("unit"), "unit_mult": hit.get("unit_mult"),
-                        **{d: hit.get(d) for d in ("counterpart_area", "product", "flow",
-                                                   "indicator", "freq")}},
-                last_seen=now, updated_at=now)
+    return dict(
+        rule_code=rule.code,
+        rule_kind=rule.kind,
+        ruleset_version=version,
+        dataflow=hit["dataflow"],
+        series_key=hit["series_key"][:400],
+        ref_area=hit["ref_area"],
+        province=province,
+        city=city,
+        park=park,
+        level=level,
+        rank=LEVELS[level][1],
+        period=str(hit["period"])[:40],
+        value=hit["value"],
+        threshold=hit["threshold"],
+        message_zh=render(rule, hit, "zh", enterprises=dict(names or {})),
+        message_en=render(rule, hit, "en", enterprises=dict(names or {})),
+        detail={
+            "fields": hit.get("fields"),
+            "measure": hit.get("measure"),
+            "unit": hit.get("unit"),
+            "unit_mult": hit.get("unit_mult"),
+            **{d: hit.get(d) for d in ("counterpart_area", "product", "flow", "indicator", "freq")},
+        },
+        last_seen=now,
+        updated_at=now,
+    )
 
 
-def _insert(conn: Connection, fp: str, row: dict[str, Any], rule: Rule, now: datetime,
-            result: SyncResult) -> None:
+def _insert(
+    conn: Connection, fp: str, row: dict[str, Any], rule: Rule, now: datetime, result: SyncResult
+) -> None:
     state = "firing" if rule.pending <= 1 else "pending"
-    new_id = conn.execute(insert(t.alert).values(
-        fingerprint=fp, state=state, pending_count=1, first_seen=now,
-        fired_at=now if state == "firing" else None, **row).returning(t.alert.c.id)).scalar_one()
-    _event(conn, new_id, "fire" if state == "firing" else "pending", None, state, "system", now)
+    new_id = conn.execute(
+        insert(t.alert)
+        .values(
+            fingerprint=fp,
+            state=state,
+            pending_count=1,
+            first_seen=now,
+            fired_at=now if state == "firing" else None,
+            **row,
+        )
+        .returning(t.alert.c.id)
+    ).scalar_one()
+    record_event(
+        conn, new_id, "fire" if state == "firing" else "pending", None, state, "system", now
+    )
     if state == "firing":
         result.fired.append(new_id)
     else:
         result.pending += 1
 
 
-def _update(conn: Connection, old: dict[str, Any], row: dict[str, Any], rule: Rule,
-            now: datetime, result: SyncResult) -> None:
+def _update(
+    conn: Connection,
+    old: dict[str, Any],
+    row: dict[str, Any],
+    rule: Rule,
+    now: datetime,
+    result: SyncResult,
+) -> None:
     state, extra = old["state"], {}
     if state == "resolved":
         state, action = ("firing", "reopen") if rule.pending <= 1 else ("pending", "pending")
-        extra = {"pending_count": 1, "resolved_at": None,
-                 "fired_at": now if state == "firing" else old["fired_at"]}
+        extra = {
+            "pending_count": 1,
+            "resolved_at": None,
+            "fired_at": now if state == "firing" else old["fired_at"],
+        }
         if state == "firing":
             result.fired.append(old["id"])
         _write(conn, old, {**row, **extra, "state": state}, action, now)
@@ -158,123 +226,80 @@ def _update(conn: Connection, old: dict[str, Any], row: dict[str, Any], rule: Ru
     changed = any(old[k] != row[k] for k in ("level", "value", "period", "message_zh", "public"))
     if old["silenced_value"] is not None and row["value"] != old["silenced_value"]:
         extra |= {"silenced_value": None, "silenced_until": None}
-        _event(conn, old["id"], "unsilence", old["state"], old["state"], "system", now)
+        record_event(conn, old["id"], "unsilence", old["state"], old["state"], "system", now)
     if row["rank"] > old["rank"] and old["state"] in ("firing", "acknowledged"):
         _write(conn, old, {**row, **extra, "state": "firing"}, "escalate", now)
         result.fired.append(old["id"])
     elif changed or extra:
-        conn.execute(update(t.alert).where(t.alert.c.id == old["id"]).values(
-            **row, **extra, version=old["version"] + 1))
+        conn.execute(
+            update(t.alert)
+            .where(t.alert.c.id == old["id"])
+            .values(**row, **extra, version=old["version"] + 1)
+        )
     else:
         conn.execute(update(t.alert).where(t.alert.c.id == old["id"]).values(last_seen=now))
 
 
-def _write(conn: Connection, old: dict[str, Any], values: dict[str, Any], action: str,
-           now: datetime) -> None:
-    conn.execute(update(t.alert).where(t.alert.c.id == old["id"]).values(
-        **values, version=old["version"] + 1))
-    _event(conn, old["id"], action, old["state"], values.get("state", old["state"]), "system", now)
+def _write(
+    conn: Connection, old: dict[str, Any], values: dict[str, Any], action: str, now: datetime
+) -> None:
+    conn.execute(
+        update(t.alert)
+        .where(t.alert.c.id == old["id"])
+        .values(**values, version=old["version"] + 1)
+    )
+    record_event(
+        conn, old["id"], action, old["state"], values.get("state", old["state"]), "system", now
+    )
 
 
-def _event(conn: Connection, alert_id: int, action: str, before: str | None, after: str,
-           username: str, now: datetime, note: str = "", detail: dict[str, Any] | None = None
-           ) -> None:
-    conn.execute(insert(t.alert_event).values(alert_id=alert_id, at=now, username=username,
-                                              action=action, from_state=before, to_state=after,
-                                              note=note, detail=detail))
+def record_event(
+    conn: Connection,
+    alert_id: int,
+    action: str,
+    before: str | None,
+    after: str,
+    username: str,
+    now: datetime,
+    note: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        insert(t.alert_event).values(
+            alert_id=alert_id,
+            at=now,
+            username=username,
+            action=action,
+            from_state=before,
+            to_state=after,
+            note=note,
+            detail=detail,
+        )
+    )
 
 
-def _set(conn: Connection, old: dict[str, Any], state: str, action: str, username: str,
-         now: datetime, note: str = "", **values: Any) -> None:
-    conn.execute(update(t.alert).where(t.alert.c.id == old["id"]).values(
-        state=state, updated_at=now, version=old["version"] + 1, **values))
-    _event(conn, old["id"], action, old["state"], state, username, now, note)
-
-
-# --------------------------------------------------------------------------- people
-
-
-@dataclass(frozen=True)
-class Who:
-    username: str
-    role: str
-    scope_code: str = ""
-
-
-def _mine(conn: Connection, alert_id: int, who: Who, inside: Callable[[dict[str, Any]], bool]
-          ) -> dict[str, Any]:
-    row = conn.execute(select(t.alert).where(t.alert.c.id == alert_id)).first()
-    if row is None or not inside(dict(row._mapping)):
-        raise UnknownCode("预警（您的范围内）/ alerts in your scope", alert_id)
-    if who.role in ("public", "enterprise"):
-        raise NotAllowed("无权处理预警 / you may not handle alerts")
-    return dict(row._mapping)
-
-
-def acknowledge(conn: Connection, *, alert_id: int, who: Who, note: str = "",
-                inside: Callable[[dict[str, Any]], bool], expected_version: int | None = None
-                ) -> dict[str, Any]:
-    old = _mine(conn, alert_id, who, inside)
-    _version(old, expected_version)
-    if old["state"] == "acknowledged":
-        return old
-    if old["state"] != "firing":
-        raise ShumaoError(f"预警 #{alert_id} 处于“{STATES[old['state']][0]}”状态，不能确认 / alert "
-                          f"#{alert_id} is {old['state']} and cannot be acknowledged")
-    now = datetime.now(UTC)
-    _set(conn, old, "acknowledged", "ack", who.username, now, note)
-    audit.record(conn, action="alert.ack", username=who.username, role=who.role,
-                 scope=who.scope_code, target=f"alert #{alert_id}", detail={"note": note})
-    return _get(conn, alert_id)
-
-
-def resolve(conn: Connection, *, alert_id: int, who: Who, reason: str,
-            inside: Callable[[dict[str, Any]], bool], expected_version: int | None = None
-            ) -> dict[str, Any]:
-    """Close an alert by hand (a reason is required); resolving a resolved alert changes
-    nothing (idempotent)."""
-    if not reason.strip():
-        raise ShumaoError("解除预警须说明理由 / give a reason to resolve an alert")
-    old = _mine(conn, alert_id, who, inside)
-    if old["state"] == "resolved":
-        return old
-    _version(old, expected_version)
-    now = datetime.now(UTC)
-    _set(conn, old, "resolved", "resolve", who.username, now, reason, resolved_at=now)
-    audit.record(conn, action="alert.resolve", username=who.username, role=who.role,
-                 scope=who.scope_code, target=f"alert #{alert_id}", detail={"reason": reason})
-    return _get(conn, alert_id)
-
-
-def silence(conn: Connection, *, alert_id: int, who: Who, until: datetime | None = None,
-            until_change: bool = False, note: str = "",
-            inside: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    if until is None and not until_change:
-        raise ShumaoError("请给出静默截止日期或选择“数值变化前” / give a date or choose "
-                          "until the value changes")
-    old = _mine(conn, alert_id, who, inside)
-    now = datetime.now(UTC)
-    conn.execute(update(t.alert).where(t.alert.c.id == alert_id).values(
-        silenced_until=until, silenced_value=old["value"] if until_change else None,
-        updated_at=now, version=old["version"] + 1))
-    detail = {"until": until.isoformat() if until else None, "until_change": until_change}
-    _event(conn, alert_id, "silence", old["state"], old["state"], who.username, now, note, detail)
-    audit.record(conn, action="alert.silence", username=who.username, role=who.role,
-                 scope=who.scope_code, target=f"alert #{alert_id}", detail=detail)
-    return _get(conn, alert_id)
-
-
-def _version(old: dict[str, Any], expected: int | None) -> None:
-    if expected is not None and expected != old["version"]:
-        raise ConflictError(f"预警 #{old['id']} 已被他人修改（版本 {old['version']}）/ alert "
-                            f"#{old['id']} was changed by someone else (version {old['version']})")
-
-
-def _get(conn: Connection, alert_id: int) -> dict[str, Any]:
-    return dict(conn.execute(select(t.alert).where(t.alert.c.id == alert_id)).one()._mapping)
+def set_state(
+    conn: Connection,
+    old: dict[str, Any],
+    state: str,
+    action: str,
+    username: str,
+    now: datetime,
+    note: str = "",
+    **values: Any,
+) -> None:
+    conn.execute(
+        update(t.alert)
+        .where(t.alert.c.id == old["id"])
+        .values(state=state, updated_at=now, version=old["version"] + 1, **values)
+    )
+    record_event(conn, old["id"], action, old["state"], state, username, now, note)
 
 
 def events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(t.alert_event).where(t.alert_event.c.alert_id == alert_id)
-                        .order_by(t.alert_event.c.id))
+    rows = conn.execute(
+        select(t.alert_event)
+        .where(t.alert_event.c.alert_id == alert_id)
+        .order_by(t.alert_event.c.id)
+    )
     return [dict(r._mapping) for r in rows]

@@ -9,7 +9,7 @@ alerts marked public (rules with ``public: true``, on released figures).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,25 +93,66 @@ def page(conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: 
     """One page of alerts, worst level first, newest first within a level; and the total."""
     where = and_(*_conditions(scope, f))
     total = conn.execute(select(func.count()).select_from(a).where(where)).scalar_one()
-    rows = conn.execute(select(*LIST_COLUMNS).where(where)
-                        .order_by(a.c.rank.desc(), a.c.id.desc())
-                        .limit(size).offset((page_no - 1) * size))
-    return [dict(r._mapping) for r in rows], int(total)
+    return rows(conn, scope, f, page_no=page_no, size=size), int(total)
+
+
+def rows(conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: int = 50
+         ) -> list[dict[str, Any]]:
+    """One page of alerts, worst level first, newest first within a level (``ix_alert_open``
+    gives each open state in that order: SQLite stops after ``size`` rows of each)."""
+    found = conn.execute(select(*LIST_COLUMNS).where(and_(*_conditions(scope, f)))
+                         .order_by(a.c.rank.desc(), a.c.id.desc())
+                         .limit(size).offset((page_no - 1) * size))
+    return [dict(r._mapping) for r in found]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the list shows besides its rows: alerts per level under the filters (the level
+    filter itself left out: the tiles), and the worst open level per province (the map)."""
+
+    counts: dict[str, int]
+    worst: dict[str, int]
+    """Province code → rank of its worst open alert (4 red … 1 blue)."""
+
+    def total(self, f: Filters) -> int:
+        """The number of alerts under ``f``: its level's count, or all levels'."""
+        return self.counts.get(f.level, 0) if f.level else sum(self.counts.values())
+
+
+def summary(conn: Connection, scope: Scope, f: Filters) -> Summary:
+    """Counts per level and the worst level per province in one grouped read of the covering
+    index ``ix_alert_open`` when the filters (the level aside) are the default ones, as on
+    the page people open first; otherwise the map takes a second read without the filters."""
+    unlevelled = replace(f, level=None, state=f.state or "open")
+    where = and_(*_conditions(scope, unlevelled))
+    found = conn.execute(select(a.c.level, a.c.province, func.count(), func.max(a.c.rank))
+                         .where(where).group_by(a.c.level, a.c.province)).all()
+    counts: dict[str, int] = {}
+    for level, _province, n, _rank in found:
+        counts[level] = counts.get(level, 0) + int(n)
+    if unlevelled != Filters(state="open"):
+        return Summary(counts, worst_by_province(conn, scope))
+    worst: dict[str, int] = {}
+    for _level, province, _n, rank in found:
+        if province is not None:
+            worst[province] = max(worst.get(province, 0), int(rank))
+    return Summary(counts, worst)
 
 
 def counts(conn: Connection, scope: Scope, f: Filters) -> dict[str, int]:
     """Alerts per level under the filters (the level filter itself left out)."""
     where = and_(*_conditions(scope, Filters(**{**f.__dict__, "level": None})))
-    rows = conn.execute(select(a.c.level, func.count()).where(where).group_by(a.c.level))
-    return {level: int(n) for level, n in rows}
+    found = conn.execute(select(a.c.level, func.count()).where(where).group_by(a.c.level))
+    return {level: int(n) for level, n in found}
 
 
 def worst_by_province(conn: Connection, scope: Scope) -> dict[str, int]:
     """Province code → rank of its worst open alert (4 red … 1 blue)."""
     where = and_(*_conditions(scope, Filters()), a.c.province.is_not(None))
-    rows = conn.execute(select(a.c.province, func.max(a.c.rank)).where(where)
-                        .group_by(a.c.province))
-    return {p: int(r) for p, r in rows}
+    found = conn.execute(select(a.c.province, func.max(a.c.rank)).where(where)
+                         .group_by(a.c.province))
+    return {p: int(r) for p, r in found}
 
 
 def badge(conn: Connection, scope: Scope) -> int:

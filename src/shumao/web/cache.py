@@ -43,6 +43,7 @@ class ViewCache:
         self._lock = threading.Lock()
         self._state: tuple[float, tuple[int, int, int]] | None = None
         self._refresh: asyncio.Future[tuple[int, int, int]] | None = None
+        self._epoch = 0
         self.hits = 0
         self.misses = 0
 
@@ -97,6 +98,17 @@ class ViewCache:
     def touch(self) -> None:
         """Forget the remembered store state (after a change made by this process)."""
         self._state = None
+        self._epoch += 1
+
+    def recent(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, made again at most every ``state_ttl`` seconds and after every change
+        made by this process (``touch``): for reads the store state does not cover (the
+        alert counts and map; their alerts change without a new vintage or release).
+        ``state_ttl`` = 0 makes it every time."""
+        if self.state_ttl <= 0:
+            return make()
+        return self.get_or_make(("recent", key, self._epoch,
+                                 int(time.monotonic() // self.state_ttl)), make)
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         found = self.peek(key)

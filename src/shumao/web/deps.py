@@ -28,6 +28,7 @@ from shumao.auth.users import User
 from shumao.monitor import hooks
 from shumao.release import snapshot
 from shumao.storage.engine import write_transaction
+from shumao.web import connection
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
 from shumao.web.errors import CsrfRejected, LoginRequired
@@ -52,24 +53,6 @@ ConfigDep = Annotated[WebConfig, Depends(get_config)]
 CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
-def get_session(request: Request, engine: EngineDep, cache: CacheDep) -> Iterator[Connection]:
-    if request.method in SAFE_METHODS:
-        with engine.begin() as conn:
-            yield conn
-        return
-    with write_transaction(engine) as conn:
-        try:
-            yield conn
-        finally:  # taken even when the change fails: the connection returns to the pool
-            pending = hooks.take(conn)  # evaluations an approval or a release asked for
-            snapshots = snapshot.take(conn)  # releases made by hand: their open-data files
-    cache.touch()  # this process changed the store: views must not wait for the TTL
-    root = request.app.state.settings.effective_open_data_dir
-    snapshot.write_after_commit(engine, snapshots, root)  # after the commit, never inside it
-    hooks.run_deferred(engine, pending)
-
-
-SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
 async def load_session(request: Request, engine: EngineDep, config: ConfigDep
@@ -91,6 +74,31 @@ def _load_session(engine: Engine, cookie: str, secret: str) -> sessions.Session 
 
 
 SessionCookieDep = Annotated[sessions.Session | None, Depends(load_session)]
+
+
+def get_session(request: Request, engine: EngineDep, cache: CacheDep,
+                _login: SessionCookieDep) -> Iterator[Connection]:
+    """The route's connection, kept on the request while the route runs (``connection``):
+    what its page reads besides reads it there, never a second connection. The login session
+    is read first (``_login``, on a connection of its own, given back before this one is
+    taken), whatever order the route declares its parameters in."""
+    if request.method in SAFE_METHODS:
+        with engine.begin() as conn, connection.kept(request, conn):
+            yield conn
+        return
+    with write_transaction(engine) as conn, connection.kept(request, conn):
+        try:
+            yield conn
+        finally:  # taken even when the change fails: the connection returns to the pool
+            pending = hooks.take(conn)  # evaluations an approval or a release asked for
+            snapshots = snapshot.take(conn)  # releases made by hand: their open-data files
+    cache.touch()  # this process changed the store: views must not wait for the TTL
+    root = request.app.state.settings.effective_open_data_dir
+    snapshot.write_after_commit(engine, snapshots, root)  # after the commit, never inside it
+    hooks.run_deferred(engine, pending)
+
+
+SessionDep = Annotated[Connection, Depends(get_session, scope="function")]
 
 
 async def maybe_user(session: SessionCookieDep) -> User | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -49,6 +50,13 @@ async def _add_header(
     if kind.startswith(b"text/html"):
         return  # the page prints the notice
     engine = scope["app"].state.engine
-    notices = await run_in_threadpool(correction_notices, engine, dataflows=flows, lang="en")
+    notices = await run_in_threadpool(_notices, engine, flows)
     if notices:
         message["headers"] = [*headers, (HEADER, correction_header(notices).encode("ascii"))]
+
+
+def _notices(engine: Engine, flows: frozenset[str]) -> list[dict[str, Any]]:
+    """Read after the route has given its connection back (the header goes out with the
+    response's start), so a connection of its own."""
+    with engine.connect() as conn:
+        return correction_notices(conn, dataflows=flows, lang="en")

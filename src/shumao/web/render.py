@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -23,6 +23,7 @@ from shumao.collection import registry
 from shumao.collection.workflow.clock import local_time
 from shumao.labels import area_name, pick
 from shumao.release import shown
+from shumao.web import connection
 from shumao.web.i18n import lang_of, split_bilingual, translate
 from shumao.web.services.calendar import correction_notices
 
@@ -99,24 +100,27 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
 
 def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
     """The correction notices (``release.corrections``) of the dataflows this page shows
-    (``release.shown``): on every page showing a corrected figure, on no other."""
+    (``release.shown``): on every page showing a corrected figure, on no other. Read through
+    the route's connection while it holds one."""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         return []
-    return correction_notices(engine, dataflows=shown.current(), lang=lang)
+    dataflows = shown.current()
+    return connection.read(
+        request, engine, lambda conn: correction_notices(conn, dataflows=dataflows, lang=lang))
 
 
 def _scope_name(request: Request, code: str, lang: str) -> str:
     """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
+    if len(code) != 18:
+        return area_name(code, lang)
+    return connection.read(request, request.app.state.engine,
+                           lambda conn: scope_name(conn, code, lang))
 
-    return scope_name(request.app.state.engine, code, lang)
 
-
-def scope_name(engine: Engine, code: str, lang: str) -> str:
+def scope_name(conn: Connection, code: str, lang: str) -> str:
     """A user's scope by name (an area, a park or an enterprise from the registry)."""
     if len(code) != 18:
         return area_name(code, lang)
-
-    with engine.connect() as conn:
-        found = registry.find(conn, code)
+    found = registry.find(conn, code)
     return found.name if found else code

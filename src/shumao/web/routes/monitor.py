@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.responses import RedirectResponse
 
 from shumao.monitor import queries
-from shumao.web.deps import Csrf, CurrentUser, ScopeDep, SessionDep
+from shumao.web.deps import CacheDep, Csrf, CurrentUser, ScopeDep, SessionDep
 from shumao.web.errors import ERROR_RESPONSES, LoginRequired
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
@@ -38,18 +38,19 @@ def _filters(level: str | None, state: str, rule: str | None, area: str | None,
 
 
 @pages.get("/monitor")
-def monitor_page(request: Request, conn: SessionDep, scope: ScopeDep, level: Level = None,
-                 state: State = "open", rule: Rule = None, area: Area = None,
-                 period: PeriodQ = None, page_no: PageNo = 1) -> Response:
+def monitor_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
+                 level: Level = None, state: State = "open", rule: Rule = None,
+                 area: Area = None, period: PeriodQ = None, page_no: PageNo = 1) -> Response:
     lang = lang_of(request)
     listing = service.alert_list(conn, scope=scope, filters=_filters(level, state, rule, area,
                                                                       period), page=page_no,
-                                 lang=lang)
+                                 lang=lang, cache=cache)
     chosen = {"level": level or "", "state": state, "rule": rule or "", "area": area or "",
               "period": period or ""}
     return page(request, "monitor.html", {"r": listing, "chart": service.alert_map(listing, lang),
                                           "chosen": chosen,
-                                          "rules": queries.rules_used(conn, scope)})
+                                          "rules": service.rules_used(conn, scope=scope,
+                                                                      cache=cache)})
 
 
 @pages.get("/monitor/alerts/{alert_id}")
@@ -83,18 +84,18 @@ def targets_page(request: Request, conn: SessionDep, user: CurrentUser) -> Respo
 
 @api.get("/alerts", response_model=AlertListOut,
          summary="预警列表（按范围）/ alerts of your scope, worst first")
-def alerts_api(request: Request, conn: SessionDep, scope: ScopeDep, level: Level = None,
-               state: State = "open", rule: Rule = None, area: Area = None,
-               period: PeriodQ = None, page_no: PageNo = 1) -> AlertListOut:
+def alerts_api(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
+               level: Level = None, state: State = "open", rule: Rule = None,
+               area: Area = None, period: PeriodQ = None, page_no: PageNo = 1) -> AlertListOut:
     return service.alert_list(conn, scope=scope, filters=_filters(level, state, rule, area,
                                                                    period), page=page_no,
-                              lang=lang_of(request))
+                              lang=lang_of(request), cache=cache)
 
 
 @api.get("/alerts/badge", response_class=PlainTextResponse,
          summary="未处理预警数（导航角标）/ firing alerts in your scope (the menu badge)")
-def badge_api(conn: SessionDep, scope: ScopeDep) -> str:
-    return str(queries.badge(conn, scope))
+def badge_api(conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> str:
+    return str(service.badge(conn, scope=scope, cache=cache))
 
 
 @api.get("/alerts/{alert_id}", response_model=AlertDetailOut,

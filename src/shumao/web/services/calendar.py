@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from shumao.auth import permissions
 from shumao.auth.scope import Scope
@@ -152,14 +152,13 @@ def report_file(conn: Connection, *, scope: Scope, root: Path, entry_id: int, na
     return documents.file_for(conn, scope=scope, entry_id=entry_id, name=name, root=root, ip=ip)
 
 
-def correction_notices(engine: Engine, *, dataflows: frozenset[str], lang: str
+def correction_notices(conn: Connection, *, dataflows: frozenset[str], lang: str
                        ) -> list[dict[str, Any]]:
     """The correction notices of the corrected ``dataflows`` a response shows (none read: no
     query)."""
     if not dataflows:
         return []
-    with engine.connect() as conn:
-        found = corrections.shown_in(conn, dataflows)
+    found = corrections.shown_in(conn, dataflows)
     return [{"release_id": c.release_id, "flow": pick(get_dataflow(c.dataflow_id).name_zh,
                                                       get_dataflow(c.dataflow_id).name_en, lang),
              "dataflow": c.dataflow_id, "periods": c.periods, "reason": c.reason,

@@ -7,6 +7,7 @@ its area's alerts, a park its own, the ministry all, the public only alerts mark
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -17,10 +18,11 @@ from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.labels import area_name, pick
-from shumao.monitor import alerts, indicators, queries, rules, targets
-from shumao.monitor.alerts import Who
+from shumao.monitor import alerts, handling, indicators, queries, rules, targets
+from shumao.monitor.handling import Who
 from shumao.reference import geo
 from shumao.reference.units import unit_text
+from shumao.web.cache import ViewCache
 from shumao.web.schemas import Chart, Series
 from shumao.web.schemas_monitor import (
     AlertDetailOut,
@@ -43,41 +45,50 @@ PIECES = [{"value": 4, "label": "红色 red", "color": "#c0392b"},
           {"value": 1, "label": "蓝色 blue", "color": "#2e86de"}]
 
 
-def _rule_name(conn: Connection, code: str, lang: str) -> str:
-    rule = rules.active(conn).get(code)
-    return pick(rule.name_zh, rule.name_en, lang) if rule else code
+@dataclass(frozen=True)
+class Names:
+    """Names instead of codes on an alert list, read once per list (never once per row)."""
+
+    rules: dict[str, str]
+    enterprises: dict[str, str]
 
 
-def _enterprise_names(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, str]:
-    """Names of the enterprises among the alerts' areas (an alert on one enterprise: its
-    non-response, its outbound projects' host risk), so that pages show names, not codes."""
+def _names(conn: Connection, rows: list[dict[str, Any]], lang: str) -> Names:
+    """The rules in force by name, and the enterprises among the alerts' areas (an alert on
+    one enterprise: its non-response, its outbound projects' host risk)."""
+    ruleset = rules.active(conn)
     codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
-    if not codes:
-        return {}
-    found = conn.execute(select(enterprise.c.uscc, enterprise.c.name)
-                         .where(enterprise.c.uscc.in_(codes)))
-    return {r.uscc: r.name for r in found}
+    found = dict(conn.execute(select(enterprise.c.uscc, enterprise.c.name)
+                              .where(enterprise.c.uscc.in_(codes))).tuples().all()
+                 ) if codes else {}
+    return Names(rules={r.code: pick(r.name_zh, r.name_en, lang) for r in ruleset.rules},
+                 enterprises=found)
 
 
-def _out(conn: Connection, row: dict[str, Any], lang: str,
-         names: dict[str, str] | None = None) -> AlertOut:
-    if names is None:
-        names = _enterprise_names(conn, [row])
+def _out(row: dict[str, Any], lang: str, names: Names) -> AlertOut:
     return AlertOut(
-        id=row["id"], rule=row["rule_code"], rule_name=_rule_name(conn, row["rule_code"], lang),
+        id=row["id"], rule=row["rule_code"],
+        rule_name=names.rules.get(row["rule_code"], row["rule_code"]),
         level=row["level"], level_name=pick(*LEVEL_NAMES[row["level"]], lang),
         state=row["state"], state_name=pick(*alerts.STATES[row["state"]], lang),
-        area=row["ref_area"], area_name=area_name(row["ref_area"], lang, names),
+        area=row["ref_area"], area_name=area_name(row["ref_area"], lang, names.enterprises),
         period=row["period"], value=row["value"], threshold=row["threshold"],
         message=row["message_zh"] if lang == "zh" else row["message_en"],
         dataflow=row["dataflow"], fired_at=row["fired_at"], version=row["version"])
 
 
 def alert_list(conn: Connection, *, scope: Scope, filters: queries.Filters, page: int = 1,
-               lang: str = "zh") -> AlertListOut:
-    rows, total = queries.page(conn, scope, filters, page_no=page, size=PAGE)
-    worst = queries.worst_by_province(conn, scope)
-    names = _enterprise_names(conn, rows)
+               lang: str = "zh", cache: ViewCache | None = None) -> AlertListOut:
+    """One page of alerts with the counts per level and the map's worst level per province.
+    The page's rows are read every time; the counts and the map come from ``cache`` (made
+    again at most every ``state_ttl`` seconds and after every change made by this process)."""
+    rows = queries.rows(conn, scope, filters, page_no=page, size=PAGE)
+    unlevelled = replace(filters, level=None)
+    summary = (cache.recent(("alert-summary", scope.key, unlevelled),
+                            lambda: queries.summary(conn, scope, unlevelled))
+               if cache else queries.summary(conn, scope, unlevelled))
+    names = _names(conn, rows, lang)
+    total = summary.total(filters)
     reason = ""
     if not rows:
         reason = pick("公众只能看到标记为公开的预警，目前没有。" if scope.is_public else
@@ -86,9 +97,19 @@ def alert_list(conn: Connection, *, scope: Scope, filters: queries.Filters, page
                       scope.is_public else "No alert under these filters: the data of this scope "
                       "trigger no rule, or the alerts were resolved.", lang)
     return AlertListOut(total=total, page=page, pages=max(1, -(-total // PAGE)),
-                        counts=queries.counts(conn, scope, filters),
-                        worst_by_province={p: RANK_LEVEL[r] for p, r in worst.items()},
-                        alerts=[_out(conn, r, lang, names) for r in rows], empty_reason=reason)
+                        counts=summary.counts,
+                        worst_by_province={p: RANK_LEVEL[r] for p, r in summary.worst.items()},
+                        alerts=[_out(r, lang, names) for r in rows], empty_reason=reason)
+
+
+def badge(conn: Connection, *, scope: Scope, cache: ViewCache) -> int:
+    """Firing alerts in the scope: the number in the menu of every page (from ``cache``)."""
+    return cache.recent(("alert-badge", scope.key), lambda: queries.badge(conn, scope))
+
+
+def rules_used(conn: Connection, *, scope: Scope, cache: ViewCache) -> list[str]:
+    """The rules of the scope's alerts: the list's rule chooser (from ``cache``)."""
+    return cache.recent(("alert-rules", scope.key), lambda: queries.rules_used(conn, scope))
 
 
 def alert_map(listing: AlertListOut, lang: str) -> Chart:
@@ -117,7 +138,7 @@ def alert_detail(conn: Connection, *, scope: Scope, alert_id: int, lang: str = "
                             action_name=_action_name(e["action"], lang),
                             from_state=e["from_state"], to_state=e["to_state"], note=e["note"])
               for e in alerts.events(conn, alert_id)]
-    base = _out(conn, row, lang).model_dump()
+    base = _out(row, lang, _names(conn, [row], lang)).model_dump()
     return AlertDetailOut(**base, series_key=row["series_key"], events=events,
                           series=_series(conn, scope, row), unit=_unit(row),
                           silenced_until=row["silenced_until"], target=_target(conn, row, lang))
@@ -164,12 +185,12 @@ def act(conn: Connection, *, scope: Scope, alert_id: int, action: str, note: str
     who = Who(scope.username, scope.role, scope.code)
     inside = queries.inside(scope)
     if action == "ack":
-        return alerts.acknowledge(conn, alert_id=alert_id, who=who, note=note, inside=inside,
+        return handling.acknowledge(conn, alert_id=alert_id, who=who, note=note, inside=inside,
                                   expected_version=version)
     if action == "resolve":
-        return alerts.resolve(conn, alert_id=alert_id, who=who, reason=reason or note,
+        return handling.resolve(conn, alert_id=alert_id, who=who, reason=reason or note,
                               inside=inside, expected_version=version)
-    return alerts.silence(conn, alert_id=alert_id, who=who, until=until,
+    return handling.silence(conn, alert_id=alert_id, who=who, until=until,
                           until_change=until_change, note=note, inside=inside)
 
 
