@@ -55,9 +55,10 @@ from typing import Any
 from _server_cpu import postmaster_pid, server_cpu
 from sqlalchemy import Engine, text
 
-from shumao.policy import library, normalise, search, segment
+from shumao.policy import library, normalise, search, segment, writing
 from shumao.policy import prepared as prepared_
 from shumao.policy import tables as pt
+from shumao.policy.prepared import Prepared
 from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 
@@ -239,7 +240,7 @@ def replicate(engine: Engine, copies: int) -> None:
                           "(SELECT count(*) FROM policy_document) WHERE id = 1"))
 
 
-def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared | None, object]],
+def run_store(label: str, engine: Engine, prepared: list[tuple[Prepared | None, object]],
               prepare_s: float, qs: list[str], rounds: int, copies: int = 1) -> None:
     upgrade(engine)
     start = time.perf_counter()
@@ -247,7 +248,7 @@ def run_store(label: str, engine: Engine, prepared: list[tuple[library.Prepared 
         with engine.begin() as conn:
             for ready, report in prepared[at:at + 200]:
                 if ready is not None:
-                    library.store(conn, ready, report)  # type: ignore[arg-type]
+                    writing.store(conn, ready, report)  # type: ignore[arg-type]
     write_s = time.perf_counter() - start
     replicate(engine, copies)
     library.refresh_statistics(engine)  # as add_many does after a large batch (PostgreSQL)

@@ -14,7 +14,7 @@ from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
 from shumao.bases import applications, assessment, ranking, registry, targets
 from shumao.collection import registry as ent_registry
-from shumao.policy import library
+from shumao.policy import documents, editing, library
 from shumao.storage.vintages import write_vintage
 from shumao.validation import uscc
 
@@ -131,12 +131,12 @@ def test_confirmed_policy_library_targets_replace_the_file(report_store: Engine)
     person confirms the digital-service-share ones, they are the targets checked (the ICT share
     still comes from the file until confirmed too)."""
     library.add_file(report_store, NOTICE)
-    found = {(r["subject"], r["target_year"]): r for r in library.list_targets(report_store)}
+    found = {(r["subject"], r["target_year"]): r for r in documents.list_targets(report_store)}
     with report_store.connect() as conn:
         assert [t.key for t in targets.applicable("2022", targets.current(conn))] == [
             "BASE_DS_SHARE_2022", "BASE_ICT_SHARE_2022"]  # candidates change nothing
     for year in (2022, 2025):
-        library.confirm_target(report_store, found[("基地内数字服务出口", year)]["id"],
+        editing.confirm_target(report_store, found[("基地内数字服务出口", year)]["id"],
                                "BASE_DS_EXPORT_SHARE")
     with report_store.connect() as conn:
         in_force = targets.applicable("2025", targets.current(conn))

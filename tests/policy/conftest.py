@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from shumao.policy import library
+from shumao.policy import writing
+from shumao.policy.prepared import Prepared, prepare
 from shumao.validation.findings import Report
 
 SEEDS = Path(__file__).resolve().parents[2] / "demo" / "policy"
@@ -34,29 +35,29 @@ def seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
-def prepared(seeds: Path) -> dict[str, library.Prepared]:
+def prepared(seeds: Path) -> dict[str, Prepared]:
     """Each seed read and prepared (as ``policy add`` does before writing)."""
     out = {}
     for key, name in SEED_FILES.items():
         path = seeds / name
         text = path.read_text(encoding="utf-8")
-        ready = library.prepare(text, name, "txt", f"sha-{key}", Report())
+        ready = prepare(text, name, "txt", f"sha-{key}", Report())
         assert ready is not None
         out[key] = ready
     return out
 
 
-def store_seeds(engine: Engine, prepared: dict[str, library.Prepared],
-                order: tuple[str, ...] = tuple(SEED_FILES)) -> dict[str, library.AddResult]:
+def store_seeds(engine: Engine, prepared: dict[str, Prepared],
+                order: tuple[str, ...] = tuple(SEED_FILES)) -> dict[str, writing.AddResult]:
     results = {}
     with engine.begin() as conn:
         for key in order:
-            results[key] = library.store(conn, copy.deepcopy(prepared[key]), Report(source=key))
+            results[key] = writing.store(conn, copy.deepcopy(prepared[key]), Report(source=key))
     return results
 
 
 @pytest.fixture
-def library_ids(engine: Engine, prepared: dict[str, library.Prepared]) -> dict[str, int]:
+def library_ids(engine: Engine, prepared: dict[str, Prepared]) -> dict[str, int]:
     """All five seeds in this test's store; their document ids by seed number."""
     results = store_seeds(engine, prepared)
     return {key: r.document_id for key, r in results.items() if r.document_id is not None}

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from shumao.errors import ShumaoError
-from shumao.policy import duplicates, library
-from shumao.policy.library import Prepared
+from shumao.policy import documents, duplicates, editing, library
+from shumao.policy.prepared import Prepared
 
 from .conftest import SEED_FILES, SPECIMENS, store_seeds
 
@@ -33,13 +33,13 @@ def test_two_copies_are_one_document_with_two_files(engine: Engine,
     report, copy = results["003"], results["004"]
     assert report.document_id == copy.document_id
     assert results[order[1]].status == "attached"
-    view = library.get(engine, report.document_id or 0)
+    view = documents.get(engine, report.document_id or 0)
     assert view.source_file == SEED_FILES["003"] and view.script == "simplified"  # the better
     assert [(f.source_file, f.script, f.primary) for f in view.files] == [
         (SEED_FILES["003"], "simplified", True), (SEED_FILES["004"], "traditional", False)]
     copied = next(f for f in view.files if f.source_file == SEED_FILES[order[1]])
     assert copied.similarity == pytest.approx(0.974, abs=0.01)
-    assert [d["id"] for d in library.list_documents(engine)] == [report.document_id]
+    assert [d["id"] for d in documents.list_documents(engine)] == [report.document_id]
     assert view.canonical_id is None and view.duplicates == []
 
 
@@ -47,27 +47,27 @@ def test_across_formats_and_scripts(engine: Engine, library_ids: dict[str, int])
     html = library.add_file(engine, SPECIMENS / "001_opinion.html")  # simplified web page
     pdf = library.add_file(engine, SPECIMENS / "000_guideline.pdf")  # the first pages only
     assert (html.status, html.document_id) == ("attached", library_ids["001"])
-    opinion = library.get(engine, library_ids["001"])
+    opinion = documents.get(engine, library_ids["001"])
     assert opinion.source_file == "001_opinion.html"  # the clean page beats the traditional text
     assert opinion.script == "simplified" and len(opinion.files) == 2
     assert (pdf.status, pdf.document_id) == ("attached", library_ids["000"])
-    assert library.get(engine, library_ids["000"]).source_file == SEED_FILES["000"]
+    assert documents.get(engine, library_ids["000"]).source_file == SEED_FILES["000"]
     assert "policy-duplicate" in pdf.report.codes
     again = library.add_file(engine, SPECIMENS / "001_opinion.html")  # read again: no new file
-    assert again.status == "reingested" and len(library.get(engine, library_ids["001"]).files) == 2
+    assert again.status == "reingested" and len(documents.get(engine, library_ids["001"]).files) == 2
 
 
 def test_corrections_survive_a_reingest(engine: Engine, library_ids: dict[str, int],
                                         seeds: Path) -> None:
     report_id = library_ids["003"]
-    library.edit(engine, report_id, "issuers", "商务部")
-    library.edit(engine, report_id, "issue_date", "2023年12月8日")
-    library.edit(engine, report_id, "title", "中國數字貿易發展報告（2022）")  # typed in traditional
-    first = library.get(engine, report_id)
+    editing.edit(engine, report_id, "issuers", "商务部")
+    editing.edit(engine, report_id, "issue_date", "2023年12月8日")
+    editing.edit(engine, report_id, "title", "中國數字貿易發展報告（2022）")  # typed in traditional
+    first = documents.get(engine, report_id)
     result = library.add_file(engine, seeds / SEED_FILES["003"])
     assert result.status == "reingested" and result.document_id == report_id
     assert "policy-reingested" in result.report.codes
-    again = library.get(engine, report_id)
+    again = documents.get(engine, report_id)
     assert again.fields == first.fields == {
         "title": "中国数字贸易发展报告（2022）", "doc_number": None, "issuers": ["商务部"],
         "issue_date": "2023-12-08", "level": "部委", "doc_type": "报告"}
@@ -78,48 +78,48 @@ def test_corrections_survive_a_reingest(engine: Engine, library_ids: dict[str, i
 
 def test_edit_checks_values(engine: Engine, library_ids: dict[str, int]) -> None:
     notice = library_ids["002"]
-    assert library.edit(engine, notice, "doc_number", "商办服贸函(2019)245号")["doc_number"] == \
+    assert editing.edit(engine, notice, "doc_number", "商办服贸函(2019)245号")["doc_number"] == \
         "商办服贸函〔2019〕245号"
-    assert library.edit(engine, notice, "issuers", "商务部办公厅、工信部")["issuers"] == \
+    assert editing.edit(engine, notice, "issuers", "商务部办公厅、工信部")["issuers"] == \
         ["商务部办公厅", "工业和信息化部"]
-    assert library.edit(engine, notice, "level", "-")["level"] is None
+    assert editing.edit(engine, notice, "level", "-")["level"] is None
     for name, value in (("level", "省级"), ("issue_date", "next week"), ("doc_number", "245"),
                         ("colour", "red"), ("doc_type", "小说")):
         with pytest.raises(ShumaoError):
-            library.edit(engine, notice, name, value)
+            editing.edit(engine, notice, name, value)
     with pytest.raises(ShumaoError):
-        library.edit(engine, 999, "title", "x")
+        editing.edit(engine, 999, "title", "x")
 
 
 def test_an_editor_link_survives_a_reingest(engine: Engine, library_ids: dict[str, int],
                                             seeds: Path) -> None:
     notice = library_ids["002"]
-    library.edit(engine, notice, "canonical", str(library_ids["000"]))
+    editing.edit(engine, notice, "canonical", str(library_ids["000"]))
     library.add_file(engine, seeds / SEED_FILES["002"])
-    assert library.get(engine, notice).canonical_id == library_ids["000"]
-    library.edit(engine, notice, "canonical", "-")
+    assert documents.get(engine, notice).canonical_id == library_ids["000"]
+    editing.edit(engine, notice, "canonical", "-")
     library.add_file(engine, seeds / SEED_FILES["002"])
-    assert library.get(engine, notice).canonical_id is None
+    assert documents.get(engine, notice).canonical_id is None
 
 
 def test_targets_offered_and_confirmed(engine: Engine, library_ids: dict[str, int],
                                        seeds: Path) -> None:
-    offered = library.candidate_targets(engine)
+    offered = documents.candidate_targets(engine)
     assert [(r["document_id"], r["target_year"], r["value"]) for r in offered] == [
         (library_ids["001"], 2029, 45.0), (library_ids["001"], 2035, 50.0),
         (library_ids["002"], 2022, 40.0), (library_ids["002"], 2022, 60.0),
         (library_ids["002"], 2025, 50.0), (library_ids["002"], 2025, 70.0)]
     share_2029 = offered[0]
     assert share_2029["section_path"] == "一、总体要求"
-    library.confirm_target(engine, share_2029["id"], "DDS_SHARE_SERVICES")
-    library.reject_target(engine, offered[3]["id"])
+    editing.confirm_target(engine, share_2029["id"], "DDS_SHARE_SERVICES")
+    editing.reject_target(engine, offered[3]["id"])
     library.add_file(engine, seeds / SEED_FILES["001"])  # re-ingest keeps the confirmation
-    confirmed = library.confirmed_targets(engine)
+    confirmed = documents.confirmed_targets(engine)
     assert [(r["target_year"], r["indicator_code"], r["status"]) for r in confirmed] == [
         (2029, "DDS_SHARE_SERVICES", "confirmed")]
-    assert len(library.candidate_targets(engine)) == 4
+    assert len(documents.candidate_targets(engine)) == 4
     with pytest.raises(ShumaoError):
-        library.confirm_target(engine, 9999, "X")
+        editing.confirm_target(engine, 9999, "X")
 
 
 def test_backup_and_restore_keep_the_search(engine: Engine, library_ids: dict[str, int],

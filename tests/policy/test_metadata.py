@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from shumao.policy import metadata
-from shumao.policy.library import Prepared
+from shumao.policy.prepared import Prepared
 
 EXPECTED = {
     "000": dict(

@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import Engine, func, insert, select, update
 
-from shumao.policy import library, search, writing
+from shumao.policy import documents, library, search, writing
 from shumao.policy import tables as t
+from shumao.policy.prepared import Prepared
 from shumao.storage.engine import alembic_config, upgrade
 
 from .conftest import SEED_FILES, SEEDS
 
 
-def _old_record(conn, p: library.Prepared) -> int:  # type: ignore[no-untyped-def]
+def _old_record(conn, p: Prepared) -> int:  # type: ignore[no-untyped-def]
     """A document as the library stored every file before policy_0003."""
     now = datetime.now(UTC)
     doc_id = int(conn.execute(insert(t.document).values(
@@ -26,7 +27,7 @@ def _old_record(conn, p: library.Prepared) -> int:  # type: ignore[no-untyped-de
 
 
 def test_linked_copies_become_files_of_one_document(engine: Engine,
-                                                    prepared: dict[str, library.Prepared]
+                                                    prepared: dict[str, Prepared]
                                                     ) -> None:
     command.downgrade(alembic_config(engine), "policy_0002")
     try:
@@ -41,16 +42,16 @@ def test_linked_copies_become_files_of_one_document(engine: Engine,
     finally:
         upgrade(engine)
     with engine.connect() as conn:
-        documents = sorted(conn.execute(select(t.document.c.id)).scalars())
+        doc_ids = sorted(conn.execute(select(t.document.c.id)).scalars())
         passages = conn.execute(select(func.count()).select_from(t.passage).where(
             t.passage.c.document_id == ids["004"])).scalar_one()
         counted = conn.execute(select(t.stats.c.documents)).scalar_one()
-    assert documents == sorted(ids[k] for k in ("000", "001", "002", "003"))
+    assert doc_ids == sorted(ids[k] for k in ("000", "001", "002", "003"))
     assert passages == 0 and counted == 4
-    report = library.get(engine, ids["003"])
+    report = documents.get(engine, ids["003"])
     assert [(f.source_file, f.primary, f.similarity) for f in report.files] == [
         (SEED_FILES["003"], True, None), (SEED_FILES["004"], False, 0.974)]
-    notice = library.get(engine, ids["002"])  # the editor's link is kept, as a record
+    notice = documents.get(engine, ids["002"])  # the editor's link is kept, as a record
     assert notice.canonical_id == ids["000"] and len(notice.files) == 1
     assert [h.document_id for h in search.search(engine, "齐鲁软件园").hits] == [ids["003"]]
     again = library.add_file(engine, SEEDS / SEED_FILES["004"])  # read again: no new record

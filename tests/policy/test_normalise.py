@@ -8,7 +8,7 @@ import re
 import pytest
 
 from shumao.policy import normalise, repair
-from shumao.policy.library import Prepared
+from shumao.policy.prepared import Prepared
 
 PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 PAGE_LINE = re.compile(r"^\s*[-－—]\s*\d+\s*[-－—]\s*$")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from shumao.policy import library, readers
+from shumao.policy import documents, library, readers
 from shumao.policy import tables as t
 from shumao.validation.findings import Report
 
@@ -62,7 +62,7 @@ def test_bad_input_changes_nothing(engine: Engine, library_ids: dict[str, int], 
 def test_pdf_with_a_text_layer(engine: Engine) -> None:
     result = library.add_file(engine, SPECIMENS / "000_guideline.pdf")
     assert result.status == "added"
-    doc = library.get(engine, result.document_id or 0)
+    doc = documents.get(engine, result.document_id or 0)
     assert doc.source_format == "pdf"
     assert doc.fields == {
         "title": "商务部 中央网信办 工业和信息化部关于印发《数字经济对外投资合作工作指引》的通知",
@@ -76,7 +76,7 @@ def test_pdf_with_a_text_layer(engine: Engine) -> None:
 
 def test_docx_notice(engine: Engine) -> None:
     result = library.add_file(engine, SPECIMENS / "002_notice.docx")
-    doc = library.get(engine, result.document_id or 0)
+    doc = documents.get(engine, result.document_id or 0)
     assert doc.source_format == "docx"
     assert doc.fields["doc_number"] == "商办服贸函〔2019〕245号"
     assert doc.fields["doc_type"] == "通知"
@@ -86,7 +86,7 @@ def test_docx_notice(engine: Engine) -> None:
 
 def test_html_page_without_site_boilerplate(engine: Engine) -> None:
     result = library.add_file(engine, SPECIMENS / "001_opinion.html")
-    doc = library.get(engine, result.document_id or 0)
+    doc = documents.get(engine, result.document_id or 0)
     assert doc.source_format == "html"
     assert doc.fields["title"] == "中共中央办公厅 国务院办公厅关于数字贸易改革创新发展的意见"
     assert doc.fields["issue_date"] == date(2024, 8, 17).isoformat()
@@ -99,7 +99,7 @@ def test_gb18030_text(engine: Engine) -> None:
     result = library.add_file(engine, SPECIMENS / "002_notice_gbk.txt")
     assert result.status == "added"
     assert "policy-encoding-gb18030" in result.report.codes
-    assert library.get(engine, result.document_id or 0).fields["doc_number"] == "商办服贸函〔2019〕245号"
+    assert documents.get(engine, result.document_id or 0).fields["doc_number"] == "商办服贸函〔2019〕245号"
 
 
 def test_format_is_told_by_content(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from shumao.policy import library, search, segment
-from shumao.policy.library import Prepared
+from shumao.policy.prepared import Prepared
 from shumao.policy.search import Filters
 from shumao.storage.engine import make_engine, upgrade
 

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, select
 
 from shumao.auth import audit
 from shumao.errors import ShumaoError
-from shumao.policy import library, split
+from shumao.policy import documents, split, writing
 from shumao.policy import tables as t
-from shumao.policy.prepared import Prepared
+from shumao.policy.prepared import Prepared, prepare
 from shumao.validation.findings import Report
 
 from .conftest import SEED_FILES, SEEDS, store_seeds
@@ -29,7 +29,7 @@ def forwarded() -> Prepared:
     """A provincial notice forwarding the opinion in full: another document, most of it the
     same text, so the library folds it into the opinion."""
     text = FORWARD + (SEEDS / SEED_FILES["001"]).read_text(encoding="utf-8")
-    ready = library.prepare(text, "jiangsu_forward.txt", "txt", "sha-forward", Report())
+    ready = prepare(text, "jiangsu_forward.txt", "txt", "sha-forward", Report())
     assert ready is not None
     return ready
 
@@ -39,9 +39,9 @@ def folded(engine: Engine, prepared: dict[str, Prepared]) -> tuple[int, int]:
     """(the opinion's document id, the forwarded notice's file id) after the wrong fold."""
     store_seeds(engine, prepared, ("000", "001"))
     with engine.begin() as conn:
-        got = library.store(conn, copy.deepcopy(forwarded()), Report())
+        got = writing.store(conn, copy.deepcopy(forwarded()), Report())
     assert got.status == "attached"
-    view = library.get(engine, got.document_id or 0)
+    view = documents.get(engine, got.document_id or 0)
     notice = next(f for f in view.files if f.source_file == "jiangsu_forward.txt")
     return got.document_id or 0, notice.id
 
@@ -50,8 +50,8 @@ def test_the_wrong_fold_hides_one_of_the_two_documents(
     engine: Engine, folded: tuple[int, int]
 ) -> None:
     doc, _ = folded
-    assert len(library.get(engine, doc).files) == 2
-    assert len(library.list_documents(engine)) == 2  # 000 and the opinion: the notice is gone
+    assert len(documents.get(engine, doc).files) == 2
+    assert len(documents.list_documents(engine)) == 2  # 000 and the opinion: the notice is gone
 
 
 def test_split_makes_the_copy_a_document_and_undo_puts_it_back(
@@ -60,7 +60,7 @@ def test_split_makes_the_copy_a_document_and_undo_puts_it_back(
     doc, file_id = folded
     done = split.split_file(engine, file_id, by="admin", reason="转发通知，不是同一文件")
     assert (done.from_document_id, done.file_id, done.undone_at) == (doc, file_id, None)
-    opinion, notice = library.get(engine, doc), library.get(engine, done.to_document_id)
+    opinion, notice = documents.get(engine, doc), documents.get(engine, done.to_document_id)
     assert opinion.fields["title"] == OPINION
     assert [f.source_file for f in opinion.files] == [SEED_FILES["001"]]
     assert (
@@ -68,15 +68,15 @@ def test_split_makes_the_copy_a_document_and_undo_puts_it_back(
         and notice.fields["doc_number"] == "苏商服贸〔2024〕31号"
     )
     assert [f.source_file for f in notice.files] == ["jiangsu_forward.txt"]
-    assert len(library.list_documents(engine)) == 3
+    assert len(documents.list_documents(engine)) == 3
     with engine.connect() as conn:
         logged = audit.browse(conn, action="policy.split")[0]
     assert logged[0].username == "admin" and logged[0].detail["to_document"] == notice.id
 
     back = split.undo(engine, done.id, by="admin")
     assert back.undone_by == "admin" and back.undone_at is not None
-    assert len(library.list_documents(engine)) == 2
-    assert sorted(f.source_file for f in library.get(engine, doc).files) == sorted(
+    assert len(documents.list_documents(engine)) == 2
+    assert sorted(f.source_file for f in documents.get(engine, doc).files) == sorted(
         [SEED_FILES["001"], "jiangsu_forward.txt"]
     )
     with pytest.raises(ShumaoError, match="already undone"):
@@ -102,7 +102,7 @@ def test_the_fold_gave_the_opinion_the_notices_title(
     """The forwarded copy has more metadata (number, issuer), so it became the text: the
     opinion was listed under the province's notice until the split."""
     doc, file_id = folded
-    view = library.get(engine, doc)
+    view = documents.get(engine, doc)
     assert view.fields["title"] == NOTICE.replace(" ", "")
     assert [(f.source_file, f.primary) for f in view.files] == [
         ("jiangsu_forward.txt", True),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shumao.policy import sections, targets
-from shumao.policy.library import Prepared
+from shumao.policy.prepared import Prepared
 
 
 def _rows(found: list[targets.Target]) -> list[tuple[object, ...]]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from shumao.policy import library
+from shumao.policy import documents, library
 from web.factories import World
 
 NOTICE = (
@@ -27,11 +27,11 @@ def test_admin_splits_and_undoes_on_the_page(
     page = admin.get("/admin/policy").text
     assert "含多个来源文件的政策文件" in page and "forward.txt" in page
     file_id = next(
-        f.id for f in library.get(engine, doc or 0).files if f.source_file == "forward.txt"
+        f.id for f in documents.get(engine, doc or 0).files if f.source_file == "forward.txt"
     )
     done = admin.post(f"/admin/policy/files/{file_id}/split", data={"reason": "转发通知"})
     assert done.status_code == 200 and "拆分记录" in done.text and "转发通知" in done.text
-    assert len(library.list_documents(engine)) == 2
+    assert len(documents.list_documents(engine)) == 2
     english = admin.get("/admin/policy?lang=en").text
     assert "Splits" in english and "拆分记录" not in english
     splits = admin.get("/api/admin/policy/splits").json()
@@ -40,7 +40,7 @@ def test_admin_splits_and_undoes_on_the_page(
     ]
     back = admin.post(f"/api/admin/policy/splits/{splits[0]['id']}/undo", json={})
     assert back.status_code == 200 and back.json()["undone_by"] == splits[0]["split_by"] != ""
-    assert len(library.list_documents(engine)) == 1
+    assert len(documents.list_documents(engine)) == 1
     audit = admin.get("/api/admin/audit?action=policy.split").json()
     assert audit["total"] >= 1
     refused = as_role("ministry").post(f"/api/admin/policy/files/{file_id}/split", json={})

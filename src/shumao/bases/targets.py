@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select
 
 from shumao.bases import figures, registry, rules
 from shumao.bases.tables import base_application, base_application_item
-from shumao.policy import library
+from shumao.policy import documents
 
 PARTS = {"BASE_DS_EXPORT_SHARE": ("DS_EXPORT", "FT_EXPORT"),
          "BASE_ICT_DELIVERED_SHARE": ("ICT_DELIVERED_EXPORT", "FT_EXPORT")}
@@ -84,7 +84,7 @@ def from_policy(row: dict[str, object], file: tuple[rules.Target, ...]) -> rules
 def current(conn: Connection) -> list[rules.Target]:
     """The targets in force: confirmed policy-library targets per indicator, else the file's."""
     file = rules.targets()
-    confirmed = [t for r in library.confirmed_targets(conn)
+    confirmed = [t for r in documents.confirmed_targets(conn)
                  if (t := from_policy(r, file)) is not None]
     mapped = {t.indicator for t in confirmed}
     return [*confirmed, *(t for t in file if t.indicator not in mapped)]

@@ -15,7 +15,7 @@ from shumao.policy import metadata
 if TYPE_CHECKING:  # the library (jieba, pdfminer …) loads when a command runs
     from sqlalchemy import Engine
 
-    from shumao.policy import library
+from shumao.policy import documents, editing, writing
 
 app = typer.Typer(help="行业政策库：收录、检索、更正政策文件 / policy library: add, search, correct",
                   no_args_is_help=True)
@@ -48,7 +48,7 @@ def add(
         raise typer.Exit(2)
 
 
-def _print_result(r: library.AddResult, verbose: bool) -> None:
+def _print_result(r: writing.AddResult, verbose: bool) -> None:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.validation.findings import Severity
     if r.status == "rejected":
@@ -111,10 +111,10 @@ def show(
 ) -> None:
     """文件详情：元数据、章节结构、目标 / metadata, section tree and targets of a document."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.policy import library, sections
+    from shumao.policy import sections
     try:
         with open_store() as engine:
-            view = library.get(engine, doc_id)
+            view = documents.get(engine, doc_id)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     _print_fields(view)
@@ -138,7 +138,7 @@ def show(
         console.print("\n" + view.display_text, highlight=False)
 
 
-def _print_fields(view: library.DocumentView) -> None:
+def _print_fields(view: documents.DocumentView) -> None:
     table = Table("字段 field", "值 value", "来源 source", title=f"#{view.id} {view.source_file}")
     for name in metadata.FIELDS:
         zh, en = metadata.LABELS[name]
@@ -171,10 +171,9 @@ def edit(
 ) -> None:
     """更正一个字段（重新收录后仍然有效）/ correct a field (kept across re-ingests)."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.policy import library
     try:
         with open_store() as engine:
-            fields = library.edit(engine, doc_id, field, value, by=by, note=note)
+            fields = editing.edit(engine, doc_id, field, value, by=by, note=note)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     shown = fields.get(field, value)
@@ -196,21 +195,20 @@ def targets(
 def _targets(engine: Engine, confirm: int | None, indicator: str | None, reject: int | None,
              status: str | None) -> None:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.policy import library
     try:
         if confirm is not None:
             if not indicator:
                 raise fail("--confirm 需要 --indicator / --confirm needs --indicator")
-            library.confirm_target(engine, confirm, indicator)
+            editing.confirm_target(engine, confirm, indicator)
             console.print(f"[green]已确认 / confirmed[/green] 目标 target #{confirm} → {indicator}")
             return
         if reject is not None:
-            library.reject_target(engine, reject)
+            editing.reject_target(engine, reject)
             console.print(f"已否决 / rejected 目标 target #{reject}")
             return
     except ShumaoError as exc:
         raise fail(str(exc)) from None
-    rows = library.list_targets(engine, status)
+    rows = documents.list_targets(engine, status)
     _print_targets(rows, title="目标 / targets")
     for r in rows:
         console.print(f"  #{r['id']} [dim]#{r['document_id']} {r['title'] or ''} · "
@@ -257,14 +255,13 @@ def unsplit_cmd(
 def list_() -> None:
     """列出全部文件 / list the documents."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
-    from shumao.policy import library
     table = Table(show_lines=True)
     table.add_column("id", no_wrap=True, justify="right")
     table.add_column("标题 / 文号 title / number", ratio=1, min_width=24, overflow="fold")
     for name in ("日期 date", "层级 level", "文种 type", "副本 copy of"):
         table.add_column(name, no_wrap=True)
     with open_store() as engine:
-        rows = library.list_documents(engine)
+        rows = documents.list_documents(engine)
     for r in rows:
         title = (r["title"] or NOT_FOUND) + (f"\n{r['doc_number']}" if r["doc_number"] else "")
         table.add_row(str(r["id"]), title, str(r["issue_date"] or "—"), r["level"] or "—", r["doc_type"] or "—",

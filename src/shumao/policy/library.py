@@ -25,41 +25,9 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy import text as sql_text
 
 from shumao.policy import readers
-from shumao.policy.documents import (
-    DocumentView,
-    candidate_targets,
-    confirmed_targets,
-    get,
-    list_documents,
-    list_targets,
-)
-from shumao.policy.editing import confirm_target, edit, parse_value, reject_target
-from shumao.policy.prepared import Prepared, pool, prepare, prepare_item
+from shumao.policy.prepared import pool, prepare, prepare_item
 from shumao.policy.writing import AddResult, store
 from shumao.validation.findings import Report
-
-__all__ = [
-    "AddResult",
-    "DocumentView",
-    "Prepared",
-    "add_file",
-    "add_files",
-    "add_many",
-    "add_text",
-    "candidate_targets",
-    "confirm_target",
-    "confirmed_targets",
-    "edit",
-    "expand",
-    "get",
-    "list_documents",
-    "list_targets",
-    "parse_value",
-    "prepare",
-    "refresh_statistics",
-    "reject_target",
-    "store",
-]
 
 REFRESH_AFTER = 100
 """After adding this many documents at once, PostgreSQL's statistics are refreshed."""

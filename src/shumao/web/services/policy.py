@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.labels import pick
-from shumao.policy import browse, library, metadata, search
+from shumao.policy import browse, documents, metadata, search
 from shumao.policy import tables as t
 from shumao.policy.search import Filters
 from shumao.web.schemas_policy import (
@@ -97,7 +97,7 @@ def highlight(text: str, marks: list[tuple[int, int]]) -> Markup:
 def document(conn: Connection, *, doc_id: int, lang: str = "zh") -> PolicyDocumentOut:
     """A document: metadata (what was not found says so), files, targets, text by paragraph."""
     try:
-        view = library.get(conn, doc_id)
+        view = documents.get(conn, doc_id)
     except ShumaoError:
         raise UnknownCode("政策库 policy library", doc_id) from None
     shown = foreign_view.overlay(conn, [doc_id], lang).get(doc_id)
@@ -109,7 +109,7 @@ def document(conn: Connection, *, doc_id: int, lang: str = "zh") -> PolicyDocume
                                   "paragraphs": foreign_view.in_language(out.paragraphs, lang)})
 
 
-def _document_out(conn: Connection, view: library.DocumentView, lang: str) -> PolicyDocumentOut:
+def _document_out(conn: Connection, view: documents.DocumentView, lang: str) -> PolicyDocumentOut:
     f, doc_id = view.fields, view.id
     issued = f["issue_date"]
     return PolicyDocumentOut(
