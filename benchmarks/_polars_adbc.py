@@ -28,8 +28,17 @@ import yaml
 from shumao.reference import countries, ebops
 from shumao.validation import uscc
 
-OBS_COLS = ("series_id", "time_period", "vintage_id", "value", "unit", "unit_mult",
-            "obs_status", "conf_status", "attrs")
+OBS_COLS = (
+    "series_id",
+    "time_period",
+    "vintage_id",
+    "value",
+    "unit",
+    "unit_mult",
+    "obs_status",
+    "conf_status",
+    "attrs",
+)
 SERIES_DIMS = ("ref_area", "counterpart_area", "product", "flow", "indicator", "freq")
 
 
@@ -45,7 +54,9 @@ def checked_frame(csv: Path, mapping_file: Path) -> tuple[str, pl.DataFrame]:
     frame = frame.with_columns(
         pl.col("counterpart_area").replace_strict(names, default=None),
         pl.col("flow").replace_strict(mapping["recode"]["flow"], default=None),
-        pl.when(amount == "-").then(None).otherwise(amount.cast(pl.Float64, strict=False))
+        pl.when(amount == "-")
+        .then(None)
+        .otherwise(amount.cast(pl.Float64, strict=False))
         .alias("value"),
         pl.when(amount == "-").then(pl.lit("M")).otherwise(pl.lit("A")).alias("obs_status"),
         *(pl.lit(v).alias(k) for k, v in mapping.get("constants", {}).items()),
@@ -68,31 +79,48 @@ def checked_frame(csv: Path, mapping_file: Path) -> tuple[str, pl.DataFrame]:
     return str(mapping["dataflow"]), frame
 
 
-def write_keyed(conn: Any, dataflow: str, frame: pl.DataFrame, *, unit: str = "USD",
-                unit_mult: int = 4) -> int:
+def write_keyed(
+    conn: Any, dataflow: str, frame: pl.DataFrame, *, unit: str = "USD", unit_mult: int = 4
+) -> int:
     """A vintage, its new series and its observations in shumao's tables (one transaction)."""
     cur = conn.cursor()
     param = "?" if conn.adbc_get_info().get("vendor_name", "").lower() == "sqlite" else "$1"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    cur.execute(f"INSERT INTO vintage (dataflow_id, created_at, kind, rows) VALUES "
-                f"({param}, '{stamp}', 'import', {frame.height}) RETURNING id", (dataflow,))
+    cur.execute(
+        f"INSERT INTO vintage (dataflow_id, created_at, kind, rows) VALUES "
+        f"({param}, '{stamp}', 'import', {frame.height}) RETURNING id",
+        (dataflow,),
+    )
     vintage_id = int(cur.fetchone()[0])
     cur.execute("SELECT coalesce(max(id), 0) FROM series")
     last = int(cur.fetchone()[0])
     keys = frame.select(SERIES_DIMS).unique().sort(SERIES_DIMS)
-    keys = keys.with_columns(pl.int_range(last + 1, last + 1 + keys.height, dtype=pl.Int32)
-                             .alias("id"))
-    cur.adbc_ingest("series", keys.select("id", pl.lit(dataflow).alias("dataflow_id"),
-                                          *SERIES_DIMS).to_arrow(), mode="append")
-    rows = frame.join(keys, on=list(SERIES_DIMS)).select(
-        pl.col("id").alias("series_id"), "time_period", pl.lit(vintage_id, pl.Int32).alias("vintage_id"),
-        "value", pl.lit(unit).alias("unit"), pl.lit(unit_mult, pl.Int16).alias("unit_mult"),
-        "obs_status", pl.lit("F").alias("conf_status"), pl.lit(None, pl.String).alias("attrs"),
-    ).sort("series_id", "time_period")
+    keys = keys.with_columns(
+        pl.int_range(last + 1, last + 1 + keys.height, dtype=pl.Int32).alias("id")
+    )
+    cur.adbc_ingest(
+        "series",
+        keys.select("id", pl.lit(dataflow).alias("dataflow_id"), *SERIES_DIMS).to_arrow(),
+        mode="append",
+    )
+    rows = (
+        frame.join(keys, on=list(SERIES_DIMS))
+        .select(
+            pl.col("id").alias("series_id"),
+            "time_period",
+            pl.lit(vintage_id, pl.Int32).alias("vintage_id"),
+            "value",
+            pl.lit(unit).alias("unit"),
+            pl.lit(unit_mult, pl.Int16).alias("unit_mult"),
+            "obs_status",
+            pl.lit("F").alias("conf_status"),
+            pl.lit(None, pl.String).alias("attrs"),
+        )
+        .sort("series_id", "time_period")
+    )
     cur.adbc_ingest("observation", rows.to_arrow(), mode="append")
     if param != "?":  # PostgreSQL: the sequence continues after the ids taken
-        cur.execute("SELECT setval(pg_get_serial_sequence('series', 'id'), "
-                    f"{last + keys.height})")
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('series', 'id'), {last + keys.height})")
     cur.close()
     conn.commit()
     return vintage_id

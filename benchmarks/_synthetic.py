@@ -65,17 +65,22 @@ def ent_dds_frame(
     rng = np.random.default_rng(seed)
     amounts = np.round(rng.lognormal(mean=3.0, sigma=1.5, size=rows), 2)
     text = pl.Series(amounts).cast(pl.String)
-    text = pl.select(pl.when(pl.Series(index % MISSING_EVERY == MISSING_EVERY - 1))
-                     .then(pl.lit("-")).otherwise(text)).to_series()
+    text = pl.select(
+        pl.when(pl.Series(index % MISSING_EVERY == MISSING_EVERY - 1))
+        .then(pl.lit("-"))
+        .otherwise(text)
+    ).to_series()
     codes = enterprises(n_ent)
-    return pl.DataFrame({
-        HEADERS["ref_area"]: pl.Series(codes).gather(ent_i),
-        HEADERS["counterpart_area"]: pl.Series(PARTNERS).gather(partner_i),
-        HEADERS["product"]: pl.Series(PRODUCTS).gather(product_i),
-        HEADERS["flow"]: pl.Series(FLOWS).gather(flow_i),
-        HEADERS["time_period"]: pl.Series(periods).gather(period_i),
-        HEADERS["value"]: text,
-    })
+    return pl.DataFrame(
+        {
+            HEADERS["ref_area"]: pl.Series(codes).gather(ent_i),
+            HEADERS["counterpart_area"]: pl.Series(PARTNERS).gather(partner_i),
+            HEADERS["product"]: pl.Series(PRODUCTS).gather(product_i),
+            HEADERS["flow"]: pl.Series(FLOWS).gather(flow_i),
+            HEADERS["time_period"]: pl.Series(periods).gather(period_i),
+            HEADERS["value"]: text,
+        }
+    )
 
 
 def ent_dds_mapping() -> dict[str, object]:
@@ -95,8 +100,9 @@ def ent_dds_tidy(directory: Path, rows: int = 1_000_000, *, seed: int = 20240101
     csv = directory / f"ent_dds_{rows}.csv"
     mapping = directory / f"ent_dds_{rows}.yaml"
     ent_dds_frame(rows, seed=seed).write_csv(csv)
-    mapping.write_text(yaml.safe_dump(ent_dds_mapping(), allow_unicode=True, sort_keys=False),
-                       encoding="utf-8")
+    mapping.write_text(
+        yaml.safe_dump(ent_dds_mapping(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return SyntheticFile(csv=csv, mapping=mapping, rows=rows)
 
 
@@ -112,28 +118,34 @@ XLSX_PARTS = {
         'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
         'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
         'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://'
         'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
         '"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'),
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.'
         'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
         'officeDocument/2006/relationships"><sheets><sheet name="填报表" sheetId="1" r:id="rId1"/>'
-        '</sheets></workbook>'),
+        "</sheets></workbook>"
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://'
         'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
         '"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
         'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
         'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-        'Target="sharedStrings.xml"/></Relationships>'),
+        'Target="sharedStrings.xml"/></Relationships>'
+    ),
     "xl/sharedStrings.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.'
         'openxmlformats.org/spreadsheetml/2006/main">'
-        + "".join(f"<si><t>{t}</t></si>" for t in ("服务类别", "出口", *PRODUCTS)) + "</sst>"),
+        + "".join(f"<si><t>{t}</t></si>" for t in ("服务类别", "出口", *PRODUCTS))
+        + "</sst>"
+    ),
 }
 
 
@@ -144,12 +156,16 @@ def million_row_xlsx(path: Path, rows: int = 1_048_576) -> Path:
     openpyxl takes minutes); same rows, same bytes."""
     import zipfile
 
-    head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://'
-            'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
-            '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>')
-    body = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>{2 + r % 7}</v></c>'
-                   f'<c r="B{r}"><v>{(r * 7919) % 100_000 / 100}</v></c></row>'
-                   for r in range(2, rows + 1))
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://'
+        'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+        '<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    )
+    body = "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>{2 + r % 7}</v></c>'
+        f'<c r="B{r}"><v>{(r * 7919) % 100_000 / 100}</v></c></row>'
+        for r in range(2, rows + 1)
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in XLSX_PARTS.items():
             archive.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), text)

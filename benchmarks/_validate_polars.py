@@ -42,8 +42,13 @@ def read_polars(path: Path, header: dict[str, str]) -> pl.DataFrame:
     df = pl.read_csv(path, infer_schema=False).rename({v: k for k, v in header.items()})
     numbers = []
     for col in ("X", "M", "T"):
-        text = pl.col(col).fill_null("").str.replace_many(FULL, HALF).str.strip_chars() \
+        text = (
+            pl.col(col)
+            .fill_null("")
+            .str.replace_many(FULL, HALF)
+            .str.strip_chars()
             .str.replace_all(",", "", literal=True)
+        )
         number = text.cast(pl.Float64, strict=False)
         numbers += [number.alias(col), (number.is_null() & (text != "")).alias(f"{col}_bad")]
     df = df.with_columns(
@@ -53,8 +58,7 @@ def read_polars(path: Path, header: dict[str, str]) -> pl.DataFrame:
     )
     for col, codelist in (("product", "ebops"), ("counterpart_area", "country")):
         mapping = _codes(df[col].drop_nulls().unique().to_list(), codelist)
-        df = df.with_columns(pl.col(col).replace_strict(mapping, default=None)
-                             .alias(f"{col}_code"))
+        df = df.with_columns(pl.col(col).replace_strict(mapping, default=None).alias(f"{col}_code"))
     return df
 
 
@@ -66,10 +70,14 @@ def _valid_codes(codes: pl.Series) -> pl.Series:
 
 def _sum_to_total(df: pl.DataFrame) -> pl.Expr:
     """Per enterprise: the detail lines add up to its totals line (tolerance grows with n)."""
-    detail = df.filter(~pl.col("is_total")).group_by("uscc").agg(
-        pl.col("X", "M", "T").sum(), pl.len().alias("n"))
-    totals = df.filter(pl.col("is_total")).select("uscc", *(pl.col(c).alias(f"{c}_t")
-                                                            for c in "XMT"))
+    detail = (
+        df.filter(~pl.col("is_total"))
+        .group_by("uscc")
+        .agg(pl.col("X", "M", "T").sum(), pl.len().alias("n"))
+    )
+    totals = df.filter(pl.col("is_total")).select(
+        "uscc", *(pl.col(c).alias(f"{c}_t") for c in "XMT")
+    )
     joined = detail.join(totals, on="uscc", how="left")
     tolerance = (pl.col("n") + 1) * 0.005 + 1e-9
     bad = pl.any_horizontal(((pl.col(c) - pl.col(f"{c}_t")).abs() > tolerance) for c in "XMT")
@@ -112,8 +120,10 @@ def polars_plain(path: Path, header: dict[str, str], period: str) -> Timing:
     def run() -> tuple[int, int]:
         df = read_polars(path, header)
         detail = df.filter(~pl.col("is_total"))
-        checks = {**_row_checks(period, allowed, _valid_codes(detail["uscc"])),
-                  "sum-to-total": _sum_to_total(df)}
+        checks = {
+            **_row_checks(period, allowed, _valid_codes(detail["uscc"])),
+            "sum-to-total": _sum_to_total(df),
+        }
         flagged = detail.select(e.sum().alias(k) for k, e in checks.items()).row(0)
         return df.height, int(sum(flagged))
 
@@ -140,16 +150,16 @@ def pandera_polars(path: Path, header: dict[str, str], period: str) -> Timing:
                 "uscc": pa.Column(pl.String, expr(lambda: pl.col("uscc").is_in(valid))),
                 "period": pa.Column(pl.String, pa.Check.isin([period])),
                 "product_code": pa.Column(pl.String, pa.Check.isin(allowed), nullable=False),
-                "counterpart_area_code": pa.Column(pl.String, pa.Check.notin(["CHN"]),
-                                                   nullable=False),
+                "counterpart_area_code": pa.Column(
+                    pl.String, pa.Check.notin(["CHN"]), nullable=False
+                ),
                 "X": pa.Column(pl.Float64, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
                 "M": pa.Column(pl.Float64, [pa.Check.ge(0), pa.Check.le(1e8)], nullable=True),
                 "T": pa.Column(pl.Float64, pa.Check.ge(0), nullable=True),
                 "X_bad": pa.Column(pl.Boolean, pa.Check.isin([False])),
             },
             checks=[
-                expr(lambda: t.is_null() | ((x.fill_null(0) + m.fill_null(0) - t).abs()
-                                            <= 0.015)),
+                expr(lambda: t.is_null() | ((x.fill_null(0) + m.fill_null(0) - t).abs() <= 0.015)),
                 expr(lambda: x.is_not_null() | m.is_not_null()),
                 expr(lambda: ~in_totals),
             ],
@@ -200,8 +210,12 @@ def pandera_failures(df: pd.DataFrame, detail: pd.DataFrame, uscc_check: Any, pe
             "X_bad": pa.Column(bool, pa.Check.isin([False])),
         },
         checks=[
-            pa.Check(lambda d: d["T"].isna() | ((d["X"].fillna(0) + d["M"].fillna(0)
-                                                 - d["T"]).abs() <= 0.015), name="flow-total"),
+            pa.Check(
+                lambda d: (
+                    d["T"].isna() | ((d["X"].fillna(0) + d["M"].fillna(0) - d["T"]).abs() <= 0.015)
+                ),
+                name="flow-total",
+            ),
             pa.Check(lambda d: d["X"].notna() | d["M"].notna(), name="required-one-of"),
             pa.Check(lambda d: _pandas_sums_match(d, df), name="sum-to-total"),
         ],

@@ -79,8 +79,16 @@ MONTHS = tuple(f"2024-{m:02d}" for m in range(1, 13))
 GROUPS = ("G20", "BRICS")
 TARGET_VS_DUCKDB = 1.5
 TARGET_VS_PANDAS = 5.0
-KEYS = ["counterpart_area", "product", "flow", "indicator", "freq", "time_period", "unit",
-        "unit_mult"]
+KEYS = [
+    "counterpart_area",
+    "product",
+    "flow",
+    "indicator",
+    "freq",
+    "time_period",
+    "unit",
+    "unit_mult",
+]
 
 
 # --------------------------------------------------------------------------- data
@@ -100,8 +108,10 @@ def make_cube(n_enterprises: int, seed: int = 20240101) -> Cube:
     base = hier.geography()
     parks = base.codes("park")
     counties = base.codes("county")[::9][:300]
-    parents = [parks[i % len(parks)] if i % 5 < 2 else counties[int(rng.integers(0, len(counties)))]
-               for i in range(n_enterprises)]
+    parents = [
+        parks[i % len(parks)] if i % 5 < 2 else counties[int(rng.integers(0, len(counties)))]
+        for i in range(n_enterprises)
+    ]
     mapping = dict(zip(ents, parents, strict=True))
     n = n_enterprises * len(MONTHS) * len(PRODUCTS) * len(PARTNERS) * len(FLOWS)
     idx = np.arange(n, dtype=np.int64)
@@ -113,19 +123,30 @@ def make_cube(n_enterprises: int, seed: int = 20240101) -> Cube:
     draw = rng.random(n)
     missing = draw < 0.001
     status = np.where(missing, "M", np.where(draw < 0.011, "E", "A"))
-    frame = pl.DataFrame({
-        "ref_area": pl.Series(ents).gather(ent_i),
-        "counterpart_area": pl.Series(PARTNERS).gather(partner_i),
-        "product": pl.Series(PRODUCTS).gather(product_i),
-        "flow": pl.Series(FLOWS).gather(flow_i),
-        "time_period": pl.Series(MONTHS).gather(month_i),
-        "value": pl.Series(values).scatter(np.flatnonzero(missing), None),
-        "obs_status": pl.Series(status),
-    }).select(
-        "ref_area", "counterpart_area", "product", "flow",
-        pl.lit("_Z").alias("indicator"), pl.lit("M").alias("freq"), "time_period", "value",
-        pl.lit("USD").alias("unit"), pl.lit(4, pl.Int16).alias("unit_mult"), "obs_status",
-        pl.lit("F").alias("conf_status"), pl.lit(None, pl.String).alias("attrs"),
+    frame = pl.DataFrame(
+        {
+            "ref_area": pl.Series(ents).gather(ent_i),
+            "counterpart_area": pl.Series(PARTNERS).gather(partner_i),
+            "product": pl.Series(PRODUCTS).gather(product_i),
+            "flow": pl.Series(FLOWS).gather(flow_i),
+            "time_period": pl.Series(MONTHS).gather(month_i),
+            "value": pl.Series(values).scatter(np.flatnonzero(missing), None),
+            "obs_status": pl.Series(status),
+        }
+    ).select(
+        "ref_area",
+        "counterpart_area",
+        "product",
+        "flow",
+        pl.lit("_Z").alias("indicator"),
+        pl.lit("M").alias("freq"),
+        "time_period",
+        "value",
+        pl.lit("USD").alias("unit"),
+        pl.lit(4, pl.Int16).alias("unit_mult"),
+        "obs_status",
+        pl.lit("F").alias("conf_status"),
+        pl.lit(None, pl.String).alias("attrs"),
     )
     assert frame.schema == pl.Schema(FRAME_SCHEMA)
     return Cube(frame, mapping, hier.geography(mapping), hier.ebops_tree("DD"))
@@ -146,8 +167,9 @@ def clock_cube(work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
 
 
 def run_shumao(cube: Cube) -> dict[str, pl.DataFrame]:
-    cells = clock_cube(lambda: agg.rollup(cube.frame, [cube.geo, cube.products],
-                                          include_leaves=False))
+    cells = clock_cube(
+        lambda: agg.rollup(cube.frame, [cube.geo, cube.products], include_leaves=False)
+    )
     plain = cells.select(list(FRAME_SCHEMA))
     quarters = agg.period_totals(plain, "Q")
     years = agg.period_totals(plain, "A")
@@ -159,8 +181,9 @@ def run_shumao(cube: Cube) -> dict[str, pl.DataFrame]:
         "share": share_of_parent(plain, cube.geo),
         "balance": ind.balance(plain),
         "qoq": ind.growth_qoq(quarters),
-        "rank": ind.rank(years.join(cube.geo.level_of().rename({"code": "ref_area"}),
-                                    on="ref_area")),
+        "rank": ind.rank(
+            years.join(cube.geo.level_of().rename({"code": "ref_area"}), on="ref_area")
+        ),
     }
 
 
@@ -171,7 +194,9 @@ def _tables(cube: Cube) -> dict[str, pl.DataFrame]:
     geo = cube.geo
     members = pl.DataFrame(
         [(c, p, g) for p in MONTHS for g in GROUPS for c in groupings.members(g, p)],
-        schema={"code": pl.String, "period": pl.String, "grp": pl.String}, orient="row")
+        schema={"code": pl.String, "period": pl.String, "grp": pl.String},
+        orient="row",
+    )
     return {
         "obs": cube.frame,
         "pclos": cube.products.closure().filter(pl.col("depth") > 0).select("code", "ancestor"),
@@ -266,8 +291,9 @@ FROM years y JOIN glevel l ON y.ref_area = l.code WHERE value IS NOT NULL""",
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    out = {"cube": clock_cube(lambda: (con.execute(DUCK_CUBE),
-                                        con.sql("SELECT * FROM cube").pl())[1])}
+    out = {
+        "cube": clock_cube(lambda: (con.execute(DUCK_CUBE), con.sql("SELECT * FROM cube").pl())[1])
+    }
     for name, sql in DUCK_REST.items():
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
     for name, sql in DUCK_AFTER.items():
@@ -284,27 +310,37 @@ def _top2(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     ranked = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
     ranked = ranked.assign(_r=ranked.groupby(keys, sort=False).cumcount())
     best = ranked[ranked["_r"] < 2]
-    return best.pivot_table(index=keys, columns="_r", values="value", aggfunc="first",
-                            observed=True).rename(columns={0: "top1", 1: "top2"})
+    return best.pivot_table(
+        index=keys, columns="_r", values="value", aggfunc="first", observed=True
+    ).rename(columns={0: "top1", 1: "top2"})
 
 
 def run_pandas(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     obs, pclos, gparent, gclos = (tables[k] for k in ("obs", "pclos", "gparent", "gclos"))
     keys = [d for d in DIMENSIONS if d != "ref_area"] + ["time_period", "unit", "unit_mult"]
     # 1. products at enterprise level
-    flagged = obs.assign(_n=obs["value"].notna(),
-                         _e=obs["value"].isna() | obs["obs_status"].isin(["E", "M"]),
-                         _p=obs["obs_status"].eq("P"))
+    flagged = obs.assign(
+        _n=obs["value"].notna(),
+        _e=obs["value"].isna() | obs["obs_status"].isin(["E", "M"]),
+        _p=obs["obs_status"].eq("P"),
+    )
     prod = flagged.rename(columns={"product": "_leaf"}).merge(
-        pclos.rename(columns={"code": "_leaf", "ancestor": "product"}), on="_leaf")
+        pclos.rename(columns={"code": "_leaf", "ancestor": "product"}), on="_leaf"
+    )
     pkeys = ["ref_area", *keys]
-    sums = prod.groupby(pkeys, sort=False, observed=True).agg(
-        value=("value", "sum"), _n=("_n", "sum"), _e=("_e", "sum"), _p=("_p", "sum")).reset_index()
-    sums["obs_status"] = np.select([sums["_n"] == 0, sums["_e"] > 0, sums["_p"] > 0],
-                                   ["M", "E", "P"], "A")
+    sums = (
+        prod.groupby(pkeys, sort=False, observed=True)
+        .agg(value=("value", "sum"), _n=("_n", "sum"), _e=("_e", "sum"), _p=("_p", "sum"))
+        .reset_index()
+    )
+    sums["obs_status"] = np.select(
+        [sums["_n"] == 0, sums["_e"] > 0, sums["_p"] > 0], ["M", "E", "P"], "A"
+    )
     sums.loc[sums["_n"] == 0, "value"] = np.nan
-    ent = pd.concat([obs[[*pkeys, "value", "obs_status"]],
-                     sums[[*pkeys, "value", "obs_status"]]], ignore_index=True)
+    ent = pd.concat(
+        [obs[[*pkeys, "value", "obs_status"]], sums[[*pkeys, "value", "obs_status"]]],
+        ignore_index=True,
+    )
     # 2. geography: leaves to parents, then parents to every ancestor
     ent = ent.merge(gparent.rename(columns={"code": "ref_area", "parent": "_node"}), on="ref_area")
     ent["_n"] = ent["value"].notna()
@@ -312,64 +348,116 @@ def run_pandas(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     ent["_e"] = ent["obs_status"].eq("E")
     ent["_p"] = ent["obs_status"].eq("P")
     gkeys = ["_node", *keys]
-    step1 = ent.groupby(gkeys, sort=False, observed=True).agg(
-        value=("value", "sum"), n=("_n", "sum"), nmiss=("_m", "sum"), nest=("_e", "sum"),
-        nprov=("_p", "sum")).reset_index()
+    step1 = (
+        ent.groupby(gkeys, sort=False, observed=True)
+        .agg(
+            value=("value", "sum"),
+            n=("_n", "sum"),
+            nmiss=("_m", "sum"),
+            nest=("_e", "sum"),
+            nprov=("_p", "sum"),
+        )
+        .reset_index()
+    )
     tops = _top2(ent, gkeys).reset_index()
     step1 = step1.merge(tops, on=gkeys, how="left")
-    merged = step1.merge(gclos.rename(columns={"code": "_node", "ancestor": "ref_area"}),
-                         on="_node")
+    merged = step1.merge(
+        gclos.rename(columns={"code": "_node", "ancestor": "ref_area"}), on="_node"
+    )
     ckeys = ["ref_area", *keys]
-    cube = merged.groupby(ckeys, sort=False, observed=True).agg(
-        value=("value", "sum"), n_contributors=("n", "sum"), n_missing=("nmiss", "sum"),
-        n_estimated=("nest", "sum"), n_provisional=("nprov", "sum")).reset_index()
-    cand = pd.concat([merged[[*ckeys, "top1"]].rename(columns={"top1": "value"}),
-                      merged[[*ckeys, "top2"]].rename(columns={"top2": "value"})])
+    cube = (
+        merged.groupby(ckeys, sort=False, observed=True)
+        .agg(
+            value=("value", "sum"),
+            n_contributors=("n", "sum"),
+            n_missing=("nmiss", "sum"),
+            n_estimated=("nest", "sum"),
+            n_provisional=("nprov", "sum"),
+        )
+        .reset_index()
+    )
+    cand = pd.concat(
+        [
+            merged[[*ckeys, "top1"]].rename(columns={"top1": "value"}),
+            merged[[*ckeys, "top2"]].rename(columns={"top2": "value"}),
+        ]
+    )
     cube = cube.merge(_top2(cand, ckeys).reset_index(), on=ckeys, how="left")
     cube.loc[cube["n_contributors"] == 0, "value"] = np.nan
     cube["obs_status"] = np.select(
-        [cube["n_contributors"] == 0, cube["n_estimated"] + cube["n_missing"] > 0,
-         cube["n_provisional"] > 0], ["M", "E", "P"], "A")
+        [
+            cube["n_contributors"] == 0,
+            cube["n_estimated"] + cube["n_missing"] > 0,
+            cube["n_provisional"] > 0,
+        ],
+        ["M", "E", "P"],
+        "A",
+    )
     return {"cube": cube, **_pandas_rest(cube, tables)}
 
 
 def _pandas_rest(cube: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     cell = ["counterpart_area", "product", "flow", "time_period"]
-    members = tables["members"].rename(columns={"code": "counterpart_area", "period": "time_period"})
-    grp = cube.merge(members, on=["counterpart_area", "time_period"]).groupby(
-        ["ref_area", "grp", "product", "flow", "time_period"], sort=False).agg(
-        value=("value", "sum"), n=("value", "count")).reset_index()
+    members = tables["members"].rename(
+        columns={"code": "counterpart_area", "period": "time_period"}
+    )
+    grp = (
+        cube.merge(members, on=["counterpart_area", "time_period"])
+        .groupby(["ref_area", "grp", "product", "flow", "time_period"], sort=False)
+        .agg(value=("value", "sum"), n=("value", "count"))
+        .reset_index()
+    )
     month = cube["time_period"].str.slice(5, 7).astype(int)
-    quarters = cube.assign(time_period=cube["time_period"].str.slice(0, 4) + "-Q"
-                           + ((month - 1) // 3 + 1).astype(str)).groupby(
-        ["ref_area", "counterpart_area", "product", "flow", "time_period"], sort=False).agg(
-        value=("value", "sum"), n_periods=("value", "count")).reset_index()
-    years = cube.assign(time_period=cube["time_period"].str.slice(0, 4)).groupby(
-        ["ref_area", "counterpart_area", "product", "flow", "time_period"], sort=False).agg(
-        value=("value", "sum"), n_periods=("value", "count")).reset_index()
+    quarters = (
+        cube.assign(
+            time_period=cube["time_period"].str.slice(0, 4)
+            + "-Q"
+            + ((month - 1) // 3 + 1).astype(str)
+        )
+        .groupby(["ref_area", "counterpart_area", "product", "flow", "time_period"], sort=False)
+        .agg(value=("value", "sum"), n_periods=("value", "count"))
+        .reset_index()
+    )
+    years = (
+        cube.assign(time_period=cube["time_period"].str.slice(0, 4))
+        .groupby(["ref_area", "counterpart_area", "product", "flow", "time_period"], sort=False)
+        .agg(value=("value", "sum"), n_periods=("value", "count"))
+        .reset_index()
+    )
     parent = tables["gparent"].rename(columns={"code": "ref_area", "parent": "_parent"})
     share = cube.merge(parent, on="ref_area").merge(
-        cube[["ref_area", *cell, "value"]].rename(columns={"ref_area": "_parent",
-                                                           "value": "_den"}),
-        on=["_parent", *cell])
+        cube[["ref_area", *cell, "value"]].rename(columns={"ref_area": "_parent", "value": "_den"}),
+        on=["_parent", *cell],
+    )
     share["share"] = 100.0 * share["value"] / share["_den"]
     x = cube[cube["flow"] == "X"].drop(columns="flow")
-    m = cube[cube["flow"] == "M"][["ref_area", "counterpart_area", "product", "time_period",
-                                   "value"]]
-    balance = x.merge(m, on=["ref_area", "counterpart_area", "product", "time_period"],
-                      suffixes=("", "_m"))
+    m = cube[cube["flow"] == "M"][
+        ["ref_area", "counterpart_area", "product", "time_period", "value"]
+    ]
+    balance = x.merge(
+        m, on=["ref_area", "counterpart_area", "product", "time_period"], suffixes=("", "_m")
+    )
     balance["balance"] = balance["value"] - balance["value_m"]
     q = quarters.assign(_q=quarters["time_period"].str.slice(6, 7).astype(int))
     prev = q.assign(_q=q["_q"] + 1)
-    qoq = q.merge(prev, on=["ref_area", "counterpart_area", "product", "flow", "_q"],
-                  suffixes=("", "_prev"))
+    qoq = q.merge(
+        prev, on=["ref_area", "counterpart_area", "product", "flow", "_q"], suffixes=("", "_prev")
+    )
     qoq["growth"] = 100.0 * (qoq["value"] / qoq["value_prev"] - 1)
     level = tables["glevel"].rename(columns={"code": "ref_area"})
     ranked = years.merge(level, on="ref_area")
-    ranked["rank"] = ranked.groupby(["level", "counterpart_area", "product", "flow",
-                                     "time_period"])["value"].rank(method="min", ascending=False)
-    return {"groups": grp, "quarters": quarters, "years": years, "share": share,
-            "balance": balance, "qoq": qoq, "rank": ranked}
+    ranked["rank"] = ranked.groupby(
+        ["level", "counterpart_area", "product", "flow", "time_period"]
+    )["value"].rank(method="min", ascending=False)
+    return {
+        "groups": grp,
+        "quarters": quarters,
+        "years": years,
+        "share": share,
+        "balance": balance,
+        "qoq": qoq,
+        "rank": ranked,
+    }
 
 
 # --------------------------------------------------------------------------- checks
@@ -377,12 +465,20 @@ def _pandas_rest(cube: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[st
 
 def _norm_cube(frame: pl.DataFrame) -> pl.DataFrame:
     if "tops" in frame.columns:
-        frame = frame.with_columns(pl.col("tops").list.get(0, null_on_oob=True).alias("top1"),
-                                   pl.col("tops").list.get(1, null_on_oob=True).alias("top2"))
+        frame = frame.with_columns(
+            pl.col("tops").list.get(0, null_on_oob=True).alias("top1"),
+            pl.col("tops").list.get(1, null_on_oob=True).alias("top2"),
+        )
     cols = ["ref_area", "counterpart_area", "product", "flow", "time_period"]
-    return frame.select(*cols, "value", pl.col("n_contributors").cast(pl.Int64),
-                        pl.col("n_missing").cast(pl.Int64), pl.col("n_estimated").cast(pl.Int64),
-                        "top1", "top2").sort(cols)
+    return frame.select(
+        *cols,
+        "value",
+        pl.col("n_contributors").cast(pl.Int64),
+        pl.col("n_missing").cast(pl.Int64),
+        pl.col("n_estimated").cast(pl.Int64),
+        "top1",
+        "top2",
+    ).sort(cols)
 
 
 def check_same(a: pl.DataFrame, b: pl.DataFrame, label: str) -> None:
@@ -436,17 +532,37 @@ def child(engine: str, n_enterprises: int, out: Path) -> None:
         result, seconds, cpu = _timed(lambda: run_pandas(tables))
         cells = pl.from_pandas(result["cube"])
     _norm_cube(cells).write_parquet(out)
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gib": peak_gib(),
-                      "cube_seconds": CUBE_CLOCK.get("seconds", 0.0),
-                      "cube_cpu": CUBE_CLOCK.get("cpu", 0.0),
-                      "sizes": {k: len(v) for k, v in result.items()}}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": cpu,
+                "peak_gib": peak_gib(),
+                "cube_seconds": CUBE_CLOCK.get("seconds", 0.0),
+                "cube_cpu": CUBE_CLOCK.get("cpu", 0.0),
+                "sizes": {k: len(v) for k, v in result.items()},
+            }
+        )
+    )
 
 
 def spawn(engine: str, n_enterprises: int, out: Path) -> dict[str, Any]:
     load = os.getloadavg()[0]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", engine, "--enterprises", str(n_enterprises),
-         "--out", str(out)], capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            engine,
+            "--enterprises",
+            str(n_enterprises),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{engine} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -454,16 +570,22 @@ def spawn(engine: str, n_enterprises: int, out: Path) -> dict[str, Any]:
     return result
 
 
-ENGINES = {"shumao": "shumao (cube in DuckDB)", "duckdb": "DuckDB hand-written SQL",
-           "polars": "polars by hand, Categorical keys", "pandas": "pandas merge + groupby"}
+ENGINES = {
+    "shumao": "shumao (cube in DuckDB)",
+    "duckdb": "DuckDB hand-written SQL",
+    "polars": "polars by hand, Categorical keys",
+    "pandas": "pandas merge + groupby",
+}
 
 
 def summary(name: str, runs: list[dict[str, Any]]) -> str:
     walls, cpus = [r["seconds"] for r in runs], [r["cpu"] for r in runs]
     loads = ", ".join(f"{r['load']:.1f}" for r in runs)
-    return (f"{ENGINES[name]}: wall best {min(walls):.2f} s, median {statistics.median(walls):.2f}"
-            f" s; CPU best {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s; "
-            f"peak {max(r['peak_gib'] for r in runs):.2f} GiB ({len(runs)} runs, load {loads})")
+    return (
+        f"{ENGINES[name]}: wall best {min(walls):.2f} s, median {statistics.median(walls):.2f}"
+        f" s; CPU best {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s; "
+        f"peak {max(r['peak_gib'] for r in runs):.2f} GiB ({len(runs)} runs, load {loads})"
+    )
 
 
 def ratios(runs: dict[str, list[dict[str, Any]]], other: str, step: str = "") -> str:
@@ -473,8 +595,10 @@ def ratios(runs: dict[str, list[dict[str, Any]]], other: str, step: str = "") ->
     for key in (f"{step}seconds", f"{step}cpu"):
         ours, theirs = [r[key] for r in runs["shumao"]], [r[key] for r in runs[other]]
         paired = [a / b for a, b in zip(ours, theirs, strict=False)]
-        out.append(f"{'wall' if key.endswith('seconds') else 'CPU'} {min(ours) / min(theirs):.2f} "
-                   f"(paired {', '.join(f'{p:.2f}' for p in paired)})")
+        out.append(
+            f"{'wall' if key.endswith('seconds') else 'CPU'} {min(ours) / min(theirs):.2f} "
+            f"(paired {', '.join(f'{p:.2f}' for p in paired)})"
+        )
     return f"shumao ÷ {other}{' (cube step)' if step else ''}: " + "; ".join(out)
 
 
@@ -490,26 +614,40 @@ def main() -> None:
         child(args.child, args.enterprises, args.out)
         return
     rows = args.enterprises * len(MONTHS) * len(PRODUCTS) * len(PARTNERS) * len(FLOWS)
-    print(f"cube: {rows:,} observations ({args.enterprises:,} enterprises × {len(MONTHS)} months"
-          f" × {len(PRODUCTS)} sub-items × {len(PARTNERS)} partners × {len(FLOWS)} flows);"
-          f" each engine runs in its own process; {os.cpu_count()} CPUs, load "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(
+        f"cube: {rows:,} observations ({args.enterprises:,} enterprises × {len(MONTHS)} months"
+        f" × {len(PRODUCTS)} sub-items × {len(PARTNERS)} partners × {len(FLOWS)} flows);"
+        f" each engine runs in its own process; {os.cpu_count()} CPUs, load "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     engines = [e for e in ENGINES if e != "pandas" or not args.no_pandas]
     runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
             for engine in engines:
-                runs[engine].append(spawn(engine, args.enterprises, Path(tmp) / f"{engine}.parquet"))
-            print(f"  run {i + 1}: " + " · ".join(
-                f"{e} {runs[e][-1]['seconds']:.2f} s / {runs[e][-1]['cpu']:.2f} CPU s "
-                f"(load {runs[e][-1]['load']:.1f})" for e in engines), flush=True)
+                runs[engine].append(
+                    spawn(engine, args.enterprises, Path(tmp) / f"{engine}.parquet")
+                )
+            print(
+                f"  run {i + 1}: "
+                + " · ".join(
+                    f"{e} {runs[e][-1]['seconds']:.2f} s / {runs[e][-1]['cpu']:.2f} CPU s "
+                    f"(load {runs[e][-1]['load']:.1f})"
+                    for e in engines
+                ),
+                flush=True,
+            )
         ours = pl.read_parquet(Path(tmp) / "shumao.parquet")
         for engine in engines[1:]:
-            check_same(ours, pl.read_parquet(Path(tmp) / f"{engine}.parquet"), f"shumao vs {engine}")
+            check_same(
+                ours, pl.read_parquet(Path(tmp) / f"{engine}.parquet"), f"shumao vs {engine}"
+            )
     sizes = runs["shumao"][-1]["sizes"]
     print("outputs (rows): " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
-    print("results agree: cube values, contributor counts and top-2 contributions "
-          "(shumao = " + " = ".join(engines[1:]) + ")")
+    print(
+        "results agree: cube values, contributor counts and top-2 contributions "
+        "(shumao = " + " = ".join(engines[1:]) + ")"
+    )
     for engine in engines:
         print(summary(engine, runs[engine]))
     floor = min(("duckdb", "polars"), key=lambda e: min(r["seconds"] for r in runs[e]))
@@ -517,22 +655,30 @@ def main() -> None:
     print(ratios(runs, "polars"))
     for engine in engines:
         cube_runs = runs[engine]
-        print(f"cube step alone, {ENGINES[engine]}: CPU "
-              + ", ".join(f"{r['cube_cpu']:.2f}" for r in cube_runs) + " s; wall "
-              + ", ".join(f"{r['cube_seconds']:.2f}" for r in cube_runs) + " s")
+        print(
+            f"cube step alone, {ENGINES[engine]}: CPU "
+            + ", ".join(f"{r['cube_cpu']:.2f}" for r in cube_runs)
+            + " s; wall "
+            + ", ".join(f"{r['cube_seconds']:.2f}" for r in cube_runs)
+            + " s"
+        )
     print(ratios(runs, "duckdb", "cube_") + " (target CPU ≤ 1.0, wall ≤ 0.8)")
     print(ratios(runs, "polars", "cube_"))
     print(f"strongest baseline by wall: {ENGINES[floor]}")
     if "pandas" in runs:
         slow = min(r["seconds"] for r in runs["pandas"])
         speedup = slow / min(r["seconds"] for r in runs["shumao"])
-        print(f"pandas ÷ shumao: {speedup:.1f}× wall, "
-              f"{min(r['cpu'] for r in runs['pandas']) / min(r['cpu'] for r in runs['shumao']):.1f}"
-              f"× CPU (target ≥ {TARGET_VS_PANDAS} wall) "
-              f"{'OK' if speedup >= TARGET_VS_PANDAS else 'MISSED'}")
+        print(
+            f"pandas ÷ shumao: {speedup:.1f}× wall, "
+            f"{min(r['cpu'] for r in runs['pandas']) / min(r['cpu'] for r in runs['shumao']):.1f}"
+            f"× CPU (target ≥ {TARGET_VS_PANDAS} wall) "
+            f"{'OK' if speedup >= TARGET_VS_PANDAS else 'MISSED'}"
+        )
     peak = max(r["peak_gib"] for r in runs["shumao"])
-    print(f"shumao peak resident memory (incl. the generated cube): {peak:.2f} GiB (target < 8) "
-          f"{'OK' if peak < 8 else 'MISSED'}")
+    print(
+        f"shumao peak resident memory (incl. the generated cube): {peak:.2f} GiB (target < 8) "
+        f"{'OK' if peak < 8 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,23 +64,43 @@ def build(engine: Engine, n: int) -> None:
             province = rng.choice(provinces)
             area, city, pk = province, None, None
         drop = rng.uniform(20, 90)
-        rows.append(dict(
-            fingerprint=f"bench-{i:06d}", rule_code=rng.choice(codes), rule_kind="decline",
-            ruleset_version=1, dataflow="MOFCOM_REPORT",
-            series_key=f"MOFCOM_REPORT:{area}.WLD.DD.X.VALUE.A#{i}", ref_area=area,
-            province=province, city=city, park=pk, level=level,
-            rank=rules.LEVELS[level][1], state=rng.choice(("firing", "firing", "acknowledged")),
-            period=str(2015 + i % 10), value=round(100 - drop, 2), threshold=20.0,
-            message_zh=f"{2015 + i % 10}年某地可数字化交付的服务出口{100 - drop:.2f}亿美元，同比下降"
-                       f"{drop:.2f}%，超过预警阈值20%",
-            message_en=f"down {drop:.2f}% year on year", detail={}, pending_count=1,
-            public=False, first_seen=now - timedelta(minutes=i), last_seen=now,
-            fired_at=now - timedelta(minutes=i), updated_at=now))
+        rows.append(
+            dict(
+                fingerprint=f"bench-{i:06d}",
+                rule_code=rng.choice(codes),
+                rule_kind="decline",
+                ruleset_version=1,
+                dataflow="MOFCOM_REPORT",
+                series_key=f"MOFCOM_REPORT:{area}.WLD.DD.X.VALUE.A#{i}",
+                ref_area=area,
+                province=province,
+                city=city,
+                park=pk,
+                level=level,
+                rank=rules.LEVELS[level][1],
+                state=rng.choice(("firing", "firing", "acknowledged")),
+                period=str(2015 + i % 10),
+                value=round(100 - drop, 2),
+                threshold=20.0,
+                message_zh=f"{2015 + i % 10}年某地可数字化交付的服务出口{100 - drop:.2f}亿美元，同比下降"
+                f"{drop:.2f}%，超过预警阈值20%",
+                message_en=f"down {drop:.2f}% year on year",
+                detail={},
+                pending_count=1,
+                public=False,
+                first_seen=now - timedelta(minutes=i),
+                last_seen=now,
+                fired_at=now - timedelta(minutes=i),
+                updated_at=now,
+            )
+        )
     with engine.begin() as conn:
         for start in range(0, len(rows), 1000):
-            conn.execute(insert(t.alert), rows[start:start + 1000])
-        for name, role, scope in (("bench-ministry", "ministry", ""),
-                                  ("bench-province", "province", "320000")):
+            conn.execute(insert(t.alert), rows[start : start + 1000])
+        for name, role, scope in (
+            ("bench-ministry", "ministry", ""),
+            ("bench-province", "province", "320000"),
+        ):
             users.create_user(conn, username=name, password=PASSWORD, role=role, scope=scope)
 
 
@@ -108,8 +128,9 @@ def cookies_of(base: str, username: str) -> dict[str, str]:
     import httpx
 
     with httpx.Client(base_url=base) as c:
-        c.post("/api/auth/login", json={"username": username,
-                                        "password": PASSWORD}).raise_for_status()
+        c.post(
+            "/api/auth/login", json={"username": username, "password": PASSWORD}
+        ).raise_for_status()
         return dict(c.cookies)
 
 
@@ -121,6 +142,7 @@ def floor(engine: Engine) -> callable:  # type: ignore[valid-type]
             f = queries.Filters(level=rng.choice(LEVELS))
             queries.rows(conn, scope, f)
             queries.summary(conn, scope, f)  # counts per level, the total, the map
+
     return work
 
 
@@ -147,30 +169,36 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
     build(engine, args.alerts)
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(t.alert)).scalar_one()
-    print(f"[{backend}] {n:,} open alerts · {args.clients} clients · load "
-          f"{os.getloadavg()[0]:.2f}")
+    print(f"[{backend}] {n:,} open alerts · {args.clients} clients · load {os.getloadavg()[0]:.2f}")
     pids: list[int] = []
     with server(url, args.workers, args.port, pids) as base:
-        jars = {"ministry": cookies_of(base, "bench-ministry"),
-                "province": cookies_of(base, "bench-province")}
-        cases = {"page": (lambda _r: "/monitor", "ministry"),
-                 "api": (lambda r: f"/api/alerts?level={r.choice(LEVELS)}", "ministry"),
-                 "province": (lambda _r: "/api/alerts", "province")}
+        jars = {
+            "ministry": cookies_of(base, "bench-ministry"),
+            "province": cookies_of(base, "bench-province"),
+        }
+        cases = {
+            "page": (lambda _r: "/monitor", "ministry"),
+            "api": (lambda r: f"/api/alerts?level={r.choice(LEVELS)}", "ministry"),
+            "province": (lambda _r: "/api/alerts", "province"),
+        }
         for name, (path_of, who) in cases.items():
             hammer_http(base, path_of, jars[who], args.clients, args.clients * 4, 30)  # warm
             cpu = tree_cpu(pids[0])
-            done = hammer_http(base, path_of, jars[who], args.clients, args.requests,
-                               args.seconds)
+            done = hammer_http(base, path_of, jars[who], args.clients, args.requests, args.seconds)
             per = (tree_cpu(pids[0]) - cpu) / max(1, len(done.latencies)) * 1000
-            print(f"  {name:9s} p50 {done.pct(0.5):7.1f} ms  p95 {done.pct(0.95):7.1f} ms  max "
-                  f"{done.pct(1.0):7.1f} ms  {done.throughput:6.1f} req/s  errors {done.errors}"
-                  f"  server CPU {per:5.2f} ms/request · load {os.getloadavg()[0]:.2f}")
+            print(
+                f"  {name:9s} p50 {done.pct(0.5):7.1f} ms  p95 {done.pct(0.95):7.1f} ms  max "
+                f"{done.pct(1.0):7.1f} ms  {done.throughput:6.1f} req/s  errors {done.errors}"
+                f"  server CPU {per:5.2f} ms/request · load {os.getloadavg()[0]:.2f}"
+            )
     cpu = time.process_time()
     base_floor = hammer(floor(engine), args.clients, args.requests, args.seconds)
     per = (time.process_time() - cpu) / max(1, len(base_floor.latencies)) * 1000
-    print(f"  floor     p50 {base_floor.pct(0.5):7.1f} ms  p95 {base_floor.pct(0.95):7.1f} ms "
-          f"CPU {per:5.2f} ms/question (the list question straight from SQL, {args.clients} "
-          f"threads) · load {os.getloadavg()[0]:.2f}")
+    print(
+        f"  floor     p50 {base_floor.pct(0.5):7.1f} ms  p95 {base_floor.pct(0.95):7.1f} ms "
+        f"CPU {per:5.2f} ms/question (the list question straight from SQL, {args.clients} "
+        f"threads) · load {os.getloadavg()[0]:.2f}"
+    )
     engine.dispose()
 
 

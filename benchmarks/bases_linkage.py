@@ -24,10 +24,15 @@ def baseline(ents: pl.DataFrame, roster: pl.DataFrame) -> set[tuple[str, str]]:
     lhs, rhs = linkage.prepare(ents), linkage.prepare(roster)
     by_code = rhs.join(lhs.select("uid", "code"), on="code", suffix="_l")
     rest = rhs.filter(~pl.col("uid").is_in(by_code["uid"].implode()))
-    by_name = rest.join(lhs.select("uid", "name_core", "city"), on=["name_core", "city"],
-                        suffix="_l").unique("uid", keep="none")
-    return {(a, b) for a, b in pl.concat([by_code.select("uid", "uid_l"),
-                                          by_name.select("uid", "uid_l")]).iter_rows()}
+    by_name = rest.join(
+        lhs.select("uid", "name_core", "city"), on=["name_core", "city"], suffix="_l"
+    ).unique("uid", keep="none")
+    return {
+        (a, b)
+        for a, b in pl.concat(
+            [by_code.select("uid", "uid_l"), by_name.select("uid", "uid_l")]
+        ).iter_rows()
+    }
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
@@ -44,23 +49,31 @@ def main() -> None:
     args = parser.parse_args()
     made, gen_s, _ = timed(synthetic.generate, args.enterprises, args.roster)
     truth = synthetic.truth_pairs(made.roster)
-    print(f"data: {args.enterprises:,} enterprises × {args.roster:,} roster rows "
-          f"({len(truth):,} true links), generated in {gen_s:.1f} s")
+    print(
+        f"data: {args.enterprises:,} enterprises × {args.roster:,} roster rows "
+        f"({len(truth):,} true links), generated in {gen_s:.1f} s"
+    )
     for run in range(1, args.runs + 1):
         load = os.getloadavg()[0]
         result, wall, cpu = timed(linkage.link, made.enterprises, made.roster)
         links = result.links
-        found = {(a, b) for a, b in links.filter(pl.col("status") == linkage.LINKED)
-                 .select("right_uid", "left_uid").iter_rows()}
+        found = {
+            (a, b)
+            for a, b in links.filter(pl.col("status") == linkage.LINKED)
+            .select("right_uid", "left_uid")
+            .iter_rows()
+        }
         p, r = synthetic.precision_recall(found, truth)
         queue = links.filter(pl.col("status") == linkage.REVIEW)
         base, b_wall, b_cpu = timed(baseline, made.enterprises, made.roster)
         bp, br = synthetic.precision_recall(base, truth)
-        print(f"run {run} (load {load:.1f}): shumao {wall:.1f} s wall / {cpu:.1f} s CPU, "
-              f"precision {p:.4f}, recall {r:.4f}, review queue {queue.height:,}; "
-              f"baseline {b_wall:.1f} s wall / {b_cpu:.1f} s CPU, precision {bp:.4f}, "
-              f"recall {br:.4f}; CPU ratio {cpu / max(b_cpu, 1e-9):.1f}×, recall gain "
-              f"{r - br:+.4f}")
+        print(
+            f"run {run} (load {load:.1f}): shumao {wall:.1f} s wall / {cpu:.1f} s CPU, "
+            f"precision {p:.4f}, recall {r:.4f}, review queue {queue.height:,}; "
+            f"baseline {b_wall:.1f} s wall / {b_cpu:.1f} s CPU, precision {bp:.4f}, "
+            f"recall {br:.4f}; CPU ratio {cpu / max(b_cpu, 1e-9):.1f}×, recall gain "
+            f"{r - br:+.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -67,11 +67,56 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo"
 PORT = 18120
 PASSWORD = "deadline-crowd-1"
-PRODUCTS = ("SF1", "SF2", "SF3", "SF4", "SG1", "SG2", "SH1", "SH2", "SH3", "SH4", "SI1", "SI2",
-            "SI3", "SJ1", "SJ2", "SJ3", "SK1", "SK2")
-PARTNERS = ("USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG", "AUS", "CAN", "ITA", "NLD",
-            "ESP", "CHE", "SWE", "IND", "BRA", "RUS", "MYS", "THA", "VNM", "IDN", "PHL", "ARE",
-            "SAU", "MEX", "NZL", "IRL")
+PRODUCTS = (
+    "SF1",
+    "SF2",
+    "SF3",
+    "SF4",
+    "SG1",
+    "SG2",
+    "SH1",
+    "SH2",
+    "SH3",
+    "SH4",
+    "SI1",
+    "SI2",
+    "SI3",
+    "SJ1",
+    "SJ2",
+    "SJ3",
+    "SK1",
+    "SK2",
+)
+PARTNERS = (
+    "USA",
+    "JPN",
+    "DEU",
+    "GBR",
+    "FRA",
+    "KOR",
+    "SGP",
+    "HKG",
+    "AUS",
+    "CAN",
+    "ITA",
+    "NLD",
+    "ESP",
+    "CHE",
+    "SWE",
+    "IND",
+    "BRA",
+    "RUS",
+    "MYS",
+    "THA",
+    "VNM",
+    "IDN",
+    "PHL",
+    "ARE",
+    "SAU",
+    "MEX",
+    "NZL",
+    "IRL",
+)
 PERIODS = ("2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3")
 """One period per crowd (filings are new in each); the baseline files for 2022-Q4."""
 
@@ -86,8 +131,11 @@ def filing_csv(code: str, period: str, lines: int, seed: int) -> bytes:
     pairs = [(p, c) for c in PARTNERS for p in PRODUCTS][:lines]
     rows = [(p, c, round(rng.uniform(1, 500), 2), round(rng.uniform(0, 50), 2)) for p, c in pairs]
     tx, tm = round(sum(r[2] for r in rows), 2), round(sum(r[3] for r in rows), 2)
-    out = ["统一社会信用代码,报告期,服务类别,伙伴国家（地区）,出口（万美元）,进口（万美元）,"
-           "进出口合计（万美元）,备注", f"{code},{period},合计,,{tx:.2f},{tm:.2f},{tx + tm:.2f},"]
+    out = [
+        "统一社会信用代码,报告期,服务类别,伙伴国家（地区）,出口（万美元）,进口（万美元）,"
+        "进出口合计（万美元）,备注",
+        f"{code},{period},合计,,{tx:.2f},{tm:.2f},{tx + tm:.2f},",
+    ]
     out += [f"{code},{period},{p},{c},{x:.2f},{m:.2f},{x + m:.2f}," for p, c, x, m in rows]
     return ("\n".join(out) + "\n").encode("utf-8")
 
@@ -99,16 +147,30 @@ def build_store(engine: Engine, filers: int) -> None:
     upgrade(engine)
     manifest = yaml.safe_load((DEMO / "manifest.yaml").read_text(encoding="utf-8"))
     for item in manifest["imports"]:
-        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"), after=after_commit)
+        run_import(
+            engine,
+            item["source"],
+            DEMO / item["file"],
+            options=item.get("options"),
+            after=after_commit,
+        )
     admin = Actor("bench", Role.ADMIN)
     with engine.begin() as conn:
         for i in range(filers + 21):  # the crowd, the million-row client, 20 for the baseline
             code = filer(i)
-            registry.save_enterprise(conn, actor=admin, record=registry.EnterpriseRecord(
-                uscc=code, name=f"截止日压测企业{i:03d}", park_code="DSEB05",
-                trade_reporter=True))
-            users.create_user(conn, username=f"f{i}", password=PASSWORD, role="enterprise",
-                              scope=code)
+            registry.save_enterprise(
+                conn,
+                actor=admin,
+                record=registry.EnterpriseRecord(
+                    uscc=code,
+                    name=f"截止日压测企业{i:03d}",
+                    park_code="DSEB05",
+                    trade_reporter=True,
+                ),
+            )
+            users.create_user(
+                conn, username=f"f{i}", password=PASSWORD, role="enterprise", scope=code
+            )
         scope = Scope("admin", username="bench")
         for flow in all_dataflows():
             if vintages.list_vintages(conn, flow.id):
@@ -159,8 +221,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def _send(client: httpx.AsyncClient, tally: Tally, method: str, url: str,
-                **kw: object) -> httpx.Response:
+async def _send(
+    client: httpx.AsyncClient, tally: Tally, method: str, url: str, **kw: object
+) -> httpx.Response:
     for _ in range(20):
         try:
             r = await client.request(method, url, **kw)  # type: ignore[arg-type]
@@ -181,8 +244,7 @@ CLIENT = {"timeout": 900, "limits": httpx.Limits(max_keepalive_connections=0)}
 client resuming after uvicorn's 5 s keep-alive otherwise races the server closing it."""
 
 
-async def file_one(base: str, i: int, period: str, delay: float, tally: Tally,
-                   lines: int) -> None:
+async def file_one(base: str, i: int, period: str, delay: float, tally: Tally, lines: int) -> None:
     await asyncio.sleep(delay)
     with contextlib.suppress(httpx.TransportError):  # counted in tally.errors by _send
         await _file_one(base, i, period, tally, lines)
@@ -190,17 +252,22 @@ async def file_one(base: str, i: int, period: str, delay: float, tally: Tally,
 
 async def _file_one(base: str, i: int, period: str, tally: Tally, lines: int) -> None:
     async with httpx.AsyncClient(base_url=base, **CLIENT) as c:  # type: ignore[arg-type]
-        r = await _send(c, tally, "POST", "/api/auth/login",
-                        json={"username": f"f{i}", "password": PASSWORD})
+        r = await _send(
+            c, tally, "POST", "/api/auth/login", json={"username": f"f{i}", "password": PASSWORD}
+        )
         if r.status_code != 200:
             tally.errors.append(f"login f{i}: {r.status_code} {r.text[:200]}")
             return
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         start = time.perf_counter()
-        r = await _send(c, tally, "POST", "/api/filings/upload",
-                        data={"form_id": "DDS_Q", "period": period},
-                        files={"file": (f"f{i}.csv", filing_csv(filer(i), period, lines, i),
-                                        "text/csv")})
+        r = await _send(
+            c,
+            tally,
+            "POST",
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": period},
+            files={"file": (f"f{i}.csv", filing_csv(filer(i), period, lines, i), "text/csv")},
+        )
         tally.upload.append(time.perf_counter() - start)
         body = r.json() if r.status_code == 200 else {}
         if not body.get("accepted"):
@@ -212,8 +279,9 @@ async def _file_one(base: str, i: int, period: str, tally: Tally, lines: int) ->
             detail = (await c.get(f"/api/filings/{fid}")).json()
             notes = {w["key"]: "数据属实，业务增长" for w in detail["warnings"]}
         start = time.perf_counter()
-        r = await _send(c, tally, "POST", f"/api/filings/{fid}/submit",
-                        json={"explanations": notes})
+        r = await _send(
+            c, tally, "POST", f"/api/filings/{fid}/submit", json={"explanations": notes}
+        )
         tally.submit.append(time.perf_counter() - start)
         if r.status_code != 200:
             tally.errors.append(f"submit f{i}: {r.status_code} {r.text[:300]}")
@@ -228,11 +296,13 @@ async def big_one(base: str, i: int, period: str, data: bytes, tally: Tally) -> 
             return
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         start = time.perf_counter()
-        r = await c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": period},
-                         files={"file": ("million.xlsx", data, XLSX)})
+        r = await c.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": period},
+            files={"file": ("million.xlsx", data, XLSX)},
+        )
         codes = [f["code"] for f in r.json().get("findings", [])] if r.status_code == 200 else []
-        tally.big = (f"{r.status_code} in {time.perf_counter() - start:.1f} s, findings "
-                     f"{codes}")
+        tally.big = f"{r.status_code} in {time.perf_counter() - start:.1f} s, findings {codes}"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -249,13 +319,16 @@ async def read_overview(base: str, until: float, tally: Tally) -> None:
             await asyncio.sleep(0.1)
 
 
-async def crowd(base: str, filers: list[int], period: str, seconds: float,
-                big: bytes | None = None) -> Tally:
+async def crowd(
+    base: str, filers: list[int], period: str, seconds: float, big: bytes | None = None
+) -> Tally:
     tally = Tally()
     rng = random.Random(period)
     step = seconds / max(1, len(filers))
-    jobs = [file_one(base, i, period, k * step, tally, rng.randint(50, 500))
-            for k, i in enumerate(filers)]
+    jobs = [
+        file_one(base, i, period, k * step, tally, rng.randint(50, 500))
+        for k, i in enumerate(filers)
+    ]
     if big is not None:
         jobs.append(big_one(base, max(filers) + 1, period, big, tally))
     reader = asyncio.ensure_future(read_overview(base, time.monotonic() + seconds + 30, tally))
@@ -279,15 +352,18 @@ def outcome(url: str, period: str, filers: list[int]) -> str:
     engine = make_engine(url=url)
     codes = {filer(i) for i in filers}
     with engine.connect() as conn:
-        rows = conn.execute(select(filing.c.uscc, filing.c.status,
-                                   func.count(filing_upload.c.id))
-                            .join(filing_upload, filing_upload.c.filing_id == filing.c.id)
-                            .where(filing.c.period == period).group_by(filing.c.id)).all()
+        rows = conn.execute(
+            select(filing.c.uscc, filing.c.status, func.count(filing_upload.c.id))
+            .join(filing_upload, filing_upload.c.filing_id == filing.c.id)
+            .where(filing.c.period == period)
+            .group_by(filing.c.id)
+        ).all()
     engine.dispose()
     submitted = {r.uscc for r in rows if r.status == "submitted" and r.uscc in codes}
     doubled = sum(1 for r in rows if r.uscc in codes and r[2] != 1)
-    return f"submitted {len(submitted)}/{len(codes)}, lost {len(codes - submitted)}, " \
-           f"doubled {doubled}"
+    return (
+        f"submitted {len(submitted)}/{len(codes)}, lost {len(codes - submitted)}, doubled {doubled}"
+    )
 
 
 def server_cpu(pid: int) -> float:
@@ -302,13 +378,17 @@ def server_cpu(pid: int) -> float:
 
 
 def line(name: str, t: Tally, base: Tally | None = None) -> str:
-    text = (f"{name:<22} upload p50 {pct(t.upload, .5):6.0f} p95 {pct(t.upload, .95):6.0f} "
-            f"max {pct(t.upload, 1):6.0f} ms · submit p95 {pct(t.submit, .95):5.0f} ms · "
-            f"overview p95 {pct(t.overview, .95):5.0f} ms (n={len(t.overview)}) · "
-            f"errors {len(t.errors)} · 503 retried {t.retries}")
+    text = (
+        f"{name:<22} upload p50 {pct(t.upload, 0.5):6.0f} p95 {pct(t.upload, 0.95):6.0f} "
+        f"max {pct(t.upload, 1):6.0f} ms · submit p95 {pct(t.submit, 0.95):5.0f} ms · "
+        f"overview p95 {pct(t.overview, 0.95):5.0f} ms (n={len(t.overview)}) · "
+        f"errors {len(t.errors)} · 503 retried {t.retries}"
+    )
     if base is not None:
-        text += (f" · ratio upload {pct(t.upload, .95) / pct(base.upload, .95):.1f}× "
-                 f"overview {pct(t.overview, .95) / pct(base.overview, .95):.1f}×")
+        text += (
+            f" · ratio upload {pct(t.upload, 0.95) / pct(base.upload, 0.95):.1f}× "
+            f"overview {pct(t.overview, 0.95) / pct(base.overview, 0.95):.1f}×"
+        )
     if t.cpu:
         text += f" · server CPU {t.cpu:.0f} s = {t.cpu / max(1, len(t.upload)):.2f} s per filer"
     return text + f" · load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
@@ -344,14 +424,22 @@ def main() -> None:
                 for run in range(args.runs):
                     period = PERIODS[2 * run]
                     t = measured(pids[0], crowd(base, crowd_ids, period, args.seconds))
-                    print(line(f"run {run + 1} crowd", t, base_t), "·",
-                          outcome(url, period, crowd_ids))
+                    print(
+                        line(f"run {run + 1} crowd", t, base_t),
+                        "·",
+                        outcome(url, period, crowd_ids),
+                    )
                     for e in t.errors[:5]:
                         print("   ", e)
                     period = PERIODS[2 * run + 1]
                     t = measured(pids[0], crowd(base, crowd_ids, period, args.seconds, big))
-                    print(line(f"run {run + 1} crowd + 1M", t, base_t), "·",
-                          outcome(url, period, crowd_ids), "· million-row upload:", t.big)
+                    print(
+                        line(f"run {run + 1} crowd + 1M", t, base_t),
+                        "·",
+                        outcome(url, period, crowd_ids),
+                        "· million-row upload:",
+                        t.big,
+                    )
                     for e in t.errors[:5]:
                         print("   ", e)
 

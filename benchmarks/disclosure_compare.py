@@ -44,8 +44,9 @@ class Case:
     published: str = "—"
 
 
-def _table(cells: pl.DataFrame, dims: list[str], trees: list, rules: sdc.Rules
-           ) -> Callable[[], sdc.Table]:
+def _table(
+    cells: pl.DataFrame, dims: list[str], trees: list, rules: sdc.Rules
+) -> Callable[[], sdc.Table]:
     marked = sdc.primary(cells, rules)
     return lambda: sdc.build_table(marked, dims, trees)
 
@@ -55,10 +56,14 @@ def _flat(micro: pl.DataFrame, dim: str, total: str = "T") -> hier.Hierarchy:
 
 
 def _industry(digits: int) -> tuple[pl.DataFrame, hier.Hierarchy]:
-    micro = pl.read_csv(DATA / "tau_testW.csv", schema_overrides={"IndustryCode": pl.String,
-                                                                   "Region": pl.String})
-    micro = micro.select(pl.col("IndustryCode").str.slice(0, digits).alias("Industry"),
-                         "Region", pl.col("Var2").cast(pl.Float64).alias("value"))
+    micro = pl.read_csv(
+        DATA / "tau_testW.csv", schema_overrides={"IndustryCode": pl.String, "Region": pl.String}
+    )
+    micro = micro.select(
+        pl.col("IndustryCode").str.slice(0, digits).alias("Industry"),
+        "Region",
+        pl.col("Var2").cast(pl.Float64).alias("value"),
+    )
     return micro, _flat(micro, "Industry")
 
 
@@ -67,24 +72,45 @@ def cases(industry_digits: int) -> list[Case]:
     nk = sdc.Rules(threshold=0, dominance=((2, 75.0),), protection=0.0)
     micro, regions = tau_micro(sizes_1_to_5=True), region_tree()
     cells = cells_of(micro, "Size", "Region", top=2, trees={"Region": regions})
-    out.append(Case("tau_testW TestRecode t1: Size(1–5→1) × Region hier., NK(2,75)",
-                    _table(cells, ["Size", "Region"], [_flat(micro, "Size"), regions], nk), nk,
-                    "τ-ARGUS OPT: 3 cells, 244,953"))
+    out.append(
+        Case(
+            "tau_testW TestRecode t1: Size(1–5→1) × Region hier., NK(2,75)",
+            _table(cells, ["Size", "Region"], [_flat(micro, "Size"), regions], nk),
+            nk,
+            "τ-ARGUS OPT: 3 cells, 244,953",
+        )
+    )
     p15 = sdc.Rules(threshold=0, dominance=(), p_percent=((15.0, 1),), protection=0.0)
     micro = tau_micro()
     cells = cells_of(micro, "Size", "Region", top=2, trees={"Region": regions})
-    out.append(Case("tau_testW Simple2D: Size × Region hier., p% 15",
-                    _table(cells, ["Size", "Region"], [_flat(micro, "Size"), regions], p15),
-                    p15, "τ-ARGUS Modular: not readable (see README)"))
+    out.append(
+        Case(
+            "tau_testW Simple2D: Size × Region hier., p% 15",
+            _table(cells, ["Size", "Region"], [_flat(micro, "Size"), regions], p15),
+            p15,
+            "τ-ARGUS Modular: not readable (see README)",
+        )
+    )
     legacy = sdc.load("legacy-2026-11")
     cells = cells_of(micro, "Size", "Region", top=2)
-    out.append(Case("tau_testW Size × Region flat, threshold 3 + (1,85),(2,85)",
-                    _table(cells, ["Size", "Region"],
-                           [_flat(micro, "Size"), _flat(micro, "Region")], legacy), legacy))
+    out.append(
+        Case(
+            "tau_testW Size × Region flat, threshold 3 + (1,85),(2,85)",
+            _table(
+                cells, ["Size", "Region"], [_flat(micro, "Size"), _flat(micro, "Region")], legacy
+            ),
+            legacy,
+        )
+    )
     micro, industry = _industry(industry_digits)
     cells = cells_of(micro, "Industry", "Region", top=2, trees={"Region": regions})
-    out.append(Case(f"tau_testW Industry({industry_digits} digits) × Region hier., NK(2,75)",
-                    _table(cells, ["Industry", "Region"], [industry, regions], nk), nk))
+    out.append(
+        Case(
+            f"tau_testW Industry({industry_digits} digits) × Region hier., NK(2,75)",
+            _table(cells, ["Industry", "Region"], [industry, regions], nk),
+            nk,
+        )
+    )
     out += _sdctable_cases() + _gauss_cases()
     return out
 
@@ -94,9 +120,14 @@ def _sdctable_cases() -> list[Case]:
     p70 = sdc.Rules(threshold=0, dominance=(), p_percent=((70.0, 1),))
     cells = cells_of(micro, "region", "gender", total="Total", top=2)
     trees = [_flat(micro, "region", "Total"), _flat(micro, "gender", "Total")]
-    return [Case("sdcTable microdata1 region × gender, p% 70", _table(
-                cells, ["region", "gender"], trees, p70), p70),
-            Case("sdcTable 4 × 4 problem, its 9 primary cells, 10 %", sdctable_4x4, sdc.Rules())]
+    return [
+        Case(
+            "sdcTable microdata1 region × gender, p% 70",
+            _table(cells, ["region", "gender"], trees, p70),
+            p70,
+        ),
+        Case("sdcTable 4 × 4 problem, its 9 primary cells, 10 %", sdctable_4x4, sdc.Rules()),
+    ]
 
 
 def _gauss_cases() -> list[Case]:
@@ -105,11 +136,20 @@ def _gauss_cases() -> list[Case]:
     trees = [_flat(micro, "sector4", "Total"), _flat(micro, "geo", "Total")]
     few = sdc.Rules(threshold=2, dominance=(), protection=0.0)
     dom = sdc.Rules(threshold=0, dominance=((1, 80.0),), protection=0.0)
-    return [Case("magnitude1 sector4 × geo, maxN = 1", _table(cells, ["sector4", "geo"], trees,
-                                                             few), few,
-                 "GaussSuppression: 4 cells, 62.50"),
-            Case("magnitude1 sector4 × geo, n = 1, k = 80", _table(
-                cells, ["sector4", "geo"], trees, dom), dom, "GaussSuppression: 3 cells, 38.90")]
+    return [
+        Case(
+            "magnitude1 sector4 × geo, maxN = 1",
+            _table(cells, ["sector4", "geo"], trees, few),
+            few,
+            "GaussSuppression: 4 cells, 62.50",
+        ),
+        Case(
+            "magnitude1 sector4 × geo, n = 1, k = 80",
+            _table(cells, ["sector4", "geo"], trees, dom),
+            dom,
+            "GaussSuppression: 3 cells, 38.90",
+        ),
+    ]
 
 
 def run(case: Case, method: str, repeat: int) -> tuple[int, float, float, bool, int]:
@@ -125,8 +165,13 @@ def run(case: Case, method: str, repeat: int) -> tuple[int, float, float, bool, 
     assert last is not None
     secondary = last.suppressed - last.primary
     value = sum(last.values[c] for c in secondary)
-    return (len(secondary), value, statistics.median(seconds), bool(last.outcome.get("optimal")),
-            len(last.primary))
+    return (
+        len(secondary),
+        value,
+        statistics.median(seconds),
+        bool(last.outcome.get("optimal")),
+        len(last.primary),
+    )
 
 
 def main() -> None:
@@ -135,16 +180,21 @@ def main() -> None:
     parser.add_argument("--industry-digits", type=int, default=2)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
-    print("| table | cells | primary | greedy cells / value / CPU s | optimal cells / value / "
-          "CPU s (proven) | value greedy ÷ optimal | published |")
+    print(
+        "| table | cells | primary | greedy cells / value / CPU s | optimal cells / value / "
+        "CPU s (proven) | value greedy ÷ optimal | published |"
+    )
     print("|---|---|---|---|---|---|---|")
     for case in cases(args.industry_digits):
         g = run(case, "greedy", args.repeat)
         o = run(case, "optimal", args.repeat)
         ratio = g[1] / o[1] if o[1] else float("nan")
-        print(f"| {case.name} | {len(case.build().values)} | {o[4]} | {g[0]} / {g[1]:,.2f} / "
-              f"{g[2]:.2f} | {o[0]} / {o[1]:,.2f} / {o[2]:.2f} ({'yes' if o[3] else 'no'}) | "
-              f"{ratio:.2f} | {case.published} |", flush=True)
+        print(
+            f"| {case.name} | {len(case.build().values)} | {o[4]} | {g[0]} / {g[1]:,.2f} / "
+            f"{g[2]:.2f} | {o[0]} / {o[1]:,.2f} / {o[2]:.2f} ({'yes' if o[3] else 'no'}) | "
+            f"{ratio:.2f} | {case.published} |",
+            flush=True,
+        )
     print(f"load average after: {os.getloadavg()}")
 
 

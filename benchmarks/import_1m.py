@@ -68,6 +68,7 @@ TARGET_ROWS_PER_S = 150_000
 
 # --- timers -------------------------------------------------------------------------------
 
+
 @dataclass
 class Timers:
     """Seconds spent in wrapped functions, by label (wrappers restored on exit)."""
@@ -115,6 +116,7 @@ def stage_timers() -> Iterator[Timers]:
 
 # --- the two contenders -------------------------------------------------------------------
 
+
 @contextmanager
 def fresh_sqlite(directory: Path, name: str) -> Iterator[Engine]:
     path = directory / f"{name}-{uuid.uuid4().hex[:8]}.db"
@@ -157,8 +159,9 @@ def clock() -> Iterator[list[Timing]]:
 def shumao_import(engine: Engine, data: SyntheticFile) -> tuple[Timing, dict[str, float]]:
     upgrade(engine)
     with stage_timers() as timers, clock() as took:
-        result = pipeline.run_import(engine, "tidy", data.csv, options={"mapping": data.mapping},
-                                     after=hooks.after_commit)
+        result = pipeline.run_import(
+            engine, "tidy", data.csv, options={"mapping": data.mapping}, after=hooks.after_commit
+        )
     assert result.rows == data.rows, result.report.text()
     return took[0], dict(timers.seconds)
 
@@ -201,8 +204,9 @@ def polars_adbc(engine: Engine, data: SyntheticFile, *, keyed: bool) -> Timing:
     return took[0]
 
 
-def raw_copy(engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *,
-             keys_once: bool = False) -> Timing:
+def raw_copy(
+    engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *, keys_once: bool = False
+) -> Timing:
     """PostgreSQL's floor: the observation rows shumao writes, already in memory as CSV, sent
     with one ``COPY`` into the same schema (a vintage and the series rows go in first, untimed).
     ``keys_once``: the row triggers off and the keys checked as one set afterwards, as
@@ -210,13 +214,21 @@ def raw_copy(engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *,
     upgrade(engine)
     payload = rows.select(bulk.OBS_COLS).write_csv(include_header=False, null_value="")
     with engine.begin() as conn:
-        vintage_id = conn.execute(text(
-            "INSERT INTO vintage (dataflow_id, created_at, kind) VALUES ('ENT_DDS', now(), "
-            "'import') RETURNING id")).scalar_one()
+        vintage_id = conn.execute(
+            text(
+                "INSERT INTO vintage (dataflow_id, created_at, kind) VALUES ('ENT_DDS', now(), "
+                "'import') RETURNING id"
+            )
+        ).scalar_one()
         assert vintage_id == rows["vintage_id"][0]
         series_rows = rows.select("series_id", *DIMENSIONS).unique()
-        bulk.insert_rows(conn, "series", series_rows.select(
-            pl.col("series_id").alias("id"), pl.lit("ENT_DDS").alias("dataflow_id"), *DIMENSIONS))
+        bulk.insert_rows(
+            conn,
+            "series",
+            series_rows.select(
+                pl.col("series_id").alias("id"), pl.lit("ENT_DDS").alias("dataflow_id"), *DIMENSIONS
+            ),
+        )
         cur = bulk.cursor(conn)
         sql = f"COPY observation ({', '.join(bulk.OBS_COLS)}) FROM STDIN WITH (FORMAT csv)"
         keys = keys_checked_once(conn, vintage_id) if keys_once else nullcontext()
@@ -228,15 +240,23 @@ def raw_copy(engine: Engine, data: SyntheticFile, rows: pl.DataFrame, *,
 def stored_rows(engine: Engine) -> pl.DataFrame:
     """The observation rows (with their series keys) of the first vintage in ``engine``."""
     with engine.connect() as conn:
-        result = conn.execute(text(
-            f"SELECT o.{', o.'.join(bulk.OBS_COLS)}, {', '.join('s.' + d for d in DIMENSIONS)} "
-            "FROM observation o JOIN series s ON s.id = o.series_id "
-            "ORDER BY o.series_id, o.time_period"))
-        return pl.DataFrame(result.all(), schema=[*bulk.OBS_COLS, *DIMENSIONS],
-                            orient="row", infer_schema_length=None)
+        result = conn.execute(
+            text(
+                f"SELECT o.{', o.'.join(bulk.OBS_COLS)}, {', '.join('s.' + d for d in DIMENSIONS)} "
+                "FROM observation o JOIN series s ON s.id = o.series_id "
+                "ORDER BY o.series_id, o.time_period"
+            )
+        )
+        return pl.DataFrame(
+            result.all(),
+            schema=[*bulk.OBS_COLS, *DIMENSIONS],
+            orient="row",
+            infer_schema_length=None,
+        )
 
 
 # --- running and reporting ----------------------------------------------------------------
+
 
 @dataclass
 class Runs:
@@ -284,16 +304,21 @@ def contenders(data: SyntheticFile, kind: str, floor: pl.DataFrame | None) -> li
     ]
     if floor is not None:
         out[:0] = [
-            ("raw COPY of shumao's rows (keys checked once), its schema", partial(
-                raw_copy, data=data, rows=floor, keys_once=True)),
-            ("raw COPY of shumao's rows (row triggers), its schema", partial(
-                raw_copy, data=data, rows=floor)),
+            (
+                "raw COPY of shumao's rows (keys checked once), its schema",
+                partial(raw_copy, data=data, rows=floor, keys_once=True),
+            ),
+            (
+                "raw COPY of shumao's rows (row triggers), its schema",
+                partial(raw_copy, data=data, rows=floor),
+            ),
         ]
     return out
 
 
-def run_all(data: SyntheticFile, store: Store, kind: str, repeat: int,
-            floor: pl.DataFrame | None = None) -> list[Runs]:
+def run_all(
+    data: SyntheticFile, store: Store, kind: str, repeat: int, floor: pl.DataFrame | None = None
+) -> list[Runs]:
     """Interleaved: shumao, then each baseline, ``repeat`` times (all see the same load)."""
     ours = Runs(f"shumao run_import ({kind})")
     others = contenders(data, kind, floor)
@@ -307,8 +332,10 @@ def run_all(data: SyntheticFile, store: Store, kind: str, repeat: int,
         for (name, run), into in zip(others, runs[1:], strict=True):
             with store("baseline") as engine:
                 into.timings.append(run(engine))
-            line.append(f"{name.split(',')[0]} {into.timings[-1].wall:6.2f} s "
-                        f"(cpu {cpu_text(into.timings[-1])})")
+            line.append(
+                f"{name.split(',')[0]} {into.timings[-1].wall:6.2f} s "
+                f"(cpu {cpu_text(into.timings[-1])})"
+            )
         print(f"  run {i + 1} (load {os.getloadavg()[0]:.1f}): " + " · ".join(line), flush=True)
     return runs
 
@@ -324,31 +351,43 @@ def report_server(runs: list[Runs]) -> None:
     ours = runs[0]
     if ours.server is None:
         return
-    print(f"\n{'CPU, client + PostgreSQL server (median)':58} {'client':>7} {'server':>7} "
-          f"{'total':>7} {'shumao ÷':>9} {'paired':>14}")
+    print(
+        f"\n{'CPU, client + PostgreSQL server (median)':58} {'client':>7} {'server':>7} "
+        f"{'total':>7} {'shumao ÷':>9} {'paired':>14}"
+    )
     for other in runs:
-        paired = [(a.cpu + (a.server or 0)) / (b.cpu + (b.server or 0))
-                  for a, b in zip(ours.timings, other.timings, strict=True)]
-        print(f"{other.name:58} {other.cpu:7.2f} {other.server or 0:7.2f} {other.total:7.2f} "
-              f"{ours.total / other.total:9.2f} {min(paired):6.2f}–{max(paired):<6.2f}")
+        paired = [
+            (a.cpu + (a.server or 0)) / (b.cpu + (b.server or 0))
+            for a, b in zip(ours.timings, other.timings, strict=True)
+        ]
+        print(
+            f"{other.name:58} {other.cpu:7.2f} {other.server or 0:7.2f} {other.total:7.2f} "
+            f"{ours.total / other.total:9.2f} {min(paired):6.2f}–{max(paired):<6.2f}"
+        )
     print("(shumao ÷ = shumao's total CPU ÷ the other's, medians; below 1.00 shumao uses less)")
 
 
 def report(runs: list[Runs], rows: int) -> None:
     ours = runs[0]
     print()
-    print(f"{'':58} {'best rows/s':>12} {'median rows/s':>14} {'best s':>7} {'cpu s':>6} "
-          f"{'shumao ×':>9} {'paired':>14}")
+    print(
+        f"{'':58} {'best rows/s':>12} {'median rows/s':>14} {'best s':>7} {'cpu s':>6} "
+        f"{'shumao ×':>9} {'paired':>14}"
+    )
     for other in runs:
         best = ours.rate(rows, min) / other.rate(rows, min)
         paired = [b.wall / a.wall for a, b in zip(ours.timings, other.timings, strict=True)]
-        print(f"{other.name:58} {other.rate(rows, min):12,.0f} "
-              f"{other.rate(rows, statistics.median):14,.0f} {other.best.wall:7.2f} "
-              f"{other.cpu:6.2f} {best:9.2f} "
-              f"{min(paired):6.2f}–{max(paired):<6.2f}")
-    print("(shumao × = shumao's rows/s ÷ the other's, best runs; paired = the same ratio for "
-          "each run, min–max; cpu s = median CPU seconds of this process, all threads — a "
-          "PostgreSQL server's work is not in it)")
+        print(
+            f"{other.name:58} {other.rate(rows, min):12,.0f} "
+            f"{other.rate(rows, statistics.median):14,.0f} {other.best.wall:7.2f} "
+            f"{other.cpu:6.2f} {best:9.2f} "
+            f"{min(paired):6.2f}–{max(paired):<6.2f}"
+        )
+    print(
+        "(shumao × = shumao's rows/s ÷ the other's, best runs; paired = the same ratio for "
+        "each run, min–max; cpu s = median CPU seconds of this process, all threads — a "
+        "PostgreSQL server's work is not in it)"
+    )
     print(f"target: ≥ 1.00 against every baseline and ≥ {TARGET_ROWS_PER_S:,} rows/s")
     report_server(runs)
     fastest = ours.seconds.index(min(ours.seconds))
@@ -366,11 +405,19 @@ def print_breakdown(stages: dict[str, float], total: float) -> None:
     for _, _, label in STAGES:
         seconds = stages.get(label, 0.0)
         print(f"  {label:44} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
-    accounted = sum(stages.get(label, 0.0) for label in
-                    ("parse (total)", "check: codes, periods, values, duplicates",
-                     "write (total, excl. commit)", "after commit: monitoring rules"))
-    print(f"  {'other (hash, series count, commit)':44} {total - accounted:6.2f} s  "
-          f"{100 * (total - accounted) / total:5.1f} %")
+    accounted = sum(
+        stages.get(label, 0.0)
+        for label in (
+            "parse (total)",
+            "check: codes, periods, values, duplicates",
+            "write (total, excl. commit)",
+            "after commit: monitoring rules",
+        )
+    )
+    print(
+        f"  {'other (hash, series count, commit)':44} {total - accounted:6.2f} s  "
+        f"{100 * (total - accounted) / total:5.1f} %"
+    )
 
 
 def main() -> None:
@@ -379,9 +426,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write files here and keep them")
     parser.add_argument("--pg-only", action="store_true", help="skip the SQLite runs")
-    parser.add_argument("--with-monitoring", action="store_true",
-                        help="let shumao evaluate the warning rules after its commit, as "
-                             "`shumao import` does (off: the import alone, as the baselines)")
+    parser.add_argument(
+        "--with-monitoring",
+        action="store_true",
+        help="let shumao evaluate the warning rules after its commit, as "
+        "`shumao import` does (off: the import alone, as the baselines)",
+    )
     args = parser.parse_args()
     os.environ["SHUMAO_MONITOR_ON_CHANGE"] = "true" if args.with_monitoring else "false"
     with tempfile.TemporaryDirectory(prefix="shumao-bench-") as tmp:
@@ -389,8 +439,10 @@ def main() -> None:
         start = time.perf_counter()
         data = ent_dds_tidy(work, args.rows)
         size = data.csv.stat().st_size / 1e6
-        print(f"generated {data.rows:,} rows ({size:.0f} MB) in "
-              f"{time.perf_counter() - start:.1f} s: {data.csv}")
+        print(
+            f"generated {data.rows:,} rows ({size:.0f} MB) in "
+            f"{time.perf_counter() - start:.1f} s: {data.csv}"
+        )
         print(f"SQLite ({machine()}):")
         if not args.pg_only:
             report(run_all(data, partial(fresh_sqlite, work), "SQLite", args.repeat), data.rows)

@@ -77,9 +77,11 @@ def run(scale: int, repeat: int) -> float:
     theirs = stages["Aggregated"].set_index("uCode")[list(mine.columns)]  # type: ignore[index]
     diff = float(np.nanmax(np.abs(mine.to_numpy() - theirs.to_numpy(dtype=float))))
     load = os.getloadavg()[0]
-    print(f"{len(data):>6} units × 49 indicators | shumao {w1 * 1000:8.1f} ms (cpu {c1:.3f} s) "
-          f"| plain pandas {w2 * 1000:9.1f} ms (cpu {c2:.3f} s) | ratio {w2 / w1:5.1f}× "
-          f"(cpu {c2 / c1:5.1f}×) | max |Δ| {diff:.1e} | load {load:.2f}")
+    print(
+        f"{len(data):>6} units × 49 indicators | shumao {w1 * 1000:8.1f} ms (cpu {c1:.3f} s) "
+        f"| plain pandas {w2 * 1000:9.1f} ms (cpu {c2:.3f} s) | ratio {w2 / w1:5.1f}× "
+        f"(cpu {c2 / c1:5.1f}×) | max |Δ| {diff:.1e} | load {load:.2f}"
+    )
     return w2 / w1
 
 

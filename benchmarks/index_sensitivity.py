@@ -61,12 +61,13 @@ def naive(coin: Coin, st: Settings, n: int) -> None:
         then = norm.pop("then_range", None)
         if then:  # rank-then-rescale has no single build step; min-max costs the same
             norm = {"method": "minmax", "range": then}
-        steps = [{"impute": {k: v for k, v in imp.items() if v is not None}},
-                 {"screen": {"unit_screen": "none", "force": {
-                     u: u in keep for u in raw.units}}},
-                 *([{"treat": {"winmax": 5}}] if choices["treat"][row[1]] else []),
-                 {"normalise": norm},
-                 {"aggregate": {"method": choices["aggregate"][row[4]]}}]
+        steps = [
+            {"impute": {k: v for k, v in imp.items() if v is not None}},
+            {"screen": {"unit_screen": "none", "force": {u: u in keep for u in raw.units}}},
+            *([{"treat": {"winmax": 5}}] if choices["treat"][row[1]] else []),
+            {"normalise": norm},
+            {"aggregate": {"method": choices["aggregate"][row[4]]}},
+        ]
         build(fw.with_weights(wsets[row[3]]), raw, coin.units, steps)
 
 
@@ -92,18 +93,24 @@ def main() -> None:
         holder: dict[str, object] = {}
         wall, cpu = timed(lambda holder=holder: holder.setdefault("r", analyse(coin, st)))
         results.append((wall, cpu, len(holder["r"].params)))
-        print(f"shumao: {len(holder['r'].params)} replications × {units} economies in "
-              f"{wall:.2f} s (cpu {cpu:.2f} s), Sobol ST aggregate "
-              f"{holder['r'].sobol['aggregate']['ST']:.3f} | load {os.getloadavg()[0]:.2f}")
+        print(
+            f"shumao: {len(holder['r'].params)} replications × {units} economies in "
+            f"{wall:.2f} s (cpu {cpu:.2f} s), Sobol ST aggregate "
+            f"{holder['r'].sobol['aggregate']['ST']:.3f} | load {os.getloadavg()[0]:.2f}"
+        )
     wall, cpu, n = min(results)
     nw, nc = timed(lambda: naive(coin, st, args.naive))
     per_fast, per_naive = wall / n, nw / args.naive
-    print(f"naive rebuild per replication: {per_naive * 1000:.2f} ms (cpu "
-          f"{nc / args.naive * 1000:.2f} ms) → {n} replications ≈ {per_naive * n:.0f} s | "
-          f"shumao per replication {per_fast * 1000:.3f} ms | ratio {per_naive / per_fast:.0f}× "
-          f"(cpu {nc / args.naive / (cpu / n):.0f}×) | load {os.getloadavg()[0]:.2f}")
-    print(f"best: {wall:.2f} s for {n} replications — target < 60 s: "
-          f"{'met' if wall < 60 else 'NOT met'}")
+    print(
+        f"naive rebuild per replication: {per_naive * 1000:.2f} ms (cpu "
+        f"{nc / args.naive * 1000:.2f} ms) → {n} replications ≈ {per_naive * n:.0f} s | "
+        f"shumao per replication {per_fast * 1000:.3f} ms | ratio {per_naive / per_fast:.0f}× "
+        f"(cpu {nc / args.naive / (cpu / n):.0f}×) | load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"best: {wall:.2f} s for {n} replications — target < 60 s: "
+        f"{'met' if wall < 60 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -57,14 +57,18 @@ def the_rules() -> dict[str, rules.Rule]:
     pop = packaged.get("decline-yoy")
     assert pop is not None
     kinds = ("consecutive", "concentration", "balance", "share_falling", "outlier", "cusum", "stl")
-    out = {r.code: r for r in packaged.rules
-           if r.kind in kinds and r.code != "item-concentration"}  # partners: one HHI rule
-    out["decline-pop"] = rules.Rule(**{**pop.__dict__, "code": "decline-pop",
-                                       "params": {"mode": "pop", "threshold_pct": 20}})
-    out["consecutive-declines"] = rules.Rule(**{**out["consecutive-declines"].__dict__,
-                                                "params": {"n": 3}})
-    out["level-shift"] = rules.Rule(**{**out["level-shift"].__dict__,
-                                       "params": {"k": 0.5, "h": 4.0, "min_points": 8}})
+    out = {
+        r.code: r for r in packaged.rules if r.kind in kinds and r.code != "item-concentration"
+    }  # partners: one HHI rule
+    out["decline-pop"] = rules.Rule(
+        **{**pop.__dict__, "code": "decline-pop", "params": {"mode": "pop", "threshold_pct": 20}}
+    )
+    out["consecutive-declines"] = rules.Rule(
+        **{**out["consecutive-declines"].__dict__, "params": {"n": 3}}
+    )
+    out["level-shift"] = rules.Rule(
+        **{**out["level-shift"].__dict__, "params": {"k": 0.5, "h": 4.0, "min_points": 8}}
+    )
     return out
 
 
@@ -75,14 +79,16 @@ def cube_frame(n: int) -> pl.DataFrame:
 
 
 def run_shumao(frame: pl.DataFrame, rs: dict[str, rules.Rule]) -> dict[str, int]:
-    kinds = {"decline": lambda f, r: change.decline(f, r, "ENT_DDS"),
-             "consecutive": lambda f, r: change.consecutive(f, r, "ENT_DDS"),
-             "concentration": lambda f, r: change.concentration(f, r, "ENT_DDS"),
-             "balance": lambda f, r: change.balance(f, r, "ENT_DDS"),
-             "share_falling": lambda f, r: change.share_falling(f, r, "ENT_DDS"),
-             "outlier": lambda f, r: anomaly.outlier(f, r, "ENT_DDS"),
-             "cusum": lambda f, r: anomaly.cusum(f, r, "ENT_DDS"),
-             "stl": lambda f, r: anomaly.stl(f, r, "ENT_DDS")}
+    kinds = {
+        "decline": lambda f, r: change.decline(f, r, "ENT_DDS"),
+        "consecutive": lambda f, r: change.consecutive(f, r, "ENT_DDS"),
+        "concentration": lambda f, r: change.concentration(f, r, "ENT_DDS"),
+        "balance": lambda f, r: change.balance(f, r, "ENT_DDS"),
+        "share_falling": lambda f, r: change.share_falling(f, r, "ENT_DDS"),
+        "outlier": lambda f, r: anomaly.outlier(f, r, "ENT_DDS"),
+        "cusum": lambda f, r: anomaly.cusum(f, r, "ENT_DDS"),
+        "stl": lambda f, r: anomaly.stl(f, r, "ENT_DDS"),
+    }
     frame = common.prepare(frame)  # once: series ids, order, growth (timed with the rules)
     return {code: kinds[r.kind](frame, r).height for code, r in rs.items()}
 
@@ -117,16 +123,20 @@ def _pd_concentration(df: pd.DataFrame, rule: rules.Rule) -> int:
     latest = parts.groupby(keys)["time_period"].transform("max")
     parts = parts[parts["time_period"] == latest]
     share = parts["value"] / parts.groupby(keys)["value"].transform("sum") * 100
-    agg_ = parts.assign(s2=share ** 2, s=share).groupby(keys).agg(hhi=("s2", "sum"),
-                                                                   top=("s", "max"))
-    return int(((agg_["hhi"] >= rule.params["hhi"])
-                | (agg_["top"] >= rule.params.get("top_share_pct", 100))).sum())
+    agg_ = parts.assign(s2=share**2, s=share).groupby(keys).agg(hhi=("s2", "sum"), top=("s", "max"))
+    return int(
+        (
+            (agg_["hhi"] >= rule.params["hhi"])
+            | (agg_["top"] >= rule.params.get("top_share_pct", 100))
+        ).sum()
+    )
 
 
 def _pd_balance(df: pd.DataFrame) -> int:
     keys = [d for d in SERIES if d != "flow"]
     wide = df[df["flow"].isin(["X", "M"])].pivot_table(
-        index=[*keys, "time_period"], columns="flow", values="value", aggfunc="first")
+        index=[*keys, "time_period"], columns="flow", values="value", aggfunc="first"
+    )
     bal = (wide["X"] - wide["M"]).dropna().reset_index(name="b")
     bal["prev"] = bal.groupby(keys, sort=False)["b"].shift(1)
     last = bal.groupby(keys, sort=False).tail(1)
@@ -137,12 +147,17 @@ def _pd_share(df: pd.DataFrame, rule: rules.Rule) -> int:
     n = int(rule.params["n"])
     prov = df[df["ref_area"].str.fullmatch(r"\d{2}0000")].copy()
     keys = [d for d in SERIES if d != "ref_area"]
-    prov["share"] = prov["value"] / prov.groupby([*keys, "time_period"])["value"].transform(
-        "sum") * 100
+    prov["share"] = (
+        prov["value"] / prov.groupby([*keys, "time_period"])["value"].transform("sum") * 100
+    )
     prov = prov.sort_values([*SERIES, "time_period"])
     g = prov.groupby(SERIES, sort=False)["share"]
-    falls = (g.diff() < 0).astype(int).groupby([prov[c] for c in SERIES], sort=False).transform(
-        lambda s: s.rolling(n).sum())
+    falls = (
+        (g.diff() < 0)
+        .astype(int)
+        .groupby([prov[c] for c in SERIES], sort=False)
+        .transform(lambda s: s.rolling(n).sum())
+    )
     then = g.shift(n)
     ok = (falls == n) & (then - prov["share"] >= rule.params.get("min_drop_pp", 0))
     return int((ok & ~prov.duplicated(SERIES, keep="last")).sum())
@@ -151,23 +166,33 @@ def _pd_share(df: pd.DataFrame, rule: rules.Rule) -> int:
 def _pd_outlier(df: pd.DataFrame, rule: rules.Rule) -> int:
     d = df.dropna(subset=["r"]).copy()
     code = d["ref_area"]
-    d["kind"] = np.select([code.str.startswith("DSEB"), code.str.fullmatch(r"\d{2}0000"),
-                           code.str.fullmatch(r"\d{6}"), code.str.len() == 18],
-                          ["park", "province", "local", "enterprise"], "other")
+    d["kind"] = np.select(
+        [
+            code.str.startswith("DSEB"),
+            code.str.fullmatch(r"\d{2}0000"),
+            code.str.fullmatch(r"\d{6}"),
+            code.str.len() == 18,
+        ],
+        ["park", "province", "local", "enterprise"],
+        "other",
+    )
     group = [x for x in SERIES if x != "ref_area"] + ["time_period", "kind"]
     med = d.groupby(group)["r"].transform("median")
     mad = (d["r"] - med).abs().groupby([d[c] for c in group]).transform("median")
     z = (d["r"] - med) / (1.4826 * mad)
     peers = d.groupby(group)["r"].transform("size")
-    peer_hit = (peers >= rule.params.get("min_peers", 4)) & np.isfinite(z) & (
-        z.abs() >= rule.params["peer_t"])
+    peer_hit = (
+        (peers >= rule.params.get("min_peers", 4))
+        & np.isfinite(z)
+        & (z.abs() >= rule.params["peer_t"])
+    )
     k, t = int(rule.params.get("hampel_window", 2)), float(rule.params.get("hampel_t", 3))
 
     def hampel(s: pd.Series) -> pd.Series:
         x = s.to_numpy()
         flags = np.zeros(len(x), dtype=bool)
         for i in range(k, len(x) - k):
-            w = x[i - k:i + k + 1]
+            w = x[i - k : i + k + 1]
             m = np.median(w)
             scale = 1.4826 * np.median(np.abs(w - m))
             flags[i] = scale > 0 and abs(x[i] - m) > t * scale
@@ -217,14 +242,18 @@ def main() -> None:
     args = ap.parse_args()
     rs = the_rules()
     frame = cube_frame(args.enterprises)
-    print(f"cube: {args.enterprises:,} enterprises → {frame.height:,} cells at every level, "
-          f"{frame.select(SERIES).n_unique():,} series · load {os.getloadavg()[0]:.2f}")
+    print(
+        f"cube: {args.enterprises:,} enterprises → {frame.height:,} cells at every level, "
+        f"{frame.select(SERIES).n_unique():,} series · load {os.getloadavg()[0]:.2f}"
+    )
     runs = []
     for i in range(args.repeat):
         hits, wall, cpu = timed(run_shumao, frame, rs)
         runs.append((wall, cpu))
-        print(f"shumao run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU · load "
-              f"{os.getloadavg()[0]:.2f}")
+        print(
+            f"shumao run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU · load "
+            f"{os.getloadavg()[0]:.2f}"
+        )
     best = min(runs)
     print("hits:", hits)
     if args.no_pandas:
@@ -235,9 +264,11 @@ def main() -> None:
     print("pandas hits:", ph)
     same = {k for k in hits if hits[k] == ph.get(k)}
     print(f"hit counts agree on {len(same)}/{len(hits)} rules: {sorted(set(hits) - same) or 'all'}")
-    print(f"shumao best {best[0]:.1f} s (target < {TARGET_SECONDS:.0f} s); pandas ÷ shumao = "
-          f"{pwall / best[0]:.1f}× wall, {pcpu / best[1]:.1f}× CPU (target ≥ {TARGET_RATIO:.0f}×); "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
+    print(
+        f"shumao best {best[0]:.1f} s (target < {TARGET_SECONDS:.0f} s); pandas ÷ shumao = "
+        f"{pwall / best[0]:.1f}× wall, {pcpu / best[1]:.1f}× CPU (target ≥ {TARGET_RATIO:.0f}×); "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB"
+    )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,10 @@ def main() -> None:
     shumao = min(run(True) for _ in range(args.repeat))
     baseline = min(run(False) for _ in range(args.repeat))
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print(f"with risk recomputation {shumao:.2f} CPU s, without {baseline:.2f} CPU s, "
-          f"ratio {shumao / baseline:.2f}")
+    print(
+        f"with risk recomputation {shumao:.2f} CPU s, without {baseline:.2f} CPU s, "
+        f"ratio {shumao / baseline:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -63,8 +63,18 @@ from shumao.storage.engine import make_engine, upgrade
 from shumao.storage.scratch import scratch_engine
 
 SEEDS = Path(__file__).resolve().parents[1] / "demo" / "policy"
-ISSUERS = ("商务部", "国务院办公厅", "工业和信息化部", "国家发展改革委", "浙江省商务厅", "中央网信办",
-           "财政部", "海关总署", "上海市人民政府", "广东省商务厅")
+ISSUERS = (
+    "商务部",
+    "国务院办公厅",
+    "工业和信息化部",
+    "国家发展改革委",
+    "浙江省商务厅",
+    "中央网信办",
+    "财政部",
+    "海关总署",
+    "上海市人民政府",
+    "广东省商务厅",
+)
 PREFIXES = ("商服贸函", "国办发", "工信部", "发改外资", "浙商务发", "沪府发", "粤商务贸函", "财税")
 TYPES = ("通知", "意见", "指引", "方案", "办法")
 NUMERALS = "一二三四五六七八九十"
@@ -75,7 +85,9 @@ def seed_material() -> tuple[list[str], list[str]]:
     sentences, headings = [], []
     for path in sorted(SEEDS.glob("00*.txt")):
         for par in normalise.clean(path.read_text(encoding="utf-8")).text:
-            heading = re.match(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)([^。]{4,30})", par)
+            heading = re.match(
+                r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)([^。]{4,30})", par
+            )
             if heading:
                 headings.append(heading.group(1))
             sentences += [s for s in re.findall(r"[^。！？]+[。！？]", par) if 15 <= len(s) <= 200]
@@ -89,12 +101,17 @@ def corpus(n: int, seed: int = 20240817) -> list[tuple[str, str]]:
     for i in range(n):
         issuer = rng.choice(ISSUERS)
         year = rng.randint(2015, 2024)
-        lines = [issuer, f"{rng.choice(PREFIXES)}〔{year}〕{rng.randint(1, 400)}号",
-                 f"{issuer}关于{rng.choice(headings)}的{rng.choice(TYPES)}",
-                 f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"]
+        lines = [
+            issuer,
+            f"{rng.choice(PREFIXES)}〔{year}〕{rng.randint(1, 400)}号",
+            f"{issuer}关于{rng.choice(headings)}的{rng.choice(TYPES)}",
+            f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+        ]
         for s in range(rng.randint(3, 5)):
             lines.append(f"{NUMERALS[s]}、{rng.choice(headings)}")
-            lines += ["".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(rng.randint(2, 3))]
+            lines += [
+                "".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(rng.randint(2, 3))
+            ]
         docs.append((f"synthetic-{i:05d}.txt", "\n".join(lines)))
     return docs
 
@@ -105,8 +122,11 @@ def queries(n: int, seed: int = 7) -> list[str]:
     words: list[str] = []
     pairs: list[str] = []
     for sentence in sentences:
-        cut = [w for w in segment.tokenizer().cut(sentence) if re.fullmatch(r"[\u4e00-\u9fff]{2,6}", w)
-               and w not in segment.STOPWORDS]
+        cut = [
+            w
+            for w in segment.tokenizer().cut(sentence)
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,6}", w) and w not in segment.STOPWORDS
+        ]
         words += cut
         pairs += [a + b for a, b in pairwise(cut)]
     vocabulary = sorted(set(words))
@@ -182,8 +202,12 @@ class Timed:
         return pct(self.ms, q)
 
 
-def interleaved(contenders: dict[str, Callable[[str], object]], qs: list[str],
-                rounds: int, postmaster: int | None = None) -> list[dict[str, Timed]]:
+def interleaved(
+    contenders: dict[str, Callable[[str], object]],
+    qs: list[str],
+    rounds: int,
+    postmaster: int | None = None,
+) -> list[dict[str, Timed]]:
     """Per round, each query is answered by every contender in turn (the same moment, the same
     load for all); a round's figures are its own. With a local PostgreSQL's ``postmaster``,
     the server's CPU around each query is added up too (read outside the timed span)."""
@@ -216,37 +240,58 @@ def replicate(engine: Engine, copies: int) -> None:
     canonical documents with the synthetic corpus' term statistics."""
     if copies <= 1:
         return
-    doc_cols = [c.name for c in pt.document.c if c.name not in ("id", "source_file",
-                                                                   "canonical_id")]
+    doc_cols = [
+        c.name for c in pt.document.c if c.name not in ("id", "source_file", "canonical_id")
+    ]
     pas_cols = [c.name for c in pt.passage.c if c.name not in ("id", "document_id")]
     with engine.begin() as conn:
         n = conn.execute(text("SELECT max(id) FROM policy_document")).scalar_one()
         p = conn.execute(text("SELECT max(id) FROM policy_passage")).scalar_one()
         for c in range(1, copies):
-            conn.execute(text(
-                f"INSERT INTO policy_document (id, source_file, canonical_id, {', '.join(doc_cols)}) "
-                f"SELECT id + {c * n}, source_file || '#{c}', canonical_id + {c * n}, "
-                f"{', '.join(doc_cols)} FROM policy_document WHERE id <= {n}"))
-            conn.execute(text(
-                f"INSERT INTO policy_passage (id, document_id, {', '.join(pas_cols)}) "
-                f"SELECT id + {c * p}, document_id + {c * n}, {', '.join(pas_cols)} "
-                f"FROM policy_passage WHERE id <= {p}"))
-            conn.execute(text(
-                "INSERT INTO policy_term (term, document_id, weight, passage_id) "
-                f"SELECT term, document_id + {c * n}, "
-                f"weight * (1.0 + 0.05 * ((document_id * 31 + {c * 17}) % 11) / 11.0), "
-                f"passage_id + {c * p} FROM policy_term WHERE document_id <= {n}"))
-        conn.execute(text("UPDATE policy_stats SET documents = "
-                          "(SELECT count(*) FROM policy_document) WHERE id = 1"))
+            conn.execute(
+                text(
+                    f"INSERT INTO policy_document (id, source_file, canonical_id, {', '.join(doc_cols)}) "
+                    f"SELECT id + {c * n}, source_file || '#{c}', canonical_id + {c * n}, "
+                    f"{', '.join(doc_cols)} FROM policy_document WHERE id <= {n}"
+                )
+            )
+            conn.execute(
+                text(
+                    f"INSERT INTO policy_passage (id, document_id, {', '.join(pas_cols)}) "
+                    f"SELECT id + {c * p}, document_id + {c * n}, {', '.join(pas_cols)} "
+                    f"FROM policy_passage WHERE id <= {p}"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO policy_term (term, document_id, weight, passage_id) "
+                    f"SELECT term, document_id + {c * n}, "
+                    f"weight * (1.0 + 0.05 * ((document_id * 31 + {c * 17}) % 11) / 11.0), "
+                    f"passage_id + {c * p} FROM policy_term WHERE document_id <= {n}"
+                )
+            )
+        conn.execute(
+            text(
+                "UPDATE policy_stats SET documents = "
+                "(SELECT count(*) FROM policy_document) WHERE id = 1"
+            )
+        )
 
 
-def run_store(label: str, engine: Engine, prepared: list[tuple[Prepared | None, object]],
-              prepare_s: float, qs: list[str], rounds: int, copies: int = 1) -> None:
+def run_store(
+    label: str,
+    engine: Engine,
+    prepared: list[tuple[Prepared | None, object]],
+    prepare_s: float,
+    qs: list[str],
+    rounds: int,
+    copies: int = 1,
+) -> None:
     upgrade(engine)
     start = time.perf_counter()
     for at in range(0, len(prepared), 200):
         with engine.begin() as conn:
-            for ready, report in prepared[at:at + 200]:
+            for ready, report in prepared[at : at + 200]:
                 if ready is not None:
                     writing.store(conn, ready, report)  # type: ignore[arg-type]
     write_s = time.perf_counter() - start
@@ -256,29 +301,42 @@ def run_store(label: str, engine: Engine, prepared: list[tuple[Prepared | None, 
     search.search(engine, qs[0])  # warm caches
     with engine.connect() as conn:
         passages = conn.execute(text("SELECT count(*) FROM policy_passage")).scalar_one()
-    print(f"\n== {label}: {n:,} documents, {passages:,} passages "
-          f"(load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"\n== {label}: {n:,} documents, {passages:,} passages "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
     m = len(prepared)
-    print(f"ingest   {m / (prepare_s + write_s):8.1f} documents/s  "
-          f"(prepare {m / prepare_s:.1f}/s shared, write {m / write_s:.1f}/s)"
-          + (f"; {m:,} ingested, copied {copies}× at the table level" if copies > 1 else ""))
-    contenders = {"shumao": lambda q: search.search(engine, q, limit=10),
-                  "full-text": floor(engine), "LIKE": lambda q: baseline(engine, q)}
+    print(
+        f"ingest   {m / (prepare_s + write_s):8.1f} documents/s  "
+        f"(prepare {m / prepare_s:.1f}/s shared, write {m / write_s:.1f}/s)"
+        + (f"; {m:,} ingested, copied {copies}× at the table level" if copies > 1 else "")
+    )
+    contenders = {
+        "shumao": lambda q: search.search(engine, q, limit=10),
+        "full-text": floor(engine),
+        "LIKE": lambda q: baseline(engine, q),
+    }
     for i, got in enumerate(interleaved(contenders, qs, rounds, postmaster_pid(engine))):
         ours, fts = got["shumao"], got["full-text"]
         print(f"round {i + 1} (load {os.getloadavg()[0]:.1f}):")
         for name, t in got.items():
-            print(f"  {name:9} p50 {t.p(50):7.2f} ms  p95 {t.p(95):7.2f} ms  max {max(t.ms):7.2f} ms"
-                  f"  CPU {1000 * t.cpu / len(qs):5.2f} ms/query"
-                  + ("" if t.server is None else f" + server {1000 * t.server / len(qs):5.2f}"))
+            print(
+                f"  {name:9} p50 {t.p(50):7.2f} ms  p95 {t.p(95):7.2f} ms  max {max(t.ms):7.2f} ms"
+                f"  CPU {1000 * t.cpu / len(qs):5.2f} ms/query"
+                + ("" if t.server is None else f" + server {1000 * t.server / len(qs):5.2f}")
+            )
         verdict = "meets" if ours.p(95) <= 1.5 * fts.p(95) else "MISSES"
-        print(f"  shumao ÷ plain full-text: p95 {ours.p(95) / fts.p(95):.2f}× ({verdict} ≤ 1.5×), "
-              f"p50 {ours.p(50) / fts.p(50):.2f}×, CPU {ours.cpu / fts.cpu:.2f}×;  "
-              f"LIKE ÷ shumao: p95 {got['LIKE'].p(95) / ours.p(95):.1f}×; "
-              f"shumao p95 {'<' if ours.p(95) < 50 else '≥'} 50 ms")
+        print(
+            f"  shumao ÷ plain full-text: p95 {ours.p(95) / fts.p(95):.2f}× ({verdict} ≤ 1.5×), "
+            f"p50 {ours.p(50) / fts.p(50):.2f}×, CPU {ours.cpu / fts.cpu:.2f}×;  "
+            f"LIKE ÷ shumao: p95 {got['LIKE'].p(95) / ours.p(95):.1f}×; "
+            f"shumao p95 {'<' if ours.p(95) < 50 else '≥'} 50 ms"
+        )
         if ours.server is not None and fts.server is not None:
-            print(f"  client + server CPU: shumao ÷ plain full-text "
-                  f"{(ours.cpu + ours.server) / (fts.cpu + fts.server):.2f}×")
+            print(
+                f"  client + server CPU: shumao ÷ plain full-text "
+                f"{(ours.cpu + ours.server) / (fts.cpu + fts.server):.2f}×"
+            )
 
 
 def main() -> None:
@@ -287,14 +345,20 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the queries (≥ 3)")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1))
-    parser.add_argument("--copies", type=int, default=1,
-                        help="ingest docs/copies documents, copy them at the table level")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="ingest docs/copies documents, copy them at the table level",
+    )
     args = parser.parse_args()
     docs = corpus(args.docs // args.copies)
     chars = sum(len(t) for _, t in docs)
-    print(f"corpus: {len(docs):,} synthetic documents, {chars / len(docs):,.0f} characters each "
-          f"on average; {args.queries:,} queries; {args.workers} worker process(es) to prepare; "
-          f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at start")
+    print(
+        f"corpus: {len(docs):,} synthetic documents, {chars / len(docs):,.0f} characters each "
+        f"on average; {args.queries:,} queries; {args.workers} worker process(es) to prepare; "
+        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at start"
+    )
     start = time.perf_counter()
     with prepared_.pool(args.workers) as pool:
         prepared = list(pool(prepared_.prepare_item, docs))
@@ -307,8 +371,9 @@ def main() -> None:
     pg_url = os.environ.get("SHUMAO_BENCH_PG_URL")
     if pg_url:
         with scratch_engine(pg_url, "shumao_bench") as pg:
-            run_store("PostgreSQL (tsvector + GIN)", pg, prepared, prepare_s, qs, args.rounds,
-                      args.copies)
+            run_store(
+                "PostgreSQL (tsvector + GIN)", pg, prepared, prepare_s, qs, args.rounds, args.copies
+            )
     else:
         print("\n(PostgreSQL skipped: set SHUMAO_BENCH_PG_URL to an admin URL to include it)")
 

@@ -39,11 +39,17 @@ ADMIN = Scope("admin", username="bench")
 def _store(tmp: Path) -> tuple[Engine, int]:
     engine = make_engine(url=f"sqlite:///{tmp}/b.db")
     upgrade(engine)
-    vids = [int(run_import(engine, "customs-cbec", f, after=after_commit).vintage_id or 0)
-            for f in release_files(DEMO)]
+    vids = [
+        int(run_import(engine, "customs-cbec", f, after=after_commit).vintage_id or 0)
+        for f in release_files(DEMO)
+    ]
     with engine.begin() as conn:
-        made = [releases.release(conn, scope=ADMIN, dataflow_id="CUSTOMS_CBEC", vintage_id=v,
-                                 revision_reason="bench").id for v in vids]
+        made = [
+            releases.release(
+                conn, scope=ADMIN, dataflow_id="CUSTOMS_CBEC", vintage_id=v, revision_reason="bench"
+            ).id
+            for v in vids
+        ]
     return engine, made[-1]
 
 
@@ -73,11 +79,15 @@ def main() -> None:
         engine.dispose()
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"idle round        {min(idle):8.3f} ms CPU   SELECT 1 {min(select1):.3f} ms   "
-          f"ratio {min(idle) / min(select1):.1f}×   a day at 2 s: "
-          f"{min(idle) * 43200 / 1000:.1f} s CPU")
-    print(f"snapshot write    {min(snap):8.1f} ms CPU   public view read {min(read):.1f} ms   "
-          f"ratio {min(snap) / min(read):.2f}×")
+    print(
+        f"idle round        {min(idle):8.3f} ms CPU   SELECT 1 {min(select1):.3f} ms   "
+        f"ratio {min(idle) / min(select1):.1f}×   a day at 2 s: "
+        f"{min(idle) * 43200 / 1000:.1f} s CPU"
+    )
+    print(
+        f"snapshot write    {min(snap):8.1f} ms CPU   public view read {min(read):.1f} ms   "
+        f"ratio {min(snap) / min(read):.2f}×"
+    )
 
 
 def _rewrite(engine: Engine, release_id: int, root: Path) -> None:

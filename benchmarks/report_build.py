@@ -36,7 +36,9 @@ STAGES = ("data", "html", "pdf", "docx", "xlsx")
 def load_report_data(engine) -> None:  # type: ignore[no-untyped-def]
     """The data the 2022 report is built from (the demo's real files)."""
     data = DEMO / "data"
-    run_import(engine, "unctad-sdmx", data / "unctad_digital_economy_raw_export.csv", after=after_commit)
+    run_import(
+        engine, "unctad-sdmx", data / "unctad_digital_economy_raw_export.csv", after=after_commit
+    )
     run_import(engine, "wto-dds", data / "wto_dds_china_usa_2005_2025.csv", after=after_commit)
     for path in sorted((data / "report2022").glob("*.csv")):
         run_import(engine, "report2022", path, after=after_commit)
@@ -49,8 +51,17 @@ def timed_build(engine, out: Path, cache: Path) -> dict[str, float]:  # type: ig
         if stage in STAGES[1:] or stage == "done":
             marks.append((stage, time.perf_counter(), time.process_time()))
 
-    build(engine, Request(2022, passages=PASSAGES, out_dir=out, cache_dir=cache,
-                          formats=("html", "pdf", "docx", "xlsx")), progress)
+    build(
+        engine,
+        Request(
+            2022,
+            passages=PASSAGES,
+            out_dir=out,
+            cache_dir=cache,
+            formats=("html", "pdf", "docx", "xlsx"),
+        ),
+        progress,
+    )
     names = ["data", *[m[0] for m in marks[1:-1]]]
     out_times = {f"{n}_wall": marks[i + 1][1] - marks[i][1] for i, n in enumerate(names)}
     out_times |= {f"{n}_cpu": marks[i + 1][2] - marks[i][2] for i, n in enumerate(names)}
@@ -79,8 +90,10 @@ def main() -> None:
 
 def report(results: dict[str, list[dict[str, float]]]) -> None:
     load = os.getloadavg()
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} · {os.cpu_count()} cores · "
-          f"median of {RUNS} runs (seconds)")
+    print(
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} · {os.cpu_count()} cores · "
+        f"median of {RUNS} runs (seconds)"
+    )
     print(f"{'build':8} " + " ".join(f"{s:>13}" for s in (*STAGES, "total")))
     for kind, runs in results.items():
         cells = []
@@ -91,8 +104,10 @@ def report(results: dict[str, list[dict[str, float]]]) -> None:
         print(f"{kind:8} " + " ".join(f"{c:>13}" for c in cells))
     med = {k: statistics.median(r["total_cpu"] for r in v) for k, v in results.items()}
     wall = {k: statistics.median(r["total_wall"] for r in v) for k, v in results.items()}
-    print(f"cold ÷ warm: {med['cold'] / med['warm']:.1f}× CPU, {wall['cold'] / wall['warm']:.1f}× "
-          f"wall · cold ÷ charts cached: {med['cold'] / med['charts']:.2f}× CPU")
+    print(
+        f"cold ÷ warm: {med['cold'] / med['warm']:.1f}× CPU, {wall['cold'] / wall['warm']:.1f}× "
+        f"wall · cold ÷ charts cached: {med['cold'] / med['charts']:.2f}× CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -50,9 +50,16 @@ from shumao.validation.findings import Finding
 PRODUCTS = ("SF1", "SG1", "SH3", "SI1", "SI2", "SI3", "SJ1", "SJ2", "SJ3", "SK1")
 PARTNERS = ("USA", "JPN", "DEU", "GBR", "SGP", "KOR", "FRA", "HKG", "AUS", "CAN")
 PERIOD = "2024-Q4"
-HEADER = {"uscc": "统一社会信用代码", "period": "报告期", "product": "服务类别",
-          "counterpart_area": "伙伴国家（地区）", "X": "出口（万美元）", "M": "进口（万美元）",
-          "T": "进出口合计（万美元）", "remark": "备注"}
+HEADER = {
+    "uscc": "统一社会信用代码",
+    "period": "报告期",
+    "product": "服务类别",
+    "counterpart_area": "伙伴国家（地区）",
+    "X": "出口（万美元）",
+    "M": "进口（万美元）",
+    "T": "进出口合计（万美元）",
+    "remark": "备注",
+}
 FULL = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 
@@ -65,11 +72,13 @@ def series(n_ent: int, seed: int) -> tuple[pl.DataFrame, np.ndarray]:
     codes = [uscc.make(f"91320100{i:09d}") for i in range(n_ent)]
     per = len(PRODUCTS) * len(PARTNERS)
     idx = np.arange(n_ent * per)
-    frame = pl.DataFrame({
-        "uscc": pl.Series(codes).gather(idx // per),
-        "product": pl.Series(PRODUCTS).gather((idx % per) // len(PARTNERS)),
-        "counterpart_area": pl.Series(PARTNERS).gather(idx % len(PARTNERS)),
-    })
+    frame = pl.DataFrame(
+        {
+            "uscc": pl.Series(codes).gather(idx // per),
+            "product": pl.Series(PRODUCTS).gather((idx % per) // len(PARTNERS)),
+            "counterpart_area": pl.Series(PARTNERS).gather(idx % len(PARTNERS)),
+        }
+    )
     level = rng.lognormal(3.0, 1.2, size=idx.size)
     growth = rng.normal(1.01, 0.01, size=idx.size)
     steps = np.arange(9)
@@ -87,13 +96,23 @@ def upload_frame(frame: pl.DataFrame, values: np.ndarray, seed: int) -> pl.DataF
     m_missing = rng.random(n) < 0.2
     m = np.where(m_missing, np.nan, m)
     t = np.round(x + np.nan_to_num(m), 2)
-    lines = frame.with_columns(period=pl.lit(PERIOD), X=pl.Series(x), M=pl.Series(m),
-                               T=pl.Series(t), remark=pl.lit(""))
-    totals = lines.group_by("uscc", maintain_order=True).agg(
-        pl.col("X").sum().round(2), pl.col("M").fill_nan(None).sum().round(2),
-        pl.col("T").sum().round(2)).with_columns(
-        period=pl.lit(PERIOD), product=pl.lit("合计"), counterpart_area=pl.lit(""),
-        remark=pl.lit(""))
+    lines = frame.with_columns(
+        period=pl.lit(PERIOD), X=pl.Series(x), M=pl.Series(m), T=pl.Series(t), remark=pl.lit("")
+    )
+    totals = (
+        lines.group_by("uscc", maintain_order=True)
+        .agg(
+            pl.col("X").sum().round(2),
+            pl.col("M").fill_nan(None).sum().round(2),
+            pl.col("T").sum().round(2),
+        )
+        .with_columns(
+            period=pl.lit(PERIOD),
+            product=pl.lit("合计"),
+            counterpart_area=pl.lit(""),
+            remark=pl.lit(""),
+        )
+    )
     both = pl.concat([totals.select(lines.columns), lines])
     return _as_written(both, rng)
 
@@ -106,13 +125,17 @@ def _as_written(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     for col in ("X", "M", "T"):
         plain = frame[col].fill_nan(None).map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String)
         styled = [
-            _style(v, p) if v is not None else "" for v, p in zip(plain.to_list(), pick, strict=True)
+            _style(v, p) if v is not None else ""
+            for v, p in zip(plain.to_list(), pick, strict=True)
         ]
         text[col] = styled
     out = frame.with_columns(**{c: pl.Series(v) for c, v in text.items()})
     named = out.with_columns(
-        pl.when(pl.Series(pick) < 0.3).then(pl.col("product") + " 名称").otherwise(pl.col("product"))
-        .alias("product"))
+        pl.when(pl.Series(pick) < 0.3)
+        .then(pl.col("product") + " 名称")
+        .otherwise(pl.col("product"))
+        .alias("product")
+    )
     bad = np.flatnonzero(pick > 0.99995)
     x = named["X"].to_list()
     for i in bad:
@@ -140,18 +163,24 @@ def history(frame: pl.DataFrame, values: np.ndarray, seed: int) -> pl.DataFrame:
         x = values[:, k]
         m = np.round(x * rng.uniform(0.05, 0.4, x.size), 2)
         base = frame.with_columns(period=pl.lit(p))
-        parts += [base.with_columns(field=pl.lit("X"), value=pl.Series(x)),
-                  base.with_columns(field=pl.lit("M"), value=pl.Series(m))]
+        parts += [
+            base.with_columns(field=pl.lit("X"), value=pl.Series(x)),
+            base.with_columns(field=pl.lit("M"), value=pl.Series(m)),
+        ]
     return pl.concat(parts)
 
 
 def annual(hist: pl.DataFrame, current: np.ndarray, frame: pl.DataFrame) -> pl.DataFrame:
     year = hist.filter(pl.col("period").str.starts_with("2024") & (pl.col("field") == "X"))
     now = frame.with_columns(value=pl.Series(current))
-    total = pl.concat([year.select("uscc", "value"), now.select("uscc", "value")]) \
-        .group_by("uscc").agg(pl.col("value").sum())
-    return total.select("uscc", period=pl.lit("2024"), field=pl.lit("dds_export"),
-                        value=pl.col("value") * 1.002)
+    total = (
+        pl.concat([year.select("uscc", "value"), now.select("uscc", "value")])
+        .group_by("uscc")
+        .agg(pl.col("value").sum())
+    )
+    return total.select(
+        "uscc", period=pl.lit("2024"), field=pl.lit("dds_export"), value=pl.col("value") * 1.002
+    )
 
 
 # --- the two implementations ------------------------------------------------------------------
@@ -164,8 +193,9 @@ Timing = tuple[float, float, int, int]
 def run_shumao(path: Path, ctx: Context, found: list[Finding] | None = None) -> Timing:
     form = get_form("DDS_Q")
     cpu, start = time.process_time(), time.perf_counter()
-    parsed = read_file(path, form=form, max_bytes=200 * 1024 * 1024,
-                       limits=Limits(rows=10**6, cells=10**7))  # a batch file, past upload limits
+    parsed = read_file(
+        path, form=form, max_bytes=200 * 1024 * 1024, limits=Limits(rows=10**6, cells=10**7)
+    )  # a batch file, past upload limits
     assert parsed.sheet is not None
     checked = validate(parsed.sheet, form, context=ctx, report=parsed.report)
     wall, used = time.perf_counter() - start, time.process_time() - cpu
@@ -211,18 +241,22 @@ class PandasRules:
         lines = detail.melt(id_vars=[*keys, "_row"], value_vars=["X", "M"], var_name="field")
         lines = lines.dropna(subset=["value"])
         cur = lines[lines["product_code"].notna() & lines["counterpart_area_code"].notna()]
-        hist = self.hist.rename(columns={"product": "product_code",
-                                         "counterpart_area": "counterpart_area_code"})
-        self.flagged = {"hb-history-outlier": self.history(cur, hist, keys),
-                        "hb-peer-outlier": self.peers(cur, hist),
-                        "cross-form-mismatch": self.cross_form(lines, hist)}
+        hist = self.hist.rename(
+            columns={"product": "product_code", "counterpart_area": "counterpart_area_code"}
+        )
+        self.flagged = {
+            "hb-history-outlier": self.history(cur, hist, keys),
+            "hb-peer-outlier": self.peers(cur, hist),
+            "cross-form-mismatch": self.cross_form(lines, hist),
+        }
         return sum(len(f) for f in self.flagged.values())
 
     def history(self, cur: pd.DataFrame, hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         window = previous_periods(PERIOD, 8)
         past = hist[hist["period"].isin(window) & hist["field"].isin(["X", "M"])]
-        wide = past.pivot_table(index=[*keys, "field"], columns="period", values="value",
-                                aggfunc="first").reindex(columns=window)
+        wide = past.pivot_table(
+            index=[*keys, "field"], columns="period", values="value", aggfunc="first"
+        ).reindex(columns=window)
         m = cur.join(wide, on=[*keys, "field"])
         values = m[[*window, "value"]].to_numpy(dtype=float)
         y1 = pd.DataFrame(values[:, :-1])
@@ -230,8 +264,9 @@ class PandasRules:
         ok = y1.notna() & y2.notna() & (y1 > 0) & (y2 > 0)
         ratio = (y2 / y1).where(ok)
         med_r = ratio.median(axis=1)
-        centred = (1 - ratio.rdiv(med_r, axis=0)).where(ratio.lt(med_r, axis=0),
-                                                          ratio.div(med_r, axis=0) - 1)
+        centred = (1 - ratio.rdiv(med_r, axis=0)).where(
+            ratio.lt(med_r, axis=0), ratio.div(med_r, axis=0) - 1
+        )
         score = (centred * np.maximum(y1, y2) ** self.U).where(ok)
         n = ok.sum(axis=1)
         e_med = score.median(axis=1)
@@ -241,9 +276,12 @@ class PandasRules:
         d_lo = mad.where(~big, np.maximum(e_med - score.quantile(0.25, axis=1), floor))
         d_hi = mad.where(~big, np.maximum(score.quantile(0.75, axis=1) - e_med, floor))
         last, change = score.iloc[:, -1], centred.iloc[:, -1]
-        out = ((n >= self.MIN_UNITS) & ok.iloc[:, -1]
-               & ((last < e_med - self.C * d_lo) | (last > e_med + self.C * d_hi))
-               & (change.abs() >= self.MIN_CHANGE))
+        out = (
+            (n >= self.MIN_UNITS)
+            & ok.iloc[:, -1]
+            & ((last < e_med - self.C * d_lo) | (last > e_med + self.C * d_hi))
+            & (change.abs() >= self.MIN_CHANGE)
+        )
         return m.loc[out.to_numpy(), ["field", "_row"]]
 
     def peers(self, cur: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
@@ -259,21 +297,28 @@ class PandasRules:
         d["centred"] = np.where(d["ratio"] < med_r, 1 - med_r / d["ratio"], d["ratio"] / med_r - 1)
         d["score"] = d["centred"] * np.maximum(d["y1"], d["y2"]) ** self.U
         group = d.groupby(["product_code", "field"])["score"]
-        e_med, q1, q3 = (group.transform("median"), group.transform("quantile", 0.25),
-                         group.transform("quantile", 0.75))
+        e_med, q1, q3 = (
+            group.transform("median"),
+            group.transform("quantile", 0.25),
+            group.transform("quantile", 0.75),
+        )
         floor = (self.A * e_med).abs()
         lower = e_med - self.C * np.maximum(e_med - q1, floor)
         upper = e_med + self.C * np.maximum(q3 - e_med, floor)
-        out = (((d["score"] < lower) | (d["score"] > upper))
-               & (d["centred"].abs() >= self.MIN_CHANGE))
+        out = ((d["score"] < lower) | (d["score"] > upper)) & (
+            d["centred"].abs() >= self.MIN_CHANGE
+        )
         return d.loc[out, ["field", "_row"]]
 
     def cross_form(self, cur: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
         year = [f"{PERIOD[:4]}-Q{q}" for q in range(1, 5)]
         now = cur[cur["field"] == "X"].groupby("uscc")["value"].sum()
-        past = hist[hist["period"].isin(year) & (hist["period"] != PERIOD)
-                    & (hist["field"] == "X")].groupby("uscc").agg(
-            value=("value", "sum"), quarters=("period", "nunique")).reindex(now.index)
+        past = (
+            hist[hist["period"].isin(year) & (hist["period"] != PERIOD) & (hist["field"] == "X")]
+            .groupby("uscc")
+            .agg(value=("value", "sum"), quarters=("period", "nunique"))
+            .reindex(now.index)
+        )
         total = (now + past["value"])[past["quarters"] == 3]
         annual = self.annual.set_index("uscc")["value"]
         pct = (total - annual.reindex(total.index)).abs() / annual.reindex(total.index).abs() * 100
@@ -299,9 +344,11 @@ def interleaved(repeat: int, runs: dict[str, Callable[[], Timing]]) -> dict[str,
     for i in range(repeat):
         for name, run in runs.items():
             got[name].append(run())
-        print(f"  round {i + 1} (load {os.getloadavg()[0]:.1f}): "
-              + ", ".join(f"{n} {t[-1][0]:.2f}s/{t[-1][1]:.2f}c" for n, t in got.items()),
-              flush=True)
+        print(
+            f"  round {i + 1} (load {os.getloadavg()[0]:.1f}): "
+            + ", ".join(f"{n} {t[-1][0]:.2f}s/{t[-1][1]:.2f}c" for n, t in got.items()),
+            flush=True,
+        )
     return {name: min(times, key=lambda r: r[0]) for name, times in got.items()}
 
 
@@ -320,8 +367,10 @@ def print_structural(runs: dict[str, Timing]) -> None:
     print("\nstructural rules (best of the rounds; ratio = baseline ÷ shumao):")
     for key, label in STRUCTURAL:
         wall, cpu, _, found = runs[key]
-        print(f"  {label:46} {wall:5.2f} s  CPU {cpu:5.2f} s  {found:6,} failures  "
-              f"{wall / ours[0]:4.1f}× wall  {cpu / ours[1]:4.1f}× CPU")
+        print(
+            f"  {label:46} {wall:5.2f} s  CPU {cpu:5.2f} s  {found:6,} failures  "
+            f"{wall / ours[0]:4.1f}× wall  {cpu / ours[1]:4.1f}× CPU"
+        )
 
 
 def main() -> None:
@@ -332,49 +381,69 @@ def main() -> None:
     args = parser.parse_args()
     frame, values = series(args.enterprises, args.seed)
     hist = history(frame, values, args.seed)
-    ctx = Context(expected_period=PERIOD, history=hist,
-                  other_forms={"BASIC_A": annual(hist, values[:, 8], frame)})
+    ctx = Context(
+        expected_period=PERIOD,
+        history=hist,
+        other_forms={"BASIC_A": annual(hist, values[:, 8], frame)},
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "batch_100k.csv"
         written = upload_frame(frame, values, args.seed)
         written.select(list(HEADER)).rename(HEADER).write_csv(path)
         size = path.stat().st_size
-        print(f"upload: {written.height:,} lines, {size / 1e6:.1f} MB; history: "
-              f"{hist.height:,} values over 8 quarters")
+        print(
+            f"upload: {written.height:,} lines, {size / 1e6:.1f} MB; history: "
+            f"{hist.height:,} values over 8 quarters"
+        )
         found: list[Finding] = []
         run_shumao(path, ctx, found)  # warm caches (code lookups) as a running server has them
         plain = Context(expected_period=PERIOD, hb=False)
         rest = PandasRules(hist.to_pandas(), ctx.other_forms["BASIC_A"].to_pandas())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            runs = interleaved(args.repeat, {
-                "struct": lambda: run_shumao(path, plain),
-                "polars": lambda: vp.polars_plain(path, HEADER, PERIOD),
-                "pandera_polars": lambda: vp.pandera_polars(path, HEADER, PERIOD),
-                "pandera_distinct": lambda: vp.pandas_distinct(path, HEADER, PERIOD),
-                "pandera": lambda: run_pandera(path),
-                "full": lambda: run_shumao(path, ctx),
-                "pandera_all": lambda: run_pandera(path, rest),
-            })
+            runs = interleaved(
+                args.repeat,
+                {
+                    "struct": lambda: run_shumao(path, plain),
+                    "polars": lambda: vp.polars_plain(path, HEADER, PERIOD),
+                    "pandera_polars": lambda: vp.pandera_polars(path, HEADER, PERIOD),
+                    "pandera_distinct": lambda: vp.pandas_distinct(path, HEADER, PERIOD),
+                    "pandera": lambda: run_pandera(path),
+                    "full": lambda: run_shumao(path, ctx),
+                    "pandera_all": lambda: run_pandera(path, rest),
+                },
+            )
     full = runs["full"]
     base, base_all = runs["pandera"], runs["pandera_all"]
     print_structural(runs)
     print("\nall rules:")
-    print(f"shumao (parse + all rules incl. HB, cross-form): {full[0]:.2f} s "
-          f"(CPU {full[1]:.2f} s) · {full[2]:,} lines · {full[3]:,} findings")
-    print(f"pandera + pandas HB and cross-form (all rules):  {base_all[0]:.2f} s "
-          f"(CPU {base_all[1]:.2f} s) · {base_all[3]:,} failure cases and flags")
-    agree = all(same_rows(found, code, rest.flagged[code])
-                for code in ("hb-history-outlier", "hb-peer-outlier"))
-    print(f"HB flags, shumao vs pandas: {'the same rows' if agree else 'DIFFERENT rows'} "
-          f"(history {len(rest.flagged['hb-history-outlier']):,}, peers "
-          f"{len(rest.flagged['hb-peer-outlier']):,}, cross-form "
-          f"{len(rest.flagged['cross-form-mismatch']):,} enterprises)")
+    print(
+        f"shumao (parse + all rules incl. HB, cross-form): {full[0]:.2f} s "
+        f"(CPU {full[1]:.2f} s) · {full[2]:,} lines · {full[3]:,} findings"
+    )
+    print(
+        f"pandera + pandas HB and cross-form (all rules):  {base_all[0]:.2f} s "
+        f"(CPU {base_all[1]:.2f} s) · {base_all[3]:,} failure cases and flags"
+    )
+    agree = all(
+        same_rows(found, code, rest.flagged[code])
+        for code in ("hb-history-outlier", "hb-peer-outlier")
+    )
+    print(
+        f"HB flags, shumao vs pandas: {'the same rows' if agree else 'DIFFERENT rows'} "
+        f"(history {len(rest.flagged['hb-history-outlier']):,}, peers "
+        f"{len(rest.flagged['hb-peer-outlier']):,}, cross-form "
+        f"{len(rest.flagged['cross-form-mismatch']):,} enterprises)"
+    )
     verdict = "met" if full[0] < 3 else "NOT met"
-    print(f"ratio pandera+pandas / shumao, all rules: {base_all[0] / full[0]:.1f}× wall, "
-          f"{base_all[1] / full[1]:.1f}× CPU (target ≥ 3×; shumao-all < 3 s: {verdict})")
-    print(f"ratio pandera structural / shumao all:    {base[0] / full[0]:.1f}× wall, "
-          f"{base[1] / full[1]:.1f}× CPU")
+    print(
+        f"ratio pandera+pandas / shumao, all rules: {base_all[0] / full[0]:.1f}× wall, "
+        f"{base_all[1] / full[1]:.1f}× CPU (target ≥ 3×; shumao-all < 3 s: {verdict})"
+    )
+    print(
+        f"ratio pandera structural / shumao all:    {base[0] / full[0]:.1f}× wall, "
+        f"{base[1] / full[1]:.1f}× CPU"
+    )
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

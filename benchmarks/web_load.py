@@ -101,9 +101,18 @@ def _enterprise_rows(codes: list[str]) -> list[dict[str, object]]:
     rows = []
     for i, code in enumerate(codes):
         park = bases[i % len(bases)]
-        rows.append({"uscc": code, "name": f"基准企业{i}", "park_code": park.code,
-                     "city_code": park.city_code, "province_code": park.province_code,
-                     "trade_reporter": True, "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "uscc": code,
+                "name": f"基准企业{i}",
+                "park_code": park.code,
+                "city_code": park.city_code,
+                "province_code": park.province_code,
+                "trade_reporter": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return rows
 
 
@@ -116,15 +125,19 @@ def ent_frame(codes: list[str], seed: int) -> pl.DataFrame:
     product_i, rest = rest % len(PRODUCTS), rest // len(PRODUCTS)
     month_i, ent_i = rest % 12, rest // 12
     values = np.round(np.random.default_rng(seed).lognormal(3.0, 1.5, n), 2)
-    return pl.DataFrame({
-        "ref_area": pl.Series(codes).gather(ent_i),
-        "counterpart_area": pl.Series(PARTNERS).gather(partner_i),
-        "product": pl.Series(PRODUCTS).gather(product_i),
-        "flow": pl.Series(FLOWS).gather(flow_i),
-        "freq": "M",
-        "time_period": pl.Series(MONTHS).gather(month_i),
-        "value": values, "unit": "USD", "unit_mult": 4,
-    })
+    return pl.DataFrame(
+        {
+            "ref_area": pl.Series(codes).gather(ent_i),
+            "counterpart_area": pl.Series(PARTNERS).gather(partner_i),
+            "product": pl.Series(PRODUCTS).gather(product_i),
+            "flow": pl.Series(FLOWS).gather(flow_i),
+            "freq": "M",
+            "time_period": pl.Series(MONTHS).gather(month_i),
+            "value": values,
+            "unit": "USD",
+            "unit_mult": 4,
+        }
+    )
 
 
 def build_store(engine: Engine, rows: int) -> list[str]:
@@ -132,16 +145,23 @@ def build_store(engine: Engine, rows: int) -> list[str]:
     upgrade(engine)
     manifest = yaml.safe_load((DEMO / "manifest.yaml").read_text(encoding="utf-8"))
     for item in manifest["imports"]:
-        run_import(engine, item["source"], DEMO / item["file"], options=item.get("options"), after=after_commit)
+        run_import(
+            engine,
+            item["source"],
+            DEMO / item["file"],
+            options=item.get("options"),
+            after=after_commit,
+        )
     codes = enterprise_codes(-(-rows // PER_ENTERPRISE))
     with engine.begin() as conn:
         conn.execute(insert(enterprise), _enterprise_rows(codes))
     written = 0
     for start in range(0, len(codes), BATCH_ENTERPRISES):
-        frame = ent_frame(codes[start:start + BATCH_ENTERPRISES], seed=start).head(rows - written)
+        frame = ent_frame(codes[start : start + BATCH_ENTERPRISES], seed=start).head(rows - written)
         with engine.begin() as conn:
-            vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=frame, kind="import",
-                                   label="benchmark")
+            vintages.write_vintage(
+                conn, dataflow_id="ENT_DDS", frame=frame, kind="import", label="benchmark"
+            )
         written += frame.height
         print(f"  {written:,} observations", file=sys.stderr)
     with engine.begin() as conn:
@@ -174,8 +194,9 @@ def stores(rows: int, keep: Path | None) -> Iterator[list[tuple[str, str]]]:
     if admin_url:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": pg_name}).first()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": pg_name}
+            ).first()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
         made.append(("PostgreSQL", admin_url.rsplit("/", 1)[0] + "/" + pg_name))
@@ -217,17 +238,38 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workers: int, port: int | None = None,
-           pids: list[int] | None = None) -> Iterator[str]:
+def server(
+    url: str, workers: int, port: int | None = None, pids: list[int] | None = None
+) -> Iterator[str]:
     """uvicorn serving ``url`` with ``workers`` processes on 127.0.0.1 (``port`` or a free one);
     the supervisor's pid is appended to ``pids`` when given."""
     port = port or free_port()
-    env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_ENVIRONMENT": "test",
-           "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-")}
+    env = {
+        **os.environ,
+        "SHUMAO_DATABASE_URL": url,
+        "SHUMAO_ENVIRONMENT": "test",
+        "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-"),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "shumao.web.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log", "--timeout-worker-healthcheck", "60"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "shumao.web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-worker-healthcheck",
+            "60",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     if pids is not None:
         pids.append(proc.pid)
@@ -268,8 +310,9 @@ class Run:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
-def hammer(work: Callable[[random.Random], None], clients: int, requests: int,
-           seconds: float) -> Run:
+def hammer(
+    work: Callable[[random.Random], None], clients: int, requests: int, seconds: float
+) -> Run:
     """``clients`` threads call ``work`` until ``requests`` calls or ``seconds`` have passed."""
     latencies: list[float] = []
     errors = [0]
@@ -304,8 +347,9 @@ def hammer(work: Callable[[random.Random], None], clients: int, requests: int,
     return Run(latencies, time.perf_counter() - began, errors[0])
 
 
-def http_work(base: str, path_of: Callable[[random.Random], str], cookies: dict[str, str],
-              clients: int) -> Callable[[random.Random], None]:
+def http_work(
+    base: str, path_of: Callable[[random.Random], str], cookies: dict[str, str], clients: int
+) -> Callable[[random.Random], None]:
     local = threading.local()
 
     def work(rng: random.Random) -> None:
@@ -318,9 +362,17 @@ def http_work(base: str, path_of: Callable[[random.Random], str], cookies: dict[
     return work
 
 
-async def _connection(host: str, port: int, path_of: Callable[[random.Random], str],
-                      cookie: str, n: int, budget: list[int], stop_at: float,
-                      latencies: list[float], errors: list[int]) -> None:
+async def _connection(
+    host: str,
+    port: int,
+    path_of: Callable[[random.Random], str],
+    cookie: str,
+    n: int,
+    budget: list[int],
+    stop_at: float,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
     """One keep-alive HTTP/1.1 connection sending requests one after another."""
     rng = random.Random(n)
     extra = f"Cookie: {cookie}\r\n" if cookie else ""
@@ -347,8 +399,14 @@ async def _connection(host: str, port: int, path_of: Callable[[random.Random], s
         writer.close()
 
 
-def hammer_http(base: str, path_of: Callable[[random.Random], str], cookies: dict[str, str],
-                clients: int, requests: int, seconds: float) -> Run:
+def hammer_http(
+    base: str,
+    path_of: Callable[[random.Random], str],
+    cookies: dict[str, str],
+    clients: int,
+    requests: int,
+    seconds: float,
+) -> Run:
     """``clients`` keep-alive connections driven by one asyncio loop (see the docstring)."""
     split = urlsplit(base)
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
@@ -358,9 +416,22 @@ def hammer_http(base: str, path_of: Callable[[random.Random], str], cookies: dic
     async def run() -> float:
         budget, stop_at = [requests], time.monotonic() + seconds
         began = time.perf_counter()
-        await asyncio.gather(*(_connection(split.hostname or "127.0.0.1", split.port or 80,
-                                           path_of, cookie, n, budget, stop_at, latencies, errors)
-                               for n in range(clients)))
+        await asyncio.gather(
+            *(
+                _connection(
+                    split.hostname or "127.0.0.1",
+                    split.port or 80,
+                    path_of,
+                    cookie,
+                    n,
+                    budget,
+                    stop_at,
+                    latencies,
+                    errors,
+                )
+                for n in range(clients)
+            )
+        )
         return time.perf_counter() - began
 
     took = asyncio.run(run())
@@ -379,8 +450,14 @@ def ministry_cookies(base: str) -> dict[str, str]:
 
 OVERVIEW_READS = (
     ("UNCTAD_DDS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"], "product": ["DD"]}),
-    ("BATIS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"],
-               "product": ["S", "SF", "SG", "SH", "SI", "SJ", "SK"]}),
+    (
+        "BATIS",
+        {
+            "ref_area": ["CHN"],
+            "counterpart_area": ["WLD"],
+            "product": ["S", "SF", "SG", "SH", "SI", "SJ", "SK"],
+        },
+    ),
     ("MOFCOM_REPORT", {"flow": ["T"], "indicator": ["VALUE"]}),
     ("UNCTAD_DDS", {"counterpart_area": ["WLD"], "product": ["DD"], "flow": ["X", "M"]}),
     ("WTO_DDS", {"ref_area": ["CHN"], "counterpart_area": ["WLD"]}),
@@ -421,8 +498,12 @@ def scenarios(codes: list[str]) -> dict[str, tuple[Callable[[random.Random], str
     return {
         "overview": (lambda _: "/api/overview", False),
         "area": (lambda _: "/api/areas/330000", False),
-        "explorer": (lambda rng: "/api/explore?dataflow=ENT_DDS&unit=亿美元&size=50"
-                     f"&ref_area={rng.choice(codes)}", True),
+        "explorer": (
+            lambda rng: (
+                f"/api/explore?dataflow=ENT_DDS&unit=亿美元&size=50&ref_area={rng.choice(codes)}"
+            ),
+            True,
+        ),
     }
 
 
@@ -453,8 +534,9 @@ def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) 
             else:
                 hammer_http(base, path_of, jar, args.clients, args.clients * 4, args.seconds)
                 app = hammer_http(base, path_of, jar, args.clients, args.requests, args.seconds)
-            base_run = hammer(floor_work(engine, name, codes), args.clients, args.requests,
-                              args.seconds)
+            base_run = hammer(
+                floor_work(engine, name, codes), args.clients, args.requests, args.seconds
+            )
             report(backend, name, app, base_run, cold)
     engine.dispose()
 
@@ -464,11 +546,14 @@ def report(backend: str, name: str, app: Run, floor: Run, cold: float) -> None:
     verdict = ""
     if aggregated:
         verdict = "  ✓ p95 < 150 ms" if app.pct(0.95) < TARGET_P95_MS else "  ✗ p95 ≥ 150 ms"
-    print(f"{backend:10} {name:9} app: n={len(app.latencies):5} p50={app.pct(0.5):8.1f} ms "
-          f"p95={app.pct(0.95):8.1f} ms max={app.pct(1.0):8.1f} ms {app.throughput:7.1f} req/s "
-          f"err={app.errors} | floor: p50={floor.pct(0.5):8.1f} ms p95={floor.pct(0.95):8.1f} ms "
-          f"{floor.throughput:7.1f} q/s | ratio p95 {app.pct(0.95) / floor.pct(0.95):6.3g} "
-          f"| cold {cold * 1000:8.0f} ms{verdict}", flush=True)
+    print(
+        f"{backend:10} {name:9} app: n={len(app.latencies):5} p50={app.pct(0.5):8.1f} ms "
+        f"p95={app.pct(0.95):8.1f} ms max={app.pct(1.0):8.1f} ms {app.throughput:7.1f} req/s "
+        f"err={app.errors} | floor: p50={floor.pct(0.5):8.1f} ms p95={floor.pct(0.95):8.1f} ms "
+        f"{floor.throughput:7.1f} q/s | ratio p95 {app.pct(0.95) / floor.pct(0.95):6.3g} "
+        f"| cold {cold * 1000:8.0f} ms{verdict}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -478,17 +563,26 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="per scenario")
     parser.add_argument("--seconds", type=float, default=60, help="per scenario, at most")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--client", choices=("asyncio", "threads"), default="asyncio",
-                        help="asyncio: one loop driving the connections (default); threads: "
-                             "one httpx client per thread, as the first version did")
-    parser.add_argument("--port", type=int, default=None,
-                        help="serve on this loopback port (default: a free one)")
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="keep (and reuse) the stores in this folder")
+    parser.add_argument(
+        "--client",
+        choices=("asyncio", "threads"),
+        default="asyncio",
+        help="asyncio: one loop driving the connections (default); threads: "
+        "one httpx client per thread, as the first version did",
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="serve on this loopback port (default: a free one)"
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep (and reuse) the stores in this folder"
+    )
     args = parser.parse_args()
-    print(f"web_load: {args.rows:,} observations, {args.clients} clients, ≤{args.requests} "
-          f"requests or ≤{args.seconds:.0f} s per scenario, {args.workers} workers; "
-          f"{os.cpu_count()} CPUs", flush=True)
+    print(
+        f"web_load: {args.rows:,} observations, {args.clients} clients, ≤{args.requests} "
+        f"requests or ≤{args.seconds:.0f} s per scenario, {args.workers} workers; "
+        f"{os.cpu_count()} CPUs",
+        flush=True,
+    )
     with stores(args.rows, args.keep) as made:
         for backend, url in made:
             print(f"[{backend}] preparing the store", file=sys.stderr)

@@ -94,8 +94,11 @@ def engine(db_url: str) -> Iterator[Engine]:
 def cli_env(db_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment for running the ``shumao`` CLI against this test's store."""
     env = dict(os.environ)
-    env.update(SHUMAO_DATABASE_URL=db_url, SHUMAO_DATA_DIR=str(tmp_path / "data"),
-               SHUMAO_ENVIRONMENT="test")
+    env.update(
+        SHUMAO_DATABASE_URL=db_url,
+        SHUMAO_DATA_DIR=str(tmp_path / "data"),
+        SHUMAO_ENVIRONMENT="test",
+    )
     return env
 
 
@@ -105,7 +108,9 @@ def cbec_vintages(engine: Engine, demo_data: Path) -> dict[str, int]:
     from shumao.ingest.pipeline import run_import
     from shumao.ingest.sources.customs_cbec import release_files
 
-    loaded = {f.name: run_import(engine, "customs-cbec", f) for f in
-              release_files(demo_data / "customs_cbec")}
+    loaded = {
+        f.name: run_import(engine, "customs-cbec", f)
+        for f in release_files(demo_data / "customs_cbec")
+    }
     assert all(r.report.ok and r.vintage_id for r in loaded.values())
     return {name: int(r.vintage_id or 0) for name, r in loaded.items()}

@@ -32,9 +32,15 @@ def test_the_import_mapping_example_runs(cli_env: dict[str, str], tmp_path: Path
     for line in commands.strip().splitlines():
         args = shlex.split(line)
         assert args[0] == "shumao"
-        done = subprocess.run([sys.executable, "-c", RUN, *args[1:]], cwd=tmp_path,
-                              env={**cli_env, "COLUMNS": "200"}, capture_output=True, text=True,
-                              timeout=300, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, *args[1:]],
+            cwd=tmp_path,
+            env={**cli_env, "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
         out = done.stdout
     [(columns, expected)] = [(arg, body) for kind, arg, body in found if kind == "expect"]

@@ -24,20 +24,29 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # (importer, imported) module edges left out of the module cycle check.
 KNOWN_MODULE_EDGES: dict[tuple[str, str], str] = {
-    ("shumao.ingest.pipeline", "shumao.ingest.sources"):
-        "sources() imports the package, whose modules register themselves with the pipeline",
-    ("shumao.compute.indicators", "shumao.compute.cbec"):
-        "registers the CBEC_* indicator functions from the bottom of indicators.py",
-    ("shumao.report.sources", "shumao.report.sources_cbec"):
-        "registers the 数字订购贸易 report sources from the bottom of sources.py",
-    ("shumao.outbound.checks", "shumao.outbound.register"):
-        "the certificate check reads the register, which parses with the checks' helpers",
-    ("shumao.outbound.register", "shumao.outbound.risk"):
-        "storing approved projects recomputes the risk levels, which read the register",
+    (
+        "shumao.ingest.pipeline",
+        "shumao.ingest.sources",
+    ): "sources() imports the package, whose modules register themselves with the pipeline",
+    (
+        "shumao.compute.indicators",
+        "shumao.compute.cbec",
+    ): "registers the CBEC_* indicator functions from the bottom of indicators.py",
+    (
+        "shumao.report.sources",
+        "shumao.report.sources_cbec",
+    ): "registers the 数字订购贸易 report sources from the bottom of sources.py",
+    (
+        "shumao.outbound.checks",
+        "shumao.outbound.register",
+    ): "the certificate check reads the register, which parses with the checks' helpers",
+    (
+        "shumao.outbound.register",
+        "shumao.outbound.risk",
+    ): "storing approved projects recomputes the risk levels, which read the register",
 }
 # (importer, imported) package edges left out of the package cycle check.
-KNOWN_PACKAGE_EDGES: dict[tuple[str, str], str] = {
-}
+KNOWN_PACKAGE_EDGES: dict[tuple[str, str], str] = {}
 # (module, imported) shumao modules imported inside functions outside the CLI.
 KNOWN_IN_FUNCTION: dict[tuple[str, str], str] = {
     ("shumao.ingest.pipeline", "shumao.ingest.sources"): "the registration cycle above",
@@ -121,8 +130,11 @@ def read_module(module: str, path: Path, known: dict[str, Path], result: Graph) 
                     why = commented(lines, child.lineno)
                     result.in_function.extend((module, n, child.lineno, why) for n in names)
             elif not is_type_checking(child):
-                walk(child, in_function or isinstance(
-                    child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
+                walk(
+                    child,
+                    in_function
+                    or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda),
+                )
 
     walk(ast.parse("\n".join(lines)), False)
 
@@ -178,45 +190,60 @@ def package_edges(edges: dict[str, set[str]]) -> dict[str, set[str]]:
     for a, bs in edges.items():
         if a != "shumao":
             packages.setdefault(package_of(a), set()).update(
-                package_of(b) for b in bs if b != "shumao" and package_of(b) != package_of(a))
+                package_of(b) for b in bs if b != "shumao" and package_of(b) != package_of(a)
+            )
     return packages
 
 
 def explain(component: list[str], edges: dict[str, set[str]]) -> str:
     inside = set(component)
-    return "\n".join(f"  {a} -> {b}" for a in component for b in sorted(edges.get(a, ()))
-                     if b in inside)
+    return "\n".join(
+        f"  {a} -> {b}" for a in component for b in sorted(edges.get(a, ())) if b in inside
+    )
 
 
 def test_no_import_cycle_between_modules() -> None:
     edges = without(graph().edges, KNOWN_MODULE_EDGES)
     found = cycles(edges)
     assert not found, "import cycles (move what both need into a third module):\n" + "\n".join(
-        explain(c, edges) for c in found)
+        explain(c, edges) for c in found
+    )
 
 
 def test_no_import_cycle_between_packages() -> None:
     edges = without(package_edges(graph().edges), KNOWN_PACKAGE_EDGES)
     found = cycles(edges)
     assert not found, "package cycles (a package imports one that imports it back):\n" + (
-        "\n".join(explain(c, edges) for c in found))
+        "\n".join(explain(c, edges) for c in found)
+    )
 
 
 def test_no_import_inside_a_function_outside_the_cli() -> None:
-    found = sorted({f"{module}:{line} imports {name}"
-                    for module, name, line, why in graph().in_function
-                    if not module.startswith("shumao.cli") and (module, name) not in KNOWN_IN_FUNCTION
-                    and (name.startswith("shumao") or not why)})
-    assert not found, ("imports inside functions (import at the top of the module; only a heavy "
-                       "third-party library may wait, with a comment saying why):\n"
-                       + "\n".join(found))
+    found = sorted(
+        {
+            f"{module}:{line} imports {name}"
+            for module, name, line, why in graph().in_function
+            if not module.startswith("shumao.cli")
+            and (module, name) not in KNOWN_IN_FUNCTION
+            and (name.startswith("shumao") or not why)
+        }
+    )
+    assert not found, (
+        "imports inside functions (import at the top of the module; only a heavy "
+        "third-party library may wait, with a comment saying why):\n" + "\n".join(found)
+    )
 
 
 def test_deferred_cli_imports_say_why() -> None:
-    found = sorted(f"{module}:{line} imports {name}" for module, name, line, why in graph().in_function
-                   if module.startswith("shumao.cli") and not why)
-    assert not found, ("a deferred import in the CLI needs a comment saying why (or import it at the "
-                       "top):\n" + "\n".join(found))
+    found = sorted(
+        f"{module}:{line} imports {name}"
+        for module, name, line, why in graph().in_function
+        if module.startswith("shumao.cli") and not why
+    )
+    assert not found, (
+        "a deferred import in the CLI needs a comment saying why (or import it at the "
+        "top):\n" + "\n".join(found)
+    )
 
 
 def test_known_violations_still_occur() -> None:
@@ -230,7 +257,8 @@ def test_known_violations_still_occur() -> None:
 
 
 def test_the_check_finds_a_cycle_an_import_in_a_function_and_a_silent_deferral(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     pkg = tmp_path / "demo"
     (pkg / "sub").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
@@ -239,15 +267,18 @@ def test_the_check_finds_a_cycle_an_import_in_a_function_and_a_silent_deferral(
     (pkg / "sub" / "b.py").write_text(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from demo import c\n\n"
         "def f():\n    # deferred: heavy\n    import json\n    from . import b2\n\n"
-        "def g():\n    from .. import a\n")
+        "def g():\n    from .. import a\n"
+    )
     (pkg / "sub" / "b2.py").write_text("")
     (pkg / "c.py").write_text("import demo.sub.b2\n")
     found = graph(tmp_path, "demo")
     assert found.edges["demo.a"] == {"demo.sub", "demo.sub.b"}
     assert found.edges["demo.c"] == {"demo.sub", "demo.sub.b2"}
     assert cycles(found.edges) == [["demo.a", "demo.sub", "demo.sub.b"]]  # sub/__init__ runs b
-    assert sorted(found.in_function) == [("demo.sub.b", "demo.a", 11, False),
-                                         ("demo.sub.b", "demo.sub.b2", 8, True),
-                                         ("demo.sub.b", "json", 7, True)]
+    assert sorted(found.in_function) == [
+        ("demo.sub.b", "demo.a", 11, False),
+        ("demo.sub.b", "demo.sub.b2", 8, True),
+        ("demo.sub.b", "json", 7, True),
+    ]
     assert package_edges(found.edges)["demo.c"] == {"demo.sub"}
     assert cycles(package_edges(found.edges)) == [["demo.a", "demo.sub"]]

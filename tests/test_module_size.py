@@ -15,8 +15,10 @@ KNOWN: set[str] = set()
 
 
 def sizes(root: Path = SRC) -> dict[str, int]:
-    return {path.relative_to(root).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
-            for path in sorted(root.rglob("*.py"))}
+    return {
+        path.relative_to(root).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(root.rglob("*.py"))
+    }
 
 
 def test_no_module_over_the_limit() -> None:

@@ -10,11 +10,17 @@ from shumao.storage import vintages
 
 
 def _load(engine: Engine) -> None:
-    frame = pl.DataFrame({
-        "ref_area": ["320000", "320000", "310000"], "indicator": ["ECOM_SALES"] * 3,
-        "freq": ["A"] * 3, "time_period": ["2022", "2023", "2022"],
-        "value": [6726.1, 7046.7, 100.0], "unit": ["CNY"] * 3, "unit_mult": [8, 8, 8],
-    })
+    frame = pl.DataFrame(
+        {
+            "ref_area": ["320000", "320000", "310000"],
+            "indicator": ["ECOM_SALES"] * 3,
+            "freq": ["A"] * 3,
+            "time_period": ["2022", "2023", "2022"],
+            "value": [6726.1, 7046.7, 100.0],
+            "unit": ["CNY"] * 3,
+            "unit_mult": [8, 8, 8],
+        }
+    )
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="NBS_PROV", frame=frame)
 
@@ -35,7 +41,9 @@ def test_cny_converts_to_usd_with_the_year_s_rate(engine: Engine) -> None:
 
 
 def test_non_money_rows_keep_their_unit() -> None:
-    frame = pl.DataFrame({"time_period": ["2022"], "value": [12.5], "unit": ["PCT"],
-                          "unit_mult": [0]}, schema_overrides={"unit_mult": pl.Int16})
+    frame = pl.DataFrame(
+        {"time_period": ["2022"], "value": [12.5], "unit": ["PCT"], "unit_mult": [0]},
+        schema_overrides={"unit_mult": pl.Int16},
+    )
     out = convert_units(frame, units.parse("亿美元"))
     assert out.row(0) == ("2022", 12.5, "PCT", 0)

@@ -37,8 +37,16 @@ AsOf = int | datetime | None
 Where = Mapping[str, Sequence[str]]
 
 
-def read(conn: Connection, scope: Scope, dataflow_id: str, *, where: Where | None = None,
-         start: str | None = None, end: str | None = None, as_of: AsOf = None) -> pl.DataFrame:
+def read(
+    conn: Connection,
+    scope: Scope,
+    dataflow_id: str,
+    *,
+    where: Where | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: AsOf = None,
+) -> pl.DataFrame:
     """The rows of ``dataflow_id`` matching the filters that ``scope`` may see."""
     flow = get_dataflow(dataflow_id)
     shown.note(flow.id)  # a correction notice goes wherever its dataflow is shown
@@ -46,8 +54,10 @@ def read(conn: Connection, scope: Scope, dataflow_id: str, *, where: Where | Non
     if permissions.sees_all(scope):
         return read_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)
     inside = area_codes(conn, scope) or frozenset()
-    parts = [_inside(conn, flow, inside, filters, start, end, as_of),
-             _outside(conn, flow, inside, filters, start, end, as_of)]
+    parts = [
+        _inside(conn, flow, inside, filters, start, end, as_of),
+        _outside(conn, flow, inside, filters, start, end, as_of),
+    ]
     frame = pl.concat([p for p in parts if p.height] or [empty()])
     return frame.sort([*DIMENSIONS, "time_period"])
 
@@ -58,8 +68,9 @@ def area_codes(conn: Connection, scope: Scope) -> frozenset[str] | None:
     places = permissions.places(scope)
     if places is None or scope.is_public:
         return places
-    usccs = {e.uscc for e in registry.list_enterprises(conn, actor=scope.actor(),
-                                                      include_inactive=True)}
+    usccs = {
+        e.uscc for e in registry.list_enterprises(conn, actor=scope.actor(), include_inactive=True)
+    }
     return frozenset(places | usccs)
 
 
@@ -68,17 +79,36 @@ def covers(conn: Connection, scope: Scope, code: str) -> bool:
     return inside is None or code in inside
 
 
-def _inside(conn: Connection, flow: Dataflow, inside: frozenset[str], where: dict[str, list[str]],
-            start: str | None, end: str | None, as_of: AsOf) -> pl.DataFrame:
+def _inside(
+    conn: Connection,
+    flow: Dataflow,
+    inside: frozenset[str],
+    where: dict[str, list[str]],
+    start: str | None,
+    end: str | None,
+    as_of: AsOf,
+) -> pl.DataFrame:
     wanted = set(where.get("ref_area", inside)) & inside
     if not wanted:  # never pass an empty list: to vintages.read it means "all"
         return empty()
-    return read_in_chunks(conn, flow.id, where={**where, "ref_area": sorted(wanted)},
-                          start=start, end=end, as_of=as_of)
+    return read_in_chunks(
+        conn,
+        flow.id,
+        where={**where, "ref_area": sorted(wanted)},
+        start=start,
+        end=end,
+        as_of=as_of,
+    )
 
 
-def _outside(conn: Connection, flow: Dataflow, inside: frozenset[str],
-             where: dict[str, list[str]], start: str | None, end: str | None,
-             as_of: AsOf) -> pl.DataFrame:
+def _outside(
+    conn: Connection,
+    flow: Dataflow,
+    inside: frozenset[str],
+    where: dict[str, list[str]],
+    start: str | None,
+    end: str | None,
+    as_of: AsOf,
+) -> pl.DataFrame:
     frame = public_view(conn, flow.id, where=where, start=start, end=end, as_of=as_of)
     return frame.filter(~pl.col("ref_area").is_in(list(inside))) if inside else frame

@@ -22,17 +22,21 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHUMAO_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = Field(
-        "development", description="运行环境 / deployment environment; production refuses placeholder secrets"
+        "development",
+        description="运行环境 / deployment environment; production refuses placeholder secrets",
     )
     data_dir: Path = Field(
-        Path("shumao-data"), description="数据目录 / directory for the SQLite file, uploads and backups"
+        Path("shumao-data"),
+        description="数据目录 / directory for the SQLite file, uploads and backups",
     )
     database_url: str = Field(
-        "", description="数据库地址 / SQLAlchemy URL; empty means the SQLite file <data_dir>/shumao.db"
+        "",
+        description="数据库地址 / SQLAlchemy URL; empty means the SQLite file <data_dir>/shumao.db",
     )
     secret_key: str = Field(DEV_SECRET, description="会话签名密钥 / key that signs session cookies")
     import_max_bytes: int = Field(
-        200 * 1024 * 1024, description="单个导入文件上限（字节）/ largest accepted import file in bytes"
+        200 * 1024 * 1024,
+        description="单个导入文件上限（字节）/ largest accepted import file in bytes",
     )
     batch_rows: int = Field(
         50_000, description="批量写入行数 / rows per database write batch during imports"
@@ -65,7 +69,8 @@ class Settings(BaseSettings):
         description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",
     )
     upload_max_rows: int = Field(
-        50_000, description="单个上传文件的行数上限（任一工作表或 CSV）/ most rows in one upload "
+        50_000,
+        description="单个上传文件的行数上限（任一工作表或 CSV）/ most rows in one upload "
         "(any worksheet, or CSV lines); counted while streaming, before anything is stored",
     )
     upload_max_cells: int = Field(
@@ -78,9 +83,12 @@ class Settings(BaseSettings):
         100 * 1024 * 1024,
         description="上传工作簿解压后的字节上限 / most bytes an uploaded workbook may inflate to",
     )
-    session_hours: float = Field(12.0, description="登录会话有效时长（小时）/ session lifetime in hours")
+    session_hours: float = Field(
+        12.0, description="登录会话有效时长（小时）/ session lifetime in hours"
+    )
     login_max_failures: int = Field(
-        5, description="登录失败锁定阈值 / failed log-ins allowed per user and address in the window"
+        5,
+        description="登录失败锁定阈值 / failed log-ins allowed per user and address in the window",
     )
     login_window_minutes: int = Field(
         15, description="登录失败计数窗口（分钟）/ minutes over which failed log-ins are counted"
@@ -97,22 +105,30 @@ class Settings(BaseSettings):
         "(newest vintage, releases) before reading it again",
     )
     monitor_on_change: bool = Field(
-        True, description="导入、审核通过、发布后自动运行预警规则 / evaluate the warning rules after "
+        True,
+        description="导入、审核通过、发布后自动运行预警规则 / evaluate the warning rules after "
         "every import, approval and release (after the commit)",
     )
-    smtp_host: str = Field("", description="预警邮件 SMTP 服务器；为空则不发邮件 / SMTP host for alert "
-                           "mail; empty sends no mail")
+    smtp_host: str = Field(
+        "",
+        description="预警邮件 SMTP 服务器；为空则不发邮件 / SMTP host for alert "
+        "mail; empty sends no mail",
+    )
     smtp_port: int = Field(25, description="SMTP 端口 / SMTP port")
     smtp_tls: Literal["none", "starttls", "ssl"] = Field(
-        "none", description="SMTP 加密方式 / SMTP encryption: none, starttls or ssl")
+        "none", description="SMTP 加密方式 / SMTP encryption: none, starttls or ssl"
+    )
     smtp_user: str = Field("", description="SMTP 用户名（可空）/ SMTP user name (optional)")
     smtp_password: str = Field("", description="SMTP 密码（可空）/ SMTP password (optional)")
     mail_from: str = Field("shumao@localhost", description="预警邮件发件人 / sender of alert mail")
     alert_webhook_url: str = Field(
-        "", description="预警 JSON Webhook 地址；为空则不推送 / URL that receives each new alert "
-        "as JSON (empty: none)")
-    alert_webhook_timeout: float = Field(5.0, description="Webhook 超时秒数 / webhook timeout in "
-                                         "seconds")
+        "",
+        description="预警 JSON Webhook 地址；为空则不推送 / URL that receives each new alert "
+        "as JSON (empty: none)",
+    )
+    alert_webhook_timeout: float = Field(
+        5.0, description="Webhook 超时秒数 / webhook timeout in seconds"
+    )
 
     public_url: str = Field(
         "http://127.0.0.1:8000",
@@ -138,7 +154,9 @@ class Settings(BaseSettings):
         "the web process; off leaves it to a separate `shumao release worker`",
     )
     release_worker_seconds: float = Field(
-        2.0, gt=0, le=60,
+        2.0,
+        gt=0,
+        le=60,
         description="发布进程轮询间隔（秒）；到点后至多晚这么久发布，绝不提前 / how often the "
         "release worker looks at the calendar (seconds): a release is at most this late, never early",
     )

@@ -34,7 +34,7 @@ def decode_bytes(data: bytes, *, utf16: bool = False) -> Decoded:
         except UnicodeDecodeError:
             pass
     bom = data.startswith(UTF8_BOM)
-    body = data[len(UTF8_BOM):] if bom else data
+    body = data[len(UTF8_BOM) :] if bom else data
     try:
         return Decoded(body.decode("utf-8"), "utf-8", bom)
     except UnicodeDecodeError as exc:
@@ -42,5 +42,10 @@ def decode_bytes(data: bytes, *, utf16: bool = False) -> Decoded:
     try:
         return Decoded(body.decode("gb18030"), "gb18030", bom)
     except UnicodeDecodeError:
-        return Decoded(None, "", bom, body.count(b"\n", 0, utf8_error.start) + 1,
-                       body[utf8_error.start:utf8_error.start + 8].hex(" "))
+        return Decoded(
+            None,
+            "",
+            bom,
+            body.count(b"\n", 0, utf8_error.start) + 1,
+            body[utf8_error.start : utf8_error.start + 8].hex(" "),
+        )

@@ -41,15 +41,20 @@ class UnknownCode(ShumaoError, LookupError):
     def __init__(self, codelist: str, value: object) -> None:
         self.codelist = codelist
         self.value = value
-        super().__init__(f"未知代码：{codelist} 中没有“{value}” / unknown code: {value!r} is not in {codelist}")
+        super().__init__(
+            f"未知代码：{codelist} 中没有“{value}” / unknown code: {value!r} is not in {codelist}"
+        )
 
 
 class NotVisible(UnknownCode):
     def __init__(self, what_zh: str, what_en: str) -> None:
         self.codelist = what_en
         self.value = None
-        ShumaoError.__init__(self, f"未找到该{what_zh}，或不在您的查看范围内 / no such {what_en}, "
-                             "or not within your scope")
+        ShumaoError.__init__(
+            self,
+            f"未找到该{what_zh}，或不在您的查看范围内 / no such {what_en}, "
+            "or not within your scope",
+        )
 
 
 class StoreError(ShumaoError):
@@ -72,15 +77,19 @@ class ImportRejected(ShumaoError):
     def __init__(self, report: Report) -> None:
         self.report = report
         n = len(report.errors)
-        super().__init__(f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written")
+        super().__init__(
+            f"导入被拒绝：{n} 个错误，未写入任何数据 / import rejected: {n} error(s), nothing was written"
+        )
 
 
 class RulesRejected(ImportRejected):
     def __init__(self, report: Report) -> None:
         super().__init__(report)
         n = len(report.errors)
-        self.args = (f"预警规则文件被拒绝：{n} 个错误，现行规则保持不变 / the rule file was rejected: "
-                     f"{n} error(s); the rules in force stay",)
+        self.args = (
+            f"预警规则文件被拒绝：{n} 个错误，现行规则保持不变 / the rule file was rejected: "
+            f"{n} error(s); the rules in force stay",
+        )
 
 
 class BadQuery(ShumaoError):

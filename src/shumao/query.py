@@ -88,6 +88,8 @@ def convert_units(frame: pl.DataFrame, target: units.Unit) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(converted).then(pl.col("value") * f).otherwise(pl.col("value")).alias("value"),
         pl.when(converted).then(pl.lit(target.code)).otherwise(pl.col("unit")).alias("unit"),
-        pl.when(converted).then(pl.lit(target.mult, pl.Int16)).otherwise(pl.col("unit_mult"))
+        pl.when(converted)
+        .then(pl.lit(target.mult, pl.Int16))
+        .otherwise(pl.col("unit_mult"))
         .alias("unit_mult"),
     )

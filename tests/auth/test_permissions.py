@@ -31,8 +31,14 @@ SUZHOU = Ent(uscc.make("91320505MA1PRM001"), None, "320500", "320000")
 """江苏省 too, outside the park and the city."""
 HANGZHOU = Ent(uscc.make("91330106MA1PRM002"), "DSEB06", "330100", "330000")
 
-SCOPES = {"enterprise": NANJING.uscc, "park": "DSEB05", "city": "320100", "province": "320000",
-          "ministry": "", "admin": ""}
+SCOPES = {
+    "enterprise": NANJING.uscc,
+    "park": "DSEB05",
+    "city": "320100",
+    "province": "320000",
+    "ministry": "",
+    "admin": "",
+}
 
 # role → (see, file, review, approve, maintain) for NANJING, SUZHOU, HANGZHOU
 ABOUT = {
@@ -61,14 +67,24 @@ def _scope(role: str) -> Scope:
 
 
 def _about(who: perm.Who, ent: Ent) -> tuple[int, ...]:
-    return tuple(int(f(who, ent)) for f in (perm.may_see, perm.may_file, perm.may_review,
-                                            perm.may_approve, perm.may_maintain))
+    return tuple(
+        int(f(who, ent))
+        for f in (perm.may_see, perm.may_file, perm.may_review, perm.may_approve, perm.may_maintain)
+    )
 
 
 def _role_only(who: perm.Who) -> tuple[int, ...]:
-    return tuple(int(f(who)) for f in (perm.sees_all, perm.may_release, perm.may_set_deadlines,
-                                       perm.may_build_report, perm.may_administer,
-                                       perm.may_follow_responses))
+    return tuple(
+        int(f(who))
+        for f in (
+            perm.sees_all,
+            perm.may_release,
+            perm.may_set_deadlines,
+            perm.may_build_report,
+            perm.may_administer,
+            perm.may_follow_responses,
+        )
+    )
 
 
 def test_every_role_is_in_the_decision_table() -> None:
@@ -99,16 +115,26 @@ def test_the_sql_condition_selects_what_may_see_allows(role: str) -> None:
     """``visible_where`` (the registry's listing) and ``may_see`` (one enterprise) agree, on a
     real database."""
     meta = MetaData()
-    table = Table("ent", meta, Column("uscc", String), Column("park_code", String),
-                  Column("city_code", String), Column("province_code", String))
+    table = Table(
+        "ent",
+        meta,
+        Column("uscc", String),
+        Column("park_code", String),
+        Column("city_code", String),
+        Column("province_code", String),
+    )
     engine = create_engine("sqlite://")
     meta.create_all(engine)
     ents = (NANJING, SUZHOU, HANGZHOU)
     with engine.begin() as conn:
         conn.execute(insert(table), [vars(e) for e in ents])
-        cond = perm.visible_where(_scope(role), uscc=table.c.uscc,
-                                  park_code=table.c.park_code, city_code=table.c.city_code,
-                                  province_code=table.c.province_code)
+        cond = perm.visible_where(
+            _scope(role),
+            uscc=table.c.uscc,
+            park_code=table.c.park_code,
+            city_code=table.c.city_code,
+            province_code=table.c.province_code,
+        )
         stmt = select(table.c.uscc) if cond is None else select(table.c.uscc).where(cond)
         listed = set(conn.execute(stmt).scalars())
     engine.dispose()
@@ -139,8 +165,9 @@ def test_the_refusals_say_who_and_what() -> None:
     with pytest.raises(NotAllowed, match=f"不能为企业 {NANJING.uscc} 填报 / may not file for"):
         perm.require_file(park, NANJING)
     with pytest.raises(NotAllowed, match="may not submit for"):
-        perm.require_file(park, NANJING, f"提交企业 {NANJING.uscc} 的填报",
-                          f"submit for {NANJING.uscc}")
+        perm.require_file(
+            park, NANJING, f"提交企业 {NANJING.uscc} 的填报", f"submit for {NANJING.uscc}"
+        )
     with pytest.raises(NotAllowed, match="only the ministry and admins may release"):
         perm.require_release(_scope("province"))
     with pytest.raises(NotAllowed, match="may not set deadlines"):

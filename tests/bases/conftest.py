@@ -12,8 +12,11 @@ from shumao.auth.scope import Scope
 from shumao.bases import registry
 from shumao.ingest.pipeline import run_import
 
-REPORT_TABLES = ("table2_provinces_2022.csv", "table3_bases_2020_2022.csv",
-                 "table4_base_output_2020_2022.csv")
+REPORT_TABLES = (
+    "table2_provinces_2022.csv",
+    "table3_bases_2020_2022.csv",
+    "table4_base_output_2020_2022.csv",
+)
 
 
 @pytest.fixture

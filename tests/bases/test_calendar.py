@@ -14,15 +14,23 @@ def test_publicity_over_national_day_2024_counts_the_sunday_make_up_day() -> Non
     # 2024-09-29 (Sunday) was a working day, 10-01…10-07 off: Fri 27, Sun 29, Mon 30, Tue 8 Oct …
     assert calendar.publicity_end(date(2024, 9, 27)) == date(2024, 10, 9)
     assert calendar.working_days(date(2024, 9, 27), date(2024, 10, 9)) == [
-        date(2024, 9, 27), date(2024, 9, 29), date(2024, 9, 30), date(2024, 10, 8),
-        date(2024, 10, 9)]
+        date(2024, 9, 27),
+        date(2024, 9, 29),
+        date(2024, 9, 30),
+        date(2024, 10, 8),
+        date(2024, 10, 9),
+    ]
 
 
 def test_publicity_over_spring_festival_2025() -> None:
     # 2025-01-26 (Sunday) and 2025-02-08 (Saturday) were working days; 01-28…02-04 off
     assert calendar.working_days(date(2025, 1, 24), date(2025, 2, 6)) == [
-        date(2025, 1, 24), date(2025, 1, 26), date(2025, 1, 27), date(2025, 2, 5),
-        date(2025, 2, 6)]
+        date(2025, 1, 24),
+        date(2025, 1, 26),
+        date(2025, 1, 27),
+        date(2025, 2, 5),
+        date(2025, 2, 6),
+    ]
     assert calendar.publicity_end(date(2025, 1, 24)) == date(2025, 2, 6)
     # the Saturday make-up day counts: 5, 6, 7, 8 (Saturday, 调休), 10
     assert calendar.publicity_end(date(2025, 2, 5)) == date(2025, 2, 10)

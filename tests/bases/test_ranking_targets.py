@@ -23,8 +23,7 @@ NOTICE = next((Path(__file__).resolve().parents[2] / "demo" / "policy").glob("00
 
 def test_trade_ranking_on_table_3(report_store: Engine) -> None:
     with report_store.connect() as conn:
-        rows = ranking.rank(conn, scope=Scope.of("mofcom", "ministry"), kind="trade",
-                            year="2022")
+        rows = ranking.rank(conn, scope=Scope.of("mofcom", "ministry"), kind="trade", year="2022")
     top = rows[0]
     # 表3: 杭州滨江 53.93 亿美元 (2022), 32.97 (2021), 21.41 (2020); 表2: 浙江 302.16
     assert (top.code, top.rank, top.value) == ("DSEB06", 1, 53.93)
@@ -40,8 +39,7 @@ def test_trade_ranking_on_table_3(report_store: Engine) -> None:
 
 def test_output_ranking_on_table_4(report_store: Engine) -> None:
     with report_store.connect() as conn:
-        rows = ranking.rank(conn, scope=Scope.of("mofcom", "ministry"), kind="output",
-                            year="2022")
+        rows = ranking.rank(conn, scope=Scope.of("mofcom", "ministry"), kind="output", year="2022")
     # 表4: 中关村软件园 4759 / 4295 / 3366 亿元; six bases printed, the other six not ranked
     assert [(r.code, r.rank) for r in rows[:3]] == [("DSEB01", 1), ("DSEB05", 2), ("DSEB06", 3)]
     top = rows[0]
@@ -56,32 +54,65 @@ def _two_firms_in_tianjin(engine: Engine) -> None:
     codes = [uscc.make(f"91120116MA0{i}00000") for i in range(2)]
     with engine.begin() as conn:
         for i, code in enumerate(codes):
-            ent_registry.save_enterprise(conn, actor=admin, source="test", record=(
-                ent_registry.EnterpriseRecord(uscc=code, name=f"天津测试软件{i}有限公司",
-                                              park_code="DSEB02", county_code="120116",
-                                              trade_reporter=True)))
-        frame = pl.DataFrame({
-            "ref_area": codes, "counterpart_area": "USA", "product": "SI2", "flow": "X",
-            "indicator": "_Z", "freq": "Q", "time_period": "2022-Q2",
-            "value": [3_000.0, 1_000.0], "unit": "USD", "unit_mult": 4})
+            ent_registry.save_enterprise(
+                conn,
+                actor=admin,
+                source="test",
+                record=(
+                    ent_registry.EnterpriseRecord(
+                        uscc=code,
+                        name=f"天津测试软件{i}有限公司",
+                        park_code="DSEB02",
+                        county_code="120116",
+                        trade_reporter=True,
+                    )
+                ),
+            )
+        frame = pl.DataFrame(
+            {
+                "ref_area": codes,
+                "counterpart_area": "USA",
+                "product": "SI2",
+                "flow": "X",
+                "indicator": "_Z",
+                "freq": "Q",
+                "time_period": "2022-Q2",
+                "value": [3_000.0, 1_000.0],
+                "unit": "USD",
+                "unit_mult": 4,
+            }
+        )
         write_vintage(conn, dataflow_id="ENT_DDS", frame=frame, kind="import", label="test")
 
 
-@pytest.mark.parametrize(("scope", "sees"), [
-    (Scope.of("mofcom", "ministry"), True), (Scope.of("tj", "province", "120000"), True),
-    (Scope.of("zj", "province", "330000"), False)])
+@pytest.mark.parametrize(
+    ("scope", "sees"),
+    [
+        (Scope.of("mofcom", "ministry"), True),
+        (Scope.of("tj", "province", "120000"), True),
+        (Scope.of("zj", "province", "330000"), False),
+    ],
+)
 def test_the_stand_in_from_direct_reporting_is_disclosure_controlled(
-        report_store: Engine, scope: Scope, sees: bool) -> None:
+    report_store: Engine, scope: Scope, sees: bool
+) -> None:
     _two_firms_in_tianjin(report_store)
     with report_store.connect() as conn:
-        tianjin = next(r for r in ranking.rank(conn, scope=scope, kind="trade", year="2022")
-                       if r.code == "DSEB02")
+        tianjin = next(
+            r
+            for r in ranking.rank(conn, scope=scope, kind="trade", year="2022")
+            if r.code == "DSEB02"
+        )
     assert tianjin.source.startswith("企业直报汇总")
     if sees:  # 3,000 + 1,000 万美元 = 0.4 亿美元
         assert (tianjin.suppressed, tianjin.value) == (False, 0.4) and tianjin.rank is not None
     else:
         assert (tianjin.suppressed, tianjin.value, tianjin.rank, tianjin.series) == (
-            True, None, None, {})
+            True,
+            None,
+            None,
+            {},
+        )
 
 
 def test_the_public_sees_released_figures_only(report_store: Engine) -> None:
@@ -94,26 +125,48 @@ def test_the_public_sees_released_figures_only(report_store: Engine) -> None:
     assert all(not r.source.startswith("企业直报") for r in rows)
 
 
-def test_targets_are_computed_from_accepted_declared_figures(report_store: Engine,
-                                                             ministry: Scope) -> None:
+def test_targets_are_computed_from_accepted_declared_figures(
+    report_store: Engine, ministry: Scope
+) -> None:
     park = Scope.of("nj", "park", "DSEB05")
     with report_store.begin() as conn:
-        app_id = applications.create(conn, scope=park, base_code="DSEB05", kind="application",
-                                     years=["2022"])
+        app_id = applications.create(
+            conn, scope=park, base_code="DSEB05", kind="application", years=["2022"]
+        )
         declared = {"FT_EXPORT": 20.0, "ICT_DELIVERED_EXPORT": 11.2}  # 亿美元
         for code, value in declared.items():
-            item = applications.declare(conn, scope=park, application_id=app_id, code=code,
-                                        year="2022", value=value, unit="亿美元")
-            applications.upload(conn, scope=park, application_id=app_id, item_id=item,
-                                filename="海关统计.pdf", data=b"%PDF-1.4")
+            item = applications.declare(
+                conn,
+                scope=park,
+                application_id=app_id,
+                code=code,
+                year="2022",
+                value=value,
+                unit="亿美元",
+            )
+            applications.upload(
+                conn,
+                scope=park,
+                application_id=app_id,
+                item_id=item,
+                filename="海关统计.pdf",
+                data=b"%PDF-1.4",
+            )
         applications.submit(conn, scope=park, application_id=app_id)
         before = targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
         for row in applications.items(conn, app_id):
             if row["code"] in declared:
-                assessment.decide_item(conn, scope=ministry, application_id=app_id,
-                                         item_id=row["id"], decision="accepted")
-        after = {t.target.key: t for t in targets.check(conn, base=registry.get(conn, "DSEB05"),
-                                                        year="2022")}
+                assessment.decide_item(
+                    conn,
+                    scope=ministry,
+                    application_id=app_id,
+                    item_id=row["id"],
+                    decision="accepted",
+                )
+        after = {
+            t.target.key: t
+            for t in targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
+        }
     # not accepted yet: nothing counts
     assert all(t.share is None and t.reached is None for t in before)
     # 表3: 南京软件谷 exported 12.01 亿美元 of digitally deliverable services in 2022
@@ -134,16 +187,25 @@ def test_confirmed_policy_library_targets_replace_the_file(report_store: Engine)
     found = {(r["subject"], r["target_year"]): r for r in documents.list_targets(report_store)}
     with report_store.connect() as conn:
         assert [t.key for t in targets.applicable("2022", targets.current(conn))] == [
-            "BASE_DS_SHARE_2022", "BASE_ICT_SHARE_2022"]  # candidates change nothing
+            "BASE_DS_SHARE_2022",
+            "BASE_ICT_SHARE_2022",
+        ]  # candidates change nothing
     for year in (2022, 2025):
-        editing.confirm_target(report_store, found[("基地内数字服务出口", year)]["id"],
-                               "BASE_DS_EXPORT_SHARE")
+        editing.confirm_target(
+            report_store, found[("基地内数字服务出口", year)]["id"], "BASE_DS_EXPORT_SHARE"
+        )
     with report_store.connect() as conn:
         in_force = targets.applicable("2025", targets.current(conn))
         checks = targets.check(conn, base=registry.get(conn, "DSEB05"), year="2022")
     ds_2025 = next(t for t in in_force if t.indicator == "BASE_DS_EXPORT_SHARE")
     policy_id = found[("基地内数字服务出口", 2025)]["id"]
     assert (ds_2025.key, ds_2025.source, ds_2025.comparator, ds_2025.value) == (
-        f"POLICY_{policy_id}", f"policy:{policy_id}", ">=", 50.0)
-    assert ds_2025.name_zh.startswith("基地内数字服务出口占外贸出口比重达到50%以上（2025年；政策库目标")
+        f"POLICY_{policy_id}",
+        f"policy:{policy_id}",
+        ">=",
+        50.0,
+    )
+    assert ds_2025.name_zh.startswith(
+        "基地内数字服务出口占外贸出口比重达到50%以上（2025年；政策库目标"
+    )
     assert [t.target.source.split(":")[0] for t in checks] == ["policy", "file"]

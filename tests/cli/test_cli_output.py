@@ -18,13 +18,19 @@ RUN = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name=
 MARKUP = re.compile(r"``|:(?:func|class|meth|mod|attr):`")
 
 
-def shumao(*args: str, columns: int = 80, env: dict[str, str] | None = None
-           ) -> subprocess.CompletedProcess[str]:
+def shumao(
+    *args: str, columns: int = 80, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([sys.executable, "-c", RUN, *args],
-                          env={**(env or os.environ), "COLUMNS": str(columns)},
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", RUN, *args],
+        env={**(env or os.environ), "COLUMNS": str(columns)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def commands(cmd: Any, path: str = "shumao") -> Iterator[tuple[str, Any]]:
@@ -52,13 +58,18 @@ def test_shumao_help_as_printed() -> None:
     assert "``" not in done.stdout and "查询数据" in done.stdout
 
 
-def test_a_table_wider_than_the_terminal_keeps_every_digit(capsys: pytest.CaptureFixture[str]
-                                                           ) -> None:
+def test_a_table_wider_than_the_terminal_keeps_every_digit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from shumao.cli import tables
     from shumao.cli.common import console
 
-    frame = pl.DataFrame({"name": ["杭州高新技术产业开发区（滨江）物联网产业园", "齐鲁软件园"],
-                          **{f"指标{i}": [10478.31 * i, 1229.29] for i in range(1, 12)}})
+    frame = pl.DataFrame(
+        {
+            "name": ["杭州高新技术产业开发区（滨江）物联网产业园", "齐鲁软件园"],
+            **{f"指标{i}": [10478.31 * i, 1229.29] for i in range(1, 12)},
+        }
+    )
     old = console.width
     console.width = 80
     try:

@@ -14,23 +14,64 @@ DEMO = Path(__file__).resolve().parents[2] / "demo" / "outbound"
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SHUMAO), "outbound", *args], env={**env, "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [str(SHUMAO), "outbound", *args],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_selfcheck_names_route_article_and_rule_set(cli_env: dict[str, str]) -> None:
-    done = run(cli_env, "selfcheck", "--ciio", "是", "--important-data", "否", "--persons-pi",
-               "10", "--persons-sensitive", "0")
+    done = run(
+        cli_env,
+        "selfcheck",
+        "--ciio",
+        "是",
+        "--important-data",
+        "否",
+        "--persons-pi",
+        "10",
+        "--persons-sensitive",
+        "0",
+    )
     assert done.returncode == 0, done.stderr
     assert "申报数据出境安全评估" in done.stdout and "第七条第（一）项" in done.stdout
     assert "CAC-2024-16，自 2024-03-22 起施行" in done.stdout
-    zone = run(cli_env, "selfcheck", "--ciio", "否", "--important-data", "否", "--persons-pi",
-               "2000000", "--persons-sensitive", "0", "--ftz", "tianjin", "--ftz-list", "unlisted",
-               "--on", "2024-06-01")
+    zone = run(
+        cli_env,
+        "selfcheck",
+        "--ciio",
+        "否",
+        "--important-data",
+        "否",
+        "--persons-pi",
+        "2000000",
+        "--persons-sensitive",
+        "0",
+        "--ftz",
+        "tianjin",
+        "--ftz-list",
+        "unlisted",
+        "--on",
+        "2024-06-01",
+    )
     assert zone.returncode == 0, zone.stderr
     assert "免予申报安全评估" in zone.stdout and "第六条" in zone.stdout
-    bad = run(cli_env, "selfcheck", "--ciio", "也许", "--important-data", "否", "--persons-pi",
-              "10", "--persons-sensitive", "0")
+    bad = run(
+        cli_env,
+        "selfcheck",
+        "--ciio",
+        "也许",
+        "--important-data",
+        "否",
+        "--persons-pi",
+        "10",
+        "--persons-sensitive",
+        "0",
+    )
     assert bad.returncode == 2 and "也许" in bad.stdout and "yes or no" in bad.stdout
 
 
@@ -54,12 +95,12 @@ def test_demo_register_projects_and_totals(cli_env: dict[str, str]) -> None:
     assert "英国 风险中（3 分）" in risk.stdout and "英国数字服务税" in risk.stdout
 
 
-def test_a_tracker_entry_without_source_is_refused(cli_env: dict[str, str],
-                                                   tmp_path: Path) -> None:
+def test_a_tracker_entry_without_source_is_refused(cli_env: dict[str, str], tmp_path: Path) -> None:
     text = (DEMO / "tracker.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "rules.yaml"
-    bad.write_text(text.replace("    source: https://www.boe.es/eli/es/l/2020/10/15/4\n", ""),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("    source: https://www.boe.es/eli/es/l/2020/10/15/4\n", ""), encoding="utf-8"
+    )
     done = run(cli_env, "tracker", "load", str(bad))
     assert done.returncode == 2
     assert "[rules.yaml · 第3行 row 3 · 列 column “source”]" in done.stdout

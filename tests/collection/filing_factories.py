@@ -47,9 +47,15 @@ def clerk(code: str = USCC) -> Actor:
 
 
 def make_enterprise(conn: Connection, **overrides: Any) -> Enterprise:
-    values: dict[str, Any] = {"uscc": USCC, "name": NAME, "park_code": "DSEB05",
-                              "county_code": "320114", "industry_code": "I6510",
-                              "trade_reporter": True, **overrides}
+    values: dict[str, Any] = {
+        "uscc": USCC,
+        "name": NAME,
+        "park_code": "DSEB05",
+        "county_code": "320114",
+        "industry_code": "I6510",
+        "trade_reporter": True,
+        **overrides,
+    }
     ent, _ = registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(**values))
     return ent
 
@@ -61,8 +67,13 @@ def totals(lines: Sequence[Line]) -> tuple[float, float, float]:
 
 
 def filled_template(
-    *, form_id: str = "DDS_Q", uscc: str = USCC, period: str = PERIOD, name: str = NAME,
-    lines: Sequence[Line] = LINES, total: Sequence[Any] | None = None,
+    *,
+    form_id: str = "DDS_Q",
+    uscc: str = USCC,
+    period: str = PERIOD,
+    name: str = NAME,
+    lines: Sequence[Line] = LINES,
+    total: Sequence[Any] | None = None,
     cells: dict[str, Any] | None = None,
 ) -> bytes:
     """The downloaded template filled in as a clerk would (``cells`` overrides any cell)."""
@@ -90,14 +101,28 @@ BASIC_VALUES = {"D7": 52000, "D8": 130, "D9": 1030.5, "D10": 2500, "D11": "æŽæ˜
 """The annual template's value cells: revenue, employees, dds exports, all exports, filer."""
 
 
-def approved(engine: Engine, *, code: str = USCC, period: str = PERIOD,
-             lines: Sequence[Line] = LINES, form_id: str = "DDS_Q",
-             cells: dict[str, Any] | None = None) -> filings.Filing:
+def approved(
+    engine: Engine,
+    *,
+    code: str = USCC,
+    period: str = PERIOD,
+    lines: Sequence[Line] = LINES,
+    form_id: str = "DDS_Q",
+    cells: dict[str, Any] | None = None,
+) -> filings.Filing:
     """Upload, submit and approve a filing (no HB: history fixtures are built in bulk)."""
     data = filled_template(form_id=form_id, uscc=code, period=period, lines=lines, cells=cells)
     with engine.begin() as conn:
-        result = uploads.upload_file(conn, actor=clerk(code), form_id=form_id, uscc=code,
-                                      period=period, data=data, filename="t.xlsx", hb=False)
+        result = uploads.upload_file(
+            conn,
+            actor=clerk(code),
+            form_id=form_id,
+            uscc=code,
+            period=period,
+            data=data,
+            filename="t.xlsx",
+            hb=False,
+        )
         assert result.accepted, result.report.text()
         sent = submission.submit(conn, actor=clerk(code), filing_id=result.filing.id)
         return review.approve(conn, actor=ADMIN, filing_id=sent.id)

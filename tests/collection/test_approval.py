@@ -31,9 +31,16 @@ def ent(engine: Engine) -> None:
 
 def submitted(engine: Engine, data: bytes | None = None) -> uploads.UploadResult:
     with engine.begin() as conn:
-        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                   period=PERIOD, data=data or filled_template(),
-                                   filename="t.xlsx", hb=False)
+        done = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=data or filled_template(),
+            filename="t.xlsx",
+            hb=False,
+        )
         assert done.accepted, done.report.text()
         submission.submit(conn, actor=clerk(), filing_id=done.filing.id)
     return done
@@ -49,34 +56,56 @@ def refuse(*_: Any, **__: Any) -> None:
 
 
 def test_an_accepted_upload_keeps_its_observations_and_a_rejected_one_none(
-        engine: Engine, ent: None) -> None:
+    engine: Engine, ent: None
+) -> None:
     done = submitted(engine)
     obs = kept(engine, done.upload.id)
     assert obs.height == 7  # four lines, one import left empty
     row = obs.filter(product="SI2", counterpart_area="USA", flow="X").row(0, named=True)
     assert (row["ref_area"], row["time_period"], row["value"], row["unit"], row["unit_mult"]) == (
-        USCC, PERIOD, 120.5, "USD", 4)
+        USCC,
+        PERIOD,
+        120.5,
+        "USD",
+        4,
+    )
     with engine.begin() as conn:
         review.return_filing(conn, actor=ADMIN, filing_id=done.filing.id, reason="请核对")
-        bad = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC, period=PERIOD,
-                                  data=filled_template(cells={"D8": "约100"}), filename="b.xlsx",
-                                  hb=False)
+        bad = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=filled_template(cells={"D8": "约100"}),
+            filename="b.xlsx",
+            hb=False,
+        )
     assert not bad.accepted
     with engine.connect() as conn:
-        rows = conn.execute(select(func.count()).select_from(filing_observation).where(
-            filing_observation.c.upload_id == bad.upload.id)).scalar_one()
+        rows = conn.execute(
+            select(func.count())
+            .select_from(filing_observation)
+            .where(filing_observation.c.upload_id == bad.upload.id)
+        ).scalar_one()
     assert rows == 0
 
 
 def test_approval_neither_parses_nor_checks_nor_pivots_again(
-        engine: Engine, ent: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, ent: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     done = submitted(engine)
     before = kept(engine, done.upload.id).select(KEYS).sort(KEYS)
     # a reviewer approves after the parser, the checks and the pivot have all gone away
-    for module, name in ((upload_module, "read_bytes"), (uploads, "read_bytes"),
-                         (checks_engine, "validate"), (context, "validate"),
-                         (results, "observations_of"), (results.Checked, "observations"),
-                         (results.Checked, "cells")):
+    for module, name in (
+        (upload_module, "read_bytes"),
+        (uploads, "read_bytes"),
+        (checks_engine, "validate"),
+        (context, "validate"),
+        (results, "observations_of"),
+        (results.Checked, "observations"),
+        (results.Checked, "cells"),
+    ):
         monkeypatch.setattr(module, name, refuse)
     with engine.begin() as conn:
         approved = review.approve(conn, actor=ADMIN, filing_id=done.filing.id)
@@ -87,7 +116,8 @@ def test_approval_neither_parses_nor_checks_nor_pivots_again(
 
 
 def test_a_rule_changed_after_submission_does_not_change_what_approval_writes(
-        engine: Engine, ent: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, ent: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     done = submitted(engine)
     form = done.checked.form if done.checked else None
     assert form is not None
@@ -101,8 +131,9 @@ def test_a_rule_changed_after_submission_does_not_change_what_approval_writes(
     assert stored.height == sum((x is not None) + (m is not None) for _, _, x, m in LINES)
 
 
-def test_uploads_accepted_before_the_upgrade_get_their_observations(engine: Engine,
-                                                                    ent: None) -> None:
+def test_uploads_accepted_before_the_upgrade_get_their_observations(
+    engine: Engine, ent: None
+) -> None:
     done = submitted(engine)
     before = kept(engine, done.upload.id).select(KEYS).sort(KEYS)
     command.downgrade(alembic_config(engine), "collection_0003")

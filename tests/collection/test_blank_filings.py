@@ -73,42 +73,69 @@ def test_a_zero_report_is_submitted_only_with_a_reason_and_approved(engine: Engi
     data = filled_template(lines=[], total=(0, 0, 0))
     with engine.begin() as conn:
         make_enterprise(conn)
-        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                    period=PERIOD, data=data, filename="zero.xlsx", hb=False)
+        done = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=data,
+            filename="zero.xlsx",
+            hb=False,
+        )
         assert done.accepted and done.upload.warnings == 1
     with engine.begin() as conn, pytest.raises(ImportRejected, match="1 个错误"):
         submission.submit(conn, actor=clerk(), filing_id=done.filing.id)
     with engine.begin() as conn:
         [pending] = submission.pending_warnings(conn, actor=clerk(), filing_id=done.filing.id)
-        submission.submit(conn, actor=clerk(), filing_id=done.filing.id,
-                        explanations={pending.key: "本季度无境外客户，无数字服务进出口"})
+        submission.submit(
+            conn,
+            actor=clerk(),
+            filing_id=done.filing.id,
+            explanations={pending.key: "本季度无境外客户，无数字服务进出口"},
+        )
         approved = review.approve(conn, actor=ADMIN, filing_id=done.filing.id)
     assert approved.status == filings.Status.APPROVED and approved.vintage_id
     with engine.connect() as conn:
         stored = vintages.read(conn, "ENT_DDS", where={"ref_area": [USCC]})
     # nothing was traded: the enterprise reported 0, stored as its digitally deliverable total
     assert stored.select("product", "counterpart_area", "flow", "value").sort("flow").rows() == [
-        ("DD", "WLD", "M", 0.0), ("DD", "WLD", "X", 0.0)]
+        ("DD", "WLD", "M", 0.0),
+        ("DD", "WLD", "X", 0.0),
+    ]
 
 
 def test_a_blank_upload_is_kept_but_cannot_be_submitted(engine: Engine) -> None:
     with engine.begin() as conn:
         make_enterprise(conn)
-        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                    period=PERIOD, data=blank("DDS_Q"), filename="blank.xlsx")
+        done = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=blank("DDS_Q"),
+            filename="blank.xlsx",
+        )
     assert not done.accepted
     assert [f.code for f in done.report.errors] == ["filing-blank"]
     with engine.begin() as conn, pytest.raises(NotAllowed):
         submission.submit(conn, actor=clerk(), filing_id=done.filing.id)
 
 
-def test_shumao_validate_refuses_the_blank_template(cli_env: dict[str, str],
-                                                    tmp_path: Path) -> None:
+def test_shumao_validate_refuses_the_blank_template(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "blank.xlsx"
     path.write_bytes(blank("DDS_Q"))
-    done = subprocess.run([sys.executable, "-c", RUN, "validate", str(path), "--form", "DDS_Q",
-                           "--no-store"], env={**cli_env, "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, "validate", str(path), "--form", "DDS_Q", "--no-store"],
+        env={**cli_env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "filing-blank" in done.stdout and "填报表 · D7" in done.stdout
     assert "合计：1 个错误" in done.stdout

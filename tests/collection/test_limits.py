@@ -30,8 +30,9 @@ DDS_Q = get_form("DDS_Q")
 
 def _synthetic():  # type: ignore[no-untyped-def]
     """benchmarks/_synthetic.py: the generator the deadline benchmark uses too."""
-    spec = importlib.util.spec_from_file_location("_synthetic", ROOT / "benchmarks" /
-                                                  "_synthetic.py")
+    spec = importlib.util.spec_from_file_location(
+        "_synthetic", ROOT / "benchmarks" / "_synthetic.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("_synthetic", module)
@@ -45,8 +46,9 @@ def ent(engine: Engine) -> None:
         make_enterprise(conn)
 
 
-def _codes(data: bytes, limits: Limits | None = None, form_id: str = "DDS_Q"
-           ) -> dict[str, list[str]]:
+def _codes(
+    data: bytes, limits: Limits | None = None, form_id: str = "DDS_Q"
+) -> dict[str, list[str]]:
     parsed = read_bytes(data, form=get_form(form_id), filename="f", limits=limits)
     out: dict[str, list[str]] = {}
     for f in parsed.report.findings:
@@ -59,13 +61,21 @@ def _csv(lines: int) -> bytes:
 
 
 def test_the_million_row_workbook_is_refused_while_streaming_and_stores_no_cell(
-        engine: Engine, ent: None, tmp_path: Path) -> None:
+    engine: Engine, ent: None, tmp_path: Path
+) -> None:
     """The audit's file: 1,048,576 rows under the quarterly header (13 MB zipped). Before,
     it froze the platform for 360 s and stored 2,096,630 cells for a rejected upload."""
     path = _synthetic().million_row_xlsx(tmp_path / "million.xlsx")
     with engine.begin() as conn:
-        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                    period=PERIOD, path=path, filename="million.xlsx")
+        done = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            path=path,
+            filename="million.xlsx",
+        )
     assert not done.accepted
     [problem] = done.report.errors
     assert problem.code == "upload-limit-rows" and problem.sheet == "填报表"
@@ -73,21 +83,42 @@ def test_the_million_row_workbook_is_refused_while_streaming_and_stores_no_cell(
     assert "SHUMAO_UPLOAD_MAX_ROWS" in problem.message_zh + problem.message_en
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(filing_cell)).scalar_one() == 0
-        kept = conn.execute(select(filing_upload.c.status, filing_upload.c.cells,
-                                   filing_upload.c.size)).one()
+        kept = conn.execute(
+            select(filing_upload.c.status, filing_upload.c.cells, filing_upload.c.size)
+        ).one()
     assert kept.status == "rejected" and kept.cells == 0 and kept.size == path.stat().st_size
-    done_cli = subprocess.run([str(Path(sys.executable).with_name("shumao")), "validate",
-                               str(path), "--form", "DDS_Q", "--no-store"],
-                              capture_output=True, text=True, timeout=300)
+    done_cli = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("shumao")),
+            "validate",
+            str(path),
+            "--form",
+            "DDS_Q",
+            "--no-store",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done_cli.returncode == 2 and "upload-limit-rows" in done_cli.stdout  # was 173 s, 3.5 GB
 
 
 def test_a_rejected_upload_keeps_its_findings_not_its_cells(engine: Engine, ent: None) -> None:
-    bad = filled_template(lines=[("SI2", "USA", None, 10.0), ("SC1", "JPN", 5.0, None)],
-                          total=(5, 10, 15), cells={"D8": "约100"})
+    bad = filled_template(
+        lines=[("SI2", "USA", None, 10.0), ("SC1", "JPN", 5.0, None)],
+        total=(5, 10, 15),
+        cells={"D8": "约100"},
+    )
     with engine.begin() as conn:
-        done = uploads.upload_file(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                    period=PERIOD, data=bad, filename="bad.xlsx")
+        done = uploads.upload_file(
+            conn,
+            actor=clerk(),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=bad,
+            filename="bad.xlsx",
+        )
     assert not done.accepted and done.checked is not None and done.checked.cells().height > 0
     with engine.connect() as conn:
         cells = conn.execute(select(func.count()).select_from(filing_cell)).scalar_one()
@@ -123,8 +154,12 @@ def test_csv_and_json_rows_are_counted_too() -> None:
     assert "upload-limit-rows" not in _codes(data, Limits(rows=lines + 1))
     assert list(_codes(data, Limits(rows=lines - 2))) == ["upload-limit-rows"]
     assert "upload-limit-cells" in _codes(data, Limits(cells=10))
-    payload = {"form": "DDS_Q", "uscc": USCC, "period": PERIOD,
-               "lines": [{"product": "SI2", "counterpart_area": "USA", "X": 1}] * 30}
+    payload = {
+        "form": "DDS_Q",
+        "uscc": USCC,
+        "period": PERIOD,
+        "lines": [{"product": "SI2", "counterpart_area": "USA", "X": 1}] * 30,
+    }
     import json
 
     assert "upload-limit-rows" in _codes(json.dumps(payload).encode(), Limits(rows=20))
@@ -139,8 +174,9 @@ def test_a_form_lowers_the_limits_for_itself() -> None:
 def test_the_settings_set_the_limits(tmp_path: Path) -> None:
     from shumao.config import Settings
 
-    s = Settings(upload_max_rows=7, upload_max_cells=8, upload_max_sheets=9,
-                 upload_max_unpacked_bytes=10)
+    s = Settings(
+        upload_max_rows=7, upload_max_cells=8, upload_max_sheets=9, upload_max_unpacked_bytes=10
+    )
     assert Limits.from_settings(s) == Limits(rows=7, cells=8, sheets=9, unpacked_bytes=10)
 
 
@@ -163,7 +199,7 @@ def test_macros_are_a_warning_and_never_run() -> None:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for item in src.infolist():
             out.writestr(item, src.read(item.filename))
-        out.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Sub AutoOpen() Shell(\"calc\")")
+        out.writestr("xl/vbaProject.bin", b'\xd0\xcf\x11\xe0 Sub AutoOpen() Shell("calc")')
     parsed = read_bytes(buf.getvalue(), form=DDS_Q, filename="filled.xlsm")
     [warning] = parsed.report.warnings
     assert warning.code == "upload-macros" and "不会运行宏" in warning.message_zh
@@ -180,7 +216,11 @@ def test_a_ten_megabyte_csv_cell_is_a_finding_not_a_crash(tmp_path: Path) -> Non
     path = tmp_path / "big.csv"
     path.write_bytes(data)
     shumao = Path(sys.executable).with_name("shumao")
-    done = subprocess.run([str(shumao), "validate", str(path), "--form", "DDS_Q",
-                           "--no-store"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(shumao), "validate", str(path), "--form", "DDS_Q", "--no-store"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     assert "csv-unreadable" in done.stdout and "Traceback" not in done.stderr

@@ -7,8 +7,17 @@ from sqlalchemy import Engine, inspect
 from shumao.collection import tables
 from shumao.storage.tables import metadata
 
-TABLES = ("enterprise", "enterprise_change", "filing", "filing_upload", "filing_cell",
-          "filing_explanation", "filing_transition", "filing_deadline", "filing_observation")
+TABLES = (
+    "enterprise",
+    "enterprise_change",
+    "filing",
+    "filing_upload",
+    "filing_cell",
+    "filing_explanation",
+    "filing_transition",
+    "filing_deadline",
+    "filing_observation",
+)
 
 
 def test_migrated_tables_match_the_declared_tables(engine: Engine) -> None:
@@ -26,5 +35,7 @@ def test_migrated_tables_match_the_declared_tables(engine: Engine) -> None:
         indexed |= {tuple(u["column_names"]) for u in insp.get_unique_constraints(name)}
         for index in declared.indexes:
             assert tuple(c.name for c in index.columns) in indexed, (name, index.name)
-        for unique in (c for c in declared.constraints if c.__class__.__name__ == "UniqueConstraint"):
+        for unique in (
+            c for c in declared.constraints if c.__class__.__name__ == "UniqueConstraint"
+        ):
             assert tuple(c.name for c in unique.columns) in indexed, (name, unique.name)

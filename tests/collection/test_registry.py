@@ -17,8 +17,17 @@ from shumao.collection.registry import EnterpriseRecord
 from shumao.collection.tables import enterprise
 from shumao.errors import ConflictError, ImportRejected, NotAllowed, NotVisible
 
-HEADER = ["统一社会信用代码", "企业名称", "所属基地", "所在区县", "行业代码", "高新技术企业",
-          "专精特新", "服务外包报送", "服贸直报"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属基地",
+    "所在区县",
+    "行业代码",
+    "高新技术企业",
+    "专精特新",
+    "服务外包报送",
+    "服贸直报",
+]
 A, B = make_uscc(11), make_uscc(12)
 
 
@@ -48,14 +57,23 @@ def test_roster_import_creates_every_enterprise(engine: Engine, tmp_path: Path) 
         b = registry.get_enterprise(conn, actor=ADMIN, uscc=B)
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     assert (first.park_code, first.county_code, first.city_code, first.province_code) == (
-        "DSEB05", "320114", "320100", "320000")
+        "DSEB05",
+        "320114",
+        "320100",
+        "320000",
+    )
     assert first.high_tech and first.trade_reporter and not first.specialized
     assert (b.park_code, b.county_code, b.industry_code, b.trade_reporter) == (
-        None, "320115", "L7212", False)
+        None,
+        "320115",
+        "L7212",
+        False,
+    )
 
 
-def test_a_wrong_check_character_rejects_the_roster_and_says_so(engine: Engine,
-                                                                tmp_path: Path) -> None:
+def test_a_wrong_check_character_rejects_the_roster_and_says_so(
+    engine: Engine, tmp_path: Path
+) -> None:
     wrong = A[:-1] + ("0" if A[-1] != "0" else "1")
     rows = [ROWS[0], [wrong, *ROWS[1][1:]], ROWS[2]]
     path = roster_file(tmp_path / "名录.xlsx", rows)
@@ -74,17 +92,26 @@ def test_roster_findings_name_the_cell(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn, pytest.raises(ImportRejected) as err:
         roster.import_roster(conn, actor=ADMIN, path=path)
     got = {(f.code, f.cell) for f in err.value.report.errors}
-    assert got == {("value-missing", "B2"), ("code-unknown", "C2"), ("industry-invalid", "E2"),
-                   ("flag-invalid", "F2")}
+    assert got == {
+        ("value-missing", "B2"),
+        ("code-unknown", "C2"),
+        ("industry-invalid", "E2"),
+        ("flag-invalid", "F2"),
+    }
 
 
 def test_changes_are_versioned_with_who_when_and_what(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "v1.xlsx", ROWS))
-    moved = [ROWS[0], [A, "南京甲科技有限公司", "DSEB05", "320114", "I65", "是", "是", "是", "是"],
-             ROWS[2]]
+    moved = [
+        ROWS[0],
+        [A, "南京甲科技有限公司", "DSEB05", "320114", "I65", "是", "是", "是", "是"],
+        ROWS[2],
+    ]
     with engine.begin() as conn:
-        result = roster.import_roster(conn, actor=CITY, path=roster_file(tmp_path / "v2.xlsx", moved))
+        result = roster.import_roster(
+            conn, actor=CITY, path=roster_file(tmp_path / "v2.xlsx", moved)
+        )
         log = registry.changes(conn, actor=ADMIN, uscc=A)
         now = registry.get_enterprise(conn, actor=ADMIN, uscc=A)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
@@ -97,25 +124,37 @@ def test_changes_are_versioned_with_who_when_and_what(engine: Engine, tmp_path: 
 
 def test_a_park_maintains_only_its_own_enterprises(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn, pytest.raises(NotAllowed):
-        roster.import_roster(conn, actor=OTHER_PARK, path=roster_file(tmp_path / "r.xlsx", ROWS[:1]))
+        roster.import_roster(
+            conn, actor=OTHER_PARK, path=roster_file(tmp_path / "r.xlsx", ROWS[:1])
+        )
 
 
 def test_two_editors_of_one_enterprise_cannot_both_win(engine: Engine) -> None:
     with engine.begin() as conn:
         ent, _ = registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(USCC, "甲"))
     with engine.begin() as conn:
-        registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(USCC, "甲（改名）"),
-                                 expected_version=ent.version)
+        registry.save_enterprise(
+            conn,
+            actor=ADMIN,
+            record=EnterpriseRecord(USCC, "甲（改名）"),
+            expected_version=ent.version,
+        )
     with engine.begin() as conn, pytest.raises(ConflictError, match="changed by someone else"):
-        registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(USCC, "甲二"),
-                                 expected_version=ent.version)
+        registry.save_enterprise(
+            conn, actor=ADMIN, record=EnterpriseRecord(USCC, "甲二"), expected_version=ent.version
+        )
 
 
 def test_each_actor_lists_only_its_scope(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "r.xlsx", ROWS))
-        registry.save_enterprise(conn, actor=ADMIN, record=EnterpriseRecord(
-            make_uscc(99), "杭州企业", park_code="DSEB06", county_code="330108"))
+        registry.save_enterprise(
+            conn,
+            actor=ADMIN,
+            record=EnterpriseRecord(
+                make_uscc(99), "杭州企业", park_code="DSEB06", county_code="330108"
+            ),
+        )
 
     def seen(actor: Actor) -> set[str]:
         with engine.connect() as conn:

@@ -26,10 +26,23 @@ EXPECTED = yaml.safe_load((SPECIMENS / "expected.yaml").read_text(encoding="utf-
 DEFAULTS: dict[str, Any] = EXPECTED["defaults"]
 CASES: list[dict[str, Any]] = [{**DEFAULTS, **c} for c in EXPECTED["cases"]]
 CELL_CODES = {
-    "value-not-number", "value-negative", "value-out-of-range", "not-integer", "code-unknown",
-    "code-not-allowed", "formula-no-value", "merged-number", "flow-total-mismatch",
-    "sum-mismatch", "text-too-long", "value-exceeds", "uscc-invalid", "value-normalised",
-    "upload-wrong-enterprise", "upload-wrong-period", "text-formula-inert",
+    "value-not-number",
+    "value-negative",
+    "value-out-of-range",
+    "not-integer",
+    "code-unknown",
+    "code-not-allowed",
+    "formula-no-value",
+    "merged-number",
+    "flow-total-mismatch",
+    "sum-mismatch",
+    "text-too-long",
+    "value-exceeds",
+    "uscc-invalid",
+    "value-normalised",
+    "upload-wrong-enterprise",
+    "upload-wrong-period",
+    "text-formula-inert",
 }
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -49,7 +62,9 @@ def by_name(name: str) -> dict[str, Any]:
 
 
 def test_corpus_lists_every_file_once_and_has_at_least_40() -> None:
-    files = {p.name for p in SPECIMENS.iterdir() if p.is_file() and p.suffix not in (".py", ".yaml")}
+    files = {
+        p.name for p in SPECIMENS.iterdir() if p.is_file() and p.suffix not in (".py", ".yaml")
+    }
     listed = [c["file"] for c in CASES]
     assert len(listed) == len(set(listed))
     assert set(listed) == files
@@ -87,26 +102,43 @@ def test_a_100_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def _cells(checked: Checked | None, name: str) -> dict[str, Any]:
     assert checked is not None
     cells = checked.cells()
-    return dict(zip(cells["cell"], cells["value"] if name == "value" else cells["text"],
-                    strict=True))
+    return dict(
+        zip(cells["cell"], cells["value"] if name == "value" else cells["text"], strict=True)
+    )
 
 
 def test_cell_locations_point_at_the_offending_cell() -> None:
     where = {}
-    for name in ("text_in_number_cell.csv", "merged_number_cells.xlsx",
-                 "formulas_without_saved_results.xlsx", "negative_value.csv",
-                 "uscc_wrong_check_character.csv", "another_enterprise.xlsx"):
+    for name in (
+        "text_in_number_cell.csv",
+        "merged_number_cells.xlsx",
+        "formulas_without_saved_results.xlsx",
+        "negative_value.csv",
+        "uscc_wrong_check_character.csv",
+        "another_enterprise.xlsx",
+    ):
         parsed, _ = check(by_name(name))
-        where[name] = sorted({(f.code, f.cell, f.value) for f in parsed.report.findings
-                              if f.severity is Severity.ERROR})
+        where[name] = sorted(
+            {
+                (f.code, f.cell, f.value)
+                for f in parsed.report.findings
+                if f.severity is Severity.ERROR
+            }
+        )
     assert ("value-not-number", "E4", "约80万") in where["text_in_number_cell.csv"]
     assert ("merged-number", "D8", "D8:D9") in where["merged_number_cells.xlsx"]
     assert [c for _, c, _ in where["formulas_without_saved_results.xlsx"]] == [
-        "F10", "F11", "F7", "F8", "F9"]
+        "F10",
+        "F11",
+        "F7",
+        "F8",
+        "F9",
+    ]
     assert ("value-negative", "F5", "-5.5") in where["negative_value.csv"]
     assert where["uscc_wrong_check_character.csv"][0][:2] == ("uscc-invalid", "A2")
     assert where["another_enterprise.xlsx"] == [
-        ("upload-wrong-enterprise", "B3", "91330108MA2YYYYY04")]
+        ("upload-wrong-enterprise", "B3", "91330108MA2YYYYY04")
+    ]
 
 
 def _values(name: str) -> pl.DataFrame:
@@ -120,12 +152,22 @@ def test_awkward_files_read_the_same_numbers_as_the_clean_one() -> None:
     clean = _values("ok_template.xlsx").sort("product", "counterpart_area", "flow")
     assert clean.filter(product="SI2", counterpart_area="USA", flow="X")["value"].item() == 120.5
     assert clean.height == 7  # 4 lines × 2 flows minus JPN imports (empty)
-    for name in ("ok_plain.csv", "ok_gb18030.csv", "ok_utf8_bom.csv", "ok_utf16.csv",
-                 "ok_api.json", "csv_named_xls.xls", "wps_style_sheet.xlsx",
-                 "identity_rows_above_header.csv", "trailing_spaces_blank_rows.csv",
-                 "period_chinese_form.csv", "merged_product_cells.xlsx",
-                 "formulas_with_saved_results.xlsx", "hidden_data_sheet.xlsx",
-                 "injection_hyperlink.csv"):
+    for name in (
+        "ok_plain.csv",
+        "ok_gb18030.csv",
+        "ok_utf8_bom.csv",
+        "ok_utf16.csv",
+        "ok_api.json",
+        "csv_named_xls.xls",
+        "wps_style_sheet.xlsx",
+        "identity_rows_above_header.csv",
+        "trailing_spaces_blank_rows.csv",
+        "period_chinese_form.csv",
+        "merged_product_cells.xlsx",
+        "formulas_with_saved_results.xlsx",
+        "hidden_data_sheet.xlsx",
+        "injection_hyperlink.csv",
+    ):
         got = _values(name).sort("product", "counterpart_area", "flow")
         assert got.equals(clean), name
 
@@ -161,18 +203,19 @@ def test_annual_form_reads_every_field_and_converts_revenue() -> None:
 
 
 def test_formula_like_text_is_kept_exactly_as_written() -> None:
-    for name, text in (("injection_hyperlink.csv", '=HYPERLINK("http://evil.example/x","点击")'),
-                       ("injection_text_cell.xlsx",
-                        '=HYPERLINK("http://evil.example/x","点击查看")'),
-                       ("injection_formula_cell.xlsx",
-                        '=HYPERLINK("http://evil.example/x","点击查看")')):
+    for name, text in (
+        ("injection_hyperlink.csv", '=HYPERLINK("http://evil.example/x","点击")'),
+        ("injection_text_cell.xlsx", '=HYPERLINK("http://evil.example/x","点击查看")'),
+        ("injection_formula_cell.xlsx", '=HYPERLINK("http://evil.example/x","点击查看")'),
+    ):
         _, checked = check(by_name(name))
         texts = _cells(checked, "text")
         assert text in texts.values(), name
 
 
 def test_a_remark_written_over_two_lines_keeps_the_line_numbers_of_the_rows_below(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     lines = (SPECIMENS / "negative_value.csv").read_text(encoding="utf-8").splitlines()
     bad = next(i for i, line in enumerate(lines) if ",-" in line)
     header, first = lines[0], lines[1]
@@ -182,8 +225,9 @@ def test_a_remark_written_over_two_lines_keeps_the_line_numbers_of_the_rows_belo
     path.write_text(text, encoding="utf-8")
     parsed = read_file(path, form=get_form("DDS_Q"))
     assert parsed.sheet is not None
-    checked = validate(parsed.sheet, get_form("DDS_Q"), report=parsed.report,
-                       context=Context(hb=False))
+    checked = validate(
+        parsed.sheet, get_form("DDS_Q"), report=parsed.report, context=Context(hb=False)
+    )
     negative = [f for f in checked.report.findings if f.code == "value-negative"]
     assert [f.row for f in negative] == [bad + 2]  # one physical line more above it
     assert checked.lines["remark"][0] == "第一行\n第二行"

@@ -25,26 +25,50 @@ def test_the_shipped_forms() -> None:
     q, a = get_form("DDS_Q"), get_form("basic_a")
     assert (q.frequency, q.dataflow, q.layout, q.code) == ("Q", "ENT_DDS", "table", "数贸季1表")
     assert [f.id for f in q.fields] == ["product", "counterpart_area", "X", "M", "T", "remark"]
-    assert q.field("product").allowed[:3] == ("SF1", "SF2", "SF3") and len(q.field(
-        "product").allowed) == 18
-    assert [r.code for r in q.rules] == ["filing-blank", "zero-report", "required-one-of", "flow-total-mismatch", "sum-mismatch",
-                                         "cross-form-mismatch", "hb-history-outlier",
-                                         "hb-peer-outlier"]
+    assert (
+        q.field("product").allowed[:3] == ("SF1", "SF2", "SF3")
+        and len(q.field("product").allowed) == 18
+    )
+    assert [r.code for r in q.rules] == [
+        "filing-blank",
+        "zero-report",
+        "required-one-of",
+        "flow-total-mismatch",
+        "sum-mismatch",
+        "cross-form-mismatch",
+        "hb-history-outlier",
+        "hb-peer-outlier",
+    ]
     assert q.rules_of("hb-history")[0].params["periods"] == 8  # default from rules.yaml
-    assert [f.label_zh for f in a.numeric_fields] == ["营业收入", "从业人员", "数字服务出口额",
-                                                     "外贸出口额"]
+    assert [f.label_zh for f in a.numeric_fields] == [
+        "营业收入",
+        "从业人员",
+        "数字服务出口额",
+        "外贸出口额",
+    ]
     assert a.field("revenue").unit == "万元" and a.field("dds_export").unit == "万美元"
     with pytest.raises(UnknownCode):
         get_form("NOPE")
 
 
-@pytest.mark.parametrize(("text", "freq", "expected"), [
-    ("2024-Q3", "Q", "2024-Q3"), ("2024Q3", "Q", "2024-Q3"), ("2024 q3", "Q", "2024-Q3"),
-    ("2024年第三季度", "Q", "2024-Q3"), ("2024年3季度", "Q", "2024-Q3"),
-    ("２０２４年第３季度", "Q", "2024-Q3"), ("2024-Q5", "Q", None), ("2024", "Q", None),
-    ("2024年", "A", "2024"), ("2024年度", "A", "2024"), ("2024-07", "M", "2024-07"),
-    ("2024年7月", "M", "2024-07"), ("2024-13", "M", None),
-])
+@pytest.mark.parametrize(
+    ("text", "freq", "expected"),
+    [
+        ("2024-Q3", "Q", "2024-Q3"),
+        ("2024Q3", "Q", "2024-Q3"),
+        ("2024 q3", "Q", "2024-Q3"),
+        ("2024年第三季度", "Q", "2024-Q3"),
+        ("2024年3季度", "Q", "2024-Q3"),
+        ("２０２４年第３季度", "Q", "2024-Q3"),
+        ("2024-Q5", "Q", None),
+        ("2024", "Q", None),
+        ("2024年", "A", "2024"),
+        ("2024年度", "A", "2024"),
+        ("2024-07", "M", "2024-07"),
+        ("2024年7月", "M", "2024-07"),
+        ("2024-13", "M", None),
+    ],
+)
 def test_periods_as_clerks_write_them(text: str, freq: str, expected: str | None) -> None:
     assert normalise_period(text, freq) == expected
 
@@ -95,16 +119,21 @@ def test_a_new_form_is_only_data() -> None:
     checked = validate(parsed.sheet, form, report=parsed.report)
     assert [(f.code, f.cell) for f in checked.report.errors] == [("code-not-allowed", "B9")]
     obs = checked.observations()
-    assert obs.filter(product="SI3").select("freq", "time_period", "value", "unit",
-                                            "unit_mult").row(0) == ("M", "2024-07", 5000.0,
-                                                                    "USD", 0)
+    assert obs.filter(product="SI3").select(
+        "freq", "time_period", "value", "unit", "unit_mult"
+    ).row(0) == ("M", "2024-07", 5000.0, "USD", 0)
 
 
 def test_the_template_has_identity_dropdowns_protection_and_instructions() -> None:
     wb = build_template(get_form("DDS_Q"), Identity(USCC, NAME, "2024-Q3"))
     ws = wb["填报表"]
     assert (ws["B3"].value, ws["E3"].value, ws["B4"].value, ws["E4"].value, ws["B5"].value) == (
-        USCC, NAME, "2024-Q3", "万美元", "2024-10-20")
+        USCC,
+        NAME,
+        "2024-Q3",
+        "万美元",
+        "2024-10-20",
+    )
     assert ws.protection.sheet
     assert ws["B3"].protection.locked and ws["B7"].protection.locked  # identity, 合计 label
     assert not ws["D7"].protection.locked and not ws["B8"].protection.locked
@@ -132,8 +161,12 @@ def test_code_lists_offer_names_in_chinese() -> None:
 def test_the_annual_template_lists_each_field_with_its_unit() -> None:
     wb = build_template(get_form("BASIC_A"), Identity(USCC, NAME, "2024"))
     rows = [(r[1], r[2]) for r in wb["填报表"].iter_rows(min_row=7, max_row=10, values_only=True)]
-    assert rows == [("营业收入", "万元"), ("从业人员", "人"), ("数字服务出口额", "万美元"),
-                    ("外贸出口额", "万美元")]
+    assert rows == [
+        ("营业收入", "万元"),
+        ("从业人员", "人"),
+        ("数字服务出口额", "万美元"),
+        ("外贸出口额", "万美元"),
+    ]
     assert not wb["填报表"]["D7"].protection.locked and wb["填报表"]["C7"].protection.locked
 
 
@@ -141,8 +174,7 @@ def test_actor_scopes() -> None:
     assert Actor.parse("wang", "park:南京软件谷").scope == "DSEB05"
     assert Actor.parse("li", "city:110000").role is Role.CITY  # a municipality acts as a city
     assert Actor.parse("root", "admin").scope == ""
-    for bad in ("park:DSEB99", "city:320000", "province:320100", "enterprise:123",
-                "janitor:1"):
+    for bad in ("park:DSEB99", "city:320000", "province:320100", "enterprise:123", "janitor:1"):
         with pytest.raises(NotAllowed):
             Actor.parse("x", bad)
     assert Actor("x", Role.ENTERPRISE, make_uscc(3).lower()).scope == make_uscc(3)
@@ -150,15 +182,43 @@ def test_actor_scopes() -> None:
 
 def test_observations_of_the_quarterly_form_have_the_ent_dds_shape() -> None:
     form = get_form("DDS_Q")
-    frame = pl.DataFrame({"_row": [8], "uscc": [USCC], "period": ["2024-Q3"],
-                          "product": ["SI1"], "counterpart_area": ["美国"], "X": ["1.5"],
-                          "M": [None], "T": [None], "remark": [None]})
+    frame = pl.DataFrame(
+        {
+            "_row": [8],
+            "uscc": [USCC],
+            "period": ["2024-Q3"],
+            "product": ["SI1"],
+            "counterpart_area": ["美国"],
+            "X": ["1.5"],
+            "M": [None],
+            "T": [None],
+            "remark": [None],
+        }
+    )
     from shumao.collection.checks.model import Sheet
 
     checked = validate(Sheet(frame, {}), form)
     assert checked.report.codes == {"totals-missing"}
     obs = checked.observations().row(0, named=True)
-    assert {k: obs[k] for k in ("ref_area", "counterpart_area", "product", "flow", "indicator",
-                                "freq", "time_period", "value")} == {
-        "ref_area": USCC, "counterpart_area": "USA", "product": "SI1", "flow": "X",
-        "indicator": "_Z", "freq": "Q", "time_period": "2024-Q3", "value": 1.5}
+    assert {
+        k: obs[k]
+        for k in (
+            "ref_area",
+            "counterpart_area",
+            "product",
+            "flow",
+            "indicator",
+            "freq",
+            "time_period",
+            "value",
+        )
+    } == {
+        "ref_area": USCC,
+        "counterpart_area": "USA",
+        "product": "SI1",
+        "flow": "X",
+        "indicator": "_Z",
+        "freq": "Q",
+        "time_period": "2024-Q3",
+        "value": 1.5,
+    }

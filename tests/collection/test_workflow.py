@@ -44,11 +44,27 @@ def ent(engine: Engine) -> None:
         make_enterprise(conn)
 
 
-def upload(engine: Engine, data: bytes, *, who: Actor | None = None, period: str = PERIOD,
-           form_id: str = "DDS_Q", code: str = USCC, hb: bool = True) -> uploads.UploadResult:
+def upload(
+    engine: Engine,
+    data: bytes,
+    *,
+    who: Actor | None = None,
+    period: str = PERIOD,
+    form_id: str = "DDS_Q",
+    code: str = USCC,
+    hb: bool = True,
+) -> uploads.UploadResult:
     with engine.begin() as conn:
-        return uploads.upload_file(conn, actor=who or clerk(code), form_id=form_id, uscc=code,
-                                    period=period, data=data, filename="填报.xlsx", hb=hb)
+        return uploads.upload_file(
+            conn,
+            actor=who or clerk(code),
+            form_id=form_id,
+            uscc=code,
+            period=period,
+            data=data,
+            filename="填报.xlsx",
+            hb=hb,
+        )
 
 
 def count(engine: Engine, table: object) -> int:
@@ -61,8 +77,11 @@ def ent_dds(engine: Engine, **where: list[str]) -> pl.DataFrame:
 
 
 def test_a_rejected_upload_is_kept_with_its_findings_and_file(engine: Engine, ent: None) -> None:
-    bad = filled_template(lines=[("SI2", "USA", None, 10.0), ("SC1", "JPN", 5.0, None)],
-                          total=(5, 10, 15), cells={"D8": "约100"})
+    bad = filled_template(
+        lines=[("SI2", "USA", None, 10.0), ("SC1", "JPN", 5.0, None)],
+        total=(5, 10, 15),
+        cells={"D8": "约100"},
+    )
     result = upload(engine, bad)
     assert not result.accepted
     errors = {(f.code, f.cell) for f in result.report.errors}
@@ -85,18 +104,35 @@ def test_a_rejected_upload_is_kept_with_its_findings_and_file(engine: Engine, en
 def test_approval_stores_the_filing_as_a_vintage_of_ent_dds(engine: Engine, ent: None) -> None:
     done = approved(engine)
     assert done.status is filings.Status.APPROVED and done.revision == 1
-    got = ent_dds(engine).select("counterpart_area", "product", "flow", "time_period", "value",
-                                 "unit", "unit_mult", "vintage_id")
+    got = ent_dds(engine).select(
+        "counterpart_area",
+        "product",
+        "flow",
+        "time_period",
+        "value",
+        "unit",
+        "unit_mult",
+        "vintage_id",
+    )
     assert got.height == 7
     row = got.filter(product="SI2", counterpart_area="USA", flow="X").row(0, named=True)
-    assert row == {"counterpart_area": "USA", "product": "SI2", "flow": "X",
-                   "time_period": "2024-Q3", "value": 120.5, "unit": "USD", "unit_mult": 4,
-                   "vintage_id": done.vintage_id}
+    assert row == {
+        "counterpart_area": "USA",
+        "product": "SI2",
+        "flow": "X",
+        "time_period": "2024-Q3",
+        "value": 120.5,
+        "unit": "USD",
+        "unit_mult": 4,
+        "vintage_id": done.vintage_id,
+    }
     with engine.connect() as conn:
         info = vintages.list_vintages(conn, "ENT_DDS")[0]
     assert info.kind == "filing" and info.rows == 7 and info.created_by == "root (admin)"
-    assert info.label == ("数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版 / "
-                          "approved enterprise filings, revision 1")  # names no filer
+    assert info.label == (
+        "数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版 / "
+        "approved enterprise filings, revision 1"
+    )  # names no filer
 
 
 def test_old_vintage_labels_lose_the_filer_on_upgrade(engine: Engine, ent: None) -> None:
@@ -106,15 +142,17 @@ def test_old_vintage_labels_lose_the_filer_on_upgrade(engine: Engine, ent: None)
     from shumao.storage.engine import alembic_config
 
     done = approved(engine)
-    old = (f"数贸季1表 数字服务进出口情况（季度） {USCC} 2024-Q3 第1版 / filing #{done.id} "
-           "revision 1")
+    old = (
+        f"数贸季1表 数字服务进出口情况（季度） {USCC} 2024-Q3 第1版 / filing #{done.id} revision 1"
+    )
     command.downgrade(alembic_config(engine), "collection_0001")
     with engine.begin() as conn:
         conn.execute(update(vintage).where(vintage.c.id == done.vintage_id).values(label=old))
     command.upgrade(alembic_config(engine), "heads")
     with engine.connect() as conn:
-        label = conn.execute(select(vintage.c.label)
-                             .where(vintage.c.id == done.vintage_id)).scalar_one()
+        label = conn.execute(
+            select(vintage.c.label).where(vintage.c.id == done.vintage_id)
+        ).scalar_one()
     assert label == vintage_label(get_form("DDS_Q"), "2024-Q3", 1)
 
 
@@ -124,8 +162,9 @@ def test_return_with_a_reason_then_resubmit(engine: Engine, ent: None) -> None:
         sent = submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
         with pytest.raises(NotAllowed, match="needs a reason"):
             review.return_filing(conn, actor=PARK, filing_id=sent.id, reason="  ")
-        back = review.return_filing(conn, actor=PARK, filing_id=sent.id,
-                                      reason="美国出口额与合同不符，请核实")
+        back = review.return_filing(
+            conn, actor=PARK, filing_id=sent.id, reason="美国出口额与合同不符，请核实"
+        )
     assert back.status is filings.Status.RETURNED
     fixed = upload(engine, filled_template(lines=[("SI2", "USA", 100.5, 10.0), *LINES[1:]]))
     assert fixed.accepted and fixed.filing.status is filings.Status.RETURNED
@@ -134,10 +173,14 @@ def test_return_with_a_reason_then_resubmit(engine: Engine, ent: None) -> None:
         review.approve(conn, actor=CITY, filing_id=again.id)
         steps = filings.history(conn, actor=PROVINCE, filing_id=again.id)
     assert [(s.action, s.from_status, s.to_status) for s in steps] == [
-        ("create", None, "draft"), ("upload", "draft", "draft"),
-        ("submit", "draft", "submitted"), ("return", "submitted", "returned"),
-        ("upload", "returned", "returned"), ("resubmit", "returned", "submitted"),
-        ("approve", "submitted", "approved")]
+        ("create", None, "draft"),
+        ("upload", "draft", "draft"),
+        ("submit", "draft", "submitted"),
+        ("return", "submitted", "returned"),
+        ("upload", "returned", "returned"),
+        ("resubmit", "returned", "submitted"),
+        ("approve", "submitted", "approved"),
+    ]
     returned = steps[3]
     assert (returned.actor, returned.role, returned.scope) == ("wang.park", "park", "DSEB05")
     assert returned.reason == "美国出口额与合同不符，请核实"
@@ -190,8 +233,15 @@ def test_an_enterprise_sees_only_its_own_filings(engine: Engine, ent: None) -> N
         filings.get_filing(conn, actor=clerk(other), filing_id=first.filing.id)
     assert USCC not in str(hidden.value)  # out of scope names nobody
     with engine.begin() as conn, pytest.raises(NotAllowed):
-        uploads.upload_file(conn, actor=clerk(other), form_id="DDS_Q", uscc=USCC,
-                             period=PERIOD, data=filled_template(), filename="x.xlsx")
+        uploads.upload_file(
+            conn,
+            actor=clerk(other),
+            form_id="DDS_Q",
+            uscc=USCC,
+            period=PERIOD,
+            data=filled_template(),
+            filename="x.xlsx",
+        )
     with engine.connect() as conn:
         assert filings.list_filings(conn, actor=clerk(other)) == []
         assert len(filings.list_filings(conn, actor=PARK)) == 1
@@ -205,16 +255,18 @@ def test_no_upload_while_under_review(engine: Engine, ent: None) -> None:
         upload(engine, filled_template())
 
 
-def test_two_reviewers_acting_on_the_same_version_cannot_both_win(engine: Engine,
-                                                                  ent: None) -> None:
+def test_two_reviewers_acting_on_the_same_version_cannot_both_win(
+    engine: Engine, ent: None
+) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
         seen = submission.submit(conn, actor=clerk(), filing_id=first.filing.id).version
     with engine.begin() as conn:
         review.approve(conn, actor=PARK, filing_id=first.filing.id, expected_version=seen)
     with engine.begin() as conn, pytest.raises(ConflictError) as err:
-        review.return_filing(conn, actor=CITY, filing_id=first.filing.id,
-                               reason="数据有误", expected_version=seen)
+        review.return_filing(
+            conn, actor=CITY, filing_id=first.filing.id, reason="数据有误", expected_version=seen
+        )
     assert "已被他人处理" in str(err.value) and "changed by someone else" in str(err.value)
     assert f"版本 {seen + 1}" in str(err.value)
     with engine.connect() as conn:
@@ -233,8 +285,7 @@ def test_two_reviewers_at_the_same_moment_one_wins(engine: Engine, ent: None) ->
         barrier.wait()
         try:
             with engine.begin() as conn:
-                review.approve(conn, actor=actor, filing_id=first.filing.id,
-                                 expected_version=seen)
+                review.approve(conn, actor=actor, filing_id=first.filing.id, expected_version=seen)
             outcomes.append("won")
         except ConflictError:
             outcomes.append("conflict")
@@ -248,8 +299,9 @@ def test_two_reviewers_at_the_same_moment_one_wins(engine: Engine, ent: None) ->
     assert count(engine, vintage) == 1
 
 
-def test_a_crash_during_approval_leaves_nothing(engine: Engine, ent: None,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_during_approval_leaves_nothing(
+    engine: Engine, ent: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = upload(engine, filled_template())
     with engine.begin() as conn:
         submission.submit(conn, actor=clerk(), filing_id=first.filing.id)
@@ -269,20 +321,30 @@ def test_a_crash_during_approval_leaves_nothing(engine: Engine, ent: None,
 
 
 def _history(engine: Engine, code: str, periods: list[str], value: float) -> None:
-    rows = [{"ref_area": code, "counterpart_area": "USA", "product": "SI2", "flow": "X",
-             "freq": "Q", "time_period": p, "value": value * (1 + 0.02 * (i % 3)),
-             "unit": "USD", "unit_mult": 4} for i, p in enumerate(periods)]
+    rows = [
+        {
+            "ref_area": code,
+            "counterpart_area": "USA",
+            "product": "SI2",
+            "flow": "X",
+            "freq": "Q",
+            "time_period": p,
+            "value": value * (1 + 0.02 * (i % 3)),
+            "unit": "USD",
+            "unit_mult": 4,
+        }
+        for i, p in enumerate(periods)
+    ]
     with engine.begin() as conn:
-        vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=pl.DataFrame(rows),
-                               kind="filing", label="history")
+        vintages.write_vintage(
+            conn, dataflow_id="ENT_DDS", frame=pl.DataFrame(rows), kind="filing", label="history"
+        )
 
 
-QUARTERS = ["2022-Q3", "2022-Q4", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1",
-            "2024-Q2"]
+QUARTERS = ["2022-Q3", "2022-Q4", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
 
 
-def test_warnings_need_a_written_explanation_before_submission(engine: Engine,
-                                                               ent: None) -> None:
+def test_warnings_need_a_written_explanation_before_submission(engine: Engine, ent: None) -> None:
     _history(engine, USCC, QUARTERS, 100.0)
     jump = [("SI2", "USA", 1200.0, 10.0), *LINES[1:]]
     result = upload(engine, filled_template(lines=jump))
@@ -298,8 +360,12 @@ def test_warnings_need_a_written_explanation_before_submission(engine: Engine,
     key = pending[0].key
     assert key == "hb-history-outlier@D8"
     with engine.begin() as conn:
-        sent = submission.submit(conn, actor=clerk(), filing_id=result.filing.id,
-                               explanations={key: "本季度新签美国大客户合同，金额属实"})
+        sent = submission.submit(
+            conn,
+            actor=clerk(),
+            filing_id=result.filing.id,
+            explanations={key: "本季度新签美国大客户合同，金额属实"},
+        )
     assert sent.status is filings.Status.SUBMITTED
     with engine.connect() as conn:
         shown = submission.pending_warnings(conn, actor=PARK, filing_id=sent.id)
@@ -314,8 +380,13 @@ def test_peer_comparison_flags_an_unusual_change(engine: Engine, ent: None) -> N
         if code != USCC:
             rows.append({"ref_area": code, "time_period": PERIOD, "value": (100.0 + i) * 1.05})
     frame = pl.DataFrame(rows).with_columns(
-        counterpart_area=pl.lit("USA"), product=pl.lit("SI2"), flow=pl.lit("X"), freq=pl.lit("Q"),
-        unit=pl.lit("USD"), unit_mult=pl.lit(4))
+        counterpart_area=pl.lit("USA"),
+        product=pl.lit("SI2"),
+        flow=pl.lit("X"),
+        freq=pl.lit("Q"),
+        unit=pl.lit("USD"),
+        unit_mult=pl.lit(4),
+    )
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=frame, kind="filing")
     result = upload(engine, filled_template(lines=[("SI2", "USA", 600.0, None)]))
@@ -324,8 +395,9 @@ def test_peer_comparison_flags_an_unusual_change(engine: Engine, ent: None) -> N
     assert "与同类企业（13 家）的变化相比异常" in peer[0].message_zh
 
 
-def test_the_annual_form_is_checked_against_the_quarters(engine: Engine, ent: None,
-                                                         ent_basic: None) -> None:
+def test_the_annual_form_is_checked_against_the_quarters(
+    engine: Engine, ent: None, ent_basic: None
+) -> None:
     for q in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"):
         approved(engine, period=q, lines=[("SI2", "USA", 250.0, None)])  # 1,000 a year
     cells = {**BASIC_VALUES, "D9": 1200}
@@ -335,38 +407,55 @@ def test_the_annual_form_is_checked_against_the_quarters(engine: Engine, ent: No
     assert len(cross) == 1 and cross[0].cell == "D9"
     assert "1,200.00" in cross[0].message_zh and "1,000.00" in cross[0].message_zh
     with engine.begin() as conn:
-        sent = submission.submit(conn, actor=clerk(), filing_id=result.filing.id,
-                               explanations={"cross-form-mismatch@D9": "含第四季度补报合同"})
+        sent = submission.submit(
+            conn,
+            actor=clerk(),
+            filing_id=result.filing.id,
+            explanations={"cross-form-mismatch@D9": "含第四季度补报合同"},
+        )
         done = review.approve(conn, actor=PARK, filing_id=sent.id)
     basic = query(engine, "ENT_BASIC")
     assert dict(zip(basic["indicator"], basic["value"], strict=True)) == {
-        "DDS_EXPORT": 1200.0, "EMPLOYEES": 130.0, "REVENUE": 52000.0, "TRADE_EXPORT": 2500.0}
+        "DDS_EXPORT": 1200.0,
+        "EMPLOYEES": 130.0,
+        "REVENUE": 52000.0,
+        "TRADE_EXPORT": 2500.0,
+    }
     assert basic["vintage_id"].unique().to_list() == [done.vintage_id]
 
 
 def test_json_upload_goes_through_the_same_checks(engine: Engine, ent: None) -> None:
-    payload = {"uscc": USCC, "period": PERIOD,
-               "lines": [{"product": "SI2", "counterpart_area": "USA", "X": 10, "M": 1, "T": 11},
-                         {"product": "SI2", "counterpart_area": "USA", "X": 1}],
-               "totals": {"X": 11, "M": 1, "T": 12}}
+    payload = {
+        "uscc": USCC,
+        "period": PERIOD,
+        "lines": [
+            {"product": "SI2", "counterpart_area": "USA", "X": 10, "M": 1, "T": 11},
+            {"product": "SI2", "counterpart_area": "USA", "X": 1},
+        ],
+        "totals": {"X": 11, "M": 1, "T": 12},
+    }
     with engine.begin() as conn:
-        result = uploads.upload_json(conn, actor=clerk(), form_id="DDS_Q", uscc=USCC,
-                                      period=PERIOD, payload=payload)
+        result = uploads.upload_json(
+            conn, actor=clerk(), form_id="DDS_Q", uscc=USCC, period=PERIOD, payload=payload
+        )
     assert not result.accepted
     assert result.report.codes >= {"key-duplicate"}
     assert result.upload.fmt == "json"
 
 
-def test_formula_text_is_stored_as_written_and_escaped_on_export(engine: Engine, ent: None,
-                                                                 tmp_path: Path) -> None:
+def test_formula_text_is_stored_as_written_and_escaped_on_export(
+    engine: Engine, ent: None, tmp_path: Path
+) -> None:
     text = '=HYPERLINK("http://evil.example/x","点击查看")'
     result = upload(engine, filled_template(cells={"G8": text}))
     assert result.accepted and "text-formula-inert" in result.report.codes
     with engine.connect() as conn:
-        stored = conn.execute(select(filing_cell.c.text).where(filing_cell.c.cell == "G8")
-                              ).scalar_one()
-        out = contents.export_filing(conn, actor=PARK, filing_id=result.filing.id,
-                                     path=tmp_path / "export.csv")
+        stored = conn.execute(
+            select(filing_cell.c.text).where(filing_cell.c.cell == "G8")
+        ).scalar_one()
+        out = contents.export_filing(
+            conn, actor=PARK, filing_id=result.filing.id, path=tmp_path / "export.csv"
+        )
     assert stored == text
     exported = out.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in exported and ',"=HYPERLINK' not in exported
@@ -376,12 +465,14 @@ def test_deadlines_default_from_the_form_and_can_be_set(engine: Engine) -> None:
     with engine.begin() as conn:
         assert deadlines.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 20)
         assert deadlines.due_date(conn, form_id="BASIC_A", period="2024") == date(2025, 2, 28)
-        deadlines.set_deadline(conn, actor=PROVINCE, form_id="DDS_Q", period="2024-Q3",
-                              due=date(2024, 10, 31))
+        deadlines.set_deadline(
+            conn, actor=PROVINCE, form_id="DDS_Q", period="2024-Q3", due=date(2024, 10, 31)
+        )
         assert deadlines.due_date(conn, form_id="DDS_Q", period="2024-Q3") == date(2024, 10, 31)
         with pytest.raises(NotAllowed):
-            deadlines.set_deadline(conn, actor=PARK, form_id="DDS_Q", period="2024-Q3",
-                                  due=date(2024, 11, 30))
+            deadlines.set_deadline(
+                conn, actor=PARK, form_id="DDS_Q", period="2024-Q3", due=date(2024, 11, 30)
+            )
 
 
 def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
@@ -391,22 +482,35 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
         for code in (on_time, late, missing):
             make_enterprise(conn, uscc=code, name=f"企业{code[-3:]}")
         make_enterprise(conn, uscc=not_reporter, name="非直报企业", trade_reporter=False)
-        make_enterprise(conn, uscc=outside_park, name="江宁区企业", park_code=None,
-                        county_code="320115")
+        make_enterprise(
+            conn, uscc=outside_park, name="江宁区企业", park_code=None, county_code="320115"
+        )
     timely = approved(engine, code=on_time)
     approved(engine, code=late)  # submitted today, long after 2024-10-20
     with engine.begin() as conn:  # as if on_time had submitted on 2024-10-15 (Beijing time)
-        conn.execute(update(filing).where(filing.c.id == timely.id).values(
-            first_submitted_at=datetime(2024, 10, 15, 2, 0, tzinfo=UTC)))
+        conn.execute(
+            update(filing)
+            .where(filing.c.id == timely.id)
+            .values(first_submitted_at=datetime(2024, 10, 15, 2, 0, tzinfo=UTC))
+        )
     today = date(2030, 1, 1)
     with engine.connect() as conn:
         park = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD, today=today)
         city = response.non_response(conn, actor=CITY, form_id="DDS_Q", period=PERIOD, today=today)
-        early = response.non_response(conn, actor=PARK, form_id="DDS_Q", period=PERIOD,
-                                      today=date(2024, 10, 1), include_pending=True)
+        early = response.non_response(
+            conn,
+            actor=PARK,
+            form_id="DDS_Q",
+            period=PERIOD,
+            today=date(2024, 10, 1),
+            include_pending=True,
+        )
     assert {(r.uscc, r.kind) for r in park} == {(missing, "missing"), (late, "late")}
-    assert {(r.uscc, r.kind) for r in city} == {(missing, "missing"), (late, "late"),
-                                                 (outside_park, "missing")}
+    assert {(r.uscc, r.kind) for r in city} == {
+        (missing, "missing"),
+        (late, "late"),
+        (outside_park, "missing"),
+    }
     assert {(r.uscc, r.kind) for r in early} == {(missing, "pending"), (late, "late")}
     gap = next(r for r in park if r.uscc == missing)
     assert (gap.label, gap.due, gap.status) == ("漏报 / not filed", date(2024, 10, 20), "none")
@@ -414,6 +518,7 @@ def test_non_response_lists_late_and_missing_reporters(engine: Engine) -> None:
 
 def test_the_last_due_period_is_the_latest_whose_deadline_has_passed(engine: Engine) -> None:
     with engine.connect() as conn:
+
         def last(form: str, day: date) -> str:
             return deadlines.last_due_period(conn, form_id=form, today=day)
 
@@ -424,7 +529,14 @@ def test_the_last_due_period_is_the_latest_whose_deadline_has_passed(engine: Eng
         assert last("BASIC_A", date(2025, 3, 1)) == "2024"  # 59 days after the year: 2025-02-28
         assert last("BASIC_A", date(2025, 2, 28)) == "2023"
     with engine.begin() as conn:  # a deadline moved later by the province
-        deadlines.set_deadline(conn, actor=Actor("prov", Role.PROVINCE, "320000"), form_id="DDS_Q",
-                              period="2024-Q3", due=date(2024, 11, 30))
+        deadlines.set_deadline(
+            conn,
+            actor=Actor("prov", Role.PROVINCE, "320000"),
+            form_id="DDS_Q",
+            period="2024-Q3",
+            due=date(2024, 11, 30),
+        )
     with engine.connect() as conn:
-        assert deadlines.last_due_period(conn, form_id="DDS_Q", today=date(2024, 11, 1)) == "2024-Q2"
+        assert (
+            deadlines.last_due_period(conn, form_id="DDS_Q", today=date(2024, 11, 1)) == "2024-Q2"
+        )

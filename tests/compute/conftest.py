@@ -19,10 +19,19 @@ Obs = Callable[..., pl.DataFrame]
 
 def make_obs(rows: list[dict[str, Any]] | None = None, **defaults: Any) -> pl.DataFrame:
     """A tidy frame (``FRAME_SCHEMA``); every row takes ``defaults`` unless it overrides them."""
-    base: dict[str, Any] = {"ref_area": "CHN", "counterpart_area": "WLD", "product": "DD",
-                            "flow": "X", "indicator": "VALUE", "freq": "A",
-                            "time_period": "2022", "value": 1.0, "unit": "USD",
-                            "unit_mult": 8, "obs_status": "A"}
+    base: dict[str, Any] = {
+        "ref_area": "CHN",
+        "counterpart_area": "WLD",
+        "product": "DD",
+        "flow": "X",
+        "indicator": "VALUE",
+        "freq": "A",
+        "time_period": "2022",
+        "value": 1.0,
+        "unit": "USD",
+        "unit_mult": 8,
+        "obs_status": "A",
+    }
     base.update(defaults)
     return conform(pl.DataFrame([{**base, **row} for row in (rows or [{}])]))
 

@@ -27,15 +27,24 @@ def _cell(frame: pl.DataFrame, **key: str) -> dict[str, object]:
 def test_enterprises_to_nation_with_contributors_and_status(obs: Obs) -> None:
     ents = ENTERPRISES[:4]
     tree = hier.geography(dict(zip(ents, ["DSEB06", "DSEB06", "DSEB05", "330108"], strict=True)))
-    frame = obs([
-        {"ref_area": ents[0], "value": 10.0},
-        {"ref_area": ents[1], "value": 5.0, "obs_status": "E"},
-        {"ref_area": ents[2], "value": None, "obs_status": "M"},
-        {"ref_area": ents[3], "value": 1.0},
-    ], product="SI2", unit_mult=4)
+    frame = obs(
+        [
+            {"ref_area": ents[0], "value": 10.0},
+            {"ref_area": ents[1], "value": 5.0, "obs_status": "E"},
+            {"ref_area": ents[2], "value": None, "obs_status": "M"},
+            {"ref_area": ents[3], "value": 1.0},
+        ],
+        product="SI2",
+        unit_mult=4,
+    )
     out = agg.aggregate(frame, tree)
     park = _cell(out, ref_area="DSEB06")
-    assert (park["value"], park["n_contributors"], park["top1"], park["top2"]) == (15.0, 2, 10.0, 5.0)
+    assert (park["value"], park["n_contributors"], park["top1"], park["top2"]) == (
+        15.0,
+        2,
+        10.0,
+        5.0,
+    )
     assert (park["level"], park["agg_status"], park["obs_status"]) == ("park", "estimated", "E")
     nation = _cell(out, ref_area="CHN")
     assert (nation["value"], nation["n_contributors"], nation["n_missing"]) == (16.0, 3, 1)
@@ -48,11 +57,13 @@ def test_enterprises_to_nation_with_contributors_and_status(obs: Obs) -> None:
 def test_rollup_crosses_products_and_geography_counting_enterprises(obs: Obs) -> None:
     ents = ENTERPRISES[:2]
     tree = hier.geography({ents[0]: "DSEB06", ents[1]: "DSEB06"})
-    frame = obs([
-        {"ref_area": ents[0], "product": "SI1", "value": 2.0},
-        {"ref_area": ents[0], "product": "SI2", "value": 10.0},
-        {"ref_area": ents[1], "product": "SJ1", "value": 4.0},
-    ])
+    frame = obs(
+        [
+            {"ref_area": ents[0], "product": "SI1", "value": 2.0},
+            {"ref_area": ents[0], "product": "SI2", "value": 10.0},
+            {"ref_area": ents[1], "product": "SJ1", "value": 4.0},
+        ]
+    )
     out = agg.rollup(frame, [tree, hier.ebops_tree("DD")], include_leaves=False)
     dd = _cell(out, ref_area="DSEB06", product="DD")
     # contributors are enterprises (2), and the largest is enterprise 1's DD total 12
@@ -70,16 +81,23 @@ def test_values_of_different_units_are_never_added(obs: Obs) -> None:
 
 
 def test_to_unit_exchanges_by_the_periods_year(obs: Obs) -> None:
-    frame = obs([{"unit": "CNY", "unit_mult": 8, "value": 6.7261, "time_period": "2022"},
-                 {"unit": "PCT", "unit_mult": 0, "value": 5.0}])
+    frame = obs(
+        [
+            {"unit": "CNY", "unit_mult": 8, "value": 6.7261, "time_period": "2022"},
+            {"unit": "PCT", "unit_mult": 0, "value": 5.0},
+        ]
+    )
     out = agg.to_unit(frame, "亿美元")
     assert out["value"][0] == pytest.approx(6.7261 / fx.rate(2022, "USD", "CNY"))
     assert out["unit"].to_list() == ["USD", "PCT"]
 
 
 def test_groupings_use_membership_as_of_the_period(obs: Obs) -> None:
-    rows = [{"counterpart_area": c, "time_period": p, "value": 1.0}
-            for p in ("2023", "2024") for c in ("BRA", "RUS", "IND", "CHN", "ZAF", "EGY", "ARE")]
+    rows = [
+        {"counterpart_area": c, "time_period": p, "value": 1.0}
+        for p in ("2023", "2024")
+        for c in ("BRA", "RUS", "IND", "CHN", "ZAF", "EGY", "ARE")
+    ]
     out = agg.aggregate_groups(obs(rows, ref_area="USA"), ["BRICS"])
     counts = dict(out.select("time_period", "n_contributors").iter_rows())
     assert counts == {"2023": 5, "2024": 7}
@@ -87,9 +105,14 @@ def test_groupings_use_membership_as_of_the_period(obs: Obs) -> None:
 
 
 def test_leaves_only_drops_a_published_parent_next_to_its_parts(obs: Obs) -> None:
-    frame = obs([{"product": "SI", "value": 99.0}, {"product": "SI1", "value": 1.0},
-                 {"product": "SI2", "value": 2.0}, {"product": "SJ", "value": 5.0,
-                                                    "ref_area": "USA"}])
+    frame = obs(
+        [
+            {"product": "SI", "value": 99.0},
+            {"product": "SI1", "value": 1.0},
+            {"product": "SI2", "value": 2.0},
+            {"product": "SJ", "value": 5.0, "ref_area": "USA"},
+        ]
+    )
     kept = agg.leaves_only(frame, hier.ebops_tree())
     assert sorted(kept["product"].to_list()) == ["SI1", "SI2", "SJ"]
     out = agg.aggregate(kept, hier.ebops_tree())
@@ -114,17 +137,27 @@ def test_period_totals_mark_incomplete_years(obs: Obs) -> None:
 # --------------------------------------------------------------------------- properties
 
 leaf_values = st.lists(
-    st.tuples(st.integers(0, len(ENTERPRISES) - 1), st.sampled_from(PARENTS),
-              st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False))),
-    min_size=1, max_size=25, unique_by=lambda t: t[0])
+    st.tuples(
+        st.integers(0, len(ENTERPRISES) - 1),
+        st.sampled_from(PARENTS),
+        st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)),
+    ),
+    min_size=1,
+    max_size=25,
+    unique_by=lambda t: t[0],
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(leaf_values)
 def test_regrouping_preserves_totals(leaves: list[tuple[int, str, float | None]]) -> None:
     mapping = {ENTERPRISES[i]: parent for i, parent, _ in leaves}
-    frame = make_obs([{"ref_area": ENTERPRISES[i], "value": v,
-                       "obs_status": "M" if v is None else "A"} for i, _, v in leaves])
+    frame = make_obs(
+        [
+            {"ref_area": ENTERPRISES[i], "value": v, "obs_status": "M" if v is None else "A"}
+            for i, _, v in leaves
+        ]
+    )
     out = agg.aggregate(frame, hier.geography(mapping))
     present = [v for _, _, v in leaves if v is not None]
     nation = _cell(out, ref_area="CHN")
@@ -141,9 +174,17 @@ def test_regrouping_preserves_totals(leaves: list[tuple[int, str, float | None]]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(["SI1", "SI2", "SI3", "SJ1", "SJ2", "SK1", "SH", "SF"]),
-                          st.floats(0, 1e6, allow_nan=False)), min_size=1, max_size=8,
-                unique_by=lambda t: t[0]))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SI1", "SI2", "SI3", "SJ1", "SJ2", "SK1", "SH", "SF"]),
+            st.floats(0, 1e6, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda t: t[0],
+    )
+)
 def test_product_regrouping_preserves_the_dd_total(items: list[tuple[str, float]]) -> None:
     frame = make_obs([{"product": p, "value": v} for p, v in items])
     out = agg.aggregate(frame, hier.ebops_tree("DD"))

@@ -44,11 +44,14 @@ def test_the_reports_tables_are_consistent_within_rounding(report_store: Engine)
 
 def test_central_regions_surplus_is_within_rounding(obs: Obs) -> None:
     # 中部: 顺差 8.2 printed, 47.1 − 38.8 = 8.3: one-decimal figures allow [8.2, 8.4]
-    frame = obs([{"flow": "X", "value": 47.1}, {"flow": "M", "value": 38.8},
-                 {"flow": "B", "value": 8.2}], ref_area="CENTRAL")
+    frame = obs(
+        [{"flow": "X", "value": 47.1}, {"flow": "M", "value": 38.8}, {"flow": "B", "value": 8.2}],
+        ref_area="CENTRAL",
+    )
     assert identities.check_flows(frame) == []
-    wrong = frame.with_columns(pl.when(pl.col("flow") == "B").then(7.9)
-                               .otherwise(pl.col("value")).alias("value"))
+    wrong = frame.with_columns(
+        pl.when(pl.col("flow") == "B").then(7.9).otherwise(pl.col("value")).alias("value")
+    )
     found = identities.check_flows(wrong, file="regions")
     assert [f.code for f in found] == ["table-balance"]
     assert "8.30" in found[0].message_zh and "CENTRAL" in found[0].message_en
@@ -56,10 +59,14 @@ def test_central_regions_surplus_is_within_rounding(obs: Obs) -> None:
 
 def test_a_changed_total_is_found_and_the_data_kept(report_store: Engine) -> None:
     frame = select(report_store, "MOFCOM_REPORT")
-    beijing_t = (pl.col("ref_area") == "110000") & (pl.col("flow") == "T") & (
-        pl.col("indicator") == "VALUE")
-    changed = frame.with_columns(pl.when(beijing_t).then(730.0).otherwise(pl.col("value"))
-                                 .alias("value"))
+    beijing_t = (
+        (pl.col("ref_area") == "110000")
+        & (pl.col("flow") == "T")
+        & (pl.col("indicator") == "VALUE")
+    )
+    changed = frame.with_columns(
+        pl.when(beijing_t).then(730.0).otherwise(pl.col("value")).alias("value")
+    )
     report = cons.check_table(changed, file="MOFCOM_REPORT", history=False)
     assert report.codes == {"table-flow-sum", "table-growth-parts"}
     assert all(f.severity.value == "warning" for f in report.findings)
@@ -68,44 +75,81 @@ def test_a_changed_total_is_found_and_the_data_kept(report_store: Engine) -> Non
 
 def test_precision_is_that_of_the_printed_column(obs: Obs) -> None:
     attrs = '{"table": "地区", "column": "顺差"}'
-    frame = obs([{"ref_area": "EAST", "value": 433.1}, {"ref_area": "WEST", "value": 41.0}],
-                flow="B", attrs=attrs)
+    frame = obs(
+        [{"ref_area": "EAST", "value": 433.1}, {"ref_area": "WEST", "value": 41.0}],
+        flow="B",
+        attrs=attrs,
+    )
     halves = identities.with_precision(frame)["_h"].to_list()
     assert halves == pytest.approx([0.05, 0.05])  # 41.0 was printed "41.0", not "41"
 
 
 def test_printed_growth_against_two_periods(obs: Obs) -> None:
-    frame = obs([{"time_period": "2021", "value": 100.5},
-                 {"time_period": "2022", "value": 110.55},
-                 {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 10.5,
-                  "unit": "PCT", "unit_mult": 0}])
+    frame = obs(
+        [
+            {"time_period": "2021", "value": 100.5},
+            {"time_period": "2022", "value": 110.55},
+            {
+                "time_period": "2022",
+                "indicator": "GROWTH_YOY",
+                "value": 10.5,
+                "unit": "PCT",
+                "unit_mult": 0,
+            },
+        ]
+    )
     found = growth.check_growth(frame)
     assert [f.code for f in found] == ["table-growth"]
-    fine = frame.with_columns(pl.when(pl.col("indicator") == "GROWTH_YOY").then(10.0)
-                              .otherwise(pl.col("value")).alias("value"))
+    fine = frame.with_columns(
+        pl.when(pl.col("indicator") == "GROWTH_YOY")
+        .then(10.0)
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )
     assert growth.check_growth(fine) == []
 
 
 def test_growth_is_not_computed_across_units(obs: Obs) -> None:
     # MOFCOM printed 2021 in 亿元 (52,982.7) and 2022 in 亿美元 (8,891, +8.3%): no growth of 亿美元
     # over 亿元 can be computed, so the printed 8.3% is not "wrong" (it was: -83.22% computed)
-    frame = obs([{"time_period": "2021", "value": 52982.7, "unit": "CNY", "unit_mult": 8},
-                 {"time_period": "2022", "value": 8891.0, "unit": "USD", "unit_mult": 8},
-                 {"time_period": "2022", "indicator": "GROWTH_YOY", "value": 8.3,
-                  "unit": "PCT", "unit_mult": 0}])
+    frame = obs(
+        [
+            {"time_period": "2021", "value": 52982.7, "unit": "CNY", "unit_mult": 8},
+            {"time_period": "2022", "value": 8891.0, "unit": "USD", "unit_mult": 8},
+            {
+                "time_period": "2022",
+                "indicator": "GROWTH_YOY",
+                "value": 8.3,
+                "unit": "PCT",
+                "unit_mult": 0,
+            },
+        ]
+    )
     assert growth.check_growth(frame) == []
 
 
 def test_shares_against_values(obs: Obs) -> None:
-    frame = obs([{"ref_area": "EAST", "flow": "T", "value": 3396.5},
-                 {"ref_area": "CHN", "flow": "T", "value": 3727.07},
-                 {"ref_area": "EAST", "flow": "T", "indicator": "SHARE", "value": 92.1,
-                  "unit": "PCT", "unit_mult": 0}])
+    frame = obs(
+        [
+            {"ref_area": "EAST", "flow": "T", "value": 3396.5},
+            {"ref_area": "CHN", "flow": "T", "value": 3727.07},
+            {
+                "ref_area": "EAST",
+                "flow": "T",
+                "indicator": "SHARE",
+                "value": 92.1,
+                "unit": "PCT",
+                "unit_mult": 0,
+            },
+        ]
+    )
     assert [f.code for f in cons.check_table(frame).findings] == ["table-share"]
 
 
 def test_importing_an_official_table_reports_its_arithmetic_and_stores_it_as_printed(
-    engine: Engine, demo_data: Path, tmp_path: Path,
+    engine: Engine,
+    demo_data: Path,
+    tmp_path: Path,
 ) -> None:
     source = demo_data / "report2022" / "table2_provinces_2022.csv"
     changed = tmp_path / source.name
@@ -118,13 +162,21 @@ def test_importing_an_official_table_reports_its_arithmetic_and_stores_it_as_pri
     found = [f for f in result.report.findings if f.code == "table-flow-sum"]
     assert len(found) == 1 and found[0].severity.value == "warning"
     assert "995.78" in found[0].message_zh and "985.78" in found[0].message_zh
-    stored = select(engine, "MOFCOM_REPORT", where={"ref_area": ["上海"], "flow": ["T"]},
-                    start="2022", end="2022").filter(pl.col("indicator") == "VALUE")
+    stored = select(
+        engine,
+        "MOFCOM_REPORT",
+        where={"ref_area": ["上海"], "flow": ["T"]},
+        start="2022",
+        end="2022",
+    ).filter(pl.col("indicator") == "VALUE")
     assert stored.select("value", "unit", "unit_mult").rows() == [(995.78, "USD", 8)]
 
 
 def test_importing_the_printed_table_gives_no_arithmetic_findings(
-    engine: Engine, demo_data: Path,
+    engine: Engine,
+    demo_data: Path,
 ) -> None:
-    result = run_import(engine, "report2022", demo_data / "report2022" / "table2_provinces_2022.csv")
+    result = run_import(
+        engine, "report2022", demo_data / "report2022" / "table2_provinces_2022.csv"
+    )
     assert [f for f in result.report.findings if f.code.startswith("table-")] == []

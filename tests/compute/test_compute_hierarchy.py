@@ -74,9 +74,16 @@ def test_enterprises_come_from_the_registry(engine: Engine) -> None:
     rows = [("91330100MA2B000000", "DSEB06", None), ("91330100MA2B000001", None, "330108")]
     with engine.begin() as conn:
         for uscc, park, county in rows:
-            conn.execute(enterprise.insert().values(uscc=uscc, name=uscc, park_code=park,
-                                                    county_code=county, created_at=now,
-                                                    updated_at=now))
+            conn.execute(
+                enterprise.insert().values(
+                    uscc=uscc,
+                    name=uscc,
+                    park_code=park,
+                    county_code=county,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     with engine.connect() as conn:
         tree = hier.geography(enterprise_parents(conn))
     assert tree.parent("91330100MA2B000000") == "DSEB06"

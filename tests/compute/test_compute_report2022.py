@@ -16,8 +16,18 @@ from shumao.compute import report2022 as rep
 
 PRINTED_TOTAL12 = {"T": 3545.22, "gT": 3.54, "X": 2013.39, "gX": 7.36, "M": 1531.83, "gM": -1.08}
 PROVINCE_SHARES = {  # 表2 进出口 ÷ 全国 3727.07, to the report's two decimals
-    "北京": 19.50, "天津": 1.84, "辽宁": 1.75, "上海": 26.45, "江苏": 8.25, "浙江": 8.11,
-    "安徽": 0.58, "福建": 1.41, "山东": 2.90, "广东": 22.01, "海南": 0.48, "四川": 1.85,
+    "北京": 19.50,
+    "天津": 1.84,
+    "辽宁": 1.75,
+    "上海": 26.45,
+    "江苏": 8.25,
+    "浙江": 8.11,
+    "安徽": 0.58,
+    "福建": 1.41,
+    "山东": 2.90,
+    "广东": 22.01,
+    "海南": 0.48,
+    "四川": 1.85,
 }
 
 
@@ -78,14 +88,21 @@ def test_regional_shares_and_balances(trade: pl.DataFrame) -> None:
     assert regions["B"].to_list() == [433.1, 8.2, 41.0, 1.3]  # 中部 printed 8.2
 
 
-@pytest.mark.parametrize(("park", "flow", "v2020", "v2022"), [
-    ("DSEB06", "T", 21.41, 53.93), ("DSEB06", "X", 21.41, 24.63),
-    ("DSEB03", "T", 27.30, 38.36), ("DSEB03", "X", 20.15, 31.58),
-    ("DSEB12", "T", 33.61, 36.03), ("DSEB09", "X", 0.99, 13.16),
-    ("DSEB05", "T", 11.32, 12.04),
-])
-def test_bases_growth_2020_to_2022(trade: pl.DataFrame, park: str, flow: str, v2020: float,
-                                   v2022: float) -> None:
+@pytest.mark.parametrize(
+    ("park", "flow", "v2020", "v2022"),
+    [
+        ("DSEB06", "T", 21.41, 53.93),
+        ("DSEB06", "X", 21.41, 24.63),
+        ("DSEB03", "T", 27.30, 38.36),
+        ("DSEB03", "X", 20.15, 31.58),
+        ("DSEB12", "T", 33.61, 36.03),
+        ("DSEB09", "X", 0.99, 13.16),
+        ("DSEB05", "T", 11.32, 12.04),
+    ],
+)
+def test_bases_growth_2020_to_2022(
+    trade: pl.DataFrame, park: str, flow: str, v2020: float, v2022: float
+) -> None:
     row = rep.table3(trade).filter((pl.col("ref_area") == park) & (pl.col("flow") == flow))
     assert row["cagr"][0] == pytest.approx(((v2022 / v2020) ** 0.5 - 1) * 100)
     assert row["growth_total"][0] == pytest.approx((v2022 / v2020 - 1) * 100)
@@ -109,8 +126,9 @@ def test_base_output_growth(report_store: Engine) -> None:
 
 def test_shares_of_world_exports_given_the_reports_world_total(trade: pl.DataFrame) -> None:
     figures = rep.headline(trade, rep.REPORT_WORLD_EXPORTS)
-    shares = {c: round(figures[f"share_world_X_{c}"], 2) for c in ("USA", "GBR", "IRL", "DEU",
-                                                                      "JPN")}
+    shares = {
+        c: round(figures[f"share_world_X_{c}"], 2) for c in ("USA", "GBR", "IRL", "DEU", "JPN")
+    }
     assert shares == {"USA": 16.00, "GBR": 9.22, "IRL": 7.88, "DEU": 5.78, "JPN": 2.86}
 
 
@@ -118,12 +136,23 @@ def test_shares_of_world_exports_given_unctads_world_total(international_store: 
     data = rep.load(international_store)
     assert data.world_unctad == pytest.approx(40_839.64)
     figures = rep.headline(data.trade, data.world_unctad)
-    shares = {c: round(figures[f"share_world_X_{c}"], 2) for c in ("USA", "GBR", "IRL", "DEU",
-                                                                      "JPN")}
+    shares = {
+        c: round(figures[f"share_world_X_{c}"], 2) for c in ("USA", "GBR", "IRL", "DEU", "JPN")
+    }
     assert shares == {"USA": 16.06, "GBR": 9.26, "IRL": 7.91, "DEU": 5.80, "JPN": 2.87}
 
 
 def test_table1_keeps_the_reports_order(trade: pl.DataFrame) -> None:
     t1 = rep.table1(trade)
-    assert t1["name"].to_list() == ["美国", "爱尔兰", "英国", "德国", "中国", "荷兰", "印度",
-                                    "法国", "新加坡", "日本"]
+    assert t1["name"].to_list() == [
+        "美国",
+        "爱尔兰",
+        "英国",
+        "德国",
+        "中国",
+        "荷兰",
+        "印度",
+        "法国",
+        "新加坡",
+        "日本",
+    ]

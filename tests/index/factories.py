@@ -25,8 +25,7 @@ aggregates:
 """
 
 
-def make_coin(values: Any, *, text: str = TWO_PILLARS, groups: list[str] | None = None
-              ) -> Coin:
+def make_coin(values: Any, *, text: str = TWO_PILLARS, groups: list[str] | None = None) -> Coin:
     fw = parse_framework(text)
     x = np.asarray(values, dtype=float)
     units = tuple(f"U{i}" for i in range(x.shape[0]))

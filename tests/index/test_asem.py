@@ -39,8 +39,19 @@ NOR 4 64.47 57.44 71.50 58.18 25.70 80.03 89.46 33.80 70.90 87.00 56.59
 BEL 5 63.54 63.99 63.09 71.97 48.22 80.84 75.60 43.32 53.01 86.17 50.09
 SWE 6 63.00 53.87 72.12 51.51 23.87 80.98 74.51 38.50 66.37 87.74 62.27
 """
-COLUMNS = ("Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", "P2P",
-           "Environ", "Social", "SusEcFin")
+COLUMNS = (
+    "Index",
+    "Conn",
+    "Sust",
+    "Physical",
+    "ConEcFin",
+    "Political",
+    "Instit",
+    "P2P",
+    "Environ",
+    "Social",
+    "SusEcFin",
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +63,10 @@ def asem(test_data: Path) -> Coin:
 
 @pytest.fixture(scope="module")
 def plain(test_data: Path) -> dict[str, pd.DataFrame]:
-    idata, imeta = coinr_plain.read(str(test_data / "coinr_asem" / "ASEM_iData.csv"),
-                                    str(test_data / "coinr_asem" / "ASEM_iMeta.csv"))
+    idata, imeta = coinr_plain.read(
+        str(test_data / "coinr_asem" / "ASEM_iData.csv"),
+        str(test_data / "coinr_asem" / "ASEM_iMeta.csv"),
+    )
     return coinr_plain.build(idata, imeta)
 
 
@@ -69,15 +82,17 @@ def test_the_published_top_six_and_their_scores(asem: Coin) -> None:
             assert abs(agg.value(unit, code) - float(want)) <= 0.005, (unit, code)
 
 
-def test_every_stage_matches_the_plain_transcription(asem: Coin,
-                                                     plain: dict[str, pd.DataFrame]) -> None:
+def test_every_stage_matches_the_plain_transcription(
+    asem: Coin, plain: dict[str, pd.DataFrame]
+) -> None:
     for stage, frame in plain.items():
         ds = asem.dset(stage)
         mine = ds.to_pandas()
         theirs = frame.set_index("uCode")[list(ds.codes)]
         assert list(mine.index) == list(theirs.index), stage
-        np.testing.assert_allclose(mine.to_numpy(), theirs.to_numpy(dtype=float),
-                                   rtol=1e-12, atol=1e-9, err_msg=stage)
+        np.testing.assert_allclose(
+            mine.to_numpy(), theirs.to_numpy(dtype=float), rtol=1e-12, atol=1e-9, err_msg=stage
+        )
 
 
 def test_stage_facts(asem: Coin) -> None:
@@ -97,9 +112,23 @@ def test_stage_facts(asem: Coin) -> None:
     assert asem.details["Screened"]["removed"] == []  # imputed first: every unit has its data
     table = {r["code"]: r for r in asem.details["Treated"]["table"]}
     treated = {c: r["nwin"] for c, r in table.items() if r["pass0"] is False}
-    assert treated == {"Flights": 1, "Bord": 3, "Gas": 3, "Services": 4, "FDI": 2,
-                       "ForPort": 3, "CostImpEx": 1, "Tariff": 3, "StMob": 2, "CultServ": 3,
-                       "Forest": 2, "Poverty": 3, "NGOs": 3, "FemLab": 1, "PubDebt": 1}
+    assert treated == {
+        "Flights": 1,
+        "Bord": 3,
+        "Gas": 3,
+        "Services": 4,
+        "FDI": 2,
+        "ForPort": 3,
+        "CostImpEx": 1,
+        "Tariff": 3,
+        "StMob": 2,
+        "CultServ": 3,
+        "Forest": 2,
+        "Poverty": 3,
+        "NGOs": 3,
+        "FemLab": 1,
+        "PubDebt": 1,
+    }
     assert all(table[c]["pass1"] for c in treated)  # winsorising sufficed: no log needed
     norm = asem.dset("Normalised")
     assert np.nanmin(norm.values) == 0 and np.nanmax(norm.values) == 100

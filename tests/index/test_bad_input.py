@@ -25,8 +25,10 @@ def test_a_cycle_is_reported_with_its_path() -> None:
         load_framework(SPECIMENS / "cycle.yaml")
     found = {f.code: f for f in exc.value.report.findings}
     assert {"index-cycle", "index-no-root"} <= set(found)
-    assert "P1 → P2 → P1" in found["index-cycle"].message_zh or \
-        "P2 → P1 → P2" in found["index-cycle"].message_zh
+    assert (
+        "P1 → P2 → P1" in found["index-cycle"].message_zh
+        or "P2 → P1 → P2" in found["index-cycle"].message_zh
+    )
     assert "cycle" in found["index-cycle"].message_en
     assert found["index-cycle"].file == "cycle.yaml"
 
@@ -36,7 +38,9 @@ def test_weights_that_are_not_numbers_are_located() -> None:
         load_framework(SPECIMENS / "weights_not_numbers.yaml")
     weights = [f for f in exc.value.report.findings if f.code == "index-weight-not-number"]
     assert [(f.sheet, f.row, f.column, f.value) for f in weights] == [
-        ("indicators", 1, "weight", "一半"), ("indicators", 2, "weight", "-1")]
+        ("indicators", 1, "weight", "一半"),
+        ("indicators", 2, "weight", "-1"),
+    ]
     assert "权重" in weights[0].message_zh and "weight" in weights[0].message_en
     assert weights[0].fix_zh and weights[0].fix_en
     direction = next(f for f in exc.value.report.findings if f.code == "index-direction-invalid")
@@ -76,8 +80,12 @@ def test_unknown_methods_and_groups_are_findings() -> None:
     units = ("U0", "U1")
     raw = Dataset(units, fw.indicators, np.ones((2, 3)))
     with pytest.raises(FrameworkRejected) as exc:
-        build(fw, raw, Units(units, {}, {"g": {}}),
-              [{"impute": {"method": "magic", "group": "nope"}}, {"smooth": {}}])
+        build(
+            fw,
+            raw,
+            Units(units, {}, {"g": {}}),
+            [{"impute": {"method": "magic", "group": "nope"}}, {"smooth": {}}],
+        )
     assert {"index-unknown-step", "index-unknown-group"} <= exc.value.report.codes
 
 

@@ -15,32 +15,61 @@ SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "index"
 
 
 def shumao(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUN, *args], env={**env, "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", RUN, *args],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
-def test_build_show_sensitivity_explain(index_store: Engine, cli_env: dict[str, str],
-                                        tmp_path: Path) -> None:
+def test_build_show_sensitivity_explain(
+    index_store: Engine, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     book = tmp_path / "prov.xlsx"
     done = shumao(cli_env, "index", "build", "-f", "provinces", "--xlsx", str(book))
     assert done.returncode == 0, done.stderr
     assert "广东" in done.stdout and "95.16" in done.stdout and "数据来源" in done.stdout
     sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
-    assert sheets[:8] == ["Framework", "Raw", "Imputed", "Screened", "Treated", "Normalised",
-                          "Aggregated", "Ranks"]
-    shown = json.loads(shumao(cli_env, "index", "show", "-f", "DTI_PROV", "--json",
-                              "--unit", "320000").stdout)
+    assert sheets[:8] == [
+        "Framework",
+        "Raw",
+        "Imputed",
+        "Screened",
+        "Treated",
+        "Normalised",
+        "Aggregated",
+        "Ranks",
+    ]
+    shown = json.loads(
+        shumao(cli_env, "index", "show", "-f", "DTI_PROV", "--json", "--unit", "320000").stdout
+    )
     assert shown["ranking"][0]["name"] == "江苏" and shown["ranking"][0]["rank"] == 4
     assert set(shown["data_vintages"]) == {"NBS_PROV", "MOFCOM_REPORT"}
-    sa = shumao(cli_env, "index", "sensitivity", "-f", "provinces", "--replications", "300",
-                "--json")
+    sa = shumao(
+        cli_env, "index", "sensitivity", "-f", "provinces", "--replications", "300", "--json"
+    )
     assert sa.returncode == 0, sa.stderr
     doc = json.loads(sa.stdout)
     assert doc["replications"] == 64 * 7 and set(doc["sobol"]) >= {"weights", "aggregate"}
     econ = shumao(cli_env, "index", "build", "-f", "economies", "--json")
     assert econ.returncode == 0, econ.stderr
-    why = json.loads(shumao(cli_env, "index", "explain", "-f", "economies", "-u", "CHN",
-                            "--from-year", "2021", "--json").stdout)
+    why = json.loads(
+        shumao(
+            cli_env,
+            "index",
+            "explain",
+            "-f",
+            "economies",
+            "-u",
+            "CHN",
+            "--from-year",
+            "2021",
+            "--json",
+        ).stdout
+    )
     assert abs(sum(c["contribution"] for c in why["contributions"]) - why["change"]) < 1e-9
     runs = json.loads(shumao(cli_env, "index", "runs", "--json").stdout)
     assert [r["kind"] for r in runs] == ["build", "sensitivity", "build"]

@@ -23,8 +23,10 @@ from shumao.index.pipeline import build
 def _panel(test_data: Path, steps: object) -> dict[str, Coin]:
     fw = load_framework(test_data / "coinr_asem" / "ASEM_iMeta.csv")
     panel = pl.read_csv(test_data / "coinr_asem" / "ASEM_iData_p.csv", infer_schema_length=0)
-    return {y: build(fw, *from_idata(panel.filter(pl.col("Time") == y), fw), steps)
-            for y in ("2018", "2019")}
+    return {
+        y: build(fw, *from_idata(panel.filter(pl.col("Time") == y), fw), steps)
+        for y in ("2018", "2019")
+    }
 
 
 @pytest.mark.parametrize("unit", ["CHN", "DEU", "AUT"])
@@ -38,13 +40,15 @@ def test_arithmetic_contributions_sum_exactly(test_data: Path, unit: str) -> Non
 
 
 def test_geometric_contributions_are_shapley_and_sum_exactly(test_data: Path) -> None:
-    steps = [*EXAMPLE_BUILD[:4], {"normalise": {"method": "minmax", "range": [1, 100]}},
-             {"aggregate": {"method": "gmean"}}]
+    steps = [
+        *EXAMPLE_BUILD[:4],
+        {"normalise": {"method": "minmax", "range": [1, 100]}},
+        {"aggregate": {"method": "gmean"}},
+    ]
     coins = _panel(test_data, steps)
     got = explain(coins["2018"], coins["2019"], "CHN")
     assert got.method.startswith("Shapley")
-    assert sum(c.contribution for c in got.contributions) == pytest.approx(got.change,
-                                                                           abs=1e-9)
+    assert sum(c.contribution for c in got.contributions) == pytest.approx(got.change, abs=1e-9)
 
 
 def test_exact_shapley_agrees_with_the_linear_split_for_a_mean() -> None:
@@ -62,18 +66,24 @@ def test_exact_shapley_agrees_with_the_linear_split_for_a_mean() -> None:
     shap = _shapley(a, n0, n1, ["amean", "amean"], 1)
     np.testing.assert_allclose(shap, [c.contribution for c in linear.contributions], atol=1e-12)
     # weights: a 1/4·1/2, b 3/4·1/2, c 1/2 of the index
-    np.testing.assert_allclose([c.contribution for c in linear.contributions],
-                               [0.125 * (n1[0] - n0[0]), 0.375 * (n1[1] - n0[1]),
-                                0.5 * (n1[2] - n0[2])], atol=1e-12)
+    np.testing.assert_allclose(
+        [c.contribution for c in linear.contributions],
+        [0.125 * (n1[0] - n0[0]), 0.375 * (n1[1] - n0[1]), 0.5 * (n1[2] - n0[2])],
+        atol=1e-12,
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(float, (6, 3), elements=st.floats(1, 1e4)),
-       arrays(float, (6, 3), elements=st.floats(1, 1e4)),
-       st.sampled_from(["amean", "gmean", "hmean", "mpi"]))
+@given(
+    arrays(float, (6, 3), elements=st.floats(1, 1e4)),
+    arrays(float, (6, 3), elements=st.floats(1, 1e4)),
+    st.sampled_from(["amean", "gmean", "hmean", "mpi"]),
+)
 def test_contributions_always_add_up(x0: np.ndarray, x1: np.ndarray, method: str) -> None:
-    steps = [{"normalise": {"method": "minmax", "range": [1, 100]}},
-             {"aggregate": {"method": method}}]
+    steps = [
+        {"normalise": {"method": "minmax", "range": [1, 100]}},
+        {"aggregate": {"method": method}},
+    ]
     if np.any(np.ptp(x0, axis=0) == 0) or np.any(np.ptp(x1, axis=0) == 0):
         return  # a constant indicator has no min-max scale
     b = make_coin(x0)
@@ -81,5 +91,4 @@ def test_contributions_always_add_up(x0: np.ndarray, x1: np.ndarray, method: str
     before = build(b.framework, b.dset("Raw"), b.units, steps)
     after = build(a.framework, a.dset("Raw"), a.units, steps)
     got = explain(before, after, "U2")
-    assert sum(c.contribution for c in got.contributions) == pytest.approx(got.change,
-                                                                           abs=1e-9)
+    assert sum(c.contribution for c in got.contributions) == pytest.approx(got.change, abs=1e-9)

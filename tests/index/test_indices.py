@@ -39,8 +39,9 @@ def test_provinces(index_store: Engine) -> None:
     assert ("130000", "DD_EXPORTS") in built.inputs.estimated
     assert _top(built) == [("440000", 95.1582), ("110000", 85.8082), ("310000", 84.9831)]
     with index_store.connect() as conn:
-        stored = vintages.read(conn, "DTI_PROV",
-                               where={"ref_area": ["440000"], "indicator": ["DTI"]})
+        stored = vintages.read(
+            conn, "DTI_PROV", where={"ref_area": ["440000"], "indicator": ["DTI"]}
+        )
     assert stored["value"].round(4).to_list() == [95.1582]
     assert json.loads(stored["attrs"][0]) == {"rank": 1}
 
@@ -52,12 +53,20 @@ def test_economies_and_bases(index_store: Engine) -> None:
     assert set(econ.inputs.vintages) == {"UNCTAD_DDS", "WB_ICT"}
     bases = runs.build_run(index_store, load_framework(FRAMEWORKS / "bases.yaml"))
     assert bases.coin.dset("Aggregated").units == (
-        "DSEB01", "DSEB03", "DSEB05", "DSEB06", "DSEB07", "DSEB09", "DSEB12")
+        "DSEB01",
+        "DSEB03",
+        "DSEB05",
+        "DSEB06",
+        "DSEB07",
+        "DSEB09",
+        "DSEB12",
+    )
     assert _top(bases, 1) == [("DSEB03", 61.1971)]
 
 
-def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine, demo_data: Path,
-                                                       tmp_path: Path) -> None:
+def test_a_run_records_everything_to_rebuild_it_exactly(
+    index_store: Engine, demo_data: Path, tmp_path: Path
+) -> None:
     fw = load_framework(FRAMEWORKS / "provinces.yaml")
     first = runs.build_run(index_store, fw, created_by="analyst")
     with index_store.connect() as conn:
@@ -67,19 +76,22 @@ def test_a_run_records_everything_to_rebuild_it_exactly(index_store: Engine, dem
     assert row["data_vintages"] == first.inputs.vintages
     assert row["settings"]["build"][0] == {"impute": {"method": "group_mean", "group": "region"}}
     # a revised table 2 arrives: 江苏 exports 179.61 → 200.00
-    revised = Path(demo_data / "report2022/table2_provinces_2022.csv").read_text(
-        encoding="utf-8").replace(",179.61,", ",200.00,")
+    revised = (
+        Path(demo_data / "report2022/table2_provinces_2022.csv")
+        .read_text(encoding="utf-8")
+        .replace(",179.61,", ",200.00,")
+    )
     path = tmp_path / "table2_provinces_2022.csv"
     path.write_text(revised, encoding="utf-8")
     run_import(index_store, "report2022", path)
     second = runs.build_run(index_store, fw)
     with index_store.connect() as conn:
         again, _ = runs.rebuild(conn, first.run_id)  # on the vintages the first run read
-        np.testing.assert_array_equal(again.dset("Aggregated").values,
-                                      first.coin.dset("Aggregated").values)
+        np.testing.assert_array_equal(
+            again.dset("Aggregated").values, first.coin.dset("Aggregated").values
+        )
         diff = compare.revisions(conn, fw, from_run=first.run_id, to_run=second.run_id)
-        why = compare.explain(conn, fw, unit="320000", from_run=first.run_id,
-                              to_run=second.run_id)
+        why = compare.explain(conn, fw, unit="320000", from_run=first.run_id, to_run=second.run_id)
     cells = {(c["unit"], c["code"]): c for c in diff["cells"]}
     assert cells[("320000", "DD_EXPORTS")]["after"] == 200e8
     # the eastern remainder no longer covers 河北: its estimate goes, and the revision says so

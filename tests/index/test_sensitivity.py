@@ -40,9 +40,14 @@ def test_the_design_and_every_replication(asem: Coin) -> None:
         assert stats["Normalised"]["min"] >= 1 - 1e-9 and stats["Normalised"]["max"] <= 100
         assert rep["index"]["n"] == 51
     # the replication of the nominal choices reproduces the nominal ranking
-    nominal = [i for i, p in enumerate(result.params)
-               if p["impute"] == "group_mean" and p["treat"] and p["aggregate"] == "amean"
-               and p["normalise"].startswith("minmax")]
+    nominal = [
+        i
+        for i, p in enumerate(result.params)
+        if p["impute"] == "group_mean"
+        and p["treat"]
+        and p["aggregate"] == "amean"
+        and p["normalise"].startswith("minmax")
+    ]
     assert nominal
     shift = [result.replications[i]["mean_abs_rank_shift"] for i in nominal]
     assert min(shift) < 2  # only the weights differ from the nominal build
@@ -63,8 +68,9 @@ def test_the_same_seed_gives_the_same_analysis(asem: Coin) -> None:
 def test_a_stored_sensitivity_run_keeps_its_replications(index_store: Engine) -> None:
     fw = load_framework(FRAMEWORKS / "bases.yaml")
     built = runs.build_run(index_store, fw)
-    run_id, result = runs.sensitivity_run(index_store, built.run_id,
-                                          Settings(replications=200, weight_sets=10))
+    run_id, result = runs.sensitivity_run(
+        index_store, built.run_id, Settings(replications=200, weight_sets=10)
+    )
     with index_store.connect() as conn:
         stored = runs.replications(conn, run_id)
         run = runs.get_run(conn, run_id)
@@ -75,4 +81,5 @@ def test_a_stored_sensitivity_run_keeps_its_replications(index_store: Engine) ->
     assert run.settings["weight_noise"] == 0.25 and run.settings["replications"] == 200
     assert len(run.summary["weight_sets"]) == 10
     assert {r["unit"] for r in run.summary["rank_intervals"]} == set(
-        built.coin.dset("Aggregated").units)
+        built.coin.dset("Aggregated").units
+    )

@@ -19,8 +19,9 @@ NAN = np.nan
 
 
 def test_group_mean_and_median_imputation() -> None:
-    coin = make_coin([[1, 10, 5], [NAN, 20, 6], [3, NAN, 7], [10, 40, NAN]],
-                     groups=["x", "x", "x", "y"])
+    coin = make_coin(
+        [[1, 10, 5], [NAN, 20, 6], [3, NAN, 7], [10, 40, NAN]], groups=["x", "x", "x", "y"]
+    )
     out = impute(coin, dset="Raw", method="group_mean", group="g").dset("Imputed").values
     assert out[1, 0] == 2.0 and out[2, 1] == 15.0  # means of group x
     assert np.isnan(out[3, 2])  # group y has no value of c: left missing, as COINr
@@ -50,29 +51,29 @@ def test_screen_by_availability_and_zeros() -> None:
 
 def test_normalisation_methods() -> None:
     x = np.array([2.0, 4.0, 4.0, 10.0, NAN])
-    np.testing.assert_allclose(normalise_column(x, "minmax", range=(1, 100))[:4],
-                               [1, 25.75, 25.75, 100])
+    np.testing.assert_allclose(
+        normalise_column(x, "minmax", range=(1, 100))[:4], [1, 25.75, 25.75, 100]
+    )
     z = normalise_column(x, "zscore")
     assert np.nanmean(z) == pytest.approx(0) and np.nanstd(z, ddof=1) == pytest.approx(1)
     assert rank_min(x)[:4].tolist() == [1, 2, 2, 4] and np.isnan(rank_min(x)[4])
     assert normalise_column(x, "borda")[:4].tolist() == [0, 1, 1, 3]
     np.testing.assert_allclose(normalise_column(x, "percentile")[:4], [0, 1 / 3, 1 / 3, 1])
     np.testing.assert_allclose(normalise_column(x, "dist2max")[:4], [0, 0.25, 0.25, 1])
-    np.testing.assert_allclose(normalise_column(x, "dist2target", target=6)[:4],
-                               [0, 0.5, 0.5, 1])
+    np.testing.assert_allclose(normalise_column(x, "dist2target", target=6)[:4], [0, 0.5, 0.5, 1])
     np.testing.assert_allclose(normalise_column(x, "frontier")[:4], [0.2, 0.4, 0.4, 1])
-    np.testing.assert_allclose(normalise_column(x, "goalposts", goalposts=(0, 8, 100))[:4],
-                               [25, 50, 50, 100])
+    np.testing.assert_allclose(
+        normalise_column(x, "goalposts", goalposts=(0, 8, 100))[:4], [25, 50, 50, 100]
+    )
     # direction −1: the smallest value scores highest
-    np.testing.assert_allclose(normalise_column(x, "minmax", direction=-1)[:4],
-                               [100, 75, 75, 0])
+    np.testing.assert_allclose(normalise_column(x, "minmax", direction=-1)[:4], [100, 75, 75, 0])
 
 
 def test_aggregation_methods_by_hand() -> None:
     x = np.array([[[4.0, 1.0], [NAN, 9.0]]])  # 1 replication, 2 units, 2 children
     w = np.array([[1.0, 3.0]])
     np.testing.assert_allclose(agg.combine(x, w, "amean")[0], [1.75, 9.0])
-    np.testing.assert_allclose(agg.combine(x, w, "gmean")[0], [4 ** 0.25, 9.0])
+    np.testing.assert_allclose(agg.combine(x, w, "gmean")[0], [4**0.25, 9.0])
     np.testing.assert_allclose(agg.combine(x, w, "hmean")[0], [4 / (1 / 4 + 3 / 1), 9.0])
     m, v = 1.75, (0.25 * 2.25**2 + 0.75 * 0.75**2)
     np.testing.assert_allclose(agg.combine(x, w, "mpi")[0, 0], m - v / m)
@@ -104,8 +105,10 @@ def test_pca_and_optimised_weights() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(float, (7, 3), elements=st.floats(-1e6, 1e6, allow_nan=False)),
-       st.sampled_from(["amean", "gmean", "hmean"]))
+@given(
+    arrays(float, (7, 3), elements=st.floats(-1e6, 1e6, allow_nan=False)),
+    st.sampled_from(["amean", "gmean", "hmean"]),
+)
 def test_scores_stay_in_range(x: np.ndarray, method: str) -> None:
     """Min-max onto 1–100 keeps every indicator and every mean-type aggregate in 1–100."""
     from shumao.index.pipeline import build
@@ -113,8 +116,11 @@ def test_scores_stay_in_range(x: np.ndarray, method: str) -> None:
     coin = make_coin(x)
     if np.any(np.ptp(x, axis=0) == 0):
         return  # a constant indicator has no min-max scale (COINr returns NaN)
-    built = build(coin.framework, coin.dset("Raw"), coin.units,
-                  [{"normalise": {"method": "minmax", "range": [1, 100]}},
-                   {"aggregate": {"method": method}}])
+    built = build(
+        coin.framework,
+        coin.dset("Raw"),
+        coin.units,
+        [{"normalise": {"method": "minmax", "range": [1, 100]}}, {"aggregate": {"method": method}}],
+    )
     v = built.dset("Aggregated").values
     assert np.all((v >= 1 - 1e-9) & (v <= 100 + 1e-9))

@@ -27,16 +27,22 @@ from shumao.validation.uscc import make
 SPECIMENS = Path(__file__).parents[1] / "specimens" / "imports"
 MAPPING = SPECIMENS / "ent_dds.yaml"
 SHUMAO = Path(sys.executable).with_name("shumao")
-BASELINE = {"ref_area": ["91110108MA01ABCDEN"], "counterpart_area": ["USA"], "product": ["SI2"],
-            "flow": ["X"]}
+BASELINE = {
+    "ref_area": ["91110108MA01ABCDEN"],
+    "counterpart_area": ["USA"],
+    "product": ["SI2"],
+    "flow": ["X"],
+}
 POLL_SECONDS = 0.05
 GIVE_UP_SECONDS = 600
 
 
 def store_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (observation, series, vintage)}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (observation, series, vintage)
+        }
 
 
 def baseline_value(engine: Engine) -> float:
@@ -61,8 +67,9 @@ def assert_next_import_works(engine: Engine) -> None:
 # --- (a) an exception in the middle of the write ----------------------------------------------
 
 
-@pytest.mark.parametrize("error", [RuntimeError("磁盘已满 / disk full"), KeyboardInterrupt()],
-                         ids=["error", "ctrl-c"])
+@pytest.mark.parametrize(
+    "error", [RuntimeError("磁盘已满 / disk full"), KeyboardInterrupt()], ids=["error", "ctrl-c"]
+)
 def test_failure_after_first_batch_writes_nothing(
     loaded: Engine, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
@@ -81,8 +88,13 @@ def test_failure_after_first_batch_writes_nothing(
     monkeypatch.setattr(bulk, "insert_observations", fail_on_second_batch)
     settings = get_settings().model_copy(update={"batch_rows": 1})
     with pytest.raises(type(error)):
-        run_import(loaded, "tidy", SPECIMENS / "ok_utf8.csv", options={"mapping": MAPPING},
-                   settings=settings)
+        run_import(
+            loaded,
+            "tidy",
+            SPECIMENS / "ok_utf8.csv",
+            options={"mapping": MAPPING},
+            settings=settings,
+        )
     assert batches == [1]
     assert store_counts(loaded) == before
     assert baseline_value(loaded) == 1000.0
@@ -97,13 +109,42 @@ def write_big_csv(path: Path, enterprises: int = 1000) -> int:
     """1000 enterprises × 10 partners × 15 services × 2 flows = 300,000 rows, one quarter."""
     frame = (
         pl.DataFrame({"统一社会信用代码": [make(f"91330000{i:09d}") for i in range(enterprises)]})
-        .join(pl.DataFrame({"伙伴国家": ["USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG",
-                                        "AUS", "CAN"]}), how="cross")
-        .join(pl.DataFrame({"服务类别": ["SF", "SG", "SH", "SI", "SI1", "SI2", "SI3", "SJ", "SJ1",
-                                        "SJ2", "SJ3", "SK", "SK1", "SK2", "DD"]}), how="cross")
+        .join(
+            pl.DataFrame(
+                {"伙伴国家": ["USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG", "AUS", "CAN"]}
+            ),
+            how="cross",
+        )
+        .join(
+            pl.DataFrame(
+                {
+                    "服务类别": [
+                        "SF",
+                        "SG",
+                        "SH",
+                        "SI",
+                        "SI1",
+                        "SI2",
+                        "SI3",
+                        "SJ",
+                        "SJ1",
+                        "SJ2",
+                        "SJ3",
+                        "SK",
+                        "SK1",
+                        "SK2",
+                        "DD",
+                    ]
+                }
+            ),
+            how="cross",
+        )
         .join(pl.DataFrame({"流向": ["出口", "进口"]}), how="cross")
-        .with_columns(pl.lit("浙江测试企业").alias("企业名称"), pl.lit("2023-Q1").alias("期间"),
-                      (pl.int_range(pl.len()) % 997 + 0.5).alias("金额"))
+        .with_columns(
+            pl.lit("浙江测试企业").alias("企业名称"),
+            pl.lit("2023-Q1").alias("期间"),
+            (pl.int_range(pl.len()) % 997 + 0.5).alias("金额"),
+        )
         .select("统一社会信用代码", "企业名称", "伙伴国家", "服务类别", "流向", "期间", "金额")
     )
     frame.write_csv(path)
@@ -133,11 +174,15 @@ def postgres_copying(engine: Engine) -> Callable[[], bool]:
 
     def probe() -> bool:
         with engine.connect() as conn:
-            return bool(conn.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state = 'active' "
-                "AND query LIKE 'COPY observation%'"
-            )).scalar_one())
+            return bool(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND state = 'active' "
+                        "AND query LIKE 'COPY observation%'"
+                    )
+                ).scalar_one()
+            )
 
     return probe
 
@@ -173,7 +218,8 @@ def test_kill_during_write_leaves_store_unchanged(
     proc = subprocess.Popen(
         [str(SHUMAO), "import", "tidy", str(big), "--mapping", str(MAPPING), "--quiet"],
         env={**cli_env, "SHUMAO_BATCH_ROWS": "10000"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     # SQLite: the write lock held over several polls is the import's transaction (the
     # migration check at start-up holds it for a moment only). PostgreSQL: COPY is running.

@@ -31,9 +31,18 @@ BASELINE = EXPECTED["baseline"]
 SHUMAO = Path(sys.executable).with_name("shumao")
 
 CELL_CODES = {
-    "value-not-number", "value-negative", "value-normalised", "value-missing-status",
-    "period-normalised", "unit-mult-invalid", "row-ragged", "action-unsupported",
-    "unit-conflict", "column-duplicate", "dataflow-unknown", "uscc-invalid",
+    "value-not-number",
+    "value-negative",
+    "value-normalised",
+    "value-missing-status",
+    "period-normalised",
+    "unit-mult-invalid",
+    "row-ragged",
+    "action-unsupported",
+    "unit-conflict",
+    "column-duplicate",
+    "dataflow-unknown",
+    "uscc-invalid",
     "period-freq-mismatch",
 }
 """Codes about one cell, raised where the column's position is known: they name the cell."""
@@ -43,8 +52,7 @@ ROW_CODES = CELL_CODES | {"code-unknown", "period-invalid", "value-missing", "ke
 
 def _run(engine: Engine, spec: dict[str, Any]) -> ImportResult:
     options = {"mapping": SPECIMENS / spec["mapping"]} if "mapping" in spec else {}
-    return run_import(engine, spec.get("source", "tidy"), SPECIMENS / spec["file"],
-                      options=options)
+    return run_import(engine, spec.get("source", "tidy"), SPECIMENS / spec["file"], options=options)
 
 
 def _dataflow(spec: dict[str, Any]) -> str:
@@ -56,8 +64,10 @@ def _dataflow(spec: dict[str, Any]) -> str:
 
 def store_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (observation, series, vintage)}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (observation, series, vintage)
+        }
 
 
 def stored(engine: Engine, flow: str, want: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +119,8 @@ def _check_findings(findings: list[Finding], spec: dict[str, Any]) -> None:
     fields = _header_fields(spec)
     for want in spec.get("findings", []):
         assert any(_matches(f, want, fields) for f in findings), (
-            f"no finding matches {want}; found:\n" + "\n".join(f.text() for f in findings))
+            f"no finding matches {want}; found:\n" + "\n".join(f.text() for f in findings)
+        )
     for f in findings:
         _check_well_formed(f, spec)
 
@@ -173,22 +184,32 @@ def test_catalogue_entries_are_complete() -> None:
 def test_corpus_covers_every_file() -> None:
     """Every specimen file is listed, and there are enough of them."""
     listed = {c["file"] for c in CASES} | {c.get("mapping") for c in CASES} | {BASELINE["file"]}
-    present = {p.name for p in SPECIMENS.iterdir() if p.is_file()} - {"expected.yaml", "make_xlsx.py"}
+    present = {p.name for p in SPECIMENS.iterdir() if p.is_file()} - {
+        "expected.yaml",
+        "make_xlsx.py",
+    }
     assert present - listed == set()
     assert len({c["file"] for c in CASES}) >= 25
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SHUMAO), "import", "tidy", *args, "--quiet"], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(SHUMAO), "import", "tidy", *args, "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_cli_rejection_prints_both_languages_and_rows(
     cli_env: dict[str, str], loaded: Engine
 ) -> None:
     before = store_counts(loaded)
-    done = _cli(cli_env, str(SPECIMENS / "duplicate_keys.csv"),
-                "--mapping", str(SPECIMENS / "ent_dds.yaml"))
+    done = _cli(
+        cli_env, str(SPECIMENS / "duplicate_keys.csv"), "--mapping", str(SPECIMENS / "ent_dds.yaml")
+    )
     assert done.returncode == 2, done.stderr
     key = "91110108MA01ABCDEN/USA/SI2/X/Q/2023-Q1"
     assert "[duplicate_keys.csv · 第2行 row 2]" in done.stdout
@@ -201,8 +222,13 @@ def test_cli_rejection_prints_both_languages_and_rows(
 
 
 def test_cli_json_report(cli_env: dict[str, str], loaded: Engine) -> None:
-    done = _cli(cli_env, str(SPECIMENS / "text_in_number.csv"),
-                "--mapping", str(SPECIMENS / "ent_dds.yaml"), "--json")
+    done = _cli(
+        cli_env,
+        str(SPECIMENS / "text_in_number.csv"),
+        "--mapping",
+        str(SPECIMENS / "ent_dds.yaml"),
+        "--json",
+    )
     assert done.returncode == 2, done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] is False

@@ -24,8 +24,12 @@ def _file(demo_data: Path) -> pl.DataFrame:
 
 
 def _file_value(rows: pl.DataFrame, partner: str, flow: str, item: str, year: str) -> float:
-    hit = rows.filter((pl.col("partner") == partner) & (pl.col("flow") == flow)
-                      & (pl.col("item_code") == item) & (pl.col("year") == year))
+    hit = rows.filter(
+        (pl.col("partner") == partner)
+        & (pl.col("flow") == flow)
+        & (pl.col("item_code") == item)
+        & (pl.col("year") == year)
+    )
     assert hit.height == 1
     return float(hit["balanced_value_usd"][0])
 
@@ -43,10 +47,15 @@ def test_batis_values_rows_and_unmapped_partners(engine: Engine, demo_data: Path
     assert result.rows == rows.height - skipped == 103_020
 
     world = countries.lookup("World").iso3
-    data = select(engine, "BATIS", where={"ref_area": ["CHN"], "product": ["SI", "SJ"],
-                                          "counterpart_area": ["USA", world]})
-    got = {(r["counterpart_area"], r["product"], r["flow"], r["time_period"]): r
-           for r in data.iter_rows(named=True)}
+    data = select(
+        engine,
+        "BATIS",
+        where={"ref_area": ["CHN"], "product": ["SI", "SJ"], "counterpart_area": ["USA", world]},
+    )
+    got = {
+        (r["counterpart_area"], r["product"], r["flow"], r["time_period"]): r
+        for r in data.iter_rows(named=True)
+    }
     for partner, code in (("United States", "USA"), ("World", world)):
         for flow, name in (("X", "Exports"), ("M", "Imports")):
             for item, year in (("SI", "2019"), ("SJ", "2005")):
@@ -58,8 +67,23 @@ def test_batis_values_rows_and_unmapped_partners(engine: Engine, demo_data: Path
 
     everything = select(engine, "BATIS")
     assert set(everything["product"].unique()) == {
-        "S", "SA", "SB", "SC", "SD", "SE", "SF", "SG", "SH", "SI", "SJ", "SK", "SL",
-        "SOX", "SOX1", "SPX1", "SPX4",
+        "S",
+        "SA",
+        "SB",
+        "SC",
+        "SD",
+        "SE",
+        "SF",
+        "SG",
+        "SH",
+        "SI",
+        "SJ",
+        "SK",
+        "SL",
+        "SOX",
+        "SOX1",
+        "SPX1",
+        "SPX4",
     }
     kept = rows.filter(~pl.col("partner").is_in(list(UNMAPPED)))
     empty = kept.filter(pl.col("balanced_value_usd").is_null()).height
@@ -69,15 +93,40 @@ def test_batis_values_rows_and_unmapped_partners(engine: Engine, demo_data: Path
 
 
 def test_batis_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
-    done = subprocess.run([SHUMAO, "import", "batis", str(demo_data / BATIS), "--quiet"],
-                          env=cli_env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [SHUMAO, "import", "batis", str(demo_data / BATIS), "--quiet"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Rest of the World" in done.stdout
     assert "103,020" in done.stdout
     out = subprocess.run(
-        [SHUMAO, "query", "BATIS", "--ref-area", "中国", "--counterpart-area", "美国",
-         "--product", "SI", "--flow", "X", "--start", "2019", "--end", "2019", "--format", "csv"],
-        env=cli_env, capture_output=True, text=True, check=True,
+        [
+            SHUMAO,
+            "query",
+            "BATIS",
+            "--ref-area",
+            "中国",
+            "--counterpart-area",
+            "美国",
+            "--product",
+            "SI",
+            "--flow",
+            "X",
+            "--start",
+            "2019",
+            "--end",
+            "2019",
+            "--format",
+            "csv",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     table = pl.read_csv(io.StringIO(out.strip()))
     assert table["value"].to_list() == [3_280_884_208.0]

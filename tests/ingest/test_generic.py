@@ -51,8 +51,14 @@ def counts(engine: Engine) -> tuple[int, int, int]:
 def vintage_values(engine: Engine, vintage_id: int) -> dict[tuple[str, ...], float | None]:
     """(ref_area, counterpart_area, product, flow, period) → value of one vintage."""
     stmt = (
-        select(series.c.ref_area, series.c.counterpart_area, series.c.product, series.c.flow,
-               observation.c.time_period, observation.c.value)
+        select(
+            series.c.ref_area,
+            series.c.counterpart_area,
+            series.c.product,
+            series.c.flow,
+            observation.c.time_period,
+            observation.c.value,
+        )
         .join(series, series.c.id == observation.c.series_id)
         .where(observation.c.vintage_id == vintage_id)
     )
@@ -67,20 +73,23 @@ def test_specimen_mapping_is_valid() -> None:
     assert mapping_problems(MAPPING) == []
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    ({"dataflow": "NOPE"}, "NOPE"),
-    ({"columns": {**MAPPING["columns"], "colour": "颜色"}}, "colour"),
-    ({"colums": {}}, "colums"),
-    ({"skip_rows": -1}, "skip_rows"),
-    ({"skip_rows": "two"}, "skip_rows"),
-    ({"lookup": {"counterpart_area": "planet"}}, "planet"),
-    ({"lookup": {"indicator": "country"}}, "indicator"),
-    ({"recode": {"flow": ["出口", "X"]}}, "recode"),
-    ({"nonnegative": ["time_period"]}, "time_period"),
-    ({"nonnegative": "value"}, "nonnegative"),
-    ({"attributes": {"flow": "备注"}}, "attributes"),
-    ({"columns": {k: v for k, v in MAPPING["columns"].items() if k != "ref_area"}}, "ref_area"),
-])
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"dataflow": "NOPE"}, "NOPE"),
+        ({"columns": {**MAPPING["columns"], "colour": "颜色"}}, "colour"),
+        ({"colums": {}}, "colums"),
+        ({"skip_rows": -1}, "skip_rows"),
+        ({"skip_rows": "two"}, "skip_rows"),
+        ({"lookup": {"counterpart_area": "planet"}}, "planet"),
+        ({"lookup": {"indicator": "country"}}, "indicator"),
+        ({"recode": {"flow": ["出口", "X"]}}, "recode"),
+        ({"nonnegative": ["time_period"]}, "time_period"),
+        ({"nonnegative": "value"}, "nonnegative"),
+        ({"attributes": {"flow": "备注"}}, "attributes"),
+        ({"columns": {k: v for k, v in MAPPING["columns"].items() if k != "ref_area"}}, "ref_area"),
+    ],
+)
 def test_mapping_problems_name_the_problem(change: dict[str, Any], words: str) -> None:
     problems = mapping_problems({**MAPPING, **change})
     assert problems and any(words in p for p in problems), problems
@@ -109,8 +118,9 @@ def test_mapping_given_as_dict_imports(engine: Engine) -> None:
 
 def test_dataflow_of_a_mapping_is_case_insensitive(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
-    path.write_text(yaml.safe_dump({**MAPPING, "dataflow": "ent_dds"}, allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({**MAPPING, "dataflow": "ent_dds"}, allow_unicode=True), encoding="utf-8"
+    )
     result = run_import(engine, "tidy", SPECIMENS / "ok_utf8.csv", options={"mapping": path})
     assert result.dataflow == "ENT_DDS"
 
@@ -137,19 +147,26 @@ def test_unit_column_sets_each_rows_unit(engine: Engine, tmp_path: Path) -> None
     path.write_text(
         "统一社会信用代码,伙伴国家,服务类别,流向,期间,金额,单位\n"
         "91110108MA01ABCDEN,USA,SI2,出口,2023-Q1,1.5,亿美元\n"
-        "91110108MA01ABCDEN,JPN,SI2,出口,2023-Q1,20,万美元\n", encoding="utf-8")
+        "91110108MA01ABCDEN,JPN,SI2,出口,2023-Q1,20,万美元\n",
+        encoding="utf-8",
+    )
     mapping = {**MAPPING, "columns": {**MAPPING["columns"], "unit": "单位"}}
     del mapping["unit"], mapping["attributes"]
     result = run_import(engine, "tidy", path, options={"mapping": mapping})
-    stored = {(r["counterpart_area"], r["unit"], r["unit_mult"], r["value"])
-              for r in _read(engine, result.vintage_id).to_dicts()}
+    stored = {
+        (r["counterpart_area"], r["unit"], r["unit_mult"], r["value"])
+        for r in _read(engine, result.vintage_id).to_dicts()
+    }
     assert stored == {("USA", "USD", 8, 1.5), ("JPN", "USD", 4, 20.0)}
 
 
 def test_unknown_unit_in_unit_column_is_refused(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "units.csv"
-    path.write_text("统一社会信用代码,伙伴国家,服务类别,流向,期间,金额,单位\n"
-                    "91110108MA01ABCDEN,USA,SI2,出口,2023-Q1,1.5,金条\n", encoding="utf-8")
+    path.write_text(
+        "统一社会信用代码,伙伴国家,服务类别,流向,期间,金额,单位\n"
+        "91110108MA01ABCDEN,USA,SI2,出口,2023-Q1,1.5,金条\n",
+        encoding="utf-8",
+    )
     mapping = {**MAPPING, "columns": {**MAPPING["columns"], "unit": "单位"}}
     del mapping["unit"], mapping["attributes"]
     with pytest.raises(ImportRejected) as rejected:
@@ -160,10 +177,13 @@ def test_unknown_unit_in_unit_column_is_refused(engine: Engine, tmp_path: Path) 
 
 def test_status_columns_are_checked(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "status.csv"
-    path.write_text("统一社会信用代码,伙伴国家,服务类别,流向,期间,金额,状态,保密\n"
-                    "91110108MA01ABCDEN,USA,SI2,出口,2023-Q1,1,P,C\n"
-                    "91110108MA01ABCDEN,JPN,SI2,出口,2023-Q1,2,Z,\n"
-                    "91110108MA01ABCDEN,DEU,SI2,出口,2023-Q1,3,,SECRET\n", encoding="utf-8")
+    path.write_text(
+        "统一社会信用代码,伙伴国家,服务类别,流向,期间,金额,状态,保密\n"
+        "91110108MA01ABCDEN,USA,SI2,出口,2023-Q1,1,P,C\n"
+        "91110108MA01ABCDEN,JPN,SI2,出口,2023-Q1,2,Z,\n"
+        "91110108MA01ABCDEN,DEU,SI2,出口,2023-Q1,3,,SECRET\n",
+        encoding="utf-8",
+    )
     columns = {**MAPPING["columns"], "obs_status": "状态", "conf_status": "保密"}
     mapping = {k: v for k, v in MAPPING.items() if k != "attributes"} | {"columns": columns}
     with pytest.raises(ImportRejected) as rejected:
@@ -179,8 +199,9 @@ def _read(engine: Engine, vintage_id: int | None) -> pl.DataFrame:
 
 
 def test_attributes_keep_cells_as_written(engine: Engine) -> None:
-    result = run_import(engine, "tidy", SPECIMENS / "ok_injection.csv",
-                        options={"mapping": MAPPING})
+    result = run_import(
+        engine, "tidy", SPECIMENS / "ok_injection.csv", options={"mapping": MAPPING}
+    )
     names = {json.loads(a)["name"] for a in _read(engine, result.vintage_id)["attrs"]}
     assert names == {'=HYPERLINK("http://x","y")', "+SUM(A1:A9)", "@cmd"}
 
@@ -188,16 +209,32 @@ def test_attributes_keep_cells_as_written(engine: Engine) -> None:
 # --- periods ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("written", "read"), [
-    ("2023Q3", "2023-Q3"), ("2023 Q3", "2023-Q3"), ("2023-q3", "2023-Q3"),
-    ("2023年第3季度", "2023-Q3"), ("2023年三季度", "2023-Q3"), ("2023年3季度", "2023-Q3"),
-    ("2023年7月", "2023-07"), ("2023/7", "2023-07"), ("2023-7", "2023-07"),
-    ("2023-M07", "2023-07"), ("2023年12月", "2023-12"), ("2023年", "2023"), ("2023年度", "2023"),
-    ("2023-Q3", "2023-Q3"), ("2023", "2023"),
-    # not guessed: left for the period check to refuse
-    ("2023.7", "2023.7"), ("2023Q5", "2023Q5"), ("23-07", "23-07"), ("2023-13", "2023-13"),
-    ("2023年第5季度", "2023年第5季度"),
-])
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2023Q3", "2023-Q3"),
+        ("2023 Q3", "2023-Q3"),
+        ("2023-q3", "2023-Q3"),
+        ("2023年第3季度", "2023-Q3"),
+        ("2023年三季度", "2023-Q3"),
+        ("2023年3季度", "2023-Q3"),
+        ("2023年7月", "2023-07"),
+        ("2023/7", "2023-07"),
+        ("2023-7", "2023-07"),
+        ("2023-M07", "2023-07"),
+        ("2023年12月", "2023-12"),
+        ("2023年", "2023"),
+        ("2023年度", "2023"),
+        ("2023-Q3", "2023-Q3"),
+        ("2023", "2023"),
+        # not guessed: left for the period check to refuse
+        ("2023.7", "2023.7"),
+        ("2023Q5", "2023Q5"),
+        ("23-07", "23-07"),
+        ("2023-13", "2023-13"),
+        ("2023年第5季度", "2023年第5季度"),
+    ],
+)
 def test_normalise_periods(written: str, read: str) -> None:
     report = Report()
     frame = pl.DataFrame({ROW: [2], "time_period": [written]})
@@ -211,10 +248,14 @@ def test_freq_of_period() -> None:
     assert frame.select(freq_of_period()).to_series().to_list() == ["A", "Q", "M"]
 
 
-@pytest.mark.parametrize(("ref", "flow"), [
-    ("WTO:WTO_DDS(1.0)", "WTO_DDS"), ("WTO_DDS", "WTO_DDS"),
-    ("urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=SHUMAO:ENT_DDS(1.0)", "ENT_DDS"),
-])
+@pytest.mark.parametrize(
+    ("ref", "flow"),
+    [
+        ("WTO:WTO_DDS(1.0)", "WTO_DDS"),
+        ("WTO_DDS", "WTO_DDS"),
+        ("urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=SHUMAO:ENT_DDS(1.0)", "ENT_DDS"),
+    ],
+)
 def test_sdmx_dataflow_reference(ref: str, flow: str) -> None:
     assert _flow_id(ref) == flow
 
@@ -229,8 +270,11 @@ def test_sdmx_dataflow_option_overrides_file(engine: Engine, tmp_path: Path) -> 
 
 def test_sdmx_missing_dimension_column(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "no_product.csv"
-    path.write_text("DATAFLOW,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,TIME_PERIOD,OBS_VALUE\n"
-                    "WTO:WTO_DDS(1.0),A,CHN,WLD,X,2022,1\n", encoding="utf-8")
+    path.write_text(
+        "DATAFLOW,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,TIME_PERIOD,OBS_VALUE\n"
+        "WTO:WTO_DDS(1.0),A,CHN,WLD,X,2022,1\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRejected) as rejected:
         run_import(engine, "sdmx-csv", path)
     assert [(f.code, f.column) for f in rejected.value.report.errors] == [
@@ -240,13 +284,40 @@ def test_sdmx_missing_dimension_column(engine: Engine, tmp_path: Path) -> None:
 
 # --- all or nothing under random corruption --------------------------------------------------
 
-JUNK = ["", " ", "约100", "12万", "N/A", "..", "火星", "SZ9", "转口", "2023Q5", "2023Q1", "-5",
-        "1,234.5", "１２", "=1+1", '"', "a\nb", "91110108MA01ABCDE0", "inf", "—", "美国"]
+JUNK = [
+    "",
+    " ",
+    "约100",
+    "12万",
+    "N/A",
+    "..",
+    "火星",
+    "SZ9",
+    "转口",
+    "2023Q5",
+    "2023Q1",
+    "-5",
+    "1,234.5",
+    "１２",
+    "=1+1",
+    '"',
+    "a\nb",
+    "91110108MA01ABCDE0",
+    "inf",
+    "—",
+    "美国",
+]
 
 keys = st.lists(
-    st.tuples(st.sampled_from(USCCS), st.sampled_from(PARTNERS), st.sampled_from(PRODUCTS),
-              st.sampled_from(sorted(FLOWS))),
-    min_size=1, max_size=8, unique=True,
+    st.tuples(
+        st.sampled_from(USCCS),
+        st.sampled_from(PARTNERS),
+        st.sampled_from(PRODUCTS),
+        st.sampled_from(sorted(FLOWS)),
+    ),
+    min_size=1,
+    max_size=8,
+    unique=True,
 )
 cents = st.integers(min_value=0, max_value=10**11)
 
@@ -254,15 +325,17 @@ cents = st.integers(min_value=0, max_value=10**11)
 @st.composite
 def corrupted_tables(draw: st.DrawFn) -> tuple[list[list[str]], set[tuple[int, int]]]:
     rows = [[u, "某企业", p, s, f, "2023-Q1", repr(draw(cents) / 100)] for u, p, s, f in draw(keys)]
-    cells = draw(st.sets(st.tuples(st.integers(0, len(rows) - 1), st.integers(0, 6)),
-                         max_size=3))
+    cells = draw(st.sets(st.tuples(st.integers(0, len(rows) - 1), st.integers(0, 6)), max_size=3))
     for r, c in cells:
         rows[r][c] = draw(st.sampled_from(JUNK))
     return rows, cells
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(table=corrupted_tables())
 def test_import_stores_every_row_or_nothing(
     engine: Engine, tmp_path: Path, table: tuple[list[list[str]], set[tuple[int, int]]]

@@ -29,8 +29,9 @@ def test_the_sample_loads_as_printed(engine: Engine) -> None:
     assert result.rows == 30 + 25  # 30 figures, 25 of them with a published growth
     frame = select(engine, "MOFCOM_SERVICES")
     assert _value(frame, product="S", flow="T", indicator="CUM", time_period="2022-11") == 54046.1
-    assert _value(frame, product="S", flow="T", indicator="CUM_GROWTH",
-                  time_period="2022-11") == 15.6
+    assert (
+        _value(frame, product="S", flow="T", indicator="CUM_GROWTH", time_period="2022-11") == 15.6
+    )
     assert _value(frame, product="S", flow="B", indicator="CUM", time_period="2021-07") == -1347.5
     assert _value(frame, product="KIS", flow="T", indicator="VALUE", time_period="2021") == 23259
     usd = frame.filter((pl.col("time_period") == "2022") & (pl.col("indicator") == "VALUE"))
@@ -46,8 +47,11 @@ def test_a_month_is_the_difference_of_two_year_to_date_figures(engine: Engine) -
     assert july == pytest.approx(4319.2)
     assert _value(frame, product="S", flow="T", indicator="VALUE", time_period="2021-07") == 4319.2
     # 2023: 1–4, 1–5, 1–6, 1–7 give May, June and July; April has no 1–3 figure: not derived
-    derived = months.filter((pl.col("product") == "S") & (pl.col("flow") == "T")
-                            & pl.col("time_period").str.starts_with("2023"))
+    derived = months.filter(
+        (pl.col("product") == "S")
+        & (pl.col("flow") == "T")
+        & pl.col("time_period").str.starts_with("2023")
+    )
     assert derived["time_period"].to_list() == ["2023-05", "2023-06", "2023-07"]
     assert _value(derived, time_period="2023-06") == pytest.approx(31358.4 - 26055.4)
 
@@ -55,32 +59,53 @@ def test_a_month_is_the_difference_of_two_year_to_date_figures(engine: Engine) -
 def test_published_growth_beside_computed_growth(engine: Engine) -> None:
     run_import(engine, "mofcom-services", DEMO / "services_trade_releases.csv")
     table = releases.growth_table(select(engine, "MOFCOM_SERVICES"))
-    row = table.filter((pl.col("product") == "S") & (pl.col("flow") == "T")
-                       & (pl.col("indicator") == "CUM") & (pl.col("time_period") == "2023-07"))
+    row = table.filter(
+        (pl.col("product") == "S")
+        & (pl.col("flow") == "T")
+        & (pl.col("indicator") == "CUM")
+        & (pl.col("time_period") == "2023-07")
+    )
     published, computed = row.select("published_growth", "computed_growth").row(0)
     assert published == 8.1
     assert computed == pytest.approx((36669.1 / 33922.1 - 1) * 100)  # 8.10 from 2022-01/07
-    annual = table.filter((pl.col("product") == "S") & (pl.col("flow") == "T")
-                          & (pl.col("time_period") == "2021") & (pl.col("indicator") == "VALUE"))
+    annual = table.filter(
+        (pl.col("product") == "S")
+        & (pl.col("flow") == "T")
+        & (pl.col("time_period") == "2021")
+        & (pl.col("indicator") == "VALUE")
+    )
     assert annual["computed_growth"][0] == pytest.approx((52982.7 / 45642.7 - 1) * 100)
     assert annual["published_growth"][0] == 16.1
     # 2022 is printed in 亿美元, 2021 in 亿元: no computed growth across units
-    usd = table.filter((pl.col("product") == "S") & (pl.col("time_period") == "2022")
-                       & (pl.col("indicator") == "VALUE") & (pl.col("flow") == "T"))
+    usd = table.filter(
+        (pl.col("product") == "S")
+        & (pl.col("time_period") == "2022")
+        & (pl.col("indicator") == "VALUE")
+        & (pl.col("flow") == "T")
+    )
     assert usd["computed_growth"][0] is None and usd["published_growth"][0] == 8.3
 
 
-def test_a_cumulative_span_that_does_not_start_in_january_is_refused(engine: Engine,
-                                                                     tmp_path: Path) -> None:
+def test_a_cumulative_span_that_does_not_start_in_january_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("period,span,measure,flow,value,unit\n"
-                   "2023-01/2023-07,cumulative,服务进出口,total,36669.1,亿元\n"
-                   "2023-02/2023-07,cumulative,服务进出口,export,15385,亿元\n"
-                   "2023-07,cumulative,知识密集型服务,total,1,亿元\n"
-                   "2023,year,数字魔法服务,total,1,亿元\n", encoding="gb18030")
+    bad.write_text(
+        "period,span,measure,flow,value,unit\n"
+        "2023-01/2023-07,cumulative,服务进出口,total,36669.1,亿元\n"
+        "2023-02/2023-07,cumulative,服务进出口,export,15385,亿元\n"
+        "2023-07,cumulative,知识密集型服务,total,1,亿元\n"
+        "2023,year,数字魔法服务,total,1,亿元\n",
+        encoding="gb18030",
+    )
     with pytest.raises(ImportRejected) as err:
         run_import(engine, "mofcom-services", bad)
-    found = [(f.code, f.row, f.column) for f in err.value.report.findings if f.severity.value == "error"]
-    assert found == [("period-span-invalid", 3, "period"), ("period-span-invalid", 4, "period"),
-                     ("code-unknown", 5, "measure")]
+    found = [
+        (f.code, f.row, f.column) for f in err.value.report.findings if f.severity.value == "error"
+    ]
+    assert found == [
+        ("period-span-invalid", 3, "period"),
+        ("period-span-invalid", 4, "period"),
+        ("code-unknown", 5, "measure"),
+    ]
     assert select(engine, "MOFCOM_SERVICES").is_empty()

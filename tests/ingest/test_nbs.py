@@ -25,8 +25,9 @@ def _file(demo_data: Path) -> pl.DataFrame:
 
 
 def _file_value(rows: pl.DataFrame, province: str, year: str, name: str) -> float:
-    hit = rows.filter((pl.col("省份") == province) & (pl.col("年份") == year)
-                      & (pl.col("指标") == name))
+    hit = rows.filter(
+        (pl.col("省份") == province) & (pl.col("年份") == year) & (pl.col("指标") == name)
+    )
     assert hit.height == 1
     return float(hit["数值"][0])
 
@@ -70,15 +71,20 @@ def test_beijing_2024_values_and_coverage(engine: Engine, demo_data: Path) -> No
     assert set(sales["time_period"]) == {str(y) for y in range(2015, 2025)}
     assert sales.height == 31 * 10
     counts = dict(select(engine, "NBS_PROV").group_by("indicator").len().iter_rows())
-    assert counts == {i.code: 310 if i.code != "ECOM_ENT_SHARE" else 279
-                      for i in nbs.indicators()}
+    assert counts == {i.code: 310 if i.code != "ECOM_ENT_SHARE" else 279 for i in nbs.indicators()}
 
 
 def test_query_in_usd_uses_the_2022_exchange_rate(engine: Engine, demo_data: Path) -> None:
     run_import(engine, "nbs-provinces", demo_data / NBS)
     cny = _file_value(_file(demo_data), "北京", "2022", "电子商务销售额 (亿元)")
-    usd = select(engine, "NBS_PROV", where={"ref_area": ["110000"], "indicator": ["ECOM_SALES"]},
-                 start="2022", end="2022", unit="亿美元")
+    usd = select(
+        engine,
+        "NBS_PROV",
+        where={"ref_area": ["110000"], "indicator": ["ECOM_SALES"]},
+        start="2022",
+        end="2022",
+        unit="亿美元",
+    )
     assert (usd["unit"][0], usd["unit_mult"][0]) == ("USD", 8)
     assert usd["value"][0] == pytest.approx(cny * fx.rate(2022, "CNY", "USD"))
     assert usd["value"][0] == pytest.approx(cny / 6.7261)
@@ -101,7 +107,11 @@ def test_unknown_indicator_is_an_error_at_its_row(
         run_import(engine, "nbs-provinces", path)
     [error] = rejected.value.report.errors
     assert (error.code, error.row, error.column, error.value) == (
-        "code-unknown", 5, "指标", "跨境电商销售额 (亿元)")
+        "code-unknown",
+        5,
+        "指标",
+        "跨境电商销售额 (亿元)",
+    )
     assert error.cell == "E5"
 
 
@@ -116,13 +126,34 @@ def test_unit_differing_from_the_indicator_table_is_an_error(
 
 
 def test_nbs_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
-    done = subprocess.run([SHUMAO, "import", "nbs-provinces", str(demo_data / NBS), "--quiet"],
-                          env=cli_env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [SHUMAO, "import", "nbs-provinces", str(demo_data / NBS), "--quiet"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = subprocess.run(
-        [SHUMAO, "query", "NBS_PROV", "--ref-area", "北京", "--indicator", "ECOM_SALES",
-         "--start", "2024", "--end", "2024", "--format", "csv"],
-        env=cli_env, capture_output=True, text=True, check=True,
+        [
+            SHUMAO,
+            "query",
+            "NBS_PROV",
+            "--ref-area",
+            "北京",
+            "--indicator",
+            "ECOM_SALES",
+            "--start",
+            "2024",
+            "--end",
+            "2024",
+            "--format",
+            "csv",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     table = pl.read_csv(io.StringIO(out.strip()))
     assert table["value"].to_list() == [46980.2]

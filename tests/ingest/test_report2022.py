@@ -19,21 +19,32 @@ REPORT = "report2022"
 SHUMAO = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "shumao")
 
 
-def _load(engine: Engine, demo_data: Path, name: str, flow: str = "MOFCOM_REPORT",
-          expected: set[tuple[str, int]] | None = None) -> dict:
+def _load(
+    engine: Engine,
+    demo_data: Path,
+    name: str,
+    flow: str = "MOFCOM_REPORT",
+    expected: set[tuple[str, int]] | None = None,
+) -> dict:
     result = run_import(engine, "report2022", demo_data / REPORT / name)
     assert result.dataflow == flow
     assert {(f.code, f.row) for f in result.report.findings} == (expected or set())
     assert all(f.severity.value == "warning" for f in result.report.findings)
     data = select(engine, flow)
     assert data.height == result.rows
-    return {(r["ref_area"], r["flow"], r["indicator"], r["time_period"]): r
-            for r in data.iter_rows(named=True)}
+    return {
+        (r["ref_area"], r["flow"], r["indicator"], r["time_period"]): r
+        for r in data.iter_rows(named=True)
+    }
 
 
 def _check(obs: dict, value: float, unit: str, mult: int) -> None:
     assert (obs["value"], obs["unit"], obs["unit_mult"], obs["obs_status"]) == (
-        value, unit, mult, "A")
+        value,
+        unit,
+        mult,
+        "A",
+    )
 
 
 def test_table1_global_economies(engine: Engine, demo_data: Path) -> None:
@@ -67,9 +78,17 @@ def test_table3_bases_2020_to_2022(engine: Engine, demo_data: Path) -> None:
     齐鲁软件园's exports 0.99 → 11.51 (row 12: 11.6 ×, against its own change and its peers'),
     大连's exports growing 29.5 % in 2022 while the other four bases' grew 0–14 % (row 5), and
     杭州's 2020 total equal to its exports (row 4: imports 0, yet 10.60 in 2021)."""
-    got = _load(engine, demo_data, "table3_bases_2020_2022.csv", expected={
-        ("table-ratio-outlier", 12), ("table-peer-outlier", 12), ("table-peer-outlier", 5),
-        ("table-total-equals-part", 4)})
+    got = _load(
+        engine,
+        demo_data,
+        "table3_bases_2020_2022.csv",
+        expected={
+            ("table-ratio-outlier", 12),
+            ("table-peer-outlier", 12),
+            ("table-peer-outlier", 5),
+            ("table-total-equals-part", 4),
+        },
+    )
     assert len(got) == 5 * 3 * 2
     _check(got[("DSEB09", "X", "VALUE", "2020")], 0.99, "USD", 8)  # 齐鲁软件园
     _check(got[("DSEB09", "T", "VALUE", "2020")], 10.60, "USD", 8)
@@ -104,7 +123,12 @@ def test_unknown_province_is_an_error_at_its_row(
         run_import(engine, "report2022", path)
     [error] = rejected.value.report.errors
     assert (error.code, error.row, error.column, error.value, error.cell) == (
-        "code-unknown", 6, "省市", "江苏省X", "A6")
+        "code-unknown",
+        6,
+        "省市",
+        "江苏省X",
+        "A6",
+    )
 
 
 def test_unrecognised_header_is_rejected(engine: Engine, tmp_path: Path) -> None:
@@ -117,13 +141,32 @@ def test_unrecognised_header_is_rejected(engine: Engine, tmp_path: Path) -> None
 
 def test_report2022_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
     table2 = demo_data / REPORT / "table2_provinces_2022.csv"
-    done = subprocess.run([SHUMAO, "import", "report2022", str(table2), "--quiet"],
-                          env=cli_env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [SHUMAO, "import", "report2022", str(table2), "--quiet"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = subprocess.run(
-        [SHUMAO, "query", "MOFCOM_REPORT", "--ref-area", "上海", "--flow", "X",
-         "--indicator", "VALUE,GROWTH_YOY", "--format", "csv"],
-        env=cli_env, capture_output=True, text=True, check=True,
+        [
+            SHUMAO,
+            "query",
+            "MOFCOM_REPORT",
+            "--ref-area",
+            "上海",
+            "--flow",
+            "X",
+            "--indicator",
+            "VALUE,GROWTH_YOY",
+            "--format",
+            "csv",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     table = pl.read_csv(io.StringIO(out.strip())).sort("indicator")
     assert table["indicator"].to_list() == ["GROWTH_YOY", "VALUE"]

@@ -24,17 +24,18 @@ def test_values_in_plain_usd(engine: Engine, demo_data: Path) -> None:
     assert result.rows == 6273
     assert result.report.ok and not result.report.warnings
     assert result.report.codes == {"encoding-bom"}
-    frame = select(engine, "WB_ICT", where={"ref_area": ["CHN", "USA", "WLD", "HIC"]},
-                   start="2022")
+    frame = select(engine, "WB_ICT", where={"ref_area": ["CHN", "USA", "WLD", "HIC"]}, start="2022")
     got = {(a, p): v for a, p, v in frame.select("ref_area", "time_period", "value").iter_rows()}
     assert got[("CHN", "2022")] == 55893716412.98
     assert got[("CHN", "2024")] == 65033312106.02
     assert got[("USA", "2024")] == 90783000000.0
     assert got[("WLD", "2024")] == 1263239610725.34
     assert got[("HIC", "2023")] == 851644470580.915
-    assert set(frame.select("product", "flow", "indicator", "freq", "unit", "unit_mult",
-                            "obs_status").rows()) == {
-        ("SI", "X", "BX.GSR.CCIS.CD", "A", "USD", 0, "A")}
+    assert set(
+        frame.select(
+            "product", "flow", "indicator", "freq", "unit", "unit_mult", "obs_status"
+        ).rows()
+    ) == {("SI", "X", "BX.GSR.CCIS.CD", "A", "USD", 0, "A")}
 
 
 def test_only_published_cells_become_observations(engine: Engine, demo_data: Path) -> None:
@@ -65,19 +66,40 @@ def test_file_without_preamble_and_unknown_code(
     result = run_import(engine, "wb-ict", path)
     assert result.rows == 43
     assert [(f.code, f.value, f.row) for f in result.report.warnings] == [
-        ("name-unmapped", "ATL", 3)]
+        ("name-unmapped", "ATL", 3)
+    ]
     assert set(select(engine, "WB_ICT")["ref_area"]) == {"CHN"}
 
 
 def test_cli_round_trip(cli_env: dict[str, str], demo_data: Path) -> None:
-    done = subprocess.run([str(SHUMAO), "import", "wb-ict", str(demo_data / WDI), "--quiet"],
-                          env=cli_env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(SHUMAO), "import", "wb-ict", str(demo_data / WDI), "--quiet"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     shown = subprocess.run(
-        [str(SHUMAO), "query", "WB_ICT", "--ref-area", "CHN", "--start", "2022", "--end", "2022",
-         "--format", "csv"],
-        env=cli_env, capture_output=True, text=True, check=True,
+        [
+            str(SHUMAO),
+            "query",
+            "WB_ICT",
+            "--ref-area",
+            "CHN",
+            "--start",
+            "2022",
+            "--end",
+            "2022",
+            "--format",
+            "csv",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     frame = pl.read_csv(io.StringIO(shown.stdout.strip()))
     assert frame.select("ref_area", "time_period", "value", "unit").rows() == [
-        ("CHN", 2022, 55893716412.98, "USD")]
+        ("CHN", 2022, 55893716412.98, "USD")
+    ]

@@ -29,10 +29,12 @@ Load = Callable[..., None]
 @pytest.fixture
 def load(engine: Engine) -> Load:
     """``load("report2", "report3")``: import real demo files (each import runs the rules)."""
+
     def _load(*names: str) -> None:
         for name in names:
             source, file = FILES[name]
             run_import(engine, source, DEMO / file, after=after_commit)
+
     return _load
 
 

@@ -18,16 +18,28 @@ RUN = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name=
 
 
 def shumao(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHUMAO_DATABASE_URL": db_url, "COLUMNS": "200",
-           "SHUMAO_MONITOR_ON_CHANGE": "true"}
-    return subprocess.run([sys.executable, "-c", RUN, *args], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "SHUMAO_DATABASE_URL": db_url,
+        "COLUMNS": "200",
+        "SHUMAO_MONITOR_ON_CHANGE": "true",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", RUN, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
-def test_import_run_list_acknowledge_and_resolve(db_url: str, engine: Engine,
-                                                 tmp_path: Path) -> None:
-    done = shumao(db_url, "import", "report2022",
-                  str(DEMO / "report2022" / "table2_provinces_2022.csv"))
+def test_import_run_list_acknowledge_and_resolve(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    done = shumao(
+        db_url, "import", "report2022", str(DEMO / "report2022" / "table2_provinces_2022.csv")
+    )
     assert done.returncode == 0, done.stderr
     run = shumao(db_url, "monitor", "run")
     assert run.returncode == 0 and "新触发 fired 0" in run.stdout  # the import already ran them
@@ -42,8 +54,11 @@ def test_import_run_list_acknowledge_and_resolve(db_url: str, engine: Engine,
     assert refused.returncode == 1 and "理由" in refused.stderr
     assert shumao(db_url, "alerts", "resolve", str(aid), "--reason", "数据已核实").returncode == 0
     with engine.connect() as conn:
-        logged = conn.execute(select(audit_log.c.action).where(
-            audit_log.c.action.startswith("alert."))).scalars().all()
+        logged = (
+            conn.execute(select(audit_log.c.action).where(audit_log.c.action.startswith("alert.")))
+            .scalars()
+            .all()
+        )
     assert logged == ["alert.ack", "alert.resolve"]
 
 
@@ -51,9 +66,10 @@ def test_a_broken_rule_file_exits_2_with_its_findings(db_url: str, tmp_path: Pat
     from shumao.monitor import rules
 
     bad = tmp_path / "rules.yaml"
-    bad.write_text(rules.PACKAGED.read_text(encoding="utf-8").replace("kind: cusum",
-                                                                       "kind: magic"),
-                   encoding="utf-8")
+    bad.write_text(
+        rules.PACKAGED.read_text(encoding="utf-8").replace("kind: cusum", "kind: magic"),
+        encoding="utf-8",
+    )
     done = shumao(db_url, "monitor", "rules", "--load", str(bad))
     assert done.returncode == 2
     assert "rule-kind-unknown" in done.stderr and "现行规则保持不变" in done.stderr

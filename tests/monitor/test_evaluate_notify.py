@@ -34,7 +34,8 @@ def _events(engine: Engine) -> int:
 
 
 def test_the_rules_run_after_an_import_and_running_again_changes_nothing(
-        engine: Engine, load: Load) -> None:
+    engine: Engine, load: Load
+) -> None:
     load("report2", "report3")
     with engine.connect() as conn:
         runs = conn.execute(select(t.run.c.trigger, t.run.c.dataflows, t.run.c.ok)).all()
@@ -43,7 +44,8 @@ def test_the_rules_run_after_an_import_and_running_again_changes_nothing(
     again = evaluate.run(engine, trigger="manual", notify=False)
     assert again.fired == [] and again.resolved == []
     assert [(a["id"], a["state"], a["version"]) for a in alerts_of(engine)] == [
-        (a["id"], a["state"], a["version"]) for a in before]
+        (a["id"], a["state"], a["version"]) for a in before
+    ]
     assert _events(engine) == events
 
 
@@ -52,7 +54,9 @@ def test_a_failing_evaluation_never_loses_the_data(engine: Engine, monkeypatch) 
         raise RuntimeError("detector exploded")
 
     monkeypatch.setattr(change, "decline", broken)
-    result = run_import(engine, "report2022", DEMO / "report2022" / "table2_provinces_2022.csv", after=after_commit)
+    result = run_import(
+        engine, "report2022", DEMO / "report2022" / "table2_provinces_2022.csv", after=after_commit
+    )
     assert result.vintage_id is not None
     assert read(engine, "MOFCOM_REPORT").height == result.rows  # the data are there
     with engine.connect() as conn:
@@ -84,23 +88,34 @@ def smtp() -> Iterator[Inbox]:
 
 
 def _mail_settings(**extra) -> Settings:
-    return Settings(**{"environment": "test", "smtp_host": "127.0.0.1", "smtp_port": SMTP_PORT,
-                       "mail_from": "alerts@shumao.test", **extra})
+    return Settings(
+        **{
+            "environment": "test",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": SMTP_PORT,
+            "mail_from": "alerts@shumao.test",
+            **extra,
+        }
+    )
 
 
-def _subscribe(engine: Engine, username: str, role: str, scope: str, email: str,
-               digest: bool = False) -> None:
+def _subscribe(
+    engine: Engine, username: str, role: str, scope: str, email: str, digest: bool = False
+) -> None:
     from shumao.auth import users
 
     with engine.begin() as conn:
-        users.create_user(conn, username=username, password="a-good-password-1", role=role,
-                          scope=scope)
-        notify.subscribe(conn, username=username, email=email, min_level="yellow",
-                         digest_only=digest)
+        users.create_user(
+            conn, username=username, password="a-good-password-1", role=role, scope=scope
+        )
+        notify.subscribe(
+            conn, username=username, email=email, min_level="yellow", digest_only=digest
+        )
 
 
-def test_mail_is_delivered_grouped_and_never_a_storm(engine: Engine, load: Load,
-                                                    smtp: Inbox) -> None:
+def test_mail_is_delivered_grouped_and_never_a_storm(
+    engine: Engine, load: Load, smtp: Inbox
+) -> None:
     _subscribe(engine, "hainan", "province", "460000", "hainan@example.test")
     _subscribe(engine, "shandong", "province", "370000", "shandong@example.test")
     load("report2", "report3")
@@ -114,10 +129,13 @@ def test_mail_is_delivered_grouped_and_never_a_storm(engine: Engine, load: Load,
     # the same alerts again the same day: no second mail per user and rule
     assert notify.mail_new(engine, ids, _mail_settings()) == 0 and len(smtp.messages) == 2
     with engine.connect() as conn:
-        notices = conn.execute(select(t.notice.c.username, t.notice.c.channel,
-                                      t.notice.c.rule_code, t.notice.c.ok)).all()
-    assert sorted(notices) == [("hainan", "mail", "decline-yoy", True),
-                               ("shandong", "mail", "growth-outlier", True)]
+        notices = conn.execute(
+            select(t.notice.c.username, t.notice.c.channel, t.notice.c.rule_code, t.notice.c.ok)
+        ).all()
+    assert sorted(notices) == [
+        ("hainan", "mail", "decline-yoy", True),
+        ("shandong", "mail", "growth-outlier", True),
+    ]
 
 
 def test_the_daily_digest(engine: Engine, load: Load, smtp: Inbox) -> None:
@@ -150,8 +168,11 @@ def test_the_webhook_receives_each_run_as_json(engine: Engine, load: Load) -> No
     try:
         load("report2")
         ids = [a["id"] for a in alerts_of(engine)]
-        ok = notify.webhook(engine, ids, Settings(environment="test",
-                                                  alert_webhook_url=f"http://127.0.0.1:{HOOK_PORT}/"))
+        ok = notify.webhook(
+            engine,
+            ids,
+            Settings(environment="test", alert_webhook_url=f"http://127.0.0.1:{HOOK_PORT}/"),
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -169,4 +190,3 @@ def test_a_failed_mail_is_recorded_not_raised(engine: Engine, load: Load) -> Non
     with engine.connect() as conn:
         (ok, error) = conn.execute(select(t.notice.c.ok, t.notice.c.error)).one()
     assert ok is False and error
-

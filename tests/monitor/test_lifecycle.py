@@ -14,20 +14,40 @@ from shumao.monitor import alerts, handling, rules
 from shumao.monitor import tables as t
 from shumao.storage.engine import make_engine
 
-RULE = rules.Rule(code="decline-test", kind="decline", name_zh="测试", name_en="test",
-                  message_zh="{area}{period}下降{change}%", message_en="{area} {period} down",
-                  levels=(rules.Level("red", 50), rules.Level("yellow", 20)),
-                  dataflows=("MOFCOM_REPORT",), params={"threshold_pct": 20}, pending=2)
+RULE = rules.Rule(
+    code="decline-test",
+    kind="decline",
+    name_zh="测试",
+    name_en="test",
+    message_zh="{area}{period}下降{change}%",
+    message_en="{area} {period} down",
+    levels=(rules.Level("red", 50), rules.Level("yellow", 20)),
+    dataflows=("MOFCOM_REPORT",),
+    params={"threshold_pct": 20},
+    pending=2,
+)
 SERIES = ["110000", "320000", "440000", "DSEB05"]
 ALL = lambda _row: True  # noqa: E731
 
 
 def _hit(area: str, period: str, drop: float) -> dict:
-    return {"dataflow": "MOFCOM_REPORT", "series_key": f"MOFCOM_REPORT:{area}.WLD.DD.X.VALUE.A",
-            "ref_area": area, "period": period, "value": 100 - drop, "threshold": 20.0,
-            "measure": drop, "unit": "USD", "unit_mult": 8,
-            "fields": f'{{"change": {-drop}}}', "counterpart_area": "WLD", "product": "DD",
-            "flow": "X", "indicator": "VALUE", "freq": "A"}
+    return {
+        "dataflow": "MOFCOM_REPORT",
+        "series_key": f"MOFCOM_REPORT:{area}.WLD.DD.X.VALUE.A",
+        "ref_area": area,
+        "period": period,
+        "value": 100 - drop,
+        "threshold": 20.0,
+        "measure": drop,
+        "unit": "USD",
+        "unit_mult": 8,
+        "fields": f'{{"change": {-drop}}}',
+        "counterpart_area": "WLD",
+        "product": "DD",
+        "flow": "X",
+        "indicator": "VALUE",
+        "freq": "A",
+    }
 
 
 def _count(conn, **where) -> int:
@@ -37,11 +57,14 @@ def _count(conn, **where) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
-rounds = st.lists(st.dictionaries(st.sampled_from(SERIES), st.floats(20, 90), max_size=4),
-                  min_size=1, max_size=6)
+rounds = st.lists(
+    st.dictionaries(st.sampled_from(SERIES), st.floats(20, 90), max_size=4), min_size=1, max_size=6
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(history=rounds, repeat=st.booleans())
 def test_one_alert_per_rule_and_series_whatever_the_history(db_url: str, history, repeat) -> None:
     engine = make_engine(url=db_url)
@@ -56,13 +79,15 @@ def test_one_alert_per_rule_and_series_whatever_the_history(db_url: str, history
                 with engine.begin() as conn:
                     alerts.sync(conn, rule=RULE, version=1, hits=hits, covers=ALL)
             with engine.connect() as conn:
-                open_now = {r.ref_area: r for r in conn.execute(
-                    select(t.alert).where(t.alert.c.state.in_(alerts.OPEN)))}
-                assert _count(conn) == len({a for f in history[:i + 1] for a in f})
+                open_now = {
+                    r.ref_area: r
+                    for r in conn.execute(select(t.alert).where(t.alert.c.state.in_(alerts.OPEN)))
+                }
+                assert _count(conn) == len({a for f in history[: i + 1] for a in f})
                 assert set(open_now) == set(found)  # what holds is open, the rest resolved
                 for area, row in open_now.items():
                     held = 0  # periods in a row the condition held, ending now
-                    for past in reversed(history[:i + 1]):
+                    for past in reversed(history[: i + 1]):
                         if area not in past:
                             break
                         held += 1
@@ -88,13 +113,17 @@ def test_resolving_is_idempotent_and_every_change_is_an_event(engine: Engine) ->
         assert first["version"] == again["version"]
         # the condition returns in a later period: the same alert is reopened, not a new one
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("320000", "2023", 25.0)], covers=ALL)
-        history = [(e["action"], e["from_state"], e["to_state"], e["username"])
-                   for e in alerts.events(conn, aid)]
+        history = [
+            (e["action"], e["from_state"], e["to_state"], e["username"])
+            for e in alerts.events(conn, aid)
+        ]
         assert _count(conn) == 1
-    assert history == [("fire", None, "firing", "system"),
-                       ("ack", "firing", "acknowledged", "province-a"),
-                       ("resolve", "acknowledged", "resolved", "province-a"),
-                       ("reopen", "resolved", "firing", "system")]
+    assert history == [
+        ("fire", None, "firing", "system"),
+        ("ack", "firing", "acknowledged", "province-a"),
+        ("resolve", "acknowledged", "resolved", "province-a"),
+        ("reopen", "resolved", "firing", "system"),
+    ]
 
 
 def test_silence_until_the_value_changes(engine: Engine) -> None:
@@ -105,8 +134,9 @@ def test_silence_until_the_value_changes(engine: Engine) -> None:
     with engine.begin() as conn:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("440000", "2022", 30.0)], covers=ALL)
         (aid,) = conn.execute(select(t.alert.c.id)).scalars()
-        handling.silence(conn, alert_id=aid, who=handling.Who("m", "ministry"), until_change=True,
-                       inside=ALL)
+        handling.silence(
+            conn, alert_id=aid, who=handling.Who("m", "ministry"), until_change=True, inside=ALL
+        )
         ministry = Scope("ministry")
         assert queries.page(conn, ministry, queries.Filters())[1] == 0  # hidden while silent
         assert queries.page(conn, ministry, queries.Filters(silenced=True))[1] == 1
@@ -115,6 +145,7 @@ def test_silence_until_the_value_changes(engine: Engine) -> None:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("440000", "2022", 45.0)], covers=ALL)
         assert queries.page(conn, ministry, queries.Filters())[1] == 1  # changed: back
         until = datetime(2099, 1, 1, tzinfo=UTC)
-        handling.silence(conn, alert_id=aid, who=handling.Who("m", "ministry"), until=until,
-                       inside=ALL)
+        handling.silence(
+            conn, alert_id=aid, who=handling.Who("m", "ministry"), until=until, inside=ALL
+        )
         assert queries.page(conn, ministry, queries.Filters())[1] == 0

@@ -14,30 +14,68 @@ GOOD = rules.PACKAGED.read_text(encoding="utf-8")
 
 def test_the_packaged_rules_cover_the_five_kinds_of_the_issue() -> None:
     kinds = {r.kind for r in rules.packaged().rules}
-    assert {"target", "decline", "consecutive", "concentration", "balance", "share_falling",
-            "outlier", "cusum", "stl", "non_response", "source_diff", "revision",
-            "base"} <= kinds
+    assert {
+        "target",
+        "decline",
+        "consecutive",
+        "concentration",
+        "balance",
+        "share_falling",
+        "outlier",
+        "cusum",
+        "stl",
+        "non_response",
+        "source_diff",
+        "revision",
+        "base",
+    } <= kinds
     decline = rules.packaged().get("decline-yoy")
     assert decline is not None and decline.level_of(34.03) == "orange"
     assert decline.level_of(55) == "red" and decline.level_of(19.9) is None
 
 
-@pytest.mark.parametrize(("change", "code", "column", "line"), [
-    (lambda s: s.replace("kind: decline\n", "kind: decrease\n", 1), "rule-kind-unknown", "kind",
-     "decline-yoy"),
-    (lambda s: s.replace("[MOFCOM_REPORT, MOFCOM_SERVICES, WTO_DDS, ENT_DDS]",
-                         "[MOFCOM_REPORT, NO_SUCH_FLOW]", 1), "rule-dataflow-unknown",
-     "dataflows", "decline-yoy"),
-    (lambda s: s.replace("threshold_pct: 20}", "threshold_pct: -5}", 1),
-     "rule-threshold-invalid", "params.threshold_pct", "decline-yoy"),
-    (lambda s: s.replace("code: consecutive-declines", "code: decline-yoy", 1),
-     "rule-code-duplicate", "code", "consecutive-declines"),
-    (lambda s: s.replace("{level: red, min: 50}", "{level: purple, min: 50}", 1),
-     "rule-level-unknown", "levels", "decline-yoy"),
-])
+@pytest.mark.parametrize(
+    ("change", "code", "column", "line"),
+    [
+        (
+            lambda s: s.replace("kind: decline\n", "kind: decrease\n", 1),
+            "rule-kind-unknown",
+            "kind",
+            "decline-yoy",
+        ),
+        (
+            lambda s: s.replace(
+                "[MOFCOM_REPORT, MOFCOM_SERVICES, WTO_DDS, ENT_DDS]",
+                "[MOFCOM_REPORT, NO_SUCH_FLOW]",
+                1,
+            ),
+            "rule-dataflow-unknown",
+            "dataflows",
+            "decline-yoy",
+        ),
+        (
+            lambda s: s.replace("threshold_pct: 20}", "threshold_pct: -5}", 1),
+            "rule-threshold-invalid",
+            "params.threshold_pct",
+            "decline-yoy",
+        ),
+        (
+            lambda s: s.replace("code: consecutive-declines", "code: decline-yoy", 1),
+            "rule-code-duplicate",
+            "code",
+            "consecutive-declines",
+        ),
+        (
+            lambda s: s.replace("{level: red, min: 50}", "{level: purple, min: 50}", 1),
+            "rule-level-unknown",
+            "levels",
+            "decline-yoy",
+        ),
+    ],
+)
 def test_a_broken_file_is_refused_with_located_findings(change, code, column, line) -> None:
     text = change(GOOD)
-    expected_line = 1 + GOOD[:GOOD.index(f"  - code: {line}")].count("\n")
+    expected_line = 1 + GOOD[: GOOD.index(f"  - code: {line}")].count("\n")
     with pytest.raises(RulesRejected) as err:
         rules.parse(text, file="mine.yaml")
     found = [(f.code, f.column, f.row, f.file) for f in err.value.report.findings]
@@ -64,6 +102,9 @@ def test_loading_keeps_every_version_and_a_broken_file_changes_nothing(engine: E
         now = rules.active(conn)
         assert now.version == 2 and now.get("decline-yoy").params["threshold_pct"] == 10
         assert [v["version"] for v in rules.versions(conn)] == [2]
-        logged = conn.execute(select(audit_log.c.username, audit_log.c.target)
-                              .where(audit_log.c.action == "monitor.rules")).all()
+        logged = conn.execute(
+            select(audit_log.c.username, audit_log.c.target).where(
+                audit_log.c.action == "monitor.rules"
+            )
+        ).all()
     assert logged == [("admin-a", "ruleset v2")]

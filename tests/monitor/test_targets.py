@@ -23,8 +23,11 @@ OPINIONS = Path(__file__).resolve().parents[2] / "demo" / "policy" / "001_2ff3b0
 def _candidate(engine: Engine, year: int) -> int:
     library.add_file(engine, OPINIONS)
     with engine.connect() as conn:
-        return conn.execute(select(policy.target.c.id).where(
-            policy.target.c.target_year == year, policy.target.c.indicator.contains("服务贸易总额"))
+        return conn.execute(
+            select(policy.target.c.id).where(
+                policy.target.c.target_year == year,
+                policy.target.c.indicator.contains("服务贸易总额"),
+            )
         ).scalar_one()
 
 
@@ -33,23 +36,44 @@ def test_a_candidate_becomes_a_versioned_audited_target(engine: Engine) -> None:
     with engine.begin() as conn:
         assert targets.current(conn) == []  # an unconfirmed candidate is never monitored
         with pytest.raises(NotAllowed):
-            targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES",
-                            username="p", role="province")
-        t1 = targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES",
-                             username="ministry-a", role="ministry")
+            targets.confirm(
+                conn,
+                candidate_id=cand,
+                indicator="DD_SHARE_SERVICES",
+                username="p",
+                role="province",
+            )
+        t1 = targets.confirm(
+            conn,
+            candidate_id=cand,
+            indicator="DD_SHARE_SERVICES",
+            username="ministry-a",
+            role="ministry",
+        )
     assert (t1.key, t1.version, t1.comparator, t1.value, t1.deadline_year) == (
-        "T1", 1, "≥", 45.0, 2029)
+        "T1",
+        1,
+        "≥",
+        45.0,
+        2029,
+    )
     assert "占我国服务贸易总额的比重提高到45%以上" in t1.sentence
     with engine.begin() as conn:
-        t2 = targets.change(conn, key="T1", value=46.0, username="ministry-b", role="ministry",
-                            note="示例修改")
+        t2 = targets.change(
+            conn, key="T1", value=46.0, username="ministry-b", role="ministry", note="示例修改"
+        )
         history = targets.history(conn, "T1")
         status = conn.execute(select(policy.target.c.status).where(policy.target.c.id == cand))
-        logged = conn.execute(select(audit_log.c.username, audit_log.c.target).where(
-            audit_log.c.action == "monitor.target").order_by(audit_log.c.id)).all()
+        logged = conn.execute(
+            select(audit_log.c.username, audit_log.c.target)
+            .where(audit_log.c.action == "monitor.target")
+            .order_by(audit_log.c.id)
+        ).all()
     assert t2.version == 2 and t2.value == 46.0
     assert [(h.version, h.value, h.created_by) for h in history] == [
-        (1, 45.0, "ministry-a"), (2, 46.0, "ministry-b")]
+        (1, 45.0, "ministry-a"),
+        (2, 46.0, "ministry-b"),
+    ]
     assert status.scalar_one() == "confirmed"
     assert logged == [("ministry-a", "T1 v1"), ("ministry-b", "T1 v2")]
 
@@ -58,8 +82,9 @@ def test_the_national_target_on_mofcoms_releases(engine: Engine, load: Load) -> 
     load("services")
     cand = _candidate(engine, 2029)
     with engine.begin() as conn:
-        tg = targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES",
-                             username="m", role="ministry")
+        tg = targets.confirm(
+            conn, candidate_id=cand, indicator="DD_SHARE_SERVICES", username="m", role="ministry"
+        )
         tr = targets.progress(conn, tg)
     by_year = {p.year: p for p in tr.points}
     # 2021: 23,259 / 52,982.7 亿元 (知识密集型); 2022: 3,727.07 / 8,891 亿美元 (可数字化交付);
@@ -79,17 +104,25 @@ def test_the_national_target_on_mofcoms_releases(engine: Engine, load: Load) -> 
     evaluate.run(engine, trigger="test", notify=False)
     (alert,) = alerts_of(engine, "target-trajectory")
     assert alert["level"] == "yellow" and alert["message_zh"].startswith(
-        "2029年可数字化交付的服务贸易占服务贸易总额比重2024年为38.50%，按当前趋势预计2029年为44.42%")
+        "2029年可数字化交付的服务贸易占服务贸易总额比重2024年为38.50%，按当前趋势预计2029年为44.42%"
+    )
 
 
 def test_status_met_on_track_and_not_enough_data() -> None:
-    met = project([Point(y, 40 + y - 2020) for y in range(2020, 2027)], target=45,
-                  comparator="≥", deadline=2029)
+    met = project(
+        [Point(y, 40 + y - 2020) for y in range(2020, 2027)],
+        target=45,
+        comparator="≥",
+        deadline=2029,
+    )
     assert met.status == "met" and met.current is not None and met.current.value == 46
-    rising = project([Point(y, 30 + 1.2 * (y - 2015) + (0.3 if y % 2 else -0.3))
-                      for y in range(2015, 2025)], target=45, comparator="≥", deadline=2029)
+    rising = project(
+        [Point(y, 30 + 1.2 * (y - 2015) + (0.3 if y % 2 else -0.3)) for y in range(2015, 2025)],
+        target=45,
+        comparator="≥",
+        deadline=2029,
+    )
     assert rising.status == "on_track" and rising.crossing_year is not None
     assert rising.crossing_year <= 2029 and (rising.probability or 0) > 0.5
-    few = project([Point(2022, 41.9), Point(2024, 38.5)], target=45, comparator="≥",
-                  deadline=2029)
+    few = project([Point(2022, 41.9), Point(2024, 38.5)], target=45, comparator="≥", deadline=2029)
     assert few.status == "no_data" and few.projection == [] and few.current.value == 38.5

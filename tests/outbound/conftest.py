@@ -21,8 +21,13 @@ def enterprises(engine: Engine) -> Engine:
     admin = Actor("root", Role.ADMIN)
     with engine.begin() as conn:
         for ent in demo.synthetic()[0]:
-            registry.save_enterprise(conn, actor=admin, record=registry.EnterpriseRecord(
-                uscc=ent.uscc, name=ent.name, county_code=ent.county))
+            registry.save_enterprise(
+                conn,
+                actor=admin,
+                record=registry.EnterpriseRecord(
+                    uscc=ent.uscc, name=ent.name, county_code=ent.county
+                ),
+            )
     return engine
 
 

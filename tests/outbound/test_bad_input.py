@@ -26,12 +26,22 @@ def rows_of(code: str = CODE) -> list[list[str]]:
         return [r for r in csv.reader(fh) if r[0] == code]
 
 
-def upload(engine: Engine, rows: list[list[str]], header: tuple[str, ...] = demo.HEADER,
-           period: str = "2025") -> uploads.UploadResult:
+def upload(
+    engine: Engine,
+    rows: list[list[str]],
+    header: tuple[str, ...] = demo.HEADER,
+    period: str = "2025",
+) -> uploads.UploadResult:
     with engine.begin() as conn:
-        return uploads.upload_file(conn, actor=CLERK, form_id="ODI_A", uscc=CODE, period=period,
-                                    data=demo._csv(rows, header).encode("utf-8"),
-                                    filename="odi.csv")
+        return uploads.upload_file(
+            conn,
+            actor=CLERK,
+            form_id="ODI_A",
+            uscc=CODE,
+            period=period,
+            data=demo._csv(rows, header).encode("utf-8"),
+            filename="odi.csv",
+        )
 
 
 def errors(result: uploads.UploadResult) -> list[tuple[str, str, str]]:
@@ -60,11 +70,15 @@ def test_china_is_not_a_host(enterprises: Engine) -> None:
     assert errors(upload(enterprises, rows)) == [("code-not-allowed", "E2", "中国")]
 
 
-@pytest.mark.parametrize(("unit", "shown"), [("万元", "万元"), ("美元", "美元"), ("万欧元", "万欧元")])
+@pytest.mark.parametrize(
+    ("unit", "shown"), [("万元", "万元"), ("美元", "美元"), ("万欧元", "万欧元")]
+)
 def test_amounts_in_another_unit_or_currency_are_refused_not_converted(
-        enterprises: Engine, unit: str, shown: str) -> None:
-    header = tuple(h.replace("中方协议投资额（万美元）", f"中方协议投资额（{unit}）")
-                   for h in demo.HEADER)
+    enterprises: Engine, unit: str, shown: str
+) -> None:
+    header = tuple(
+        h.replace("中方协议投资额（万美元）", f"中方协议投资额（{unit}）") for h in demo.HEADER
+    )
     got = upload(enterprises, rows_of(), header=header)
     codes = [(f.code, f.column, f.value) for f in got.report.errors]
     assert ("outbound-currency", "中方协议投资额（万美元）", shown) in codes, got.report.text()
@@ -81,16 +95,19 @@ def test_an_amount_written_in_dollars_is_caught(enterprises: Engine) -> None:
 
 def test_dates_out_of_order_and_after_the_period(enterprises: Engine) -> None:
     rows = rows_of()
-    rows[1][10] = "2021-06-01"           # construction before the filing date 2022-01-26
-    rows[0][11] = "2026年2月1日"          # operating after the end of 2025
-    rows[0][9] = "2021/13/40"            # not a date
+    rows[1][10] = "2021-06-01"  # construction before the filing date 2022-01-26
+    rows[0][11] = "2026年2月1日"  # operating after the end of 2025
+    rows[0][9] = "2021/13/40"  # not a date
     got = upload(enterprises, rows)
     found = {(f.code, f.cell) for f in got.report.errors}
-    assert found == {("outbound-date-order", "K3"), ("outbound-date-future", "L2"),
-                     ("outbound-date-invalid", "J2")}, got.report.text()
+    assert found == {
+        ("outbound-date-order", "K3"),
+        ("outbound-date-future", "L2"),
+        ("outbound-date-invalid", "J2"),
+    }, got.report.text()
     order = next(f for f in got.report.errors if f.code == "outbound-date-order")
     assert "早于“备案（核准）日期”2022-01-26" in order.message_zh
-    assert "before \"备案（核准）日期\" (2022-01-26)" in order.message_en
+    assert 'before "备案（核准）日期" (2022-01-26)' in order.message_en
 
 
 def test_a_stage_needs_its_date(enterprises: Engine) -> None:

@@ -25,29 +25,49 @@ DEMO_ENT = Actor("e", Role.ENTERPRISE, "91320114MA1YTD002J")
 def test_the_committed_demo_files_are_the_generators_output(tmp_path: Path) -> None:
     demo.write(tmp_path)
     for name in ("enterprises.csv", "register_2025.csv"):
-        assert (tmp_path / name).read_text(encoding="utf-8") == \
-            (DEMO / name).read_text(encoding="utf-8"), name
+        assert (tmp_path / name).read_text(encoding="utf-8") == (DEMO / name).read_text(
+            encoding="utf-8"
+        ), name
 
 
 def test_demo_register_is_filed_reviewed_and_approved(filed: Engine) -> None:
     with filed.connect() as conn:
-        statuses = conn.execute(select(filing.c.status, func.count()).where(
-            filing.c.form_id == "ODI_A").group_by(filing.c.status)).all()
-        steps = conn.execute(select(filing_transition.c.action, filing_transition.c.role)
-                             .distinct()).all()
+        statuses = conn.execute(
+            select(filing.c.status, func.count())
+            .where(filing.c.form_id == "ODI_A")
+            .group_by(filing.c.status)
+        ).all()
+        steps = conn.execute(
+            select(filing_transition.c.action, filing_transition.c.role).distinct()
+        ).all()
         projects = register.current(conn, actor=MINISTRY)
     assert statuses == [("approved", 30)]
-    assert set(steps) == {("create", "enterprise"), ("upload", "enterprise"), ("submit", "enterprise"),
-                          ("approve", "province")}
+    assert set(steps) == {
+        ("create", "enterprise"),
+        ("upload", "enterprise"),
+        ("submit", "enterprise"),
+        ("approve", "province"),
+    }
     with (DEMO / "register_2025.csv").open(encoding="utf-8") as fh:
         lines = list(csv.DictReader(fh))
     assert projects.height == len(lines) == 72
     row = projects.filter(projects["odi_cert"] == "N3200202200003").row(0, named=True)
     assert (row["uscc"], row["host"], row["area"], row["mode"], row["stage"]) == (
-        "91320114MA1YTD002J", "VNM", "BROADBAND", "GREENFIELD", "OPERATING")
+        "91320114MA1YTD002J",
+        "VNM",
+        "BROADBAND",
+        "GREENFIELD",
+        "OPERATING",
+    )
     assert (row["filed_on"], row["operating_on"], row["approved"], row["employees"]) == (
-        date(2022, 1, 26), date(2023, 6, 23), 7407.09, 181)
-    assert row["province_code"] == "320000" and row["enterprise"] == "南京云谷数据服务有限公司（演示）"
+        date(2022, 1, 26),
+        date(2023, 6, 23),
+        7407.09,
+        181,
+    )
+    assert (
+        row["province_code"] == "320000" and row["enterprise"] == "南京云谷数据服务有限公司（演示）"
+    )
 
 
 def test_each_role_reads_its_own_part(filed: Engine) -> None:
@@ -73,8 +93,15 @@ def test_a_revision_adds_rows_and_the_register_keeps_its_past(filed: Engine) -> 
     with filed.begin() as conn:
         found = filings.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025")
         assert found is not None
-        up = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
-                                  data=demo._csv(rows, demo.HEADER).encode(), filename="fix.csv")
+        up = uploads.upload_file(
+            conn,
+            actor=clerk,
+            form_id="ODI_A",
+            uscc=code,
+            period="2025",
+            data=demo._csv(rows, demo.HEADER).encode(),
+            filename="fix.csv",
+        )
         assert up.accepted, up.report.text()
         submission.submit(conn, actor=clerk, filing_id=found.id)
         review.approve(conn, actor=reviewer, filing_id=found.id)

@@ -53,16 +53,20 @@ def bad_file(tmp_path: Path, **changes: object) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("changes", "code", "column"), [
-    ({"source": ""}, "outbound-tracker-source", "source"),
-    ({"economy": "Atlantis"}, "outbound-tracker-economy", "economy"),
-    ({"type": "tariff"}, "outbound-tracker-type", "type"),
-    ({"effective_to": "2019-01-01"}, "outbound-tracker-date", "effective_to"),
-    ({"effective_from": "2020-13-01"}, "outbound-tracker-date", "effective_from"),
-    ({"title_zh": ""}, "outbound-tracker-missing", "title_zh"),
-])
+@pytest.mark.parametrize(
+    ("changes", "code", "column"),
+    [
+        ({"source": ""}, "outbound-tracker-source", "source"),
+        ({"economy": "Atlantis"}, "outbound-tracker-economy", "economy"),
+        ({"type": "tariff"}, "outbound-tracker-type", "type"),
+        ({"effective_to": "2019-01-01"}, "outbound-tracker-date", "effective_to"),
+        ({"effective_from": "2020-13-01"}, "outbound-tracker-date", "effective_from"),
+        ({"title_zh": ""}, "outbound-tracker-missing", "title_zh"),
+    ],
+)
 def test_a_bad_entry_is_located_and_nothing_is_written(
-        engine: Engine, tmp_path: Path, changes: dict[str, object], code: str, column: str) -> None:
+    engine: Engine, tmp_path: Path, changes: dict[str, object], code: str, column: str
+) -> None:
     with pytest.raises(ImportRejected) as err, engine.begin() as conn:
         tracker.load(conn, bad_file(tmp_path, **changes))
     item = err.value.report.errors[0]
@@ -82,13 +86,18 @@ def test_risk_levels_explain_themselves(filed: Engine) -> None:
     assert [r["code"] for r in gbr.reasons] == ["tracker-dst", "tracker-fdi-screening"]
     assert "英国数字服务税" in gbr.reasons[0]["zh"]
     deu = levels["DEU"]  # an EU member: GDPR transfers, DMA, FDI screening of the EU
-    assert [r["code"] for r in deu.reasons][:3] == ["tracker-data-transfer", "tracker-antitrust",
-                                                   "tracker-fdi-screening"]
+    assert [r["code"] for r in deu.reasons][:3] == [
+        "tracker-data-transfer",
+        "tracker-antitrust",
+        "tracker-fdi-screening",
+    ]
     assert deu.score >= 4 and deu.level == "high"
     assert (levels["SGP"].level, levels["SGP"].reasons) == ("low", [])
     are = levels["ARE"]  # 18.4% of the live approved investment is in the UAE
     assert (are.level, [r["zh"] for r in are.reasons]) == (
-        "low", ["在册项目中方协议投资额的 18.4% 集中于该东道国（超过 15%）"])
+        "low",
+        ["在册项目中方协议投资额的 18.4% 集中于该东道国（超过 15%）"],
+    )
 
 
 def test_a_rule_outside_its_dates_does_not_count(filed: Engine) -> None:
@@ -112,8 +121,15 @@ def test_a_change_of_level_alerts_the_enterprise_and_its_province(filed: Engine)
     assert ("DEU", "low", "high") in changes
     with filed.connect() as conn:
         raised = conn.execute(select(t.alert).where(t.alert.c.economy == "DEU")).mappings().all()
-        projects = conn.execute(select(t.project.c.uscc).where(
-            t.project.c.host == "DEU", t.project.c.stage != "EXITED")).scalars().all()
+        projects = (
+            conn.execute(
+                select(t.project.c.uscc).where(
+                    t.project.c.host == "DEU", t.project.c.stage != "EXITED"
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert {a["uscc"] for a in raised} == set(projects)
         one = raised[0]
         own = alerts.visible(conn, actor=Actor("e", Role.ENTERPRISE, one["uscc"]))
@@ -127,10 +143,13 @@ def test_a_change_of_level_alerts_the_enterprise_and_its_province(filed: Engine)
 
 
 def test_store_figures_enter_the_reasons(filed: Engine) -> None:
-    imports = pl.DataFrame({"economy": ["SGP", "SGP"], "period": ["2022", "2023"],
-                            "value": [1000.0, 900.0]})
+    imports = pl.DataFrame(
+        {"economy": ["SGP", "SGP"], "period": ["2022", "2023"], "value": [1000.0, 900.0]}
+    )
     inputs = risk.Inputs([], imports, {"SGP": 10.0, "DEU": 90.0}, {"SGP", "DEU"})
     sgp = next(a for a in risk.assess(inputs, DAY) if a.economy == "SGP")
-    assert [r["zh"] for r in sgp.reasons] == ["东道国可数字化交付服务进口 2023 年同比下降 10.0%（UNCTAD）"]
+    assert [r["zh"] for r in sgp.reasons] == [
+        "东道国可数字化交付服务进口 2023 年同比下降 10.0%（UNCTAD）"
+    ]
     deu = next(a for a in risk.assess(inputs, DAY) if a.economy == "DEU")
     assert deu.reasons[0]["zh"] == "在册项目中方协议投资额的 90.0% 集中于该东道国（超过 15%）"

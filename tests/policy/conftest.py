@@ -47,8 +47,9 @@ def prepared(seeds: Path) -> dict[str, Prepared]:
     return out
 
 
-def store_seeds(engine: Engine, prepared: dict[str, Prepared],
-                order: tuple[str, ...] = tuple(SEED_FILES)) -> dict[str, writing.AddResult]:
+def store_seeds(
+    engine: Engine, prepared: dict[str, Prepared], order: tuple[str, ...] = tuple(SEED_FILES)
+) -> dict[str, writing.AddResult]:
     results = {}
     with engine.begin() as conn:
         for key in order:

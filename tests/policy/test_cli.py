@@ -73,11 +73,14 @@ def test_split_and_unsplit_a_wrongly_folded_copy(seeds: Path, tmp_path: Path) ->
     folder = tmp_path / "inbox"
     folder.mkdir()
     shutil.copy(seeds / SEED_FILES["001"], folder)
-    forward = ("江苏省商务厅关于转发《中共中央办公厅 国务院办公厅关于数字贸易改革创新发展的意见》的通知\n\n"
-               "苏商服贸〔2024〕31号\n\n各设区市商务局：\n\n现将该意见转发给你们，请认真贯彻落实。\n\n"
-               "江苏省商务厅\n\n2024年9月2日\n\n")
-    (folder / "z_forward.txt").write_text(forward + (seeds / SEED_FILES["001"]).read_text(
-        encoding="utf-8"), encoding="utf-8")
+    forward = (
+        "江苏省商务厅关于转发《中共中央办公厅 国务院办公厅关于数字贸易改革创新发展的意见》的通知\n\n"
+        "苏商服贸〔2024〕31号\n\n各设区市商务局：\n\n现将该意见转发给你们，请认真贯彻落实。\n\n"
+        "江苏省商务厅\n\n2024年9月2日\n\n"
+    )
+    (folder / "z_forward.txt").write_text(
+        forward + (seeds / SEED_FILES["001"]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
     _run("add", str(folder))
     shown = _run("show", "1")
     assert "[2] z_forward.txt" in shown and "shumao policy split" in shown

@@ -45,13 +45,16 @@ def test_scanned_pdf_says_how_many_pages() -> None:
 
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (t.document, t.passage, t.section, t.target, t.band, t.correction)}
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (t.document, t.passage, t.section, t.target, t.band, t.correction)
+        }
 
 
 @pytest.mark.parametrize(("name", "code"), BROKEN)
-def test_bad_input_changes_nothing(engine: Engine, library_ids: dict[str, int], name: str,
-                                   code: str) -> None:
+def test_bad_input_changes_nothing(
+    engine: Engine, library_ids: dict[str, int], name: str, code: str
+) -> None:
     before = _counts(engine)
     result = library.add_file(engine, SPECIMENS / name)
     assert result.status == "rejected" and result.document_id is None
@@ -66,10 +69,17 @@ def test_pdf_with_a_text_layer(engine: Engine) -> None:
     assert doc.source_format == "pdf"
     assert doc.fields == {
         "title": "商务部 中央网信办 工业和信息化部关于印发《数字经济对外投资合作工作指引》的通知",
-        "doc_number": "商合函〔2021〕355号", "issuers": ["商务部", "中央网信办", "工业和信息化部"],
-        "issue_date": "2021-07-20", "level": "部委", "doc_type": "指引"}
+        "doc_number": "商合函〔2021〕355号",
+        "issuers": ["商务部", "中央网信办", "工业和信息化部"],
+        "issue_date": "2021-07-20",
+        "level": "部委",
+        "doc_type": "指引",
+    }
     # the page break fell inside a sentence: joined, and the page number is gone
-    assert "加快发展进程。鼓励民营企业走出去，培养一批小而美的数字经济企业，开展本土化经营。" in doc.text
+    assert (
+        "加快发展进程。鼓励民营企业走出去，培养一批小而美的数字经济企业，开展本土化经营。"
+        in doc.text
+    )
     assert "- 1 -" in doc.original_text and "- 1 -" not in doc.text and "- 2 -" not in doc.text
     assert "\u3000\u3000（一）" not in doc.display_text  # indentation is layout, not text
 
@@ -81,7 +91,11 @@ def test_docx_notice(engine: Engine) -> None:
     assert doc.fields["doc_number"] == "商办服贸函〔2019〕245号"
     assert doc.fields["doc_type"] == "通知"
     assert [(r["target_year"], r["comparator"], r["value"]) for r in doc.targets] == [
-        (2022, "≥", 40.0), (2022, "about", 60.0), (2025, "≥", 50.0), (2025, "≥", 70.0)]
+        (2022, "≥", 40.0),
+        (2022, "about", 60.0),
+        (2025, "≥", 50.0),
+        (2025, "≥", 70.0),
+    ]
 
 
 def test_html_page_without_site_boilerplate(engine: Engine) -> None:
@@ -99,7 +113,10 @@ def test_gb18030_text(engine: Engine) -> None:
     result = library.add_file(engine, SPECIMENS / "002_notice_gbk.txt")
     assert result.status == "added"
     assert "policy-encoding-gb18030" in result.report.codes
-    assert documents.get(engine, result.document_id or 0).fields["doc_number"] == "商办服贸函〔2019〕245号"
+    assert (
+        documents.get(engine, result.document_id or 0).fields["doc_number"]
+        == "商办服贸函〔2019〕245号"
+    )
 
 
 def test_format_is_told_by_content(tmp_path: Path) -> None:

@@ -40,18 +40,29 @@ def test_reports_past_figures_and_forecasts_are_not_targets(prepared: dict[str, 
 
 
 def test_comparators_and_units() -> None:
-    found = targets.extract(["力争到2025年，全省数字贸易额达到5000亿元，服务外包企业不少于300家，"
-                             "能耗强度控制在1.5%以内。"])
+    found = targets.extract(
+        [
+            "力争到2025年，全省数字贸易额达到5000亿元，服务外包企业不少于300家，"
+            "能耗强度控制在1.5%以内。"
+        ]
+    )
     assert [(t.comparator, t.value, t.unit) for t in found] == [
-        ("=", 5000.0, "亿元"), ("≥", 300.0, "家"), ("≤", 1.5, "%")]
+        ("=", 5000.0, "亿元"),
+        ("≥", 300.0, "家"),
+        ("≤", 1.5, "%"),
+    ]
     assert found[1].subject == "服务外包企业"
 
 
 def test_section_tree_of_the_opinion(prepared: dict[str, Prepared]) -> None:
     secs = prepared["001"].sections
     assert [s.heading for s in secs if s.level == 1] == [
-        "一、总体要求", "二、支持数字贸易细分领域和经营主体发展", "三、推进数字贸易制度型开放",
-        "四、完善数字贸易治理体系", "五、强化组织保障"]
+        "一、总体要求",
+        "二、支持数字贸易细分领域和经营主体发展",
+        "三、推进数字贸易制度型开放",
+        "四、完善数字贸易治理体系",
+        "五、强化组织保障",
+    ]
     stats = next(s for s in secs if s.label == "（十五）")
     assert stats.heading == "（十五）建立完善统计体系"
     assert stats.path == "五、强化组织保障 › （十五）建立完善统计体系"
@@ -63,8 +74,15 @@ def test_section_of_targets_and_report_boxes(prepared: dict[str, Prepared]) -> N
     assert notice.sections[owner].path == "二、基地建设发展目标和主要任务 › （一）基地发展目标"
     report = prepared["003"].sections
     box = next(s for s in report if s.label.startswith("专栏8"))
-    assert box.path == ("实践篇——国家数字服务出口基地发展实践 › 二、政策创新实践与典型案例 › "
-                        "（四）完善数字贸易统计方案 › "
-                        "专栏8：齐鲁软件园开发建设“数字服务出口数据统计监测平台”")
+    assert box.path == (
+        "实践篇——国家数字服务出口基地发展实践 › 二、政策创新实践与典型案例 › "
+        "（四）完善数字贸易统计方案 › "
+        "专栏8：齐鲁软件园开发建设“数字服务出口数据统计监测平台”"
+    )
     lines = sections.tree_lines(prepared["000"].sections)
-    assert lines[:4] == ["一、重要意义", "二、总体要求", "三、重点工作", "  （一）积极融入数字经济全球产业链"]
+    assert lines[:4] == [
+        "一、重要意义",
+        "二、总体要求",
+        "三、重点工作",
+        "  （一）积极融入数字经济全球产业链",
+    ]

@@ -116,8 +116,18 @@ def test_lookup_group(value: str, code: str) -> None:
 def test_groups_have_bilingual_names_and_sources() -> None:
     groups = groupings.groups()
     codes = [g.code for g in groups]
-    expected = {"RCEP", "BRICS", "SCO", "EU27", "EU", "ASEAN", "G20", "DEVELOPED", "DEVELOPING",
-                "BRI"}
+    expected = {
+        "RCEP",
+        "BRICS",
+        "SCO",
+        "EU27",
+        "EU",
+        "ASEAN",
+        "G20",
+        "DEVELOPED",
+        "DEVELOPING",
+        "BRI",
+    }
     assert set(codes) == expected
     assert all(g.name_zh and g.name_en and g.source for g in groups)
     with pytest.raises(UnknownCode):

@@ -50,8 +50,12 @@ def test_tau_argus_opt_on_its_own_test_table(method: str) -> None:
     assert table.suppressed - table.primary == {("8", "4"), ("8", "5"), ("9", "5")}
     assert secondary_value(table) == 18150 + 81799 + 145004
     got = {i.cell: (round(i.low), round(i.high), i.value) for i in intervals}
-    assert got == {("8", "4"): (0, 30118, 18150), ("8", "5"): (69831, 99949, 81799),
-                   ("9", "4"): (0, 30118, 11968), ("9", "5"): (126854, 156972, 145004)}
+    assert got == {
+        ("8", "4"): (0, 30118, 18150),
+        ("8", "5"): (69831, 99949, 81799),
+        ("9", "4"): (0, 30118, 11968),
+        ("9", "5"): (126854, 156972, 145004),
+    }
     assert all(i.protected for i in intervals)
     assert table.outcome["method"] == method
     assert table.outcome["optimal"] is (method == "optimal")
@@ -69,21 +73,37 @@ GAUSS = [
     # inst/doc/Magnitude_table_suppression.html), each row a contribution: Table 2
     # (SuppressFewContributors, maxN = 1) and Table 3 (SuppressDominantCells, n = 1, k = 80).
     # The Gauss method protects against exact disclosure: protection 0 here.
-    ("maxN = 1", sdc.Rules(threshold=2, dominance=(), protection=0.0),
-     {("Entertainment", "Iceland"), ("Industry", "Spain")},
-     {("Entertainment", "Portugal"), ("Governmental", "Portugal"), ("Governmental", "Spain"),
-      ("Industry", "Iceland")}),
-    ("n = 1, k = 80", sdc.Rules(threshold=0, dominance=((1, 80.0),), protection=0.0),
-     {("Entertainment", "Iceland"), ("Governmental", "Portugal"), ("Industry", "Portugal"),
-      ("Industry", "Spain")},
-     {("Entertainment", "Portugal"), ("Governmental", "Spain"), ("Industry", "Iceland")}),
+    (
+        "maxN = 1",
+        sdc.Rules(threshold=2, dominance=(), protection=0.0),
+        {("Entertainment", "Iceland"), ("Industry", "Spain")},
+        {
+            ("Entertainment", "Portugal"),
+            ("Governmental", "Portugal"),
+            ("Governmental", "Spain"),
+            ("Industry", "Iceland"),
+        },
+    ),
+    (
+        "n = 1, k = 80",
+        sdc.Rules(threshold=0, dominance=((1, 80.0),), protection=0.0),
+        {
+            ("Entertainment", "Iceland"),
+            ("Governmental", "Portugal"),
+            ("Industry", "Portugal"),
+            ("Industry", "Spain"),
+        },
+        {("Entertainment", "Portugal"), ("Governmental", "Spain"), ("Industry", "Iceland")},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "rules", "primary", "secondary"), GAUSS,
-                         ids=[g[0] for g in GAUSS])
-def test_gausssuppression_vignette_patterns(test_data: Path, name: str, rules: sdc.Rules,
-                                            primary: set, secondary: set) -> None:
+@pytest.mark.parametrize(
+    ("name", "rules", "primary", "secondary"), GAUSS, ids=[g[0] for g in GAUSS]
+)
+def test_gausssuppression_vignette_patterns(
+    test_data: Path, name: str, rules: sdc.Rules, primary: set, secondary: set
+) -> None:
     cells, trees = _magnitude1(test_data)
     out = sdc.protect_frame(cells, ["sector4", "geo"], trees, rules)
     status = {(r["sector4"], r["geo"]): r["conf_status"] for r in out.iter_rows(named=True)}
@@ -114,8 +134,7 @@ def test_cost_count_minimises_cells_and_cost_value_the_value() -> None:
     micro = tau_micro()
     regions = region_tree()
     base = sdc.Rules(threshold=0, dominance=(), p_percent=((15.0, 1),), protection=0.0)
-    marked = sdc.primary(cells_of(micro, "Size", "Region", top=2, trees={"Region": regions}),
-                         base)
+    marked = sdc.primary(cells_of(micro, "Size", "Region", top=2, trees={"Region": regions}), base)
     result = {}
     for cost in ("value", "count"):
         rules = sdc.Rules(**{**base.record(), "cost": cost})  # type: ignore[arg-type]
@@ -142,8 +161,9 @@ def test_greedy_takes_over_when_the_time_limit_passes() -> None:
 @given(st.data())
 def test_optimal_never_suppresses_more_value_than_greedy(data: st.DataObject) -> None:
     n_rows, n_cols = data.draw(st.integers(2, 4)), data.draw(st.integers(2, 5))
-    keys = list(itertools.product([f"r{i}" for i in range(n_rows)],
-                                  [f"c{j}" for j in range(n_cols)]))
+    keys = list(
+        itertools.product([f"r{i}" for i in range(n_rows)], [f"c{j}" for j in range(n_cols)])
+    )
     values = {k: float(data.draw(st.integers(1, 500))) for k in keys}
     chosen = data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
     frame, trees = two_way(values)

@@ -33,16 +33,19 @@ A_FEMALE, D_MALE = ("A", "female"), ("D", "male")
 SDCTABLE = [
     ("freq, maxN = 2", sdc.Rules(threshold=3, dominance=()), {A_FEMALE}),
     ("nk, n = 2, k = 75", sdc.Rules(threshold=0, dominance=((2, 75.0),)), {A_FEMALE, D_MALE}),
-    ("p, p = 70", sdc.Rules(threshold=0, dominance=(), p_percent=((70.0, 1),)),
-     {A_FEMALE, D_MALE}),
-    ("pq, pq = (60, 80)", sdc.Rules(threshold=0, dominance=(), pq=((60.0, 80.0),)),
-     {A_FEMALE, D_MALE}),
+    ("p, p = 70", sdc.Rules(threshold=0, dominance=(), p_percent=((70.0, 1),)), {A_FEMALE, D_MALE}),
+    (
+        "pq, pq = (60, 80)",
+        sdc.Rules(threshold=0, dominance=(), pq=((60.0, 80.0),)),
+        {A_FEMALE, D_MALE},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "rules", "expected"), SDCTABLE, ids=[s[0] for s in SDCTABLE])
-def test_sdctable_primary_suppression_examples(test_data: Path, name: str, rules: sdc.Rules,
-                                               expected: set[tuple[str, str]]) -> None:
+def test_sdctable_primary_suppression_examples(
+    test_data: Path, name: str, rules: sdc.Rules, expected: set[tuple[str, str]]
+) -> None:
     cells = _sdctable_cells(test_data)
     assert cells.height == 15
     assert _sensitive(cells, rules) == expected
@@ -66,17 +69,24 @@ def test_tau_argus_manual_p_percent_and_holdings() -> None:
     """Manual §2.2 / 4.4.4: contributions 700, 200, 60, 40, 10 with p = 10 and one intruder:
     60 + 40 + 10 = 110 ≥ 70, safe. The first two belong to one holding: 900, 60, 40, 10, and
     40 + 10 = 50 < 90, sensitive, needing 90 − 50 = 40."""
-    cells = pl.DataFrame({"unit": ["enterprises", "holdings"], "value": [1010.0, 1010.0],
-                          "n_contributors": [5, 4], "top1": [700.0, 900.0],
-                          "top2": [200.0, 60.0]})
+    cells = pl.DataFrame(
+        {
+            "unit": ["enterprises", "holdings"],
+            "value": [1010.0, 1010.0],
+            "n_contributors": [5, 4],
+            "top1": [700.0, 900.0],
+            "top2": [200.0, 60.0],
+        }
+    )
     marked = sdc.primary(cells, sdc.Rules(threshold=0, dominance=(), p_percent=((10.0, 1),)))
     assert marked["primary"].to_list() == [False, True]
     assert marked["upl"][1] == pytest.approx(40.0)
 
 
 def test_p_percent_with_two_intruders_reads_the_third_largest() -> None:
-    cells = pl.DataFrame({"value": [100.0], "n_contributors": [5], "top1": [50.0],
-                          "top2": [30.0], "top3": [13.0]})
+    cells = pl.DataFrame(
+        {"value": [100.0], "n_contributors": [5], "top1": [50.0], "top2": [30.0], "top3": [13.0]}
+    )
     one = sdc.Rules(threshold=0, dominance=(), p_percent=((15.0, 1),))
     two = sdc.Rules(threshold=0, dominance=(), p_percent=((15.0, 2),))
     assert sdc.primary(cells, one)["primary"].to_list() == [False]  # 100 − 50 − 30 = 20 ≥ 7.5
@@ -87,20 +97,44 @@ def test_p_percent_with_two_intruders_reads_the_third_largest() -> None:
 
 def test_gausssuppression_dominance_rule_test() -> None:
     """GaussSuppression tests/testthat/test-DominanceRule.R, unweighted, n = 2, k = 90."""
-    contributions = {"v1": [100], "v2": [90, 10], "v3": [80, 20], "v4": [70, 30],
-                     "v5": [80, 10, 10], "v6": [70, 10, 10, 10], "v7": [60, 20, 10, 10]}
-    cells = pl.DataFrame([{"v": k, "value": float(sum(c)), "n_contributors": len(c),
-                           "top1": float(c[0]), "top2": float(c[1]) if len(c) > 1 else None}
-                          for k, c in contributions.items()])
+    contributions = {
+        "v1": [100],
+        "v2": [90, 10],
+        "v3": [80, 20],
+        "v4": [70, 30],
+        "v5": [80, 10, 10],
+        "v6": [70, 10, 10, 10],
+        "v7": [60, 20, 10, 10],
+    }
+    cells = pl.DataFrame(
+        [
+            {
+                "v": k,
+                "value": float(sum(c)),
+                "n_contributors": len(c),
+                "top1": float(c[0]),
+                "top2": float(c[1]) if len(c) > 1 else None,
+            }
+            for k, c in contributions.items()
+        ]
+    )
     marked = sdc.primary(cells, sdc.Rules(threshold=0, dominance=((2, 90.0),)))
     assert marked["primary"].to_list() == [True, True, True, True, False, False, False]
 
 
-@pytest.mark.parametrize("bad", [
-    {"p_percent": ((0.0, 1),)}, {"p_percent": ((100.0, 1),)}, {"pq": ((85.0, 80.0),)},
-    {"pq": ((85.0, 180.0),)}, {"dominance": ((0, 80.0),)}, {"method": "best"},
-    {"cost": "weight"}, {"time_limit": 0.0},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"p_percent": ((0.0, 1),)},
+        {"p_percent": ((100.0, 1),)},
+        {"pq": ((85.0, 80.0),)},
+        {"pq": ((85.0, 180.0),)},
+        {"dominance": ((0, 80.0),)},
+        {"method": "best"},
+        {"cost": "weight"},
+        {"time_limit": 0.0},
+    ],
+)
 def test_invalid_parameters_are_refused(bad: dict[str, object]) -> None:
     """The parameter errors sdcTable's tests expect (p = 0 or 100, p > q, q > 100 …)."""
     with pytest.raises(ConfigError):
@@ -110,7 +144,10 @@ def test_invalid_parameters_are_refused(bad: dict[str, object]) -> None:
 def test_rule_sets_are_data_and_unknown_ones_are_named() -> None:
     standard = sdc.load("standard")
     assert (standard.threshold, standard.p_percent, standard.dominance) == (
-        3, ((10.0, 1),), ((1, 85.0), (2, 85.0)))
+        3,
+        ((10.0, 1),),
+        ((1, 85.0), (2, 85.0)),
+    )
     assert (standard.method, standard.cost) == ("optimal", "value")
     assert standard.record()["name"] == "standard" and "description" not in standard.record()
     assert sdc.load("legacy-2026-11").method == "greedy"

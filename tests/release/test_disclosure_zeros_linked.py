@@ -39,8 +39,9 @@ def test_empty_cells_of_tau_testw_are_never_suppressed(method: str) -> None:
     sizes = sorted(micro["Size"].unique().to_list())
     regions = sorted(micro["Region"].unique().to_list())
     marked = sdc.primary(cells, LEGACY)
-    table = sdc.build_table(marked, ["Size", "Region"],
-                            [sdc.flat("Size", "T", sizes), sdc.flat("Region", "T", regions)])
+    table = sdc.build_table(
+        marked, ["Size", "Region"], [sdc.flat("Size", "T", sizes), sdc.flat("Region", "T", regions)]
+    )
     assert len(table.known) == 28 and len(table.primary) == 6
     sdc.suppress(table, LEGACY, method=method)  # type: ignore[arg-type]
     assert not table.suppressed & table.known
@@ -49,10 +50,12 @@ def test_empty_cells_of_tau_testw_are_never_suppressed(method: str) -> None:
 
 
 def test_structural_zeros_are_known_too() -> None:
-    frame, trees = two_way({("r0", "c0"): 40.0, ("r0", "c1"): 0.0, ("r1", "c0"): 60.0,
-                            ("r1", "c1"): 70.0})
-    frame = frame.with_columns(((pl.col("a") == "r0") & (pl.col("b") == "c1"))
-                               .alias("structural_zero"))
+    frame, trees = two_way(
+        {("r0", "c0"): 40.0, ("r0", "c1"): 0.0, ("r1", "c0"): 60.0, ("r1", "c1"): 70.0}
+    )
+    frame = frame.with_columns(
+        ((pl.col("a") == "r0") & (pl.col("b") == "c1")).alias("structural_zero")
+    )
     table = sdc.build_table(frame, ["a", "b"], trees)
     table.primary = {("r0", "c0")}
     assert table.known == {("r0", "c1")}
@@ -65,20 +68,32 @@ def test_structural_zeros_are_known_too() -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), st.sampled_from(["optimal", "greedy"]))
 def test_no_suppressed_cell_is_recoverable_by_an_attacker_who_knows_the_zeros(
-        data: st.DataObject, method: str) -> None:
+    data: st.DataObject, method: str
+) -> None:
     """The property "no suppressed cell is recoverable", with the attacker knowing which
     cells are empty (zero): every suppressed cell keeps a non-point interval, every primary
     cell its protection levels, and no empty cell is ever suppressed."""
     n_rows, n_cols = data.draw(st.integers(2, 4)), data.draw(st.integers(2, 4))
-    keys = list(itertools.product([f"r{i}" for i in range(n_rows)],
-                                  [f"c{j}" for j in range(n_cols)]))
-    empty = set(data.draw(st.lists(st.sampled_from(keys), max_size=len(keys) // 2,
-                                   unique=True)))
+    keys = list(
+        itertools.product([f"r{i}" for i in range(n_rows)], [f"c{j}" for j in range(n_cols)])
+    )
+    empty = set(data.draw(st.lists(st.sampled_from(keys), max_size=len(keys) // 2, unique=True)))
     values = {k: 0.0 if k in empty else float(data.draw(st.integers(1, 500))) for k in keys}
     frame, trees = two_way(values, empty)
     table = sdc.build_table(frame, ["a", "b"], trees)
-    table.primary = set(data.draw(st.lists(st.sampled_from(sorted(set(keys) - empty) or keys),
-                                           min_size=1, max_size=3, unique=True))) - empty
+    table.primary = (
+        set(
+            data.draw(
+                st.lists(
+                    st.sampled_from(sorted(set(keys) - empty) or keys),
+                    min_size=1,
+                    max_size=3,
+                    unique=True,
+                )
+            )
+        )
+        - empty
+    )
     if not table.primary:
         return
     intervals = sdc.suppress(table, method=method)  # type: ignore[arg-type]
@@ -93,21 +108,36 @@ def test_no_suppressed_cell_is_recoverable_by_an_attacker_who_knows_the_zeros(
 # two tables whose separate protection undoes itself: province × item (partner total) and
 # province × partner (item total) share the province totals.
 ENTERPRISES = [
-    ("e0", "330000", "SK1", "JPN", 800.0), ("e1", "310000", "SI2", "JPN", 300.0),
-    ("e2", "320000", "SJ2", "DEU", 10.0), ("e3", "310000", "SI2", "DEU", 300.0),
-    ("e3", "310000", "SK1", "JPN", 100.0), ("e3", "310000", "SJ2", "JPN", 5.0),
-    ("e4", "310000", "SI2", "JPN", 2.0), ("e4", "310000", "SJ2", "JPN", 2.0),
-    ("e4", "310000", "SJ2", "JPN", 2.0), ("e5", "320000", "SK1", "JPN", 2.0),
-    ("e5", "320000", "SJ2", "USA", 300.0), ("e5", "320000", "SJ2", "DEU", 5.0),
-    ("e6", "330000", "SI2", "JPN", 800.0), ("e6", "330000", "SI2", "USA", 300.0),
-    ("e7", "310000", "SJ2", "USA", 50.0), ("e7", "310000", "SJ2", "USA", 300.0),
-    ("e7", "310000", "SK1", "JPN", 1.0), ("e8", "320000", "SJ2", "JPN", 1.0),
-    ("e8", "320000", "SI2", "JPN", 10.0), ("e8", "320000", "SJ2", "USA", 5.0),
-    ("e9", "330000", "SK1", "USA", 50.0), ("e10", "330000", "SJ2", "JPN", 800.0),
-    ("e10", "330000", "SI2", "JPN", 100.0), ("e10", "330000", "SJ2", "DEU", 2.0),
-    ("e11", "320000", "SJ2", "USA", 50.0), ("e11", "320000", "SI2", "USA", 2.0),
-    ("e11", "320000", "SK1", "JPN", 1.0), ("e12", "310000", "SK1", "JPN", 5.0),
-    ("e12", "310000", "SI2", "JPN", 100.0), ("e13", "310000", "SJ2", "JPN", 100.0),
+    ("e0", "330000", "SK1", "JPN", 800.0),
+    ("e1", "310000", "SI2", "JPN", 300.0),
+    ("e2", "320000", "SJ2", "DEU", 10.0),
+    ("e3", "310000", "SI2", "DEU", 300.0),
+    ("e3", "310000", "SK1", "JPN", 100.0),
+    ("e3", "310000", "SJ2", "JPN", 5.0),
+    ("e4", "310000", "SI2", "JPN", 2.0),
+    ("e4", "310000", "SJ2", "JPN", 2.0),
+    ("e4", "310000", "SJ2", "JPN", 2.0),
+    ("e5", "320000", "SK1", "JPN", 2.0),
+    ("e5", "320000", "SJ2", "USA", 300.0),
+    ("e5", "320000", "SJ2", "DEU", 5.0),
+    ("e6", "330000", "SI2", "JPN", 800.0),
+    ("e6", "330000", "SI2", "USA", 300.0),
+    ("e7", "310000", "SJ2", "USA", 50.0),
+    ("e7", "310000", "SJ2", "USA", 300.0),
+    ("e7", "310000", "SK1", "JPN", 1.0),
+    ("e8", "320000", "SJ2", "JPN", 1.0),
+    ("e8", "320000", "SI2", "JPN", 10.0),
+    ("e8", "320000", "SJ2", "USA", 5.0),
+    ("e9", "330000", "SK1", "USA", 50.0),
+    ("e10", "330000", "SJ2", "JPN", 800.0),
+    ("e10", "330000", "SI2", "JPN", 100.0),
+    ("e10", "330000", "SJ2", "DEU", 2.0),
+    ("e11", "320000", "SJ2", "USA", 50.0),
+    ("e11", "320000", "SI2", "USA", 2.0),
+    ("e11", "320000", "SK1", "JPN", 1.0),
+    ("e12", "310000", "SK1", "JPN", 5.0),
+    ("e12", "310000", "SI2", "JPN", 100.0),
+    ("e13", "310000", "SJ2", "JPN", 100.0),
     ("e13", "310000", "SK1", "DEU", 1.0),
 ]
 DIMS = ["ref_area", "product", "counterpart_area"]
@@ -124,11 +154,19 @@ def _cube() -> tuple[pl.DataFrame, pl.DataFrame, list]:
         for d in keep:
             rows = pl.concat([rows, rows.with_columns(pl.lit(totals[d]).alias(d))])
         per = rows.group_by(*DIMS, "ent").agg(pl.col("value").sum())
-        frames.append(per.group_by(DIMS).agg(
-            pl.col("value").sum(), pl.len().alias("n_contributors"),
-            pl.col("value").top_k(2).sort(descending=True).alias("_t")).with_columns(
-            pl.col("_t").list.get(0, null_on_oob=True).alias("top1"),
-            pl.col("_t").list.get(1, null_on_oob=True).alias("top2")).drop("_t"))
+        frames.append(
+            per.group_by(DIMS)
+            .agg(
+                pl.col("value").sum(),
+                pl.len().alias("n_contributors"),
+                pl.col("value").top_k(2).sort(descending=True).alias("_t"),
+            )
+            .with_columns(
+                pl.col("_t").list.get(0, null_on_oob=True).alias("top1"),
+                pl.col("_t").list.get(1, null_on_oob=True).alias("top2"),
+            )
+            .drop("_t")
+        )
     trees = [sdc.flat(d, totals[d], sorted(micro[d].unique().to_list())) for d in DIMS]
     return frames[0], frames[1], trees
 
@@ -141,8 +179,11 @@ def _union_table(a: pl.DataFrame, b: pl.DataFrame, hidden: set, trees: list) -> 
 
 
 def _hidden(frame: pl.DataFrame) -> set[tuple[str, ...]]:
-    return {tuple(r[d] for d in DIMS) for r in frame.iter_rows(named=True)
-            if r["conf_status"] in ("C", "D")}
+    return {
+        tuple(r[d] for d in DIMS)
+        for r in frame.iter_rows(named=True)
+        if r["conf_status"] in ("C", "D")
+    }
 
 
 def _weak(table: sdc.Table) -> list[tuple[str, ...]]:
@@ -161,8 +202,9 @@ def test_separately_protected_tables_undo_each_other() -> None:
     a, b, trees = _cube()
     pa, pb = (sdc.protect_frame(t, DIMS, trees, RULES) for t in (a, b))
     shared = set(map(tuple, a.select(DIMS).rows())) & set(map(tuple, b.select(DIMS).rows()))
-    hidden = (_hidden(pa) | _hidden(pb)) - {c for c in shared if not (
-        c in _hidden(pa) and c in _hidden(pb))}  # a shared cell one table publishes is public
+    hidden = (_hidden(pa) | _hidden(pb)) - {
+        c for c in shared if not (c in _hidden(pa) and c in _hidden(pb))
+    }  # a shared cell one table publishes is public
     table = _union_table(a, b, hidden, trees)
     assert set(_weak(table)) == {("320000", "DD", "WLD"), ("330000", "DD", "USA")}
 

@@ -30,11 +30,23 @@ def _prepare(engine: Engine, vintages: dict[str, int], at: datetime) -> calendar
     *before, last = vintages.values()
     with engine.begin() as conn:
         for vid in before:
-            releases.release(conn, scope=ADMIN, dataflow_id=FLOW, vintage_id=vid,
-                             revision_reason="按海关公布顺序 / in customs' order")
-        return calendar.schedule(conn, scope=ADMIN, kind="dataflow", subject=FLOW,
-                                 reference_period="2024", at=at, vintage_id=last,
-                                 now=at - timedelta(minutes=1))
+            releases.release(
+                conn,
+                scope=ADMIN,
+                dataflow_id=FLOW,
+                vintage_id=vid,
+                revision_reason="按海关公布顺序 / in customs' order",
+            )
+        return calendar.schedule(
+            conn,
+            scope=ADMIN,
+            kind="dataflow",
+            subject=FLOW,
+            reference_period="2024",
+            at=at,
+            vintage_id=last,
+            now=at - timedelta(minutes=1),
+        )
 
 
 def _status(engine: Engine, entry: int) -> calendar.Entry:
@@ -51,13 +63,18 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 180) -> bool:
     return False
 
 
-def test_a_worker_process_releases_at_the_minute(engine: Engine, cbec_vintages: dict[str, int],
-                                                 cli_env: dict[str, str]) -> None:
+def test_a_worker_process_releases_at_the_minute(
+    engine: Engine, cbec_vintages: dict[str, int], cli_env: dict[str, str]
+) -> None:
     at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
     entry = _prepare(engine, cbec_vintages, at)
     env = {**cli_env, "SHUMAO_RELEASE_WORKER_SECONDS": "0.5"}
-    process = subprocess.Popen([str(SHUMAO), "release", "worker"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(SHUMAO), "release", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         assert _wait_for(lambda: _status(engine, entry.id).status == "released")
     finally:
@@ -71,26 +88,37 @@ def test_a_worker_process_releases_at_the_minute(engine: Engine, cbec_vintages: 
     assert newest.vintage_id == entry.vintage_id and newest.released_at >= at
 
 
-def test_a_restarted_worker_catches_up(engine: Engine, cbec_vintages: dict[str, int],
-                                       cli_env: dict[str, str]) -> None:
+def test_a_restarted_worker_catches_up(
+    engine: Engine, cbec_vintages: dict[str, int], cli_env: dict[str, str]
+) -> None:
     """The first worker dies (SIGKILL, no goodbye); the entry falls due while none runs; the
     next worker started releases it on its first round."""
     at = datetime.now(UTC) + timedelta(seconds=2)
     entry = _prepare(engine, cbec_vintages, at)
-    first = subprocess.Popen([str(SHUMAO), "release", "worker"], env=cli_env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [str(SHUMAO), "release", "worker"],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=60)
     assert _wait_for(lambda: datetime.now(UTC) > at)
     assert _status(engine, entry.id).status == "scheduled"
-    again = subprocess.run([str(SHUMAO), "release", "worker", "--once"], env=cli_env,
-                           capture_output=True, timeout=300, check=False)
+    again = subprocess.run(
+        [str(SHUMAO), "release", "worker", "--once"],
+        env=cli_env,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     assert again.returncode == 0, again.stdout.decode() + again.stderr.decode()
     assert _status(engine, entry.id).status == "released"
 
 
-def test_two_workers_release_an_entry_once(engine: Engine, cbec_vintages: dict[str, int],
-                                           tmp_path: Path) -> None:
+def test_two_workers_release_an_entry_once(
+    engine: Engine, cbec_vintages: dict[str, int], tmp_path: Path
+) -> None:
     at = datetime(2030, 1, 2, 1, 30, tzinfo=UTC)
     entry = _prepare(engine, cbec_vintages, at)
     rounds: list[worker.Round] = []
@@ -107,10 +135,12 @@ def test_two_workers_release_an_entry_once(engine: Engine, cbec_vintages: dict[s
         t.join(timeout=300)
     assert sorted(len(r.released) for r in rounds) == [0, 1]
     with engine.connect() as conn:
-        made = [r for r in history.list_releases(conn, FLOW)
-                if r.vintage_id == entry.vintage_id]
-        audited = conn.execute(select(audit_log.c.detail).where(
-            audit_log.c.action == "release")).scalars().all()
+        made = [r for r in history.list_releases(conn, FLOW) if r.vintage_id == entry.vintage_id]
+        audited = (
+            conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "release"))
+            .scalars()
+            .all()
+        )
     assert len(made) == 1
     assert sum(1 for d in audited if (d or {}).get("calendar") == entry.id) == 1
     assert os.path.isdir(tmp_path / f"release={made[0].id}")

@@ -44,8 +44,13 @@ def report_engine(engine: Engine) -> Engine:
 
 
 def request_for(out: Path, **changes: object) -> Request:
-    base: dict[str, object] = {"year": 2022, "passages": PASSAGES, "out_dir": out,
-                               "cache_dir": out.parent / "cache", "link_base": "http://h"}
+    base: dict[str, object] = {
+        "year": 2022,
+        "passages": PASSAGES,
+        "out_dir": out,
+        "cache_dir": out.parent / "cache",
+        "link_base": "http://h",
+    }
     base.update(changes)
     return Request(**base)  # type: ignore[arg-type]
 
@@ -64,8 +69,9 @@ def _fresh_url(template_store: str, folder: Path) -> str:
     """A clean store (as the ``db_url`` fixture makes, but for a whole module)."""
     if template_store.startswith("postgresql"):
         engine = make_engine(url=template_store)
-        names = ", ".join(f'"{t}"' for t in inspect(engine).get_table_names()
-                          if t != "alembic_version")
+        names = ", ".join(
+            f'"{t}"' for t in inspect(engine).get_table_names() if t != "alembic_version"
+        )
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         upgrade(engine)

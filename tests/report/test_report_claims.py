@@ -20,17 +20,22 @@ def _check(engine: Engine, text: str) -> list[tuple[str, str, str]]:
 
 
 def test_rank_share_of_the_world_and_a_regions_members(report_engine: Engine) -> None:
-    assert _check(report_engine, "2022年，中国可数字化交付服务进出口额居全球第5位。") == \
-        [("rank", "5", "ok")]
-    assert _check(report_engine, "2022年，美国可数字化交付服务出口在全球的占比为16.1%。") == \
-        [("share_world", "16.1", "ok")]
-    assert _check(report_engine, "东部地区包括北京、天津、河北、上海、江苏、浙江、福建、山东、"
-                                 "广东和海南。") == [("members", "10", "ok")]
+    assert _check(report_engine, "2022年，中国可数字化交付服务进出口额居全球第5位。") == [
+        ("rank", "5", "ok")
+    ]
+    assert _check(report_engine, "2022年，美国可数字化交付服务出口在全球的占比为16.1%。") == [
+        ("share_world", "16.1", "ok")
+    ]
+    assert _check(
+        report_engine, "东部地区包括北京、天津、河北、上海、江苏、浙江、福建、山东、广东和海南。"
+    ) == [("members", "10", "ok")]
     assert _check(report_engine, "东部地区包括北京、天津、安徽。") == [("members", "3", "mismatch")]
 
 
 def test_a_decline_is_a_negative_claim_and_a_wrong_sign_fails(report_engine: Engine) -> None:
-    assert _check(report_engine, "2022年，中国可数字化交付服务进口1621.7亿美元，同比下降1.6%。") == \
-        [("level", "1621.7", "ok"), ("growth", "1.6", "ok")]
-    assert _check(report_engine, "2022年，中国可数字化交付服务进口同比增长1.6%。") == \
-        [("growth", "1.6", "mismatch")]
+    assert _check(
+        report_engine, "2022年，中国可数字化交付服务进口1621.7亿美元，同比下降1.6%。"
+    ) == [("level", "1621.7", "ok"), ("growth", "1.6", "ok")]
+    assert _check(report_engine, "2022年，中国可数字化交付服务进口同比增长1.6%。") == [
+        ("growth", "1.6", "mismatch")
+    ]

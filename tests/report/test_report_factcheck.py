@@ -32,8 +32,13 @@ def test_the_2022_report_checked_claim_by_claim(report_engine: Engine, path) -> 
     change = _find(claims, "实现顺差", "175.4")
     assert change.status == "ok" and "175.03～175.42" in change.explain()
     top = next(c for c in claims if c.claim.kind == "top" and c.claim.subject == "EAST")
-    assert top.status == "ok" and top.claim.names == ("310000", "440000", "110000", "320000",
-                                                      "330000")
+    assert top.status == "ok" and top.claim.names == (
+        "310000",
+        "440000",
+        "110000",
+        "320000",
+        "330000",
+    )
     hunan = next(c for c in claims if c.claim.kind == "top" and "430000" in c.claim.names)
     assert hunan.status == "unsupported" and "湖南" in hunan.reason
     ecommerce = _find(claims, "跨境电商进出口额达", "2.11")

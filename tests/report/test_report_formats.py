@@ -35,13 +35,18 @@ def test_html_is_one_self_contained_file_readable_on_a_phone(built: Built) -> No
     assert not soup.find_all("script") and not soup.find_all("link", rel="stylesheet")
     assert not [i for i in soup.find_all("img") if not i["src"].startswith("data:")]
     assert len(soup.find_all("svg")) == 6  # 图1–图5 and 图6 (跨境电商, 数字订购贸易篇) drawn inline
-    assert next(c.get_text() for c in soup.find_all("figcaption")) == \
-        "图1 2012—2022年全球可数字化服务出口规模及增速"
+    assert (
+        next(c.get_text() for c in soup.find_all("figcaption"))
+        == "图1 2012—2022年全球可数字化服务出口规模及增速"
+    )
     assert [c.get_text() for c in soup.find_all("caption")][:2] == [
         "表1 2022年全球主要经济体可数字化服务贸易规模及增速",
-        "表2 2022年12个基地所在省市可数字化交付服务贸易情况"]
-    assert all(p.get_text().startswith(("数据来源", "资料来源"))
-               for p in soup.select(".tablewrap p.source, figure p.source"))
+        "表2 2022年12个基地所在省市可数字化交付服务贸易情况",
+    ]
+    assert all(
+        p.get_text().startswith(("数据来源", "资料来源"))
+        for p in soup.select(".tablewrap p.source, figure p.source")
+    )
 
 
 def test_every_number_links_to_the_explorer_for_exactly_that_figure(built: Built) -> None:
@@ -51,8 +56,9 @@ def test_every_number_links_to_the_explorer_for_exactly_that_figure(built: Built
     assert link["href"].startswith("http://h/explorer?")
     assert query["dataflow"] == ["MOFCOM_REPORT"] and query["ref_area"] == ["CHN"]
     assert query["flow"] == ["T"] and query["start"] == query["end"] == ["2022"]
-    assert query["as_of"] == [str(built.result.document.figures[link["data-figure"]]
-                                  .lineage.vintage)]
+    assert query["as_of"] == [
+        str(built.result.document.figures[link["data-figure"]].lineage.vintage)
+    ]
     share = next(a for a in soup.select("p a.n") if a.get_text() == "91.1")
     fig = built.result.document.figures[share["data-figure"]]
     assert fig.lineage.indicator == "SHARE_PARENT"
@@ -61,8 +67,9 @@ def test_every_number_links_to_the_explorer_for_exactly_that_figure(built: Built
     assert "占上级比重" in row and "东部地区·进出口·2022年 ÷ 中国·进出口·2022年 × 100" in row
 
 
-def test_a_rebuild_from_the_same_vintages_gives_the_same_bytes(built: Built,
-                                                               tmp_path: Path) -> None:
+def test_a_rebuild_from_the_same_vintages_gives_the_same_bytes(
+    built: Built, tmp_path: Path
+) -> None:
     engine = make_engine(url=built.engine_url)
     try:
         again = build(engine, request_for(tmp_path / "again", cache_dir=tmp_path / "nocache"))
@@ -79,6 +86,7 @@ def test_a_rebuild_from_the_same_vintages_gives_the_same_bytes(built: Built,
 @functools.cache
 def _pdf_text(path: Path) -> str:
     from pdfminer.high_level import extract_text
+
     return extract_text(str(path))
 
 
@@ -117,8 +125,9 @@ def test_pdf_breaks_chinese_lines_by_the_rules(built: Built) -> None:
 
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs poppler-utils (scripts/setup)")
 def test_pdf_embeds_subset_cjk_fonts(built: Built) -> None:
-    out = subprocess.run(["pdffonts", str(built.path("pdf"))], capture_output=True, text=True,
-                         check=True).stdout.splitlines()[2:]
+    out = subprocess.run(
+        ["pdffonts", str(built.path("pdf"))], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert out and all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in out), out
     assert any("Noto-Serif-CJK-SC" in row for row in out)
     assert all(re.match(r"[A-Z]{6}\+", row) for row in out)
@@ -145,12 +154,16 @@ def test_docx_uses_word_styles_fonts_and_real_tables(built: Built) -> None:
     word = docx.Document(str(built.path("docx")))
     styles = {p.style.name for p in word.paragraphs}
     assert {"Heading 1", "Heading 2", "Heading 3", "Normal", "Caption", "Title"} <= styles
-    fonts = {name: word.styles[name].element.rPr.rFonts.get(qn("w:eastAsia"))
-             for name in ("Heading 1", "Normal", "Caption")}
+    fonts = {
+        name: word.styles[name].element.rPr.rFonts.get(qn("w:eastAsia"))
+        for name in ("Heading 1", "Normal", "Caption")
+    }
     assert fonts == {"Heading 1": "黑体", "Normal": "宋体", "Caption": "仿宋"}
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:2] == ["综述篇——全球和中国数字贸易发展情况",
-                            "实践篇——国家数字服务出口基地发展实践"]
+    assert headings[:2] == [
+        "综述篇——全球和中国数字贸易发展情况",
+        "实践篇——国家数字服务出口基地发展实践",
+    ]
     assert len(word.tables) == 7  # 表1–表5, 表6 (跨境电商, 数字订购贸易篇) and the annex
     t2 = word.tables[1]
     assert [c.text for c in t2.rows[0].cells][:3] == ["省市", "进出口额", "增速"]
@@ -160,17 +173,30 @@ def test_docx_uses_word_styles_fonts_and_real_tables(built: Built) -> None:
     with zipfile.ZipFile(built.path("docx")) as z:
         notes = z.read("word/footnotes.xml").decode("utf-8")
         body = z.read("word/document.xml").decode("utf-8")
-        footers = [z.read(n).decode("utf-8") for n in z.namelist() if "footer" in n
-                   and n.endswith(".xml")]
+        footers = [
+            z.read(n).decode("utf-8") for n in z.namelist() if "footer" in n and n.endswith(".xml")
+        ]
     assert "EBOPS 2010" in notes and body.count("<w:footnoteReference") == 3
     assert 'TOC \\o "1-3"' in body and any(" PAGE " in f for f in footers)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (scripts/setup)")
 def test_docx_opens_in_libreoffice(built: Built, tmp_path: Path) -> None:
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "txt:Text", "--outdir", str(tmp_path),
-                    str(built.path("docx"))], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "txt:Text",
+            "--outdir",
+            str(tmp_path),
+            str(built.path("docx")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     text = (tmp_path / built.path("docx").with_suffix(".txt").name).read_text(encoding="utf-8-sig")
     assert "中国可数字化交付的服务进出口额为3727.1亿美元" in text
     assert "附录　数据说明" in text
@@ -179,11 +205,23 @@ def test_docx_opens_in_libreoffice(built: Built, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- XLSX
 
 
-def test_xlsx_has_a_sheet_per_table_and_chart_with_units_sources_and_lineage(built: Built
-                                                                             ) -> None:
+def test_xlsx_has_a_sheet_per_table_and_chart_with_units_sources_and_lineage(built: Built) -> None:
     book = openpyxl.load_workbook(built.path("xlsx"))
-    assert book.sheetnames == ["图1", "表1", "图2", "图3", "图4", "图5", "表2", "表3", "表4",
-                               "表5", "图6", "表6", "数据说明"]
+    assert book.sheetnames == [
+        "图1",
+        "表1",
+        "图2",
+        "图3",
+        "图4",
+        "图5",
+        "表2",
+        "表3",
+        "表4",
+        "表5",
+        "图6",
+        "表6",
+        "数据说明",
+    ]
     t2 = book["表2"]
     assert t2["A1"].value.startswith("表2 ") and t2["A2"].value == "单位：亿美元；%"
     rows = {r[0]: r for r in t2.iter_rows(min_row=4, values_only=True) if r[0]}

@@ -45,48 +45,90 @@ def ent_frame(values: dict[Key, float | None], **columns: list[Any]) -> pl.DataF
     """ENT_DDS rows keyed by (partner, EBOPS item, month); a None value is status M."""
     keys = list(values)
     n = len(keys)
-    return pl.DataFrame({
-        "ref_area": [ENTERPRISE] * n,
-        "counterpart_area": [k[0] for k in keys],
-        "product": [k[1] for k in keys],
-        "flow": ["X"] * n,
-        "freq": ["M"] * n,
-        "time_period": [k[2] for k in keys],
-        "value": list(values.values()),
-        "unit": ["USD"] * n,
-        "unit_mult": [4] * n,
-        "obs_status": ["A" if v is not None else "M" for v in values.values()],
-        **columns,
-    })
+    return pl.DataFrame(
+        {
+            "ref_area": [ENTERPRISE] * n,
+            "counterpart_area": [k[0] for k in keys],
+            "product": [k[1] for k in keys],
+            "flow": ["X"] * n,
+            "freq": ["M"] * n,
+            "time_period": [k[2] for k in keys],
+            "value": list(values.values()),
+            "unit": ["USD"] * n,
+            "unit_mult": [4] * n,
+            "obs_status": ["A" if v is not None else "M" for v in values.values()],
+            **columns,
+        }
+    )
 
 
 def load_vintages(engine: Engine) -> list[int]:
     """Three vintages in two dataflows: unicode, NULLs, JSON attrs, negative and tiny floats."""
     first = ent_frame(
-        {("USA", "SI1", "2024-01"): 1234.5678, ("USA", "SI1", "2024-02"): -17.25,
-         ("JPN", "SJ1", "2024-01"): TINY, ("JPN", "SJ1", "2024-02"): 0.1 + 0.2,
-         ("DEU", "SK1", "2024-01"): None, ("DEU", "SK1", "2024-02"): 1e-300,
-         ("W00", "SH", "2024-01"): 1.7976931348623157e308},
-        attrs=['{"注释": "企业估算", "source": "直报"}', None, '{"flag": true, "n": 3}', "",
-               None, '{"说明": "单引号\'与“引号”,\\n换行"}', None],
+        {
+            ("USA", "SI1", "2024-01"): 1234.5678,
+            ("USA", "SI1", "2024-02"): -17.25,
+            ("JPN", "SJ1", "2024-01"): TINY,
+            ("JPN", "SJ1", "2024-02"): 0.1 + 0.2,
+            ("DEU", "SK1", "2024-01"): None,
+            ("DEU", "SK1", "2024-02"): 1e-300,
+            ("W00", "SH", "2024-01"): 1.7976931348623157e308,
+        },
+        attrs=[
+            '{"注释": "企业估算", "source": "直报"}',
+            None,
+            '{"flag": true, "n": 3}',
+            "",
+            None,
+            '{"说明": "单引号\'与“引号”,\\n换行"}',
+            None,
+        ],
         conf_status=["F", "F", "C", "F", "F", "F", "C"],
     )
-    revised = ent_frame({("USA", "SI1", "2024-02"): -17.5, ("JPN", "SJ1", "2024-01"): None,
-                         ("JPN", "SJ1", "2024-03"): 2.5e-12})
-    annual = pl.DataFrame({
-        "ref_area": ["CHN", "CHN", "IND"], "counterpart_area": ["W00"] * 3,
-        "product": ["DD"] * 3, "flow": ["X"] * 3, "freq": ["A"] * 3,
-        "time_period": ["2022", "2023", "2023"], "value": [3727.1, 3859.0, -0.000123],
-        "unit": ["USD"] * 3, "unit_mult": [8] * 3,
-    })
+    revised = ent_frame(
+        {
+            ("USA", "SI1", "2024-02"): -17.5,
+            ("JPN", "SJ1", "2024-01"): None,
+            ("JPN", "SJ1", "2024-03"): 2.5e-12,
+        }
+    )
+    annual = pl.DataFrame(
+        {
+            "ref_area": ["CHN", "CHN", "IND"],
+            "counterpart_area": ["W00"] * 3,
+            "product": ["DD"] * 3,
+            "flow": ["X"] * 3,
+            "freq": ["A"] * 3,
+            "time_period": ["2022", "2023", "2023"],
+            "value": [3727.1, 3859.0, -0.000123],
+            "unit": ["USD"] * 3,
+            "unit_mult": [8] * 3,
+        }
+    )
     with engine.begin() as conn:
         ids = [
-            vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=first,
-                                   label="首次直报 ✓", note="含\n换行与“引号”"),
-            vintages.write_vintage(conn, dataflow_id="ENT_DDS", frame=revised, kind="filing",
-                                   label="修订 revision", created_by="张三"),
-            vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=annual,
-                                   source_file="unctad.csv", source_sha256="ab" * 32),
+            vintages.write_vintage(
+                conn,
+                dataflow_id="ENT_DDS",
+                frame=first,
+                label="首次直报 ✓",
+                note="含\n换行与“引号”",
+            ),
+            vintages.write_vintage(
+                conn,
+                dataflow_id="ENT_DDS",
+                frame=revised,
+                kind="filing",
+                label="修订 revision",
+                created_by="张三",
+            ),
+            vintages.write_vintage(
+                conn,
+                dataflow_id="UNCTAD_DDS",
+                frame=annual,
+                source_file="unctad.csv",
+                source_sha256="ab" * 32,
+            ),
         ]
     return ids
 
@@ -94,9 +136,14 @@ def load_vintages(engine: Engine) -> list[int]:
 def _filled(table: sa.Table, **values: Any) -> dict[str, Any]:
     """A row for ``table``: ``values``, plus a plain value for every other required column."""
     plain: list[tuple[type[Any], Any]] = [
-        (sa.JSON, {"值": 1}), (sa.Boolean, True), (sa.Integer, 1), (sa.Float, 0.5),
+        (sa.JSON, {"值": 1}),
+        (sa.Boolean, True),
+        (sa.Integer, 1),
+        (sa.Float, 0.5),
         (sa.DateTime, datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)),
-        (sa.Date, date(2024, 5, 6)), (sa.String, "x")]
+        (sa.Date, date(2024, 5, 6)),
+        (sa.String, "x"),
+    ]
     row = dict(values)
     for column in backup_format.stored_columns(table):
         if column.name in row or column.nullable or column.server_default is not None:
@@ -111,23 +158,57 @@ def load_other_modules(engine: Engine) -> None:
     """Rows in tables other modules own: an enterprise, two policy documents, passages."""
     with engine.begin() as conn:
         tables = {t.name: t for t in backup_format.store_tables(conn)}
-        conn.execute(tables["enterprise"].insert(), _filled(
-            tables["enterprise"], uscc=ENTERPRISE, name="杭州数贸科技有限公司", high_tech=True,
-            active=False))
-        conn.execute(tables["policy_document"].insert(), _filled(
-            tables["policy_document"], id=1, title="关于推进数字贸易发展的意见",
-            issuers=["商务部", "国家发展改革委"], issue_date=date(2024, 3, 1)))
-        conn.execute(tables["policy_document"].insert(), _filled(
-            tables["policy_document"], id=2, canonical_id=1, similarity=0.987654321,
-            issuers=[], extracted={"targets": None}))
-        conn.execute(tables["policy_passage"].insert(), [
-            _filled(tables["policy_passage"], document_id=1, ordinal=i, text=text_,
-                    display=text_, tokens=f" {' '.join(words)} ", n_tokens=len(words))
-            for i, (text_, words) in enumerate([
-                ("推动数字贸易高质量发展", ["推动", "数字", "贸易", "高质量", "发展"]),
-                ("扩大服务出口", ["扩大", "服务", "出口"]),
-            ])
-        ])
+        conn.execute(
+            tables["enterprise"].insert(),
+            _filled(
+                tables["enterprise"],
+                uscc=ENTERPRISE,
+                name="杭州数贸科技有限公司",
+                high_tech=True,
+                active=False,
+            ),
+        )
+        conn.execute(
+            tables["policy_document"].insert(),
+            _filled(
+                tables["policy_document"],
+                id=1,
+                title="关于推进数字贸易发展的意见",
+                issuers=["商务部", "国家发展改革委"],
+                issue_date=date(2024, 3, 1),
+            ),
+        )
+        conn.execute(
+            tables["policy_document"].insert(),
+            _filled(
+                tables["policy_document"],
+                id=2,
+                canonical_id=1,
+                similarity=0.987654321,
+                issuers=[],
+                extracted={"targets": None},
+            ),
+        )
+        conn.execute(
+            tables["policy_passage"].insert(),
+            [
+                _filled(
+                    tables["policy_passage"],
+                    document_id=1,
+                    ordinal=i,
+                    text=text_,
+                    display=text_,
+                    tokens=f" {' '.join(words)} ",
+                    n_tokens=len(words),
+                )
+                for i, (text_, words) in enumerate(
+                    [
+                        ("推动数字贸易高质量发展", ["推动", "数字", "贸易", "高质量", "发展"]),
+                        ("扩大服务出口", ["扩大", "服务", "出口"]),
+                    ]
+                )
+            ],
+        )
 
 
 def passages_matching(engine: Engine, word: str) -> list[int]:
@@ -155,6 +236,7 @@ def new_store(kind: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 # --- comparing stores ---------------------------------------------------------------------
+
 
 def _plain(value: Any) -> Any:
     """Bit-exact floats; datetimes in UTC whichever database they came from."""
@@ -201,6 +283,7 @@ def count(engine: Engine, table: sa.Table) -> int:
 
 # --- round trips --------------------------------------------------------------------------
 
+
 def test_round_trip_into_a_fresh_store_loses_nothing(engine: Engine, tmp_path: Path) -> None:
     ids = load_vintages(engine)
     load_other_modules(engine)
@@ -224,8 +307,14 @@ def test_round_trip_into_a_fresh_store_loses_nothing(engine: Engine, tmp_path: P
         assert latest["value"].to_list() == [None, 0.30000000000000004, 2.5e-12]
         assert latest["obs_status"].to_list() == ["M", "A", "A"]
         assert first["attrs"].to_list() == [  # by partner, product, month
-            None, '{"说明": "单引号\'与“引号”,\\n换行"}', '{"flag": true, "n": 3}', "",
-            '{"注释": "企业估算", "source": "直报"}', None, None]
+            None,
+            '{"说明": "单引号\'与“引号”,\\n换行"}',
+            '{"flag": true, "n": 3}',
+            "",
+            '{"注释": "企业估算", "source": "直报"}',
+            None,
+            None,
+        ]
         assert labels == ["首次直报 ✓", "修订 revision", ""]
         assert passages_matching(target, "贸易") == passages_matching(engine, "贸易") != []
         # the restored store goes on: new vintages and series take fresh ids
@@ -257,6 +346,7 @@ def test_round_trip_postgresql_to_sqlite_and_back(engine: Engine, tmp_path: Path
 
 
 # --- refusals: nothing changes ------------------------------------------------------------
+
 
 def _rewrite(src: Path, dst: Path, change: dict[str, bytes]) -> None:
     """Copy a backup zip, replacing the named members (a valid zip with altered contents)."""
@@ -331,11 +421,15 @@ def test_a_backup_from_a_newer_schema_is_refused(engine: Engine, tmp_path: Path)
 
 # --- tables beyond the statistical store --------------------------------------------------
 
+
 def _create_notes(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TABLE review_note (id INTEGER PRIMARY KEY, vintage_id INTEGER "
-            "REFERENCES vintage(id), body TEXT NOT NULL, due DATE, score FLOAT)"))
+        conn.execute(
+            text(
+                "CREATE TABLE review_note (id INTEGER PRIMARY KEY, vintage_id INTEGER "
+                "REFERENCES vintage(id), body TEXT NOT NULL, due DATE, score FLOAT)"
+            )
+        )
 
 
 def test_tables_other_modules_add_are_backed_up_too(engine: Engine, tmp_path: Path) -> None:
@@ -343,8 +437,13 @@ def test_tables_other_modules_add_are_backed_up_too(engine: Engine, tmp_path: Pa
     _create_notes(engine)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO review_note VALUES (1, :v, '请核实 SI1', '2024-03-31', "
-                              ":s), (2, NULL, 'ok', NULL, NULL)"), {"v": ids[0], "s": -TINY})
+            conn.execute(
+                text(
+                    "INSERT INTO review_note VALUES (1, :v, '请核实 SI1', '2024-03-31', "
+                    ":s), (2, NULL, 'ok', NULL, NULL)"
+                ),
+                {"v": ids[0], "s": -TINY},
+            )
         path, manifest = backups.backup(engine, tmp_path / "store.zip")
         names = [t.name for t in manifest.tables]
         assert names.index("review_note") > names.index("vintage")  # foreign-key order
@@ -363,6 +462,7 @@ def test_tables_other_modules_add_are_backed_up_too(engine: Engine, tmp_path: Pa
 
 
 # --- the commands -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def use_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:

@@ -17,9 +17,19 @@ from shumao.storage.tables import observation, vintage
 
 def make_frame(values: dict[str, float]) -> pl.DataFrame:
     """Annual values of one series of UNCTAD_DDS (China's digitally deliverable exports)."""
-    return pl.DataFrame({"ref_area": "CHN", "counterpart_area": "W00", "product": "DD",
-                         "flow": "X", "freq": "A", "time_period": list(values),
-                         "value": list(values.values()), "unit": "USD", "unit_mult": 6})
+    return pl.DataFrame(
+        {
+            "ref_area": "CHN",
+            "counterpart_area": "W00",
+            "product": "DD",
+            "flow": "X",
+            "freq": "A",
+            "time_period": list(values),
+            "value": list(values.values()),
+            "unit": "USD",
+            "unit_mult": 6,
+        }
+    )
 
 
 def load(engine: Engine, frame: pl.DataFrame) -> int:
@@ -28,14 +38,25 @@ def load(engine: Engine, frame: pl.DataFrame) -> int:
 
 
 def _orphan(vintage_id: int) -> dict[str, object]:
-    return {"series_id": 987_654, "time_period": "2022", "vintage_id": vintage_id,
-            "value": 1.0, "unit": "USD", "unit_mult": 6}
+    return {
+        "series_id": 987_654,
+        "time_period": "2022",
+        "vintage_id": vintage_id,
+        "value": 1.0,
+        "unit": "USD",
+        "unit_mult": 6,
+    }
 
 
 def _new_vintage(conn: Connection) -> int:
-    return int(conn.execute(text(
-        "INSERT INTO vintage (dataflow_id, created_at, kind) "
-        "VALUES ('UNCTAD_DDS', CURRENT_TIMESTAMP, 'import') RETURNING id")).scalar_one())
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO vintage (dataflow_id, created_at, kind) "
+                "VALUES ('UNCTAD_DDS', CURRENT_TIMESTAMP, 'import') RETURNING id"
+            )
+        ).scalar_one()
+    )
 
 
 def _postgres(engine: Engine) -> None:
@@ -43,8 +64,7 @@ def _postgres(engine: Engine) -> None:
         pytest.skip("row triggers and session_replication_role are PostgreSQL's")
 
 
-def test_a_row_whose_series_does_not_exist_is_refused_and_nothing_is_stored(
-        engine: Engine) -> None:
+def test_a_row_whose_series_does_not_exist_is_refused_and_nothing_is_stored(engine: Engine) -> None:
     load(engine, make_frame({"2021": 100.0}))
     refused = StoreError if may_skip(engine) else IntegrityError
     with pytest.raises(refused) as caught, engine.begin() as conn:
@@ -67,8 +87,9 @@ def may_skip(engine: Engine) -> bool:
 def test_the_row_triggers_come_back_on_inside_the_same_transaction(engine: Engine) -> None:
     _postgres(engine)
     with engine.begin() as conn:
-        vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", label="t",
-                               frame=make_frame({"2021": 1.0, "2022": 2.0}))
+        vintages.write_vintage(
+            conn, dataflow_id="UNCTAD_DDS", label="t", frame=make_frame({"2021": 1.0, "2022": 2.0})
+        )
         assert conn.execute(text("SHOW session_replication_role")).scalar_one() == "origin"
         vid = _new_vintage(conn)
         with pytest.raises(IntegrityError), conn.begin_nested():  # the row trigger again
@@ -78,7 +99,8 @@ def test_the_row_triggers_come_back_on_inside_the_same_transaction(engine: Engin
 
 
 def test_only_a_role_allowed_to_set_the_replication_role_skips_the_row_triggers(
-        engine: Engine) -> None:
+    engine: Engine,
+) -> None:
     _postgres(engine)
     role = f"shumao_t_{uuid.uuid4().hex[:10]}"
     with engine.connect() as conn, conn.begin():  # rolled back: the role never persists
@@ -99,13 +121,17 @@ def test_only_a_role_allowed_to_set_the_replication_role_skips_the_row_triggers(
 def test_a_large_vintage_is_stored_whole_with_its_keys(engine: Engine) -> None:
     periods = {str(1900 + i): float(i) for i in range(120)}
     with engine.begin() as conn:
-        vid = vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", label="t",
-                                     frame=make_frame(periods), batch_rows=7)
+        vid = vintages.write_vintage(
+            conn, dataflow_id="UNCTAD_DDS", label="t", frame=make_frame(periods), batch_rows=7
+        )
     with engine.connect() as conn:
         stored = vintages.read(conn, "UNCTAD_DDS")
-        orphans = conn.execute(text(
-            "SELECT count(*) FROM observation o LEFT JOIN series s ON s.id = o.series_id "
-            "WHERE s.id IS NULL")).scalar_one()
+        orphans = conn.execute(
+            text(
+                "SELECT count(*) FROM observation o LEFT JOIN series s ON s.id = o.series_id "
+                "WHERE s.id IS NULL"
+            )
+        ).scalar_one()
     assert stored.height == 120
     assert stored["value"].sum() == sum(range(120))
     assert set(stored["vintage_id"]) == {vid}

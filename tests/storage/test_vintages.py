@@ -19,20 +19,24 @@ from shumao.storage.tables import observation, series, vintage
 _EXAMPLE = itertools.count()
 
 
-def make_frame(values: dict[str, float | None], *, area: str = "CHN", mult: int = 6) -> pl.DataFrame:
+def make_frame(
+    values: dict[str, float | None], *, area: str = "CHN", mult: int = 6
+) -> pl.DataFrame:
     periods = list(values)
-    return pl.DataFrame({
-        "ref_area": [area] * len(periods),
-        "counterpart_area": ["W00"] * len(periods),
-        "product": ["DD"] * len(periods),
-        "flow": ["X"] * len(periods),
-        "freq": ["A"] * len(periods),
-        "time_period": periods,
-        "value": list(values.values()),
-        "unit": ["USD"] * len(periods),
-        "unit_mult": [mult] * len(periods),
-        "obs_status": ["A" if v is not None else "M" for v in values.values()],
-    })
+    return pl.DataFrame(
+        {
+            "ref_area": [area] * len(periods),
+            "counterpart_area": ["W00"] * len(periods),
+            "product": ["DD"] * len(periods),
+            "flow": ["X"] * len(periods),
+            "freq": ["A"] * len(periods),
+            "time_period": periods,
+            "value": list(values.values()),
+            "unit": ["USD"] * len(periods),
+            "unit_mult": [mult] * len(periods),
+            "obs_status": ["A" if v is not None else "M" for v in values.values()],
+        }
+    )
 
 
 def load(engine: Engine, frame: pl.DataFrame, flow: str = "UNCTAD_DDS") -> int:
@@ -49,11 +53,19 @@ def test_a_load_adds_a_vintage_and_never_overwrites(engine: Engine) -> None:
         stored = conn.execute(select(func.count()).select_from(observation)).scalar_one()
         n_series = conn.execute(select(func.count()).select_from(series)).scalar_one()
     assert dict(zip(latest["time_period"], latest["value"], strict=True)) == {
-        "2021": 100.0, "2022": 115.5, "2023": 120.0}
+        "2021": 100.0,
+        "2022": 115.5,
+        "2023": 120.0,
+    }
     assert dict(zip(latest["time_period"], latest["vintage_id"], strict=True)) == {
-        "2021": v1, "2022": v2, "2023": v2}
+        "2021": v1,
+        "2022": v2,
+        "2023": v2,
+    }
     assert dict(zip(first["time_period"], first["value"], strict=True)) == {
-        "2021": 100.0, "2022": 110.0}
+        "2021": 100.0,
+        "2022": 110.0,
+    }
     assert stored == 4  # both 2022 values are kept
     assert n_series == 1  # the second load reused the series
     assert latest["counterpart_area"].to_list() == ["W00"] * 3
@@ -66,8 +78,9 @@ def test_as_of_a_date_picks_the_vintage_current_then(engine: Engine) -> None:
     day1 = datetime(2024, 3, 1, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(update(vintage).where(vintage.c.id == v1).values(created_at=day1))
-        conn.execute(update(vintage).where(vintage.c.id == v2)
-                     .values(created_at=day1 + timedelta(days=30)))
+        conn.execute(
+            update(vintage).where(vintage.c.id == v2).values(created_at=day1 + timedelta(days=30))
+        )
     with engine.connect() as conn:
         mid = vintages.read(conn, "UNCTAD_DDS", as_of=day1 + timedelta(days=1))
         assert mid["value"].to_list() == [1.0]
@@ -88,15 +101,17 @@ def test_filters_and_period_range(engine: Engine) -> None:
     load(engine, make_frame({"2015": 1.0, "2020": 2.0, "2023": 3.0}))
     load(engine, make_frame({"2020": 9.0}, area="USA"))
     with engine.connect() as conn:
-        chn = vintages.read(conn, "UNCTAD_DDS", where={"ref_area": ["CHN"]},
-                            start="2016", end="2023")
+        chn = vintages.read(
+            conn, "UNCTAD_DDS", where={"ref_area": ["CHN"]}, start="2016", end="2023"
+        )
     assert chn["time_period"].to_list() == ["2020", "2023"]
     assert chn["ref_area"].unique().to_list() == ["CHN"]
 
 
 def test_quarters_fall_inside_their_year_range(engine: Engine) -> None:
     frame = make_frame({"2023-Q1": 1.0, "2023-Q4": 2.0, "2024-Q1": 3.0}).with_columns(
-        pl.lit("Q").alias("freq"))
+        pl.lit("Q").alias("freq")
+    )
     load(engine, frame)
     with engine.connect() as conn:
         rows = vintages.read(conn, "UNCTAD_DDS", start="2023", end="2023")
@@ -121,15 +136,26 @@ def test_revision_table_between_two_vintages(engine: Engine) -> None:
 
 def test_missing_in_both_vintages_is_no_revision(engine: Engine) -> None:
     """NaN ≠ NaN must not make a revision; missing → value and value → missing are labelled."""
-    v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0, "2022": 2.0,
-                                  "2023": 3.0}))
-    v2 = load(engine, make_frame({"2019": None, "2020": 5.0, "2021": None, "2022": 2.5,
-                                  "2023": 3.0, "2024": 4.0}))
+    v1 = load(
+        engine, make_frame({"2019": None, "2020": None, "2021": 1.0, "2022": 2.0, "2023": 3.0})
+    )
+    v2 = load(
+        engine,
+        make_frame(
+            {"2019": None, "2020": 5.0, "2021": None, "2022": 2.5, "2023": 3.0, "2024": 4.0}
+        ),
+    )
     with engine.connect() as conn:
         table = revision_tables.revisions(conn, "UNCTAD_DDS", then=v1, now=v2)
     kinds = dict(zip(table["time_period"], table["change"], strict=True))
-    assert kinds == {"2019": "missing", "2020": "added", "2021": "removed", "2022": "revised",
-                     "2023": "unchanged", "2024": "added"}
+    assert kinds == {
+        "2019": "missing",
+        "2020": "added",
+        "2021": "removed",
+        "2022": "revised",
+        "2023": "unchanged",
+        "2024": "added",
+    }
     shown = revision_tables.changed(table)
     assert shown["time_period"].to_list() == ["2020", "2021", "2022", "2024"]
     assert revision_tables.REVISION_KINDS["added"] == ("缺失→有值", "missing → value")
@@ -154,8 +180,9 @@ def test_as_of_a_vintage_of_another_dataflow_is_an_error(engine: Engine) -> None
     assert "2000-01-01 00:00 之前数据流 UNCTAD_DDS 没有任何数据版本" in str(early.value)
 
 
-def test_query_as_of_another_dataflows_vintage_says_so(engine: Engine, cli_env: dict[str, str],
-                                                       tmp_path: object) -> None:
+def test_query_as_of_another_dataflows_vintage_says_so(
+    engine: Engine, cli_env: dict[str, str], tmp_path: object
+) -> None:
     import subprocess
     import sys
     from pathlib import Path
@@ -164,10 +191,26 @@ def test_query_as_of_another_dataflows_vintage_says_so(engine: Engine, cli_env: 
     other = load(engine, make_frame({"2021": 2.0}))
     out = Path(str(tmp_path)) / "out.xlsx"
     run = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
-    done = subprocess.run([sys.executable, "-c", run, "query", "WTO_DDS", "--as-of", str(other),
-                           "--format", "xlsx", "-o", str(out)],
-                          env={**cli_env, "COLUMNS": "200"}, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            run,
+            "query",
+            "WTO_DDS",
+            "--as-of",
+            str(other),
+            "--format",
+            "xlsx",
+            "-o",
+            str(out),
+        ],
+        env={**cli_env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 1
     assert not out.exists()
     said = " ".join(done.stderr.split())
@@ -175,37 +218,54 @@ def test_query_as_of_another_dataflows_vintage_says_so(engine: Engine, cli_env: 
     assert f"vintages of WTO_DDS: {mine}（" in said
 
 
-def test_the_revisions_command_lists_only_real_revisions(engine: Engine,
-                                                         cli_env: dict[str, str]) -> None:
+def test_the_revisions_command_lists_only_real_revisions(
+    engine: Engine, cli_env: dict[str, str]
+) -> None:
     import subprocess
     import sys
 
     v1 = load(engine, make_frame({"2019": None, "2020": None, "2021": 1.0}))
     load(engine, make_frame({"2019": None, "2020": 5.0, "2021": 1.5}))
     run = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
-    done = subprocess.run([sys.executable, "-c", run, "revisions", "UNCTAD_DDS", "--then",
-                           str(v1)], env={**cli_env, "COLUMNS": "120"}, capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", run, "revisions", "UNCTAD_DDS", "--then", str(v1)],
+        env={**cli_env, "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "2019" not in done.stdout  # missing then and now
     assert "缺失→有值" in done.stdout and "修订" in done.stdout
     assert "2 行" in done.stdout  # 2020 (missing → value) and 2021 (revised)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    first=st.dictionaries(st.sampled_from([str(y) for y in range(2010, 2024)]),
-                          st.floats(0, 1e6, allow_nan=False), min_size=1),
-    second=st.dictionaries(st.sampled_from([str(y) for y in range(2010, 2024)]),
-                           st.floats(0, 1e6, allow_nan=False), min_size=1),
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-def test_revisions_never_lose_a_value(engine: Engine, first: dict[str, float],
-                                      second: dict[str, float]) -> None:
+@given(
+    first=st.dictionaries(
+        st.sampled_from([str(y) for y in range(2010, 2024)]),
+        st.floats(0, 1e6, allow_nan=False),
+        min_size=1,
+    ),
+    second=st.dictionaries(
+        st.sampled_from([str(y) for y in range(2010, 2024)]),
+        st.floats(0, 1e6, allow_nan=False),
+        min_size=1,
+    ),
+)
+def test_revisions_never_lose_a_value(
+    engine: Engine, first: dict[str, float], second: dict[str, float]
+) -> None:
     area = f"T{next(_EXAMPLE)}"  # a fresh series for every example (the store is per test)
     v1 = load(engine, make_frame(first, area=area), flow="GENERIC")
     v2 = load(engine, make_frame(second, area=area), flow="GENERIC")
     with engine.connect() as conn:
-        table = revision_tables.revisions(conn, "GENERIC", then=v1, now=v2, where={"ref_area": [area]})
+        table = revision_tables.revisions(
+            conn, "GENERIC", then=v1, now=v2, where={"ref_area": [area]}
+        )
         then = vintages.read(conn, "GENERIC", as_of=v1, where={"ref_area": [area]})
     assert set(table["time_period"]) == set(first) | set(second)
     for row in table.to_dicts():
@@ -230,6 +290,7 @@ def test_a_large_load_leaves_postgresql_fresh_statistics(engine: Engine) -> None
     years = {str(y): float(y) for y in range(1000, 1000 + vintages.ANALYZE_AFTER_ROWS)}
     load(engine, make_frame(years, area="USA"))
     with engine.connect() as conn:
-        counted = conn.execute(text(
-            "SELECT reltuples FROM pg_class WHERE relname = 'observation'")).scalar_one()
+        counted = conn.execute(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'observation'")
+        ).scalar_one()
     assert counted >= vintages.ANALYZE_AFTER_ROWS

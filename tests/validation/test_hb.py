@@ -30,11 +30,38 @@ def test_ricefarms_matches_univoutl_readme(test_data: Path) -> None:
     assert len(result.low_outliers) == 22
     assert len(result.high_outliers) == 4
     positions = (np.flatnonzero(result.outlier) + 1).tolist()
-    assert positions == [18, 21, 22, 24, 25, 26, 37, 39, 69, 77, 79, 82, 90, 93, 99, 101, 102,
-                         103, 108, 110, 116, 129, 134, 138, 145, 168]
+    assert positions == [
+        18,
+        21,
+        22,
+        24,
+        25,
+        26,
+        37,
+        39,
+        69,
+        77,
+        79,
+        82,
+        90,
+        93,
+        99,
+        101,
+        102,
+        103,
+        108,
+        110,
+        116,
+        129,
+        134,
+        138,
+        145,
+        168,
+    ]
     scores = result.score[[17, 20, 21, 23, 24, 25]]
-    assert scores == pytest.approx([-103.58001, -58.12500, -65.04205, -283.11879, -276.25379,
-                                    -60.77502], abs=5e-6)
+    assert scores == pytest.approx(
+        [-103.58001, -58.12500, -65.04205, -283.11879, -276.25379, -60.77502], abs=5e-6
+    )
     farm_18 = data.row(17, named=True)
     assert (farm_18["noutput_t5"], farm_18["noutput_t6"]) == (2200, 600)  # README's row 18
 
@@ -53,10 +80,16 @@ BANFF = {
     # ds_outlier_expected_outstatus_detailed_01, used by test_outlierC03_a: method="H", mii=3,
     # mei=2, defaults MDM=0.05 and EXPONENT=0): per variable the imputation bounds (MII),
     # the exclusion bounds (MEI) and the effects of the flagged units.
-    "V1": {"imp": (-2.754166667, 4.2147619048), "excl": (-1.836904762, 2.809047619),
-           "effects": {"R01": -4.089285714, "R07": -1.857142857}},
-    "V2": {"imp": (-4.237425595, 2.7380952381), "excl": (-2.825744048, 1.8246031746),
-           "effects": {"R01": 4.0666666667, "R07": 1.8444444444}},
+    "V1": {
+        "imp": (-2.754166667, 4.2147619048),
+        "excl": (-1.836904762, 2.809047619),
+        "effects": {"R01": -4.089285714, "R07": -1.857142857},
+    },
+    "V2": {
+        "imp": (-4.237425595, 2.7380952381),
+        "excl": (-2.825744048, 1.8246031746),
+        "effects": {"R01": 4.0666666667, "R07": 1.8444444444},
+    },
 }
 
 
@@ -92,8 +125,9 @@ def test_banff_current_method_with_negatives(test_data: Path, path: str) -> None
     ids = data["ident"].to_list()
     found = {}
     for c, bounds in ((3.0, (-5.25, 17.25)), (2.0, (-2.0, 13.0))):
-        params = HBParams(method="current", C=c, quantile="weibull", accept_negative=True,
-                          min_units=3)
+        params = HBParams(
+            method="current", C=c, quantile="weibull", accept_negative=True, min_units=3
+        )
         low, high, flagged = _run_path(path, data["V1"].cast(pl.Float64).to_numpy(), params)
         assert (low, high) == pytest.approx(bounds)
         found[c] = {ids[i] for i in np.flatnonzero(flagged)}
@@ -101,8 +135,7 @@ def test_banff_current_method_with_negatives(test_data: Path, path: str) -> None
     assert found[2.0] - found[3.0] == {"R02"}  # FTE
 
 
-def _run_path(path: str, values: np.ndarray, params: HBParams
-              ) -> tuple[float, float, np.ndarray]:
+def _run_path(path: str, values: np.ndarray, params: HBParams) -> tuple[float, float, np.ndarray]:
     """The CURRENT method through one of the three implementations: bounds and flags."""
     from shumao.validation.hb_rows import hb_rows
 
@@ -113,8 +146,12 @@ def _run_path(path: str, values: np.ndarray, params: HBParams
         framed = hb_frame(pl.DataFrame({"y2": values}), group=[], params=params)
         return framed["hb_lower"][0], framed["hb_upper"][0], framed["hb_outlier"].to_numpy()
     out = hb_rows(values[None, :], params)  # one series: its periods are the units
-    flags = np.array([hb_rows(np.append(np.delete(values, i), values[i])[None, :], params)
-                      ["outlier"][0] for i in range(len(values))])  # unit i as the current
+    flags = np.array(
+        [
+            hb_rows(np.append(np.delete(values, i), values[i])[None, :], params)["outlier"][0]
+            for i in range(len(values))
+        ]
+    )  # unit i as the current
     return float(out["lower"][0]), float(out["upper"][0]), flags
 
 
@@ -157,11 +194,15 @@ positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infin
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(positive, positive), min_size=4, max_size=40),
-       st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from(QUANTILES),
-       st.sampled_from(["ratio", "current"]))
-def test_polars_path_equals_numpy_path(pairs: list[tuple[float, float]], u: float,
-                                       quantile: Quantile, method: Method) -> None:
+@given(
+    st.lists(st.tuples(positive, positive), min_size=4, max_size=40),
+    st.sampled_from([0.0, 0.5, 1.0]),
+    st.sampled_from(QUANTILES),
+    st.sampled_from(["ratio", "current"]),
+)
+def test_polars_path_equals_numpy_path(
+    pairs: list[tuple[float, float]], u: float, quantile: Quantile, method: Method
+) -> None:
     """Every quartile definition and both methods, the many-groups path against numpy's."""
     y1 = [a for a, _ in pairs]
     y2 = [b for _, b in pairs]
@@ -175,31 +216,48 @@ def test_polars_path_equals_numpy_path(pairs: list[tuple[float, float]], u: floa
 
 
 def test_hb_frame_scores_each_group_separately() -> None:
-    frame = pl.DataFrame({
-        "g": ["a"] * 5 + ["b"] * 5,
-        "y1": [10.0] * 10,
-        "y2": [10, 11, 12, 9, 30, 100, 110, 120, 90, 300],
-    })
+    frame = pl.DataFrame(
+        {
+            "g": ["a"] * 5 + ["b"] * 5,
+            "y1": [10.0] * 10,
+            "y2": [10, 11, 12, 9, 30, 100, 110, 120, 90, 300],
+        }
+    )
     out = hb_frame(frame, group=["g"], params=HBParams(U=0.0))
     assert out.filter("hb_outlier")["y2"].to_list() == [30, 300]
     assert out["hb_n"].to_list() == [5] * 10
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.one_of(positive, st.just(0.0), st.just(float("nan"))),
-                         min_size=9, max_size=9), min_size=1, max_size=6),
-       st.sampled_from([HBParams(), HBParams(U=0.0, C=3.0), HBParams(min_obs=5),
-                        HBParams(min_obs=5, quantile="weibull"), HBParams(quantile="hazen"),
-                        HBParams(method="current", min_obs=5, quantile="median_unbiased"),
-                        HBParams(method="current", min_obs=5, quantile="normal_unbiased")]))
+@given(
+    st.lists(
+        st.lists(st.one_of(positive, st.just(0.0), st.just(float("nan"))), min_size=9, max_size=9),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(
+        [
+            HBParams(),
+            HBParams(U=0.0, C=3.0),
+            HBParams(min_obs=5),
+            HBParams(min_obs=5, quantile="weibull"),
+            HBParams(quantile="hazen"),
+            HBParams(method="current", min_obs=5, quantile="median_unbiased"),
+            HBParams(method="current", min_obs=5, quantile="normal_unbiased"),
+        ]
+    ),
+)
 def test_row_wise_history_equals_numpy_hb(rows: list[list[float]], params: HBParams) -> None:
     """hb_rows (one series per row, as the history check uses) equals hb() on each series."""
     from shumao.validation.hb_rows import hb_rows
 
     out = hb_rows(np.array(rows), params)
     for i, values in enumerate(rows):
-        ref = (hb(None, values, params) if params.method == "current"  # the periods are units
-               else hb(values[:-1], values[1:], params))
+        ref = (
+            hb(None, values, params)
+            if params.method == "current"  # the periods are units
+            else hb(values[:-1], values[1:], params)
+        )
         assert out["method"][i] == ref.method
         assert out["n"][i] == ref.n
         if ref.method != "none":

@@ -8,15 +8,29 @@ SEES_ALL = {"ministry", "admin"}
 
 
 def bases_cases(case: type, everyone: set[str]) -> list[object]:
-    public = ("/bases", "/api/bases", "/api/bases/ranking", "/api/bases/ranking?kind=output",
-              "/bases/DSEB05", "/bases/DSEB06")
-    scoped = ("/api/bases/{b}", "/api/bases/{b}/rereview", "/api/bases/{b}/enterprises?year=2025",
-              "/bases/{b}/enterprises?year=2025", "/bases/{b}/evaluation.docx",
-              "/bases/{b}/evaluation.xlsx", "/bases/{b}/rereview.docx",
-              "/bases/{b}/rereview.xlsx")
-    return [*(case("GET", p, everyone) for p in public),
-            *(case("GET", p.format(b="DSEB05"), INSIDE_JIANGSU) for p in scoped),
-            *(case("GET", p.format(b="DSEB06"), SEES_ALL) for p in scoped),
-            case("GET", "/bases/linkage", INSIDE_JIANGSU),
-            case("GET", "/api/bases/linkage/queue", INSIDE_JIANGSU),
-            case("GET", "/bases/review", SEES_ALL)]
+    public = (
+        "/bases",
+        "/api/bases",
+        "/api/bases/ranking",
+        "/api/bases/ranking?kind=output",
+        "/bases/DSEB05",
+        "/bases/DSEB06",
+    )
+    scoped = (
+        "/api/bases/{b}",
+        "/api/bases/{b}/rereview",
+        "/api/bases/{b}/enterprises?year=2025",
+        "/bases/{b}/enterprises?year=2025",
+        "/bases/{b}/evaluation.docx",
+        "/bases/{b}/evaluation.xlsx",
+        "/bases/{b}/rereview.docx",
+        "/bases/{b}/rereview.xlsx",
+    )
+    return [
+        *(case("GET", p, everyone) for p in public),
+        *(case("GET", p.format(b="DSEB05"), INSIDE_JIANGSU) for p in scoped),
+        *(case("GET", p.format(b="DSEB06"), SEES_ALL) for p in scoped),
+        case("GET", "/bases/linkage", INSIDE_JIANGSU),
+        case("GET", "/api/bases/linkage/queue", INSIDE_JIANGSU),
+        case("GET", "/bases/review", SEES_ALL),
+    ]

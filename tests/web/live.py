@@ -14,11 +14,20 @@ import uvicorn
 from fastapi import FastAPI
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
-                                    "(apt-get install -y chromium; scripts/setup installs it)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium (apt-get install -y chromium; scripts/setup installs it)",
+)
 
 
 def free_port() -> int:
@@ -31,8 +40,9 @@ def free_port() -> int:
 def serve(app: FastAPI) -> Iterator[str]:
     """``app`` on a free port of 127.0.0.1 in a background thread; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -14,11 +14,15 @@ from web.factories import PASSWORD
 
 def test_an_admin_creates_a_user_who_can_then_log_in(as_role, world, app) -> None:
     admin = as_role("admin")
-    r = admin.post("/api/admin/users", json={"username": "wang", "password": PASSWORD,
-                                             "role": "park", "scope": "DSEB06"})
+    r = admin.post(
+        "/api/admin/users",
+        json={"username": "wang", "password": PASSWORD, "role": "park", "scope": "DSEB06"},
+    )
     assert r.status_code == 201 and r.json()["scope"] == "DSEB06"
-    bad = admin.post("/api/admin/users", json={"username": "li", "password": PASSWORD,
-                                               "role": "province", "scope": "DSEB06"})
+    bad = admin.post(
+        "/api/admin/users",
+        json={"username": "li", "password": PASSWORD, "role": "province", "scope": "DSEB06"},
+    )
     assert bad.status_code == 403  # a park code is no province scope
     with client_for(app) as c:
         login(c, "wang")

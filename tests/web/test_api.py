@@ -55,46 +55,68 @@ def test_a_missing_figure_is_a_dash_without_a_unit(as_role, world) -> None:
 def test_the_public_sees_released_vintages_only(as_role, world) -> None:
     public = as_role("public").get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=320000").json()
     assert [r["value"] for r in public["rows"]] == [PUBLIC_REPORT["320000"]]
-    ministry = as_role("ministry").get(
-        "/api/explore?dataflow=MOFCOM_REPORT&ref_area=320000").json()
+    ministry = as_role("ministry").get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=320000").json()
     assert sorted(r["value"] for r in ministry["rows"]) == sorted(
-        [PUBLIC_REPORT["320000"], REPORT["320000"]])
+        [PUBLIC_REPORT["320000"], REPORT["320000"]]
+    )
 
 
 def test_a_release_makes_a_vintage_public(as_role, world, engine: Engine) -> None:
     release(engine, "MOFCOM_REPORT", world.vintages["MOFCOM_REPORT_new"])
     rows = as_role("public").get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=330000").json()
     assert sorted(r["value"] for r in rows["rows"]) == sorted(
-        [PUBLIC_REPORT["330000"], REPORT["330000"]])
+        [PUBLIC_REPORT["330000"], REPORT["330000"]]
+    )
     with engine.connect() as conn:
-        assert next(r.vintage_id for r in list_releases(conn, "MOFCOM_REPORT")) == \
-            world.vintages["MOFCOM_REPORT_new"]
+        assert (
+            next(r.vintage_id for r in list_releases(conn, "MOFCOM_REPORT"))
+            == world.vintages["MOFCOM_REPORT_new"]
+        )
 
 
 def test_the_public_never_sees_enterprise_rows(as_role, world) -> None:
     body = as_role("public").get("/api/explore?dataflow=ENT_DDS&size=1000").json()
     areas = {r["ref_area"] for r in body["rows"]}
     assert USCC_A not in areas and all(len(a) != 18 for a in areas)
-    nation = [r for r in body["rows"] if r["ref_area"] == "CHN" and r["product"] == "DD"
-              and r["counterpart_area"] == "WLD"]
+    nation = [
+        r
+        for r in body["rows"]
+        if r["ref_area"] == "CHN" and r["product"] == "DD" and r["counterpart_area"] == "WLD"
+    ]
     assert nation[0]["value"] == pytest.approx(sum(MONEY.values()))
     park = [r for r in body["rows"] if r["ref_area"] == "DSEB05"]
     assert park and all(r["value"] is None and r["conf_status"] == "C" for r in park)
 
 
-def test_three_comparable_enterprises_make_a_publishable_park_total(as_role, world,
-                                                                    engine: Engine) -> None:
+def test_three_comparable_enterprises_make_a_publishable_park_total(
+    as_role, world, engine: Engine
+) -> None:
     from shumao.validation import uscc
 
     codes = [uscc.make(f"91320114MA1PQK{i:03d}") for i in range(3)]
     for i, code in enumerate(codes):
         make_enterprise(engine, uscc=code, name=f"企业{i}", park_code="DSEB05")
-    rows = [obs(ref_area=c, counterpart_area="JPN", product="SJ2", freq="Q", time_period="2024-Q2",
-                value=v, unit_mult=4) for c, v in zip(codes, (100.0, 120.0, 90.0), strict=True)]
+    rows = [
+        obs(
+            ref_area=c,
+            counterpart_area="JPN",
+            product="SJ2",
+            freq="Q",
+            time_period="2024-Q2",
+            value=v,
+            unit_mult=4,
+        )
+        for c, v in zip(codes, (100.0, 120.0, 90.0), strict=True)
+    ]
     release(engine, "ENT_DDS", write(engine, "ENT_DDS", rows))
-    body = as_role("public").get(
-        "/api/explore?dataflow=ENT_DDS&ref_area=DSEB05&product=DD&counterpart_area=WLD"
-        "&start=2024-Q2&end=2024-Q2").json()
+    body = (
+        as_role("public")
+        .get(
+            "/api/explore?dataflow=ENT_DDS&ref_area=DSEB05&product=DD&counterpart_area=WLD"
+            "&start=2024-Q2&end=2024-Q2"
+        )
+        .json()
+    )
     assert [r["value"] for r in body["rows"]] == [pytest.approx(310.0)]
 
 
@@ -103,15 +125,20 @@ def test_explorer_filters_by_names_converts_units_sorts_and_pages(as_role, world
     base = "/api/explore?dataflow=UNCTAD_DDS&ref_area=中国&unit=万美元"
     body = c.get(base + "&sort=value&desc=1&size=2").json()
     assert body["total"] == 4 and body["pages"] == 2
-    assert [r["value"] for r in body["rows"]] == [pytest.approx(2200.50e4),
-                                                  pytest.approx(2105.37e4)]
+    assert [r["value"] for r in body["rows"]] == [
+        pytest.approx(2200.50e4),
+        pytest.approx(2105.37e4),
+    ]
     assert body["rows"][0]["unit"] == "USD" and body["rows"][0]["unit_mult"] == 4
     assert body["rows"][0]["ref_area_name"] == "中国"
     page2 = c.get(base + "&sort=value&desc=1&size=2&page=2").json()
-    assert [r["value"] for r in page2["rows"]] == [pytest.approx(1700.25e4),
-                                                   pytest.approx(1621.70e4)]
-    yuan = c.get("/api/explore?dataflow=UNCTAD_DDS&ref_area=CHN&unit=亿元&flow=X&start=2022"
-                 "&end=2022").json()
+    assert [r["value"] for r in page2["rows"]] == [
+        pytest.approx(1700.25e4),
+        pytest.approx(1621.70e4),
+    ]
+    yuan = c.get(
+        "/api/explore?dataflow=UNCTAD_DDS&ref_area=CHN&unit=亿元&flow=X&start=2022&end=2022"
+    ).json()
     from shumao.reference import fx
 
     assert yuan["rows"][0]["value"] == pytest.approx(2105.37 * fx.rate(2022, "USD", "CNY"))
@@ -120,10 +147,29 @@ def test_explorer_filters_by_names_converts_units_sorts_and_pages(as_role, world
 def test_the_explorer_draws_a_chart_only_for_few_series(as_role, world, engine: Engine) -> None:
     """15 partners: no chart, and the page says why (a chart of 15 lines is unreadable); the
     table keeps all 15. A view of 12 or fewer series of one unit is drawn whole."""
-    rows = [obs(counterpart_area=code, time_period=year, value=float(k + 1))
-            for k, code in enumerate(["USA", "JPN", "DEU", "GBR", "FRA", "KOR", "SGP", "HKG",
-                                      "AUS", "CAN", "IND", "ITA", "NLD", "IRL", "ESP"])
-            for year in ("2022", "2023")]
+    rows = [
+        obs(counterpart_area=code, time_period=year, value=float(k + 1))
+        for k, code in enumerate(
+            [
+                "USA",
+                "JPN",
+                "DEU",
+                "GBR",
+                "FRA",
+                "KOR",
+                "SGP",
+                "HKG",
+                "AUS",
+                "CAN",
+                "IND",
+                "ITA",
+                "NLD",
+                "IRL",
+                "ESP",
+            ]
+        )
+        for year in ("2022", "2023")
+    ]
     write(engine, "WTO_DDS", rows)
     c = as_role("ministry")
     body = c.get("/api/explore?dataflow=WTO_DDS&ref_area=CHN&size=100").json()
@@ -137,10 +183,12 @@ def test_the_explorer_draws_a_chart_only_for_few_series(as_role, world, engine: 
 
 def test_the_permalink_reproduces_the_view(as_role, world) -> None:
     c = as_role("ministry")
-    body = c.get("/api/explore?dataflow=UNCTAD_DDS&flow=X&sort=time_period&desc=1&size=1"
-                 "&view=long").json()
-    again = c.get("/api/" + body["permalink"].removeprefix("/").replace("explorer", "explore",
-                                                                         1)).json()
+    body = c.get(
+        "/api/explore?dataflow=UNCTAD_DDS&flow=X&sort=time_period&desc=1&size=1&view=long"
+    ).json()
+    again = c.get(
+        "/api/" + body["permalink"].removeprefix("/").replace("explorer", "explore", 1)
+    ).json()
     assert again["rows"] == body["rows"] and again["total"] == body["total"] == 2
     page = c.get(body["permalink"]).text
     assert "2,200.50" in page and 'data-total="2"' in page
@@ -178,14 +226,16 @@ def test_downloads_are_audited(as_role, world, engine: Engine) -> None:
 
 def test_errors_have_one_shape(as_role, world) -> None:
     c = as_role("public")
-    for path, status, kind in [("/api/areas/XX9", 404, "not_found"),
-                               ("/api/explore?dataflow=NOPE", 404, "not_found"),
-                               ("/api/explore?unit=furlongs", 404, "not_found"),
-                               ("/api/explore?sort=nope", 400, "bad_request"),
-                               ("/api/explore?page=0", 422, "invalid_request"),
-                               ("/api/filings", 401, "login_required"),
-                               ("/sdmx/data/UNCTAD_DDS/CHN.X", 400, "bad_request"),
-                               ("/api/no-such-thing", 404, "http")]:
+    for path, status, kind in [
+        ("/api/areas/XX9", 404, "not_found"),
+        ("/api/explore?dataflow=NOPE", 404, "not_found"),
+        ("/api/explore?unit=furlongs", 404, "not_found"),
+        ("/api/explore?sort=nope", 400, "bad_request"),
+        ("/api/explore?page=0", 422, "invalid_request"),
+        ("/api/filings", 401, "login_required"),
+        ("/sdmx/data/UNCTAD_DDS/CHN.X", 400, "bad_request"),
+        ("/api/no-such-thing", 404, "http"),
+    ]:
         r = c.get(path)
         assert r.status_code == status, (path, r.text)
         error = r.json()["error"]
@@ -204,8 +254,11 @@ def test_requests_over_the_size_limit_are_refused_before_reading(app, world, eng
     with client_for(app) as c:
         login(c, world.users["enterprise"])
         limit = app.state.config.upload_max_bytes
-        r = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                   files={"file": ("big.csv", b"x" * (limit + 512 * 1024), "text/csv")})
+        r = c.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3"},
+            files={"file": ("big.csv", b"x" * (limit + 512 * 1024), "text/csv")},
+        )
     assert r.status_code == 413 and r.json()["error"]["type"] == "too_large"
 
 
@@ -220,8 +273,12 @@ def test_front_end_assets_are_served_locally(as_role, world) -> None:
     c = as_role("public")
     page = c.get("/").text
     assert "http://" not in page.split("<main>")[0] and "https://" not in page.split("<main>")[0]
-    for path in ("/static/vendor/echarts/echarts.min.js", "/static/vendor/htmx/htmx.min.js",
-                 "/static/geo/china_provinces.geojson", "/static/app.js"):
+    for path in (
+        "/static/vendor/echarts/echarts.min.js",
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/geo/china_provinces.geojson",
+        "/static/app.js",
+    ):
         assert c.get(path).status_code == 200, path
     geo = c.get("/static/geo/china_provinces.geojson").json()
     assert len(geo["features"]) == 34
@@ -231,14 +288,17 @@ def test_front_end_assets_are_served_locally(as_role, world) -> None:
 
 def test_nul_characters_are_refused_not_stored(as_role, world) -> None:
     c = as_role("public")
-    for r in (c.get("/api/explore?ref_area=%00"),
-              c.post("/api/auth/login", json={"username": "a\u0000b", "password": "x"}),
-              c.post("/login", data={"username": "a\x00b", "password": "x"})):
+    for r in (
+        c.get("/api/explore?ref_area=%00"),
+        c.post("/api/auth/login", json={"username": "a\u0000b", "password": "x"}),
+        c.post("/login", data={"username": "a\x00b", "password": "x"}),
+    ):
         assert r.status_code == 400 and r.json()["error"]["type"] == "bad_request"
 
 
-def test_a_repeated_overview_is_answered_without_the_database(app, as_role, world,
-                                                              engine: Engine) -> None:
+def test_a_repeated_overview_is_answered_without_the_database(
+    app, as_role, world, engine: Engine
+) -> None:
     from sqlalchemy import event
 
     app.state.cache.state_ttl = 60.0  # as served: the store state is trusted for a while
@@ -261,8 +321,9 @@ def test_a_repeated_overview_is_answered_without_the_database(app, as_role, worl
     assert kpi["total"] == pytest.approx(3900.75)
 
 
-def test_a_release_by_another_process_shows_once_the_state_is_read_again(app, as_role, world,
-                                                                          engine: Engine) -> None:
+def test_a_release_by_another_process_shows_once_the_state_is_read_again(
+    app, as_role, world, engine: Engine
+) -> None:
     app.state.cache.state_ttl = 60.0
 
     def total(board: dict) -> tuple[float, str]:
@@ -281,8 +342,10 @@ def test_a_release_by_another_process_shows_once_the_state_is_read_again(app, as
 def test_an_out_of_range_vintage_is_a_422_with_a_message(as_role, world, path: str) -> None:
     """``as_of=99999999999999999999`` overflowed the driver (HTTP 500 for logged-in users)."""
     c = as_role("province")
-    r = c.get(f"{path}?dataflow=ENT_DDS&as_of=99999999999999999999",
-              headers={"accept": "application/json"})
+    r = c.get(
+        f"{path}?dataflow=ENT_DDS&as_of=99999999999999999999",
+        headers={"accept": "application/json"},
+    )
     assert r.status_code == 422, r.text
     if path != "/explorer":
         error = r.json()["error"]

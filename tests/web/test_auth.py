@@ -28,16 +28,19 @@ def test_a_scope_must_suit_its_role(engine: Engine) -> None:
     make_enterprise(engine)
     with engine.begin() as conn:
         with pytest.raises(NotAllowed):
-            users.create_user(conn, username="x1", password=PASSWORD, role="province",
-                              scope="320100")  # a city code is not a province scope
+            users.create_user(
+                conn, username="x1", password=PASSWORD, role="province", scope="320100"
+            )  # a city code is not a province scope
         with pytest.raises(NotAllowed):
             wrong = USCC_A[:-1] + ("0" if USCC_A[-1] != "0" else "1")
-            users.create_user(conn, username="x2", password=PASSWORD, role="enterprise",
-                              scope=wrong)  # wrong check character
+            users.create_user(
+                conn, username="x2", password=PASSWORD, role="enterprise", scope=wrong
+            )  # wrong check character
         with pytest.raises(NotAllowed):
             users.create_user(conn, username="x3", password=PASSWORD, role="public")
-        made = users.create_user(conn, username="x4", password=PASSWORD, role="park",
-                                 scope="南京软件谷")
+        made = users.create_user(
+            conn, username="x4", password=PASSWORD, role="park", scope="南京软件谷"
+        )
     assert made.scope == "DSEB05"  # names are resolved to codes
 
 
@@ -47,8 +50,7 @@ def test_user_names_are_unique(engine: Engine) -> None:
         make_user(engine, "dup", "ministry")
 
 
-def test_a_province_scope_covers_its_cities_counties_parks_and_enterprises(engine: Engine
-                                                                           ) -> None:
+def test_a_province_scope_covers_its_cities_counties_parks_and_enterprises(engine: Engine) -> None:
     make_enterprise(engine)
     with engine.connect() as conn:
         inside = access.area_codes(conn, Scope("province", "320000", "p"))
@@ -63,8 +65,7 @@ def test_a_province_scope_covers_its_cities_counties_parks_and_enterprises(engin
     assert park == {"DSEB05", USCC_A}
 
 
-def test_login_sets_an_httponly_samesite_cookie_and_logout_ends_the_session(app, engine
-                                                                            ) -> None:
+def test_login_sets_an_httponly_samesite_cookie_and_logout_ends_the_session(app, engine) -> None:
     make_user(engine, "analyst", "ministry")
     with client_for(app) as c:
         r = c.post("/api/auth/login", json={"username": "analyst", "password": PASSWORD})
@@ -109,9 +110,12 @@ def test_wrong_password_gets_one_message_and_is_audited(app, engine) -> None:
 def test_logins_are_rate_limited_per_user(app, engine) -> None:
     make_user(engine, "analyst", "ministry")
     with client_for(app) as c:
-        codes = [c.post("/api/auth/login", json={"username": "analyst",
-                                                 "password": "wrong-pass"}).status_code
-                 for _ in range(5)]
+        codes = [
+            c.post(
+                "/api/auth/login", json={"username": "analyst", "password": "wrong-pass"}
+            ).status_code
+            for _ in range(5)
+        ]
         right = c.post("/api/auth/login", json={"username": "analyst", "password": PASSWORD})
     assert codes == [403] * 5
     assert right.status_code == 429
@@ -135,25 +139,41 @@ def test_changes_without_the_csrf_token_are_refused(app, engine) -> None:
     with client_for(app) as c:
         login(c, "boss")
         del c.headers["X-CSRF-Token"]
-        r = c.post("/api/admin/users", json={"username": "new", "password": PASSWORD,
-                                             "role": "ministry"})
+        r = c.post(
+            "/api/admin/users", json={"username": "new", "password": PASSWORD, "role": "ministry"}
+        )
         assert r.status_code == 403 and r.json()["error"]["type"] == "csrf"
-        page = c.post("/admin/users", data={"username": "new", "password": PASSWORD,
-                                            "role": "ministry", "csrf_token": "forged"})
+        page = c.post(
+            "/admin/users",
+            data={
+                "username": "new",
+                "password": PASSWORD,
+                "role": "ministry",
+                "csrf_token": "forged",
+            },
+        )
         assert page.status_code == 403
 
 
 def test_the_login_form_needs_its_double_submit_token(app, engine) -> None:
     make_user(engine, "analyst", "ministry")
     with client_for(app) as c:
-        refused = c.post("/login", data={"username": "analyst", "password": PASSWORD,
-                                         "login_token": "forged"})
+        refused = c.post(
+            "/login", data={"username": "analyst", "password": PASSWORD, "login_token": "forged"}
+        )
         assert refused.status_code == 403
         form = c.get("/login").text
         token = form.split('name="login_token" value="')[1].split('"')[0]
-        ok = c.post("/login", data={"username": "analyst", "password": PASSWORD,
-                                    "login_token": token, "next": "https://evil.example/"},
-                    follow_redirects=False)
+        ok = c.post(
+            "/login",
+            data={
+                "username": "analyst",
+                "password": PASSWORD,
+                "login_token": token,
+                "next": "https://evil.example/",
+            },
+            follow_redirects=False,
+        )
     assert ok.status_code == 303 and ok.headers["location"] == "/"  # no open redirect
 
 
@@ -166,7 +186,8 @@ def test_the_language_switch_keeps_the_page(client) -> None:
 
 @pytest.mark.parametrize("same_address", [True, False])
 def test_parallel_wrong_passwords_get_exactly_the_limit_of_checks(
-        engine, monkeypatch: pytest.MonkeyPatch, same_address: bool) -> None:
+    engine, monkeypatch: pytest.MonkeyPatch, same_address: bool
+) -> None:
     """50 wrong passwords for one user at once: 5 password checks, 45 refusals (the audit
     counted 21 checks when failures were read from the audit log). From 50 addresses the
     user's own count decides; from one address too (20 is that address's limit)."""
@@ -188,8 +209,13 @@ def test_parallel_wrong_passwords_get_exactly_the_limit_of_checks(
     def attempt(i: int) -> None:
         barrier.wait(timeout=60)
         try:
-            service.login(engine, username="analyst", password="wrong-pass",
-                          ip="10.0.0.1" if same_address else f"10.0.0.{i}", config=config)
+            service.login(
+                engine,
+                username="analyst",
+                password="wrong-pass",
+                ip="10.0.0.1" if same_address else f"10.0.0.{i}",
+                config=config,
+            )
         except TooManyAttempts:
             outcomes.append("locked")
         except NotAllowed:
@@ -210,9 +236,10 @@ def test_an_address_is_limited_across_user_names(app, engine) -> None:
     for i in range(5):
         make_user(engine, f"u{i}", "ministry")
     with client_for(app) as c:
-        answers = [c.post("/api/auth/login", json={"username": f"u{i % 5}",
-                                                   "password": "wrong-pass"})
-                   for i in range(21)]
+        answers = [
+            c.post("/api/auth/login", json={"username": f"u{i % 5}", "password": "wrong-pass"})
+            for i in range(21)
+        ]
     assert [r.status_code for r in answers] == [403] * 20 + [429]
     assert "此地址登录失败次数过多" in answers[-1].json()["error"]["message_zh"]
 
@@ -234,8 +261,9 @@ def test_a_crowd_behind_one_address_is_not_locked_out(engine) -> None:
     def attempt(i: int) -> None:
         barrier.wait(timeout=60)
         try:
-            service.login(engine, username=f"clerk{i}", password=PASSWORD, ip="10.0.0.1",
-                          config=config)
+            service.login(
+                engine, username=f"clerk{i}", password=PASSWORD, ip="10.0.0.1", config=config
+            )
             outcomes.append("in")
         except NotAllowed as exc:
             outcomes.append(str(exc))

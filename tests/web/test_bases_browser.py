@@ -21,8 +21,10 @@ from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,16 +35,26 @@ def _bases_world(engine: Engine, demo_data: Path) -> None:
     with engine.begin() as conn:
         registry.seed_first_batch(conn)
         for ent in ENTERPRISES:
-            ent_registry.save_enterprise(conn, actor=Actor("t", Role.ADMIN), source="test",
-                                         record=ent_registry.EnterpriseRecord(
-                                             uscc=ent.uscc, name=ent.name, park_code=ent.park))
-        roster.import_roster(conn, scope=ministry, path=ROOT / "demo" / "data" / "bases" /
-                             demo.FILE)
+            ent_registry.save_enterprise(
+                conn,
+                actor=Actor("t", Role.ADMIN),
+                source="test",
+                record=ent_registry.EnterpriseRecord(
+                    uscc=ent.uscc, name=ent.name, park_code=ent.park
+                ),
+            )
+        roster.import_roster(
+            conn, scope=ministry, path=ROOT / "demo" / "data" / "bases" / demo.FILE
+        )
         counting.run(conn, scope=ministry, base_code="DSEB05", year=demo.YEAR)
 
 
-def test_the_bases_pages(open_page, engine: Engine, demo_data: Path,  # type: ignore[no-untyped-def]
-                         tmp_path: Path) -> None:
+def test_the_bases_pages(
+    open_page,
+    engine: Engine,
+    demo_data: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     _bases_world(engine, demo_data)
     page = open_page("ministry")
     page.goto("/bases")
@@ -50,7 +62,9 @@ def test_the_bases_pages(open_page, engine: Engine, demo_data: Path,  # type: ig
     assert page.get_attribute("#bases-map", "data-pins-drawn") == "12"
     assert page.locator("#bases-map canvas").count() >= 1
     assert page.locator("#bases-table tbody tr").count() == 12
-    assert "杭州高新技术产业开发区（滨江）物联网产业园" in page.inner_text("#ranking-trade tbody tr:first-child")
+    assert "杭州高新技术产业开发区（滨江）物联网产业园" in page.inner_text(
+        "#ranking-trade tbody tr:first-child"
+    )
     shot(page, "bases_list")
     page.goto("/bases/DSEB06?year=2022")
     page.wait_for_selector("#chart-trend-trade[data-ready='1']", timeout=30_000)

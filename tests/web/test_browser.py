@@ -42,8 +42,11 @@ def open_page(browser, live_server: str):  # type: ignore[no-untyped-def]
     contexts = []
 
     def make(role: str):  # type: ignore[no-untyped-def]
-        context = browser.new_context(viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
-                                      accept_downloads=True, base_url=live_server)
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
+            accept_downloads=True,
+            base_url=live_server,
+        )
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
@@ -102,9 +105,11 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
     # drops a click whose mousedown and mouseup hit different elements, which a hover effect
     # drawn between the two on a busy machine would cause.
     page.mouse.move(x, y)
-    page.wait_for_function("""() => [...document.querySelectorAll('#chart-map div')].some(
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#chart-map div')].some(
         d => d.textContent.startsWith('江苏省') && getComputedStyle(d).display !== 'none')""",
-                           timeout=30_000)
+        timeout=30_000,
+    )
     page.mouse.click(x, y)
     # "commit": the province page's own resources may load slowly on a busy machine; the URL is
     # what this step asserts, the heading and the map are waited for below.
@@ -122,18 +127,23 @@ def test_clicking_a_province_on_the_map_opens_its_page(open_page, live_server: s
 def _click_region(page, chart: str, code: str) -> None:  # type: ignore[no-untyped-def]
     """Hover, then click the centre of ``code``'s region on the map ``chart``."""
     page.locator(f"#{chart}").scroll_into_view_if_needed()
-    x, y = page.evaluate("""([chart, code]) => {
+    x, y = page.evaluate(
+        """([chart, code]) => {
         const el = document.getElementById(chart);
         const series = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0);
         const region = series.coordinateSystem.getRegion(code);
         const [px, py] = series.coordinateSystem.dataToPoint(region.getCenter());
         const box = el.getBoundingClientRect();
         return [box.left + px, box.top + py];
-    }""", [chart, code])
+    }""",
+        [chart, code],
+    )
     page.mouse.move(x, y)
-    page.wait_for_function("""() => [...document.querySelectorAll('.chart div')].some(
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.chart div')].some(
         d => d.textContent.includes('万美元') && getComputedStyle(d).display !== 'none')""",
-                           timeout=30_000)
+        timeout=30_000,
+    )
     page.mouse.click(x, y)
 
 
@@ -184,8 +194,12 @@ def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Pa
     page = open_page("ministry")
     page.goto("/explorer?dataflow=UNCTAD_DDS&unit=亿美元&sort=value&desc=1&view=long")
     page.wait_for_selector("#chart-explorer[data-ready='1']")
-    shown = [float(v) for v in page.eval_on_selector_all(
-        "#explorer-table td.num", "cells => cells.map(c => c.dataset.value)")]
+    shown = [
+        float(v)
+        for v in page.eval_on_selector_all(
+            "#explorer-table td.num", "cells => cells.map(c => c.dataset.value)"
+        )
+    ]
     with page.expect_download() as info:
         page.click("#dl-csv")
     path = tmp_path / "download.csv"
@@ -198,8 +212,11 @@ def test_download_a_csv_of_the_explorer_and_read_it_back(open_page, tmp_path: Pa
 
 
 def test_upload_a_broken_filing_and_see_the_findings(open_page, tmp_path: Path) -> None:
-    broken = (SPECIMENS / "sum_mismatch.csv").read_bytes().replace(
-        b"91320114MA1XXXXX07", USCC_A.encode())
+    broken = (
+        (SPECIMENS / "sum_mismatch.csv")
+        .read_bytes()
+        .replace(b"91320114MA1XXXXX07", USCC_A.encode())
+    )
     path = tmp_path / "sum_mismatch.csv"
     path.write_bytes(broken)
     page = open_page("enterprise")
@@ -272,10 +289,17 @@ def test_base_names_do_not_break_inside_brackets(open_page) -> None:
     page = open_page("public")
     page.goto("/")
     _charts_ready(page)
-    names = ["中国（南京）软件谷", "杭州高新技术产业开发区（滨江）物联网产业园",
-             "中关村软件园（北京）", "中国（上海）自由贸易试验区（临港新片区）"]
-    wrapped = page.evaluate("""(names) => names.flatMap(n => [3, 4, 5, 6, 8].map(
-        w => window.shumao.wrapLabel(n, w, 3)))""", names)
+    names = [
+        "中国（南京）软件谷",
+        "杭州高新技术产业开发区（滨江）物联网产业园",
+        "中关村软件园（北京）",
+        "中国（上海）自由贸易试验区（临港新片区）",
+    ]
+    wrapped = page.evaluate(
+        """(names) => names.flatMap(n => [3, 4, 5, 6, 8].map(
+        w => window.shumao.wrapLabel(n, w, 3)))""",
+        names,
+    )
     for lines in wrapped:
         for line in lines:
             assert line.count("（") == line.count("）") or line.endswith("…"), lines

@@ -20,8 +20,11 @@ from web.live import CHROMIUM
 from web.test_browser import shot
 
 # the browser fixtures of test_browser.py, shared
-browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
-                                   test_browser.open_page)
+browser, live_server, open_page = (
+    test_browser.browser,
+    test_browser.live_server,
+    test_browser.open_page,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,8 +33,7 @@ pytestmark = [
 ADMIN = Actor("factory", Role.ADMIN)
 
 
-def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine,
-                                                 tmp_path: Path) -> None:
+def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine, tmp_path: Path) -> None:
     with engine.connect() as conn:
         last = deadlines.last_due_period(conn, form_id="DDS_Q")
     page = open_page("enterprise")
@@ -60,8 +62,9 @@ def test_the_enterprise_to_do_and_a_blank_upload(open_page, engine: Engine,
 def test_the_filings_list_filters_and_exports(open_page, engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         for k in range(60):
-            filings.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_A,
-                                 period=shift("2024-Q4", -k))
+            filings.open_filing(
+                conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_A, period=shift("2024-Q4", -k)
+            )
         filings.open_filing(conn, actor=ADMIN, form_id="DDS_Q", uscc=USCC_B, period="2024-Q4")
     page = open_page("admin")
     page.goto("/filings")

@@ -17,8 +17,11 @@ from web import test_browser
 from web.live import CHROMIUM
 from web.test_browser import shot
 
-browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
-                                   test_browser.open_page)
+browser, live_server, open_page = (
+    test_browser.browser,
+    test_browser.live_server,
+    test_browser.open_page,
+)
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo" / "data"
 
@@ -53,13 +56,20 @@ def test_the_alert_list_map_and_an_alert(open_page, engine: Engine) -> None:
 
 
 def test_the_target_progress_page(open_page, engine: Engine) -> None:
-    run_import(engine, "mofcom-services", DEMO / "mofcom_services" / "services_trade_releases.csv", after=after_commit)
+    run_import(
+        engine,
+        "mofcom-services",
+        DEMO / "mofcom_services" / "services_trade_releases.csv",
+        after=after_commit,
+    )
     library.add_file(engine, ROOT / "demo" / "policy" / "001_2ff3b056fc41c968.txt")
     with engine.begin() as conn:
-        cand = conn.execute(select(policy.target.c.id).where(
-            policy.target.c.target_year == 2029)).scalar_one()
-        targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES", username="m",
-                        role="ministry")
+        cand = conn.execute(
+            select(policy.target.c.id).where(policy.target.c.target_year == 2029)
+        ).scalar_one()
+        targets.confirm(
+            conn, candidate_id=cand, indicator="DD_SHARE_SERVICES", username="m", role="ministry"
+        )
     page = open_page("ministry")
     page.goto("/monitor/targets")
     page.wait_for_selector("#chart-target-T1[data-ready='1']")

@@ -12,8 +12,11 @@ from web import test_browser
 from web.live import CHROMIUM
 from web.test_browser import shot
 
-browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
-                                   test_browser.open_page)
+browser, live_server, open_page = (
+    test_browser.browser,
+    test_browser.live_server,
+    test_browser.open_page,
+)
 SEEDS = Path(__file__).resolve().parents[2] / "demo" / "policy"
 
 pytestmark = [

@@ -17,8 +17,11 @@ from web.factories import REPORT, World
 from web.live import CHROMIUM
 from web.test_browser import shot
 
-browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
-                                   test_browser.open_page)
+browser, live_server, open_page = (
+    test_browser.browser,
+    test_browser.live_server,
+    test_browser.open_page,
+)
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
@@ -27,13 +30,19 @@ AT = datetime(2030, 3, 1, 1, 30, tzinfo=UTC)  # 2030-03-01 09:30 Beijing time
 SECRET = f"{REPORT['320000']:,.2f}"  # Jiangsu's 2023 figure in the scheduled vintage
 
 
-def test_the_calendar_before_and_after_the_minute(open_page, app: FastAPI, engine: Engine,
-                                                   world: World) -> None:
+def test_the_calendar_before_and_after_the_minute(
+    open_page, app: FastAPI, engine: Engine, world: World
+) -> None:
     with engine.begin() as conn:
-        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
-                                  kind="dataflow", subject="MOFCOM_REPORT",
-                                  reference_period="2023", at=AT,
-                                  vintage_id=world.vintages["MOFCOM_REPORT_new"])
+        entry = calendar.schedule(
+            conn,
+            scope=Scope("ministry", username="ministry-in"),
+            kind="dataflow",
+            subject="MOFCOM_REPORT",
+            reference_period="2023",
+            at=AT,
+            vintage_id=world.vintages["MOFCOM_REPORT_new"],
+        )
     public = open_page("public")
     public.goto("/")
     public.click("#nav-calendar")
@@ -55,8 +64,9 @@ def test_the_calendar_before_and_after_the_minute(open_page, app: FastAPI, engin
     assert "禁发数据" in ministry.inner_text("#embargo-notice")
     shot(ministry, "calendar_embargo_preview")
 
-    before = worker.tick(engine, open_data=app.state.settings.effective_open_data_dir,
-                         now=AT - timedelta(seconds=1))
+    before = worker.tick(
+        engine, open_data=app.state.settings.effective_open_data_dir, now=AT - timedelta(seconds=1)
+    )
     assert before.released == []
     public.goto("/calendar")
     assert public.locator(f"#upcoming #entry-{entry.id}").count() == 1

@@ -24,9 +24,15 @@ AT = datetime(2030, 3, 1, 1, 30, tzinfo=UTC)  # 2030-03-01 09:30 Beijing time
 
 def _schedule(engine: Engine, world: World) -> calendar.Entry:
     with engine.begin() as conn:
-        return calendar.schedule(conn, scope=MINISTRY, kind="dataflow", subject="MOFCOM_REPORT",
-                                 reference_period="2023", at=AT,
-                                 vintage_id=world.vintages["MOFCOM_REPORT_new"])
+        return calendar.schedule(
+            conn,
+            scope=MINISTRY,
+            kind="dataflow",
+            subject="MOFCOM_REPORT",
+            reference_period="2023",
+            at=AT,
+            vintage_id=world.vintages["MOFCOM_REPORT_new"],
+        )
 
 
 def test_the_ical_feed(engine: Engine, world: World, client: TestClient) -> None:
@@ -43,12 +49,18 @@ def test_the_ical_feed(engine: Engine, world: World, client: TestClient) -> None
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
-def test_the_json_feed_and_the_page_show_a_postponement(engine: Engine, world: World,
-                                                         client: TestClient) -> None:
+def test_the_json_feed_and_the_page_show_a_postponement(
+    engine: Engine, world: World, client: TestClient
+) -> None:
     entry = _schedule(engine, world)
     with engine.begin() as conn:
-        new = calendar.postpone(conn, scope=MINISTRY, entry_id=entry.id,
-                                to=AT + timedelta(days=2), reason="数据复核 / data re-check")
+        new = calendar.postpone(
+            conn,
+            scope=MINISTRY,
+            entry_id=entry.id,
+            to=AT + timedelta(days=2),
+            reason="数据复核 / data re-check",
+        )
     feed = {e["id"]: e for e in client.get("/api/calendar").json()}
     assert feed[entry.id]["status"] == "postponed"
     assert feed[entry.id]["reason"] == "数据复核 / data re-check"
@@ -58,26 +70,33 @@ def test_the_json_feed_and_the_page_show_a_postponement(engine: Engine, world: W
     assert "data re-check" not in page  # one language per view
 
 
-def test_notes_edited_by_a_person_are_audited(engine: Engine, world: World,
-                                              as_role: Callable[[str], TestClient]) -> None:
+def test_notes_edited_by_a_person_are_audited(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     ministry = as_role("ministry")
     page = ministry.get("/releases/2").text
     assert "新增时期：2022" in page and 'id="notes-form"' in page
     assert 'id="notes-form"' not in as_role("public").get("/releases/2").text
-    r = ministry.put("/api/releases/2/notes", json={"text_zh": "二〇二二年数据，首次发布。",
-                                                     "text_en": "The 2022 figures."})
+    r = ministry.put(
+        "/api/releases/2/notes",
+        json={"text_zh": "二〇二二年数据，首次发布。", "text_en": "The 2022 figures."},
+    )
     assert r.status_code == 200, r.text
     assert "二〇二二年数据，首次发布。" in as_role("public").get("/releases/2").text
     facts = as_role("public").get("/api/releases/2/notes").json()["facts"]
     assert facts["new_periods"] == ["2022"]  # the generated facts stay
     with engine.connect() as conn:
-        who = conn.execute(select(audit_log.c.username).where(
-            audit_log.c.action == "release.notes")).scalars().all()
+        who = (
+            conn.execute(select(audit_log.c.username).where(audit_log.c.action == "release.notes"))
+            .scalars()
+            .all()
+        )
     assert who == ["ministry-in"]
 
 
-def test_downloads_list_sizes_and_checksums_that_hold(app: FastAPI, engine: Engine,
-                                                      world: World, client: TestClient) -> None:
+def test_downloads_list_sizes_and_checksums_that_hold(
+    app: FastAPI, engine: Engine, world: World, client: TestClient
+) -> None:
     root = app.state.settings.effective_open_data_dir
     snapshot.write_missing(engine, root)
     listed = client.get("/api/downloads").json()
@@ -90,25 +109,36 @@ def test_downloads_list_sizes_and_checksums_that_hold(app: FastAPI, engine: Engi
     assert json.loads(manifest)["rows"] == 4
     page = client.get("/downloads").text
     assert report["manifest_sha256"] in page and "中国数字贸易发展报告" in page
-    for bad in (f"/downloads/{report['folder']}/..%2F..%2Fshumao.db",
-                f"/downloads/{report['folder']}/not-listed.csv", "/downloads/release=99/a.csv"):
+    for bad in (
+        f"/downloads/{report['folder']}/..%2F..%2Fshumao.db",
+        f"/downloads/{report['folder']}/not-listed.csv",
+        "/downloads/release=99/a.csv",
+    ):
         assert client.get(bad).status_code == 404, bad
 
 
-def test_a_correction_notice_on_every_page_showing_it(engine: Engine, world: World,
-                                                      as_role: Callable[[str], TestClient]
-                                                      ) -> None:
-    vid = write(engine, "UNCTAD_DDS", [obs(ref_area="CHN", flow="X", time_period="2023",
-                                          value=2210.5)])
+def test_a_correction_notice_on_every_page_showing_it(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
+    vid = write(
+        engine, "UNCTAD_DDS", [obs(ref_area="CHN", flow="X", time_period="2023", value=2210.5)]
+    )
     with engine.begin() as conn:
-        done = corrections.correct(conn, scope=MINISTRY, dataflow_id="UNCTAD_DDS",
-                                   vintage_id=vid, reason="录入错误 / a keying error")
-        audited = conn.execute(select(audit_log.c.detail).where(
-            audit_log.c.action == "release.correct")).scalars().all()
+        done = corrections.correct(
+            conn,
+            scope=MINISTRY,
+            dataflow_id="UNCTAD_DDS",
+            vintage_id=vid,
+            reason="录入错误 / a keying error",
+        )
+        audited = (
+            conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "release.correct"))
+            .scalars()
+            .all()
+        )
     assert done.periods == ["2023"] and audited[0]["periods"] == ["2023"]
     public = as_role("public")
-    for path in ("/", "/explorer?dataflow=UNCTAD_DDS",
-                 f"/releases/{done.release_id}"):
+    for path in ("/", "/explorer?dataflow=UNCTAD_DDS", f"/releases/{done.release_id}"):
         text = public.get(path).text
         assert "更正公告" in text and "录入错误" in text and "2023" in text, path
     for path in ("/calendar", "/area/CHN"):  # no figures; MOFCOM_REPORT, not UNCTAD_DDS

@@ -38,15 +38,19 @@ def _count(engine: Engine, table: object) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
-def test_parallel_uploads_to_one_filing_all_land(app: FastAPI, world: World,
-                                                 engine: Engine) -> None:
+def test_parallel_uploads_to_one_filing_all_land(
+    app: FastAPI, world: World, engine: Engine
+) -> None:
     barrier = threading.Barrier(UPLOADERS)
     answers: list[int] = []
 
     def upload(i: int, c: TestClient) -> None:
         barrier.wait(timeout=60)
-        r = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                   files={"file": (f"u{i}.csv", _data(100.0 + i), "text/csv")})
+        r = c.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3"},
+            files={"file": (f"u{i}.csv", _data(100.0 + i), "text/csv")},
+        )
         answers.append(r.status_code)
 
     # Logged in one after the other: six log-ins of one user in flight at once are six
@@ -62,8 +66,9 @@ def test_parallel_uploads_to_one_filing_all_land(app: FastAPI, world: World,
             t.join(timeout=300)
     assert sorted(answers) == [200] * UPLOADERS
     with engine.connect() as conn:
-        [(version, current)] = conn.execute(select(filing.c.version,
-                                                   filing.c.current_upload_id)).all()
+        [(version, current)] = conn.execute(
+            select(filing.c.version, filing.c.current_upload_id)
+        ).all()
         uploads = conn.execute(select(filing_upload.c.id)).scalars().all()
     assert len(uploads) == UPLOADERS and version == 1 + UPLOADERS and current in uploads
 
@@ -71,8 +76,12 @@ def test_parallel_uploads_to_one_filing_all_land(app: FastAPI, world: World,
 @pytest.fixture
 def impatient(tmp_path: Path, db_url: str) -> Iterator[FastAPI]:
     """The application with a lock wait of half a second."""
-    settings = Settings(environment="test", data_dir=tmp_path / "data", database_url=db_url,
-                        db_lock_timeout_seconds=0.5)
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        db_lock_timeout_seconds=0.5,
+    )
     engine = make_engine(settings)
     made = create_app(settings, engine=engine)
     made.state.cache.state_ttl = 0
@@ -94,19 +103,25 @@ def _hold_the_lock(engine: Engine, queued: bool) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("queued", [False, True], ids=["other-process", "same-process"])
-def test_a_lock_wait_is_a_503_with_retry_after_and_stores_nothing(impatient: FastAPI,
-                                                                   world: World, engine: Engine,
-                                                                   queued: bool) -> None:
+def test_a_lock_wait_is_a_503_with_retry_after_and_stores_nothing(
+    impatient: FastAPI, world: World, engine: Engine, queued: bool
+) -> None:
     with client_for(impatient) as c:
         login(c, world.users["enterprise"])
-        first = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                       files={"file": ("a.csv", _data(100.0), "text/csv")})
+        first = c.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3"},
+            files={"file": ("a.csv", _data(100.0), "text/csv")},
+        )
         assert first.status_code == 200
         held = _hold_the_lock(engine, queued)
         next(held)
         try:
-            busy = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                          files={"file": ("b.csv", _data(120.0), "text/csv")})
+            busy = c.post(
+                "/api/filings/upload",
+                data={"form_id": "DDS_Q", "period": "2024-Q3"},
+                files={"file": ("b.csv", _data(120.0), "text/csv")},
+            )
             page = c.post(f"/api/filings/{first.json()['filing']['id']}/submit", json={})
         finally:
             next(held, None)
@@ -117,6 +132,9 @@ def test_a_lock_wait_is_a_503_with_retry_after_and_stores_nothing(impatient: Fas
             assert error["type"] == "busy" and "系统正忙" in error["message_zh"]
             assert "busy" in error["message_en"] and "nothing" in error["message_en"]
         assert _count(engine, filing_upload) == 1
-        again = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                       files={"file": ("b.csv", _data(120.0), "text/csv")})
+        again = c.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3"},
+            files={"file": ("b.csv", _data(120.0), "text/csv")},
+        )
         assert again.status_code == 200 and _count(engine, filing_upload) == 2

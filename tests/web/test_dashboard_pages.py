@@ -17,10 +17,26 @@ Client = Callable[[str], Any]
 def _share_inputs(engine: Engine) -> None:
     """BaTIS for China in 2019 only: services 1,000 each way, DD items 300 + 200 exported,
     250 + 150 imported → a share of (500 + 400) / 2,000 = 45.00 %."""
-    values = {("S", "X"): 1000.0, ("S", "M"): 1000.0, ("SJ", "X"): 300.0, ("SJ", "M"): 250.0,
-              ("SI", "X"): 200.0, ("SI", "M"): 150.0}
-    rows = [obs(ref_area="CHN", counterpart_area="WLD", product=p, flow=f, time_period="2019",
-                value=v, unit_mult=6) for (p, f), v in values.items()]
+    values = {
+        ("S", "X"): 1000.0,
+        ("S", "M"): 1000.0,
+        ("SJ", "X"): 300.0,
+        ("SJ", "M"): 250.0,
+        ("SI", "X"): 200.0,
+        ("SI", "M"): 150.0,
+    }
+    rows = [
+        obs(
+            ref_area="CHN",
+            counterpart_area="WLD",
+            product=p,
+            flow=f,
+            time_period="2019",
+            value=v,
+            unit_mult=6,
+        )
+        for (p, f), v in values.items()
+    ]
     for row in rows:
         row.pop("indicator")
     release(engine, "BATIS", write(engine, "BATIS", rows))
@@ -31,7 +47,8 @@ def _kpis(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_each_kpi_shows_its_own_period_and_the_page_says_they_differ(
-        engine: Engine, world: World, as_role: Client) -> None:
+    engine: Engine, world: World, as_role: Client
+) -> None:
     _share_inputs(engine)
     board = as_role("public").get("/api/overview").json()
     kpis = _kpis(board)
@@ -46,16 +63,16 @@ def test_each_kpi_shows_its_own_period_and_the_page_says_they_differ(
     assert 'id="kpi-note"' in page and "按 2019 年计" in page
 
 
-def test_the_english_overview_has_no_chinese_gap_text(engine: Engine, world: World,
-                                                      as_role: Client) -> None:
+def test_the_english_overview_has_no_chinese_gap_text(
+    engine: Engine, world: World, as_role: Client
+) -> None:
     _share_inputs(engine)
     page = as_role("public").get("/?lang=en").text
     assert "percentage points short as of 2019" in page or "met as of 2019" in page
     assert "差距" not in page and "个百分点" not in page
 
 
-def test_a_direct_reporting_total_has_one_unit_on_every_page(world: World,
-                                                             as_role: Client) -> None:
+def test_a_direct_reporting_total_has_one_unit_on_every_page(world: World, as_role: Client) -> None:
     """The park's total is in 万美元 on the city page and on the park page, the same number."""
     c = as_role("ministry")
     city = c.get("/api/areas/320100").json()
@@ -90,10 +107,13 @@ def test_a_trend_with_one_period_is_drawn_as_bars(world: World, as_role: Client)
 
 
 def test_charts_without_data_are_named_with_the_reason_not_drawn_empty(
-        world: World, as_role: Client) -> None:
+    world: World, as_role: Client
+) -> None:
     board = as_role("public").get("/api/areas/330100").json()
-    assert all(ch["kind"] == "map" or any(v is not None for s in ch["series"] for v in s["data"])
-               for ch in board["charts"])
+    assert all(
+        ch["kind"] == "map" or any(v is not None for s in ch["series"] for v in s["data"])
+        for ch in board["charts"]
+    )
     assert any(e.startswith("主要伙伴国家（地区）：") for e in board["empty"])
     assert any("尚无已发布的企业直报汇总数据" in e for e in board["empty"])
     page = as_role("public").get("/area/330100").text

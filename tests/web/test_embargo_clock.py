@@ -39,23 +39,34 @@ def _crawl(clients: list[TestClient], paths: list[str]) -> dict[str, str]:
 def scheduled(engine: Engine, world: World) -> tuple[int, int]:
     """A new UNCTAD_DDS vintage with 2024 (the secret), scheduled for T0: (entry, release id
     it will get)."""
-    vid = write(engine, "UNCTAD_DDS", [obs(ref_area="CHN", flow="X", time_period="2024",
-                                          value=SECRET)])
+    vid = write(
+        engine, "UNCTAD_DDS", [obs(ref_area="CHN", flow="X", time_period="2024", value=SECRET)]
+    )
     with engine.begin() as conn:
-        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
-                                  kind="dataflow", subject="UNCTAD_DDS", reference_period="2024",
-                                  at=T0, vintage_id=vid, embargo=["province-in"],
-                                  now=T0 - timedelta(days=1))
+        entry = calendar.schedule(
+            conn,
+            scope=Scope("ministry", username="ministry-in"),
+            kind="dataflow",
+            subject="UNCTAD_DDS",
+            reference_period="2024",
+            at=T0,
+            vintage_id=vid,
+            embargo=["province-in"],
+            now=T0 - timedelta(days=1),
+        )
         next_release = conn.execute(select(func.max(data_release.c.id))).scalar_one() + 1
     return entry.id, next_release
 
 
-def test_nothing_leaks_a_second_early(app: FastAPI, engine: Engine, tmp_path: Path,
-                                      as_role: Callable[[str], TestClient],
-                                      scheduled: tuple[int, int]) -> None:
+def test_nothing_leaks_a_second_early(
+    app: FastAPI,
+    engine: Engine,
+    tmp_path: Path,
+    as_role: Callable[[str], TestClient],
+    scheduled: tuple[int, int],
+) -> None:
     entry, release_id = scheduled
-    ids = {"entry_id": str(entry), "release_id": str(release_id),
-           "folder": f"release={release_id}"}
+    ids = {"entry_id": str(entry), "release_id": str(release_id), "folder": f"release={release_id}"}
     paths = [fill(p, ids) for p in get_routes(app)]
     clients = [as_role("public"), as_role("city")]
     for c, who in zip(clients, ("public", "city"), strict=True):
@@ -73,16 +84,24 @@ def test_nothing_leaks_a_second_early(app: FastAPI, engine: Engine, tmp_path: Pa
     assert on_time.released == [entry] and release_id in on_time.snapshots
     after = _crawl(clients, paths)
     shown = {k.split(" ", 1)[1] for k, body in after.items() if any(f in body for f in FORMS)}
-    for must in ("/sdmx/data/UNCTAD_DDS/all", f"/downloads/release={release_id}/sdmx-csv/"
-                 "UNCTAD_DDS.csv", "/api/explore", "/api/overview", "/"):
+    for must in (
+        "/sdmx/data/UNCTAD_DDS/all",
+        f"/downloads/release={release_id}/sdmx-csv/UNCTAD_DDS.csv",
+        "/api/explore",
+        "/api/overview",
+        "/",
+    ):
         assert any(s == must or (s.startswith(must) and must != "/") for s in shown), (
-            must, sorted(shown))
+            must,
+            sorted(shown),
+        )
     notes = clients[0].get(f"/releases/{release_id}").text
     assert "新增时期：2024" in notes
 
 
 def test_the_embargo_list_and_the_preparers_see_it_before(
-        as_role: Callable[[str], TestClient], scheduled: tuple[int, int]) -> None:
+    as_role: Callable[[str], TestClient], scheduled: tuple[int, int]
+) -> None:
     entry, _ = scheduled
     url = f"/calendar/{entry}/embargo"
     for role, status in (("public", 404), ("city", 404), ("province", 200), ("ministry", 200)):

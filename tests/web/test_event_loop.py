@@ -39,8 +39,9 @@ def blocking() -> Iterator[list[str]]:
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
         if _on_event_loop():
-            seen.append(f"{threading.current_thread().name}: {sql.split()[0]} "
-                        f"{' '.join(sql.split()[1:6])}")
+            seen.append(
+                f"{threading.current_thread().name}: {sql.split()[0]} {' '.join(sql.split()[1:6])}"
+            )
 
     def connect(*_args: Any) -> None:
         if _on_event_loop():
@@ -57,8 +58,7 @@ def _token(page: str) -> str:
     return page.split('name="csrf_token" value="')[1].split('"')[0]
 
 
-def test_the_detector_sees_database_work_on_the_loop(engine: Engine, blocking: list[str]
-                                                     ) -> None:
+def test_the_detector_sees_database_work_on_the_loop(engine: Engine, blocking: list[str]) -> None:
     async def on_the_loop() -> None:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
@@ -67,27 +67,36 @@ def test_the_detector_sees_database_work_on_the_loop(engine: Engine, blocking: l
     assert blocking and "SELECT 1" in blocking[-1]
 
 
-def test_uploads_submit_and_explain_leave_the_event_loop_free(app: FastAPI, world: World,
-                                                             blocking: list[str]) -> None:
+def test_uploads_submit_and_explain_leave_the_event_loop_free(
+    app: FastAPI, world: World, blocking: list[str]
+) -> None:
     """The four routes the audit found ``async def`` and blocking: the upload API, the upload
     page, the explain and the submit page; then every page a filer and a reviewer open."""
     data = filing_csv(DemoEnterprise(USCC_A, "测试企业甲", "DSEB05", 200.0), "2024-Q3", 1.0)
     with client_for(app) as clerk:
         login(clerk, world.users["enterprise"])
-        up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                        files={"file": ("ok.csv", data, "text/csv")})
+        up = clerk.post(
+            "/api/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3"},
+            files={"file": ("ok.csv", data, "text/csv")},
+        )
         assert up.status_code == 200 and up.json()["accepted"], up.text
         fid = up.json()["filing"]["id"]
         token = _token(clerk.get("/filings").text)
-        page = clerk.post("/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3",
-                                                   "csrf_token": token},
-                          files={"file": ("ok.csv", data, "text/csv")}, follow_redirects=False)
+        page = clerk.post(
+            "/filings/upload",
+            data={"form_id": "DDS_Q", "period": "2024-Q3", "csrf_token": token},
+            files={"file": ("ok.csv", data, "text/csv")},
+            follow_redirects=False,
+        )
         assert page.status_code == 303
-        explained = clerk.post(f"/filings/{fid}/explain", data={"csrf_token": token},
-                               follow_redirects=False)
+        explained = clerk.post(
+            f"/filings/{fid}/explain", data={"csrf_token": token}, follow_redirects=False
+        )
         assert explained.status_code == 303
-        submitted = clerk.post(f"/filings/{fid}/submit", data={"csrf_token": token},
-                               follow_redirects=False)
+        submitted = clerk.post(
+            f"/filings/{fid}/submit", data={"csrf_token": token}, follow_redirects=False
+        )
         assert submitted.status_code == 303
         assert clerk.get(f"/api/filings/{fid}").json()["filing"]["status"] == "submitted"
         for path in ("/", "/filings", f"/filings/{fid}", "/api/overview", "/explorer"):
@@ -104,8 +113,11 @@ def test_only_routes_that_merely_await_are_coroutines(app: FastAPI) -> None:
     serve cached bodies from memory and hand any store read to a thread."""
     import inspect
 
-    coroutines = {f"{f.__module__}.{f.__name__}" for f in _endpoints(app.router.routes)
-                  if inspect.iscoroutinefunction(f) and f.__module__.startswith("shumao")}
+    coroutines = {
+        f"{f.__module__}.{f.__name__}"
+        for f in _endpoints(app.router.routes)
+        if inspect.iscoroutinefunction(f) and f.__module__.startswith("shumao")
+    }
     assert coroutines == {"shumao.web.routes.data.overview", "shumao.web.routes.data.area"}
 
 

@@ -35,7 +35,8 @@ def test_the_default_view_is_china_wide_with_names(world: World, as_role: Client
 
 
 def test_the_long_view_names_statuses_and_puts_the_unit_in_the_header(
-        world: World, as_role: Client) -> None:
+    world: World, as_role: Client
+) -> None:
     table = _table(as_role("ministry").get("/explorer?dataflow=UNCTAD_DDS&view=long").text)
     assert "数值（亿美元）" in table and ">正常值<" in table and ">公开<" in table
     for raw in RAW:
@@ -44,21 +45,31 @@ def test_the_long_view_names_statuses_and_puts_the_unit_in_the_header(
 
 def test_the_csv_has_names_the_unit_once_and_two_decimals(world: World, as_role: Client) -> None:
     c = as_role("ministry")
-    long = c.get("/api/explore/download?format=csv&dataflow=UNCTAD_DDS&view=long&unit=亿元"
-                 "&sort=time_period").content.decode("utf-8-sig")
+    long = c.get(
+        "/api/explore/download?format=csv&dataflow=UNCTAD_DDS&view=long&unit=亿元&sort=time_period"
+    ).content.decode("utf-8-sig")
     header, *rows = long.splitlines()
     assert header == "报告方,伙伴方,服务类别,流向,频率,时期,数值（亿元）,观测状态,保密状态,版本"
     assert all(re.fullmatch(r"-?\d+\.\d{1,2}", r.split(",")[6]) for r in rows)
     assert rows[0].startswith("中国,世界,可数字化交付的服务,")
-    wide = pl.read_csv(io.BytesIO(c.get("/api/explore/download?format=csv&dataflow=UNCTAD_DDS")
-                                  .content))
-    assert wide.columns == ["报告方", "伙伴方", "服务类别", "流向", "频率", "2022（亿美元）",
-                            "2023（亿美元）"]
+    wide = pl.read_csv(
+        io.BytesIO(c.get("/api/explore/download?format=csv&dataflow=UNCTAD_DDS").content)
+    )
+    assert wide.columns == [
+        "报告方",
+        "伙伴方",
+        "服务类别",
+        "流向",
+        "频率",
+        "2022（亿美元）",
+        "2023（亿美元）",
+    ]
     exports = wide.filter(pl.col("流向") == "出口")
     assert exports["2023（亿美元）"].to_list() == [2200.50]
     english = c.get("/api/explore/download?format=csv&dataflow=UNCTAD_DDS&lang=en").text
-    assert english.lstrip("\ufeff").startswith("Reporter,Partner,Service item,Flow,Frequency,"
-                                               "2022 (100 million US dollars)")
+    assert english.lstrip("\ufeff").startswith(
+        "Reporter,Partner,Service item,Flow,Frequency,2022 (100 million US dollars)"
+    )
 
 
 def test_pickers_offer_names_to_search(world: World, as_role: Client) -> None:
@@ -66,7 +77,7 @@ def test_pickers_offer_names_to_search(world: World, as_role: Client) -> None:
     picker = page.split('data-dim="flow"')[1].split("</details>")[0]
     assert 'class="picker-search"' in picker
     assert re.search(r'value="X" checked> 出口', picker) and re.search(r'value="M"> 进口', picker)
-    assert "流向：<span class=\"picked\">出口</span>" in page
+    assert '流向：<span class="picked">出口</span>' in page
     both = as_role("ministry").get("/explorer?dataflow=UNCTAD_DDS&flow=X&flow=M&view=long")
     assert 'data-total="4"' in both.text
 
@@ -84,12 +95,26 @@ def test_an_unknown_name_is_a_message_not_an_empty_table(world: World, as_role: 
     assert some["messages"][1] == "报告方“USA”在所选条件下没有数据（可放宽时期、版本或其他筛选）"
 
 
-def test_a_chart_only_for_one_unit_and_few_series(engine: Engine, world: World,
-                                                  as_role: Client) -> None:
+def test_a_chart_only_for_one_unit_and_few_series(
+    engine: Engine, world: World, as_role: Client
+) -> None:
     c = as_role("ministry")
     assert 'id="chart-explorer"' in c.get("/explorer?dataflow=UNCTAD_DDS&ref_area=CHN").text
-    countries = ["USA", "GBR", "DEU", "FRA", "JPN", "KOR", "IND", "SGP", "IRL", "NLD", "CAN",
-                 "AUS", "BRA"]
+    countries = [
+        "USA",
+        "GBR",
+        "DEU",
+        "FRA",
+        "JPN",
+        "KOR",
+        "IND",
+        "SGP",
+        "IRL",
+        "NLD",
+        "CAN",
+        "AUS",
+        "BRA",
+    ]
     write(engine, "UNCTAD_DDS", [obs(ref_area=a, value=1.0 + i) for i, a in enumerate(countries)])
     many = c.get("/explorer?dataflow=UNCTAD_DDS").text
     assert 'id="chart-explorer"' not in many and "图表只画不超过 12 条" in many

@@ -33,10 +33,16 @@ def test_the_template_is_the_enterprises_workbook(as_role, world) -> None:
 
 def test_a_broken_upload_shows_findings_with_cell_locations(as_role, world) -> None:
     c = as_role("enterprise")
-    broken = (SPECIMENS / "sum_mismatch.csv").read_bytes().replace(
-        b"91320114MA1XXXXX07", USCC_A.encode())
-    r = c.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-               files={"file": ("sum_mismatch.csv", broken, "text/csv")})
+    broken = (
+        (SPECIMENS / "sum_mismatch.csv")
+        .read_bytes()
+        .replace(b"91320114MA1XXXXX07", USCC_A.encode())
+    )
+    r = c.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("sum_mismatch.csv", broken, "text/csv")},
+    )
     body = r.json()
     assert r.status_code == 200 and not body["accepted"] and body["errors"] >= 1
     cells = {f["cell"] for f in body["findings"] if f["code"] == "sum-mismatch"}
@@ -47,8 +53,11 @@ def test_a_broken_upload_shows_findings_with_cell_locations(as_role, world) -> N
 
 def test_upload_submit_approve_stores_a_vintage(as_role, world, engine: Engine) -> None:
     clerk, park = as_role("enterprise"), as_role("park")
-    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    up = clerk.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("ok.csv", _ok(), "text/csv")},
+    ).json()
     assert up["accepted"], up["findings"]
     fid = up["filing"]["id"]
     assert clerk.post(f"/api/filings/{fid}/submit", json={}).json()["status"] == "submitted"
@@ -68,15 +77,20 @@ def test_upload_submit_approve_stores_a_vintage(as_role, world, engine: Engine) 
 
 def test_a_reviewer_returns_with_a_reason_through_the_page(as_role, world) -> None:
     clerk, province = as_role("enterprise"), as_role("province")
-    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    up = clerk.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("ok.csv", _ok(), "text/csv")},
+    ).json()
     fid = up["filing"]["id"]
     clerk.post(f"/api/filings/{fid}/submit", json={})
     page = province.get(f"/filings/{fid}").text
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    r = province.post(f"/filings/{fid}/return", data={"reason": "请核对日本的出口",
-                                                     "csrf_token": token},
-                      follow_redirects=False)
+    r = province.post(
+        f"/filings/{fid}/return",
+        data={"reason": "请核对日本的出口", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     detail = clerk.get(f"/api/filings/{fid}").json()
     assert detail["filing"]["status"] == "returned"
@@ -86,9 +100,12 @@ def test_a_reviewer_returns_with_a_reason_through_the_page(as_role, world) -> No
 def test_the_upload_page_redirects_to_the_findings(as_role, world) -> None:
     c = as_role("enterprise")
     token = c.get("/filings").text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = c.post("/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3",
-                                        "csrf_token": token},
-               files={"file": ("ok.csv", _ok(), "text/csv")}, follow_redirects=False)
+    r = c.post(
+        "/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3", "csrf_token": token},
+        files={"file": ("ok.csv", _ok(), "text/csv")},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/filings/")
     page = c.get(r.headers["location"]).text
     assert "sev-error" not in page and "sev-warning" not in page
@@ -104,19 +121,25 @@ def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> N
     before = park.get("/api/filings/non-response?form_id=DDS_Q&period=2024Q3").json()
     assert before["period"] == "2024-Q3" and before["due"] == "2024-10-20"
     assert [(r["uscc"], r["kind"], r["status_text"]) for r in before["rows"]] == [
-        (USCC_A, "missing", "未填报")]
+        (USCC_A, "missing", "未填报")
+    ]
     assert before["counts"] == {"missing": 1, "late": 0, "pending": 0}
     wider = province.get("/api/filings/non-response?period=2024-Q3").json()["rows"]
     assert {r["uscc"] for r in wider} == {USCC_A, USCC_A2}  # not USCC_B (Zhejiang)
-    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    up = clerk.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("ok.csv", _ok(), "text/csv")},
+    ).json()
     clerk.post(f"/api/filings/{up['filing']['id']}/submit", json={})
     after = park.get("/api/filings/non-response?period=2024-Q3").json()
     row = after["rows"][0]
     assert (row["kind"], row["kind_text"], row["status"]) == ("late", "迟报", "submitted")
     english = park.get("/api/filings/non-response?period=2024-Q3&lang=en").json()["rows"][0]
-    assert (english["kind_text"], english["status_text"]) == ("filed late",
-                                                              "submitted, awaiting review")
+    assert (english["kind_text"], english["status_text"]) == (
+        "filed late",
+        "submitted, awaiting review",
+    )
     assert row["first_submitted_at"].endswith("+08:00")  # Beijing time
     page = park.get("/review?form_id=DDS_Q&period=2024-Q3").text
     assert "报送情况（迟报、漏报）" in page and "截止日期 2024-10-20：漏报 0 家，迟报 1 家" in page
@@ -125,8 +148,9 @@ def test_reviewers_see_who_has_not_filed_and_who_filed_late(as_role, world) -> N
     assert park.get("/api/filings/non-response?period=2024-Q9").status_code in (400, 404)
 
 
-def test_the_non_response_list_defaults_to_the_last_period_due_or_the_open_one(as_role,
-                                                                              world) -> None:
+def test_the_non_response_list_defaults_to_the_last_period_due_or_the_open_one(
+    as_role, world
+) -> None:
     from datetime import date, datetime
 
     from shumao.collection.forms import get_form, period_of, shift
@@ -149,19 +173,25 @@ def test_the_filing_page_names_the_form_and_shows_beijing_time(as_role, world) -
     from shumao.collection.workflow.clock import LOCAL
 
     clerk = as_role("enterprise")
-    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                    files={"file": ("ok.csv", _ok(), "text/csv")}).json()
+    up = clerk.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("ok.csv", _ok(), "text/csv")},
+    ).json()
     fid = up["filing"]["id"]
     assert up["filing"]["form_title"] == "数贸季1表 数字服务进出口情况（季度）"
     clerk.post(f"/api/filings/{fid}/submit", json={})
     page = clerk.get(f"/filings/{fid}").text
     assert "数贸季1表 数字服务进出口情况（季度） · 测试企业甲" in page
-    history = page[page.index("处理记录"):]
+    history = page[page.index("处理记录") :]
     assert "<td>创建</td>" in history and "<td>上传</td>" in history and "<td>提交</td>" in history
     now = datetime.now(LOCAL)
     shown = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", history)
-    assert shown and all(abs(datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL) - now)
-                         < timedelta(minutes=5) for s in shown)  # Beijing time, not UTC
+    assert shown and all(
+        abs(datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL) - now)
+        < timedelta(minutes=5)
+        for s in shown
+    )  # Beijing time, not UTC
     assert "+00:00" not in page
 
 
@@ -198,6 +228,6 @@ def test_the_non_response_list_downloads_as_csv_for_excel(as_role, world, engine
     assert rows[USCC_A]["类别"] == "漏报"
     assert rows[USCC_A]["截止日期"] == "2024-10-20"
     assert rows[USCC_A]["基地"] == "中国（南京）软件谷"
-    assert rows[sly]["企业名称"] == "'=HYPERLINK(\"http://x\",\"点我\")"  # inert
+    assert rows[sly]["企业名称"] == '\'=HYPERLINK("http://x","点我")'  # inert
     page = as_role("park").get("/review?form_id=DDS_Q&period=2024-Q3").text
     assert 'href="/api/filings/non-response.csv?form_id=DDS_Q&amp;period=2024-Q3"' in page

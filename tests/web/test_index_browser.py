@@ -15,8 +15,10 @@ from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
 
 
 def test_the_index_pages(open_page, engine: Engine, demo_data: Path) -> None:  # type: ignore[no-untyped-def]
@@ -57,8 +59,7 @@ def test_the_index_pages(open_page, engine: Engine, demo_data: Path) -> None:  #
     assert not page.errors
 
 
-def test_the_public_sees_the_released_index(open_page, engine: Engine, demo_data: Path
-                                            ) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_sees_the_released_index(open_page, engine: Engine, demo_data: Path) -> None:  # type: ignore[no-untyped-def]
     build_indices(engine, demo_data)
     page = open_page("public")
     page.goto("/index/DTI_ECON")

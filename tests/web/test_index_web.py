@@ -18,8 +18,9 @@ from web.factories import World
 from web.index_world import FRAMEWORKS, build_indices
 
 
-def test_the_public_sees_released_builds_only(engine: Engine, world: World, demo_data: Path,
-                                             as_role: Callable[[str], TestClient]) -> None:
+def test_the_public_sees_released_builds_only(
+    engine: Engine, world: World, demo_data: Path, as_role: Callable[[str], TestClient]
+) -> None:
     build_indices(engine, demo_data)
     public, ministry = as_role("public"), as_role("ministry")
     assert public.get("/api/index/DTI_ECON").json()["run"] is None
@@ -41,8 +42,9 @@ def test_the_public_sees_released_builds_only(engine: Engine, world: World, demo
     assert public.get("/api/index/DTI_PROV/export.xlsx").status_code == 401
 
 
-def test_profile_sensitivity_and_the_workbook(engine: Engine, world: World, demo_data: Path,
-                                              as_role: Callable[[str], TestClient]) -> None:
+def test_profile_sensitivity_and_the_workbook(
+    engine: Engine, world: World, demo_data: Path, as_role: Callable[[str], TestClient]
+) -> None:
     build_indices(engine, demo_data)
     public, ministry = as_role("public"), as_role("ministry")
     prof = public.get("/api/index/DTI_PROV/units/320000").json()
@@ -60,14 +62,18 @@ def test_profile_sensitivity_and_the_workbook(engine: Engine, world: World, demo
     assert as_role("province").get("/api/index/DTI_PROV/export.xlsx").status_code == 403
 
 
-def test_why_it_moved_between_two_released_builds(engine: Engine, world: World,
-                                                  demo_data: Path,
-                                                  as_role: Callable[[str], TestClient]) -> None:
+def test_why_it_moved_between_two_released_builds(
+    engine: Engine, world: World, demo_data: Path, as_role: Callable[[str], TestClient]
+) -> None:
     ids = build_indices(engine, demo_data)
     second = runs.build_run(engine, load_framework(FRAMEWORKS / "provinces.yaml"))
     with engine.begin() as conn:
-        releases.release(conn, scope=Scope.of("admin", "admin"), dataflow_id="DTI_PROV",
-                         vintage_id=second.vintage_id)
+        releases.release(
+            conn,
+            scope=Scope.of("admin", "admin"),
+            dataflow_id="DTI_PROV",
+            vintage_id=second.vintage_id,
+        )
     url = f"/api/index/DTI_PROV/explain/320000?from_run={ids['prov']}&to_run={second.run_id}"
     public = as_role("public").get(url).json()
     assert public["change"] == 0 and "raw_before" not in public["contributions"][0]
@@ -75,5 +81,6 @@ def test_why_it_moved_between_two_released_builds(engine: Engine, world: World,
     assert "raw_before" in mine["contributions"][0]
     year = as_role("ministry").get("/api/index/DTI_ECON/explain/CHN?from_year=2021").json()
     assert abs(sum(c["contribution"] for c in year["contributions"]) - year["change"]) < 1e-9
-    assert as_role("province").get("/api/index/DTI_ECON/explain/CHN?from_year=2021"
-                                   ).status_code == 403
+    assert (
+        as_role("province").get("/api/index/DTI_ECON/explain/CHN?from_year=2021").status_code == 403
+    )

@@ -23,8 +23,10 @@ def _failed_login(app: Any, lang: str) -> str:
     c.cookies.set("lang", lang)
     form = c.get("/login").text
     token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-    r = c.post("/login", data={"username": "province-in", "password": "wrong-password",
-                               "login_token": token})
+    r = c.post(
+        "/login",
+        data={"username": "province-in", "password": "wrong-password", "login_token": token},
+    )
     assert r.status_code == 401
     return str(re.search(r'role="alert">([^<]*)<', r.text).group(1))  # type: ignore[union-attr]
 
@@ -53,11 +55,18 @@ def test_the_header_names_the_scope(world: World, as_role: Client) -> None:
     assert "Software Valley" in header or "软件谷" in header
 
 
-def test_the_audit_log_shows_beijing_time_and_names(engine: Engine, world: World,
-                                                    as_role: Client) -> None:
+def test_the_audit_log_shows_beijing_time_and_names(
+    engine: Engine, world: World, as_role: Client
+) -> None:
     with engine.begin() as conn:
-        audit.record(conn, action="release", username="someone", role="ministry",
-                     target="UNCTAD_DDS@1", at=datetime(2026, 12, 5, 16, 30, tzinfo=UTC))
+        audit.record(
+            conn,
+            action="release",
+            username="someone",
+            role="ministry",
+            target="UNCTAD_DDS@1",
+            at=datetime(2026, 12, 5, 16, 30, tzinfo=UTC),
+        )
     admin = as_role("admin")
     page = admin.get("/admin/audit?username=someone").text
     row = page.split('id="audit-table"')[1]

@@ -10,8 +10,15 @@ WEB = Path(__file__).resolve().parents[2] / "src" / "shumao" / "web"
 def test_routes_hold_no_sql_and_no_statistics() -> None:
     for path in (WEB / "routes").glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for word in ("import sqlalchemy", "from sqlalchemy", "select(", "import polars",
-                     "storage import vintages", "shumao.compute", "shumao.access"):
+        for word in (
+            "import sqlalchemy",
+            "from sqlalchemy",
+            "select(",
+            "import polars",
+            "storage import vintages",
+            "shumao.compute",
+            "shumao.access",
+        ):
             assert word not in text, f"{path.name} uses {word}"
 
 
@@ -23,8 +30,16 @@ def test_every_data_read_goes_through_access_read() -> None:
 
 
 def test_the_app_factory_is_small() -> None:
-    assert len((WEB / "app.py").read_text(encoding="utf-8").split("def create_app")[1]
-               .split("\ndef ")[0].splitlines()) < 25
+    assert (
+        len(
+            (WEB / "app.py")
+            .read_text(encoding="utf-8")
+            .split("def create_app")[1]
+            .split("\ndef ")[0]
+            .splitlines()
+        )
+        < 25
+    )
 
 
 def test_every_message_has_chinese_and_english() -> None:

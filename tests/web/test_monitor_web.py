@@ -29,16 +29,20 @@ def _ids(engine: Engine) -> dict[str, int]:
         return {r.ref_area: r.id for r in conn.execute(select(t.alert.c.ref_area, t.alert.c.id))}
 
 
-def test_each_scope_sees_its_own_alerts(engine: Engine, world: World,
-                                        as_role: Callable[[str], TestClient]) -> None:
+def test_each_scope_sees_its_own_alerts(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     _alerts(engine)
     seen = {}
     for role in ("public", "province", "park", "ministry"):
         body = as_role(role).get("/api/alerts").json()
         seen[role] = {a["area"] for a in body["alerts"]}
     with engine.connect() as conn:
-        rows = conn.execute(select(t.alert.c.ref_area, t.alert.c.province, t.alert.c.park)
-                            .where(t.alert.c.state != "resolved")).all()
+        rows = conn.execute(
+            select(t.alert.c.ref_area, t.alert.c.province, t.alert.c.park).where(
+                t.alert.c.state != "resolved"
+            )
+        ).all()
     assert seen["ministry"] == {r.ref_area for r in rows} >= {"460000", "DSEB09", "DSEB06"}
     assert seen["province"] == {r.ref_area for r in rows if r.province == "320000"}
     assert seen["park"] == {r.ref_area for r in rows if r.park == "DSEB05"}
@@ -52,15 +56,17 @@ def test_each_scope_sees_its_own_alerts(engine: Engine, world: World,
     assert ministry["worst_by_province"]["370000"] == "orange"
 
 
-def test_a_province_sees_and_acknowledges_its_alert(engine: Engine, world: World,
-                                                    as_role: Callable[[str], TestClient]) -> None:
+def test_a_province_sees_and_acknowledges_its_alert(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     _alerts(engine)
     ids = _ids(engine)
     from shumao.auth import users
 
     with engine.begin() as conn:
-        users.create_user(conn, username="hainan-p", password="a-good-password-1",
-                          role="province", scope="460000")
+        users.create_user(
+            conn, username="hainan-p", password="a-good-password-1", role="province", scope="460000"
+        )
     from web.conftest import login
 
     client = as_role("public")
@@ -77,16 +83,20 @@ def test_a_province_sees_and_acknowledges_its_alert(engine: Engine, world: World
     r = client.post(f"/api/alerts/{ids['460000']}/resolve", json={"reason": "数据已核实"})
     assert r.json()["state"] == "resolved"
     with engine.connect() as conn:
-        logged = conn.execute(select(audit_log.c.action, audit_log.c.username).where(
-            audit_log.c.action.startswith("alert."))).all()
+        logged = conn.execute(
+            select(audit_log.c.action, audit_log.c.username).where(
+                audit_log.c.action.startswith("alert.")
+            )
+        ).all()
     assert logged == [("alert.ack", "hainan-p"), ("alert.resolve", "hainan-p")]
     assert as_role("public").post(f"/api/alerts/{ids['460000']}/ack", json={}).status_code == 401
     page = client.get(f"/monitor/alerts/{ids['460000']}").text
     assert "已核实" in page and "数据已核实" in page
 
 
-def test_the_pages_and_the_badge(engine: Engine, world: World,
-                                 as_role: Callable[[str], TestClient]) -> None:
+def test_the_pages_and_the_badge(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     _alerts(engine)
     ministry = as_role("ministry")
     page = ministry.get("/monitor").text
@@ -103,29 +113,43 @@ def test_the_pages_and_the_badge(engine: Engine, world: World,
 
 
 def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     from shumao.monitor import evaluate, targets
     from shumao.policy import library
     from shumao.policy import tables as policy
 
-    run_import(engine, "mofcom-services",
-               DEMO / "mofcom_services" / "services_trade_releases.csv", after=after_commit)
+    run_import(
+        engine,
+        "mofcom-services",
+        DEMO / "mofcom_services" / "services_trade_releases.csv",
+        after=after_commit,
+    )
     library.add_file(engine, DEMO.parent / "policy" / "001_2ff3b056fc41c968.txt")
     with engine.begin() as conn:
-        cand = conn.execute(select(policy.target.c.id).where(
-            policy.target.c.target_year == 2029,
-            policy.target.c.indicator.contains("服务贸易总额"))).scalar_one()
-        targets.confirm(conn, candidate_id=cand, indicator="DD_SHARE_SERVICES",
-                        username="m", role="ministry")
+        cand = conn.execute(
+            select(policy.target.c.id).where(
+                policy.target.c.target_year == 2029,
+                policy.target.c.indicator.contains("服务贸易总额"),
+            )
+        ).scalar_one()
+        targets.confirm(
+            conn, candidate_id=cand, indicator="DD_SHARE_SERVICES", username="m", role="ministry"
+        )
     evaluate.run(engine, trigger="test", notify=False)
     with engine.connect() as conn:
-        aid = conn.execute(select(t.alert.c.id).where(
-            t.alert.c.rule_code == "target-trajectory")).scalar_one()
+        aid = conn.execute(
+            select(t.alert.c.id).where(t.alert.c.rule_code == "target-trajectory")
+        ).scalar_one()
     ministry = as_role("ministry")
     body = ministry.get(f"/api/alerts/{aid}").json()
     target = body["target"]
     assert (target["key"], target["value"], target["deadline"], target["status"]) == (
-        "T1", 45.0, 2029, "watch")
+        "T1",
+        45.0,
+        2029,
+        "watch",
+    )
     band = {p["year"]: p for p in target["projection"]}
     assert band[2029]["lower80"] < band[2029]["mean"] < band[2029]["upper80"]
     page = ministry.get(f"/monitor/alerts/{aid}").text
@@ -137,29 +161,32 @@ def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
 
 
 def test_an_approval_through_the_web_runs_the_rules_after_its_commit(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     from shumao.web.demo import DemoEnterprise, filing_csv
     from web.factories import USCC_A
 
     clerk, park = as_role("enterprise"), as_role("park")
     body = filing_csv(DemoEnterprise(USCC_A, "测试企业甲", "DSEB05", 200.0), "2024-Q3", 1.0)
-    up = clerk.post("/api/filings/upload", data={"form_id": "DDS_Q", "period": "2024-Q3"},
-                    files={"file": ("ok.csv", body, "text/csv")}).json()
+    up = clerk.post(
+        "/api/filings/upload",
+        data={"form_id": "DDS_Q", "period": "2024-Q3"},
+        files={"file": ("ok.csv", body, "text/csv")},
+    ).json()
     fid = up["filing"]["id"]
     clerk.post(f"/api/filings/{fid}/submit", json={})
     with engine.connect() as conn:
         before = conn.execute(select(t.run.c.trigger)).scalars().all()
     assert park.post(f"/api/filings/{fid}/approve", json={}).json()["status"] == "approved"
     with engine.connect() as conn:
-        runs = conn.execute(select(t.run.c.trigger, t.run.c.dataflows)
-                            .order_by(t.run.c.id)).all()
+        runs = conn.execute(select(t.run.c.trigger, t.run.c.dataflows).order_by(t.run.c.id)).all()
     assert "approval" not in before and runs[-1].trigger == "approval"
     assert "ENT_DDS" in str(runs[-1].dataflows)
 
 
 def test_cached_counts_follow_a_change_made_through_the_app(
-        engine: Engine, world: World, app: FastAPI,
-        as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, app: FastAPI, as_role: Callable[[str], TestClient]
+) -> None:
     """The counts, the total and the map are kept for ``state_ttl`` seconds; a change made
     through this process shows at once (the badge too), never after the TTL."""
     _alerts(engine)
@@ -175,6 +202,5 @@ def test_cached_counts_follow_a_change_made_through_the_app(
     assert after["counts"][first["level"]] == before["counts"][first["level"]] - 1
     assert int(ministry.get("/api/alerts/badge").text) == badge - 1
     with engine.begin() as conn:  # behind the app's back: served from the cache
-        conn.execute(t.alert.update().where(t.alert.c.state != "resolved")
-                     .values(state="resolved"))
+        conn.execute(t.alert.update().where(t.alert.c.state != "resolved").values(state="resolved"))
     assert ministry.get("/api/alerts").json()["total"] == after["total"]

@@ -27,15 +27,22 @@ def released(engine: Engine, cbec_vintages: dict[str, int], tmp_path: Path) -> l
     names = list(cbec_vintages)
     for name in (names[0], names[-1]):
         with engine.begin() as conn:
-            made.append(releases.release(conn, scope=ADMIN, dataflow_id="CUSTOMS_CBEC",
-                                         vintage_id=cbec_vintages[name], revision_reason="测试"
-                                         ).id)
+            made.append(
+                releases.release(
+                    conn,
+                    scope=ADMIN,
+                    dataflow_id="CUSTOMS_CBEC",
+                    vintage_id=cbec_vintages[name],
+                    revision_reason="测试",
+                ).id
+            )
     assert snapshot.write_missing(engine, tmp_path / "open-data") == made
     return made
 
 
-def test_duckdb_reads_what_the_api_serves(app: FastAPI, client: TestClient, engine: Engine,
-                                          released: list[int], tmp_path: Path) -> None:
+def test_duckdb_reads_what_the_api_serves(
+    app: FastAPI, client: TestClient, engine: Engine, released: list[int], tmp_path: Path
+) -> None:
     root = tmp_path / "open-data"
     query = f"""SELECT ref_area, counterpart_area, product, flow, indicator, time_period, value,
                        unit, unit_mult, release, dataflow, period
@@ -49,21 +56,27 @@ def test_duckdb_reads_what_the_api_serves(app: FastAPI, client: TestClient, engi
     assert api.status_code == 200, api.text
     served = pl.read_csv(api.content, infer_schema=False)
     assert served.height == newest.height > 0
-    key = ("ref_area", "counterpart_area", "product", "flow", "indicator", "time_period",
-           "unit")
-    from_api = {tuple(r[k.upper() if k != "unit" else "UNIT_MEASURE"] for k in key):
-                float(r["OBS_VALUE"]) if r["OBS_VALUE"] else None
-                for r in served.iter_rows(named=True)}
+    key = ("ref_area", "counterpart_area", "product", "flow", "indicator", "time_period", "unit")
+    from_api = {
+        tuple(r[k.upper() if k != "unit" else "UNIT_MEASURE"] for k in key): float(r["OBS_VALUE"])
+        if r["OBS_VALUE"]
+        else None
+        for r in served.iter_rows(named=True)
+    }
     from_files = {tuple(r[k] for k in key): r["value"] for r in newest.iter_rows(named=True)}
     assert from_files.keys() == from_api.keys()
     assert all(from_files[k] == pytest.approx(from_api[k]) for k in from_api)
-    china_2024 = [v for k, v in from_files.items() if k[0] == "CHN" and k[2] == "CBEC"
-                  and k[3] == "T" and k[5] == "2024" and k[6] == "CNY"]
+    china_2024 = [
+        v
+        for k, v in from_files.items()
+        if k[0] == "CHN" and k[2] == "CBEC" and k[3] == "T" and k[5] == "2024" and k[6] == "CNY"
+    ]
     assert china_2024 and china_2024[0] is not None
 
 
 def test_each_file_carries_the_sdmx_structure_and_the_manifest_checksums(
-        released: list[int], tmp_path: Path) -> None:
+    released: list[int], tmp_path: Path
+) -> None:
     folder = tmp_path / "open-data" / f"release={released[0]}"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["dataflow"] == "CUSTOMS_CBEC" and manifest["release"] == released[0]

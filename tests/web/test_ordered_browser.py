@@ -16,8 +16,10 @@ from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
 
 
 @pytest.fixture
@@ -36,8 +38,13 @@ def test_the_public_sees_both_parts_and_the_framework(released: None, open_page)
     assert section.locator("h2").inner_text() == "数字订购贸易"
     cards = section.locator(".kpi")
     assert [cards.nth(i).get_attribute("data-key") for i in range(cards.count())] == [
-        "cbec_total", "cbec_exports", "cbec_imports", "cbec_total_usd", "dd_wto",
-        "digital_trade_lower"]
+        "cbec_total",
+        "cbec_exports",
+        "cbec_imports",
+        "cbec_total_usd",
+        "dd_wto",
+        "digital_trade_lower",
+    ]
     total = section.locator(".kpi[data-key='cbec_total']").inner_text()
     assert "27,100.00" in total and "2024" in total and "海关总署" in total
     assert "世界贸易组织" in section.locator(".kpi[data-key='dd_wto']").inner_text()
@@ -49,7 +56,9 @@ def test_the_public_sees_both_parts_and_the_framework(released: None, open_page)
     assert table.locator("tr[data-cell='DO_GOODS'] td.num").inner_text().startswith("≥ 3,805")
     assert "下限" in table.locator("tr[data-cell='DO_GOODS']").inner_text()
     assert table.locator("tr[data-cell='DD_GOODS'] td.num").inner_text() == "0.00"
-    assert "CUSTOMS_CBEC" not in page.inner_text("main") and "WTO_DDS" not in page.inner_text("main")
+    assert "CUSTOMS_CBEC" not in page.inner_text("main") and "WTO_DDS" not in page.inner_text(
+        "main"
+    )
     shot(page, "ordered_framework")
     page.goto("/lang/en?next=/digital-trade")
     page.wait_for_selector("#framework-table")

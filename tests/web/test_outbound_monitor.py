@@ -22,21 +22,25 @@ RULE = "outbound-risk-level"
 
 def _alerts(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(select(mt.alert).where(mt.alert.c.rule_code == RULE)
-                            .order_by(mt.alert.c.id))
+        rows = conn.execute(
+            select(mt.alert).where(mt.alert.c.rule_code == RULE).order_by(mt.alert.c.id)
+        )
         return [dict(r._mapping) for r in rows]
 
 
 def _events(engine: Engine, alert_id: int) -> list[tuple[str, str]]:
     with engine.connect() as conn:
-        rows = conn.execute(select(mt.alert_event.c.action, mt.alert_event.c.to_state)
-                            .where(mt.alert_event.c.alert_id == alert_id)
-                            .order_by(mt.alert_event.c.id))
+        rows = conn.execute(
+            select(mt.alert_event.c.action, mt.alert_event.c.to_state)
+            .where(mt.alert_event.c.alert_id == alert_id)
+            .order_by(mt.alert_event.c.id)
+        )
         return [(r.action, r.to_state) for r in rows]
 
 
 def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     file_project(engine, USCC_A, 1, host="德国")
     file_project(engine, USCC_B, 2)  # Singapore: low risk, no alert
     assert _alerts(engine) == []  # the levels before the tracker: all low
@@ -47,22 +51,29 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
     assert (alert["ref_area"], alert["province"], alert["park"]) == (USCC_A, "320000", "DSEB05")
     assert (alert["level"], alert["state"], alert["dataflow"]) == ("red", "firing", "OUTBOUND")
     assert alert["message_zh"].startswith(
-        "测试企业甲在德国的对外投资项目（海外云平台项目1）东道国风险等级为“高”（由“低”升为“高”）：")
+        "测试企业甲在德国的对外投资项目（海外云平台项目1）东道国风险等级为“高”（由“低”升为“高”）："
+    )
     assert "东道国对外国投资实行安全审查" in alert["message_zh"]
-    assert alert["message_en"].startswith("测试企业甲's projects in Germany (海外云平台项目1): "
-                                          "the host's risk level is high (raised from low): ")
+    assert alert["message_en"].startswith(
+        "测试企业甲's projects in Germany (海外云平台项目1): "
+        "the host's risk level is high (raised from low): "
+    )
 
     # the 监测预警 API: the enterprise, its park and province see it; another province, the
     # public do not
     def areas(role: str) -> list[str]:
         body = as_role(role).get(f"/api/alerts?rule={RULE}").json()
         return [a["area"] for a in body["alerts"]]
+
     assert areas("enterprise") == areas("park") == areas("province") == [USCC_A]
     assert areas("ministry") == [USCC_A]
     assert areas("province_out") == areas("public") == []
     listed = as_role("province").get(f"/api/alerts?rule={RULE}").json()["alerts"][0]
     assert (listed["rule_name"], listed["level_name"], listed["area_name"]) == (
-        "对外投资东道国风险", "红色", "测试企业甲")
+        "对外投资东道国风险",
+        "红色",
+        "测试企业甲",
+    )
 
     province = as_role("province")
     r = province.post(f"/api/alerts/{alert['id']}/ack", json={"note": "已提醒企业"})
@@ -73,8 +84,11 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
     evaluate.run(engine, trigger="test", notify=False)
     hooks.risk_changed(engine, trigger="test")
     (again,) = _alerts(engine)
-    assert (again["id"], again["state"], again["version"]) == (alert["id"], "acknowledged",
-                                                              alert["version"] + 1)
+    assert (again["id"], again["state"], again["version"]) == (
+        alert["id"],
+        "acknowledged",
+        alert["version"] + 1,
+    )
 
     # the level falls to 中 (the rules as they stood in 2019: the GDPR only): still open, orange
     with engine.begin() as conn:
@@ -89,5 +103,8 @@ def test_a_host_risk_raised_is_a_monitoring_alert_with_its_lifecycle(
     hooks.risk_changed(engine, trigger="test")
     (closed,) = _alerts(engine)
     assert closed["state"] == "resolved" and closed["resolved_at"] is not None
-    assert _events(engine, alert["id"]) == [("fire", "firing"), ("ack", "acknowledged"),
-                                            ("auto_resolve", "resolved")]
+    assert _events(engine, alert["id"]) == [
+        ("fire", "firing"),
+        ("ack", "acknowledged"),
+        ("auto_resolve", "resolved"),
+    ]

@@ -20,20 +20,34 @@ from web.factories import USCC_A, USCC_B, World
 from web.live import CHROMIUM
 from web.test_browser import shot
 
-browser, live_server, open_page = (test_browser.browser, test_browser.live_server,
-                                   test_browser.open_page)
+browser, live_server, open_page = (
+    test_browser.browser,
+    test_browser.live_server,
+    test_browser.open_page,
+)
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "outbound"
-HEADER = ("统一社会信用代码,报告期,项目序号,项目名称,东道国（地区）,重点领域,投资方式,项目阶段,"
-          "境外投资证书编号,备案（核准）日期,投入运营日期,中方协议投资额（万美元）")
+HEADER = (
+    "统一社会信用代码,报告期,项目序号,项目名称,东道国（地区）,重点领域,投资方式,项目阶段,"
+    "境外投资证书编号,备案（核准）日期,投入运营日期,中方协议投资额（万美元）"
+)
 
 
 def file_project(engine: Engine, code: str, n: int, host: str = "新加坡") -> None:
-    line = (f"{code},2025,1,海外云平台项目{n},{host},云计算,新设,运营,境外投资证第N32002024009{n}0号,"
-            f"2024-02-0{n},2024-09-0{n},{800 + n}.25")
+    line = (
+        f"{code},2025,1,海外云平台项目{n},{host},云计算,新设,运营,境外投资证第N32002024009{n}0号,"
+        f"2024-02-0{n},2024-09-0{n},{800 + n}.25"
+    )
     clerk = Actor("clerk", Role.ENTERPRISE, code)
     with engine.begin() as conn:
-        done = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period="2025",
-                                    data=f"{HEADER}\n{line}\n".encode(), filename="odi.csv")
+        done = uploads.upload_file(
+            conn,
+            actor=clerk,
+            form_id="ODI_A",
+            uscc=code,
+            period="2025",
+            data=f"{HEADER}\n{line}\n".encode(),
+            filename="odi.csv",
+        )
         assert done.accepted, done.report.text()
         submission.submit(conn, actor=clerk, filing_id=done.filing.id)
         review.approve(conn, actor=Actor("root", Role.ADMIN), filing_id=done.filing.id)
@@ -46,19 +60,22 @@ def outbound(engine: Engine, world: World) -> Engine:
     return engine
 
 
-def test_each_role_reads_its_projects(outbound: Engine,
-                                      as_role: Callable[[str], TestClient]) -> None:
-    seen = {role: {p["uscc"] for p in as_role(role).get("/api/outbound/projects").json()}
-            for role in ("enterprise", "province", "ministry")}
-    assert seen == {"enterprise": {USCC_A}, "province": {USCC_A},
-                    "ministry": {USCC_A, USCC_B}}
+def test_each_role_reads_its_projects(
+    outbound: Engine, as_role: Callable[[str], TestClient]
+) -> None:
+    seen = {
+        role: {p["uscc"] for p in as_role(role).get("/api/outbound/projects").json()}
+        for role in ("enterprise", "province", "ministry")
+    }
+    assert seen == {"enterprise": {USCC_A}, "province": {USCC_A}, "ministry": {USCC_A, USCC_B}}
     assert as_role("public").get("/api/outbound/projects").status_code == 401
     one = as_role("enterprise").get("/api/outbound/projects").json()[0]
     assert (one["host_name"], one["area_name"], one["stage_name"]) == ("新加坡", "云计算", "运营")
 
 
-def test_the_public_reads_protected_totals_only(outbound: Engine,
-                                                as_role: Callable[[str], TestClient]) -> None:
+def test_the_public_reads_protected_totals_only(
+    outbound: Engine, as_role: Callable[[str], TestClient]
+) -> None:
     def sgp(role: str) -> dict[str, object]:
         rows = as_role(role).get("/api/outbound/aggregates?by=host").json()["rows"]
         return next(r for r in rows if r["category"] == "SGP" and r["time_period"] == "ALL")
@@ -70,8 +87,9 @@ def test_the_public_reads_protected_totals_only(outbound: Engine,
     assert sgp("province")["value"] is None  # a province does not see other provinces' totals
 
 
-def test_belt_and_road_is_a_grouping_of_the_totals(outbound: Engine,
-                                                  as_role: Callable[[str], TestClient]) -> None:
+def test_belt_and_road_is_a_grouping_of_the_totals(
+    outbound: Engine, as_role: Callable[[str], TestClient]
+) -> None:
     """Singapore is in 共建“一带一路”国家 on the filing days (2024-02, from the official list's
     2023-08-24), as in RCEP and ASEAN: the grouping's total is the two projects'."""
     body = as_role("ministry").get("/api/outbound/aggregates?by=group").json()
@@ -81,36 +99,53 @@ def test_belt_and_road_is_a_grouping_of_the_totals(outbound: Engine,
     assert "共建“一带一路”国家" in page
 
 
-def test_self_check_is_stored_with_the_project(outbound: Engine,
-                                               as_role: Callable[[str], TestClient]) -> None:
+def test_self_check_is_stored_with_the_project(
+    outbound: Engine, as_role: Callable[[str], TestClient]
+) -> None:
     client = as_role("enterprise")
-    answers = {"ciio": "否", "important_data": "否", "persons_pi": "250000",
-               "persons_sensitive": "0", "scenario": "none"}
+    answers = {
+        "ciio": "否",
+        "important_data": "否",
+        "persons_pi": "250000",
+        "persons_sensitive": "0",
+        "scenario": "none",
+    }
     r = client.post(f"/api/outbound/projects/{USCC_A}/1/selfcheck", json=answers)
     assert r.status_code == 200, r.text
     assert (r.json()["route"], r.json()["article"], r.json()["effective"]) == (
-        "contract_or_certification", "第八条", "2024-03-22")
+        "contract_or_certification",
+        "第八条",
+        "2024-03-22",
+    )
     with outbound.connect() as conn:
         row = conn.execute(select(t.selfcheck)).mappings().one()
     assert (row["uscc"], row["project_no"], row["rule_set"], row["answers"]["persons_pi"]) == (
-        USCC_A, "1", "CAC-2024-16", 250000)
-    bad = client.post(f"/api/outbound/projects/{USCC_A}/1/selfcheck",
-                      json={**answers, "persons_pi": "很多"})
+        USCC_A,
+        "1",
+        "CAC-2024-16",
+        250000,
+    )
+    bad = client.post(
+        f"/api/outbound/projects/{USCC_A}/1/selfcheck", json={**answers, "persons_pi": "很多"}
+    )
     assert bad.status_code == 422
     assert "很多" in bad.text and "whole number" in bad.text
-    assert client.post(f"/api/outbound/projects/{USCC_B}/1/selfcheck",
-                       json=answers).status_code == 404
+    assert (
+        client.post(f"/api/outbound/projects/{USCC_B}/1/selfcheck", json=answers).status_code == 404
+    )
 
 
-def test_economy_page_names_the_reasons_and_the_rules(outbound: Engine,
-                                                      as_role: Callable[[str], TestClient]
-                                                      ) -> None:
+def test_economy_page_names_the_reasons_and_the_rules(
+    outbound: Engine, as_role: Callable[[str], TestClient]
+) -> None:
     with outbound.begin() as conn:
         tracker.load(conn, DEMO / "tracker.yaml")
     doc = as_role("public").get("/api/outbound/economies/GBR").json()
     assert (doc["name"], doc["level_name"]) == ("英国", "中")
-    assert doc["why"] == ["东道国征收数字服务税（英国数字服务税（《2020年财政法》第二部分））",
-                          "东道国对外国投资实行安全审查（英国《2021年国家安全与投资法》）"]
+    assert doc["why"] == [
+        "东道国征收数字服务税（英国数字服务税（《2020年财政法》第二部分））",
+        "东道国对外国投资实行安全审查（英国《2021年国家安全与投资法》）",
+    ]
     assert [e["entry_key"] for e in doc["tracker"]] == ["GBR-NSI-2022", "GBR-DST-2020"]
     english = as_role("public").get("/api/outbound/economies/GBR?lang=en")
     assert english.status_code == 200
@@ -170,8 +205,10 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     province.set_viewport_size({"width": 390, "height": 844})  # a phone: the table scrolls in
     province.wait_for_function("() => window.innerWidth === 390")  # its box, names stay whole
     assert province.evaluate("document.documentElement.scrollWidth") <= 390
-    widths = province.eval_on_selector_all("#projects tbody tr:first-child td",
-                                           "tds => tds.map(td => td.getBoundingClientRect().width)")
+    widths = province.eval_on_selector_all(
+        "#projects tbody tr:first-child td",
+        "tds => tds.map(td => td.getBoundingClientRect().width)",
+    )
     assert min(widths[:2]) >= 80, widths  # enterprise and project names: ≥ 5 characters a line
     shot(province, "outbound_projects_province_390")
     company = open_page("enterprise")

@@ -42,21 +42,23 @@ ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin"
 PASSWORD = "shumao-demo-2024"
 PER_ROUTE = 5
 PHONE = 390
-SKIP_ROUTES = {"/lang/{code}": "a redirect that switches the language",
-               "/api/docs": "Swagger UI, a third-party page",
-               "/filings/template": "a download, not a page",
-               "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py",
-               "/bases/{code}/evaluation.{fmt}": "a Word or Excel download (tests/bases)",
-               "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
-               "/bases/evidence/{evidence_id}": "an evidence file's download",
-               "/bases/applications/{application_id}": "the demo has no application; "
-                                                        "walked in test_bases_browser.py",
-               "/calendar.ics": "an iCalendar feed, not a page (tests/web/test_calendar_web.py)",
-               "/downloads/{folder}/{name:path}": "an open-data file's download "
-                                                  "(tests/web/test_calendar_web.py)",
-               "/reports/{entry_id}/{name}": "a released report's file (the demo's report is "
-                                             "due in 30 days, without files; tests/web/"
-                                             "test_embargo_clock_report_index.py)"}
+SKIP_ROUTES = {
+    "/lang/{code}": "a redirect that switches the language",
+    "/api/docs": "Swagger UI, a third-party page",
+    "/filings/template": "a download, not a page",
+    "/report/jobs/{job_id}/{fmt}": "a built report's file, tested in test_report_web.py",
+    "/bases/{code}/evaluation.{fmt}": "a Word or Excel download (tests/bases)",
+    "/bases/{code}/rereview.{fmt}": "a Word or Excel download (tests/bases)",
+    "/bases/evidence/{evidence_id}": "an evidence file's download",
+    "/bases/applications/{application_id}": "the demo has no application; "
+    "walked in test_bases_browser.py",
+    "/calendar.ics": "an iCalendar feed, not a page (tests/web/test_calendar_web.py)",
+    "/downloads/{folder}/{name:path}": "an open-data file's download "
+    "(tests/web/test_calendar_web.py)",
+    "/reports/{entry_id}/{name}": "a released report's file (the demo's report is "
+    "due in 30 days, without files; tests/web/"
+    "test_embargo_clock_report_index.py)",
+}
 SKIP_LINKS = ("/api/", "/static/", "/sdmx/", "/lang/", "/logout", "/openapi.json", "/login")
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
 SHUMAO = Path(sys.executable).with_name("shumao")
@@ -67,8 +69,9 @@ def page_routes(app: FastAPI) -> list[str]:
     """The path of every GET route that serves a page (not in the JSON API's schema)."""
     found = []
     for route in app.router.routes:
-        contexts = route.effective_route_contexts() if hasattr(route, "original_router") \
-            else [route]
+        contexts = (
+            route.effective_route_contexts() if hasattr(route, "original_router") else [route]
+        )
         for c in contexts:
             methods = getattr(c, "methods", None) or ()
             if "GET" in methods and not getattr(c, "include_in_schema", True):
@@ -81,16 +84,29 @@ def _pattern(route: str) -> re.Pattern[str]:
 
 
 def _load_demo(url: str, data_dir: Path) -> None:
-    env = {**os.environ, "SHUMAO_DATABASE_URL": url, "SHUMAO_DATA_DIR": str(data_dir),
-           "SHUMAO_ENVIRONMENT": "test"}
-    steps = [["demo", "load", "--quiet"], ["policy", "add", str(DEMO / "policy")],
-             ["demo", "users"], ["demo", "bases", "--quiet"], ["outbound", "load-demo"],
-             *(["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
-               for fw in ("provinces", "economies", "bases")),
-             ["demo", "calendar"], ["release", "publish", "--all", "--by", "demo"]]
+    env = {
+        **os.environ,
+        "SHUMAO_DATABASE_URL": url,
+        "SHUMAO_DATA_DIR": str(data_dir),
+        "SHUMAO_ENVIRONMENT": "test",
+    }
+    steps = [
+        ["demo", "load", "--quiet"],
+        ["policy", "add", str(DEMO / "policy")],
+        ["demo", "users"],
+        ["demo", "bases", "--quiet"],
+        ["outbound", "load-demo"],
+        *(
+            ["index", "build", "-f", fw, "--top", "5", "--by", "demo"]
+            for fw in ("provinces", "economies", "bases")
+        ),
+        ["demo", "calendar"],
+        ["release", "publish", "--all", "--by", "demo"],
+    ]
     for args in steps:
-        done = subprocess.run([str(SHUMAO), *args], env=env, capture_output=True, timeout=600,
-                              check=False)
+        done = subprocess.run(
+            [str(SHUMAO), *args], env=env, capture_output=True, timeout=600, check=False
+        )
         assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
 
 
@@ -123,10 +139,15 @@ def _prepare(url: str, data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_url: str, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
-              ) -> Iterator[tuple[str, FastAPI]]:
-    settings = Settings(environment="test", data_dir=tmp_path_factory.mktemp("site"),
-                        database_url=demo_url, open_data_dir=demo_dir / "open-data")
+def demo_site(
+    demo_url: str, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, FastAPI]]:
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path_factory.mktemp("site"),
+        database_url=demo_url,
+        open_data_dir=demo_dir / "open-data",
+    )
     app = create_app(settings)
     try:
         with serve(app) as base:
@@ -142,8 +163,11 @@ def _slug(path: str) -> str:
 def _settle(page: Any) -> None:
     """Wait until every chart on the page is drawn (conditions, never fixed sleeps)."""
     page.wait_for_load_state("load")
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-chart]')]
-                              .every(el => el.dataset.ready === '1')""", timeout=60_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-chart]')]
+                              .every(el => el.dataset.ready === '1')""",
+        timeout=60_000,
+    )
 
 
 def _shape(path: str) -> str:
@@ -177,8 +201,9 @@ COLOURS_JS = """() => {
 }"""
 
 
-def _visit(page: Any, path: str, folder: Path, problems: list[str],
-           colours: dict[str, set[str]]) -> Any:
+def _visit(
+    page: Any, path: str, folder: Path, problems: list[str], colours: dict[str, set[str]]
+) -> Any:
     page.set_viewport_size({"width": 1400, "height": 1000})
     response = page.goto(path)
     if response is None or "text/html" not in response.headers.get("content-type", ""):
@@ -196,8 +221,9 @@ def _visit(page: Any, path: str, folder: Path, problems: list[str],
     page.wait_for_function(f"() => window.innerWidth === {PHONE}")
     _settle(page)
     with contextlib.suppress(Exception):  # charts redraw on resize: let the layout follow
-        page.wait_for_function(f"() => document.documentElement.scrollWidth <= {PHONE}",
-                               timeout=15_000)
+        page.wait_for_function(
+            f"() => document.documentElement.scrollWidth <= {PHONE}", timeout=15_000
+        )
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > PHONE:
         culprits = page.evaluate(f"""() => [...document.querySelectorAll('body *')]
@@ -208,8 +234,9 @@ def _visit(page: Any, path: str, folder: Path, problems: list[str],
     return response
 
 
-def _crawl(browser: Any, base: str, role: str, routes: list[str]
-           ) -> tuple[dict[str, list[str]], list[str], dict[str, set[str]]]:
+def _crawl(
+    browser: Any, base: str, role: str, routes: list[str]
+) -> tuple[dict[str, list[str]], list[str], dict[str, set[str]]]:
     folder = OUTPUT / "pages" / role
     folder.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(base_url=base)
@@ -226,8 +253,12 @@ def _crawl(browser: Any, base: str, role: str, routes: list[str]
     while queue:
         path = queue.pop(0)
         route = next((r for r, p in patterns.items() if p.match(path.split("?")[0])), None)
-        if route is None or route in SKIP_ROUTES or len(seen[route]) >= PER_ROUTE \
-                or _shape(path) in {_shape(p) for p in seen[route]}:
+        if (
+            route is None
+            or route in SKIP_ROUTES
+            or len(seen[route]) >= PER_ROUTE
+            or _shape(path) in {_shape(p) for p in seen[route]}
+        ):
             continue
         seen[route].append(path)
         response = _visit(page, path, folder, problems, colours)

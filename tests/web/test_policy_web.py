@@ -32,14 +32,17 @@ def test_the_2022_report_appears_once_with_its_two_files(client, seeded: dict[st
     assert [h["issue_date"] for h in listed["hits"]][:2] == ["2024-08-17", "2021-07-20"]
     doc = client.get(f"/api/policy/documents/{seeded['003']}").json()
     assert [(f["source_file"][:3], f["script"], f["primary"]) for f in doc["files"]] == [
-        ("003", "simplified", True), ("004", "traditional", False)]
+        ("003", "simplified", True),
+        ("004", "traditional", False),
+    ]
     assert doc["files"][1]["similarity"] == pytest.approx(0.97, abs=0.02)
     page = client.get(f"/policy/{seeded['003']}").text
     assert page.count('data-primary="') == 2 and "正文取自此文件" in page and "相似度 0.9" in page
 
 
-def test_search_highlights_the_passage_and_counts_the_facets(client,
-                                                             seeded: dict[str, int]) -> None:
+def test_search_highlights_the_passage_and_counts_the_facets(
+    client, seeded: dict[str, int]
+) -> None:
     found = client.get("/api/policy/search?q=数据跨境").json()
     assert [h["id"] for h in found["hits"]] == [seeded["003"], seeded["001"]]
     opinion = found["hits"][1]
@@ -49,15 +52,19 @@ def test_search_highlights_the_passage_and_counts_the_facets(client,
     start, end = opinion["marks"][0]
     assert opinion["snippet"][start:end] == "数据跨境"
     assert opinion["section"] == "三、推进数字贸易制度型开放 › （七）促进和规范数据跨境流动"
-    facets = {name: {f["value"]: f["count"] for f in values}
-              for name, values in found["facets"].items()}
+    facets = {
+        name: {f["value"]: f["count"] for f in values} for name, values in found["facets"].items()
+    }
     assert facets["level"] == {"中央": 1, "部委": 1}
-    assert facets["issuer"] == {"中共中央办公厅": 1, "国务院办公厅": 1,
-                                "商务部服务贸易和商贸服务业司": 1}
+    assert facets["issuer"] == {
+        "中共中央办公厅": 1,
+        "国务院办公厅": 1,
+        "商务部服务贸易和商贸服务业司": 1,
+    }
     assert facets["year"] == {"2024": 1}
     page = client.get("/policy?q=数据跨境").text
     assert "<mark>数据跨境</mark>" in page and "共 2 篇" in page
-    hit = page[page.index(f'data-id="{seeded["001"]}"'):]
+    hit = page[page.index(f'data-id="{seeded["001"]}"') :]
     assert "原文（繁体）" in hit and "<mark>數據跨境</mark>" in hit
 
 
@@ -75,7 +82,8 @@ def test_facets_filter_the_result(client, seeded: dict[str, int]) -> None:
 
 
 def test_a_traditional_text_is_shown_simplified_with_the_original_one_click_away(
-        client, seeded: dict[str, int]) -> None:
+    client, seeded: dict[str, int]
+) -> None:
     opinion = seeded["001"]
     page = client.get(f"/policy/{opinion}").text
     assert "数字贸易是数字经济的重要组成部分" in page and "數字貿易是數字經濟" not in page
@@ -87,14 +95,16 @@ def test_a_traditional_text_is_shown_simplified_with_the_original_one_click_away
     assert "文中未找到" in page  # the 文号, which this text does not carry
 
 
-def test_the_english_view_names_levels_types_and_bodies_in_english(client,
-                                                                   seeded: dict[str, int]
-                                                                   ) -> None:
+def test_the_english_view_names_levels_types_and_bodies_in_english(
+    client, seeded: dict[str, int]
+) -> None:
     found = client.get("/api/policy/search?q=数据跨境&lang=en").json()
     opinion = found["hits"][1]
     assert (opinion["level_text"], opinion["doc_type_text"]) == ("Central", "Opinions")
-    assert opinion["issuers_text"] == ["General Office of the CPC Central Committee",
-                                       "General Office of the State Council"]
+    assert opinion["issuers_text"] == [
+        "General Office of the CPC Central Committee",
+        "General Office of the State Council",
+    ]
     page = client.get("/policy?q=数据跨境&lang=en").text
     assert "Issuing body" in page and "2024年" not in page and ">2024<" in page
 

@@ -20,13 +20,21 @@ __all__ = ["browser", "live_server", "open_page", "pytestmark"]
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path / "data", database_url=db_url,
-                    report_dir=DEMO / "report")
+    return Settings(
+        environment="test",
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        report_dir=DEMO / "report",
+    )
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (scripts/setup)")
-def test_the_ministry_builds_the_report_in_the_browser(engine: Engine, open_page, app,  # type: ignore[no-untyped-def]
-                                                       tmp_path: Path) -> None:
+def test_the_ministry_builds_the_report_in_the_browser(
+    engine: Engine,
+    open_page,
+    app,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     load_report_data(engine)
     page = open_page("ministry")
     page.goto("/report")
@@ -45,8 +53,22 @@ def test_the_ministry_builds_the_report_in_the_browser(engine: Engine, open_page
     path = tmp_path / "report_2022_zh.pdf"
     path.write_bytes(pdf.body())
     SHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "5", "-png", str(path),
-                    str(SHOTS / "report_pdf_page")], check=True, timeout=120)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "5",
+            "-png",
+            str(path),
+            str(SHOTS / "report_pdf_page"),
+        ],
+        check=True,
+        timeout=120,
+    )
     pages = sorted(SHOTS.glob("report_pdf_page-*.png"))
     assert len(pages) == 5 and all(p.stat().st_size > 5_000 for p in pages)
 

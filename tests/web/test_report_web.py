@@ -20,8 +20,13 @@ from web.factories import World
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path / "data", database_url=db_url,
-                    report_dir=DEMO / "report", public_url="http://shumao.example")
+    return Settings(
+        environment="test",
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        report_dir=DEMO / "report",
+        public_url="http://shumao.example",
+    )
 
 
 def wait_for(client: TestClient, job_id: str, seconds: float = 240) -> dict[str, object]:
@@ -36,7 +41,8 @@ def wait_for(client: TestClient, job_id: str, seconds: float = 240) -> dict[str,
 
 
 def test_the_ministry_builds_the_report_and_downloads_it(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     load_report_data(engine)
     client = as_role("ministry")
     started = client.post("/api/report/build", json={"year": 2022, "formats": ["html", "xlsx"]})
@@ -51,13 +57,15 @@ def test_the_ministry_builds_the_report_and_downloads_it(
     page = client.get("/report", headers={"accept": "text/html"})
     assert "年度报告" in page.text and f'data-job="{job["id"]}"' in page.text
     with engine.connect() as conn:
-        logged = conn.execute(text("SELECT action, username FROM audit_log "
-                                   "WHERE action = 'report.build'")).all()
+        logged = conn.execute(
+            text("SELECT action, username FROM audit_log WHERE action = 'report.build'")
+        ).all()
     assert [tuple(r) for r in logged] == [("report.build", world.users["ministry"])]
 
 
 def test_a_build_that_cannot_be_made_shows_every_problem(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     client = as_role("admin")
     started = client.post("/api/report/build", json={"year": 2030, "formats": ["html"]})
     job = wait_for(client, started.json()["id"])
@@ -70,8 +78,9 @@ def test_a_build_that_cannot_be_made_shows_every_problem(
     assert "未生成：请处理以下问题" in page and "report-no-data" in page
 
 
-def test_bad_requests_are_refused_with_a_reason(world: World,
-                                                as_role: Callable[[str], TestClient]) -> None:
+def test_bad_requests_are_refused_with_a_reason(
+    world: World, as_role: Callable[[str], TestClient]
+) -> None:
     client = as_role("ministry")
     r = client.post("/api/report/build", json={"year": 2022, "formats": ["rtf"]})
     assert r.status_code == 400 and "choose at least one format" in r.text
@@ -81,23 +90,34 @@ def test_bad_requests_are_refused_with_a_reason(world: World,
 
 
 def test_a_finished_build_goes_on_the_calendar_and_waits_for_its_minute(
-        engine: Engine, world: World, as_role: Callable[[str], TestClient]) -> None:
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
     """The report page attaches a build's files to a scheduled report release: the public
     sees nothing of it until the worker releases the entry at its minute."""
     load_report_data(engine)
     at = datetime(2030, 3, 1, 1, 30, tzinfo=UTC)
     with engine.begin() as conn:
-        entry = calendar.schedule(conn, scope=Scope("ministry", username="ministry-in"),
-                                  kind="report", subject="annual", reference_period="2022",
-                                  at=at, now=at - timedelta(days=1))
+        entry = calendar.schedule(
+            conn,
+            scope=Scope("ministry", username="ministry-in"),
+            kind="report",
+            subject="annual",
+            reference_period="2022",
+            at=at,
+            now=at - timedelta(days=1),
+        )
     ministry, public = as_role("ministry"), as_role("public")
-    job = wait_for(ministry, ministry.post("/api/report/build", json={
-        "year": 2022, "formats": ["html"]}).json()["id"])
+    job = wait_for(
+        ministry,
+        ministry.post("/api/report/build", json={"year": 2022, "formats": ["html"]}).json()["id"],
+    )
     page = ministry.get("/report", headers={"accept": "text/html"}).text
     assert f'action="/report/jobs/{job["id"]}/attach"' in page
-    done = ministry.post(f"/report/jobs/{job['id']}/attach", data={
-        "entry_id": str(entry.id), "csrf_token": ministry.headers["X-CSRF-Token"]},
-        follow_redirects=False)
+    done = ministry.post(
+        f"/report/jobs/{job['id']}/attach",
+        data={"entry_id": str(entry.id), "csrf_token": ministry.headers["X-CSRF-Token"]},
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text
     listed = ministry.get("/api/reports").json()
     name = listed[0]["files"][0]["name"]

@@ -35,20 +35,26 @@ def _operations(app: FastAPI) -> list[schemathesis.APIOperation]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def _fuzz(operation: schemathesis.APIOperation, cookies: dict[str, str],
-          headers: dict[str, str]) -> list[str]:
+def _fuzz(
+    operation: schemathesis.APIOperation, cookies: dict[str, str], headers: dict[str, str]
+) -> list[str]:
     failures: list[str] = []
-    cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                      operation.as_strategy(GenerationMode.NEGATIVE))
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
 
     @given(case=cases)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case: schemathesis.Case) -> None:
         response = case.call(cookies=cookies, headers=headers)
         if response.status_code >= 500:
-            failures.append(f"{case.method} {case.formatted_path} {case.query}: "
-                            f"{response.status_code} {response.text[:300]}")
+            failures.append(
+                f"{case.method} {case.formatted_path} {case.query}: "
+                f"{response.status_code} {response.text[:300]}"
+            )
 
     run()
     return failures
@@ -56,10 +62,18 @@ def _fuzz(operation: schemathesis.APIOperation, cookies: dict[str, str],
 
 def test_the_schema_lists_every_api_operation(app: FastAPI) -> None:
     paths = {op.path for op in _operations(app)}
-    assert {"/api/overview", "/api/explore", "/sdmx/data/{flow}/{key}",
-            "/api/filings/upload", "/api/admin/users", "/api/filings/export", "/api/filings/todo",
-            "/api/filings/response-overview", "/api/policy/search",
-            "/api/policy/documents/{doc_id}"} <= paths
+    assert {
+        "/api/overview",
+        "/api/explore",
+        "/sdmx/data/{flow}/{key}",
+        "/api/filings/upload",
+        "/api/admin/users",
+        "/api/filings/export",
+        "/api/filings/todo",
+        "/api/filings/response-overview",
+        "/api/policy/search",
+        "/api/policy/documents/{doc_id}",
+    } <= paths
 
 
 @pytest.mark.parametrize("who", ["public", "enterprise", "admin"])

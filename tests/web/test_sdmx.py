@@ -19,7 +19,8 @@ from shumao.storage.dataflows import get_dataflow
 def _structure(client, flow: str):  # type: ignore[no-untyped-def]
     r = client.get(f"/sdmx/structure/dataflow/{flow}")
     assert r.status_code == 200 and r.headers["content-type"].startswith(
-        "application/vnd.sdmx.structure+xml")
+        "application/vnd.sdmx.structure+xml"
+    )
     message = sdmx.read_sdmx(io.BytesIO(r.content))
     return message.dataflow[flow]
 
@@ -28,7 +29,13 @@ def test_sdmx_csv_reads_back_with_sdmx1(as_role, world) -> None:
     c = as_role("public")
     flow = _structure(c, "UNCTAD_DDS")
     assert [d.id for d in flow.structure.dimensions.components] == [
-        "REF_AREA", "COUNTERPART_AREA", "PRODUCT", "FLOW", "FREQ", "TIME_PERIOD"]
+        "REF_AREA",
+        "COUNTERPART_AREA",
+        "PRODUCT",
+        "FLOW",
+        "FREQ",
+        "TIME_PERIOD",
+    ]
     r = c.get("/sdmx/data/UNCTAD_DDS/CHN..DD.X+M.A?startPeriod=2023&endPeriod=2023")
     assert r.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
     message = sdmx.read_sdmx(io.BytesIO(r.content), format="CSV", structure=flow)
@@ -39,8 +46,10 @@ def test_sdmx_csv_reads_back_with_sdmx1(as_role, world) -> None:
 
 def test_sdmx_json_reads_back_with_sdmx1(as_role, world) -> None:
     c = as_role("public")
-    r = c.get("/sdmx/data/UNCTAD_DDS/CHN..DD.X.A", headers={
-        "accept": "application/vnd.sdmx.data+json;version=1.0.0"})
+    r = c.get(
+        "/sdmx/data/UNCTAD_DDS/CHN..DD.X.A",
+        headers={"accept": "application/vnd.sdmx.data+json;version=1.0.0"},
+    )
     assert r.headers["content-type"].startswith("application/vnd.sdmx.data+json")
     message = sdmx.read_sdmx(io.BytesIO(r.content), format="JSON")
     series = sdmx.to_pandas(message.data[0])
@@ -57,7 +66,11 @@ def test_the_sdmx_endpoint_respects_scopes(as_role, world) -> None:
 def test_the_key_names_one_part_per_dimension() -> None:
     flow = get_dataflow("UNCTAD_DDS")
     assert service.parse_key(flow, "CHN..DD.X+M.A") == {
-        "ref_area": ["CHN"], "product": ["DD"], "flow": ["X", "M"], "freq": ["A"]}
+        "ref_area": ["CHN"],
+        "product": ["DD"],
+        "flow": ["X", "M"],
+        "freq": ["A"],
+    }
     assert service.parse_key(flow, "all") == {}
     with pytest.raises(BadQuery, match="5"):
         service.parse_key(flow, "CHN.DD")

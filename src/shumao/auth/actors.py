@@ -55,8 +55,9 @@ class Actor:
             return cls(name, Role(role.strip().lower()), scope)
         except ValueError:
             roles = "/".join(r.value for r in Role)
-            raise NotAllowed(f"未知角色“{role}”（可用：{roles}）/ unknown role {role!r} "
-                             f"(use {roles})") from None
+            raise NotAllowed(
+                f"未知角色“{role}”（可用：{roles}）/ unknown role {role!r} (use {roles})"
+            ) from None
 
     @property
     def label(self) -> str:
@@ -86,8 +87,10 @@ def _area_scope(role: Role, scope: str) -> str:
     if role is Role.CITY and municipality:
         return area  # 直辖市 (Beijing, Tianjin, Shanghai, Chongqing) act as cities too
     if level != role.value:
-        raise NotAllowed(f"{scope} 是 {level} 级代码，不能作为 {role.value} 范围 / "
-                         f"{scope} is a {level} code, not a {role.value} scope")
+        raise NotAllowed(
+            f"{scope} 是 {level} 级代码，不能作为 {role.value} 范围 / "
+            f"{scope} is a {level} code, not a {role.value} scope"
+        )
     return area
 
 

@@ -64,16 +64,37 @@ class Entry:
     detail: dict[str, Any] | None
 
 
-def record(conn: Connection, *, action: str, username: str = "", role: str = "", scope: str = "",
-           target: str = "", ok: bool = True, ip: str = "",
-           detail: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-    conn.execute(insert(audit_log).values(
-        at=at or datetime.now(UTC), username=username[:64], role=role[:12], scope=scope[:20],
-        action=action[:40], target=target[:200], ok=ok, ip=ip[:64], detail=detail))
+def record(
+    conn: Connection,
+    *,
+    action: str,
+    username: str = "",
+    role: str = "",
+    scope: str = "",
+    target: str = "",
+    ok: bool = True,
+    ip: str = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    conn.execute(
+        insert(audit_log).values(
+            at=at or datetime.now(UTC),
+            username=username[:64],
+            role=role[:12],
+            scope=scope[:20],
+            action=action[:40],
+            target=target[:200],
+            ok=ok,
+            ip=ip[:64],
+            detail=detail,
+        )
+    )
 
 
-def _conditions(action: str | None, username: str | None, since: datetime | None,
-                until: datetime | None) -> list[ColumnElement[bool]]:
+def _conditions(
+    action: str | None, username: str | None, since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if action:
         conds.append(audit_log.c.action == action)
@@ -86,14 +107,22 @@ def _conditions(action: str | None, username: str | None, since: datetime | None
     return conds
 
 
-def browse(conn: Connection, *, action: str | None = None, username: str | None = None,
-           since: datetime | None = None, until: datetime | None = None, limit: int = 50,
-           offset: int = 0) -> tuple[list[Entry], int]:
+def browse(
+    conn: Connection,
+    *,
+    action: str | None = None,
+    username: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Entry], int]:
     """A page of the log, newest first, and how many entries match in all."""
     where = and_(true(), *_conditions(action, username, since, until))
     total = conn.execute(select(func.count()).select_from(audit_log).where(where)).scalar_one()
-    rows = conn.execute(select(audit_log).where(where).order_by(audit_log.c.id.desc())
-                        .limit(limit).offset(offset))
+    rows = conn.execute(
+        select(audit_log).where(where).order_by(audit_log.c.id.desc()).limit(limit).offset(offset)
+    )
     return [_entry(r) for r in rows], int(total)
 
 
@@ -107,12 +136,33 @@ def _entry(row: Any) -> Entry:
 def export(conn: Connection, **filters: Any) -> pl.DataFrame:
     """Every matching entry (oldest first) as a frame for CSV/XLSX download."""
     entries, _total = browse(conn, limit=1_000_000, **filters)
-    schema = {"id": pl.Int64, "at": pl.String, "username": pl.String, "role": pl.String,
-              "scope": pl.String, "action": pl.String, "target": pl.String, "ok": pl.Boolean,
-              "ip": pl.String, "detail": pl.String}
-    rows = [(e.id, e.at.isoformat(timespec="seconds"), e.username, e.role, e.scope, e.action,
-             e.target, e.ok, e.ip, "" if e.detail is None else _json(e.detail))
-            for e in reversed(entries)]
+    schema = {
+        "id": pl.Int64,
+        "at": pl.String,
+        "username": pl.String,
+        "role": pl.String,
+        "scope": pl.String,
+        "action": pl.String,
+        "target": pl.String,
+        "ok": pl.Boolean,
+        "ip": pl.String,
+        "detail": pl.String,
+    }
+    rows = [
+        (
+            e.id,
+            e.at.isoformat(timespec="seconds"),
+            e.username,
+            e.role,
+            e.scope,
+            e.action,
+            e.target,
+            e.ok,
+            e.ip,
+            "" if e.detail is None else _json(e.detail),
+        )
+        for e in reversed(entries)
+    ]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

@@ -19,8 +19,9 @@ def _hasher() -> PasswordHasher:
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise NotAllowed(f"密码至少需要 {MIN_LENGTH} 个字符 / a password needs at least "
-                         f"{MIN_LENGTH} characters")
+        raise NotAllowed(
+            f"密码至少需要 {MIN_LENGTH} 个字符 / a password needs at least {MIN_LENGTH} characters"
+        )
     if password.strip() != password or not password.strip():
         raise NotAllowed("密码不能以空格开头或结尾 / a password may not start or end with a space")
 

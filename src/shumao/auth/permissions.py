@@ -105,8 +105,16 @@ def may_see(who: Who, ent: Located) -> bool:
     role, code = _role(who), _code(who)
     if role in SEES_ALL:
         return True
-    found = {Role.ENTERPRISE: ent.uscc, Role.PARK: ent.park_code, Role.CITY: ent.city_code,
-             Role.PROVINCE: ent.province_code}.get(Role(role)) if role != PUBLIC else None
+    found = (
+        {
+            Role.ENTERPRISE: ent.uscc,
+            Role.PARK: ent.park_code,
+            Role.CITY: ent.city_code,
+            Role.PROVINCE: ent.province_code,
+        }.get(Role(role))
+        if role != PUBLIC
+        else None
+    )
     return found is not None and found == code
 
 
@@ -126,16 +134,24 @@ def may_maintain(who: Who, ent: Located) -> bool:
     return _role(who) in MAINTAINERS and may_see(who, ent)
 
 
-def visible_where(who: Who, *, uscc: ColumnElement[str], park_code: ColumnElement[str | None],
-                  city_code: ColumnElement[str | None],
-                  province_code: ColumnElement[str | None]) -> ColumnElement[bool] | None:
+def visible_where(
+    who: Who,
+    *,
+    uscc: ColumnElement[str],
+    park_code: ColumnElement[str | None],
+    city_code: ColumnElement[str | None],
+    province_code: ColumnElement[str | None],
+) -> ColumnElement[bool] | None:
     """``may_see`` as an SQL condition on the enterprise's columns; ``None``: every row."""
     role, code = _role(who), _code(who)
     if role in SEES_ALL:
         return None
     columns: dict[str, ColumnElement[Any]] = {
-        Role.ENTERPRISE: uscc, Role.PARK: park_code, Role.CITY: city_code,
-        Role.PROVINCE: province_code}
+        Role.ENTERPRISE: uscc,
+        Role.PARK: park_code,
+        Role.CITY: city_code,
+        Role.PROVINCE: province_code,
+    }
     column = columns.get(role)
     return false() if column is None else column == code
 
@@ -181,14 +197,18 @@ def require_see(who: Who, ent: Located, what: tuple[str, str] = ("填报", "fili
 def require_file(who: Who, ent: Located, zh: str = "", en: str = "") -> None:
     """``zh`` / ``en`` name what is refused (default: filing for the enterprise)."""
     if not may_file(who, ent):
-        raise NotAllowed(f"{_label(who)} 不能{zh or f'为企业 {ent.uscc} 填报'} / "
-                         f"may not {en or f'file for {ent.uscc}'}")
+        raise NotAllowed(
+            f"{_label(who)} 不能{zh or f'为企业 {ent.uscc} 填报'} / "
+            f"may not {en or f'file for {ent.uscc}'}"
+        )
 
 
 def require_review(who: Who, ent: Located) -> None:
     if not may_review(who, ent):
-        raise NotAllowed(f"{_label(who)} 不是企业 {ent.uscc} 的审核人（审核人为所属基地、所在市和省）/ "
-                         f"is not a reviewer of {ent.uscc} (its park, city and province are)")
+        raise NotAllowed(
+            f"{_label(who)} 不是企业 {ent.uscc} 的审核人（审核人为所属基地、所在市和省）/ "
+            f"is not a reviewer of {ent.uscc} (its park, city and province are)"
+        )
 
 
 def require_approve(who: Who, ent: Located) -> None:
@@ -203,20 +223,23 @@ def require_set_deadlines(who: Who) -> None:
 
 def require_follow_responses(who: Who) -> None:
     if not may_follow_responses(who):
-        raise NotAllowed("报送情况供审核与管理人员查看 / the response lists are for reviewers "
-                         "and statisticians")
+        raise NotAllowed(
+            "报送情况供审核与管理人员查看 / the response lists are for reviewers and statisticians"
+        )
 
 
 def require_maintain(who: Who, ent: Located) -> None:
     if not may_maintain(who, ent):
-        raise NotAllowed(f"{_label(who)} 无权维护企业 {ent.uscc} 的信息 / "
-                         f"may not maintain enterprise {ent.uscc}")
+        raise NotAllowed(
+            f"{_label(who)} 无权维护企业 {ent.uscc} 的信息 / may not maintain enterprise {ent.uscc}"
+        )
 
 
 def require_release(who: Who) -> None:
     if not may_release(who):
-        raise NotAllowed("只有商务部和系统管理员可以发布数据 / only the ministry and admins "
-                         "may release data")
+        raise NotAllowed(
+            "只有商务部和系统管理员可以发布数据 / only the ministry and admins may release data"
+        )
 
 
 def require_administer(who: Who) -> None:

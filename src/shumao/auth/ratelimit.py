@@ -39,18 +39,23 @@ class LoginLimit:
     window: timedelta = timedelta(minutes=15)
 
 
-def reserve(conn: Connection, *, username: str, ip: str, now: datetime,
-            limit: LoginLimit) -> str | None:
+def reserve(
+    conn: Connection, *, username: str, ip: str, now: datetime, limit: LoginLimit
+) -> str | None:
     """Count this attempt against the user; the refusal message when the user or the address
     is over its limit (then no password may be checked), else ``None``. Commit right after:
     the count must stand whatever the password check says."""
     minutes = int(limit.window.total_seconds() // 60)
     if ip and _failures(conn, f"ip:{ip}", now, limit.window) >= limit.max_failures * ADDRESS_FACTOR:
-        return (f"此地址登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins from "
-                f"this address; try again in {minutes} minutes")
+        return (
+            f"此地址登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins from "
+            f"this address; try again in {minutes} minutes"
+        )
     if _bump(conn, f"user:{username.lower()}", now, limit.window) > limit.max_failures:
-        return (f"登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins for this "
-                f"user; try again in {minutes} minutes")
+        return (
+            f"登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins for this "
+            f"user; try again in {minutes} minutes"
+        )
     return None
 
 
@@ -66,16 +71,22 @@ def succeeded(conn: Connection, *, username: str) -> None:
 
 
 def _failures(conn: Connection, key: str, now: datetime, window: timedelta) -> int:
-    found = conn.execute(select(login_counter.c.attempts).where(
-        login_counter.c.key == key, login_counter.c.window_start >= now - window)).scalar()
+    found = conn.execute(
+        select(login_counter.c.attempts).where(
+            login_counter.c.key == key, login_counter.c.window_start >= now - window
+        )
+    ).scalar()
     return int(found or 0)
 
 
 def _bump(conn: Connection, key: str, now: datetime, window: timedelta) -> int:
     stale = login_counter.c.window_start < now - window
     stmt = insert_dialect(conn, login_counter).values(key=key, attempts=1, window_start=now)
-    stmt = stmt.on_conflict_do_update(index_elements=[login_counter.c.key], set_={
-        "attempts": case((stale, 1), else_=login_counter.c.attempts + 1),
-        "window_start": case((stale, now), else_=login_counter.c.window_start),
-    }).returning(login_counter.c.attempts)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[login_counter.c.key],
+        set_={
+            "attempts": case((stale, 1), else_=login_counter.c.attempts + 1),
+            "window_start": case((stale, now), else_=login_counter.c.window_start),
+        },
+    ).returning(login_counter.c.attempts)
     return int(conn.execute(stmt).scalar_one())

@@ -61,5 +61,7 @@ class Scope:
 
 def _known_role(role: str) -> None:
     if role not in ROLES:
-        raise NotAllowed(f"未知角色“{role}”（可用：{'、'.join(ROLES)}）/ unknown role {role!r} "
-                         f"(use {', '.join(ROLES)})")
+        raise NotAllowed(
+            f"未知角色“{role}”（可用：{'、'.join(ROLES)}）/ unknown role {role!r} "
+            f"(use {', '.join(ROLES)})"
+        )

@@ -48,8 +48,15 @@ def start(conn: Connection, *, user: User, secret: str, hours: float) -> tuple[s
     now = datetime.now(UTC)
     expires = now + timedelta(hours=hours)
     csrf = secrets.token_urlsafe(24)
-    conn.execute(insert(auth_session).values(token_hash=_digest(token), user_id=user.id,
-                                             csrf_token=csrf, created_at=now, expires_at=expires))
+    conn.execute(
+        insert(auth_session).values(
+            token_hash=_digest(token),
+            user_id=user.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
     cookie = _signer(secret, "session").sign(token).decode()
     return cookie, Session(user, csrf, expires)
 
@@ -66,8 +73,9 @@ def load(conn: Connection, *, cookie: str, secret: str) -> Session | None:
     token = _token(cookie, secret)
     if token is None:
         return None
-    row = conn.execute(select(auth_session).where(auth_session.c.token_hash == _digest(token))
-                       ).first()
+    row = conn.execute(
+        select(auth_session).where(auth_session.c.token_hash == _digest(token))
+    ).first()
     if row is None:
         return None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)

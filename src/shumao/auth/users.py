@@ -55,20 +55,38 @@ def _checked_scope(username: str, role: str, scope: str) -> Scope:
     return Scope.of(username, role, scope)
 
 
-def create_user(conn: Connection, *, username: str, password: str, role: str, scope: str = "",
-                display_name: str = "") -> User:
+def create_user(
+    conn: Connection,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    scope: str = "",
+    display_name: str = "",
+) -> User:
     if not USERNAME.match(username):
-        raise NotAllowed(f"用户名“{username}”只能包含字母、数字和 _ . @ -（2–64 个字符）/ "
-                         "a user name is 2-64 letters, digits or _ . @ -")
+        raise NotAllowed(
+            f"用户名“{username}”只能包含字母、数字和 _ . @ -（2–64 个字符）/ "
+            "a user name is 2-64 letters, digits or _ . @ -"
+        )
     checked = _checked_scope(username, role, scope)
     if find_user(conn, username) is not None:
         raise ConflictError(f"用户名“{username}”已存在 / user {username!r} exists")
     now = datetime.now(UTC)
-    new_id = conn.execute(insert(app_user).values(
-        username=username, display_name=display_name or username,
-        password_hash=passwords.hash_password(password), role=checked.role, scope=checked.code,
-        active=True, created_at=now, updated_at=now,
-    ).returning(app_user.c.id)).scalar_one()
+    new_id = conn.execute(
+        insert(app_user)
+        .values(
+            username=username,
+            display_name=display_name or username,
+            password_hash=passwords.hash_password(password),
+            role=checked.role,
+            scope=checked.code,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(app_user.c.id)
+    ).scalar_one()
     return get_user(conn, int(new_id))
 
 
@@ -97,20 +115,32 @@ def list_users(conn: Connection) -> list[User]:
 
 def set_password(conn: Connection, *, username: str, password: str) -> User:
     user = require_user(conn, username)
-    conn.execute(update(app_user).where(app_user.c.id == user.id).values(
-        password_hash=passwords.hash_password(password), updated_at=datetime.now(UTC)))
+    conn.execute(
+        update(app_user)
+        .where(app_user.c.id == user.id)
+        .values(password_hash=passwords.hash_password(password), updated_at=datetime.now(UTC))
+    )
     _end_sessions(conn, user.id)
     return get_user(conn, user.id)
 
 
-def update_user(conn: Connection, *, username: str, role: str | None = None,
-                scope: str | None = None, active: bool | None = None,
-                display_name: str | None = None) -> User:
+def update_user(
+    conn: Connection,
+    *,
+    username: str,
+    role: str | None = None,
+    scope: str | None = None,
+    active: bool | None = None,
+    display_name: str | None = None,
+) -> User:
     """Change role/scope (checked together), status or name; ends the user's sessions."""
     user = require_user(conn, username)
     checked = _checked_scope(username, role or user.role, user.scope if scope is None else scope)
-    values: dict[str, Any] = {"role": checked.role, "scope": checked.code,
-                              "updated_at": datetime.now(UTC)}
+    values: dict[str, Any] = {
+        "role": checked.role,
+        "scope": checked.code,
+        "updated_at": datetime.now(UTC),
+    }
     if active is not None:
         values["active"] = active
     if display_name is not None:
@@ -124,8 +154,14 @@ def _end_sessions(conn: Connection, user_id: int) -> None:
     conn.execute(delete(auth_session).where(auth_session.c.user_id == user_id))
 
 
-def authenticate(conn: Connection, *, username: str, password: str, ip: str = "",
-                 limit: ratelimit.LoginLimit | None = None) -> User | None:
+def authenticate(
+    conn: Connection,
+    *,
+    username: str,
+    password: str,
+    ip: str = "",
+    limit: ratelimit.LoginLimit | None = None,
+) -> User | None:
     """The user if the password is right, else ``None``; every attempt goes to the audit log.
 
     Returns ``None`` (rather than raising) for an unknown user, a wrong password or a disabled
@@ -134,8 +170,9 @@ def authenticate(conn: Connection, *, username: str, password: str, ip: str = ""
     (``ratelimit.reserve``, see ``web.services.auth.login``, which also checks the password
     outside the write transaction: ``check_password`` then ``record_login``).
     """
-    return record_login(conn, check_password(conn, username=username, password=password),
-                        ip=ip, limit=limit)
+    return record_login(
+        conn, check_password(conn, username=username, password=password), ip=ip, limit=limit
+    )
 
 
 @dataclass(frozen=True)
@@ -156,16 +193,28 @@ def check_password(conn: Connection, *, username: str, password: str) -> Passwor
     return PasswordCheck(username, password, row, ok)
 
 
-def record_login(conn: Connection, checked: PasswordCheck, *, ip: str = "",
-                 limit: ratelimit.LoginLimit | None = None) -> User | None:
+def record_login(
+    conn: Connection,
+    checked: PasswordCheck,
+    *,
+    ip: str = "",
+    limit: ratelimit.LoginLimit | None = None,
+) -> User | None:
     """Write what a checked log-in leaves: the audit row, the rate-limit counts, the user's
     last log-in (and a rehash when the hashing parameters changed). ``None`` when refused."""
     now = datetime.now(UTC)
     row = checked.row
     if row is None or not checked.ok or not row.active:
         reason = "unknown" if row is None else ("password" if not checked.ok else "disabled")
-        audit.record(conn, action="login", username=checked.username, ok=False, ip=ip,
-                     detail={"reason": reason}, at=now)
+        audit.record(
+            conn,
+            action="login",
+            username=checked.username,
+            ok=False,
+            ip=ip,
+            detail={"reason": reason},
+            at=now,
+        )
         ratelimit.failed(conn, ip=ip, now=now, limit=limit or ratelimit.LoginLimit())
         return None
     values: dict[str, Any] = {"last_login_at": now}
@@ -173,7 +222,14 @@ def record_login(conn: Connection, checked: PasswordCheck, *, ip: str = "",
         values["password_hash"] = passwords.hash_password(checked.password)
     conn.execute(update(app_user).where(app_user.c.id == row.id).values(**values))
     user = get_user(conn, row.id)
-    audit.record(conn, action="login", username=user.username, role=user.role, scope=user.scope,
-                 ip=ip, at=now)
+    audit.record(
+        conn,
+        action="login",
+        username=user.username,
+        role=user.role,
+        scope=user.scope,
+        ip=ip,
+        at=now,
+    )
     ratelimit.succeeded(conn, username=checked.username)
     return user

@@ -32,7 +32,8 @@ def is_working_day(day: date) -> bool:
             f"{day.year} 年的节假日安排尚未收录（chinesecalendar {chinese_calendar.__version__}），"
             f"请升级该软件包后再计算 / the holidays of {day.year} are not in chinesecalendar "
             f"{chinese_calendar.__version__} yet: upgrade the package before computing dates "
-            "in that year") from None
+            "in that year"
+        ) from None
 
 
 def holiday_name(day: date) -> str | None:

@@ -23,9 +23,21 @@ from shumao.bases import synthetic
 
 YEAR = "2025"
 FILE = "so_roster_2025.csv"
-BASES = {"DSEB05": ("320100", "江苏省南京市雨花台区软件大道"), "DSEB06": ("330100", "浙江省杭州市滨江区网商路")}
-HEADER = ("企业名称", "统一社会信用代码", "地址", "所属基地", "年度", "离岸ITO合同额（万美元）",
-          "离岸ITO执行额（万美元）", "离岸BPO执行额（万美元）", "离岸KPO执行额（万美元）")
+BASES = {
+    "DSEB05": ("320100", "江苏省南京市雨花台区软件大道"),
+    "DSEB06": ("330100", "浙江省杭州市滨江区网商路"),
+}
+HEADER = (
+    "企业名称",
+    "统一社会信用代码",
+    "地址",
+    "所属基地",
+    "年度",
+    "离岸ITO合同额（万美元）",
+    "离岸ITO执行额（万美元）",
+    "离岸BPO执行额（万美元）",
+    "离岸KPO执行额（万美元）",
+)
 
 
 @dataclass(frozen=True)
@@ -45,15 +57,35 @@ def _variants(known: list[Known]) -> list[tuple[str, str | None, str | None, str
         if i % 3 == 0:
             out.append((ent.name, ent.uscc, street, ent.park))
         elif i % 3 == 1:
-            out.append((core.replace("有限公司", f"（{city}）有限公司") + "（演示）", None, street,
-                        ent.park))
+            out.append(
+                (
+                    core.replace("有限公司", f"（{city}）有限公司") + "（演示）",
+                    None,
+                    street,
+                    ent.park,
+                )
+            )
         else:
-            out.append((ent.name.replace("（演示）", "") + "雨花台分公司（演示）"
-                        if ent.park == "DSEB05" else ent.name, None, street, ent.park))
+            out.append(
+                (
+                    ent.name.replace("（演示）", "") + "雨花台分公司（演示）"
+                    if ent.park == "DSEB05"
+                    else ent.name,
+                    None,
+                    street,
+                    ent.park,
+                )
+            )
     first = known[0]
     trade = first.name[2:4]
-    out.append((f"{first.name[:2]}{trade}网络传媒有限公司（演示）", None,
-                f"{BASES[first.park][1]}101号", first.park))
+    out.append(
+        (
+            f"{first.name[:2]}{trade}网络传媒有限公司（演示）",
+            None,
+            f"{BASES[first.park][1]}101号",
+            first.park,
+        )
+    )
     out.append((first.name[2:], None, None, first.park))  # no city, no address, no code
     return out
 
@@ -61,16 +93,27 @@ def _variants(known: list[Known]) -> list[tuple[str, str | None, str | None, str
 def roster_frame(known: list[Known]) -> pl.DataFrame:
     rows: list[tuple[str, str | None, str | None, str]] = []
     for base, (city, _) in BASES.items():
-        made = synthetic.generate(0, 40, matched=0.0, seed=int(base[-2:]), city_codes=[city],
-                                  prefix=base).roster
-        rows += [(f"{n}（演示）", c, a, base)
-                 for n, c, a in made.select("name", "uscc", "address").iter_rows()]
+        made = synthetic.generate(
+            0, 40, matched=0.0, seed=int(base[-2:]), city_codes=[city], prefix=base
+        ).roster
+        rows += [
+            (f"{n}（演示）", c, a, base)
+            for n, c, a in made.select("name", "uscc", "address").iter_rows()
+        ]
     rows += _variants(known)
-    amounts = [(round(80 + 37.5 * (i % 11), 2), round(60 + 29.0 * (i % 7), 2),
-                round(10.0 * (i % 3), 2), round(5.0 * (i % 2), 2)) for i in range(len(rows))]
+    amounts = [
+        (
+            round(80 + 37.5 * (i % 11), 2),
+            round(60 + 29.0 * (i % 7), 2),
+            round(10.0 * (i % 3), 2),
+            round(5.0 * (i % 2), 2),
+        )
+        for i in range(len(rows))
+    ]
     schema = {h: pl.Float64 if i >= 5 else pl.String for i, h in enumerate(HEADER)}
-    return pl.DataFrame([(*r, YEAR, *a) for r, a in zip(rows, amounts, strict=True)],
-                        schema=schema, orient="row")
+    return pl.DataFrame(
+        [(*r, YEAR, *a) for r, a in zip(rows, amounts, strict=True)], schema=schema, orient="row"
+    )
 
 
 def write(known: list[Known], folder: Path) -> Path:

@@ -29,11 +29,16 @@ from shumao.bases import rules
 
 PASS, FAIL, MISSING = "pass", "fail", "missing"
 VERDICT_TEXT = {
-    "application": {PASS: ("符合申报条件", "meets the conditions"),
-                    FAIL: ("不符合申报条件", "does not meet the conditions"),
-                    MISSING: ("待补材料", "materials missing")},
-    "rereview": {PASS: ("复审合格", "re-review passed"), FAIL: ("复审不合格", "re-review failed"),
-                 MISSING: ("待补材料", "materials missing")},
+    "application": {
+        PASS: ("符合申报条件", "meets the conditions"),
+        FAIL: ("不符合申报条件", "does not meet the conditions"),
+        MISSING: ("待补材料", "materials missing"),
+    },
+    "rereview": {
+        PASS: ("复审合格", "re-review passed"),
+        FAIL: ("复审不合格", "re-review failed"),
+        MISSING: ("待补材料", "materials missing"),
+    },
 }
 OUTCOME_TEXT = {PASS: ("达标", "pass"), FAIL: ("未达标", "fail"), MISSING: ("待补材料", "missing")}
 
@@ -102,19 +107,30 @@ class Evaluation:
     def verdict_text(self, lang: str = "zh") -> str:
         zh, en = VERDICT_TEXT[self.kind][self.verdict]
         if self.overridden:
-            zh, en = zh + "（特殊潜力，适当降低条件）", en + " (special potential, lowered thresholds)"
+            zh, en = (
+                zh + "（特殊潜力，适当降低条件）",
+                en + " (special potential, lowered thresholds)",
+            )
         return en if lang == "en" else zh
 
 
-def decide_threshold(code: str, year: str, minimum: float, unit: str,
-                     evidence: Sequence[Evidence]) -> Outcome:
+def decide_threshold(
+    code: str, year: str, minimum: float, unit: str, evidence: Sequence[Evidence]
+) -> Outcome:
     mine = tuple(e for e in evidence if e.criterion == code and e.year == year)
     base = Outcome(code, "threshold", year, MISSING, minimum, unit, evidence=mine)
     exact = [e for e in mine if e.bound == "exact"]
     if exact:
         v = exact[0].value
-        return replace(base, outcome=PASS if v >= minimum else FAIL, value=v, bound="exact",
-                       margin=v - minimum, low=v, high=v)
+        return replace(
+            base,
+            outcome=PASS if v >= minimum else FAIL,
+            value=v,
+            bound="exact",
+            margin=v - minimum,
+            low=v,
+            high=v,
+        )
     low = max((e.value for e in mine if e.bound == "lower"), default=None)
     high = min((e.value for e in mine if e.bound == "upper"), default=None)
     base = replace(base, low=low, high=high)
@@ -126,13 +142,16 @@ def decide_threshold(code: str, year: str, minimum: float, unit: str,
     return replace(base, reason_zh=zh, reason_en=en)
 
 
-def _missing_reason(low: float | None, high: float | None, minimum: float, unit: str
-                    ) -> tuple[str, str]:
+def _missing_reason(
+    low: float | None, high: float | None, minimum: float, unit: str
+) -> tuple[str, str]:
     if low is None and high is None:
         return "没有任何公开数据或申报材料", "no published figure or declared material"
     known = f"[{'—' if low is None else f'{low:,.2f}'}, {'—' if high is None else f'{high:,.2f}'}]"
-    return (f"已知区间 {known} {unit} 包含门槛 {minimum:,.2f}，无法判定",
-            f"the known interval {known} {unit} contains the threshold {minimum:,.2f}")
+    return (
+        f"已知区间 {known} {unit} 包含门槛 {minimum:,.2f}，无法判定",
+        f"the known interval {known} {unit} contains the threshold {minimum:,.2f}",
+    )
 
 
 def decide_check(code: str, check: Check | None) -> Outcome:
@@ -140,22 +159,43 @@ def decide_check(code: str, check: Check | None) -> Outcome:
     outcome = {"accepted": PASS, "rejected": FAIL}.get(decision, MISSING)
     if outcome == PASS and check is not None and check.evidence_files == 0:
         outcome = MISSING  # an accepted item without a document is not evidence
-    return Outcome(code, "checklist", "", outcome, decision=decision,
-                   reason_zh=check.note if check else "", reason_en=check.note if check else "")
+    return Outcome(
+        code,
+        "checklist",
+        "",
+        outcome,
+        decision=decision,
+        reason_zh=check.note if check else "",
+        reason_en=check.note if check else "",
+    )
 
 
-def evaluate(*, kind: str, base_code: str, group: str, years: Sequence[str],
-             evidence: Sequence[Evidence], checks: Sequence[Check],
-             override_reason: str = "") -> Evaluation:
+def evaluate(
+    *,
+    kind: str,
+    base_code: str,
+    group: str,
+    years: Sequence[str],
+    evidence: Sequence[Evidence],
+    checks: Sequence[Check],
+    override_reason: str = "",
+) -> Evaluation:
     """The outcome of every criterion and the verdict (see the module docstring)."""
     by_code = {c.code: c for c in checks}
     outcomes = [decide_check(c.code, by_code.get(c.code)) for c in rules.checklist()]
     for t in rules.thresholds():
-        outcomes += [decide_threshold(t.code, y, t.minimum[group], t.unit, evidence)
-                     for y in years]
+        outcomes += [decide_threshold(t.code, y, t.minimum[group], t.unit, evidence) for y in years]
     verdict, overridden = verdict_of(outcomes, override_reason)
-    return Evaluation(kind, base_code, group, tuple(years), tuple(outcomes), verdict, overridden,
-                      override_reason.strip() if overridden else "")
+    return Evaluation(
+        kind,
+        base_code,
+        group,
+        tuple(years),
+        tuple(outcomes),
+        verdict,
+        overridden,
+        override_reason.strip() if overridden else "",
+    )
 
 
 def verdict_of(outcomes: Sequence[Outcome], override_reason: str = "") -> tuple[str, bool]:
@@ -187,7 +227,7 @@ def what_if(evaluation: Evaluation) -> list[WhatIf]:
     for i, o in enumerate(evaluation.outcomes):
         if o.outcome == PASS:
             continue
-        fixed = [*evaluation.outcomes[:i], replace(o, outcome=PASS), *evaluation.outcomes[i + 1:]]
+        fixed = [*evaluation.outcomes[:i], replace(o, outcome=PASS), *evaluation.outcomes[i + 1 :]]
         verdict, _ = verdict_of(fixed, evaluation.override_reason)
         zh, en = _needed(o)
         out.append(WhatIf(o.code, o.year, o.outcome, zh, en, verdict))
@@ -200,9 +240,13 @@ def _needed(o: Outcome) -> tuple[str, str]:
     assert o.threshold is not None
     if o.outcome == FAIL and o.margin is not None:
         gap = -o.margin
-        return (f"还差 {gap:,.2f} {o.unit}（{'至多' if o.bound == 'upper' else ''}"
-                f"{o.value:,.2f} / 门槛 {o.threshold:,.2f}）；或评审适用特殊潜力条款",
-                f"short by {gap:,.2f} {o.unit} ({'at most ' if o.bound == 'upper' else ''}"
-                f"{o.value:,.2f} of {o.threshold:,.2f}); or the special-potential clause")
-    return (f"提供 {o.year} 年的确切数值及证明材料（门槛 {o.threshold:,.2f} {o.unit}）",
-            f"declare the {o.year} figure with evidence (threshold {o.threshold:,.2f} {o.unit})")
+        return (
+            f"还差 {gap:,.2f} {o.unit}（{'至多' if o.bound == 'upper' else ''}"
+            f"{o.value:,.2f} / 门槛 {o.threshold:,.2f}）；或评审适用特殊潜力条款",
+            f"short by {gap:,.2f} {o.unit} ({'at most ' if o.bound == 'upper' else ''}"
+            f"{o.value:,.2f} of {o.threshold:,.2f}); or the special-potential clause",
+        )
+    return (
+        f"提供 {o.year} 年的确切数值及证明材料（门槛 {o.threshold:,.2f} {o.unit}）",
+        f"declare the {o.year} figure with evidence (threshold {o.threshold:,.2f} {o.unit})",
+    )

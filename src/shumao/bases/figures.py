@@ -40,34 +40,46 @@ def cny_rate(year: str) -> tuple[float, str]:
     if found is None:
         return float("nan"), ""
     status = "（暂定值 provisional）" if found.status == "P" else ""
-    return found.per_usd, f"{year} 年人民币对美元年平均汇率 {found.per_usd} 元/美元{status}（{found.source}）"
+    return (
+        found.per_usd,
+        f"{year} 年人民币对美元年平均汇率 {found.per_usd} 元/美元{status}（{found.source}）",
+    )
 
 
-def _read(conn: Connection, flow: str, where: dict[str, list[str]], years: Sequence[str]
-          ) -> pl.DataFrame:
+def _read(
+    conn: Connection, flow: str, where: dict[str, list[str]], years: Sequence[str]
+) -> pl.DataFrame:
     start, end = min(years), max(years)
     return vintages.read(conn, flow, where=where, start=start, end=end)
 
 
 def output(conn: Connection, code: str, years: Sequence[str]) -> list[Evidence]:
-    frame = _read(conn, "MOFCOM_BASE_OUTPUT", {"ref_area": [code], "indicator": ["OUTPUT"]},
-                  years)
+    frame = _read(conn, "MOFCOM_BASE_OUTPUT", {"ref_area": [code], "indicator": ["OUTPUT"]}, years)
     out = []
     for row in frame.iter_rows(named=True):
         if row["time_period"] not in years or row["value"] is None:
             continue
-        value = units.convert(row["value"], units.Unit(row["unit"], row["unit_mult"], "", ""),
-                              YI_YUAN)
-        out.append(Evidence(
-            "OUTPUT", row["time_period"], value, "lower",
-            "商务部《中国数字贸易发展报告2022》表4 数字产业产值",
-            "MOFCOM 2022 report, table 4: digital-industry output",
-            dataflow="MOFCOM_BASE_OUTPUT", series=f"{code}.OUTPUT.A",
-            vintage_id=row["vintage_id"], original=f"{value:,.2f} 亿元",
-            note_zh="数字产业产值是园区产值的一部分：达到门槛即可判定达标，低于门槛不能判定",
-            note_en="digital-industry output is part of the park's output: reaching the "
-                    "threshold proves it, falling short proves nothing",
-            link=f"/explorer?dataflow=MOFCOM_BASE_OUTPUT&ref_area={code}"))
+        value = units.convert(
+            row["value"], units.Unit(row["unit"], row["unit_mult"], "", ""), YI_YUAN
+        )
+        out.append(
+            Evidence(
+                "OUTPUT",
+                row["time_period"],
+                value,
+                "lower",
+                "商务部《中国数字贸易发展报告2022》表4 数字产业产值",
+                "MOFCOM 2022 report, table 4: digital-industry output",
+                dataflow="MOFCOM_BASE_OUTPUT",
+                series=f"{code}.OUTPUT.A",
+                vintage_id=row["vintage_id"],
+                original=f"{value:,.2f} 亿元",
+                note_zh="数字产业产值是园区产值的一部分：达到门槛即可判定达标，低于门槛不能判定",
+                note_en="digital-industry output is part of the park's output: reaching the "
+                "threshold proves it, falling short proves nothing",
+                link=f"/explorer?dataflow=MOFCOM_BASE_OUTPUT&ref_area={code}",
+            )
+        )
     return out
 
 
@@ -79,32 +91,44 @@ def exports_published(conn: Connection, code: str, years: Sequence[str]) -> list
         year = row["time_period"]
         if year not in years or row["value"] is None:
             continue
-        usd = units.convert(row["value"], units.Unit(row["unit"], row["unit_mult"], "", ""),
-                            "亿美元")
+        usd = units.convert(
+            row["value"], units.Unit(row["unit"], row["unit_mult"], "", ""), "亿美元"
+        )
         rate, note = cny_rate(year)
-        out.append(Evidence(
-            "SI_EXPORT", year, usd * rate, "upper",
-            "商务部《中国数字贸易发展报告2022》表3 可数字化交付服务出口额",
-            "MOFCOM 2022 report, table 3: digitally deliverable services exports",
-            dataflow="MOFCOM_REPORT", series=f"{code}.WLD.DD.X.VALUE.A",
-            vintage_id=row["vintage_id"], original=f"{usd:,.2f} 亿美元", rate=rate,
-            rate_note=note,
-            note_zh="可数字化交付服务包含电信、计算机和信息服务：低于门槛即可判定未达标，达到门槛不能判定",
-            note_en="digitally deliverable services include ICT services: falling short proves "
-                    "a fail, reaching the threshold proves nothing",
-            link=f"/explorer?dataflow=MOFCOM_REPORT&ref_area={code}"))
+        out.append(
+            Evidence(
+                "SI_EXPORT",
+                year,
+                usd * rate,
+                "upper",
+                "商务部《中国数字贸易发展报告2022》表3 可数字化交付服务出口额",
+                "MOFCOM 2022 report, table 3: digitally deliverable services exports",
+                dataflow="MOFCOM_REPORT",
+                series=f"{code}.WLD.DD.X.VALUE.A",
+                vintage_id=row["vintage_id"],
+                original=f"{usd:,.2f} 亿美元",
+                rate=rate,
+                rate_note=note,
+                note_zh="可数字化交付服务包含电信、计算机和信息服务：低于门槛即可判定未达标，达到门槛不能判定",
+                note_en="digitally deliverable services include ICT services: falling short proves "
+                "a fail, reaching the threshold proves nothing",
+                link=f"/explorer?dataflow=MOFCOM_REPORT&ref_area={code}",
+            )
+        )
     return out
 
 
 def exports_reported(conn: Connection, code: str, years: Sequence[str]) -> list[Evidence]:
     """The SI exports the base's enterprises filed (a lower bound of the base's)."""
-    usccs = list(conn.execute(select(enterprise.c.uscc).where(enterprise.c.park_code == code))
-                 .scalars())
+    usccs = list(
+        conn.execute(select(enterprise.c.uscc).where(enterprise.c.park_code == code)).scalars()
+    )
     if not usccs:
         return []
     where = {"ref_area": usccs, "product": list(SI_ITEMS), "flow": ["X"]}
-    frame = vintages.read(conn, "ENT_DDS", where=where, start=f"{min(years)}-Q1",
-                          end=f"{max(years)}-Q4")
+    frame = vintages.read(
+        conn, "ENT_DDS", where=where, start=f"{min(years)}-Q1", end=f"{max(years)}-Q4"
+    )
     frame = frame.filter(pl.col("value").is_not_null() & (pl.col("counterpart_area") != "WLD"))
     out = []
     for year in years:
@@ -112,18 +136,31 @@ def exports_reported(conn: Connection, code: str, years: Sequence[str]) -> list[
         if part.is_empty():
             continue
         rate, note = cny_rate(year)
-        usd = sum(units.convert(v, units.Unit(u, m, "", ""), "亿美元")
-                  for v, u, m in part.select("value", "unit", "unit_mult").iter_rows())
+        usd = sum(
+            units.convert(v, units.Unit(u, m, "", ""), "亿美元")
+            for v, u, m in part.select("value", "unit", "unit_mult").iter_rows()
+        )
         quarters = sorted(part["time_period"].unique().to_list())
         firms = part["ref_area"].n_unique()
-        out.append(Evidence(
-            "SI_EXPORT", year, usd * rate, "lower", "企业直报（电信、计算机和信息服务出口之和）",
-            "direct reporting (sum of ICT-services exports)", dataflow="ENT_DDS",
-            series="SI*.X", vintage_id=int(part["vintage_id"].cast(pl.Int64).max() or 0),  # type: ignore[arg-type]
-            original=f"{usd:,.4f} 亿美元", rate=rate, rate_note=note,
-            note_zh=f"{firms} 家直报企业、{'、'.join(quarters)}：未报企业不在其中，只能证明至少这么多",
-            note_en=f"{firms} reporting enterprises, {', '.join(quarters)}: a lower bound",
-            link="/explorer?dataflow=ENT_DDS&product=SI2"))
+        out.append(
+            Evidence(
+                "SI_EXPORT",
+                year,
+                usd * rate,
+                "lower",
+                "企业直报（电信、计算机和信息服务出口之和）",
+                "direct reporting (sum of ICT-services exports)",
+                dataflow="ENT_DDS",
+                series="SI*.X",
+                vintage_id=int(part["vintage_id"].cast(pl.Int64).max() or 0),  # type: ignore[arg-type]
+                original=f"{usd:,.4f} 亿美元",
+                rate=rate,
+                rate_note=note,
+                note_zh=f"{firms} 家直报企业、{'、'.join(quarters)}：未报企业不在其中，只能证明至少这么多",
+                note_en=f"{firms} reporting enterprises, {', '.join(quarters)}: a lower bound",
+                link="/explorer?dataflow=ENT_DDS&product=SI2",
+            )
+        )
     return out
 
 
@@ -133,16 +170,23 @@ def enterprises(conn: Connection, code: str, years: Sequence[str]) -> list[Evide
         found = counting.latest(conn, base_code=code, year=year)
         if found is None:
             continue
-        out.append(Evidence(
-            "ENTERPRISES", year, float(found.total), "exact",
-            "服贸直报与服务外包统计名录匹配（不重复计算）",
-            "direct reporting and the outsourcing roster, linked (counted once)",
-            series=f"link_run {found.run_id}", original=f"{found.total} 家",
-            note_zh=f"直报 {found.direct_only} 家、服务外包 {found.roster_only} 家、两者皆有 "
-                    f"{found.both} 家；待复核 {found.pending} 对",
-            note_en=f"direct reporting only {found.direct_only}, roster only "
-                    f"{found.roster_only}, both {found.both}; {found.pending} pairs pending",
-            link=f"/bases/{code}/enterprises?year={year}"))
+        out.append(
+            Evidence(
+                "ENTERPRISES",
+                year,
+                float(found.total),
+                "exact",
+                "服贸直报与服务外包统计名录匹配（不重复计算）",
+                "direct reporting and the outsourcing roster, linked (counted once)",
+                series=f"link_run {found.run_id}",
+                original=f"{found.total} 家",
+                note_zh=f"直报 {found.direct_only} 家、服务外包 {found.roster_only} 家、两者皆有 "
+                f"{found.both} 家；待复核 {found.pending} 对",
+                note_en=f"direct reporting only {found.direct_only}, roster only "
+                f"{found.roster_only}, both {found.both}; {found.pending} pairs pending",
+                link=f"/bases/{code}/enterprises?year={year}",
+            )
+        )
     return out
 
 
@@ -157,12 +201,22 @@ def declared(items: Iterable[dict[str, object]], application_id: int) -> list[Ev
         if unit == "亿美元":
             rate, note = cny_rate(year)
             value *= rate
-        out.append(Evidence(
-            str(item["code"]), year, value, "exact", f"申报材料（申请 {application_id}）",
-            f"declared in application {application_id}", original=f"{item['value']} {unit}",
-            rate=rate, rate_note=note, note_zh=str(item.get("statement") or ""),
-            note_en=str(item.get("statement") or ""),
-            link=f"/bases/applications/{application_id}#item-{item['id']}"))
+        out.append(
+            Evidence(
+                str(item["code"]),
+                year,
+                value,
+                "exact",
+                f"申报材料（申请 {application_id}）",
+                f"declared in application {application_id}",
+                original=f"{item['value']} {unit}",
+                rate=rate,
+                rate_note=note,
+                note_zh=str(item.get("statement") or ""),
+                note_en=str(item.get("statement") or ""),
+                link=f"/bases/applications/{application_id}#item-{item['id']}",
+            )
+        )
     return out
 
 
@@ -170,12 +224,18 @@ def latest_year(conn: Connection) -> str:
     """The newest year any base has a published figure for (the default of ``evaluate``)."""
 
     codes = [p.code for p in parks.parks()]
-    years = [vintages.read(conn, flow, where={"ref_area": codes})["time_period"].max()
-             for flow in ("MOFCOM_BASE_OUTPUT", "MOFCOM_REPORT")]
+    years = [
+        vintages.read(conn, flow, where={"ref_area": codes})["time_period"].max()
+        for flow in ("MOFCOM_BASE_OUTPUT", "MOFCOM_REPORT")
+    ]
     found = [str(y)[:4] for y in years if y]
     return max(found) if found else str(date.today().year - 1)
 
 
 def collect(conn: Connection, code: str, years: Sequence[str]) -> list[Evidence]:
-    return [*output(conn, code, years), *exports_published(conn, code, years),
-            *exports_reported(conn, code, years), *enterprises(conn, code, years)]
+    return [
+        *output(conn, code, years),
+        *exports_published(conn, code, years),
+        *exports_reported(conn, code, years),
+        *enterprises(conn, code, years),
+    ]

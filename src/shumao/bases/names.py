@@ -31,15 +31,57 @@ import polars as pl
 
 from shumao.reference import geo
 
-INDUSTRY_TERMS = ("软件", "技术", "科技", "信息", "网络", "数据", "智能", "系统", "服务", "计算机",
-                  "云计算", "通信", "开发", "数字", "电子商务", "电子", "咨询", "外包", "集成", "工程",
-                  "管理", "研发", "设计", "互联网", "传媒", "文化", "教育", "物联网", "人工智能", "大数据",
-                  "区块链", "安全", "实业", "贸易", "投资", "控股", "集团", "计算", "信息化", "数码")
+INDUSTRY_TERMS = (
+    "软件",
+    "技术",
+    "科技",
+    "信息",
+    "网络",
+    "数据",
+    "智能",
+    "系统",
+    "服务",
+    "计算机",
+    "云计算",
+    "通信",
+    "开发",
+    "数字",
+    "电子商务",
+    "电子",
+    "咨询",
+    "外包",
+    "集成",
+    "工程",
+    "管理",
+    "研发",
+    "设计",
+    "互联网",
+    "传媒",
+    "文化",
+    "教育",
+    "物联网",
+    "人工智能",
+    "大数据",
+    "区块链",
+    "安全",
+    "实业",
+    "贸易",
+    "投资",
+    "控股",
+    "集团",
+    "计算",
+    "信息化",
+    "数码",
+)
 """Trade words (行业表述): the name core splits at the first of them after two characters into
 the trade name (字号, what tells enterprises apart) and the industry (shared by many)."""
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "公司")
-CANONICAL_FORM = {"股份有限公司": "股份有限公司", "有限责任公司": "有限公司", "有限公司": "有限公司",
-                  "公司": "公司"}
+CANONICAL_FORM = {
+    "股份有限公司": "股份有限公司",
+    "有限责任公司": "有限公司",
+    "有限公司": "有限公司",
+    "公司": "公司",
+}
 _NOISE = r"[\s·•．.,，、\-_'\"“”‘’*＊#＃/\\]"
 _BRACKETS = {"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"}
 _FORM_RE = "(" + "|".join(LEGAL_FORMS) + ")"
@@ -89,8 +131,12 @@ def _place_pattern() -> str:
 
 @lru_cache(maxsize=1)
 def _districts() -> list[str]:
-    names = {a.name_zh for p in geo.provinces() for a in _descendants(p.code)
-             if a.level == "county" and len(a.name_zh) >= 2}
+    names = {
+        a.name_zh
+        for p in geo.provinces()
+        for a in _descendants(p.code)
+        if a.level == "county" and len(a.name_zh) >= 2
+    }
     return sorted(names, key=len, reverse=True)
 
 
@@ -114,34 +160,41 @@ def normalise_names(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
     simple = pl.Series(column, to_simplified(frame[column].to_list()), dtype=pl.String)
     place = _place_pattern()
     # a bracket after the legal form is a remark (（筹）, （原…）, （演示）), not the name
-    work = frame.with_columns(_clean(pl.lit(simple)).str.replace(r"(公司)\([^()]*\)$", "${1}")
-                              .alias("_n"))
+    work = frame.with_columns(
+        _clean(pl.lit(simple)).str.replace(r"(公司)\([^()]*\)$", "${1}").alias("_n")
+    )
     work = work.with_columns(
         pl.col("_n").str.extract(rf"^(.*?{_FORM_RE})(.+?)分公司$", 3).alias("branch"),
-        pl.col("_n").str.replace(rf"^(.*?{_FORM_RE})(.+?)分公司$", "${1}").alias("_h"))
+        pl.col("_n").str.replace(rf"^(.*?{_FORM_RE})(.+?)分公司$", "${1}").alias("_h"),
+    )
     work = work.with_columns(
         pl.col("_h").str.extract(rf"{_FORM_RE}$", 1).alias("_form"),
-        pl.col("_h").str.replace(rf"{_FORM_RE}$", "").alias("_b"))
+        pl.col("_h").str.replace(rf"{_FORM_RE}$", "").alias("_b"),
+    )
     work = work.with_columns(
         pl.col("_b").str.extract(rf"\(({place})\)", 1).alias("_bracket_place"),
-        pl.col("_b").str.replace_all(rf"\({place}\)", "").str.replace_all(r"[()]", "")
-        .alias("_u"))
+        pl.col("_b").str.replace_all(rf"\({place}\)", "").str.replace_all(r"[()]", "").alias("_u"),
+    )
     prefix = rf"^((?:{place}(?:省|市)?)+)"
     work = work.with_columns(
         pl.col("_u").str.extract(prefix, 1).str.replace(r"[省市]$", "").alias("_prefix"),
-        pl.col("_u").str.replace(prefix, "").alias("_core"))
+        pl.col("_u").str.replace(prefix, "").alias("_core"),
+    )
     work = work.with_columns(
-        pl.when(pl.col("_core").str.len_chars() >= 2).then(pl.col("_core"))
-        .otherwise(pl.col("_u")).alias("name_core"),
+        pl.when(pl.col("_core").str.len_chars() >= 2)
+        .then(pl.col("_core"))
+        .otherwise(pl.col("_u"))
+        .alias("name_core"),
         pl.col("_form").replace_strict(CANONICAL_FORM, default=None).alias("legal_form"),
-        _city_of(pl.coalesce(pl.col("_bracket_place"), pl.col("_prefix"))).alias("name_city"))
+        _city_of(pl.coalesce(pl.col("_bracket_place"), pl.col("_prefix"))).alias("name_city"),
+    )
     terms = "|".join(sorted(INDUSTRY_TERMS, key=len, reverse=True))
     split = rf"^(.{{2,}}?)((?:{terms}).*)$"
     work = work.with_columns(
         pl.concat_str(pl.col("_u"), pl.col("legal_form").fill_null("")).alias("name_norm"),
-        pl.coalesce(pl.col("name_core").str.extract(split, 1), pl.col("name_core"))
-        .alias("trade"),
-        pl.col("name_core").str.extract(split, 2).alias("industry"))
+        pl.coalesce(pl.col("name_core").str.extract(split, 1), pl.col("name_core")).alias("trade"),
+        pl.col("name_core").str.extract(split, 2).alias("industry"),
+    )
     return work.drop("_n", "_h", "_form", "_b", "_bracket_place", "_u", "_prefix", "_core")
 
 
@@ -160,14 +213,19 @@ def normalise_addresses(frame: pl.DataFrame, column: str = "address") -> pl.Data
     work = frame.with_columns(_clean(pl.lit(simple)).str.replace(r"^中国", "").alias("_a"))
     work = work.with_columns(
         pl.col("_a").str.extract(rf"^((?:{place})+)", 1).alias("_p"),
-        pl.col("_a").str.replace(rf"^(?:{place})+", "").alias("_r"))
+        pl.col("_a").str.replace(rf"^(?:{place})+", "").alias("_r"),
+    )
     work = work.with_columns(
         pl.col("_r").str.extract(rf"^({district})", 1).alias("district"),
-        pl.col("_r").str.replace(rf"^{district}", "").alias("_s"))
+        pl.col("_r").str.replace(rf"^{district}", "").alias("_s"),
+    )
     work = work.with_columns(
         _city_of(pl.col("_p")).alias("addr_city"),
-        pl.when(pl.col("_s").str.len_chars() > 0).then(pl.col("_s")).otherwise(None)
-        .alias("street"))
+        pl.when(pl.col("_s").str.len_chars() > 0)
+        .then(pl.col("_s"))
+        .otherwise(None)
+        .alias("street"),
+    )
     return work.drop("_a", "_p", "_r", "_s")
 
 
@@ -175,9 +233,12 @@ def has_traditional(names: list[str | None]) -> list[bool]:
     """Whether each name holds characters that are traditional only (changed by OpenCC t2s
     and outside GB 2312, so 乾 or 後 in a simplified name are not taken for traditional)."""
     converted = to_simplified(names)
-    return [bool(a) and a != b and any(_not_gb2312(ch) for ch, c2 in zip(a or "", b or "", strict=False)
-                                       if ch != c2)
-            for a, b in zip(names, converted, strict=True)]
+    return [
+        bool(a)
+        and a != b
+        and any(_not_gb2312(ch) for ch, c2 in zip(a or "", b or "", strict=False) if ch != c2)
+        for a, b in zip(names, converted, strict=True)
+    ]
 
 
 def _not_gb2312(ch: str) -> bool:

@@ -55,9 +55,11 @@ NEXT: dict[str | None, frozenset[str]] = {
     "revoked": frozenset(),
 }
 DESIGNATED = frozenset({"designated", "rereview_passed", "rereview_failed"})
-FIRST_BATCH_NOTE = ("据《中国数字贸易发展报告2022》：2020年4月商务部会同中央网信办、工业和信息化部联合认定；"
-                    "报告只载月份，日期记为当月1日 / per the 2022 report, designated in April 2020 "
-                    "(the report gives the month only; recorded as the 1st)")
+FIRST_BATCH_NOTE = (
+    "据《中国数字贸易发展报告2022》：2020年4月商务部会同中央网信办、工业和信息化部联合认定；"
+    "报告只载月份，日期记为当月1日 / per the 2022 report, designated in April 2020 "
+    "(the report gives the month only; recorded as the 1st)"
+)
 
 
 @dataclass(frozen=True)
@@ -101,15 +103,18 @@ def region_group(province_code: str) -> str:
     region = geo.region_of(province_code)
     group = rules.group_of_region(region.code if region else None)
     if group is None:
-        raise ShumaoError(f"{geo.lookup(province_code).name_zh}不属于国家统计局四大地区，无适用的业务标准 / "
-                          f"{province_code} is in none of the NBS four regions: no thresholds apply")
+        raise ShumaoError(
+            f"{geo.lookup(province_code).name_zh}不属于国家统计局四大地区，无适用的业务标准 / "
+            f"{province_code} is in none of the NBS four regions: no thresholds apply"
+        )
     return group
 
 
 @lru_cache(maxsize=1)
 def _first_batch() -> list[dict[str, str]]:
-    lines = [ln for ln in FIRST_BATCH.read_text(encoding="utf-8").splitlines()
-             if not ln.startswith("#")]
+    lines = [
+        ln for ln in FIRST_BATCH.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
+    ]
     return list(csv.DictReader(lines))
 
 
@@ -122,15 +127,32 @@ def seed_first_batch(conn: Connection, *, by: str = "system") -> int:
         if row["code"] in known:
             continue
         park = parks.lookup(row["code"])
-        conn.execute(insert(export_base).values(
-            code=park.code, name_zh=park.name_zh, name_en=park.name_en, city_code=_city(park),
-            province_code=park.province_code, region_group=region_group(park.province_code),
-            batch=int(row["batch"]), lon=float(row["lon"]), lat=float(row["lat"]),
-            created_at=now, created_by=by))
-        conn.execute(insert(export_base_status).values(
-            base_code=park.code, status="designated",
-            effective_on=date.fromisoformat(row["designated"]), document="",
-            reason=FIRST_BATCH_NOTE, recorded_at=now, recorded_by=by))
+        conn.execute(
+            insert(export_base).values(
+                code=park.code,
+                name_zh=park.name_zh,
+                name_en=park.name_en,
+                city_code=_city(park),
+                province_code=park.province_code,
+                region_group=region_group(park.province_code),
+                batch=int(row["batch"]),
+                lon=float(row["lon"]),
+                lat=float(row["lat"]),
+                created_at=now,
+                created_by=by,
+            )
+        )
+        conn.execute(
+            insert(export_base_status).values(
+                base_code=park.code,
+                status="designated",
+                effective_on=date.fromisoformat(row["designated"]),
+                document="",
+                reason=FIRST_BATCH_NOTE,
+                recorded_at=now,
+                recorded_by=by,
+            )
+        )
         added += 1
     return added
 
@@ -143,9 +165,18 @@ def _city(park: parks.Park) -> str:
         return park.area_code
 
 
-def add_base(conn: Connection, *, scope: Scope, code: str, name_zh: str, city_code: str,
-             batch: int, name_en: str = "", lon: float | None = None,
-             lat: float | None = None) -> Base:
+def add_base(
+    conn: Connection,
+    *,
+    scope: Scope,
+    code: str,
+    name_zh: str,
+    city_code: str,
+    batch: int,
+    name_en: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Base:
     """A base of a later batch (ministry): its status history starts with ``set_status``."""
     access.require_decide(scope)
     code = code.strip().upper()
@@ -155,34 +186,76 @@ def add_base(conn: Connection, *, scope: Scope, code: str, name_zh: str, city_co
         raise ShumaoError(f"基地 {code} 已登记 / base {code} is registered already")
     city = geo.lookup(city_code)
     province = geo.province_of(city.code)
-    conn.execute(insert(export_base).values(
-        code=code, name_zh=name_zh.strip(), name_en=name_en.strip(), city_code=city.code,
-        province_code=province.code, region_group=region_group(province.code), batch=batch,
-        lon=lon, lat=lat, created_at=datetime.now(UTC), created_by=scope.username or scope.role))
-    access.record(conn, scope, "base.add", code, {"name": name_zh, "city": city.code,
-                                                  "batch": batch})
+    conn.execute(
+        insert(export_base).values(
+            code=code,
+            name_zh=name_zh.strip(),
+            name_en=name_en.strip(),
+            city_code=city.code,
+            province_code=province.code,
+            region_group=region_group(province.code),
+            batch=batch,
+            lon=lon,
+            lat=lat,
+            created_at=datetime.now(UTC),
+            created_by=scope.username or scope.role,
+        )
+    )
+    access.record(
+        conn, scope, "base.add", code, {"name": name_zh, "city": city.code, "batch": batch}
+    )
     return get(conn, code)
 
 
-def set_status(conn: Connection, *, scope: Scope, code: str, status: str, effective_on: date,
-               document: str = "", reason: str = "") -> Status:
+def set_status(
+    conn: Connection,
+    *,
+    scope: Scope,
+    code: str,
+    status: str,
+    effective_on: date,
+    document: str = "",
+    reason: str = "",
+) -> Status:
     """Record a status change (ministry); see the module docstring for what is allowed."""
     access.require_decide(scope)
     base = get(conn, code)
     _check_change(base, status, effective_on)
     if status in ("rereview_failed", "revoked") and not reason.strip():
-        raise ShumaoError("复审不合格或取消资格须写明理由 / a failed re-review or a revocation "
-                          "needs a written reason")
-    until = calendar.publicity_end(effective_on, rules.publicity_days()) \
-        if status == "publicity" else None
+        raise ShumaoError(
+            "复审不合格或取消资格须写明理由 / a failed re-review or a revocation "
+            "needs a written reason"
+        )
+    until = (
+        calendar.publicity_end(effective_on, rules.publicity_days())
+        if status == "publicity"
+        else None
+    )
     now = datetime.now(UTC)
-    conn.execute(insert(export_base_status).values(
-        base_code=base.code, status=status, effective_on=effective_on, until=until,
-        document=document.strip(), reason=reason.strip(), recorded_at=now,
-        recorded_by=scope.username or scope.role))
-    access.record(conn, scope, "base.status", base.code, {
-        "status": status, "effective_on": effective_on.isoformat(),
-        "until": until.isoformat() if until else None, "document": document})
+    conn.execute(
+        insert(export_base_status).values(
+            base_code=base.code,
+            status=status,
+            effective_on=effective_on,
+            until=until,
+            document=document.strip(),
+            reason=reason.strip(),
+            recorded_at=now,
+            recorded_by=scope.username or scope.role,
+        )
+    )
+    access.record(
+        conn,
+        scope,
+        "base.status",
+        base.code,
+        {
+            "status": status,
+            "effective_on": effective_on.isoformat(),
+            "until": until.isoformat() if until else None,
+            "document": document,
+        },
+    )
     return history(conn, base.code)[-1]
 
 
@@ -193,42 +266,76 @@ def _check_change(base: Base, status: str, effective_on: date) -> None:
     if status not in NEXT[current]:
         now = STATUS_TEXT[current][0] if current else "未登记状态"
         allowed = "、".join(STATUS_TEXT[s][0] for s in sorted(NEXT[current])) or "无"
-        raise ShumaoError(f"基地 {base.code} 当前为“{now}”，不能变更为“{STATUS_TEXT[status][0]}”"
-                          f"（可变更为：{allowed}）/ base {base.code} cannot go from {current} to "
-                          f"{status}")
+        raise ShumaoError(
+            f"基地 {base.code} 当前为“{now}”，不能变更为“{STATUS_TEXT[status][0]}”"
+            f"（可变更为：{allowed}）/ base {base.code} cannot go from {current} to "
+            f"{status}"
+        )
     if base.status and effective_on < base.status.effective_on:
-        raise ShumaoError(f"生效日期 {effective_on} 早于上一状态的生效日期 "
-                          f"{base.status.effective_on} / the date is before the previous status'")
-    if status == "designated" and base.status and base.status.until and \
-            effective_on <= base.status.until:
-        raise ShumaoError(f"公示期至 {base.status.until} 结束，认定须在其后 / the publicity period "
-                          f"ends on {base.status.until}: designation must come after it")
+        raise ShumaoError(
+            f"生效日期 {effective_on} 早于上一状态的生效日期 "
+            f"{base.status.effective_on} / the date is before the previous status'"
+        )
+    if (
+        status == "designated"
+        and base.status
+        and base.status.until
+        and effective_on <= base.status.until
+    ):
+        raise ShumaoError(
+            f"公示期至 {base.status.until} 结束，认定须在其后 / the publicity period "
+            f"ends on {base.status.until}: designation must come after it"
+        )
 
 
 def _status(row: object) -> Status:
     m = row._mapping  # type: ignore[attr-defined]
-    return Status(m["status"], m["effective_on"], m["until"], m["document"], m["reason"],
-                  m["recorded_at"], m["recorded_by"])
+    return Status(
+        m["status"],
+        m["effective_on"],
+        m["until"],
+        m["document"],
+        m["reason"],
+        m["recorded_at"],
+        m["recorded_by"],
+    )
 
 
 def history(conn: Connection, code: str) -> list[Status]:
-    rows = conn.execute(select(export_base_status).where(export_base_status.c.base_code == code)
-                        .order_by(export_base_status.c.effective_on, export_base_status.c.id))
+    rows = conn.execute(
+        select(export_base_status)
+        .where(export_base_status.c.base_code == code)
+        .order_by(export_base_status.c.effective_on, export_base_status.c.id)
+    )
     return [_status(r) for r in rows]
 
 
 def bases(conn: Connection) -> list[Base]:
     """Every registered base with its current status, by code."""
     latest: dict[str, Status] = {}
-    for row in conn.execute(select(export_base_status).order_by(
-            export_base_status.c.effective_on, export_base_status.c.id)):
+    for row in conn.execute(
+        select(export_base_status).order_by(
+            export_base_status.c.effective_on, export_base_status.c.id
+        )
+    ):
         latest[row.base_code] = _status(row)
     out = []
     for row in conn.execute(select(export_base).order_by(export_base.c.code)):
         m = row._mapping
-        out.append(Base(m["code"], m["name_zh"], m["name_en"], m["city_code"],
-                        m["province_code"], m["region_group"], m["batch"], m["lon"], m["lat"],
-                        latest.get(m["code"])))
+        out.append(
+            Base(
+                m["code"],
+                m["name_zh"],
+                m["name_en"],
+                m["city_code"],
+                m["province_code"],
+                m["region_group"],
+                m["batch"],
+                m["lon"],
+                m["lat"],
+                latest.get(m["code"]),
+            )
+        )
     return out
 
 

@@ -51,19 +51,29 @@ def years_of(cycle: int) -> tuple[str, ...]:
     return tuple(str(cycle - k) for k in range(rules.review_every_years(), 0, -1))
 
 
-def run(conn: Connection, *, scope: Scope, base_code: str, cycle: int | None = None,
-        today: date | None = None) -> Rereview:
+def run(
+    conn: Connection,
+    *,
+    scope: Scope,
+    base_code: str,
+    cycle: int | None = None,
+    today: date | None = None,
+) -> Rereview:
     base = registry.get(conn, base_code)
     first = registry.history(conn, base.code)
     designated = next((s.effective_on for s in first if s.status == "designated"), None)
     today = today or date.today()
     if cycle is None:
         every = rules.review_every_years()
-        cycle = calendar.rereview_years(designated, every=every, until=today.year)[-1] \
-            if designated and designated.year + every <= today.year else today.year
+        cycle = (
+            calendar.rereview_years(designated, every=every, until=today.year)[-1]
+            if designated and designated.year + every <= today.year
+            else today.year
+        )
     years = years_of(cycle)
     due = calendar.rereview_due(designated, cycle) if designated else None
-    result = assessment.assess(conn, scope=scope, base_code=base.code, kind="rereview",
-                                 years=list(years))
+    result = assessment.assess(
+        conn, scope=scope, base_code=base.code, kind="rereview", years=list(years)
+    )
     checks = [t for y in years for t in targets.check(conn, base=base, year=y)]
     return Rereview(base, cycle, years, due, result, checks, evaluate.what_if(result))

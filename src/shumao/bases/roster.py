@@ -78,13 +78,26 @@ def _columns(table: Table, report: Report, file: str) -> dict[str, str]:
             found[key] = hit
     for key in REQUIRED:
         if key not in found:
-            report.add(finding("column-missing", file=file, sheet=table.sheet,
-                               column=COLUMNS[key][0], present="、".join(table.columns)))
+            report.add(
+                finding(
+                    "column-missing",
+                    file=file,
+                    sheet=table.sheet,
+                    column=COLUMNS[key][0],
+                    present="、".join(table.columns),
+                )
+            )
     return found
 
 
-def read_roster(path: Path, report: Report, *, base: str | None = None,
-                known_bases: dict[str, str] | None = None, file: str = "") -> pl.DataFrame | None:
+def read_roster(
+    path: Path,
+    report: Report,
+    *,
+    base: str | None = None,
+    known_bases: dict[str, str] | None = None,
+    file: str = "",
+) -> pl.DataFrame | None:
     """The roster as a frame (name, uscc, address, base_code, year, amounts in 万美元, _row),
     with every problem in ``report``; None when the file cannot be read at all."""
     register_findings()
@@ -96,14 +109,16 @@ def read_roster(path: Path, report: Report, *, base: str | None = None,
     if not report.ok:
         return None
     frame = table.frame
-    out = pl.DataFrame({
-        ROW: frame[ROW],
-        "name": frame[cols["name"]].str.strip_chars(),
-        "uscc": _text(frame, cols.get("uscc")),
-        "address": _text(frame, cols.get("address")),
-        "base_raw": _text(frame, cols.get("base")),
-        "year_raw": frame[cols["year"]].str.strip_chars(),
-    })
+    out = pl.DataFrame(
+        {
+            ROW: frame[ROW],
+            "name": frame[cols["name"]].str.strip_chars(),
+            "uscc": _text(frame, cols.get("uscc")),
+            "address": _text(frame, cols.get("address")),
+            "base_raw": _text(frame, cols.get("base")),
+            "year_raw": frame[cols["year"]].str.strip_chars(),
+        }
+    )
     ctx = _Ctx(report, file, table, cols)
     out = out.with_columns(_years(out, ctx), _bases(out, ctx, base, known_bases or {}))
     out = out.with_columns(_amounts(frame, ctx))
@@ -123,8 +138,13 @@ class _Ctx:
     def at(self, key: str, row: int) -> dict[str, Any]:
         header = self.cols.get(key, "")
         index = self.table.columns.index(header) if header in self.table.columns else None
-        return {"file": self.file, "sheet": self.table.sheet, "row": row, "column": header,
-                "col_index": index}
+        return {
+            "file": self.file,
+            "sheet": self.table.sheet,
+            "row": row,
+            "column": header,
+            "col_index": index,
+        }
 
 
 def _text(frame: pl.DataFrame, column: str | None) -> pl.Series:
@@ -141,8 +161,7 @@ def _years(out: pl.DataFrame, ctx: _Ctx) -> pl.Series:
     return year.alias("year")
 
 
-def _bases(out: pl.DataFrame, ctx: _Ctx, base: str | None, known: dict[str, str]
-           ) -> pl.Series:
+def _bases(out: pl.DataFrame, ctx: _Ctx, base: str | None, known: dict[str, str]) -> pl.Series:
     if base is not None:
         return pl.Series("base_code", [base] * out.height, dtype=pl.String)
     if "base" not in ctx.cols:
@@ -165,8 +184,14 @@ def _amounts(frame: pl.DataFrame, ctx: _Ctx) -> list[pl.Series]:
         if header is None:
             out.append(pl.Series(key, [None] * frame.height, dtype=pl.Float64))
             continue
-        values, _ = parse_numbers(frame, header, ctx.report, file=ctx.file, sheet=ctx.table.sheet,
-                                  col_index=ctx.table.columns.index(header))
+        values, _ = parse_numbers(
+            frame,
+            header,
+            ctx.report,
+            file=ctx.file,
+            sheet=ctx.table.sheet,
+            col_index=ctx.table.columns.index(header),
+        )
         unit = units.find_in_header(header) or target
         out.append((values * units.factor(unit, target)).alias(key))
     return out
@@ -178,44 +203,64 @@ def _check_names(out: pl.DataFrame, ctx: _Ctx) -> None:
     written = out["name"].to_list()
     for row, name, trad in zip(out[ROW], written, names.has_traditional(written), strict=True):
         if trad:
-            changed = "".join(a for a, b in zip(name, names.to_simplified([name])[0] or "",
-                                                strict=False) if a != b)
-            ctx.report.add(finding("roster-traditional-name", value=name, detail=changed,
-                                   **ctx.at("name", row)))
+            changed = "".join(
+                a
+                for a, b in zip(name, names.to_simplified([name])[0] or "", strict=False)
+                if a != b
+            )
+            ctx.report.add(
+                finding(
+                    "roster-traditional-name", value=name, detail=changed, **ctx.at("name", row)
+                )
+            )
 
 
 def _check_codes(out: pl.DataFrame, ctx: _Ctx) -> None:
     for row, code in out.filter(pl.col("uscc").is_not_null()).select(ROW, "uscc").iter_rows():
         problem = uscc.problem(code.upper())
         if problem:
-            ctx.report.add(finding("uscc-invalid", value=code, detail=problem,
-                                   **ctx.at("uscc", row)))
+            ctx.report.add(
+                finding("uscc-invalid", value=code, detail=problem, **ctx.at("uscc", row))
+            )
 
 
 def _check_duplicates(out: pl.DataFrame, ctx: _Ctx) -> None:
     keyed = names.normalise_names(out.select(ROW, "name", "uscc", "year"))
-    dups = (keyed.group_by("name_norm", "uscc", "year", maintain_order=True)
-            .agg(pl.col(ROW).sort().alias("rows"), pl.col("name").first())
-            .filter(pl.col("rows").list.len() > 1))
+    dups = (
+        keyed.group_by("name_norm", "uscc", "year", maintain_order=True)
+        .agg(pl.col(ROW).sort().alias("rows"), pl.col("name").first())
+        .filter(pl.col("rows").list.len() > 1)
+    )
     for record in dups.head(100).iter_rows(named=True):
         rows = record["rows"]
-        ctx.report.add(finding("roster-duplicate-row", rows="、".join(map(str, rows[:10])),
-                               value=f"{record['name']} {record['year']}",
-                               **ctx.at("name", rows[1])))
+        ctx.report.add(
+            finding(
+                "roster-duplicate-row",
+                rows="、".join(map(str, rows[:10])),
+                value=f"{record['name']} {record['year']}",
+                **ctx.at("name", rows[1]),
+            )
+        )
 
 
 def record_keys(frame: pl.DataFrame) -> pl.Series:
     """A roster record's identity across loads: normalised name and credit code."""
     keyed = names.normalise_names(frame.select("name", "uscc"))
-    text = keyed.select(pl.concat_str(pl.col("name_norm").fill_null(""),
-                                      pl.col("uscc").fill_null("").str.to_uppercase(),
-                                      separator="|"))
-    return pl.Series("record_key", [hashlib.sha256(t.encode()).hexdigest()[:32]
-                                    for t in text.to_series()])
+    text = keyed.select(
+        pl.concat_str(
+            pl.col("name_norm").fill_null(""),
+            pl.col("uscc").fill_null("").str.to_uppercase(),
+            separator="|",
+        )
+    )
+    return pl.Series(
+        "record_key", [hashlib.sha256(t.encode()).hexdigest()[:32] for t in text.to_series()]
+    )
 
 
-def import_roster(conn: Connection, *, scope: Scope, path: Path, base: str | None = None,
-                  label: str = "") -> RosterLoad:
+def import_roster(
+    conn: Connection, *, scope: Scope, path: Path, base: str | None = None, label: str = ""
+) -> RosterLoad:
     """Check and store a roster, all or nothing (see the module docstring)."""
     report = Report(source=str(path))
     known = _known_bases(conn)
@@ -234,8 +279,9 @@ def import_roster(conn: Connection, *, scope: Scope, path: Path, base: str | Non
     for row in frame.filter(~pl.col(ROW).is_in(counted[ROW].implode()))[ROW].head(100):
         report.add(finding("roster-no-ito", file=Path(path).name, row=row))
     load_id = _store(conn, scope, Path(path), frame, label)
-    access.record(conn, scope, "base.roster", Path(path).name,
-                  {"load": load_id, "rows": frame.height})
+    access.record(
+        conn, scope, "base.roster", Path(path).name, {"load": load_id, "rows": frame.height}
+    )
     return RosterLoad(load_id, frame.height, counted.height, report)
 
 
@@ -254,13 +300,27 @@ def _known_bases(conn: Connection) -> dict[str, str]:
 
 def _store(conn: Connection, scope: Scope, path: Path, frame: pl.DataFrame, label: str) -> int:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    load_id = conn.execute(insert(so_roster_load).values(
-        file=path.name, sha256=digest, rows=frame.height, label=label[:200],
-        created_by=scope.username or scope.role, created_at=datetime.now(UTC))
+    load_id = conn.execute(
+        insert(so_roster_load).values(
+            file=path.name,
+            sha256=digest,
+            rows=frame.height,
+            label=label[:200],
+            created_by=scope.username or scope.role,
+            created_at=datetime.now(UTC),
+        )
     ).inserted_primary_key[0]  # type: ignore[index]
-    rows = frame.select(pl.lit(load_id).alias("load_id"), pl.col(ROW).alias("row_no"), "name",
-                        pl.col("uscc").str.to_uppercase(), "address", "base_code", "year",
-                        "record_key", *AMOUNTS)
+    rows = frame.select(
+        pl.lit(load_id).alias("load_id"),
+        pl.col(ROW).alias("row_no"),
+        "name",
+        pl.col("uscc").str.to_uppercase(),
+        "address",
+        "base_code",
+        "year",
+        "record_key",
+        *AMOUNTS,
+    )
     conn.execute(insert(so_roster_row), rows.to_dicts())
     return int(load_id)
 

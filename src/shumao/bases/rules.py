@@ -78,8 +78,9 @@ def notice_number() -> str:
 
 
 def basic_conditions() -> list[Condition]:
-    return [Condition(c["code"], c["section"], c["zh"], c["en"])
-            for c in criteria()["basic_conditions"]]
+    return [
+        Condition(c["code"], c["section"], c["zh"], c["en"]) for c in criteria()["basic_conditions"]
+    ]
 
 
 def qualitative() -> list[Condition]:
@@ -92,9 +93,17 @@ def checklist() -> list[Condition]:
 
 
 def thresholds() -> list[Threshold]:
-    return [Threshold(t["code"], t["section"], t["zh"], t["en"], t["unit"],
-                      {k: float(v) for k, v in t["min"].items()})
-            for t in criteria()["thresholds"]]
+    return [
+        Threshold(
+            t["code"],
+            t["section"],
+            t["zh"],
+            t["en"],
+            t["unit"],
+            {k: float(v) for k, v in t["min"].items()},
+        )
+        for t in criteria()["thresholds"]
+    ]
 
 
 def threshold(code: str) -> Threshold:
@@ -129,8 +138,23 @@ def review_every_years() -> int:
 
 @lru_cache(maxsize=1)
 def targets() -> tuple[Target, ...]:
-    lines = [ln for ln in (DATA / "targets.csv").read_text(encoding="utf-8").splitlines()
-             if not ln.startswith("#")]
-    return tuple(Target(r["key"], r["indicator"], r["comparator"], float(r["value"]),
-                        float(r["tolerance"]), r["unit"], int(r["deadline_year"]), r["name_zh"],
-                        r["name_en"], r["section"]) for r in csv.DictReader(lines))
+    lines = [
+        ln
+        for ln in (DATA / "targets.csv").read_text(encoding="utf-8").splitlines()
+        if not ln.startswith("#")
+    ]
+    return tuple(
+        Target(
+            r["key"],
+            r["indicator"],
+            r["comparator"],
+            float(r["value"]),
+            float(r["tolerance"]),
+            r["unit"],
+            int(r["deadline_year"]),
+            r["name_zh"],
+            r["name_en"],
+            r["section"],
+        )
+        for r in csv.DictReader(lines)
+    )

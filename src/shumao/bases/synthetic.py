@@ -34,17 +34,74 @@ import polars as pl
 from shumao.reference import geo
 from shumao.validation import uscc
 
-TRADE_CHARS = ("华信通达博远创新科瑞恒泰鼎盛中天宏图金星银河云海汇智联众德润安康佳美新元启明光辉凯旋"
-               "正道同方神州长城东方蓝海星辰数联网易腾飞百川万象千里九州天宇浩然嘉禾和兴永盛隆昌"
-               "富源锦程伟业宏达立信精诚卓越领航先锋睿思慧聚优联易通捷讯速维讯普惠融汇鑫泽森林")
-TRADE_WORDS = ("软件技术", "信息技术", "网络科技", "数据科技", "智能科技", "云计算科技", "信息服务",
-               "数字科技", "通信技术", "软件开发", "计算机系统", "网络技术", "信息系统", "科技",
-               "数据服务", "智能系统", "软件科技", "信息科技")
-STREETS = ("软件大道", "中山路", "人民路", "科技路", "创新大道", "学府路", "长江路", "解放路", "新华路",
-           "建设路", "文化路", "高新大道", "科苑路", "天府大道", "网商路", "星火路", "金融街", "滨江大道",
-           "华山路", "黄河路", "花园路", "北京路", "南京路", "东风路", "光明路", "和平路", "延安路")
-TYPOS = {"技": "计", "讯": "迅", "科": "可", "智": "志", "网": "往", "数": "术", "云": "运",
-         "软": "阮", "通": "同", "信": "芯", "息": "悉", "统": "通"}
+TRADE_CHARS = (
+    "华信通达博远创新科瑞恒泰鼎盛中天宏图金星银河云海汇智联众德润安康佳美新元启明光辉凯旋"
+    "正道同方神州长城东方蓝海星辰数联网易腾飞百川万象千里九州天宇浩然嘉禾和兴永盛隆昌"
+    "富源锦程伟业宏达立信精诚卓越领航先锋睿思慧聚优联易通捷讯速维讯普惠融汇鑫泽森林"
+)
+TRADE_WORDS = (
+    "软件技术",
+    "信息技术",
+    "网络科技",
+    "数据科技",
+    "智能科技",
+    "云计算科技",
+    "信息服务",
+    "数字科技",
+    "通信技术",
+    "软件开发",
+    "计算机系统",
+    "网络技术",
+    "信息系统",
+    "科技",
+    "数据服务",
+    "智能系统",
+    "软件科技",
+    "信息科技",
+)
+STREETS = (
+    "软件大道",
+    "中山路",
+    "人民路",
+    "科技路",
+    "创新大道",
+    "学府路",
+    "长江路",
+    "解放路",
+    "新华路",
+    "建设路",
+    "文化路",
+    "高新大道",
+    "科苑路",
+    "天府大道",
+    "网商路",
+    "星火路",
+    "金融街",
+    "滨江大道",
+    "华山路",
+    "黄河路",
+    "花园路",
+    "北京路",
+    "南京路",
+    "东风路",
+    "光明路",
+    "和平路",
+    "延安路",
+)
+TYPOS = {
+    "技": "计",
+    "讯": "迅",
+    "科": "可",
+    "智": "志",
+    "网": "往",
+    "数": "术",
+    "云": "运",
+    "软": "阮",
+    "通": "同",
+    "信": "芯",
+    "息": "悉",
+    "统": "通",
+}
 FORMS = ("有限公司", "有限责任公司", "股份有限公司")
 FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)} | {"(": "（", ")": "）"}
 
@@ -73,8 +130,11 @@ def _places() -> tuple[Place, ...]:
         kids = geo.children(prov.code)
         cities = [c for c in kids if c.level == "city"] or [prov]
         for city in cities:
-            districts = tuple(geo.children(city.code)) if city is not prov else tuple(
-                c for c in kids if c.level == "county")
+            districts = (
+                tuple(geo.children(city.code))
+                if city is not prov
+                else tuple(c for c in kids if c.level == "county")
+            )
             if districts:
                 out.append(Place(prov, city, districts))
     return tuple(out)
@@ -128,8 +188,9 @@ class _Maker:
             here.append(street)
         return f"{prov}{place.city.name_zh}{district.name_zh}{street}"
 
-    def enterprise(self, uid: str, *, like: dict[str, str] | None = None,
-                   same_city: bool = False) -> dict[str, str]:
+    def enterprise(
+        self, uid: str, *, like: dict[str, str] | None = None, same_city: bool = False
+    ) -> dict[str, str]:
         """A new enterprise; ``like``: with that one's trade name, in another city (or, with
         ``same_city``, in its city with other trade words). After 50 draws without a free
         name (one city only, say) the likeness is dropped."""
@@ -152,16 +213,31 @@ class _Maker:
         district = place.districts[int(self.rng.integers(len(place.districts)))]
         city_short = place.city.short_zh
         form = FORMS[int(self.rng.choice(3, p=(0.7, 0.15, 0.15)))]
-        return {"uid": uid, "uscc": self.credit_code(district.code),
-                "name": f"{city_short}{trade}{words}{form}",
-                "address": self.address(place, district), "city_code": place.city.code,
-                "county_code": district.code, "trade": trade, "words": words, "form": form,
-                "city_short": city_short, "province_short": place.province.short_zh,
-                "district": district.name_zh}
+        return {
+            "uid": uid,
+            "uscc": self.credit_code(district.code),
+            "name": f"{city_short}{trade}{words}{form}",
+            "address": self.address(place, district),
+            "city_code": place.city.code,
+            "county_code": district.code,
+            "trade": trade,
+            "words": words,
+            "form": form,
+            "city_short": city_short,
+            "province_short": place.province.short_zh,
+            "district": district.name_zh,
+        }
 
 
-def generate(n_enterprises: int, n_roster: int, *, matched: float = 0.3, seed: int = 17,
-             city_codes: list[str] | None = None, prefix: str = "S") -> Synthetic:
+def generate(
+    n_enterprises: int,
+    n_roster: int,
+    *,
+    matched: float = 0.3,
+    seed: int = 17,
+    city_codes: list[str] | None = None,
+    prefix: str = "S",
+) -> Synthetic:
     """``n_enterprises`` direct-reporting enterprises and a roster of ``n_roster`` rows, a share
     ``matched`` of which (at most one per enterprise) are enterprises of the first list."""
     maker = _Maker(seed, places_for(city_codes))
@@ -175,9 +251,17 @@ def generate(n_enterprises: int, n_roster: int, *, matched: float = 0.3, seed: i
     keep = ("uid", "uscc", "name", "address", "city_code", "county_code")
     return Synthetic(
         enterprises=pl.DataFrame([{k: e[k] for k in keep} for e in ents]),
-        roster=pl.DataFrame([roster[int(i)] for i in order],
-                            schema={"uid": pl.String, "uscc": pl.String, "name": pl.String,
-                                    "address": pl.String, "true_uid": pl.String}))
+        roster=pl.DataFrame(
+            [roster[int(i)] for i in order],
+            schema={
+                "uid": pl.String,
+                "uscc": pl.String,
+                "name": pl.String,
+                "address": pl.String,
+                "true_uid": pl.String,
+            },
+        ),
+    )
 
 
 def _roster_only(maker: _Maker, ents: list[dict[str, str]], uid: str) -> dict[str, str | None]:
@@ -187,8 +271,13 @@ def _roster_only(maker: _Maker, ents: list[dict[str, str]], uid: str) -> dict[st
     else:
         ent = maker.enterprise(uid)
     code = ent["uscc"] if maker.chance(0.5) else None
-    return {"uid": uid, "uscc": code, "name": ent["name"],
-            "address": ent["address"] if maker.chance(0.85) else None, "true_uid": None}
+    return {
+        "uid": uid,
+        "uscc": code,
+        "name": ent["name"],
+        "address": ent["address"] if maker.chance(0.85) else None,
+        "true_uid": None,
+    }
 
 
 def _variant(maker: _Maker, ent: dict[str, str], uid: str) -> dict[str, str | None]:
@@ -198,26 +287,35 @@ def _variant(maker: _Maker, ent: dict[str, str], uid: str) -> dict[str, str | No
     if roll >= 0.9:
         name += f"{ent['district'].removesuffix('区').removesuffix('县')}分公司"
         code = maker.credit_code(ent["county_code"])
-    return {"uid": uid, "uscc": code, "name": name, "address": _address_variant(maker, ent),
-            "true_uid": ent["uid"]}
+    return {
+        "uid": uid,
+        "uscc": code,
+        "name": name,
+        "address": _address_variant(maker, ent),
+        "true_uid": ent["uid"],
+    }
 
 
 def _name_variant(maker: _Maker, ent: dict[str, str]) -> str:
     city, trade, words, form = ent["city_short"], ent["trade"], ent["words"], ent["form"]
     if maker.chance(0.05):
         spot = int(maker.rng.integers(len(words)))
-        words = words[:spot] + TYPOS.get(words[spot], words[spot]) + words[spot + 1:]
+        words = words[:spot] + TYPOS.get(words[spot], words[spot]) + words[spot + 1 :]
     if maker.chance(0.25):
-        form = {"有限公司": "有限责任公司", "有限责任公司": "有限公司",
-                "股份有限公司": "有限公司"}[form]
+        form = {"有限公司": "有限责任公司", "有限责任公司": "有限公司", "股份有限公司": "有限公司"}[
+            form
+        ]
     roll = maker.rng.random()
     if roll < 0.2:
         name = f"{trade}{words}({city}){form}"
     elif roll < 0.4:
         name = f"{trade}{words}{form}"
     elif roll < 0.5:
-        name = f"{city}市{trade}{words}{form}" if city != ent["province_short"] else \
-            f"{city}{trade}{words}{form}"
+        name = (
+            f"{city}市{trade}{words}{form}"
+            if city != ent["province_short"]
+            else f"{city}{trade}{words}{form}"
+        )
     elif roll < 0.6 and city != ent["province_short"]:
         name = f"{ent['province_short']}{city}{trade}{words}{form}"
     else:
@@ -253,8 +351,9 @@ def truth_pairs(roster: pl.DataFrame) -> set[tuple[str, str]]:
     return {(a, b) for a, b in rows.iter_rows()}
 
 
-def precision_recall(found: set[tuple[str, str]], truth: set[tuple[str, str]]
-                     ) -> tuple[float, float]:
+def precision_recall(
+    found: set[tuple[str, str]], truth: set[tuple[str, str]]
+) -> tuple[float, float]:
     hit = len(found & truth)
     precision = hit / len(found) if found else 1.0
     recall = hit / len(truth) if truth else 1.0

@@ -45,7 +45,8 @@ from shumao.storage.tables import metadata
 TZ = DateTime(timezone=True)
 
 export_base = Table(
-    "export_base", metadata,
+    "export_base",
+    metadata,
     Column("code", String(16), primary_key=True),
     Column("name_zh", String(200), nullable=False),
     Column("name_en", String(200), nullable=False, server_default=""),
@@ -60,7 +61,8 @@ export_base = Table(
 )
 
 export_base_status = Table(
-    "export_base_status", metadata,
+    "export_base_status",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("base_code", String(16), ForeignKey("export_base.code"), nullable=False, index=True),
     Column("status", String(20), nullable=False),
@@ -73,7 +75,8 @@ export_base_status = Table(
 )
 
 base_application = Table(
-    "base_application", metadata,
+    "base_application",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("base_code", String(16), ForeignKey("export_base.code"), nullable=False, index=True),
     Column("kind", String(12), nullable=False),  # application | rereview
@@ -92,10 +95,12 @@ base_application = Table(
 )
 
 base_application_item = Table(
-    "base_application_item", metadata,
+    "base_application_item",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("application_id", Integer, ForeignKey("base_application.id"), nullable=False,
-           index=True),
+    Column(
+        "application_id", Integer, ForeignKey("base_application.id"), nullable=False, index=True
+    ),
     Column("code", String(20), nullable=False),
     Column("year", String(4), nullable=False, server_default=""),
     Column("value", Float, nullable=True),
@@ -111,10 +116,10 @@ base_application_item = Table(
 )
 
 base_evidence = Table(
-    "base_evidence", metadata,
+    "base_evidence",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("item_id", Integer, ForeignKey("base_application_item.id"), nullable=False,
-           index=True),
+    Column("item_id", Integer, ForeignKey("base_application_item.id"), nullable=False, index=True),
     Column("filename", String(200), nullable=False),
     Column("media_type", String(100), nullable=False),
     Column("size", Integer, nullable=False),
@@ -125,7 +130,8 @@ base_evidence = Table(
 )
 
 so_roster_load = Table(
-    "so_roster_load", metadata,
+    "so_roster_load",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("file", String(300), nullable=False),
     Column("sha256", String(64), nullable=False),
@@ -136,7 +142,8 @@ so_roster_load = Table(
 )
 
 so_roster_row = Table(
-    "so_roster_row", metadata,
+    "so_roster_row",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("load_id", Integer, ForeignKey("so_roster_load.id"), nullable=False, index=True),
     Column("row_no", Integer, nullable=False),
@@ -156,7 +163,8 @@ so_roster_row = Table(
 )
 
 link_run = Table(
-    "link_run", metadata,
+    "link_run",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("base_code", String(16), nullable=True),
     Column("year", String(4), nullable=False),
@@ -168,7 +176,8 @@ link_run = Table(
 )
 
 link_result = Table(
-    "link_result", metadata,
+    "link_result",
+    metadata,
     Column("run_id", Integer, ForeignKey("link_run.id"), primary_key=True),
     Column("roster_row_id", Integer, ForeignKey("so_roster_row.id"), primary_key=True),
     Column("uscc", String(18), nullable=True),
@@ -182,7 +191,8 @@ link_result = Table(
 )
 
 link_decision = Table(
-    "link_decision", metadata,
+    "link_decision",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_key", String(64), nullable=False),
     Column("uscc", String(18), nullable=False),

@@ -18,9 +18,12 @@ Quiet = Annotated[bool, typer.Option(help="不显示进度条 / no progress bar"
 
 
 def backup_command(
-    file: Annotated[Path | None, typer.Argument(
-        help="备份文件 / backup file (默认 default: <data_dir>/backups/shumao-YYYYmmdd-HHMMSS.zip)",
-    )] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="备份文件 / backup file (默认 default: <data_dir>/backups/shumao-YYYYmmdd-HHMMSS.zip)",
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """备份整个数据库到一个文件 / back up the whole store to one portable file."""
@@ -41,9 +44,13 @@ def backup_command(
 
 def restore_command(
     file: Annotated[Path, typer.Argument(help="备份文件 / backup file")],
-    force: Annotated[bool, typer.Option(
-        "--force", help="先清空非空的数据库 / empty a store that holds data first",
-    )] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="先清空非空的数据库 / empty a store that holds data first",
+        ),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """从备份恢复到空数据库（全部或不做）/ restore a backup into an empty store, all or nothing."""
@@ -52,8 +59,7 @@ def restore_command(
 
     try:
         with open_store() as engine, progress_bar(not quiet) as bar:
-            manifest = restores.restore(engine, file, force=force,
-                                       progress=bar)  # type: ignore[arg-type]
+            manifest = restores.restore(engine, file, force=force, progress=bar)  # type: ignore[arg-type]
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     _print_tables(manifest)

@@ -62,8 +62,14 @@ def progress_bar(enabled: bool = True) -> Iterator[object]:
     if not enabled:
         yield None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=False) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as bar:
         tasks: dict[str, object] = {}
 
         def update(stage: str, done: int, total: int) -> None:

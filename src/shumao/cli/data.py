@@ -43,9 +43,16 @@ def import_(
     try:
         engine = store()
         with progress_bar(not quiet) as bar:
-            result = run_import(engine, source, file, options=options, label=label,
-                                dry_run=dry_run, progress=bar,  # type: ignore[arg-type]
-                                after=after_commit)
+            result = run_import(
+                engine,
+                source,
+                file,
+                options=options,
+                label=label,
+                dry_run=dry_run,
+                progress=bar,  # type: ignore[arg-type]
+                after=after_commit,
+            )
     except ImportRejected as exc:
         _print_report(exc.report, as_json)
         raise fail(str(exc), code=2) from None
@@ -53,7 +60,11 @@ def import_(
         raise fail(str(exc)) from None
     if as_json or result.report.findings:
         _print_report(result.report, as_json)
-    what = "校验通过（未写入）/ valid (nothing written)" if dry_run else f"版本 vintage {result.vintage_id}"
+    what = (
+        "校验通过（未写入）/ valid (nothing written)"
+        if dry_run
+        else f"版本 vintage {result.vintage_id}"
+    )
     console.print(
         f"[green]完成 / done[/green]: {result.dataflow} · {result.rows:,} 行 rows · "
         f"{result.series:,} 序列 series · {what}"
@@ -88,14 +99,26 @@ def query(
     unit: Annotated[str | None, typer.Option(help="单位 / unit, e.g. 亿美元")] = None,
     as_of: Annotated[str | None, typer.Option(help="版本号或日期 / vintage id or ISO date")] = None,
     wide: Annotated[bool, typer.Option(help="期间作列 / periods as columns")] = False,
-    compute: Annotated[str | None, typer.Option(
-        "--compute", help="计算指标 / compute an indicator on the selection, e.g. GROWTH_YOY, "
-                          "CAGR, SHARE_PARENT (see `shumao indicators list`)")] = None,
-    tree: Annotated[str, typer.Option(
-        "--hierarchy", help="指标所用层级 / hierarchy for SHARE_PARENT, CONTRIBUTION: "
-                            "geography|ebops|ebops-s|dt")] = "geography",
+    compute: Annotated[
+        str | None,
+        typer.Option(
+            "--compute",
+            help="计算指标 / compute an indicator on the selection, e.g. GROWTH_YOY, "
+            "CAGR, SHARE_PARENT (see `shumao indicators list`)",
+        ),
+    ] = None,
+    tree: Annotated[
+        str,
+        typer.Option(
+            "--hierarchy",
+            help="指标所用层级 / hierarchy for SHARE_PARENT, CONTRIBUTION: "
+            "geography|ebops|ebops-s|dt",
+        ),
+    ] = "geography",
     fmt: Annotated[str, typer.Option("--format", help="table|csv|xlsx|json")] = "table",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 / output file")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="输出文件 / output file")
+    ] = None,
 ) -> None:
     """查询数据 / print or write a selection (latest, or as of a vintage or date).
 
@@ -104,12 +127,19 @@ def query(
     from shumao.cli import tables
     from shumao.query import select
 
-    filters = {"ref_area": ref_area, "counterpart_area": counterpart_area, "product": product,
-               "flow": flow, "indicator": indicator, "freq": freq}
+    filters = {
+        "ref_area": ref_area,
+        "counterpart_area": counterpart_area,
+        "product": product,
+        "flow": flow,
+        "indicator": indicator,
+        "freq": freq,
+    }
     where = {k: [x.strip() for x in v.split(",") if x.strip()] for k, v in filters.items() if v}
     try:
-        frame = select(store(), dataflow, where=where, start=start, end=end,
-                       as_of=_as_of(as_of), unit=unit)
+        frame = select(
+            store(), dataflow, where=where, start=start, end=end, as_of=_as_of(as_of), unit=unit
+        )
         if compute:
             # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
             from shumao.compute import indicators
@@ -117,6 +147,7 @@ def query(
             frame = indicators.run(compute, frame, hierarchy=tree, start=start, end=end)
     except (ShumaoError, ValueError) as exc:
         raise fail(str(exc)) from None
+
     def show(table: pl.DataFrame) -> None:
         compact, fixed = _compact(table)
         _print_table(compact, f"{dataflow.upper()} · {fixed}" if fixed else dataflow.upper())
@@ -128,14 +159,23 @@ def _shape(frame: pl.DataFrame, wide: bool) -> pl.DataFrame:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.storage.tables import DIMENSIONS
 
-    used = [d for d in DIMENSIONS if (frame.height and frame[d].n_unique() > 1)
-            or (frame.height and frame[d][0] != "_Z")]
+    used = [
+        d
+        for d in DIMENSIONS
+        if (frame.height and frame[d].n_unique() > 1) or (frame.height and frame[d][0] != "_Z")
+    ]
     if not wide:
         extra = [c for c in ("vintage_id",) if c in frame.columns]
-        return frame.select(*used, "time_period", "value", "unit", "unit_mult", "obs_status",
-                            *extra)
-    return frame.pivot(on="time_period", index=[*used, "unit", "unit_mult"], values="value",
-                       aggregate_function=None, sort_columns=True)
+        return frame.select(
+            *used, "time_period", "value", "unit", "unit_mult", "obs_status", *extra
+        )
+    return frame.pivot(
+        on="time_period",
+        index=[*used, "unit", "unit_mult"],
+        values="value",
+        aggregate_function=None,
+        sort_columns=True,
+    )
 
 
 def _compact(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
@@ -144,15 +184,23 @@ def _compact(frame: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     import polars as pl
 
     keep = {"time_period", "value"}
-    fixed = [c for c in frame.columns
-             if c not in keep and frame.height > 1 and frame[c].dtype != pl.Float64
-             and frame[c].n_unique() == 1]
+    fixed = [
+        c
+        for c in frame.columns
+        if c not in keep
+        and frame.height > 1
+        and frame[c].dtype != pl.Float64
+        and frame[c].n_unique() == 1
+    ]
     title = " · ".join(f"{c}={frame[c][0]}" for c in fixed)
     return frame.drop(fixed), title
 
 
-def _print_table(frame: pl.DataFrame, title: str,
-                 empty: str = "没有符合条件的数据 / no data matches the selection") -> None:
+def _print_table(
+    frame: pl.DataFrame,
+    title: str,
+    empty: str = "没有符合条件的数据 / no data matches the selection",
+) -> None:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.cli import tables
 
@@ -161,7 +209,9 @@ def _print_table(frame: pl.DataFrame, title: str,
         return
     tables.show_frame(frame, title=title, limit=500)
     if frame.height > 500:
-        console.print(f"…… 共 {frame.height} 行，仅显示前 500 行 / {frame.height} rows, first 500 shown")
+        console.print(
+            f"…… 共 {frame.height} 行，仅显示前 500 行 / {frame.height} rows, first 500 shown"
+        )
 
 
 def list_vintages(
@@ -175,8 +225,14 @@ def list_vintages(
         rows = vintages.list_vintages(conn, dataflow.upper() if dataflow else None)
     table = Table("id", "dataflow", "created", "kind", "rows", "label")
     for v in rows:
-        table.add_row(str(v.id), v.dataflow_id, f"{v.created_at:%Y-%m-%d %H:%M:%S}", v.kind,
-                      f"{v.rows:,}", v.label)
+        table.add_row(
+            str(v.id),
+            v.dataflow_id,
+            f"{v.created_at:%Y-%m-%d %H:%M:%S}",
+            v.kind,
+            f"{v.rows:,}",
+            v.label,
+        )
     console.print(table)
 
 
@@ -197,20 +253,25 @@ def revisions(
 
     where = {k: v.split(",") for k, v in {"ref_area": ref_area, "product": product}.items() if v}
     with store().connect() as conn:
-        table = rev.revisions(conn, dataflow.upper(), then=_as_of(then), now=_as_of(now),
-                                   where=where)
+        table = rev.revisions(
+            conn, dataflow.upper(), then=_as_of(then), now=_as_of(now), where=where
+        )
     counts = dict(table.group_by("change").len().iter_rows())
     if only_changed:
         table = rev.changed(table)
     names = {k: f"{zh} {en}" for k, (zh, en) in rev.REVISION_KINDS.items()}
     shown = table.drop("then_vintage", "now_vintage").with_columns(
-        pl.col("change").replace_strict(names, return_dtype=pl.String))
+        pl.col("change").replace_strict(names, return_dtype=pl.String)
+    )
     compact, fixed = _compact(shown)
     title = f"{dataflow.upper()} 修订 revisions · 版本 vintage {then} → {now or '最新 latest'}"
     same, gone = counts.get("unchanged", 0), counts.get("missing", 0)
-    _print_table(compact, f"{title} · {fixed}" if fixed else title,
-                 empty=f"两个版本之间没有修订：{same:,} 个值相同，{gone:,} 个两版均缺失 / no "
-                       f"revisions: {same:,} values equal, {gone:,} missing in both")
+    _print_table(
+        compact,
+        f"{title} · {fixed}" if fixed else title,
+        empty=f"两个版本之间没有修订：{same:,} 个值相同，{gone:,} 个两版均缺失 / no "
+        f"revisions: {same:,} values equal, {gone:,} missing in both",
+    )
     if compact.height:
         console.print(f"{compact.height:,} 行 rows")
 

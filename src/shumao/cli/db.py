@@ -33,8 +33,11 @@ def info() -> None:
     table = Table("项目 item", "值 value")
     table.add_row("数据库 database", engine.url.render_as_string(hide_password=True))
     with engine.connect() as conn:
-        for name, tbl in (("版本 vintages", vintage), ("序列 series", series),
-                          ("观测值 observations", observation)):
+        for name, tbl in (
+            ("版本 vintages", vintage),
+            ("序列 series", series),
+            ("观测值 observations", observation),
+        ):
             n = conn.execute(select(func.count()).select_from(tbl)).scalar_one()
             table.add_row(name, f"{n:,}")
     console.print(table)

@@ -51,6 +51,10 @@ app.add_typer(ref.app, name="ref")
 
 
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志 / verbose log")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志 / verbose log"),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

@@ -22,10 +22,16 @@ def _matches(value: str) -> list[tuple[str, str, str, str]]:
         ("ISO 3166", lambda: countries.lookup(value), lambda c: (c.iso3, c.name_zh, c.name_en)),
         ("EBOPS 2010", lambda: ebops.lookup(value), lambda e: (e.code, e.name_zh, e.name_en)),
         ("基地 park", lambda: parks.lookup(value), lambda p: (p.code, p.name_zh, p.name_en)),
-        ("国家集团 group", lambda: groupings.lookup_group(value),
-         lambda g: (g.code, g.name_zh, g.name_en)),
-        ("单位 unit", lambda: units.parse(value),
-         lambda u: (f"{u.code}×10^{u.mult}", u.name_zh, u.name_en)),
+        (
+            "国家集团 group",
+            lambda: groupings.lookup_group(value),
+            lambda g: (g.code, g.name_zh, g.name_en),
+        ),
+        (
+            "单位 unit",
+            lambda: units.parse(value),
+            lambda u: (f"{u.code}×10^{u.mult}", u.name_zh, u.name_en),
+        ),
     ]
     for name, find, show in attempts:
         try:
@@ -58,7 +64,9 @@ def members(
         codes = sorted(groupings.members(g.code, as_of))
     except UnknownCode as exc:
         raise fail(str(exc)) from None
-    table = Table("ISO3", "中文", "English", title=f"{g.name_zh} {g.name_en} · {as_of} · {len(codes)}")
+    table = Table(
+        "ISO3", "中文", "English", title=f"{g.name_zh} {g.name_en} · {as_of} · {len(codes)}"
+    )
     for code in codes:
         try:
             c = countries.lookup(code)
@@ -82,6 +90,10 @@ def list_versions() -> None:
     """参考数据版本 / versions and sources of the shipped reference data."""
     table = Table("文件 file", "版本 version", "生效 valid from", "来源 source")
     for v in versions():
-        table.add_row(str(v.get("file")), str(v.get("version")), str(v.get("valid_from")),
-                      str(v.get("source"))[:80])
+        table.add_row(
+            str(v.get("file")),
+            str(v.get("version")),
+            str(v.get("valid_from")),
+            str(v.get("source"))[:80],
+        )
     console.print(table)

@@ -1,16 +1,16 @@
 """``shumao release …``: releases now, on the calendar, postponed, corrected; the worker.
 
-    shumao release publish [DATAFLOW …] [--all]      make the newest vintages public now
-    shumao release schedule DATAFLOW --period P --at "2026-12-07 09:30" [--embargo USER …]
-    shumao release schedule DTI_PROV --kind index …  an index's build (default: the newest)
-    shumao release schedule annual --kind report …   the annual report; then attach its files:
-    shumao release attach ENTRY FILE …              the report's PDF/Word/HTML/Excel files
-    shumao release calendar [--json]                 发布日程: upcoming and past releases
-    shumao release postpone ENTRY --to T --reason R  postpone (the old entry keeps the reason)
-    shumao release correct DATAFLOW --reason R       release a correction outside the calendar
-    shumao release notes RELEASE [--lang en]         the notes of a release
-    shumao release worker [--once]                   release due entries at their minute;
-                                                     write the open-data snapshots
+shumao release publish [DATAFLOW …] [--all]      make the newest vintages public now
+shumao release schedule DATAFLOW --period P --at "2026-12-07 09:30" [--embargo USER …]
+shumao release schedule DTI_PROV --kind index …  an index's build (default: the newest)
+shumao release schedule annual --kind report …   the annual report; then attach its files:
+shumao release attach ENTRY FILE …              the report's PDF/Word/HTML/Excel files
+shumao release calendar [--json]                 发布日程: upcoming and past releases
+shumao release postpone ENTRY --to T --reason R  postpone (the old entry keeps the reason)
+shumao release correct DATAFLOW --reason R       release a correction outside the calendar
+shumao release notes RELEASE [--lang en]         the notes of a release
+shumao release worker [--once]                   release due entries at their minute;
+                                                 write the open-data snapshots
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from shumao.errors import ShumaoError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-app = typer.Typer(help="发布、发布日程与定时发布 / releases, the release calendar, the worker",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="发布、发布日程与定时发布 / releases, the release calendar, the worker",
+    no_args_is_help=True,
+)
 By = Annotated[str, typer.Option(help="操作人（记入审计日志）/ who acts (audit log)")]
 
 
@@ -45,11 +47,18 @@ def _admin(by: str) -> Scope:
 @app.command("publish")
 def publish(
     dataflows: Annotated[list[str] | None, typer.Argument(help="数据流 / dataflows")] = None,
-    all_flows: Annotated[bool, typer.Option("--all", help="全部有数据的数据流（禁发中的跳过）/ "
-                                                         "every dataflow with data (embargoed "
-                                                         "ones are skipped)")] = False,
-    revision_reason: Annotated[str, typer.Option(help="超出修订政策的修订的原因 / reason for "
-                                                      "revisions outside the policy")] = "",
+    all_flows: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="全部有数据的数据流（禁发中的跳过）/ "
+            "every dataflow with data (embargoed "
+            "ones are skipped)",
+        ),
+    ] = False,
+    revision_reason: Annotated[
+        str, typer.Option(help="超出修订政策的修订的原因 / reason for revisions outside the policy")
+    ] = "",
     by: By = "cli",
 ) -> None:
     """立即发布数据流的最新版本（公众可见）/ make the newest vintage of dataflows public now."""
@@ -62,14 +71,25 @@ def publish(
     with open_store() as engine:
         with engine.connect() as conn:
             held = {e.subject for e in calendar.embargoed(conn)}
-            names = [f.id for f in all_dataflows() if vintages.list_vintages(conn, f.id)
-                     and f.id not in held] if all_flows else [d.upper() for d in dataflows or []]
+            names = (
+                [
+                    f.id
+                    for f in all_dataflows()
+                    if vintages.list_vintages(conn, f.id) and f.id not in held
+                ]
+                if all_flows
+                else [d.upper() for d in dataflows or []]
+            )
         if not names:
             raise fail("请给出数据流或 --all / name dataflows or use --all")
         try:
             with engine.begin() as conn:
-                done = [releases.release(conn, scope=_admin(by), dataflow_id=n,
-                                         revision_reason=revision_reason) for n in names]
+                done = [
+                    releases.release(
+                        conn, scope=_admin(by), dataflow_id=n, revision_reason=revision_reason
+                    )
+                    for n in names
+                ]
         except ShumaoError as exc:
             raise fail(str(exc)) from None
         after_commit(engine, trigger="release", dataflows=names, user=by)
@@ -92,10 +112,12 @@ def _snapshots(engine: Engine, release_ids: list[int]) -> None:
         if release_id in written:
             console.print(f"开放数据快照 / snapshot: {root / snapshot.folder_name(release_id)}")
         else:
-            console.print(f"发布 {release_id} 已生效，但开放数据快照写出失败（见日志和审计日志），"
-                          f"定时发布进程将重试 / release {release_id} stands, but its open-data "
-                          "snapshot failed (see the log and the audit log): the release worker "
-                          "writes it in its next round")
+            console.print(
+                f"发布 {release_id} 已生效，但开放数据快照写出失败（见日志和审计日志），"
+                f"定时发布进程将重试 / release {release_id} stands, but its open-data "
+                "snapshot failed (see the log and the audit log): the release worker "
+                "writes it in its next round"
+            )
 
 
 def _print_release(r: object) -> None:
@@ -106,28 +128,39 @@ def _print_release(r: object) -> None:
     console.print(f"已发布 / released: {r.dataflow_id} 版本 vintage {r.vintage_id}")
     if r.disclosure:
         d = r.disclosure
-        console.print(f"  披露控制规则集 {d['rules']['name']}：{d['tables']} 张表，主要抑制 "
-                      f"{d['primary']}、次要抑制 {d['secondary']} 个单元格（最优 {d['optimal']} "
-                      f"张，贪心回退 {d['greedy_fallback']} 张）/ disclosure rule set "
-                      f"{d['rules']['name']}: {d['tables']} tables, {d['primary']} primary "
-                      f"and {d['secondary']} secondary cells ({d['optimal']} proven optimal, "
-                      f"{d['greedy_fallback']} by the greedy fallback)")
+        console.print(
+            f"  披露控制规则集 {d['rules']['name']}：{d['tables']} 张表，主要抑制 "
+            f"{d['primary']}、次要抑制 {d['secondary']} 个单元格（最优 {d['optimal']} "
+            f"张，贪心回退 {d['greedy_fallback']} 张）/ disclosure rule set "
+            f"{d['rules']['name']}: {d['tables']} tables, {d['primary']} primary "
+            f"and {d['secondary']} secondary cells ({d['optimal']} proven optimal, "
+            f"{d['greedy_fallback']} by the greedy fallback)"
+        )
 
 
 @app.command("schedule")
 def schedule(
-    subject: Annotated[str, typer.Argument(help="数据流、指数的数据流（如 DTI_PROV）或报告名 / "
-                                                "a dataflow, an index's dataflow (e.g. "
-                                                "DTI_PROV) or the report's name")],
+    subject: Annotated[
+        str,
+        typer.Argument(
+            help="数据流、指数的数据流（如 DTI_PROV）或报告名 / "
+            "a dataflow, an index's dataflow (e.g. "
+            "DTI_PROV) or the report's name"
+        ),
+    ],
     period: Annotated[str, typer.Option("--period", help="参考期 / reference period")],
     at: Annotated[str, typer.Option("--at", help="北京时间 / Beijing time, 2026-12-07 09:30")],
     kind: Annotated[str, typer.Option(help="dataflow | report | index")] = "dataflow",
-    vintage: Annotated[int | None, typer.Option(help="版本（默认最新）/ vintage (default: "
-                                                     "newest)")] = None,
-    embargo: Annotated[list[str] | None, typer.Option(
-        help="禁发名单上的用户 / a user on the embargo list (repeat)")] = None,
-    revision_reason: Annotated[str, typer.Option(help="超出修订政策的修订的原因 / reason for "
-                                                      "revisions outside the policy")] = "",
+    vintage: Annotated[
+        int | None, typer.Option(help="版本（默认最新）/ vintage (default: newest)")
+    ] = None,
+    embargo: Annotated[
+        list[str] | None,
+        typer.Option(help="禁发名单上的用户 / a user on the embargo list (repeat)"),
+    ] = None,
+    revision_reason: Annotated[
+        str, typer.Option(help="超出修订政策的修订的原因 / reason for revisions outside the policy")
+    ] = "",
     by: By = "cli",
 ) -> None:
     """安排定时发布（到点前禁发）/ schedule a release (under embargo until the minute)."""
@@ -137,28 +170,41 @@ def schedule(
     try:
         with open_store() as engine, engine.begin() as conn:
             entry = calendar.schedule(
-                conn, scope=_admin(by), kind=kind, subject=subject,
-                reference_period=period, at=calendar.beijing(at), vintage_id=vintage,
-                embargo=embargo or [], revision_reason=revision_reason)
+                conn,
+                scope=_admin(by),
+                kind=kind,
+                subject=subject,
+                reference_period=period,
+                at=calendar.beijing(at),
+                vintage_id=vintage,
+                embargo=embargo or [],
+                revision_reason=revision_reason,
+            )
     except ShumaoError as exc:
         raise fail(str(exc)) from None
-    console.print(f"已排期 / scheduled: #{entry.id} {entry.subject} {entry.reference_period} "
-                  f"{_bj(entry.scheduled_at)}（北京时间 / Beijing time）")
+    console.print(
+        f"已排期 / scheduled: #{entry.id} {entry.subject} {entry.reference_period} "
+        f"{_bj(entry.scheduled_at)}（北京时间 / Beijing time）"
+    )
 
 
 def _bj(moment: object) -> str:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release.calendar import BEIJING
 
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") \
-        if isinstance(moment, datetime) else "—"
+    return (
+        moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        if isinstance(moment, datetime)
+        else "—"
+    )
 
 
 @app.command("attach")
 def attach(
     entry: Annotated[int, typer.Argument(help="发布日程编号（报告）/ calendar entry (a report)")],
-    files: Annotated[list[Path], typer.Argument(help="报告文件 / the report's files "
-                                                     "(.pdf .docx .html .xlsx)")],
+    files: Annotated[
+        list[Path], typer.Argument(help="报告文件 / the report's files (.pdf .docx .html .xlsx)")
+    ],
     by: By = "cli",
 ) -> None:
     """为定时发布的报告附上文件（到点前禁发）/ attach the report's files (embargoed).
@@ -171,8 +217,7 @@ def attach(
     root = documents.root_of(get_settings().data_dir)
     try:
         with open_store() as engine, engine.begin() as conn:
-            done = documents.attach(conn, scope=_admin(by), entry_id=entry, files=files,
-                                    root=root)
+            done = documents.attach(conn, scope=_admin(by), entry_id=entry, files=files, root=root)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     for d in done:
@@ -180,8 +225,9 @@ def attach(
 
 
 @app.command("calendar")
-def calendar_(as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / as JSON")] = False
-              ) -> None:
+def calendar_(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 / as JSON")] = False,
+) -> None:
     """发布日程 / the release calendar."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import calendar, feeds
@@ -194,12 +240,14 @@ def calendar_(as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 
     if not found:
         console.print("发布日程为空 / the calendar is empty")
         return
-    table = Table("#", "发布内容 what", "参考期 period", "北京时间 time", "状态 status",
-                  "说明 reason")
+    table = Table(
+        "#", "发布内容 what", "参考期 period", "北京时间 time", "状态 status", "说明 reason"
+    )
     for e in found:
         zh, en = calendar.STATUSES[e.status]
-        table.add_row(str(e.id), e.title, e.reference_period, _bj(e.scheduled_at),
-                      f"{zh} {en}", e.reason)
+        table.add_row(
+            str(e.id), e.title, e.reference_period, _bj(e.scheduled_at), f"{zh} {en}", e.reason
+        )
     console.print(table)
 
 
@@ -216,8 +264,9 @@ def postpone(
 
     try:
         with open_store() as engine, engine.begin() as conn:
-            new = calendar.postpone(conn, scope=_admin(by), entry_id=entry,
-                                    to=calendar.beijing(to), reason=reason)
+            new = calendar.postpone(
+                conn, scope=_admin(by), entry_id=entry, to=calendar.beijing(to), reason=reason
+            )
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     console.print(f"已推迟 / postponed: #{entry} → #{new.id} {_bj(new.scheduled_at)}")
@@ -237,19 +286,27 @@ def correct(
     try:
         with open_store() as engine:
             with engine.begin() as conn:
-                done = corrections.correct(conn, scope=_admin(by),
-                                           dataflow_id=dataflow.upper(), reason=reason,
-                                           vintage_id=vintage)
+                done = corrections.correct(
+                    conn,
+                    scope=_admin(by),
+                    dataflow_id=dataflow.upper(),
+                    reason=reason,
+                    vintage_id=vintage,
+                )
             _snapshots(engine, [done.release_id])
     except ShumaoError as exc:
         raise fail(str(exc)) from None
-    console.print(f"已更正 / corrected: {done.dataflow_id} 发布 release {done.release_id}，时期 "
-                  f"periods {', '.join(done.periods) or '—'}")
+    console.print(
+        f"已更正 / corrected: {done.dataflow_id} 发布 release {done.release_id}，时期 "
+        f"periods {', '.join(done.periods) or '—'}"
+    )
 
 
 @app.command("notes")
-def notes_(release_id: Annotated[int, typer.Argument(help="发布编号 / release id")],
-           lang: Annotated[str, typer.Option(help="zh | en")] = "zh") -> None:
+def notes_(
+    release_id: Annotated[int, typer.Argument(help="发布编号 / release id")],
+    lang: Annotated[str, typer.Option(help="zh | en")] = "zh",
+) -> None:
     """发布说明 / the notes of a release."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.release import notes
@@ -262,8 +319,9 @@ def notes_(release_id: Annotated[int, typer.Argument(help="发布编号 / releas
 
 
 @app.command("worker")
-def worker(once: Annotated[bool, typer.Option("--once", help="只运行一轮 / one round only")]
-           = False) -> None:
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="只运行一轮 / one round only")] = False,
+) -> None:
     """定时发布进程：到点发布并写开放数据快照 / the release worker: due releases, snapshots.
 
     到点发布日程中的数据，写出缺少的开放数据快照；Ctrl-C 停止 / releases due calendar entries
@@ -280,12 +338,20 @@ def worker(once: Annotated[bool, typer.Option("--once", help="只运行一轮 / 
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        console.print(f"定时发布进程已启动，每 {settings.release_worker_seconds:g} 秒查看日程 / "
-                      f"release worker started, looking every {settings.release_worker_seconds:g}"
-                      " s (Ctrl-C stops)")
+        console.print(
+            f"定时发布进程已启动，每 {settings.release_worker_seconds:g} 秒查看日程 / "
+            f"release worker started, looking every {settings.release_worker_seconds:g}"
+            " s (Ctrl-C stops)"
+        )
         try:
-            release_worker.run(engine, open_data=root, interval=settings.release_worker_seconds,
-                               stop=stop, on_round=_report, after=after_release)
+            release_worker.run(
+                engine,
+                open_data=root,
+                interval=settings.release_worker_seconds,
+                stop=stop,
+                on_round=_report,
+                after=after_release,
+            )
         except KeyboardInterrupt:
             stop.set()
 
@@ -319,8 +385,10 @@ def demo_calendar() -> None:
     if done.message:
         console.print(done.message)
     for e in done.scheduled:
-        console.print(f"已排期 / scheduled: #{e.id} {e.title} {e.reference_period} "
-                      f"{_bj(e.scheduled_at)}（北京时间 / Beijing time）")
+        console.print(
+            f"已排期 / scheduled: #{e.id} {e.title} {e.reference_period} "
+            f"{_bj(e.scheduled_at)}（北京时间 / Beijing time）"
+        )
 
 
 def register_demo(demo_app: typer.Typer) -> None:

@@ -68,9 +68,13 @@ def cell_text(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def frame_columns(frame: pl.DataFrame, columns: Sequence[tuple[str, str]] | None = None, *,
-                  digits: Mapping[str, int] | None = None, limit: int | None = None
-                  ) -> list[Column]:
+def frame_columns(
+    frame: pl.DataFrame,
+    columns: Sequence[tuple[str, str]] | None = None,
+    *,
+    digits: Mapping[str, int] | None = None,
+    limit: int | None = None,
+) -> list[Column]:
     """The cells of ``frame`` as text: (column, header) pairs, numbers with their decimals."""
     pairs = list(columns) if columns is not None else [(c, c) for c in frame.columns]
     rows = frame.head(limit) if limit else frame
@@ -92,18 +96,26 @@ def show(columns: Sequence[Column], *, title: str = "", note: str = "") -> None:
     parts = _parts(list(columns), width)
     for i, part in enumerate(parts):
         more = f"{title}（续 continued）" if title and i else title
-        console.print(_table(part, title=more, note=note if i == len(parts) - 1 else "",
-                             compact=compact))
+        console.print(
+            _table(part, title=more, note=note if i == len(parts) - 1 else "", compact=compact)
+        )
 
 
-def show_frame(frame: pl.DataFrame, *, title: str = "", note: str = "",
-               columns: Sequence[tuple[str, str]] | None = None,
-               digits: Mapping[str, int] | None = None, limit: int | None = None) -> None:
+def show_frame(
+    frame: pl.DataFrame,
+    *,
+    title: str = "",
+    note: str = "",
+    columns: Sequence[tuple[str, str]] | None = None,
+    digits: Mapping[str, int] | None = None,
+    limit: int | None = None,
+) -> None:
     show(frame_columns(frame, columns, digits=digits, limit=limit), title=title, note=note)
 
 
-def emit(frame: pl.DataFrame, fmt: str, out: Path | None,
-         show: Callable[[pl.DataFrame], None]) -> None:
+def emit(
+    frame: pl.DataFrame, fmt: str, out: Path | None, show: Callable[[pl.DataFrame], None]
+) -> None:
     """``--format table`` prints with ``show``; csv/json to the terminal or a file; xlsx to a
     file."""
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
@@ -117,8 +129,11 @@ def emit(frame: pl.DataFrame, fmt: str, out: Path | None,
     if out is None:
         if fmt == "xlsx":
             raise fail("xlsx 需要 --output / xlsx needs --output")
-        text = frame.write_csv().rstrip("\n") if fmt == "csv" else json.dumps(
-            frame.to_dicts(), ensure_ascii=False, indent=1)
+        text = (
+            frame.write_csv().rstrip("\n")
+            if fmt == "csv"
+            else json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1)
+        )
         console.print(text, soft_wrap=True, markup=False, highlight=False)
         return
     output.write(frame, out, fmt)
@@ -147,7 +162,7 @@ def _parts(columns: list[Column], width: int) -> list[list[Column]]:
         keys = []
     parts: list[list[Column]] = []
     current: list[Column] = []
-    for c in columns[len(keys):]:
+    for c in columns[len(keys) :]:
         if current and _needed([*keys, *current, c]) > width:
             parts.append([*keys, *current])
             current = []
@@ -163,8 +178,9 @@ def _table(columns: Sequence[Column], *, title: str, note: str, compact: bool) -
     table = Table(title=title or None, caption=note or None, caption_justify="left", **style)
     for c in columns:
         if c.whole:
-            table.add_column(c.header, justify="right" if c.numeric else "left", width=c.width,
-                             overflow="fold")
+            table.add_column(
+                c.header, justify="right" if c.numeric else "left", width=c.width, overflow="fold"
+            )
         else:
             table.add_column(c.header, justify="left", overflow="fold", min_width=c.width)
     for row in zip(*(c.cells for c in columns), strict=True):

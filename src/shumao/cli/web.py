@@ -25,13 +25,22 @@ from shumao.errors import ShumaoError
 
 users_app = typer.Typer(help="用户与角色 / users and roles", no_args_is_help=True)
 
-Password = Annotated[str | None, typer.Option(
-    help="新密码（会留在命令历史中，宜用 --password-file）/ new password (stays in the shell "
-         "history; prefer --password-file)")]
-PasswordFile = Annotated[Path | None, typer.Option(
-    "--password-file", help="从文件第一行读密码，“-” 为标准输入；都不给出时在终端提示输入，"
-                            "无终端时读标准输入 / read the password from a file's first line "
-                            "(- for stdin); without either: prompted on a terminal, else stdin")]
+Password = Annotated[
+    str | None,
+    typer.Option(
+        help="新密码（会留在命令历史中，宜用 --password-file）/ new password (stays in the shell "
+        "history; prefer --password-file)"
+    ),
+]
+PasswordFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="从文件第一行读密码，“-” 为标准输入；都不给出时在终端提示输入，"
+        "无终端时读标准输入 / read the password from a file's first line "
+        "(- for stdin); without either: prompted on a terminal, else stdin",
+    ),
+]
 
 
 def _password(given: str | None, path: Path | None) -> str:
@@ -40,11 +49,15 @@ def _password(given: str | None, path: Path | None) -> str:
         return given
     if path is not None:
         try:
-            text = sys.stdin.readline() if str(path) == "-" else \
-                path.read_text(encoding="utf-8").partition("\n")[0]
+            text = (
+                sys.stdin.readline()
+                if str(path) == "-"
+                else path.read_text(encoding="utf-8").partition("\n")[0]
+            )
         except OSError as exc:
-            raise fail(f"读不到密码文件 / cannot read the password file {path}: "
-                       f"{exc.strerror}") from None
+            raise fail(
+                f"读不到密码文件 / cannot read the password file {path}: {exc.strerror}"
+            ) from None
         return _non_empty(text.rstrip("\r\n"), str(path))
     if sys.stdin.isatty():
         return str(typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True))
@@ -53,9 +66,11 @@ def _password(given: str | None, path: Path | None) -> str:
 
 def _non_empty(password: str, where: str) -> str:
     if not password:
-        raise fail(f"{where} 中没有密码：请用 --password-file 文件（第一行为密码）或在终端中运行 / "
-                   f"no password in {where}: give --password-file FILE (the password on its first "
-                   "line) or run on a terminal")
+        raise fail(
+            f"{where} 中没有密码：请用 --password-file 文件（第一行为密码）或在终端中运行 / "
+            f"no password in {where}: give --password-file FILE (the password on its first "
+            "line) or run on a terminal"
+        )
     return password
 
 
@@ -80,18 +95,26 @@ def serve(
     engine = store()
     console.print(f"数贸 shumao: http://{host}:{port}/  （接口文档 API docs: /api/docs）")
     if workers > 1:
-        uvicorn.run("shumao.web.asgi:app", host=host, port=port, workers=workers,
-                    log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+        uvicorn.run(
+            "shumao.web.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
     else:
-        uvicorn.run(create_app(get_settings(), engine=engine), host=host, port=port,
-                    log_level="info")
+        uvicorn.run(
+            create_app(get_settings(), engine=engine), host=host, port=port, log_level="info"
+        )
 
 
 @users_app.command("add")
 def add_user(
     username: Annotated[str, typer.Argument(help="用户名 / user name")],
-    role: Annotated[str, typer.Option(help="角色 / enterprise, park, city, province, ministry, "
-                                           "admin")],
+    role: Annotated[
+        str, typer.Option(help="角色 / enterprise, park, city, province, ministry, admin")
+    ],
     scope: Annotated[str, typer.Option(help="范围代码 / scope: USCC, DSEB05, 320100, 320000")] = "",
     name: Annotated[str, typer.Option(help="显示名称 / display name")] = "",
     password: Password = None,
@@ -104,13 +127,26 @@ def add_user(
     password = _password(password, password_file)
     try:
         with open_store() as engine, engine.begin() as conn:
-            made = users.create_user(conn, username=username, password=password, role=role,
-                                     scope=scope, display_name=name)
-            audit.record(conn, action="user.create", username="cli", target=made.username,
-                         detail={"role": made.role, "scope": made.scope})
+            made = users.create_user(
+                conn,
+                username=username,
+                password=password,
+                role=role,
+                scope=scope,
+                display_name=name,
+            )
+            audit.record(
+                conn,
+                action="user.create",
+                username="cli",
+                target=made.username,
+                detail={"role": made.role, "scope": made.scope},
+            )
     except ShumaoError as exc:
         raise fail(str(exc)) from None
-    console.print(f"已创建 / created: {made.username} ({made.role}{':' + made.scope if made.scope else ''})")
+    console.print(
+        f"已创建 / created: {made.username} ({made.role}{':' + made.scope if made.scope else ''})"
+    )
 
 
 @users_app.command("list")
@@ -122,11 +158,18 @@ def list_users() -> None:
 
     with open_store() as engine, engine.connect() as conn:
         found = users.list_users(conn)
-    table = Table("用户名 user", "名称 name", "角色 role", "范围 scope", "启用 active", "最近登录 last login")
+    table = Table(
+        "用户名 user", "名称 name", "角色 role", "范围 scope", "启用 active", "最近登录 last login"
+    )
     for u in found:
-        table.add_row(u.username, u.display_name, f"{u.role} {role_text(u.role)}", u.scope,
-                      "是 yes" if u.active else "否 no",
-                      u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "")
+        table.add_row(
+            u.username,
+            u.display_name,
+            f"{u.role} {role_text(u.role)}",
+            u.scope,
+            "是 yes" if u.active else "否 no",
+            u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
+        )
     console.print(table)
 
 

@@ -163,8 +163,9 @@ class Form:
 
 def _field(raw: dict[str, Any]) -> Field:
     tuples = ("aliases", "allowed", "exclude")
-    data: dict[str, Any] = {k: tuple(str(x) for x in v) if k in tuples else v
-                            for k, v in raw.items()}
+    data: dict[str, Any] = {
+        k: tuple(str(x) for x in v) if k in tuples else v for k, v in raw.items()
+    }
     return Field(**data)
 
 
@@ -182,7 +183,8 @@ def _form(raw: dict[str, Any]) -> Form:
         fields=tuple(_field(f) for f in raw.pop("fields")),
         rules=tuple(_rule(r) for r in raw.pop("rules", [])),
         totals=Totals(totals["field"], tuple(totals["labels"]), totals.get("required", True))
-        if totals else None,
+        if totals
+        else None,
         instructions_zh=tuple(raw.pop("instructions_zh", ())),
         instructions_en=tuple(raw.pop("instructions_en", ())),
         limits=tuple((str(k), int(v)) for k, v in (raw.pop("limits", None) or {}).items()),
@@ -238,14 +240,15 @@ def get_form(form_id: str) -> Form:
 # --- periods ---------------------------------------------------------------------------------
 
 _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-_QUARTER = re.compile(r"^(\d{4})\s*(?:年)?\s*[-_/ ]?\s*(?:第)?\s*(?:Q([1-4])|([1-4])\s*(?:季度|季|Q))$",
-                      re.I)
+_QUARTER = re.compile(
+    r"^(\d{4})\s*(?:年)?\s*[-_/ ]?\s*(?:第)?\s*(?:Q([1-4])|([1-4])\s*(?:季度|季|Q))$", re.I
+)
 _MONTH = re.compile(r"^(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?$")
 _YEAR = re.compile(r"^(\d{4})\s*(?:年度?|年)?$")
 
 
 def normalise_period(text: str | None, frequency: str) -> str | None:
-    """"2024Q3", "2024年第三季度", "2024-q3" → "2024-Q3"; "2024年" → "2024"; None if unreadable."""
+    """ "2024Q3", "2024年第三季度", "2024-q3" → "2024-Q3"; "2024年" → "2024"; None if unreadable."""
     if text is None:
         return None
     s = unicodedata.normalize("NFKC", str(text)).strip()

@@ -85,15 +85,26 @@ def identity_unit(text: str | None, form: Form) -> dict[str, units.Unit]:
     return {f.id: unit for f in form.numeric_fields if f.kind == "money"}
 
 
-def merge_units(cell: dict[str, units.Unit], headers: dict[str, units.Unit], form: Form,
-                report: Report, file: str, sheet: str) -> dict[str, units.Unit]:
+def merge_units(
+    cell: dict[str, units.Unit],
+    headers: dict[str, units.Unit],
+    form: Form,
+    report: Report,
+    file: str,
+    sheet: str,
+) -> dict[str, units.Unit]:
     """Units from the 计量单位 cell and from headers; when both name one and differ, refuse."""
     for fid in sorted(set(cell) & set(headers)):
         a, b = cell[fid], headers[fid]
         if (a.code, a.mult) != (b.code, b.mult):
-            report.add(finding("unit-ambiguous", file=file, sheet=sheet,
-                               column=form.field(fid).label, header_unit=b.name_zh,
-                               cell_unit=a.name_zh))
+            report.add(
+                finding(
+                    "unit-ambiguous",
+                    file=file,
+                    sheet=sheet,
+                    column=form.field(fid).label,
+                    header_unit=b.name_zh,
+                    cell_unit=a.name_zh,
+                )
+            )
     return {**cell, **headers}
-
-

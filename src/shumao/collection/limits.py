@@ -42,9 +42,12 @@ class Limits:
     def from_settings(cls, settings: Any = None) -> Limits:
         if settings is None:
             settings = get_settings()
-        return cls(rows=settings.upload_max_rows, cells=settings.upload_max_cells,
-                   sheets=settings.upload_max_sheets,
-                   unpacked_bytes=settings.upload_max_unpacked_bytes)
+        return cls(
+            rows=settings.upload_max_rows,
+            cells=settings.upload_max_cells,
+            sheets=settings.upload_max_sheets,
+            unpacked_bytes=settings.upload_max_unpacked_bytes,
+        )
 
     def for_form(self, form: Any) -> Limits:
         """These limits, lowered where the form sets its own."""
@@ -52,16 +55,36 @@ class Limits:
         return replace(self, **{k: min(int(v), getattr(self, k)) for k, v in own.items()})
 
 
-SETTING = {"rows": "SHUMAO_UPLOAD_MAX_ROWS", "cells": "SHUMAO_UPLOAD_MAX_CELLS",
-           "sheets": "SHUMAO_UPLOAD_MAX_SHEETS",
-           "unpacked_bytes": "SHUMAO_UPLOAD_MAX_UNPACKED_BYTES"}
+SETTING = {
+    "rows": "SHUMAO_UPLOAD_MAX_ROWS",
+    "cells": "SHUMAO_UPLOAD_MAX_CELLS",
+    "sheets": "SHUMAO_UPLOAD_MAX_SHEETS",
+    "unpacked_bytes": "SHUMAO_UPLOAD_MAX_UNPACKED_BYTES",
+}
 
 
-def over(report: Report, *, limit: str, value: int, allowed: int, file: str,
-         sheet: str | None = None, row: int | None = None) -> None:
+def over(
+    report: Report,
+    *,
+    limit: str,
+    value: int,
+    allowed: int,
+    file: str,
+    sheet: str | None = None,
+    row: int | None = None,
+) -> None:
     """Add the finding that ``value`` passed the ``limit`` (rows, cells, sheets, bytes)."""
-    report.add(finding(f"upload-limit-{limit.replace('_', '-')}", file=file, sheet=sheet or "",
-                       row=row, value=f"{value:,}", limit=f"{allowed:,}", setting=SETTING[limit]))
+    report.add(
+        finding(
+            f"upload-limit-{limit.replace('_', '-')}",
+            file=file,
+            sheet=sheet or "",
+            row=row,
+            value=f"{value:,}",
+            limit=f"{allowed:,}",
+            setting=SETTING[limit],
+        )
+    )
 
 
 # --- workbooks -------------------------------------------------------------------------------
@@ -95,8 +118,9 @@ class _Budget:
             while chunk := stream.read(CHUNK):
                 self.unpacked += len(chunk)
                 if self.unpacked > self.limits.unpacked_bytes:
-                    return self._over("unpacked_bytes", self.unpacked,
-                                      self.limits.unpacked_bytes, name)
+                    return self._over(
+                        "unpacked_bytes", self.unpacked, self.limits.unpacked_bytes, name
+                    )
                 text = carry + chunk
                 cut = text.rfind(b"<")  # a tag is never split between two chunks
                 text, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
@@ -109,8 +133,7 @@ class _Budget:
         return True
 
     def _over(self, limit: str, value: int, allowed: int, sheet: str) -> bool:
-        over(self.report, limit=limit, value=value, allowed=allowed, file=self.file,
-             sheet=sheet)
+        over(self.report, limit=limit, value=value, allowed=allowed, file=self.file, sheet=sheet)
         return False
 
 
@@ -121,8 +144,11 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ET.ParseError):
-        return [(n, n.rsplit("/", 1)[-1]) for n in sorted(names)
-                if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        return [
+            (n, n.rsplit("/", 1)[-1])
+            for n in sorted(names)
+            if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ]
     target = {r.get("Id"): str(r.get("Target", "")) for r in rels}
     out = []
     for sheet in book.iter():

@@ -61,16 +61,19 @@ def _today(today: date | None) -> date:
     return today or datetime.now(clock.LOCAL).date()
 
 
-def responses(conn: Connection, *, actor: Actor, form_id: str, period: str,
-              today: date | None = None) -> list[Response]:
+def responses(
+    conn: Connection, *, actor: Actor, form_id: str, period: str, today: date | None = None
+) -> list[Response]:
     """How every reporter of ``form_id`` in the actor's scope responded for ``period``."""
     form = get_form(form_id)
     due = deadlines.due_date(conn, form_id=form.id, period=period)
     day = _today(today)
-    ents = [e for e in registry.list_enterprises(conn, actor=actor)
-            if getattr(e, form.reporters, False)]
-    filed = {f.uscc: f for f in filings.list_filings(conn, actor=actor, form_id=form.id,
-                                                      period=period)}
+    ents = [
+        e for e in registry.list_enterprises(conn, actor=actor) if getattr(e, form.reporters, False)
+    ]
+    filed = {
+        f.uscc: f for f in filings.list_filings(conn, actor=actor, form_id=form.id, period=period)
+    }
     out = []
     for ent in ents:
         f = filed.get(ent.uscc)
@@ -79,19 +82,39 @@ def responses(conn: Connection, *, actor: Actor, form_id: str, period: str,
             kind = "late" if clock.local_date(first) > due else "on_time"
         else:
             kind = "missing" if day > due else "pending"
-        out.append(Response(ent.uscc, ent.name, ent.park_code, kind, due,
-                            f.status.value if f else "none", first, ent.province_code,
-                            ent.city_code))
+        out.append(
+            Response(
+                ent.uscc,
+                ent.name,
+                ent.park_code,
+                kind,
+                due,
+                f.status.value if f else "none",
+                first,
+                ent.province_code,
+                ent.city_code,
+            )
+        )
     return out
 
 
-def non_response(conn: Connection, *, actor: Actor, form_id: str, period: str,
-                 today: date | None = None, include_pending: bool = False) -> list[Response]:
+def non_response(
+    conn: Connection,
+    *,
+    actor: Actor,
+    form_id: str,
+    period: str,
+    today: date | None = None,
+    include_pending: bool = False,
+) -> list[Response]:
     """迟报 (late) and 漏报 (missing) reporters of ``form_id`` for ``period`` in the actor's
     scope; with ``include_pending`` also those whose deadline is ahead (待报)."""
     wanted = {"late", "missing", *(("pending",) if include_pending else ())}
-    return [r for r in responses(conn, actor=actor, form_id=form_id, period=period, today=today)
-            if r.kind in wanted]
+    return [
+        r
+        for r in responses(conn, actor=actor, form_id=form_id, period=period, today=today)
+        if r.kind in wanted
+    ]
 
 
 # --- the overview --------------------------------------------------------------------------
@@ -146,8 +169,7 @@ class ToDo:
     filing_id: int | None
 
 
-def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None
-         ) -> list[ToDo]:
+def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None) -> list[ToDo]:
     """What the enterprise has to report: per form, the latest period whose deadline passed
     and the next one (本期应报), plus earlier periods (up to ``TODO_BACK``) never submitted."""
     ent = registry.get_enterprise(conn, actor=actor, uscc=uscc)
@@ -157,8 +179,11 @@ def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None
         if not getattr(ent, form.reporters, False):
             continue
         last = deadlines.last_due_period(conn, form_id=form.id, today=day)
-        filed = {f.period: f for f in filings.list_filings(conn, actor=actor, form_id=form.id)
-                 if f.uscc == ent.uscc}
+        filed = {
+            f.period: f
+            for f in filings.list_filings(conn, actor=actor, form_id=form.id)
+            if f.uscc == ent.uscc
+        }
         for period in [shift(last, -k) for k in range(TODO_BACK, 0, -1)] + [last, shift(last, 1)]:
             item = _item(conn, form.id, period, filed.get(period), day)
             if period in (last, shift(last, 1)) or item.state in ("overdue", "action"):
@@ -166,8 +191,9 @@ def todo(conn: Connection, *, actor: Actor, uscc: str, today: date | None = None
     return items
 
 
-def _item(conn: Connection, form_id: str, period: str, found: filings.Filing | None,
-          day: date) -> ToDo:
+def _item(
+    conn: Connection, form_id: str, period: str, found: filings.Filing | None, day: date
+) -> ToDo:
     due = deadlines.due_date(conn, form_id=form_id, period=period)
     opens = period_end(period) + timedelta(days=1)
     status = found.status.value if found else "none"
@@ -176,11 +202,9 @@ def _item(conn: Connection, form_id: str, period: str, found: filings.Filing | N
     elif status == "submitted":
         state = "waiting"
     elif status in ("draft", "returned"):
-        state = "overdue" if day > due and found and found.first_submitted_at is None \
-            else "action"
+        state = "overdue" if day > due and found and found.first_submitted_at is None else "action"
     elif day > due:
         state = "overdue"
     else:
         state = "due" if day >= opens else "upcoming"
     return ToDo(form_id, period, due, opens, status, state, found.id if found else None)
-

@@ -74,8 +74,11 @@ def code_choices(f: Field) -> list[tuple[str, str]]:
         codes = list(f.allowed) or list(cbec_modes.MODES)
         return [(c, cbec_modes.lookup(c).name_zh) for c in codes if c not in f.exclude]
     if f.codelist == "country":
-        found = [c for c in countries.all_countries(aggregates=False)
-                 if c.iso3 not in f.exclude and countries.validity(c.iso3)[1] is None]
+        found = [
+            c
+            for c in countries.all_countries(aggregates=False)
+            if c.iso3 not in f.exclude and countries.validity(c.iso3)[1] is None
+        ]
         if f.allowed:
             found = [c for c in found if c.iso3 in f.allowed]
         return [(c.iso3, c.name_zh) for c in found]
@@ -136,8 +139,10 @@ def _title(ws: Worksheet, form: Form) -> None:
     ws["A1"].font = _TITLE
     ws.merge_cells(f"A1:{last}1")
     freq_zh, freq_en = FREQ_NAMES[form.frequency]
-    ws["A2"] = (f"{form.title_en} · 表号 form {form.id} v{form.version} · {freq_zh}报 {freq_en} · "
-                f"企业直报 enterprise direct reporting")
+    ws["A2"] = (
+        f"{form.title_en} · 表号 form {form.id} v{form.version} · {freq_zh}报 {freq_en} · "
+        f"企业直报 enterprise direct reporting"
+    )
     ws.merge_cells(f"A2:{last}2")
     ws["A1"].alignment = ws["A2"].alignment = Alignment(horizontal="center")
 
@@ -146,10 +151,15 @@ def _identity(ws: Worksheet, form: Form, ident: Identity) -> None:
     unit = next((f.unit for f in form.numeric_fields if f.unit), "")
     due = ident.due or form.due_date(ident.period)
     cells = [
-        (IDENTITY_ROWS[0], 1, "uscc", ident.uscc), (IDENTITY_ROWS[0], 4, "name", ident.name),
+        (IDENTITY_ROWS[0], 1, "uscc", ident.uscc),
+        (IDENTITY_ROWS[0], 4, "name", ident.name),
         (IDENTITY_ROWS[1], 1, "period", ident.period),
-        (IDENTITY_ROWS[1], 4, "unit" if form.layout == "table" else "due",
-         unit if form.layout == "table" else due.isoformat()),
+        (
+            IDENTITY_ROWS[1],
+            4,
+            "unit" if form.layout == "table" else "due",
+            unit if form.layout == "table" else due.isoformat(),
+        ),
     ]
     for row, col, key, value in cells:
         label = ws.cell(row=row, column=col, value=IDENTITY_LABELS[key])
@@ -157,8 +167,12 @@ def _identity(ws: Worksheet, form: Form, ident: Identity) -> None:
         cell = ws.cell(row=row, column=col + 1, value=value)
         cell.fill = _LOCKED
         cell.number_format = "@"
-    ws.merge_cells(start_row=IDENTITY_ROWS[0], start_column=5, end_row=IDENTITY_ROWS[0],
-                   end_column=max(_width(form), 5))
+    ws.merge_cells(
+        start_row=IDENTITY_ROWS[0],
+        start_column=5,
+        end_row=IDENTITY_ROWS[0],
+        end_column=max(_width(form), 5),
+    )
     if form.layout == "table":
         ws.cell(row=5, column=1, value=IDENTITY_LABELS["due"]).font = _BOLD
         ws.cell(row=5, column=2, value=due.isoformat()).fill = _LOCKED
@@ -216,11 +230,18 @@ def _input_cell(ws: Worksheet, row: int, col: int, f: Field, *, totals: bool, fo
 
 
 def _dropdown(ws: Worksheet, source: str, f: Field, ref: str) -> None:
-    dv = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False,
-                        showErrorMessage=True, errorStyle="stop",
-                        errorTitle="代码无效 / invalid code",
-                        error=f"请从下拉列表中选择{f.label_zh} / pick a {f.label_en} from the list",
-                        promptTitle=f.label_zh, prompt="从列表选择 / choose from the list")
+    dv = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="代码无效 / invalid code",
+        error=f"请从下拉列表中选择{f.label_zh} / pick a {f.label_en} from the list",
+        promptTitle=f.label_zh,
+        prompt="从列表选择 / choose from the list",
+    )
     ws.add_data_validation(dv)
     dv.add(ref)
 
@@ -271,8 +292,11 @@ def _help_sheet(book: Workbook, form: Form, ident: Identity) -> None:
     lines: list[tuple[str, Font | None]] = [(f"{form.code} {form.title_zh} 填报说明", _TITLE)]
     lines += [(f"{i}. {text}", None) for i, text in enumerate(form.instructions_zh, start=1)]
     due = ident.due or form.due_date(ident.period)
-    lines += [(f"本期（{ident.period}）报送截止日期：{due.isoformat()}", _BOLD), ("", None),
-              (f"Instructions: {form.title_en}", _BOLD)]
+    lines += [
+        (f"本期（{ident.period}）报送截止日期：{due.isoformat()}", _BOLD),
+        ("", None),
+        (f"Instructions: {form.title_en}", _BOLD),
+    ]
     lines += [(f"{i}. {text}", None) for i, text in enumerate(form.instructions_en, start=1)]
     lines += [(f"Due date for {ident.period}: {due.isoformat()}", None)]
     for f in form.code_fields:
@@ -290,10 +314,16 @@ def _help_sheet(book: Workbook, form: Form, ident: Identity) -> None:
 def _meta_sheet(book: Workbook, form: Form, ident: Identity) -> None:
     ws = book.create_sheet(META_SHEET)
     ws.sheet_state = "veryHidden"
-    for row, (key, value) in enumerate([
-        ("form", form.id), ("form_version", str(form.version)), ("uscc", ident.uscc),
-        ("period", ident.period), ("generated", datetime.now(UTC).isoformat(timespec="seconds")),
-    ], start=1):
+    for row, (key, value) in enumerate(
+        [
+            ("form", form.id),
+            ("form_version", str(form.version)),
+            ("uscc", ident.uscc),
+            ("period", ident.period),
+            ("generated", datetime.now(UTC).isoformat(timespec="seconds")),
+        ],
+        start=1,
+    ):
         ws.cell(row=row, column=1, value=key)
         ws.cell(row=row, column=2, value=value)
     ws.protection.sheet = True

@@ -74,8 +74,14 @@ class Parsed:
 # --- entry points ----------------------------------------------------------------------------
 
 
-def read_file(path: Path, *, form: Form, max_bytes: int = DEFAULT_MAX_BYTES,
-              filename: str | None = None, limits: Limits | None = None) -> Parsed:
+def read_file(
+    path: Path,
+    *,
+    form: Form,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    filename: str | None = None,
+    limits: Limits | None = None,
+) -> Parsed:
     """Read an uploaded file from disk; an oversized file is refused without being read."""
     name = filename or Path(path).name
     report = Report(source=name)
@@ -86,12 +92,19 @@ def read_file(path: Path, *, form: Form, max_bytes: int = DEFAULT_MAX_BYTES,
     if size > max_bytes:
         report.add(finding("file-too-large", file=name, size=size, limit=max_bytes))
         return Parsed(Received(name, size, "", None), report)
-    return read_bytes(Path(path).read_bytes(), form=form, filename=name, max_bytes=max_bytes,
-                      limits=limits)
+    return read_bytes(
+        Path(path).read_bytes(), form=form, filename=name, max_bytes=max_bytes, limits=limits
+    )
 
 
-def read_bytes(data: bytes, *, form: Form, filename: str,
-               max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None) -> Parsed:
+def read_bytes(
+    data: bytes,
+    *,
+    form: Form,
+    filename: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
+) -> Parsed:
     """Read an upload held in memory (a web request body). ``limits`` default to the
     settings'; a form's own lower limits apply either way."""
     limits = (limits or Limits.from_settings()).for_form(form)
@@ -128,7 +141,7 @@ def read_json(payload: Mapping[str, Any], *, form: Form, filename: str = "api.js
 
 
 def sniff(data: bytes) -> str:
-    """"ole", "xlsx", "json" or "csv", by content, whatever the file is called."""
+    """ "ole", "xlsx", "json" or "csv", by content, whatever the file is called."""
     if data.startswith(OLE_MAGIC):
         return "ole"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -171,15 +184,19 @@ def _archive_ok(archive: zipfile.ZipFile, report: Report, file: str, limits: Lim
         return False
     total = sum(m.file_size for m in members)
     if total > limits.unpacked_bytes:
-        over(report, limit="unpacked_bytes", value=total, allowed=limits.unpacked_bytes,
-             file=file)
+        over(report, limit="unpacked_bytes", value=total, allowed=limits.unpacked_bytes, file=file)
         return False
     if any(m.flag_bits & 0x1 for m in members):
         report.add(finding("upload-encrypted", file=file))
         return False
     if "xl/workbook.xml" not in {m.filename for m in members}:
-        report.add(finding("file-format", file=file,
-                           detail="压缩包不是 Excel 工作簿 / the archive is not an Excel workbook"))
+        report.add(
+            finding(
+                "file-format",
+                file=file,
+                detail="压缩包不是 Excel 工作簿 / the archive is not an Excel workbook",
+            )
+        )
         return False
     if has_macros(archive):
         report.add(finding("upload-macros", file=file))
@@ -199,13 +216,25 @@ def _zip_problem(members: list[zipfile.ZipInfo]) -> str:
 def _check_meta(parsed: Parsed, form: Form) -> None:
     meta_form = parsed.meta.get("form")
     if meta_form and meta_form != form.id:
-        parsed.report.add(finding("upload-wrong-form", file=parsed.received.filename,
-                                  sheet=META_SHEET, value=meta_form, expected=form.id))
+        parsed.report.add(
+            finding(
+                "upload-wrong-form",
+                file=parsed.received.filename,
+                sheet=META_SHEET,
+                value=meta_form,
+                expected=form.id,
+            )
+        )
         return
     version = parsed.meta.get("form_version")
     if version is not None and version.strip() != str(form.version):
-        parsed.report.add(finding("upload-wrong-form-version", file=parsed.received.filename,
-                                  sheet=META_SHEET, value=version, expected=str(form.version),
-                                  form=form.id))
-
-
+        parsed.report.add(
+            finding(
+                "upload-wrong-form-version",
+                file=parsed.received.filename,
+                sheet=META_SHEET,
+                value=version,
+                expected=str(form.version),
+                form=form.id,
+            )
+        )

@@ -59,9 +59,17 @@ class _Book:
         if formula and kind == "text":
             return _text(ftext if str(ftext).startswith("=") else f"={ftext}")
         if formula and value is None:
-            self.report.add(finding("formula-no-value", file=self.file, sheet=self.name, row=row,
-                                    col_index=col - 1, column=column_letter(col - 1),
-                                    value=ftext if str(ftext).startswith("=") else f"={ftext}"))
+            self.report.add(
+                finding(
+                    "formula-no-value",
+                    file=self.file,
+                    sheet=self.name,
+                    row=row,
+                    col_index=col - 1,
+                    column=column_letter(col - 1),
+                    value=ftext if str(ftext).startswith("=") else f"={ftext}",
+                )
+            )
             return None
         if formula:
             self.cached += 1
@@ -97,7 +105,9 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def read_xlsx(data: bytes, form: Form, report: Report, file: str) -> tuple[Sheet | None, dict[str, str]]:
+def read_xlsx(
+    data: bytes, form: Form, report: Report, file: str
+) -> tuple[Sheet | None, dict[str, str]]:
     # deferred: openpyxl (~0.5 s) is needed only when an xlsx file is read or written
     from openpyxl import load_workbook
 
@@ -113,8 +123,15 @@ def read_xlsx(data: bytes, form: Form, report: Report, file: str) -> tuple[Sheet
         return None, meta
     sheet = _read_book(book, form)
     if book.cached:
-        report.add(finding("formula-cached", file=file, sheet=book.name, sheet_name=book.name,
-                           count=book.cached))
+        report.add(
+            finding(
+                "formula-cached",
+                file=file,
+                sheet=book.name,
+                sheet_name=book.name,
+                count=book.cached,
+            )
+        )
     return sheet, meta
 
 
@@ -154,8 +171,12 @@ def _fields_header(book: _Book) -> tuple[int, dict[str, int]] | None:
     wanted = {"label": LABEL_NAMES, "value": VALUE_NAMES, "unit": UNIT_NAMES}
     for row in range(1, min(book.max_row, HEADER_SCAN_ROWS) + 1):
         cells = [norm(v) if isinstance(v, str) else "" for v in book.row_values(row)]
-        found = {k: cells.index(norm(n)) for k, names in wanted.items() for n in names
-                 if norm(n) in cells}
+        found = {
+            k: cells.index(norm(n))
+            for k, names in wanted.items()
+            for n in names
+            if norm(n) in cells
+        }
         if "label" in found and "value" in found:
             return row, found
     return None
@@ -170,8 +191,9 @@ def _read_book(book: _Book, form: Form) -> Sheet:
         frame, positions, units_ = _fields_body(book, form, header_row, columns)
     else:
         frame, positions, units_ = _table_body(book, form, header_row, columns)
-        units_ = merge_units(identity_unit(ident.get("unit"), form), units_, form, book.report,
-                             book.file, book.name)
+        units_ = merge_units(
+            identity_unit(ident.get("unit"), form), units_, form, book.report, book.file, book.name
+        )
     frame, positions = apply_identity(frame, positions, ident, ident_pos)
     return Sheet(frame=frame, positions=positions, file=book.file, sheet=book.name, units=units_)
 
@@ -187,8 +209,10 @@ def _identity_block(book: _Book, header_row: int) -> tuple[dict[str, str], dict[
             if key is None or key in values:
                 continue
             for right in range(col + 1, len(cells) + 1):
-                if book.merged.get((row, right), (row, right))[:2] == \
-                        book.merged.get((row, col), (row, col))[:2]:
+                if (
+                    book.merged.get((row, right), (row, right))[:2]
+                    == book.merged.get((row, col), (row, col))[:2]
+                ):
                     continue
                 text = book.text(row, right)
                 if text is not None:
@@ -198,22 +222,27 @@ def _identity_block(book: _Book, header_row: int) -> tuple[dict[str, str], dict[
     return values, positions
 
 
-def _table_body(book: _Book, form: Form, header_row: int, columns: dict[str, int]
-                ) -> tuple[pl.DataFrame, dict[str, Position], dict[str, units.Unit]]:
+def _table_body(
+    book: _Book, form: Form, header_row: int, columns: dict[str, int]
+) -> tuple[pl.DataFrame, dict[str, Position], dict[str, units.Unit]]:
     kinds = {k: (form.field(k).kind if k not in ("uscc", "period") else "code") for k in columns}
     data: dict[str, list[str | None]] = {k: [] for k in columns}
     rows: list[int] = []
     _merged_rows(book, form, columns, header_row)
     for row in range(header_row + 1, book.max_row + 1):
-        texts = {k: book.text(row, c + 1, kind=kinds[k]) for k, c in columns.items()
-                 if not _covered_number(book, row, c + 1, kinds[k])}
+        texts = {
+            k: book.text(row, c + 1, kind=kinds[k])
+            for k, c in columns.items()
+            if not _covered_number(book, row, c + 1, kinds[k])
+        }
         if all(v is None for v in texts.values()):
             continue
         rows.append(row)
         for k in columns:
             data[k].append(texts.get(k))
-    frame = pl.DataFrame({ROW: rows, **data},
-                         schema={ROW: pl.Int64, **dict.fromkeys(columns, pl.String)})
+    frame = pl.DataFrame(
+        {ROW: rows, **data}, schema={ROW: pl.Int64, **dict.fromkeys(columns, pl.String)}
+    )
     headers = {k: str(book.raw(header_row, c + 1)[0]) for k, c in columns.items()}
     positions: dict[str, Position] = {k: (None, c) for k, c in columns.items()}
     return frame, positions, header_units(headers, form)
@@ -237,16 +266,26 @@ def _merged_rows(book: _Book, form: Form, columns: dict[str, int], header_row: i
         ref = f"{column_letter(left - 1)}{top}:{column_letter(left - 1)}{top + span - 1}"
         numeric = key not in ("uscc", "period") and form.field(key).numeric
         code = "merged-number" if numeric else "merged-cells-filled"
-        book.report.add(finding(code, file=book.file, sheet=book.name, row=top,
-                                col_index=left - 1, column=_field_label(form, key), value=ref))
+        book.report.add(
+            finding(
+                code,
+                file=book.file,
+                sheet=book.name,
+                row=top,
+                col_index=left - 1,
+                column=_field_label(form, key),
+                value=ref,
+            )
+        )
 
 
 def _field_label(form: Form, key: str) -> str:
     return form.field(key).label if key not in ("uscc", "period") else key
 
 
-def _fields_body(book: _Book, form: Form, header_row: int, columns: dict[str, int]
-                 ) -> tuple[pl.DataFrame, dict[str, Position], dict[str, units.Unit]]:
+def _fields_body(
+    book: _Book, form: Form, header_row: int, columns: dict[str, int]
+) -> tuple[pl.DataFrame, dict[str, Position], dict[str, units.Unit]]:
     index = {norm(n): f for f in form.fields for n in f.names}
     values: dict[str, str | None] = {}
     positions: dict[str, Position] = {}
@@ -262,8 +301,10 @@ def _fields_body(book: _Book, form: Form, header_row: int, columns: dict[str, in
             unit = _unit_of(book.raw(row, columns["unit"] + 1)[0], f)
             if unit is not None:
                 found_units[f.id] = unit
-    frame = pl.DataFrame({ROW: [header_row + 1], **{k: [v] for k, v in values.items()}},
-                         schema={ROW: pl.Int64, **dict.fromkeys(values, pl.String)})
+    frame = pl.DataFrame(
+        {ROW: [header_row + 1], **{k: [v] for k, v in values.items()}},
+        schema={ROW: pl.Int64, **dict.fromkeys(values, pl.String)},
+    )
     return frame, positions, found_units
 
 
@@ -276,8 +317,12 @@ def _unit_of(text: Any, f: Field) -> units.Unit | None:
         return None
 
 
-def apply_identity(frame: pl.DataFrame, positions: dict[str, Position], ident: dict[str, str],
-                    ident_pos: dict[str, Position]) -> tuple[pl.DataFrame, dict[str, Position]]:
+def apply_identity(
+    frame: pl.DataFrame,
+    positions: dict[str, Position],
+    ident: dict[str, str],
+    ident_pos: dict[str, Position],
+) -> tuple[pl.DataFrame, dict[str, Position]]:
     for key in ("uscc", "period"):
         if key in frame.columns:
             if key in ident:
@@ -287,5 +332,3 @@ def apply_identity(frame: pl.DataFrame, positions: dict[str, Position], ident: d
         if key in ident_pos:
             positions[key] = ident_pos[key]
     return frame, positions
-
-

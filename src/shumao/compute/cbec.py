@@ -46,17 +46,23 @@ def _values(frame: pl.DataFrame) -> pl.DataFrame:
 def share_of_goods(frame: pl.DataFrame) -> pl.DataFrame:
     """x(CBEC) / x(GOODS) × 100 for the same area, partner, flow and period."""
     data = _values(frame)
-    return share_of(data.filter(pl.col("product") == TOTAL),
-                        data.filter(pl.col("product") == GOODS), on=_on("product"),
-                        indicator_id="CBEC_SHARE_GOODS")
+    return share_of(
+        data.filter(pl.col("product") == TOTAL),
+        data.filter(pl.col("product") == GOODS),
+        on=_on("product"),
+        indicator_id="CBEC_SHARE_GOODS",
+    )
 
 
 def partner_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(partner) / x(world) × 100 for the same area, mode, flow and period."""
     data = _values(frame)
-    return share_of(data.filter(pl.col("counterpart_area") != WORLD),
-                        data.filter(pl.col("counterpart_area") == WORLD),
-                        on=_on("counterpart_area"), indicator_id="CBEC_PARTNER_SHARE")
+    return share_of(
+        data.filter(pl.col("counterpart_area") != WORLD),
+        data.filter(pl.col("counterpart_area") == WORLD),
+        on=_on("counterpart_area"),
+        indicator_id="CBEC_PARTNER_SHARE",
+    )
 
 
 def group_values(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.DataFrame:
@@ -65,39 +71,58 @@ def group_values(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.Da
     country rows are summed (``WLD`` and a published aggregate such as customs' ``BRI`` are no
     members), so a grouping is as complete as the partners the frame has."""
     data = _values(frame)
-    members = grouping_map(data["counterpart_area"].unique().to_list(),
-                           data["time_period"].unique().to_list(), groups)
-    joined = data.join(members.rename({"code": "counterpart_area"}),
-                       on=["counterpart_area", "time_period"])
-    keys = [c for c in (*DIMENSIONS, "time_period", "unit", "unit_mult", "freq")
-            if c in data.columns and c != "counterpart_area"]
+    members = grouping_map(
+        data["counterpart_area"].unique().to_list(), data["time_period"].unique().to_list(), groups
+    )
+    joined = data.join(
+        members.rename({"code": "counterpart_area"}), on=["counterpart_area", "time_period"]
+    )
+    keys = [
+        c
+        for c in (*DIMENSIONS, "time_period", "unit", "unit_mult", "freq")
+        if c in data.columns and c != "counterpart_area"
+    ]
     keys = list(dict.fromkeys(keys))
-    return ind.conform(joined.group_by([*keys, "group"]).agg(pl.col("value").sum())
-                       .rename({"group": "counterpart_area"}))
+    return ind.conform(
+        joined.group_by([*keys, "group"])
+        .agg(pl.col("value").sum())
+        .rename({"group": "counterpart_area"})
+    )
 
 
 def group_share(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.DataFrame:
     """x(members of the grouping at period end) / x(WLD) × 100, same area, mode, flow, period."""
     data = _values(frame)
     grouped = group_values(data, groups)
-    return share_of(grouped, data.filter(pl.col("counterpart_area") == WORLD),
-                        on=_on("counterpart_area"), indicator_id="CBEC_GROUP_SHARE")
+    return share_of(
+        grouped,
+        data.filter(pl.col("counterpart_area") == WORLD),
+        on=_on("counterpart_area"),
+        indicator_id="CBEC_GROUP_SHARE",
+    )
 
 
 def mode_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(mode) / x(CBEC) × 100: the mode structure (9610, 9710, 9810, 1210)."""
     data = _values(frame)
-    return share_of(data.filter(pl.col("product").is_in(list(cbec_modes.MODES))),
-                        data.filter(pl.col("product") == TOTAL), on=_on("product"),
-                        indicator_id="CBEC_MODE_SHARE")
+    return share_of(
+        data.filter(pl.col("product").is_in(list(cbec_modes.MODES))),
+        data.filter(pl.col("product") == TOTAL),
+        on=_on("product"),
+        indicator_id="CBEC_MODE_SHARE",
+    )
 
 
 def province_share(frame: pl.DataFrame) -> pl.DataFrame:
     """x(province) / x(CHN) × 100 for the same partner, mode, flow and period."""
     data = _values(frame)
     provinces = data.filter(pl.col("ref_area").str.contains(r"^\d{6}$"))
-    return share_of(provinces, data.filter(pl.col("ref_area") == NATION),
-                        on=_on("ref_area"), indicator_id="CBEC_PROVINCE_SHARE")
+    return share_of(
+        provinces,
+        data.filter(pl.col("ref_area") == NATION),
+        on=_on("ref_area"),
+        indicator_id="CBEC_PROVINCE_SHARE",
+    )
 
 
 def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
@@ -110,16 +135,27 @@ def from_enterprises(frame: pl.DataFrame, *, area: str) -> pl.DataFrame:
         return data
     keys = ["product", "counterpart_area", "flow", "freq", "time_period", "unit", "unit_mult"]
     by_partner = data.group_by(keys).agg(pl.col("value").sum())
-    by_mode = by_partner.group_by([k for k in keys if k != "counterpart_area"]).agg(
-        pl.col("value").sum()).with_columns(pl.lit(WORLD).alias("counterpart_area"))
-    total = by_partner.group_by([k for k in keys if k != "product"]).agg(
-        pl.col("value").sum()).with_columns(pl.lit(TOTAL).alias("product"))
-    total_world = by_mode.group_by([k for k in keys if k not in ("product", "counterpart_area")]
-                                   ).agg(pl.col("value").sum()).with_columns(
-        pl.lit(TOTAL).alias("product"), pl.lit(WORLD).alias("counterpart_area"))
+    by_mode = (
+        by_partner.group_by([k for k in keys if k != "counterpart_area"])
+        .agg(pl.col("value").sum())
+        .with_columns(pl.lit(WORLD).alias("counterpart_area"))
+    )
+    total = (
+        by_partner.group_by([k for k in keys if k != "product"])
+        .agg(pl.col("value").sum())
+        .with_columns(pl.lit(TOTAL).alias("product"))
+    )
+    total_world = (
+        by_mode.group_by([k for k in keys if k not in ("product", "counterpart_area")])
+        .agg(pl.col("value").sum())
+        .with_columns(pl.lit(TOTAL).alias("product"), pl.lit(WORLD).alias("counterpart_area"))
+    )
     parts = [f.select([*keys, "value"]) for f in (by_partner, by_mode, total, total_world)]
-    return conform(pl.concat(parts).with_columns(pl.lit(area).alias("ref_area"),
-                                                     pl.lit("VALUE").alias("indicator")))
+    return conform(
+        pl.concat(parts).with_columns(
+            pl.lit(area).alias("ref_area"), pl.lit("VALUE").alias("indicator")
+        )
+    )
 
 
 def amounts(frame: pl.DataFrame) -> pl.DataFrame:
@@ -142,23 +178,38 @@ def partner_structure(frame: pl.DataFrame, *, flow: str, year: str) -> pl.DataFr
     computed), then the Belt and Road aggregate (a grouping that overlaps the countries, so it
     is never part of the sum). Columns: partner, share, kind (published/computed/grouping),
     bound (lower/upper/empty)."""
-    rows = frame.filter((pl.col("indicator") == "SHARE") & (pl.col("flow") == flow)
-                        & (pl.col("time_period") == year) & (pl.col("ref_area") == NATION))
+    rows = frame.filter(
+        (pl.col("indicator") == "SHARE")
+        & (pl.col("flow") == flow)
+        & (pl.col("time_period") == year)
+        & (pl.col("ref_area") == NATION)
+    )
     countries = rows.filter(pl.col("counterpart_area") != BRI).sort("value", descending=True)
-    out = [(p, float(v), "published", bound(a)) for p, v, a in
-           countries.select("counterpart_area", "value", "attrs").iter_rows()]
+    out = [
+        (p, float(v), "published", bound(a))
+        for p, v, a in countries.select("counterpart_area", "value", "attrs").iter_rows()
+    ]
     if out:
         out.append(("OTHER", round(100.0 - sum(r[1] for r in out), 10), "computed", ""))
-    out += [(BRI, float(v), "grouping", bound(a)) for v, a in
-            rows.filter(pl.col("counterpart_area") == BRI).select("value", "attrs").iter_rows()]
-    return pl.DataFrame(out, schema={"partner": pl.String, "share": pl.Float64,
-                                     "kind": pl.String, "bound": pl.String}, orient="row")
+    out += [
+        (BRI, float(v), "grouping", bound(a))
+        for v, a in rows.filter(pl.col("counterpart_area") == BRI)
+        .select("value", "attrs")
+        .iter_rows()
+    ]
+    return pl.DataFrame(
+        out,
+        schema={"partner": pl.String, "share": pl.Float64, "kind": pl.String, "bound": pl.String},
+        orient="row",
+    )
 
 
-ind.FUNCTIONS.update({
-    "cbec_share_of_goods": share_of_goods,
-    "cbec_partner_share": partner_share,
-    "cbec_mode_share": mode_share,
-    "cbec_province_share": province_share,
-    "cbec_group_share": group_share,
-})
+ind.FUNCTIONS.update(
+    {
+        "cbec_share_of_goods": share_of_goods,
+        "cbec_partner_share": partner_share,
+        "cbec_mode_share": mode_share,
+        "cbec_province_share": province_share,
+        "cbec_group_share": group_share,
+    }
+)

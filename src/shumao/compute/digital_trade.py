@@ -103,13 +103,24 @@ def handbook() -> str:
 
 
 def _cell(raw: dict[str, Any]) -> Cell:
-    sources = tuple(Coverage(s["dataflow"], s.get("product"), s["coverage"], s["zh"], s["en"])
-                    for s in raw.get("sources") or ())
+    sources = tuple(
+        Coverage(s["dataflow"], s.get("product"), s["coverage"], s["zh"], s["en"])
+        for s in raw.get("sources") or ()
+    )
     bad = [s.coverage for s in sources if s.coverage not in COVERAGES]
     if bad:
         raise ValueError(f"{raw['id']}: unknown coverage {bad}; use one of {COVERAGES}")
-    return Cell(raw["id"], raw["part"], raw["product"], raw["name_zh"], raw["name_en"], sources,
-                raw.get("note_zh", ""), raw.get("note_en", ""), raw.get("fixed"))
+    return Cell(
+        raw["id"],
+        raw["part"],
+        raw["product"],
+        raw["name_zh"],
+        raw["name_en"],
+        sources,
+        raw.get("note_zh", ""),
+        raw.get("note_en", ""),
+        raw.get("fixed"),
+    )
 
 
 def part_of(dataflow: str, product: str | None = None) -> tuple[Cell, Coverage] | None:
@@ -122,9 +133,13 @@ def part_of(dataflow: str, product: str | None = None) -> tuple[Cell, Coverage] 
     return None
 
 
-def combine(*, ordered_goods: Interval, delivered: Interval,
-            ordered_services: Interval | None = None,
-            overlap: Interval | None = None) -> Total:
+def combine(
+    *,
+    ordered_goods: Interval,
+    delivered: Interval,
+    ordered_services: Interval | None = None,
+    overlap: Interval | None = None,
+) -> Total:
     """Digital trade = ordered + delivered − overlap, every part an interval.
 
     ``ordered_services`` are all digitally ordered services (those also delivered digitally
@@ -141,7 +156,8 @@ def combine(*, ordered_goods: Interval, delivered: Interval,
         raise OverlapError(
             f"重叠部分（{overlap.lo:g}）不能为负，也不能大于数字订购服务（{services.hi:g}）或数字交付"
             f"服务（{delivered.hi:g}） / the overlap ({overlap.lo:g}) cannot be negative or exceed "
-            f"the ordered services ({services.hi:g}) or the delivered services ({delivered.hi:g})")
+            f"the ordered services ({services.hi:g}) or the delivered services ({delivered.hi:g})"
+        )
     union_lo = services.lo + delivered.lo - min(overlap.hi, services.lo, delivered.lo)
     union_hi = services.hi + delivered.hi - overlap.lo
     total = Interval(ordered_goods.lo + union_lo, ordered_goods.hi + union_hi)

@@ -31,8 +31,11 @@ from shumao.reference import ebops, geo, groupings, parks
 
 NATION = "CHN"
 DT_ROOT = "DT"
-NODE_SCHEMA: dict[str, pl.DataType] = {"code": pl.String(), "parent": pl.String(),
-                                      "level": pl.String()}
+NODE_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "parent": pl.String(),
+    "level": pl.String(),
+}
 GEO_LEVELS = ("enterprise", "park", "county", "city", "province", "region", "nation")
 EBOPS_LEVELS = ("detail", "sub_item", "main_item", "total")
 DT_LEVELS = ("item", "category", "total")
@@ -83,9 +86,12 @@ class Hierarchy:
 
     def extend(self, extra: pl.DataFrame) -> Hierarchy:
         """This tree with more nodes (``code, parent, level``) added below existing ones."""
-        nodes = pl.concat([extra.select(list(NODE_SCHEMA)).cast(pl.Schema(NODE_SCHEMA)), self.nodes])
-        return Hierarchy(self.name, self.dim, self.levels, _checked(nodes.unique("code",
-                                                                                 keep="first")))
+        nodes = pl.concat(
+            [extra.select(list(NODE_SCHEMA)).cast(pl.Schema(NODE_SCHEMA)), self.nodes]
+        )
+        return Hierarchy(
+            self.name, self.dim, self.levels, _checked(nodes.unique("code", keep="first"))
+        )
 
 
 def node_frame(rows: Iterable[tuple[str, str | None, str]]) -> pl.DataFrame:
@@ -97,8 +103,9 @@ def _checked(nodes: pl.DataFrame) -> pl.DataFrame:
     dup = nodes.filter(pl.col("code").is_duplicated())["code"].unique().to_list()
     if dup:
         raise ValueError(f"hierarchy: codes listed twice {sorted(dup)[:5]}")
-    orphans = nodes.filter(pl.col("parent").is_not_null()
-                           & ~pl.col("parent").is_in(nodes["code"].implode()))
+    orphans = nodes.filter(
+        pl.col("parent").is_not_null() & ~pl.col("parent").is_in(nodes["code"].implode())
+    )
     if orphans.height:
         raise ValueError(f"hierarchy: unknown parents {orphans['parent'].unique().to_list()[:5]}")
     return nodes
@@ -181,8 +188,11 @@ def ebops_tree(root: str = "DD") -> Hierarchy:
     """EBOPS 2010 sub-item → main item → ``DD`` (可数字化交付, SF…SK) or ``S`` (all services)."""
     if root not in ("DD", "S"):
         raise UnknownCode("EBOPS 层级根 hierarchy roots (DD, S)", root)
-    mains = ebops.digitally_deliverable_main_items() if root == "DD" else [
-        it.code for it in ebops.main_items()]
+    mains = (
+        ebops.digitally_deliverable_main_items()
+        if root == "DD"
+        else [it.code for it in ebops.main_items()]
+    )
     rows: list[tuple[str, str | None, str]] = [(root, None, "total")]
     for main in mains:
         rows.append((main, root, "main_item"))
@@ -200,8 +210,11 @@ def dt_categories() -> Hierarchy:
     """
     rows: list[tuple[str, str | None, str]] = [(DT_ROOT, None, "total")]
     rows += [(c.code, DT_ROOT, "category") for c in ebops.dt_categories()]
-    rows += [(it.code, it.dt_category, "item") for it in ebops.all_items()
-             if it.dt_category and not it.is_aggregate]
+    rows += [
+        (it.code, it.dt_category, "item")
+        for it in ebops.all_items()
+        if it.dt_category and not it.is_aggregate
+    ]
     return Hierarchy("dt_categories", "product", DT_LEVELS, _checked(node_frame(rows)))
 
 

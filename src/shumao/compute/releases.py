@@ -33,14 +33,26 @@ def monthly_from_cumulative(frame: pl.DataFrame) -> pl.DataFrame:
     cum = frame.filter((pl.col("indicator") == "CUM") & pl.col("value").is_not_null())
     if cum.is_empty():
         return frame.head(0)
-    cum = cum.with_columns(pl.col("time_period").str.slice(0, 4).alias("_year"),
-                           pl.col("time_period").str.slice(5, 2).cast(pl.Int32).alias("_m"))
-    prev = cum.select(*SERIES, "_year", "unit", "unit_mult", (pl.col("_m") + 1).alias("_m"),
-                      pl.col("value").alias("_prev"), pl.col("time_period").alias("_pp"))
+    cum = cum.with_columns(
+        pl.col("time_period").str.slice(0, 4).alias("_year"),
+        pl.col("time_period").str.slice(5, 2).cast(pl.Int32).alias("_m"),
+    )
+    prev = cum.select(
+        *SERIES,
+        "_year",
+        "unit",
+        "unit_mult",
+        (pl.col("_m") + 1).alias("_m"),
+        pl.col("value").alias("_prev"),
+        pl.col("time_period").alias("_pp"),
+    )
     joined = cum.join(prev, on=[*SERIES, "_year", "unit", "unit_mult", "_m"], how="left")
     derived = joined.filter((pl.col("_m") == 1) | pl.col("_prev").is_not_null())
-    attrs = pl.when(pl.col("_m") == 1).then(pl.lit(json.dumps({"derived": "CUM(1)"})))\
+    attrs = (
+        pl.when(pl.col("_m") == 1)
+        .then(pl.lit(json.dumps({"derived": "CUM(1)"})))
         .otherwise(pl.format('{{"derived": "CUM({}) - CUM({})"}}', "time_period", "_pp"))
+    )
     return derived.with_columns(
         pl.lit("VALUE_DERIVED").alias("indicator"),
         (pl.col("value") - pl.col("_prev").fill_null(0.0)).alias("value"),
@@ -51,18 +63,35 @@ def monthly_from_cumulative(frame: pl.DataFrame) -> pl.DataFrame:
 
 def growth_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Values with published and computed year-on-year growth (%), and their difference."""
-    values = frame.filter(pl.col("indicator").is_in(list(GROWTH_OF)) & pl.col("value").is_not_null())
+    values = frame.filter(
+        pl.col("indicator").is_in(list(GROWTH_OF)) & pl.col("value").is_not_null()
+    )
     keys = [*SERIES, "indicator", "time_period"]
     published = frame.filter(pl.col("indicator").is_in(list(GROWTH_OF.values()))).select(
-        *SERIES, pl.col("indicator").replace_strict({v: k for k, v in GROWTH_OF.items()}),
-        "time_period", pl.col("value").alias("published_growth"))
-    before = values.select(*SERIES, "indicator", "unit", "unit_mult",
-                           pl.col("time_period").alias("_pp"), pl.col("value").alias("prior"))
-    out = (values.select(*keys, "value", "unit", "unit_mult")
-           .with_columns(previous_period(pl.col("time_period"), years=1).alias("_pp"))
-           .join(before, on=[*SERIES, "indicator", "unit", "unit_mult", "_pp"], how="left")
-           .join(published, on=keys, how="left")
-           .with_columns(((pl.col("value") / pl.col("prior") - 1) * 100).alias("computed_growth")))
-    return out.with_columns(
-        (pl.col("published_growth") - pl.col("computed_growth")).alias("difference_pp")
-    ).rename({"_pp": "prior_period"}).sort(keys)
+        *SERIES,
+        pl.col("indicator").replace_strict({v: k for k, v in GROWTH_OF.items()}),
+        "time_period",
+        pl.col("value").alias("published_growth"),
+    )
+    before = values.select(
+        *SERIES,
+        "indicator",
+        "unit",
+        "unit_mult",
+        pl.col("time_period").alias("_pp"),
+        pl.col("value").alias("prior"),
+    )
+    out = (
+        values.select(*keys, "value", "unit", "unit_mult")
+        .with_columns(previous_period(pl.col("time_period"), years=1).alias("_pp"))
+        .join(before, on=[*SERIES, "indicator", "unit", "unit_mult", "_pp"], how="left")
+        .join(published, on=keys, how="left")
+        .with_columns(((pl.col("value") / pl.col("prior") - 1) * 100).alias("computed_growth"))
+    )
+    return (
+        out.with_columns(
+            (pl.col("published_growth") - pl.col("computed_growth")).alias("difference_pp")
+        )
+        .rename({"_pp": "prior_period"})
+        .sort(keys)
+    )

@@ -40,8 +40,10 @@ NATION = "CHN"
 REPORT_WORLD_EXPORTS = 41_000.0
 """亿美元: the report's "2022年全球可数字化交付服务出口 4.1 万亿美元" (printed to 2 digits)."""
 SOURCE_ZH = "数据来源：商务部《中国数字贸易发展报告2022》；合计、占比、增速为本系统据公布数计算"
-SOURCE_EN = "Source: MOFCOM, China Digital Trade Development Report 2022; totals, shares and " \
-            "growth rates computed by shumao from the published figures"
+SOURCE_EN = (
+    "Source: MOFCOM, China Digital Trade Development Report 2022; totals, shares and "
+    "growth rates computed by shumao from the published figures"
+)
 TOTAL_12 = "12省市合计"
 FLOWS = ("T", "X", "M")
 FLOW_ZH = {"T": "进出口", "X": "出口", "M": "进口", "B": "顺差"}
@@ -61,18 +63,27 @@ def load(engine: Engine, year: int = 2022) -> ReportData:
         raise UnknownCode("报告年份 report years (2022)", year)
     trade = select(engine, TRADE_FLOW, start="2020", end=str(year), unit="亿美元")
     if trade.is_empty():
-        raise StoreError("库中没有《中国数字贸易发展报告2022》的表格，请先导入："
-                         "shumao import report2022 <file> / the report's tables are not in the "
-                         "store; import them with: shumao import report2022 <file>")
+        raise StoreError(
+            "库中没有《中国数字贸易发展报告2022》的表格，请先导入："
+            "shumao import report2022 <file> / the report's tables are not in the "
+            "store; import them with: shumao import report2022 <file>"
+        )
     try:
         get_dataflow(OUTPUT_FLOW)
         output = select(engine, OUTPUT_FLOW, start="2020", end=str(year))
     except UnknownCode:
         output = trade.head(0)
-    world = select(engine, "UNCTAD_DDS", where={"ref_area": ["WLD"], "flow": ["X"]},
-                   start=str(year), end=str(year), unit="亿美元")
-    world_value = float(world["value"][0]) if world.height and world["value"][0] is not None \
-        else None
+    world = select(
+        engine,
+        "UNCTAD_DDS",
+        where={"ref_area": ["WLD"], "flow": ["X"]},
+        start=str(year),
+        end=str(year),
+        unit="亿美元",
+    )
+    world_value = (
+        float(world["value"][0]) if world.height and world["value"][0] is not None else None
+    )
     return ReportData(trade, output, world_value)
 
 
@@ -87,9 +98,9 @@ def _pick(trade: pl.DataFrame, indicator: str, year: str | None = "2022") -> pl.
 def _wide(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
     if frame.is_empty():
         return pl.DataFrame({"ref_area": []}, schema={"ref_area": pl.String})
-    return frame.pivot(on="flow", index="ref_area", values="value",
-                       aggregate_function="first").rename(
-        {f: f"{prefix}{f}" for f in frame["flow"].unique()})
+    return frame.pivot(
+        on="flow", index="ref_area", values="value", aggregate_function="first"
+    ).rename({f: f"{prefix}{f}" for f in frame["flow"].unique()})
 
 
 def _is_province(code: str) -> bool:
@@ -120,13 +131,14 @@ def table1(trade: pl.DataFrame, world_total: float = REPORT_WORLD_EXPORTS) -> pl
     """表1 with each economy's share of world exports (``world_total`` in 亿美元)."""
     values = _pick(trade, "VALUE").filter(pl.col("ref_area").str.len_chars() == 3)
     share = share_of_world(values.filter(pl.col("flow") == "X"), world_total)
-    wide = _wide(values, "").join(_wide(_pick(trade, "GROWTH_YOY"), "g"), on="ref_area",
-                                  how="left")
-    wide = wide.join(share.select("ref_area", pl.col("value").alias("share_world_X")),
-                     on="ref_area", how="left")
+    wide = _wide(values, "").join(_wide(_pick(trade, "GROWTH_YOY"), "g"), on="ref_area", how="left")
+    wide = wide.join(
+        share.select("ref_area", pl.col("value").alias("share_world_X")), on="ref_area", how="left"
+    )
     ranked = wide.sort("T", descending=True).with_row_index("rank", offset=1)
     return ranked.with_columns(
-        pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name"))
+        pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name")
+    )
 
 
 # --------------------------------------------------------------------------- 表2
@@ -135,17 +147,21 @@ def table1(trade: pl.DataFrame, world_total: float = REPORT_WORLD_EXPORTS) -> pl
 def table2(trade: pl.DataFrame) -> pl.DataFrame:
     """表2: the provinces as printed, shares of the nation, and the 12省市合计 row."""
     values = _pick(trade, "VALUE").filter(
-        pl.col("ref_area").map_elements(_is_province, return_dtype=pl.Boolean))
-    growth = _pick(trade, "GROWTH_YOY").filter(pl.col("ref_area").is_in(values["ref_area"]
-                                                                           .implode()))
+        pl.col("ref_area").map_elements(_is_province, return_dtype=pl.Boolean)
+    )
+    growth = _pick(trade, "GROWTH_YOY").filter(
+        pl.col("ref_area").is_in(values["ref_area"].implode())
+    )
     total = _total_row(values, growth)
     rows = _wide(values, "").join(_wide(growth, "g"), on="ref_area", how="left").sort("ref_area")
     both = pl.concat([rows, total], how="diagonal")
     whole = nation(trade)
     shares = [(pl.col(f) / whole[f] * 100.0).alias(f"share_{f}") for f in FLOWS if f in whole]
     return both.with_columns(*shares).with_columns(
-        pl.col("ref_area").map_elements(lambda c: TOTAL_12 if c == TOTAL_12 else _name(c),
-                                        return_dtype=pl.String).alias("name"))
+        pl.col("ref_area")
+        .map_elements(lambda c: TOTAL_12 if c == TOTAL_12 else _name(c), return_dtype=pl.String)
+        .alias("name")
+    )
 
 
 def _total_row(values: pl.DataFrame, growth: pl.DataFrame) -> pl.DataFrame:
@@ -154,7 +170,8 @@ def _total_row(values: pl.DataFrame, growth: pl.DataFrame) -> pl.DataFrame:
     now = values.group_by("flow").agg(pl.col("value").sum())
     before = prior.group_by("flow").agg(pl.col("value").sum().alias("prior"))
     summed = now.join(before, on="flow").with_columns(
-        ((pl.col("value") / pl.col("prior") - 1.0) * 100.0).alias("g"))
+        ((pl.col("value") / pl.col("prior") - 1.0) * 100.0).alias("g")
+    )
     row: dict[str, object] = {"ref_area": TOTAL_12}
     for flow, value, _, g in summed.iter_rows():
         row[flow], row[f"g{flow}"] = value, g
@@ -171,15 +188,19 @@ def regions(trade: pl.DataFrame) -> pl.DataFrame:
     shares = _pick(trade, "SHARE").filter(pl.col("ref_area").is_in(codes))
     whole = nation(trade)
     wide = _wide(values, "").join(
-        shares.select("ref_area", pl.col("value").alias("share_printed")), on="ref_area",
-        how="left")
+        shares.select("ref_area", pl.col("value").alias("share_printed")), on="ref_area", how="left"
+    )
     order = {c: i for i, c in enumerate(codes)}
-    return wide.with_columns(
-        (pl.col("T") / whole["T"] * 100.0).alias("share_T"),
-        (pl.col("X") - pl.col("M")).alias("B_computed"),
-        pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name"),
-        pl.col("ref_area").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
-    ).sort("_order").drop("_order")
+    return (
+        wide.with_columns(
+            (pl.col("T") / whole["T"] * 100.0).alias("share_T"),
+            (pl.col("X") - pl.col("M")).alias("B_computed"),
+            pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name"),
+            pl.col("ref_area").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
+        )
+        .sort("_order")
+        .drop("_order")
+    )
 
 
 # --------------------------------------------------------------------------- 表3, 表4
@@ -195,11 +216,14 @@ def _growth_table(values: pl.DataFrame, flows: list[str] | None) -> pl.DataFrame
     wide = wide.rename({c: f"v{c}" for c in wide.columns if c.isdigit()})
     g = yoy.pivot(on="time_period", index=idx, values="value", aggregate_function="first")
     g = g.rename({c: f"g{c}" for c in g.columns if c.isdigit()})
-    out = wide.join(g, on=idx, how="left").join(
-        cagr.select(*idx, pl.col("value").alias("cagr")), on=idx, how="left").join(
-        total.select(*idx, pl.col("value").alias("growth_total")), on=idx, how="left")
+    out = (
+        wide.join(g, on=idx, how="left")
+        .join(cagr.select(*idx, pl.col("value").alias("cagr")), on=idx, how="left")
+        .join(total.select(*idx, pl.col("value").alias("growth_total")), on=idx, how="left")
+    )
     return out.with_columns(
-        pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name"))
+        pl.col("ref_area").map_elements(_name, return_dtype=pl.String).alias("name")
+    )
 
 
 def table3(trade: pl.DataFrame) -> pl.DataFrame:
@@ -207,13 +231,18 @@ def table3(trade: pl.DataFrame) -> pl.DataFrame:
     values = _pick(trade, "VALUE", None).filter(pl.col("ref_area").str.starts_with("DSEB"))
     out = _growth_table(values, ["flow"])
     latest = out.filter(pl.col("flow") == "T").select("ref_area", pl.col("v2022").alias("_k"))
-    return out.join(latest, on="ref_area", how="left").sort(
-        ["_k", "flow"], descending=[True, False]).drop("_k")
+    return (
+        out.join(latest, on="ref_area", how="left")
+        .sort(["_k", "flow"], descending=[True, False])
+        .drop("_k")
+    )
 
 
 def table4(output: pl.DataFrame) -> pl.DataFrame:
     """表4: bases' digital-industry output 2020–2022 (亿元) with growth."""
-    values = output.filter(pl.col("ref_area").str.starts_with("DSEB") & pl.col("value").is_not_null())
+    values = output.filter(
+        pl.col("ref_area").str.starts_with("DSEB") & pl.col("value").is_not_null()
+    )
     if values.is_empty():
         return pl.DataFrame()
     return _growth_table(values, None).sort("v2022", descending=True)

@@ -35,10 +35,20 @@ class SourceSpec:
 
 
 SOURCES = (
-    SourceSpec("UNCTAD", "UNCTAD_DDS", "DD", "联合国贸发会议（可数字化交付）",
-               "UNCTAD (digitally deliverable)"),
-    SourceSpec("WTO", "WTO_DDS", "DDS", "世贸组织（数字交付，模式1估计）",
-               "WTO (digitally delivered, mode 1 estimate)"),
+    SourceSpec(
+        "UNCTAD",
+        "UNCTAD_DDS",
+        "DD",
+        "联合国贸发会议（可数字化交付）",
+        "UNCTAD (digitally deliverable)",
+    ),
+    SourceSpec(
+        "WTO",
+        "WTO_DDS",
+        "DDS",
+        "世贸组织（数字交付，模式1估计）",
+        "WTO (digitally delivered, mode 1 estimate)",
+    ),
 )
 
 
@@ -46,8 +56,12 @@ def load_sources(engine: Engine, year: str, areas: list[str]) -> dict[str, pl.Da
     """Each source's X and M values of ``areas`` in ``year`` (亿美元); empty if not imported."""
     out = {}
     for spec in SOURCES:
-        where = {"ref_area": areas, "product": [spec.product], "flow": ["X", "M"],
-                 "counterpart_area": ["WLD"]}
+        where = {
+            "ref_area": areas,
+            "product": [spec.product],
+            "flow": ["X", "M"],
+            "counterpart_area": ["WLD"],
+        }
         out[spec.name] = select(engine, spec.dataflow, where=where, start=year, end=year, unit=UNIT)
     return out
 
@@ -58,27 +72,36 @@ def _with_total(frame: pl.DataFrame) -> pl.DataFrame:
     return with_flow_total(xm.select("ref_area", "time_period", "flow", "value"))
 
 
-def compare(report: pl.DataFrame, sources: dict[str, pl.DataFrame], year: str = "2022"
-            ) -> pl.DataFrame:
+def compare(
+    report: pl.DataFrame, sources: dict[str, pl.DataFrame], year: str = "2022"
+) -> pl.DataFrame:
     """Long frame: ref_area, name, flow, source, report, value, diff (亿美元), diff_pct (%)."""
-    printed = report.filter((pl.col("indicator") == "VALUE") & (pl.col("time_period") == year)
-                            & pl.col("ref_area").str.len_chars().eq(3)
-                            & pl.col("flow").is_in(["T", "X", "M"])).select(
-        "ref_area", "flow", pl.col("value").alias("report"))
+    printed = report.filter(
+        (pl.col("indicator") == "VALUE")
+        & (pl.col("time_period") == year)
+        & pl.col("ref_area").str.len_chars().eq(3)
+        & pl.col("flow").is_in(["T", "X", "M"])
+    ).select("ref_area", "flow", pl.col("value").alias("report"))
     parts = []
     for name, frame in sources.items():
         theirs = _with_total(frame).filter(pl.col("time_period") == year).drop("time_period")
-        parts.append(printed.join(theirs, on=["ref_area", "flow"], how="left")
-                     .with_columns(pl.lit(name).alias("source")))
+        parts.append(
+            printed.join(theirs, on=["ref_area", "flow"], how="left").with_columns(
+                pl.lit(name).alias("source")
+            )
+        )
     if not parts:
         return printed.head(0)
     out = pl.concat(parts).with_columns(
         (pl.col("value") - pl.col("report")).alias("diff"),
         ((pl.col("value") / pl.col("report") - 1.0) * 100.0).alias("diff_pct"),
-        pl.col("ref_area").map_elements(lambda c: countries.lookup(c).name_zh,
-                                        return_dtype=pl.String).alias("name"),
+        pl.col("ref_area")
+        .map_elements(lambda c: countries.lookup(c).name_zh, return_dtype=pl.String)
+        .alias("name"),
     )
     order = {"T": 0, "X": 1, "M": 2}
-    return out.with_columns(pl.col("flow").replace_strict(order, return_dtype=pl.Int8)
-                            .alias("_f")).sort("ref_area", "_f", "source").select(
-        "ref_area", "name", "flow", "source", "report", "value", "diff", "diff_pct")
+    return (
+        out.with_columns(pl.col("flow").replace_strict(order, return_dtype=pl.Int8).alias("_f"))
+        .sort("ref_area", "_f", "source")
+        .select("ref_area", "name", "flow", "source", "report", "value", "diff", "diff_pct")
+    )

@@ -46,8 +46,10 @@ Count = Callable[[str, int], None]
 @lru_cache(maxsize=1)
 def _spec() -> dict[str, Any]:
     spec: dict[str, Any] = yaml.safe_load(EDITS_FILE.read_text(encoding="utf-8"))
-    codes = {code: {**entry, "fix_zh": spec["fix_zh"], "fix_en": spec["fix_en"]}
-             for code, entry in spec["codes"].items()}
+    codes = {
+        code: {**entry, "fix_zh": spec["fix_zh"], "fix_en": spec["fix_en"]}
+        for code, entry in spec["codes"].items()
+    }
     findings.register({c: e for c, e in codes.items() if c not in findings.catalogue()})
     return spec
 
@@ -57,13 +59,19 @@ def params() -> dict[str, Any]:
 
 
 def hb_params(p: dict[str, Any]) -> HBParams:
-    return HBParams(U=float(p["U"]), A=float(p["A"]), C=float(p["C"]),
-                    min_obs=int(p["min_obs"]), min_units=int(p["min_units"]),
-                    quantile=p["quantile"])
+    return HBParams(
+        U=float(p["U"]),
+        A=float(p["A"]),
+        C=float(p["C"]),
+        min_obs=int(p["min_obs"]),
+        min_units=int(p["min_units"]),
+        quantile=p["quantile"],
+    )
 
 
-def check_history(frame: pl.DataFrame, *, file: str = "",
-                  count: Count | None = None) -> list[Finding]:
+def check_history(
+    frame: pl.DataFrame, *, file: str = "", count: Count | None = None
+) -> list[Finding]:
     """Every edit above on ``frame`` (an official table, or a whole dataflow); ``count(code,
     n)`` is told how many values each edit looked at."""
     _spec()
@@ -83,12 +91,16 @@ def check_history(frame: pl.DataFrame, *, file: str = "",
 
 def _levels(frame: pl.DataFrame) -> pl.DataFrame:
     """Level values (no growth rates, shares or percentages), one row per series and period."""
-    rows = frame.filter(~pl.col("indicator").is_in(["GROWTH_YOY", "SHARE"])
-                        & (pl.col("unit") != "PCT") & pl.col("value").is_not_null())
+    rows = frame.filter(
+        ~pl.col("indicator").is_in(["GROWTH_YOY", "SHARE"])
+        & (pl.col("unit") != "PCT")
+        & pl.col("value").is_not_null()
+    )
     if ROW not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.Int64).alias(ROW))
     return rows.select(*SERIES, "time_period", "value", ROW).unique(
-        subset=[*SERIES, "time_period"], keep="first", maintain_order=True)
+        subset=[*SERIES, "time_period"], keep="first", maintain_order=True
+    )
 
 
 def _step(period: str, steps: int) -> str:
@@ -117,7 +129,8 @@ def _shifted(period: pl.Expr, steps: int) -> pl.Expr:
 def _with_previous(data: pl.DataFrame) -> pl.DataFrame:
     """Each row with the value of the same series one period before (``previous``)."""
     prev = data.select(*SERIES, "time_period", pl.col("value").alias("previous")).with_columns(
-        _shifted(pl.col("time_period"), 1))
+        _shifted(pl.col("time_period"), 1)
+    )
     return data.join(prev, on=[*SERIES, "time_period"], how="inner", nulls_equal=True)
 
 
@@ -134,8 +147,11 @@ def _name(dim: str, code: str) -> str:
 
 
 _NAMERS: dict[str, tuple[Callable[[str], str], ...]] = {
-    "ref_area": (lambda c: parks.lookup(c).name_zh, lambda c: geo.lookup(c).name_zh,
-                 lambda c: _country(c)),
+    "ref_area": (
+        lambda c: parks.lookup(c).name_zh,
+        lambda c: geo.lookup(c).name_zh,
+        lambda c: _country(c),
+    ),
 }
 
 
@@ -156,8 +172,9 @@ def _fmt(value: float) -> str:
 
 
 def _located(code: str, row: dict[str, Any], file: str, **values: Any) -> Finding:
-    return finding(code, file=file, row=row.get(ROW), value=_fmt(row["value"]),
-                   where=_where(row), **values)
+    return finding(
+        code, file=file, row=row.get(ROW), value=_fmt(row["value"]), where=_where(row), **values
+    )
 
 
 # --------------------------------------------------------------------------- own history
@@ -178,25 +195,30 @@ def _matrices(data: pl.DataFrame) -> list[tuple[pl.DataFrame, list[str], np.ndar
     return out
 
 
-def _own_history(data: pl.DataFrame, p: dict[str, Any], file: str, tally: Count
-                 ) -> list[Finding]:
+def _own_history(data: pl.DataFrame, p: dict[str, Any], file: str, tally: Count) -> list[Finding]:
     out: list[Finding] = []
     hbp = hb_params(p)
     for placed, calendar, matrix in _matrices(data):
         for t in range(1, len(calendar)):
-            window = matrix[:, max(0, t - int(p["periods"])):t + 1]
+            window = matrix[:, max(0, t - int(p["periods"])) : t + 1]
             now = placed.filter(pl.col("time_period") == calendar[t])
             if now.is_empty():
                 continue
             idx = now["_s"].to_numpy()
             result = hb_rows(window[idx], hbp)
             out += _history_findings(now, window[idx], result, p, file, tally)
-            out += _zero_findings(now, matrix[idx, :t + 1], file, tally)
+            out += _zero_findings(now, matrix[idx, : t + 1], file, tally)
     return out
 
 
-def _history_findings(now: pl.DataFrame, window: np.ndarray, result: dict[str, np.ndarray],
-                      p: dict[str, Any], file: str, tally: Count) -> list[Finding]:
+def _history_findings(
+    now: pl.DataFrame,
+    window: np.ndarray,
+    result: dict[str, np.ndarray],
+    p: dict[str, Any],
+    file: str,
+    tally: Count,
+) -> list[Finding]:
     out = []
     prev, cur = window[:, -2], window[:, -1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -208,18 +230,36 @@ def _history_findings(now: pl.DataFrame, window: np.ndarray, result: dict[str, n
     big = np.abs(result["centred"]) >= float(p["min_change"])
     for i, row in enumerate(now.iter_rows(named=True)):
         if result["outlier"][i] and big[i]:
-            out.append(_located("table-history-outlier", row, file, previous=_fmt(prev[i]),
-                                ratio=f"{ratio[i]:.3f}", n=int(result["n"][i]),
-                                score=_fmt(result["score"][i]), lower=_fmt(result["lower"][i]),
-                                upper=_fmt(result["upper"][i])))
+            out.append(
+                _located(
+                    "table-history-outlier",
+                    row,
+                    file,
+                    previous=_fmt(prev[i]),
+                    ratio=f"{ratio[i]:.3f}",
+                    n=int(result["n"][i]),
+                    score=_fmt(result["score"][i]),
+                    lower=_fmt(result["lower"][i]),
+                    upper=_fmt(result["upper"][i]),
+                )
+            )
         elif not assessed[i] and np.isfinite(ratio[i]) and not 1 / limit <= ratio[i] <= limit:
-            out.append(_located("table-ratio-outlier", row, file, previous=_fmt(prev[i]),
-                                ratio=f"{ratio[i]:.2f}", limit=f"{limit:g}"))
+            out.append(
+                _located(
+                    "table-ratio-outlier",
+                    row,
+                    file,
+                    previous=_fmt(prev[i]),
+                    ratio=f"{ratio[i]:.2f}",
+                    limit=f"{limit:g}",
+                )
+            )
     return out
 
 
-def _zero_findings(now: pl.DataFrame, history: np.ndarray, file: str, tally: Count
-                   ) -> list[Finding]:
+def _zero_findings(
+    now: pl.DataFrame, history: np.ndarray, file: str, tally: Count
+) -> list[Finding]:
     found = zeros.switches(history)
     tally("table-zero-to-zero", int((found.n_previous > 0).sum()))
     out = []
@@ -227,8 +267,15 @@ def _zero_findings(now: pl.DataFrame, history: np.ndarray, file: str, tally: Cou
         kind = found.kind[i]
         if kind:
             code = "table-zero-to-zero" if kind == zeros.TO_ZERO else "table-zero-from-zero"
-            out.append(_located(code, row, file, previous=_fmt(found.previous[i]),
-                                periods=int(found.n_previous[i])))
+            out.append(
+                _located(
+                    code,
+                    row,
+                    file,
+                    previous=_fmt(found.previous[i]),
+                    periods=int(found.n_previous[i]),
+                )
+            )
     return out
 
 
@@ -243,19 +290,37 @@ def _peers(data: pl.DataFrame, p: dict[str, Any], file: str, tally: Count) -> li
     scored = hb_frame(pairs, group=group, y1="previous", y2="value", params=hb_params(p))
     tally("table-peer-outlier", int((scored["hb_method"] != "none").sum()))
     out = []
-    flagged = scored.filter(pl.col("hb_outlier")
-                            & (pl.col("hb_centred").abs() >= float(p["min_change"])))
+    flagged = scored.filter(
+        pl.col("hb_outlier") & (pl.col("hb_centred").abs() >= float(p["min_change"]))
+    )
     for row in flagged.sort(ROW, nulls_last=True).iter_rows(named=True):
-        out.append(_located("table-peer-outlier", row, file, previous=_fmt(row["previous"]),
-                            ratio=f"{row['hb_ratio']:.3f}", n=row["hb_n"],
-                            score=_fmt(row["hb_score"]), lower=_fmt(row["hb_lower"]),
-                            upper=_fmt(row["hb_upper"])))
-    small = scored.filter(pl.col("hb_method") == "none").unique(subset=group, keep="first",
-                                                                 maintain_order=True)
+        out.append(
+            _located(
+                "table-peer-outlier",
+                row,
+                file,
+                previous=_fmt(row["previous"]),
+                ratio=f"{row['hb_ratio']:.3f}",
+                n=row["hb_n"],
+                score=_fmt(row["hb_score"]),
+                lower=_fmt(row["hb_lower"]),
+                upper=_fmt(row["hb_upper"]),
+            )
+        )
+    small = scored.filter(pl.col("hb_method") == "none").unique(
+        subset=group, keep="first", maintain_order=True
+    )
     for row in small.iter_rows(named=True):
         where = _where({**row, "ref_area": None})
-        out.append(finding("table-hb-too-few", file=file, where=where, n=row["hb_n"],
-                           min_units=int(p["min_units"])))
+        out.append(
+            finding(
+                "table-hb-too-few",
+                file=file,
+                where=where,
+                n=row["hb_n"],
+                min_units=int(p["min_units"]),
+            )
+        )
     return out
 
 
@@ -271,19 +336,27 @@ def _total_equals_part(data: pl.DataFrame, file: str, tally: Count) -> list[Find
     flows = data.filter(pl.col("flow").is_in(["T", "X", "M"]))
     if flows.is_empty():
         return []
-    wide = flows.pivot(on="flow", index=[*keys, "time_period"], values="value",
-                       aggregate_function="first")
+    wide = flows.pivot(
+        on="flow", index=[*keys, "time_period"], values="value", aggregate_function="first"
+    )
     rows_of = flows.filter(pl.col("flow") == "T").select(*keys, "time_period", ROW)
-    wide = wide.with_columns(*(pl.lit(None, pl.Float64).alias(f) for f in ("T", "X", "M")
-                               if f not in wide.columns))
+    wide = wide.with_columns(
+        *(pl.lit(None, pl.Float64).alias(f) for f in ("T", "X", "M") if f not in wide.columns)
+    )
     wide = wide.with_columns(  # a part not printed is the total minus the other part
         pl.coalesce("X", pl.col("T") - pl.col("M")).alias("_X"),
-        pl.coalesce("M", pl.col("T") - pl.col("X")).alias("_M"))
+        pl.coalesce("M", pl.col("T") - pl.col("X")).alias("_M"),
+    )
     for steps, tag in ((1, "prev"), (-1, "next")):  # the neighbour moved onto this period
         shifted = wide.select(*keys, "time_period", "_X", "_M").with_columns(
-            _shifted(pl.col("time_period"), steps))
-        wide = wide.join(shifted.rename({"_X": f"_X_{tag}", "_M": f"_M_{tag}"}),
-                         on=[*keys, "time_period"], how="left", nulls_equal=True)
+            _shifted(pl.col("time_period"), steps)
+        )
+        wide = wide.join(
+            shifted.rename({"_X": f"_X_{tag}", "_M": f"_M_{tag}"}),
+            on=[*keys, "time_period"],
+            how="left",
+            nulls_equal=True,
+        )
     wide = wide.join(rows_of, on=[*keys, "time_period"], how="left", nulls_equal=True)
     return _equal_part_findings(wide, file, tally)
 
@@ -300,14 +373,25 @@ def _equal_part_findings(wide: pl.DataFrame, file: str, tally: Count) -> list[Fi
             near = [row.get(f"_{other}_prev"), row.get(f"_{other}_next")]
             near_values = [float(v) for v in near if v is not None]
             tolerance = 1e-9 * max(1.0, abs(row["T"]))
-            if zeros.total_equals_part(row["T"], printed, row[f"_{other}"] or 0.0, near_values,
-                                       tolerance):
+            if zeros.total_equals_part(
+                row["T"], printed, row[f"_{other}"] or 0.0, near_values, tolerance
+            ):
                 shown = next(v for v in near_values if abs(v) > tolerance)
-                out.append(finding(
-                    "table-total-equals-part", file=file, row=row.get(ROW),
-                    value=_fmt(row["T"]), where=_where({**row, "flow": "T"}),
-                    total=_fmt(row["T"]), part=_fmt(printed), near=_fmt(shown),
-                    part_zh=FLOW_TEXT[part][0], part_en=FLOW_TEXT[part][1],
-                    other_zh=FLOW_TEXT[other][0], other_en=FLOW_TEXT[other][1]))
+                out.append(
+                    finding(
+                        "table-total-equals-part",
+                        file=file,
+                        row=row.get(ROW),
+                        value=_fmt(row["T"]),
+                        where=_where({**row, "flow": "T"}),
+                        total=_fmt(row["T"]),
+                        part=_fmt(printed),
+                        near=_fmt(shown),
+                        part_zh=FLOW_TEXT[part][0],
+                        part_en=FLOW_TEXT[part][1],
+                        other_zh=FLOW_TEXT[other][0],
+                        other_en=FLOW_TEXT[other][1],
+                    )
+                )
     tally("table-total-equals-part", checked)
     return out

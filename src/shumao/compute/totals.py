@@ -21,8 +21,9 @@ ESTIMATED = ("E", "M")
 """Observation statuses that make a sum an estimate (estimated, missing)."""
 
 
-def add_total(frame: pl.DataFrame, dim: str, total: str, *,
-              members: Sequence[str] | None = None) -> pl.DataFrame:
+def add_total(
+    frame: pl.DataFrame, dim: str, total: str, *, members: Sequence[str] | None = None
+) -> pl.DataFrame:
     """``frame`` plus a row ``dim = total`` for every combination of the other key columns
     that has members but no ``total`` row.
 
@@ -42,13 +43,17 @@ def add_total(frame: pl.DataFrame, dim: str, total: str, *,
     status = []
     if "obs_status" in frame.columns:
         estimated = pl.col("obs_status").is_in(ESTIMATED).any()
-        status.append(pl.when(estimated).then(pl.lit("E")).otherwise(pl.lit("A"))
-                      .alias("obs_status"))
+        status.append(
+            pl.when(estimated).then(pl.lit("E")).otherwise(pl.lit("A")).alias("obs_status")
+        )
     totals = parts.group_by(keys).agg(value.alias("value"), pl.len().alias("_n"), *status)
     if members:
         totals = totals.filter(pl.col("_n") == len(set(members)))
-    totals = totals.with_columns(pl.lit(total).alias(dim), pl.lit("F").alias("conf_status"),
-                                 pl.lit(None, pl.String).alias("attrs"))
+    totals = totals.with_columns(
+        pl.lit(total).alias(dim),
+        pl.lit("F").alias("conf_status"),
+        pl.lit(None, pl.String).alias("attrs"),
+    )
     have = frame.filter(pl.col(dim) == total).select(keys).unique()
     totals = totals.join(have, on=keys, how="anti") if have.height else totals
     return pl.concat([frame, totals.select(frame.columns)])

@@ -34,8 +34,9 @@ class NotPositive(ValueError):
         self.method = method
 
 
-def combine(x: np.ndarray, w: np.ndarray, method: str, *, code: str = "",
-            dat_thresh: float | None = None) -> np.ndarray:
+def combine(
+    x: np.ndarray, w: np.ndarray, method: str, *, code: str = "", dat_thresh: float | None = None
+) -> np.ndarray:
     """Aggregate ``x`` (R, units, children) with weights ``w`` (R, children) → (R, units)."""
     mask = ~np.isnan(x)
     x0 = np.where(mask, x, 0.0)
@@ -51,8 +52,7 @@ def combine(x: np.ndarray, w: np.ndarray, method: str, *, code: str = "",
         elif method == "hmean":
             if np.any(x0[mask] == 0):
                 raise NotPositive(code, method)
-            out = den / np.einsum("ruc,ruc->ru", np.where(mask, 1 / np.where(mask, x, 1.0), 0),
-                                  wm)
+            out = den / np.einsum("ruc,ruc->ru", np.where(mask, 1 / np.where(mask, x, 1.0), 0), wm)
         elif method == "mpi":
             wn = wm / den[..., None]
             mean = np.einsum("ruc,ruc->ru", x0, wn)
@@ -81,9 +81,14 @@ def _copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return orm.sum(axis=2)
 
 
-def aggregate_all(fw: Framework, codes: Sequence[str], x: np.ndarray,
-                  weights: Mapping[str, np.ndarray], methods: Sequence[str],
-                  dat_thresh: Sequence[float | None] | None = None) -> dict[str, np.ndarray]:
+def aggregate_all(
+    fw: Framework,
+    codes: Sequence[str],
+    x: np.ndarray,
+    weights: Mapping[str, np.ndarray],
+    methods: Sequence[str],
+    dat_thresh: Sequence[float | None] | None = None,
+) -> dict[str, np.ndarray]:
     """Scores of every aggregate: ``x`` (R, units, indicators) in ``codes`` order, ``weights``
     code → (R,), ``methods`` one per level above the indicators. Returns code → (R, units)."""
     scores = {c: x[:, :, j] for j, c in enumerate(codes)}
@@ -105,14 +110,20 @@ def per_level(method: str | Sequence[str], levels: int) -> list[str]:
     return methods
 
 
-def aggregate(coin: Coin, *, dset: str = "Normalised", method: str | Sequence[str] = "amean",
-              dat_thresh: float | Sequence[float] | None = None,
-              write_to: str = "Aggregated") -> Coin:
+def aggregate(
+    coin: Coin,
+    *,
+    dset: str = "Normalised",
+    method: str | Sequence[str] = "amean",
+    dat_thresh: float | Sequence[float] | None = None,
+    write_to: str = "Aggregated",
+) -> Coin:
     fw = coin.framework
     ds = coin.dset(dset)
     methods = per_level(method, fw.max_level - 1)
-    thresh = ([dat_thresh] * (fw.max_level - 1) if isinstance(dat_thresh, int | float)
-              else dat_thresh)
+    thresh = (
+        [dat_thresh] * (fw.max_level - 1) if isinstance(dat_thresh, int | float) else dat_thresh
+    )
     w = {c: np.array([v]) for c, v in coin.effective_weights().items()}
     scores = aggregate_all(fw, ds.codes, ds.values[None], w, methods, thresh)
     new = [c for n in range(2, fw.max_level + 1) for c in fw.level(n)]

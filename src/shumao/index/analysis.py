@@ -20,17 +20,24 @@ def stats(coin: Coin, dset: str = "Raw") -> list[dict[str, Any]]:
         x = ds.values[:, j]
         ok = x[~np.isnan(x)]
         passes, _sk, _kt = check(x, Spec())
-        q1, q3 = (np.percentile(ok, [25, 75]) if ok.size else (np.nan, np.nan))
+        q1, q3 = np.percentile(ok, [25, 75]) if ok.size else (np.nan, np.nan)
         iqr = q3 - q1
-        out.append({"code": code, "available": float(ok.size / x.size), "n": int(ok.size),
-                    "min": _f(ok.min()) if ok.size else None,
-                    "max": _f(ok.max()) if ok.size else None,
-                    "mean": _f(ok.mean()) if ok.size else None,
-                    "median": _f(np.median(ok)) if ok.size else None,
-                    "sd": _f(ok.std(ddof=1)) if ok.size > 1 else None,
-                    "skew": _f(skew(x)), "kurt": _f(kurt(x)),
-                    "outliers_iqr": int(np.sum((ok < q1 - 1.5 * iqr) | (ok > q3 + 1.5 * iqr))),
-                    "skew_kurt_flag": passes is False})
+        out.append(
+            {
+                "code": code,
+                "available": float(ok.size / x.size),
+                "n": int(ok.size),
+                "min": _f(ok.min()) if ok.size else None,
+                "max": _f(ok.max()) if ok.size else None,
+                "mean": _f(ok.mean()) if ok.size else None,
+                "median": _f(np.median(ok)) if ok.size else None,
+                "sd": _f(ok.std(ddof=1)) if ok.size > 1 else None,
+                "skew": _f(skew(x)),
+                "kurt": _f(kurt(x)),
+                "outliers_iqr": int(np.sum((ok < q1 - 1.5 * iqr) | (ok > q3 + 1.5 * iqr))),
+                "skew_kurt_flag": passes is False,
+            }
+        )
     return out
 
 
@@ -75,10 +82,12 @@ def groups(coin: Coin, dset: str = "Normalised") -> list[dict[str, Any]]:
             complete = x[~np.isnan(x).any(axis=1)]
             if len(kids) > 1 and complete.shape[0] > 2:
                 z = (complete - complete.mean(axis=0)) / np.where(
-                    complete.std(axis=0, ddof=1) > 0, complete.std(axis=0, ddof=1), 1)
+                    complete.std(axis=0, ddof=1) > 0, complete.std(axis=0, ddof=1), 1
+                )
                 vals, vecs = np.linalg.eigh(np.cov(z, rowvar=False))
                 row["pc1_variance"] = _f(vals[-1] / vals.sum())
-                row["pc1_loadings"] = dict(zip(kids, (vecs[:, -1] * np.sign(
-                    vecs[:, -1].sum() or 1)).tolist(), strict=True))
+                row["pc1_loadings"] = dict(
+                    zip(kids, (vecs[:, -1] * np.sign(vecs[:, -1].sum() or 1)).tolist(), strict=True)
+                )
             out.append(row)
     return out

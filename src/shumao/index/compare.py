@@ -17,8 +17,14 @@ from shumao.index.decompose import revisions as diff
 from shumao.index.framework import Framework
 
 
-def pair(conn: Connection, fw: Framework, *, from_run: int | None = None,
-         to_run: int | None = None, from_year: str | None = None) -> tuple[Coin, Coin]:
+def pair(
+    conn: Connection,
+    fw: Framework,
+    *,
+    from_run: int | None = None,
+    to_run: int | None = None,
+    from_year: str | None = None,
+) -> tuple[Coin, Coin]:
     """(before, after): ``to_run`` or the latest build after; ``from_run`` or ``from_year``
     (the after-build's framework on that year, data as of the same vintages) before."""
     after_run = runs.get_run(conn, to_run) if to_run else runs.latest_build(conn, fw.id)
@@ -33,14 +39,23 @@ def pair(conn: Connection, fw: Framework, *, from_run: int | None = None,
     else:
         older = [r for r in runs.list_runs(conn, fw.id, "build") if r.id < after_run.id]
         if not older:
-            raise StoreError("没有更早的运行可比较；请指定 --from-year 或 --from-run / no earlier "
-                             "run to compare with: give --from-year or --from-run")
+            raise StoreError(
+                "没有更早的运行可比较；请指定 --from-year 或 --from-run / no earlier "
+                "run to compare with: give --from-year or --from-run"
+            )
         before, _ = runs.rebuild(conn, older[0].id)
     return before, after
 
 
-def explain(conn: Connection, fw: Framework, *, unit: str, from_run: int | None = None,
-            to_run: int | None = None, from_year: str | None = None) -> Explanation:
+def explain(
+    conn: Connection,
+    fw: Framework,
+    *,
+    unit: str,
+    from_run: int | None = None,
+    to_run: int | None = None,
+    from_year: str | None = None,
+) -> Explanation:
     before, after = pair(conn, fw, from_run=from_run, to_run=to_run, from_year=from_year)
     for coin in (before, after):
         if unit not in coin.dset("Aggregated").units:

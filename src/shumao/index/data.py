@@ -51,8 +51,9 @@ class Dataset:
         # deferred: pandas (~0.9 s) is needed only at this boundary with a pandas-only library
         import pandas as pd
 
-        return pd.DataFrame(self.values, index=pd.Index(self.units, name="uCode"),
-                            columns=list(self.codes))
+        return pd.DataFrame(
+            self.values, index=pd.Index(self.units, name="uCode"), columns=list(self.codes)
+        )
 
     def to_polars(self) -> Any:
         cols: dict[str, Any] = {"uCode": list(self.units)}
@@ -65,9 +66,14 @@ class Dataset:
         ok = v[~np.isnan(v)]
         if ok.size == 0:
             return {"n": 0, "missing": int(v.size)}
-        return {"n": int(ok.size), "missing": int(v.size - ok.size), "mean": float(ok.mean()),
-                "sd": float(ok.std(ddof=1)) if ok.size > 1 else 0.0,
-                "min": float(ok.min()), "max": float(ok.max())}
+        return {
+            "n": int(ok.size),
+            "missing": int(v.size - ok.size),
+            "mean": float(ok.mean()),
+            "sd": float(ok.std(ddof=1)) if ok.size > 1 else 0.0,
+            "min": float(ok.min()),
+            "max": float(ok.max()),
+        }
 
 
 @dataclass(frozen=True)
@@ -111,16 +117,26 @@ class Coin:
         except KeyError:
             raise KeyError(f"no data set {name!r} in the coin (have: {list(self.data)})") from None
 
-    def add(self, step: Step, ds: Dataset | None, details: Mapping[str, Any] | None = None,
-            weights: Mapping[str, float] | None = None) -> Coin:
+    def add(
+        self,
+        step: Step,
+        ds: Dataset | None,
+        details: Mapping[str, Any] | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> Coin:
         data = dict(self.data)
         if ds is not None:
             data[step.writes] = ds
         det = dict(self.details)
         if details is not None:
             det[step.writes] = details
-        return replace(self, data=data, log=(*self.log, step), details=det,
-                       weights=weights if weights is not None else self.weights)
+        return replace(
+            self,
+            data=data,
+            log=(*self.log, step),
+            details=det,
+            weights=weights if weights is not None else self.weights,
+        )
 
     def effective_weights(self) -> dict[str, float]:
         return dict(self.weights) if self.weights is not None else self.framework.weights()

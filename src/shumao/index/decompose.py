@@ -50,9 +50,14 @@ class Explanation:
         return self.after - self.before
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "before": self.before, "after": self.after,
-                "change": self.change, "method": self.method,
-                "contributions": [c.__dict__ for c in self.contributions]}
+        return {
+            "unit": self.unit,
+            "before": self.before,
+            "after": self.after,
+            "change": self.change,
+            "method": self.method,
+            "contributions": [c.__dict__ for c in self.contributions],
+        }
 
 
 def _methods(coin: Coin) -> list[str]:
@@ -85,8 +90,10 @@ def explain(before: Coin, after: Coin, unit: str, *, seed: int = 1) -> Explanati
     else:
         contrib = _shapley(after, n0, n1, methods, seed)
         how = "Shapley" if len(codes) <= EXACT_UP_TO else "Shapley (sampled orders)"
-    items = tuple(Contribution(c, float(n0[i]), float(n1[i]), float(r0[i]), float(r1[i]),
-                               float(contrib[i])) for i, c in enumerate(codes))
+    items = tuple(
+        Contribution(c, float(n0[i]), float(n1[i]), float(r0[i]), float(r1[i]), float(contrib[i]))
+        for i, c in enumerate(codes)
+    )
     return Explanation(unit, float(s0), float(s1), how, items)
 
 
@@ -116,8 +123,9 @@ def _score(coin: Coin, x: np.ndarray, methods: list[str]) -> np.ndarray:
     return got[fw.root][:, 0]
 
 
-def _shapley(coin: Coin, n0: np.ndarray, n1: np.ndarray, methods: list[str],
-             seed: int) -> np.ndarray:
+def _shapley(
+    coin: Coin, n0: np.ndarray, n1: np.ndarray, methods: list[str], seed: int
+) -> np.ndarray:
     d = n0.size
     if d <= EXACT_UP_TO:
         masks = ((np.arange(1 << d)[:, None] >> np.arange(d)) & 1).astype(bool)
@@ -138,7 +146,7 @@ def _shapley(coin: Coin, n0: np.ndarray, n1: np.ndarray, methods: list[str],
         order = rng.permutation(d)
         x = np.tile(n0, (d + 1, 1))
         for step, i in enumerate(order):
-            x[step + 1:, i] = n1[i]
+            x[step + 1 :, i] = n1[i]
         vals = _score(coin, x, methods)
         out[order] += np.diff(vals)
     return out / orders
@@ -151,9 +159,16 @@ def revisions(before: Coin, after: Coin) -> dict[str, Any]:
     a0, a1 = before.dset("Aggregated"), after.dset("Aggregated")
     k0, k1 = results(before), results(after)
     units = [u for u in a1.units if u in a0.units]
-    rows = [{"unit": u, "before": a0.value(u, fw.root), "after": a1.value(u, fw.root),
-             "rank_before": k0.value(u, fw.root), "rank_after": k1.value(u, fw.root)}
-            for u in units]
+    rows = [
+        {
+            "unit": u,
+            "before": a0.value(u, fw.root),
+            "after": a1.value(u, fw.root),
+            "rank_before": k0.value(u, fw.root),
+            "rank_after": k1.value(u, fw.root),
+        }
+        for u in units
+    ]
     raw0, raw1 = before.dset("Raw"), after.dset("Raw")
     cells = []
     for u in raw1.units:
@@ -162,6 +177,9 @@ def revisions(before: Coin, after: Coin) -> dict[str, Any]:
             v0 = raw0.value(u, c) if u in raw0.units and c in raw0.codes else float("nan")
             if not (np.isnan(v0) and np.isnan(v1)) and v0 != v1:
                 cells.append({"unit": u, "code": c, "before": v0, "after": v1})
-    return {"scores": rows, "cells": cells,
-            "entered": [u for u in a1.units if u not in a0.units],
-            "left": [u for u in a0.units if u not in a1.units]}
+    return {
+        "scores": rows,
+        "cells": cells,
+        "entered": [u for u in a1.units if u not in a0.units],
+        "left": [u for u in a0.units if u not in a1.units],
+    }

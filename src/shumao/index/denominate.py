@@ -11,8 +11,13 @@ import numpy as np
 from shumao.index.data import Coin, Dataset, Step
 
 
-def denominate(coin: Coin, *, dset: str = "Raw", write_to: str = "Denominated",
-               scale: dict[str, float] | None = None) -> Coin:
+def denominate(
+    coin: Coin,
+    *,
+    dset: str = "Raw",
+    write_to: str = "Denominated",
+    scale: dict[str, float] | None = None,
+) -> Coin:
     ds = coin.dset(dset)
     values = ds.values.copy()
     by = coin.framework.by_code

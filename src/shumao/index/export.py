@@ -18,11 +18,23 @@ from shumao.output import inert
 
 
 def _framework_sheet(coin: Coin) -> pl.DataFrame:
-    return pl.DataFrame([{"code": n.code, "level": n.level, "parent": n.parent or "",
-                          "name_zh": n.name_zh, "name_en": n.name_en, "weight": n.weight,
-                          "direction": n.direction, "unit": n.unit,
-                          "denominator": n.denominator or "", "target": n.target}
-                         for n in coin.framework.nodes])
+    return pl.DataFrame(
+        [
+            {
+                "code": n.code,
+                "level": n.level,
+                "parent": n.parent or "",
+                "name_zh": n.name_zh,
+                "name_en": n.name_en,
+                "weight": n.weight,
+                "direction": n.direction,
+                "unit": n.unit,
+                "denominator": n.denominator or "",
+                "target": n.target,
+            }
+            for n in coin.framework.nodes
+        ]
+    )
 
 
 def _named(coin: Coin, frame: pl.DataFrame) -> pl.DataFrame:
@@ -38,20 +50,32 @@ def sheets(coin: Coin, extra: Mapping[str, Any] | None = None) -> dict[str, pl.D
         out["Ranks"] = _named(coin, results(coin).to_polars())
     treated = coin.details.get("Treated", {}).get("table")
     if treated:
-        out["Treatment"] = pl.DataFrame([{k: (json.dumps(v) if isinstance(v, bool | None)
-                                              else v) for k, v in r.items()} for r in treated],
-                                        infer_schema_length=None)
+        out["Treatment"] = pl.DataFrame(
+            [
+                {k: (json.dumps(v) if isinstance(v, bool | None) else v) for k, v in r.items()}
+                for r in treated
+            ],
+            infer_schema_length=None,
+        )
     screened = coin.details.get("Screened")
     if screened:
-        out["Screening"] = pl.DataFrame({k: screened[k] for k in
-                                         ("units", "dat_avail", "non_zero", "included")})
-    log = [{"step": s.name, "reads": s.reads, "writes": s.writes,
-            "settings": json.dumps(s.settings, ensure_ascii=False, default=str)}
-           for s in coin.log]
+        out["Screening"] = pl.DataFrame(
+            {k: screened[k] for k in ("units", "dat_avail", "non_zero", "included")}
+        )
+    log = [
+        {
+            "step": s.name,
+            "reads": s.reads,
+            "writes": s.writes,
+            "settings": json.dumps(s.settings, ensure_ascii=False, default=str),
+        }
+        for s in coin.log
+    ]
     out["Log"] = pl.DataFrame(log)
     for key, value in (extra or {}).items():
-        out[key[:31]] = pl.DataFrame({"item": list(value), "value": [str(v) for v in
-                                                                     value.values()]})
+        out[key[:31]] = pl.DataFrame(
+            {"item": list(value), "value": [str(v) for v in value.values()]}
+        )
     return out
 
 

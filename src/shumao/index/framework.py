@@ -29,8 +29,10 @@ class FrameworkRejected(ImportRejected):
     def __init__(self, report: Report) -> None:
         super().__init__(report)
         n = len(report.errors)
-        self.args = (f"指数框架或数据被拒绝：{n} 个错误，未计算、未发布任何结果 / the index "
-                     f"framework or data were rejected: {n} error(s), nothing computed or published",)
+        self.args = (
+            f"指数框架或数据被拒绝：{n} 个错误，未计算、未发布任何结果 / the index "
+            f"framework or data were rejected: {n} error(s), nothing computed or published",
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,11 @@ class Node:
         return self.level == 1
 
     def name(self, lang: str = "zh") -> str:
-        return (self.name_zh or self.name_en or self.code) if lang == "zh" else (
-            self.name_en or self.name_zh or self.code)
+        return (
+            (self.name_zh or self.name_en or self.code)
+            if lang == "zh"
+            else (self.name_en or self.name_zh or self.code)
+        )
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,13 @@ def load_framework(path: str | Path) -> Framework:
     elif path.suffix.lower() in (".csv", ".xlsx"):
         fw = _from_imeta(path, report)
     else:
-        report.add(finding("index-framework-unreadable", file=path.name,
-                           detail=f"unsupported file type {path.suffix}"))
+        report.add(
+            finding(
+                "index-framework-unreadable",
+                file=path.name,
+                detail=f"unsupported file type {path.suffix}",
+            )
+        )
         fw = None
     if fw is not None:
         check(fw, report, file=path.name)
@@ -169,42 +179,64 @@ def _from_yaml(text: str, file: str, report: Report) -> Framework | None:
         report.add(finding("index-framework-unreadable", file=file, detail=str(exc)[:200]))
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
-        report.add(finding("index-framework-unreadable", file=file,
-                           detail="no list under 'indicators'"))
+        report.add(
+            finding("index-framework-unreadable", file=file, detail="no list under 'indicators'")
+        )
         return None
     items: list[tuple[str, int, Any, int | None]] = [
-        ("indicators", i, item, 1) for i, item in enumerate(raw["indicators"])]
+        ("indicators", i, item, 1) for i, item in enumerate(raw["indicators"])
+    ]
     items += [("aggregates", i, item, None) for i, item in enumerate(raw.get("aggregates") or [])]
-    nodes = [n for n in (_node(sec, i, item, lev, file, report) for sec, i, item, lev in items) if n]
+    nodes = [
+        n for n in (_node(sec, i, item, lev, file, report) for sec, i, item, lev in items) if n
+    ]
     return Framework(
-        id=str(raw.get("id", Path(file).stem)), version=str(raw.get("version", "")),
-        nodes=tuple(nodes), name_zh=raw.get("name_zh", ""), name_en=raw.get("name_en", ""),
-        dataflow=raw.get("dataflow", ""), unit_kind=raw.get("unit_kind", ""),
-        period=str(raw.get("period", "")), level_names=tuple(raw.get("level_names") or ()),
-        groups=tuple(raw.get("groups") or ()), build=tuple(raw.get("build") or ()),
-        units=raw.get("units") or {}, averages=tuple(raw.get("regional_averages") or ()),
-        text=text)
+        id=str(raw.get("id", Path(file).stem)),
+        version=str(raw.get("version", "")),
+        nodes=tuple(nodes),
+        name_zh=raw.get("name_zh", ""),
+        name_en=raw.get("name_en", ""),
+        dataflow=raw.get("dataflow", ""),
+        unit_kind=raw.get("unit_kind", ""),
+        period=str(raw.get("period", "")),
+        level_names=tuple(raw.get("level_names") or ()),
+        groups=tuple(raw.get("groups") or ()),
+        build=tuple(raw.get("build") or ()),
+        units=raw.get("units") or {},
+        averages=tuple(raw.get("regional_averages") or ()),
+        text=text,
+    )
 
 
-def _node(section: str, i: int, item: Any, level: int | None, file: str,
-          report: Report) -> Node | None:
+def _node(
+    section: str, i: int, item: Any, level: int | None, file: str, report: Report
+) -> Node | None:
     where: dict[str, Any] = {"file": file, "sheet": section, "row": i + 1}
     if not isinstance(item, dict) or not item.get("code"):
-        report.add(finding("index-framework-unreadable", **where,
-                           detail=f"{section}[{i}] needs a 'code'"))
+        report.add(
+            finding("index-framework-unreadable", **where, detail=f"{section}[{i}] needs a 'code'")
+        )
         return None
     code = str(item["code"])
     weight = _weight(item.get("weight", 1), code, where, report)
     direction = _direction(item.get("direction", 1), code, where, report)
     lev = level if level is not None else _int(item.get("level"), code, where, report)
     target = item.get("target")
-    return Node(code=code, level=lev, parent=item.get("parent") or None,
-                name_zh=str(item.get("name_zh", "")), name_en=str(item.get("name_en", "")),
-                weight=weight, direction=direction, unit=str(item.get("unit", "")),
-                denominator=item.get("denominator") or None,
-                target=float(target) if isinstance(target, int | float) else None,
-                source=item.get("source"), note_zh=str(item.get("note_zh", "")),
-                note_en=str(item.get("note_en", "")))
+    return Node(
+        code=code,
+        level=lev,
+        parent=item.get("parent") or None,
+        name_zh=str(item.get("name_zh", "")),
+        name_en=str(item.get("name_en", "")),
+        weight=weight,
+        direction=direction,
+        unit=str(item.get("unit", "")),
+        denominator=item.get("denominator") or None,
+        target=float(target) if isinstance(target, int | float) else None,
+        source=item.get("source"),
+        note_zh=str(item.get("note_zh", "")),
+        note_en=str(item.get("note_en", "")),
+    )
 
 
 def _weight(value: Any, code: str, where: dict[str, Any], report: Report) -> float:
@@ -214,8 +246,9 @@ def _weight(value: Any, code: str, where: dict[str, Any], report: Report) -> flo
             raise ValueError
         return w
     except (TypeError, ValueError):
-        report.add(finding("index-weight-not-number", **where, column="weight", item=code,
-                           value=value))
+        report.add(
+            finding("index-weight-not-number", **where, column="weight", item=code, value=value)
+        )
         return 1.0
 
 
@@ -226,8 +259,9 @@ def _direction(value: Any, code: str, where: dict[str, Any], report: Report) -> 
             return d
     except (TypeError, ValueError):
         pass
-    report.add(finding("index-direction-invalid", **where, column="direction", item=code,
-                       value=value))
+    report.add(
+        finding("index-direction-invalid", **where, column="direction", item=code, value=value)
+    )
     return 1
 
 
@@ -235,8 +269,14 @@ def _int(value: Any, code: str, where: dict[str, Any], report: Report) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        report.add(finding("index-framework-unreadable", **where, column="level",
-                           detail=f"{code}: level {value!r} is not an integer"))
+        report.add(
+            finding(
+                "index-framework-unreadable",
+                **where,
+                column="level",
+                detail=f"{code}: level {value!r} is not an integer",
+            )
+        )
         return 2
 
 
@@ -244,8 +284,11 @@ def _from_imeta(path: Path, report: Report) -> Framework | None:
     """A COINr ``iMeta`` table: rows of Type Indicator/Aggregate; Group rows name groups."""
 
     try:
-        frame = (pl.read_csv(path, infer_schema_length=0) if path.suffix.lower() == ".csv"
-                 else pl.read_excel(path, infer_schema_length=0))
+        frame = (
+            pl.read_csv(path, infer_schema_length=0)
+            if path.suffix.lower() == ".csv"
+            else pl.read_excel(path, infer_schema_length=0)
+        )
     except Exception as exc:  # any reader error is the user's file, reported as a finding
         report.add(finding("index-framework-unreadable", file=path.name, detail=str(exc)[:200]))
         return None
@@ -256,17 +299,22 @@ def _from_imeta(path: Path, report: Report) -> Framework | None:
             groups.append(row["iCode"])
         if kind not in ("Indicator", "Aggregate"):
             continue
-        item = {"code": row["iCode"], "name_en": row.get("iName") or "",
-                "weight": row.get("Weight"), "direction": row.get("Direction") or 1,
-                "unit": row.get("Unit") or "", "denominator": row.get("Denominator"),
-                "target": _float(row.get("Target")), "parent": row.get("Parent"),
-                "level": row.get("Level")}
+        item = {
+            "code": row["iCode"],
+            "name_en": row.get("iName") or "",
+            "weight": row.get("Weight"),
+            "direction": row.get("Direction") or 1,
+            "unit": row.get("Unit") or "",
+            "denominator": row.get("Denominator"),
+            "target": _float(row.get("Target")),
+            "parent": row.get("Parent"),
+            "level": row.get("Level"),
+        }
         node = _node("iMeta", i + 1, item, None, path.name, report)
         if node:
             nodes.append(node)
     text = path.read_text(encoding="utf-8") if path.suffix.lower() == ".csv" else ""
-    return Framework(id=path.stem, version="", nodes=tuple(nodes), groups=tuple(groups),
-                     text=text)
+    return Framework(id=path.stem, version="", nodes=tuple(nodes), groups=tuple(groups), text=text)
 
 
 def _float(value: Any) -> float | None:
@@ -305,19 +353,27 @@ def _check_parent(n: Node, by: Mapping[str, Node], report: Report, file: str) ->
     if parent is None:
         report.add(finding("index-unknown-parent", file=file, item=n.code, value=n.parent))
     elif parent.level != n.level + 1 and parent.code != n.code:
-        report.add(finding("index-level-mismatch", file=file, item=n.code, level=n.level,
-                           value=parent.code, parent_level=parent.level, expected=n.level + 1))
+        report.add(
+            finding(
+                "index-level-mismatch",
+                file=file,
+                item=n.code,
+                level=n.level,
+                value=parent.code,
+                parent_level=parent.level,
+                expected=n.level + 1,
+            )
+        )
 
 
-def _check_cycles(nodes: Iterable[Node], by: Mapping[str, Node], report: Report,
-                  file: str) -> None:
+def _check_cycles(nodes: Iterable[Node], by: Mapping[str, Node], report: Report, file: str) -> None:
     reported: set[frozenset[str]] = set()
     for n in nodes:
         chain = [n.code]
         cur = n
         while cur.parent and cur.parent in by:
             if cur.parent in chain:
-                loop = [*chain[chain.index(cur.parent):], cur.parent]
+                loop = [*chain[chain.index(cur.parent) :], cur.parent]
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)

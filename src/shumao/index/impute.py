@@ -17,24 +17,37 @@ from shumao.index.data import Coin, Dataset, Step
 METHODS = ("none", "mean", "median", "group_mean", "group_median", "em", "regression")
 
 
-def impute(coin: Coin, *, dset: str = "Denominated", method: str = "group_mean",
-           group: str | None = None, write_to: str = "Imputed", iterations: int = 100) -> Coin:
+def impute(
+    coin: Coin,
+    *,
+    dset: str = "Denominated",
+    method: str = "group_mean",
+    group: str | None = None,
+    write_to: str = "Imputed",
+    iterations: int = 100,
+) -> Coin:
     if method not in METHODS:
         raise ValueError(f"impute method must be one of {METHODS}")
     ds = coin.dset(dset)
     groups = coin.units.group_of(group, ds.units) if group else None
     values = impute_values(ds.values, method, groups, iterations=iterations)
-    details = {"imputed": int(np.isnan(ds.values).sum() - np.isnan(values).sum()),
-               "still_missing": int(np.isnan(values).sum()),
-               "cells": [[ds.units[i], ds.codes[j]] for i, j in zip(*np.nonzero(
-                   np.isnan(ds.values) & ~np.isnan(values)), strict=True)]}
+    details = {
+        "imputed": int(np.isnan(ds.values).sum() - np.isnan(values).sum()),
+        "still_missing": int(np.isnan(values).sum()),
+        "cells": [
+            [ds.units[i], ds.codes[j]]
+            for i, j in zip(*np.nonzero(np.isnan(ds.values) & ~np.isnan(values)), strict=True)
+        ],
+    }
     settings = {"method": method, "group": group}
-    return coin.add(Step("impute", settings, dset, write_to),
-                    Dataset(ds.units, ds.codes, values), details)
+    return coin.add(
+        Step("impute", settings, dset, write_to), Dataset(ds.units, ds.codes, values), details
+    )
 
 
-def impute_values(x: np.ndarray, method: str, groups: list[str | None] | None = None, *,
-                  iterations: int = 100) -> np.ndarray:
+def impute_values(
+    x: np.ndarray, method: str, groups: list[str | None] | None = None, *, iterations: int = 100
+) -> np.ndarray:
     if method == "none" or not np.isnan(x).any():
         return x.copy()
     if method in ("mean", "median"):

@@ -25,8 +25,18 @@ from scipy.stats import rankdata
 
 from shumao.index.data import Coin, Dataset, Step
 
-METHODS = ("minmax", "zscore", "rank", "percentile", "borda", "dist2max", "dist2target",
-           "frontier", "goalposts", "none")
+METHODS = (
+    "minmax",
+    "zscore",
+    "rank",
+    "percentile",
+    "borda",
+    "dist2max",
+    "dist2target",
+    "frontier",
+    "goalposts",
+    "none",
+)
 
 
 def rank_min(x: np.ndarray) -> np.ndarray:
@@ -37,8 +47,14 @@ def rank_min(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def normalise_column(x: np.ndarray, method: str = "minmax", *, direction: int = 1,
-                     target: float | None = None, **para: Any) -> np.ndarray:
+def normalise_column(
+    x: np.ndarray,
+    method: str = "minmax",
+    *,
+    direction: int = 1,
+    target: float | None = None,
+    **para: Any,
+) -> np.ndarray:
     x = x * direction
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "minmax":
@@ -50,8 +66,9 @@ def normalise_column(x: np.ndarray, method: str = "minmax", *, direction: int = 
             return (x - np.nanmean(x)) / np.nanstd(x, ddof=1) * s + m
         if method in ("rank", "percentile", "borda"):
             r = rank_min(x)
-            return {"rank": r, "borda": r - 1,
-                    "percentile": (r - 1) / (np.sum(~np.isnan(x)) - 1)}[method]
+            return {"rank": r, "borda": r - 1, "percentile": (r - 1) / (np.sum(~np.isnan(x)) - 1)}[
+                method
+            ]
         if method == "dist2max":
             mn, mx = np.nanmin(x), np.nanmax(x)
             return 1 - (mx - x) / (mx - mn)
@@ -72,9 +89,15 @@ def normalise_column(x: np.ndarray, method: str = "minmax", *, direction: int = 
     raise ValueError(f"unknown normalisation {method!r}; one of {METHODS}")
 
 
-def normalise(coin: Coin, *, dset: str = "Treated", method: str = "minmax",
-              write_to: str = "Normalised", indiv: Mapping[str, Mapping[str, Any]] | None = None,
-              **para: Any) -> Coin:
+def normalise(
+    coin: Coin,
+    *,
+    dset: str = "Treated",
+    method: str = "minmax",
+    write_to: str = "Normalised",
+    indiv: Mapping[str, Mapping[str, Any]] | None = None,
+    **para: Any,
+) -> Coin:
     ds = coin.dset(dset)
     by = coin.framework.by_code
     values = np.empty_like(ds.values)
@@ -82,8 +105,10 @@ def normalise(coin: Coin, *, dset: str = "Treated", method: str = "minmax",
         node = by[code]
         own = dict((indiv or {}).get(code, {}))
         m = own.pop("method", method)
-        values[:, j] = normalise_column(ds.values[:, j], m, direction=node.direction,
-                                        target=node.target, **{**para, **own})
+        values[:, j] = normalise_column(
+            ds.values[:, j], m, direction=node.direction, target=node.target, **{**para, **own}
+        )
     settings = {"method": method, **para, "indiv": dict(indiv or {})}
-    return coin.add(Step("normalise", settings, dset, write_to),
-                    Dataset(ds.units, ds.codes, values))
+    return coin.add(
+        Step("normalise", settings, dset, write_to), Dataset(ds.units, ds.codes, values)
+    )

@@ -44,11 +44,17 @@ STEPS: dict[str, tuple[Callable[..., Coin], str]] = {
     "aggregate": (agg_mod.aggregate, "Aggregated"),
 }
 DEFAULT_BUILD: tuple[Mapping[str, Any], ...] = (
-    {"impute": {"method": "mean"}}, {"screen": {"dat_thresh": 0.5}}, {"treat": {}},
-    {"normalise": {"method": "minmax", "range": [0, 100]}}, {"aggregate": {"method": "amean"}},
+    {"impute": {"method": "mean"}},
+    {"screen": {"dat_thresh": 0.5}},
+    {"treat": {}},
+    {"normalise": {"method": "minmax", "range": [0, 100]}},
+    {"aggregate": {"method": "amean"}},
 )
-METHOD_CHOICES = {"impute": imp_mod.METHODS, "normalise": norm_mod.METHODS,
-                  "aggregate": agg_mod.METHODS}
+METHOD_CHOICES = {
+    "impute": imp_mod.METHODS,
+    "normalise": norm_mod.METHODS,
+    "aggregate": agg_mod.METHODS,
+}
 
 
 def steps_of(build: Sequence[Mapping[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -59,12 +65,18 @@ def steps_of(build: Sequence[Mapping[str, Any]]) -> list[tuple[str, dict[str, An
     return out
 
 
-def check_build(fw: Framework, build: Sequence[Mapping[str, Any]], report: Report,
-                groups: Sequence[str] = ()) -> None:
+def check_build(
+    fw: Framework, build: Sequence[Mapping[str, Any]], report: Report, groups: Sequence[str] = ()
+) -> None:
     for item in build:
         if not isinstance(item, Mapping) or len(item) != 1:
-            report.add(finding("index-unknown-step", value=str(item)[:60],
-                               detail="each step is one name with its settings"))
+            report.add(
+                finding(
+                    "index-unknown-step",
+                    value=str(item)[:60],
+                    detail="each step is one name with its settings",
+                )
+            )
             continue
         ((name, params),) = item.items()
         if name not in STEPS:
@@ -74,8 +86,13 @@ def check_build(fw: Framework, build: Sequence[Mapping[str, Any]], report: Repor
         methods = params.get("method")
         for m in [methods] if isinstance(methods, str) else (methods or []):
             if name in METHOD_CHOICES and m not in METHOD_CHOICES[name]:
-                report.add(finding("index-unknown-step", value=m,
-                                   detail=f"{name}: {', '.join(METHOD_CHOICES[name])}"))
+                report.add(
+                    finding(
+                        "index-unknown-step",
+                        value=m,
+                        detail=f"{name}: {', '.join(METHOD_CHOICES[name])}",
+                    )
+                )
         group = params.get("group")
         if group and group not in groups:
             report.add(finding("index-unknown-group", value=group))
@@ -95,8 +112,9 @@ def check_data(fw: Framework, raw: Dataset, units: Units, report: Report) -> Non
             report.add(finding("index-unit-no-data", value=f"{unit} {units.name(unit)}".strip()))
 
 
-def build(fw: Framework, raw: Dataset, units: Units,
-          steps: Sequence[Mapping[str, Any]] | None = None) -> Coin:
+def build(
+    fw: Framework, raw: Dataset, units: Units, steps: Sequence[Mapping[str, Any]] | None = None
+) -> Coin:
     """Run the build; raise ``FrameworkRejected`` (nothing computed) on any error finding."""
     plan = list(steps if steps is not None else (fw.build or DEFAULT_BUILD))
     report = Report(source=fw.id)

@@ -59,8 +59,9 @@ class Built:
     inputs: Inputs
 
 
-def compute(conn: Connection, fw: Framework, *,
-            as_of: Mapping[str, int] | None = None) -> tuple[Coin, Inputs]:
+def compute(
+    conn: Connection, fw: Framework, *, as_of: Mapping[str, int] | None = None
+) -> tuple[Coin, Inputs]:
     inputs = gather(conn, fw, as_of=as_of)
     return build(fw, inputs.raw, inputs.units), inputs
 
@@ -71,59 +72,120 @@ def scores_frame(coin: Coin, inputs: Inputs) -> pl.DataFrame:
     agg, ranks = coin.dset("Aggregated"), results(coin)
     estimated = {u for u, _ in inputs.estimated}
     # indicators summed from enterprises' filings are micro data: only aggregates are published
-    secret = {c for c in fw.indicators
-              if (fw.by_code[c].source or {}).get("transform") == "enterprises"}
+    secret = {
+        c for c in fw.indicators if (fw.by_code[c].source or {}).get("transform") == "enterprises"
+    }
     rows = []
     for i, unit in enumerate(agg.units):
         for j, code in enumerate(agg.codes):
             v = agg.values[i, j]
             if np.isnan(v) or code in secret:
                 continue
-            rows.append({"ref_area": unit, "indicator": code, "freq": "A",
-                         "time_period": fw.period, "value": float(v), "unit": SCORE_UNIT,
-                         "unit_mult": 0, "obs_status": "E" if unit in estimated else "A",
-                         "attrs": json.dumps({"rank": int(ranks.values[i, j])})})
+            rows.append(
+                {
+                    "ref_area": unit,
+                    "indicator": code,
+                    "freq": "A",
+                    "time_period": fw.period,
+                    "value": float(v),
+                    "unit": SCORE_UNIT,
+                    "unit_mult": 0,
+                    "obs_status": "E" if unit in estimated else "A",
+                    "attrs": json.dumps({"rank": int(ranks.values[i, j])}),
+                }
+            )
     return pl.DataFrame(rows)
 
 
-def build_run(engine: Engine, fw: Framework, *, created_by: str = "system",
-              as_of: Mapping[str, int] | None = None) -> Built:
+def build_run(
+    engine: Engine,
+    fw: Framework,
+    *,
+    created_by: str = "system",
+    as_of: Mapping[str, int] | None = None,
+) -> Built:
     """Compute and store one build (one transaction: the vintage and the run, or nothing)."""
     with engine.begin() as conn:
         coin, inputs = compute(conn, fw, as_of=as_of)
         frame = scores_frame(coin, inputs)
-        vid = write_vintage(conn, dataflow_id=fw.dataflow, frame=frame, kind="index",
-                            label=f"{fw.id} {fw.version} {fw.period}",
-                            source_file=f"index framework {fw.id} {fw.version}",
-                            source_sha256=fw.sha256, created_by=created_by)
+        vid = write_vintage(
+            conn,
+            dataflow_id=fw.dataflow,
+            frame=frame,
+            kind="index",
+            label=f"{fw.id} {fw.version} {fw.period}",
+            source_file=f"index framework {fw.id} {fw.version}",
+            source_sha256=fw.sha256,
+            created_by=created_by,
+        )
         summary = _build_summary(coin, inputs)
-        run_id = _insert(conn, fw, "build", settings={"build": [dict(s) for s in fw.build]},
-                         vintages=inputs.vintages, vintage_id=vid, summary=summary,
-                         created_by=created_by)
+        run_id = _insert(
+            conn,
+            fw,
+            "build",
+            settings={"build": [dict(s) for s in fw.build]},
+            vintages=inputs.vintages,
+            vintage_id=vid,
+            summary=summary,
+            created_by=created_by,
+        )
     return Built(run_id, vid, coin, inputs)
 
 
 def _build_summary(coin: Coin, inputs: Inputs) -> dict[str, Any]:
     fw = coin.framework
     agg = coin.dset("Aggregated")
-    return {"units": len(agg.units), "removed": coin.details.get("Screened", {}).get("removed", []),
-            "imputed": coin.details.get("Imputed", {}).get("imputed", 0),
-            "treated": [r["code"] for r in coin.details.get("Treated", {}).get("table", [])
-                        if r.get("pass0") is False],
-            "periods": inputs.periods, "estimated": inputs.estimated,
-            "top": [agg.units[i] for i in np.argsort(-np.nan_to_num(agg.col(fw.root), nan=-1e300),
-                                                     kind="stable")[:10]]}
+    return {
+        "units": len(agg.units),
+        "removed": coin.details.get("Screened", {}).get("removed", []),
+        "imputed": coin.details.get("Imputed", {}).get("imputed", 0),
+        "treated": [
+            r["code"]
+            for r in coin.details.get("Treated", {}).get("table", [])
+            if r.get("pass0") is False
+        ],
+        "periods": inputs.periods,
+        "estimated": inputs.estimated,
+        "top": [
+            agg.units[i]
+            for i in np.argsort(-np.nan_to_num(agg.col(fw.root), nan=-1e300), kind="stable")[:10]
+        ],
+    }
 
 
-def _insert(conn: Connection, fw: Framework, kind: str, *, settings: dict[str, Any],
-            vintages: Mapping[str, int], summary: dict[str, Any], created_by: str,
-            vintage_id: int | None = None, build_run_id: int | None = None) -> int:
-    return int(conn.execute(insert(index_run).values(
-        index_id=fw.id, kind=kind, period=fw.period, framework_version=fw.version,
-        framework_sha256=fw.sha256, framework_text=fw.text, settings=settings,
-        data_vintages=dict(vintages), vintage_id=vintage_id, build_run_id=build_run_id,
-        summary=summary, created_at=datetime.now(UTC), created_by=created_by,
-    ).returning(index_run.c.id)).scalar_one())
+def _insert(
+    conn: Connection,
+    fw: Framework,
+    kind: str,
+    *,
+    settings: dict[str, Any],
+    vintages: Mapping[str, int],
+    summary: dict[str, Any],
+    created_by: str,
+    vintage_id: int | None = None,
+    build_run_id: int | None = None,
+) -> int:
+    return int(
+        conn.execute(
+            insert(index_run)
+            .values(
+                index_id=fw.id,
+                kind=kind,
+                period=fw.period,
+                framework_version=fw.version,
+                framework_sha256=fw.sha256,
+                framework_text=fw.text,
+                settings=settings,
+                data_vintages=dict(vintages),
+                vintage_id=vintage_id,
+                build_run_id=build_run_id,
+                summary=summary,
+                created_at=datetime.now(UTC),
+                created_by=created_by,
+            )
+            .returning(index_run.c.id)
+        ).scalar_one()
+    )
 
 
 def get_run(conn: Connection, run_id: int) -> Run:
@@ -133,8 +195,7 @@ def get_run(conn: Connection, run_id: int) -> Run:
     return Run(**dict(row))
 
 
-def list_runs(conn: Connection, index_id: str | None = None, kind: str | None = None
-              ) -> list[Run]:
+def list_runs(conn: Connection, index_id: str | None = None, kind: str | None = None) -> list[Run]:
     stmt = select(index_run).order_by(index_run.c.id.desc())
     if index_id:
         stmt = stmt.where(index_run.c.index_id == index_id)
@@ -154,29 +215,52 @@ def rebuild(conn: Connection, run_id: int) -> tuple[Coin, Inputs]:
     return compute(conn, run.framework, as_of=run.data_vintages)
 
 
-def sensitivity_run(engine: Engine, build_run_id: int, settings: sa.Settings, *,
-                    created_by: str = "system", progress: Any = None) -> tuple[int, sa.Analysis]:
+def sensitivity_run(
+    engine: Engine,
+    build_run_id: int,
+    settings: sa.Settings,
+    *,
+    created_by: str = "system",
+    progress: Any = None,
+) -> tuple[int, sa.Analysis]:
     """Rebuild the stored build, run the analysis, store it with every replication."""
     with engine.connect() as conn:
         base = get_run(conn, build_run_id)
         coin, _inputs = rebuild(conn, build_run_id)
     result = sa.analyse(coin, settings, progress=progress)
-    summary = {"sobol": result.sobol, "rank_intervals": result.rank_intervals(),
-               "variants": result.variants, "weight_sets": result.weight_sets,
-               "replications": len(result.params)}
+    summary = {
+        "sobol": result.sobol,
+        "rank_intervals": result.rank_intervals(),
+        "variants": result.variants,
+        "weight_sets": result.weight_sets,
+        "replications": len(result.params),
+    }
     with engine.begin() as conn:
-        run_id = _insert(conn, base.framework, "sensitivity", settings=result.settings,
-                         vintages=base.data_vintages, summary=summary, created_by=created_by,
-                         build_run_id=build_run_id)
-        rows = [{"run_id": run_id, "replication": i, "params": p, "stats": s}
-                for i, (p, s) in enumerate(zip(result.params, result.replications, strict=True))]
+        run_id = _insert(
+            conn,
+            base.framework,
+            "sensitivity",
+            settings=result.settings,
+            vintages=base.data_vintages,
+            summary=summary,
+            created_by=created_by,
+            build_run_id=build_run_id,
+        )
+        rows = [
+            {"run_id": run_id, "replication": i, "params": p, "stats": s}
+            for i, (p, s) in enumerate(zip(result.params, result.replications, strict=True))
+        ]
         for start in range(0, len(rows), 2000):
-            conn.execute(insert(index_replication), rows[start:start + 2000])
+            conn.execute(insert(index_replication), rows[start : start + 2000])
     return run_id, result
 
 
 def replications(conn: Connection, run_id: int) -> list[dict[str, Any]]:
-    stmt = (select(index_replication.c.replication, index_replication.c.params,
-                   index_replication.c.stats)
-            .where(index_replication.c.run_id == run_id).order_by(index_replication.c.replication))
+    stmt = (
+        select(
+            index_replication.c.replication, index_replication.c.params, index_replication.c.stats
+        )
+        .where(index_replication.c.run_id == run_id)
+        .order_by(index_replication.c.replication)
+    )
     return [{"replication": r, "params": p, "stats": s} for r, p, s in conn.execute(stmt)]

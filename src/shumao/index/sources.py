@@ -58,30 +58,44 @@ def unit_list(conn: Connection, fw: Framework, as_of: Mapping[str, int] | None) 
         return Units(codes, {a.code: a.short_zh or a.name_zh for a in provs}, {"region": region})
     if kind == "bases":
         ps = parks.parks()
-        return Units(tuple(p.code for p in ps), {p.code: p.name_zh for p in ps},
-                     {"province": {p.code: p.province_code for p in ps}})
+        return Units(
+            tuple(p.code for p in ps),
+            {p.code: p.name_zh for p in ps},
+            {"province": {p.code: p.province_code for p in ps}},
+        )
     if kind == "economies":
         return _economies(conn, fw, spec, as_of)
     raise ValueError(f"units.kind must be provinces, economies or bases (got {kind!r})")
 
 
-def _economies(conn: Connection, fw: Framework, spec: Mapping[str, Any],
-               as_of: Mapping[str, int] | None) -> Units:
+def _economies(
+    conn: Connection, fw: Framework, spec: Mapping[str, Any], as_of: Mapping[str, int] | None
+) -> Units:
     flow = spec.get("from", "UNCTAD_DDS")
-    frame = vintages.read(conn, flow, where={"counterpart_area": ["WLD"], "freq": ["A"]},
-                          start=fw.period, end=fw.period, as_of=(as_of or {}).get(flow))
+    frame = vintages.read(
+        conn,
+        flow,
+        where={"counterpart_area": ["WLD"], "freq": ["A"]},
+        start=fw.period,
+        end=fw.period,
+        as_of=(as_of or {}).get(flow),
+    )
     known = {c.iso3: c for c in countries.all_countries(aggregates=False)}
     codes = tuple(sorted({r for r in frame.drop_nulls("value")["ref_area"] if r in known}))
     on = date(int(fw.period), 12, 31)
     dev = groupings.members("DEVELOPED", on)
     region = {c: (countries.m49_region(c) or ("", ""))[0] or None for c in codes}
-    return Units(codes, {c: known[c].name_zh for c in codes},
-                 {"development": {c: "DEVELOPED" if c in dev else "DEVELOPING" for c in codes},
-                  "m49_region": region})
+    return Units(
+        codes,
+        {c: known[c].name_zh for c in codes},
+        {
+            "development": {c: "DEVELOPED" if c in dev else "DEVELOPING" for c in codes},
+            "m49_region": region,
+        },
+    )
 
 
-def gather(conn: Connection, fw: Framework, *,
-           as_of: Mapping[str, int] | None = None) -> Inputs:
+def gather(conn: Connection, fw: Framework, *, as_of: Mapping[str, int] | None = None) -> Inputs:
     """Read every indicator of ``fw`` for its units; findings when an indicator has no data."""
     units = unit_list(conn, fw, as_of)
     report = Report(source=fw.id)
@@ -100,8 +114,14 @@ def gather(conn: Connection, fw: Framework, *,
         if src.get("missing") == "zero":
             values = {u: values.get(u, 0.0) for u in units.codes}
         if not values:
-            report.add(finding("index-source-empty", item=code, period=period,
-                               detail=f"{src.get('dataflow')} {src}"[:160]))
+            report.add(
+                finding(
+                    "index-source-empty",
+                    item=code,
+                    period=period,
+                    detail=f"{src.get('dataflow')} {src}"[:160],
+                )
+            )
         cols.append([values.get(u, np.nan) for u in units.codes])
         periods[code] = period
         for flow, vid in flows.items():
@@ -119,9 +139,12 @@ def _with_data(fw: Framework, raw: Dataset, units: Units) -> tuple[Dataset, Unit
     real = [c for c in fw.indicators if (fw.by_code[c].source or {}).get("missing") != "zero"]
     keep = ~np.isnan(raw.cols(real)).all(axis=1)
     kept = raw.select_units(keep)
-    return kept, Units(kept.units, units.names,
-                       {g: {u: v for u, v in m.items() if u in kept.units}
-                        for g, m in units.groups.items()}, units.denominators)
+    return kept, Units(
+        kept.units,
+        units.names,
+        {g: {u: v for u, v in m.items() if u in kept.units} for g, m in units.groups.items()},
+        units.denominators,
+    )
 
 
 def _newest(flow: str, frame: pl.DataFrame) -> dict[str, int]:
@@ -137,11 +160,17 @@ def _where(src: Mapping[str, Any], units: Units) -> dict[str, list[str]]:
 
 def _base(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop_nulls("value").with_columns(
-        (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias("v"))
+        (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias("v")
+    )
 
 
-def _read(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
-          as_of: Mapping[str, int] | None) -> tuple[dict[str, float], dict[str, int]]:
+def _read(
+    conn: Connection,
+    src: Mapping[str, Any],
+    units: Units,
+    period: str,
+    as_of: Mapping[str, int] | None,
+) -> tuple[dict[str, float], dict[str, int]]:
     flow = src["dataflow"]
     limit = (as_of or {}).get(flow)
     transform = src.get("transform", "value")
@@ -149,8 +178,9 @@ def _read(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
         return _enterprises(conn, src, units, period, limit)
     years = int(src.get("years", 1)) if transform in ("growth", "cagr") else 0
     start = str(int(period) - years)
-    frame = _base(vintages.read(conn, flow, where=_where(src, units), start=start, end=period,
-                                as_of=limit))
+    frame = _base(
+        vintages.read(conn, flow, where=_where(src, units), start=start, end=period, as_of=limit)
+    )
     vids = _newest(flow, frame)
     by: dict[str, dict[str, float]] = defaultdict(dict)
     for row in frame.iter_rows(named=True):
@@ -163,8 +193,9 @@ def _read(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
     return out, vids
 
 
-def _transform(series: Mapping[str, float], transform: str, period: str,
-               years: int) -> float | None:
+def _transform(
+    series: Mapping[str, float], transform: str, period: str, years: int
+) -> float | None:
     now = series.get(period)
     if transform == "value" or now is None:
         return now
@@ -176,15 +207,22 @@ def _transform(series: Mapping[str, float], transform: str, period: str,
     return ((now / then) ** (1 / years) - 1) * 100
 
 
-def _enterprises(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
-                 limit: int | None) -> tuple[dict[str, float], dict[str, int]]:
-    place = enterprise.c.park_code if (units.codes and units.codes[0].startswith("DSEB")) \
+def _enterprises(
+    conn: Connection, src: Mapping[str, Any], units: Units, period: str, limit: int | None
+) -> tuple[dict[str, float], dict[str, int]]:
+    place = (
+        enterprise.c.park_code
+        if (units.codes and units.codes[0].startswith("DSEB"))
         else enterprise.c.province_code
+    )
     owner = dict(conn.execute(select(enterprise.c.uscc, place)).all())
     flow = src["dataflow"]
     where = {d: [str(src[d])] for d in DIMS if d in src and d != "ref_area"}
-    frame = _base(vintages.read(conn, flow, where=where, start=f"{period}-Q1",
-                                end=f"{period}-Q4", as_of=limit))
+    frame = _base(
+        vintages.read(
+            conn, flow, where=where, start=f"{period}-Q1", end=f"{period}-Q4", as_of=limit
+        )
+    )
     out: dict[str, float] = defaultdict(float)
     for row in frame.iter_rows(named=True):
         unit = owner.get(row["ref_area"])
@@ -194,15 +232,23 @@ def _enterprises(conn: Connection, src: Mapping[str, Any], units: Units, period:
     return dict(out), vids
 
 
-def _region_remainder(conn: Connection, src: Mapping[str, Any], units: Units, period: str,
-                      values: dict[str, float], as_of: Mapping[str, int] | None
-                      ) -> tuple[list[str], dict[str, int]]:
+def _region_remainder(
+    conn: Connection,
+    src: Mapping[str, Any],
+    units: Units,
+    period: str,
+    values: dict[str, float],
+    as_of: Mapping[str, int] | None,
+) -> tuple[list[str], dict[str, int]]:
     regions = {r.code: r for r in geo.regions()}
     where = {d: [str(src[d])] for d in DIMS if d in src and d != "ref_area"}
     where["ref_area"] = list(regions)
     flow = src["dataflow"]
-    totals = _base(vintages.read(conn, flow, where=where, start=period, end=period,
-                                 as_of=(as_of or {}).get(flow)))
+    totals = _base(
+        vintages.read(
+            conn, flow, where=where, start=period, end=period, as_of=(as_of or {}).get(flow)
+        )
+    )
     filled = []
     for row in totals.iter_rows(named=True):
         members = [p for p in regions[row["ref_area"]].provinces if p in units.codes]

@@ -160,8 +160,14 @@ def treat_column(x: np.ndarray, spec: Spec) -> Treated:
     return out
 
 
-def treat(coin: Coin, *, dset: str = "Screened", write_to: str = "Treated",
-          indiv: Mapping[str, Mapping[str, Any] | str] | None = None, **spec: Any) -> Coin:
+def treat(
+    coin: Coin,
+    *,
+    dset: str = "Screened",
+    write_to: str = "Treated",
+    indiv: Mapping[str, Mapping[str, Any] | str] | None = None,
+    **spec: Any,
+) -> Coin:
     """Treat every indicator of ``dset``; ``indiv`` overrides per indicator (``"none"`` skips)."""
     ds = coin.dset(dset)
     base = Spec(**spec)
@@ -179,5 +185,6 @@ def treat(coin: Coin, *, dset: str = "Screened", write_to: str = "Treated",
             points[code] = result.points
     settings = {**base.__dict__, "indiv": dict(indiv or {})}
     details = {"table": table, "points": points, "units": list(ds.units)}
-    return coin.add(Step("treat", settings, dset, write_to),
-                    Dataset(ds.units, ds.codes, values), details)
+    return coin.add(
+        Step("treat", settings, dset, write_to), Dataset(ds.units, ds.codes, values), details
+    )

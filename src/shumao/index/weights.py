@@ -29,8 +29,9 @@ def _complete(x: np.ndarray) -> np.ndarray:
     return x[~np.isnan(x).any(axis=1)]
 
 
-def pca_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
-                method: str | list[str] = "amean") -> dict[str, float]:
+def pca_weights(
+    fw: Framework, codes: tuple[str, ...], values: np.ndarray, method: str | list[str] = "amean"
+) -> dict[str, float]:
     out = fw.weights()
     scores = _scores(fw, codes, values, out, method)
     for lev in range(2, fw.max_level + 1):
@@ -50,8 +51,9 @@ def pca_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
     return out
 
 
-def optimised_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
-                      method: str | list[str] = "amean") -> dict[str, float]:
+def optimised_weights(
+    fw: Framework, codes: tuple[str, ...], values: np.ndarray, method: str | list[str] = "amean"
+) -> dict[str, float]:
     # deferred: scipy.optimize takes ~1.2 s to import; only this weighting needs it
     from scipy.optimize import minimize
 
@@ -62,16 +64,21 @@ def optimised_weights(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
             if len(kids) < 2:
                 continue
 
-            def spread(logw: np.ndarray, kids: tuple[str, ...] = kids,
-                       parent: str = parent) -> float:
+            def spread(
+                logw: np.ndarray, kids: tuple[str, ...] = kids, parent: str = parent
+            ) -> float:
                 trial = {**weights, **dict(zip(kids, np.exp(logw), strict=True))}
                 s = _scores(fw, codes, values, trial, method)
                 r = [_corr(s[k], s[parent]) for k in kids]
                 return float(np.nanvar(r)) if not np.all(np.isnan(r)) else 0.0
 
             start = np.log([max(weights[k], 1e-6) for k in kids])
-            best = minimize(spread, start, method="Nelder-Mead",
-                            options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 400})
+            best = minimize(
+                spread,
+                start,
+                method="Nelder-Mead",
+                options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 400},
+            )
             w = np.exp(best.x)
             weights.update({k: float(v) for k, v in zip(kids, w / w.sum(), strict=True)})
     return weights
@@ -84,15 +91,25 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
-def _scores(fw: Framework, codes: tuple[str, ...], values: np.ndarray,
-            weights: Mapping[str, float], method: str | list[str]) -> dict[str, np.ndarray]:
+def _scores(
+    fw: Framework,
+    codes: tuple[str, ...],
+    values: np.ndarray,
+    weights: Mapping[str, float],
+    method: str | list[str],
+) -> dict[str, np.ndarray]:
     w = {c: np.array([v]) for c, v in weights.items()}
     got = aggregate_all(fw, codes, values[None], w, per_level(method, fw.max_level - 1))
     return {c: v[0] for c, v in got.items()}
 
 
-def weigh(coin: Coin, *, method: str = "manual", dset: str = "Normalised",
-          aggregation: str | list[str] = "amean") -> Coin:
+def weigh(
+    coin: Coin,
+    *,
+    method: str = "manual",
+    dset: str = "Normalised",
+    aggregation: str | list[str] = "amean",
+) -> Coin:
     """Set the weights in force for the aggregation that follows (a step without data set)."""
     fw = coin.framework
     ds = coin.dset(dset)

@@ -52,16 +52,33 @@ def match_column(
         found = UNIT_IN_HEADER.match(header)
         if found and found["name"].strip() == wanted:
             header_unit = units.find_in_header(header)
-            if declared_unit and header_unit and (header_unit.code, header_unit.mult) != (
-                declared_unit.code, declared_unit.mult
+            if (
+                declared_unit
+                and header_unit
+                and (header_unit.code, header_unit.mult) != (declared_unit.code, declared_unit.mult)
             ):
-                report.add(finding("unit-conflict", file=file, sheet=table.sheet, row=table.header_row,
-                                   column=header, col_index=table.columns.index(header),
-                                   header_unit=header_unit.name_zh,
-                                   mapping_unit=declared_unit.name_zh))
+                report.add(
+                    finding(
+                        "unit-conflict",
+                        file=file,
+                        sheet=table.sheet,
+                        row=table.header_row,
+                        column=header,
+                        col_index=table.columns.index(header),
+                        header_unit=header_unit.name_zh,
+                        mapping_unit=declared_unit.name_zh,
+                    )
+                )
             return header
-    report.add(finding("column-missing", file=file, sheet=table.sheet, column=wanted,
-                       present="、".join(table.columns)))
+    report.add(
+        finding(
+            "column-missing",
+            file=file,
+            sheet=table.sheet,
+            column=wanted,
+            present="、".join(table.columns),
+        )
+    )
     return None
 
 
@@ -72,8 +89,15 @@ def require_columns(table: Table, columns: Iterable[str], report: Report, file: 
     """True if ``table`` has every column; else one ``column-missing`` error per absent one."""
     absent = [c for c in columns if c not in table.columns]
     for column in absent:
-        report.add(finding("column-missing", file=file, sheet=table.sheet, column=column,
-                           present="、".join(table.columns)))
+        report.add(
+            finding(
+                "column-missing",
+                file=file,
+                sheet=table.sheet,
+                column=column,
+                present="、".join(table.columns),
+            )
+        )
     return not absent
 
 
@@ -81,8 +105,15 @@ def check_dataflow(ctx: ImportContext, allowed: tuple[str, ...], source: str) ->
     """The dataflow this import loads (``--dataflow`` or the first allowed); None if not allowed."""
     wanted = str(ctx.options.get("dataflow") or allowed[0]).upper()
     if wanted not in allowed:
-        ctx.report.add(finding("dataflow-unsupported", file=ctx.file, value=wanted, source=source,
-                               expected="、".join(allowed)))
+        ctx.report.add(
+            finding(
+                "dataflow-unsupported",
+                file=ctx.file,
+                value=wanted,
+                source=source,
+                expected="、".join(allowed),
+            )
+        )
         return None
     ctx.options["dataflow"] = wanted
     return wanted
@@ -103,7 +134,12 @@ def country_code(code: str | None, name: str | None = None) -> str | None:
 
 
 def map_countries(
-    frame: pl.DataFrame, column: str, report: Report, *, file: str, name_column: str | None = None,
+    frame: pl.DataFrame,
+    column: str,
+    report: Report,
+    *,
+    file: str,
+    name_column: str | None = None,
     keep: Iterable[str] = (),
 ) -> pl.DataFrame:
     """Replace the codes (or names) in ``column`` by country codes; skip rows that do not map.
@@ -129,11 +165,24 @@ def _warn_unmapped(
 ) -> None:
     if not unmapped:
         return
-    first = (frame.filter(pl.col(column).is_in(unmapped))
-             .group_by(column).agg(pl.col(ROW).min(), pl.len().alias("n")).sort(ROW))
+    first = (
+        frame.filter(pl.col(column).is_in(unmapped))
+        .group_by(column)
+        .agg(pl.col(ROW).min(), pl.len().alias("n"))
+        .sort(ROW)
+    )
     for code, row, n in first.iter_rows():
-        report.add(finding("name-unmapped", file=file, row=row, column=column, value=code,
-                           codelist=countries.CODELIST, rows=n))
+        report.add(
+            finding(
+                "name-unmapped",
+                file=file,
+                row=row,
+                column=column,
+                value=code,
+                codelist=countries.CODELIST,
+                rows=n,
+            )
+        )
 
 
 def status_expr(missing: pl.Series) -> pl.Expr:

@@ -41,8 +41,9 @@ class AfterImport(Protocol):
     passed in by the CLI (as the release worker's ``after``) so that ``ingest`` needs nothing
     from ``monitor``."""
 
-    def __call__(self, engine: Engine, *, trigger: str, dataflows: Iterable[str],
-                 user: str = "system") -> None: ...
+    def __call__(
+        self, engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
+    ) -> None: ...
 
 
 @dataclass
@@ -135,8 +136,7 @@ def run_import(
     frame = _parse(src, ctx, progress) if report.ok else None
     flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
     if frame is not None:
-        frame = check_frame(frame, flow, report, file=ctx.file,
-                            columns=ctx.options.get("columns"))
+        frame = check_frame(frame, flow, report, file=ctx.file, columns=ctx.options.get("columns"))
     if frame is None or not report.ok:
         raise ImportRejected(report)
     if src.official_table:
@@ -156,9 +156,16 @@ def run_import(
 
     with engine.begin() as conn:
         vid = write_vintage(
-            conn, dataflow_id=flow.id, frame=frame.drop(ROW), kind="import",
-            label=label or f"{src.title_zh} {ctx.file}", source_file=str(ctx.path),
-            source_sha256=digest, created_by=user, batch_rows=settings.batch_rows, progress=step,
+            conn,
+            dataflow_id=flow.id,
+            frame=frame.drop(ROW),
+            kind="import",
+            label=label or f"{src.title_zh} {ctx.file}",
+            source_file=str(ctx.path),
+            source_sha256=digest,
+            created_by=user,
+            batch_rows=settings.batch_rows,
+            progress=step,
         )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
 
@@ -173,8 +180,15 @@ def _check_chosen_dataflow(src: Source, ctx: ImportContext) -> None:
         return
     allowed = {src.dataflow, *src.dataflows}
     if str(chosen).upper() not in allowed:
-        ctx.report.add(finding("dataflow-unsupported", file=ctx.file, value=chosen,
-                               source=src.name, expected="、".join(sorted(allowed))))
+        ctx.report.add(
+            finding(
+                "dataflow-unsupported",
+                file=ctx.file,
+                value=chosen,
+                source=src.name,
+                expected="、".join(sorted(allowed)),
+            )
+        )
     else:
         ctx.options["dataflow"] = str(chosen).upper()
 
@@ -185,8 +199,9 @@ def _parse(src: Source, ctx: ImportContext, progress: Progress | None) -> pl.Dat
         return None
     size = ctx.path.stat().st_size
     if size > ctx.settings.import_max_bytes:
-        ctx.report.add(finding("file-too-large", file=ctx.file, size=size,
-                               limit=ctx.settings.import_max_bytes))
+        ctx.report.add(
+            finding("file-too-large", file=ctx.file, size=size, limit=ctx.settings.import_max_bytes)
+        )
         return None
     if size == 0:
         ctx.report.add(finding("file-empty", file=ctx.file))
@@ -202,12 +217,19 @@ def _parse(src: Source, ctx: ImportContext, progress: Progress | None) -> pl.Dat
 Columns = Mapping[str, tuple[str, int]]
 """field → (header as written in the file, 0-based position), set by a source in
 ``ctx.options["columns"]`` so that findings name the file's column and cell."""
-_FREQ_FORMS = {"A": ("年度", "annual", "2023"), "Q": ("季度", "quarterly", "2023-Q3"),
-               "M": ("月度", "monthly", "2023-07")}
+_FREQ_FORMS = {
+    "A": ("年度", "annual", "2023"),
+    "Q": ("季度", "quarterly", "2023-Q3"),
+    "M": ("月度", "monthly", "2023-07"),
+}
 
 
 def check_frame(
-    frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: str,
+    frame: pl.DataFrame,
+    flow: Dataflow,
+    report: Report,
+    *,
+    file: str,
     columns: Columns | None = None,
 ) -> pl.DataFrame:
     """Checks shared by every source; returns the frame with unused dimensions set to ``_Z``."""
@@ -217,8 +239,14 @@ def check_frame(
     frame = frame.with_columns(fill)
     absent = [d for d in flow.dimensions if d not in frame.columns]
     for dim in absent:
-        report.add(finding("column-missing", file=file, column=dim,
-                           present="、".join(c for c in frame.columns if c != ROW)))
+        report.add(
+            finding(
+                "column-missing",
+                file=file,
+                column=dim,
+                present="、".join(c for c in frame.columns if c != ROW),
+            )
+        )
     if absent:
         return frame
     at = _locator(columns or {})
@@ -241,7 +269,11 @@ def _locator(columns: Columns) -> Callable[[str], dict[str, Any]]:
 
 
 def _check_codes(
-    frame: pl.DataFrame, dim: str, codelist: str, report: Report, file: str,
+    frame: pl.DataFrame,
+    dim: str,
+    codelist: str,
+    report: Report,
+    file: str,
     at: Callable[[str], dict[str, Any]],
 ) -> None:
     empty = frame.filter(pl.col(dim).is_null() | (pl.col(dim) == ""))
@@ -253,15 +285,33 @@ def _check_codes(
         return
     first = (
         frame.filter(pl.col(dim).is_in(unknown))
-        .group_by(dim).agg(pl.col(ROW).min().alias("row")).sort("row")
+        .group_by(dim)
+        .agg(pl.col(ROW).min().alias("row"))
+        .sort("row")
     )
     for code, row in first.iter_rows():
         if codelist == "uscc":
-            report.add(finding("uscc-invalid", file=file, row=row, value=code,
-                               detail=uscc.problem(code), **at(dim)))
+            report.add(
+                finding(
+                    "uscc-invalid",
+                    file=file,
+                    row=row,
+                    value=code,
+                    detail=uscc.problem(code),
+                    **at(dim),
+                )
+            )
         else:
-            report.add(finding("code-unknown", file=file, row=row, value=code,
-                               codelist=codelists.NAMES[codelist], **at(dim)))
+            report.add(
+                finding(
+                    "code-unknown",
+                    file=file,
+                    row=row,
+                    value=code,
+                    codelist=codelists.NAMES[codelist],
+                    **at(dim),
+                )
+            )
 
 
 def _check_periods(
@@ -271,18 +321,32 @@ def _check_periods(
     bad = [(f, p) for f, p in pairs.iter_rows() if not (p and codelists.period_matches(f, p))]
     if not bad:
         return
-    key = pl.concat_str(pl.col("freq").fill_null(""), pl.col("time_period").fill_null(""),
-                        separator="\u0000")
+    key = pl.concat_str(
+        pl.col("freq").fill_null(""), pl.col("time_period").fill_null(""), separator="\u0000"
+    )
     rows = frame.filter(key.is_in([f"{f or ''}\u0000{p or ''}" for f, p in bad]))
     for row, freq, period in rows.select(ROW, "freq", "time_period").head(100).iter_rows():
         if period and codelists.PERIOD_RE.match(period) and freq in _FREQ_FORMS:
             freq_zh, freq_en, form = _FREQ_FORMS[freq]
-            report.add(finding("period-freq-mismatch", file=file, row=row, value=period,
-                               freq=freq, freq_zh=freq_zh, freq_en=freq_en, form=form,
-                               **at("time_period")))
+            report.add(
+                finding(
+                    "period-freq-mismatch",
+                    file=file,
+                    row=row,
+                    value=period,
+                    freq=freq,
+                    freq_zh=freq_zh,
+                    freq_en=freq_en,
+                    form=form,
+                    **at("time_period"),
+                )
+            )
         else:
-            report.add(finding("period-invalid", file=file, row=row, value=period or "",
-                               **at("time_period")))
+            report.add(
+                finding(
+                    "period-invalid", file=file, row=row, value=period or "", **at("time_period")
+                )
+            )
 
 
 def _check_values(
@@ -300,11 +364,21 @@ def _check_duplicates(frame: pl.DataFrame, report: Report, file: str) -> None:
     if suspects.is_empty():
         return
     dups = (
-        suspects.group_by(keys).agg(pl.col(ROW).sort().alias("rows"), pl.len().alias("n"))
-        .filter(pl.col("n") > 1).sort(pl.col("rows").list.first()).head(100)
+        suspects.group_by(keys)
+        .agg(pl.col(ROW).sort().alias("rows"), pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+        .sort(pl.col("rows").list.first())
+        .head(100)
     )
     for record in dups.iter_rows(named=True):
         key = "/".join(str(record[k]) for k in keys if record[k] != NOT_APPLICABLE)
         rows = record["rows"]
-        report.add(finding("key-duplicate", file=file, row=rows[0], value=key,
-                           rows="、".join(map(str, rows[:10]))))
+        report.add(
+            finding(
+                "key-duplicate",
+                file=file,
+                row=rows[0],
+                value=key,
+                rows="、".join(map(str, rows[:10])),
+            )
+        )

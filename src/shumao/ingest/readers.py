@@ -53,8 +53,14 @@ def decode(data: bytes, report: Report, file: str) -> str | None:
     if done.bom:
         report.add(finding("encoding-bom", file=file))
     if done.text is None:
-        report.add(finding("encoding-undecodable", file=file, row=done.bad_row,
-                           detail=f"bytes {done.bad_bytes}"))
+        report.add(
+            finding(
+                "encoding-undecodable",
+                file=file,
+                row=done.bad_row,
+                detail=f"bytes {done.bad_bytes}",
+            )
+        )
     elif done.encoding == "gb18030":
         report.add(finding("encoding-gb18030", file=file))
     return done.text
@@ -67,7 +73,13 @@ def read_csv(path: Path, report: Report, *, skip_rows: int = 0, file: str = "") 
         report.add(finding("file-empty", file=file))
         return None
     if data.startswith(b"PK\x03\x04") or data[:8] == OLE_MAGIC:
-        report.add(finding("file-format", file=file, detail="这是 Excel 文件而不是 CSV / an Excel file, not CSV"))
+        report.add(
+            finding(
+                "file-format",
+                file=file,
+                detail="这是 Excel 文件而不是 CSV / an Excel file, not CSV",
+            )
+        )
         return None
     raw = _utf8(data, report, file)
     if raw is None:
@@ -105,13 +117,18 @@ def _is_utf8(data: bytes) -> bool:
 
 def _csv_table(raw: bytes, report: Report, file: str, skip_rows: int) -> Table | None:
     """Parse CSV bytes (UTF-8); one extra column catches rows with more cells than the header."""
-    options: dict[str, Any] = {"has_header": False, "infer_schema": False, "skip_rows": skip_rows,
-                               "truncate_ragged_lines": True}
+    options: dict[str, Any] = {
+        "has_header": False,
+        "infer_schema": False,
+        "skip_rows": skip_rows,
+        "truncate_ragged_lines": True,
+    }
     try:
         width = pl.read_csv(raw, n_rows=1, **options).width
         names = [f"c{i}" for i in range(width)] + [_OVERFLOW]
-        frame = pl.read_csv(raw, schema=dict.fromkeys(names, pl.String),
-                            missing_columns="insert", **options)
+        frame = pl.read_csv(
+            raw, schema=dict.fromkeys(names, pl.String), missing_columns="insert", **options
+        )
     except pl.exceptions.NoDataError:
         report.add(finding("file-empty", file=file))
         return None
@@ -133,8 +150,9 @@ def _report_ragged(body: pl.DataFrame, width: int, report: Report, file: str) ->
     extra = pl.col(_OVERFLOW).str.strip_chars()
     ragged = body.filter(extra.is_not_null() & (extra != ""))
     for row, value in ragged.select(ROW, _OVERFLOW).head(MAX_CELL_FINDINGS).iter_rows():
-        report.add(finding("row-ragged", file=file, row=row, col_index=width, value=value,
-                           width=width))
+        report.add(
+            finding("row-ragged", file=file, row=row, col_index=width, value=value, width=width)
+        )
 
 
 def read_xlsx(
@@ -166,8 +184,9 @@ def read_xlsx(
         if row > header_row and row - header_row <= len(body) and col < width:
             body[row - header_row - 1][col] = shown
     frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
-    return _table(frame, header, report, file, first_row=header_row + 1, sheet=name,
-                  header_row=header_row)
+    return _table(
+        frame, header, report, file, first_row=header_row + 1, sheet=name, header_row=header_row
+    )
 
 
 def _cell_text(cell: Any) -> str | None:
@@ -229,12 +248,19 @@ def _sheet_member(book: zipfile.ZipFile, sheet: str) -> str | None:
         rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         return None
-    rid = next((
-        value for node in workbook.findall(".//{*}sheet") if node.get("name") == sheet
-        for key, value in node.attrib.items() if key.endswith("}id")
-    ), None)
-    target = next((r.get("Target", "") for r in rels.findall("{*}Relationship") if r.get("Id") == rid),
-                  "")
+    rid = next(
+        (
+            value
+            for node in workbook.findall(".//{*}sheet")
+            if node.get("name") == sheet
+            for key, value in node.attrib.items()
+            if key.endswith("}id")
+        ),
+        None,
+    )
+    target = next(
+        (r.get("Target", "") for r in rels.findall("{*}Relationship") if r.get("Id") == rid), ""
+    )
     if not target:
         return None
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -258,13 +284,27 @@ def _header_names(names: list[str]) -> list[str]:
 
 
 def _table(
-    frame: pl.DataFrame, header: list[str], report: Report, file: str, *, first_row: int,
-    sheet: str = "", header_row: int = 1,
+    frame: pl.DataFrame,
+    header: list[str],
+    report: Report,
+    file: str,
+    *,
+    first_row: int,
+    sheet: str = "",
+    header_row: int = 1,
 ) -> Table | None:
     for i, name in enumerate(header):
         if name.endswith(_DUP):
-            report.add(finding("column-duplicate", file=file, sheet=sheet, row=header_row,
-                               col_index=i, column=name.replace(_DUP, "")))
+            report.add(
+                finding(
+                    "column-duplicate",
+                    file=file,
+                    sheet=sheet,
+                    row=header_row,
+                    col_index=i,
+                    column=name.replace(_DUP, ""),
+                )
+            )
     frame.columns = header
     frame = frame.with_columns(pl.all().str.strip_chars()).with_row_index(ROW, offset=first_row)
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
@@ -290,10 +330,13 @@ def read_table(
     if head.startswith(b"PK\x03\x04"):
         return read_xlsx(path, report, sheet=sheet, skip_rows=skip_rows, file=file)
     if head == OLE_MAGIC:
-        report.add(finding(
-            "file-format", file=file,
-            detail="旧版 .xls 或加密的工作簿，请另存为 .xlsx / legacy .xls or encrypted workbook: "
-                   "save it as .xlsx",
-        ))
+        report.add(
+            finding(
+                "file-format",
+                file=file,
+                detail="旧版 .xls 或加密的工作簿，请另存为 .xlsx / legacy .xls or encrypted workbook: "
+                "save it as .xlsx",
+            )
+        )
         return None
     return read_csv(path, report, skip_rows=skip_rows, file=file)

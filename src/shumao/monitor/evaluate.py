@@ -37,9 +37,13 @@ from shumao.storage.tables import DIMENSIONS
 log = logging.getLogger(__name__)
 Detector = Callable[[pl.DataFrame, Rule, str], pl.DataFrame]
 FRAME: dict[str, Detector] = {
-    "consecutive": change.consecutive, "concentration": change.concentration,
-    "balance": change.balance, "share_falling": change.share_falling,
-    "outlier": anomaly.outlier, "cusum": anomaly.cusum, "stl": anomaly.stl,
+    "consecutive": change.consecutive,
+    "concentration": change.concentration,
+    "balance": change.balance,
+    "share_falling": change.share_falling,
+    "outlier": anomaly.outlier,
+    "cusum": anomaly.cusum,
+    "stl": anomaly.stl,
 }
 ENTERPRISE_FLOW = "ENT_DDS"
 PUBLIC = "public:"
@@ -56,15 +60,24 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _read(conn: Connection, dataflow: str, rule: Rule, as_of: vintages.AsOf,
-          cache: dict[str, pl.DataFrame], public: bool = False) -> pl.DataFrame:
+def _read(
+    conn: Connection,
+    dataflow: str,
+    rule: Rule,
+    as_of: vintages.AsOf,
+    cache: dict[str, pl.DataFrame],
+    public: bool = False,
+) -> pl.DataFrame:
     """The dataflow as the rules read it — or, with ``public``, as the public reads it (its
     newest released vintage, confidential cells blank, micro-data only as released cells)."""
     key = PUBLIC + dataflow if public else dataflow
     if key not in cache:
         try:
-            frame = (public_view(conn, dataflow, as_of=as_of) if public else
-                     vintages.read(conn, dataflow, as_of=as_of)).drop("vintage_id")
+            frame = (
+                public_view(conn, dataflow, as_of=as_of)
+                if public
+                else vintages.read(conn, dataflow, as_of=as_of)
+            ).drop("vintage_id")
         except StoreError as err:  # as of a date before the dataflow's first vintage
             log.info("%s not evaluated: %s", dataflow, err)
             frame = pl.DataFrame(schema=vintages.FRAME_SCHEMA)
@@ -78,18 +91,21 @@ def _read(conn: Connection, dataflow: str, rule: Rule, as_of: vintages.AsOf,
 def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
     """Enterprise rows and every geography node above them, items summed to DD, partners to
     the world (``WLD``)."""
-    parents = {e.uscc: e.park_code or e.county_code or e.city_code or e.province_code
-               for e in registry.list_enterprises(conn, actor=quality.MONITOR,
-                                                  include_inactive=True)}
+    parents = {
+        e.uscc: e.park_code or e.county_code or e.city_code or e.province_code
+        for e in registry.list_enterprises(conn, actor=quality.MONITOR, include_inactive=True)
+    }
     tree = hierarchy.geography({k: v for k, v in parents.items() if v})
     frame = frame.filter(pl.col("ref_area").is_in(list(parents)))
     if frame.is_empty():
         return frame
     world = frame.with_columns(pl.lit("WLD").alias("counterpart_area"))
     cells = aggregate.rollup(world, [hierarchy.ebops_tree("DD"), tree])
-    summed = cells.filter(pl.col("product") == "DD").group_by(
-        [*DIMENSIONS, "time_period", "unit", "unit_mult"]).agg(
-        pl.col("value").sum(), pl.col("n_contributors").max())
+    summed = (
+        cells.filter(pl.col("product") == "DD")
+        .group_by([*DIMENSIONS, "time_period", "unit", "unit_mult"])
+        .agg(pl.col("value").sum(), pl.col("n_contributors").max())
+    )
     # a total from fewer reporters than the series has had is incomplete (漏报, a filing still
     # in review): it is not compared with complete periods — a missing filer is no decline
     most = pl.col("n_contributors").max().over(DIMENSIONS)
@@ -97,8 +113,14 @@ def enterprise_levels(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
     return vintages.conform(complete.drop("n_contributors"))
 
 
-def _frame_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,
-                cache: dict[str, pl.DataFrame], public: bool = False) -> list[pl.DataFrame]:
+def _frame_hits(
+    conn: Connection,
+    rule: Rule,
+    flows: set[str] | None,
+    as_of: vintages.AsOf,
+    cache: dict[str, pl.DataFrame],
+    public: bool = False,
+) -> list[pl.DataFrame]:
     out = []
     for flow in rule.dataflows:
         if flows is not None and flow not in flows:
@@ -108,22 +130,30 @@ def _frame_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vin
             continue
         if rule.kind == "decline":
             published = cache[PUBLIC + flow if public else flow].filter(
-                pl.col("indicator").is_in(["GROWTH_YOY", "CUM_GROWTH"]))
+                pl.col("indicator").is_in(["GROWTH_YOY", "CUM_GROWTH"])
+            )
             out.append(change.decline(frame, rule, flow, published=published))
         else:
             out.append(FRAME[rule.kind](frame, rule, flow))
     return out
 
 
-def _other_hits(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,
-                today: date, notes: list[str]) -> list[pl.DataFrame]:
+def _other_hits(
+    conn: Connection,
+    rule: Rule,
+    flows: set[str] | None,
+    as_of: vintages.AsOf,
+    today: date,
+    notes: list[str],
+) -> list[pl.DataFrame]:
     if rule.kind == "non_response":
         return [quality.non_response(conn, rule, today)]
     if rule.kind == "source_diff":
         return [quality.source_difference(conn, rule, as_of)]
     if rule.kind == "revision":
-        return [quality.revision(conn, rule, f) for f in rule.dataflows
-                if flows is None or f in flows]
+        return [
+            quality.revision(conn, rule, f) for f in rule.dataflows if flows is None or f in flows
+        ]
     if rule.kind == "base":
         notes += bases.gaps(conn, rule)
         return [bases.rereview(conn, rule, as_of)]
@@ -141,22 +171,41 @@ def target_hits(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl
         traj = targets.progress(conn, tgt, as_of)
         if traj.current is None or traj.severity == 0:
             continue
-        fields = {"deadline": tgt.deadline_year, "projection": round(traj.at_deadline or 0, 2),
-                  "status": traj.status_zh, "status_en": traj.status_en,
-                  "name_zh": tgt.name_zh, "name_en": tgt.name_en,
-                  "probability": round(traj.probability or 0, 3), "target": tgt.key}
+        fields = {
+            "deadline": tgt.deadline_year,
+            "projection": round(traj.at_deadline or 0, 2),
+            "status": traj.status_zh,
+            "status_en": traj.status_en,
+            "name_zh": tgt.name_zh,
+            "name_en": tgt.name_en,
+            "probability": round(traj.probability or 0, 3),
+            "target": tgt.key,
+        }
 
         row = dict.fromkeys(HIT_SCHEMA)
-        row.update(dataflow="MOFCOM_SERVICES", series_key=f"TARGET:{tgt.key}", ref_area=tgt.area,
-                   period=str(traj.current.year), value=traj.current.value, threshold=tgt.value,
-                   measure=float(traj.severity), unit="PCT" if tgt.unit == "%" else tgt.unit,
-                   unit_mult=0, fields=json.dumps(fields, ensure_ascii=False))
+        row.update(
+            dataflow="MOFCOM_SERVICES",
+            series_key=f"TARGET:{tgt.key}",
+            ref_area=tgt.area,
+            period=str(traj.current.year),
+            value=traj.current.value,
+            threshold=tgt.value,
+            measure=float(traj.severity),
+            unit="PCT" if tgt.unit == "%" else tgt.unit,
+            unit_mult=0,
+            fields=json.dumps(fields, ensure_ascii=False),
+        )
         rows.append(row)
     return pl.DataFrame(rows, schema=HIT_SCHEMA) if rows else empty_hits()
 
 
-def _released(conn: Connection, rule: Rule, flows: set[str] | None, as_of: vintages.AsOf,
-              cache: dict[str, pl.DataFrame]) -> frozenset[tuple[Any, ...]]:
+def _released(
+    conn: Connection,
+    rule: Rule,
+    flows: set[str] | None,
+    as_of: vintages.AsOf,
+    cache: dict[str, pl.DataFrame],
+) -> frozenset[tuple[Any, ...]]:
     """What of a public rule's alerts the public may read: the hits the same rule finds in the
     public view (released, disclosure-controlled), by series, period, value and measure — an
     alert on an unreleased vintage, a blanked cell or an enterprise finds no twin there. Rules
@@ -176,8 +225,14 @@ def _covers(rule: Rule, flows: set[str] | None) -> Callable[[dict[str, Any]], bo
     return lambda row: row["dataflow"] in flows
 
 
-def evaluate(conn: Connection, *, dataflows: set[str] | None = None, as_of: vintages.AsOf = None,
-             today: date | None = None, run_id: int = 0) -> RunResult:
+def evaluate(
+    conn: Connection,
+    *,
+    dataflows: set[str] | None = None,
+    as_of: vintages.AsOf = None,
+    today: date | None = None,
+    run_id: int = 0,
+) -> RunResult:
     """Every rule in force (or those reading ``dataflows``; an empty set: only the rules that
     read no dataflow, such as the outbound register's risk) — inside the caller's transaction."""
     ruleset = rules.active(conn)
@@ -186,51 +241,92 @@ def evaluate(conn: Connection, *, dataflows: set[str] | None = None, as_of: vint
     cache: dict[str, pl.DataFrame] = {}
     places, names = _enterprises(conn)
     for rule in ruleset.watching(dataflows):
-        parts = (_frame_hits(conn, rule, dataflows, as_of, cache) if rule.kind in FRAME
-                 or rule.kind == "decline" else
-                 _other_hits(conn, rule, dataflows, as_of, today, result.notes))
-        found = pl.concat([p for p in parts if p.height], how="diagonal_relaxed") if any(
-            p.height for p in parts) else empty_hits()
-        done = alerts.sync(conn, rule=rule, version=ruleset.version,
-                           hits=found.iter_rows(named=True), covers=_covers(rule, dataflows),
-                           enterprises=places, names=names,
-                           released=_released(conn, rule, dataflows, as_of, cache))
+        parts = (
+            _frame_hits(conn, rule, dataflows, as_of, cache)
+            if rule.kind in FRAME or rule.kind == "decline"
+            else _other_hits(conn, rule, dataflows, as_of, today, result.notes)
+        )
+        found = (
+            pl.concat([p for p in parts if p.height], how="diagonal_relaxed")
+            if any(p.height for p in parts)
+            else empty_hits()
+        )
+        done = alerts.sync(
+            conn,
+            rule=rule,
+            version=ruleset.version,
+            hits=found.iter_rows(named=True),
+            covers=_covers(rule, dataflows),
+            enterprises=places,
+            names=names,
+            released=_released(conn, rule, dataflows, as_of, cache),
+        )
         result.fired += done.fired
         result.resolved += done.resolved
         result.rules += 1
-    result.open = int(conn.execute(select(func.count()).select_from(t.alert).where(
-        t.alert.c.state.in_(alerts.OPEN))).scalar_one())
+    result.open = int(
+        conn.execute(
+            select(func.count()).select_from(t.alert).where(t.alert.c.state.in_(alerts.OPEN))
+        ).scalar_one()
+    )
     return result
 
 
 def _enterprises(conn: Connection) -> tuple[dict[str, alerts.Place], dict[str, str]]:
     ents = registry.list_enterprises(conn, actor=quality.MONITOR, include_inactive=True)
-    return ({e.uscc: (e.province_code, e.city_code, e.park_code) for e in ents},
-            {e.uscc: e.name for e in ents})
+    return (
+        {e.uscc: (e.province_code, e.city_code, e.park_code) for e in ents},
+        {e.uscc: e.name for e in ents},
+    )
 
 
-def run(engine: Engine, *, trigger: str = "manual", dataflows: set[str] | None = None,
-        as_of: vintages.AsOf = None, user: str = "system", today: date | None = None,
-        notify: bool = True) -> RunResult:
+def run(
+    engine: Engine,
+    *,
+    trigger: str = "manual",
+    dataflows: set[str] | None = None,
+    as_of: vintages.AsOf = None,
+    user: str = "system",
+    today: date | None = None,
+    notify: bool = True,
+) -> RunResult:
     """Record a run, evaluate in one transaction, record the outcome; notify after commit.
     A failure is recorded and raised; the data that triggered the run are untouched."""
     with engine.begin() as conn:
-        run_id = conn.execute(insert(t.run).values(
-            started_at=datetime.now(UTC), trigger=trigger, created_by=user,
-            dataflows="*" if dataflows is None else ",".join(sorted(dataflows)) or "-",
-            as_of=str(as_of or "")).returning(t.run.c.id)).scalar_one()
+        run_id = conn.execute(
+            insert(t.run)
+            .values(
+                started_at=datetime.now(UTC),
+                trigger=trigger,
+                created_by=user,
+                dataflows="*" if dataflows is None else ",".join(sorted(dataflows)) or "-",
+                as_of=str(as_of or ""),
+            )
+            .returning(t.run.c.id)
+        ).scalar_one()
     try:
         with engine.begin() as conn:
             result = evaluate(conn, dataflows=dataflows, as_of=as_of, today=today, run_id=run_id)
     except Exception as err:
         with engine.begin() as conn:
-            conn.execute(update(t.run).where(t.run.c.id == run_id).values(
-                finished_at=datetime.now(UTC), ok=False, error=str(err)[:2000]))
+            conn.execute(
+                update(t.run)
+                .where(t.run.c.id == run_id)
+                .values(finished_at=datetime.now(UTC), ok=False, error=str(err)[:2000])
+            )
         raise
     with engine.begin() as conn:
-        conn.execute(update(t.run).where(t.run.c.id == run_id).values(
-            finished_at=datetime.now(UTC), ok=True, fired=len(result.fired),
-            resolved=len(result.resolved), open=result.open))
+        conn.execute(
+            update(t.run)
+            .where(t.run.c.id == run_id)
+            .values(
+                finished_at=datetime.now(UTC),
+                ok=True,
+                fired=len(result.fired),
+                resolved=len(result.resolved),
+                open=result.open,
+            )
+        )
     if notify and result.fired:
         notifier.after_run(engine, result.fired)
     return result

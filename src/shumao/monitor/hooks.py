@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 KEY = "shumao.monitor.after_commit"
 
 
-def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
-                 ) -> None:
+def after_commit(
+    engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
+) -> None:
     """Evaluate the rules reading ``dataflows`` (none: only the rules that read no dataflow,
     e.g. after a change of the outbound register or tracker); failures are logged, never
     raised."""
@@ -38,8 +39,9 @@ def after_commit(engine: Engine, *, trigger: str, dataflows: Iterable[str], user
         log.exception("monitoring after %s of %s failed", trigger, sorted(flows))
 
 
-def defer(conn: Connection, *, trigger: str, dataflows: Iterable[str], user: str = "system"
-          ) -> None:
+def defer(
+    conn: Connection, *, trigger: str, dataflows: Iterable[str], user: str = "system"
+) -> None:
     """Ask for an evaluation once ``conn``'s transaction has committed."""
     conn.info.setdefault(KEY, []).append((trigger, tuple(dataflows), user))
 

@@ -26,28 +26,43 @@ from shumao.monitor.trajectory import Point
 from shumao.storage import vintages
 
 NAMES = {
-    "DD_SHARE_SERVICES": ("可数字化交付的服务贸易占服务贸易总额比重", "share of digitally deliverable "
-                          "services in total services trade"),
-    "BASE_DD_EXPORT_SHARE": ("基地数字服务出口占外贸出口比重", "a base's digital services exports "
-                             "in its foreign-trade exports"),
+    "DD_SHARE_SERVICES": (
+        "可数字化交付的服务贸易占服务贸易总额比重",
+        "share of digitally deliverable services in total services trade",
+    ),
+    "BASE_DD_EXPORT_SHARE": (
+        "基地数字服务出口占外贸出口比重",
+        "a base's digital services exports in its foreign-trade exports",
+    ),
 }
-SOURCE = {"DD": ("可数字化交付/服务进出口", "digitally deliverable / total"),
-          "KIS": ("知识密集型/服务进出口", "knowledge-intensive / total"),
-          "SHARE": ("商务部公布比重", "share as published")}
+SOURCE = {
+    "DD": ("可数字化交付/服务进出口", "digitally deliverable / total"),
+    "KIS": ("知识密集型/服务进出口", "knowledge-intensive / total"),
+    "SHARE": ("商务部公布比重", "share as published"),
+}
 
 
 def dd_share_services(conn: Connection, area: str, as_of: vintages.AsOf = None) -> list[Point]:
     try:
-        frame = vintages.read(conn, "MOFCOM_SERVICES", where={"ref_area": [area], "flow": ["T"],
-                                                              "freq": ["A"]}, as_of=as_of)
+        frame = vintages.read(
+            conn,
+            "MOFCOM_SERVICES",
+            where={"ref_area": [area], "flow": ["T"], "freq": ["A"]},
+            as_of=as_of,
+        )
     except StoreError:  # as of a date before the dataflow's first vintage: no figure
         return []
     frame = frame.drop("vintage_id").filter(pl.col("value").is_not_null())
     values = frame.filter(pl.col("indicator") == "VALUE")
     usd = aggregate.to_unit(values, "亿美元") if values.height else values
     level = {(p, y): v for p, y, v in usd.select("product", "time_period", "value").iter_rows()}
-    shares = {y: v for p, y, v in frame.filter(pl.col("indicator") == "SHARE")
-              .select("product", "time_period", "value").iter_rows() if p == "KIS"}
+    shares = {
+        y: v
+        for p, y, v in frame.filter(pl.col("indicator") == "SHARE")
+        .select("product", "time_period", "value")
+        .iter_rows()
+        if p == "KIS"
+    }
     years = sorted({y for (_, y) in level} | set(shares))
     out = []
     for y in years:
@@ -68,10 +83,13 @@ SERIES: dict[str, Callable[[Connection, str, vintages.AsOf], list[Point]]] = {
     "DD_SHARE_SERVICES": dd_share_services,
     "BASE_DD_EXPORT_SHARE": no_series,
 }
-GAPS = {"BASE_DD_EXPORT_SHARE": ("库中暂无基地外贸出口数据，无法计算比重", "the store holds no "
-                                 "foreign-trade exports of the bases: the share cannot be computed")}
+GAPS = {
+    "BASE_DD_EXPORT_SHARE": (
+        "库中暂无基地外贸出口数据，无法计算比重",
+        "the store holds no foreign-trade exports of the bases: the share cannot be computed",
+    )
+}
 
 
-def points(conn: Connection, indicator: str, area: str, as_of: vintages.AsOf = None
-           ) -> list[Point]:
+def points(conn: Connection, indicator: str, area: str, as_of: vintages.AsOf = None) -> list[Point]:
     return SERIES.get(indicator, no_series)(conn, area, as_of)

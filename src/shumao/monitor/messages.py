@@ -19,11 +19,16 @@ from shumao.monitor.detectors.common import decode
 from shumao.monitor.rules import Rule
 from shumao.reference.units import unit_text
 
-PRODUCTS = {"S": ("服务", "services"), "KIS": ("知识密集型服务", "knowledge-intensive "
-            "services"), "SD": ("旅行服务", "travel services"),
-            "DD": ("可数字化交付的服务", "digitally deliverable services")}
-INDICATORS = {"OUTPUT": ("数字产业产值", "digital-industry output"),
-              "CUM": ("累计", "year to date")}
+PRODUCTS = {
+    "S": ("服务", "services"),
+    "KIS": ("知识密集型服务", "knowledge-intensive services"),
+    "SD": ("旅行服务", "travel services"),
+    "DD": ("可数字化交付的服务", "digitally deliverable services"),
+}
+INDICATORS = {
+    "OUTPUT": ("数字产业产值", "digital-industry output"),
+    "CUM": ("累计", "year to date"),
+}
 NBS_FILE = Path(__file__).resolve().parents[1] / "ingest" / "sources" / "nbs_indicators.csv"
 BIG = {"USD": 8, "CNY": 8}
 """Money in messages is shown in 亿美元 / 亿元, as the report does."""
@@ -33,8 +38,10 @@ BIG = {"USD": 8, "CNY": 8}
 def nbs_names() -> dict[str, tuple[str, str]]:
     """NBS provincial indicator code → names (the unit in brackets dropped)."""
     with NBS_FILE.open(encoding="utf-8") as f:
-        return {r["code"]: (re.sub(r"\s*[(（][^)）]*[)）]$", "", r["name_zh"]), r["name_en"])
-                for r in csv.DictReader(f)}
+        return {
+            r["code"]: (re.sub(r"\s*[(（][^)）]*[)）]$", "", r["name_zh"]), r["name_en"])
+            for r in csv.DictReader(f)
+        }
 
 
 def period_text(period: str, lang: str) -> str:
@@ -48,8 +55,14 @@ def period_text(period: str, lang: str) -> str:
     if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
         return f"{m[1]}年{int(m[2])}月"
     return period
-FLOW_WORDS = {"X": ("出口", "exports"), "M": ("进口", "imports"), "T": ("进出口", "trade"),
-              "B": ("差额", "balance")}
+
+
+FLOW_WORDS = {
+    "X": ("出口", "exports"),
+    "M": ("进口", "imports"),
+    "T": ("进出口", "trade"),
+    "B": ("差额", "balance"),
+}
 
 
 def series_name(hit: dict[str, Any], lang: str) -> str:
@@ -106,22 +119,32 @@ class _Safe(dict[str, Any]):
         return "{" + key + "}"
 
 
-def render(rule: Rule, hit: dict[str, Any], lang: str, *, enterprises: dict[str, str] | None = None,
-           extra: dict[str, Any] | None = None) -> str:
+def render(
+    rule: Rule,
+    hit: dict[str, Any],
+    lang: str,
+    *,
+    enterprises: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
     fields = decode(hit.get("fields") or "")
     hit = _in_big_units(hit, fields)
     values: dict[str, Any] = {k: _num(v) for k, v in fields.items()}
     change = fields.get("change")
     values.update(
         area=area_name(hit["ref_area"], lang, enterprises) if hit.get("ref_area") else "",
-        series=series_name(hit, lang), period=period_text(str(hit.get("period", "")), lang),
-        value=_num(hit.get("value")), threshold=_bound(hit.get("threshold")),
-        measure=_num(hit.get("measure")), unit=unit_text(hit.get("unit"), hit.get("unit_mult"),
-                                                         lang),
-        change=_num(abs(change)) if isinstance(change, int | float) else "")
+        series=series_name(hit, lang),
+        period=period_text(str(hit.get("period", "")), lang),
+        value=_num(hit.get("value")),
+        threshold=_bound(hit.get("threshold")),
+        measure=_num(hit.get("measure")),
+        unit=unit_text(hit.get("unit"), hit.get("unit_mult"), lang),
+        change=_num(abs(change)) if isinstance(change, int | float) else "",
+    )
     if "sources" in fields and isinstance(fields["sources"], dict):
         values["sources"] = ("，" if lang == "zh" else "; ").join(
-            f"{k} {_num(float(v))}" for k, v in fields["sources"].items())
+            f"{k} {_num(float(v))}" for k, v in fields["sources"].items()
+        )
     if hit.get("counterpart_area"):
         values["partner"] = area_name(str(hit["counterpart_area"]), lang)
     if isinstance(fields.get("top"), str):  # the largest part, by name: a partner or an item

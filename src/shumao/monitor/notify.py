@@ -42,8 +42,9 @@ def today() -> date:
 
 
 def _alerts(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
-    rows = conn.execute(select(t.alert).where(t.alert.c.id.in_(ids))
-                        .order_by(t.alert.c.rank.desc(), t.alert.c.id))
+    rows = conn.execute(
+        select(t.alert).where(t.alert.c.id.in_(ids)).order_by(t.alert.c.rank.desc(), t.alert.c.id)
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -60,12 +61,17 @@ def after_run(engine: Engine, fired: list[int], settings: Settings | None = None
 def webhook(engine: Engine, ids: list[int], settings: Settings) -> bool:
     with engine.connect() as conn:
         found = _alerts(conn, ids)
-    payload = {"source": "shumao", "event": "alerts.fired", "count": len(found),
-               "alerts": [_json(a) for a in found]}
+    payload = {
+        "source": "shumao",
+        "event": "alerts.fired",
+        "count": len(found),
+        "alerts": [_json(a) for a in found],
+    }
     ok, error = True, ""
     try:
-        r = httpx.post(settings.alert_webhook_url, json=payload,
-                       timeout=settings.alert_webhook_timeout)
+        r = httpx.post(
+            settings.alert_webhook_url, json=payload, timeout=settings.alert_webhook_timeout
+        )
         r.raise_for_status()
     except httpx.HTTPError as err:
         ok, error = False, str(err)
@@ -76,11 +82,20 @@ def webhook(engine: Engine, ids: list[int], settings: Settings) -> bool:
 
 
 def _json(a: dict[str, Any]) -> dict[str, Any]:
-    return {"id": a["id"], "rule": a["rule_code"], "level": a["level"],
-            "level_zh": LEVEL_ZH[a["level"]], "state": a["state"], "area": a["ref_area"],
-            "period": a["period"], "value": a["value"], "threshold": a["threshold"],
-            "message_zh": a["message_zh"], "message_en": a["message_en"],
-            "dataflow": a["dataflow"]}
+    return {
+        "id": a["id"],
+        "rule": a["rule_code"],
+        "level": a["level"],
+        "level_zh": LEVEL_ZH[a["level"]],
+        "state": a["state"],
+        "area": a["ref_area"],
+        "period": a["period"],
+        "value": a["value"],
+        "threshold": a["threshold"],
+        "message_zh": a["message_zh"],
+        "message_en": a["message_en"],
+        "dataflow": a["dataflow"],
+    }
 
 
 def _subscribers(conn: Connection) -> list[dict[str, Any]]:
@@ -91,9 +106,11 @@ def _in_scope(conn: Connection, username: str, ids: list[int]) -> list[dict[str,
     user = users.find_user(conn, username)
     if user is None or not ids:
         return []
-    rows = conn.execute(select(t.alert).where(t.alert.c.id.in_(ids),
-                                              scope_condition(user.access))
-                        .order_by(t.alert.c.rank.desc(), t.alert.c.id))
+    rows = conn.execute(
+        select(t.alert)
+        .where(t.alert.c.id.in_(ids), scope_condition(user.access))
+        .order_by(t.alert.c.rank.desc(), t.alert.c.id)
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -114,8 +131,9 @@ def mail_new(engine: Engine, ids: list[int], settings: Settings) -> int:
                 if not _already(conn, sub["username"], "mail", rule, day):
                     plan.append((sub, rule, items))
     for sub, rule, items in plan:
-        subject = (f"【{LEVEL_ZH[items[0]['level']]}预警】{items[0]['message_zh'][:60]}"
-                   + (f" 等{len(items)}条" if len(items) > 1 else ""))
+        subject = f"【{LEVEL_ZH[items[0]['level']]}预警】{items[0]['message_zh'][:60]}" + (
+            f" 等{len(items)}条" if len(items) > 1 else ""
+        )
         ok, error = send(settings, sub["email"], subject, _body(items))
         with engine.begin() as conn:
             _record(conn, sub["username"], "mail", rule, [a["id"] for a in items], ok, error)
@@ -138,44 +156,93 @@ def digest(engine: Engine, *, day: date | None = None, settings: Settings | None
             user = users.find_user(conn, sub["username"])
             if user is None:
                 continue
-            new = conn.execute(select(t.alert).where(
-                scope_condition(user.access), t.alert.c.fired_at >= start,
-                t.alert.c.fired_at < start + timedelta(days=1),
-                t.alert.c.rank >= LEVELS[sub["min_level"]][1])
-                .order_by(t.alert.c.rank.desc(), t.alert.c.id)).all()
-            still = len(conn.execute(select(t.alert.c.id).where(
-                scope_condition(user.access), t.alert.c.state.in_(OPEN))).all())
+            new = conn.execute(
+                select(t.alert)
+                .where(
+                    scope_condition(user.access),
+                    t.alert.c.fired_at >= start,
+                    t.alert.c.fired_at < start + timedelta(days=1),
+                    t.alert.c.rank >= LEVELS[sub["min_level"]][1],
+                )
+                .order_by(t.alert.c.rank.desc(), t.alert.c.id)
+            ).all()
+            still = len(
+                conn.execute(
+                    select(t.alert.c.id).where(
+                        scope_condition(user.access), t.alert.c.state.in_(OPEN)
+                    )
+                ).all()
+            )
             if new:
                 todo.append((sub, [dict(r._mapping) for r in new], still))
     for sub, items, still in todo:
         subject = f"数贸预警日报 {day:%Y-%m-%d}：新增 {len(items)} 条，未解除 {still} 条"
         ok, error = send(settings, sub["email"], subject, _body(items, still=still))
         with engine.begin() as conn:
-            _record(conn, sub["username"], "digest", "*", [a["id"] for a in items], ok, error,
-                    day=day)
+            _record(
+                conn, sub["username"], "digest", "*", [a["id"] for a in items], ok, error, day=day
+            )
         sent += ok
     return sent
 
 
 def _already(conn: Connection, username: str, channel: str, rule: str, day: date) -> bool:
-    return conn.execute(select(t.notice.c.id).where(and_(
-        t.notice.c.username == username, t.notice.c.channel == channel,
-        t.notice.c.rule_code == rule, t.notice.c.day == day, t.notice.c.ok))).first() is not None
+    return (
+        conn.execute(
+            select(t.notice.c.id).where(
+                and_(
+                    t.notice.c.username == username,
+                    t.notice.c.channel == channel,
+                    t.notice.c.rule_code == rule,
+                    t.notice.c.day == day,
+                    t.notice.c.ok,
+                )
+            )
+        ).first()
+        is not None
+    )
 
 
-def _record(conn: Connection, username: str, channel: str, rule: str, ids: list[int], ok: bool,
-            error: str, day: date | None = None) -> None:
-    conn.execute(insert(t.notice).values(username=username, channel=channel, rule_code=rule,
-                                         day=day or today(), alert_ids=ids,
-                                         sent_at=datetime.now(UTC), ok=ok, error=error[:2000]))
+def _record(
+    conn: Connection,
+    username: str,
+    channel: str,
+    rule: str,
+    ids: list[int],
+    ok: bool,
+    error: str,
+    day: date | None = None,
+) -> None:
+    conn.execute(
+        insert(t.notice).values(
+            username=username,
+            channel=channel,
+            rule_code=rule,
+            day=day or today(),
+            alert_ids=ids,
+            sent_at=datetime.now(UTC),
+            ok=ok,
+            error=error[:2000],
+        )
+    )
 
 
 def _body(items: list[dict[str, Any]], still: int | None = None) -> str:
-    lines = [f"[{LEVEL_ZH[a['level']]}] #{a['id']} {a['message_zh']}\n    {a['message_en']}"
-             for a in items]
+    lines = [
+        f"[{LEVEL_ZH[a['level']]}] #{a['id']} {a['message_zh']}\n    {a['message_en']}"
+        for a in items
+    ]
     tail = [f"\n未解除预警共 {still} 条 / {still} alerts still open."] if still is not None else []
-    return "\n".join(["数贸 shumao 监测预警 / monitoring and early warning", "", *lines, *tail,
-                      "", "详情见平台“监测预警”页面 / see the 监测预警 page of the platform."])
+    return "\n".join(
+        [
+            "数贸 shumao 监测预警 / monitoring and early warning",
+            "",
+            *lines,
+            *tail,
+            "",
+            "详情见平台“监测预警”页面 / see the 监测预警 page of the platform.",
+        ]
+    )
 
 
 def send(settings: Settings, to: str, subject: str, body: str) -> tuple[bool, str]:
@@ -184,9 +251,12 @@ def send(settings: Settings, to: str, subject: str, body: str) -> tuple[bool, st
     msg.set_content(body)
     try:
         if settings.smtp_tls == "ssl":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
-                                                    context=ssl.create_default_context(),
-                                                    timeout=10)
+            server: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.smtp_host,
+                settings.smtp_port,
+                context=ssl.create_default_context(),
+                timeout=10,
+            )
         else:
             server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10)
         with server:
@@ -201,10 +271,19 @@ def send(settings: Settings, to: str, subject: str, body: str) -> tuple[bool, st
     return True, ""
 
 
-def subscribe(conn: Connection, *, username: str, email: str, min_level: str = "yellow",
-              digest_only: bool = False) -> None:
+def subscribe(
+    conn: Connection,
+    *,
+    username: str,
+    email: str,
+    min_level: str = "yellow",
+    digest_only: bool = False,
+) -> None:
     if min_level not in LEVELS:
         raise ValueError(min_level)
     conn.execute(delete(t.subscriber).where(t.subscriber.c.username == username))
-    conn.execute(insert(t.subscriber).values(username=username, email=email,
-                                             min_level=min_level, digest=digest_only))
+    conn.execute(
+        insert(t.subscriber).values(
+            username=username, email=email, min_level=min_level, digest=digest_only
+        )
+    )

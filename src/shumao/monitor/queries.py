@@ -29,21 +29,28 @@ def scope_condition(scope: Scope) -> ColumnElement[bool]:
         return true()
     if scope.is_public:
         return a.c.public.is_(True)
-    column = {"province": a.c.province, "city": a.c.city, "park": a.c.park,
-              "enterprise": a.c.ref_area}[scope.role]
+    column = {
+        "province": a.c.province,
+        "city": a.c.city,
+        "park": a.c.park,
+        "enterprise": a.c.ref_area,
+    }[scope.role]
     return column == scope.code
 
 
 def inside(scope: Scope) -> Any:
     """The same test on a fetched row (for actions on one alert)."""
+
     def check(row: dict[str, Any]) -> bool:
         if sees_all(scope):
             return True
         if scope.is_public:
             return bool(row["public"])
-        key = {"province": "province", "city": "city", "park": "park",
-               "enterprise": "ref_area"}[scope.role]
+        key = {"province": "province", "city": "city", "park": "park", "enterprise": "ref_area"}[
+            scope.role
+        ]
         return row[key] == scope.code
+
     return check
 
 
@@ -72,37 +79,69 @@ def _conditions(scope: Scope, f: Filters) -> list[ColumnElement[bool]]:
     if f.rule:
         conds.append(a.c.rule_code == f.rule)
     if f.area:
-        conds.append(or_(a.c.province == f.area, a.c.city == f.area, a.c.park == f.area,
-                         a.c.ref_area == f.area))
+        conds.append(
+            or_(
+                a.c.province == f.area,
+                a.c.city == f.area,
+                a.c.park == f.area,
+                a.c.ref_area == f.area,
+            )
+        )
     if f.period:
         conds.append(a.c.period.startswith(f.period))
     if not f.silenced:
         now = datetime.now(UTC)
-        conds.append(and_(or_(a.c.silenced_until.is_(None), a.c.silenced_until < now),
-                          a.c.silenced_value.is_(None)))
+        conds.append(
+            and_(
+                or_(a.c.silenced_until.is_(None), a.c.silenced_until < now),
+                a.c.silenced_value.is_(None),
+            )
+        )
     return conds
 
 
-LIST_COLUMNS = (a.c.id, a.c.rule_code, a.c.level, a.c.rank, a.c.state, a.c.ref_area,
-                a.c.province, a.c.park, a.c.period, a.c.value, a.c.threshold, a.c.message_zh,
-                a.c.message_en, a.c.fired_at, a.c.updated_at, a.c.dataflow, a.c.version)
+LIST_COLUMNS = (
+    a.c.id,
+    a.c.rule_code,
+    a.c.level,
+    a.c.rank,
+    a.c.state,
+    a.c.ref_area,
+    a.c.province,
+    a.c.park,
+    a.c.period,
+    a.c.value,
+    a.c.threshold,
+    a.c.message_zh,
+    a.c.message_en,
+    a.c.fired_at,
+    a.c.updated_at,
+    a.c.dataflow,
+    a.c.version,
+)
 
 
-def page(conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: int = 50
-         ) -> tuple[list[dict[str, Any]], int]:
+def page(
+    conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: int = 50
+) -> tuple[list[dict[str, Any]], int]:
     """One page of alerts, worst level first, newest first within a level; and the total."""
     where = and_(*_conditions(scope, f))
     total = conn.execute(select(func.count()).select_from(a).where(where)).scalar_one()
     return rows(conn, scope, f, page_no=page_no, size=size), int(total)
 
 
-def rows(conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: int = 50
-         ) -> list[dict[str, Any]]:
+def rows(
+    conn: Connection, scope: Scope, f: Filters, *, page_no: int = 1, size: int = 50
+) -> list[dict[str, Any]]:
     """One page of alerts, worst level first, newest first within a level (``ix_alert_open``
     gives each open state in that order: SQLite stops after ``size`` rows of each)."""
-    found = conn.execute(select(*LIST_COLUMNS).where(and_(*_conditions(scope, f)))
-                         .order_by(a.c.rank.desc(), a.c.id.desc())
-                         .limit(size).offset((page_no - 1) * size))
+    found = conn.execute(
+        select(*LIST_COLUMNS)
+        .where(and_(*_conditions(scope, f)))
+        .order_by(a.c.rank.desc(), a.c.id.desc())
+        .limit(size)
+        .offset((page_no - 1) * size)
+    )
     return [dict(r._mapping) for r in found]
 
 
@@ -126,8 +165,11 @@ def summary(conn: Connection, scope: Scope, f: Filters) -> Summary:
     the page people open first; otherwise the map takes a second read without the filters."""
     unlevelled = replace(f, level=None, state=f.state or "open")
     where = and_(*_conditions(scope, unlevelled))
-    found = conn.execute(select(a.c.level, a.c.province, func.count(), func.max(a.c.rank))
-                         .where(where).group_by(a.c.level, a.c.province)).all()
+    found = conn.execute(
+        select(a.c.level, a.c.province, func.count(), func.max(a.c.rank))
+        .where(where)
+        .group_by(a.c.level, a.c.province)
+    ).all()
     counts: dict[str, int] = {}
     for level, _province, n, _rank in found:
         counts[level] = counts.get(level, 0) + int(n)
@@ -150,8 +192,9 @@ def counts(conn: Connection, scope: Scope, f: Filters) -> dict[str, int]:
 def worst_by_province(conn: Connection, scope: Scope) -> dict[str, int]:
     """Province code → rank of its worst open alert (4 red … 1 blue)."""
     where = and_(*_conditions(scope, Filters()), a.c.province.is_not(None))
-    found = conn.execute(select(a.c.province, func.max(a.c.rank)).where(where)
-                         .group_by(a.c.province))
+    found = conn.execute(
+        select(a.c.province, func.max(a.c.rank)).where(where).group_by(a.c.province)
+    )
     return {p: int(r) for p, r in found}
 
 
@@ -167,6 +210,7 @@ def one(conn: Connection, scope: Scope, alert_id: int) -> dict[str, Any] | None:
 
 
 def rules_used(conn: Connection, scope: Scope) -> list[str]:
-    rows = conn.execute(select(a.c.rule_code).where(scope_condition(scope)).distinct()
-                        .order_by(a.c.rule_code))
+    rows = conn.execute(
+        select(a.c.rule_code).where(scope_condition(scope)).distinct().order_by(a.c.rule_code)
+    )
     return [r for (r,) in rows]

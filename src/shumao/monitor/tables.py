@@ -114,8 +114,16 @@ alert = Table(
     Column("silenced_until", TZ, nullable=True),
     Column("silenced_value", Float, nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
-    Index("ix_alert_open", "state", "rank", "id", "level", "province", "silenced_until",
-          "silenced_value"),  # covers the counts and the map (monitor_0002)
+    Index(
+        "ix_alert_open",
+        "state",
+        "rank",
+        "id",
+        "level",
+        "province",
+        "silenced_until",
+        "silenced_value",
+    ),  # covers the counts and the map (monitor_0002)
     Index("ix_alert_province", "province", "state"),
     Index("ix_alert_rule", "rule_code", "state"),
     Index("ix_alert_area", "ref_area"),

@@ -89,8 +89,11 @@ def filled(points: list[Point]) -> list[Point]:
         out.append(known[a])
         for y in range(a + 1, b):
             frac = (y - a) / (b - a)
-            out.append(Point(y, known[a].value + frac * (known[b].value - known[a].value),
-                             interpolated=True))
+            out.append(
+                Point(
+                    y, known[a].value + frac * (known[b].value - known[a].value), interpolated=True
+                )
+            )
     if years:
         out.append(known[years[-1]])
     return out
@@ -115,8 +118,11 @@ def _forecast(series: list[Point], horizon: int) -> list[tuple[float, float, flo
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    y = pd.Series([p.value for p in series], dtype=float,
-                  index=pd.period_range(str(series[0].year), periods=len(series), freq="Y"))
+    y = pd.Series(
+        [p.value for p in series],
+        dtype=float,
+        index=pd.period_range(str(series[0].year), periods=len(series), freq="Y"),
+    )
     with warnings.catch_warnings():
         # a short annual series: the optimiser may stop at its iteration limit; the fit is
         # still the best it found, and the interval widths say how sure it is
@@ -126,13 +132,20 @@ def _forecast(series: list[Point], horizon: int) -> list[tuple[float, float, flo
         pred = fit.get_prediction(start=len(y), end=len(y) + horizon - 1)
         f80 = pred.summary_frame(alpha=0.2)
         f95 = pred.summary_frame(alpha=0.05)
-    return [(float(m), float(a), float(b), float(c), float(d)) for m, a, b, c, d in zip(
-        f80["mean"], f80["pi_lower"], f80["pi_upper"], f95["pi_lower"], f95["pi_upper"],
-        strict=True)]
+    return [
+        (float(m), float(a), float(b), float(c), float(d))
+        for m, a, b, c, d in zip(
+            f80["mean"],
+            f80["pi_lower"],
+            f80["pi_upper"],
+            f95["pi_lower"],
+            f95["pi_upper"],
+            strict=True,
+        )
+    ]
 
 
-def project(points: list[Point], *, target: float, comparator: str, deadline: int
-            ) -> Trajectory:
+def project(points: list[Point], *, target: float, comparator: str, deadline: int) -> Trajectory:
     """The trajectory of ``points`` (annual, any order) towards ``target`` by ``deadline``."""
     observed = sorted((p for p in points if math.isfinite(p.value)), key=lambda p: p.year)
     out = Trajectory(target, comparator, deadline, observed)
@@ -155,8 +168,9 @@ def project(points: list[Point], *, target: float, comparator: str, deadline: in
     out.at_deadline = at[1]
     sd = (at[5] - at[4]) / (2 * 1.959964) if at[5] > at[4] else 0.0
     out.probability = _probability(at[1], sd, target, comparator)
-    out.crossing_year = next((r[0] for r in out.projection if meets(r[1], target, comparator)),
-                             None)
+    out.crossing_year = next(
+        (r[0] for r in out.projection if meets(r[1], target, comparator)), None
+    )
     if out.status != "met":
         out.status, out.severity = _status(at, target, comparator)
     return out
@@ -169,8 +183,9 @@ def _probability(mean: float, sd: float, target: float, comparator: str) -> floa
     return below if comparator in ("≤", "<=") else 1 - below
 
 
-def _status(at: tuple[int, float, float, float, float, float], target: float, comparator: str
-            ) -> tuple[str, int]:
+def _status(
+    at: tuple[int, float, float, float, float, float], target: float, comparator: str
+) -> tuple[str, int]:
     _, mean, _lo80, hi80, lo95, hi95 = at
     optimistic80 = _lo80 if comparator in ("≤", "<=") else hi80
     optimistic95 = lo95 if comparator in ("≤", "<=") else hi95

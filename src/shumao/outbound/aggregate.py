@@ -42,19 +42,26 @@ def _with_year(projects: pl.DataFrame) -> pl.DataFrame:
 
 
 def _members(projects: pl.DataFrame, groups: Sequence[str]) -> pl.DataFrame:
-    rows = [(r["uscc"], r["project_no"], g)
-            for r in projects.select("uscc", "project_no", "host", "filed_on").iter_rows(named=True)
-            for g in groups if r["host"] in groupings.members(g, r["filed_on"])]
-    return pl.DataFrame(rows, schema={"uscc": pl.String, "project_no": pl.String,
-                                      "category": pl.String}, orient="row")
+    rows = [
+        (r["uscc"], r["project_no"], g)
+        for r in projects.select("uscc", "project_no", "host", "filed_on").iter_rows(named=True)
+        for g in groups
+        if r["host"] in groupings.members(g, r["filed_on"])
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={"uscc": pl.String, "project_no": pl.String, "category": pl.String},
+        orient="row",
+    )
 
 
 def _categorised(projects: pl.DataFrame, by: By) -> pl.DataFrame:
     """One row per project and category, for each year filed and for all years (``ALL``)."""
     frame = _with_year(projects)
     if by == "year":
-        return frame.with_columns(pl.col("time_period").alias("category"),
-                                  pl.lit(ALL).alias("time_period"))
+        return frame.with_columns(
+            pl.col("time_period").alias("category"), pl.lit(ALL).alias("time_period")
+        )
     if by == "group":
         frame = frame.join(_members(frame, GROUPS), on=["uscc", "project_no"])
     else:
@@ -63,13 +70,22 @@ def _categorised(projects: pl.DataFrame, by: By) -> pl.DataFrame:
 
 
 def _cells(frame: pl.DataFrame) -> pl.DataFrame:
-    per_ent = frame.group_by(*KEYS, "uscc").agg(pl.col("approved").sum().alias("c"),
-                                                 pl.len().alias("projects"))
-    return (per_ent.sort("c", descending=True).group_by(KEYS).agg(
-        pl.col("c").sum().alias("value"), pl.col("projects").sum().alias("projects"),
-        pl.len().alias("n_contributors"), pl.col("c").get(0).alias("top1"),
-        pl.col("c").get(1, null_on_oob=True).alias("top2"))
-        .with_columns(pl.col("top2").fill_null(0.0)).sort(KEYS))
+    per_ent = frame.group_by(*KEYS, "uscc").agg(
+        pl.col("approved").sum().alias("c"), pl.len().alias("projects")
+    )
+    return (
+        per_ent.sort("c", descending=True)
+        .group_by(KEYS)
+        .agg(
+            pl.col("c").sum().alias("value"),
+            pl.col("projects").sum().alias("projects"),
+            pl.len().alias("n_contributors"),
+            pl.col("c").get(0).alias("top1"),
+            pl.col("c").get(1, null_on_oob=True).alias("top2"),
+        )
+        .with_columns(pl.col("top2").fill_null(0.0))
+        .sort(KEYS)
+    )
 
 
 def cells(projects: pl.DataFrame, *, by: By) -> pl.DataFrame:
@@ -91,8 +107,9 @@ def protect(table: pl.DataFrame, *, by: By, rules: Rules | None = None) -> pl.Da
     """The table with ``conf_status`` (C primary, D secondary, F free) and ``reason``."""
     rules = rules or configured()
     if table.is_empty():
-        return table.with_columns(pl.lit(None, pl.String).alias("conf_status"),
-                                  pl.lit(None, pl.String).alias("reason"))
+        return table.with_columns(
+            pl.lit(None, pl.String).alias("conf_status"), pl.lit(None, pl.String).alias("reason")
+        )
     if by in ("host", "area", "province_code"):
         framed = table.rename({"category": "counterpart_area"})
         hierarchy = _flat(framed["counterpart_area"].unique().to_list())
@@ -100,12 +117,14 @@ def protect(table: pl.DataFrame, *, by: By, rules: Rules | None = None) -> pl.Da
         out = protect_frame(framed, ["counterpart_area"], [hierarchy], rules)
         return out.rename({"counterpart_area": "category"})
     marked = primary(table, rules)
-    return marked.with_columns(pl.when(pl.col("primary")).then(pl.lit("C")).otherwise(pl.lit("F"))
-                               .alias("conf_status"))
+    return marked.with_columns(
+        pl.when(pl.col("primary")).then(pl.lit("C")).otherwise(pl.lit("F")).alias("conf_status")
+    )
 
 
-def group_audit(groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFrame,
-                rules: Rules | None = None) -> pl.DataFrame:
+def group_audit(
+    groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFrame, rules: Rules | None = None
+) -> pl.DataFrame:
     """Hide a grouping's total when its hidden members, together, fail the primary rules."""
     rules = rules or configured()
     hidden = hosts.filter(pl.col("conf_status").is_in(["C", "D"]))
@@ -117,12 +136,17 @@ def group_audit(groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFram
             out.append(rec)
             continue
         inside = hidden.filter(pl.col("time_period") == rec["time_period"])["category"].to_list()
-        part = frame.join(members.filter(pl.col("category") == rec["category"]),
-                          on=["uscc", "project_no"]).filter(pl.col("host").is_in(inside))
+        part = frame.join(
+            members.filter(pl.col("category") == rec["category"]), on=["uscc", "project_no"]
+        ).filter(pl.col("host").is_in(inside))
         if rec["time_period"] != ALL:
             part = part.filter(pl.col("time_period") == rec["time_period"])
-        if part.height and primary(_cells(part.with_columns(pl.lit("x").alias("category"))),
-                                   rules)["primary"][0]:
+        if (
+            part.height
+            and primary(_cells(part.with_columns(pl.lit("x").alias("category"))), rules)["primary"][
+                0
+            ]
+        ):
             rec = {**rec, "conf_status": "D", "reason": "group-difference"}
         out.append(rec)
     return pl.DataFrame(out, schema=groups.schema)
@@ -131,8 +155,9 @@ def group_audit(groups: pl.DataFrame, hosts: pl.DataFrame, projects: pl.DataFram
 def tables(projects: pl.DataFrame, rules: Rules | None = None) -> dict[str, pl.DataFrame]:
     """Every published table, protected: ``host``, ``group``, ``area``, ``province_code``, ``year``."""
     rules = rules or configured()
-    out: dict[str, pl.DataFrame] = {by: protect(cells(projects, by=by), by=by, rules=rules)
-                                     for by in BY}
+    out: dict[str, pl.DataFrame] = {
+        by: protect(cells(projects, by=by), by=by, rules=rules) for by in BY
+    }
     if not out["group"].is_empty():
         out["group"] = group_audit(out["group"], out["host"], projects, rules)
     return out
@@ -142,7 +167,12 @@ def public(table: pl.DataFrame) -> pl.DataFrame:
     """What the public sees: hidden cells without value and counts, no contributor figures."""
     hidden = pl.col("conf_status").is_in(["C", "D"])
     view = public_view(table.with_columns(pl.col("value")))
-    return view.with_columns(pl.when(hidden).then(None).otherwise(pl.col("projects"))
-                             .alias("projects")).select(
-        [c for c in ("category", "time_period", "value", "projects", "conf_status")
-         if c in view.columns])
+    return view.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("projects")).alias("projects")
+    ).select(
+        [
+            c
+            for c in ("category", "time_period", "value", "projects", "conf_status")
+            if c in view.columns
+        ]
+    )

@@ -38,15 +38,20 @@ def message(economy: str, old: str, new: str, projects: list[str]) -> tuple[str,
     """The alert's text in Chinese and English (names, not codes)."""
     o, n = risk_rules.level(old), risk_rules.level(new)
     up = n.min > o.min
-    zh = (f"{_name(economy, 'zh')}风险等级由“{o.zh}”{'升' if up else '降'}为“{n.zh}”，"
-          f"涉及本企业项目：{'、'.join(projects)}")
-    en = (f"{_name(economy, 'en')}: risk level {'raised' if up else 'lowered'} from {o.en} to "
-          f"{n.en}; your projects there: {', '.join(projects)}")
+    zh = (
+        f"{_name(economy, 'zh')}风险等级由“{o.zh}”{'升' if up else '降'}为“{n.zh}”，"
+        f"涉及本企业项目：{'、'.join(projects)}"
+    )
+    en = (
+        f"{_name(economy, 'en')}: risk level {'raised' if up else 'lowered'} from {o.en} to "
+        f"{n.en}; your projects there: {', '.join(projects)}"
+    )
     return zh[:500], en[:500]
 
 
-def raise_changes(conn: Connection, changes: list[tuple[str, str | None, str]], *,
-                  now: datetime) -> int:
+def raise_changes(
+    conn: Connection, changes: list[tuple[str, str | None, str]], *, now: datetime
+) -> int:
     """One alert per enterprise with live projects in an economy whose level changed."""
     if not changes:
         return 0
@@ -59,9 +64,19 @@ def raise_changes(conn: Connection, changes: list[tuple[str, str | None, str]], 
         for (uscc, province), part in there.group_by("uscc", "province_code", maintain_order=True):
             names = part["name"].to_list()
             zh, en = message(economy, old, new, names)
-            rows.append(dict(economy=economy, uscc=uscc, province_code=province, level_from=old,
-                             level_to=new, projects=part["project_no"].to_list(),
-                             message_zh=zh, message_en=en, raised_at=now))
+            rows.append(
+                dict(
+                    economy=economy,
+                    uscc=uscc,
+                    province_code=province,
+                    level_from=old,
+                    level_to=new,
+                    projects=part["project_no"].to_list(),
+                    message_zh=zh,
+                    message_en=en,
+                    raised_at=now,
+                )
+            )
     if rows:
         conn.execute(insert(t.alert), rows)
     return len(rows)

@@ -39,7 +39,7 @@ _DATE_FORMS = (
 
 
 def parse_date(text: Any) -> date | None:
-    """"2024-05-31", "2024/5/31", "2024年5月31日", an Excel date's "2024-05-31 00:00:00"."""
+    """ "2024-05-31", "2024/5/31", "2024年5月31日", an Excel date's "2024-05-31 00:00:00"."""
     if isinstance(text, datetime):
         return text.date()
     s = str(text or "").strip()
@@ -72,22 +72,32 @@ def currency(run: Run, spec: RuleSpec) -> None:
 def amount_unit(run: Run, spec: RuleSpec) -> None:
     limit = float(spec.params["limit"])
     for field_id in spec.params["fields"]:
-        hits = _detail(run).filter(pl.col(field_id) > limit).select(
-            ROW, pl.col(field_id).alias("_value"),
-            (pl.col(field_id) / 1e4).round(2).cast(pl.String).alias("yi"))
+        hits = (
+            _detail(run)
+            .filter(pl.col(field_id) > limit)
+            .select(
+                ROW,
+                pl.col(field_id).alias("_value"),
+                (pl.col(field_id) / 1e4).round(2).cast(pl.String).alias("yi"),
+            )
+        )
         run.emit(spec.code, field_id, hits)
 
 
 def not_greater(run: Run, spec: RuleSpec) -> None:
     field_id, limit = spec.params["field"], spec.params["limit"]
-    hits = _detail(run).filter(pl.col(field_id) > pl.col(limit) + 0.005).select(
-        ROW, pl.col(field_id).alias("_value"), pl.col(limit).alias("approved"))
+    hits = (
+        _detail(run)
+        .filter(pl.col(field_id) > pl.col(limit) + 0.005)
+        .select(ROW, pl.col(field_id).alias("_value"), pl.col(limit).alias("approved"))
+    )
     run.emit(spec.code, field_id, hits)
 
 
 def _period_end(run: Run) -> date | None:
     period = run.ctx.expected_period or next(
-        (normalise_period(p, "A") for p in run.lines["period"].drop_nulls().to_list()), None)
+        (normalise_period(p, "A") for p in run.lines["period"].drop_nulls().to_list()), None
+    )
     return period_end(period) if period else None
 
 
@@ -109,43 +119,69 @@ def dates(run: Run, spec: RuleSpec) -> None:
                 continue
             later = [(n, d) for n, d in seen if d > day]
             if later:
-                run.emit(spec.code, name, one, before=label[later[-1][0]],
-                         before_value=later[-1][1].isoformat())
+                run.emit(
+                    spec.code,
+                    name,
+                    one,
+                    before=label[later[-1][0]],
+                    before_value=later[-1][1].isoformat(),
+                )
             if end is not None and day > end:
                 run.emit("outbound-date-future", name, one, period_end=end.isoformat())
             seen.append((name, day))
         needed = stage_date.get(rec["stage"] or "")
         if needed in names and not str(rec[needed] or "").strip():
-            run.emit("outbound-stage-date-missing", needed, pl.DataFrame({ROW: [rec[ROW]]}),
-                     stage=codes.name("stages", rec["stage"]))
+            run.emit(
+                "outbound-stage-date-missing",
+                needed,
+                pl.DataFrame({ROW: [rec[ROW]]}),
+                stage=codes.name("stages", rec["stage"]),
+            )
 
 
 def certificates(run: Run, spec: RuleSpec) -> None:
     field_id = spec.params["field"]
     lines = _detail(run).select(ROW, "uscc", "project_no", pl.col(field_id).alias("_value"))
-    lines = lines.with_columns(pl.col("_value").map_elements(certificate, return_dtype=pl.String)
-                               .alias("_cert"))
-    run.emit("outbound-odi-format", field_id,
-             lines.filter(pl.col("_cert").is_null() & pl.col("_value").is_not_null())
-             .select(ROW, "_value"))
+    lines = lines.with_columns(
+        pl.col("_value").map_elements(certificate, return_dtype=pl.String).alias("_cert")
+    )
+    run.emit(
+        "outbound-odi-format",
+        field_id,
+        lines.filter(pl.col("_cert").is_null() & pl.col("_value").is_not_null()).select(
+            ROW, "_value"
+        ),
+    )
     good = lines.filter(pl.col("_cert").is_not_null())
-    dups = good.filter(pl.col("_cert").is_duplicated()).group_by("_cert").agg(
-        pl.col(ROW).sort().alias("rows")).sort(pl.col("rows").list.first())
+    dups = (
+        good.filter(pl.col("_cert").is_duplicated())
+        .group_by("_cert")
+        .agg(pl.col(ROW).sort().alias("rows"))
+        .sort(pl.col("rows").list.first())
+    )
     for cert, rows in dups.iter_rows():
-        run.emit(spec.code, field_id, pl.DataFrame({ROW: [rows[0]], "_value": [cert]}),
-                 lines="、".join(map(str, rows)))
+        run.emit(
+            spec.code,
+            field_id,
+            pl.DataFrame({ROW: [rows[0]], "_value": [cert]}),
+            lines="、".join(map(str, rows)),
+        )
     taken: dict[str, tuple[str, str]] = run.ctx.extra.get(spec.kind) or {}
     for rec in good.iter_rows(named=True):
         owner = taken.get(rec["_cert"])
         if owner is not None and owner != (rec["uscc"], rec["project_no"]):
             mine = owner[0] == rec["uscc"]
-            run.emit("outbound-odi-taken", field_id,
-                     pl.DataFrame({ROW: [rec[ROW]], "_value": [rec["_cert"]]}),
-                     project=owner[1] if mine else "—")
+            run.emit(
+                "outbound-odi-taken",
+                field_id,
+                pl.DataFrame({ROW: [rec[ROW]], "_value": [rec["_cert"]]}),
+                project=owner[1] if mine else "—",
+            )
 
 
-def _taken(conn: Connection, form: Form, uscc: str | None, period: str | None
-           ) -> dict[str, tuple[str, str]]:
+def _taken(
+    conn: Connection, form: Form, uscc: str | None, period: str | None
+) -> dict[str, tuple[str, str]]:
     from shumao.outbound import register  # deferred: register imports checks (known cycle)
 
     return register.certificate_owners(conn)

@@ -41,8 +41,9 @@ def _raw() -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def codes(kind: str) -> tuple[Code, ...]:
     """``key_areas``, ``modes`` or ``stages``, in file order."""
-    return tuple(Code(**{**item, "aliases": tuple(item.get("aliases", ()))})
-                 for item in _raw()[kind])
+    return tuple(
+        Code(**{**item, "aliases": tuple(item.get("aliases", ()))}) for item in _raw()[kind]
+    )
 
 
 def _norm(text: str) -> str:
@@ -65,17 +66,23 @@ def name(kind: str, code: str, lang: str = "zh") -> str:
         return code
 
 
-_LISTS = {"odi_area": ("key_areas", "重点领域 key areas"), "odi_mode": ("modes", "投资方式 modes"),
-          "odi_stage": ("stages", "项目阶段 stages")}
+_LISTS = {
+    "odi_area": ("key_areas", "重点领域 key areas"),
+    "odi_mode": ("modes", "投资方式 modes"),
+    "odi_stage": ("stages", "项目阶段 stages"),
+}
 
 
 def _register() -> None:
     for key, (kind, label) in _LISTS.items():
-        register_codelist(key, Codelist(
-            name=label,
-            lookup=lambda v, kind=kind: lookup(kind, v).code,  # type: ignore[misc]
-            choices=lambda kind=kind: [(c.code, c.zh) for c in codes(kind)],  # type: ignore[misc]
-        ))
+        register_codelist(
+            key,
+            Codelist(
+                name=label,
+                lookup=lambda v, kind=kind: lookup(kind, v).code,  # type: ignore[misc]
+                choices=lambda kind=kind: [(c.code, c.zh) for c in codes(kind)],  # type: ignore[misc]
+            ),
+        )
 
 
 _register()

@@ -33,24 +33,82 @@ from shumao.validation import uscc as uscc_check
 SEED = 20
 PERIOD = "2025"
 NOTE = "演示数据（虚构）/ demo data (made up)"
-COUNTIES = ("320114", "330108", "440305", "310115", "110108", "350203", "510107", "420111",
-            "370212", "330106")
-WEB_DEMO = (("91320114MA1YTD001F", "南京示范软件科技有限公司（演示）", "320114"),
-            ("91320114MA1YTD002J", "南京云谷数据服务有限公司（演示）", "320114"),
-            ("91320114MA1YTD003M", "南京软件谷信息技术有限公司（演示）", "320114"),
-            ("91330108MA2CTD004Y", "杭州滨江物联科技有限公司（演示）", "330108"),
-            ("91330108MA2CTD0052", "杭州高新数智服务有限公司（演示）", "330108"),
-            ("91330108MA2CTD0065", "杭州云栖软件有限公司（演示）", "330108"))
-HOSTS = {"SGP": 9, "IDN": 7, "MYS": 6, "THA": 5, "VNM": 5, "ARE": 5, "SAU": 4, "DEU": 4,
-         "HUN": 3, "FRA": 2, "GBR": 2, "ESP": 2, "BRA": 3, "MEX": 2, "EGY": 2, "KAZ": 2,
-         "PAK": 2, "NGA": 1, "USA": 2, "KOR": 1, "JPN": 1}
+COUNTIES = (
+    "320114",
+    "330108",
+    "440305",
+    "310115",
+    "110108",
+    "350203",
+    "510107",
+    "420111",
+    "370212",
+    "330106",
+)
+WEB_DEMO = (
+    ("91320114MA1YTD001F", "南京示范软件科技有限公司（演示）", "320114"),
+    ("91320114MA1YTD002J", "南京云谷数据服务有限公司（演示）", "320114"),
+    ("91320114MA1YTD003M", "南京软件谷信息技术有限公司（演示）", "320114"),
+    ("91330108MA2CTD004Y", "杭州滨江物联科技有限公司（演示）", "330108"),
+    ("91330108MA2CTD0052", "杭州高新数智服务有限公司（演示）", "330108"),
+    ("91330108MA2CTD0065", "杭州云栖软件有限公司（演示）", "330108"),
+)
+HOSTS = {
+    "SGP": 9,
+    "IDN": 7,
+    "MYS": 6,
+    "THA": 5,
+    "VNM": 5,
+    "ARE": 5,
+    "SAU": 4,
+    "DEU": 4,
+    "HUN": 3,
+    "FRA": 2,
+    "GBR": 2,
+    "ESP": 2,
+    "BRA": 3,
+    "MEX": 2,
+    "EGY": 2,
+    "KAZ": 2,
+    "PAK": 2,
+    "NGA": 1,
+    "USA": 2,
+    "KOR": 1,
+    "JPN": 1,
+}
 WORDS = ("云", "数据", "智联", "数字", "星链", "网络", "智造", "信息")
-CITY = {"320114": "南京", "330108": "杭州", "440305": "深圳", "310115": "上海", "110108": "北京",
-        "350203": "厦门", "510107": "成都", "420111": "武汉", "370212": "青岛", "330106": "杭州"}
-HEADER = ("统一社会信用代码", "报告期", "项目序号", "项目名称", "东道国（地区）", "重点领域", "投资方式",
-          "项目阶段", "境外投资证书编号", "备案（核准）日期", "开工日期", "投入运营日期", "退出日期",
-          "中方协议投资额（万美元）", "累计实际投资额（万美元）", "本年营业收入（万美元）", "年末境外雇员（人）",
-          "备注")
+CITY = {
+    "320114": "南京",
+    "330108": "杭州",
+    "440305": "深圳",
+    "310115": "上海",
+    "110108": "北京",
+    "350203": "厦门",
+    "510107": "成都",
+    "420111": "武汉",
+    "370212": "青岛",
+    "330106": "杭州",
+}
+HEADER = (
+    "统一社会信用代码",
+    "报告期",
+    "项目序号",
+    "项目名称",
+    "东道国（地区）",
+    "重点领域",
+    "投资方式",
+    "项目阶段",
+    "境外投资证书编号",
+    "备案（核准）日期",
+    "开工日期",
+    "投入运营日期",
+    "退出日期",
+    "中方协议投资额（万美元）",
+    "累计实际投资额（万美元）",
+    "本年营业收入（万美元）",
+    "年末境外雇员（人）",
+    "备注",
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +124,9 @@ def _enterprises(rng: random.Random) -> list[DemoEnterprise]:
         county = COUNTIES[i % len(COUNTIES)]
         word = WORDS[rng.randrange(len(WORDS))]
         code = uscc_check.make(f"91{county}MA{i:02d}QD{i * 7 % 100:02d}X")
-        out.append(DemoEnterprise(code, f"{CITY[county]}{word}出海科技有限公司（演示）{i:02d}", county))
+        out.append(
+            DemoEnterprise(code, f"{CITY[county]}{word}出海科技有限公司（演示）{i:02d}", county)
+        )
     return out
 
 
@@ -94,10 +154,23 @@ def _line(rng: random.Random, ent: DemoEnterprise, n: int, seq: int) -> list[str
     staff = rng.randrange(5, 400) if stage == "OPERATING" else None
     cert = f"境外投资证第N{ent.county[:2]}00{days[0].year if days[0] else 2020}{seq:05d}号"
     name = f"{codes.name('key_areas', area.code)}项目（演示）{n}"
-    return [ent.uscc, PERIOD, str(n), name, host, area.zh, rng.choice(codes.codes("modes")).zh,
-            codes.name("stages", stage), cert, *(d.isoformat() if d else "" for d in days),
-            f"{approved:.2f}", f"{invested:.2f}", "" if revenue is None else f"{revenue:.2f}",
-            "" if staff is None else str(staff), "演示"]
+    return [
+        ent.uscc,
+        PERIOD,
+        str(n),
+        name,
+        host,
+        area.zh,
+        rng.choice(codes.codes("modes")).zh,
+        codes.name("stages", stage),
+        cert,
+        *(d.isoformat() if d else "" for d in days),
+        f"{approved:.2f}",
+        f"{invested:.2f}",
+        "" if revenue is None else f"{revenue:.2f}",
+        "" if staff is None else str(staff),
+        "演示",
+    ]
 
 
 def synthetic(seed: int = SEED) -> tuple[list[DemoEnterprise], list[list[str]]]:
@@ -125,8 +198,13 @@ def write(folder: Path) -> list[Path]:
     enterprises, lines = synthetic()
     folder.mkdir(parents=True, exist_ok=True)
     ents = folder / "enterprises.csv"
-    ents.write_text(_csv([(e.uscc, e.name, e.county) for e in enterprises],
-                         ("统一社会信用代码", "企业名称", "所在区县")), encoding="utf-8")
+    ents.write_text(
+        _csv(
+            [(e.uscc, e.name, e.county) for e in enterprises],
+            ("统一社会信用代码", "企业名称", "所在区县"),
+        ),
+        encoding="utf-8",
+    )
     register = folder / "register_2025.csv"
     register.write_text(_csv(lines, HEADER), encoding="utf-8")
     return [ents, register]
@@ -148,12 +226,15 @@ def load(engine: Engine, folder: Path) -> int:
     with engine.begin() as conn:
         for code, name, county in _read(folder / "enterprises.csv"):
             if registry.find(conn, code) is None:
-                registry.save_enterprise(conn, actor=admin, source=NOTE, record=registry.EnterpriseRecord(
-                    uscc=code, name=name, county_code=county))
+                registry.save_enterprise(
+                    conn,
+                    actor=admin,
+                    source=NOTE,
+                    record=registry.EnterpriseRecord(uscc=code, name=name, county_code=county),
+                )
     for code, rows in by_ent.items():
         done += _file(engine, code, rows)
     return done
-
 
 
 def _file(engine: Engine, code: str, rows: list[list[str]]) -> int:
@@ -163,13 +244,21 @@ def _file(engine: Engine, code: str, rows: list[list[str]]) -> int:
         found = filings.find_filing(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD)
         if found is not None and found.status is not filings.Status.DRAFT:
             return 0
-        up = uploads.upload_file(conn, actor=clerk, form_id="ODI_A", uscc=code, period=PERIOD,
-                                  data=_csv(rows, HEADER).encode("utf-8"),
-                                  filename=f"ODI_A_{code}_{PERIOD}.csv")
+        up = uploads.upload_file(
+            conn,
+            actor=clerk,
+            form_id="ODI_A",
+            uscc=code,
+            period=PERIOD,
+            data=_csv(rows, HEADER).encode("utf-8"),
+            filename=f"ODI_A_{code}_{PERIOD}.csv",
+        )
         if not up.accepted:
             raise ImportRejected(up.report)
-        texts = {p.key: NOTE for p in submission.pending_warnings(conn, actor=clerk,
-                                                                filing_id=up.filing.id)}
+        texts = {
+            p.key: NOTE
+            for p in submission.pending_warnings(conn, actor=clerk, filing_id=up.filing.id)
+        }
         submission.submit(conn, actor=clerk, filing_id=up.filing.id, explanations=texts or None)
     with engine.begin() as conn, clock.happening_at(datetime(2026, 3, 20, 2, tzinfo=UTC)):
         review.approve(conn, actor=province, filing_id=up.filing.id, note=NOTE)

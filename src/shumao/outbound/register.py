@@ -28,13 +28,34 @@ FORM_ID = "ODI_A"
 CODE_FIELDS = {"area": "odi_area", "mode": "odi_mode", "stage": "odi_stage"}
 DATE_FIELDS = ("filed_on", "started_on", "operating_on", "exited_on")
 NUMBER_FIELDS = ("approved", "invested", "revenue", "employees")
-COLUMNS = ("uscc", "province_code", "period", "revision", "project_no", "name", "host", "area",
-           "mode", "stage", "odi_cert", *DATE_FIELDS, *NUMBER_FIELDS, "filing_id")
+COLUMNS = (
+    "uscc",
+    "province_code",
+    "period",
+    "revision",
+    "project_no",
+    "name",
+    "host",
+    "area",
+    "mode",
+    "stage",
+    "odi_cert",
+    *DATE_FIELDS,
+    *NUMBER_FIELDS,
+    "filing_id",
+)
 
 
 def _lines(conn: Connection, upload_id: int) -> dict[int, dict[str, Any]]:
-    cells = conn.execute(select(filing_cell).where(filing_cell.c.upload_id == upload_id)
-                         .order_by(filing_cell.c.seq)).mappings().all()
+    cells = (
+        conn.execute(
+            select(filing_cell)
+            .where(filing_cell.c.upload_id == upload_id)
+            .order_by(filing_cell.c.seq)
+        )
+        .mappings()
+        .all()
+    )
     lines: dict[int, dict[str, Any]] = {}
     for c in cells:
         line = lines.setdefault(c["line"], {})
@@ -44,8 +65,12 @@ def _lines(conn: Connection, upload_id: int) -> dict[int, dict[str, Any]]:
 
 
 def _row(line: dict[str, Any]) -> dict[str, Any]:
-    row = {"project_no": str(line["project_no"]).strip(), "name": str(line["project"]).strip(),
-           "host": line["host_code"], "odi_cert": checks.certificate(line["odi_cert"])}
+    row = {
+        "project_no": str(line["project_no"]).strip(),
+        "name": str(line["project"]).strip(),
+        "host": line["host_code"],
+        "odi_cert": checks.certificate(line["odi_cert"]),
+    }
     row |= {k: resolve_code(cl, str(line.get(k) or "")) for k, cl in CODE_FIELDS.items()}
     row |= {k: checks.parse_date(line.get(k)) for k in DATE_FIELDS}
     row |= {k: line.get(k) for k in NUMBER_FIELDS}
@@ -57,13 +82,23 @@ def store_projects(conn: Connection, approved: filings.Filing) -> None:
     """The approved upload's projects as rows of this revision (called by approval)."""
     if approved.current_upload_id is None:
         return
-    province = conn.execute(select(enterprise.c.province_code)
-                            .where(enterprise.c.uscc == approved.uscc)).scalar()
+    province = conn.execute(
+        select(enterprise.c.province_code).where(enterprise.c.uscc == approved.uscc)
+    ).scalar()
     now = datetime.now(UTC)
-    rows = [{**_row(line), "line": n, "filing_id": approved.id, "revision": approved.revision,
-             "uscc": approved.uscc, "province_code": province, "period": approved.period,
-             "approved_at": now}
-            for n, line in sorted(_lines(conn, approved.current_upload_id).items())]
+    rows = [
+        {
+            **_row(line),
+            "line": n,
+            "filing_id": approved.id,
+            "revision": approved.revision,
+            "uscc": approved.uscc,
+            "province_code": province,
+            "period": approved.period,
+            "approved_at": now,
+        }
+        for n, line in sorted(_lines(conn, approved.current_upload_id).items())
+    ]
     if rows:
         conn.execute(insert(t.project), rows)
 
@@ -96,25 +131,50 @@ def scope_condition(actor: Actor) -> ColumnElement[bool]:
     return true()
 
 
-SCHEMA: dict[str, Any] = {"uscc": pl.String, "enterprise": pl.String, "province_code": pl.String,
-          "period": pl.String, "revision": pl.Int64, "project_no": pl.String, "name": pl.String,
-          "host": pl.String, "area": pl.String, "mode": pl.String, "stage": pl.String,
-          "odi_cert": pl.String, **dict.fromkeys(DATE_FIELDS, pl.Date),
-          "approved": pl.Float64, "invested": pl.Float64, "revenue": pl.Float64,
-          "employees": pl.Int64, "filing_id": pl.Int64, "approved_at": pl.Datetime("us", "UTC")}
+SCHEMA: dict[str, Any] = {
+    "uscc": pl.String,
+    "enterprise": pl.String,
+    "province_code": pl.String,
+    "period": pl.String,
+    "revision": pl.Int64,
+    "project_no": pl.String,
+    "name": pl.String,
+    "host": pl.String,
+    "area": pl.String,
+    "mode": pl.String,
+    "stage": pl.String,
+    "odi_cert": pl.String,
+    **dict.fromkeys(DATE_FIELDS, pl.Date),
+    "approved": pl.Float64,
+    "invested": pl.Float64,
+    "revenue": pl.Float64,
+    "employees": pl.Int64,
+    "filing_id": pl.Int64,
+    "approved_at": pl.Datetime("us", "UTC"),
+}
 
 
 def rows(conn: Connection, *, actor: Actor, as_of: datetime | None = None) -> pl.DataFrame:
     """Every stored project row in scope (all periods and revisions), approved by ``as_of``."""
     p = t.project.c
     cond = and_(scope_condition(actor), p.approved_at <= as_of) if as_of else scope_condition(actor)
-    query = (select(*(p[c] for c in COLUMNS if c != "enterprise"), enterprise.c.name.label("enterprise"),
-                    p.approved_at)
-             .select_from(t.project.join(enterprise, enterprise.c.uscc == p.uscc)).where(cond))
+    query = (
+        select(
+            *(p[c] for c in COLUMNS if c != "enterprise"),
+            enterprise.c.name.label("enterprise"),
+            p.approved_at,
+        )
+        .select_from(t.project.join(enterprise, enterprise.c.uscc == p.uscc))
+        .where(cond)
+    )
     data = [dict(r) for r in conn.execute(query).mappings()]
     for r in data:
         r["approved_at"] = clock.aware(r["approved_at"])
-    return pl.DataFrame(data, schema=SCHEMA).select(list(SCHEMA)) if data else pl.DataFrame(schema=SCHEMA)
+    return (
+        pl.DataFrame(data, schema=SCHEMA).select(list(SCHEMA))
+        if data
+        else pl.DataFrame(schema=SCHEMA)
+    )
 
 
 def current(conn: Connection, *, actor: Actor, as_of: datetime | None = None) -> pl.DataFrame:
@@ -123,12 +183,19 @@ def current(conn: Connection, *, actor: Actor, as_of: datetime | None = None) ->
     if frame.is_empty():
         return frame
     latest = frame.filter(pl.col("revision") == pl.col("revision").max().over("filing_id"))
-    return (latest.sort("period", "revision").group_by("uscc", "project_no", maintain_order=True)
-            .last().sort("uscc", "project_no"))
+    return (
+        latest.sort("period", "revision")
+        .group_by("uscc", "project_no", maintain_order=True)
+        .last()
+        .sort("uscc", "project_no")
+    )
 
 
 def certificate_owners(conn: Connection) -> dict[str, tuple[str, str]]:
     """Certificate → (enterprise, project number) of every approved register line."""
-    found = conn.execute(select(t.project.c.odi_cert, t.project.c.uscc, t.project.c.project_no)
-                         .order_by(t.project.c.id)).all()
+    found = conn.execute(
+        select(t.project.c.odi_cert, t.project.c.uscc, t.project.c.project_no).order_by(
+            t.project.c.id
+        )
+    ).all()
     return {r.odi_cert: (r.uscc, r.project_no) for r in found}

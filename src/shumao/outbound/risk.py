@@ -60,10 +60,13 @@ def _expand(row: dict[str, Any], day: date) -> set[str]:
 def _tracker_reason(rule: risk_rules.RiskRule, hits: list[dict[str, Any]]) -> dict[str, Any]:
     titles_zh = "；".join(h["title_zh"] for h in hits)
     titles_en = "; ".join(h["title_en"] for h in hits)
-    return {"code": rule.code, "points": rule.points,
-            "zh": rule.zh.format(count=len(hits), titles=titles_zh),
-            "en": rule.en.format(count=len(hits), titles=titles_en),
-            "documents": [h["document_id"] for h in hits]}
+    return {
+        "code": rule.code,
+        "points": rule.points,
+        "zh": rule.zh.format(count=len(hits), titles=titles_zh),
+        "en": rule.en.format(count=len(hits), titles=titles_en),
+        "documents": [h["document_id"] for h in hits],
+    }
 
 
 def _growth(imports: pl.DataFrame, economy: str) -> tuple[str, float] | None:
@@ -79,25 +82,43 @@ def _reasons(economy: str, inputs: Inputs, day: date) -> list[dict[str, Any]]:
     total = sum(inputs.exposure.values())
     for rule in risk_rules.rules():
         if rule.source == "tracker":
-            hits = [r for r in inputs.tracker if r["rule_type"] in rule.params["types"]
-                    and foreign.in_force(r, day) and economy in _expand(r, day)]
+            hits = [
+                r
+                for r in inputs.tracker
+                if r["rule_type"] in rule.params["types"]
+                and foreign.in_force(r, day)
+                and economy in _expand(r, day)
+            ]
             if hits:
                 out.append(_tracker_reason(rule, hits))
         elif rule.source == "store":
             found = _growth(inputs.imports, economy)
             if found and found[1] < 0:
                 period, growth = found
-                out.append({"code": rule.code, "points": rule.points,
-                            "zh": rule.zh.format(period=period, growth=f"{-growth:.1f}"),
-                            "en": rule.en.format(period=period, growth=f"{-growth:.1f}"),
-                            "figure": {"dataflow": rule.params["dataflow"], "period": period,
-                                       "growth_pct": round(growth, 2)}})
+                out.append(
+                    {
+                        "code": rule.code,
+                        "points": rule.points,
+                        "zh": rule.zh.format(period=period, growth=f"{-growth:.1f}"),
+                        "en": rule.en.format(period=period, growth=f"{-growth:.1f}"),
+                        "figure": {
+                            "dataflow": rule.params["dataflow"],
+                            "period": period,
+                            "growth_pct": round(growth, 2),
+                        },
+                    }
+                )
         elif rule.source == "register" and total:
             share = 100.0 * inputs.exposure.get(economy, 0.0) / total
             if share > rule.params["share_pct"]:
-                out.append({"code": rule.code, "points": rule.points,
-                            "zh": rule.zh.format(share=f"{share:.1f}", limit=rule.params["share_pct"]),
-                            "en": rule.en.format(share=f"{share:.1f}", limit=rule.params["share_pct"])})
+                out.append(
+                    {
+                        "code": rule.code,
+                        "points": rule.points,
+                        "zh": rule.zh.format(share=f"{share:.1f}", limit=rule.params["share_pct"]),
+                        "en": rule.en.format(share=f"{share:.1f}", limit=rule.params["share_pct"]),
+                    }
+                )
     return out
 
 
@@ -120,8 +141,9 @@ def read_inputs(conn: Connection, day: date) -> Inputs:
 
     projects = register.current(conn, actor=Actor("risk", Role.MINISTRY))
     live = projects.filter(pl.col("stage") != "EXITED") if projects.height else projects
-    exposure = dict(live.group_by("host").agg(pl.col("approved").sum()).iter_rows()) \
-        if live.height else {}
+    exposure = (
+        dict(live.group_by("host").agg(pl.col("approved").sum()).iter_rows()) if live.height else {}
+    )
     economies = set(exposure)
     for row in tracker:
         economies |= _expand(row, day)
@@ -132,11 +154,18 @@ def _imports(conn: Connection, economies: list[str]) -> pl.DataFrame:
     schema = {"economy": pl.String, "period": pl.String, "value": pl.Float64}
     if not economies:
         return pl.DataFrame(schema=schema)
-    obs = vintages.read(conn, "UNCTAD_DDS", where={"ref_area": economies, "flow": ["M"],
-                                                  "product": ["DD"]})
-    return obs.filter(pl.col("value").is_not_null()).select(
-        pl.col("ref_area").alias("economy"), pl.col("time_period").alias("period"),
-        pl.col("value")).cast(schema)  # type: ignore[arg-type]
+    obs = vintages.read(
+        conn, "UNCTAD_DDS", where={"ref_area": economies, "flow": ["M"], "product": ["DD"]}
+    )
+    return (
+        obs.filter(pl.col("value").is_not_null())
+        .select(
+            pl.col("ref_area").alias("economy"),
+            pl.col("time_period").alias("period"),
+            pl.col("value"),
+        )
+        .cast(schema)  # type: ignore[arg-type]
+    )
 
 
 def latest(conn: Connection) -> dict[str, dict[str, Any]]:
@@ -156,8 +185,16 @@ def recompute(conn: Connection, *, day: date | None = None) -> list[tuple[str, s
         old = before.get(a.economy)
         if old is not None and old["inputs"] == a.digest:
             continue
-        conn.execute(insert(t.risk).values(economy=a.economy, level=a.level, score=a.score,
-                                           reasons=a.reasons, inputs=a.digest, computed_at=now))
+        conn.execute(
+            insert(t.risk).values(
+                economy=a.economy,
+                level=a.level,
+                score=a.score,
+                reasons=a.reasons,
+                inputs=a.digest,
+                computed_at=now,
+            )
+        )
         if old is None or old["level"] != a.level:
             changes.append((a.economy, old["level"] if old else None, a.level))
     from shumao.outbound import alerts  # deferred: alerts read the register (known cycle)

@@ -57,8 +57,17 @@ def level(code: str) -> Level:
 
 def rules() -> tuple[RiskRule, ...]:
     keys = {"code", "source", "points", "zh", "en"}
-    return tuple(RiskRule(r["code"], r["source"], float(r["points"]), r["zh"], r["en"],
-                          {k: v for k, v in r.items() if k not in keys}) for r in _raw()["rules"])
+    return tuple(
+        RiskRule(
+            r["code"],
+            r["source"],
+            float(r["points"]),
+            r["zh"],
+            r["en"],
+            {k: v for k, v in r.items() if k not in keys},
+        )
+        for r in _raw()["rules"]
+    )
 
 
 def version() -> int:

@@ -83,20 +83,36 @@ class Answer:
 
 def _rule_set(raw: dict[str, Any]) -> RuleSet:
     questions = tuple(
-        Question(q["id"], q["kind"], q["zh"], q["en"],
-                 tuple((k, v[0], v[1]) for k, v in (q.get("choices") or {}).items()),
-                 q.get("default"))
-        for q in raw["questions"])
-    return RuleSet(raw["id"], raw["effective"], raw["title_zh"], raw["title_en"], raw["source"],
-                   questions, {k: (v[0], v[1]) for k, v in raw["routes"].items()},
-                   tuple(Rule(**r) for r in raw["rules"]), raw.get("ftz_lists") or {})
+        Question(
+            q["id"],
+            q["kind"],
+            q["zh"],
+            q["en"],
+            tuple((k, v[0], v[1]) for k, v in (q.get("choices") or {}).items()),
+            q.get("default"),
+        )
+        for q in raw["questions"]
+    )
+    return RuleSet(
+        raw["id"],
+        raw["effective"],
+        raw["title_zh"],
+        raw["title_en"],
+        raw["source"],
+        questions,
+        {k: (v[0], v[1]) for k, v in raw["routes"].items()},
+        tuple(Rule(**r) for r in raw["rules"]),
+        raw.get("ftz_lists") or {},
+    )
 
 
 @lru_cache(maxsize=1)
 def rule_sets() -> tuple[RuleSet, ...]:
     """Every rule set, oldest first."""
-    found = [_rule_set(yaml.safe_load(p.read_text(encoding="utf-8")))
-             for p in sorted((DATA / "selfcheck").glob("*.yaml"))]
+    found = [
+        _rule_set(yaml.safe_load(p.read_text(encoding="utf-8")))
+        for p in sorted((DATA / "selfcheck").glob("*.yaml"))
+    ]
     return tuple(sorted(found, key=lambda s: s.effective))
 
 
@@ -106,8 +122,13 @@ def rule_set(*, on: date | None = None) -> RuleSet:
     usable = [s for s in rule_sets() if s.effective <= day]
     if not usable:
         report = Report(source="selfcheck")
-        report.add(finding("outbound-selfcheck-date", value=day.isoformat(),
-                           expected="、".join(f"{s.id}（{s.effective}）" for s in rule_sets())))
+        report.add(
+            finding(
+                "outbound-selfcheck-date",
+                value=day.isoformat(),
+                expected="、".join(f"{s.id}（{s.effective}）" for s in rule_sets()),
+            )
+        )
         raise ImportRejected(report)
     return usable[-1]
 
@@ -116,8 +137,15 @@ def rule_set(*, on: date | None = None) -> RuleSet:
 
 
 def _bad(report: Report, q: Question, value: Any, why: str, why_en: str) -> None:
-    report.add(finding("outbound-selfcheck-answer", column=f"{q.zh} / {q.en}", value=value,
-                       why=why, why_en=why_en))
+    report.add(
+        finding(
+            "outbound-selfcheck-answer",
+            column=f"{q.zh} / {q.en}",
+            value=value,
+            why=why,
+            why_en=why_en,
+        )
+    )
 
 
 def _bool(q: Question, value: Any, report: Report) -> bool | None:
@@ -133,7 +161,13 @@ def _bool(q: Question, value: Any, report: Report) -> bool | None:
 def _count(q: Question, value: Any, report: Report) -> int | None:
     text = str(value).replace(",", "").replace("，", "").strip()
     if isinstance(value, bool) or not text.isdigit():
-        _bad(report, q, value, "应为 0 或正整数（人数）", "must be a whole number of persons, 0 or more")
+        _bad(
+            report,
+            q,
+            value,
+            "应为 0 或正整数（人数）",
+            "must be a whole number of persons, 0 or more",
+        )
         return None
     return int(text)
 
@@ -143,8 +177,13 @@ def _choice(q: Question, value: Any, report: Report) -> str | None:
     for code, zh, en in q.choices:
         if text in (code, zh, en):
             return code
-    _bad(report, q, value, "应为：" + "、".join(c for c, _, _ in q.choices),
-         "one of: " + ", ".join(c for c, _, _ in q.choices))
+    _bad(
+        report,
+        q,
+        value,
+        "应为：" + "、".join(c for c, _, _ in q.choices),
+        "one of: " + ", ".join(c for c, _, _ in q.choices),
+    )
     return None
 
 
@@ -173,8 +212,13 @@ def _zone_answered(rules: RuleSet, out: dict[str, Any], report: Report) -> None:
     """A zone chosen (第六条) needs the answer whether the data is on its list."""
     if out.get("ftz", "none") != "none" and out.get("ftz_on_list") == "none":
         q = rules.question("ftz_on_list")
-        _bad(report, q, "", "已选择自贸试验区，请回答数据是否列入其负面清单",
-             "a free trade zone is chosen: answer whether the data is on its negative list")
+        _bad(
+            report,
+            q,
+            "",
+            "已选择自贸试验区，请回答数据是否列入其负面清单",
+            "a free trade zone is chosen: answer whether the data is on its negative list",
+        )
 
 
 def list_in_force(rules: RuleSet, zone: str, day: date) -> bool:
@@ -210,11 +254,24 @@ def evaluate(raw: Mapping[str, Any], *, on: date | None = None) -> Answer:
     """The route for ``raw`` answers under the rule set in force on ``on``."""
     rules = rule_set(on=on)
     answers = parse_answers(rules, raw)
-    facts = {**answers, "ftz_list_in_force": list_in_force(rules, answers.get("ftz", "none"),
-                                                           on or date.today())}
+    facts = {
+        **answers,
+        "ftz_list_in_force": list_in_force(rules, answers.get("ftz", "none"), on or date.today()),
+    }
     for rule in rules.rules:
         if holds(rule.when, facts):
             zh, en = rules.routes[rule.route]
-            return Answer(rules.id, rules.effective, rules.title_zh, rules.title_en, rule.route,
-                          zh, en, rule.article, rule.zh, rule.en, answers)
+            return Answer(
+                rules.id,
+                rules.effective,
+                rules.title_zh,
+                rules.title_en,
+                rule.route,
+                zh,
+                en,
+                rule.article,
+                rule.zh,
+                rule.en,
+                answers,
+            )
     raise ValueError(f"rule set {rules.id} decides nothing for {answers}")  # the YAML is incomplete

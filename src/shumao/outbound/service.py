@@ -45,21 +45,30 @@ def projects(conn: Connection, *, actor: Actor | None) -> pl.DataFrame:
         raise NotAllowed("请先登录 / please log in")
     frame = register.current(conn, actor=actor)
     levels = {k: v["level"] for k, v in risk.latest(conn).items()}
-    frame = frame.with_columns(pl.col("host").replace_strict(levels, default="low",
-                                                             return_dtype=pl.String).alias("risk"))
+    frame = frame.with_columns(
+        pl.col("host").replace_strict(levels, default="low", return_dtype=pl.String).alias("risk")
+    )
     return frame.join(_latest_checks(conn), on=["uscc", "project_no"], how="left")
 
 
 def _latest_checks(conn: Connection) -> pl.DataFrame:
     """Each project's newest self-check: route, article, the day whose rules it used."""
     s = t.selfcheck.c
-    rows = conn.execute(select(s.uscc, s.project_no, s.route, s.article, s.on_day)
-                        .order_by(s.id)).all()
+    rows = conn.execute(
+        select(s.uscc, s.project_no, s.route, s.article, s.on_day).order_by(s.id)
+    ).all()
     latest = {(r.uscc, r.project_no): (r.route, r.article, r.on_day) for r in rows}
     return pl.DataFrame(
-        [(u, p, *v) for (u, p), v in latest.items()], orient="row",
-        schema={"uscc": pl.String, "project_no": pl.String, "check_route": pl.String,
-                "check_article": pl.String, "check_on": pl.Date})
+        [(u, p, *v) for (u, p), v in latest.items()],
+        orient="row",
+        schema={
+            "uscc": pl.String,
+            "project_no": pl.String,
+            "check_route": pl.String,
+            "check_article": pl.String,
+            "check_on": pl.Date,
+        },
+    )
 
 
 def _reasons(row: dict[str, Any] | None, actor: Actor | None) -> list[dict[str, Any]]:
@@ -71,13 +80,21 @@ def _reasons(row: dict[str, Any] | None, actor: Actor | None) -> list[dict[str, 
 
 def economies(conn: Connection, *, actor: Actor | None) -> list[dict[str, Any]]:
     """Every assessed economy: level, score and reasons (newest assessment)."""
-    return [{"economy": code, "level": row["level"], "score": row["score"],
-             "reasons": _reasons(row, actor), "computed_at": row["computed_at"]}
-            for code, row in sorted(risk.latest(conn).items())]
+    return [
+        {
+            "economy": code,
+            "level": row["level"],
+            "score": row["score"],
+            "reasons": _reasons(row, actor),
+            "computed_at": row["computed_at"],
+        }
+        for code, row in sorted(risk.latest(conn).items())
+    ]
 
 
-def economy(conn: Connection, *, actor: Actor | None, code: str,
-            day: date | None = None) -> dict[str, Any]:
+def economy(
+    conn: Connection, *, actor: Actor | None, code: str, day: date | None = None
+) -> dict[str, Any]:
     """One economy's risk page: its level with the reasons, the tracker entries that apply to
     it (in force or not on ``day``), and the projects there the actor may see."""
     try:
@@ -91,10 +108,16 @@ def economy(conn: Connection, *, actor: Actor | None, code: str,
     for e in entries:
         e["in_force"] = foreign.in_force(e, day)
     mine = projects(conn, actor=actor).filter(pl.col("host") == iso3) if actor else None
-    return {"economy": iso3, "level": row["level"] if row else None,
-            "score": row["score"] if row else None, "reasons": _reasons(row, actor),
-            "computed_at": row["computed_at"] if row else None, "tracker": entries,
-            "projects": mine, "day": day}
+    return {
+        "economy": iso3,
+        "level": row["level"] if row else None,
+        "score": row["score"] if row else None,
+        "reasons": _reasons(row, actor),
+        "computed_at": row["computed_at"] if row else None,
+        "tracker": entries,
+        "projects": mine,
+        "day": day,
+    }
 
 
 def tables(conn: Connection, *, actor: Actor | None) -> dict[str, pl.DataFrame]:
@@ -114,33 +137,55 @@ def _project(conn: Connection, actor: Actor, uscc: str, project_no: str) -> dict
     if ent is None or not may_see(actor, ent):
         raise NotVisible("项目", "project")
     found = register.current(conn, actor=actor).filter(
-        (pl.col("uscc") == ent.uscc) & (pl.col("project_no") == project_no))
+        (pl.col("uscc") == ent.uscc) & (pl.col("project_no") == project_no)
+    )
     if found.is_empty():
         raise NotVisible("项目", "project")
     return found.row(0, named=True)
 
 
-def record_selfcheck(conn: Connection, *, actor: Actor, uscc: str, project_no: str,
-                     answers: dict[str, Any], on: date | None = None) -> selfcheck.Answer:
+def record_selfcheck(
+    conn: Connection,
+    *,
+    actor: Actor,
+    uscc: str,
+    project_no: str,
+    answers: dict[str, Any],
+    on: date | None = None,
+) -> selfcheck.Answer:
     """Evaluate and store the answers with the project (its enterprise or an admin)."""
     project = _project(conn, actor, uscc, project_no)
     if actor.role not in (Role.ENTERPRISE, Role.ADMIN):
-        raise NotAllowed("只有企业本身可以为其项目填写自查 / only the enterprise answers for its projects")
+        raise NotAllowed(
+            "只有企业本身可以为其项目填写自查 / only the enterprise answers for its projects"
+        )
     day = on or date.today()
     got = selfcheck.evaluate(answers, on=day)
-    conn.execute(insert(t.selfcheck).values(
-        uscc=project["uscc"], project_no=project_no, rule_set=got.rule_set,
-        effective=got.effective, on_day=day, answers=got.answers, route=got.route,
-        article=got.article, checked_at=datetime.now(UTC), checked_by=actor.name[:100]))
+    conn.execute(
+        insert(t.selfcheck).values(
+            uscc=project["uscc"],
+            project_no=project_no,
+            rule_set=got.rule_set,
+            effective=got.effective,
+            on_day=day,
+            answers=got.answers,
+            route=got.route,
+            article=got.article,
+            checked_at=datetime.now(UTC),
+            checked_by=actor.name[:100],
+        )
+    )
     return got
 
 
-def selfchecks(conn: Connection, *, actor: Actor, uscc: str, project_no: str
-               ) -> list[dict[str, Any]]:
+def selfchecks(
+    conn: Connection, *, actor: Actor, uscc: str, project_no: str
+) -> list[dict[str, Any]]:
     _project(conn, actor, uscc, project_no)
     s = t.selfcheck.c
-    rows = conn.execute(select(t.selfcheck).where(s.uscc == uscc, s.project_no == project_no)
-                        .order_by(s.id.desc())).mappings()
+    rows = conn.execute(
+        select(t.selfcheck).where(s.uscc == uscc, s.project_no == project_no).order_by(s.id.desc())
+    ).mappings()
     return [dict(r) for r in rows]
 
 

@@ -23,8 +23,16 @@ from shumao.policy.foreign import ForeignRule, put
 from shumao.reference import countries, groupings
 from shumao.validation.findings import Report, finding
 
-REQUIRED = ("key", "economy", "type", "effective_from", "title_zh", "title_en", "summary_zh",
-            "summary_en")
+REQUIRED = (
+    "key",
+    "economy",
+    "type",
+    "effective_from",
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+)
 
 
 def economy_code(value: str) -> str | None:
@@ -60,23 +68,44 @@ def _entry(raw: dict[str, Any], n: int, file: str, report: Report) -> ForeignRul
         report.add(finding("outbound-tracker-source", column="source", value=name, **where))
     economy = economy_code(str(raw.get("economy") or "")) if raw.get("economy") else None
     if raw.get("economy") and economy is None:
-        report.add(finding("outbound-tracker-economy", column="economy", value=raw["economy"], **where))
+        report.add(
+            finding("outbound-tracker-economy", column="economy", value=raw["economy"], **where)
+        )
     kinds = risk_rules.rule_types()
     if raw.get("type") and raw["type"] not in kinds:
-        report.add(finding("outbound-tracker-type", column="type", value=raw["type"],
-                           expected="、".join(kinds), **where))
+        report.add(
+            finding(
+                "outbound-tracker-type",
+                column="type",
+                value=raw["type"],
+                expected="、".join(kinds),
+                **where,
+            )
+        )
     start, end = _date(raw.get("effective_from")), _date(raw.get("effective_to"))
-    for column, value, parsed in (("effective_from", raw.get("effective_from"), start),
-                                  ("effective_to", raw.get("effective_to"), end)):
+    for column, value, parsed in (
+        ("effective_from", raw.get("effective_from"), start),
+        ("effective_to", raw.get("effective_to"), end),
+    ):
         if value not in (None, "") and parsed is None:
             report.add(finding("outbound-tracker-date", column=column, value=value, **where))
     if start and end and end < start:
         report.add(finding("outbound-tracker-date", column="effective_to", value=end, **where))
     if len(report.errors) > before or start is None or economy is None:
         return None
-    return ForeignRule(name, economy, str(raw["type"]), start, end, source,
-                       str(raw["title_zh"]), str(raw["title_en"]), str(raw["summary_zh"]),
-                       str(raw["summary_en"]), str(raw.get("authority") or ""))
+    return ForeignRule(
+        name,
+        economy,
+        str(raw["type"]),
+        start,
+        end,
+        source,
+        str(raw["title_zh"]),
+        str(raw["title_en"]),
+        str(raw["summary_zh"]),
+        str(raw["summary_en"]),
+        str(raw.get("authority") or ""),
+    )
 
 
 def read(path: Path) -> list[ForeignRule]:
@@ -88,8 +117,15 @@ def read(path: Path) -> list[ForeignRule]:
     keys = [str(item.get("key") or "") for item in items]
     for key in sorted({k for k in keys if k and keys.count(k) > 1}):
         rows = [n for n, k in enumerate(keys, start=1) if k == key]
-        report.add(finding("key-duplicate", file=path.name, row=rows[0], value=key,
-                           rows="、".join(map(str, rows))))
+        report.add(
+            finding(
+                "key-duplicate",
+                file=path.name,
+                row=rows[0],
+                value=key,
+                rows="、".join(map(str, rows)),
+            )
+        )
     if not report.ok:
         raise ImportRejected(report)
     return [r for r in found if r is not None]

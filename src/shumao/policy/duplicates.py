@@ -45,7 +45,7 @@ def shingles(simplified: str) -> np.ndarray:
     n = max(len(codes) - K + 1, 1)
     hashes = np.zeros(n, dtype=np.uint64)
     for k in range(min(K, len(codes))):
-        hashes = hashes * np.uint64(1_000_003) + codes[k:k + n]  # wraps modulo 2^64
+        hashes = hashes * np.uint64(1_000_003) + codes[k : k + n]  # wraps modulo 2^64
     return np.unique(hashes)
 
 
@@ -79,5 +79,9 @@ def estimate(signature_: np.ndarray, stored: str) -> float:
 
 def band_keys(sig: np.ndarray) -> list[str]:
     """One bucket key per band; the band number is hashed in, so keys of bands never meet."""
-    return [hashlib.blake2b(sig[b * ROWS:(b + 1) * ROWS].tobytes() + bytes([b]),
-                            digest_size=8).hexdigest() for b in range(BANDS)]
+    return [
+        hashlib.blake2b(
+            sig[b * ROWS : (b + 1) * ROWS].tobytes() + bytes([b]), digest_size=8
+        ).hexdigest()
+        for b in range(BANDS)
+    ]

@@ -24,15 +24,26 @@ if TYPE_CHECKING:
     from shumao.policy.prepared import Prepared
 
 _f, _d = t.source_file, t.document
-_FIND = (select(_f.c.id, _f.c.document_id)
-         .where((_f.c.source_sha256 == bindparam("sha"))
-                | ((_f.c.text_sha256 == bindparam("text_sha"))
-                   & (_f.c.source_file == bindparam("file"))))
-         .order_by(_f.c.id).limit(1))
-_CANDIDATES = (select(_d.c.id, _d.c.minhash)
-               .where(_d.c.id.in_(select(t.band.c.document_id)
-                                  .where(t.band.c.bucket.in_(bindparam("keys", expanding=True)))))
-               .order_by(_d.c.id))
+_FIND = (
+    select(_f.c.id, _f.c.document_id)
+    .where(
+        (_f.c.source_sha256 == bindparam("sha"))
+        | ((_f.c.text_sha256 == bindparam("text_sha")) & (_f.c.source_file == bindparam("file")))
+    )
+    .order_by(_f.c.id)
+    .limit(1)
+)
+_CANDIDATES = (
+    select(_d.c.id, _d.c.minhash)
+    .where(
+        _d.c.id.in_(
+            select(t.band.c.document_id).where(
+                t.band.c.bucket.in_(bindparam("keys", expanding=True))
+            )
+        )
+    )
+    .order_by(_d.c.id)
+)
 
 
 @dataclass(frozen=True)
@@ -54,16 +65,18 @@ class SourceFile:
 def find(conn: Connection, p: Prepared) -> tuple[int, int] | None:
     """(file id, document id) of a file already in the library: the same bytes, or a file of
     the same name whose cleaned text is the same."""
-    row = conn.execute(_FIND, {"sha": p.source_sha256, "text_sha": p.text_sha256,
-                               "file": p.source_file}).first()
+    row = conn.execute(
+        _FIND, {"sha": p.source_sha256, "text_sha": p.text_sha256, "file": p.source_file}
+    ).first()
     return (int(row[0]), int(row[1])) if row else None
 
 
 def copy_of(conn: Connection, p: Prepared) -> tuple[int, float] | None:
     """(document id, similarity) of the document ``p`` is a copy of, if any."""
     found = conn.execute(_CANDIDATES, {"keys": p.bands}).all()
-    candidates = [doc for doc, mh in found
-                  if duplicates.estimate(p.minhash, mh) >= duplicates.THRESHOLD - 0.2]
+    candidates = [
+        doc for doc, mh in found if duplicates.estimate(p.minhash, mh) >= duplicates.THRESHOLD - 0.2
+    ]
     best, best_sim = None, 0.0
     for doc in candidates:
         text = conn.execute(select(_d.c.text).where(_d.c.id == doc)).scalar_one()
@@ -77,17 +90,28 @@ def copy_of(conn: Connection, p: Prepared) -> tuple[int, float] | None:
 
 
 def _values(p: Prepared, now: datetime) -> dict[str, Any]:
-    return dict(source_file=p.source_file, source_format=p.source_format,
-                source_sha256=p.source_sha256, text_sha256=p.text_sha256,
-                script=p.cleaned.script, quality=p.quality, updated_at=now,
-                original_text=p.original, display_text=p.cleaned.display_text)
+    return dict(
+        source_file=p.source_file,
+        source_format=p.source_format,
+        source_sha256=p.source_sha256,
+        text_sha256=p.text_sha256,
+        script=p.cleaned.script,
+        quality=p.quality,
+        updated_at=now,
+        original_text=p.original,
+        display_text=p.cleaned.display_text,
+    )
 
 
-def record(conn: Connection, document_id: int, p: Prepared, now: datetime,
-           similarity: float | None = None) -> int:
+def record(
+    conn: Connection, document_id: int, p: Prepared, now: datetime, similarity: float | None = None
+) -> int:
     """A new file of ``document_id``."""
-    inserted = conn.execute(insert(_f).values(document_id=document_id, similarity=similarity,
-                                              ingested_at=now, **_values(p, now)))
+    inserted = conn.execute(
+        insert(_f).values(
+            document_id=document_id, similarity=similarity, ingested_at=now, **_values(p, now)
+        )
+    )
     return int(inserted.inserted_primary_key[0]) if inserted.inserted_primary_key else 0
 
 
@@ -98,10 +122,10 @@ def refresh(conn: Connection, file_id: int, p: Prepared, now: datetime) -> None:
 
 def is_primary(conn: Connection, document_id: int, file_id: int) -> bool:
     """Whether the document's text is taken from this file."""
-    doc = conn.execute(select(_d.c.source_sha256, _d.c.source_file)
-                       .where(_d.c.id == document_id)).one()
-    own = conn.execute(select(_f.c.source_sha256, _f.c.source_file)
-                       .where(_f.c.id == file_id)).one()
+    doc = conn.execute(
+        select(_d.c.source_sha256, _d.c.source_file).where(_d.c.id == document_id)
+    ).one()
+    own = conn.execute(select(_f.c.source_sha256, _f.c.source_file).where(_f.c.id == file_id)).one()
     return tuple(doc) == tuple(own)
 
 
@@ -111,17 +135,30 @@ def quality(conn: Connection, document_id: int) -> int:
 
 def of_document(conn: Connection, document_id: int) -> list[SourceFile]:
     """The document's files, the one its text comes from first, then in the order added."""
-    doc = conn.execute(select(_d.c.source_sha256, _d.c.source_file)
-                       .where(_d.c.id == document_id)).one()
+    doc = conn.execute(
+        select(_d.c.source_sha256, _d.c.source_file).where(_d.c.id == document_id)
+    ).one()
     rows = conn.execute(select(_f).where(_f.c.document_id == document_id).order_by(_f.c.id))
-    out = [SourceFile(r.id, r.document_id, r.source_file, r.source_format, r.script, r.quality,
-                      r.similarity, (r.source_sha256, r.source_file) == tuple(doc),
-                      r.ingested_at) for r in rows]
+    out = [
+        SourceFile(
+            r.id,
+            r.document_id,
+            r.source_file,
+            r.source_format,
+            r.script,
+            r.quality,
+            r.similarity,
+            (r.source_sha256, r.source_file) == tuple(doc),
+            r.ingested_at,
+        )
+        for r in rows
+    ]
     return sorted(out, key=lambda f: (not f.primary, f.id))
 
 
 def texts(conn: Connection, file_id: int) -> tuple[str, str]:
     """(as extracted, cleaned in its own script) of one file."""
-    row = conn.execute(select(_f.c.original_text, _f.c.display_text)
-                       .where(_f.c.id == file_id)).one()
+    row = conn.execute(
+        select(_f.c.original_text, _f.c.display_text).where(_f.c.id == file_id)
+    ).one()
     return row.original_text, row.display_text

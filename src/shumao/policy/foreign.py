@@ -35,11 +35,20 @@ class ForeignRule:
 
     def text(self) -> str:
         """The document's text: the Chinese title and summary, then the English ones."""
-        return "\n\n".join((self.title_zh, self.summary_zh, self.title_en, self.summary_en,
-                            f"来源 / source: {self.source_url}"))
+        return "\n\n".join(
+            (
+                self.title_zh,
+                self.summary_zh,
+                self.title_en,
+                self.summary_en,
+                f"来源 / source: {self.source_url}",
+            )
+        )
 
     def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 def put(conn: Connection, rule: ForeignRule) -> int:
@@ -53,9 +62,13 @@ def put(conn: Connection, rule: ForeignRule) -> int:
     taken = conn.execute(select(f.c.entry_key).where(f.c.document_id == doc_id)).scalar()
     if taken is not None and taken != rule.key:
         raise ValueError(f"foreign rule {rule.key}: its text was taken for a copy of {taken}")
-    conn.execute(update(t.document).where(t.document.c.id == doc_id)
-                 .values(title=rule.title_zh, issue_date=rule.effective_from,
-                         issue_year=rule.effective_from.year))
+    conn.execute(
+        update(t.document)
+        .where(t.document.c.id == doc_id)
+        .values(
+            title=rule.title_zh, issue_date=rule.effective_from, issue_year=rule.effective_from.year
+        )
+    )
     if old is not None and old != doc_id:
         conn.execute(delete(f).where(f.c.document_id == old))
     values = _values(rule)
@@ -67,14 +80,23 @@ def put(conn: Connection, rule: ForeignRule) -> int:
 
 
 def _values(rule: ForeignRule) -> dict[str, Any]:
-    return dict(entry_key=rule.key, economy=rule.economy, rule_type=rule.rule_type,
-                effective_from=rule.effective_from, effective_to=rule.effective_to,
-                source_url=rule.source_url, authority=rule.authority, title_zh=rule.title_zh,
-                title_en=rule.title_en, updated_at=datetime.now(UTC))
+    return dict(
+        entry_key=rule.key,
+        economy=rule.economy,
+        rule_type=rule.rule_type,
+        effective_from=rule.effective_from,
+        effective_to=rule.effective_to,
+        source_url=rule.source_url,
+        authority=rule.authority,
+        title_zh=rule.title_zh,
+        title_en=rule.title_en,
+        updated_at=datetime.now(UTC),
+    )
 
 
-def entries(conn: Connection, *, economies: list[str] | None = None,
-            document_ids: list[int] | None = None) -> list[dict[str, Any]]:
+def entries(
+    conn: Connection, *, economies: list[str] | None = None, document_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     """Foreign rules (newest first), optionally of some economies or documents."""
     f = t.foreign
     query = select(f).order_by(f.c.effective_from.desc(), f.c.entry_key)
@@ -86,5 +108,6 @@ def entries(conn: Connection, *, economies: list[str] | None = None,
 
 
 def in_force(row: dict[str, Any], day: date) -> bool:
-    return bool(row["effective_from"] <= day
-                and (row["effective_to"] is None or day <= row["effective_to"]))
+    return bool(
+        row["effective_from"] <= day and (row["effective_to"] is None or day <= row["effective_to"])
+    )

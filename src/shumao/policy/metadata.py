@@ -35,26 +35,60 @@ from shumao.policy import DATA
 FIELDS = ("title", "doc_number", "issuers", "issue_date", "level", "doc_type")
 EDITABLE = (*FIELDS, "canonical")
 """What an editor may correct: the extracted fields and the link to a canonical record."""
-LABELS = {"title": ("标题", "title"), "doc_number": ("文号", "document number"),
-          "issuers": ("发文机关", "issuing bodies"), "issue_date": ("成文日期", "date of issue"),
-          "level": ("层级", "level"), "doc_type": ("文种", "type")}
+LABELS = {
+    "title": ("标题", "title"),
+    "doc_number": ("文号", "document number"),
+    "issuers": ("发文机关", "issuing bodies"),
+    "issue_date": ("成文日期", "date of issue"),
+    "level": ("层级", "level"),
+    "doc_type": ("文种", "type"),
+}
 LEVELS = ("中央", "部委", "地方")
-TYPES = ("指导意见", "实施意见", "通知", "意见", "指引", "报告", "决定", "办法", "规定", "方案",
-         "规划", "纲要", "指南", "公告", "通告", "通报", "批复", "细则", "条例", "措施", "计划",
-         "白皮书", "函")
+TYPES = (
+    "指导意见",
+    "实施意见",
+    "通知",
+    "意见",
+    "指引",
+    "报告",
+    "决定",
+    "办法",
+    "规定",
+    "方案",
+    "规划",
+    "纲要",
+    "指南",
+    "公告",
+    "通告",
+    "通报",
+    "批复",
+    "细则",
+    "条例",
+    "措施",
+    "计划",
+    "白皮书",
+    "函",
+)
 _TYPE_ALIASES = {"指导意见": "意见", "实施意见": "意见"}
 _TYPE_END = re.compile(f"({'|'.join(TYPES)})$")
 _DOC_NUMBER = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(\d{1,5})\s*号")
+    r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(\d{1,5})\s*号"
+)
 _LABELLED_NUMBER = re.compile(r"^(?:发文字号|文号)[：:]\s*(.+)$")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
-_DATE_ZH = re.compile(r"^[（(]?([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
-                      r"([一二三四五六七八九十]{1,3})日[）)]?$")
+_DATE_ZH = re.compile(
+    r"^[（(]?([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
+    r"([一二三四五六七八九十]{1,3})日[）)]?$"
+)
 _LABELLED_DATE = re.compile(r"^成文日期[：:]\s*(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
-_REPORT = re.compile(r"《([^》]{4,60})》由([^，。]{2,40}?)(?:(?:委托|组织|牵头|主持)[^，。]{0,30}?)?"
-                     r"(?:编制|编写|发布|印发|撰写)")
-_COVER = re.compile(r"^([\u4e00-\u9fff]{4,40}?(?:报告|白皮书|蓝皮书)(?:[（(]\d{4}[）)]|\d{4})?)\s*"
-                    r"[A-Z][A-Za-z ]{8,}?([\u4e00-\u9fff]{2,30}?)\s*[A-Z]{2}")
+_REPORT = re.compile(
+    r"《([^》]{4,60})》由([^，。]{2,40}?)(?:(?:委托|组织|牵头|主持)[^，。]{0,30}?)?"
+    r"(?:编制|编写|发布|印发|撰写)"
+)
+_COVER = re.compile(
+    r"^([\u4e00-\u9fff]{4,40}?(?:报告|白皮书|蓝皮书)(?:[（(]\d{4}[）)]|\d{4})?)\s*"
+    r"[A-Z][A-Za-z ]{8,}?([\u4e00-\u9fff]{2,30}?)\s*[A-Z]{2}"
+)
 """A report's cover run together by extraction: 中文标题 ENGLISH TITLE 中文机关 ENGLISH NAME."""
 _ORG_END = re.compile(r"(部|厅|局|委|办|室|院|会|署|行|司|中心|政府|中央|党组)$")
 _LOCAL = re.compile(r"^[\u4e00-\u9fff]{2,10}?(省|自治区|市|县|州|盟|区)")
@@ -117,7 +151,8 @@ def english_name(kind: str, value: str) -> str:
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = yaml.safe_load(
-        (DATA / "labels.yaml").read_text(encoding="utf-8"))
+        (DATA / "labels.yaml").read_text(encoding="utf-8")
+    )
     return data
 
 

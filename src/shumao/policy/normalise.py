@@ -36,16 +36,20 @@ from shumao.policy.repair import repair
 
 CJK = "\u3400-\u9fff"
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_FULL_ALNUM = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
-                                      *range(0xFF41, 0xFF5B))}
+_FULL_ALNUM = {
+    c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
 _PINYIN = re.compile(
-    rf"(?<=[{CJK}])[(（](?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
+    rf"(?<=[{CJK}])[(（](?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]"
+)
 _CHUNK = re.compile(r"^(\d{1,4})、")
 _PAGE_LINE = re.compile(
     r"^(?:[-－—–]\s*\d{1,4}\s*[-－—–]|第\s*\d{1,4}\s*页(?:\s*[，,]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4}|[-－—–]?\s*[ivxlcIVXLC]{1,6}\s*[-－—–]?)$")
+    r"|\d{1,4}\s*/\s*\d{1,4}|[-－—–]?\s*[ivxlcIVXLC]{1,6}\s*[-－—–]?)$"
+)
 _PAGE_INLINE = re.compile(
-    rf"(?<=[{CJK}，。、；：”）.])-\s?\d{{1,3}}\s?-|(?<![0-9A-Za-z.\-])-\s?\d{{1,3}}\s?-(?=[^\d.%]|$)")
+    rf"(?<=[{CJK}，。、；：”）.])-\s?\d{{1,3}}\s?-|(?<![0-9A-Za-z.\-])-\s?\d{{1,3}}\s?-(?=[^\d.%]|$)"
+)
 _LETTER_SPACED = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}]))+")
 _CJK_PUNCT = f"{CJK}，。、；：？！“”‘’（）《》〔〕【】—…"
 _SPACE_BEFORE = re.compile(rf"(?<=[{_CJK_PUNCT}]) +(?=[0-9A-Za-z%])")
@@ -57,14 +61,21 @@ _CLOSERS = "》）」』”’，。、；：！？,.;:)!?"
 _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d)"
     r"|[（(]\d{1,2}[）)]|第[一二三四五六七八九十百\d]{1,4}[章节条部分篇]|专栏\s*\d|專欄\s*\d"
-    r"|附件|附表|抄送|抄報|抄报|[图表圖]\s*\d|数据来源|資料來源|数據來源|數據來源|注[：:])")
-_DOC_TYPE_END = re.compile(r"(通知|意见|意見|指引|报告|報告|决定|決定|办法|辦法|方案|规划|規劃|"
-                           r"纲要|綱要|指南|公告|通告|批复|批復|细则|細則|条例|條例|措施|计划|計劃|规定|規定)$")
-_DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号$")
+    r"|附件|附表|抄送|抄報|抄报|[图表圖]\s*\d|数据来源|資料來源|数據來源|數據來源|注[：:])"
+)
+_DOC_TYPE_END = re.compile(
+    r"(通知|意见|意見|指引|报告|報告|决定|決定|办法|辦法|方案|规划|規劃|"
+    r"纲要|綱要|指南|公告|通告|批复|批復|细则|細則|条例|條例|措施|计划|計劃|规定|規定)$"
+)
+_DOC_NUMBER_LINE = re.compile(
+    r"^[\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号$"
+)
 _DOC_NUMBER_ANY = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s*[\[［【(（〔]\s*((?:19|20)\d{2})\s*[\]］】)）〕]\s*(\d{1,5})\s*号")
+    r"([\u4e00-\u9fff]{1,12})\s*[\[［【(（〔]\s*((?:19|20)\d{2})\s*[\]］】)）〕]\s*(\d{1,5})\s*号"
+)
 _INLINE_HEADING = re.compile(
-    r"(?<=[。；！？])(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])")
+    r"(?<=[。；！？])(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+)
 
 
 @dataclass
@@ -127,7 +138,7 @@ def strip_boilerplate(lines: list[str]) -> tuple[list[str], int]:
             continue
         match = toc.search(simple) if len(simple) == len(line) else None
         if match:
-            line = line[:match.start()] + line[match.end():]
+            line = line[: match.start()] + line[match.end() :]
             removed += 1
         out.append(line)
     return out, removed
@@ -239,7 +250,11 @@ def paragraphs(lines: list[Line]) -> list[str]:
     prev: Line | None = None
     for line in lines:
         if out and prev and _continues(prev, line, width):
-            glue = " " if re.match(r"[A-Za-z0-9]", line.text) and re.search(r"[A-Za-z]$", prev.text) else ""
+            glue = (
+                " "
+                if re.match(r"[A-Za-z0-9]", line.text) and re.search(r"[A-Za-z]$", prev.text)
+                else ""
+            )
             out[-1] += glue + line.text
         else:
             out.append(line.text)
@@ -284,8 +299,13 @@ def _lines(raw_lines: list[str]) -> list[Line]:
         stripped = raw.strip(" \u3000")
         if stripped:
             indent = raw[: len(raw) - len(raw.lstrip(" \u3000"))]
-            out.append(Line(fix_spacing(stripped), "\u3000" in indent or len(indent) >= 2,
-                            display_width(stripped)))
+            out.append(
+                Line(
+                    fix_spacing(stripped),
+                    "\u3000" in indent or len(indent) >= 2,
+                    display_width(stripped),
+                )
+            )
     return out
 
 
@@ -306,11 +326,14 @@ def clean(text: str) -> Cleaned:
     if chunks:
         display = [part for p in display for part in _INLINE_HEADING.split(undouble(p)) if part]
     simplified = [to_simplified(p) for p in display]
-    return Cleaned(display, simplified, _script(display, simplified), +removed,
-                   fixed.garbled, bool(chunks))
+    return Cleaned(
+        display, simplified, _script(display, simplified), +removed, fixed.garbled, bool(chunks)
+    )
 
 
 def _script(display: list[str], simplified: list[str]) -> str:
-    changed = sum(a != b for d, s in zip(display, simplified, strict=True) for a, b in zip(d, s, strict=False))
+    changed = sum(
+        a != b for d, s in zip(display, simplified, strict=True) for a, b in zip(d, s, strict=False)
+    )
     total = sum(len(re.findall(f"[{CJK}]", d)) for d in display)
     return "traditional" if total and changed / total > 0.03 else "simplified"

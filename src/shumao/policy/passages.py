@@ -78,7 +78,7 @@ def _spans(simplified: str, q: Query) -> list[tuple[int, int]]:
     spans = []
     for needle in needles:
         for m in re.finditer(re.escape(needle), lowered):
-            if needle and not any(taken[m.start():m.end()]):
+            if needle and not any(taken[m.start() : m.end()]):
                 spans.append((m.start(), m.end()))
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
     return sorted(spans)

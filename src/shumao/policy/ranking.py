@@ -48,8 +48,9 @@ def document_terms(passages: list[list[str]]) -> list[tuple[str, float, int]]:
 def passage_score(tokens: list[str], idfs: dict[str, float]) -> float:
     """Σ idf·w of the query terms in one passage (to pick the passage a hit answers with)."""
     counts = Counter(tok[:MAX_TERM] for tok in tokens)
-    return sum(weight * term_weight(counts[t], len(tokens)) for t, weight in idfs.items()
-               if counts[t])
+    return sum(
+        weight * term_weight(counts[t], len(tokens)) for t, weight in idfs.items() if counts[t]
+    )
 
 
 def framed_score(framed: str, length: int, idfs: dict[str, float]) -> float:
@@ -60,5 +61,4 @@ def framed_score(framed: str, length: int, idfs: dict[str, float]) -> float:
     if any(len(t) >= MAX_TERM for t in idfs):
         return passage_score(framed.split(), idfs)
     counts = {t: framed.count(f" {t} ") for t in idfs}
-    return sum(weight * term_weight(counts[t], length) for t, weight in idfs.items()
-               if counts[t])
+    return sum(weight * term_weight(counts[t], length) for t, weight in idfs.items() if counts[t])

@@ -29,15 +29,49 @@ from shumao.validation.findings import Report, finding
 
 SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAGIC = ((b"\x89PNG", "PNG 图片 / PNG image"), (b"\xff\xd8\xff", "JPEG 图片 / JPEG image"),
-          (b"GIF8", "GIF 图片 / GIF image"), (b"\x1f\x8b", "gzip 压缩包 / gzip archive"),
-          (b"Rar!", "RAR 压缩包 / RAR archive"), (b"7z\xbc\xaf", "7z 压缩包 / 7z archive"),
-          (OLE_MAGIC, "旧版 Office 文件（.doc/.xls）/ legacy Office file (.doc/.xls)"))
+_MAGIC = (
+    (b"\x89PNG", "PNG 图片 / PNG image"),
+    (b"\xff\xd8\xff", "JPEG 图片 / JPEG image"),
+    (b"GIF8", "GIF 图片 / GIF image"),
+    (b"\x1f\x8b", "gzip 压缩包 / gzip archive"),
+    (b"Rar!", "RAR 压缩包 / RAR archive"),
+    (b"7z\xbc\xaf", "7z 压缩包 / 7z archive"),
+    (OLE_MAGIC, "旧版 Office 文件（.doc/.xls）/ legacy Office file (.doc/.xls)"),
+)
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<div|<p>)", re.I)
-_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section",
-           "article", "blockquote", "pre", "dd", "dt")
-_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
-         "button", "select", "svg")
+_BLOCKS = (
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+)
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "button",
+    "select",
+    "svg",
+)
 _MAIN_HINT = re.compile(r"content|article|main|zoom|trs_editor|text|detail|正文", re.I)
 
 
@@ -135,8 +169,11 @@ def decode(data: bytes, report: Report, file: str) -> str | None:
     """UTF-8 (with or without BOM), UTF-16 with a BOM, then GB18030."""
     done = decode_bytes(data, utf16=True)
     if done.text is None:
-        report.add(finding("policy-undecodable", file=file, row=done.bad_row,
-                           detail=f"bytes {done.bad_bytes}"))
+        report.add(
+            finding(
+                "policy-undecodable", file=file, row=done.bad_row, detail=f"bytes {done.bad_bytes}"
+            )
+        )
     elif done.encoding == "gb18030":
         report.add(finding("policy-encoding-gb18030", file=file))
     return done.text
@@ -148,7 +185,9 @@ def read_pdf(data: bytes, report: Report, file: str) -> tuple[str, int | None] |
         pages = sum(1 for _ in PDFPage.get_pages(io.BytesIO(data)))
         text = extract_text(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        report.add(finding("policy-pdf-unreadable", file=file, detail=f"{type(exc).__name__}: {exc}"[:200]))
+        report.add(
+            finding("policy-pdf-unreadable", file=file, detail=f"{type(exc).__name__}: {exc}"[:200])
+        )
         return None
     if not text.replace("\f", "").strip():
         report.add(finding("policy-pdf-no-text", file=file, pages=pages))
@@ -160,7 +199,11 @@ def read_docx(data: bytes, report: Report, file: str) -> tuple[str, int | None] 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, BadZipFile …
-        report.add(finding("policy-docx-unreadable", file=file, detail=f"{type(exc).__name__}: {exc}"[:200]))
+        report.add(
+            finding(
+                "policy-docx-unreadable", file=file, detail=f"{type(exc).__name__}: {exc}"[:200]
+            )
+        )
         return None
     lines: list[str] = []
     for element in document.element.body.iterchildren():

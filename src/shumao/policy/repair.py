@@ -25,7 +25,8 @@ from shumao.policy.chinese import to_simplified
 ILLEGIBLE = "□"
 _PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _START = re.compile(
-    rf"(?<=[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f“”%])\?{{1,2}}(?:[{_PINYIN}]{{1,6}}\))?")
+    rf"(?<=[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f“”%])\?{{1,2}}(?:[{_PINYIN}]{{1,6}}\))?"
+)
 _FULLWIDTH = {"!": "！", ";": "；", ",": "，", ":": "："}
 _MAX_RUN = 80
 _PUNCT_LEADS = (0xA1, 0xA3)
@@ -72,8 +73,10 @@ def _best_lead(trail: int, before: str, after: str) -> str:
         if not _cjk(ch):
             continue
         simple = _simplified(ch)
-        freq = max(segment.word_freq(_simplified(before) + simple) if before else 0,
-                   segment.word_freq(simple + _simplified(after)) if after else 0)
+        freq = max(
+            segment.word_freq(_simplified(before) + simple) if before else 0,
+            segment.word_freq(simple + _simplified(after)) if after else 0,
+        )
         if freq > score:
             best, score = ch, freq
     return best
@@ -89,8 +92,10 @@ def _best_trail(lead: int, before: str, after: str, opened: bool) -> str:
         except UnicodeDecodeError:
             continue
         simple = _simplified(ch)
-        freq = max(segment.word_freq(_simplified(before) + simple) if before else 0,
-                   segment.word_freq(simple + _simplified(after)) if after else 0)
+        freq = max(
+            segment.word_freq(_simplified(before) + simple) if before else 0,
+            segment.word_freq(simple + _simplified(after)) if after else 0,
+        )
         if _cjk(ch) and freq > score:
             best, score = ch, freq
     return best
@@ -146,9 +151,9 @@ def repair(text: str) -> RepairResult:
         if match.start() < pos:
             continue
         fixed = _realign(text, match.start(), match.end())
-        out.append(text[pos:match.start()])
+        out.append(text[pos : match.start()])
         if fixed is None:
-            result.garbled.append(text[max(0, match.start() - 4):match.end() + 8])
+            result.garbled.append(text[max(0, match.start() - 4) : match.end() + 8])
             out.append(match.group())
             pos = match.end()
             continue

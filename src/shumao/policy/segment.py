@@ -22,8 +22,33 @@ if TYPE_CHECKING:
 
 _LOCK = threading.Lock()
 _PIECES = re.compile(r"[^\W_]+")
-STOPWORDS = frozenset(("的", "了", "和", "与", "及", "或", "是", "在", "为", "对", "等", "把", "被",
-                       "将", "并", "也", "而", "之", "其", "以", "于", "由", "从"))
+STOPWORDS = frozenset(
+    (
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "是",
+        "在",
+        "为",
+        "对",
+        "等",
+        "把",
+        "被",
+        "将",
+        "并",
+        "也",
+        "而",
+        "之",
+        "其",
+        "以",
+        "于",
+        "由",
+        "从",
+    )
+)
 """Words too common to narrow a query (still indexed: a query of only these keeps them)."""
 
 

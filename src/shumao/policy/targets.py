@@ -24,23 +24,65 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-_YEAR = re.compile(r"(?:^|(?<=[，,；：:]))\s*(?:力争|争取|计划)?\s*(?:"
-                   r"(?:到|至)\s*((?:19|20)\d{2})\s*年(?:底|末)?(?:前)?"
-                   r"|((?:19|20)\d{2})\s*年(?:底|末)?前)[，,：:]?")
+_YEAR = re.compile(
+    r"(?:^|(?<=[，,；：:]))\s*(?:力争|争取|计划)?\s*(?:"
+    r"(?:到|至)\s*((?:19|20)\d{2})\s*年(?:底|末)?(?:前)?"
+    r"|((?:19|20)\d{2})\s*年(?:底|末)?前)[，,：:]?"
+)
 _FORECAST = re.compile("预计|预测|有望|估计")
-_VERBS = ("提高到", "提高至", "提升到", "提升至", "增长到", "增加到", "增至", "扩大到", "达到", "达",
-          "超过", "突破", "不低于", "不少于", "至少", "不超过", "低于", "控制在", "降低到", "降至",
-          "下降到", "保持在", "稳定在")
-_UNITS = ("个百分点", "万亿美元", "亿美元", "万美元", "万亿元", "亿元", "万元", "%", "％", "家", "个",
-          "万人", "人", "项", "倍")
+_VERBS = (
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "增长到",
+    "增加到",
+    "增至",
+    "扩大到",
+    "达到",
+    "达",
+    "超过",
+    "突破",
+    "不低于",
+    "不少于",
+    "至少",
+    "不超过",
+    "低于",
+    "控制在",
+    "降低到",
+    "降至",
+    "下降到",
+    "保持在",
+    "稳定在",
+)
+_UNITS = (
+    "个百分点",
+    "万亿美元",
+    "亿美元",
+    "万美元",
+    "万亿元",
+    "亿元",
+    "万元",
+    "%",
+    "％",
+    "家",
+    "个",
+    "万人",
+    "人",
+    "项",
+    "倍",
+)
 _VALUE = re.compile(
     rf"(?P<verb>{'|'.join(_VERBS)})?\s*(?P<approx>约|大约|近)?\s*(?P<value>\d+(?:\.\d+)?)\s*"
-    rf"(?P<unit>{'|'.join(_UNITS)})(?P<qual>以上|以下|左右|以内|上下)?")
+    rf"(?P<unit>{'|'.join(_UNITS)})(?P<qual>以上|以下|左右|以内|上下)?"
+)
 _GE = {"以上", "不低于", "不少于", "超过", "突破", "至少"}
 _LE = {"以下", "不超过", "以内", "控制在", "低于"}
 _ABOUT = {"左右", "约", "大约", "上下", "近"}
-_PREDICATE = re.compile(r"(稳中有增|稳步增长|持续增长|不断扩大|进一步扩大|显著提升|大幅提升|明显提高|"
-                        r"保持稳定|稳定增长|快速增长|持续提升|显著增加)$")
+_PREDICATE = re.compile(
+    r"(稳中有增|稳步增长|持续增长|不断扩大|进一步扩大|显著提升|大幅提升|明显提高|"
+    r"保持稳定|稳定增长|快速增长|持续提升|显著增加)$"
+)
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 
 
@@ -59,8 +101,19 @@ class Target:
     @property
     def key(self) -> str:
         """Stable identity across re-ingests (what, when, how much — not where)."""
-        raw = "|".join(map(str, (self.subject, self.indicator, self.target_year, self.comparator,
-                                 self.value, self.unit)))
+        raw = "|".join(
+            map(
+                str,
+                (
+                    self.subject,
+                    self.indicator,
+                    self.target_year,
+                    self.comparator,
+                    self.value,
+                    self.unit,
+                ),
+            )
+        )
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def as_json(self) -> dict[str, Any]:
@@ -100,13 +153,22 @@ def _targets_in(sentence: str, paragraph: int, previous: Target | None) -> list[
             if not (m.group("verb") or m.group("qual") or m.group("approx")):
                 continue
             begin = max(start, sentence.rfind("；", start, m.start()) + 1)
-            subject, indicator = _split_subject(sentence[begin:m.start()])
+            subject, indicator = _split_subject(sentence[begin : m.start()])
             if not subject and (out or previous):
                 subject = (out[-1] if out else previous).subject  # type: ignore[union-attr]
             unit = "%" if m.group("unit") == "％" else m.group("unit")
-            out.append(Target(subject, indicator, year,
-                              comparator(m.group("verb"), m.group("approx"), m.group("qual")),
-                              float(m.group("value")), unit, sentence.strip(), paragraph))
+            out.append(
+                Target(
+                    subject,
+                    indicator,
+                    year,
+                    comparator(m.group("verb"), m.group("approx"), m.group("qual")),
+                    float(m.group("value")),
+                    unit,
+                    sentence.strip(),
+                    paragraph,
+                )
+            )
             start = m.end()
     return out
 

@@ -30,8 +30,10 @@ class Mode:
 
 @lru_cache(maxsize=1)
 def _modes() -> dict[str, Mode]:
-    return {r["code"]: Mode(r["code"], r["name_zh"], r["name_en"], r["basis"], r["note"])
-            for r in rows(FILE)}
+    return {
+        r["code"]: Mode(r["code"], r["name_zh"], r["name_en"], r["basis"], r["note"])
+        for r in rows(FILE)
+    }
 
 
 @lru_cache(maxsize=1)

@@ -106,7 +106,9 @@ def find_in_header(header: str) -> Unit | None:
     return next((u for p, u in _patterns() if p.search(spaced)), None)
 
 
-_UNIT_WORDS = re.compile(r"元|镑|卢比|卢布|法郎|dollar|euro|yen|pound|eur|gbp|jpy|万|亿|千|百", re.I)
+_UNIT_WORDS = re.compile(
+    r"元|镑|卢比|卢布|法郎|dollar|euro|yen|pound|eur|gbp|jpy|万|亿|千|百", re.I
+)
 
 
 def unreadable_in_header(header: str) -> Unit | None:

@@ -13,8 +13,15 @@ from shumao.release.tables import release_cell
 from shumao.storage.tables import DIMENSIONS
 from shumao.storage.vintages import FRAME_SCHEMA, READ_SCHEMA
 
-CELL_COLUMNS = (*DIMENSIONS, "time_period", "value", "unit", "unit_mult", "obs_status",
-                "conf_status")
+CELL_COLUMNS = (
+    *DIMENSIONS,
+    "time_period",
+    "value",
+    "unit",
+    "unit_mult",
+    "obs_status",
+    "conf_status",
+)
 BATCH = 5_000
 
 
@@ -25,9 +32,15 @@ def store(conn: Connection, release_id: int, cells: pl.DataFrame) -> int:
     return rows.height
 
 
-def cells(conn: Connection, release_id: int, vintage_id: int, *,
-          where: Mapping[str, Sequence[str]] | None = None, start: str | None = None,
-          end: str | None = None) -> pl.DataFrame:
+def cells(
+    conn: Connection,
+    release_id: int,
+    vintage_id: int,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pl.DataFrame:
     """The published cells of a release matching the filters (``READ_SCHEMA``)."""
     filters = {dim: list(codes) for dim, codes in (where or {}).items() if codes}
     if "ref_area" in filters:  # enterprises are never published: only places can match
@@ -40,11 +53,13 @@ def cells(conn: Connection, release_id: int, vintage_id: int, *,
         conds.append(release_cell.c.time_period >= start)
     if end:
         conds.append(release_cell.c.time_period <= end + "~")
-    rows = conn.execute(select(*(release_cell.c[c] for c in CELL_COLUMNS)).where(and_(*conds))
-                        .order_by(*(release_cell.c[d] for d in DIMENSIONS),
-                                  release_cell.c.time_period)).all()
+    rows = conn.execute(
+        select(*(release_cell.c[c] for c in CELL_COLUMNS))
+        .where(and_(*conds))
+        .order_by(*(release_cell.c[d] for d in DIMENSIONS), release_cell.c.time_period)
+    ).all()
     schema = {c: FRAME_SCHEMA[c] for c in CELL_COLUMNS}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.with_columns(pl.lit(None, pl.String).alias("attrs"),
-                              pl.lit(vintage_id, pl.Int64).alias("vintage_id")
-                              ).select(list(READ_SCHEMA))
+    return frame.with_columns(
+        pl.lit(None, pl.String).alias("attrs"), pl.lit(vintage_id, pl.Int64).alias("vintage_id")
+    ).select(list(READ_SCHEMA))

@@ -34,32 +34,69 @@ class Correction:
     corrected_at: datetime
 
 
-def correct(conn: Connection, *, scope: Scope, dataflow_id: str, reason: str,
-            vintage_id: int | None = None, ip: str = "") -> Correction:
+def correct(
+    conn: Connection,
+    *,
+    scope: Scope,
+    dataflow_id: str,
+    reason: str,
+    vintage_id: int | None = None,
+    ip: str = "",
+) -> Correction:
     """Release a corrected vintage now (outside the calendar), with the reason."""
     permissions.require_release(scope)
     if not reason.strip():
         raise InvalidParameter("更正须说明原因 / a correction needs a reason")
     before = [r for r in history.list_releases(conn, dataflow_id)]
     if not before:
-        raise InvalidParameter(f"{dataflow_id} 尚未发布，无可更正 / {dataflow_id} has not been "
-                               "released: there is nothing to correct")
-    made = releases.release(conn, scope=scope, dataflow_id=dataflow_id, vintage_id=vintage_id,
-                            note=f"更正 / correction: {reason.strip()}", ip=ip,
-                            revision_reason=reason)
+        raise InvalidParameter(
+            f"{dataflow_id} 尚未发布，无可更正 / {dataflow_id} has not been "
+            "released: there is nothing to correct"
+        )
+    made = releases.release(
+        conn,
+        scope=scope,
+        dataflow_id=dataflow_id,
+        vintage_id=vintage_id,
+        note=f"更正 / correction: {reason.strip()}",
+        ip=ip,
+        revision_reason=reason,
+    )
     generated = (notes.get(conn, made.id) or {}).get("generated") or {}
     periods = list(generated.get("revised_periods", []))
     now = datetime.now(UTC)
-    new_id = conn.execute(insert(release_correction).values(
-        release_id=made.id, corrects=before[0].id, dataflow_id=made.dataflow_id,
-        reason=reason.strip(), periods=periods, corrected_by=scope.username, corrected_at=now,
-    ).returning(release_correction.c.id)).scalar_one()
-    audit.record(conn, action="release.correct", username=scope.username, role=scope.role,
-                 scope=scope.code, target=f"{made.dataflow_id}@{made.vintage_id}", ip=ip,
-                 detail={"release": made.id, "corrects": before[0].id, "reason": reason.strip(),
-                         "periods": periods, "revisions": generated.get("revisions", 0)})
-    return _correction(conn.execute(select(release_correction).where(
-        release_correction.c.id == new_id)).one())
+    new_id = conn.execute(
+        insert(release_correction)
+        .values(
+            release_id=made.id,
+            corrects=before[0].id,
+            dataflow_id=made.dataflow_id,
+            reason=reason.strip(),
+            periods=periods,
+            corrected_by=scope.username,
+            corrected_at=now,
+        )
+        .returning(release_correction.c.id)
+    ).scalar_one()
+    audit.record(
+        conn,
+        action="release.correct",
+        username=scope.username,
+        role=scope.role,
+        scope=scope.code,
+        target=f"{made.dataflow_id}@{made.vintage_id}",
+        ip=ip,
+        detail={
+            "release": made.id,
+            "corrects": before[0].id,
+            "reason": reason.strip(),
+            "periods": periods,
+            "revisions": generated.get("revisions", 0),
+        },
+    )
+    return _correction(
+        conn.execute(select(release_correction).where(release_correction.c.id == new_id)).one()
+    )
 
 
 def _correction(row: Any) -> Correction:
@@ -73,11 +110,16 @@ def _correction(row: Any) -> Correction:
 def active(conn: Connection) -> list[Correction]:
     """Corrections whose release is still the newest release of its dataflow (what the
     public reads is the corrected figure)."""
-    newest = select(data_release.c.dataflow_id, func.max(data_release.c.id).label("rid")
-                    ).group_by(data_release.c.dataflow_id).subquery()
-    rows = conn.execute(select(release_correction).join(
-        newest, newest.c.rid == release_correction.c.release_id).order_by(
-        release_correction.c.id.desc())).all()
+    newest = (
+        select(data_release.c.dataflow_id, func.max(data_release.c.id).label("rid"))
+        .group_by(data_release.c.dataflow_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(release_correction)
+        .join(newest, newest.c.rid == release_correction.c.release_id)
+        .order_by(release_correction.c.id.desc())
+    ).all()
     return [_correction(r) for r in rows]
 
 
@@ -88,6 +130,7 @@ def shown_in(conn: Connection, dataflows: Iterable[str]) -> list[Correction]:
 
 
 def of_release(conn: Connection, release_id: int) -> Correction | None:
-    row = conn.execute(select(release_correction).where(
-        release_correction.c.release_id == release_id)).first()
+    row = conn.execute(
+        select(release_correction).where(release_correction.c.release_id == release_id)
+    ).first()
     return _correction(row) if row else None

@@ -25,7 +25,8 @@ def may_see(scope: Scope, entry: Entry) -> bool:
     if not entry.upcoming:
         return True
     return permissions.may_release(scope) or (
-        not scope.is_public and scope.username in entry.embargo)
+        not scope.is_public and scope.username in entry.embargo
+    )
 
 
 def require_see(scope: Scope, entry: Entry) -> None:
@@ -41,7 +42,14 @@ def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> p
     if entry.kind not in calendar.HOLDS_VINTAGE:
         raise NotVisible("禁发数据", "embargoed release")
     held = calendar.held_vintage(conn, entry)  # an index scheduled before its build: the newest
-    audit.record(conn, action="release.embargo", username=scope.username, role=scope.role,
-                 scope=scope.code, target=f"calendar#{entry.id}", ip=ip,
-                 detail={"vintage": held})
+    audit.record(
+        conn,
+        action="release.embargo",
+        username=scope.username,
+        role=scope.role,
+        scope=scope.code,
+        target=f"calendar#{entry.id}",
+        ip=ip,
+        detail={"vintage": held},
+    )
     return public.prospective(conn, entry.subject, held)

@@ -17,21 +17,38 @@ PRODID = "-//shumao//release calendar//ZH"
 
 
 def as_json(entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    return [{"id": e.id, "kind": e.kind, "subject": e.subject, "title": e.title,
-             "reference_period": e.reference_period,
-             "scheduled_at": e.scheduled_at.isoformat(timespec="seconds"),
-             "status": e.status, "status_zh": STATUSES[e.status][0], "reason": e.reason,
-             "approved_by": e.approved_by, "release_id": e.release_id,
-             "released_at": e.released_at.isoformat(timespec="seconds") if e.released_at
-             else None, "replaces": e.replaces} for e in entries]
+    return [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "subject": e.subject,
+            "title": e.title,
+            "reference_period": e.reference_period,
+            "scheduled_at": e.scheduled_at.isoformat(timespec="seconds"),
+            "status": e.status,
+            "status_zh": STATUSES[e.status][0],
+            "reason": e.reason,
+            "approved_by": e.approved_by,
+            "release_id": e.release_id,
+            "released_at": e.released_at.isoformat(timespec="seconds") if e.released_at else None,
+            "replaces": e.replaces,
+        }
+        for e in entries
+    ]
 
 
 def ical(entries: Sequence[Entry], *, base_url: str = "", now: datetime | None = None) -> str:
     """An iCalendar feed: one VEVENT per entry (postponed ones CANCELLED, with the reason)."""
     stamp = _utc(now or datetime.now(UTC))
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", "X-WR-CALNAME:数贸 发布日程 / shumao release calendar",
-             "X-WR-TIMEZONE:Asia/Shanghai"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:数贸 发布日程 / shumao release calendar",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+    ]
     for e in entries:
         lines += _event(e, stamp, base_url)
     lines.append("END:VCALENDAR")
@@ -42,13 +59,18 @@ def _event(e: Entry, stamp: str, base_url: str) -> list[str]:
     zh, en = STATUSES[e.status]
     what = f"{KINDS[e.kind][0]} {e.reference_period}"
     describe = f"{zh} / {en}" + (f"：{e.reason}" if e.reason else "")
-    return ["BEGIN:VEVENT", f"UID:release-{e.id}@shumao", f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(e.scheduled_at)}",
-            f"DTEND:{_utc(e.scheduled_at + timedelta(minutes=15))}",
-            f"SUMMARY:{_text(e.title.split(' / ')[0] + ' ' + e.reference_period)}",
-            f"DESCRIPTION:{_text(what + '；' + describe)}",
-            f"STATUS:{'CANCELLED' if e.status in ('postponed', 'failed') else 'CONFIRMED'}",
-            f"URL:{base_url}/calendar#entry-{e.id}", "END:VEVENT"]
+    return [
+        "BEGIN:VEVENT",
+        f"UID:release-{e.id}@shumao",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART:{_utc(e.scheduled_at)}",
+        f"DTEND:{_utc(e.scheduled_at + timedelta(minutes=15))}",
+        f"SUMMARY:{_text(e.title.split(' / ')[0] + ' ' + e.reference_period)}",
+        f"DESCRIPTION:{_text(what + '；' + describe)}",
+        f"STATUS:{'CANCELLED' if e.status in ('postponed', 'failed') else 'CONFIRMED'}",
+        f"URL:{base_url}/calendar#entry-{e.id}",
+        "END:VEVENT",
+    ]
 
 
 def _utc(moment: datetime) -> str:
@@ -57,8 +79,7 @@ def _utc(moment: datetime) -> str:
 
 def _text(value: str) -> str:
     """RFC 5545 TEXT escaping."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -49,15 +49,21 @@ def list_releases(conn: Connection, dataflow_id: str | None = None) -> list[Rele
 
 
 def released_vintages(conn: Connection, dataflow_id: str) -> list[int]:
-    stmt = (select(data_release.c.vintage_id).where(data_release.c.dataflow_id == dataflow_id)
-            .distinct().order_by(data_release.c.vintage_id))
+    stmt = (
+        select(data_release.c.vintage_id)
+        .where(data_release.c.dataflow_id == dataflow_id)
+        .distinct()
+        .order_by(data_release.c.vintage_id)
+    )
     return [int(v) for v in conn.execute(stmt).scalars()]
 
 
 def release_of(conn: Connection, dataflow_id: str, vintage_id: int) -> int:
     """The first release of a vintage (the one holding its published cells)."""
-    found = conn.execute(select(func.min(data_release.c.id)).where(
-        data_release.c.dataflow_id == dataflow_id, data_release.c.vintage_id == vintage_id)
+    found = conn.execute(
+        select(func.min(data_release.c.id)).where(
+            data_release.c.dataflow_id == dataflow_id, data_release.c.vintage_id == vintage_id
+        )
     ).scalar()
     if found is None:
         raise StoreError(f"版本 {vintage_id} 未发布 / vintage {vintage_id} is not released")
@@ -76,6 +82,7 @@ def public_as_of(conn: Connection, dataflow_id: str, as_of: int | None = None) -
 def state_token(conn: Connection) -> tuple[int, int]:
     """(newest vintage id, newest release id): changes whenever any view may change."""
     newest_vintage = conn.execute(select(func.coalesce(func.max(vintage.c.id), 0))).scalar_one()
-    newest_release = conn.execute(select(func.coalesce(func.max(data_release.c.id), 0))
-                                  ).scalar_one()
+    newest_release = conn.execute(
+        select(func.coalesce(func.max(data_release.c.id), 0))
+    ).scalar_one()
     return int(newest_vintage), int(newest_release)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import yaml
@@ -40,9 +41,11 @@ class Policy:
 @lru_cache(maxsize=1)
 def policy() -> Policy:
     raw = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
-    rules = lambda items: {k: Rule(int(v["releases"]), v["zh"], v["en"])  # noqa: E731
-                           for k, v in (items or {}).items()}
-    return Policy(str(raw["version"]), rules(raw["defaults"]), rules(raw.get("dataflows")))
+    return Policy(str(raw["version"]), _rules(raw["defaults"]), _rules(raw.get("dataflows")))
+
+
+def _rules(items: dict[str, Any] | None) -> dict[str, Rule]:
+    return {k: Rule(int(v["releases"]), v["zh"], v["en"]) for k, v in (items or {}).items()}
 
 
 def frequency(period: str) -> str:
@@ -52,8 +55,7 @@ def frequency(period: str) -> str:
     return "Q" if "Q" in period else "M"
 
 
-def releases_since(period: str, first_published: Mapping[str, int], history: Sequence[int]
-                   ) -> int:
+def releases_since(period: str, first_published: Mapping[str, int], history: Sequence[int]) -> int:
     """How many releases (``history``: release ids of the dataflow, oldest first, this one
     last) came after the one that first published ``period`` (``first_published``: period →
     release id; a period nobody recorded counts from the first release)."""
@@ -61,18 +63,19 @@ def releases_since(period: str, first_published: Mapping[str, int], history: Seq
     return sum(1 for r in history if r > first)
 
 
-def outside(flow_id: str, revised: pl.DataFrame, first_published: Mapping[str, int],
-            history: Sequence[int]) -> pl.DataFrame:
+def outside(
+    flow_id: str, revised: pl.DataFrame, first_published: Mapping[str, int], history: Sequence[int]
+) -> pl.DataFrame:
     """The rows of ``revised`` (a revision table's revisions) outside the policy, with
     ``releases_since`` and ``allowed`` (the rule's number of releases)."""
     if revised.is_empty():
-        return revised.with_columns(pl.lit(0).alias("releases_since"),
-                                    pl.lit(0).alias("allowed"))
+        return revised.with_columns(pl.lit(0).alias("releases_since"), pl.lit(0).alias("allowed"))
     rules = policy()
     periods = revised["time_period"].unique().to_list()
     since = {p: releases_since(p, first_published, history) for p in periods}
     allowed = {p: rules.rule(flow_id, p).releases for p in periods}
     marked = revised.with_columns(
         pl.col("time_period").replace_strict(since, return_dtype=pl.Int64).alias("releases_since"),
-        pl.col("time_period").replace_strict(allowed, return_dtype=pl.Int64).alias("allowed"))
+        pl.col("time_period").replace_strict(allowed, return_dtype=pl.Int64).alias("allowed"),
+    )
     return marked.filter(pl.col("releases_since") > pl.col("allowed"))

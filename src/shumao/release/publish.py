@@ -36,8 +36,15 @@ def is_microdata(flow: Dataflow) -> bool:
 
 def enterprise_parents(conn: Connection) -> dict[str, str]:
     """USCC → the node an enterprise hangs under: its park, else county, city or province."""
-    rows = conn.execute(select(enterprise.c.uscc, enterprise.c.park_code, enterprise.c.county_code,
-                               enterprise.c.city_code, enterprise.c.province_code))
+    rows = conn.execute(
+        select(
+            enterprise.c.uscc,
+            enterprise.c.park_code,
+            enterprise.c.county_code,
+            enterprise.c.city_code,
+            enterprise.c.province_code,
+        )
+    )
     parents = {}
     for uscc, park, county, city, province in rows:
         parent = park or county or city or province
@@ -46,8 +53,13 @@ def enterprise_parents(conn: Connection) -> dict[str, str]:
     return parents
 
 
-def cube(conn: Connection, flow_id: str, vintage_id: int, rules: Rules | None = None,
-         outcomes: list[dict[str, Any]] | None = None) -> pl.DataFrame:
+def cube(
+    conn: Connection,
+    flow_id: str,
+    vintage_id: int,
+    rules: Rules | None = None,
+    outcomes: list[dict[str, Any]] | None = None,
+) -> pl.DataFrame:
     """Every protected aggregate of ``flow_id`` as of ``vintage_id`` (``FRAME_SCHEMA``),
     protected with ``rules`` (default: the configured rule set)."""
     rules = rules or disclosure.configured()
@@ -59,11 +71,14 @@ def cube(conn: Connection, flow_id: str, vintage_id: int, rules: Rules | None = 
 
 def disclosure_record(rules: Rules, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """What a release stores about its protection: the rule set and how each table went."""
-    return {"rules": rules.record(), "tables": len(outcomes),
-            "primary": sum(o["primary"] for o in outcomes),
-            "secondary": sum(o["secondary"] for o in outcomes),
-            "optimal": sum(bool(o.get("optimal")) for o in outcomes),
-            "greedy_fallback": sum(o.get("fallback") is not None for o in outcomes)}
+    return {
+        "rules": rules.record(),
+        "tables": len(outcomes),
+        "primary": sum(o["primary"] for o in outcomes),
+        "secondary": sum(o["secondary"] for o in outcomes),
+        "optimal": sum(bool(o.get("optimal")) for o in outcomes),
+        "greedy_fallback": sum(o.get("fallback") is not None for o in outcomes),
+    }
 
 
 def aggregate(raw: pl.DataFrame, parents: Mapping[str, str], top: int = 2) -> pl.DataFrame:
@@ -72,12 +87,17 @@ def aggregate(raw: pl.DataFrame, parents: Mapping[str, str], top: int = 2) -> pl
     if raw.is_empty():
         return raw
     tree = hierarchy.geography(dict(parents))
-    return agg.rollup(with_world_total(raw), [hierarchy.ebops_tree("DD"), tree], top=top,
-                      include_leaves=False)
+    return agg.rollup(
+        with_world_total(raw), [hierarchy.ebops_tree("DD"), tree], top=top, include_leaves=False
+    )
 
 
-def protect(cells: pl.DataFrame, parents: Mapping[str, str], rules: Rules | None = None,
-            outcomes: list[dict[str, Any]] | None = None) -> pl.DataFrame:
+def protect(
+    cells: pl.DataFrame,
+    parents: Mapping[str, str],
+    rules: Rules | None = None,
+    outcomes: list[dict[str, Any]] | None = None,
+) -> pl.DataFrame:
     """Primary and secondary suppression, then the public view (values of C and D blanked).
 
     A table is the cells sharing flow and period; its relations run along the geography, the
@@ -89,7 +109,10 @@ def protect(cells: pl.DataFrame, parents: Mapping[str, str], rules: Rules | None
     tree = hierarchy.geography(dict(parents))
     partners = sorted(set(cells["counterpart_area"].to_list()) - {WORLD})
     marked = disclosure.protect_frame(
-        cells, ["ref_area", "product", "counterpart_area"],
+        cells,
+        ["ref_area", "product", "counterpart_area"],
         [tree, hierarchy.ebops_tree("DD"), disclosure.flat("counterpart_area", WORLD, partners)],
-        rules or disclosure.configured(), outcomes=outcomes)
+        rules or disclosure.configured(),
+        outcomes=outcomes,
+    )
     return disclosure.public_view(marked)

@@ -71,13 +71,21 @@ def folder_name(release_id: int) -> str:
 
 def structure(flow: Dataflow) -> dict[str, Any]:
     """The SDMX structure of a dataflow, as the files' metadata states it."""
-    return {"agency": sdmx.AGENCY, "id": flow.id, "version": sdmx.VERSION,
-            "structure_id": sdmx.structure_id(flow), "name_zh": flow.name_zh,
-            "name_en": flow.name_en, "dimensions": [
-                {"id": d.upper(), "column": d, "codelist": c} for d, c in flow.dimensions.items()],
-            "time_dimension": "TIME_PERIOD", "primary_measure": "OBS_VALUE",
-            "attributes": list(sdmx.ATTRIBUTES),
-            "structure_url": f"/sdmx/structure/dataflow/{flow.id}"}
+    return {
+        "agency": sdmx.AGENCY,
+        "id": flow.id,
+        "version": sdmx.VERSION,
+        "structure_id": sdmx.structure_id(flow),
+        "name_zh": flow.name_zh,
+        "name_en": flow.name_en,
+        "dimensions": [
+            {"id": d.upper(), "column": d, "codelist": c} for d, c in flow.dimensions.items()
+        ],
+        "time_dimension": "TIME_PERIOD",
+        "primary_measure": "OBS_VALUE",
+        "attributes": list(sdmx.ATTRIBUTES),
+        "structure_url": f"/sdmx/structure/dataflow/{flow.id}",
+    }
 
 
 def write(conn: Connection, release_id: int, root: Path) -> Snapshot:
@@ -95,39 +103,53 @@ def write(conn: Connection, release_id: int, root: Path) -> Snapshot:
     manifest = json.loads(manifest_bytes)
     try:
         with conn.begin_nested():
-            conn.execute(insert(release_snapshot).values(
-                release_id=release_id, folder=target.name,
-                manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
-                files=len(manifest["files"]), bytes=sum(f["bytes"] for f in manifest["files"]),
-                written_at=datetime.now(UTC)))
+            conn.execute(
+                insert(release_snapshot).values(
+                    release_id=release_id,
+                    folder=target.name,
+                    manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+                    files=len(manifest["files"]),
+                    bytes=sum(f["bytes"] for f in manifest["files"]),
+                    written_at=datetime.now(UTC),
+                )
+            )
     except IntegrityError:  # another worker recorded it first: the same folder
         log.info("snapshot of release %s was recorded by another worker", release_id)
     return Snapshot(release_id, target.name, manifest)
 
 
-def _write_folder(flow: Dataflow, frame: pl.DataFrame, row: Any, root: Path,
-                  target: Path) -> None:
+def _write_folder(flow: Dataflow, frame: pl.DataFrame, row: Any, root: Path, target: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=root))  # one per writer
-    meta = {"sdmx:structure": json.dumps(structure(flow), ensure_ascii=False),
-            "shumao:release": json.dumps(_release_meta(row), ensure_ascii=False)}
+    meta = {
+        "sdmx:structure": json.dumps(structure(flow), ensure_ascii=False),
+        "shumao:release": json.dumps(_release_meta(row), ensure_ascii=False),
+    }
     cells = frame.select(*flow.dimensions, *OBS)
     files = []
     for period, part in sorted(cells.partition_by("time_period", as_dict=True).items()):
         path = temp / f"dataflow={flow.id}" / f"period={period[0]}" / "part-0.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         table = part.to_arrow()
-        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}),
-                       path, compression="zstd")
+        pq.write_table(
+            table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}),
+            path,
+            compression="zstd",
+        )
         files.append(_entry(temp, path, part.height))
     csv = temp / "sdmx-csv" / f"{flow.id}.csv"
     csv.parent.mkdir(parents=True, exist_ok=True)
     csv.write_bytes(sdmx.to_csv(flow, frame))
     files.append(_entry(temp, csv, frame.height))
-    manifest = {**_release_meta(row), "rows": frame.height, "structure": structure(flow),
-                "files": files}
-    (temp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
+    manifest = {
+        **_release_meta(row),
+        "rows": frame.height,
+        "structure": structure(flow),
+        "files": files,
+    }
+    (temp / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     try:
         temp.rename(target)
     except OSError:  # written meanwhile by another worker: keep theirs
@@ -136,13 +158,21 @@ def _write_folder(flow: Dataflow, frame: pl.DataFrame, row: Any, root: Path,
 
 def _release_meta(row: Any) -> dict[str, Any]:
     at = row.released_at if row.released_at.tzinfo else row.released_at.replace(tzinfo=UTC)
-    return {"release": int(row.id), "dataflow": row.dataflow_id, "vintage": int(row.vintage_id),
-            "released_at": at.isoformat(timespec="seconds")}
+    return {
+        "release": int(row.id),
+        "dataflow": row.dataflow_id,
+        "vintage": int(row.vintage_id),
+        "released_at": at.isoformat(timespec="seconds"),
+    }
 
 
 def _entry(base: Path, path: Path, rows: int) -> dict[str, Any]:
-    return {"path": path.relative_to(base).as_posix(), "bytes": path.stat().st_size,
-            "rows": rows, "sha256": sha256(path)}
+    return {
+        "path": path.relative_to(base).as_posix(),
+        "bytes": path.stat().st_size,
+        "rows": rows,
+        "sha256": sha256(path),
+    }
 
 
 def sha256(path: Path) -> str:
@@ -154,16 +184,23 @@ def sha256(path: Path) -> str:
 
 
 def recorded(conn: Connection, release_id: int) -> Snapshot | None:
-    folder = conn.execute(select(release_snapshot.c.folder).where(
-        release_snapshot.c.release_id == release_id)).scalar()
+    folder = conn.execute(
+        select(release_snapshot.c.folder).where(release_snapshot.c.release_id == release_id)
+    ).scalar()
     return None if folder is None else Snapshot(release_id, folder, {})
 
 
 def missing(conn: Connection) -> list[int]:
     """Releases without a snapshot (made before snapshots, or while no worker ran)."""
     done = select(release_snapshot.c.release_id)
-    return [int(r) for r in conn.execute(select(data_release.c.id).where(
-        data_release.c.id.not_in(done)).order_by(data_release.c.id)).scalars()]
+    return [
+        int(r)
+        for r in conn.execute(
+            select(data_release.c.id)
+            .where(data_release.c.id.not_in(done))
+            .order_by(data_release.c.id)
+        ).scalars()
+    ]
 
 
 def write_missing(engine: Engine, root: Path) -> list[int]:
@@ -221,8 +258,14 @@ def write_after_commit(engine: Engine, release_ids: list[int], root: Path) -> li
 def _report_failure(engine: Engine, release_id: int, exc: Exception) -> None:
     try:
         with engine.begin() as conn:
-            audit.record(conn, action="release.snapshot", username="system", role="admin",
-                         target=f"release#{release_id}", ok=False,
-                         detail={"error": f"{type(exc).__name__}: {exc}"[:1000]})
+            audit.record(
+                conn,
+                action="release.snapshot",
+                username="system",
+                role="admin",
+                target=f"release#{release_id}",
+                ok=False,
+                detail={"error": f"{type(exc).__name__}: {exc}"[:1000]},
+            )
     except Exception:
         log.exception("could not record the failed snapshot of release %s", release_id)

@@ -1,7 +1,7 @@
 """定时发布 / the release worker: releases due calendar entries at their minute.
 
 The queue is the database itself (``release_calendar``): ``tick`` reads the due entries, claims
-each with one conditional update (``calendar.claim``), releases it and marks it released in
+each with one conditional update (``queue.claim``), releases it and marks it released in
 the same transaction — a crash rolls all of it back and the next round, in this process or
 after a restart, releases it again; two workers never release one entry twice. Then it writes
 the open-data snapshots missing (``snapshot.write_missing``), which also catches up releases
@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.errors import ShumaoError
-from shumao.release import calendar, documents, releases, snapshot
+from shumao.release import calendar, documents, queue, releases, snapshot
 
 log = logging.getLogger(__name__)
 WORKER = "release-worker"
@@ -42,13 +42,18 @@ class Round:
     snapshots: list[int] = field(default_factory=list)  # release ids
 
 
-def tick(engine: Engine, *, open_data: Path, now: datetime | None = None,
-         after: AfterRelease | None = None) -> Round:
+def tick(
+    engine: Engine,
+    *,
+    open_data: Path,
+    now: datetime | None = None,
+    after: AfterRelease | None = None,
+) -> Round:
     """One round: release every due entry, then write missing snapshots."""
     now = now or datetime.now(UTC)
     done = Round()
     with engine.connect() as conn:
-        due = calendar.due(conn, now)
+        due = queue.due(conn, now)
     for entry_id in due:
         try:
             with engine.begin() as conn:
@@ -64,27 +69,39 @@ def tick(engine: Engine, *, open_data: Path, now: datetime | None = None,
 
 
 def _release(conn: Connection, entry_id: int, now: datetime) -> bool:
-    if not calendar.claim(conn, entry_id, now):
+    if not queue.claim(conn, entry_id, now):
         return False  # another worker has it
     entry = calendar.get(conn, entry_id)
     scope = Scope("admin", username=WORKER)
     release_id = released = None
     if entry.kind in calendar.HOLDS_VINTAGE:  # a dataflow, or an index's build
-        made = releases.release(conn, scope=scope, dataflow_id=entry.subject,
-                                vintage_id=calendar.held_vintage(conn, entry), at=now,
-                                scheduled=entry.id,
-                                note=f"发布日程 #{entry.id} / calendar entry #{entry.id}",
-                                revision_reason=entry.revision_reason)
+        made = releases.release(
+            conn,
+            scope=scope,
+            dataflow_id=entry.subject,
+            vintage_id=calendar.held_vintage(conn, entry),
+            at=now,
+            scheduled=entry.id,
+            note=f"发布日程 #{entry.id} / calendar entry #{entry.id}",
+            revision_reason=entry.revision_reason,
+        )
         release_id, released = made.id, made.vintage_id
     else:  # the report: its files become public with the entry's status (audited here)
         documents.require_attached(conn, entry)
-        audit.record(conn, action="release", username=WORKER, role="admin",
-                     target=f"{entry.kind}:{entry.subject}@{entry.reference_period}",
-                     detail={"calendar": entry.id, "approved_by": entry.approved_by,
-                             "files": [d.name for d in documents.of_entry(conn, entry.id)]})
-    calendar.finish(conn, entry_id, release_id=release_id, at=now, vintage_id=released)
-    log.info("released calendar entry %s (%s %s)", entry.id, entry.subject,
-             entry.reference_period)
+        audit.record(
+            conn,
+            action="release",
+            username=WORKER,
+            role="admin",
+            target=f"{entry.kind}:{entry.subject}@{entry.reference_period}",
+            detail={
+                "calendar": entry.id,
+                "approved_by": entry.approved_by,
+                "files": [d.name for d in documents.of_entry(conn, entry.id)],
+            },
+        )
+    queue.finish(conn, entry_id, release_id=release_id, at=now, vintage_id=released)
+    log.info("released calendar entry %s (%s %s)", entry.id, entry.subject, entry.reference_period)
     return True
 
 
@@ -92,9 +109,16 @@ def _failed(engine: Engine, entry_id: int, reason: str) -> None:
     """A release that raised stays unreleased, marked failed with the reason (audited)."""
     log.error("calendar entry %s failed: %s", entry_id, reason)
     with engine.begin() as conn:
-        calendar.fail(conn, entry_id, reason)
-        audit.record(conn, action="release.failed", username=WORKER, role="admin",
-                     target=f"calendar#{entry_id}", ok=False, detail={"reason": reason})
+        queue.fail(conn, entry_id, reason)
+        audit.record(
+            conn,
+            action="release.failed",
+            username=WORKER,
+            role="admin",
+            target=f"calendar#{entry_id}",
+            ok=False,
+            detail={"reason": reason},
+        )
 
 
 def _after(engine: Engine, entries: list[int], after: AfterRelease) -> None:
@@ -106,10 +130,16 @@ def _after(engine: Engine, entries: list[int], after: AfterRelease) -> None:
         after(engine, flows)
 
 
-def run(engine: Engine, *, open_data: Path, interval: float, stop: threading.Event,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_round: Callable[[Round], None] | None = None,
-        after: AfterRelease | None = None) -> None:
+def run(
+    engine: Engine,
+    *,
+    open_data: Path,
+    interval: float,
+    stop: threading.Event,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_round: Callable[[Round], None] | None = None,
+    after: AfterRelease | None = None,
+) -> None:
     """Rounds until ``stop`` is set; a round that fails is logged and retried."""
     while not stop.is_set():
         try:
@@ -124,7 +154,7 @@ def run(engine: Engine, *, open_data: Path, interval: float, stop: threading.Eve
 def _pause(engine: Engine, interval: float, now: datetime) -> float:
     try:
         with engine.connect() as conn:
-            upcoming = calendar.next_due(conn)
+            upcoming = queue.next_due(conn)
     except Exception:
         return interval
     if upcoming is None:

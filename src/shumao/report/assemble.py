@@ -57,10 +57,13 @@ def assemble(ctx: Context) -> Document:
         kind = next(iter(block))
         if kind == "heading":
             n = len(doc.headings()) + 1
-            doc.blocks.append(Heading(int(block.get("level", 2)), ctx.text(block["heading"]),
-                                      f"h{n}"))
+            doc.blocks.append(
+                Heading(int(block.get("level", 2)), ctx.text(block["heading"]), f"h{n}")
+            )
         elif kind == "paragraph":
-            ids = block["paragraph"] if isinstance(block["paragraph"], list) else [block["paragraph"]]
+            ids = (
+                block["paragraph"] if isinstance(block["paragraph"], list) else [block["paragraph"]]
+            )
             _paragraph(ctx, doc, renderer, ids)
         elif kind == "table":
             doc.blocks.append(table(ctx, doc, block["table"]))
@@ -99,7 +102,7 @@ def runs_of(text: str, scope: sn.Scope, doc: Document, ctx: Context) -> list[Run
     at = 0
     for m in sn.RUN.finditer(text):
         if m.start() > at:
-            runs.append(Text(text[at:m.start()]))
+            runs.append(Text(text[at : m.start()]))
         if m.group(3):
             runs.append(note_ref(ctx, doc, m.group(3)))
         else:
@@ -128,15 +131,24 @@ def table(ctx: Context, doc: Document, key: str) -> Table:
     rows = ctx.data[spec["data"]]
     columns = spec["columns"]
     chosen = _rows(rows, spec)
-    body = tuple(tuple(_cell(doc, r, c["field"], c.get("digits")) for c in columns)
-                 for r in chosen)
+    body = tuple(tuple(_cell(doc, r, c["field"], c.get("digits")) for c in columns) for r in chosen)
     y, first = ctx.year, chosen[0].period if chosen else str(ctx.year)
-    title = ctx.template.text(spec["title"], ctx.lang, year=y, year_1=y - 1, year_2=y - 2,
-                              first=first)
-    return Table(len(doc.tables()) + 1, key, title, ctx.text(spec.get("unit", "")),
-                 tuple(ctx.text({"zh": c.get("zh", c["field"]), "en": c.get("en", c["field"])})
-                       for c in columns), body, ctx.text(spec.get("source", "")),
-                 tuple("" if c["field"] == "name" else c["field"] for c in columns))
+    title = ctx.template.text(
+        spec["title"], ctx.lang, year=y, year_1=y - 1, year_2=y - 2, first=first
+    )
+    return Table(
+        len(doc.tables()) + 1,
+        key,
+        title,
+        ctx.text(spec.get("unit", "")),
+        tuple(
+            ctx.text({"zh": c.get("zh", c["field"]), "en": c.get("en", c["field"])})
+            for c in columns
+        ),
+        body,
+        ctx.text(spec.get("source", "")),
+        tuple("" if c["field"] == "name" else c["field"] for c in columns),
+    )
 
 
 def _rows(rows: Rows, spec: dict[str, Any]) -> list[Row]:
@@ -144,8 +156,11 @@ def _rows(rows: Rows, spec: dict[str, Any]) -> list[Row]:
     chosen = rows.only(codes) if codes else list(rows)
     region = spec.get("region")
     if region:
-        members = {p for r in ([region] if isinstance(region, str) else region)
-                   for p in geo.lookup_region(r).provinces}
+        members = {
+            p
+            for r in ([region] if isinstance(region, str) else region)
+            for p in geo.lookup_region(r).provinces
+        }
         chosen = [r for r in chosen if r.code in members]
     return chosen
 
@@ -164,17 +179,33 @@ def chart(ctx: Context, doc: Document, key: str) -> Chart:
     title = ctx.template.text(spec["title"], ctx.lang, year=ctx.year, first=first)
     names = [ctx.text({"zh": _FLOW_ZH.get(fields[b].flow, b), "en": fields[b].flow}) for b in bars]
     plot = charting.Plot(
-        kind=spec.get("kind", "bar"), categories=[r.name for r in rows],
-        bars=[[_value(r, b) for r in rows] for b in bars], bar_names=names,
+        kind=spec.get("kind", "bar"),
+        categories=[r.name for r in rows],
+        bars=[[_value(r, b) for r in rows] for b in bars],
+        bar_names=names,
         line=[_value(r, lines[0]) for r in rows] if lines else [],
         bar_label=ctx.text(spec.get("bar_label", "")),
-        line_label=ctx.text(spec.get("line_label", "")), lang=ctx.lang)
+        line_label=ctx.text(spec.get("line_label", "")),
+        lang=ctx.lang,
+    )
     svg, png = ctx.draw(plot)
-    header = (ctx.text({"zh": "类别", "en": "Category"}), *names,
-              *([ctx.text(spec.get("line_label", ""))] if lines else []))
+    header = (
+        ctx.text({"zh": "类别", "en": "Category"}),
+        *names,
+        *([ctx.text(spec.get("line_label", ""))] if lines else []),
+    )
     body = tuple((Cell(r.name), *(_cell(doc, r, f, None) for f in [*bars, *lines])) for r in rows)
-    return Chart(len(doc.charts()) + 1, key, title, ctx.text(spec.get("source", "")), svg, png,
-                 header, body, ctx.text(spec.get("bar_label", "")))
+    return Chart(
+        len(doc.charts()) + 1,
+        key,
+        title,
+        ctx.text(spec.get("source", "")),
+        svg,
+        png,
+        header,
+        body,
+        ctx.text(spec.get("bar_label", "")),
+    )
 
 
 _FLOW_ZH = {"T": "进出口", "X": "出口", "M": "进口", "B": "顺差", "OUTPUT": "产值"}

@@ -40,8 +40,10 @@ class ReportRejected(ShumaoError):
     def __init__(self, report: Report) -> None:
         self.report = report
         n = len(report.errors)
-        super().__init__(f"报告未生成：{n} 个问题，未写入任何文件 / the report was not built: "
-                         f"{n} problem(s), no file was written")
+        super().__init__(
+            f"报告未生成：{n} 个问题，未写入任何文件 / the report was not built: "
+            f"{n} problem(s), no file was written"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ def _tick(progress: Progress | None, stage: str, done: int, total: int) -> None:
         progress(stage, done, total)
 
 
-def prepare(engine: Engine, req: Request, progress: Progress | None = None
-            ) -> tuple[Document, Report, Cache, list[checks.Checked], Template]:
+def prepare(
+    engine: Engine, req: Request, progress: Progress | None = None
+) -> tuple[Document, Report, Cache, list[checks.Checked], Template]:
     """Everything but the writing; raises ``ReportRejected`` with every problem found."""
     report = Report(source="report")
     bad = [f for f in req.formats if f not in FORMATS]

@@ -36,8 +36,12 @@ class Plot:
 
     def digest(self) -> str:
         import matplotlib  # deferred: matplotlib (~0.4 s) only when a chart is drawn
-        text = json.dumps([asdict(self), STYLE_VERSION, matplotlib.__version__],
-                          ensure_ascii=False, sort_keys=True)
+
+        text = json.dumps(
+            [asdict(self), STYLE_VERSION, matplotlib.__version__],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -78,9 +82,14 @@ def draw(plot: Plot) -> tuple[str, bytes]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt  # deferred: after the backend is chosen
 
-    rc: dict[str, Any] = {"font.family": "sans-serif", "font.sans-serif": [FONT, "DejaVu Sans"],
-          "axes.unicode_minus": False, "svg.fonttype": "path", "svg.hashsalt": "shumao",
-          "font.size": 9}
+    rc: dict[str, Any] = {
+        "font.family": "sans-serif",
+        "font.sans-serif": [FONT, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "shumao",
+        "font.size": 9,
+    }
     with _lock, matplotlib.rc_context(rc):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
         try:
@@ -93,7 +102,7 @@ def draw(plot: Plot) -> tuple[str, bytes]:
         finally:
             plt.close(fig)
     text = svg.getvalue().decode("utf-8")
-    return text[text.index("<svg"):], png.getvalue()
+    return text[text.index("<svg") :], png.getvalue()
 
 
 def _plot(ax: Any, plot: Plot) -> None:
@@ -102,21 +111,35 @@ def _plot(ax: Any, plot: Plot) -> None:
     xs = list(range(len(plot.categories)))
     for i, (values, name) in enumerate(zip(plot.bars, plot.bar_names, strict=True)):
         offset = (i - (n - 1) / 2) * width
-        ax.bar([x + offset for x in xs], [v if v is not None else 0.0 for v in values], width,
-               label=name, color=COLOURS[i % len(COLOURS)])
-    ax.set_xticks(xs, plot.categories, rotation=0 if len(xs) <= 9 else 45,
-                  ha="center" if len(xs) <= 9 else "right")
+        ax.bar(
+            [x + offset for x in xs],
+            [v if v is not None else 0.0 for v in values],
+            width,
+            label=name,
+            color=COLOURS[i % len(COLOURS)],
+        )
+    ax.set_xticks(
+        xs,
+        plot.categories,
+        rotation=0 if len(xs) <= 9 else 45,
+        ha="center" if len(xs) <= 9 else "right",
+    )
     ax.set_ylabel(plot.bar_label)
     ax.spines[["top", "right"]].set_visible(False)
     handles, labels = ax.get_legend_handles_labels()
     if plot.line:
         twin = ax.twinx()
-        twin.plot(xs, [v if v is not None else float("nan") for v in plot.line],
-                  color=LINE_COLOUR, marker="o", linewidth=1.5, label=plot.line_label)
+        twin.plot(
+            xs,
+            [v if v is not None else float("nan") for v in plot.line],
+            color=LINE_COLOUR,
+            marker="o",
+            linewidth=1.5,
+            label=plot.line_label,
+        )
         twin.set_ylabel(plot.line_label)
         twin.spines[["top"]].set_visible(False)
         more_h, more_l = twin.get_legend_handles_labels()
         handles, labels = handles + more_h, labels + more_l
     if handles:
-        ax.legend(handles, labels, loc="upper left", frameon=False, fontsize=8,
-                  ncol=len(handles))
+        ax.legend(handles, labels, loc="upper left", frameon=False, fontsize=8, ncol=len(handles))

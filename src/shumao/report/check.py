@@ -40,8 +40,14 @@ def simplified_text(path: Path, report: Report) -> str | None:
     return normalise.clean(extracted.text).simplified_text
 
 
-def check_file(engine: Engine, path: Path, *, year: int, as_of: int | datetime | None = None,
-               template: Path | None = None) -> Outcome:
+def check_file(
+    engine: Engine,
+    path: Path,
+    *,
+    year: int,
+    as_of: int | datetime | None = None,
+    template: Path | None = None,
+) -> Outcome:
     report = Report(source=str(path))
     text = simplified_text(path, report)
     t = load(template, report)

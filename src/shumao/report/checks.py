@@ -30,31 +30,55 @@ def load_data(t: Template, reader: Reader, year: int, report: Report) -> dict[st
         optional = bool(spec.pop("optional", False))
         src = SOURCES.get(str(spec.pop("source", "")))
         if src is None:
-            report.add(finding("report-unknown-source", file=file, value=name,
-                               detail=f"source={(t.section('data')[name] or {}).get('source')!r}; "
-                                      f"known: {', '.join(sorted(SOURCES))}"))
+            report.add(
+                finding(
+                    "report-unknown-source",
+                    file=file,
+                    value=name,
+                    detail=f"source={(t.section('data')[name] or {}).get('source')!r}; "
+                    f"known: {', '.join(sorted(SOURCES))}",
+                )
+            )
             continue
         unknown = set(spec) - src.params
         if unknown:
-            report.add(finding("report-unknown-source", file=file, value=name,
-                               detail=f"{src.name}: {', '.join(sorted(unknown))}"))
+            report.add(
+                finding(
+                    "report-unknown-source",
+                    file=file,
+                    value=name,
+                    detail=f"{src.name}: {', '.join(sorted(unknown))}",
+                )
+            )
             continue
         if _missing_params(src.function, spec):
-            report.add(finding("report-template-key", file=file, value=name,
-                               detail=f"{src.name} 需要 / needs {_missing_params(src.function, spec)}"))
+            report.add(
+                finding(
+                    "report-template-key",
+                    file=file,
+                    value=name,
+                    detail=f"{src.name} 需要 / needs {_missing_params(src.function, spec)}",
+                )
+            )
             continue
         rows = src.function(reader, year, **spec)
         if not optional and not any(not f.missing for r in rows for f in r.figures.values()):
-            report.add(finding("report-no-data", file=file, value=name, detail=src.doc_zh,
-                               column=str(year)))
+            report.add(
+                finding(
+                    "report-no-data", file=file, value=name, detail=src.doc_zh, column=str(year)
+                )
+            )
         out[name] = rows
     return out
 
 
 def _missing_params(function: Any, given: dict[str, Any]) -> list[str]:
     sig = inspect.signature(function)
-    return [p.name for p in sig.parameters.values()
-            if p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name not in given]
+    return [
+        p.name
+        for p in sig.parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name not in given
+    ]
 
 
 def load_passages(t: Template, folder: Path | None, report: Report) -> dict[str, passages.Passage]:
@@ -82,8 +106,11 @@ def check_template(t: Template, data: dict[str, Rows], report: Report) -> None:
         for lang, source in (spec or {}).items():
             error = renderer.check(str(source))
             if error:
-                report.add(finding("report-sentence-syntax", file=file, column=f"{sid}.{lang}",
-                                   detail=error))
+                report.add(
+                    finding(
+                        "report-sentence-syntax", file=file, column=f"{sid}.{lang}", detail=error
+                    )
+                )
             for key in _note_keys(str(source)):
                 if key not in notes:
                     report.add(finding("report-unknown-note", file=file, column=sid, value=key))
@@ -113,8 +140,16 @@ def _columns(section: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
 def _check_column(file: str, where: str, col: dict[str, Any], rows: Rows, report: Report) -> None:
     name = str(col.get("field"))
     if name != "name" and name not in rows.fields:
-        report.add(finding("report-unknown-field", file=file, column=where, value=name,
-                           detail=rows.name, fields=", ".join(["name", *rows.fields])))
+        report.add(
+            finding(
+                "report-unknown-field",
+                file=file,
+                column=where,
+                value=name,
+                detail=rows.name,
+                fields=", ".join(["name", *rows.fields]),
+            )
+        )
         return
     declared = col.get("indicator")
     if not declared:
@@ -124,12 +159,25 @@ def _check_column(file: str, where: str, col: dict[str, Any], rows: Rows, report
         return
     used = {r.figures[name].lineage.indicator for r in rows if name in r.figures}
     if used and str(declared) not in used:
-        report.add(finding("report-indicator-mismatch", file=file, column=where, value=declared,
-                           detail=", ".join(sorted(used))))
+        report.add(
+            finding(
+                "report-indicator-mismatch",
+                file=file,
+                column=where,
+                value=declared,
+                detail=", ".join(sorted(used)),
+            )
+        )
 
 
-def fact_check(doc: Document, found: dict[str, passages.Passage], data: dict[str, Rows],
-               year: int, overrides: dict[str, str], report: Report) -> list[Checked]:
+def fact_check(
+    doc: Document,
+    found: dict[str, passages.Passage],
+    data: dict[str, Rows],
+    year: int,
+    overrides: dict[str, str],
+    report: Report,
+) -> list[Checked]:
     """Check every hand-written passage; a failed claim blocks the build unless overridden."""
     results: list[Checked] = []
     used: set[str] = set()
@@ -145,8 +193,15 @@ def fact_check(doc: Document, found: dict[str, passages.Passage], data: dict[str
                 used.add(c.id)
                 doc.overrides.append((c.id, c.claim.text, overrides[c.id]))
                 continue
-            report.add(finding("report-claim-failed", file=key, column=c.id,
-                               value=c.claim.text, detail=c.explain("zh")))
+            report.add(
+                finding(
+                    "report-claim-failed",
+                    file=key,
+                    column=c.id,
+                    value=c.claim.text,
+                    detail=c.explain("zh"),
+                )
+            )
     for cid in sorted(set(overrides) - used):
         report.add(finding("report-override-unused", value=cid))
     return results

@@ -90,8 +90,14 @@ class Rows:
         return found
 
     def row(self, code: str, period: str | None = None) -> Row | None:
-        return next((r for r in self.rows if code in (r.code, r.name)
-                     and (period is None or r.period == period)), None)
+        return next(
+            (
+                r
+                for r in self.rows
+                if code in (r.code, r.name) and (period is None or r.period == period)
+            ),
+            None,
+        )
 
     def at(self, period: object) -> Row | None:
         """The row of a period (series rows)."""
@@ -99,8 +105,13 @@ class Rows:
 
     def top(self, n: int, by: str, codes: Sequence[str] | None = None) -> list[Row]:
         """The ``n`` rows with the largest ``by`` (only ``codes`` when given)."""
-        pool = [r for r in self.rows if r.get(by) is not None and not r.figures[by].missing
-                and (codes is None or r.code in codes)]
+        pool = [
+            r
+            for r in self.rows
+            if r.get(by) is not None
+            and not r.figures[by].missing
+            and (codes is None or r.code in codes)
+        ]
         return sorted(pool, key=lambda r: -(r.figures[by].value or 0.0))[:n]
 
     def only(self, codes: Sequence[str]) -> list[Row]:
@@ -125,32 +136,57 @@ def decimals(value: float) -> int:
     return min(len(text.split(".")[1].rstrip("0")), 6)
 
 
-FLOW_WORDS = {"T": ("进出口", "total trade"), "X": ("出口", "exports"), "M": ("进口", "imports"),
-              "B": ("顺差", "balance"), "OUTPUT": ("产值", "output")}
+FLOW_WORDS = {
+    "T": ("进出口", "total trade"),
+    "X": ("出口", "exports"),
+    "M": ("进口", "imports"),
+    "B": ("顺差", "balance"),
+    "OUTPUT": ("产值", "output"),
+}
 
 
 class Reader:
     """Reads the store for one build; every read is capped at ``as_of`` (a vintage or a date)."""
 
-    def __init__(self, engine: Engine, *, as_of: int | datetime | None = None,
-                 lang: str = "zh") -> None:
+    def __init__(
+        self, engine: Engine, *, as_of: int | datetime | None = None, lang: str = "zh"
+    ) -> None:
         self.engine = engine
         self.as_of = as_of
         self.lang = lang
         self._frames: dict[tuple[Any, ...], pl.DataFrame] = {}
 
-    def frame(self, dataflow: str, *, where: Mapping[str, Sequence[str]] | None = None,
-              start: str | None = None, end: str | None = None,
-              unit: str | None = None) -> pl.DataFrame:
-        key = (dataflow, tuple(sorted((k, tuple(v)) for k, v in (where or {}).items())),
-               start, end, unit)
+    def frame(
+        self,
+        dataflow: str,
+        *,
+        where: Mapping[str, Sequence[str]] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        unit: str | None = None,
+    ) -> pl.DataFrame:
+        key = (
+            dataflow,
+            tuple(sorted((k, tuple(v)) for k, v in (where or {}).items())),
+            start,
+            end,
+            unit,
+        )
         if key not in self._frames:
-            self._frames[key] = select(self.engine, dataflow, where=where, start=start, end=end,
-                                       as_of=self.as_of, unit=unit)
+            self._frames[key] = select(
+                self.engine,
+                dataflow,
+                where=where,
+                start=start,
+                end=end,
+                as_of=self.as_of,
+                unit=unit,
+            )
         return self._frames[key]
 
-    def figures(self, frame: pl.DataFrame, dataflow: str, unit: str, digits: int = 2
-                ) -> dict[tuple[str, ...], Figure]:
+    def figures(
+        self, frame: pl.DataFrame, dataflow: str, unit: str, digits: int = 2
+    ) -> dict[tuple[str, ...], Figure]:
         """Every row of ``frame`` as a figure, keyed by (ref_area, flow, indicator, period).
 
         A figure's published precision is the most decimals any value of the same load and
@@ -167,8 +203,13 @@ class Reader:
             label = self.label(row["ref_area"], row["flow"], row["time_period"], row["indicator"])
             value = row["value"]
             out[(row["ref_area"], row["flow"], row["indicator"], row["time_period"])] = Figure(
-                None if value is None else float(value), unit, lineage, digits, label,
-                decimals=places.get((row.get("vintage_id"), row.get("attrs")), -1))
+                None if value is None else float(value),
+                unit,
+                lineage,
+                digits,
+                label,
+                decimals=places.get((row.get("vintage_id"), row.get("attrs")), -1),
+            )
         return out
 
     def label(self, code: str, flow: str, period: str, indicator: str = "VALUE") -> str:

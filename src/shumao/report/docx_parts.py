@@ -20,8 +20,9 @@ FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def set_fonts(style: Any, east_asian: str, latin: str, size_pt: float | None = None,
-              bold: bool | None = None) -> None:
+def set_fonts(
+    style: Any, east_asian: str, latin: str, size_pt: float | None = None, bold: bool | None = None
+) -> None:
     """A style's fonts: ``east_asian`` for Chinese (w:eastAsia), ``latin`` for the rest."""
 
     style.font.name = latin
@@ -45,10 +46,12 @@ def field(paragraph: Any, instruction: str, shown: str) -> None:
     """A complex field (``PAGE``, ``SEQ 表 \\* ARABIC``, ``TOC``) whose cached result is
     ``shown``: correct before Word updates it, updated by Word or LibreOffice on demand."""
     p = paragraph._p
-    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
-                f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} '
-                f'</w:instrText></w:r>',
-                f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'):
+    for xml in (
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} '
+        f"</w:instrText></w:r>",
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
+    ):
         p.append(parse_xml(xml))
     run = paragraph.add_run(shown)
     del run
@@ -56,31 +59,38 @@ def field(paragraph: Any, instruction: str, shown: str) -> None:
 
 
 def _footnote_xml(number: int, text: str) -> str:
-    return (f'<w:footnote w:id="{number}"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
-            f'<w:r><w:rPr><w:vertAlign w:val="superscript"/><w:sz w:val="18"/></w:rPr>'
-            f'<w:footnoteRef/></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
-            f'<w:t xml:space="preserve"> {escape(text)}</w:t></w:r></w:p></w:footnote>')
+    return (
+        f'<w:footnote w:id="{number}"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
+        f'<w:r><w:rPr><w:vertAlign w:val="superscript"/><w:sz w:val="18"/></w:rPr>'
+        f'<w:footnoteRef/></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
+        f'<w:t xml:space="preserve"> {escape(text)}</w:t></w:r></w:p></w:footnote>'
+    )
 
 
 def add_footnotes(document: Any, notes: list[str]) -> None:
     """The footnotes part (separators and one footnote per note, numbered from 1)."""
     body = "".join(_footnote_xml(i, t) for i, t in enumerate(notes, start=1))
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<w:footnotes xmlns:w="{W}">'
-           f'<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
-           f'<w:r><w:separator/></w:r></w:p></w:footnote>'
-           f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>'
-           f'<w:spacing w:after="0"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p>'
-           f'</w:footnote>{body}</w:footnotes>')
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:footnotes xmlns:w="{W}">'
+        f'<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
+        f"<w:r><w:separator/></w:r></w:p></w:footnote>"
+        f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>'
+        f'<w:spacing w:after="0"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p>'
+        f"</w:footnote>{body}</w:footnotes>"
+    )
     package = document.part.package
     part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_TYPE, xml.encode("utf-8"), package)
     document.part.relate_to(part, RT.FOOTNOTES)
 
 
 def footnote_ref(paragraph: Any, number: int) -> None:
-    paragraph._p.append(parse_xml(
-        f'<w:r {nsdecls("w")}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-        f'<w:footnoteReference w:id="{number}"/></w:r>'))
+    paragraph._p.append(
+        parse_xml(
+            f'<w:r {nsdecls("w")}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            f'<w:footnoteReference w:id="{number}"/></w:r>'
+        )
+    )
 
 
 def first_line_indent(style: Any, chars: int = 2, size_pt: float = 12) -> None:

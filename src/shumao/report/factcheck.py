@@ -38,10 +38,13 @@ class Checked:
         shown = fmt(self.figure.value, 2)  # type: ignore[arg-type]
         rng = "" if hi - lo < 1e-9 else f"（按公布数的舍入范围 {fmt(lo, 2)}～{fmt(hi, 2)}）"
         how = self.figure.formula or "库中数值"
-        vint = "、".join(sorted({f"{s.dataflow} v{s.vintage}" for s in
-                                self.figure.lineage.stored()}))
-        return (f"报告 {self.claim.printed}{self.claim.unit}，库中 {shown}{rng}；"
-                f"计算：{how}；来源：{vint}")
+        vint = "、".join(
+            sorted({f"{s.dataflow} v{s.vintage}" for s in self.figure.lineage.stored()})
+        )
+        return (
+            f"报告 {self.claim.printed}{self.claim.unit}，库中 {shown}{rng}；"
+            f"计算：{how}；来源：{vint}"
+        )
 
 
 # --------------------------------------------------------------------------- bounds
@@ -96,18 +99,27 @@ def find(claim: cl.Claim, data: dict[str, Rows]) -> tuple[Figure | None, str]:
     if claim.kind in ("unknown", "pp"):
         return None, "库中没有可对应的指标（百分点变化或含义不明）/ no matching indicator"
     if not claim.topic or claim.topic == "other":
-        return None, "说的不是库中的指标（如跨境电商、外资、企业数）/ not about a measure in the store"
+        return (
+            None,
+            "说的不是库中的指标（如跨境电商、外资、企业数）/ not about a measure in the store",
+        )
     currency = "亿元" if claim.unit.endswith("元") and not claim.unit.endswith("美元") else "亿美元"
-    subject_rows = [(rows, r) for rows in data.values() for r in rows
-                    if r.code == claim.subject and rows.topic == claim.topic]
+    subject_rows = [
+        (rows, r)
+        for rows in data.values()
+        for r in rows
+        if r.code == claim.subject and rows.topic == claim.topic
+    ]
     if not subject_rows:
         return None, f"库中没有“{area_name(claim.subject)}”的数据 / no data for this subject"
     for rows, row in subject_rows:
         for name, f in rows.fields.items():
             if name in row.figures and _fits(claim, f, row, currency):
                 return row.figures[name], ""
-    return None, (f"库中没有{area_name(claim.subject)}{claim.period}年的这一数值"
-                  f"（{claim.kind}/{claim.flow or '?'}）/ the store has no such figure")
+    return None, (
+        f"库中没有{area_name(claim.subject)}{claim.period}年的这一数值"
+        f"（{claim.kind}/{claim.flow or '?'}）/ the store has no such figure"
+    )
 
 
 def _fits(claim: cl.Claim, f: Field, row: Row, currency: str) -> bool:
@@ -147,13 +159,21 @@ def _top(claim: cl.Claim, data: dict[str, Rows]) -> Checked:
     absent = [c for c in claim.names if pool.row(c) is None]
     if absent:
         names = "、".join(area_name(c) for c in absent)
-        return Checked("", claim, "unsupported", reason=f"库中只有部分省市（缺{names}），无法排名 / "
-                       "the store holds only some provinces")
+        return Checked(
+            "",
+            claim,
+            "unsupported",
+            reason=f"库中只有部分省市（缺{names}），无法排名 / the store holds only some provinces",
+        )
     top = [r.code for r in pool.top(int(claim.value or 0), claim.flow or "T", codes)]
     if top == list(claim.names):
         return Checked("", claim, "ok", reason="、".join(area_name(c) for c in top))
-    return Checked("", claim, "mismatch", reason="库中排序 / the store's order: " +
-                   "、".join(area_name(c) for c in top))
+    return Checked(
+        "",
+        claim,
+        "mismatch",
+        reason="库中排序 / the store's order: " + "、".join(area_name(c) for c in top),
+    )
 
 
 def _members(claim: cl.Claim, year: int) -> Checked:
@@ -164,20 +184,31 @@ def _members(claim: cl.Claim, year: int) -> Checked:
     if len(said) == int(claim.value or 0) and set(said) == set(listed):
         return Checked("", claim, "ok", reason=f"{len(listed)} 家，名单一致 / same list")
     missing = [parks.lookup(c).name_zh for c in listed if c not in said]
-    return Checked("", claim, "mismatch", reason=f"参考名录 {len(listed)} 家；未认出或缺少："
-                   f"{'、'.join(missing) or '—'} / the reference list differs")
+    return Checked(
+        "",
+        claim,
+        "mismatch",
+        reason=f"参考名录 {len(listed)} 家；未认出或缺少："
+        f"{'、'.join(missing) or '—'} / the reference list differs",
+    )
 
 
 def _region_members(claim: cl.Claim) -> Checked:
-    """"东部地区包括北京、天津……" against the NBS four regions (reference data)."""
+    """ "东部地区包括北京、天津……" against the NBS four regions (reference data)."""
     members = list(geo.lookup_region(claim.subject).provinces)
     said = list(dict.fromkeys(claim.names))
     if set(said) == set(members):
-        return Checked("", claim, "ok", reason=f"{len(members)} 个省市，与国家统计局四大地区划分一致")
+        return Checked(
+            "", claim, "ok", reason=f"{len(members)} 个省市，与国家统计局四大地区划分一致"
+        )
     extra = "、".join(area_name(c) for c in said if c not in members) or "—"
     lacking = "、".join(area_name(c) for c in members if c not in said) or "—"
-    return Checked("", claim, "mismatch", reason=f"国家统计局划分：多列 {extra}；缺 {lacking} / "
-                   "differs from the NBS regions")
+    return Checked(
+        "",
+        claim,
+        "mismatch",
+        reason=f"国家统计局划分：多列 {extra}；缺 {lacking} / differs from the NBS regions",
+    )
 
 
 def check_claim(claim: cl.Claim, data: dict[str, Rows], year: int) -> Checked:
@@ -196,8 +227,9 @@ def check_text(text: str, data: dict[str, Rows], year: int, prefix: str = "c") -
     out = []
     for i, claim in enumerate(cl.extract(text), start=1):
         checked = check_claim(claim, data, year)
-        out.append(Checked(f"{prefix}#{i}", checked.claim, checked.status, checked.figure,
-                           checked.reason))
+        out.append(
+            Checked(f"{prefix}#{i}", checked.claim, checked.status, checked.figure, checked.reason)
+        )
     return out
 
 

@@ -71,64 +71,114 @@ class Figure:
     def with_label(self, label: str) -> Figure:
         return replace(self, label=label)
 
-    def computed(self, indicator: str, value: float | None, unit: str, *inputs: Figure,
-                 formula: str = "", label: str = "") -> Figure:
-        return computed(indicator, value, unit, inputs, formula=formula,
-                        label=label or self.label)
+    def computed(
+        self,
+        indicator: str,
+        value: float | None,
+        unit: str,
+        *inputs: Figure,
+        formula: str = "",
+        label: str = "",
+    ) -> Figure:
+        return computed(indicator, value, unit, inputs, formula=formula, label=label or self.label)
 
 
-def computed(indicator: str, value: float | None, unit: str, inputs: Sequence[Figure], *,
-             formula: str = "", label: str = "", digits: int = 2) -> Figure:
+def computed(
+    indicator: str,
+    value: float | None,
+    unit: str,
+    inputs: Sequence[Figure],
+    *,
+    formula: str = "",
+    label: str = "",
+    digits: int = 2,
+) -> Figure:
     """A figure computed by ``indicator`` from ``inputs`` (its lineage lists them)."""
     first = inputs[0].lineage
     if any(f.missing for f in inputs):
         value = None
-    lineage = Lineage(first.dataflow, first.key, first.period, first.vintage, indicator,
-                      tuple(inputs))
+    lineage = Lineage(
+        first.dataflow, first.key, first.period, first.vintage, indicator, tuple(inputs)
+    )
     return Figure(value, unit, lineage, digits, label, formula)
 
 
-def share(part: Figure, whole: Figure, indicator: str = "SHARE_PARENT", label: str = ""
-          ) -> Figure:
-    value = None if part.missing or whole.missing or not whole.value else \
-        part.value / whole.value * 100.0  # type: ignore[operator]
-    return computed(indicator, value, "%", [part, whole], label=label or part.label,
-                    formula=f"{part.label} ÷ {whole.label} × 100")
+def share(part: Figure, whole: Figure, indicator: str = "SHARE_PARENT", label: str = "") -> Figure:
+    value = (
+        None
+        if part.missing or whole.missing or not whole.value
+        else part.value / whole.value * 100.0  # type: ignore[operator]
+    )
+    return computed(
+        indicator,
+        value,
+        "%",
+        [part, whole],
+        label=label or part.label,
+        formula=f"{part.label} ÷ {whole.label} × 100",
+    )
 
 
-def growth(now: Figure, before: Figure, indicator: str = "GROWTH_YOY", label: str = ""
-           ) -> Figure:
-    value = None if now.missing or before.missing or not before.value else \
-        (now.value / before.value - 1.0) * 100.0  # type: ignore[operator]
-    return computed(indicator, value, "%", [now, before], label=label or now.label,
-                    formula=f"({now.label} ÷ {before.label} − 1) × 100")
+def growth(now: Figure, before: Figure, indicator: str = "GROWTH_YOY", label: str = "") -> Figure:
+    value = (
+        None
+        if now.missing or before.missing or not before.value
+        else (now.value / before.value - 1.0) * 100.0  # type: ignore[operator]
+    )
+    return computed(
+        indicator,
+        value,
+        "%",
+        [now, before],
+        label=label or now.label,
+        formula=f"({now.label} ÷ {before.label} − 1) × 100",
+    )
 
 
 def difference(a: Figure, b: Figure, indicator: str = "BALANCE", label: str = "") -> Figure:
     value = None if a.missing or b.missing else a.value - b.value  # type: ignore[operator]
-    return computed(indicator, value, a.unit, [a, b], label=label or a.label,
-                    formula=f"{a.label} − {b.label}")
+    return computed(
+        indicator, value, a.unit, [a, b], label=label or a.label, formula=f"{a.label} − {b.label}"
+    )
 
 
 def total(parts: Iterable[Figure], label: str, indicator: str = "SUM") -> Figure:
     items = list(parts)
     value = None if any(p.missing for p in items) else sum(p.value for p in items)  # type: ignore[misc]
-    return computed(indicator, value, items[0].unit, items, label=label,
-                    formula=" + ".join(p.label for p in items))
+    return computed(
+        indicator,
+        value,
+        items[0].unit,
+        items,
+        label=label,
+        formula=" + ".join(p.label for p in items),
+    )
 
 
 def cagr(last: Figure, first: Figure, years: int, label: str = "") -> Figure:
     ok = not (last.missing or first.missing) and first.value and years > 0
     value = ((last.value / first.value) ** (1.0 / years) - 1.0) * 100.0 if ok else None  # type: ignore[operator]
-    return computed("CAGR", value, "%", [last, first], label=label or last.label,
-                    formula=f"(({last.label} ÷ {first.label})^(1/{years}) − 1) × 100")
+    return computed(
+        "CAGR",
+        value,
+        "%",
+        [last, first],
+        label=label or last.label,
+        formula=f"(({last.label} ÷ {first.label})^(1/{years}) − 1) × 100",
+    )
 
 
 def prior_from_growth(now: Figure, rate: Figure, label: str = "") -> Figure:
     """The previous-year value a published growth rate implies: x / (1 + g/100)."""
     value = None if now.missing or rate.missing else now.value / (1.0 + rate.value / 100.0)  # type: ignore[operator]
-    return computed("PRIOR_FROM_GROWTH", value, now.unit, [now, rate], label=label,
-                    formula=f"{now.label} ÷ (1 + {rate.label} ÷ 100)")
+    return computed(
+        "PRIOR_FROM_GROWTH",
+        value,
+        now.unit,
+        [now, rate],
+        label=label,
+        formula=f"{now.label} ÷ (1 + {rate.label} ÷ 100)",
+    )
 
 
 def explorer_link(lineage: Lineage) -> str:

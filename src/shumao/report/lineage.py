@@ -71,13 +71,25 @@ def line(key: str, fig: Figure, lang: str, ids: dict[int, str] | None = None) ->
     value = "—" if fig.missing else fmt(fig.value, max(fig.digits, 2))  # type: ignore[arg-type]
     computation = indicator_name(lin.indicator, lang)
     if lin.indicator != STORED:
-        computation += f"（{lin.indicator}）：{fig.formula}" if lang != "en" else \
-            f" ({lin.indicator}): {fig.formula}"
-    inputs = "；".join(f"{i.label} = {fmt(i.value, 2) if not i.missing else '—'}"  # type: ignore[arg-type]
-                      for i in lin.inputs)
-    return Line(key, fig.label, value, fig.unit,
-                "、".join(dict.fromkeys(s.dataflow for s in stored)),
-                "；".join(dict.fromkeys(s.series_key for s in stored)),
-                "、".join(sorted({s.period for s in stored})),
-                "、".join(str(v) for v in sorted({s.vintage for s in stored if s.vintage})),
-                computation, inputs, explorer_link(lin))
+        computation += (
+            f"（{lin.indicator}）：{fig.formula}"
+            if lang != "en"
+            else f" ({lin.indicator}): {fig.formula}"
+        )
+    inputs = "；".join(
+        f"{i.label} = {fmt(i.value, 2) if not i.missing else '—'}"  # type: ignore[arg-type]
+        for i in lin.inputs
+    )
+    return Line(
+        key,
+        fig.label,
+        value,
+        fig.unit,
+        "、".join(dict.fromkeys(s.dataflow for s in stored)),
+        "；".join(dict.fromkeys(s.series_key for s in stored)),
+        "、".join(sorted({s.period for s in stored})),
+        "、".join(str(v) for v in sorted({s.vintage for s in stored if s.vintage})),
+        computation,
+        inputs,
+        explorer_link(lin),
+    )

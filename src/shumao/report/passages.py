@@ -74,9 +74,16 @@ class Passage:
     def _table(self, doc: Document, ctx: Context) -> Table:
         rows = self.table or [[]]
         number = len(doc.tables()) + 1
-        return Table(number, self.key, ctx.text(self.spec.get("title", "")), "",
-                     tuple(rows[0]), tuple(tuple(Cell(c) for c in r) for r in rows[1:]),
-                     ctx.text(self.spec.get("source", "")), tuple("" for _ in rows[0]))
+        return Table(
+            number,
+            self.key,
+            ctx.text(self.spec.get("title", "")),
+            "",
+            tuple(rows[0]),
+            tuple(tuple(Cell(c) for c in r) for r in rows[1:]),
+            ctx.text(self.spec.get("source", "")),
+            tuple("" for _ in rows[0]),
+        )
 
 
 def _runs(text: str, doc: Document, ctx: Context) -> list[Run]:
@@ -84,7 +91,7 @@ def _runs(text: str, doc: Document, ctx: Context) -> list[Run]:
     at = 0
     for m in NOTE.finditer(text):
         if m.start() > at:
-            runs.append(Text(text[at:m.start()]))
+            runs.append(Text(text[at : m.start()]))
         runs.append(note_ref(ctx, doc, m.group(1)))
         at = m.end()
     if at < len(text):
@@ -100,8 +107,9 @@ def read(key: str, path: Path, spec: dict[str, Any] | None = None) -> Passage:
         return Passage(key, path, table=rows, spec=spec or {})
     if path.suffix.lower() == ".docx":
         return Passage(key, path, _docx_items(path), spec=spec or {})
-    return Passage(key, path, _markdown_items(path.read_text(encoding="utf-8-sig")),
-                   spec=spec or {})
+    return Passage(
+        key, path, _markdown_items(path.read_text(encoding="utf-8-sig")), spec=spec or {}
+    )
 
 
 def _markdown_items(text: str) -> list[tuple[str, str]]:

@@ -145,7 +145,7 @@ def _table(word: Any, block: Table) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(grid.rows[0].cells, block.header, strict=True):
         _cell(cell, text, bold=True)
-    grid.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    grid.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
     for row in block.rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
@@ -187,19 +187,37 @@ def _annex(word: Any, doc: Document, labels: dict[str, str]) -> None:
     intro = word.add_paragraph(labels["annex_intro"])
     intro.runs[0].font.size = Pt(10)
     _source(word, f"{labels['stamp']}：{doc.stamp}")
-    header = (labels["id"], labels["figure"], labels["value"], labels["dataflow"],
-              labels["series"], labels["period"], labels["vintage"], labels["computation"])
+    header = (
+        labels["id"],
+        labels["figure"],
+        labels["value"],
+        labels["dataflow"],
+        labels["series"],
+        labels["period"],
+        labels["vintage"],
+        labels["computation"],
+    )
     grid = word.add_table(rows=1, cols=len(header), style="Table Grid")
     for cell, text in zip(grid.rows[0].cells, header, strict=True):
         _cell(cell, text, bold=True)
     for a in lineage.lines(doc):
         how = a.computation + (f"；{a.inputs}" if a.inputs else "")
-        values = (a.id, a.label, f"{a.value}{a.unit if a.unit != '位' else ''}", a.dataflow,
-                  a.series, a.period, a.vintage, how)
+        values = (
+            a.id,
+            a.label,
+            f"{a.value}{a.unit if a.unit != '位' else ''}",
+            a.dataflow,
+            a.series,
+            a.period,
+            a.vintage,
+            how,
+        )
         for cell, text in zip(grid.add_row().cells, values, strict=True):
             _cell(cell, text)
-    for title, items in ((labels["omitted"], [f"{s}：{w}" for s, w in doc.omitted]),
-                         (labels["overrides"], [f"{c}「{t}」：{r}" for c, t, r in doc.overrides])):
+    for title, items in (
+        (labels["omitted"], [f"{s}：{w}" for s, w in doc.omitted]),
+        (labels["overrides"], [f"{c}「{t}」：{r}" for c, t, r in doc.overrides]),
+    ):
         if items:
             word.add_heading(title, level=3)
             for item in items:

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def _key(html: str) -> str:
     import weasyprint  # deferred: WeasyPrint takes ~1 s to import; only a PDF needs it
+
     return hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()
 
 
@@ -39,6 +40,7 @@ def layout(html: str) -> bytes:
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=None)
-    data = document.write_pdf(uncompressed_pdf=False, pdf_identifier=b"shumao-report",
-                              custom_metadata=False)
+    data = document.write_pdf(
+        uncompressed_pdf=False, pdf_identifier=b"shumao-report", custom_metadata=False
+    )
     return bytes(data) if data is not None else b""

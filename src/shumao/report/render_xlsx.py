@@ -20,17 +20,19 @@ FIXED = datetime(2000, 1, 1)
 def xlsx(doc: Document) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
-    book.set_properties({"title": doc.title, "author": "shumao", "created": FIXED,
-                         "comments": doc.stamp})
-    head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1,
-                            "text_wrap": True, "valign": "top"})
+    book.set_properties(
+        {"title": doc.title, "author": "shumao", "created": FIXED, "comments": doc.stamp}
+    )
+    head = book.add_format(
+        {"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     num = book.add_format({"border": 1})
     text = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     title = book.add_format({"bold": True, "font_size": 12})
     small = book.add_format({"font_size": 9, "italic": True})
     labels = LABELS["en" if doc.lang == "en" else "zh"]
     for block in [b for b in doc.blocks if isinstance(b, Table | Chart)]:
-        name = (f"表{block.number}" if isinstance(block, Table) else f"图{block.number}")
+        name = f"表{block.number}" if isinstance(block, Table) else f"图{block.number}"
         sheet = book.add_worksheet(name)
         sheet.write(0, 0, block.caption, title)
         sheet.write(1, 0, block.unit if isinstance(block, Table) else f"单位：{block.unit}", small)
@@ -61,13 +63,39 @@ def _write(sheet: Any, r: int, c: int, cell: Cell, doc: Document, num: Any, text
 
 def _annex(book: Any, doc: Document, labels: dict[str, str], head: Any, text: Any) -> None:
     sheet = book.add_worksheet("数据说明" if doc.lang != "en" else "Data notes")
-    header = [labels["id"], labels["figure"], labels["value"], labels["unit"],
-              labels["dataflow"], labels["series"], labels["period"], labels["vintage"],
-              labels["computation"], labels["inputs"], "explorer"]
+    header = [
+        labels["id"],
+        labels["figure"],
+        labels["value"],
+        labels["unit"],
+        labels["dataflow"],
+        labels["series"],
+        labels["period"],
+        labels["vintage"],
+        labels["computation"],
+        labels["inputs"],
+        "explorer",
+    ]
     sheet.write_row(0, 0, header, head)
     for r, a in enumerate(lineage.lines(doc), start=1):
-        sheet.write_row(r, 0, [a.id, a.label, a.value, a.unit, a.dataflow, a.series, a.period,
-                               a.vintage, a.computation, a.inputs, a.link], text)
+        sheet.write_row(
+            r,
+            0,
+            [
+                a.id,
+                a.label,
+                a.value,
+                a.unit,
+                a.dataflow,
+                a.series,
+                a.period,
+                a.vintage,
+                a.computation,
+                a.inputs,
+                a.link,
+            ],
+            text,
+        )
     sheet.write(len(doc.figures) + 2, 0, f"{labels['stamp']}：{doc.stamp}")
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 28)

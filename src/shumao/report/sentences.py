@@ -60,16 +60,20 @@ def absent(obj: Any, name: Any) -> str:
     """Why a sentence is left out when ``name`` is not in ``obj`` (a data source's rows, a
     row, or the build's data when ``obj`` is jinja's ``missing``), in Chinese and English."""
     if obj is missing:
-        return (f"没有名为 {name} 的数据（模板未定义此数据源）/ no data named {name} (the "
-                "template defines no such data source)")
+        return (
+            f"没有名为 {name} 的数据（模板未定义此数据源）/ no data named {name} (the "
+            "template defines no such data source)"
+        )
     if isinstance(obj, Rows):
         zh, en = area_names(str(name)) or (str(name), str(name))
         code_zh, code_en = (f"（{name}）", f" ({name})") if zh != str(name) else ("", "")
         src_zh, src_en = _source(obj)
         return f"{src_zh}中没有{zh}{code_zh}这一行 / {src_en} have no row for {en}{code_en}"
     if isinstance(obj, Row):
-        return (f"{obj.name}（{obj.period}）没有 {name} 的数值 / {obj.name} ({obj.period}) has "
-                f"no value for {name}")
+        return (
+            f"{obj.name}（{obj.period}）没有 {name} 的数值 / {obj.name} ({obj.period}) has "
+            f"no value for {name}"
+        )
     return f"数据中没有 {name} / the data have no {name}"
 
 
@@ -137,8 +141,7 @@ class Filters:
 
     def yoy(self, fig: Any, digits: int = 1) -> str:
         if self.en:
-            return self._signed(fig, digits, "up ", "down ", "flat year on year",
-                                "% year on year")
+            return self._signed(fig, digits, "up ", "down ", "flat year on year", "% year on year")
         return self._signed(fig, digits, "同比增长", "同比下降", "与上年持平", "%")
 
     def rise(self, fig: Any, digits: int = 1) -> str:
@@ -197,8 +200,11 @@ def join(items: Sequence[str], en: bool = False) -> str:
 def _top(rows: Rows, n: int, by: str, region: str | None = None) -> list[Row]:
     """The ``n`` largest rows by ``by``; provinces only (not 合计 or 全国) when rows hold any."""
     provinces = [p.code for p in geo.provinces()]
-    codes = list(geo.lookup_region(region).provinces) if region else \
-        (provinces if any(r.code in provinces for r in rows) else None)
+    codes = (
+        list(geo.lookup_region(region).provinces)
+        if region
+        else (provinces if any(r.code in provinces for r in rows) else None)
+    )
     found = rows.top(n, by, codes)
     if not found:
         zh, en = _measure(rows, by)
@@ -214,10 +220,18 @@ def _source(rows: Rows) -> tuple[str, str]:
     return f"{rows.source_zh}的数据", f"the {rows.source_en} data ({rows.name})"
 
 
-FLOWS = {"T": ("进出口", "trade"), "X": ("出口", "export"), "M": ("进口", "import"),
-         "B": ("差额", "balance")}
-MEASURES = {"share": ("占比", "shares"), "share_world": ("占全球比重", "world shares"),
-            "growth": ("增速", "growth rates"), "rank": ("位次", "ranks")}
+FLOWS = {
+    "T": ("进出口", "trade"),
+    "X": ("出口", "export"),
+    "M": ("进口", "import"),
+    "B": ("差额", "balance"),
+}
+MEASURES = {
+    "share": ("占比", "shares"),
+    "share_world": ("占全球比重", "world shares"),
+    "growth": ("增速", "growth rates"),
+    "rank": ("位次", "ranks"),
+}
 
 
 def _measure(rows: Rows, name: str) -> tuple[str, str]:
@@ -240,8 +254,9 @@ class Renderer:
     """Compiles and renders the sentence templates of one report template."""
 
     def __init__(self, data: dict[str, Rows], *, year: int, lang: str) -> None:
-        self.env = SandboxedEnvironment(undefined=_Absent, autoescape=False,
-                                        keep_trailing_newline=False)
+        self.env = SandboxedEnvironment(
+            undefined=_Absent, autoescape=False, keep_trailing_newline=False
+        )
         self.data = data
         self.year = year
         self.lang = lang
@@ -260,23 +275,42 @@ class Renderer:
         scope = Scope(self.lang)
         filters = Filters(scope)
         env = self.env.overlay()
-        env.filters.update({name: getattr(filters, name) for name in (
-            "amount", "trillion", "yoy", "rise", "pp", "pct", "n", "rank", "names", "each")})
+        env.filters.update(
+            {
+                name: getattr(filters, name)
+                for name in (
+                    "amount",
+                    "trillion",
+                    "yoy",
+                    "rise",
+                    "pp",
+                    "pct",
+                    "n",
+                    "rank",
+                    "names",
+                    "each",
+                )
+            }
+        )
 
         def note(key: str) -> str:
             scope.notes.append(key)
             return f"{NOTE}{key}{NOTE}"
 
-        env.globals.update(share=fx.share, growth=fx.growth, diff=fx.difference, cagr=_cagr,
-                           top=_top, note=note)
+        env.globals.update(
+            share=fx.share, growth=fx.growth, diff=fx.difference, cagr=_cagr, top=_top, note=note
+        )
         try:
             text = env.from_string(source).render(year=self.year, **self.data)
         except (UndefinedError, Missing) as exc:
             raise Missing(str(exc)) from None
         except ZeroDivisionError:
-            raise Missing("分母为零，无法计算比重或增速 / a denominator is zero: no share or "
-                          "growth rate") from None
+            raise Missing(
+                "分母为零，无法计算比重或增速 / a denominator is zero: no share or growth rate"
+            ) from None
         except (TypeError, ValueError, LookupError, AttributeError) as exc:
-            raise Missing(f"数据不全，无法生成此句（{exc}）/ the data are incomplete for this "
-                          f"sentence ({exc})") from None
+            raise Missing(
+                f"数据不全，无法生成此句（{exc}）/ the data are incomplete for this "
+                f"sentence ({exc})"
+            ) from None
         return str(Markup(text)), scope

@@ -53,6 +53,7 @@ def source(name: str, doc_zh: str, params: tuple[str, ...] = ()) -> Callable[...
     def wrap(function: Callable[..., Rows]) -> Callable[..., Rows]:
         SOURCES[name] = Source(name, function, frozenset(params), doc_zh)
         return function
+
     return wrap
 
 
@@ -68,13 +69,20 @@ def trade_fields(*flows: str, growth: bool = True) -> dict[str, Field]:
 # --------------------------------------------------------------------------- MOFCOM tables
 
 
-def _published(reader: Reader, year: int, first: int | None = None) -> dict[tuple[str, ...], Figure]:
+def _published(
+    reader: Reader, year: int, first: int | None = None
+) -> dict[tuple[str, ...], Figure]:
     frame = reader.frame(MOFCOM, start=str(first or year), end=str(year), unit=YI)
     return reader.figures(frame, MOFCOM, YI)
 
 
-def _trade_row(reader: Reader, figs: dict[tuple[str, ...], Figure], code: str, year: str,
-               flows: tuple[str, ...] = ("T", "X", "M")) -> Row:
+def _trade_row(
+    reader: Reader,
+    figs: dict[tuple[str, ...], Figure],
+    code: str,
+    year: str,
+    flows: tuple[str, ...] = ("T", "X", "M"),
+) -> Row:
     row = Row(code, area_name(code, reader.lang), year)
     for f in flows:
         level = figs.get((code, f, "VALUE", year))
@@ -91,31 +99,45 @@ def _codes(figs: dict[tuple[str, ...], Figure], test: Callable[[str], bool]) -> 
 
 
 def _world_exports(reader: Reader, year: int) -> Figure | None:
-    frame = reader.frame("UNCTAD_DDS", where={"ref_area": ["WLD"], "flow": ["X"],
-                                              "product": ["DD"]},
-                         start=str(year), end=str(year), unit=YI)
+    frame = reader.frame(
+        "UNCTAD_DDS",
+        where={"ref_area": ["WLD"], "flow": ["X"], "product": ["DD"]},
+        start=str(year),
+        end=str(year),
+        unit=YI,
+    )
     found = reader.figures(frame, "UNCTAD_DDS", YI)
     return next(iter(found.values()), None)
 
 
-@source("mofcom_economies", "表1 全球主要经济体（商务部报告公布数）；出口占全球比重以 UNCTAD 全球值计算")
+@source(
+    "mofcom_economies", "表1 全球主要经济体（商务部报告公布数）；出口占全球比重以 UNCTAD 全球值计算"
+)
 def economies(reader: Reader, year: int) -> Rows:
     figs = _published(reader, year)
     world = _world_exports(reader, year)
-    rows = [_trade_row(reader, figs, c, str(year))
-            for c in _codes(figs, lambda c: len(c) == 3 and c.isalpha() and c.isupper())]
+    rows = [
+        _trade_row(reader, figs, c, str(year))
+        for c in _codes(figs, lambda c: len(c) == 3 and c.isalpha() and c.isupper())
+    ]
     rows.sort(key=lambda r: -(r.T.value or 0.0) if "T" in r.figures else 0.0)
     for i, row in enumerate(rows, start=1):
         if world is not None and "X" in row.figures:
             row.figures["swX"] = fx.share(row.X, world, "SHARE_WORLD")
-        row.figures["rank"] = fx.computed("RANK", float(i), "位", [row.T], digits=0,
-                                          label=row.T.label)
-    fields = {**trade_fields("T", "X", "M"), "swX": Field("swX", "X", "share_world", "%", 1),
-              "rank": Field("rank", "T", "rank", "位", 0)}
+        row.figures["rank"] = fx.computed(
+            "RANK", float(i), "位", [row.T], digits=0, label=row.T.label
+        )
+    fields = {
+        **trade_fields("T", "X", "M"),
+        "swX": Field("swX", "X", "share_world", "%", 1),
+        "rank": Field("rank", "T", "rank", "位", 0),
+    }
     return Rows("mofcom_economies", rows, fields, *SOURCE_WTO)
 
 
-@source("mofcom_china", "中国：进出口、出口、进口及增速，顺差及其比上年变化（由公布增速推算上年值）")
+@source(
+    "mofcom_china", "中国：进出口、出口、进口及增速，顺差及其比上年变化（由公布增速推算上年值）"
+)
 def china(reader: Reader, year: int) -> Rows:
     figs = _published(reader, year)
     row = _trade_row(reader, figs, NATION, str(year))
@@ -123,10 +145,15 @@ def china(reader: Reader, year: int) -> Rows:
     if {"X", "M"} <= row.figures.keys():
         row.figures["B"] = fx.difference(row.X, row.M, label=reader.label(NATION, "B", str(year)))
         if {"gX", "gM"} <= row.figures.keys():
-            prior = [fx.prior_from_growth(row.figures[f], row.figures[f"g{f}"],
-                                          reader.label(NATION, f, str(year - 1)))
-                     for f in ("X", "M")]
-            before = fx.difference(prior[0], prior[1], label=reader.label(NATION, "B", str(year - 1)))
+            prior = [
+                fx.prior_from_growth(
+                    row.figures[f], row.figures[f"g{f}"], reader.label(NATION, f, str(year - 1))
+                )
+                for f in ("X", "M")
+            ]
+            before = fx.difference(
+                prior[0], prior[1], label=reader.label(NATION, "B", str(year - 1))
+            )
             row.figures["dB"] = fx.difference(row.B, before, "CHANGE")
         fields |= {"B": Field("B", "B", "level", YI), "dB": Field("dB", "B", "change", YI)}
     return Rows("mofcom_china", [row], fields, *SOURCE_WTO)
@@ -144,33 +171,42 @@ def provinces(reader: Reader, year: int) -> Rows:
     rows.sort(key=lambda r: r.code)
     nation = _trade_row(reader, figs, NATION, y)
     nation.name = "全国" if reader.lang != "en" else "China"
-    total = Row(TOTAL12, f"{len(rows)}省市合计" if reader.lang != "en" else
-                f"{len(rows)} provinces", y)
+    total = Row(
+        TOTAL12, f"{len(rows)}省市合计" if reader.lang != "en" else f"{len(rows)} provinces", y
+    )
     for f in ("T", "X", "M"):
         parts = [r.figures[f] for r in rows if f in r.figures]
         if not parts:
             continue
         total.figures[f] = fx.total(parts, _label(reader, total.name, f, year))
-        priors = [fx.prior_from_growth(r.figures[f], r.figures[f"g{f}"],
-                                       reader.label(r.code, f, str(year - 1)))
-                  for r in rows if f"g{f}" in r.figures]
-        total.figures[f"g{f}"] = fx.growth(total.figures[f],
-                                           fx.total(priors, _label(reader, total.name, f, year - 1)))
+        priors = [
+            fx.prior_from_growth(
+                r.figures[f], r.figures[f"g{f}"], reader.label(r.code, f, str(year - 1))
+            )
+            for r in rows
+            if f"g{f}" in r.figures
+        ]
+        total.figures[f"g{f}"] = fx.growth(
+            total.figures[f], fx.total(priors, _label(reader, total.name, f, year - 1))
+        )
     for row in [*rows, total]:
         for f in ("T", "X", "M"):
             if f in row.figures and f in nation.figures:
                 row.figures[f"s{f}"] = fx.share(row.figures[f], nation.figures[f])
     for i, row in enumerate(sorted(rows, key=lambda r: -(r.T.value or 0.0)), start=1):
-        row.figures["rank"] = fx.computed("RANK", float(i), "位", [row.T], digits=0,
-                                          label=row.T.label)
-    fields = {**trade_fields("T", "X", "M"),
-              **{f"s{f}": Field(f"s{f}", f, "share", "%") for f in ("T", "X", "M")},
-              "rank": Field("rank", "T", "rank", "位", 0)}
+        row.figures["rank"] = fx.computed(
+            "RANK", float(i), "位", [row.T], digits=0, label=row.T.label
+        )
+    fields = {
+        **trade_fields("T", "X", "M"),
+        **{f"s{f}": Field(f"s{f}", f, "share", "%") for f in ("T", "X", "M")},
+        "rank": Field("rank", "T", "rank", "位", 0),
+    }
     return Rows("mofcom_provinces", [*rows, total, nation], fields, *SOURCE_MOFCOM)
 
 
 def _label(reader: Reader, name: str, flow: str, year: int) -> str:
-    """"12省市合计·进出口·2022年": the label of a computed row's figure."""
+    """ "12省市合计·进出口·2022年": the label of a computed row's figure."""
     return f"{name}·{reader.label('', flow, str(year)).split('·', 1)[1]}"
 
 
@@ -187,21 +223,31 @@ def regions(reader: Reader, year: int) -> Rows:
         if "T" in nation.figures:
             row.figures["sT"] = fx.share(row.T, nation.T)
         rows.append(row)
-    fields = {**trade_fields("T", "X", "M", "B", growth=False),
-              "sT": Field("sT", "T", "share", "%", 1)}
+    fields = {
+        **trade_fields("T", "X", "M", "B", growth=False),
+        "sT": Field("sT", "T", "share", "%", 1),
+    }
     return Rows("mofcom_regions", rows, fields, *SOURCE_MOFCOM)
 
 
 def _span_fields(flow: str, unit: str, first: int) -> dict[str, Field]:
-    return {flow: Field(flow, flow, "level", unit),
-            f"{flow}1": Field(f"{flow}1", flow, "level_prev1", unit),
-            f"{flow}2": Field(f"{flow}2", flow, "level_prev2", unit),
-            f"gt{flow}": Field(f"gt{flow}", flow, "growth_total", "%", since=str(first)),
-            f"cagr{flow}": Field(f"cagr{flow}", flow, "cagr", "%", since=str(first))}
+    return {
+        flow: Field(flow, flow, "level", unit),
+        f"{flow}1": Field(f"{flow}1", flow, "level_prev1", unit),
+        f"{flow}2": Field(f"{flow}2", flow, "level_prev2", unit),
+        f"gt{flow}": Field(f"gt{flow}", flow, "growth_total", "%", since=str(first)),
+        f"cagr{flow}": Field(f"cagr{flow}", flow, "cagr", "%", since=str(first)),
+    }
 
 
-def _span_row(row: Row, figs: dict[tuple[str, ...], Figure], flow: str, indicator: str,
-              year: int, key_flow: str) -> None:
+def _span_row(
+    row: Row,
+    figs: dict[tuple[str, ...], Figure],
+    flow: str,
+    indicator: str,
+    year: int,
+    key_flow: str,
+) -> None:
     """Fields ``flow`` (year), ``flow1``, ``flow2`` (one, two years back), growth over the span."""
     series = [figs.get((row.code, key_flow, indicator, str(year - k))) for k in range(3)]
     for k, fig in enumerate(series):
@@ -232,27 +278,53 @@ def base_output(reader: Reader, year: int) -> Rows:
     frame = reader.frame(OUTPUT, start=str(year - 2), end=str(year))
     frame = frame.filter(pl.col("value").is_not_null())
     figs: dict[tuple[str, ...], Figure] = {
-        (k[0], "OUTPUT", k[2], k[3]): f for k, f in reader.figures(frame, OUTPUT, "亿元", 0).items()}
+        (k[0], "OUTPUT", k[2], k[3]): f for k, f in reader.figures(frame, OUTPUT, "亿元", 0).items()
+    }
     rows = []
     for code in _codes(figs, lambda c: c.startswith("DSEB")):
         row = Row(code, area_name(code, reader.lang), str(year))
         _span_row(row, figs, "O", "OUTPUT", year, "OUTPUT")
         rows.append(row)
     rows.sort(key=lambda r: -(r.O.value or 0.0) if "O" in r.figures else 0.0)
-    fields = {k: Field(v.name, "OUTPUT", v.kind, v.unit, 0 if v.unit == "亿元" else 2, v.since)
-              for k, v in _span_fields("O", "亿元", year - 2).items()}
+    fields = {
+        k: Field(v.name, "OUTPUT", v.kind, v.unit, 0 if v.unit == "亿元" else 2, v.since)
+        for k, v in _span_fields("O", "亿元", year - 2).items()
+    }
     return Rows("mofcom_base_output", rows, fields, *SOURCE_BASES, topic="output")
 
 
 # --------------------------------------------------------------------------- any series
 
 
-@source("series", "任一数据流某地区的年度序列（图表、年均增长）",
-        params=("dataflow", "ref_area", "flow", "product", "first", "unit", "source_zh",
-                "source_en", "topic"))
-def series(reader: Reader, year: int, *, dataflow: str, ref_area: str, flow: str = "X",
-           product: str | None = None, first: int | None = None, unit: str = YI,
-           source_zh: str = "", source_en: str = "", topic: str = "dd") -> Rows:
+@source(
+    "series",
+    "任一数据流某地区的年度序列（图表、年均增长）",
+    params=(
+        "dataflow",
+        "ref_area",
+        "flow",
+        "product",
+        "first",
+        "unit",
+        "source_zh",
+        "source_en",
+        "topic",
+    ),
+)
+def series(
+    reader: Reader,
+    year: int,
+    *,
+    dataflow: str,
+    ref_area: str,
+    flow: str = "X",
+    product: str | None = None,
+    first: int | None = None,
+    unit: str = YI,
+    source_zh: str = "",
+    source_en: str = "",
+    topic: str = "dd",
+) -> Rows:
     products = [p.strip() for p in product.split(",")] if product else []
     where = {"ref_area": [ref_area], "flow": [flow], **({"product": products} if products else {})}
     start = first or year - 10
@@ -262,15 +334,23 @@ def series(reader: Reader, year: int, *, dataflow: str, ref_area: str, flow: str
     for (_,), one in frame.group_by(["product"], maintain_order=True):
         for key, fig in reader.figures(one, dataflow, unit).items():
             parts.setdefault(key[3], []).append(fig)
-    by_period = {p: fs[0] if len(fs) == 1 else
-                 fx.total(fs, f"{area_name(ref_area, reader.lang)}·{'+'.join(products)}·{p}")
-                 for p, fs in parts.items() if len(products) <= 1 or len(fs) == len(products)}
+    by_period = {
+        p: fs[0]
+        if len(fs) == 1
+        else fx.total(fs, f"{area_name(ref_area, reader.lang)}·{'+'.join(products)}·{p}")
+        for p, fs in parts.items()
+        if len(products) <= 1 or len(fs) == len(products)
+    }
     rows = []
     for period in sorted(by_period):
         if int(period) < start:
             continue
-        row = Row(ref_area, period if reader.lang == "en" else f"{period}年", period,
-                  {"v": by_period[period]})
+        row = Row(
+            ref_area,
+            period if reader.lang == "en" else f"{period}年",
+            period,
+            {"v": by_period[period]},
+        )
         before = by_period.get(str(int(period) - 1))
         if before is not None:
             row.figures["g"] = fx.growth(by_period[period], before)

@@ -72,16 +72,25 @@ def load(path: Path | None, report: Report) -> Template | None:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        report.add(finding("report-template-yaml", file=file,
-                           row=mark.line + 1 if mark else None, detail=str(exc).splitlines()[0]))
+        report.add(
+            finding(
+                "report-template-yaml",
+                file=file,
+                row=mark.line + 1 if mark else None,
+                detail=str(exc).splitlines()[0],
+            )
+        )
         return None
     if not isinstance(raw, dict):
-        report.add(finding("report-template-yaml", file=file, detail="顶层应为映射 / not a mapping"))
+        report.add(
+            finding("report-template-yaml", file=file, detail="顶层应为映射 / not a mapping")
+        )
         return None
     for key in REQUIRED:
         if key not in raw:
-            report.add(finding("report-template-key", file=file, value=key,
-                               detail="必填 / required"))
+            report.add(
+                finding("report-template-key", file=file, value=key, detail="必填 / required")
+            )
     if not report.ok:
         return None
     template = Template(path, raw)
@@ -101,15 +110,23 @@ def check_references(t: Template, report: Report) -> None:
         elif kind in codes and block[kind] not in known[f"{kind}s"]:
             report.add(finding(codes[kind], file=file, row=i, value=block[kind]))
         elif kind == "paragraph":
-            ids = block["paragraph"] if isinstance(block["paragraph"], list) else [block["paragraph"]]
+            ids = (
+                block["paragraph"] if isinstance(block["paragraph"], list) else [block["paragraph"]]
+            )
             for sid in ids:
                 if sid not in known["sentences"]:
                     report.add(finding("report-unknown-sentence", file=file, row=i, value=sid))
     for section in ("tables", "charts"):
         for name, spec in t.section(section).items():
             if (spec or {}).get("data") not in known["data"]:
-                report.add(finding("report-unknown-data", file=file, column=f"{section}.{name}",
-                                   value=(spec or {}).get("data")))
+                report.add(
+                    finding(
+                        "report-unknown-data",
+                        file=file,
+                        column=f"{section}.{name}",
+                        value=(spec or {}).get("data"),
+                    )
+                )
 
 
 def passage_path(folder: Path | None, stem: str) -> Path | None:

@@ -29,15 +29,21 @@ def may_skip_row_triggers(conn: Connection) -> bool:
     """Whether this PostgreSQL role may set ``session_replication_role``."""
     if conn.dialect.name != "postgresql":
         return False
-    row = conn.execute(text(
-        "SELECT rolsuper, current_setting('server_version_num')::int "
-        "FROM pg_roles WHERE rolname = current_user")).one()
+    row = conn.execute(
+        text(
+            "SELECT rolsuper, current_setting('server_version_num')::int "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+    ).one()
     if row[0]:
         return True
     if row[1] < 150000:  # has_parameter_privilege came with PostgreSQL 15
         return False
-    return bool(conn.execute(text(
-        "SELECT has_parameter_privilege('session_replication_role', 'SET')")).scalar_one())
+    return bool(
+        conn.execute(
+            text("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        ).scalar_one()
+    )
 
 
 @contextmanager
@@ -50,12 +56,16 @@ def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[None]:
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     yield
     conn.execute(text("SET LOCAL session_replication_role = origin"))
-    orphans = conn.execute(text(
-        "SELECT count(*) FROM observation o WHERE o.vintage_id = :v "
-        "AND NOT EXISTS (SELECT 1 FROM series s WHERE s.id = o.series_id)"
-    ), {"v": vintage_id}).scalar_one()
-    missing_vintage = conn.execute(text(
-        "SELECT count(*) = 0 FROM vintage WHERE id = :v"), {"v": vintage_id}).scalar_one()
+    orphans = conn.execute(
+        text(
+            "SELECT count(*) FROM observation o WHERE o.vintage_id = :v "
+            "AND NOT EXISTS (SELECT 1 FROM series s WHERE s.id = o.series_id)"
+        ),
+        {"v": vintage_id},
+    ).scalar_one()
+    missing_vintage = conn.execute(
+        text("SELECT count(*) = 0 FROM vintage WHERE id = :v"), {"v": vintage_id}
+    ).scalar_one()
     if orphans or missing_vintage:
         raise StoreError(
             f"第 {vintage_id} 版数据有 {orphans} 行引用了不存在的序列"
@@ -63,4 +73,5 @@ def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[None]:
             "请重新导入，若仍出现请报告此错误 / "
             f"{orphans} observation rows of vintage {vintage_id} refer to series that do not "
             f"exist{' (nor does the vintage)' if missing_vintage else ''}; nothing was stored. "
-            "Import again and report this error if it recurs.")
+            "Import again and report this error if it recurs."
+        )

@@ -39,8 +39,7 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
         on_disk = bool(path) and path != ":memory:"
         if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": wait},
-                               **(pool if on_disk else {}))
+        engine = create_engine(url, connect_args={"timeout": wait}, **(pool if on_disk else {}))
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(wait * 1000)))
     else:
         engine = create_engine(url, pool_pre_ping=True, **pool)
@@ -110,7 +109,7 @@ def _begin_immediate(conn: Connection, deadline: float, busy_ms: int) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
-BUSY = ("数据库正忙，等待写入超时 / the database is busy: waiting to write timed out")
+BUSY = "数据库正忙，等待写入超时 / the database is busy: waiting to write timed out"
 _WRITERS: dict[str, threading.Lock] = {}
 _WRITERS_LOCK = threading.Lock()
 

@@ -42,27 +42,40 @@ def compare(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
     """The revision table between two reads (``READ_SCHEMA``): ``a`` then, ``b`` now."""
     keys = [*DIMENSIONS, "time_period"]
     base = lambda f, name: f.select(  # noqa: E731
-        *keys, (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias(name),
-        pl.col("unit_mult").alias(f"{name}_mult"), pl.col("unit").alias(f"{name}_unit"),
+        *keys,
+        (pl.col("value") * 10.0 ** pl.col("unit_mult").cast(pl.Float64)).alias(name),
+        pl.col("unit_mult").alias(f"{name}_mult"),
+        pl.col("unit").alias(f"{name}_unit"),
         pl.col("vintage_id").alias(f"{name}_vintage"),
     )
     joined = base(a, "then").join(base(b, "now"), on=keys, how="full", coalesce=True)
     mult = pl.coalesce("now_mult", "then_mult").cast(pl.Float64)
-    scale = 10.0 ** mult
-    out = joined.with_columns(
-        (pl.col("then") / scale).alias("value_then"),
-        (pl.col("now") / scale).alias("value_now"),
-        pl.coalesce("now_unit", "then_unit").alias("unit"),
-        mult.cast(pl.Int16).alias("unit_mult"),
-    ).with_columns(pl.col("value_then").fill_nan(None), pl.col("value_now").fill_nan(None)
-    ).with_columns(
-        (pl.col("value_now") - pl.col("value_then")).alias("revision"),
-        ((pl.col("value_now") / pl.col("value_then") - 1.0) * 100.0).alias("revision_pct"),
-        _change_kind().alias("change"),
+    scale = 10.0**mult
+    out = (
+        joined.with_columns(
+            (pl.col("then") / scale).alias("value_then"),
+            (pl.col("now") / scale).alias("value_now"),
+            pl.coalesce("now_unit", "then_unit").alias("unit"),
+            mult.cast(pl.Int16).alias("unit_mult"),
+        )
+        .with_columns(pl.col("value_then").fill_nan(None), pl.col("value_now").fill_nan(None))
+        .with_columns(
+            (pl.col("value_now") - pl.col("value_then")).alias("revision"),
+            ((pl.col("value_now") / pl.col("value_then") - 1.0) * 100.0).alias("revision_pct"),
+            _change_kind().alias("change"),
+        )
     )
     return out.select(
-        *keys, "unit", "unit_mult", "then_vintage", "value_then", "now_vintage", "value_now",
-        "revision", "revision_pct", "change",
+        *keys,
+        "unit",
+        "unit_mult",
+        "then_vintage",
+        "value_then",
+        "now_vintage",
+        "value_now",
+        "revision",
+        "revision_pct",
+        "change",
     ).sort(keys)
 
 
@@ -80,11 +93,17 @@ REVISION_TOLERANCE = 1e-12
 def _change_kind() -> pl.Expr:
     then, now = pl.col("value_then").is_not_null(), pl.col("value_now").is_not_null()
     same = (pl.col("value_now") - pl.col("value_then")).abs() <= REVISION_TOLERANCE
-    return (pl.when(then & now & same).then(pl.lit("unchanged"))
-            .when(then & now).then(pl.lit("revised"))
-            .when(now).then(pl.lit("added"))
-            .when(then).then(pl.lit("removed"))
-            .otherwise(pl.lit("missing")))
+    return (
+        pl.when(then & now & same)
+        .then(pl.lit("unchanged"))
+        .when(then & now)
+        .then(pl.lit("revised"))
+        .when(now)
+        .then(pl.lit("added"))
+        .when(then)
+        .then(pl.lit("removed"))
+        .otherwise(pl.lit("missing"))
+    )
 
 
 def changed(table: pl.DataFrame) -> pl.DataFrame:

@@ -98,8 +98,10 @@ class Finding:
     def text(self) -> str:
         where = f"[{self.location}] " if self.location else ""
         fix = f"\n    修改建议：{self.fix_zh} / How to fix: {self.fix_en}" if self.fix_zh else ""
-        return f"{self.severity.value.upper():7} {self.code}: {where}{self.message_zh}\n" \
-               f"        {self.message_en}{fix}"
+        return (
+            f"{self.severity.value.upper():7} {self.code}: {where}{self.message_zh}\n"
+            f"        {self.message_en}{fix}"
+        )
 
 
 def finding(
@@ -192,7 +194,7 @@ class Report:
     def text(self) -> str:
         lines = [f.text() for f in self.findings]
         lines += [
-            f"…… “{col}” 列另有 {n} 条 {code} / {n} more {code} in \"{col}\""
+            f'…… “{col}” 列另有 {n} 条 {code} / {n} more {code} in "{col}"'
             for (code, col), n in self.suppressed.items()
         ]
         e, w = len(self.errors), len(self.warnings)

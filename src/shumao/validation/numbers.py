@@ -54,8 +54,9 @@ def parse_numbers(
     return values.scatter(at, careful), missing.scatter(at, absent)
 
 
-def _careful(frame: pl.DataFrame, column: str, report: Report,
-             where: _Where) -> tuple[pl.Series, pl.Series]:
+def _careful(
+    frame: pl.DataFrame, column: str, report: Report, where: _Where
+) -> tuple[pl.Series, pl.Series]:
     """Full-width digits, spaces, thousands separators and missing markers, cell by cell."""
     raw = frame[column]
     half = raw.str.replace_many(FULL, HALF).str.strip_chars()
@@ -88,12 +89,30 @@ class _Where:
 
 def _report_bad(rows: pl.DataFrame, report: Report, at: _Where) -> None:
     for row, value in rows.head(MAX_FINDINGS).iter_rows():
-        report.add(finding("value-not-number", file=at.file, sheet=at.sheet, row=row,
-                           column=at.column, col_index=at.col_index, value=value))
+        report.add(
+            finding(
+                "value-not-number",
+                file=at.file,
+                sheet=at.sheet,
+                row=row,
+                column=at.column,
+                col_index=at.col_index,
+                value=value,
+            )
+        )
 
 
 def _report_normalised(rows: pl.DataFrame, report: Report, at: _Where) -> None:
     for row, value, normalised in rows.head(MAX_NORMALISED).iter_rows():
-        report.add(finding("value-normalised", file=at.file, sheet=at.sheet, row=row,
-                           column=at.column, col_index=at.col_index, value=value,
-                           normalised=f"{normalised:.15g}"))
+        report.add(
+            finding(
+                "value-normalised",
+                file=at.file,
+                sheet=at.sheet,
+                row=row,
+                column=at.column,
+                col_index=at.col_index,
+                value=value,
+                normalised=f"{normalised:.15g}",
+            )
+        )

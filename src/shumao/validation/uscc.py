@@ -23,8 +23,10 @@ def problem(code: str) -> str | None:
         return f"含有不允许的字符 {''.join(bad)} / contains characters not allowed: {''.join(bad)}"
     expected = check_character(code[:17])
     if code[17] != expected:
-        return (f"校验位错误：应为 {expected}，实际为 {code[17]} / "
-                f"wrong check character: expected {expected}, found {code[17]}")
+        return (
+            f"校验位错误：应为 {expected}，实际为 {code[17]} / "
+            f"wrong check character: expected {expected}, found {code[17]}"
+        )
     return None
 
 

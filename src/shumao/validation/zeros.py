@@ -57,8 +57,9 @@ def _latest(earlier: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present.any(axis=1), found, np.nan)
 
 
-def total_equals_part(total: float, part: float, others_now: float,
-                      others_near: list[float], tolerance: float = 0.0) -> bool:
+def total_equals_part(
+    total: float, part: float, others_now: float, others_near: list[float], tolerance: float = 0.0
+) -> bool:
     """A printed total equal to one printed part (so the other parts, ``others_now``, are
     zero) while those other parts were not zero in a neighbouring period."""
     if not (np.isfinite(total) and np.isfinite(part)) or total == 0:

@@ -30,10 +30,12 @@ from shumao.web.notices import CorrectionNotices
 from shumao.web.routes import ROUTERS
 
 STATIC = Path(__file__).with_name("static")
-DESCRIPTION = ("数贸平台的 JSON 接口：页面能做的一切，另有 SDMX 数据接口。登录后写操作需在请求头 "
-               "X-CSRF-Token 中带上登录时返回的 csrf_token。/ The JSON API of shumao: everything the "
-               "pages do, plus an SDMX data endpoint. After logging in, send the csrf_token "
-               "returned by /api/auth/login in the X-CSRF-Token header of every change.")
+DESCRIPTION = (
+    "数贸平台的 JSON 接口：页面能做的一切，另有 SDMX 数据接口。登录后写操作需在请求头 "
+    "X-CSRF-Token 中带上登录时返回的 csrf_token。/ The JSON API of shumao: everything the "
+    "pages do, plus an SDMX data endpoint. After logging in, send the csrf_token "
+    "returned by /api/auth/login in the X-CSRF-Token header of every change."
+)
 
 
 @asynccontextmanager
@@ -54,18 +56,33 @@ def _release_worker(app: FastAPI, stop: threading.Event) -> threading.Thread | N
     settings: Settings = app.state.settings
     if settings.release_worker != "inprocess":
         return None
-    thread = threading.Thread(target=worker.run, name="release-worker", daemon=True, kwargs={
-        "engine": app.state.engine, "open_data": settings.effective_open_data_dir,
-        "interval": settings.release_worker_seconds, "stop": stop,
-        "after": hooks.after_release})
+    thread = threading.Thread(
+        target=worker.run,
+        name="release-worker",
+        daemon=True,
+        kwargs={
+            "engine": app.state.engine,
+            "open_data": settings.effective_open_data_dir,
+            "interval": settings.release_worker_seconds,
+            "stop": stop,
+            "after": hooks.after_release,
+        },
+    )
     thread.start()
     return thread
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="数贸 shumao API", version=shumao.__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=_lifespan)
+    app = FastAPI(
+        title="数贸 shumao API",
+        version=shumao.__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
     app.state.config = WebConfig.from_settings(settings)
@@ -83,14 +100,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _docs(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="数贸 shumao API",
-                               swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                               swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                               swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="数贸 shumao API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+    )
 
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
 
@@ -109,10 +131,12 @@ class SecurityHeaders:
         async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", csp.encode()),
-                            (b"x-content-type-options", b"nosniff"),
-                            (b"x-frame-options", b"DENY"),
-                            (b"referrer-policy", b"same-origin")]
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
                 message["headers"] = headers
             await send(message)
 
@@ -132,8 +156,10 @@ class BodyLimit:
             if length is not None and (not length.isdigit() or int(length) > self.limit):
                 mb = self.limit // (1024 * 1024)
                 response: Response = errors.json_error(
-                    413, "too_large", f"请求内容超过 {mb} MB 上限 / the request is larger than the "
-                    f"{mb} MB limit")
+                    413,
+                    "too_large",
+                    f"请求内容超过 {mb} MB 上限 / the request is larger than the {mb} MB limit",
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -171,8 +197,11 @@ class NoNulBytes:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-        response = errors.json_error(400, "bad_request", "输入含有不允许的空字符（NUL）/ the "
-                                     "input holds a NUL character, which is not allowed")
+        response = errors.json_error(
+            400,
+            "bad_request",
+            "输入含有不允许的空字符（NUL）/ the input holds a NUL character, which is not allowed",
+        )
         await response(scope, receive, send)
 
 

@@ -67,9 +67,14 @@ class ViewCache:
         if known is not None:
             return known
         pending = self._refresh
-        if pending is None or pending.done() or pending.get_loop() is not asyncio.get_running_loop():
+        if (
+            pending is None
+            or pending.done()
+            or pending.get_loop() is not asyncio.get_running_loop()
+        ):
             pending = self._refresh = asyncio.ensure_future(
-                run_in_threadpool(self._read_state, engine))
+                run_in_threadpool(self._read_state, engine)
+            )
         return await asyncio.shield(pending)
 
     def _read_state(self, engine: Engine) -> tuple[int, int, int]:
@@ -107,8 +112,9 @@ class ViewCache:
         ``state_ttl`` = 0 makes it every time."""
         if self.state_ttl <= 0:
             return make()
-        return self.get_or_make(("recent", key, self._epoch,
-                                 int(time.monotonic() // self.state_ttl)), make)
+        return self.get_or_make(
+            ("recent", key, self._epoch, int(time.monotonic() // self.state_ttl)), make
+        )
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         found = self.peek(key)

@@ -38,8 +38,9 @@ class WebConfig:
             upload_limits=Limits.from_settings(settings),
             threads=max(40, settings.web_threads),
             upload_turns=threading.BoundedSemaphore(max(1, settings.upload_parallel)),
-            login=LoginLimit(settings.login_max_failures,
-                             timedelta(minutes=settings.login_window_minutes)),
+            login=LoginLimit(
+                settings.login_max_failures, timedelta(minutes=settings.login_window_minutes)
+            ),
             secure_cookies=settings.environment == "production",
             environment=settings.environment,
             state_ttl=settings.view_state_ttl_seconds,

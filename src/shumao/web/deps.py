@@ -1,16 +1,16 @@
 """Typed dependencies, declared once and used by every route.
 
-    SessionDep   a database connection in a transaction, committed when the route returns and
-                 before the response is sent (a failed commit is the response), rolled back
-                 when it raises; a change (POST, …) holds the write lock from its start
-                 (``storage.engine.write_transaction``: writers queue, none fails on a stale
-                 snapshot)
-    MaybeUser    the logged-in user or ``None``
-    CurrentUser  the logged-in user (401 otherwise)
-    ScopeDep     what the requester may see (``Scope.public()`` when not logged in)
-    Csrf         unsafe requests of a logged-in user must carry the session's CSRF token
-                 (form field ``csrf_token`` or header ``X-CSRF-Token``)
-    ConfigDep    the web configuration
+SessionDep   a database connection in a transaction, committed when the route returns and
+             before the response is sent (a failed commit is the response), rolled back
+             when it raises; a change (POST, …) holds the write lock from its start
+             (``storage.engine.write_transaction``: writers queue, none fails on a stale
+             snapshot)
+MaybeUser    the logged-in user or ``None``
+CurrentUser  the logged-in user (401 otherwise)
+ScopeDep     what the requester may see (``Scope.public()`` when not logged in)
+Csrf         unsafe requests of a logged-in user must carry the session's CSRF token
+             (form field ``csrf_token`` or header ``X-CSRF-Token``)
+ConfigDep    the web configuration
 """
 
 from __future__ import annotations
@@ -53,10 +53,9 @@ ConfigDep = Annotated[WebConfig, Depends(get_config)]
 CacheDep = Annotated[ViewCache, Depends(get_cache)]
 
 
-
-
-async def load_session(request: Request, engine: EngineDep, config: ConfigDep
-                       ) -> sessions.Session | None:
+async def load_session(
+    request: Request, engine: EngineDep, config: ConfigDep
+) -> sessions.Session | None:
     """The request's live session (also kept on ``request.state`` for the templates)."""
     if hasattr(request.state, "session"):
         return request.state.session
@@ -76,8 +75,9 @@ def _load_session(engine: Engine, cookie: str, secret: str) -> sessions.Session 
 SessionCookieDep = Annotated[sessions.Session | None, Depends(load_session)]
 
 
-def get_session(request: Request, engine: EngineDep, cache: CacheDep,
-                _login: SessionCookieDep) -> Iterator[Connection]:
+def get_session(
+    request: Request, engine: EngineDep, cache: CacheDep, _login: SessionCookieDep
+) -> Iterator[Connection]:
     """The route's connection, kept on the request while the route runs (``connection``):
     what its page reads besides reads it there, never a second connection. The login session
     is read first (``_login``, on a connection of its own, given back before this one is

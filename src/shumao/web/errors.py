@@ -52,8 +52,10 @@ class LoginRequired(NotAllowed):
 
 class CsrfRejected(NotAllowed):
     def __init__(self) -> None:
-        super().__init__("表单已过期或来源不明，请刷新页面后重试 / the form expired or did not "
-                         "come from this site: reload the page and try again")
+        super().__init__(
+            "表单已过期或来源不明，请刷新页面后重试 / the form expired or did not "
+            "come from this site: reload the page and try again"
+        )
 
 
 class TooLarge(NotAllowed):
@@ -66,8 +68,9 @@ class ErrorBody(BaseModel):
     message: str = Field(description="中英文说明 / bilingual message")
     message_zh: str
     message_en: str
-    findings: list[dict[str, Any]] = Field(default_factory=list,
-                                           description="校验问题 / validation findings")
+    findings: list[dict[str, Any]] = Field(
+        default_factory=list, description="校验问题 / validation findings"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -93,9 +96,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """For route decorators: documents the error shape in the OpenAPI schema."""
 
-BUSY = ("系统正忙（其他用户正在保存数据），本次操作未保存任何内容，请稍候几秒后重试 / the platform is "
-        "busy saving other users' data; nothing of this request was saved, try again in a few "
-        "seconds")
+BUSY = (
+    "系统正忙（其他用户正在保存数据），本次操作未保存任何内容，请稍候几秒后重试 / the platform is "
+    "busy saving other users' data; nothing of this request was saved, try again in a few "
+    "seconds"
+)
 RETRY_AFTER = {429: "900", 503: "5"}
 """Seconds a client should wait before trying again, by status."""
 
@@ -107,11 +112,20 @@ def classify(exc: Exception) -> tuple[int, str]:
     return 500, "internal"
 
 
-def body(status: int, kind: str, message: str, findings: list[dict[str, Any]] | None = None
-         ) -> dict[str, Any]:
+def body(
+    status: int, kind: str, message: str, findings: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     zh, en = split_bilingual(message)
-    return ErrorOut(error=ErrorBody(type=kind, status=status, message=message, message_zh=zh,
-                                    message_en=en, findings=findings or [])).model_dump()
+    return ErrorOut(
+        error=ErrorBody(
+            type=kind,
+            status=status,
+            message=message,
+            message_zh=zh,
+            message_en=en,
+            findings=findings or [],
+        )
+    ).model_dump()
 
 
 def wants_html(request: Request) -> bool:
@@ -121,12 +135,21 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def respond(request: Request, status: int, kind: str, message: str,
-            findings: list[dict[str, Any]] | None = None) -> Response:
+def respond(
+    request: Request,
+    status: int,
+    kind: str,
+    message: str,
+    findings: list[dict[str, Any]] | None = None,
+) -> Response:
     response: Response
     if wants_html(request):
-        response = page(request, "error.html", {"status": status, "message": message,
-                                                "findings": findings or []}, status_code=status)
+        response = page(
+            request,
+            "error.html",
+            {"status": status, "message": message, "findings": findings or []},
+            status_code=status,
+        )
     else:
         response = JSONResponse(body(status, kind, message, findings), status_code=status)
     if status in RETRY_AFTER:
@@ -147,10 +170,17 @@ async def _shumao_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    problems = [{"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-                for e in exc.errors()]
-    return respond(request, 422, "invalid_request",
-                   "请求参数不正确 / the request has invalid parameters", problems)
+    problems = [
+        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+        for e in exc.errors()
+    ]
+    return respond(
+        request,
+        422,
+        "invalid_request",
+        "请求参数不正确 / the request has invalid parameters",
+        problems,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -78,8 +78,9 @@ def _templates() -> Jinja2Templates:
 TEMPLATES_ENV = _templates()
 
 
-def page(request: Request, name: str, context: dict[str, Any] | None = None,
-         status_code: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """Render ``name`` with the shared context (language, user, CSRF token)."""
     lang = lang_of(request)
     session = getattr(request.state, "session", None)
@@ -107,15 +108,17 @@ def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
         return []
     dataflows = shown.current()
     return connection.read(
-        request, engine, lambda conn: correction_notices(conn, dataflows=dataflows, lang=lang))
+        request, engine, lambda conn: correction_notices(conn, dataflows=dataflows, lang=lang)
+    )
 
 
 def _scope_name(request: Request, code: str, lang: str) -> str:
     """The header's scope by name: 江苏省, 中国（南京）软件谷, or the enterprise's name."""
     if len(code) != 18:
         return area_name(code, lang)
-    return connection.read(request, request.app.state.engine,
-                           lambda conn: scope_name(conn, code, lang))
+    return connection.read(
+        request, request.app.state.engine, lambda conn: scope_name(conn, code, lang)
+    )
 
 
 def scope_name(conn: Connection, code: str, lang: str) -> str:

@@ -48,8 +48,10 @@ class AlertDetailOut(AlertOut):
     silenced_until: datetime | None = None
     events: list[AlertEventOut]
     target: TargetOut | None = Field(
-        default=None, description="目标进度预警的目标：所需路径、预测及区间 / the target of a "
-        "target-trajectory alert: required path, projection and its band")
+        default=None,
+        description="目标进度预警的目标：所需路径、预测及区间 / the target of a "
+        "target-trajectory alert: required path, projection and its band",
+    )
 
 
 class AlertListOut(BaseModel):
@@ -57,7 +59,9 @@ class AlertListOut(BaseModel):
     page: int
     pages: int
     counts: dict[str, int] = Field(description="各等级数量 / alerts per level")
-    worst_by_province: dict[str, str] = Field(description="省 → 最严重未解除等级 / worst open level")
+    worst_by_province: dict[str, str] = Field(
+        description="省 → 最严重未解除等级 / worst open level"
+    )
     alerts: list[AlertOut]
     empty_reason: str = ""
 

@@ -48,8 +48,16 @@ LINES: list[Line] = [
     ("SK1 视听和相关服务", "SGP 新加坡", 12, 0, 12, "新签合同"),
 ]
 TOTALS = (257.75, 15.5, 273.25)
-HEADER = ["统一社会信用代码", "报告期", "服务类别", "伙伴国家（地区）", "出口（万美元）",
-          "进口（万美元）", "进出口合计（万美元）", "备注"]
+HEADER = [
+    "统一社会信用代码",
+    "报告期",
+    "服务类别",
+    "伙伴国家（地区）",
+    "出口（万美元）",
+    "进口（万美元）",
+    "进出口合计（万美元）",
+    "备注",
+]
 
 
 # --- xlsx -------------------------------------------------------------------------------------
@@ -59,8 +67,12 @@ def template(form_id: str = "DDS_Q", ident: Identity = IDENT) -> Workbook:
     return build_template(get_form(form_id), ident)
 
 
-def fill(wb: Workbook, lines: Sequence[Line] = LINES, totals: Sequence[Any] | None = TOTALS,
-         first: int = 8) -> Workbook:
+def fill(
+    wb: Workbook,
+    lines: Sequence[Line] = LINES,
+    totals: Sequence[Any] | None = TOTALS,
+    first: int = 8,
+) -> Workbook:
     ws = wb.worksheets[0]
     if totals is not None:
         for col, value in zip((4, 5, 6), totals, strict=True):
@@ -86,7 +98,9 @@ def save(wb: Workbook, name: str) -> bytes:
     return data
 
 
-def with_cached(data: bytes, values: dict[str, str], sheet: str = "xl/worksheets/sheet1.xml") -> bytes:
+def with_cached(
+    data: bytes, values: dict[str, str], sheet: str = "xl/worksheets/sheet1.xml"
+) -> bytes:
     """Give formula cells a saved result, as Excel or WPS do when they save a file.
 
     openpyxl writes formulas without results; this rewrites the sheet XML so that each named
@@ -137,8 +151,11 @@ def csv_text(rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER) -> s
     return buf.getvalue()
 
 
-def csv_rows(lines: Sequence[Line] = LINES, totals: Sequence[Any] | None = TOTALS,
-             ident: tuple[str, str] = (USCC, PERIOD)) -> list[list[Any]]:
+def csv_rows(
+    lines: Sequence[Line] = LINES,
+    totals: Sequence[Any] | None = TOTALS,
+    ident: tuple[str, str] = (USCC, PERIOD),
+) -> list[list[Any]]:
     rows: list[list[Any]] = []
     if totals is not None:
         rows.append([*ident, "合计", "", *totals, ""])
@@ -177,8 +194,13 @@ def cfb(streams: dict[str, bytes]) -> bytes:
         sector += count
     if len(fat) > 128:
         raise ValueError("one FAT sector only")
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack(
-        "<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, 1, 1, 0, 4096, END, 0, END, 0)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack(
+            "<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, 1, 1, 0, 4096, END, 0, END, 0
+        )
+    )
     header += struct.pack("<I", 0) + struct.pack("<I", FREE) * 108
     fat_sector = b"".join(struct.pack("<I", v) for v in fat).ljust(512, b"\xff")
     entries = [_dir_entry("Root Entry", 5, child=1, start=END, size=0)]
@@ -190,11 +212,18 @@ def cfb(streams: dict[str, bytes]) -> bytes:
     return header + fat_sector + directory + body
 
 
-def _dir_entry(name: str, kind: int, *, child: int = FREE, right: int = FREE, start: int,
-               size: int) -> bytes:
+def _dir_entry(
+    name: str, kind: int, *, child: int = FREE, right: int = FREE, start: int, size: int
+) -> bytes:
     raw = (name + "\0").encode("utf-16-le")
-    return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, FREE, right, child)
-            + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IQ", start, size))
+    return (
+        raw.ljust(64, b"\0")
+        + struct.pack("<HBBIII", len(raw), kind, 1, FREE, right, child)
+        + b"\0" * 16
+        + b"\0" * 4
+        + b"\0" * 16
+        + struct.pack("<IQ", start, size)
+    )
 
 
 def encrypted_xlsx() -> bytes:
@@ -204,7 +233,8 @@ def encrypted_xlsx() -> bytes:
         b'xmlns="http://schemas.microsoft.com/office/2006/encryption"><keyData saltSize="16" '
         b'blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
         b'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
-        b"</encryption>")
+        b"</encryption>"
+    )
     package = struct.pack("<Q", 8192) + bytes(rng.getrandbits(8) for _ in range(8192))
     return cfb({"EncryptionInfo": info, "EncryptedPackage": package})
 
@@ -242,11 +272,16 @@ def plain_zip() -> bytes:
 
 def xlsx_cases() -> None:
     save(fill(template()), "ok_template.xlsx")
-    save(fill(template(ident=Identity(OTHER_USCC, "杭州另一家公司", PERIOD))), "another_enterprise.xlsx")
+    save(
+        fill(template(ident=Identity(OTHER_USCC, "杭州另一家公司", PERIOD))),
+        "another_enterprise.xlsx",
+    )
     save(fill(template(ident=Identity(USCC, NAME, "2024-Q2"))), "another_period.xlsx")
     save(fill(template("BASIC_A", Identity(USCC, NAME, "2024"))), "wrong_form_basic_template.xlsx")
-    save(fill(template(), edited(3, remark='=HYPERLINK("http://evil.example/x","点击查看")')),
-         "injection_text_cell.xlsx")
+    save(
+        fill(template(), edited(3, remark='=HYPERLINK("http://evil.example/x","点击查看")')),
+        "injection_text_cell.xlsx",
+    )
     _formula_text_cell()
     _merged_labels()
     _merged_number()
@@ -268,10 +303,12 @@ def _formula_text_cell() -> None:
 
 
 def _merged_labels() -> None:
-    lines = [("SI2 计算机服务", "USA 美国", 120.5, 10, 130.5, None),
-             (None, "JPN 日本", 80.25, None, 80.25, None),
-             ("SJ2 专业和管理咨询服务", "DEU 德国", 45, 5.5, 50.5, None),
-             ("SK1 视听和相关服务", "SGP 新加坡", 12, 0, 12, None)]
+    lines = [
+        ("SI2 计算机服务", "USA 美国", 120.5, 10, 130.5, None),
+        (None, "JPN 日本", 80.25, None, 80.25, None),
+        ("SJ2 专业和管理咨询服务", "DEU 德国", 45, 5.5, 50.5, None),
+        ("SK1 视听和相关服务", "SGP 新加坡", 12, 0, 12, None),
+    ]
     wb = fill(template(), lines)
     wb.worksheets[0].merge_cells("B8:B9")
     save(wb, "merged_product_cells.xlsx")
@@ -305,8 +342,10 @@ def _hidden_sheet() -> None:
 
 
 def _numbers_as_text() -> None:
-    lines = [("SI2 计算机服务", "USA 美国", "1,200.50", "１０", "1,210.50", None),
-             ("SJ2 专业和管理咨询服务", "DEU 德国", " 45 ", "5.5 ", "50.5", None)]
+    lines = [
+        ("SI2 计算机服务", "USA 美国", "1,200.50", "１０", "1,210.50", None),
+        ("SJ2 专业和管理咨询服务", "DEU 德国", " 45 ", "5.5 ", "50.5", None),
+    ]
     wb = fill(template(), lines, totals=("1,245.50", "15.5", "1,261.00"))
     save(wb, "numbers_stored_as_text.xlsx")
 
@@ -332,8 +371,16 @@ def _wps_style() -> None:
     ws["E2"] = "报告期："
     ws["F2"] = "2024年第三季度"
     ws["A3"] = "单位：万美元"
-    header = ["序号", "服务类别", "说明", "伙伴国家\n（地区）", "出口\n（万美元）", "进口\n（万美元）",
-              "进出口合计\n（万美元）", "备注"]
+    header = [
+        "序号",
+        "服务类别",
+        "说明",
+        "伙伴国家\n（地区）",
+        "出口\n（万美元）",
+        "进口\n（万美元）",
+        "进出口合计\n（万美元）",
+        "备注",
+    ]
     for col, text in enumerate(header, start=1):
         ws.cell(row=5, column=col, value=text)
     ws.append([])
@@ -360,15 +407,24 @@ def _basic_fill(values: dict[str, Any]) -> Workbook:
     return wb
 
 
-BASIC = {"营业收入": 52000, "从业人员": 130, "数字服务出口额": 1030.5, "外贸出口额": 2500,
-         "填报人": "李明", "联系电话": "025-12345678"}
+BASIC = {
+    "营业收入": 52000,
+    "从业人员": 130,
+    "数字服务出口额": 1030.5,
+    "外贸出口额": 2500,
+    "填报人": "李明",
+    "联系电话": "025-12345678",
+}
 
 
 def _basic_cases() -> None:
     save(_basic_fill(BASIC), "basic_ok.xlsx")
     save(_basic_fill({**BASIC, "数字服务出口额": 3000}), "basic_dds_exceeds_exports.xlsx")
     save(_basic_fill({**BASIC, "从业人员": 130.5}), "basic_employees_not_integer.xlsx")
-    save(_basic_fill({k: v for k, v in BASIC.items() if k != "营业收入"}), "basic_revenue_missing.xlsx")
+    save(
+        _basic_fill({k: v for k, v in BASIC.items() if k != "营业收入"}),
+        "basic_revenue_missing.xlsx",
+    )
     wb = _basic_fill(BASIC)
     wb.worksheets[0]["C7"] = "亿元"
     wb.worksheets[0]["D7"] = 5.2
@@ -381,36 +437,71 @@ def csv_cases() -> None:
     write_csv("ok_utf8_bom.csv", csv_text(csv_rows()), "utf-8-sig")
     write_csv("ok_utf16.csv", csv_text(csv_rows()), "utf-16")
     (HERE / "wrong_encoding_cp1252.csv").write_bytes(
-        csv_text(csv_rows(edited(0, remark="Société Générale € ÿ"))).encode("utf-8")
-        .replace("Société Générale € ÿ".encode(), "Société Générale € ÿ".encode("cp1252")))
+        csv_text(csv_rows(edited(0, remark="Société Générale € ÿ")))
+        .encode("utf-8")
+        .replace("Société Générale € ÿ".encode(), "Société Générale € ÿ".encode("cp1252"))
+    )
     write_csv("wrong_encoding_utf16_no_bom.csv", csv_text(csv_rows()), "utf-16-le")
-    write_csv("injection_hyperlink.csv",
-              csv_text(csv_rows(edited(3, remark='=HYPERLINK("http://evil.example/x","点击")'))))
-    write_csv("injection_in_code_cell.csv",
-              csv_text(csv_rows(edited(0, product='=HYPERLINK("http://evil.example","SI2")'))))
-    write_csv("uscc_wrong_check_character.csv",
-              csv_text(csv_rows(ident=(USCC[:-1] + ("8" if USCC[-1] != "8" else "9"), PERIOD))))
+    write_csv(
+        "injection_hyperlink.csv",
+        csv_text(csv_rows(edited(3, remark='=HYPERLINK("http://evil.example/x","点击")'))),
+    )
+    write_csv(
+        "injection_in_code_cell.csv",
+        csv_text(csv_rows(edited(0, product='=HYPERLINK("http://evil.example","SI2")'))),
+    )
+    write_csv(
+        "uscc_wrong_check_character.csv",
+        csv_text(csv_rows(ident=(USCC[:-1] + ("8" if USCC[-1] != "8" else "9"), PERIOD))),
+    )
     write_csv("another_enterprise.csv", csv_text(csv_rows(ident=(OTHER_USCC, PERIOD))))
     write_csv("another_period.csv", csv_text(csv_rows(ident=(USCC, "2024-Q4"))))
     write_csv("period_invalid.csv", csv_text(csv_rows(ident=(USCC, "2024-Q5"))))
     write_csv("period_chinese_form.csv", csv_text(csv_rows(ident=(USCC, "2024年第三季度"))))
     write_csv("fullwidth_digits.csv", csv_text(csv_rows(edited(0, x="１２０．５", t="１３０．５"))))
-    write_csv("thousands_separators_quoted.csv", csv_text(
-        csv_rows(edited(0, x="1,120.5", t="1,130.5"), totals=("1,257.75", 15.5, "1,273.25"))))
+    write_csv(
+        "thousands_separators_quoted.csv",
+        csv_text(
+            csv_rows(edited(0, x="1,120.5", t="1,130.5"), totals=("1,257.75", 15.5, "1,273.25"))
+        ),
+    )
     _unquoted_thousands()
     write_csv("trailing_spaces_blank_rows.csv", _spaces_and_blanks())
-    write_csv("unit_in_header_usd.csv", csv_text(
-        csv_rows([("SI2", "USA", 1205000, 100000, 1305000, None)], totals=(1205000, 100000, 1305000)),
-        header=[*HEADER[:4], "出口（美元）", "进口（美元）", "进出口合计（美元）", "备注"]))
-    write_csv("unit_in_header_cny.csv", csv_text(
-        csv_rows([("SI2", "USA", 712.17, 71.217, 783.387, None)], totals=(712.17, 71.217, 783.387)),
-        header=[*HEADER[:4], "出口（万元）", "进口（万元）", "进出口合计（万元）", "备注"]))
-    write_csv("unit_row_above_header_usd.csv", "计量单位,美元\r\n" + csv_text(
-        csv_rows([("SI2", "USA", 1205000, 100000, 1305000, None)], totals=(1205000, 100000, 1305000)),
-        header=[*HEADER[:4], "出口", "进口", "进出口合计", "备注"]))
-    write_csv("unit_in_header_unknown_kind.csv", csv_text(
-        csv_rows([("SI2", "USA", 12, 1, 13, None)], totals=(12, 1, 13)),
-        header=[*HEADER[:4], "出口（万人）", "进口（万美元）", "进出口合计（万美元）", "备注"]))
+    write_csv(
+        "unit_in_header_usd.csv",
+        csv_text(
+            csv_rows(
+                [("SI2", "USA", 1205000, 100000, 1305000, None)], totals=(1205000, 100000, 1305000)
+            ),
+            header=[*HEADER[:4], "出口（美元）", "进口（美元）", "进出口合计（美元）", "备注"],
+        ),
+    )
+    write_csv(
+        "unit_in_header_cny.csv",
+        csv_text(
+            csv_rows(
+                [("SI2", "USA", 712.17, 71.217, 783.387, None)], totals=(712.17, 71.217, 783.387)
+            ),
+            header=[*HEADER[:4], "出口（万元）", "进口（万元）", "进出口合计（万元）", "备注"],
+        ),
+    )
+    write_csv(
+        "unit_row_above_header_usd.csv",
+        "计量单位,美元\r\n"
+        + csv_text(
+            csv_rows(
+                [("SI2", "USA", 1205000, 100000, 1305000, None)], totals=(1205000, 100000, 1305000)
+            ),
+            header=[*HEADER[:4], "出口", "进口", "进出口合计", "备注"],
+        ),
+    )
+    write_csv(
+        "unit_in_header_unknown_kind.csv",
+        csv_text(
+            csv_rows([("SI2", "USA", 12, 1, 13, None)], totals=(12, 1, 13)),
+            header=[*HEADER[:4], "出口（万人）", "进口（万美元）", "进出口合计（万美元）", "备注"],
+        ),
+    )
     _value_cases()
     _structure_cases()
     _json_cases()
@@ -434,29 +525,47 @@ def _spaces_and_blanks() -> str:
 
 def _value_cases() -> None:
     write_csv("text_in_number_cell.csv", csv_text(csv_rows(edited(1, x="约80万"))))
-    write_csv("negative_value.csv", csv_text(csv_rows(edited(2, m=-5.5, t=39.5),
-                                                      totals=(257.75, 4.5, 262.25))))
-    write_csv("value_out_of_range.csv", csv_text(csv_rows(
-        edited(0, x=200000000, t=200000010), totals=(200000137.25, 15.5, 200000152.75))))
+    write_csv(
+        "negative_value.csv",
+        csv_text(csv_rows(edited(2, m=-5.5, t=39.5), totals=(257.75, 4.5, 262.25))),
+    )
+    write_csv(
+        "value_out_of_range.csv",
+        csv_text(
+            csv_rows(edited(0, x=200000000, t=200000010), totals=(200000137.25, 15.5, 200000152.75))
+        ),
+    )
     write_csv("product_unknown.csv", csv_text(csv_rows(edited(0, product="XX9 未知服务"))))
     write_csv("product_not_digital.csv", csv_text(csv_rows(edited(0, product="SC1 海运"))))
     write_csv("partner_unknown.csv", csv_text(csv_rows(edited(1, partner="火星"))))
     write_csv("partner_is_china.csv", csv_text(csv_rows(edited(1, partner="中国"))))
     write_csv("partner_missing.csv", csv_text(csv_rows(edited(1, partner=None))))
-    write_csv("both_flows_empty.csv", csv_text(
-        csv_rows([*LINES, ("SH3 计算机软件复制和分销许可费", "GBR", None, None, None, None)])))
-    write_csv("flow_total_mismatch.csv", csv_text(csv_rows(edited(2, t=60),
-                                                           totals=(257.75, 15.5, 282.75))))
+    write_csv(
+        "both_flows_empty.csv",
+        csv_text(
+            csv_rows([*LINES, ("SH3 计算机软件复制和分销许可费", "GBR", None, None, None, None)])
+        ),
+    )
+    write_csv(
+        "flow_total_mismatch.csv",
+        csv_text(csv_rows(edited(2, t=60), totals=(257.75, 15.5, 282.75))),
+    )
     write_csv("sum_mismatch.csv", csv_text(csv_rows(totals=(300, 15.5, 315.5))))
     write_csv("totals_missing.csv", csv_text(csv_rows(totals=None)))
-    write_csv("duplicate_lines.csv", csv_text(csv_rows([*LINES, LINES[0]], totals=(378.25, 25.5, 403.75))))
+    write_csv(
+        "duplicate_lines.csv", csv_text(csv_rows([*LINES, LINES[0]], totals=(378.25, 25.5, 403.75)))
+    )
     write_csv("remark_too_long.csv", csv_text(csv_rows(edited(3, remark="很" * 201))))
 
 
 def _structure_cases() -> None:
     write_csv("identity_missing.csv", csv_text([row[2:] for row in csv_rows()], header=HEADER[2:]))
-    identity_above = "统一社会信用代码," + USCC + "\r\n报告期,2024年三季度\r\n\r\n" + \
-        csv_text([row[2:] for row in csv_rows()], header=HEADER[2:])
+    identity_above = (
+        "统一社会信用代码,"
+        + USCC
+        + "\r\n报告期,2024年三季度\r\n\r\n"
+        + csv_text([row[2:] for row in csv_rows()], header=HEADER[2:])
+    )
     write_csv("identity_rows_above_header.csv", identity_above)
     write_csv("header_not_found.csv", csv_text([[1, 2, 3]], header=["甲", "乙", "丙"]))
     write_csv("empty.csv", "")
@@ -473,13 +582,26 @@ def _structure_cases() -> None:
 def _json_cases() -> None:
     import json
 
-    lines = [{"product": "SI2", "counterpart_area": "USA", "X": 120.5, "M": 10, "T": 130.5},
-             {"服务类别": "计算机服务", "伙伴国家（地区）": "日本", "出口": 80.25, "进出口合计": 80.25},
-             {"product": "SJ2", "counterpart_area": "DEU", "X": 45, "M": 5.5, "T": 50.5},
-             {"product": "SK1", "counterpart_area": "SGP", "X": 12, "M": 0, "T": 12,
-              "remark": "新签合同"}]
-    doc = {"form": "DDS_Q", "uscc": USCC, "period": PERIOD, "lines": lines,
-           "totals": {"X": 257.75, "M": 15.5, "T": 273.25}}
+    lines = [
+        {"product": "SI2", "counterpart_area": "USA", "X": 120.5, "M": 10, "T": 130.5},
+        {"服务类别": "计算机服务", "伙伴国家（地区）": "日本", "出口": 80.25, "进出口合计": 80.25},
+        {"product": "SJ2", "counterpart_area": "DEU", "X": 45, "M": 5.5, "T": 50.5},
+        {
+            "product": "SK1",
+            "counterpart_area": "SGP",
+            "X": 12,
+            "M": 0,
+            "T": 12,
+            "remark": "新签合同",
+        },
+    ]
+    doc = {
+        "form": "DDS_Q",
+        "uscc": USCC,
+        "period": PERIOD,
+        "lines": lines,
+        "totals": {"X": 257.75, "M": 15.5, "T": 273.25},
+    }
     write_csv("ok_api.json", json.dumps(doc, ensure_ascii=False, indent=1))
     write_csv("json_truncated.json", json.dumps(doc, ensure_ascii=False)[:150])
     write_csv("json_wrong_shape.json", json.dumps({**doc, "lines": {"a": 1}}, ensure_ascii=False))

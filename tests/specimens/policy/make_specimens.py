@@ -41,14 +41,20 @@ def pdf(pages: list[list[str]]) -> bytes:
         return count
 
     catalog, pages_id, descriptor, cidfont, font = new(), new(), new(), new(), new()
-    objects[descriptor] = (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
-                           b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 "
-                           b"/Descent -120 /CapHeight 880 /StemV 93 >>")
-    objects[cidfont] = (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-                        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
-                        b"/FontDescriptor %d 0 R /DW 1000 >>" % descriptor)
-    objects[font] = (b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light-UniGB-UCS2-H "
-                     b"/Encoding /UniGB-UCS2-H /DescendantFonts [%d 0 R] >>" % cidfont)
+    objects[descriptor] = (
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 "
+        b"/Descent -120 /CapHeight 880 /StemV 93 >>"
+    )
+    objects[cidfont] = (
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+        b"/FontDescriptor %d 0 R /DW 1000 >>" % descriptor
+    )
+    objects[font] = (
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light-UniGB-UCS2-H "
+        b"/Encoding /UniGB-UCS2-H /DescendantFonts [%d 0 R] >>" % cidfont
+    )
     kids = []
     for lines in pages:
         page, content = new(), new()
@@ -57,12 +63,16 @@ def pdf(pages: list[list[str]]) -> bytes:
         ops.append(b"ET")
         stream = b"\n".join(ops)
         objects[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
-        objects[page] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
-                         b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
-                         % (pages_id, font, content))
+        objects[page] = (
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+            % (pages_id, font, content)
+        )
         kids.append(page)
-    objects[pages_id] = (b"<< /Type /Pages /Kids [%s] /Count %d >>"
-                         % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
+    objects[pages_id] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     objects[catalog] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
     return _assemble(objects, catalog)
 
@@ -77,7 +87,10 @@ def _assemble(objects: dict[int, bytes], root: int) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in sorted(objects))
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, root, xref)
+        len(objects) + 1,
+        root,
+        xref,
+    )
     return bytes(out)
 
 
@@ -87,11 +100,15 @@ def scanned_pdf() -> bytes:
     objects = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        3: (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-            b"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>"),
-        4: (b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
+        3: (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>"
+        ),
+        4: (
+            b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
-            % (len(pixels), pixels)),
+            % (len(pixels), pixels)
+        ),
     }
     draw = b"q 500 0 0 760 48 40 cm /Im1 Do Q"
     objects[5] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(draw), draw)
@@ -100,7 +117,7 @@ def scanned_pdf() -> bytes:
 
 def wrap(paragraph: str, indent: bool) -> list[str]:
     text = ("\u3000\u3000" if indent else "") + paragraph
-    return [text[i:i + WIDTH] for i in range(0, len(text), WIDTH)]
+    return [text[i : i + WIDTH] for i in range(0, len(text), WIDTH)]
 
 
 def guideline_pages() -> list[list[str]]:
@@ -151,7 +168,7 @@ def html_opinion() -> str:
     simplified = opencc.OpenCC("t2s").convert(seed)
     paragraphs = [p.strip() for p in simplified.split("\n") if p.strip()]
     title, body = paragraphs[0], paragraphs[1:]
-    article = "\n".join(f"<p style=\"text-indent:2em\">{p}</p>" for p in body)
+    article = "\n".join(f'<p style="text-indent:2em">{p}</p>' for p in body)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="ArticleTitle" content="{title}">
@@ -179,11 +196,17 @@ def html_opinion() -> str:
 
 def png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main() -> None:

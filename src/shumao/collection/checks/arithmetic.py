@@ -15,13 +15,14 @@ from shumao.validation.findings import ROW
 
 
 def _tolerance(decimals: int, terms: int) -> float:
-    return 0.5 * 10.0 ** -decimals * terms + 1e-9
+    return 0.5 * 10.0**-decimals * terms + 1e-9
 
 
 def required_one_of(run: Run, spec: RuleSpec) -> None:
     names = list(spec.params["fields"])
-    rows = run.lines.filter(~pl.col(TOTAL) & pl.all_horizontal([pl.col(f"_miss_{n}")
-                                                                for n in names]))
+    rows = run.lines.filter(
+        ~pl.col(TOTAL) & pl.all_horizontal([pl.col(f"_miss_{n}") for n in names])
+    )
     label = "、".join(field_label(run.form, n) for n in names)
     run.emit(spec.code, names[0], rows.select(ROW), label=label)
 
@@ -32,37 +33,65 @@ def flow_total(run: Run, spec: RuleSpec) -> None:
     summed = pl.sum_horizontal([pl.col(p).fill_null(0.0) for p in parts])
     any_part = pl.any_horizontal([pl.col(p).is_not_null() for p in parts])
     unreadable = pl.any_horizontal([pl.col(f"_bad_{p}") for p in parts])
-    bad = run.lines.filter(pl.col(total).is_not_null() & any_part & ~unreadable
-                           & ((summed - pl.col(total)).abs() > tol))
-    run.emit(spec.code, total, bad.select(
-        ROW, pl.col(total).alias("_value"), summed.alias("parts"),
-        (summed - pl.col(total)).alias("diff")))
+    bad = run.lines.filter(
+        pl.col(total).is_not_null()
+        & any_part
+        & ~unreadable
+        & ((summed - pl.col(total)).abs() > tol)
+    )
+    run.emit(
+        spec.code,
+        total,
+        bad.select(
+            ROW,
+            pl.col(total).alias("_value"),
+            summed.alias("parts"),
+            (summed - pl.col(total)).alias("diff"),
+        ),
+    )
 
 
 def sum_to_total(run: Run, spec: RuleSpec) -> None:
     decimals = int(spec.params.get("decimals", 2))
     keys = ["uscc", "period"]
     for name in spec.params["fields"]:
-        sums = run.lines.filter(~pl.col(TOTAL)).group_by(keys).agg(
-            pl.col(name).sum().alias("parts"), pl.len().alias("_n"),
-            pl.col(f"_bad_{name}").any().alias("_unreadable"))
+        sums = (
+            run.lines.filter(~pl.col(TOTAL))
+            .group_by(keys)
+            .agg(
+                pl.col(name).sum().alias("parts"),
+                pl.len().alias("_n"),
+                pl.col(f"_bad_{name}").any().alias("_unreadable"),
+            )
+        )
         totals = run.lines.filter(pl.col(TOTAL) & pl.col(name).is_not_null()).select(
-            *keys, ROW, pl.col(name).alias("_value"))
-        joined = totals.join(sums, on=keys, how="left", nulls_equal=True).with_columns(
-            pl.col("parts").fill_null(0.0), pl.col("_n").fill_null(0)
-        ).filter(~pl.col("_unreadable").fill_null(False))
+            *keys, ROW, pl.col(name).alias("_value")
+        )
+        joined = (
+            totals.join(sums, on=keys, how="left", nulls_equal=True)
+            .with_columns(pl.col("parts").fill_null(0.0), pl.col("_n").fill_null(0))
+            .filter(~pl.col("_unreadable").fill_null(False))
+        )
         joined = joined.with_columns(
             (pl.col("parts") - pl.col("_value")).alias("diff"),
-            ((pl.col("_n") + 1).cast(pl.Float64) * (0.5 * 10.0 ** -decimals) + 1e-9)
-            .alias("tolerance"))
+            ((pl.col("_n") + 1).cast(pl.Float64) * (0.5 * 10.0**-decimals) + 1e-9).alias(
+                "tolerance"
+            ),
+        )
         bad = joined.filter(pl.col("diff").abs() > pl.col("tolerance"))
         run.emit(spec.code, name, bad.select(ROW, "_value", "parts", "diff", "tolerance"))
 
 
 def not_greater(run: Run, spec: RuleSpec) -> None:
     name, limit = spec.params["field"], spec.params["limit"]
-    bad = run.lines.filter(pl.col(name).is_not_null() & pl.col(limit).is_not_null()
-                           & (pl.col(name) > pl.col(limit) * (1 + 1e-9)))
-    run.emit(spec.code, name, bad.select(ROW, pl.col(name).alias("_value"),
-                                         pl.col(limit).alias("limit")),
-             other=field_label(run.form, limit))
+    bad = run.lines.filter(
+        pl.col(name).is_not_null()
+        & pl.col(limit).is_not_null()
+        & (pl.col(name) > pl.col(limit) * (1 + 1e-9))
+    )
+    run.emit(
+        spec.code,
+        name,
+        bad.select(ROW, pl.col(name).alias("_value"), pl.col(limit).alias("limit")),
+        other=field_label(run.form, limit),
+    )

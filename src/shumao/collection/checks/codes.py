@@ -38,16 +38,21 @@ def _report_codes(run: Run, f: Field, mapping: dict[str, str | None], detail: pl
         "value-missing": detail & (raw.is_null() | (raw == "")) if f.required else pl.lit(False),
         "code-unknown": detail & raw.is_in(unknown) if unknown else pl.lit(False),
         "code-not-allowed": detail & pl.col(f.id).is_not_null() & ~_allowed_expr(f)
-        if f.allowed or f.exclude else pl.lit(False),
+        if f.allowed or f.exclude
+        else pl.lit(False),
     }
     hits = run.lines.select(**{k: v.fill_null(False).any() for k, v in checks.items()}).row(0)
-    params = {"code-unknown": {"codelist": _codelist_name(f)},
-              "code-not-allowed": {"expected": _allowed_text(f)}, "value-missing": {}}
+    params = {
+        "code-unknown": {"codelist": _codelist_name(f)},
+        "code-not-allowed": {"expected": _allowed_text(f)},
+        "value-missing": {},
+    }
     for (code, cond), hit in zip(checks.items(), hits, strict=True):
         if hit:
             rows = run.lines.filter(cond).select(ROW, raw.alias("_value"))
-            run.emit(code, f.id, rows if code != "value-missing" else rows.select(ROW),
-                     **params[code])
+            run.emit(
+                code, f.id, rows if code != "value-missing" else rows.select(ROW), **params[code]
+            )
 
 
 def _allowed_expr(f: Field) -> pl.Expr:
@@ -82,17 +87,24 @@ def register_codelist(key: str, codelist: Codelist) -> None:
 def _codelist_name(f: Field) -> str:
     if f.codelist in CODELISTS:
         return CODELISTS[f.codelist].name
-    return {"ebops": "EBOPS 2010", "country": "ISO 3166-1",
-            "cbec_mode": "海关监管方式 customs supervision mode"}.get(f.codelist, f.codelist)
+    return {
+        "ebops": "EBOPS 2010",
+        "country": "ISO 3166-1",
+        "cbec_mode": "海关监管方式 customs supervision mode",
+    }.get(f.codelist, f.codelist)
 
 
 @lru_cache(maxsize=8192)
 def _resolve_cached(codelist: str, value: str) -> str | None:
-    lookup: Callable[[str], str] = CODELISTS[codelist].lookup if codelist in CODELISTS else {
-        "ebops": lambda v: ebops.lookup(v).code,
-        "country": lambda v: countries.lookup(v).iso3,
-        "cbec_mode": lambda v: cbec_modes.lookup(v).code,
-    }[codelist]
+    lookup: Callable[[str], str] = (
+        CODELISTS[codelist].lookup
+        if codelist in CODELISTS
+        else {
+            "ebops": lambda v: ebops.lookup(v).code,
+            "country": lambda v: countries.lookup(v).iso3,
+            "cbec_mode": lambda v: cbec_modes.lookup(v).code,
+        }[codelist]
+    )
     text = " ".join(unicodedata.normalize("NFKC", value).split())
     head, _, tail = text.partition(" ")
     for candidate in (text, head, tail):

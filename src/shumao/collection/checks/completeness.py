@@ -51,13 +51,19 @@ def _groups(run: Run, names: list[str]) -> pl.DataFrame:
     given = pl.sum_horizontal([pl.col(n).is_not_null() for n in names])
     nonzero = pl.sum_horizontal([(pl.col(n).fill_null(0.0) != 0) for n in names])
     bad = pl.any_horizontal([pl.col(f"_bad_{n}") for n in names])
-    return lines.group_by(KEYS, maintain_order=True).agg(
-        pl.col(ROW).first(), given.sum().alias("_given"), nonzero.sum().alias("_nonzero"),
-        bad.any().alias("_bad")).filter(~pl.col("_bad"))
+    return (
+        lines.group_by(KEYS, maintain_order=True)
+        .agg(
+            pl.col(ROW).first(),
+            given.sum().alias("_given"),
+            nonzero.sum().alias("_nonzero"),
+            bad.any().alias("_bad"),
+        )
+        .filter(~pl.col("_bad"))
+    )
 
 
-def _emit(run: Run, spec: RuleSpec, names: list[str], groups: pl.DataFrame,
-          **params: str) -> None:
+def _emit(run: Run, spec: RuleSpec, names: list[str], groups: pl.DataFrame, **params: str) -> None:
     label = "、".join(field_label(run.form, n) for n in names)
     run.emit(spec.code, names[0], groups.select(ROW), label=label, **params)
 

@@ -24,17 +24,25 @@ def cross_form(run: Run, spec: RuleSpec) -> None:
         return
     both = mine.join(theirs.rename({"total": "other_value"}), on=["uscc", "year"])
     both = both.with_columns(
-        ((pl.col("total") - pl.col("other_value")).abs()
-         / pl.max_horizontal(pl.col("other_value").abs(), pl.lit(1e-9)) * 100).alias("pct"))
+        (
+            (pl.col("total") - pl.col("other_value")).abs()
+            / pl.max_horizontal(pl.col("other_value").abs(), pl.lit(1e-9))
+            * 100
+        ).alias("pct")
+    )
     bad = both.filter(pl.col("pct") > float(spec.params["tolerance_pct"]))
     if bad.is_empty():
         return
     anchor = _anchor_rows(run, name).join(bad, on="uscc")
-    run.emit(spec.code, name, anchor.select(
-        ROW, pl.col("total").alias("_value"), "other_value", pl.col("pct").round(2)),
-        label=_yearly_label(run.form, name), other=f"{other.code} {other.title_zh}",
+    run.emit(
+        spec.code,
+        name,
+        anchor.select(ROW, pl.col("total").alias("_value"), "other_value", pl.col("pct").round(2)),
+        label=_yearly_label(run.form, name),
+        other=f"{other.code} {other.title_zh}",
         other_column=_yearly_label(other, other_name),
-        tolerance_pct=spec.params["tolerance_pct"])
+        tolerance_pct=spec.params["tolerance_pct"],
+    )
 
 
 def _yearly_label(form: Form, name: str) -> str:
@@ -48,8 +56,9 @@ def _anchor_rows(run: Run, name: str) -> pl.DataFrame:
     return lines.group_by("uscc", maintain_order=True).agg(pl.col(ROW).first())
 
 
-def _yearly(form: Form, current: pl.DataFrame, history: pl.DataFrame | None,
-            name: str) -> pl.DataFrame:
+def _yearly(
+    form: Form, current: pl.DataFrame, history: pl.DataFrame | None, name: str
+) -> pl.DataFrame:
     """Per enterprise and year: the field's yearly value; quarters only when all are there."""
     mine = current.filter(pl.col("field") == name).select("uscc", "period", "value")
     years = {int(p[:4]) for p in mine["period"].unique().to_list()}
@@ -57,11 +66,18 @@ def _yearly(form: Form, current: pl.DataFrame, history: pl.DataFrame | None,
     frames = [mine.lazy()]
     if history is not None and not history.is_empty():
         past = history.lazy().filter(pl.col("period").is_in(wanted) & (pl.col("field") == name))
-        frames.append(past.select("uscc", "period", "value").join(
-            mine.lazy().select("uscc", "period").unique(), on=["uscc", "period"], how="anti"))
+        frames.append(
+            past.select("uscc", "period", "value").join(
+                mine.lazy().select("uscc", "period").unique(), on=["uscc", "period"], how="anti"
+            )
+        )
     data = pl.concat(frames).group_by("uscc", "period").agg(pl.col("value").sum())
     data = data.with_columns(pl.col("period").str.slice(0, 4).alias("year"))
     need = len(periods_of_year(2000, form.frequency))
-    return (data.group_by("uscc", "year").agg(pl.col("value").sum().alias("total"),
-                                              pl.col("period").n_unique().alias("_n"))
-            .filter(pl.col("_n") == need).drop("_n").collect())
+    return (
+        data.group_by("uscc", "year")
+        .agg(pl.col("value").sum().alias("total"), pl.col("period").n_unique().alias("_n"))
+        .filter(pl.col("_n") == need)
+        .drop("_n")
+        .collect()
+    )

@@ -42,11 +42,17 @@ from shumao.collection.forms import Form, RuleSpec
 from shumao.validation.findings import Finding, Report
 
 
-def validate(sheet: Sheet, form: Form, *, context: Context | None = None,
-             report: Report | None = None) -> Checked:
+def validate(
+    sheet: Sheet, form: Form, *, context: Context | None = None, report: Report | None = None
+) -> Checked:
     """Run every check of ``form`` on ``sheet``; findings go to ``report`` (or a new one)."""
-    run = Run(form, sheet, report or Report(source=sheet.file), context or Context(),
-               _prepare(sheet.frame, form))
+    run = Run(
+        form,
+        sheet,
+        report or Report(source=sheet.file),
+        context or Context(),
+        _prepare(sheet.frame, form),
+    )
     for step in _STEPS:
         step(run)
     run.report.findings.sort(key=_reading_order)
@@ -61,8 +67,11 @@ def _reading_order(item: Finding) -> tuple[bool, int, int, str]:
 
 def _prepare(frame: pl.DataFrame, form: Form) -> pl.DataFrame:
     present = set(frame.columns)
-    add = [pl.lit(None, pl.String).alias(c) for c in ("uscc", "period", *(f.id for f in form.fields))
-           if c not in present]
+    add = [
+        pl.lit(None, pl.String).alias(c)
+        for c in ("uscc", "period", *(f.id for f in form.fields))
+        if c not in present
+    ]
     frame = frame.with_columns(add) if add else frame
     text = ["uscc", "period", *(f.id for f in form.fields)]
     frame = frame.with_columns([pl.col(c).cast(pl.String) for c in text])
@@ -113,5 +122,11 @@ def register_rule_kind(kind: str, handler: Callable[[Run, RuleSpec], None]) -> N
 
 
 _STEPS: tuple[Callable[[Run], None], ...] = (
-    identity, codes, numbers, texts, duplicates, totals_present, _form_rules,
+    identity,
+    codes,
+    numbers,
+    texts,
+    duplicates,
+    totals_present,
+    _form_rules,
 )

@@ -71,35 +71,50 @@ class Run:
     def where(self, field_id: str) -> Position:
         return self.sheet.positions.get(field_id, (None, None))
 
-    def emit(self, code: str, field_id: str, rows: pl.DataFrame, *, label: str = "",
-             **params: Any) -> None:
+    def emit(
+        self, code: str, field_id: str, rows: pl.DataFrame, *, label: str = "", **params: Any
+    ) -> None:
         """One finding per row of ``rows`` (``_row`` and optional ``_value`` plus params)."""
         fixed_row, col = self.where(field_id)
         column = label or field_label(self.form, field_id)
         names = [c for c in rows.columns if c not in (ROW, "_value")]
         for rec in rows.head(MAX_PER_RULE).iter_rows(named=True):
             extra = {k: fmt(rec[k]) for k in names}
-            self.report.add(finding(
-                code, file=self.sheet.file, sheet=self.sheet.sheet,
-                row=fixed_row or rec.get(ROW), column=column, col_index=col,
-                value=fmt(rec.get("_value", "")), **{**params, **extra},
-            ))
+            self.report.add(
+                finding(
+                    code,
+                    file=self.sheet.file,
+                    sheet=self.sheet.sheet,
+                    row=fixed_row or rec.get(ROW),
+                    column=column,
+                    col_index=col,
+                    value=fmt(rec.get("_value", "")),
+                    **{**params, **extra},
+                )
+            )
 
 
 def current_long(run: Run, names: Iterable[str]) -> pl.DataFrame:
     """This upload's detail values, long: uscc, period, dims, field, value."""
     keep = [n for n in names if n in run.lines.columns]
     dims = run.form.dims
-    base = run.lines.filter(~pl.col(TOTAL) & pl.col("uscc").is_not_null()
-                            & pl.col("period").is_not_null())
+    base = run.lines.filter(
+        ~pl.col(TOTAL) & pl.col("uscc").is_not_null() & pl.col("period").is_not_null()
+    )
     long = base.select("uscc", "period", *dims, ROW, *keep).unpivot(
-        index=["uscc", "period", *dims, ROW], on=keep, variable_name="field", value_name="value")
+        index=["uscc", "period", *dims, ROW], on=keep, variable_name="field", value_name="value"
+    )
     return long.filter(pl.col("value").is_not_null())
 
 
 def empty_history(form: Form) -> pl.DataFrame:
-    schema = {"uscc": pl.String, "period": pl.String, **dict.fromkeys(form.dims, pl.String),
-              "field": pl.String, "value": pl.Float64}
+    schema = {
+        "uscc": pl.String,
+        "period": pl.String,
+        **dict.fromkeys(form.dims, pl.String),
+        "field": pl.String,
+        "value": pl.Float64,
+    }
     return pl.DataFrame(schema=schema)
 
 

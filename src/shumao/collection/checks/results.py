@@ -51,17 +51,30 @@ def cells_of(checked: Checked) -> pl.DataFrame:
             pl.lit(col, pl.Int64).alias("col"),
             *(pl.col(c.id).alias(c.dimension) for c in form.code_fields if c.dimension),
             pl.col(TOTAL).alias("total_line"),
-            (pl.col(f.id).cast(pl.Float64) if f.numeric else pl.lit(None, pl.Float64)).alias("value"),
+            (pl.col(f.id).cast(pl.Float64) if f.numeric else pl.lit(None, pl.Float64)).alias(
+                "value"
+            ),
             raw.alias("text"),
         )
         frames.append(part)
     out = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
-    letters = {c: column_letter(c) for c in out["col"].drop_nulls().unique().to_list()} \
-        if out.height else {}
-    return out.with_columns(
-        (pl.col("col").replace_strict(letters, default=None, return_dtype=pl.String)
-         + pl.col("row").cast(pl.String)).fill_null("").alias("cell")
-    ).sort("line", "col", nulls_last=True) if out.height else out
+    letters = (
+        {c: column_letter(c) for c in out["col"].drop_nulls().unique().to_list()}
+        if out.height
+        else {}
+    )
+    return (
+        out.with_columns(
+            (
+                pl.col("col").replace_strict(letters, default=None, return_dtype=pl.String)
+                + pl.col("row").cast(pl.String)
+            )
+            .fill_null("")
+            .alias("cell")
+        ).sort("line", "col", nulls_last=True)
+        if out.height
+        else out
+    )
 
 
 def observations_of(checked: Checked) -> pl.DataFrame:
@@ -77,8 +90,11 @@ def observations_of(checked: Checked) -> pl.DataFrame:
         dims.update({k: pl.lit(v) for k, v in f.fixed_dims.items()})
         part = base.filter(pl.col(f.id).is_not_null()).select(
             pl.col("uscc").alias("ref_area"),
-            *(dims.get(d, pl.lit(NOT_APPLICABLE)).alias(d) for d in DIMENSIONS
-              if d not in ("ref_area", "freq")),
+            *(
+                dims.get(d, pl.lit(NOT_APPLICABLE)).alias(d)
+                for d in DIMENSIONS
+                if d not in ("ref_area", "freq")
+            ),
             pl.lit(form.frequency).alias("freq"),
             pl.col("period").alias("time_period"),
             pl.col(f.id).alias("value"),
@@ -86,9 +102,20 @@ def observations_of(checked: Checked) -> pl.DataFrame:
             pl.lit(unit.mult if unit else 0).alias("unit_mult"),
         )
         frames.append(part)
-    return conform(pl.concat(frames)) if frames else conform(pl.DataFrame(
-        schema={"ref_area": pl.String, "time_period": pl.String, "value": pl.Float64,
-                "unit": pl.String}))
+    return (
+        conform(pl.concat(frames))
+        if frames
+        else conform(
+            pl.DataFrame(
+                schema={
+                    "ref_area": pl.String,
+                    "time_period": pl.String,
+                    "value": pl.Float64,
+                    "unit": pl.String,
+                }
+            )
+        )
+    )
 
 
 def history_from_observations(form: Form, obs: pl.DataFrame) -> pl.DataFrame:
@@ -100,9 +127,13 @@ def history_from_observations(form: Form, obs: pl.DataFrame) -> pl.DataFrame:
         cond = pl.all_horizontal([pl.col(k) == v for k, v in f.fixed_dims.items()])
         mult = units.parse(f.unit).mult if f.unit else 0
         part = obs.filter(cond & pl.col("value").is_not_null()).select(
-            pl.col("ref_area").alias("uscc"), pl.col("time_period").alias("period"),
-            *(pl.col(d) for d in form.dims), pl.lit(f.id).alias("field"),
-            (pl.col("value") * (10.0 ** (pl.col("unit_mult").cast(pl.Float64) - mult)))
-            .alias("value"))
+            pl.col("ref_area").alias("uscc"),
+            pl.col("time_period").alias("period"),
+            *(pl.col(d) for d in form.dims),
+            pl.lit(f.id).alias("field"),
+            (pl.col("value") * (10.0 ** (pl.col("unit_mult").cast(pl.Float64) - mult))).alias(
+                "value"
+            ),
+        )
         frames.append(part)
     return pl.concat(frames) if frames else empty_history(form)

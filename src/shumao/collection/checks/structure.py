@@ -36,8 +36,13 @@ def identity(run: Run) -> None:
         if norm != raw.strip():
             run.emit("period-normalised", "period", rows, label="报告期 period", normalised=norm)
         if run.ctx.expected_period and norm != run.ctx.expected_period:
-            run.emit("upload-wrong-period", "period", rows.with_columns(pl.lit(norm).alias("_value")),
-                     label="报告期 period", expected=run.ctx.expected_period)
+            run.emit(
+                "upload-wrong-period",
+                "period",
+                rows.with_columns(pl.lit(norm).alias("_value")),
+                label="报告期 period",
+                expected=run.ctx.expected_period,
+            )
     run.lines = run.lines.with_columns(
         pl.col("period").replace_strict(mapping, default=None, return_dtype=pl.String)
     )
@@ -53,15 +58,26 @@ def _check_uscc(run: Run) -> None:
             wrong[code] = problem
     if not wrong:
         return
-    first = (run.lines.filter(pl.col("uscc").is_in(list(wrong))).group_by("uscc")
-             .agg(pl.col(ROW).min()).sort("uscc"))
+    first = (
+        run.lines.filter(pl.col("uscc").is_in(list(wrong)))
+        .group_by("uscc")
+        .agg(pl.col(ROW).min())
+        .sort("uscc")
+    )
     for code, row in first.iter_rows():
         rows = pl.DataFrame({ROW: [row], "_value": [code]})
         if wrong[code]:
-            run.emit("uscc-invalid", "uscc", rows, label="统一社会信用代码 USCC", detail=wrong[code])
+            run.emit(
+                "uscc-invalid", "uscc", rows, label="统一社会信用代码 USCC", detail=wrong[code]
+            )
         else:
-            run.emit("upload-wrong-enterprise", "uscc", rows, label="统一社会信用代码 USCC",
-                     expected=expected)
+            run.emit(
+                "upload-wrong-enterprise",
+                "uscc",
+                rows,
+                label="统一社会信用代码 USCC",
+                expected=expected,
+            )
 
 
 def _missing_identity(run: Run, *, written_periods: bool) -> None:
@@ -69,8 +85,11 @@ def _missing_identity(run: Run, *, written_periods: bool) -> None:
         if key == "period" and written_periods:
             continue  # written but unreadable: period-invalid says so
         if run.lines[key].is_null().all():
-            run.report.add(finding("identity-missing", file=run.sheet.file, sheet=run.sheet.sheet,
-                                   column=label))
+            run.report.add(
+                finding(
+                    "identity-missing", file=run.sheet.file, sheet=run.sheet.sheet, column=label
+                )
+            )
         elif run.lines[key].is_null().any():
             rows = run.lines.filter(pl.col(key).is_null()).select(ROW)
             run.emit("value-missing", key, rows, label=label)
@@ -86,12 +105,21 @@ def numbers(run: Run) -> None:
         frame = run.lines.select(ROW, f.id)
         if fixed_row is not None:
             frame = frame.with_columns(pl.lit(fixed_row, pl.Int64).alias(ROW))
-        values, missing = parse_numbers(frame, f.id, run.report, file=run.sheet.file,
-                                        sheet=run.sheet.sheet, col_index=col, label=f.label)
+        values, missing = parse_numbers(
+            frame,
+            f.id,
+            run.report,
+            file=run.sheet.file,
+            sheet=run.sheet.sheet,
+            col_index=col,
+            label=f.label,
+        )
         factor = _unit_factor(run, f)
-        run.lines = run.lines.with_columns((values * factor).alias(f.id),
-                                           missing.alias(f"_miss_{f.id}"),
-                                           (values.is_null() & ~missing).alias(f"_bad_{f.id}"))
+        run.lines = run.lines.with_columns(
+            (values * factor).alias(f.id),
+            missing.alias(f"_miss_{f.id}"),
+            (values.is_null() & ~missing).alias(f"_bad_{f.id}"),
+        )
         _check_number(run, f)
 
 
@@ -106,14 +134,30 @@ def _unit_factor(run: Run, f: Field) -> float:
     try:
         factor = units.factor(written, target, year=year)
     except Exception:
-        run.report.add(finding("unit-not-convertible", file=run.sheet.file, sheet=run.sheet.sheet,
-                               row=run.where(f.id)[0] or 1, column=f.label,
-                               col_index=run.where(f.id)[1], from_unit=written.name_zh,
-                               to_unit=target.name_zh))
+        run.report.add(
+            finding(
+                "unit-not-convertible",
+                file=run.sheet.file,
+                sheet=run.sheet.sheet,
+                row=run.where(f.id)[0] or 1,
+                column=f.label,
+                col_index=run.where(f.id)[1],
+                from_unit=written.name_zh,
+                to_unit=target.name_zh,
+            )
+        )
         return 1.0
-    run.report.add(finding("unit-converted", file=run.sheet.file, sheet=run.sheet.sheet,
-                           column=f.label, from_unit=written.name_zh, to_unit=target.name_zh,
-                           factor=f"{factor:.6g}"))
+    run.report.add(
+        finding(
+            "unit-converted",
+            file=run.sheet.file,
+            sheet=run.sheet.sheet,
+            column=f.label,
+            from_unit=written.name_zh,
+            to_unit=target.name_zh,
+            factor=f"{factor:.6g}",
+        )
+    )
     return factor
 
 
@@ -133,8 +177,12 @@ def _check_number(run: Run, f: Field) -> None:
     low = f.min if f.min is not None and f.min != 0 else None
     out = (v < low) if low is not None else pl.lit(False)
     out = out | (v > f.max) if f.max is not None else out
-    run.emit("value-out-of-range", f.id, run.lines.filter(out).select(ROW, written),
-             expected=f"[{fmt(f.min)}, {fmt(f.max)}]")
+    run.emit(
+        "value-out-of-range",
+        f.id,
+        run.lines.filter(out).select(ROW, written),
+        expected=f"[{fmt(f.min)}, {fmt(f.max)}]",
+    )
     if f.kind == "integer":
         frac = run.lines.filter(v.is_not_null() & (v.round(0) != v))
         run.emit("not-integer", f.id, frac.select(ROW, written))
@@ -144,9 +192,13 @@ def texts(run: Run) -> None:
     for f in run.form.text_fields:
         v = pl.col(f.id)
         if f.required:
-            run.emit("value-missing", f.id,
-                     run.lines.filter((v.is_null() | (v.str.strip_chars() == "")) & ~pl.col(TOTAL))
-                     .select(ROW))
+            run.emit(
+                "value-missing",
+                f.id,
+                run.lines.filter(
+                    (v.is_null() | (v.str.strip_chars() == "")) & ~pl.col(TOTAL)
+                ).select(ROW),
+            )
         if f.max_length:
             long = run.lines.filter(v.str.len_chars() > f.max_length)
             run.emit("text-too-long", f.id, long.select(ROW), limit=f.max_length)
@@ -154,31 +206,56 @@ def texts(run: Run) -> None:
         for prefix in FORMULA_START:
             risky = risky | v.str.starts_with(prefix)
         hits = run.lines.filter(risky & v.cast(pl.Float64, strict=False).is_null())
-        run.emit("text-formula-inert", f.id,
-                 hits.select(ROW, v.str.slice(0, 1).alias("prefix"), v.alias("_value")))
+        run.emit(
+            "text-formula-inert",
+            f.id,
+            hits.select(ROW, v.str.slice(0, 1).alias("prefix"), v.alias("_value")),
+        )
 
 
 def duplicates(run: Run) -> None:
     keys = ["uscc", "period", *run.form.keys]
-    detail = run.lines.filter(~pl.col(TOTAL) & pl.all_horizontal([pl.col(k).is_not_null()
-                                                                  for k in keys]))
+    detail = run.lines.filter(
+        ~pl.col(TOTAL) & pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+    )
     detail = detail.filter(pl.struct(keys).is_duplicated())  # usually none: skip the group-by
-    dups = (detail.group_by(keys).agg(pl.col(ROW).sort().alias("rows"))
-            .sort(pl.col("rows").list.first()))
+    dups = (
+        detail.group_by(keys)
+        .agg(pl.col(ROW).sort().alias("rows"))
+        .sort(pl.col("rows").list.first())
+    )
     for rec in dups.head(MAX_PER_RULE).iter_rows(named=True):
         rows = rec["rows"]
         key = "/".join(str(rec[k]) for k in keys)
-        run.report.add(finding("key-duplicate", file=run.sheet.file, sheet=run.sheet.sheet,
-                               row=rows[0], value=key, rows="、".join(map(str, rows[:10]))))
+        run.report.add(
+            finding(
+                "key-duplicate",
+                file=run.sheet.file,
+                sheet=run.sheet.sheet,
+                row=rows[0],
+                value=key,
+                rows="、".join(map(str, rows[:10])),
+            )
+        )
     if run.form.totals is None:
         return
     totals = run.lines.filter(pl.col(TOTAL))
-    extra = totals.group_by("uscc", "period").agg(pl.col(ROW).sort().alias("rows")).filter(
-        pl.col("rows").list.len() > 1)
+    extra = (
+        totals.group_by("uscc", "period")
+        .agg(pl.col(ROW).sort().alias("rows"))
+        .filter(pl.col("rows").list.len() > 1)
+    )
     for rec in extra.iter_rows(named=True):
-        run.report.add(finding("key-duplicate", file=run.sheet.file, sheet=run.sheet.sheet,
-                               row=rec["rows"][0], value="合计 total",
-                               rows="、".join(map(str, rec["rows"][:10]))))
+        run.report.add(
+            finding(
+                "key-duplicate",
+                file=run.sheet.file,
+                sheet=run.sheet.sheet,
+                row=rec["rows"][0],
+                value="合计 total",
+                rows="、".join(map(str, rec["rows"][:10])),
+            )
+        )
 
 
 def totals_present(run: Run) -> None:
@@ -189,5 +266,11 @@ def totals_present(run: Run) -> None:
     have = run.lines.filter(pl.col(TOTAL)).select("uscc", "period").unique()
     missing = groups.join(have, on=["uscc", "period"], how="anti", nulls_equal=True)
     for _uscc, _period in missing.head(MAX_PER_RULE).iter_rows():
-        run.report.add(finding("totals-missing", file=run.sheet.file, sheet=run.sheet.sheet,
-                               column=field_label(run.form, spec.field)))
+        run.report.add(
+            finding(
+                "totals-missing",
+                file=run.sheet.file,
+                sheet=run.sheet.sheet,
+                column=field_label(run.form, spec.field),
+            )
+        )

@@ -39,8 +39,13 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         return None
     reporter = countries.lookup(str(ctx.options.get("reporter", DEFAULT_REPORTER))).iso3
     frame = _map_partners(table.frame, ctx.report, ctx.file)
-    values, missing = parse_numbers(frame, "balanced_value_usd", ctx.report, file=ctx.file,
-                                    col_index=table.columns.index("balanced_value_usd"))
+    values, missing = parse_numbers(
+        frame,
+        "balanced_value_usd",
+        ctx.report,
+        file=ctx.file,
+        col_index=table.columns.index("balanced_value_usd"),
+    )
     unit = units.parse("USD")
     return frame.select(
         ROW,
@@ -60,8 +65,9 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
 def _has_columns(table: Table, report: Report, file: str) -> bool:
     absent = [c for c in COLUMNS if c not in table.columns]
     for column in absent:
-        report.add(finding("column-missing", file=file, column=column,
-                           present="、".join(table.columns)))
+        report.add(
+            finding("column-missing", file=file, column=column, present="、".join(table.columns))
+        )
     return not absent
 
 
@@ -79,11 +85,23 @@ def _map_partners(frame: pl.DataFrame, report: Report, file: str) -> pl.DataFram
     codes = partner_codes(frame["partner"].drop_nulls().unique().to_list())
     unmapped = sorted(n for n, c in codes.items() if c is None)
     if unmapped:
-        first = (frame.filter(pl.col("partner").is_in(unmapped))
-                 .group_by("partner").agg(pl.col(ROW).min()).sort(ROW))
+        first = (
+            frame.filter(pl.col("partner").is_in(unmapped))
+            .group_by("partner")
+            .agg(pl.col(ROW).min())
+            .sort(ROW)
+        )
         for name, row in first.iter_rows():
-            report.add(finding("name-unmapped", file=file, row=row, column="partner", value=name,
-                               codelist=countries.CODELIST))
+            report.add(
+                finding(
+                    "name-unmapped",
+                    file=file,
+                    row=row,
+                    column="partner",
+                    value=name,
+                    codelist=countries.CODELIST,
+                )
+            )
     known = {n: c for n, c in codes.items() if c is not None}
     frame = frame.filter(~pl.col("partner").is_in(unmapped).fill_null(False))
     return frame.with_columns(
@@ -91,8 +109,13 @@ def _map_partners(frame: pl.DataFrame, report: Report, file: str) -> pl.DataFram
     )
 
 
-register(Source(
-    "batis", "BATIS", "经合组织—世贸组织双边服务贸易（BaTIS）",
-    "OECD-WTO Balanced Trade in Services (BaTIS), one reporter by partner and EBOPS item",
-    parse, example="services_trade/batis_china_bilateral_2005_2019.csv",
-))
+register(
+    Source(
+        "batis",
+        "BATIS",
+        "经合组织—世贸组织双边服务贸易（BaTIS）",
+        "OECD-WTO Balanced Trade in Services (BaTIS), one reporter by partner and EBOPS item",
+        parse,
+        example="services_trade/batis_china_bilateral_2005_2019.csv",
+    )
+)

@@ -47,38 +47,48 @@ REQUIRED = ("年份", "地区", "流向", "指标", "数值", "单位")
 DEFAULTS = {"伙伴": "全球", "监管方式": "合计", "口径": "公布", "发布日期": "", "来源": ""}
 NATION = "CHN"
 FLOWS = {"进出口": "T", "出口": "X", "进口": "M"}
-INDICATORS = {"金额": "VALUE", "进出口额": "VALUE", "同比增长": "GROWTH_YOY", "同比": "GROWTH_YOY",
-              "增速": "GROWTH_YOY", "占比": "SHARE", "比重": "SHARE",
-              "占货物贸易比重": "SHARE_GOODS", "占外贸比重": "SHARE_GOODS"}
+INDICATORS = {
+    "金额": "VALUE",
+    "进出口额": "VALUE",
+    "同比增长": "GROWTH_YOY",
+    "同比": "GROWTH_YOY",
+    "增速": "GROWTH_YOY",
+    "占比": "SHARE",
+    "比重": "SHARE",
+    "占货物贸易比重": "SHARE_GOODS",
+    "占外贸比重": "SHARE_GOODS",
+}
 BASES = {"初步测算": "P", "初步统计": "P", "预计": "P", "统计调查": "A", "公布": "A", "正式": "A"}
 RATE_INDICATORS = {"GROWTH_YOY", "SHARE", "SHARE_GOODS"}
 _LOWER = re.compile(r"^\s*(超过|高于|逾|大于|>|＞|≥)\s*|\s*(以上|多)\s*$")
 _UPPER = re.compile(r"^\s*(不足|低于|小于|<|＜|≤)\s*|\s*以下\s*$")
 _RELEASE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-register_codes({
-    "release-mixed": {
-        "severity": "error",
-        "zh": "一个文件只能是一次发布（一个数据版本），但“发布日期”列有多个日期：{value}",
-        "en": "a file is one release (one vintage), but the 发布日期 column has several dates: {value}",
-        "fix_zh": "按发布日期把文件拆开，每次发布一个文件，按发布先后依次导入。",
-        "fix_en": "Split the file by release date, one file per release, and import them in order.",
-    },
-    "unit-indicator-mismatch": {
-        "severity": "error",
-        "zh": "指标“{indicator}”的单位应为{expected}，文件写的是“{value}”",
-        "en": "indicator {indicator} takes {expected}, the file says {value!r}",
-        "fix_zh": "金额写万亿元、亿元等货币单位，同比增长和占比写 %。",
-        "fix_en": "Amounts take a money unit (万亿元, 亿元), growth rates and shares take %.",
-    },
-    "release-date-invalid": {
-        "severity": "error",
-        "zh": "发布日期“{value}”不是 YYYY、YYYY-MM 或 YYYY-MM-DD",
-        "en": "release date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
-        "fix_zh": "请写成 2023-01-13 这样的日期（只知道年份时写 2023）。",
-        "fix_en": "Write a date such as 2023-01-13 (only the year when that is all that is known).",
-    },
-})
+register_codes(
+    {
+        "release-mixed": {
+            "severity": "error",
+            "zh": "一个文件只能是一次发布（一个数据版本），但“发布日期”列有多个日期：{value}",
+            "en": "a file is one release (one vintage), but the 发布日期 column has several dates: {value}",
+            "fix_zh": "按发布日期把文件拆开，每次发布一个文件，按发布先后依次导入。",
+            "fix_en": "Split the file by release date, one file per release, and import them in order.",
+        },
+        "unit-indicator-mismatch": {
+            "severity": "error",
+            "zh": "指标“{indicator}”的单位应为{expected}，文件写的是“{value}”",
+            "en": "indicator {indicator} takes {expected}, the file says {value!r}",
+            "fix_zh": "金额写万亿元、亿元等货币单位，同比增长和占比写 %。",
+            "fix_en": "Amounts take a money unit (万亿元, 亿元), growth rates and shares take %.",
+        },
+        "release-date-invalid": {
+            "severity": "error",
+            "zh": "发布日期“{value}”不是 YYYY、YYYY-MM 或 YYYY-MM-DD",
+            "en": "release date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
+            "fix_zh": "请写成 2023-01-13 这样的日期（只知道年份时写 2023）。",
+            "fix_en": "Write a date such as 2023-01-13 (only the year when that is all that is known).",
+        },
+    }
+)
 
 
 def parse(ctx: ImportContext) -> pl.DataFrame | None:
@@ -87,28 +97,55 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         return None
     src = table.frame.with_columns(
         pl.col(c).fill_null(v) if c in table.frame.columns else pl.lit(v).alias(c)
-        for c, v in DEFAULTS.items())
+        for c, v in DEFAULTS.items()
+    )
     release = _release(src, table, ctx.report, ctx.file)
     coded, unknown = _codes(src, table, ctx.report, ctx.file)
     text, bound = _bounds(src["数值"])
-    values, missing = parse_numbers(src.with_columns(text.alias("数值")), "数值", ctx.report,
-                                    file=ctx.file, col_index=_index(table, "数值"))
+    values, missing = parse_numbers(
+        src.with_columns(text.alias("数值")),
+        "数值",
+        ctx.report,
+        file=ctx.file,
+        col_index=_index(table, "数值"),
+    )
     unit, mult, units_ok = _units(coded, table, ctx.report, ctx.file)
-    ctx.options["columns"] = {d: (h, _index(table, h)) for d, h in _HEADERS.items()
-                              if h in table.columns}
-    attrs = [json.dumps({k: v for k, v in
-                         {"release": release, "url": url, "basis": basis, "bound": b}.items() if v},
-                        ensure_ascii=False)
-             for url, basis, b in zip(src["来源"], src["口径"], bound, strict=True)]
-    return coded.with_columns(
-        values.alias("value"), unit, mult,
-        pl.when(missing).then(pl.lit("M")).otherwise(pl.col("obs_status")).alias("obs_status"),
-        pl.Series("attrs", attrs, pl.String),
-    ).filter(~unknown & units_ok).drop("单位")
+    ctx.options["columns"] = {
+        d: (h, _index(table, h)) for d, h in _HEADERS.items() if h in table.columns
+    }
+    attrs = [
+        json.dumps(
+            {
+                k: v
+                for k, v in {"release": release, "url": url, "basis": basis, "bound": b}.items()
+                if v
+            },
+            ensure_ascii=False,
+        )
+        for url, basis, b in zip(src["来源"], src["口径"], bound, strict=True)
+    ]
+    return (
+        coded.with_columns(
+            values.alias("value"),
+            unit,
+            mult,
+            pl.when(missing).then(pl.lit("M")).otherwise(pl.col("obs_status")).alias("obs_status"),
+            pl.Series("attrs", attrs, pl.String),
+        )
+        .filter(~unknown & units_ok)
+        .drop("单位")
+    )
 
 
-_HEADERS = {"ref_area": "地区", "counterpart_area": "伙伴", "product": "监管方式", "flow": "流向",
-            "indicator": "指标", "time_period": "年份", "value": "数值"}
+_HEADERS = {
+    "ref_area": "地区",
+    "counterpart_area": "伙伴",
+    "product": "监管方式",
+    "flow": "流向",
+    "indicator": "指标",
+    "time_period": "年份",
+    "value": "数值",
+}
 
 
 def _index(table: Table, header: str) -> int | None:
@@ -121,19 +158,33 @@ def _release(src: pl.DataFrame, table: Table, report: Report, file: str) -> str:
     for d in dates:
         if not _RELEASE.match(d):
             row = src.filter(pl.col("发布日期") == d)[ROW][0]
-            report.add(finding("release-date-invalid", file=file, row=row, column="发布日期",
-                               col_index=col, value=d))
+            report.add(
+                finding(
+                    "release-date-invalid",
+                    file=file,
+                    row=row,
+                    column="发布日期",
+                    col_index=col,
+                    value=d,
+                )
+            )
     if len(dates) > 1:
-        report.add(finding("release-mixed", file=file, column="发布日期", col_index=col,
-                           value="、".join(dates)))
+        report.add(
+            finding(
+                "release-mixed", file=file, column="发布日期", col_index=col, value="、".join(dates)
+            )
+        )
     return dates[0] if dates else ""
 
 
 def _area(name: str) -> str:
     if name.strip() in ("全国", "中国", "CHN"):
         return NATION
-    return geo.lookup(name).code if not name.isascii() or name.isdigit() else \
-        countries.lookup(name).iso3
+    return (
+        geo.lookup(name).code
+        if not name.isascii() or name.isdigit()
+        else countries.lookup(name).iso3
+    )
 
 
 def _partner(name: str) -> str:
@@ -148,6 +199,7 @@ def _from(table: dict[str, str], codelist: str) -> Callable[[str], str]:
             return table[value.strip()]
         except KeyError:
             raise UnknownCode(codelist, value) from None
+
     return look
 
 
@@ -161,11 +213,13 @@ COLUMNS: tuple[tuple[str, str, Callable[[str], str], str], ...] = (
 )
 
 
-def _codes(src: pl.DataFrame, table: Table, report: Report, file: str
-           ) -> tuple[pl.DataFrame, pl.Series]:
+def _codes(
+    src: pl.DataFrame, table: Table, report: Report, file: str
+) -> tuple[pl.DataFrame, pl.Series]:
     """The coded frame and the rows holding a name no code list knows (reported at first row)."""
-    out = src.select(ROW, pl.col("年份").alias("time_period"), pl.lit("A").alias("freq"),
-                     pl.col("单位"))
+    out = src.select(
+        ROW, pl.col("年份").alias("time_period"), pl.lit("A").alias("freq"), pl.col("单位")
+    )
     unknown = pl.repeat(False, src.height, dtype=pl.Boolean, eager=True)
     for header, dim, resolve, codelist in COLUMNS:
         codes: dict[str, str | None] = {}
@@ -175,9 +229,17 @@ def _codes(src: pl.DataFrame, table: Table, report: Report, file: str
             except UnknownCode:
                 codes[name] = None
                 row = src.filter(pl.col(header) == name)[ROW][0]
-                report.add(finding("code-unknown", file=file, row=row, column=header,
-                                   col_index=_index(table, header), value=name,
-                                   codelist=codelist))
+                report.add(
+                    finding(
+                        "code-unknown",
+                        file=file,
+                        row=row,
+                        column=header,
+                        col_index=_index(table, header),
+                        value=name,
+                        codelist=codelist,
+                    )
+                )
         mapped = src[header].replace_strict(codes, default=None, return_dtype=pl.String)
         unknown = unknown | mapped.is_null()
         out = out.with_columns(mapped.alias(dim))
@@ -185,7 +247,7 @@ def _codes(src: pl.DataFrame, table: Table, report: Report, file: str
 
 
 def _bounds(text: pl.Series) -> tuple[pl.Series, list[str]]:
-    """"超过50" → ("50", "lower"); "不足5" → ("5", "upper"); other cells as written."""
+    """ "超过50" → ("50", "lower"); "不足5" → ("5", "upper"); other cells as written."""
     cells, bounds = [], []
     for cell in text.to_list():
         cell = cell or ""
@@ -195,8 +257,9 @@ def _bounds(text: pl.Series) -> tuple[pl.Series, list[str]]:
     return pl.Series("数值", cells, pl.String), bounds
 
 
-def _units(coded: pl.DataFrame, table: Table, report: Report, file: str
-           ) -> tuple[pl.Series, pl.Series, pl.Series]:
+def _units(
+    coded: pl.DataFrame, table: Table, report: Report, file: str
+) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Unit code and multiplier per row; a rate in money (or money in %) is ``unit-conflict``."""
     parsed: dict[str, units.Unit | None] = {}
     for text in coded["单位"].unique().to_list():
@@ -212,14 +275,26 @@ def _units(coded: pl.DataFrame, table: Table, report: Report, file: str
         rate = indicator in RATE_INDICATORS
         good = unit is not None and (unit.code == "PCT") == rate
         if not good and indicator is not None:
-            report.add(finding("unit-indicator-mismatch", file=file, row=row, column="单位",
-                               col_index=col, value=text, indicator=indicator,
-                               expected="%" if rate else "亿元/万亿元"))
+            report.add(
+                finding(
+                    "unit-indicator-mismatch",
+                    file=file,
+                    row=row,
+                    column="单位",
+                    col_index=col,
+                    value=text,
+                    indicator=indicator,
+                    expected="%" if rate else "亿元/万亿元",
+                )
+            )
         ok.append(good or indicator is None)
         codes.append(unit.code if unit else None)
         mults.append(unit.mult if unit else 0)
-    return (pl.Series("unit", codes, pl.String), pl.Series("unit_mult", mults, pl.Int16),
-            pl.Series(ok, dtype=pl.Boolean))
+    return (
+        pl.Series("unit", codes, pl.String),
+        pl.Series("unit_mult", mults, pl.Int16),
+        pl.Series(ok, dtype=pl.Boolean),
+    )
 
 
 def release_files(folder: Path) -> list[Path]:
@@ -227,8 +302,13 @@ def release_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
 
 
-register(Source(
-    "customs-cbec", DATAFLOW, "海关总署跨境电商进出口（按发布）",
-    "Customs releases of cross-border e-commerce trade (one file per release)",
-    parse, example="demo/data/customs_cbec/2023-04-11_cbec_2022_preliminary.csv",
-))
+register(
+    Source(
+        "customs-cbec",
+        DATAFLOW,
+        "海关总署跨境电商进出口（按发布）",
+        "Customs releases of cross-border e-commerce trade (one file per release)",
+        parse,
+        example="demo/data/customs_cbec/2023-04-11_cbec_2022_preliminary.csv",
+    )
+)

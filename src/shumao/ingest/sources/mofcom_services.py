@@ -41,9 +41,22 @@ DATAFLOW = "MOFCOM_SERVICES"
 COLUMNS = ("period", "span", "measure", "flow", "value", "unit")
 MEASURES_FILE = Path(__file__).with_name("mofcom_services_measures.csv")
 CODELIST = "商务部服务贸易发布口径 MOFCOM release measures (mofcom_services_measures.csv)"
-FLOWS = {"total": "T", "export": "X", "import": "M", "balance": "B",
-         "t": "T", "x": "X", "m": "M", "b": "B", "进出口": "T", "出口": "X", "进口": "M",
-         "逆差": "B", "顺差": "B", "差额": "B"}
+FLOWS = {
+    "total": "T",
+    "export": "X",
+    "import": "M",
+    "balance": "B",
+    "t": "T",
+    "x": "X",
+    "m": "M",
+    "b": "B",
+    "进出口": "T",
+    "出口": "X",
+    "进口": "M",
+    "逆差": "B",
+    "顺差": "B",
+    "差额": "B",
+}
 SPANS = {"cumulative": "CUM", "month": "VALUE", "year": "VALUE"}
 _CUM = re.compile(r"^(?P<y1>\d{4})-(?P<m1>\d{2})/(?P<y2>\d{4})-(?P<m2>\d{2})$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -53,8 +66,11 @@ _YEAR = re.compile(r"^\d{4}$")
 @lru_cache(maxsize=1)
 def measures() -> dict[str, str]:
     """Measure name or alias → product code."""
-    lines = [ln for ln in MEASURES_FILE.read_text(encoding="utf-8").splitlines()
-             if not ln.startswith("#")]
+    lines = [
+        ln
+        for ln in MEASURES_FILE.read_text(encoding="utf-8").splitlines()
+        if not ln.startswith("#")
+    ]
     out: dict[str, str] = {}
     for row in csv.DictReader(lines):
         for name in [row["code"], row["name_zh"], *row["aliases"].split("|")]:
@@ -72,11 +88,13 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
     src = table.frame.with_columns(pl.col("span").str.strip_chars().str.to_lowercase())
     keep = _valid_rows(src, table, ctx.report, ctx.file)
     src = src.filter(pl.col(ROW).is_in(keep))
-    values, missing = parse_numbers(src, "value", ctx.report, file=ctx.file,
-                                    col_index=table.columns.index("value"))
+    values, missing = parse_numbers(
+        src, "value", ctx.report, file=ctx.file, col_index=table.columns.index("value")
+    )
     parts = [_values(src, values, missing, ctx.report, ctx.file)]
-    growth = _growth(src, table, ctx.report, ctx.file) if "yoy_growth_pct" in table.columns \
-        else None
+    growth = (
+        _growth(src, table, ctx.report, ctx.file) if "yoy_growth_pct" in table.columns else None
+    )
     if growth is not None:
         parts.append(growth)
     return pl.concat(parts).sort(ROW, maintain_order=True)
@@ -92,21 +110,31 @@ def _valid_rows(src: pl.DataFrame, table: Table, report: Report, file: str) -> l
             keep.append(row[ROW])
             continue
         code, column, extra = problem
-        report.add(finding(code, file=file, row=row[ROW], column=column,
-                           col_index=table.columns.index(column), value=row[column] or "",
-                           codelist=extra.get("codelist", "")))
+        report.add(
+            finding(
+                code,
+                file=file,
+                row=row[ROW],
+                column=column,
+                col_index=table.columns.index(column),
+                value=row[column] or "",
+                codelist=extra.get("codelist", ""),
+            )
+        )
     return keep
 
 
-def _problem(row: dict[str, str | None], known: dict[str, str]
-             ) -> tuple[str, str, dict[str, str]] | None:
+def _problem(
+    row: dict[str, str | None], known: dict[str, str]
+) -> tuple[str, str, dict[str, str]] | None:
     span, period = row["span"] or "", (row["period"] or "").strip()
     if span not in SPANS:
         return "code-unknown", "span", {"codelist": "cumulative / month / year"}
     if span == "cumulative" and not _cumulative_ok(period):
         return "period-span-invalid", "period", {}
-    if (span == "month" and not _MONTH.match(period)) or (span == "year"
-                                                          and not _YEAR.match(period)):
+    if (span == "month" and not _MONTH.match(period)) or (
+        span == "year" and not _YEAR.match(period)
+    ):
         return "period-invalid", "period", {}
     if (row["measure"] or "").strip() not in known:
         return "code-unknown", "measure", {"codelist": CODELIST}
@@ -127,7 +155,9 @@ def _keys(src: pl.DataFrame) -> list[pl.Expr]:
         pl.col("measure").str.strip_chars().replace_strict(measures()).alias("product"),
         pl.col("flow").str.strip_chars().str.to_lowercase().replace_strict(FLOWS).alias("flow"),
         pl.when(pl.col("span") == "year").then(pl.lit("A")).otherwise(pl.lit("M")).alias("freq"),
-        pl.when(pl.col("span") == "cumulative").then(period.str.slice(8, 7)).otherwise(period)
+        pl.when(pl.col("span") == "cumulative")
+        .then(period.str.slice(8, 7))
+        .otherwise(period)
         .alias("time_period"),
     ]
 
@@ -137,14 +167,18 @@ def _attrs(src: pl.DataFrame) -> pl.Expr:
     if not cols:
         return pl.lit(None, pl.String).alias("attrs")
     names = {"published_note": "note", "source_url": "source"}
-    texts = [json.dumps({names[c]: v for c, v in zip(cols, vals, strict=True) if v},
-                        ensure_ascii=False) if any(vals) else None
-             for vals in src.select(cols).iter_rows()]
+    texts = [
+        json.dumps({names[c]: v for c, v in zip(cols, vals, strict=True) if v}, ensure_ascii=False)
+        if any(vals)
+        else None
+        for vals in src.select(cols).iter_rows()
+    ]
     return pl.lit(pl.Series("attrs", texts, pl.String)).alias("attrs")
 
 
-def _units(src: pl.DataFrame, report: Report, file: str, column: str = "unit"
-           ) -> dict[str, units.Unit]:
+def _units(
+    src: pl.DataFrame, report: Report, file: str, column: str = "unit"
+) -> dict[str, units.Unit]:
     found: dict[str, units.Unit] = {}
     for text in src[column].drop_nulls().unique().to_list():
         try:
@@ -155,19 +189,29 @@ def _units(src: pl.DataFrame, report: Report, file: str, column: str = "unit"
     return found
 
 
-def _values(src: pl.DataFrame, values: pl.Series, missing: pl.Series, report: Report,
-            file: str) -> pl.DataFrame:
+def _values(
+    src: pl.DataFrame, values: pl.Series, missing: pl.Series, report: Report, file: str
+) -> pl.DataFrame:
     parsed = _units(src, report, file)
     code = pl.col("unit").replace_strict({t: u.code for t, u in parsed.items()}, default=None)
     share = code == "PCT"
     base = pl.col("span").replace_strict(SPANS)
-    indicator = (pl.when(share & (base == "CUM")).then(pl.lit("CUM_SHARE"))
-                 .when(share).then(pl.lit("SHARE")).otherwise(base))
+    indicator = (
+        pl.when(share & (base == "CUM"))
+        .then(pl.lit("CUM_SHARE"))
+        .when(share)
+        .then(pl.lit("SHARE"))
+        .otherwise(base)
+    )
     return src.select(
-        ROW, *_keys(src), indicator.alias("indicator"), values.alias("value"),
+        ROW,
+        *_keys(src),
+        indicator.alias("indicator"),
+        values.alias("value"),
         code.alias("unit"),
-        pl.col("unit").replace_strict({t: u.mult for t, u in parsed.items()}, default=0,
-                                      return_dtype=pl.Int16).alias("unit_mult"),
+        pl.col("unit")
+        .replace_strict({t: u.mult for t, u in parsed.items()}, default=0, return_dtype=pl.Int16)
+        .alias("unit_mult"),
         pl.when(missing).then(pl.lit("M")).otherwise(pl.lit("A")).alias("obs_status"),
         _attrs(src),
     )
@@ -177,19 +221,34 @@ def _growth(src: pl.DataFrame, table: Table, report: Report, file: str) -> pl.Da
     given = src.filter(pl.col("yoy_growth_pct").str.strip_chars().str.len_chars() > 0)
     if given.is_empty():
         return None
-    values, _ = parse_numbers(given, "yoy_growth_pct", report, file=file,
-                              col_index=table.columns.index("yoy_growth_pct"))
-    indicator = pl.when(pl.col("span") == "cumulative").then(pl.lit("CUM_GROWTH")).otherwise(
-        pl.lit("GROWTH_YOY"))
+    values, _ = parse_numbers(
+        given, "yoy_growth_pct", report, file=file, col_index=table.columns.index("yoy_growth_pct")
+    )
+    indicator = (
+        pl.when(pl.col("span") == "cumulative")
+        .then(pl.lit("CUM_GROWTH"))
+        .otherwise(pl.lit("GROWTH_YOY"))
+    )
     return given.select(
-        ROW, *_keys(given), indicator.alias("indicator"), values.alias("value"),
-        pl.lit("PCT").alias("unit"), pl.lit(0, pl.Int16).alias("unit_mult"),
-        pl.lit("A").alias("obs_status"), _attrs(given),
+        ROW,
+        *_keys(given),
+        indicator.alias("indicator"),
+        values.alias("value"),
+        pl.lit("PCT").alias("unit"),
+        pl.lit(0, pl.Int16).alias("unit_mult"),
+        pl.lit("A").alias("obs_status"),
+        _attrs(given),
     )
 
 
-register(Source(
-    "mofcom-services", DATAFLOW, "商务部服务进出口月度数据（累计、当月、全年，含公布增速）",
-    "MOFCOM trade-in-services releases (year to date, month, year, with published growth)",
-    parse, example="mofcom_services/services_trade_releases_sample.csv", official_table=True,
-))
+register(
+    Source(
+        "mofcom-services",
+        DATAFLOW,
+        "商务部服务进出口月度数据（累计、当月、全年，含公布增速）",
+        "MOFCOM trade-in-services releases (year to date, month, year, with published growth)",
+        parse,
+        example="mofcom_services/services_trade_releases_sample.csv",
+        official_table=True,
+    )
+)

@@ -78,12 +78,14 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
     _report_unknown(src, found, ctx.report, ctx.file, table.columns.index("指标"))
     unknown_rows = src["指标"].is_in([n for n, i in found.items() if i is None]).fill_null(False)
     frame = src.with_columns(
-        pl.col("指标").replace_strict({n: i.code for n, i in found.items() if i}, default=None)
+        pl.col("指标")
+        .replace_strict({n: i.code for n, i in found.items() if i}, default=None)
         .alias("indicator"),
     )
     _check_units(frame, table, ctx.report, ctx.file)
-    values, missing = parse_numbers(src, "数值", ctx.report, file=ctx.file,
-                                    col_index=table.columns.index("数值"))
+    values, missing = parse_numbers(
+        src, "数值", ctx.report, file=ctx.file, col_index=table.columns.index("数值")
+    )
     meta = {i.code: i for i in indicators()}
     return frame.select(
         ROW,
@@ -92,10 +94,12 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         pl.lit("A").alias("freq"),
         pl.col("年份").alias("time_period"),
         values.alias("value"),
-        pl.col("indicator").replace_strict({c: i.unit for c, i in meta.items()}, default=None)
+        pl.col("indicator")
+        .replace_strict({c: i.unit for c, i in meta.items()}, default=None)
         .alias("unit"),
-        pl.col("indicator").replace_strict({c: i.unit_mult for c, i in meta.items()}, default=0,
-                                           return_dtype=pl.Int16).alias("unit_mult"),
+        pl.col("indicator")
+        .replace_strict({c: i.unit_mult for c, i in meta.items()}, default=0, return_dtype=pl.Int16)
+        .alias("unit_mult"),
         pl.when(missing).then(pl.lit("M")).otherwise(pl.lit("A")).alias("obs_status"),
     ).filter(~unknown_rows)
 
@@ -103,13 +107,17 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
 def _has_columns(table: Table, report: Report, file: str) -> bool:
     absent = [c for c in COLUMNS if c not in table.columns]
     for column in absent:
-        report.add(finding("column-missing", file=file, column=column,
-                           present="、".join(table.columns)))
+        report.add(
+            finding("column-missing", file=file, column=column, present="、".join(table.columns))
+        )
     return not absent
 
 
 def _report_unknown(
-    src: pl.DataFrame, found: dict[str, Indicator | None], report: Report, file: str,
+    src: pl.DataFrame,
+    found: dict[str, Indicator | None],
+    report: Report,
+    file: str,
     col_index: int,
 ) -> None:
     unknown = [n for n, i in found.items() if i is None]
@@ -117,8 +125,17 @@ def _report_unknown(
         return
     first = src.filter(pl.col("指标").is_in(unknown)).group_by("指标").agg(pl.col(ROW).min())
     for name, row in first.sort(ROW).iter_rows():
-        report.add(finding("code-unknown", file=file, row=row, column="指标",
-                           col_index=col_index, value=name, codelist=CODELIST))
+        report.add(
+            finding(
+                "code-unknown",
+                file=file,
+                row=row,
+                column="指标",
+                col_index=col_index,
+                value=name,
+                codelist=CODELIST,
+            )
+        )
 
 
 def _check_units(frame: pl.DataFrame, table: Table, report: Report, file: str) -> None:
@@ -131,12 +148,26 @@ def _check_units(frame: pl.DataFrame, table: Table, report: Report, file: str) -
     )
     col_index = table.columns.index("单位")
     for row, cell, code in rows.select(ROW, "单位", "indicator").head(50).iter_rows():
-        report.add(finding("unit-conflict", file=file, row=row, column="单位",
-                           col_index=col_index, header_unit=cell, mapping_unit=expected[code]))
+        report.add(
+            finding(
+                "unit-conflict",
+                file=file,
+                row=row,
+                column="单位",
+                col_index=col_index,
+                header_unit=cell,
+                mapping_unit=expected[code],
+            )
+        )
 
 
-register(Source(
-    "nbs-provinces", "NBS_PROV", "国家统计局分省电子商务与互联网指标",
-    "NBS annual data by province: e-commerce and internet indicators",
-    parse, example="china_provinces/nbs_province_ecommerce_internet_2015_2024.csv",
-))
+register(
+    Source(
+        "nbs-provinces",
+        "NBS_PROV",
+        "国家统计局分省电子商务与互联网指标",
+        "NBS annual data by province: e-commerce and internet indicators",
+        parse,
+        example="china_provinces/nbs_province_ecommerce_internet_2015_2024.csv",
+    )
+)

@@ -89,11 +89,14 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         return None
     layout = detect(table.columns)
     if layout is None:
-        ctx.report.add(finding(
-            "file-format", file=ctx.file,
-            detail="表头不是报告的表1—表4或地区表 / the header is not one of the report's "
-                   f"tables 1–4 or the regions table ({'、'.join(table.columns)})",
-        ))
+        ctx.report.add(
+            finding(
+                "file-format",
+                file=ctx.file,
+                detail="表头不是报告的表1—表4或地区表 / the header is not one of the report's "
+                f"tables 1–4 or the regions table ({'、'.join(table.columns)})",
+            )
+        )
         return None
     if layout.output:
         ctx.options["dataflow"] = OUTPUT_FLOW
@@ -216,8 +219,17 @@ def _areas(table: Table, layout: Layout, report: Report, file: str) -> pl.DataFr
         except UnknownCode:
             unknown.append(name)
     for row, name in src.filter(pl.col(key).is_in(unknown)).select(ROW, key).iter_rows():
-        report.add(finding("code-unknown", file=file, row=row, column=table.columns[col_index],
-                           col_index=col_index, value=name, codelist=CODELISTS[layout.kind]))
+        report.add(
+            finding(
+                "code-unknown",
+                file=file,
+                row=row,
+                column=table.columns[col_index],
+                col_index=col_index,
+                value=name,
+                codelist=CODELISTS[layout.kind],
+            )
+        )
     frame = src.filter(~pl.col(key).is_in(unknown).fill_null(False))
     return frame.with_columns(pl.col(key).replace_strict(codes, default=None).alias("ref_area"))
 
@@ -226,21 +238,28 @@ def _observations(
     frame: pl.DataFrame, table: Table, layout: Layout, m: Measure, report: Report, file: str
 ) -> pl.DataFrame:
     col_index = _data_columns(table.frame).index(m.column)
-    values, missing = parse_numbers(frame, m.column, report, file=file, col_index=col_index,
-                                    label=m.header)
+    values, missing = parse_numbers(
+        frame, m.column, report, file=file, col_index=col_index, label=m.header
+    )
     if m.period:
         period = pl.lit(m.period)
     elif layout.period_column:
         period = pl.col(_column(table, layout.period_column)[0])
     else:
         period = pl.lit(REPORT_YEAR)
-    trade = {} if layout.output else {
-        "counterpart_area": pl.lit(world()),
-        "product": pl.lit(PRODUCT),
-        "flow": pl.lit(m.flow),
-    }
+    trade = (
+        {}
+        if layout.output
+        else {
+            "counterpart_area": pl.lit(world()),
+            "product": pl.lit(PRODUCT),
+            "flow": pl.lit(m.flow),
+        }
+    )
     return frame.select(
-        ROW, "ref_area", *(e.alias(k) for k, e in trade.items()),
+        ROW,
+        "ref_area",
+        *(e.alias(k) for k, e in trade.items()),
         pl.lit(m.indicator).alias("indicator"),
         pl.lit("A").alias("freq"),
         period.alias("time_period"),
@@ -248,13 +267,20 @@ def _observations(
         pl.lit(m.unit.code).alias("unit"),
         pl.lit(m.unit.mult, pl.Int16).alias("unit_mult"),
         pl.when(missing).then(pl.lit("M")).otherwise(pl.lit("A")).alias("obs_status"),
-        pl.lit(json.dumps({"table": layout.name, "column": m.header}, ensure_ascii=False))
-        .alias("attrs"),
+        pl.lit(json.dumps({"table": layout.name, "column": m.header}, ensure_ascii=False)).alias(
+            "attrs"
+        ),
     )
 
 
-register(Source(
-    "report2022", TRADE_FLOW, "《中国数字贸易发展报告2022》公布表格",
-    "China Digital Trade Development Report 2022: published tables 1–4 and regions",
-    parse, example="report2022/table2_provinces_2022.csv", official_table=True,
-))
+register(
+    Source(
+        "report2022",
+        TRADE_FLOW,
+        "《中国数字贸易发展报告2022》公布表格",
+        "China Digital Trade Development Report 2022: published tables 1–4 and regions",
+        parse,
+        example="report2022/table2_provinces_2022.csv",
+        official_table=True,
+    )
+)

@@ -71,21 +71,21 @@ FINDING_CODES = {
         "severity": "info",
         "zh": "有 {count} 行属于数据流 {dataflow}，本次未导入（可加 --dataflow {dataflow} 导入）",
         "en": "{count} rows belong to dataflow {dataflow} and were not imported "
-              "(load them with --dataflow {dataflow})",
+        "(load them with --dataflow {dataflow})",
         "fix_zh": "如需导入，请加 --dataflow 选项再导入一次同一文件。",
         "fix_en": "To load them, import the same file again with the --dataflow option.",
     },
     "dataflow-unsupported": {
         "severity": "error",
         "zh": "数据源 {source} 不能导入数据流“{value}”（可选：{expected}）",
-        "en": "source {source} cannot load dataflow \"{value}\" (choose: {expected})",
+        "en": 'source {source} cannot load dataflow "{value}" (choose: {expected})',
         "fix_zh": "请去掉 --dataflow 或改为可选的数据流。",
         "fix_en": "Drop --dataflow or name one of the dataflows listed.",
     },
     "indicator-unsupported": {
         "severity": "warning",
         "zh": "指标“{value}”不属于本数据源可导入的数据流，{count} 行未导入",
-        "en": "indicator \"{value}\" is in no dataflow this source loads; {count} rows skipped",
+        "en": 'indicator "{value}" is in no dataflow this source loads; {count} rows skipped',
         "fix_zh": "如需导入，请使用通用 SDMX-CSV 导入（sdmx-csv）。",
         "fix_en": "To load it, use the generic SDMX-CSV import (sdmx-csv).",
     },
@@ -117,8 +117,9 @@ def _panel_flow(
     if unit is None:
         ctx.report.add(finding("unit-unknown", file=ctx.file, row=1, column=column, value=column))
         return None
-    values, missing = parse_numbers(src, column, ctx.report, file=ctx.file,
-                                    col_index=table.columns.index(column))
+    values, missing = parse_numbers(
+        src, column, ctx.report, file=ctx.file, col_index=table.columns.index(column)
+    )
     return src.select(
         ROW,
         pl.col("iso3").alias("ref_area"),
@@ -153,8 +154,9 @@ def parse_sdmx(ctx: ImportContext) -> pl.DataFrame | None:
         return None
     src = _rows_of(table.frame, target, ctx.report, ctx.file)
     src = map_countries(src, "REF_AREA", ctx.report, file=ctx.file, name_column="REF_AREA_LABEL")
-    values, missing = parse_numbers(src, "OBS_VALUE", ctx.report, file=ctx.file,
-                                    col_index=table.columns.index("OBS_VALUE"))
+    values, missing = parse_numbers(
+        src, "OBS_VALUE", ctx.report, file=ctx.file, col_index=table.columns.index("OBS_VALUE")
+    )
     src = src.with_columns(
         _statuses(src, missing, ctx.report, ctx.file).alias("obs_status"),
         _unit_mults(src, ctx.report, ctx.file).alias("unit_mult"),
@@ -166,7 +168,10 @@ def parse_sdmx(ctx: ImportContext) -> pl.DataFrame | None:
         (pl.col("FREQ").fill_null("A") if "FREQ" in src.columns else pl.lit("A")).alias("freq"),
         pl.col("TIME_PERIOD").alias("time_period"),
         pl.when(pl.col("obs_status") == "M").then(None).otherwise(values).alias("value"),
-        "unit", "unit_mult", "obs_status", "attrs",
+        "unit",
+        "unit_mult",
+        "obs_status",
+        "attrs",
     )
 
 
@@ -178,11 +183,19 @@ def _rows_of(src: pl.DataFrame, target: str, report: Report, file: str) -> pl.Da
         pl.col("INDICATOR").fill_null("").replace_strict(flow_of).alias("_flow")
     )
     counts = tagged.group_by("_flow", "INDICATOR").agg(pl.len().alias("n"), pl.col(ROW).min())
-    for indicator, n, row in counts.filter(pl.col("_flow") == "").select(
-        "INDICATOR", "n", ROW
-    ).sort(ROW).iter_rows():
-        report.add(finding("indicator-unsupported", file=file, row=row, column="INDICATOR",
-                           value=indicator, count=n))
+    for indicator, n, row in (
+        counts.filter(pl.col("_flow") == "").select("INDICATOR", "n", ROW).sort(ROW).iter_rows()
+    ):
+        report.add(
+            finding(
+                "indicator-unsupported",
+                file=file,
+                row=row,
+                column="INDICATOR",
+                value=indicator,
+                count=n,
+            )
+        )
     others = counts.filter((pl.col("_flow") != target) & (pl.col("_flow") != ""))
     for flow, n in others.group_by("_flow").agg(pl.col("n").sum()).sort("_flow").iter_rows():
         report.add(finding("rows-other-dataflow", file=file, value=flow, dataflow=flow, count=n))
@@ -207,8 +220,16 @@ def _statuses(src: pl.DataFrame, missing: pl.Series, report: Report, file: str) 
     raw = pl.col("OBS_STATUS").fill_null("A").replace("", "A")
     bad = src.filter(~raw.is_in(list(SDMX_STATUS)))
     for row, value in bad.select(ROW, "OBS_STATUS").head(50).iter_rows():
-        report.add(finding("status-unknown", file=file, row=row, column="OBS_STATUS", value=value,
-                           expected="/".join(SDMX_STATUS)))
+        report.add(
+            finding(
+                "status-unknown",
+                file=file,
+                row=row,
+                column="OBS_STATUS",
+                value=value,
+                expected="/".join(SDMX_STATUS),
+            )
+        )
     mapped = raw.replace_strict(SDMX_STATUS, default="A")
     return pl.when(pl.lit(missing)).then(pl.lit("M")).otherwise(mapped)
 
@@ -219,8 +240,9 @@ def _unit_mults(src: pl.DataFrame, report: Report, file: str) -> pl.Expr:
     mult = pl.col("UNIT_MULT").cast(pl.Int16, strict=False)
     bad = src.filter(mult.is_null() | (mult < 0) | (mult > MAX_UNIT_MULT))
     for row, value in bad.select(ROW, "UNIT_MULT").head(50).iter_rows():
-        report.add(finding("unit-mult-invalid", file=file, row=row, column="UNIT_MULT",
-                           value=value or ""))
+        report.add(
+            finding("unit-mult-invalid", file=file, row=row, column="UNIT_MULT", value=value or "")
+        )
     return mult.fill_null(0)
 
 
@@ -233,7 +255,8 @@ def _units(src: pl.DataFrame, report: Report, file: str) -> list[pl.Expr]:
     kept = {m: json.dumps({"UNIT_MEASURE": m}) for m, code in codes.items() if m != code}
     return [
         pl.col("UNIT_MEASURE").replace_strict(codes, default=None).alias("unit"),
-        pl.col("UNIT_MEASURE").replace_strict(kept, default=None, return_dtype=pl.String)
+        pl.col("UNIT_MEASURE")
+        .replace_strict(kept, default=None, return_dtype=pl.String)
         .alias("attrs"),
     ]
 
@@ -248,20 +271,31 @@ def _unit_codes(src: pl.DataFrame, report: Report, file: str) -> dict[str, str]:
                 codes[measure] = units.parse("%").code
                 continue
             row = src.filter(pl.col("UNIT_MEASURE") == measure)[ROW][0]
-            report.add(finding("unit-unknown", file=file, row=row, column="UNIT_MEASURE",
-                               value=measure))
+            report.add(
+                finding("unit-unknown", file=file, row=row, column="UNIT_MEASURE", value=measure)
+            )
     return codes
 
 
-register(Source(
-    "unctad-panel", DDS_FLOW, "联合国贸发会议可数字化交付服务贸易（国别年度面板）",
-    "UNCTAD digitally-deliverable services trade, country-year panel (USD millions)",
-    parse_panel, example="services_trade/unctad_dds_country_year_panel_2010_2023.csv",
-))
-register(Source(
-    "unctad-sdmx", DDS_FLOW, "联合国贸发会议数字经济数据（Data360 SDMX 导出）",
-    "UNCTAD digital economy, Data360 SDMX-style export (UNCTAD_DDS, or UNCTAD_ICT with "
-    "--dataflow UNCTAD_ICT)",
-    parse_sdmx, example="services_trade/unctad_digital_economy_raw_export.csv",
-    dataflows=("UNCTAD_DDS", "UNCTAD_ICT"),
-))
+register(
+    Source(
+        "unctad-panel",
+        DDS_FLOW,
+        "联合国贸发会议可数字化交付服务贸易（国别年度面板）",
+        "UNCTAD digitally-deliverable services trade, country-year panel (USD millions)",
+        parse_panel,
+        example="services_trade/unctad_dds_country_year_panel_2010_2023.csv",
+    )
+)
+register(
+    Source(
+        "unctad-sdmx",
+        DDS_FLOW,
+        "联合国贸发会议数字经济数据（Data360 SDMX 导出）",
+        "UNCTAD digital economy, Data360 SDMX-style export (UNCTAD_DDS, or UNCTAD_ICT with "
+        "--dataflow UNCTAD_ICT)",
+        parse_sdmx,
+        example="services_trade/unctad_digital_economy_raw_export.csv",
+        dataflows=("UNCTAD_DDS", "UNCTAD_ICT"),
+    )
+)

@@ -82,8 +82,7 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
     if unit is None:
         return None
     long = _observations(table, ctx.report, ctx.file)
-    long = map_countries(long, CODE, ctx.report, file=ctx.file, name_column=NAME,
-                         keep=aggregates())
+    long = map_countries(long, CODE, ctx.report, file=ctx.file, name_column=NAME, keep=aggregates())
     product = {k: p for k, (p, _) in INDICATORS.items()}
     flow = {k: f for k, (_, f) in INDICATORS.items()}
     return long.select(
@@ -105,8 +104,16 @@ def _known_indicators(src: pl.DataFrame, report: Report, file: str) -> bool:
     unknown = src.filter(~pl.col(INDICATOR).is_in(list(INDICATORS)))
     first = unknown.group_by(INDICATOR).agg(pl.col(ROW).min()).sort(ROW)
     for code, row in first.iter_rows():
-        report.add(finding("code-unknown", file=file, row=row, column=INDICATOR, value=code or "",
-                           codelist="/".join(INDICATORS)))
+        report.add(
+            finding(
+                "code-unknown",
+                file=file,
+                row=row,
+                column=INDICATOR,
+                value=code or "",
+                codelist="/".join(INDICATORS),
+            )
+        )
     return unknown.is_empty()
 
 
@@ -115,12 +122,15 @@ def _observations(table: Table, report: Report, file: str) -> pl.DataFrame:
     years = [c for c in table.columns if YEAR.match(c)]
     src = table.frame
     parsed = [
-        parse_numbers(src, y, report, file=file, col_index=table.columns.index(y))[0]
-        for y in years
+        parse_numbers(src, y, report, file=file, col_index=table.columns.index(y))[0] for y in years
     ]
     wide = src.select(ROW, NAME, CODE, INDICATOR, INDICATOR_NAME).with_columns(parsed)
-    long = wide.unpivot(index=[ROW, NAME, CODE, INDICATOR, INDICATOR_NAME], on=years,
-                        variable_name="time_period", value_name="value")
+    long = wide.unpivot(
+        index=[ROW, NAME, CODE, INDICATOR, INDICATOR_NAME],
+        on=years,
+        variable_name="time_period",
+        value_name="value",
+    )
     return long.filter(pl.col("value").is_not_null()).sort(ROW, "time_period")
 
 
@@ -130,13 +140,25 @@ def _unit(src: pl.DataFrame, report: Report, file: str) -> units.Unit | None:
     found = {units.find_in_header(n) for n in names}
     if len(found) == 1 and None not in found:
         return found.pop()
-    report.add(finding("unit-unknown", file=file, row=int(src[ROW][0]), column=INDICATOR_NAME,
-                       value="；".join(names)))
+    report.add(
+        finding(
+            "unit-unknown",
+            file=file,
+            row=int(src[ROW][0]),
+            column=INDICATOR_NAME,
+            value="；".join(names),
+        )
+    )
     return None
 
 
-register(Source(
-    "wb-ict", DATAFLOW, "世界银行信息通信技术服务出口（WDI BX.GSR.CCIS.CD）",
-    "World Bank WDI ICT service exports (BoP, current US$), BX.GSR.CCIS.CD",
-    parse, example="services_trade/wdi_ict_service_exports_BX.GSR.CCIS.CD.csv",
-))
+register(
+    Source(
+        "wb-ict",
+        DATAFLOW,
+        "世界银行信息通信技术服务出口（WDI BX.GSR.CCIS.CD）",
+        "World Bank WDI ICT service exports (BoP, current US$), BX.GSR.CCIS.CD",
+        parse,
+        example="services_trade/wdi_ict_service_exports_BX.GSR.CCIS.CD.csv",
+    )
+)

@@ -62,14 +62,16 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
 
 
 def _bulk(table: Table, report: Report, file: str) -> pl.DataFrame | None:
-    src = map_countries(table.frame, "REPORTER_CODE", report, file=file,
-                        name_column="REPORTER_NAME")
+    src = map_countries(
+        table.frame, "REPORTER_CODE", report, file=file, name_column="REPORTER_NAME"
+    )
     src = map_countries(src, "PARTNER", report, file=file)
     parsed = _parse_units(src, report, file)
     if parsed is None:
         return None
-    values, missing = parse_numbers(src, "VALUE", report, file=file,
-                                    col_index=table.columns.index("VALUE"))
+    values, missing = parse_numbers(
+        src, "VALUE", report, file=file, col_index=table.columns.index("VALUE")
+    )
     return src.select(
         ROW,
         pl.col("REPORTER_CODE").alias("ref_area"),
@@ -79,10 +81,12 @@ def _bulk(table: Table, report: Report, file: str) -> pl.DataFrame | None:
         pl.lit("A").alias("freq"),
         pl.col("YEAR").alias("time_period"),
         values.alias("value"),
-        pl.col("UNIT").replace_strict({t: u.code for t, u in parsed.items()}, default=None)
+        pl.col("UNIT")
+        .replace_strict({t: u.code for t, u in parsed.items()}, default=None)
         .alias("unit"),
-        pl.col("UNIT").replace_strict({t: u.mult for t, u in parsed.items()}, default=0,
-                                      return_dtype=pl.Int16).alias("unit_mult"),
+        pl.col("UNIT")
+        .replace_strict({t: u.mult for t, u in parsed.items()}, default=0, return_dtype=pl.Int16)
+        .alias("unit_mult"),
         status_expr(missing).alias("obs_status"),
         _break_attrs(src),
     )
@@ -93,8 +97,9 @@ def _processed(table: Table, report: Report, file: str) -> pl.DataFrame | None:
         return None
     unit = units.find_in_header("value_musd") or units.parse("Million US dollar")
     src = map_countries(table.frame, "reporter", report, file=file)
-    values, missing = parse_numbers(src, "value_musd", report, file=file,
-                                    col_index=table.columns.index("value_musd"))
+    values, missing = parse_numbers(
+        src, "value_musd", report, file=file, col_index=table.columns.index("value_musd")
+    )
     return src.select(
         ROW,
         pl.col("reporter").alias("ref_area"),
@@ -138,8 +143,13 @@ def _break_attrs(src: pl.DataFrame) -> pl.Expr:
     return attrs.alias("attrs")
 
 
-register(Source(
-    "wto-dds", DATAFLOW, "世贸组织数字交付服务贸易（DDS）",
-    "WTO Digitally Delivered Services trade (bulk download or one-reporter extract)",
-    parse, example="services_trade/wto_dds_china_usa_2005_2025.csv",
-))
+register(
+    Source(
+        "wto-dds",
+        DATAFLOW,
+        "世贸组织数字交付服务贸易（DDS）",
+        "WTO Digitally Delivered Services trade (bulk download or one-reporter extract)",
+        parse,
+        example="services_trade/wto_dds_china_usa_2005_2025.csv",
+    )
+)

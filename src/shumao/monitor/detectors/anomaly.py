@@ -35,11 +35,17 @@ PERIODS = {"M": 12, "Q": 4}
 def area_kind() -> pl.Expr:
     """Parks, provinces, cities/counties, countries, enterprises: peers are of one kind."""
     code = pl.col("ref_area")
-    return (pl.when(code.str.starts_with("DSEB")).then(pl.lit("park"))
-            .when(code.str.contains(r"^\d{2}0000$")).then(pl.lit("province"))
-            .when(code.str.contains(r"^\d{6}$")).then(pl.lit("local"))
-            .when(code.str.len_chars() == 18).then(pl.lit("enterprise"))
-            .otherwise(pl.lit("other")))
+    return (
+        pl.when(code.str.starts_with("DSEB"))
+        .then(pl.lit("park"))
+        .when(code.str.contains(r"^\d{2}0000$"))
+        .then(pl.lit("province"))
+        .when(code.str.contains(r"^\d{6}$"))
+        .then(pl.lit("local"))
+        .when(code.str.len_chars() == 18)
+        .then(pl.lit("enterprise"))
+        .otherwise(pl.lit("other"))
+    )
 
 
 def outlier(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
@@ -59,11 +65,13 @@ def _peer_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     group = "_peer"
     med = pl.col("r").median().over(group)
     mad = (pl.col("r") - med).abs().median().over(group)
-    scored = data.with_columns(((pl.col("r") - med) / (MAD_SCALE * mad)).alias("z"),
-                               pl.len().over(group).alias("_peers"))
+    scored = data.with_columns(
+        ((pl.col("r") - med) / (MAD_SCALE * mad)).alias("z"), pl.len().over(group).alias("_peers")
+    )
     minimum = int(rule.params.get("min_peers", 4))
-    return scored.filter((pl.col("_peers") >= minimum) & pl.col("z").is_finite()
-                         & (pl.col("z").abs() >= t)).with_columns(pl.lit("peer").alias("how"))
+    return scored.filter(
+        (pl.col("_peers") >= minimum) & pl.col("z").is_finite() & (pl.col("z").abs() >= t)
+    ).with_columns(pl.lit("peer").alias("how"))
 
 
 def _hampel_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
@@ -89,8 +97,11 @@ def _hampel_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
         mad = np.median(np.abs(inner - med[:, None]), axis=1)
         z[full] = (r[full] - med) / (MAD_SCALE * mad)
     keep = np.isfinite(z) & (np.abs(z) > t)
-    return data.with_columns(pl.Series("z", z)).filter(pl.Series(keep)).with_columns(
-        pl.lit("series").alias("how"))
+    return (
+        data.with_columns(pl.Series("z", z))
+        .filter(pl.Series(keep))
+        .with_columns(pl.lit("series").alias("how"))
+    )
 
 
 def _one_per_series(flagged: pl.DataFrame, dataflow: str, rule: Rule) -> pl.DataFrame:
@@ -98,14 +109,26 @@ def _one_per_series(flagged: pl.DataFrame, dataflow: str, rule: Rule) -> pl.Data
         return empty_hits()
     ordered_ = flagged.sort(["_sid", "time_period", "how"])
     agg = ordered_.group_by([*SERIES, "_sid"], maintain_order=True).agg(
-        pl.col("time_period").last(), pl.col("value").last(), pl.col("prev").last(),
-        pl.col("change").last().round(2), pl.col("z").last().abs().round(2).alias("zabs"),
-        pl.col("how").last(), pl.col("unit").last(), pl.col("unit_mult").last(),
-        pl.col("time_period").unique(maintain_order=True).alias("periods"))
+        pl.col("time_period").last(),
+        pl.col("value").last(),
+        pl.col("prev").last(),
+        pl.col("change").last().round(2),
+        pl.col("z").last().abs().round(2).alias("zabs"),
+        pl.col("how").last(),
+        pl.col("unit").last(),
+        pl.col("unit_mult").last(),
+        pl.col("time_period").unique(maintain_order=True).alias("periods"),
+    )
     t = float(rule.params.get("peer_t", 3.0))
-    return hits(agg.with_columns(pl.col("periods").list.join("、")), dataflow,
-                period=pl.col("time_period"), value=pl.col("value"), threshold=t,
-                measure=pl.col("zabs"), extra=["change", "prev", "how", "periods", "zabs"])
+    return hits(
+        agg.with_columns(pl.col("periods").list.join("、")),
+        dataflow,
+        period=pl.col("time_period"),
+        value=pl.col("value"),
+        threshold=t,
+        measure=pl.col("zabs"),
+        extra=["change", "prev", "how", "periods", "zabs"],
+    )
 
 
 def cusum(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
@@ -118,23 +141,41 @@ def cusum(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     med = pl.col("r").median().over("_sid")
     mad = (pl.col("r") - med).abs().median().over("_sid")
     data = data.with_columns(((pl.col("r") - med) / (MAD_SCALE * mad)).alias("z")).filter(
-        pl.col("z").is_finite().all().over("_sid"))
+        pl.col("z").is_finite().all().over("_sid")
+    )
     up = (pl.col("z") - k).cum_sum().over("_sid")
     down = (-pl.col("z") - k).cum_sum().over("_sid")
     data = data.with_columns(up.alias("_cu"), down.alias("_cd")).with_columns(
-        (pl.col("_cu") - pl.min_horizontal(pl.lit(0.0), pl.col("_cu").cum_min().over("_sid")))
-        .alias("_su"),
-        (pl.col("_cd") - pl.min_horizontal(pl.lit(0.0), pl.col("_cd").cum_min().over("_sid")))
-        .alias("_sd"))
+        (
+            pl.col("_cu") - pl.min_horizontal(pl.lit(0.0), pl.col("_cu").cum_min().over("_sid"))
+        ).alias("_su"),
+        (
+            pl.col("_cd") - pl.min_horizontal(pl.lit(0.0), pl.col("_cd").cum_min().over("_sid"))
+        ).alias("_sd"),
+    )
     data = data.with_columns(pl.max_horizontal("_su", "_sd").alias("s"))
     crossed = data.filter(pl.col("s") > h).sort(["_sid", "time_period"])
     first = crossed.group_by([*SERIES, "_sid"], maintain_order=True).agg(
-        pl.col("time_period").first(), pl.col("value").first(), pl.col("unit").first(),
-        pl.col("unit_mult").first(), pl.col("s").max().round(2).alias("stat"),
-        pl.when(pl.col("_su") >= pl.col("_sd")).then(pl.lit("up")).otherwise(pl.lit("down"))
-        .first().alias("direction"))
-    return hits(first, dataflow, period=pl.col("time_period"), value=pl.col("value"),
-                threshold=h, measure=pl.col("stat"), extra=["stat", "direction"])
+        pl.col("time_period").first(),
+        pl.col("value").first(),
+        pl.col("unit").first(),
+        pl.col("unit_mult").first(),
+        pl.col("s").max().round(2).alias("stat"),
+        pl.when(pl.col("_su") >= pl.col("_sd"))
+        .then(pl.lit("up"))
+        .otherwise(pl.lit("down"))
+        .first()
+        .alias("direction"),
+    )
+    return hits(
+        first,
+        dataflow,
+        period=pl.col("time_period"),
+        value=pl.col("value"),
+        threshold=h,
+        measure=pl.col("stat"),
+        extra=["stat", "direction"],
+    )
 
 
 def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
@@ -163,18 +204,29 @@ def stl(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
         level = float(np.median(np.abs(part["value"].to_numpy())))
         # a floor of 1 % of the series' level: a season repeated exactly leaves no residual,
         # and a zero MAD would make every rounding error an anomaly
-        scale = max(MAD_SCALE * float(np.median(np.abs(resid - np.median(resid)))),
-                    0.01 * level)
+        scale = max(MAD_SCALE * float(np.median(np.abs(resid - np.median(resid)))), 0.01 * level)
         if scale <= 0:
             continue
         z = (resid - np.median(resid)) / scale
         idx = np.flatnonzero(np.abs(z) >= t)
         if idx.size:
             i = int(idx[np.argmax(np.abs(z[idx]))])
-            rows.append({**part.row(i, named=True), "zabs": round(float(abs(z[i])), 2),
-                         "periods": "、".join(part["time_period"][int(j)] for j in idx)})
+            rows.append(
+                {
+                    **part.row(i, named=True),
+                    "zabs": round(float(abs(z[i])), 2),
+                    "periods": "、".join(part["time_period"][int(j)] for j in idx),
+                }
+            )
     if not rows:
         return empty_hits()
     found = pl.DataFrame(rows)
-    return hits(found, dataflow, period=pl.col("time_period"), value=pl.col("value"),
-                threshold=t, measure=pl.col("zabs"), extra=["zabs", "periods"])
+    return hits(
+        found,
+        dataflow,
+        period=pl.col("time_period"),
+        value=pl.col("value"),
+        threshold=t,
+        measure=pl.col("zabs"),
+        extra=["zabs", "periods"],
+    )

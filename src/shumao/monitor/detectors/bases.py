@@ -50,8 +50,9 @@ def watched(spec: dict[str, Any]) -> list[parks.Park]:
     return every if listed == "all" else [p for p in every if p.code in set(listed)]
 
 
-def figures(conn: Connection, threshold: dict[str, Any], codes: list[str],
-            as_of: vintages.AsOf = None) -> dict[str, tuple[str, float]]:
+def figures(
+    conn: Connection, threshold: dict[str, Any], codes: list[str], as_of: vintages.AsOf = None
+) -> dict[str, tuple[str, float]]:
     """park code → (latest period, value in the threshold's unit)."""
     where = {**threshold.get("where", {}), "ref_area": codes}
     try:
@@ -63,8 +64,11 @@ def figures(conn: Connection, threshold: dict[str, Any], codes: list[str],
         return {}
     frame = aggregate.to_unit(frame.drop("vintage_id"), threshold["unit"])
     last = frame.sort("time_period").group_by("ref_area").last()
-    return {r: (p, v) for r, p, v in last.select("ref_area", "time_period", "value").iter_rows()
-            if v is not None}
+    return {
+        r: (p, v)
+        for r, p, v in last.select("ref_area", "time_period", "value").iter_rows()
+        if v is not None
+    }
 
 
 def rereview(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl.DataFrame:
@@ -75,31 +79,48 @@ def rereview(conn: Connection, rule: Rule, as_of: vintages.AsOf = None) -> pl.Da
         members = [b for b in bases if region_class(b) == cls]
         short: dict[str, list[dict[str, Any]]] = {}
         for threshold in spec["thresholds"][cls]:
-            for code, (period, value) in figures(conn, threshold, [b.code for b in members],
-                                                  as_of).items():
+            for code, (period, value) in figures(
+                conn, threshold, [b.code for b in members], as_of
+            ).items():
                 if value < float(threshold["min"]):
-                    short.setdefault(code, []).append({**threshold, "period": period,
-                                                       "value": round(value, 2)})
+                    short.setdefault(code, []).append(
+                        {**threshold, "period": period, "value": round(value, 2)}
+                    )
         out += [_hit(code, misses) for code, misses in short.items()]
     return pl.DataFrame(out, schema=HIT_SCHEMA) if out else empty_hits()
 
 
 def _hit(code: str, misses: list[dict[str, Any]]) -> dict[str, Any]:
     first = misses[0]
-    fields = {"measure_zh": first["name_zh"], "measure_en": first["name_en"],
-              "misses": [{k: m[k] for k in ("measure", "name_zh", "min", "unit", "period",
-                                             "value")} for m in misses]}
+    fields = {
+        "measure_zh": first["name_zh"],
+        "measure_en": first["name_en"],
+        "misses": [
+            {k: m[k] for k in ("measure", "name_zh", "min", "unit", "period", "value")}
+            for m in misses
+        ],
+    }
     row = dict.fromkeys(HIT_SCHEMA)
-    row.update(dataflow=first["dataflow"], series_key=f"BASE:{code}", ref_area=code,
-               period=first["period"], value=first["value"], threshold=float(first["min"]),
-               measure=float(len(misses)), unit=first["unit"], unit_mult=0,
-               fields=json.dumps(fields, ensure_ascii=False))
+    row.update(
+        dataflow=first["dataflow"],
+        series_key=f"BASE:{code}",
+        ref_area=code,
+        period=first["period"],
+        value=first["value"],
+        threshold=float(first["min"]),
+        measure=float(len(misses)),
+        unit=first["unit"],
+        unit_mult=0,
+        fields=json.dumps(fields, ensure_ascii=False),
+    )
     return row
 
 
 def gaps(conn: Connection, rule: Rule) -> list[str]:
     """What the rule cannot judge for lack of data (shown with the targets)."""
     spec = load(str(rule.params["bases"]))
-    return [f"{t['year']}年目标“{t['name_zh']}{t['comparator']}{t['value']}{t['unit']}”需要"
-            f"{t['needs']}，库中暂无 / the {t['year']} target needs {t['needs']}, not in the store"
-            for t in spec.get("targets", [])]
+    return [
+        f"{t['year']}年目标“{t['name_zh']}{t['comparator']}{t['value']}{t['unit']}”需要"
+        f"{t['needs']}，库中暂无 / the {t['year']} target needs {t['needs']}, not in the store"
+        for t in spec.get("targets", [])
+    ]

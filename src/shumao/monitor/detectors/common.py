@@ -11,9 +11,16 @@ from shumao.storage.tables import DIMENSIONS
 
 SERIES = list(DIMENSIONS)
 HIT_SCHEMA: dict[str, Any] = {
-    "dataflow": pl.String, "series_key": pl.String, "ref_area": pl.String,
-    "period": pl.String, "value": pl.Float64, "threshold": pl.Float64,
-    "measure": pl.Float64, "unit": pl.String, "unit_mult": pl.Int16, "fields": pl.String,
+    "dataflow": pl.String,
+    "series_key": pl.String,
+    "ref_area": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "threshold": pl.Float64,
+    "measure": pl.Float64,
+    "unit": pl.String,
+    "unit_mult": pl.Int16,
+    "fields": pl.String,
     **dict.fromkeys(SERIES[1:], pl.String),
 }
 """A hit names its series (dataflow, key, dimensions), period, value, threshold, measure."""
@@ -35,8 +42,7 @@ def select(frame: pl.DataFrame, where: dict[str, list[str]]) -> pl.DataFrame:
     return data.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
 
 
-BITS = {"ref_area": 28, "counterpart_area": 12, "product": 10, "flow": 4, "indicator": 6,
-        "freq": 4}
+BITS = {"ref_area": 28, "counterpart_area": 12, "product": 10, "flow": 4, "indicator": 6, "freq": 4}
 """Bits of each dimension's category code in the packed series id (64 in all)."""
 
 
@@ -80,23 +86,39 @@ def fields_json(columns: list[str]) -> pl.Expr:
     return pl.struct(columns).struct.json_encode().alias("fields")
 
 
-def hits(frame: pl.DataFrame, dataflow: str, *, period: pl.Expr, value: pl.Expr,
-         threshold: float | pl.Expr, measure: pl.Expr, extra: list[str] | None = None
-         ) -> pl.DataFrame:
+def hits(
+    frame: pl.DataFrame,
+    dataflow: str,
+    *,
+    period: pl.Expr,
+    value: pl.Expr,
+    threshold: float | pl.Expr,
+    measure: pl.Expr,
+    extra: list[str] | None = None,
+) -> pl.DataFrame:
     """Shape detector output as ``HIT_SCHEMA``; ``extra`` columns go into ``fields``."""
     if frame.is_empty():
         return empty_hits()
     cols = extra or []
     base = frame.with_columns(
-        key_expr(dataflow).alias("series_key"), period.alias("period"), value.alias("_value"),
-        (threshold if isinstance(threshold, pl.Expr) else pl.lit(float(threshold)))
-        .alias("_threshold"), measure.alias("_measure"))
+        key_expr(dataflow).alias("series_key"),
+        period.alias("period"),
+        value.alias("_value"),
+        (threshold if isinstance(threshold, pl.Expr) else pl.lit(float(threshold))).alias(
+            "_threshold"
+        ),
+        measure.alias("_measure"),
+    )
     shaped = base.select(
-        pl.lit(dataflow).alias("dataflow"), "series_key", "ref_area", "period",
+        pl.lit(dataflow).alias("dataflow"),
+        "series_key",
+        "ref_area",
+        "period",
         pl.col("_value").cast(pl.Float64).alias("value"),
         pl.col("_threshold").cast(pl.Float64).alias("threshold"),
         pl.col("_measure").cast(pl.Float64).alias("measure"),
-        pl.col("unit").cast(pl.String), pl.col("unit_mult").cast(pl.Int16),
+        pl.col("unit").cast(pl.String),
+        pl.col("unit_mult").cast(pl.Int16),
         (fields_json(cols) if cols else pl.lit("{}")).alias("fields"),
         *SERIES[1:],
     )
@@ -114,12 +136,14 @@ def log_growth(frame: pl.DataFrame) -> pl.DataFrame:
     if "r" in frame.columns:
         return frame
     same_unit = (pl.col("unit") == pl.col("unit").shift(1)) & (
-        pl.col("unit_mult") == pl.col("unit_mult").shift(1))
+        pl.col("unit_mult") == pl.col("unit_mult").shift(1)
+    )
     prev = pl.when(same_series(1) & same_unit).then(pl.col("value").shift(1))
     positive = (pl.col("value") > 0) & (pl.col("prev") > 0)
     return frame.with_columns(prev.alias("prev")).with_columns(
         pl.when(positive).then((pl.col("value") / pl.col("prev")).log()).alias("r"),
-        ((pl.col("value") / pl.col("prev") - 1) * 100).alias("change"))
+        ((pl.col("value") / pl.col("prev") - 1) * 100).alias("change"),
+    )
 
 
 def decode(fields: str) -> dict[str, Any]:

@@ -44,31 +44,60 @@ def risk_hits(conn: Connection, rule: Rule) -> pl.DataFrame:
         found = levels.get(host)
         if found is None:
             continue
-        rows.append(_hit(str(uscc), str(host), found, part["name"].to_list(),
-                         changes.get((str(uscc), str(host)))))
+        rows.append(
+            _hit(
+                str(uscc),
+                str(host),
+                found,
+                part["name"].to_list(),
+                changes.get((str(uscc), str(host))),
+            )
+        )
     return pl.DataFrame(rows, schema=HIT_SCHEMA) if rows else empty_hits()
 
 
-def _hit(uscc: str, host: str, level: dict[str, Any], names: list[str],
-         change: tuple[str | None, str] | None) -> dict[str, Any]:
+def _hit(
+    uscc: str,
+    host: str,
+    level: dict[str, Any],
+    names: list[str],
+    change: tuple[str | None, str] | None,
+) -> dict[str, Any]:
     now = risk_rules.level(level["level"])
     reasons = level["reasons"] or []
-    fields = {"projects": "、".join(names), "projects_en": ", ".join(names),
-              "level_zh": now.zh, "level_en": now.en, "score": level["score"],
-              "reasons_zh": "；".join(r["zh"] for r in reasons) or "无",
-              "reasons_en": "; ".join(r["en"] for r in reasons) or "none",
-              "change_zh": "", "change_en": "", "economy": host}
+    fields = {
+        "projects": "、".join(names),
+        "projects_en": ", ".join(names),
+        "level_zh": now.zh,
+        "level_en": now.en,
+        "score": level["score"],
+        "reasons_zh": "；".join(r["zh"] for r in reasons) or "无",
+        "reasons_en": "; ".join(r["en"] for r in reasons) or "none",
+        "change_zh": "",
+        "change_en": "",
+        "economy": host,
+    }
     if change is not None and change[1] == level["level"] and change[0]:
         before = risk_rules.level(change[0])
         up = now.min > before.min
-        fields |= {"change_zh": f"（由“{before.zh}”{'升' if up else '降'}为“{now.zh}”）",
-                   "change_en": f" ({'raised' if up else 'lowered'} from {before.en})"}
+        fields |= {
+            "change_zh": f"（由“{before.zh}”{'升' if up else '降'}为“{now.zh}”）",
+            "change_en": f" ({'raised' if up else 'lowered'} from {before.en})",
+        }
     row = dict.fromkeys(HIT_SCHEMA)
-    row.update(dataflow=DATAFLOW, series_key=f"{DATAFLOW}:{uscc}|{host}", ref_area=uscc,
-               counterpart_area=host, period=level["computed_at"].date().isoformat(),
-               value=float(level["score"]), threshold=None,
-               measure=float(ranks()[level["level"]]), unit=None, unit_mult=None,
-               fields=json.dumps(fields, ensure_ascii=False))
+    row.update(
+        dataflow=DATAFLOW,
+        series_key=f"{DATAFLOW}:{uscc}|{host}",
+        ref_area=uscc,
+        counterpart_area=host,
+        period=level["computed_at"].date().isoformat(),
+        value=float(level["score"]),
+        threshold=None,
+        measure=float(ranks()[level["level"]]),
+        unit=None,
+        unit_mult=None,
+        fields=json.dumps(fields, ensure_ascii=False),
+    )
     return row
 
 

@@ -41,8 +41,11 @@ def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
     limit = float(rule.params["rate_pct"])
     period = deadlines.last_due_period(conn, form_id=form_id, today=today)
     rows = response.responses(conn, actor=MONITOR, form_id=form_id, period=period, today=today)
-    groups = {"park": lambda r: r.park_code, "city": lambda r: r.city_code,
-              "province": lambda r: r.province_code}
+    groups = {
+        "park": lambda r: r.park_code,
+        "city": lambda r: r.city_code,
+        "province": lambda r: r.province_code,
+    }
     out = []
     for by in rule.params.get("by", ["park", "city", "province"]):
         for tally in response.overview(rows, by=groups[by]):
@@ -52,12 +55,27 @@ def non_response(conn: Connection, rule: Rule, today: date) -> pl.DataFrame:
             rate = round(100.0 * bad / tally.reporters, 2)
             if rate < limit:
                 continue
-            fields = {"n": tally.reporters, "missing": tally.counts["missing"],
-                      "late": tally.counts["late"], "form": form_id, "by": by}
-            out.append(_row(dataflow=form.dataflow, series_key=f"COLLECTION:{form_id}:{tally.code}",
-                            ref_area=tally.code, period=period, value=rate, threshold=limit,
-                            measure=rate, unit="PCT", unit_mult=0,
-                            fields=json.dumps(fields, ensure_ascii=False)))
+            fields = {
+                "n": tally.reporters,
+                "missing": tally.counts["missing"],
+                "late": tally.counts["late"],
+                "form": form_id,
+                "by": by,
+            }
+            out.append(
+                _row(
+                    dataflow=form.dataflow,
+                    series_key=f"COLLECTION:{form_id}:{tally.code}",
+                    ref_area=tally.code,
+                    period=period,
+                    value=rate,
+                    threshold=limit,
+                    measure=rate,
+                    unit="PCT",
+                    unit_mult=0,
+                    fields=json.dumps(fields, ensure_ascii=False),
+                )
+            )
     return pl.DataFrame(out, schema=HIT_SCHEMA) if out else empty_hits()
 
 
@@ -76,18 +94,32 @@ def source_difference(conn: Connection, rule: Rule, as_of: vintages.AsOf = None)
         diff = round((high / low - 1) * 100, 2) if low > 0 else None
         if diff is None or diff < limit:
             continue
-        fields = {"sources": found, "name_zh": fig.get("name_zh", ""),
-                  "name_en": fig.get("name_en", "")}
-        out.append(_row(dataflow=fig["sources"][0]["dataflow"],
-                        series_key=f"SOURCES:{i}:{fig['area']}.{fig['flow']}",
-                        ref_area=fig["area"], period=period, value=diff, threshold=limit,
-                        measure=diff, unit="PCT", unit_mult=0, flow=fig["flow"],
-                        fields=json.dumps(fields, ensure_ascii=False)))
+        fields = {
+            "sources": found,
+            "name_zh": fig.get("name_zh", ""),
+            "name_en": fig.get("name_en", ""),
+        }
+        out.append(
+            _row(
+                dataflow=fig["sources"][0]["dataflow"],
+                series_key=f"SOURCES:{i}:{fig['area']}.{fig['flow']}",
+                ref_area=fig["area"],
+                period=period,
+                value=diff,
+                threshold=limit,
+                measure=diff,
+                unit="PCT",
+                unit_mult=0,
+                flow=fig["flow"],
+                fields=json.dumps(fields, ensure_ascii=False),
+            )
+        )
     return pl.DataFrame(out, schema=HIT_SCHEMA) if out else empty_hits()
 
 
-def _figure_values(conn: Connection, fig: dict[str, Any], as_of: vintages.AsOf
-                   ) -> dict[str, dict[str, float]]:
+def _figure_values(
+    conn: Connection, fig: dict[str, Any], as_of: vintages.AsOf
+) -> dict[str, dict[str, float]]:
     """dataflow → period → value in 亿美元."""
     out: dict[str, dict[str, float]] = {}
     for src in fig["sources"]:
@@ -95,9 +127,12 @@ def _figure_values(conn: Connection, fig: dict[str, Any], as_of: vintages.AsOf
         if src.get("indicator"):
             where["indicator"] = [src["indicator"]]
         try:
-            frame = vintages.read(conn, src["dataflow"], where=where,
-                                  as_of=as_of if src["dataflow"] == fig["sources"][0][
-                                      "dataflow"] else None)
+            frame = vintages.read(
+                conn,
+                src["dataflow"],
+                where=where,
+                as_of=as_of if src["dataflow"] == fig["sources"][0]["dataflow"] else None,
+            )
         except StoreError:  # as of a date before the dataflow's first vintage: no figure
             continue
         frame = frame.filter(pl.col("value").is_not_null() & (pl.col("unit") == "USD"))
@@ -109,8 +144,7 @@ def _figure_values(conn: Connection, fig: dict[str, Any], as_of: vintages.AsOf
     return out
 
 
-def _shared_latest(values: dict[str, dict[str, float]]
-                   ) -> tuple[str, dict[str, float]] | None:
+def _shared_latest(values: dict[str, dict[str, float]]) -> tuple[str, dict[str, float]] | None:
     periods: dict[str, int] = {}
     for per_source in values.values():
         for p in per_source:
@@ -130,18 +164,35 @@ def revision(conn: Connection, rule: Rule, dataflow: str) -> pl.DataFrame:
         return empty_hits()
     table = revisions.revisions(conn, dataflow, then=known[-2].id, now=known[-1].id)
     found = table.filter(pl.col("revision_pct").abs() >= limit).filter(
-        pl.col("now_vintage") == known[-1].id)
+        pl.col("now_vintage") == known[-1].id
+    )
     if found.is_empty():
         return empty_hits()
     found = found.sort("time_period").group_by(list(DIMENSIONS), maintain_order=True).last()
     rows = []
     for r in found.iter_rows(named=True):
-        fields = {"previous": r["value_then"], "change": round(r["revision_pct"], 2),
-                  "vintages": [r["then_vintage"], r["now_vintage"]]}
-        rows.append(_row(dataflow=dataflow, series_key=f"{dataflow}:" + ".".join(
-            r[d] for d in DIMENSIONS), ref_area=r["ref_area"], period=r["time_period"],
-            value=r["value_now"], threshold=limit, measure=abs(r["revision_pct"]),
-            unit=r["unit"], unit_mult=r["unit_mult"], counterpart_area=r["counterpart_area"],
-            product=r["product"], flow=r["flow"], indicator=r["indicator"], freq=r["freq"],
-            fields=json.dumps(fields, ensure_ascii=False, default=str)))
+        fields = {
+            "previous": r["value_then"],
+            "change": round(r["revision_pct"], 2),
+            "vintages": [r["then_vintage"], r["now_vintage"]],
+        }
+        rows.append(
+            _row(
+                dataflow=dataflow,
+                series_key=f"{dataflow}:" + ".".join(r[d] for d in DIMENSIONS),
+                ref_area=r["ref_area"],
+                period=r["time_period"],
+                value=r["value_now"],
+                threshold=limit,
+                measure=abs(r["revision_pct"]),
+                unit=r["unit"],
+                unit_mult=r["unit_mult"],
+                counterpart_area=r["counterpart_area"],
+                product=r["product"],
+                flow=r["flow"],
+                indicator=r["indicator"],
+                freq=r["freq"],
+                fields=json.dumps(fields, ensure_ascii=False, default=str),
+            )
+        )
     return pl.DataFrame(rows, schema=HIT_SCHEMA)

@@ -45,18 +45,34 @@ def protect_frame(
         table = build_table(part, dims, hierarchies)
         suppress(table, rules)
         if outcomes is not None:
-            outcomes.append({**table.outcome, "cells": len(table.values),
-                             "primary": len(table.primary),
-                             "secondary": len(table.suppressed - table.primary)})
-        hidden = pl.Series([tuple(str(r[d]) for d in dims) in table.suppressed
-                            for r in part.iter_rows(named=True)], dtype=pl.Boolean)
+            outcomes.append(
+                {
+                    **table.outcome,
+                    "cells": len(table.values),
+                    "primary": len(table.primary),
+                    "secondary": len(table.suppressed - table.primary),
+                }
+            )
+        hidden = pl.Series(
+            [
+                tuple(str(r[d]) for d in dims) in table.suppressed
+                for r in part.iter_rows(named=True)
+            ],
+            dtype=pl.Boolean,
+        )
         parts.append(part.with_columns(hidden.alias("suppressed")))
     out = pl.concat(parts) if parts else marked.with_columns(pl.lit(False).alias("suppressed"))
     return out.with_columns(
-        pl.when(pl.col("primary")).then(pl.lit("C")).when(pl.col("suppressed"))
-        .then(pl.lit("D")).otherwise(pl.lit("F")).alias("conf_status"),
-        pl.when(pl.col("suppressed") & ~pl.col("primary")).then(pl.lit(REASON_SECONDARY))
-        .otherwise(pl.col("reason")).alias("reason"),
+        pl.when(pl.col("primary"))
+        .then(pl.lit("C"))
+        .when(pl.col("suppressed"))
+        .then(pl.lit("D"))
+        .otherwise(pl.lit("F"))
+        .alias("conf_status"),
+        pl.when(pl.col("suppressed") & ~pl.col("primary"))
+        .then(pl.lit(REASON_SECONDARY))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
     )
 
 
@@ -81,19 +97,27 @@ def protect_linked(
     protected = protect_frame(union, dims, hierarchies, rules, outcomes=outcomes)
     added = [c for c in protected.columns if c not in union.columns or c == "conf_status"]
     status = protected.select(*keys, *added)
-    return [f.drop([c for c in added if c in f.columns]).join(status, on=keys, how="left",
-                                                             nulls_equal=True)
-            for f in frames]
+    return [
+        f.drop([c for c in added if c in f.columns]).join(
+            status, on=keys, how="left", nulls_equal=True
+        )
+        for f in frames
+    ]
 
 
 def public_view(frame: pl.DataFrame) -> pl.DataFrame:
     """What the public sees: values of confidential cells (``C``, ``D``) blanked, and the
     contributor statistics (which would disclose them) dropped."""
     hidden = pl.col("conf_status").is_in(["C", "D"])
-    drop = [c for c in frame.columns if c.startswith("top") or c in (
-        "n_contributors", "n_missing", "n_estimated", "n_provisional", "lpl", "upl")]
+    drop = [
+        c
+        for c in frame.columns
+        if c.startswith("top")
+        or c in ("n_contributors", "n_missing", "n_estimated", "n_provisional", "lpl", "upl")
+    ]
     return frame.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value")).drop(drop)
+        pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value")
+    ).drop(drop)
 
 
 def view_for(frame: pl.DataFrame, *, may_see_confidential: bool) -> pl.DataFrame:

@@ -46,8 +46,12 @@ def strengthen(table: Table, cell: Cell) -> bool:
     frontier = [cell]
     while frontier:
         relations = [rel for c in frontier for rel in table.relations_of(c)]
-        free = {c for rel in relations for c in rel
-                if c not in table.suppressed and c not in table.known}
+        free = {
+            c
+            for rel in relations
+            for c in rel
+            if c not in table.suppressed and c not in table.known
+        }
         if free:
             table.suppressed.add(min(free, key=lambda c: _cost(table, c)))
             return True

@@ -73,10 +73,14 @@ class LP:
             self.cost = cost.copy()
         self.highs.run()
         status = self.highs.getModelStatus()
-        if status in (highspy.HighsModelStatus.kUnbounded,
-                      highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
             return -np.inf, None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS: {self.highs.modelStatusToString(status)}")
-        return (float(self.highs.getInfo().objective_function_value),
-                np.asarray(self.highs.getSolution().col_dual))
+        return (
+            float(self.highs.getInfo().objective_function_value),
+            np.asarray(self.highs.getSolution().col_dual),
+        )

@@ -94,7 +94,7 @@ def _room(table: Table, model: _Model) -> np.ndarray:
 
 
 def _costs(table: Table, model: _Model, rules: Rules) -> np.ndarray:
-    values = np.array([abs(table.values[c]) for c in model.cells[model.n_primary:]])
+    values = np.array([abs(table.values[c]) for c in model.cells[model.n_primary :]])
     total = float(values.sum()) + 1.0
     if rules.cost == "count":
         return 1.0 + 1e-3 * values / total  # fewest cells; among equals, the smaller values
@@ -125,17 +125,27 @@ def _constraints(model: _Model, lows: np.ndarray, highs: np.ndarray) -> LinearCo
     for b in range(len(model.targets)):
         offset = k + b * n
         rel = model.relations.tocoo()
-        blocks.append(coo_array((rel.data, (rel.row, rel.col + offset)),
-                                shape=(rel.shape[0], k + len(model.targets) * n)))
+        blocks.append(
+            coo_array(
+                (rel.data, (rel.row, rel.col + offset)),
+                shape=(rel.shape[0], k + len(model.targets) * n),
+            )
+        )
         hi, lo = highs[offset + cand], lows[offset + cand]
-        link_up = coo_array((np.concatenate([np.ones(k), -hi]),
-                             (np.concatenate([eye_rows, eye_rows]),
-                              np.concatenate([offset + cand, eye_rows]))),
-                            shape=(k, k + len(model.targets) * n))
-        link_down = coo_array((np.concatenate([-np.ones(k), lo]),
-                               (np.concatenate([eye_rows, eye_rows]),
-                                np.concatenate([offset + cand, eye_rows]))),
-                              shape=(k, k + len(model.targets) * n))
+        link_up = coo_array(
+            (
+                np.concatenate([np.ones(k), -hi]),
+                (np.concatenate([eye_rows, eye_rows]), np.concatenate([offset + cand, eye_rows])),
+            ),
+            shape=(k, k + len(model.targets) * n),
+        )
+        link_down = coo_array(
+            (
+                np.concatenate([-np.ones(k), lo]),
+                (np.concatenate([eye_rows, eye_rows]), np.concatenate([offset + cand, eye_rows])),
+            ),
+            shape=(k, k + len(model.targets) * n),
+        )
         blocks += [link_up, link_down]
     matrix = vstack(blocks).tocsr()
     upper = np.zeros(matrix.shape[0])
@@ -143,13 +153,12 @@ def _constraints(model: _Model, lows: np.ndarray, highs: np.ndarray) -> LinearCo
     start = 0
     for _ in model.targets:
         n_rel = model.relations.shape[0]
-        lower[start:start + n_rel] = 0.0  # relations are equalities
+        lower[start : start + n_rel] = 0.0  # relations are equalities
         start += n_rel + 2 * k
     return LinearConstraint(matrix, lower, upper)
 
 
-def solve_compact(table: Table, rules: Rules, time_limit: float | None = None
-                  ) -> Solution | None:
+def solve_compact(table: Table, rules: Rules, time_limit: float | None = None) -> Solution | None:
     """The compact model in one MILP (every witness as variables): the reference formulation
     ``solve`` is checked against; ``None`` when no pattern was found in the time limit or the
     programme is too large to build."""
@@ -161,18 +170,26 @@ def solve_compact(table: Table, rules: Rules, time_limit: float | None = None
     if k + len(model.targets) * len(model.cells) > MAX_VARIABLES:
         return None
     lows, highs = _bounds(table, model)
-    cost = np.concatenate([_costs(table, model, rules),
-                           np.zeros(len(model.targets) * len(model.cells))])
+    cost = np.concatenate(
+        [_costs(table, model, rules), np.zeros(len(model.targets) * len(model.cells))]
+    )
     integrality = np.concatenate([np.ones(k), np.zeros(len(lows) - k)])
-    result = milp(cost, constraints=_constraints(model, lows, highs), bounds=Bounds(lows, highs),
-                  integrality=integrality,
-                  options={"time_limit": time_limit or rules.time_limit, "disp": False,
-                           "mip_rel_gap": 1e-6})
+    result = milp(
+        cost,
+        constraints=_constraints(model, lows, highs),
+        bounds=Bounds(lows, highs),
+        integrality=integrality,
+        options={"time_limit": time_limit or rules.time_limit, "disp": False, "mip_rel_gap": 1e-6},
+    )
     if result.x is None:
         return None
     chosen = {model.cells[model.n_primary + j] for j in np.flatnonzero(result.x[:k] > 0.5)}
-    return Solution(chosen, result.status == 0, time.perf_counter() - started,
-                    float(sum(abs(table.values[c]) for c in chosen)))
+    return Solution(
+        chosen,
+        result.status == 0,
+        time.perf_counter() - started,
+        float(sum(abs(table.values[c]) for c in chosen)),
+    )
 
 
 # --------------------------------------------------------------------------- cut generation
@@ -201,12 +218,19 @@ def solve(table: Table, rules: Rules, time_limit: float | None = None) -> Soluti
         x, proven = master.solve(left)
         if x is None:
             return None
-        cuts = [cut for (i, level), cap in zip(model.targets, caps, strict=True)
-                if (cut := _attack(attacker, model, x, i, level, cap)) is not None]
+        cuts = [
+            cut
+            for (i, level), cap in zip(model.targets, caps, strict=True)
+            if (cut := _attack(attacker, model, x, i, level, cap)) is not None
+        ]
         if not cuts:
             chosen = {model.cells[model.n_primary + j] for j in np.flatnonzero(x > 0.5)}
-            return Solution(chosen, proven, time.perf_counter() - started,
-                            float(sum(abs(table.values[c]) for c in chosen)))
+            return Solution(
+                chosen,
+                proven,
+                time.perf_counter() - started,
+                float(sum(abs(table.values[c]) for c in chosen)),
+            )
         master.add(cuts)
     return None
 
@@ -227,11 +251,16 @@ class _Master:
         constraints = []
         if self.rows:
             matrix = np.array([coef for coef, _ in self.rows])
-            constraints = [LinearConstraint(matrix, np.array([rhs for _, rhs in self.rows]),
-                                            np.inf)]
-        result = milp(self.costs, constraints=constraints, bounds=Bounds(0, 1),
-                      integrality=np.ones(k), options={"time_limit": time_limit, "disp": False,
-                               "mip_rel_gap": 1e-6})
+            constraints = [
+                LinearConstraint(matrix, np.array([rhs for _, rhs in self.rows]), np.inf)
+            ]
+        result = milp(
+            self.costs,
+            constraints=constraints,
+            bounds=Bounds(0, 1),
+            integrality=np.ones(k),
+            options={"time_limit": time_limit, "disp": False, "mip_rel_gap": 1e-6},
+        )
         return (None if result.x is None else np.round(result.x)), result.status == 0
 
 
@@ -256,12 +285,19 @@ def _cover_cuts(table: Table, model: _Model) -> list[tuple[np.ndarray, float]]:
 
 def _caps(table: Table, model: _Model, level: float) -> tuple[np.ndarray, np.ndarray]:
     """How far a witness may move each cell up (``M``) and down (``room``) if it is hidden."""
-    return np.full(len(model.cells), BIG_M * abs(level)), np.minimum(_room(table, model),
-                                                                   BIG_M * abs(level))
+    return np.full(len(model.cells), BIG_M * abs(level)), np.minimum(
+        _room(table, model), BIG_M * abs(level)
+    )
 
 
-def _attack(attacker: LP, model: _Model, x: np.ndarray, target: int, level: float,
-            caps: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, float] | None:
+def _attack(
+    attacker: LP,
+    model: _Model,
+    x: np.ndarray,
+    target: int,
+    level: float,
+    caps: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, float] | None:
     """The attacker LP for one primary cell and direction under pattern ``x``: ``None`` when
     the cell can move by ``level``, else the cut (over the candidates) this pattern violates."""
     up, down = caps
@@ -280,6 +316,6 @@ def _attack(attacker: LP, model: _Model, x: np.ndarray, target: int, level: floa
         return None
     mu, nu = np.minimum(reduced, 0.0), np.maximum(reduced, 0.0)  # at upper / lower bounds
     weight = -mu * up + nu * down  # what each hidden cell is worth to the attacker
-    fixed = float(np.sum(weight[:model.n_primary]) - weight[target])
-    fixed += (-mu[target] * upper[target] - nu[target] * lower[target])
-    return weight[model.n_primary:], abs(level) - fixed
+    fixed = float(np.sum(weight[: model.n_primary]) - weight[target])
+    fixed += -mu[target] * upper[target] - nu[target] * lower[target]
+    return weight[model.n_primary :], abs(level) - fixed

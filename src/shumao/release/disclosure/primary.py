@@ -54,10 +54,14 @@ def _tops(n: int) -> pl.Expr:
 
 
 def _require(cells: pl.DataFrame, rules: Rules) -> None:
-    missing = [f"top{i}" for i in range(1, rules.needed_tops() + 1) if f"top{i}" not in cells.columns]
+    missing = [
+        f"top{i}" for i in range(1, rules.needed_tops() + 1) if f"top{i}" not in cells.columns
+    ]
     if missing:
-        raise ValueError(f"规则需要最大贡献列 {missing} / the rules need columns {missing} "
-                         "(aggregate with a larger top=)")
+        raise ValueError(
+            f"规则需要最大贡献列 {missing} / the rules need columns {missing} "
+            "(aggregate with a larger top=)"
+        )
 
 
 def _few_non_zero(threshold: int, columns: list[str]) -> pl.Expr:

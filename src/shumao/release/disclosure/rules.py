@@ -72,24 +72,32 @@ def _problems(rules: Rules) -> list[str]:
         out.append(f"阈值规则的贡献者数不能为负 / threshold must be ≥ 0, got {rules.threshold}")
     for n, k in rules.dominance:
         if n < 1 or not 0 < k <= 100:
-            out.append(f"优势规则 ({n},{k}) 无效：n ≥ 1，0 < k ≤ 100 / dominance ({n},{k}) "
-                       "needs n ≥ 1 and 0 < k ≤ 100")
+            out.append(
+                f"优势规则 ({n},{k}) 无效：n ≥ 1，0 < k ≤ 100 / dominance ({n},{k}) "
+                "needs n ≥ 1 and 0 < k ≤ 100"
+            )
     for p, n in rules.p_percent:
         if n < 1 or not 0 < p < 100:
-            out.append(f"p% 规则 ({p},{n}) 无效：0 < p < 100，n ≥ 1 / p% rule ({p},{n}) needs "
-                       "0 < p < 100 and n ≥ 1")
+            out.append(
+                f"p% 规则 ({p},{n}) 无效：0 < p < 100，n ≥ 1 / p% rule ({p},{n}) needs "
+                "0 < p < 100 and n ≥ 1"
+            )
     for p, q in rules.pq:
         if not 0 < p < q <= 100:
-            out.append(f"pq 规则 ({p},{q}) 无效：0 < p < q ≤ 100 / pq rule ({p},{q}) needs "
-                       "0 < p < q ≤ 100")
+            out.append(
+                f"pq 规则 ({p},{q}) 无效：0 < p < q ≤ 100 / pq rule ({p},{q}) needs 0 < p < q ≤ 100"
+            )
     if rules.protection < 0:
         out.append(f"保护比例不能为负 / protection must be ≥ 0, got {rules.protection}")
     if rules.method not in ("optimal", "greedy"):
-        out.append(f"次要抑制方法只能是 optimal 或 greedy / method must be optimal or greedy, "
-                   f"got {rules.method!r}")
+        out.append(
+            f"次要抑制方法只能是 optimal 或 greedy / method must be optimal or greedy, "
+            f"got {rules.method!r}"
+        )
     if rules.cost not in ("value", "count"):
-        out.append(f"次要抑制成本只能是 value 或 count / cost must be value or count, "
-                   f"got {rules.cost!r}")
+        out.append(
+            f"次要抑制成本只能是 value 或 count / cost must be value or count, got {rules.cost!r}"
+        )
     if rules.time_limit <= 0:
         out.append(f"时间限制必须为正 / time_limit must be > 0, got {rules.time_limit}")
     return out
@@ -110,8 +118,10 @@ def load(name: str) -> Rules:
     """The rule set ``name`` of ``rules.yaml``; ``ConfigError`` names the known sets if absent."""
     spec = _sets().get(name)
     if spec is None:
-        raise ConfigError(f"披露控制规则集 {name!r} 不存在（可选：{', '.join(rule_set_names())}）/ "
-                          f"no disclosure rule set {name!r} (known: {', '.join(rule_set_names())})")
+        raise ConfigError(
+            f"披露控制规则集 {name!r} 不存在（可选：{', '.join(rule_set_names())}）/ "
+            f"no disclosure rule set {name!r} (known: {', '.join(rule_set_names())})"
+        )
     secondary = spec.get("secondary", {})
     return Rules(
         threshold=int(spec.get("threshold", 0)),
@@ -141,8 +151,9 @@ def describe(record: Mapping[str, Any], lang: str = "zh") -> str:
     if record.get("threshold"):
         parts.append(f"阈值 {record['threshold']}" if zh else f"threshold {record['threshold']}")
     if record.get("p_percent"):
-        rules = ", ".join(f"p = {p:g}" + (f", n = {n}" if n != 1 else "")
-                          for p, n in record["p_percent"])
+        rules = ", ".join(
+            f"p = {p:g}" + (f", n = {n}" if n != 1 else "") for p, n in record["p_percent"]
+        )
         parts.append(f"p% 规则 {rules}" if zh else f"p% rule {rules}")
     if record.get("pq"):
         rules = ", ".join(f"({p:g}, {q:g})" for p, q in record["pq"])
@@ -150,11 +161,18 @@ def describe(record: Mapping[str, Any], lang: str = "zh") -> str:
     if record.get("dominance"):
         rules = "、".join(f"({n}, {k:g}%)" for n, k in record["dominance"])
         parts.append(f"优势规则 {rules}" if zh else f"dominance {rules.replace('、', ', ')}")
-    parts.append(f"保护 {record.get('protection', 0):g}%" if zh
-                 else f"protection {record.get('protection', 0):g}%")
+    parts.append(
+        f"保护 {record.get('protection', 0):g}%"
+        if zh
+        else f"protection {record.get('protection', 0):g}%"
+    )
     method = record.get("method", "optimal")
-    parts.append(("最优次要抑制" if method == "optimal" else "贪心次要抑制") if zh
-                 else f"{method} secondary suppression")
+    parts.append(
+        ("最优次要抑制" if method == "optimal" else "贪心次要抑制")
+        if zh
+        else f"{method} secondary suppression"
+    )
     name = record.get("name") or "—"
-    return (f"规则集 {name}：" + "；".join(parts)) if zh else (
-        f"rule set {name}: " + "; ".join(parts))
+    return (
+        (f"规则集 {name}：" + "；".join(parts)) if zh else (f"rule set {name}: " + "; ".join(parts))
+    )

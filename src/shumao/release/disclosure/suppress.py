@@ -14,8 +14,13 @@ from shumao.release.disclosure.table import Table
 log = logging.getLogger(__name__)
 
 
-def suppress(table: Table, rules: Rules | None = None, *, method: Method | None = None,
-             max_rounds: int = 1000) -> list[Interval]:
+def suppress(
+    table: Table,
+    rules: Rules | None = None,
+    *,
+    method: Method | None = None,
+    max_rounds: int = 1000,
+) -> list[Interval]:
     """Suppress secondary cells until the audit finds every suppressed cell protected.
 
     ``method`` (default ``rules.method``): ``optimal`` solves the MILP within
@@ -30,8 +35,12 @@ def suppress(table: Table, rules: Rules | None = None, *, method: Method | None 
     if used == "optimal" and table.primary:
         solution = optimal.solve(table, rules)
         if solution is None:
-            log.warning("optimal suppression found no pattern in %.0f s for a table of %d cells;"
-                        " using the greedy method", rules.time_limit, len(table.values))
+            log.warning(
+                "optimal suppression found no pattern in %.0f s for a table of %d cells;"
+                " using the greedy method",
+                rules.time_limit,
+                len(table.values),
+            )
             table.outcome.update(method="greedy", fallback="time limit or size")
         else:
             table.suppressed |= solution.secondary

@@ -44,7 +44,9 @@ class Table:
     """How secondary suppression went: method used, whether proven optimal, seconds."""
 
     def relations_of(self, cell: Cell) -> list[list[Cell]]:
-        return [[total, *parts] for total, parts in self.relations if cell == total or cell in parts]
+        return [
+            [total, *parts] for total, parts in self.relations if cell == total or cell in parts
+        ]
 
     @property
     def lower_bound(self) -> float | None:
@@ -84,8 +86,9 @@ def _adds_up(values: dict[Cell, float], total: Cell, parts: list[Cell]) -> bool:
     return abs(values[total] - summed) <= 1e-9 * scale
 
 
-def _relations(values: dict[Cell, float], dims: Sequence[str],
-               hierarchies: Sequence[Hierarchy]) -> list[Relation]:
+def _relations(
+    values: dict[Cell, float], dims: Sequence[str], hierarchies: Sequence[Hierarchy]
+) -> list[Relation]:
     by_dim = {h.dim: h for h in hierarchies}
     relations: list[Relation] = []
     for axis, dim in enumerate(dims):
@@ -95,8 +98,9 @@ def _relations(values: dict[Cell, float], dims: Sequence[str],
         children = _children(tree)
         for key in values:
             kids = children.get(key[axis], [])
-            parts = [p for p in ((*key[:axis], kid, *key[axis + 1:]) for kid in kids)
-                     if p in values]
+            parts = [
+                p for p in ((*key[:axis], kid, *key[axis + 1 :]) for kid in kids) if p in values
+            ]
             if parts and _adds_up(values, key, parts):
                 relations.append((key, parts))
     return relations
@@ -107,13 +111,16 @@ def _keys(frame: pl.DataFrame, dims: Sequence[str], where: pl.Expr) -> set[Cell]
     return {tuple(str(v) for v in row) for row in rows}
 
 
-def build_table(frame: pl.DataFrame, dims: Sequence[str], hierarchies: Sequence[Hierarchy]
-                ) -> Table:
+def build_table(
+    frame: pl.DataFrame, dims: Sequence[str], hierarchies: Sequence[Hierarchy]
+) -> Table:
     """The cells of ``frame`` keyed by ``dims``, the relations of each dimension's tree, the
     known cells (``n_contributors`` 0 or ``structural_zero``) and, for rows marked ``primary``,
     their protection levels (``lpl``/``upl``, from ``primary()``)."""
-    values = {tuple(str(r[d]) for d in dims): float(r["value"] or 0.0)
-              for r in frame.iter_rows(named=True)}
+    values = {
+        tuple(str(r[d]) for d in dims): float(r["value"] or 0.0)
+        for r in frame.iter_rows(named=True)
+    }
     table = Table(values, _relations(values, dims, hierarchies))
     if "n_contributors" in frame.columns:
         table.known |= _keys(frame, dims, pl.col("n_contributors").fill_null(1) == 0)

@@ -19,8 +19,21 @@ from shumao.web.routes import (
     sdmx,
 )
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, pages.router, data.router, sdmx.router,
-                                  filings.router, policy.router, monitor.router, admin.router,
-                                  index.pages, index.api, report.router, bases.pages, bases.api,
-                                  outbound.router, calendar.router,
-                                  policy_admin.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    pages.router,
+    data.router,
+    sdmx.router,
+    filings.router,
+    policy.router,
+    monitor.router,
+    admin.router,
+    index.pages,
+    index.api,
+    report.router,
+    bases.pages,
+    bases.api,
+    outbound.router,
+    calendar.router,
+    policy_admin.router,
+)

@@ -29,23 +29,34 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/overview", response_model=Dashboard, summary="全国总览 / national overview")
-async def overview(request: Request, engine: EngineDep, scope: ScopeDep, cache: CacheDep
-                   ) -> Response:
+async def overview(
+    request: Request, engine: EngineDep, scope: ScopeDep, cache: CacheDep
+) -> Response:
     body = await views.overview_json(engine, scope=scope, lang=lang_of(request), cache=cache)
     return Response(body, media_type="application/json")
 
 
-@router.get("/areas/{code}", response_model=Dashboard,
-            summary="省、市、基地或企业页面 / a province, city, park or enterprise")
-async def area(code: Annotated[str, Path(max_length=20)], request: Request, engine: EngineDep,
-               scope: ScopeDep, cache: CacheDep) -> Response:
-    body = await views.area_json(engine, scope=scope, code=code, lang=lang_of(request),
-                                 cache=cache)
+@router.get(
+    "/areas/{code}",
+    response_model=Dashboard,
+    summary="省、市、基地或企业页面 / a province, city, park or enterprise",
+)
+async def area(
+    code: Annotated[str, Path(max_length=20)],
+    request: Request,
+    engine: EngineDep,
+    scope: ScopeDep,
+    cache: CacheDep,
+) -> Response:
+    body = await views.area_json(engine, scope=scope, code=code, lang=lang_of(request), cache=cache)
     return Response(body, media_type="application/json")
 
 
-@router.get("/digital-trade", response_model=FrameworkTable,
-            summary="数字贸易测度框架 / the framework of digital trade, latest year")
+@router.get(
+    "/digital-trade",
+    response_model=FrameworkTable,
+    summary="数字贸易测度框架 / the framework of digital trade, latest year",
+)
 def digital_trade(request: Request, conn: SessionDep, scope: ScopeDep) -> FrameworkTable:
     return framework_view.table(conn, scope=scope, lang=lang_of(request))
 
@@ -56,18 +67,27 @@ def dataflows(request: Request, conn: SessionDep) -> list[DataflowOut]:
     released: dict[str, list[int]] = {}
     for r in reversed(list_releases(conn)):
         released.setdefault(r.dataflow_id, []).append(r.vintage_id)
-    return [DataflowOut(id=f.id, name=pick(f.name_zh, f.name_en, lang),
-                        source=pick(f.source_zh, f.source_en, lang),
-                        dimensions=list(f.dimensions), released_vintages=released.get(f.id, []))
-            for f in all_dataflows()]
+    return [
+        DataflowOut(
+            id=f.id,
+            name=pick(f.name_zh, f.name_en, lang),
+            source=pick(f.source_zh, f.source_en, lang),
+            dimensions=list(f.dimensions),
+            released_vintages=released.get(f.id, []),
+        )
+        for f in all_dataflows()
+    ]
 
 
-@router.get("/dataflows/{dataflow}/vintages", response_model=list[VintageOut],
-            summary="可选数据版本 / vintages you may pick")
-def dataflow_vintages(dataflow: Annotated[str, Path(max_length=40)], conn: SessionDep,
-                      scope: ScopeDep) -> list[VintageOut]:
-    return [VintageOut(**v) for v in explorer.vintage_choices(conn, scope=scope,
-                                                              dataflow=dataflow)]
+@router.get(
+    "/dataflows/{dataflow}/vintages",
+    response_model=list[VintageOut],
+    summary="可选数据版本 / vintages you may pick",
+)
+def dataflow_vintages(
+    dataflow: Annotated[str, Path(max_length=40)], conn: SessionDep, scope: ScopeDep
+) -> list[VintageOut]:
+    return [VintageOut(**v) for v in explorer.vintage_choices(conn, scope=scope, dataflow=dataflow)]
 
 
 @router.get("/releases", response_model=list[ReleaseOut], summary="已发布版本 / releases")
@@ -75,25 +95,47 @@ def releases(conn: SessionDep) -> list[ReleaseOut]:
     return admin.release_list(conn)
 
 
-EXPLORE_DOC = ("查询参数 / query: dataflow, one filter per dimension (ref_area, counterpart_area, "
-               "product, flow, indicator, freq: codes or names, comma-separated or repeated), "
-               "start, end, unit (亿美元/万美元/亿元), as_of (vintage id or date), sort, desc, "
-               "page, size, view (wide: periods as columns, the default of the page and the "
-               "downloads; long: one row per observation)")
+EXPLORE_DOC = (
+    "查询参数 / query: dataflow, one filter per dimension (ref_area, counterpart_area, "
+    "product, flow, indicator, freq: codes or names, comma-separated or repeated), "
+    "start, end, unit (亿美元/万美元/亿元), as_of (vintage id or date), sort, desc, "
+    "page, size, view (wide: periods as columns, the default of the page and the "
+    "downloads; long: one row per observation)"
+)
 
 
 def _query(request: Request) -> explorer.Query:
     return explorer.Query.from_params(request.query_params)
 
 
-@router.get("/explore", response_model=ExploreOut, summary="数据查询 / data explorer",
-            description=EXPLORE_DOC)
-def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
-            dataflow: Text = "UNCTAD_DDS", ref_area: Text = "", counterpart_area: Text = "",
-            product: Text = "", flow: Text = "", indicator: Text = "", freq: Text = "",
-            start: Text = "", end: Text = "", unit: Text = "", as_of: Text = "", sort: Text = "",
-            desc: Text = "", view: Text = "", page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-            size: Annotated[int, Query(ge=1, le=explorer.MAX_SIZE)] = 50) -> ExploreOut:
+@router.get(
+    "/explore",
+    response_model=ExploreOut,
+    summary="数据查询 / data explorer",
+    description=EXPLORE_DOC,
+)
+def explore(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    cache: CacheDep,
+    dataflow: Text = "UNCTAD_DDS",
+    ref_area: Text = "",
+    counterpart_area: Text = "",
+    product: Text = "",
+    flow: Text = "",
+    indicator: Text = "",
+    freq: Text = "",
+    start: Text = "",
+    end: Text = "",
+    unit: Text = "",
+    as_of: Text = "",
+    sort: Text = "",
+    desc: Text = "",
+    view: Text = "",
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    size: Annotated[int, Query(ge=1, le=explorer.MAX_SIZE)] = 50,
+) -> ExploreOut:
     lang = lang_of(request)
     q = _query(request)
     res = views.explore(conn, scope=scope, query=q, lang=lang, cache=cache)
@@ -101,28 +143,48 @@ def explore(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep
     params = q.params()
     link = "&".join(f"{k}={v}" for k, v in params.items())
     return ExploreOut(
-        dataflow=q.dataflow, columns=explorer.shown_columns(found),
-        column_names=explorer.column_names(found, lang), rows=res.page_rows().to_dicts(),
-        messages=list(res.problems), total=res.total, page=q.page, size=q.size,
-        pages=res.pages, unit=q.unit or None, chart=explorer_view.chart(res, lang)[0],
+        dataflow=q.dataflow,
+        columns=explorer.shown_columns(found),
+        column_names=explorer.column_names(found, lang),
+        rows=res.page_rows().to_dicts(),
+        messages=list(res.problems),
+        total=res.total,
+        page=q.page,
+        size=q.size,
+        pages=res.pages,
+        unit=q.unit or None,
+        chart=explorer_view.chart(res, lang)[0],
         source=pick(found.source_zh, found.source_en, lang),
         protected_by=explorer_view.protected_by(conn, scope=scope, query=q, lang=lang),
         permalink=f"/explorer?{link}",
-        downloads={fmt: f"/api/explore/download?format={fmt}&{link}"
-                   for fmt in ("csv", "xlsx", "sdmx-csv")})
+        downloads={
+            fmt: f"/api/explore/download?format={fmt}&{link}" for fmt in ("csv", "xlsx", "sdmx-csv")
+        },
+    )
 
 
-MEDIA = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "sdmx-csv": sdmx.CSV_TYPE}
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sdmx-csv": sdmx.CSV_TYPE,
+}
 
 
-@router.get("/explore/download", summary="下载查询结果 / download the explorer's view",
-            description=EXPLORE_DOC, response_class=Response,
-            responses={200: {"content": {m: {} for m in MEDIA.values()}}})
-def download(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
-             format: Literal["csv", "xlsx", "sdmx-csv"] = "csv",
-             dataflow: Text = "UNCTAD_DDS") -> Response:
+@router.get(
+    "/explore/download",
+    summary="下载查询结果 / download the explorer's view",
+    description=EXPLORE_DOC,
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+def download(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    cache: CacheDep,
+    format: Literal["csv", "xlsx", "sdmx-csv"] = "csv",
+    dataflow: Text = "UNCTAD_DDS",
+) -> Response:
     q = _query(request)
     res = views.explore(conn, scope=scope, query=q, lang=lang_of(request), cache=cache)
     lang = lang_of(request)
@@ -132,10 +194,20 @@ def download(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDe
         content = explorer_view.to_xlsx(res, lang)
     else:
         content = sdmx.to_csv(get_dataflow(q.dataflow), res.frame)
-    audit.record(conn, action="download", username=scope.username, role=scope.role,
-                 scope=scope.code, target=f"{q.dataflow} {format}", ip=client_ip(request),
-                 detail={"query": q.params(), "rows": res.total})
+    audit.record(
+        conn,
+        action="download",
+        username=scope.username,
+        role=scope.role,
+        scope=scope.code,
+        target=f"{q.dataflow} {format}",
+        ip=client_ip(request),
+        detail={"query": q.params(), "rows": res.total},
+    )
     ext = "csv" if format != "xlsx" else "xlsx"
     name = f"{q.dataflow}{'_sdmx' if format == 'sdmx-csv' else ''}.{ext}"
-    return Response(content, media_type=MEDIA[format],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

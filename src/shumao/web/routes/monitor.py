@@ -21,55 +21,106 @@ pages = APIRouter(include_in_schema=False, dependencies=[Csrf])
 api = APIRouter(prefix="/api", tags=["monitor"], dependencies=[Csrf])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CODE = r"^[0-9A-Za-z_-]*$"
-Level = Annotated[str | None, Query(pattern="^(red|orange|yellow|blue)?$",
-                                    description="red|orange|yellow|blue")]
-State = Annotated[str, Query(pattern="^(open|all|pending|firing|acknowledged|resolved)$",
-                             description="open（默认）|all|pending|firing|acknowledged|resolved")]
+Level = Annotated[
+    str | None, Query(pattern="^(red|orange|yellow|blue)?$", description="red|orange|yellow|blue")
+]
+State = Annotated[
+    str,
+    Query(
+        pattern="^(open|all|pending|firing|acknowledged|resolved)$",
+        description="open（默认）|all|pending|firing|acknowledged|resolved",
+    ),
+]
 Rule = Annotated[str | None, Query(max_length=40, pattern=CODE)]
 Area = Annotated[str | None, Query(max_length=18, pattern=CODE)]
 PeriodQ = Annotated[str | None, Query(max_length=10, pattern=r"^[0-9Q-]*$")]
 PageNo = Annotated[int, Query(alias="page", ge=1, le=10_000)]
 
 
-def _filters(level: str | None, state: str, rule: str | None, area: str | None,
-             period: str | None) -> queries.Filters:
-    return queries.Filters(level=level or None, state=state, rule=rule or None,
-                           area=area or None, period=period or None)
+def _filters(
+    level: str | None, state: str, rule: str | None, area: str | None, period: str | None
+) -> queries.Filters:
+    return queries.Filters(
+        level=level or None,
+        state=state,
+        rule=rule or None,
+        area=area or None,
+        period=period or None,
+    )
 
 
 @pages.get("/monitor")
-def monitor_page(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
-                 level: Level = None, state: State = "open", rule: Rule = None,
-                 area: Area = None, period: PeriodQ = None, page_no: PageNo = 1) -> Response:
+def monitor_page(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    cache: CacheDep,
+    level: Level = None,
+    state: State = "open",
+    rule: Rule = None,
+    area: Area = None,
+    period: PeriodQ = None,
+    page_no: PageNo = 1,
+) -> Response:
     lang = lang_of(request)
-    listing = service.alert_list(conn, scope=scope, filters=_filters(level, state, rule, area,
-                                                                      period), page=page_no,
-                                 lang=lang, cache=cache)
-    chosen = {"level": level or "", "state": state, "rule": rule or "", "area": area or "",
-              "period": period or ""}
-    return page(request, "monitor.html", {"r": listing, "chart": service.alert_map(listing, lang),
-                                          "chosen": chosen,
-                                          "rules": service.rules_used(conn, scope=scope,
-                                                                      cache=cache)})
+    listing = service.alert_list(
+        conn,
+        scope=scope,
+        filters=_filters(level, state, rule, area, period),
+        page=page_no,
+        lang=lang,
+        cache=cache,
+    )
+    chosen = {
+        "level": level or "",
+        "state": state,
+        "rule": rule or "",
+        "area": area or "",
+        "period": period or "",
+    }
+    return page(
+        request,
+        "monitor.html",
+        {
+            "r": listing,
+            "chart": service.alert_map(listing, lang),
+            "chosen": chosen,
+            "rules": service.rules_used(conn, scope=scope, cache=cache),
+        },
+    )
 
 
 @pages.get("/monitor/alerts/{alert_id}")
-def alert_page(request: Request, alert_id: AlertId, conn: SessionDep, scope: ScopeDep
-               ) -> Response:
+def alert_page(request: Request, alert_id: AlertId, conn: SessionDep, scope: ScopeDep) -> Response:
     lang = lang_of(request)
     detail = service.alert_detail(conn, scope=scope, alert_id=alert_id, lang=lang)
     chart = service.target_chart(detail.target, lang) if detail.target else None
-    return page(request, "alert.html", {"a": detail, "target_chart": chart,
-                                        "may_act": scope.role not in ("public", "enterprise")})
+    return page(
+        request,
+        "alert.html",
+        {"a": detail, "target_chart": chart, "may_act": scope.role not in ("public", "enterprise")},
+    )
 
 
 @pages.post("/monitor/alerts/{alert_id}/{action}")
-def alert_action_page(alert_id: AlertId, conn: SessionDep, scope: ScopeDep, user: CurrentUser,
-                      action: Annotated[str, Path(pattern="^(ack|resolve|silence)$")],
-                      note: Annotated[str, Form(max_length=2000)] = "",
-                      until_change: Annotated[bool, Form()] = False) -> Response:
-    service.act(conn, scope=scope, alert_id=alert_id, action=action, note=note, reason=note,
-                until_change=until_change or action == "silence")
+def alert_action_page(
+    alert_id: AlertId,
+    conn: SessionDep,
+    scope: ScopeDep,
+    user: CurrentUser,
+    action: Annotated[str, Path(pattern="^(ack|resolve|silence)$")],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    until_change: Annotated[bool, Form()] = False,
+) -> Response:
+    service.act(
+        conn,
+        scope=scope,
+        alert_id=alert_id,
+        action=action,
+        note=note,
+        reason=note,
+        until_change=until_change or action == "silence",
+    )
     return RedirectResponse(f"/monitor/alerts/{alert_id}", status_code=303)
 
 
@@ -77,50 +128,94 @@ def alert_action_page(alert_id: AlertId, conn: SessionDep, scope: ScopeDep, user
 def targets_page(request: Request, conn: SessionDep, user: CurrentUser) -> Response:
     lang = lang_of(request)
     found = service.target_list(conn, lang=lang)
-    return page(request, "targets.html", {"targets": found,
-                                          "charts": {t.key: service.target_chart(t, lang)
-                                                     for t in found}})
+    return page(
+        request,
+        "targets.html",
+        {"targets": found, "charts": {t.key: service.target_chart(t, lang) for t in found}},
+    )
 
 
-@api.get("/alerts", response_model=AlertListOut,
-         summary="预警列表（按范围）/ alerts of your scope, worst first")
-def alerts_api(request: Request, conn: SessionDep, scope: ScopeDep, cache: CacheDep,
-               level: Level = None, state: State = "open", rule: Rule = None,
-               area: Area = None, period: PeriodQ = None, page_no: PageNo = 1) -> AlertListOut:
-    return service.alert_list(conn, scope=scope, filters=_filters(level, state, rule, area,
-                                                                   period), page=page_no,
-                              lang=lang_of(request), cache=cache)
+@api.get(
+    "/alerts",
+    response_model=AlertListOut,
+    summary="预警列表（按范围）/ alerts of your scope, worst first",
+)
+def alerts_api(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    cache: CacheDep,
+    level: Level = None,
+    state: State = "open",
+    rule: Rule = None,
+    area: Area = None,
+    period: PeriodQ = None,
+    page_no: PageNo = 1,
+) -> AlertListOut:
+    return service.alert_list(
+        conn,
+        scope=scope,
+        filters=_filters(level, state, rule, area, period),
+        page=page_no,
+        lang=lang_of(request),
+        cache=cache,
+    )
 
 
-@api.get("/alerts/badge", response_class=PlainTextResponse,
-         summary="未处理预警数（导航角标）/ firing alerts in your scope (the menu badge)")
+@api.get(
+    "/alerts/badge",
+    response_class=PlainTextResponse,
+    summary="未处理预警数（导航角标）/ firing alerts in your scope (the menu badge)",
+)
 def badge_api(conn: SessionDep, scope: ScopeDep, cache: CacheDep) -> str:
     return str(service.badge(conn, scope=scope, cache=cache))
 
 
-@api.get("/alerts/{alert_id}", response_model=AlertDetailOut,
-         summary="一条预警：序列、阈值、状态历史 / one alert: series, threshold, history")
-def alert_api(request: Request, alert_id: AlertId, conn: SessionDep, scope: ScopeDep
-              ) -> AlertDetailOut:
+@api.get(
+    "/alerts/{alert_id}",
+    response_model=AlertDetailOut,
+    summary="一条预警：序列、阈值、状态历史 / one alert: series, threshold, history",
+)
+def alert_api(
+    request: Request, alert_id: AlertId, conn: SessionDep, scope: ScopeDep
+) -> AlertDetailOut:
     return service.alert_detail(conn, scope=scope, alert_id=alert_id, lang=lang_of(request))
 
 
-@api.post("/alerts/{alert_id}/{action}", response_model=AlertDetailOut,
-          summary="确认、解除或静默预警 / acknowledge, resolve or silence an alert")
-def alert_action_api(request: Request, alert_id: AlertId, body: AlertActionIn,
-                     conn: SessionDep, scope: ScopeDep,
-                     action: Annotated[str, Path(pattern="^(ack|resolve|silence)$")]
-                     ) -> AlertDetailOut:
+@api.post(
+    "/alerts/{alert_id}/{action}",
+    response_model=AlertDetailOut,
+    summary="确认、解除或静默预警 / acknowledge, resolve or silence an alert",
+)
+def alert_action_api(
+    request: Request,
+    alert_id: AlertId,
+    body: AlertActionIn,
+    conn: SessionDep,
+    scope: ScopeDep,
+    action: Annotated[str, Path(pattern="^(ack|resolve|silence)$")],
+) -> AlertDetailOut:
     if scope.is_public:
         raise LoginRequired()
-    service.act(conn, scope=scope, alert_id=alert_id, action=action, note=body.note,
-                reason=body.reason, version=body.version, until=body.until,
-                until_change=body.until_change)
+    service.act(
+        conn,
+        scope=scope,
+        alert_id=alert_id,
+        action=action,
+        note=body.note,
+        reason=body.reason,
+        version=body.version,
+        until=body.until,
+        until_change=body.until_change,
+    )
     return service.alert_detail(conn, scope=scope, alert_id=alert_id, lang=lang_of(request))
 
 
-@api.get("/targets", response_model=list[TargetOut],
-         summary="监测目标与进度（现值、所需路径、预测、状态）/ monitored targets and progress")
+@api.get(
+    "/targets",
+    response_model=list[TargetOut],
+    summary="监测目标与进度（现值、所需路径、预测、状态）/ monitored targets and progress",
+)
 def targets_api(request: Request, conn: SessionDep, user: CurrentUser) -> list[TargetOut]:
     return service.target_list(conn, lang=lang_of(request))
 

@@ -39,37 +39,68 @@ def overview_page(request: Request, conn: SessionDep, scope: ScopeDep) -> Respon
 
 
 @pages.get("/outbound/projects")
-def projects_page(request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser
-                  ) -> Response:
-    return page(request, "outbound_projects.html",
-                {"projects": svc.projects(conn, scope=scope, lang=lang_of(request))})
+def projects_page(
+    request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser
+) -> Response:
+    return page(
+        request,
+        "outbound_projects.html",
+        {"projects": svc.projects(conn, scope=scope, lang=lang_of(request))},
+    )
 
 
 @pages.get("/outbound/economy/{code}")
 def economy_page(code: Economy, request: Request, conn: SessionDep, scope: ScopeDep) -> Response:
-    return page(request, "outbound_economy.html",
-                {"e": svc.economy(conn, scope=scope, code=code.upper(), lang=lang_of(request))})
+    return page(
+        request,
+        "outbound_economy.html",
+        {"e": svc.economy(conn, scope=scope, code=code.upper(), lang=lang_of(request))},
+    )
 
 
-def _answers(ciio: str | None, important_data: str | None, persons_pi: str | None,
-             persons_sensitive: str | None, scenario: str | None, ftz: str | None = None,
-             ftz_on_list: str | None = None) -> dict[str, Any]:
-    return {"ciio": ciio, "important_data": important_data, "persons_pi": persons_pi,
-            "persons_sensitive": persons_sensitive, "scenario": scenario, "ftz": ftz,
-            "ftz_on_list": ftz_on_list}
+def _answers(
+    ciio: str | None,
+    important_data: str | None,
+    persons_pi: str | None,
+    persons_sensitive: str | None,
+    scenario: str | None,
+    ftz: str | None = None,
+    ftz_on_list: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "ciio": ciio,
+        "important_data": important_data,
+        "persons_pi": persons_pi,
+        "persons_sensitive": persons_sensitive,
+        "scenario": scenario,
+        "ftz": ftz,
+        "ftz_on_list": ftz_on_list,
+    }
 
 
 @pages.get("/outbound/selfcheck")
-def selfcheck_page(request: Request, conn: SessionDep, scope: ScopeDep, ciio: Answer = None,
-                   important_data: Answer = None, persons_pi: Answer = None,
-                   persons_sensitive: Answer = None, scenario: Answer = None, ftz: Answer = None,
-                   ftz_on_list: Answer = None) -> Response:
+def selfcheck_page(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    ciio: Answer = None,
+    important_data: Answer = None,
+    persons_pi: Answer = None,
+    persons_sensitive: Answer = None,
+    scenario: Answer = None,
+    ftz: Answer = None,
+    ftz_on_list: Answer = None,
+) -> Response:
     lang = lang_of(request)
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
-                   ftz_on_list)
-    context: dict[str, Any] = {**svc.questionnaire(lang), "raw": raw, "result": None,
-                               "findings": [], "saved": None,
-                               "projects": svc.own_projects(conn, scope=scope, lang=lang)}
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz, ftz_on_list)
+    context: dict[str, Any] = {
+        **svc.questionnaire(lang),
+        "raw": raw,
+        "result": None,
+        "findings": [],
+        "saved": None,
+        "projects": svc.own_projects(conn, scope=scope, lang=lang),
+    }
     if any(v is not None for v in raw.values()):
         try:
             context["result"] = svc.answer_view(selfcheck.evaluate(raw), lang)
@@ -79,26 +110,39 @@ def selfcheck_page(request: Request, conn: SessionDep, scope: ScopeDep, ciio: An
 
 
 @pages.post("/outbound/selfcheck", dependencies=[Csrf])
-def selfcheck_save_page(request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser,
-                        project: Annotated[str, Form(max_length=40, pattern=r"^[0-9A-Z]{18}/.+$")],
-                        ciio: AnswerF = None, important_data: AnswerF = None,
-                        persons_pi: AnswerF = None, persons_sensitive: AnswerF = None,
-                        scenario: AnswerF = None, ftz: AnswerF = None,
-                        ftz_on_list: AnswerF = None) -> Response:
+def selfcheck_save_page(
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    user: CurrentUser,
+    project: Annotated[str, Form(max_length=40, pattern=r"^[0-9A-Z]{18}/.+$")],
+    ciio: AnswerF = None,
+    important_data: AnswerF = None,
+    persons_pi: AnswerF = None,
+    persons_sensitive: AnswerF = None,
+    scenario: AnswerF = None,
+    ftz: AnswerF = None,
+    ftz_on_list: AnswerF = None,
+) -> Response:
     """The enterprise's answers evaluated and stored with one of its projects."""
     lang = lang_of(request)
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
-                   ftz_on_list)
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz, ftz_on_list)
     uscc, _, project_no = project.partition("/")
     actor = svc.actor_of(scope)
     if actor is None:
         raise NotAllowed("请先登录 / please log in")
-    context: dict[str, Any] = {**svc.questionnaire(lang), "raw": raw, "result": None,
-                               "findings": [], "saved": None,
-                               "projects": svc.own_projects(conn, scope=scope, lang=lang)}
+    context: dict[str, Any] = {
+        **svc.questionnaire(lang),
+        "raw": raw,
+        "result": None,
+        "findings": [],
+        "saved": None,
+        "projects": svc.own_projects(conn, scope=scope, lang=lang),
+    }
     try:
-        got = domain.record_selfcheck(conn, actor=actor, uscc=uscc, project_no=project_no,
-                                      answers=raw)
+        got = domain.record_selfcheck(
+            conn, actor=actor, uscc=uscc, project_no=project_no, answers=raw
+        )
         context["result"], context["saved"] = svc.answer_view(got, lang), project
     except ImportRejected as exc:
         context["findings"] = exc.report.findings
@@ -109,14 +153,21 @@ def selfcheck_save_page(request: Request, conn: SessionDep, scope: ScopeDep, use
 def aggregates_api(conn: SessionDep, scope: ScopeDep, by: By = "host") -> dict[str, Any]:
     table = domain.tables(conn, actor=svc.actor_of(scope)).get(by)
     rows = [] if table is None else table.to_dicts()
-    return {"by": by, "unit": "万美元", "total_code": aggregate.TOTAL, "all_years": aggregate.ALL,
-            "rows": rows, "source": svc.SOURCE[0],
-            "empty_reason": None if rows else "登记中还没有已审核的项目 / no approved projects yet"}
+    return {
+        "by": by,
+        "unit": "万美元",
+        "total_code": aggregate.TOTAL,
+        "all_years": aggregate.ALL,
+        "rows": rows,
+        "source": svc.SOURCE[0],
+        "empty_reason": None if rows else "登记中还没有已审核的项目 / no approved projects yet",
+    }
 
 
 @api.get("/projects", summary="在册项目（按角色范围）/ projects in the caller's scope")
-def projects_api(request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser
-                 ) -> list[dict[str, Any]]:
+def projects_api(
+    request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser
+) -> list[dict[str, Any]]:
     return svc.projects(conn, scope=scope, lang=lang_of(request))
 
 
@@ -126,8 +177,9 @@ def economies_api(request: Request, conn: SessionDep, scope: ScopeDep) -> list[d
 
 
 @api.get("/economies/{code}", summary="一个东道国：等级、理由、规则条目 / one economy's risk page")
-def economy_api(code: Economy, request: Request, conn: SessionDep, scope: ScopeDep
-                ) -> dict[str, Any]:
+def economy_api(
+    code: Economy, request: Request, conn: SessionDep, scope: ScopeDep
+) -> dict[str, Any]:
     return svc.economy(conn, scope=scope, code=code.upper(), lang=lang_of(request))
 
 
@@ -137,26 +189,44 @@ def alerts_api(conn: SessionDep, scope: ScopeDep, user: CurrentUser) -> list[dic
     return [] if actor is None else alerts.visible(conn, actor=actor)
 
 
-@api.get("/selfcheck", summary="数据出境合规自查（只计算不保存）/ data-export self-check, not stored")
-def selfcheck_api(request: Request, ciio: Answer = None, important_data: Answer = None,
-                  persons_pi: Answer = None, persons_sensitive: Answer = None,
-                  scenario: Answer = None, ftz: Answer = None, ftz_on_list: Answer = None,
-                  on: Day = None) -> dict[str, Any]:
-    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz,
-                   ftz_on_list)
+@api.get(
+    "/selfcheck", summary="数据出境合规自查（只计算不保存）/ data-export self-check, not stored"
+)
+def selfcheck_api(
+    request: Request,
+    ciio: Answer = None,
+    important_data: Answer = None,
+    persons_pi: Answer = None,
+    persons_sensitive: Answer = None,
+    scenario: Answer = None,
+    ftz: Answer = None,
+    ftz_on_list: Answer = None,
+    on: Day = None,
+) -> dict[str, Any]:
+    raw = _answers(ciio, important_data, persons_pi, persons_sensitive, scenario, ftz, ftz_on_list)
     return svc.answer_view(selfcheck.evaluate(raw, on=on), lang_of(request))
 
 
-@api.post("/projects/{uscc}/{project_no}/selfcheck", dependencies=[Csrf],
-          summary="为项目保存自查结果（企业）/ store a self-check with a project (its enterprise)")
-def record_selfcheck_api(uscc: Uscc, project_no: ProjectNo, body: dict[str, str],
-                         request: Request, conn: SessionDep, scope: ScopeDep, user: CurrentUser
-                         ) -> dict[str, Any]:
+@api.post(
+    "/projects/{uscc}/{project_no}/selfcheck",
+    dependencies=[Csrf],
+    summary="为项目保存自查结果（企业）/ store a self-check with a project (its enterprise)",
+)
+def record_selfcheck_api(
+    uscc: Uscc,
+    project_no: ProjectNo,
+    body: dict[str, str],
+    request: Request,
+    conn: SessionDep,
+    scope: ScopeDep,
+    user: CurrentUser,
+) -> dict[str, Any]:
     actor = svc.actor_of(scope)
     if actor is None:
         raise NotAllowed("请先登录 / please log in")
-    got = domain.record_selfcheck(conn, actor=actor, uscc=uscc.upper(), project_no=project_no,
-                                  answers=dict(body))
+    got = domain.record_selfcheck(
+        conn, actor=actor, uscc=uscc.upper(), project_no=project_no, answers=dict(body)
+    )
     return svc.answer_view(got, lang_of(request))
 
 

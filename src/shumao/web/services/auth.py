@@ -14,13 +14,15 @@ from shumao.storage.engine import write_transaction
 from shumao.web.config import WebConfig
 
 
-def login(engine: Engine, *, username: str, password: str, ip: str, config: WebConfig
-          ) -> tuple[str, sessions.Session]:
+def login(
+    engine: Engine, *, username: str, password: str, ip: str, config: WebConfig
+) -> tuple[str, sessions.Session]:
     """(cookie value, session) for the right password; ``NotAllowed`` otherwise."""
     name = username.strip()
     with write_transaction(engine) as conn:
-        refusal = ratelimit.reserve(conn, username=name, ip=ip, now=datetime.now(UTC),
-                                    limit=config.login)
+        refusal = ratelimit.reserve(
+            conn, username=name, ip=ip, now=datetime.now(UTC), limit=config.login
+        )
     if refusal:
         raise ratelimit.TooManyAttempts(refusal)
     with engine.connect() as conn:  # the slow argon2 check holds no write lock
@@ -29,18 +31,31 @@ def login(engine: Engine, *, username: str, password: str, ip: str, config: WebC
         user = users.record_login(conn, checked, ip=ip, limit=config.login)
         if user is not None:
             sessions.purge_expired(conn)
-            return sessions.start(conn, user=user, secret=config.secret_key,
-                                  hours=config.session_hours)
+            return sessions.start(
+                conn, user=user, secret=config.secret_key, hours=config.session_hours
+            )
     raise NotAllowed(users.BAD_LOGIN)
 
 
-def logout(engine: Engine, *, cookie: str | None, session: sessions.Session | None, ip: str,
-           config: WebConfig) -> None:
+def logout(
+    engine: Engine,
+    *,
+    cookie: str | None,
+    session: sessions.Session | None,
+    ip: str,
+    config: WebConfig,
+) -> None:
     if not cookie:
         return
     with write_transaction(engine) as conn:
         sessions.end(conn, cookie=cookie, secret=config.secret_key)
         if session is not None:
             user = session.user
-            audit.record(conn, action="logout", username=user.username, role=user.role,
-                         scope=user.scope, ip=ip)
+            audit.record(
+                conn,
+                action="logout",
+                username=user.username,
+                role=user.role,
+                scope=user.scope,
+                ip=ip,
+            )

@@ -36,27 +36,52 @@ def _ready(conn: Connection) -> None:
 
 def _base_row(conn: Connection, scope: Scope, b: registry.Base, lang: str) -> dict[str, Any]:
     status = b.status
-    return {"code": b.code, "name": b.name(lang), "city": geo.lookup(b.city_code).name_zh,
-            "province": geo.lookup(b.province_code).name_zh, "province_code": b.province_code,
-            "group": rules.group_name(b.region_group, lang), "batch": b.batch,
-            "status": status.text(lang) if status else "—", "status_code": status.status if status
-            else None, "since": status.effective_on if status else None,
-            "until": status.until if status else None, "lon": b.lon, "lat": b.lat,
-            "mine": access.may_see(conn, scope, b.code, b.city_code) and scope.role in
-            access.INSIDE}
+    return {
+        "code": b.code,
+        "name": b.name(lang),
+        "city": geo.lookup(b.city_code).name_zh,
+        "province": geo.lookup(b.province_code).name_zh,
+        "province_code": b.province_code,
+        "group": rules.group_name(b.region_group, lang),
+        "batch": b.batch,
+        "status": status.text(lang) if status else "—",
+        "status_code": status.status if status else None,
+        "since": status.effective_on if status else None,
+        "until": status.until if status else None,
+        "lon": b.lon,
+        "lat": b.lat,
+        "mine": access.may_see(conn, scope, b.code, b.city_code) and scope.role in access.INSIDE,
+    }
 
 
 def listing(conn: Connection, *, scope: Scope, lang: str, year: str = "2022") -> dict[str, Any]:
     _ready(conn)
     rows = [_base_row(conn, scope, b, lang) for b in registry.bases(conn)]
-    rankings = {kind: ranking.rank(conn, scope=scope, kind=kind, year=year, lang=lang)
-                for kind in ranking.KINDS}
-    pins = [{"code": r["code"], "name": r["name"], "lon": r["lon"], "lat": r["lat"],
-             "status": r["status"], "href": f"/bases/{r['code']}"} for r in rows
-            if r["lon"] is not None]
-    return {"rows": rows, "rankings": rankings, "pins": pins, "year": year,
-            "kinds": {k: pick(v[0], v[1], lang) for k, v in ranking.KINDS.items()},
-            "units": {k: v[2] for k, v in ranking.KINDS.items()}, "source": SOURCE}
+    rankings = {
+        kind: ranking.rank(conn, scope=scope, kind=kind, year=year, lang=lang)
+        for kind in ranking.KINDS
+    }
+    pins = [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "status": r["status"],
+            "href": f"/bases/{r['code']}",
+        }
+        for r in rows
+        if r["lon"] is not None
+    ]
+    return {
+        "rows": rows,
+        "rankings": rankings,
+        "pins": pins,
+        "year": year,
+        "kinds": {k: pick(v[0], v[1], lang) for k, v in ranking.KINDS.items()},
+        "units": {k: v[2] for k, v in ranking.KINDS.items()},
+        "source": SOURCE,
+    }
 
 
 def _trend(conn: Connection, scope: Scope, base: registry.Base, lang: str) -> list[Chart]:
@@ -64,41 +89,61 @@ def _trend(conn: Connection, scope: Scope, base: registry.Base, lang: str) -> li
     for kind, (zh, en, unit) in ranking.KINDS.items():
         series = ranking.published(conn, scope, kind, [base.code]).get(base.code, {})
         years = sorted(series)
-        charts.append(Chart(id=f"trend-{kind}", kind="line", title=pick(zh, en, lang), unit=unit,
-                            categories=years, series=[Series(name=base.name(lang),
-                                                             data=[series[y] for y in years])],
-                            source=SOURCE, period=f"{years[0]}–{years[-1]}" if years else None))
+        charts.append(
+            Chart(
+                id=f"trend-{kind}",
+                kind="line",
+                title=pick(zh, en, lang),
+                unit=unit,
+                categories=years,
+                series=[Series(name=base.name(lang), data=[series[y] for y in years])],
+                source=SOURCE,
+                period=f"{years[0]}–{years[-1]}" if years else None,
+            )
+        )
     return charts
 
 
-def scorecard(conn: Connection, *, scope: Scope, code: str, lang: str,
-              year: str | None = None) -> dict[str, Any]:
+def scorecard(
+    conn: Connection, *, scope: Scope, code: str, lang: str, year: str | None = None
+) -> dict[str, Any]:
     _ready(conn)
     base = registry.get(conn, code)
-    inside = scope.role in access.INSIDE and access.may_see(conn, scope, base.code,
-                                                             base.city_code)
-    out: dict[str, Any] = {"base": base, "row": _base_row(conn, scope, base, lang),
-                           "history": registry.history(conn, base.code),
-                           "charts": _trend(conn, scope, base, lang), "inside": inside,
-                           "schedule": _schedule(base)}
+    inside = scope.role in access.INSIDE and access.may_see(conn, scope, base.code, base.city_code)
+    out: dict[str, Any] = {
+        "base": base,
+        "row": _base_row(conn, scope, base, lang),
+        "history": registry.history(conn, base.code),
+        "charts": _trend(conn, scope, base, lang),
+        "inside": inside,
+        "schedule": _schedule(base),
+    }
     if not inside:
         return out
     year = year or figures.latest_year(conn)
-    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application",
-                             years=[year])
+    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application", years=[year])
     review = rereview.run(conn, scope=scope, base_code=base.code)
-    out.update(year=year, evaluation=ev, lines=export.rows(ev), what_if=evaluate.what_if(ev),
-               rereview=review, rereview_lines=export.rows(review.evaluation),
-               applications=applications.of_base(conn, scope=scope, base_code=base.code),
-               count=counting.latest(conn, base_code=base.code, year=year),
-               may_prepare=scope.role in access.PREPARERS, may_decide=scope.role in
-               access.DECIDERS)
+    out.update(
+        year=year,
+        evaluation=ev,
+        lines=export.rows(ev),
+        what_if=evaluate.what_if(ev),
+        rereview=review,
+        rereview_lines=export.rows(review.evaluation),
+        applications=applications.of_base(conn, scope=scope, base_code=base.code),
+        count=counting.latest(conn, base_code=base.code, year=year),
+        may_prepare=scope.role in access.PREPARERS,
+        may_decide=scope.role in access.DECIDERS,
+    )
     return out
 
 
 def _schedule(base: registry.Base) -> list[dict[str, Any]]:
-    if base.designated_on is None or base.status is None or base.status.status not in \
-            registry.DESIGNATED:
+    if (
+        base.designated_on is None
+        or base.status is None
+        or base.status.status not in registry.DESIGNATED
+    ):
         return []
     every = rules.review_every_years()
     out = []
@@ -112,29 +157,48 @@ def _schedule(base: registry.Base) -> list[dict[str, Any]]:
 
 
 def evaluation_doc(ev: evaluate.Evaluation, lang: str) -> dict[str, Any]:
-    return {"base": ev.base_code, "kind": ev.kind, "years": list(ev.years),
-            "verdict": ev.verdict, "verdict_text": ev.verdict_text(lang),
-            "override_reason": ev.override_reason or None, "criteria_version": ev.criteria_version,
-            "criteria": [{**{k: v for k, v in asdict(o).items() if k != "evidence"},
-                          "name": export.criterion_name(o.code),
-                          "evidence": [asdict(e) for e in o.evidence]} for o in ev.outcomes],
-            "what_if": [asdict(w) for w in evaluate.what_if(ev)]}
+    return {
+        "base": ev.base_code,
+        "kind": ev.kind,
+        "years": list(ev.years),
+        "verdict": ev.verdict,
+        "verdict_text": ev.verdict_text(lang),
+        "override_reason": ev.override_reason or None,
+        "criteria_version": ev.criteria_version,
+        "criteria": [
+            {
+                **{k: v for k, v in asdict(o).items() if k != "evidence"},
+                "name": export.criterion_name(o.code),
+                "evidence": [asdict(e) for e in o.evidence],
+            }
+            for o in ev.outcomes
+        ],
+        "what_if": [asdict(w) for w in evaluate.what_if(ev)],
+    }
 
 
-def evaluation_file(conn: Connection, *, scope: Scope, code: str, fmt: str,
-                    year: str | None = None, cycle: int | None = None) -> tuple[str, bytes]:
+def evaluation_file(
+    conn: Connection,
+    *,
+    scope: Scope,
+    code: str,
+    fmt: str,
+    year: str | None = None,
+    cycle: int | None = None,
+) -> tuple[str, bytes]:
     _ready(conn)
     base = registry.get(conn, code)
     if fmt.startswith("rereview"):
         rr = rereview.run(conn, scope=scope, base_code=base.code, cycle=cycle)
         name = f"{base.code}_{rr.cycle}_复审说明表"
-        body = export.docx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets,
-                           due=rr.due) if fmt.endswith("docx") else export.xlsx(
-            rr.evaluation, base, what_if=rr.what_if, targets=rr.targets)
+        body = (
+            export.docx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets, due=rr.due)
+            if fmt.endswith("docx")
+            else export.xlsx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets)
+        )
         return f"{name}.{fmt.rsplit('.', 1)[-1]}", body
     year = year or figures.latest_year(conn)
-    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application",
-                             years=[year])
+    ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application", years=[year])
     hints = evaluate.what_if(ev)
     name = f"{base.code}_{year}_申报条件审核"
     if fmt.endswith("docx"):
@@ -151,17 +215,24 @@ def enterprises(conn: Connection, *, scope: Scope, code: str, year: str) -> dict
     return {"base": base, "year": year, "count": found, "members": members}
 
 
-def application(conn: Connection, *, scope: Scope, application_id: int,
-                lang: str) -> dict[str, Any]:
+def application(
+    conn: Connection, *, scope: Scope, application_id: int, lang: str
+) -> dict[str, Any]:
     _ready(conn)
     app = applications.get(conn, scope=scope, application_id=application_id)
     ev = assessment.evaluation(conn, scope=scope, application_id=application_id)
     names = {c.code: c.text(lang) for c in rules.checklist()}
-    return {"app": app, "evaluation": ev, "lines": export.rows(ev), "names": names,
-            "what_if": evaluate.what_if(ev), "figures": applications.FIGURES,
-            "may_prepare": app["state"] == "draft" and scope.role in access.PREPARERS,
-            "may_decide": app["state"] == "submitted" and scope.role in access.DECIDERS,
-            "kind_text": pick(*applications.KINDS[app["kind"]], lang)}
+    return {
+        "app": app,
+        "evaluation": ev,
+        "lines": export.rows(ev),
+        "names": names,
+        "what_if": evaluate.what_if(ev),
+        "figures": applications.FIGURES,
+        "may_prepare": app["state"] == "draft" and scope.role in access.PREPARERS,
+        "may_decide": app["state"] == "submitted" and scope.role in access.DECIDERS,
+        "kind_text": pick(*applications.KINDS[app["kind"]], lang),
+    }
 
 
 def decisions(conn: Connection, *, scope: Scope) -> list[dict[str, Any]]:
@@ -185,12 +256,25 @@ def require_inside(conn: Connection, *, scope: Scope, code: str) -> None:
     access.require_see(conn, scope, base.code, base.city_code)
 
 
-def rereview_doc(conn: Connection, *, scope: Scope, code: str, cycle: int | None,
-                 lang: str) -> dict[str, Any]:
+def rereview_doc(
+    conn: Connection, *, scope: Scope, code: str, cycle: int | None, lang: str
+) -> dict[str, Any]:
     require_inside(conn, scope=scope, code=code)
     rr = rereview.run(conn, scope=scope, base_code=code, cycle=cycle)
-    return {"base": rr.base.code, "cycle": rr.cycle, "years": list(rr.years), "due": rr.due,
-            "evaluation": evaluation_doc(rr.evaluation, lang),
-            "targets": [{"year": t.year, "target": t.target.key, "share": t.share,
-                         "reached": t.reached, "note": pick(t.note_zh, t.note_en, lang)}
-                        for t in rr.targets]}
+    return {
+        "base": rr.base.code,
+        "cycle": rr.cycle,
+        "years": list(rr.years),
+        "due": rr.due,
+        "evaluation": evaluation_doc(rr.evaluation, lang),
+        "targets": [
+            {
+                "year": t.year,
+                "target": t.target.key,
+                "share": t.share,
+                "reached": t.reached,
+                "note": pick(t.note_zh, t.note_en, lang),
+            }
+            for t in rr.targets
+        ],
+    }

@@ -48,8 +48,11 @@ class Ctx:
         return pick(flow.source_zh, flow.source_en, self.lang)
 
     def unit_name(self, unit: str) -> str:
-        names = {BIG: ("亿美元", "USD 100 million"), SMALL: ("万美元", "USD 10 thousand"),
-                 "亿元": ("亿元", "CNY 100 million")}
+        names = {
+            BIG: ("亿美元", "USD 100 million"),
+            SMALL: ("万美元", "USD 10 thousand"),
+            "亿元": ("亿元", "CNY 100 million"),
+        }
         return pick(*names.get(unit, (unit, unit)), self.lang)
 
 
@@ -81,13 +84,24 @@ def by_period(frame: pl.DataFrame) -> dict[str, dict[str, float | None]]:
 def growth(frame: pl.DataFrame) -> dict[tuple[str, str], float]:
     """(period, flow) → growth on a year earlier in %: published when given, else computed."""
     published = frame.filter(pl.col("indicator") == "GROWTH_YOY")
-    values = frame.filter(pl.col("indicator").is_in(["_Z", "VALUE"]) & (pl.col("unit") != "PCT")
-                          & pl.col("flow").is_in(["X", "M", "T"]))
+    values = frame.filter(
+        pl.col("indicator").is_in(["_Z", "VALUE"])
+        & (pl.col("unit") != "PCT")
+        & pl.col("flow").is_in(["X", "M", "T"])
+    )
     computed = indicators.growth_yoy(values) if values.height else values
-    out = {(p, f): v for p, f, v in computed.select("time_period", "flow", "value").iter_rows()
-           if v is not None}
-    out.update({(p, f): v for p, f, v in published.select("time_period", "flow", "value")
-                .iter_rows() if v is not None})
+    out = {
+        (p, f): v
+        for p, f, v in computed.select("time_period", "flow", "value").iter_rows()
+        if v is not None
+    }
+    out.update(
+        {
+            (p, f): v
+            for p, f, v in published.select("time_period", "flow", "value").iter_rows()
+            if v is not None
+        }
+    )
     return out
 
 

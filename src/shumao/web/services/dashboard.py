@@ -47,8 +47,7 @@ from shumao.web.services.kpis import periods_note, share_kpi, trade_kpis
 
 def overview(conn: Connection, *, scope: Scope, lang: str) -> Dashboard:
     ctx = Ctx(conn, scope, lang)
-    national = read(ctx, "UNCTAD_DDS", ref_area=["CHN"], counterpart_area=[WORLD],
-                    product=["DD"])
+    national = read(ctx, "UNCTAD_DDS", ref_area=["CHN"], counterpart_area=[WORLD], product=["DD"])
     source = ctx.source("UNCTAD_DDS")
     kpis = trade_kpis(ctx, national, BIG, source)
     share = share_kpi(ctx)
@@ -65,19 +64,46 @@ def overview(conn: Connection, *, scope: Scope, lang: str) -> Dashboard:
         ch.parks_chart(ctx),
         ordered_chart,
     ]
-    return _board(ctx, code="CHN", name=area_name("CHN", lang), level="nation", kpis=kpis,
-                  charts=charts, links=_scope_links(ctx))
+    return _board(
+        ctx,
+        code="CHN",
+        name=area_name("CHN", lang),
+        level="nation",
+        kpis=kpis,
+        charts=charts,
+        links=_scope_links(ctx),
+    )
 
 
-def _board(ctx: Ctx, *, code: str, name: str, level: str, kpis: list[Kpi], charts: Sequence[Chart | None],
-           links: list[Link]) -> Dashboard:
+def _board(
+    ctx: Ctx,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    kpis: list[Kpi],
+    charts: Sequence[Chart | None],
+    links: list[Link],
+) -> Dashboard:
     """The page: charts without data left out and named with the reason, the KPIs' periods."""
     made = [c for c in charts if c is not None]
     shown = [c for c in made if c.kind == "map" or c.has_data()]
-    empty = [ctx.t("empty_chart", title=c.title, reason=_why_empty(ctx, c))
-             for c in made if c not in shown]
-    return Dashboard(code=code, name=name, level=level, scope_note=_scope_note(ctx), kpis=kpis,
-                     charts=shown, links=links, kpi_note=periods_note(ctx, kpis), empty=empty)
+    empty = [
+        ctx.t("empty_chart", title=c.title, reason=_why_empty(ctx, c))
+        for c in made
+        if c not in shown
+    ]
+    return Dashboard(
+        code=code,
+        name=name,
+        level=level,
+        scope_note=_scope_note(ctx),
+        kpis=kpis,
+        charts=shown,
+        links=links,
+        kpi_note=periods_note(ctx, kpis),
+        empty=empty,
+    )
 
 
 def _why_empty(ctx: Ctx, chart: Chart) -> str:
@@ -135,24 +161,38 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
     mine = aggregate.to_unit(mine, SMALL) if mine.height else mine
     totals = mine.filter((pl.col("product") == "DD") & (pl.col("counterpart_area") == WORLD))
     src_report, src_ent = ctx.source("MOFCOM_REPORT"), ctx.source(ENT_FLOW)
-    kpis = (trade_kpis(ctx, official, BIG, src_report)
-            + trade_kpis(ctx, totals, SMALL, src_ent, prefix="ent_"))
+    kpis = trade_kpis(ctx, official, BIG, src_report) + trade_kpis(
+        ctx, totals, SMALL, src_ent, prefix="ent_"
+    )
     ordered_kpis, ordered_chart = ordered.section(ctx, code) if level == "province" else ([], None)
     kpis += ordered_kpis
     charts = [
         ch.series_chart(ctx, "series", official, BIG, src_report, ctx.t("chart_series"))
-        if official.height else None,
-        ch.series_chart(ctx, "ent_series", totals, SMALL, src_ent,
-                        ctx.t("chart_series") + ctx.bracket(ctx.t("direct_reporting"))),
-        _area_map(ctx, code, level, cells),
-        _children_chart(ctx, code, level, cells) if level in ("province", "city", "park")
+        if official.height
         else None,
+        ch.series_chart(
+            ctx,
+            "ent_series",
+            totals,
+            SMALL,
+            src_ent,
+            ctx.t("chart_series") + ctx.bracket(ctx.t("direct_reporting")),
+        ),
+        _area_map(ctx, code, level, cells),
+        _children_chart(ctx, code, level, cells) if level in ("province", "city", "park") else None,
         ch.partners_chart(ctx, mine, SMALL, src_ent),
         ch.ebops_chart(ctx, mine.filter(pl.col("counterpart_area") == WORLD), src_ent, SMALL),
         ordered_chart,
     ]
-    return _board(ctx, code=code, name=_name(ctx, code), level=level, kpis=kpis, charts=charts,
-                  links=_area_links(ctx, code, level))
+    return _board(
+        ctx,
+        code=code,
+        name=_name(ctx, code),
+        level=level,
+        kpis=kpis,
+        charts=charts,
+        links=_area_links(ctx, code, level),
+    )
 
 
 def _area_map(ctx: Ctx, code: str, level: str, cells: pl.DataFrame) -> Chart | None:
@@ -175,8 +215,12 @@ def _children(ctx: Ctx, code: str, level: str, *, enterprises: bool = True) -> l
     if level == "park":
         if not enterprises or ctx.scope.is_public:
             return []
-        return [e.uscc for e in registry.list_enterprises(ctx.conn, actor=ctx.scope.actor(),
-                                                          park=code, include_inactive=True)]
+        return [
+            e.uscc
+            for e in registry.list_enterprises(
+                ctx.conn, actor=ctx.scope.actor(), park=code, include_inactive=True
+            )
+        ]
     if level in ("province", "city"):
         key = "province_code" if level == "province" else "city_code"
         in_area = [p.code for p in parks.parks() if getattr(p, key) == code]
@@ -186,12 +230,16 @@ def _children(ctx: Ctx, code: str, level: str, *, enterprises: bool = True) -> l
 
 def _children_chart(ctx: Ctx, code: str, level: str, cells: pl.DataFrame) -> Chart:
     kids = _children(ctx, code, level)
-    frame = cells.filter(pl.col("ref_area").is_in(kids) & (pl.col("product") == "DD")
-                         & (pl.col("counterpart_area") == WORLD))
+    frame = cells.filter(
+        pl.col("ref_area").is_in(kids)
+        & (pl.col("product") == "DD")
+        & (pl.col("counterpart_area") == WORLD)
+    )
     frame = aggregate.to_unit(frame, SMALL) if frame.height else frame
     names = _enterprise_names(ctx, kids) if level == "park" else None
-    return ch.ranking_chart(ctx, "children", ctx.t("chart_children"), frame, SMALL,
-                            ctx.source(ENT_FLOW), names)
+    return ch.ranking_chart(
+        ctx, "children", ctx.t("chart_children"), frame, SMALL, ctx.source(ENT_FLOW), names
+    )
 
 
 def _enterprise_names(ctx: Ctx, usccs: list[str]) -> dict[str, str]:
@@ -212,13 +260,17 @@ def _area_links(ctx: Ctx, code: str, level: str) -> list[Link]:
         up = [c for c in (park.province_code, park.city_code) if c]
     elif level == "enterprise":
         found = registry.find(ctx.conn, code)
-        up = [c for c in (found.province_code, found.city_code, found.park_code) if c] \
-            if found else []
+        up = (
+            [c for c in (found.province_code, found.city_code, found.park_code) if c]
+            if found
+            else []
+        )
     elif level in ("city", "county"):
         up = [a.code for a in reversed(geo.ancestors(code))]
     chain = [c for c in dict.fromkeys([*up, code]) if c != "CHN"]
     return [Link(code="CHN", name=area_name("CHN", ctx.lang), href="/")] + [
-        Link(code=c, name=_name(ctx, c), href=f"/area/{c}") for c in chain]
+        Link(code=c, name=_name(ctx, c), href=f"/area/{c}") for c in chain
+    ]
 
 
 # --------------------------------------------------------------------------- direct reporting
@@ -258,8 +310,12 @@ def _area_enterprises(ctx: Ctx, code: str) -> list[str]:
     actor = Actor("system", Role.ADMIN)
     level = level_of(code)
     found = registry.list_enterprises(ctx.conn, actor=actor, include_inactive=True)
-    key = {"park": "park_code", "city": "city_code", "province": "province_code",
-           "county": "county_code"}.get(level)
+    key = {
+        "park": "park_code",
+        "city": "city_code",
+        "province": "province_code",
+        "county": "county_code",
+    }.get(level)
     if key is None:
         return []
     return [e.uscc for e in found if getattr(e, key) == code]

@@ -29,8 +29,15 @@ from shumao.release import history
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
 
-OBS_COLUMNS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status",
-               "vintage_id")
+OBS_COLUMNS = (
+    "time_period",
+    "value",
+    "unit",
+    "unit_mult",
+    "obs_status",
+    "conf_status",
+    "vintage_id",
+)
 UNITS = ("", "亿美元", "万美元", "亿元")
 MAX_SIZE = 1000
 DEFAULT_VIEW = {"dataflow": "UNCTAD_DDS", "ref_area": "CHN"}
@@ -58,41 +65,66 @@ class Query:
         """Read a view from query-string parameters (dimension filters by dimension name, each
         given once comma-separated or repeated, as the pickers send them)."""
         flow = get_dataflow(params.get("dataflow") or "UNCTAD_DDS")
-        filters = {dim: tuple(_values(params, dim)) for dim in flow.dimensions
-                   if _values(params, dim)}
-        return cls(view="long" if params.get("view") == "long" else "wide",
-            dataflow=flow.id, filters=filters, start=params.get("start") or None,
-            end=params.get("end") or None, unit=params.get("unit", ""),
-            as_of=params.get("as_of", ""), sort=params.get("sort", ""),
-            desc=params.get("desc", "") in ("1", "true"), page=_int(params.get("page"), 1),
+        filters = {
+            dim: tuple(_values(params, dim)) for dim in flow.dimensions if _values(params, dim)
+        }
+        return cls(
+            view="long" if params.get("view") == "long" else "wide",
+            dataflow=flow.id,
+            filters=filters,
+            start=params.get("start") or None,
+            end=params.get("end") or None,
+            unit=params.get("unit", ""),
+            as_of=params.get("as_of", ""),
+            sort=params.get("sort", ""),
+            desc=params.get("desc", "") in ("1", "true"),
+            page=_int(params.get("page"), 1),
             size=min(_int(params.get("size"), 50), MAX_SIZE),
         ).checked()
 
     def checked(self) -> Query:
         if self.unit and self.unit not in UNITS:
             units.parse(self.unit)  # unknown units raise UnknownCode
-        if self.sort and self.sort not in columns(get_dataflow(self.dataflow)) \
-                and not self.sort.startswith("p:"):
+        if (
+            self.sort
+            and self.sort not in columns(get_dataflow(self.dataflow))
+            and not self.sort.startswith("p:")
+        ):
             raise BadQuery(f"不能按“{self.sort}”排序 / cannot sort by {self.sort!r}")
         for text in (self.start, self.end):
             if text and (len(text) > 10 or not text[:4].isdigit()):
-                raise BadQuery(f"时期“{text}”格式不正确 / bad period {text!r} (e.g. 2015, "
-                               "2022-Q3, 2024-07)")
+                raise BadQuery(
+                    f"时期“{text}”格式不正确 / bad period {text!r} (e.g. 2015, 2022-Q3, 2024-07)"
+                )
         return replace(self, page=max(self.page, 1), size=max(1, min(self.size, MAX_SIZE)))
 
     def params(self, **override: Any) -> dict[str, str]:
         """The query string of this view (empty values left out)."""
-        out = {"dataflow": self.dataflow, **{d: ",".join(v) for d, v in self.filters.items()},
-               "start": self.start or "", "end": self.end or "", "unit": self.unit,
-               "as_of": self.as_of, "sort": self.sort, "desc": "1" if self.desc else "",
-               "page": str(self.page), "size": str(self.size),
-               "view": "" if self.view == "wide" else self.view}
+        out = {
+            "dataflow": self.dataflow,
+            **{d: ",".join(v) for d, v in self.filters.items()},
+            "start": self.start or "",
+            "end": self.end or "",
+            "unit": self.unit,
+            "as_of": self.as_of,
+            "sort": self.sort,
+            "desc": "1" if self.desc else "",
+            "page": str(self.page),
+            "size": str(self.size),
+            "view": "" if self.view == "wide" else self.view,
+        }
         out.update({k: str(v) for k, v in override.items()})
         return {k: v for k, v in out.items() if v}
 
     def cache_key(self) -> tuple[Any, ...]:
-        return (self.dataflow, tuple(sorted(self.filters.items())), self.start, self.end,
-                self.unit, self.as_of)
+        return (
+            self.dataflow,
+            tuple(sorted(self.filters.items())),
+            self.start,
+            self.end,
+            self.unit,
+            self.as_of,
+        )
 
 
 def _split(text: str) -> list[str]:
@@ -150,23 +182,34 @@ def as_of(conn: Connection, text: str) -> int | datetime | None:
         return None
     if text.isdigit():
         if not 1 <= int(text) <= MAX_ID:
-            raise InvalidParameter(f"数据版本号 as_of 应在 1 到 {MAX_ID:,} 之间（或为日期，如 "
-                                   f"2024-06-30），收到 {text[:30]} / as_of must be a vintage "
-                                   f"number from 1 to {MAX_ID:,} or a date (2024-06-30)")
+            raise InvalidParameter(
+                f"数据版本号 as_of 应在 1 到 {MAX_ID:,} 之间（或为日期，如 "
+                f"2024-06-30），收到 {text[:30]} / as_of must be a vintage "
+                f"number from 1 to {MAX_ID:,} or a date (2024-06-30)"
+            )
         return int(text)
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise BadQuery(f"数据版本“{text}”应为版本号或日期 / as_of {text!r} must be a vintage "
-                       "number or a date (2024-06-30)") from None
+        raise BadQuery(
+            f"数据版本“{text}”应为版本号或日期 / as_of {text!r} must be a vintage "
+            "number or a date (2024-06-30)"
+        ) from None
 
 
 def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl.DataFrame:
     """Every row of the view (unsorted, not paged), in the chosen unit, with names."""
     flow = get_dataflow(query.dataflow)
     where = store_query.resolve_filters(flow.id, {d: list(v) for d, v in query.filters.items()})
-    frame = access.read(conn, scope, flow.id, where=where, start=query.start, end=query.end,
-                        as_of=as_of(conn, query.as_of))
+    frame = access.read(
+        conn,
+        scope,
+        flow.id,
+        where=where,
+        start=query.start,
+        end=query.end,
+        as_of=as_of(conn, query.as_of),
+    )
     if query.unit and frame.height:
         frame = aggregate.to_unit(frame, units.parse(query.unit))
     return _with_names(conn, frame.select(columns(flow)), flow, lang)
@@ -177,8 +220,7 @@ def _with_names(conn: Connection, frame: pl.DataFrame, flow: Dataflow, lang: str
     extra = []
     for dim in flow.dimensions:
         mapping = {c: label(dim, c, lang, names) for c in frame[dim].unique().to_list()}
-        extra.append(pl.col(dim).replace_strict(mapping, default=pl.col(dim))
-                     .alias(f"{dim}_name"))
+        extra.append(pl.col(dim).replace_strict(mapping, default=pl.col(dim)).alias(f"{dim}_name"))
     return frame.with_columns(extra) if extra else frame
 
 
@@ -198,8 +240,7 @@ def sort_frame(frame: pl.DataFrame, query: Query) -> pl.DataFrame:
         return frame.sort(default)
     key = f"{query.sort}_name" if query.sort in flow.dimensions else query.sort
     rest = [c for c in default if c != key]
-    return frame.sort([key, *rest], descending=[query.desc] + [False] * len(rest),
-                      nulls_last=True)
+    return frame.sort([key, *rest], descending=[query.desc] + [False] * len(rest), nulls_last=True)
 
 
 def shown_columns(flow: Dataflow) -> list[str]:
@@ -217,8 +258,9 @@ def column_names(flow: Dataflow, lang: str) -> list[str]:
         if col.endswith("_name"):
             names.append(dimension_name(col.removesuffix("_name"), lang))
         elif col in flow.dimensions:
-            names.append(pick(f"{dimension_name(col, 'zh')}代码",
-                              f"{dimension_name(col, 'en')} code", lang))
+            names.append(
+                pick(f"{dimension_name(col, 'zh')}代码", f"{dimension_name(col, 'en')} code", lang)
+            )
         else:
             names.append(dimension_name(col, lang))
     return names
@@ -255,13 +297,23 @@ def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
                 continue
             zh, en = dimension_name(dim, "zh"), dimension_name(dim, "en")
             if given in unknown.get(dim, ()):
-                out.append(pick(f"{zh}中没有“{given}”：它不是代码，也不是名称，请在列表中选择",
-                                f"{en} has no “{given}”: it is neither a code nor a name; "
-                                "pick one from the list", lang))
+                out.append(
+                    pick(
+                        f"{zh}中没有“{given}”：它不是代码，也不是名称，请在列表中选择",
+                        f"{en} has no “{given}”: it is neither a code nor a name; "
+                        "pick one from the list",
+                        lang,
+                    )
+                )
             else:
-                out.append(pick(f"{zh}“{given}”在所选条件下没有数据（可放宽时期、版本或其他筛选）",
-                                f"{en} “{given}” has no data in this selection (widen the "
-                                "periods, vintage or other filters)", lang))
+                out.append(
+                    pick(
+                        f"{zh}“{given}”在所选条件下没有数据（可放宽时期、版本或其他筛选）",
+                        f"{en} “{given}” has no data in this selection (widen the "
+                        "periods, vintage or other filters)",
+                        lang,
+                    )
+                )
     return tuple(out)
 
 
@@ -275,7 +327,13 @@ def vintage_choices(conn: Connection, *, scope: Scope, dataflow: str) -> list[di
     found = vintages.list_vintages(conn, flow.id)
     if scope.is_public:
         found = [v for v in found if v.id in released]
-    return [{"id": v.id, "created_at": v.created_at.isoformat(timespec="seconds"),
-             "label": v.label, "kind": v.kind, "released": v.id in released}
-            for v in reversed(found)]
-
+    return [
+        {
+            "id": v.id,
+            "created_at": v.created_at.isoformat(timespec="seconds"),
+            "label": v.label,
+            "kind": v.kind,
+            "released": v.id in released,
+        }
+        for v in reversed(found)
+    ]

@@ -26,12 +26,22 @@ from shumao.web.services.explorer import UNITS, Query, Result, as_of, vintage_ch
 
 CHART_SERIES = 12
 DIGITS = 2
-OBS_STATUS = {"A": ("正常值", "normal"), "B": ("断点", "break"), "E": ("估计值", "estimated"),
-              "F": ("预测值", "forecast"), "I": ("插补值", "imputed"), "M": ("缺失", "missing"),
-              "O": ("缺失", "missing"), "P": ("初步数", "provisional")}
-CONF_STATUS = {"F": ("公开", "free"), "C": ("保密", "confidential"),
-               "D": ("保密（次要抑制）", "confidential (secondary)"),
-               "N": ("不公开", "not for publication")}
+OBS_STATUS = {
+    "A": ("正常值", "normal"),
+    "B": ("断点", "break"),
+    "E": ("估计值", "estimated"),
+    "F": ("预测值", "forecast"),
+    "I": ("插补值", "imputed"),
+    "M": ("缺失", "missing"),
+    "O": ("缺失", "missing"),
+    "P": ("初步数", "provisional"),
+}
+CONF_STATUS = {
+    "F": ("公开", "free"),
+    "C": ("保密", "confidential"),
+    "D": ("保密（次要抑制）", "confidential (secondary)"),
+    "N": ("不公开", "not for publication"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,13 @@ def _unit_name(code: str, mult: int, lang: str) -> str:
 
 
 def _units_column(frame: pl.DataFrame, lang: str) -> pl.Series:
-    pairs = {(c, m): _unit_name(c, m, lang) for c, m in frame.select("unit", "unit_mult")
-             .unique().iter_rows()}
-    return pl.Series([pairs[(c, m)] for c, m in frame.select("unit", "unit_mult").iter_rows()],
-                     dtype=pl.String)
+    pairs = {
+        (c, m): _unit_name(c, m, lang)
+        for c, m in frame.select("unit", "unit_mult").unique().iter_rows()
+    }
+    return pl.Series(
+        [pairs[(c, m)] for c, m in frame.select("unit", "unit_mult").iter_rows()], dtype=pl.String
+    )
 
 
 def table(res: Result, lang: str, *, paged: bool = True) -> Table:
@@ -84,8 +97,9 @@ def _long(res: Result, lang: str, paged: bool) -> Table:
     frame = res.page_rows() if paged else res.frame
     heads, dims = _dim_headers(res, lang)
     one = unit_text(res.frame, lang)
-    value_head = dimension_name("value", lang) + (f"（{one}）" if one and lang == "zh"
-                                                  else f" ({one})" if one else "")
+    value_head = dimension_name("value", lang) + (
+        f"（{one}）" if one and lang == "zh" else f" ({one})" if one else ""
+    )
     cols = [*[frame[f"{d}_name"] for d in dims], frame["time_period"], frame["value"]]
     headers = [*heads, dimension_name("time_period", lang), value_head]
     keys = [*dims, "time_period", "value"]
@@ -93,39 +107,60 @@ def _long(res: Result, lang: str, paged: bool) -> Table:
         cols.append(_units_column(frame, lang))
         headers.append(dimension_name("unit", lang))
         keys.append("unit")
-    status = [_named(frame["obs_status"], OBS_STATUS, lang),
-              _named(frame["conf_status"], CONF_STATUS, lang), frame["vintage_id"]]
+    status = [
+        _named(frame["obs_status"], OBS_STATUS, lang),
+        _named(frame["conf_status"], CONF_STATUS, lang),
+        frame["vintage_id"],
+    ]
     cols += status
     headers += [dimension_name(c, lang) for c in ("obs_status", "conf_status", "vintage_id")]
     keys += ["obs_status", "conf_status", "vintage_id"]
     rows = [list(r) for r in zip(*(c.to_list() for c in cols), strict=True)]
     value_at = len(heads) + 1
-    hidden = [(s == "C" or s == "D") and v is None
-              for s, v in zip(frame["conf_status"], frame["value"], strict=True)]
-    return Table(headers=headers, keys=keys, rows=rows,
-                 numeric=[i == value_at for i in range(len(headers))],
-                 suppressed=[[h and i == value_at for i in range(len(headers))] for h in hidden],
-                 unit=one, total=res.total, pages=res.pages)
+    hidden = [
+        (s == "C" or s == "D") and v is None
+        for s, v in zip(frame["conf_status"], frame["value"], strict=True)
+    ]
+    return Table(
+        headers=headers,
+        keys=keys,
+        rows=rows,
+        numeric=[i == value_at for i in range(len(headers))],
+        suppressed=[[h and i == value_at for i in range(len(headers))] for h in hidden],
+        unit=one,
+        total=res.total,
+        pages=res.pages,
+    )
 
 
 def _named(column: pl.Series, names: dict[str, tuple[str, str]], lang: str) -> pl.Series:
-    return pl.Series([pick(*names[c], lang) if c in names else c for c in column],
-                     dtype=pl.String)
+    return pl.Series([pick(*names[c], lang) if c in names else c for c in column], dtype=pl.String)
 
 
 def _wide(res: Result, lang: str, paged: bool) -> Table:
     heads, dims = _dim_headers(res, lang)
     one = unit_text(res.frame, lang)
-    frame = res.frame.with_columns(_units_column(res.frame, lang).alias("_unit"),
-                                   ((pl.col("conf_status").is_in(["C", "D"]))
-                                    & pl.col("value").is_null()).alias("_hidden"))
+    frame = res.frame.with_columns(
+        _units_column(res.frame, lang).alias("_unit"),
+        ((pl.col("conf_status").is_in(["C", "D"])) & pl.col("value").is_null()).alias("_hidden"),
+    )
     names = [f"{d}_name" for d in dims]
     index = [*dims, *names, "_unit"]
     periods = sorted(frame["time_period"].unique().to_list())
-    values = frame.pivot(on="time_period", index=index, values="value",
-                         aggregate_function="first", maintain_order=True)
-    hidden = frame.pivot(on="time_period", index=index, values="_hidden",
-                         aggregate_function="first", maintain_order=True)
+    values = frame.pivot(
+        on="time_period",
+        index=index,
+        values="value",
+        aggregate_function="first",
+        maintain_order=True,
+    )
+    hidden = frame.pivot(
+        on="time_period",
+        index=index,
+        values="_hidden",
+        aggregate_function="first",
+        maintain_order=True,
+    )
     values = _sorted_wide(values, res, dims)
     hidden = hidden.join(values.select(index), on=index, how="right", maintain_order="right")
     q = res.query
@@ -133,15 +168,25 @@ def _wide(res: Result, lang: str, paged: bool) -> Table:
     stop = start + q.size if paged else values.height
     keep = names if one else [*names, "_unit"]
     headers = [*heads, *([] if one else [dimension_name("unit", lang)]), *periods]
-    rows = [[*(r[c] for c in keep), *(r.get(p) for p in periods)]
-            for r in values.slice(start, stop - start).iter_rows(named=True)]
-    marks = [[False] * len(keep) + [bool(r.get(p)) for p in periods]
-             for r in hidden.slice(start, stop - start).iter_rows(named=True)]
+    rows = [
+        [*(r[c] for c in keep), *(r.get(p) for p in periods)]
+        for r in values.slice(start, stop - start).iter_rows(named=True)
+    ]
+    marks = [
+        [False] * len(keep) + [bool(r.get(p)) for p in periods]
+        for r in hidden.slice(start, stop - start).iter_rows(named=True)
+    ]
     pages = max(1, -(-values.height // q.size))
-    return Table(headers=headers, keys=[*dims, *([] if one else ["unit"]),
-                                        *(f"p:{p}" for p in periods)],
-                 rows=rows, numeric=[i >= len(keep) for i in range(len(headers))],
-                 suppressed=marks, unit=one, total=values.height, pages=pages)
+    return Table(
+        headers=headers,
+        keys=[*dims, *([] if one else ["unit"]), *(f"p:{p}" for p in periods)],
+        rows=rows,
+        numeric=[i >= len(keep) for i in range(len(headers))],
+        suppressed=marks,
+        unit=one,
+        total=values.height,
+        pages=pages,
+    )
 
 
 def _sorted_wide(values: pl.DataFrame, res: Result, dims: list[str]) -> pl.DataFrame:
@@ -163,17 +208,22 @@ def _download_frame(res: Result, lang: str) -> pl.DataFrame:
     headers = list(t.headers)
     if t.unit and res.query.view == "wide":
         first = next(i for i, n in enumerate(t.numeric) if n)
-        headers = headers[:first] + [f"{h}（{t.unit}）" if lang == "zh" else f"{h} ({t.unit})"
-                                     for h in headers[first:]]
+        headers = headers[:first] + [
+            f"{h}（{t.unit}）" if lang == "zh" else f"{h} ({t.unit})" for h in headers[first:]
+        ]
     columns = {}
     for i, head in enumerate(headers):
         data = [r[i] for r in t.rows]
         if t.numeric[i]:
-            columns[head] = pl.Series(head, [None if v is None else round(float(v), DIGITS)
-                                             for v in data], dtype=pl.Float64)
+            columns[head] = pl.Series(
+                head,
+                [None if v is None else round(float(v), DIGITS) for v in data],
+                dtype=pl.Float64,
+            )
         else:
-            columns[head] = pl.Series(head, [None if v is None else str(v) for v in data],
-                                      dtype=pl.String)
+            columns[head] = pl.Series(
+                head, [None if v is None else str(v) for v in data], dtype=pl.String
+            )
     return pl.DataFrame(columns)
 
 
@@ -187,8 +237,12 @@ def to_xlsx(res: Result, lang: str) -> bytes:
     buf = io.BytesIO()
     frame = inert(_download_frame(res, lang))
     numeric = [c for c, d in frame.schema.items() if d == pl.Float64]
-    frame.write_excel(buf, worksheet=pick("数据", "data", lang), autofit=True,
-                      column_formats=dict.fromkeys(numeric, "#,##0.00"))
+    frame.write_excel(
+        buf,
+        worksheet=pick("数据", "data", lang),
+        autofit=True,
+        column_formats=dict.fromkeys(numeric, "#,##0.00"),
+    )
     return buf.getvalue()
 
 
@@ -206,14 +260,19 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
     one = unit_text(frame, lang)
     keys = frame.select(dims).unique(maintain_order=True)
     if not one:
-        return None, pick("所选数据含多种单位，不画图；请只选一种指标或单位",
-                          "No chart: the selection mixes units; choose one unit or indicator",
-                          lang)
+        return None, pick(
+            "所选数据含多种单位，不画图；请只选一种指标或单位",
+            "No chart: the selection mixes units; choose one unit or indicator",
+            lang,
+        )
     if keys.height > CHART_SERIES:
-        return None, pick(f"所选数据有 {keys.height:,} 条序列，图表只画不超过 {CHART_SERIES} 条；"
-                          "请缩小选择（如报告方、流向）",
-                          f"No chart: the selection has {keys.height:,} series, a chart shows "
-                          f"at most {CHART_SERIES}; narrow it (reporter, flow …)", lang)
+        return None, pick(
+            f"所选数据有 {keys.height:,} 条序列，图表只画不超过 {CHART_SERIES} 条；"
+            "请缩小选择（如报告方、流向）",
+            f"No chart: the selection has {keys.height:,} series, a chart shows "
+            f"at most {CHART_SERIES}; narrow it (reporter, flow …)",
+            lang,
+        )
     periods = sorted(frame["time_period"].unique().to_list())
     parts = frame.partition_by(dims, as_dict=True, maintain_order=True)
     varying = [d for d in dims if keys[d].n_unique() > 1]
@@ -223,27 +282,50 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
         named = dict(zip(dims, key, strict=True))
         name = " · ".join(label(d, named[d], lang) for d in varying)
         colour = palette.flow_colour(named["flow"]) if varying == ["flow"] else ""
-        series.append(Series(name=name or pick(flow.name_zh, flow.name_en, lang),
-                             code=".".join(key), data=[values.get(p) for p in periods],
-                             color=colour))
-    return Chart(id="explorer", kind="line" if len(periods) > 1 else "bar",
-                 title=pick(flow.name_zh, flow.name_en, lang), unit=res.query.unit or one,
-                 categories=periods, series=series,
-                 source=pick(flow.source_zh, flow.source_en, lang)), ""
+        series.append(
+            Series(
+                name=name or pick(flow.name_zh, flow.name_en, lang),
+                code=".".join(key),
+                data=[values.get(p) for p in periods],
+                color=colour,
+            )
+        )
+    return Chart(
+        id="explorer",
+        kind="line" if len(periods) > 1 else "bar",
+        title=pick(flow.name_zh, flow.name_en, lang),
+        unit=res.query.unit or one,
+        categories=periods,
+        series=series,
+        source=pick(flow.source_zh, flow.source_en, lang),
+    ), ""
 
 
 # --------------------------------------------------------------------------- the page
 
 
-def page_context(conn: Connection, *, scope: Scope, res: Result, lang: str,
-                 found: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
+def page_context(
+    conn: Connection,
+    *,
+    scope: Scope,
+    res: Result,
+    lang: str,
+    found: dict[str, list[tuple[str, str]]],
+) -> dict[str, Any]:
     """What the explorer page shows: pickers with names, the table, the chart or why not."""
     flow = get_dataflow(res.query.dataflow)
     drawn, why = chart(res, lang)
     return {
-        "q": res.query, "res": res, "flow": flow, "flows": all_dataflows(), "units": UNITS,
+        "q": res.query,
+        "res": res,
+        "flow": flow,
+        "flows": all_dataflows(),
+        "units": UNITS,
         "flow_groups": ordered.flow_groups(lang),
-        "table": table(res, lang), "chart": drawn, "no_chart": why, "choices": found,
+        "table": table(res, lang),
+        "chart": drawn,
+        "no_chart": why,
+        "choices": found,
         "vintages": vintage_choices(conn, scope=scope, dataflow=flow.id),
         "dimension_names": {d: dimension_name(d, lang) for d in flow.dimensions},
         "protected_by": protected_by(conn, scope=scope, query=res.query, lang=lang),
@@ -258,5 +340,8 @@ def protected_by(conn: Connection, *, scope: Scope, query: Query, lang: str) -> 
     rules = public.protected_by(conn, query.dataflow, as_of=as_of(conn, query.as_of))
     if rules is None:
         return ""
-    return pick("公开汇总数据的披露控制", "disclosure control of the published aggregates",
-                lang) + pick("：", ": ", lang) + disclosure.describe(rules, lang)
+    return (
+        pick("公开汇总数据的披露控制", "disclosure control of the published aggregates", lang)
+        + pick("：", ": ", lang)
+        + disclosure.describe(rules, lang)
+    )

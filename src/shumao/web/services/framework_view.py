@@ -24,11 +24,17 @@ from shumao.web.schemas import FrameworkRow, FrameworkSource, FrameworkTable
 from shumao.web.services.board import BIG, WORLD, Ctx, read
 
 ORDERED, DELIVERED = "CUSTOMS_CBEC", "WTO_DDS"
-PARTS = {"ordered": ("数字订购贸易", "Digitally ordered trade"),
-         "delivered": ("数字交付贸易", "Digitally delivered trade"),
-         "both": ("二者重叠", "Both (the overlap)")}
-COVERAGE = {"exact": ("精确", "exact"), "estimate": ("估计", "estimate"),
-            "lower": ("下限", "lower bound"), "upper": ("上限", "upper bound")}
+PARTS = {
+    "ordered": ("数字订购贸易", "Digitally ordered trade"),
+    "delivered": ("数字交付贸易", "Digitally delivered trade"),
+    "both": ("二者重叠", "Both (the overlap)"),
+}
+COVERAGE = {
+    "exact": ("精确", "exact"),
+    "estimate": ("估计", "estimate"),
+    "lower": ("下限", "lower bound"),
+    "upper": ("上限", "upper bound"),
+}
 
 
 def table(conn: Connection, *, scope: Scope, lang: str) -> FrameworkTable:
@@ -37,37 +43,69 @@ def table(conn: Connection, *, scope: Scope, lang: str) -> FrameworkTable:
     measured = _measured(ctx)
     period = measured[0] if measured else None
     values = measured[1] if measured else {}
-    total = (combine(ordered_goods=Interval.at_least(values[ORDERED]),
-                     delivered=Interval.exact(values[DELIVERED])) if measured else None)
+    total = (
+        combine(
+            ordered_goods=Interval.at_least(values[ORDERED]),
+            delivered=Interval.exact(values[DELIVERED]),
+        )
+        if measured
+        else None
+    )
     rows = [_row(ctx, cell, _value(cell, values, total)) for cell in framework()]
-    grand = FrameworkRow(id="TOTAL", name=pick("数字贸易", "Digital trade", ctx.lang),
-                         part=pick("数字订购 + 数字交付 − 重叠",
-                                   "ordered + delivered − overlap", ctx.lang),
-                         **_bounds(total.total if total else None))
+    grand = FrameworkRow(
+        id="TOTAL",
+        name=pick("数字贸易", "Digital trade", ctx.lang),
+        part=pick("数字订购 + 数字交付 − 重叠", "ordered + delivered − overlap", ctx.lang),
+        **_bounds(total.total if total else None),
+    )
     sep = "；" if ctx.lang == "zh" else "; "
     return FrameworkTable(
         title=pick("数字贸易测度框架", "The measurement framework of digital trade", ctx.lang),
-        rule=pick(rule()["zh"], rule()["en"], ctx.lang), handbook=handbook(), period=period,
-        unit=ctx.unit_name(BIG), rows=rows, total=grand,
+        rule=pick(rule()["zh"], rule()["en"], ctx.lang),
+        handbook=handbook(),
+        period=period,
+        unit=ctx.unit_name(BIG),
+        rows=rows,
+        total=grand,
         source=sep.join(ctx.source(f) for f in (ORDERED, DELIVERED)),
-        empty="" if measured else ctx.t("framework_no_year"))
+        empty="" if measured else ctx.t("framework_no_year"),
+    )
 
 
 def _measured(ctx: Ctx) -> tuple[str, dict[str, float]] | None:
     """The latest year with both measured parts, and their values in 亿美元."""
-    ordered = read(ctx, ORDERED, unit=BIG, ref_area=["CHN"], counterpart_area=[WORLD],
-                   product=["CBEC"], flow=["T"], indicator=["VALUE"])
-    delivered = read(ctx, DELIVERED, unit=BIG, ref_area=["CHN"], counterpart_area=[WORLD],
-                     product=["DDS"], flow=["X", "M"])
-    both = (delivered.group_by("time_period").agg(pl.col("value").sum(), pl.len().alias("n"))
-            .filter(pl.col("n") == 2)
-            .join(ordered.select("time_period", pl.col("value").alias("ordered")),
-                  on="time_period"))
+    ordered = read(
+        ctx,
+        ORDERED,
+        unit=BIG,
+        ref_area=["CHN"],
+        counterpart_area=[WORLD],
+        product=["CBEC"],
+        flow=["T"],
+        indicator=["VALUE"],
+    )
+    delivered = read(
+        ctx,
+        DELIVERED,
+        unit=BIG,
+        ref_area=["CHN"],
+        counterpart_area=[WORLD],
+        product=["DDS"],
+        flow=["X", "M"],
+    )
+    both = (
+        delivered.group_by("time_period")
+        .agg(pl.col("value").sum(), pl.len().alias("n"))
+        .filter(pl.col("n") == 2)
+        .join(ordered.select("time_period", pl.col("value").alias("ordered")), on="time_period")
+    )
     if both.is_empty():
         return None
     last = both.sort("time_period").row(-1, named=True)
-    return str(last["time_period"]), {ORDERED: float(last["ordered"]),
-                                      DELIVERED: float(last["value"])}
+    return str(last["time_period"]), {
+        ORDERED: float(last["ordered"]),
+        DELIVERED: float(last["value"]),
+    }
 
 
 def _value(cell: Cell, values: dict[str, float], total: Total | None) -> Interval | None:
@@ -81,7 +119,8 @@ def _value(cell: Cell, values: dict[str, float], total: Total | None) -> Interva
         if src.dataflow in values:
             v = values[src.dataflow]
             return {"lower": Interval.at_least(v), "upper": Interval(0.0, v)}.get(
-                src.coverage, Interval.exact(v))
+                src.coverage, Interval.exact(v)
+            )
     return total.overlap if cell.part == "both" else Interval.at_least(0.0)
 
 
@@ -92,10 +131,21 @@ def _bounds(value: Interval | None) -> dict[str, float | None]:
 
 
 def _row(ctx: Ctx, cell: Cell, value: Interval | None) -> FrameworkRow:
-    sources = [FrameworkSource(dataflow=pick(get_dataflow(s.dataflow).name_zh,
-                                             get_dataflow(s.dataflow).name_en, ctx.lang),
-                               coverage=pick(*COVERAGE[s.coverage], ctx.lang),
-                               text=pick(s.zh, s.en, ctx.lang)) for s in cell.sources]
-    return FrameworkRow(id=cell.id, name=pick(cell.name_zh, cell.name_en, ctx.lang),
-                        part=pick(*PARTS[cell.part], ctx.lang), sources=sources,
-                        note=pick(cell.note_zh, cell.note_en, ctx.lang), **_bounds(value))
+    sources = [
+        FrameworkSource(
+            dataflow=pick(
+                get_dataflow(s.dataflow).name_zh, get_dataflow(s.dataflow).name_en, ctx.lang
+            ),
+            coverage=pick(*COVERAGE[s.coverage], ctx.lang),
+            text=pick(s.zh, s.en, ctx.lang),
+        )
+        for s in cell.sources
+    ]
+    return FrameworkRow(
+        id=cell.id,
+        name=pick(cell.name_zh, cell.name_en, ctx.lang),
+        part=pick(*PARTS[cell.part], ctx.lang),
+        sources=sources,
+        note=pick(cell.note_zh, cell.note_en, ctx.lang),
+        **_bounds(value),
+    )

@@ -30,15 +30,24 @@ from shumao.reference import groupings
 from shumao.release import history
 from shumao.web.schemas import Chart, Series
 
-SOURCE = ("数贸平台指数计算（分，0–100），输入数据见框架", "shumao index (score 0–100); inputs as in the framework")
+SOURCE = (
+    "数贸平台指数计算（分，0–100），输入数据见框架",
+    "shumao index (score 0–100); inputs as in the framework",
+)
 
 
-FACTOR_NAMES = {"impute": ("插补方法", "imputation"), "treat": ("离群值处理（开/关）", "outlier treatment on/off"),
-                "normalise": ("归一化方法", "normalisation"), "weights": ("权重扰动", "perturbed weights"),
-                "aggregate": ("汇总方法", "aggregation")}
-METHOD_NAMES = {"exact (arithmetic)": ("精确分解（算术汇总）", "exact (arithmetic aggregation)"),
-                "Shapley": ("Shapley 值", "Shapley values"),
-                "Shapley (sampled orders)": ("Shapley 值（抽样排列）", "Shapley values (sampled orders)")}
+FACTOR_NAMES = {
+    "impute": ("插补方法", "imputation"),
+    "treat": ("离群值处理（开/关）", "outlier treatment on/off"),
+    "normalise": ("归一化方法", "normalisation"),
+    "weights": ("权重扰动", "perturbed weights"),
+    "aggregate": ("汇总方法", "aggregation"),
+}
+METHOD_NAMES = {
+    "exact (arithmetic)": ("精确分解（算术汇总）", "exact (arithmetic aggregation)"),
+    "Shapley": ("Shapley 值", "Shapley values"),
+    "Shapley (sampled orders)": ("Shapley 值（抽样排列）", "Shapley values (sampled orders)"),
+}
 HUNDRED_MILLION = {"美元": (1e8, "亿美元"), "元": (1e8, "亿元")}
 """Money is shown in the report's units: 亿美元, 亿元."""
 
@@ -88,9 +97,12 @@ class Ranking:
         if not other:
             return ""
         items = "、".join(f"{self.fw.name(c, self.lang)} {p}" for c, p in other.items())
-        return pick(f"注：指数期间为 {run.period} 年，以下指标期间不同：{items}。",
-                    f"Note: the index is for {run.period}; these indicators are for other "
-                    f"periods: {items}.", self.lang)
+        return pick(
+            f"注：指数期间为 {run.period} 年，以下指标期间不同：{items}。",
+            f"Note: the index is for {run.period}; these indicators are for other "
+            f"periods: {items}.",
+            self.lang,
+        )
 
 
 def _scores(conn: Connection, scope: Scope, fw: Framework, run: runs.Run) -> pl.DataFrame:
@@ -108,14 +120,17 @@ def ranking(conn: Connection, *, scope: Scope, index_id: str, lang: str) -> Rank
     frame = _scores(conn, scope, run_fw, run)
     by_unit: dict[str, dict[str, Any]] = {}
     for r in frame.iter_rows(named=True):
-        unit = by_unit.setdefault(r["ref_area"], {"code": r["ref_area"],
-                                                  "name": area_name(r["ref_area"], lang)})
+        unit = by_unit.setdefault(
+            r["ref_area"], {"code": r["ref_area"], "name": area_name(r["ref_area"], lang)}
+        )
         unit[r["indicator"]] = r["value"]
         if r["indicator"] == run_fw.root:
             unit["rank"] = json.loads(r["attrs"] or "{}").get("rank")
             unit["estimated"] = r["obs_status"] == "E"
-    rows = sorted((u for u in by_unit.values() if u.get(run_fw.root) is not None),
-                  key=lambda u: (u.get("rank") or 10**9, u["code"]))
+    rows = sorted(
+        (u for u in by_unit.values() if u.get(run_fw.root) is not None),
+        key=lambda u: (u.get("rank") or 10**9, u["code"]),
+    )
     return Ranking(run_fw, run, rows, pillars, lang)
 
 
@@ -124,28 +139,48 @@ def ranking_charts(rk: Ranking) -> list[Chart]:
     if not rk.rows:
         return []
     top = rk.rows[:15]
-    charts = [Chart(id="ranking", kind="bar", title=pick("指数得分（前15名）", "Index scores (top 15)",
-                                                          lang), unit=pick("分", "score", lang),
-                    categories=[r["name"] for r in top], codes=[r["code"] for r in top],
-                    series=[Series(name=fw.name(fw.root, lang), code=fw.root,
-                                   data=[r.get(fw.root) for r in top])],
-                    source=rk.source(), period=rk.run.period if rk.run else None,
-                    links=[f"/index/{fw.id}/unit/{r['code']}" for r in top])]
+    charts = [
+        Chart(
+            id="ranking",
+            kind="bar",
+            title=pick("指数得分（前15名）", "Index scores (top 15)", lang),
+            unit=pick("分", "score", lang),
+            categories=[r["name"] for r in top],
+            codes=[r["code"] for r in top],
+            series=[
+                Series(
+                    name=fw.name(fw.root, lang), code=fw.root, data=[r.get(fw.root) for r in top]
+                )
+            ],
+            source=rk.source(),
+            period=rk.run.period if rk.run else None,
+            links=[f"/index/{fw.id}/unit/{r['code']}" for r in top],
+        )
+    ]
     if (fw.units or {}).get("kind") == "provinces":
-        charts.insert(0, Chart(
-            id="index-map", kind="map", title=pick("各省（区、市）指数得分", "Index score by province",
-                                                   lang), unit=pick("分", "score", lang),
-            categories=[r["name"] for r in rk.rows], codes=[r["code"] for r in rk.rows],
-            series=[Series(name=fw.name(fw.root, lang), data=[r.get(fw.root) for r in rk.rows])],
-            legend=pick("灰色：该省（区、市）没有指数得分", "Grey: no index score", lang),
-            source=rk.source(), period=rk.run.period if rk.run else None,
-            links=[f"/index/{fw.id}/unit/{r['code']}" for r in rk.rows]))
+        charts.insert(
+            0,
+            Chart(
+                id="index-map",
+                kind="map",
+                title=pick("各省（区、市）指数得分", "Index score by province", lang),
+                unit=pick("分", "score", lang),
+                categories=[r["name"] for r in rk.rows],
+                codes=[r["code"] for r in rk.rows],
+                series=[
+                    Series(name=fw.name(fw.root, lang), data=[r.get(fw.root) for r in rk.rows])
+                ],
+                legend=pick("灰色：该省（区、市）没有指数得分", "Grey: no index score", lang),
+                source=rk.source(),
+                period=rk.run.period if rk.run else None,
+                links=[f"/index/{fw.id}/unit/{r['code']}" for r in rk.rows],
+            ),
+        )
     return charts
 
 
 def group_averages(rk: Ranking) -> list[dict[str, Any]]:
     """Average score of each dated grouping (members as of the period's end)."""
-
 
     if not rk.fw.averages or not rk.run:
         return []
@@ -156,13 +191,21 @@ def group_averages(rk: Ranking) -> list[dict[str, Any]]:
         group = groupings.lookup_group(code)
         members = [scores[m] for m in groupings.members(code, on) if m in scores]
         if members:
-            out.append({"code": code, "name": pick(group.name_zh, group.name_en, rk.lang),
-                        "n": len(members), "mean": float(np.mean(members)), "as_of": str(on)})
+            out.append(
+                {
+                    "code": code,
+                    "name": pick(group.name_zh, group.name_en, rk.lang),
+                    "n": len(members),
+                    "mean": float(np.mean(members)),
+                    "as_of": str(on),
+                }
+            )
     return out
 
 
-def profile(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: str
-            ) -> dict[str, Any]:
+def profile(
+    conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: str
+) -> dict[str, Any]:
     """A unit's scores at every level, its rank, and strengths and weaknesses against its
     peers (the indicators where its rank is best and worst)."""
     rk = ranking(conn, scope=scope, index_id=index_id, lang=lang)
@@ -178,49 +221,93 @@ def profile(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
         if mine is None:
             continue
         rank = 1 + sum(v > mine for v in values)
-        items.append({"code": code, "name": fw.name(code, lang), "score": mine, "rank": rank,
-                      "of": len(values), "median": float(np.median(values)),
-                      "pillar": fw.name(fw.ancestor(code, 2), lang)})
+        items.append(
+            {
+                "code": code,
+                "name": fw.name(code, lang),
+                "score": mine,
+                "rank": rank,
+                "of": len(values),
+                "median": float(np.median(values)),
+                "pillar": fw.name(fw.ancestor(code, 2), lang),
+            }
+        )
     items.sort(key=lambda i: (i["rank"], -i["score"]))
-    pillars = [{"code": p, "name": fw.name(p, lang), "score": row.get(p),
-                "median": float(np.median([r[p] for r in rk.rows if r.get(p) is not None]))}
-               for p in rk.pillars]
-    return {"ranking": rk, "row": row, "name": row["name"], "unit": unit, "of": n,
-            "pillars": pillars, "strengths": items[:3], "weaknesses": items[-3:][::-1],
-            "indicators": items}
+    pillars = [
+        {
+            "code": p,
+            "name": fw.name(p, lang),
+            "score": row.get(p),
+            "median": float(np.median([r[p] for r in rk.rows if r.get(p) is not None])),
+        }
+        for p in rk.pillars
+    ]
+    return {
+        "ranking": rk,
+        "row": row,
+        "name": row["name"],
+        "unit": unit,
+        "of": n,
+        "pillars": pillars,
+        "strengths": items[:3],
+        "weaknesses": items[-3:][::-1],
+        "indicators": items,
+    }
 
 
 def sensitivity(conn: Connection, *, scope: Scope, index_id: str, lang: str) -> dict[str, Any]:
     fw = framework_of(index_id)
     build = visible_build(conn, scope, fw)
-    found = [r for r in runs.list_runs(conn, fw.id, "sensitivity")
-             if build and r.build_run_id == build.id]
+    found = [
+        r
+        for r in runs.list_runs(conn, fw.id, "sensitivity")
+        if build and r.build_run_id == build.id
+    ]
     if not found or build is None:
         return {"fw": fw, "run": None, "build": build}
     run = found[0]
     intervals = sorted(run.summary["rank_intervals"], key=lambda r: r["nominal"])
     for r in intervals:
         r["name"] = area_name(r["unit"], lang)
-    sobol = {k: {**v, "name": pick(*FACTOR_NAMES[k], lang)}
-             for k, v in run.summary["sobol"].items()}
-    return {"fw": fw, "run": run, "build": build, "sobol": sobol,
-            "intervals": intervals, "replications": run.summary["replications"]}
+    sobol = {
+        k: {**v, "name": pick(*FACTOR_NAMES[k], lang)} for k, v in run.summary["sobol"].items()
+    }
+    return {
+        "fw": fw,
+        "run": run,
+        "build": build,
+        "sobol": sobol,
+        "intervals": intervals,
+        "replications": run.summary["replications"],
+    }
 
 
-def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: str,
-            from_run: int | None = None, to_run: int | None = None,
-            from_year: str | None = None) -> dict[str, Any]:
+def explain(
+    conn: Connection,
+    *,
+    scope: Scope,
+    index_id: str,
+    unit: str,
+    lang: str,
+    from_run: int | None = None,
+    to_run: int | None = None,
+    from_year: str | None = None,
+) -> dict[str, Any]:
     fw = framework_of(index_id)
     if not permissions.sees_all(scope):
-        visible = {r.id for r in runs.list_runs(conn, fw.id, "build")
-                   if r.vintage_id in set(history.released_vintages(conn, fw.dataflow))}
+        visible = {
+            r.id
+            for r in runs.list_runs(conn, fw.id, "build")
+            if r.vintage_id in set(history.released_vintages(conn, fw.dataflow))
+        }
         wanted = [r for r in (from_run, to_run) if r is not None]
         if from_year or any(r not in visible for r in wanted) or not visible:
             raise NotAllowed("只能比较已发布的指数结果 / only released builds can be compared")
         to_run = to_run or max(visible)
     try:
-        got = compare.explain(conn, fw, unit=unit, from_run=from_run, to_run=to_run,
-                              from_year=from_year)
+        got = compare.explain(
+            conn, fw, unit=unit, from_run=from_run, to_run=to_run, from_year=from_year
+        )
     except KeyError:
         raise UnknownCode(f"{fw.id} 的单位 units", unit) from None
     except ValueError as exc:
@@ -231,10 +318,12 @@ def explain(conn: Connection, *, scope: Scope, index_id: str, unit: str, lang: s
         if not permissions.sees_all(scope):
             c.pop("raw_before"), c.pop("raw_after")
             continue
-        factor, c["raw_unit"] = HUNDRED_MILLION.get(fw.by_code[c["code"]].unit,
-                                                    (1.0, fw.by_code[c["code"]].unit))
-        c["raw_before"], c["raw_after"] = (_scaled(c[k], factor) for k in ("raw_before",
-                                                                            "raw_after"))
+        factor, c["raw_unit"] = HUNDRED_MILLION.get(
+            fw.by_code[c["code"]].unit, (1.0, fw.by_code[c["code"]].unit)
+        )
+        c["raw_before"], c["raw_after"] = (
+            _scaled(c[k], factor) for k in ("raw_before", "raw_after")
+        )
     doc["name"] = area_name(unit, lang)
     zh, en = METHOD_NAMES.get(doc["method"], (doc["method"], doc["method"]))
     doc["method_name"] = pick(zh, en, lang)
@@ -245,13 +334,23 @@ def export(conn: Connection, *, scope: Scope, index_id: str) -> bytes:
     """The visible build as a workbook, every step on its own sheet (ministry and admin)."""
 
     if not permissions.sees_all(scope):
-        raise NotAllowed("完整计算过程（含原始输入）仅对商务部和管理员开放 / the full workbook "
-                         "(with raw inputs) is for the ministry and administrators")
+        raise NotAllowed(
+            "完整计算过程（含原始输入）仅对商务部和管理员开放 / the full workbook "
+            "(with raw inputs) is for the ministry and administrators"
+        )
     fw = framework_of(index_id)
     run = visible_build(conn, scope, fw)
     if run is None:
         raise UnknownCode("指数运行 index runs", fw.id)
     coin, inputs = runs.rebuild(conn, run.id)
-    return xlsx.to_xlsx(coin, {"Run": {"run": run.id, "vintage": run.vintage_id,
-                                       "framework_sha256": run.framework_sha256,
-                                       "data_vintages": inputs.vintages}})
+    return xlsx.to_xlsx(
+        coin,
+        {
+            "Run": {
+                "run": run.id,
+                "vintage": run.vintage_id,
+                "framework_sha256": run.framework_sha256,
+                "data_vintages": inputs.vintages,
+            }
+        },
+    )

@@ -27,12 +27,17 @@ from shumao.web.services.board import (
 )
 
 TARGETS = Path(__file__).resolve().parents[1] / "targets.yaml"
-KPI_FLOWS = (("total", "T", "kpi_total"), ("exports", "X", "kpi_exports"),
-             ("imports", "M", "kpi_imports"), ("balance", "B", "kpi_balance"))
+KPI_FLOWS = (
+    ("total", "T", "kpi_total"),
+    ("exports", "X", "kpi_exports"),
+    ("imports", "M", "kpi_imports"),
+    ("balance", "B", "kpi_balance"),
+)
 
 
-def trade_kpis(ctx: Ctx, frame: pl.DataFrame, unit: str, source: str, prefix: str = ""
-               ) -> list[Kpi]:
+def trade_kpis(
+    ctx: Ctx, frame: pl.DataFrame, unit: str, source: str, prefix: str = ""
+) -> list[Kpi]:
     """T, X, M, B of one area's long frame, each at its own latest known period, with growth."""
     levels = levels_with_balance(frame)
     if levels.is_empty():
@@ -43,10 +48,17 @@ def trade_kpis(ctx: Ctx, frame: pl.DataFrame, unit: str, source: str, prefix: st
     for key, flow, text in KPI_FLOWS:
         known = [p for p in sorted(periods) if periods[p].get(flow) is not None]
         period = known[-1] if known else None
-        out.append(Kpi(key=prefix + key, label=ctx.t(text),
-                       value=periods[period][flow] if period else None,
-                       unit=ctx.unit_name(unit), period=period,
-                       growth=rises.get((period, flow)) if period else None, source=source))
+        out.append(
+            Kpi(
+                key=prefix + key,
+                label=ctx.t(text),
+                value=periods[period][flow] if period else None,
+                unit=ctx.unit_name(unit),
+                period=period,
+                growth=rises.get((period, flow)) if period else None,
+                source=source,
+            )
+        )
     return out
 
 
@@ -58,13 +70,17 @@ def _targets() -> dict[str, Any]:
 def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     """可数字化交付服务贸易占服务贸易比重 (BaTIS: DD main items over total services S)."""
     mains = ebops.digitally_deliverable_main_items()
-    frame = read(ctx, "BATIS", unit=None, ref_area=[area], counterpart_area=[WORLD],
-                 product=["S", *mains])
+    frame = read(
+        ctx, "BATIS", unit=None, ref_area=[area], counterpart_area=[WORLD], product=["S", *mains]
+    )
     if frame.is_empty():
         return None
-    dd = aggregate.aggregate(frame.filter(pl.col("product").is_in(mains)),
-                             hierarchy.ebops_tree("DD")).filter(pl.col("product") == "DD")
-    both = with_flow_total(pl.concat([dd.select(frame.columns), frame.filter(pl.col("product") == "S")]))
+    dd = aggregate.aggregate(
+        frame.filter(pl.col("product").is_in(mains)), hierarchy.ebops_tree("DD")
+    ).filter(pl.col("product") == "DD")
+    both = with_flow_total(
+        pl.concat([dd.select(frame.columns), frame.filter(pl.col("product") == "S")])
+    )
     shares = dd_share_of_services(both).filter(pl.col("flow") == "T")
     shares = shares.filter(pl.col("value").is_not_null())
     if shares.is_empty():
@@ -72,14 +88,27 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     latest = shares.sort("time_period").row(-1, named=True)
     period, value = latest["time_period"], latest["value"]
     found = _targets()
-    targets = [{"value": t["value"], "year": t["year"],
-                "label": pick(t["label_zh"], t["label_en"], ctx.lang),
-                "text": _gap_text(ctx, pick(t["label_zh"], t["label_en"], ctx.lang),
-                                  t["value"] - value, period)}
-               for t in found["share_of_services"]]
+    targets = [
+        {
+            "value": t["value"],
+            "year": t["year"],
+            "label": pick(t["label_zh"], t["label_en"], ctx.lang),
+            "text": _gap_text(
+                ctx, pick(t["label_zh"], t["label_en"], ctx.lang), t["value"] - value, period
+            ),
+        }
+        for t in found["share_of_services"]
+    ]
     source = f"{ctx.source('BATIS')}；{pick(found['source_zh'], found['source_en'], ctx.lang)}"
-    return Kpi(key="share", label=ctx.t("kpi_share"), value=value, unit="%", period=period,
-               targets=targets, source=source)
+    return Kpi(
+        key="share",
+        label=ctx.t("kpi_share"),
+        value=value,
+        unit="%",
+        period=period,
+        targets=targets,
+        source=source,
+    )
 
 
 def _gap_text(ctx: Ctx, label: str, gap: float, period: str) -> str:
@@ -89,16 +118,19 @@ def _gap_text(ctx: Ctx, label: str, gap: float, period: str) -> str:
 
 
 def periods_note(ctx: Ctx, kpis: list[Kpi]) -> str:
-    """"各指标最新期不同：2023 年——…；2019 年——…" when the cards' periods differ, else ""."""
+    """ "各指标最新期不同：2023 年——…；2019 年——…" when the cards' periods differ, else ""."""
     groups: dict[str, list[str]] = {}
     for k in kpis:
         if k.period:
-            name = k.label + (ctx.bracket(ctx.t("direct_reporting"))
-                              if k.key.startswith("ent_") else "")
+            name = k.label + (
+                ctx.bracket(ctx.t("direct_reporting")) if k.key.startswith("ent_") else ""
+            )
             groups.setdefault(k.period, []).append(name)
     if len(groups) < 2:
         return ""
     sep = "、" if ctx.lang == "zh" else ", "
-    parts = [ctx.t("kpi_period_group", period=p, names=sep.join(names))
-             for p, names in sorted(groups.items(), reverse=True)]
+    parts = [
+        ctx.t("kpi_period_group", period=p, names=sep.join(names))
+        for p, names in sorted(groups.items(), reverse=True)
+    ]
     return ctx.t("kpi_periods_differ", groups=("；" if ctx.lang == "zh" else "; ").join(parts))

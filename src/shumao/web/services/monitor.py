@@ -36,13 +36,19 @@ from shumao.web.schemas_monitor import (
 )
 
 PAGE = 50
-LEVEL_NAMES = {"red": ("红色", "red"), "orange": ("橙色", "orange"), "yellow": ("黄色", "yellow"),
-               "blue": ("蓝色", "blue")}
+LEVEL_NAMES = {
+    "red": ("红色", "red"),
+    "orange": ("橙色", "orange"),
+    "yellow": ("黄色", "yellow"),
+    "blue": ("蓝色", "blue"),
+}
 RANK_LEVEL = {4: "red", 3: "orange", 2: "yellow", 1: "blue"}
-PIECES = [{"value": 4, "label": "红色 red", "color": "#c0392b"},
-          {"value": 3, "label": "橙色 orange", "color": "#e67e22"},
-          {"value": 2, "label": "黄色 yellow", "color": "#f1c40f"},
-          {"value": 1, "label": "蓝色 blue", "color": "#2e86de"}]
+PIECES = [
+    {"value": 4, "label": "红色 red", "color": "#c0392b"},
+    {"value": 3, "label": "橙色 orange", "color": "#e67e22"},
+    {"value": 2, "label": "黄色 yellow", "color": "#f1c40f"},
+    {"value": 1, "label": "蓝色 blue", "color": "#2e86de"},
+]
 
 
 @dataclass(frozen=True)
@@ -58,48 +64,88 @@ def _names(conn: Connection, rows: list[dict[str, Any]], lang: str) -> Names:
     one enterprise: its non-response, its outbound projects' host risk)."""
     ruleset = rules.active(conn)
     codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
-    found = dict(conn.execute(select(enterprise.c.uscc, enterprise.c.name)
-                              .where(enterprise.c.uscc.in_(codes))).tuples().all()
-                 ) if codes else {}
-    return Names(rules={r.code: pick(r.name_zh, r.name_en, lang) for r in ruleset.rules},
-                 enterprises=found)
+    found = (
+        dict(
+            conn.execute(
+                select(enterprise.c.uscc, enterprise.c.name).where(enterprise.c.uscc.in_(codes))
+            )
+            .tuples()
+            .all()
+        )
+        if codes
+        else {}
+    )
+    return Names(
+        rules={r.code: pick(r.name_zh, r.name_en, lang) for r in ruleset.rules}, enterprises=found
+    )
 
 
 def _out(row: dict[str, Any], lang: str, names: Names) -> AlertOut:
     return AlertOut(
-        id=row["id"], rule=row["rule_code"],
+        id=row["id"],
+        rule=row["rule_code"],
         rule_name=names.rules.get(row["rule_code"], row["rule_code"]),
-        level=row["level"], level_name=pick(*LEVEL_NAMES[row["level"]], lang),
-        state=row["state"], state_name=pick(*alerts.STATES[row["state"]], lang),
-        area=row["ref_area"], area_name=area_name(row["ref_area"], lang, names.enterprises),
-        period=row["period"], value=row["value"], threshold=row["threshold"],
+        level=row["level"],
+        level_name=pick(*LEVEL_NAMES[row["level"]], lang),
+        state=row["state"],
+        state_name=pick(*alerts.STATES[row["state"]], lang),
+        area=row["ref_area"],
+        area_name=area_name(row["ref_area"], lang, names.enterprises),
+        period=row["period"],
+        value=row["value"],
+        threshold=row["threshold"],
         message=row["message_zh"] if lang == "zh" else row["message_en"],
-        dataflow=row["dataflow"], fired_at=row["fired_at"], version=row["version"])
+        dataflow=row["dataflow"],
+        fired_at=row["fired_at"],
+        version=row["version"],
+    )
 
 
-def alert_list(conn: Connection, *, scope: Scope, filters: queries.Filters, page: int = 1,
-               lang: str = "zh", cache: ViewCache | None = None) -> AlertListOut:
+def alert_list(
+    conn: Connection,
+    *,
+    scope: Scope,
+    filters: queries.Filters,
+    page: int = 1,
+    lang: str = "zh",
+    cache: ViewCache | None = None,
+) -> AlertListOut:
     """One page of alerts with the counts per level and the map's worst level per province.
     The page's rows are read every time; the counts and the map come from ``cache`` (made
     again at most every ``state_ttl`` seconds and after every change made by this process)."""
     rows = queries.rows(conn, scope, filters, page_no=page, size=PAGE)
     unlevelled = replace(filters, level=None)
-    summary = (cache.recent(("alert-summary", scope.key, unlevelled),
-                            lambda: queries.summary(conn, scope, unlevelled))
-               if cache else queries.summary(conn, scope, unlevelled))
+    summary = (
+        cache.recent(
+            ("alert-summary", scope.key, unlevelled),
+            lambda: queries.summary(conn, scope, unlevelled),
+        )
+        if cache
+        else queries.summary(conn, scope, unlevelled)
+    )
     names = _names(conn, rows, lang)
     total = summary.total(filters)
     reason = ""
     if not rows:
-        reason = pick("公众只能看到标记为公开的预警，目前没有。" if scope.is_public else
-                      "当前筛选条件下没有预警：所选范围内的数据未触发任何规则，或预警已解除。",
-                      "The public sees only alerts marked public; there are none." if
-                      scope.is_public else "No alert under these filters: the data of this scope "
-                      "trigger no rule, or the alerts were resolved.", lang)
-    return AlertListOut(total=total, page=page, pages=max(1, -(-total // PAGE)),
-                        counts=summary.counts,
-                        worst_by_province={p: RANK_LEVEL[r] for p, r in summary.worst.items()},
-                        alerts=[_out(r, lang, names) for r in rows], empty_reason=reason)
+        reason = pick(
+            "公众只能看到标记为公开的预警，目前没有。"
+            if scope.is_public
+            else "当前筛选条件下没有预警：所选范围内的数据未触发任何规则，或预警已解除。",
+            "The public sees only alerts marked public; there are none."
+            if scope.is_public
+            else "No alert under these filters: the data of this scope "
+            "trigger no rule, or the alerts were resolved.",
+            lang,
+        )
+    return AlertListOut(
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        counts=summary.counts,
+        worst_by_province={p: RANK_LEVEL[r] for p, r in summary.worst.items()},
+        alerts=[_out(r, lang, names) for r in rows],
+        empty_reason=reason,
+    )
 
 
 def badge(conn: Connection, *, scope: Scope, cache: ViewCache) -> int:
@@ -117,31 +163,53 @@ def alert_map(listing: AlertListOut, lang: str) -> Chart:
     provinces = geo.provinces()
     rank = {v: k for k, v in RANK_LEVEL.items()}
     return Chart(
-        id="alert-map", kind="map", title=pick("各省最严重未解除预警", "Worst open alert per province",
-                                               lang),
+        id="alert-map",
+        kind="map",
+        title=pick("各省最严重未解除预警", "Worst open alert per province", lang),
         unit=pick("预警等级", "level", lang),
         categories=[pick(p.name_zh, p.name_en, lang) for p in provinces],
         codes=[p.code for p in provinces],
-        series=[Series(name=pick("预警等级", "level", lang), code="",
-                       data=[rank.get(listing.worst_by_province.get(p.code, ""))
-                             for p in provinces])],
+        series=[
+            Series(
+                name=pick("预警等级", "level", lang),
+                code="",
+                data=[rank.get(listing.worst_by_province.get(p.code, "")) for p in provinces],
+            )
+        ],
         source=pick("数贸监测预警规则", "shumao warning rules", lang),
-        links=[f"/monitor?area={p.code}" for p in provinces], pieces=PIECES)
+        links=[f"/monitor?area={p.code}" for p in provinces],
+        pieces=PIECES,
+    )
 
 
-def alert_detail(conn: Connection, *, scope: Scope, alert_id: int, lang: str = "zh"
-                 ) -> AlertDetailOut:
+def alert_detail(
+    conn: Connection, *, scope: Scope, alert_id: int, lang: str = "zh"
+) -> AlertDetailOut:
     row = queries.one(conn, scope, alert_id)
     if row is None:
         raise UnknownCode("预警（您的范围内）/ alerts in your scope", alert_id)
-    events = [AlertEventOut(at=e["at"], username=e["username"], action=e["action"],
-                            action_name=_action_name(e["action"], lang),
-                            from_state=e["from_state"], to_state=e["to_state"], note=e["note"])
-              for e in alerts.events(conn, alert_id)]
+    events = [
+        AlertEventOut(
+            at=e["at"],
+            username=e["username"],
+            action=e["action"],
+            action_name=_action_name(e["action"], lang),
+            from_state=e["from_state"],
+            to_state=e["to_state"],
+            note=e["note"],
+        )
+        for e in alerts.events(conn, alert_id)
+    ]
     base = _out(row, lang, _names(conn, [row], lang)).model_dump()
-    return AlertDetailOut(**base, series_key=row["series_key"], events=events,
-                          series=_series(conn, scope, row), unit=_unit(row),
-                          silenced_until=row["silenced_until"], target=_target(conn, row, lang))
+    return AlertDetailOut(
+        **base,
+        series_key=row["series_key"],
+        events=events,
+        series=_series(conn, scope, row),
+        unit=_unit(row),
+        silenced_until=row["silenced_until"],
+        target=_target(conn, row, lang),
+    )
 
 
 def _target(conn: Connection, row: dict[str, Any], lang: str) -> TargetOut | None:
@@ -175,23 +243,51 @@ def _series(conn: Connection, scope: Scope, row: dict[str, Any]) -> list[SeriesP
     except ShumaoError:
         return []
     frame = frame.filter(pl.col("unit") == detail.get("unit")) if detail.get("unit") else frame
-    return [SeriesPoint(period=p, value=v) for p, v in
-            frame.select("time_period", "value").iter_rows()]
+    return [
+        SeriesPoint(period=p, value=v) for p, v in frame.select("time_period", "value").iter_rows()
+    ]
 
 
-def act(conn: Connection, *, scope: Scope, alert_id: int, action: str, note: str = "",
-        reason: str = "", version: int | None = None, until: Any = None,
-        until_change: bool = False) -> dict[str, Any]:
+def act(
+    conn: Connection,
+    *,
+    scope: Scope,
+    alert_id: int,
+    action: str,
+    note: str = "",
+    reason: str = "",
+    version: int | None = None,
+    until: Any = None,
+    until_change: bool = False,
+) -> dict[str, Any]:
     who = Who(scope.username, scope.role, scope.code)
     inside = queries.inside(scope)
     if action == "ack":
-        return handling.acknowledge(conn, alert_id=alert_id, who=who, note=note, inside=inside,
-                                  expected_version=version)
+        return handling.acknowledge(
+            conn, alert_id=alert_id, who=who, note=note, inside=inside, expected_version=version
+        )
     if action == "resolve":
-        return handling.resolve(conn, alert_id=alert_id, who=who, reason=reason or note,
-                              inside=inside, expected_version=version)
-    return handling.silence(conn, alert_id=alert_id, who=who, until=until,
-                          until_change=until_change, note=note, inside=inside)
+        return handling.resolve(
+            conn,
+            alert_id=alert_id,
+            who=who,
+            reason=reason or note,
+            inside=inside,
+            expected_version=version,
+        )
+    return handling.silence(
+        conn,
+        alert_id=alert_id,
+        who=who,
+        until=until,
+        until_change=until_change,
+        note=note,
+        inside=inside,
+    )
+
+
+def _point(p: Any) -> TargetPoint:
+    return TargetPoint(year=p.year, value=p.value, source=p.source, interpolated=p.interpolated)
 
 
 def target_list(conn: Connection, *, lang: str = "zh") -> list[TargetOut]:
@@ -199,22 +295,37 @@ def target_list(conn: Connection, *, lang: str = "zh") -> list[TargetOut]:
     for tg in targets.current(conn):
         tr = targets.progress(conn, tg)
         gap = pick(*indicators.GAPS[tg.indicator], lang) if tg.indicator in indicators.GAPS else ""
-        point = (lambda p: TargetPoint(year=p.year, value=p.value, source=p.source,  # noqa: E731
-                                       interpolated=p.interpolated))
-        out.append(TargetOut(
-            key=tg.key, version=tg.version, name=pick(tg.name_zh, tg.name_en, lang),
-            indicator=tg.indicator, scope=tg.scope_kind, area=tg.area,
-            comparator=tg.comparator, value=tg.value, unit=tg.unit, deadline=tg.deadline_year,
-            sentence=tg.sentence, document_id=tg.document_id,
-            current=point(tr.current) if tr.current else None,
-            required_per_year=tr.required_per_year, trend_per_year=tr.trend_per_year,
-            at_deadline=tr.at_deadline, probability=tr.probability,
-            crossing_year=tr.crossing_year, status=tr.status,
-            status_name=pick(tr.status_zh, tr.status_en, lang),
-            points=[point(p) for p in tr.points],
-            projection=[ProjectionPoint(year=y, mean=m, lower80=a, upper80=b, lower95=c,
-                                        upper95=d) for y, m, a, b, c, d in tr.projection
-                        if y <= tg.deadline_year], gap=gap))
+        out.append(
+            TargetOut(
+                key=tg.key,
+                version=tg.version,
+                name=pick(tg.name_zh, tg.name_en, lang),
+                indicator=tg.indicator,
+                scope=tg.scope_kind,
+                area=tg.area,
+                comparator=tg.comparator,
+                value=tg.value,
+                unit=tg.unit,
+                deadline=tg.deadline_year,
+                sentence=tg.sentence,
+                document_id=tg.document_id,
+                current=_point(tr.current) if tr.current else None,
+                required_per_year=tr.required_per_year,
+                trend_per_year=tr.trend_per_year,
+                at_deadline=tr.at_deadline,
+                probability=tr.probability,
+                crossing_year=tr.crossing_year,
+                status=tr.status,
+                status_name=pick(tr.status_zh, tr.status_en, lang),
+                points=[_point(p) for p in tr.points],
+                projection=[
+                    ProjectionPoint(year=y, mean=m, lower80=a, upper80=b, lower95=c, upper95=d)
+                    for y, m, a, b, c, d in tr.projection
+                    if y <= tg.deadline_year
+                ],
+                gap=gap,
+            )
+        )
     return out
 
 
@@ -226,27 +337,52 @@ def target_chart(t: TargetOut, lang: str) -> Chart:
     proj = {p.year: p for p in t.projection}
     series = [
         Series(name=pick("实际", "observed", lang), code="obs", data=[obs.get(y) for y in years]),
-        Series(name=pick("预测", "projection", lang), code="mean",
-               data=[proj[y].mean if y in proj else None for y in years]),
-        Series(name=pick("预测下限(80%)", "lower 80%", lang), code="lo",
-               data=[proj[y].lower80 if y in proj else None for y in years]),
-        Series(name=pick("预测上限(80%)", "upper 80%", lang), code="hi",
-               data=[proj[y].upper80 if y in proj else None for y in years]),
-        Series(name=pick("所需路径", "required path", lang), code="path",
-               data=_required_path(t, years)),
-        Series(name=pick("目标", "target", lang), code="target",
-               data=[t.value if y >= (t.current.year if t.current else y) else None
-                     for y in years]),
+        Series(
+            name=pick("预测", "projection", lang),
+            code="mean",
+            data=[proj[y].mean if y in proj else None for y in years],
+        ),
+        Series(
+            name=pick("预测下限(80%)", "lower 80%", lang),
+            code="lo",
+            data=[proj[y].lower80 if y in proj else None for y in years],
+        ),
+        Series(
+            name=pick("预测上限(80%)", "upper 80%", lang),
+            code="hi",
+            data=[proj[y].upper80 if y in proj else None for y in years],
+        ),
+        Series(
+            name=pick("所需路径", "required path", lang), code="path", data=_required_path(t, years)
+        ),
+        Series(
+            name=pick("目标", "target", lang),
+            code="target",
+            data=[t.value if y >= (t.current.year if t.current else y) else None for y in years],
+        ),
     ]
-    return Chart(id=f"target-{t.key}", kind="line", title=t.name, unit=t.unit,
-                 categories=[str(y) for y in years], series=series,
-                 source=pick("商务部服务进出口数据发布；预测：statsmodels ETS",
-                             "MOFCOM releases; projection: statsmodels ETS", lang))
+    return Chart(
+        id=f"target-{t.key}",
+        kind="line",
+        title=t.name,
+        unit=t.unit,
+        categories=[str(y) for y in years],
+        series=series,
+        source=pick(
+            "商务部服务进出口数据发布；预测：statsmodels ETS",
+            "MOFCOM releases; projection: statsmodels ETS",
+            lang,
+        ),
+    )
 
 
 def _required_path(t: TargetOut, years: list[int]) -> list[float | None]:
     """The straight line from the current value to the target at the deadline."""
     if t.current is None or t.required_per_year is None:
         return [None] * len(years)
-    return [round(t.current.value + t.required_per_year * (y - t.current.year), 2)
-            if y >= t.current.year else None for y in years]
+    return [
+        round(t.current.value + t.required_per_year * (y - t.current.year), 2)
+        if y >= t.current.year
+        else None
+        for y in years
+    ]

@@ -35,27 +35,36 @@ LABELS = {"total": "kpi_cbec_total", "exports": "kpi_cbec_exports", "imports": "
 
 def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
     """The KPI cards and the trend chart of the area's cross-border e-commerce."""
-    where: dict[str, Any] = {"ref_area": [code], "counterpart_area": [WORLD],
-                             "product": ["CBEC"]}
+    where: dict[str, Any] = {"ref_area": [code], "counterpart_area": [WORLD], "product": ["CBEC"]}
     frame = read(ctx, FLOW, unit=YUAN, **where)
     source = ctx.source(FLOW)
-    kpis = [k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key]),
-                                 "group": GROUP})
-            for k in trade_kpis(ctx, frame, YUAN, source) if k.key in LABELS]
+    kpis = [
+        k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key]), "group": GROUP})
+        for k in trade_kpis(ctx, frame, YUAN, source)
+        if k.key in LABELS
+    ]
     total = next((k for k in kpis if k.key == "cbec_total" and k.value is not None), None)
     if total is not None:
         usd = read(ctx, FLOW, unit=USD, **where, flow=["T"], indicator=["VALUE"])
         usd = usd.filter(pl.col("time_period") == total.period)
         if usd.height:
-            kpis.append(Kpi(key="cbec_total_usd", label=ctx.t("kpi_cbec_usd"),
-                            value=float(usd["value"][0]), unit=ctx.unit_name(USD),
-                            period=total.period, source=_both(ctx, source, ctx.t("fx_note")),
-                            group=GROUP))
+            kpis.append(
+                Kpi(
+                    key="cbec_total_usd",
+                    label=ctx.t("kpi_cbec_usd"),
+                    value=float(usd["value"][0]),
+                    unit=ctx.unit_name(USD),
+                    period=total.period,
+                    source=_both(ctx, source, ctx.t("fx_note")),
+                    group=GROUP,
+                )
+            )
         if code == "CHN":
             kpis += _digital_trade(ctx, usd)
     kpis += _ecommerce(ctx, code)
-    chart = _every_year(ch.series_chart(ctx, "cbec_series", frame, YUAN, source,
-                                        ctx.t("chart_cbec")))
+    chart = _every_year(
+        ch.series_chart(ctx, "cbec_series", frame, YUAN, source, ctx.t("chart_cbec"))
+    )
     return kpis, chart
 
 
@@ -66,9 +75,17 @@ def _ecommerce(ctx: Ctx, code: str) -> list[Kpi]:
     if frame.is_empty():
         return []
     last = frame.sort("time_period").row(-1, named=True)
-    return [Kpi(key="nbs_ecom_sales", label=ctx.t("kpi_nbs_ecom_sales"), value=last["value"],
-                unit=ctx.unit_name(YUAN), period=str(last["time_period"]),
-                source=ctx.source(NBS), group=GROUP)]
+    return [
+        Kpi(
+            key="nbs_ecom_sales",
+            label=ctx.t("kpi_nbs_ecom_sales"),
+            value=last["value"],
+            unit=ctx.unit_name(YUAN),
+            period=str(last["time_period"]),
+            source=ctx.source(NBS),
+            group=GROUP,
+        )
+    ]
 
 
 def _every_year(chart: Chart) -> Chart:
@@ -77,8 +94,10 @@ def _every_year(chart: Chart) -> Chart:
         return chart
     years = [str(y) for y in range(int(chart.categories[0]), int(chart.categories[-1]) + 1)]
     at = {c: i for i, c in enumerate(chart.categories)}
-    series = [s.model_copy(update={"data": [s.data[at[y]] if y in at else None for y in years]})
-              for s in chart.series]
+    series = [
+        s.model_copy(update={"data": [s.data[at[y]] if y in at else None for y in years]})
+        for s in chart.series
+    ]
     return chart.model_copy(update={"categories": years, "series": series})
 
 
@@ -87,20 +106,43 @@ def _digital_trade(ctx: Ctx, ordered: pl.DataFrame) -> list[Kpi]:
     if ordered.is_empty():
         return []
     period = str(ordered["time_period"][0])
-    wto = read(ctx, "WTO_DDS", unit=USD, ref_area=["CHN"], counterpart_area=[WORLD],
-               product=["DDS"], flow=["X", "M"])
+    wto = read(
+        ctx,
+        "WTO_DDS",
+        unit=USD,
+        ref_area=["CHN"],
+        counterpart_area=[WORLD],
+        product=["DDS"],
+        flow=["X", "M"],
+    )
     wto = wto.filter(pl.col("time_period") == period)
     if wto.height != 2:
         return []
     delivered = float(wto["value"].sum())
-    got = combine(ordered_goods=Interval.at_least(float(ordered["value"][0])),
-                  delivered=Interval.exact(delivered))
-    return [Kpi(key="dd_wto", label=ctx.t("kpi_dd_wto"), value=delivered,
-                unit=ctx.unit_name(USD), period=period, source=ctx.source("WTO_DDS"),
-                group=GROUP),
-            Kpi(key="digital_trade_lower", label=ctx.t("kpi_digital_trade_lower"),
-                value=got.total.lo, unit=ctx.unit_name(USD), period=period,
-                source=_both(ctx, ctx.source(FLOW), ctx.source("WTO_DDS")), group=GROUP)]
+    got = combine(
+        ordered_goods=Interval.at_least(float(ordered["value"][0])),
+        delivered=Interval.exact(delivered),
+    )
+    return [
+        Kpi(
+            key="dd_wto",
+            label=ctx.t("kpi_dd_wto"),
+            value=delivered,
+            unit=ctx.unit_name(USD),
+            period=period,
+            source=ctx.source("WTO_DDS"),
+            group=GROUP,
+        ),
+        Kpi(
+            key="digital_trade_lower",
+            label=ctx.t("kpi_digital_trade_lower"),
+            value=got.total.lo,
+            unit=ctx.unit_name(USD),
+            period=period,
+            source=_both(ctx, ctx.source(FLOW), ctx.source("WTO_DDS")),
+            group=GROUP,
+        ),
+    ]
 
 
 def _both(ctx: Ctx, first: str, second: str) -> str:
@@ -109,9 +151,11 @@ def _both(ctx: Ctx, first: str, second: str) -> str:
 
 def flow_groups(lang: str) -> list[tuple[str, list[Dataflow]]]:
     """The explorer's dataflows grouped by the part of digital trade they measure."""
-    names = {"ordered": ("数字订购贸易", "Digitally ordered trade"),
-             "delivered": ("数字交付贸易", "Digitally delivered trade"),
-             "other": ("其他数据", "Other data")}
+    names = {
+        "ordered": ("数字订购贸易", "Digitally ordered trade"),
+        "delivered": ("数字交付贸易", "Digitally delivered trade"),
+        "other": ("其他数据", "Other data"),
+    }
     groups: dict[str, list[Dataflow]] = {k: [] for k in names}
     for flow in all_dataflows():
         found = part_of(flow.id)

@@ -43,11 +43,18 @@ class Job:
     summary: dict[str, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "year": self.year, "formats": list(self.formats),
-                "lang": self.lang, "status": self.status, "stage": self.stage,
-                "percent": round(100 * self.done / max(self.total, 1)),
-                "files": {fmt: f"/report/jobs/{self.id}/{fmt}" for fmt in self.files},
-                "problems": self.problems, "summary": self.summary}
+        return {
+            "id": self.id,
+            "year": self.year,
+            "formats": list(self.formats),
+            "lang": self.lang,
+            "status": self.status,
+            "stage": self.stage,
+            "percent": round(100 * self.done / max(self.total, 1)),
+            "files": {fmt: f"/report/jobs/{self.id}/{fmt}" for fmt in self.files},
+            "problems": self.problems,
+            "summary": self.summary,
+        }
 
 
 class JobBoard:
@@ -91,8 +98,9 @@ class JobBoard:
 
 def require(scope: Scope) -> None:
     if not permissions.may_build_report(scope):
-        raise NotAllowed("只有商务部和系统管理员可以生成年度报告 / the ministry and administrators "
-                         "only")
+        raise NotAllowed(
+            "只有商务部和系统管理员可以生成年度报告 / the ministry and administrators only"
+        )
 
 
 def passages_dir(settings: Settings, year: int) -> Path:
@@ -110,9 +118,19 @@ def parse_overrides(text: str) -> dict[str, str]:
     return out
 
 
-def start(engine: Engine, *, scope: Scope, settings: Settings, board: JobBoard, year: int,
-          formats: list[str], lang: str = "zh", as_of: str = "", overrides: str = "",
-          ip: str = "") -> Job:
+def start(
+    engine: Engine,
+    *,
+    scope: Scope,
+    settings: Settings,
+    board: JobBoard,
+    year: int,
+    formats: list[str],
+    lang: str = "zh",
+    as_of: str = "",
+    overrides: str = "",
+    ip: str = "",
+) -> Job:
     """Check the request, record it in the audit log and start the build in the background."""
     require(scope)
     chosen = tuple(f for f in FORMATS if f in formats)
@@ -121,16 +139,28 @@ def start(engine: Engine, *, scope: Scope, settings: Settings, board: JobBoard, 
     if lang not in ("zh", "en"):
         raise ShumaoError("语言应为 zh 或 en / language must be zh or en")
     job = Job(uuid.uuid4().hex[:12], year, chosen, lang, scope.username)
-    req = Request(year=year, formats=chosen, lang=lang, as_of=_as_of(as_of),
-                  passages=passages_dir(settings, year),
-                  out_dir=settings.data_dir / "reports" / job.id,
-                  overrides=parse_overrides(overrides),
-                  cache_dir=settings.data_dir / "cache" / "report", link_base=settings.public_url)
+    req = Request(
+        year=year,
+        formats=chosen,
+        lang=lang,
+        as_of=_as_of(as_of),
+        passages=passages_dir(settings, year),
+        out_dir=settings.data_dir / "reports" / job.id,
+        overrides=parse_overrides(overrides),
+        cache_dir=settings.data_dir / "cache" / "report",
+        link_base=settings.public_url,
+    )
     with engine.begin() as conn:
-        audit.record(conn, action="report.build", username=scope.username, role=scope.role,
-                     scope=scope.code, target=f"{year} {','.join(chosen)} {lang}", ip=ip,
-                     detail={"job": job.id, "as_of": as_of or None,
-                             "overrides": req.overrides or None})
+        audit.record(
+            conn,
+            action="report.build",
+            username=scope.username,
+            role=scope.role,
+            scope=scope.code,
+            target=f"{year} {','.join(chosen)} {lang}",
+            ip=ip,
+            detail={"job": job.id, "as_of": as_of or None, "overrides": req.overrides or None},
+        )
     board.add(job)
     board.run(_run, engine, req, job, board)
     return job
@@ -143,8 +173,9 @@ def _as_of(text: str) -> int | datetime | None:
     try:
         return int(text) if text.isdigit() else datetime.fromisoformat(text)
     except ValueError:
-        raise ShumaoError(f"数据版本应为版本号或日期 / vintage must be an id or a date: {text}") \
-            from None
+        raise ShumaoError(
+            f"数据版本应为版本号或日期 / vintage must be an id or a date: {text}"
+        ) from None
 
 
 def _run(engine: Engine, req: Request, job: Job, board: JobBoard) -> None:
@@ -156,21 +187,39 @@ def _run(engine: Engine, req: Request, job: Job, board: JobBoard) -> None:
         try:
             result = build(engine, req, progress)
         except ReportRejected as exc:
-            job.problems = [{"code": f.code, "zh": f.message_zh, "en": f.message_en,
-                             "where": f.location, "fix_zh": f.fix_zh, "fix_en": f.fix_en}
-                            for f in exc.report.errors]
+            job.problems = [
+                {
+                    "code": f.code,
+                    "zh": f.message_zh,
+                    "en": f.message_en,
+                    "where": f.location,
+                    "fix_zh": f.fix_zh,
+                    "fix_en": f.fix_en,
+                }
+                for f in exc.report.errors
+            ]
             job.status = "failed"
             return
         except Exception as exc:  # a failed build must show on the page, not hang it
-            job.problems = [{"code": "error", "zh": str(exc), "en": str(exc), "where": "",
-                             "fix_zh": "", "fix_en": ""}]
+            job.problems = [
+                {
+                    "code": "error",
+                    "zh": str(exc),
+                    "en": str(exc),
+                    "where": "",
+                    "fix_zh": "",
+                    "fix_en": "",
+                }
+            ]
             job.status = "failed"
             return
         doc = result.document
         job.files = dict(result.files)
-        job.summary = {"zh": f"{len(doc.figures)} 个数字可追溯；因缺少数据略去 {len(doc.omitted)} 句",
-                       "en": f"{len(doc.figures)} traceable figures; {len(doc.omitted)} "
-                             "sentences left out for missing data"}
+        job.summary = {
+            "zh": f"{len(doc.figures)} 个数字可追溯；因缺少数据略去 {len(doc.omitted)} 句",
+            "en": f"{len(doc.figures)} traceable figures; {len(doc.omitted)} "
+            "sentences left out for missing data",
+        }
         job.done = job.total
         job.status = "done"
 
@@ -193,16 +242,25 @@ def jobs(*, scope: Scope, board: JobBoard) -> list[dict[str, Any]]:
     return [j.public() for j in board.listed()]
 
 
-def attach(conn: Connection, *, scope: Scope, board: JobBoard, job_id: str, entry_id: int,
-           root: Path, ip: str = "") -> list[documents.Document]:
+def attach(
+    conn: Connection,
+    *,
+    scope: Scope,
+    board: JobBoard,
+    job_id: str,
+    entry_id: int,
+    root: Path,
+    ip: str = "",
+) -> list[documents.Document]:
     """Attach a finished build's files to a scheduled report release (embargoed until its
     minute; ``release.documents``)."""
     require(scope)
     job = board.get(job_id)
     if job.status != "done" or not job.files:
         raise ShumaoError(f"报告生成任务 {job_id} 尚未完成 / build {job_id} has not finished")
-    return documents.attach(conn, scope=scope, entry_id=entry_id, files=list(job.files.values()),
-                            root=root, ip=ip)
+    return documents.attach(
+        conn, scope=scope, entry_id=entry_id, files=list(job.files.values()), root=root, ip=ip
+    )
 
 
 def report_entries(conn: Connection) -> list[calendar.Entry]:

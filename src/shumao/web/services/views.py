@@ -39,23 +39,33 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str, cache: ViewCac
 
 async def overview_json(engine: Engine, *, scope: Scope, lang: str, cache: ViewCache) -> bytes:
     """The overview as JSON bytes (see the module docstring)."""
-    return await _json(engine, cache, ("overview", scope.key, lang),
-                       lambda conn: overview(conn, scope=scope, lang=lang, cache=cache))
+    return await _json(
+        engine,
+        cache,
+        ("overview", scope.key, lang),
+        lambda conn: overview(conn, scope=scope, lang=lang, cache=cache),
+    )
 
 
-async def area_json(engine: Engine, *, scope: Scope, code: str, lang: str,
-                    cache: ViewCache) -> bytes:
+async def area_json(
+    engine: Engine, *, scope: Scope, code: str, lang: str, cache: ViewCache
+) -> bytes:
     """An area page as JSON bytes; an enterprise's page is never answered from the cache."""
     code = code.strip().upper()
     make: Callable[[Connection], Dashboard] = lambda conn: area(  # noqa: E731
-        conn, scope=scope, code=code, lang=lang, cache=cache)
+        conn, scope=scope, code=code, lang=lang, cache=cache
+    )
     if dashboard.level_of(code) == "enterprise":
         return await run_in_threadpool(_encode, engine, make)
     return await _json(engine, cache, ("area", scope.key, code, lang), make)
 
 
-async def _json(engine: Engine, cache: ViewCache, key: tuple[Hashable, ...],
-                make: Callable[[Connection], Dashboard]) -> bytes:
+async def _json(
+    engine: Engine,
+    cache: ViewCache,
+    key: tuple[Hashable, ...],
+    make: Callable[[Connection], Dashboard],
+) -> bytes:
     state = await cache.current_state(engine)
     hit = cache.peek(("json", *key, state))
     if isinstance(hit, bytes):
@@ -63,12 +73,17 @@ async def _json(engine: Engine, cache: ViewCache, key: tuple[Hashable, ...],
     return await run_in_threadpool(_encode_cached, engine, cache, key, make)
 
 
-def _encode_cached(engine: Engine, cache: ViewCache, key: tuple[Hashable, ...],
-                   make: Callable[[Connection], Dashboard]) -> bytes:
+def _encode_cached(
+    engine: Engine,
+    cache: ViewCache,
+    key: tuple[Hashable, ...],
+    make: Callable[[Connection], Dashboard],
+) -> bytes:
     with engine.connect() as conn:
         state = cache.state(conn)
-        return cache.get_or_make(("json", *key, state),
-                                 lambda: make(conn).model_dump_json().encode())
+        return cache.get_or_make(
+            ("json", *key, state), lambda: make(conn).model_dump_json().encode()
+        )
 
 
 def _encode(engine: Engine, make: Callable[[Connection], Dashboard]) -> bytes:
@@ -76,25 +91,33 @@ def _encode(engine: Engine, make: Callable[[Connection], Dashboard]) -> bytes:
         return make(conn).model_dump_json().encode()
 
 
-def explore(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
-            cache: ViewCache) -> explorer.Result:
+def explore(
+    conn: Connection, *, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
+) -> explorer.Result:
     """The view, and why a filter value found nothing (an unknown name, or no data)."""
     frame = _frame(conn, scope, query, lang, cache)
     return explorer.result(frame, query, explorer.unmatched(query, frame, lang))
 
 
-def choices(conn: Connection, *, scope: Scope, query: explorer.Query, lang: str,
-            cache: ViewCache) -> dict[str, list[tuple[str, str]]]:
+def choices(
+    conn: Connection, *, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
+) -> dict[str, list[tuple[str, str]]]:
     """Every code (with its name) of each dimension that the scope sees in the dataflow: the
     pickers of the page (read once per store state; the JSON API never needs them)."""
     flow = get_dataflow(query.dataflow)
     key = ("explore-choices", scope.key, flow.id, lang, cache.state(conn))
-    return cache.get_or_make(key, lambda: explorer.choices(
-        _frame(conn, scope, explorer.Query(dataflow=flow.id), lang, cache), flow))
+    return cache.get_or_make(
+        key,
+        lambda: explorer.choices(
+            _frame(conn, scope, explorer.Query(dataflow=flow.id), lang, cache), flow
+        ),
+    )
 
 
-def _frame(conn: Connection, scope: Scope, query: explorer.Query, lang: str,
-           cache: ViewCache) -> pl.DataFrame:
+def _frame(
+    conn: Connection, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
+) -> pl.DataFrame:
     key = ("explore", scope.key, query.cache_key(), lang, cache.state(conn))
-    return cache.get_or_make(key, lambda: explorer.full_frame(conn, scope=scope, query=query,
-                                                              lang=lang))
+    return cache.get_or_make(
+        key, lambda: explorer.full_frame(conn, scope=scope, query=query, lang=lang)
+    )

@@ -13,9 +13,18 @@ revision = "bases_0001"
 down_revision = None
 branch_labels = ("bases",)
 depends_on = "store_0001"
-TABLES = ("link_decision", "link_result", "link_run", "so_roster_row", "so_roster_load",
-          "base_evidence", "base_application_item", "base_application", "export_base_status",
-          "export_base")
+TABLES = (
+    "link_decision",
+    "link_result",
+    "link_run",
+    "so_roster_row",
+    "so_roster_load",
+    "base_evidence",
+    "base_application_item",
+    "base_application",
+    "export_base_status",
+    "export_base",
+)
 
 
 def upgrade() -> None:
@@ -69,7 +78,9 @@ def upgrade() -> None:
     op.create_table(
         "base_application_item",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("application_id", sa.Integer, sa.ForeignKey("base_application.id"), nullable=False),
+        sa.Column(
+            "application_id", sa.Integer, sa.ForeignKey("base_application.id"), nullable=False
+        ),
         sa.Column("code", sa.String(20), nullable=False),
         sa.Column("year", sa.String(4), nullable=False, server_default=""),
         sa.Column("value", sa.Float, nullable=True),
@@ -83,7 +94,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("application_id", "code", "year", name="uq_base_item_code_year"),
     )
-    op.create_index("ix_base_application_item_application_id", "base_application_item", ["application_id"])
+    op.create_index(
+        "ix_base_application_item_application_id", "base_application_item", ["application_id"]
+    )
     op.create_table(
         "base_evidence",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

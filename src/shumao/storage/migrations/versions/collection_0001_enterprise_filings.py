@@ -167,6 +167,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("filing_deadline", "filing_transition", "filing_explanation", "filing_cell",
-                 "filing_upload", "filing", "enterprise_change", "enterprise"):
+    for name in (
+        "filing_deadline",
+        "filing_transition",
+        "filing_explanation",
+        "filing_cell",
+        "filing_upload",
+        "filing",
+        "enterprise_change",
+        "enterprise",
+    ):
         op.drop_table(name)

@@ -21,21 +21,30 @@ down_revision = "collection_0001"
 branch_labels = None
 depends_on = None
 
-OLD = re.compile(r"^(?P<form>\S+) (?P<title>\S+) [0-9A-Z]{18} (?P<period>\S+) 第(?P<rev>\d+)版 / "
-                 r"filing #\d+ revision \d+$")
+OLD = re.compile(
+    r"^(?P<form>\S+) (?P<title>\S+) [0-9A-Z]{18} (?P<period>\S+) 第(?P<rev>\d+)版 / "
+    r"filing #\d+ revision \d+$"
+)
 
 
 def upgrade() -> None:
     conn = op.get_bind()
-    vintage = sa.table("vintage", sa.column("id", sa.Integer), sa.column("kind", sa.String),
-                       sa.column("label", sa.String))
-    rows = conn.execute(sa.select(vintage.c.id, vintage.c.label)
-                        .where(vintage.c.kind == "filing")).all()
+    vintage = sa.table(
+        "vintage",
+        sa.column("id", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("label", sa.String),
+    )
+    rows = conn.execute(
+        sa.select(vintage.c.id, vintage.c.label).where(vintage.c.kind == "filing")
+    ).all()
     for row in rows:
         found = OLD.match(row.label or "")
         if found:
-            label = (f"{found['form']} {found['title']} {found['period']} 企业直报审核通过 第"
-                     f"{found['rev']}版 / approved enterprise filings, revision {found['rev']}")
+            label = (
+                f"{found['form']} {found['title']} {found['period']} 企业直报审核通过 第"
+                f"{found['rev']}版 / approved enterprise filings, revision {found['rev']}"
+            )
             conn.execute(sa.update(vintage).where(vintage.c.id == row.id).values(label=label))
 
 

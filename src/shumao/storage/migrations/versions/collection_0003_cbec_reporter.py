@@ -20,15 +20,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("enterprise", sa.Column("cbec_reporter", sa.Boolean, nullable=False,
-                                          server_default=sa.false()))
-    enterprise = sa.table("enterprise", sa.column("id", sa.Integer),
-                          sa.column("cbec_reporter", sa.Boolean))
-    filing = sa.table("filing", sa.column("enterprise_id", sa.Integer),
-                      sa.column("form_id", sa.String))
+    op.add_column(
+        "enterprise",
+        sa.Column("cbec_reporter", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+    enterprise = sa.table(
+        "enterprise", sa.column("id", sa.Integer), sa.column("cbec_reporter", sa.Boolean)
+    )
+    filing = sa.table(
+        "filing", sa.column("enterprise_id", sa.Integer), sa.column("form_id", sa.String)
+    )
     filers = sa.select(filing.c.enterprise_id).where(filing.c.form_id == "CBEC_Q")
-    op.get_bind().execute(sa.update(enterprise).where(enterprise.c.id.in_(filers))
-                          .values(cbec_reporter=True))
+    op.get_bind().execute(
+        sa.update(enterprise).where(enterprise.c.id.in_(filers)).values(cbec_reporter=True)
+    )
 
 
 def downgrade() -> None:

@@ -133,7 +133,9 @@ def upgrade() -> None:
         sa.Column("ok", sa.Boolean, nullable=False),
         sa.Column("error", sa.Text, nullable=False, server_default=""),
     )
-    op.create_index("ix_alert_notice_day", "alert_notice", ["username", "channel", "rule_code", "day"])
+    op.create_index(
+        "ix_alert_notice_day", "alert_notice", ["username", "channel", "rule_code", "day"]
+    )
     op.create_table(
         "alert_subscriber",
         sa.Column("username", sa.String(100), primary_key=True),

@@ -69,8 +69,12 @@ def _children() -> None:
     op.create_table(
         "policy_section",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("parent", sa.Integer, nullable=True),
         sa.Column("level", sa.SmallInteger, nullable=False),
@@ -83,8 +87,12 @@ def _children() -> None:
     op.create_table(
         "policy_passage",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("section_path", sa.String(1000), nullable=False, server_default=""),
         sa.Column("text", sa.Text, nullable=False),
@@ -95,8 +103,12 @@ def _children() -> None:
     op.create_table(
         "policy_target",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("key", sa.String(32), nullable=False),
         sa.Column("subject", sa.String(300), nullable=False),
         sa.Column("indicator", sa.String(300), nullable=False),
@@ -114,8 +126,12 @@ def _children() -> None:
     op.create_table(
         "policy_term",
         sa.Column("term", sa.String(64), primary_key=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("weight", sa.Float, nullable=False),
         sa.Column("passage_id", sa.Integer, nullable=False),
         sqlite_with_rowid=False,
@@ -124,8 +140,12 @@ def _children() -> None:
     op.create_index("ix_policy_term_document_id", "policy_term", ["document_id"])
     op.create_table(
         "policy_band",
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("band", sa.SmallInteger, primary_key=True),
         sa.Column("bucket", sa.String(16), nullable=False),
     )
@@ -172,6 +192,14 @@ def downgrade() -> None:
         for name in ("policy_passage_au", "policy_passage_ad", "policy_passage_ai"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS policy_fts")
-    for table in ("policy_stats", "policy_band", "policy_term", "policy_target", "policy_passage",
-                  "policy_section", "policy_correction", "policy_document"):
+    for table in (
+        "policy_stats",
+        "policy_band",
+        "policy_term",
+        "policy_target",
+        "policy_passage",
+        "policy_section",
+        "policy_correction",
+        "policy_document",
+    ):
         op.drop_table(table)

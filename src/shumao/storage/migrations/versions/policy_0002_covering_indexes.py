@@ -26,9 +26,13 @@ def upgrade() -> None:
     op.create_index("ix_policy_term_rank", "policy_term", ["term", "weight", "document_id"])
     op.drop_index("ix_policy_term_document_id", table_name="policy_term")
     op.create_index("ix_policy_term_document_id", "policy_term", ["document_id", "term", "weight"])
-    op.create_index("ix_policy_document_live", "policy_document", ["id", "issue_date"],
-                    postgresql_where=sa.text("canonical_id IS NULL"),
-                    sqlite_where=sa.text("canonical_id IS NULL"))
+    op.create_index(
+        "ix_policy_document_live",
+        "policy_document",
+        ["id", "issue_date"],
+        postgresql_where=sa.text("canonical_id IS NULL"),
+        sqlite_where=sa.text("canonical_id IS NULL"),
+    )
 
 
 def downgrade() -> None:

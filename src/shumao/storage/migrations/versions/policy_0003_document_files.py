@@ -24,8 +24,19 @@ down_revision = "policy_0002"
 branch_labels = None
 depends_on = None
 
-COPIED = ("source_file", "source_format", "source_sha256", "text_sha256", "script", "quality",
-          "similarity", "ingested_at", "updated_at", "original_text", "display_text")
+COPIED = (
+    "source_file",
+    "source_format",
+    "source_sha256",
+    "text_sha256",
+    "script",
+    "quality",
+    "similarity",
+    "ingested_at",
+    "updated_at",
+    "original_text",
+    "display_text",
+)
 DERIVED = ("policy_term", "policy_band", "policy_passage", "policy_section", "policy_target")
 
 
@@ -33,8 +44,12 @@ def upgrade() -> None:
     op.create_table(
         "policy_file",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("document_id", sa.Integer,
-                  sa.ForeignKey("policy_document.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("source_file", sa.String(500), nullable=False),
         sa.Column("source_format", sa.String(10), nullable=False),
         sa.Column("source_sha256", sa.String(64), nullable=False),
@@ -50,35 +65,51 @@ def upgrade() -> None:
     for column in ("document_id", "source_sha256", "text_sha256"):
         op.create_index(f"ix_policy_file_{column}", "policy_file", [column])
     columns = ", ".join(COPIED)
-    op.execute(f"INSERT INTO policy_file (document_id, {columns}) "
-               f"SELECT id, {columns} FROM policy_document ORDER BY id")
+    op.execute(
+        f"INSERT INTO policy_file (document_id, {columns}) "
+        f"SELECT id, {columns} FROM policy_document ORDER BY id"
+    )
     _merge_linked_copies(op.get_bind())
 
 
 def _merge_linked_copies(conn: sa.Connection) -> None:
-    merged = conn.execute(sa.text(
-        "SELECT d.id, d.canonical_id FROM policy_document d WHERE d.canonical_id IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM policy_correction c WHERE c.document_id = d.id) "
-        "AND NOT EXISTS (SELECT 1 FROM policy_target t WHERE t.document_id = d.id "
-        "AND t.status <> 'candidate') ORDER BY d.id")).all()
+    merged = conn.execute(
+        sa.text(
+            "SELECT d.id, d.canonical_id FROM policy_document d WHERE d.canonical_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM policy_correction c WHERE c.document_id = d.id) "
+            "AND NOT EXISTS (SELECT 1 FROM policy_target t WHERE t.document_id = d.id "
+            "AND t.status <> 'candidate') ORDER BY d.id"
+        )
+    ).all()
     for copy_id, document_id in merged:
-        conn.execute(sa.text("UPDATE policy_file SET document_id = :doc WHERE document_id = :copy"),
-                     {"doc": document_id, "copy": copy_id})
+        conn.execute(
+            sa.text("UPDATE policy_file SET document_id = :doc WHERE document_id = :copy"),
+            {"doc": document_id, "copy": copy_id},
+        )
         for table in DERIVED:
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE document_id = :copy"),
-                         {"copy": copy_id})
+            conn.execute(
+                sa.text(f"DELETE FROM {table} WHERE document_id = :copy"), {"copy": copy_id}
+            )
         conn.execute(sa.text("DELETE FROM policy_document WHERE id = :copy"), {"copy": copy_id})
     if merged:
-        conn.execute(sa.text("UPDATE policy_stats SET documents = documents - :n WHERE id = 1"),
-                     {"n": len(merged)})
+        conn.execute(
+            sa.text("UPDATE policy_stats SET documents = documents - :n WHERE id = 1"),
+            {"n": len(merged)},
+        )
 
 
 def downgrade() -> None:
     conn = op.get_bind()
-    shared = conn.execute(sa.text("SELECT document_id FROM policy_file GROUP BY document_id "
-                                  "HAVING count(*) > 1")).scalars().all()
+    shared = (
+        conn.execute(
+            sa.text("SELECT document_id FROM policy_file GROUP BY document_id HAVING count(*) > 1")
+        )
+        .scalars()
+        .all()
+    )
     if shared:
         raise RuntimeError(
             f"文件 {sorted(shared)} 有多个来源文件，降级会丢失其副本 / documents {sorted(shared)} "
-            "have several source files; downgrading would lose the copies")
+            "have several source files; downgrading would lose the copies"
+        )
     op.drop_table("policy_file")

@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "policy_foreign",
-        sa.Column("document_id", sa.Integer,
-                  sa.ForeignKey("policy_document.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("policy_document.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("entry_key", sa.String(60), nullable=False, unique=True),
         sa.Column("economy", sa.String(5), nullable=False),
         sa.Column("rule_type", sa.String(30), nullable=False),

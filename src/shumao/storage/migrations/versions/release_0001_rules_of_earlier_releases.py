@@ -25,12 +25,19 @@ branch_labels = ("release",)
 depends_on = "auth_0003"
 
 MARK = "release_0001"
-LEGACY = {"threshold": 3, "dominance": [[1, 85.0], [2, 85.0]], "p_percent": [], "pq": [],
-          "protection": 10.0, "method": "greedy", "cost": "value", "time_limit": 30.0,
-          "name": "legacy-2026-11"}
+LEGACY = {
+    "threshold": 3,
+    "dominance": [[1, 85.0], [2, 85.0]],
+    "p_percent": [],
+    "pq": [],
+    "protection": 10.0,
+    "method": "greedy",
+    "cost": "value",
+    "time_limit": 30.0,
+    "name": "legacy-2026-11",
+}
 
-release = sa.table("data_release", sa.column("id", sa.Integer),
-                   sa.column("disclosure", sa.JSON))
+release = sa.table("data_release", sa.column("id", sa.Integer), sa.column("disclosure", sa.JSON))
 cell = sa.table("release_cell", sa.column("release_id", sa.Integer))
 
 
@@ -38,17 +45,22 @@ def upgrade() -> None:
     conn = op.get_bind()
     published = sa.select(cell.c.release_id).distinct()
     # JSON null and SQL NULL both mean "nothing recorded" (``sa.JSON`` may store either)
-    rows = conn.execute(sa.select(release.c.id, release.c.disclosure)
-                        .where(release.c.id.in_(published))).all()
+    rows = conn.execute(
+        sa.select(release.c.id, release.c.disclosure).where(release.c.id.in_(published))
+    ).all()
     for row in rows:
         if row.disclosure is None:
-            conn.execute(sa.update(release).where(release.c.id == row.id).values(
-                disclosure={"rules": LEGACY, "recorded_by": MARK}))
+            conn.execute(
+                sa.update(release)
+                .where(release.c.id == row.id)
+                .values(disclosure={"rules": LEGACY, "recorded_by": MARK})
+            )
 
 
 def downgrade() -> None:
     conn = op.get_bind()
     for row in conn.execute(sa.select(release.c.id, release.c.disclosure)).all():
         if (row.disclosure or {}).get("recorded_by") == MARK:
-            conn.execute(sa.update(release).where(release.c.id == row.id)
-                         .values(disclosure=sa.null()))
+            conn.execute(
+                sa.update(release).where(release.c.id == row.id).values(disclosure=sa.null())
+            )
