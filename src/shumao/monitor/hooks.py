@@ -2,7 +2,8 @@
 data transaction, and never able to lose the data: a failing evaluation is logged and recorded
 in ``monitor_run``; the caller's data are already committed.
 
-Callers: ``ingest.pipeline.run_import`` (after its transaction), the web layer's session
+Callers: ``ingest.pipeline.run_import`` when its caller passes ``after=after_commit`` (the CLI's
+import and the demo load do; after its transaction), the web layer's session
 dependency (``defer`` inside the request's transaction, ``run_deferred`` after its commit: an
 approval, a release), the CLI commands that approve and release.
 """

@@ -1,4 +1,4 @@
-"""Statistical anomalies in time series (reference/METHODS.md §5).
+"""Statistical anomalies in time series (docs/methods.md §7.3).
 
 ``outlier``  robust growth-rate outliers on log growth r = ln(yₜ / yₜ₋₁):
              * against the **peers** of the same period (same dataflow, partner, product,
