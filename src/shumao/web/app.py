@@ -74,15 +74,7 @@ def _release_worker(app: FastAPI, stop: threading.Event) -> threading.Thread | N
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
-        title="数贸 shumao API",
-        version=shumao.__version__,
-        description=DESCRIPTION,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url="/openapi.json",
-        lifespan=_lifespan,
-    )
+    app = _fastapi()
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
     app.state.config = WebConfig.from_settings(settings)
@@ -97,6 +89,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router)
     app.add_api_route("/api/docs", _docs, include_in_schema=False)
     return app
+
+
+def _fastapi() -> FastAPI:
+    """The application itself: its OpenAPI description; Swagger UI served from /static."""
+    return FastAPI(
+        title="数贸 shumao API",
+        version=shumao.__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=_lifespan,
+    )
 
 
 def _docs(request: Request) -> HTMLResponse:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shumao.release import shown
+from shumao.web.cache import ViewCache
 from shumao.web.services.calendar import correction_header, correction_notices
 
 HEADER = b"x-shumao-correction"
@@ -49,14 +50,20 @@ async def _add_header(
     kind = dict(headers).get(b"content-type", b"")
     if kind.startswith(b"text/html"):
         return  # the page prints the notice
-    engine = scope["app"].state.engine
-    notices = await run_in_threadpool(_notices, engine, flows)
+    state = scope["app"].state
+    notices = await run_in_threadpool(_notices, state.engine, state.cache, flows)
     if notices:
         message["headers"] = [*headers, (HEADER, correction_header(notices).encode("ascii"))]
 
 
-def _notices(engine: Engine, flows: frozenset[str]) -> list[dict[str, Any]]:
+def _notices(engine: Engine, cache: ViewCache, flows: frozenset[str]) -> list[dict[str, Any]]:
     """Read after the route has given its connection back (the header goes out with the
-    response's start), so a connection of its own."""
-    with engine.connect() as conn:
-        return correction_notices(conn, dataflows=flows, lang="en")
+    response's start), so on a connection of its own; kept as the other views are (a cached
+    answer needs no database: corrections come with releases, and this process's own clear
+    the cache at once)."""
+
+    def read() -> list[dict[str, Any]]:
+        with engine.connect() as conn:
+            return correction_notices(conn, dataflows=flows, lang="en")
+
+    return cache.recent(("correction-notices", flows), read)

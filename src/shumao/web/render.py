@@ -107,6 +107,8 @@ def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:
     if engine is None:
         return []
     dataflows = shown.current()
+    if not dataflows:
+        return []
     return connection.read(
         request, engine, lambda conn: correction_notices(conn, dataflows=dataflows, lang=lang)
     )

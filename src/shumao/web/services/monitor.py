@@ -64,17 +64,8 @@ def _names(conn: Connection, rows: list[dict[str, Any]], lang: str) -> Names:
     one enterprise: its non-response, its outbound projects' host risk)."""
     ruleset = rules.active(conn)
     codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
-    found = (
-        dict(
-            conn.execute(
-                select(enterprise.c.uscc, enterprise.c.name).where(enterprise.c.uscc.in_(codes))
-            )
-            .tuples()
-            .all()
-        )
-        if codes
-        else {}
-    )
+    query = select(enterprise.c.uscc, enterprise.c.name).where(enterprise.c.uscc.in_(codes))
+    found = {uscc: name for uscc, name in conn.execute(query)} if codes else {}
     return Names(
         rules={r.code: pick(r.name_zh, r.name_en, lang) for r in ruleset.rules}, enterprises=found
     )
