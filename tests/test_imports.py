@@ -25,14 +25,6 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # (importer, imported) module edges left out of the module cycle check.
 KNOWN_MODULE_EDGES: dict[tuple[str, str], str] = {
     (
-        "shumao.compute.indicators",
-        "shumao.compute.cbec",
-    ): "registers the CBEC_* indicator functions from the bottom of indicators.py",
-    (
-        "shumao.report.sources",
-        "shumao.report.sources_cbec",
-    ): "registers the 数字订购贸易 report sources from the bottom of sources.py",
-    (
         "shumao.outbound.checks",
         "shumao.outbound.register",
     ): "the certificate check reads the register, which parses with the checks' helpers",
