@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from shumao.collection.workflow import review
-from shumao.outbound import demo, register, tracker
+from shumao.outbound import demo, risk, tracker
 from shumao.storage.engine import make_engine, upgrade
 
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "outbound"
@@ -29,7 +29,7 @@ def run(with_risk: bool) -> float:
     hooks = review.APPROVAL_HOOKS["ODI_A"]
     saved = list(hooks)
     if not with_risk:
-        hooks[:] = [h for h in hooks if h is not register._recompute_risk]
+        hooks[:] = [h for h in hooks if h is not risk.recompute_on_approval]
     try:
         with tempfile.TemporaryDirectory() as tmp:
             engine = make_engine(url=f"sqlite:///{tmp}/b.db")

@@ -7,9 +7,9 @@ Edges are read with ``ast`` from every import that runs (module level and inside
 ``a/b/__init__`` too, so it is also an edge to those packages (not to the importer's own).
 A package is ``shumao.<name>``; the root modules (``shumao.config`` …) are packages of one.
 
-The known violations below are the ones still left (issue 14); each is named with its reason,
-and an entry that no longer occurs fails the test, so the lists only shrink. Do not add to
-them: break the cycle (move the shared code down a layer) instead.
+The known violations below (none left since issue 14) would each be named with its reason, and
+an entry that no longer occurs fails the test, so the lists only shrink. Do not add to them:
+break the cycle (move the shared code down a layer, or register through a hook) instead.
 """
 
 from __future__ import annotations
@@ -23,38 +23,11 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 # (importer, imported) module edges left out of the module cycle check.
-KNOWN_MODULE_EDGES: dict[tuple[str, str], str] = {
-    (
-        "shumao.ingest.pipeline",
-        "shumao.ingest.sources",
-    ): "sources() imports the package, whose modules register themselves with the pipeline",
-    (
-        "shumao.compute.indicators",
-        "shumao.compute.cbec",
-    ): "registers the CBEC_* indicator functions from the bottom of indicators.py",
-    (
-        "shumao.report.sources",
-        "shumao.report.sources_cbec",
-    ): "registers the 数字订购贸易 report sources from the bottom of sources.py",
-    (
-        "shumao.outbound.checks",
-        "shumao.outbound.register",
-    ): "the certificate check reads the register, which parses with the checks' helpers",
-    (
-        "shumao.outbound.register",
-        "shumao.outbound.risk",
-    ): "storing approved projects recomputes the risk levels, which read the register",
-}
+KNOWN_MODULE_EDGES: dict[tuple[str, str], str] = {}
 # (importer, imported) package edges left out of the package cycle check.
 KNOWN_PACKAGE_EDGES: dict[tuple[str, str], str] = {}
 # (module, imported) shumao modules imported inside functions outside the CLI.
-KNOWN_IN_FUNCTION: dict[tuple[str, str], str] = {
-    ("shumao.ingest.pipeline", "shumao.ingest.sources"): "the registration cycle above",
-    ("shumao.outbound.checks", "shumao.outbound.register"): "the known outbound cycle above",
-    ("shumao.outbound.register", "shumao.outbound.risk"): "the known outbound cycle above",
-    ("shumao.outbound.risk", "shumao.outbound.register"): "the known outbound cycle above",
-    ("shumao.outbound.risk", "shumao.outbound.alerts"): "the known outbound cycle above",
-}
+KNOWN_IN_FUNCTION: dict[tuple[str, str], str] = {}
 
 
 @dataclass

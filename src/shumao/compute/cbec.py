@@ -1,6 +1,6 @@
 """跨境电商指标 / indicators of cross-border e-commerce (数字订购贸易), pure frame → frame.
 
-Registered into ``indicators.FUNCTIONS`` (their definitions are in ``indicators.yaml``):
+Listed in ``indicators.FUNCTIONS`` (their definitions are in ``indicators.yaml``):
 
     CBEC_SHARE_GOODS     cross-border e-commerce (CBEC) as % of goods trade (GOODS), same flow
     CBEC_PARTNER_SHARE   a partner's share of the flow (partner value / world value)
@@ -19,7 +19,6 @@ import json
 
 import polars as pl
 
-from shumao.compute import indicators as ind
 from shumao.compute.hierarchy import grouping_map
 from shumao.compute.indicator_parts import levels
 from shumao.compute.shares import share_of
@@ -83,7 +82,7 @@ def group_values(frame: pl.DataFrame, groups: tuple[str, ...] = (BRI,)) -> pl.Da
         if c in data.columns and c != "counterpart_area"
     ]
     keys = list(dict.fromkeys(keys))
-    return ind.conform(
+    return conform(
         joined.group_by([*keys, "group"])
         .agg(pl.col("value").sum())
         .rename({"group": "counterpart_area"})
@@ -202,14 +201,3 @@ def partner_structure(frame: pl.DataFrame, *, flow: str, year: str) -> pl.DataFr
         schema={"partner": pl.String, "share": pl.Float64, "kind": pl.String, "bound": pl.String},
         orient="row",
     )
-
-
-ind.FUNCTIONS.update(
-    {
-        "cbec_share_of_goods": share_of_goods,
-        "cbec_partner_share": partner_share,
-        "cbec_mode_share": mode_share,
-        "cbec_province_share": province_share,
-        "cbec_group_share": group_share,
-    }
-)

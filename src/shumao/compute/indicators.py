@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from shumao.compute import cbec
 from shumao.compute import hierarchy as hier
 from shumao.compute import indicator_parts as parts
 from shumao.compute.periods import previous_period, years_between
@@ -301,7 +302,9 @@ FUNCTIONS: dict[str, Callable[..., pl.DataFrame]] = {
     "contribution_to_growth": contribution_to_growth,
     "dd_share_of_services": dd_share_of_services,
     "park_dd_export_share": park_dd_export_share,
+    "cbec_share_of_goods": cbec.share_of_goods,
+    "cbec_partner_share": cbec.partner_share,
+    "cbec_mode_share": cbec.mode_share,
+    "cbec_province_share": cbec.province_share,
+    "cbec_group_share": cbec.group_share,
 }
-
-
-from shumao.compute import cbec as _cbec  # noqa: E402,F401  (registers the CBEC_* functions)

@@ -15,7 +15,7 @@ from shumao.reference.names import resolver
 from shumao.validation.findings import Report, finding
 
 if TYPE_CHECKING:
-    from shumao.ingest.pipeline import ImportContext
+    from shumao.ingest.registry import ImportContext
 
 
 def resolve(frame: pl.DataFrame, column: str, kind: str) -> tuple[pl.DataFrame, list[str]]:

@@ -1,7 +1,7 @@
 """The import pipeline: parse → check → store as one new vintage, all or nothing.
 
-Each source module (``shumao.ingest.sources.*``) registers a ``Source`` whose ``parse`` turns a
-file into the tidy frame of ``shumao.storage.vintages.FRAME_SCHEMA`` plus ``_row`` (the row a
+Each source module (``shumao.ingest.sources.*``) registers a ``Source`` (``ingest.registry``)
+whose ``parse`` turns a file into the tidy frame of ``shumao.storage.vintages.FRAME_SCHEMA`` plus ``_row`` (the row a
 person sees in the file), adding findings to ``ctx.report`` as it goes. The pipeline then runs
 the checks every source shares (codes, periods, missing values, duplicate keys). Any error
 finding stops the import before anything is written; otherwise the frame is written as one
@@ -24,6 +24,8 @@ from shumao.compute.consistency import check_table
 from shumao.config import Settings, get_settings
 from shumao.errors import ImportRejected, UnknownCode
 from shumao.ingest.readers import ROW
+from shumao.ingest.registry import ImportContext, Source
+from shumao.ingest.sources import all_sources
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.engine import require_schema
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
@@ -47,40 +49,6 @@ class AfterImport(Protocol):
 
 
 @dataclass
-class ImportContext:
-    path: Path
-    report: Report
-    settings: Settings
-    options: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Summary lines a source wants shown after the import (label → value)."""
-
-    @property
-    def file(self) -> str:
-        return self.path.name
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    dataflow: str
-    """The dataflow it loads; a parser may choose another by setting ``ctx.options["dataflow"]``."""
-    title_zh: str
-    title_en: str
-    parse: Callable[[ImportContext], pl.DataFrame | None]
-    example: str = ""
-    """A file under ../shared/data this source reads (documentation)."""
-    dataflows: tuple[str, ...] = ()
-    """Dataflows a user may choose with ``--dataflow`` (empty: only ``dataflow``; generic
-    sources that take the dataflow from a mapping file leave the choice to the parser)."""
-    official_table: bool = False
-    """A published table: its internal arithmetic (totals, X + M = T, growth, shares) and its
-    period-to-period changes (HB and ratio edits against each series' history and its peers,
-    zeros) are checked on import (``shumao.compute.consistency``); what they find becomes
-    warnings in the report, the data are stored as published."""
-
-
-@dataclass
 class ImportResult:
     source: str
     dataflow: str
@@ -91,24 +59,9 @@ class ImportResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_SOURCES: dict[str, Source] = {}
-
-
-def register(source: Source) -> Source:
-    _SOURCES[source.name] = source
-    return source
-
-
-def sources() -> dict[str, Source]:
-    # deferred: importing the package registers every source, each importing this module
-    from shumao.ingest import sources as _pkg  # noqa: F401
-
-    return dict(sorted(_SOURCES.items()))
-
-
 def get_source(name: str) -> Source:
     try:
-        return sources()[name]
+        return all_sources()[name]
     except KeyError:
         raise UnknownCode("import sources", name) from None
 

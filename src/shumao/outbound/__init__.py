@@ -34,10 +34,11 @@ def register_findings() -> None:
 
 
 def _load() -> None:
-    """Register the findings, code lists, form-rule kinds and the approval of ``ODI_A``."""
+    """Register the findings, code lists, form-rule kinds and the approval of ``ODI_A`` (the
+    register's rows, then the risk levels)."""
 
     register_findings()
-    for module in ("codes", "checks", "register"):
+    for module in ("codes", "checks", "register", "risk"):
         importlib.import_module(f"shumao.outbound.{module}")
 
 

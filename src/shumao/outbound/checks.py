@@ -17,13 +17,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from shumao.collection.checks.engine import register_rule_kind
 from shumao.collection.checks.model import TOTAL, Run
 from shumao.collection.forms import Form, normalise_period, period_end
 from shumao.collection.workflow import context
 from shumao.outbound import codes
+from shumao.outbound import tables as t
 from shumao.validation.findings import ROW
 
 if TYPE_CHECKING:
@@ -179,12 +180,17 @@ def certificates(run: Run, spec: RuleSpec) -> None:
             )
 
 
+def certificate_owners(conn: Connection) -> dict[str, tuple[str, str]]:
+    """Certificate → (enterprise, project number) of every approved register line."""
+    p = t.project.c
+    found = conn.execute(select(p.odi_cert, p.uscc, p.project_no).order_by(p.id)).all()
+    return {r.odi_cert: (r.uscc, r.project_no) for r in found}
+
+
 def _taken(
     conn: Connection, form: Form, uscc: str | None, period: str | None
 ) -> dict[str, tuple[str, str]]:
-    from shumao.outbound import register  # deferred: register imports checks (known cycle)
-
-    return register.certificate_owners(conn)
+    return certificate_owners(conn)
 
 
 register_rule_kind("odi-currency", currency)

@@ -2,7 +2,9 @@
 the register as each role may read it.
 
 Approval (``collection.workflow.approve``) calls ``store_projects`` in its transaction: the
-approved upload's lines become ``outbound_project`` rows tagged with the filing's revision. A
+approved upload's lines become ``outbound_project`` rows tagged with the filing's revision
+(``risk`` then recomputes the host economies' levels with its own approval hook, registered
+after this one). A
 revision adds rows; the current register is, per enterprise and project number, the line of
 the latest approved period and revision (``current``), and ``as_of`` any earlier state.
 """
@@ -103,14 +105,7 @@ def store_projects(conn: Connection, approved: filings.Filing) -> None:
         conn.execute(insert(t.project), rows)
 
 
-def _recompute_risk(conn: Connection, approved: filings.Filing) -> None:
-    from shumao.outbound import risk  # deferred: risk reads the register (known cycle)
-
-    risk.recompute(conn)
-
-
 review.on_approve(FORM_ID, store_projects)
-review.on_approve(FORM_ID, _recompute_risk)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -189,13 +184,3 @@ def current(conn: Connection, *, actor: Actor, as_of: datetime | None = None) ->
         .last()
         .sort("uscc", "project_no")
     )
-
-
-def certificate_owners(conn: Connection) -> dict[str, tuple[str, str]]:
-    """Certificate → (enterprise, project number) of every approved register line."""
-    found = conn.execute(
-        select(t.project.c.odi_cert, t.project.c.uscc, t.project.c.project_no).order_by(
-            t.project.c.id
-        )
-    ).all()
-    return {r.odi_cert: (r.uscc, r.project_no) for r in found}

@@ -6,7 +6,9 @@ store (UNCTAD digitally deliverable services imports) and the register's exposur
 the scoreboard (``data/risk.yaml``); each rule that holds adds its points and a reason naming
 the tracker entries or figures behind it. ``recompute`` reads the inputs, stores a new level
 row for every economy whose level or reasons changed, and hands the level changes to
-``alerts``. Each project inherits the level and reasons of its host.
+``alerts``. Each project inherits the level and reasons of its host. Approving a register
+filing (``ODI_A``) recomputes the levels: this module adds that approval hook, so the register
+never imports risk.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from sqlalchemy import Connection, insert, select
 
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
-from shumao.outbound import risk_rules
+from shumao.collection.workflow import filings, review
+from shumao.outbound import alerts, register, risk_rules
 from shumao.outbound import tables as t
 from shumao.policy import foreign
 from shumao.reference import groupings
@@ -137,8 +140,6 @@ def assess(inputs: Inputs, day: date) -> list[Assessment]:
 
 def read_inputs(conn: Connection, day: date) -> Inputs:
     tracker = foreign.entries(conn)
-    from shumao.outbound import register  # deferred: register recomputes risk (known cycle)
-
     projects = register.current(conn, actor=Actor("risk", Role.MINISTRY))
     live = projects.filter(pl.col("stage") != "EXITED") if projects.height else projects
     exposure = (
@@ -197,7 +198,13 @@ def recompute(conn: Connection, *, day: date | None = None) -> list[tuple[str, s
         )
         if old is None or old["level"] != a.level:
             changes.append((a.economy, old["level"] if old else None, a.level))
-    from shumao.outbound import alerts  # deferred: alerts read the register (known cycle)
-
     alerts.raise_changes(conn, [c for c in changes if c[1] is not None], now=now)
     return changes
+
+
+def recompute_on_approval(conn: Connection, approved: filings.Filing) -> None:
+    """Approving a register filing recomputes the levels (after ``register.store_projects``)."""
+    recompute(conn)
+
+
+review.on_approve(register.FORM_ID, recompute_on_approval)

@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+# importing the modules that define report sources registers them (``@source``) in SOURCES
+import shumao.report.sources
+import shumao.report.sources_cbec  # noqa: F401
 from shumao.report import lineage, passages
 from shumao.report.data import Reader, Rows
 from shumao.report.document import Document
 from shumao.report.factcheck import Checked, check_text
 from shumao.report.sentences import Renderer
-from shumao.report.sources import SOURCES
+from shumao.report.source_registry import SOURCES
 from shumao.report.template import Template, passage_path
 from shumao.validation.findings import Finding, Report, finding
 

@@ -3,7 +3,8 @@
 A source reads the store through a ``Reader`` (one ``as_of`` for the whole build) and returns
 ``Rows`` whose fields say what they measure. The template's ``data:`` section names a source and
 its parameters; adding a chapter on new data (e.g. 数字订购贸易) is a template edit plus one
-source registered here with ``@source``.
+source registered with ``@source`` (``source_registry``), here or in a module of its own that
+``report.checks`` imports.
 
     mofcom_economies   表1: economies' published trade and growth; share of world exports
     mofcom_china       China's total, exports, imports, growth, balance and its change
@@ -18,8 +19,6 @@ source registered here with ``@source``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -27,6 +26,7 @@ from shumao.reference import geo
 from shumao.report import figures as fx
 from shumao.report.data import Field, Reader, Row, Rows, area_name
 from shumao.report.figures import Figure
+from shumao.report.source_registry import source
 
 MOFCOM = "MOFCOM_REPORT"
 OUTPUT = "MOFCOM_BASE_OUTPUT"
@@ -36,25 +36,6 @@ YI = "亿美元"
 SOURCE_MOFCOM = ("商务部", "MOFCOM")
 SOURCE_BASES = ("基地所在地商务主管部门", "local commerce departments of the bases")
 SOURCE_WTO = ("WTO数据库", "WTO database")
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    function: Callable[..., Rows]
-    params: frozenset[str]
-    doc_zh: str
-
-
-SOURCES: dict[str, Source] = {}
-
-
-def source(name: str, doc_zh: str, params: tuple[str, ...] = ()) -> Callable[..., Any]:
-    def wrap(function: Callable[..., Rows]) -> Callable[..., Rows]:
-        SOURCES[name] = Source(name, function, frozenset(params), doc_zh)
-        return function
-
-    return wrap
 
 
 def trade_fields(*flows: str, growth: bool = True) -> dict[str, Field]:
@@ -357,6 +338,3 @@ def series(
         rows.append(row)
     fields = {"v": Field("v", flow, "level", unit), "g": Field("g", flow, "growth", "%", 1)}
     return Rows("series", rows, fields, source_zh, source_en, topic)
-
-
-from shumao.report import sources_cbec as _cbec  # noqa: E402,F401  (registers 数字订购贸易 sources)

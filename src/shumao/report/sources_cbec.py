@@ -19,7 +19,7 @@ from shumao.compute.digital_trade import Interval, combine
 from shumao.report import figures as fx
 from shumao.report.data import Field, Reader, Row, Rows, area_name
 from shumao.report.figures import Figure
-from shumao.report.sources import source
+from shumao.report.source_registry import source
 
 CBEC = "CUSTOMS_CBEC"
 NATION = "CHN"

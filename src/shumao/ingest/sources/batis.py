@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import countries, units
 from shumao.validation.findings import Report, finding
 from shumao.validation.numbers import parse_numbers

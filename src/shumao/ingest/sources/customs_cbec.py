@@ -35,8 +35,8 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import require_columns
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import cbec_modes, countries, geo, units
 from shumao.validation.findings import Report, finding
 from shumao.validation.findings import register as register_codes

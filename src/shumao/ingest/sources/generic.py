@@ -40,8 +40,8 @@ from shumao.errors import UnknownCode
 from shumao.ingest.common import match_column, resolve
 from shumao.ingest.mapping import FIELDS, load_mapping
 from shumao.ingest.periods import freq_of_period, normalise_periods
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import units
 from shumao.storage.dataflows import get_dataflow
 from shumao.validation.findings import Report, finding

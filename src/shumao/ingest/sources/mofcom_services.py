@@ -31,8 +31,8 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.common import check_dataflow, require_columns
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
 from shumao.validation.numbers import parse_numbers

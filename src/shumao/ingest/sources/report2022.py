@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from shumao.errors import UnknownCode
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import countries, geo, parks, units
 from shumao.validation.findings import Report, finding
 from shumao.validation.numbers import parse_numbers

@@ -6,8 +6,8 @@ import polars as pl
 
 from shumao.errors import UnknownCode
 from shumao.ingest.periods import freq_of_period, normalise_periods
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.ingest.sources.generic import MAX_ROW_FINDINGS, apply_units, statuses
 from shumao.storage.dataflows import Dataflow, all_dataflows, get_dataflow
 from shumao.validation.findings import Report, finding

@@ -32,8 +32,8 @@ import polars as pl
 
 from shumao.encodings import UTF8_BOM
 from shumao.ingest.common import check_dataflow, map_countries, require_columns
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
 from shumao.validation.numbers import parse_numbers

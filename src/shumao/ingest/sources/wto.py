@@ -33,8 +33,8 @@ from shumao.ingest.common import (
     status_expr,
     world_code,
 )
-from shumao.ingest.pipeline import ImportContext, Source, register
 from shumao.ingest.readers import ROW, Table, read_table
+from shumao.ingest.registry import ImportContext, Source, register
 from shumao.reference import units
 from shumao.validation.findings import Report, finding
 from shumao.validation.numbers import parse_numbers
