@@ -68,6 +68,11 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(k).cast(t) for k, t in FRAME_SCHEMA.items()])
 
 
+def conform_all(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """``frames`` as one frame of ``FRAME_SCHEMA`` (conformed); none: an empty one."""
+    return conform(pl.concat(frames)) if frames else pl.DataFrame(schema=FRAME_SCHEMA)
+
+
 def write_vintage(
     conn: Connection,
     *,

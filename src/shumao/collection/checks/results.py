@@ -13,7 +13,7 @@ from shumao.collection.checks.model import TOTAL, Position, empty_history
 from shumao.collection.forms import Form
 from shumao.reference import units
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
-from shumao.storage.vintages import conform
+from shumao.storage.vintages import conform_all
 from shumao.validation.findings import ROW, Report, column_letter
 
 
@@ -102,20 +102,7 @@ def observations_of(checked: Checked) -> pl.DataFrame:
             pl.lit(unit.mult if unit else 0).alias("unit_mult"),
         )
         frames.append(part)
-    return (
-        conform(pl.concat(frames))
-        if frames
-        else conform(
-            pl.DataFrame(
-                schema={
-                    "ref_area": pl.String,
-                    "time_period": pl.String,
-                    "value": pl.Float64,
-                    "unit": pl.String,
-                }
-            )
-        )
-    )
+    return conform_all(frames)
 
 
 def history_from_observations(form: Form, obs: pl.DataFrame) -> pl.DataFrame:

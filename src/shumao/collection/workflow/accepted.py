@@ -20,7 +20,7 @@ from shumao.collection.forms import Form
 from shumao.collection.tables import filing_observation
 from shumao.reference import units
 from shumao.storage.tables import DIMENSIONS
-from shumao.storage.vintages import conform
+from shumao.storage.vintages import conform, conform_all
 
 COLUMNS = [*DIMENSIONS, "time_period", "value", "unit", "unit_mult", "obs_status"]
 KEYS = ["uscc", "period"]
@@ -50,20 +50,7 @@ def zero_report(form: Form, lines: pl.DataFrame, obs: pl.DataFrame) -> pl.DataFr
             how="anti",
         )
         frames += [_zeros(form, groups, name, where) for name in names if form.field(name).store]
-    return (
-        conform(pl.concat(frames))
-        if frames
-        else conform(
-            pl.DataFrame(
-                schema={
-                    "ref_area": pl.String,
-                    "time_period": pl.String,
-                    "value": pl.Float64,
-                    "unit": pl.String,
-                }
-            )
-        )
-    )
+    return conform_all(frames)
 
 
 def _all_zero(lines: pl.DataFrame, names: list[str]) -> pl.DataFrame:
