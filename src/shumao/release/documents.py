@@ -205,14 +205,5 @@ def file_for(
     if doc is None or path is None or not visible(scope, entry) or not path.is_file():
         raise NotVisible("报告文件", "report file")
     if entry.upcoming:
-        audit.record(
-            conn,
-            action="release.embargo",
-            username=scope.username,
-            role=scope.role,
-            scope=scope.code,
-            target=f"calendar#{entry.id}",
-            ip=ip,
-            detail={"file": name},
-        )
+        embargo.record_look(conn, scope=scope, entry=entry, ip=ip, detail={"file": name})
     return doc, path

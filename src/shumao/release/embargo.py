@@ -10,6 +10,8 @@ minute — and each look is audited (``release.embargo``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 from sqlalchemy import Connection
 
@@ -42,6 +44,14 @@ def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> p
     if entry.kind not in calendar.HOLDS_VINTAGE:
         raise NotVisible("禁发数据", "embargoed release")
     held = calendar.held_vintage(conn, entry)  # an index scheduled before its build: the newest
+    record_look(conn, scope=scope, entry=entry, ip=ip, detail={"vintage": held})
+    return public.prospective(conn, entry.subject, held)
+
+
+def record_look(
+    conn: Connection, *, scope: Scope, entry: Entry, ip: str, detail: dict[str, Any]
+) -> None:
+    """One look at an entry before its minute, in the audit log (``release.embargo``)."""
     audit.record(
         conn,
         action="release.embargo",
@@ -50,6 +60,5 @@ def preview(conn: Connection, *, scope: Scope, entry_id: int, ip: str = "") -> p
         scope=scope.code,
         target=f"calendar#{entry.id}",
         ip=ip,
-        detail={"vintage": held},
+        detail=detail,
     )
-    return public.prospective(conn, entry.subject, held)
