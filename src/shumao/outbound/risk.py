@@ -79,17 +79,14 @@ def _measure(rule: risk_rules.RiskRule, inputs: Inputs, economy: str) -> dict[st
     if rule.params["measure"] == "share":
         whole = inputs.series.get(spec.of or "", indicators.empty())
         return indicators.share(frame, whole, economy)
-    found: dict[str, Any] | None = getattr(indicators, rule.params["measure"])(frame, economy)
-    return found
+    own = indicators.growth if rule.params["measure"] == "growth" else indicators.level
+    return own(frame, economy)
 
 
-def _holds(rule: risk_rules.RiskRule, measured: float) -> bool:
-    p = rule.params
-    if "below_pct" in p:
-        return measured < p["below_pct"]
-    if "below_yi_usd" in p:
-        return measured < p["below_yi_usd"]
-    return bool(measured > p["above_pct"])
+def _threshold(rule: risk_rules.RiskRule) -> tuple[float, bool]:
+    """The rule's threshold and whether it holds above it (``above_…``) or below."""
+    key = risk_rules.MEASURES[rule.params["measure"]][0]
+    return float(rule.params[key]), key.startswith("above_")
 
 
 def _store_reason(rule: risk_rules.RiskRule, inputs: Inputs, economy: str) -> dict[str, Any] | None:
@@ -105,9 +102,9 @@ def _store_reason(rule: risk_rules.RiskRule, inputs: Inputs, economy: str) -> di
             "zh": zh.format(series=spec.zh),
             "en": en.format(series=spec.en),
         }
-    if not _holds(rule, found["measured"]):
+    limit, above = _threshold(rule)
+    if not (found["measured"] > limit if above else found["measured"] < limit):
         return None
-    limit = next(v for k, v in rule.params.items() if k.startswith(("below_", "above_")))
     words = {k: v for k, v in found.items() if isinstance(v, str)} | {"limit": f"{limit:g}"}
     return {
         "code": rule.code,
