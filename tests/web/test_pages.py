@@ -41,9 +41,8 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 ROLES = ("public", "enterprise", "park", "city", "province", "ministry", "admin")
 PASSWORD = "shumao-demo-2024"
-PER_ROUTE = (
-    2  # two of each route (two sorts of the explorer, two economies): 5 meant 50 % more pages
-)
+# Two of each route (two sorts of the explorer, two economies): five meant 50 % more pages.
+PER_ROUTE = 2
 PHONE = 390
 SKIP_ROUTES = {
     "/lang/{code}": "a redirect that switches the language",
