@@ -19,7 +19,6 @@ from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.labels import area_name, pick
 from shumao.monitor import alerts, handling, indicators, queries, rules, targets
-from shumao.monitor.handling import Who
 from shumao.reference import geo
 from shumao.reference.units import unit_text
 from shumao.web.cache import ViewCache
@@ -251,17 +250,16 @@ def act(
     until: Any = None,
     until_change: bool = False,
 ) -> dict[str, Any]:
-    who = Who(scope.username, scope.role, scope.code)
     inside = queries.inside(scope)
     if action == "ack":
         return handling.acknowledge(
-            conn, alert_id=alert_id, who=who, note=note, inside=inside, expected_version=version
+            conn, alert_id=alert_id, who=scope, note=note, inside=inside, expected_version=version
         )
     if action == "resolve":
         return handling.resolve(
             conn,
             alert_id=alert_id,
-            who=who,
+            who=scope,
             reason=reason or note,
             inside=inside,
             expected_version=version,
@@ -269,7 +267,7 @@ def act(
     return handling.silence(
         conn,
         alert_id=alert_id,
-        who=who,
+        who=scope,
         until=until,
         until_change=until_change,
         note=note,
