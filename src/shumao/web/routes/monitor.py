@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from shumao.monitor import queries
+from shumao.web.cache import ViewCache
+from shumao.web.config import WebConfig
 from shumao.web.deps import (
     CacheDep,
     ConfigDep,
@@ -32,6 +36,7 @@ api = APIRouter(prefix="/api", tags=["monitor"], dependencies=[Csrf])
 lists = APIRouter()
 """The alert list, page and JSON (``alert_views``): reads only, so no CSRF check, and the
 login session is read in the same worker-thread trip as the list (no ``ScopeDep``)."""
+T = TypeVar("T")
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CODE = r"^[0-9A-Za-z_-]*$"
 Level = Annotated[
@@ -62,6 +67,34 @@ def _filters(
     )
 
 
+def _query(
+    request: Request,
+    level: str | None,
+    state: str,
+    rule: str | None,
+    area: str | None,
+    period: str | None,
+    page_no: int,
+) -> alert_views.ListQuery:
+    return alert_views.ListQuery(
+        _filters(level, state, rule, area, period), page_no, lang_of(request)
+    )
+
+
+async def _answer(
+    answer: Callable[..., T],
+    request: Request,
+    engine: Engine,
+    cache: ViewCache,
+    config: WebConfig,
+    query: alert_views.ListQuery,
+) -> T:
+    """The list in one worker-thread trip (session, token and, unless cached, the list)."""
+    return await run_in_threadpool(
+        answer, engine, request=request, secret=config.secret_key, cache=cache, query=query
+    )
+
+
 @lists.get("/monitor")
 async def monitor_page(
     request: Request,
@@ -75,25 +108,8 @@ async def monitor_page(
     period: PeriodQ = None,
     page_no: PageNo = 1,
 ) -> Response:
-    chosen = {
-        "level": level or "",
-        "state": state,
-        "rule": rule or "",
-        "area": area or "",
-        "period": period or "",
-    }
-    query = alert_views.ListQuery(
-        _filters(level, state, rule, area, period), page_no, lang_of(request)
-    )
-    return await run_in_threadpool(
-        alert_views.list_page,
-        engine,
-        request=request,
-        secret=config.secret_key,
-        cache=cache,
-        query=query,
-        chosen=chosen,
-    )
+    query = _query(request, level, state, rule, area, period, page_no)
+    return await _answer(alert_views.list_page, request, engine, cache, config, query)
 
 
 @pages.get("/monitor/alerts/{alert_id}")
@@ -159,17 +175,8 @@ async def alerts_api(
     period: PeriodQ = None,
     page_no: PageNo = 1,
 ) -> Response:
-    query = alert_views.ListQuery(
-        _filters(level, state, rule, area, period), page_no, lang_of(request)
-    )
-    body = await run_in_threadpool(
-        alert_views.list_json,
-        engine,
-        request=request,
-        secret=config.secret_key,
-        cache=cache,
-        query=query,
-    )
+    query = _query(request, level, state, rule, area, period, page_no)
+    body = await _answer(alert_views.list_json, request, engine, cache, config, query)
     return Response(body, media_type="application/json")
 
 

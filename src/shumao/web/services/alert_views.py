@@ -58,14 +58,13 @@ def list_page(
     secret: str,
     cache: ViewCache,
     query: ListQuery,
-    chosen: dict[str, str],
 ) -> HTMLResponse:
     """The 监测预警 page of the requester; run it in a worker thread."""
     with engine.connect() as conn:
         scope, token = _requester(conn, request, secret)
         body = cache.get_or_make(
             ("alerts-page", scope.key, query, token),
-            lambda: _page_body(conn, scope, query, cache, token, chosen),
+            lambda: _page_body(conn, scope, query, cache, token),
         )
         with connection.kept(request, conn):  # the header's scope name reads through it
             return page(request, "monitor.html", {"body": body})
@@ -100,9 +99,16 @@ def _page_body(
     query: ListQuery,
     cache: ViewCache,
     token: changes.Token,
-    chosen: dict[str, str],
 ) -> str:
     listing = _listing(conn, scope, query, cache, token)
+    f = query.filters
+    chosen = {
+        "level": f.level or "",
+        "state": f.state or "open",
+        "rule": f.rule or "",
+        "area": f.area or "",
+        "period": f.period or "",
+    }
     return fragment(
         "monitor_list.html",
         query.lang,
