@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from shumao.monitor import queries
-from shumao.web.cache import ViewCache
-from shumao.web.config import WebConfig
 from shumao.web.deps import (
     CacheDep,
     ConfigDep,
@@ -36,7 +31,6 @@ api = APIRouter(prefix="/api", tags=["monitor"], dependencies=[Csrf])
 lists = APIRouter()
 """The alert list, page and JSON (``alert_views``): reads only, so no CSRF check, and the
 login session is read in the same worker-thread trip as the list (no ``ScopeDep``)."""
-T = TypeVar("T")
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CODE = r"^[0-9A-Za-z_-]*$"
 Level = Annotated[
@@ -81,21 +75,7 @@ def _query(
     )
 
 
-async def _answer(
-    answer: Callable[..., T],
-    request: Request,
-    engine: Engine,
-    cache: ViewCache,
-    config: WebConfig,
-    query: alert_views.ListQuery,
-) -> T:
-    """The list in one worker-thread trip (session, token and, unless cached, the list)."""
-    return await run_in_threadpool(
-        answer, engine, request=request, secret=config.secret_key, cache=cache, query=query
-    )
-
-
-@lists.get("/monitor")
+@lists.get("/monitor", include_in_schema=False)
 async def monitor_page(
     request: Request,
     engine: EngineDep,
@@ -109,7 +89,7 @@ async def monitor_page(
     page_no: PageNo = 1,
 ) -> Response:
     query = _query(request, level, state, rule, area, period, page_no)
-    return await _answer(alert_views.list_page, request, engine, cache, config, query)
+    return await alert_views.answer(alert_views.list_page, request, engine, cache, config, query)
 
 
 @pages.get("/monitor/alerts/{alert_id}")
@@ -176,7 +156,7 @@ async def alerts_api(
     page_no: PageNo = 1,
 ) -> Response:
     query = _query(request, level, state, rule, area, period, page_no)
-    body = await _answer(alert_views.list_json, request, engine, cache, config, query)
+    body = await alert_views.answer(alert_views.list_json, request, engine, cache, config, query)
     return Response(body, media_type="application/json")
 
 

@@ -14,9 +14,12 @@ the cached body: ``render.page`` puts the body into the page of each requester.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -25,9 +28,12 @@ from shumao.auth.scope import Scope
 from shumao.monitor import changes, queries
 from shumao.web import connection
 from shumao.web.cache import ViewCache
+from shumao.web.config import WebConfig
 from shumao.web.render import fragment, page
 from shumao.web.schemas_monitor import AlertListOut
 from shumao.web.services import monitor
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,21 @@ class ListQuery:
     filters: queries.Filters
     page: int
     lang: str
+
+
+async def answer(
+    make: Callable[..., T],
+    request: Request,
+    engine: Engine,
+    cache: ViewCache,
+    config: WebConfig,
+    query: ListQuery,
+) -> T:
+    """``list_json`` or ``list_page`` in one worker-thread trip (session, token and, unless
+    cached, the list): the routes only await it."""
+    return await run_in_threadpool(
+        make, engine, request=request, secret=config.secret_key, cache=cache, query=query
+    )
 
 
 def list_json(
