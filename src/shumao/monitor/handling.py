@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select, update
 from shumao.auth import audit
 from shumao.auth.scope import Scope
 from shumao.errors import ConflictError, NotAllowed, ShumaoError, UnknownCode
+from shumao.monitor import changes
 from shumao.monitor import tables as t
 from shumao.monitor.alerts import STATES, record_event, set_state
 
@@ -51,6 +52,7 @@ def acknowledge(
         )
     now = datetime.now(UTC)
     set_state(conn, old, "acknowledged", "ack", who.username, now, note)
+    changes.bump(conn)
     _audit(conn, who, "alert.ack", alert_id, {"note": note})
     return _get(conn, alert_id)
 
@@ -74,6 +76,7 @@ def resolve(
     _version(old, expected_version)
     now = datetime.now(UTC)
     set_state(conn, old, "resolved", "resolve", who.username, now, reason, resolved_at=now)
+    changes.bump(conn)
     _audit(conn, who, "alert.resolve", alert_id, {"reason": reason})
     return _get(conn, alert_id)
 
@@ -104,6 +107,7 @@ def silence(
             version=old["version"] + 1,
         )
     )
+    changes.bump(conn)
     detail = {"until": until.isoformat() if until else None, "until_change": until_change}
     record_event(
         conn, alert_id, "silence", old["state"], old["state"], who.username, now, note, detail
