@@ -137,7 +137,7 @@ def _plan(conn: Connection, q: Query, filters: Filters) -> _Plan:
         return _Plan(q, {}, "", {})
     ordered = sorted(zip(terms, dfs, strict=True), key=lambda pair: (pair[1], pair[0]))
     idfs = {term: ranking.idf(documents, df) for term, df in ordered}
-    body, params = _from_where(ordered, idfs, filters)
+    body, params = _from_where(ordered, idfs, filters, sqlite=conn.dialect.name == "sqlite")
     return _Plan(q, idfs, body, params)
 
 
@@ -200,8 +200,16 @@ def _frequencies(conn: Connection, terms: list[str]) -> tuple[int, list[int]]:
     return int(row[0] or 0), [int(v) for v in row[1:]]
 
 
+# SQLite's planner picks the weight-ordered index for the rarest term's postings and the wide
+# document row for the liveness check; for several terms the postings in document order (the
+# primary key: the other terms' look-ups then walk their own keys in the same order) and the
+# partial index of live documents (id, issue_date) are 2.7× faster at 10,000 documents
+_SQLITE_POSTINGS = " INDEXED BY sqlite_autoindex_policy_term_1"
+_SQLITE_LIVE = " INDEXED BY ix_policy_document_live"
+
+
 def _from_where(
-    ordered: list[tuple[str, int]], idfs: dict[str, float], filters: Filters
+    ordered: list[tuple[str, int]], idfs: dict[str, float], filters: Filters, *, sqlite: bool
 ) -> tuple[str, dict[str, Any]]:
     """FROM … WHERE … of the documents holding every term (rarest first), with ``score``."""
     params: dict[str, Any] = {}
@@ -214,8 +222,11 @@ def _from_where(
             )
     where, fparams = filter_sql(filters)
     params.update(fparams)
+    postings = _SQLITE_POSTINGS if sqlite and len(ordered) > 1 else ""
+    live = _SQLITE_LIVE if sqlite and not where else ""  # filters read the document's row
     body = (
-        f"FROM policy_term t0 {' '.join(joins)} JOIN policy_document d ON d.id = t0.document_id "
+        f"FROM policy_term t0{postings} {' '.join(joins)} "
+        f"JOIN policy_document d{live} ON d.id = t0.document_id "
         f"WHERE t0.term = :w0 AND d.canonical_id IS NULL{where}"
     )
     return body, params
