@@ -5,11 +5,13 @@ figure of the same year, each with its year, and the mode structure named when u
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from shumao.ingest.pipeline import run_import
 from web.factories import World, release
 
 Client = Callable[[str], Any]
@@ -115,3 +117,24 @@ def test_before_a_release_the_public_map_is_all_grey(
     chart = _chart(as_role("public").get("/api/overview").json(), "cbec_map")
     assert all(v is None for v in chart["series"][0]["data"])
     assert "中有 0 个有跨境电商公布数" in chart["legend"] and chart["note"] == ""
+
+
+def test_a_province_figure_of_a_year_without_a_national_one_has_no_share(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], tmp_path: Path, as_role: Client
+) -> None:
+    """A constructed release (not demo data): a province's only figure is for 2019, a year with
+    no national survey figure, so its card shows no share and says why instead of using
+    another year's national figure."""
+    path = tmp_path / "release.csv"
+    path.write_text(
+        "发布日期,年份,地区,流向,指标,数值,单位,来源\n2020-03-01,2019,安徽,进出口,金额,100,亿元,test\n",
+        encoding="utf-8",
+    )
+    loaded = run_import(engine, "customs-cbec", path)
+    release(engine, "CUSTOMS_CBEC", int(loaded.vintage_id or 0))
+    board = as_role("public").get("/api/areas/340000").json()
+    share = next(k for k in board["kpis"] if k["key"] == "cbec_share_nation")
+    assert share["value"] is None and share["period"] == "2019"
+    assert share["source"].startswith("没有2019年的全国数，不能计算比重。")
+    total = next(k for k in board["kpis"] if k["key"] == "cbec_total")
+    assert total["source"] == "公开报道（2020-03-01），非海关总署发布"

@@ -124,24 +124,15 @@ def province_share_kpi(ctx: Ctx, code: str) -> Kpi | None:
     if table.is_empty():
         return None
     row = table.row(0, named=True)
+    why = "cbec_share_source" if row["share"] is not None else "cbec_no_nation"
     source = ctx.t("cbec_province_source_nation", nation=ctx.source(FLOW))
-    if row["share"] is None:
-        return Kpi(
-            key="cbec_share_nation",
-            label=ctx.t("kpi_cbec_share_nation"),
-            value=None,
-            unit="%",
-            period=row["time_period"],
-            source=ctx.t("cbec_no_nation", year=row["time_period"]) + " " + source,
-            group=GROUP,
-        )
     return Kpi(
         key="cbec_share_nation",
         label=ctx.t("kpi_cbec_share_nation"),
         value=row["share"],
         unit="%",
         period=row["time_period"],
-        source=ctx.t("cbec_share_source", year=row["time_period"]) + " " + source,
+        source=ctx.t(why, year=row["time_period"]) + " " + source,
         group=GROUP,
     )
 
