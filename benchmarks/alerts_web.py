@@ -11,10 +11,14 @@ keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 * ``api``       GET /api/alerts?level=<random>     the JSON list, filtered by level
 * ``province``  GET /api/alerts                    as the province user (its ≈320 alerts)
 
-and prints p50/p95/max and throughput with the load average, and the **floor**: the same
-list question (one page of 50, the total, the counts per level, the worst level per
-province) answered straight from SQL by the same number of threads, without the cache the
-route keeps the counts and the map in (``ViewCache.recent``, ``view_state_ttl_seconds``).
+and prints, per case, p50/p95/max, throughput and errors, and the **server CPU per request**
+(user + system of uvicorn's supervisor and workers from ``/proc``, ÷ requests answered; on
+PostgreSQL the database server's CPU is not in it) with the load average, and the **floor**:
+the same list question (one page of 50, the total, the counts per level, the worst level per
+province) answered straight from SQL by the same number of threads, without the alert-list
+cache the routes keep under the alert change token (``web/services/alert_views.py``).
+On a loaded machine read the CPU per request: p95 with 50 clients on 2 cores is at least
+50 × CPU per request ÷ 2.
 
     .venv/bin/python benchmarks/alerts_web.py [--alerts 10000] [--clients 50]
         [--requests 1500] [--seconds 60] [--workers 2] [--port N]

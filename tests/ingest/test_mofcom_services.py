@@ -109,3 +109,25 @@ def test_a_cumulative_span_that_does_not_start_in_january_is_refused(
         ("code-unknown", 5, "measure"),
     ]
     assert select(engine, "MOFCOM_SERVICES").is_empty()
+
+
+def test_the_digitally_deliverable_totals_of_2015_and_2023(engine: Engine) -> None:
+    """2015: MOFCOM's "$200 billion" (rounded; eng.yidaiyilu.gov.cn); 2023: $387.5 billion,
+    printed beside 2.72 万亿元 and +8.5 % in yuan (ecns.cn, MOFCOM's digital-trade report of
+    2024). The yuan growth is not the dollar growth: none is stored beside the dollar figure,
+    and the growth computed from 2022's 3,727.07 亿美元 is the dollar one."""
+    run_import(engine, "mofcom-services", DEMO / "services_trade_releases.csv")
+    dd = select(engine, "MOFCOM_SERVICES").filter(
+        (pl.col("product") == "DD") & (pl.col("flow") == "T") & (pl.col("indicator") == "VALUE")
+    )
+    annual = dict(dd.select("time_period", "value").iter_rows())
+    assert {y: annual[y] for y in ("2015", "2022", "2023", "2024")} == {
+        "2015": 2000.0,
+        "2022": 3727.07,
+        "2023": 3875.0,
+        "2024": 4067.2,
+    }
+    assert set(dd["unit"]) == {"USD"}
+    growth = releases.growth_table(dd).filter(pl.col("time_period") == "2023")
+    assert growth["published_growth"].to_list() == [None]
+    assert growth["computed_growth"].to_list() == [pytest.approx((3875 / 3727.07 - 1) * 100)]

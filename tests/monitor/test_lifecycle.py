@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from shumao.monitor import alerts, handling, rules
+from shumao.auth.scope import Scope
+from shumao.monitor import alerts, handling, queries, rules
 from shumao.monitor import tables as t
 from shumao.storage.engine import make_engine
 
@@ -102,7 +103,7 @@ def test_resolving_is_idempotent_and_every_change_is_an_event(engine: Engine) ->
     with engine.begin() as conn:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("320000", "2022", 34.0)], covers=ALL)
         (aid,) = conn.execute(select(t.alert.c.id)).scalars()
-        who = handling.Who("province-a", "province", "320000")
+        who = Scope("province", "320000", "province-a")
         inside = lambda row: row["province"] == "320000"  # noqa: E731
         handling.acknowledge(conn, alert_id=aid, who=who, note="已联系省商务厅", inside=inside)
         with pytest.raises(Exception, match="理由"):
@@ -128,14 +129,12 @@ def test_resolving_is_idempotent_and_every_change_is_an_event(engine: Engine) ->
 
 def test_silence_until_the_value_changes(engine: Engine) -> None:
     rule = rules.Rule(**{**RULE.__dict__, "pending": 1})
-    from shumao.auth.scope import Scope
-    from shumao.monitor import queries
 
     with engine.begin() as conn:
         alerts.sync(conn, rule=rule, version=1, hits=[_hit("440000", "2022", 30.0)], covers=ALL)
         (aid,) = conn.execute(select(t.alert.c.id)).scalars()
         handling.silence(
-            conn, alert_id=aid, who=handling.Who("m", "ministry"), until_change=True, inside=ALL
+            conn, alert_id=aid, who=Scope("ministry", username="m"), until_change=True, inside=ALL
         )
         ministry = Scope("ministry")
         assert queries.page(conn, ministry, queries.Filters())[1] == 0  # hidden while silent
@@ -146,6 +145,6 @@ def test_silence_until_the_value_changes(engine: Engine) -> None:
         assert queries.page(conn, ministry, queries.Filters())[1] == 1  # changed: back
         until = datetime(2099, 1, 1, tzinfo=UTC)
         handling.silence(
-            conn, alert_id=aid, who=handling.Who("m", "ministry"), until=until, inside=ALL
+            conn, alert_id=aid, who=Scope("ministry", username="m"), until=until, inside=ALL
         )
         assert queries.page(conn, ministry, queries.Filters())[1] == 0

@@ -1,6 +1,7 @@
 """The audit log: logins (ok and failed), changes, approvals, releases and downloads.
 
-Rows are only ever added. ``record`` is called by the services that act (never by templates);
+Rows are only ever added. ``record`` is called by the services that act (never by templates),
+``record_by`` when the one acting is a ``Scope`` (its username, role and scope code are logged);
 ``browse`` pages through the log for the admin pages and ``export`` gives it as a frame.
 """
 
@@ -15,6 +16,7 @@ import polars as pl
 from sqlalchemy import Connection, and_, func, insert, select, true
 from sqlalchemy.sql import ColumnElement
 
+from shumao.auth.scope import Scope
 from shumao.auth.tables import audit_log
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -89,6 +91,30 @@ def record(
             ip=ip[:64],
             detail=detail,
         )
+    )
+
+
+def record_by(
+    conn: Connection,
+    scope: Scope,
+    *,
+    action: str,
+    target: str = "",
+    ok: bool = True,
+    ip: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One entry for what ``scope`` did: its username, role and scope code are the who."""
+    record(
+        conn,
+        action=action,
+        username=scope.username,
+        role=scope.role,
+        scope=scope.code,
+        target=target,
+        ok=ok,
+        ip=ip,
+        detail=detail,
     )
 
 

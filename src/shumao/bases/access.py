@@ -16,6 +16,8 @@ The public and enterprises see the registry (names, status, the published rankin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import Connection
 
 from shumao.access import covers
@@ -91,12 +93,5 @@ def record(
     target: str,
     detail: dict[str, object] | None = None,
 ) -> None:
-    audit.record(
-        conn,
-        action=action,
-        username=scope.username or scope.role,
-        role=scope.role,
-        scope=scope.code,
-        target=target,
-        detail=detail,
-    )
+    named = scope if scope.username else replace(scope, username=scope.role)  # by its role
+    audit.record_by(conn, named, action=action, target=target, detail=detail)

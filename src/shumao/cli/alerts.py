@@ -27,14 +27,13 @@ def _who(conn: Any, username: str) -> Any:
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
     from shumao.auth import users
     from shumao.auth.scope import Scope
-    from shumao.monitor.handling import Who
 
     if username == "admin" and users.find_user(conn, username) is None:
-        return Who("admin", "admin"), Scope("admin")
+        return Scope("admin", username="admin")
     user = users.find_user(conn, username)
     if user is None:
         raise fail(f"没有用户 {username} / no user {username}")
-    return Who(user.username, user.role, user.access.code), user.access
+    return user.access
 
 
 def print_alerts(rows: list[dict[str, Any]], *, title: str, total: int | None = None) -> None:
@@ -81,7 +80,7 @@ def list_(
     from shumao.monitor import queries
 
     with open_store() as engine, engine.connect() as conn:
-        _, scope = _who(conn, user)
+        scope = _who(conn, user)
         f = queries.Filters(level=level, state=state, rule=rule, area=area, period=period)
         rows, total = queries.page(conn, scope, f, page_no=page, size=size)
         counts = queries.counts(conn, scope, f)
@@ -98,7 +97,7 @@ def show(
     from shumao.monitor import alerts, queries
 
     with open_store() as engine, engine.connect() as conn:
-        _, scope = _who(conn, user)
+        scope = _who(conn, user)
         row = queries.one(conn, scope, alert_id)
         if row is None:
             raise fail(f"没有第 {alert_id} 号预警 / no alert #{alert_id}")
@@ -129,13 +128,13 @@ def _act(alert_id: int, user: str, action: str, **kw: Any) -> None:
 
     try:
         with open_store() as engine, engine.begin() as conn:
-            who, scope = _who(conn, user)
+            scope = _who(conn, user)
             fn: Any = {
                 "ack": handling.acknowledge,
                 "resolve": handling.resolve,
                 "silence": handling.silence,
             }[action]
-            done = fn(conn, alert_id=alert_id, who=who, inside=queries.inside(scope), **kw)
+            done = fn(conn, alert_id=alert_id, who=scope, inside=queries.inside(scope), **kw)
     except ShumaoError as exc:
         raise fail(str(exc)) from None
     console.print(

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from shumao.collection import registry
 from shumao.compute import aggregate, hierarchy
 from shumao.errors import StoreError
-from shumao.monitor import alerts, rules, targets
+from shumao.monitor import alerts, changes, rules, targets
 from shumao.monitor import notify as notifier
 from shumao.monitor import tables as t
 from shumao.monitor.detectors import anomaly, bases, change, outbound, quality
@@ -264,6 +264,7 @@ def evaluate(
         result.fired += done.fired
         result.resolved += done.resolved
         result.rules += 1
+    changes.bump(conn)  # last: the counter's row is locked until the commit
     result.open = int(
         conn.execute(
             select(func.count()).select_from(t.alert).where(t.alert.c.state.in_(alerts.OPEN))

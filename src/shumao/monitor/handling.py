@@ -8,27 +8,21 @@ enterprise, may name the version it expects (a stale one is a conflict), and is 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from shumao.auth import audit
+from shumao.auth.scope import Scope
 from shumao.errors import ConflictError, NotAllowed, ShumaoError, UnknownCode
+from shumao.monitor import changes
 from shumao.monitor import tables as t
 from shumao.monitor.alerts import STATES, record_event, set_state
 
 
-@dataclass(frozen=True)
-class Who:
-    username: str
-    role: str
-    scope_code: str = ""
-
-
 def _mine(
-    conn: Connection, alert_id: int, who: Who, inside: Callable[[dict[str, Any]], bool]
+    conn: Connection, alert_id: int, who: Scope, inside: Callable[[dict[str, Any]], bool]
 ) -> dict[str, Any]:
     row = conn.execute(select(t.alert).where(t.alert.c.id == alert_id)).first()
     if row is None or not inside(dict(row._mapping)):
@@ -42,7 +36,7 @@ def acknowledge(
     conn: Connection,
     *,
     alert_id: int,
-    who: Who,
+    who: Scope,
     note: str = "",
     inside: Callable[[dict[str, Any]], bool],
     expected_version: int | None = None,
@@ -58,6 +52,7 @@ def acknowledge(
         )
     now = datetime.now(UTC)
     set_state(conn, old, "acknowledged", "ack", who.username, now, note)
+    changes.bump(conn)
     _audit(conn, who, "alert.ack", alert_id, {"note": note})
     return _get(conn, alert_id)
 
@@ -66,7 +61,7 @@ def resolve(
     conn: Connection,
     *,
     alert_id: int,
-    who: Who,
+    who: Scope,
     reason: str,
     inside: Callable[[dict[str, Any]], bool],
     expected_version: int | None = None,
@@ -81,6 +76,7 @@ def resolve(
     _version(old, expected_version)
     now = datetime.now(UTC)
     set_state(conn, old, "resolved", "resolve", who.username, now, reason, resolved_at=now)
+    changes.bump(conn)
     _audit(conn, who, "alert.resolve", alert_id, {"reason": reason})
     return _get(conn, alert_id)
 
@@ -89,7 +85,7 @@ def silence(
     conn: Connection,
     *,
     alert_id: int,
-    who: Who,
+    who: Scope,
     until: datetime | None = None,
     until_change: bool = False,
     note: str = "",
@@ -111,6 +107,7 @@ def silence(
             version=old["version"] + 1,
         )
     )
+    changes.bump(conn)
     detail = {"until": until.isoformat() if until else None, "until_change": until_change}
     record_event(
         conn, alert_id, "silence", old["state"], old["state"], who.username, now, note, detail
@@ -119,16 +116,10 @@ def silence(
     return _get(conn, alert_id)
 
 
-def _audit(conn: Connection, who: Who, action: str, alert_id: int, detail: dict[str, Any]) -> None:
-    audit.record(
-        conn,
-        action=action,
-        username=who.username,
-        role=who.role,
-        scope=who.scope_code,
-        target=f"alert #{alert_id}",
-        detail=detail,
-    )
+def _audit(
+    conn: Connection, who: Scope, action: str, alert_id: int, detail: dict[str, Any]
+) -> None:
+    audit.record_by(conn, who, action=action, target=f"alert #{alert_id}", detail=detail)
 
 
 def _version(old: dict[str, Any], expected: int | None) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from shumao.auth import audit
 from shumao.errors import RulesRejected
+from shumao.monitor import changes
 from shumao.monitor import tables as t
 from shumao.storage.dataflows import all_dataflows
 from shumao.validation.findings import Report, finding, register
@@ -366,6 +367,7 @@ def load(
             note=note,
         )
     )
+    changes.bump(conn)  # the lists name the rules
     audit.record(
         conn,
         action="monitor.rules",

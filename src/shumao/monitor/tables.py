@@ -16,6 +16,8 @@
   the no-storm rule (at most one mail per user, rule and day) reads it.
 - ``alert_subscriber``: a user's address for alert mail, the lowest level wanted and whether
   a daily digest replaces single mails.
+- ``alert_change``: one row, a counter raised in the transaction of every change of an alert
+  or of the rule set (``monitor.changes``): what cached alert lists are keyed on.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ alert = Table(
     Index("ix_alert_area", "ref_area"),
     Index("ix_alert_park", "park"),
     Index("ix_alert_city", "city"),
+    Index("ix_alert_silenced_until", "silenced_until"),  # the next silence to end (monitor_0003)
 )
 
 alert_event = Table(
@@ -184,4 +187,11 @@ subscriber = Table(
     Column("email", String(200), nullable=False),
     Column("min_level", String(8), nullable=False, server_default="yellow"),
     Column("digest", Boolean, nullable=False, server_default=false()),
+)
+
+alert_change = Table(
+    "alert_change",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("n", Integer, nullable=False, server_default="0"),
 )

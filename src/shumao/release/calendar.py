@@ -169,12 +169,10 @@ def schedule(
         )
         .returning(release_calendar.c.id)
     ).scalar_one()
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.schedule",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"{subject}@{reference_period}",
         ip=ip,
         detail={
@@ -341,12 +339,10 @@ def postpone(
         .where(release_document.c.entry_id == old.id)
         .values(entry_id=int(new_id))
     )  # the report's files go with it
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.postpone",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"{old.subject}@{old.reference_period}",
         ip=ip,
         detail={

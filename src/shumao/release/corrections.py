@@ -78,12 +78,10 @@ def correct(
         )
         .returning(release_correction.c.id)
     ).scalar_one()
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.correct",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"{made.dataflow_id}@{made.vintage_id}",
         ip=ip,
         detail={

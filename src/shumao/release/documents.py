@@ -99,12 +99,10 @@ def attach(
                 attached_at=datetime.now(UTC),
             )
         )
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.attach",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"calendar#{entry.id}",
         ip=ip,
         detail={"files": [p.name for p, _ in checked]},

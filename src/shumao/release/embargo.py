@@ -52,12 +52,10 @@ def record_look(
     conn: Connection, *, scope: Scope, entry: Entry, ip: str, detail: dict[str, Any]
 ) -> None:
     """One look at an entry before its minute, in the audit log (``release.embargo``)."""
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.embargo",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"calendar#{entry.id}",
         ip=ip,
         detail=detail,

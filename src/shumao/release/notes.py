@@ -295,12 +295,10 @@ def edit(
             edited_at=datetime.now(UTC),
         )
     )
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release.notes",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=str(release_id),
         ip=ip,
         detail={"chars_zh": len(text_zh), "chars_en": len(text_en)},

@@ -88,12 +88,10 @@ def release(
     generated = release_notes.for_release(
         conn, flow.id, new_id, vid, previous, disclosure, revision_reason
     )
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="release",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"{flow.id}@{vid}",
         ip=ip,
         detail={

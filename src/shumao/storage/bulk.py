@@ -1,4 +1,5 @@
-"""Fast bulk inserts of tidy rows: COPY on PostgreSQL, multi-row INSERT on SQLite (used by ``vintages.write_vintage``)."""
+"""Fast bulk inserts of tidy rows: COPY on PostgreSQL, multi-row INSERT on SQLite (the observations
+of a vintage, an upload's cells and accepted observations)."""
 
 from __future__ import annotations
 

@@ -8,12 +8,14 @@ interface text in the user's language), ``lang``, ``user`` and ``csrf_token``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -88,7 +90,7 @@ def page(
     ctx: dict[str, Any] = {
         "lang": lang,
         "scope_name": _scope_name(request, user.scope, lang) if user and user.scope else "",
-        "t": lambda key, **kw: translate(key, lang).format(**kw) if kw else translate(key, lang),
+        "t": _translator(lang),
         "user": user,
         "csrf_token": session.csrf_token if session else "",
         "path": request.url.path,
@@ -97,6 +99,20 @@ def page(
     }
     ctx.update(context or {})
     return TEMPLATES_ENV.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def fragment(name: str, lang: str, context: dict[str, Any]) -> Markup:
+    """The part of a page that is the same for everyone of a scope (no user, no CSRF token):
+    what a cache may keep and put into ``page`` for each requester."""
+    ctx = {"lang": lang, "t": _translator(lang), **context}
+    return Markup(TEMPLATES_ENV.get_template(name).render(ctx))
+
+
+def _translator(lang: str) -> Callable[..., str]:
+    def t(key: str, **kw: Any) -> str:
+        return translate(key, lang).format(**kw) if kw else translate(key, lang)
+
+    return t
 
 
 def _corrections(request: Request, lang: str) -> list[dict[str, Any]]:

@@ -13,18 +13,18 @@ whose reporters all filed is complete (docs/methods.md, "Zero reports").
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from shumao.collection.checks.results import Checked
 from shumao.collection.forms import Form
 from shumao.collection.tables import filing_observation
 from shumao.reference import units
+from shumao.storage import bulk
 from shumao.storage.tables import DIMENSIONS
 from shumao.storage.vintages import conform, conform_all
 
 COLUMNS = [*DIMENSIONS, "time_period", "value", "unit", "unit_mult", "obs_status"]
 KEYS = ["uscc", "period"]
-BATCH = 20_000
 
 
 def observations(checked: Checked) -> pl.DataFrame:
@@ -81,13 +81,14 @@ def _zeros(form: Form, groups: pl.DataFrame, name: str, where: dict[str, str]) -
 
 def store(conn: Connection, upload_id: int, obs: pl.DataFrame) -> None:
     """Keep the observations of an accepted upload (called once, when it is stored)."""
-    rows = (
-        obs.select(COLUMNS)
-        .with_row_index("seq", offset=1)
-        .with_columns(pl.lit(upload_id).alias("upload_id"), pl.col("seq").cast(pl.Int64))
+    rows = obs.select(COLUMNS).with_row_index("seq", offset=1)
+    bulk.insert_rows(
+        conn,
+        filing_observation.name,
+        rows.select(
+            pl.lit(upload_id, pl.Int64).alias("upload_id"), pl.col("seq").cast(pl.Int64), *COLUMNS
+        ),
     )
-    for start in range(0, rows.height, BATCH):
-        conn.execute(insert(filing_observation), rows.slice(start, BATCH).to_dicts())
 
 
 def read(conn: Connection, upload_id: int) -> pl.DataFrame:

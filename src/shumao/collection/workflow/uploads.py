@@ -34,6 +34,7 @@ from shumao.collection.workflow.filings import (
 )
 from shumao.config import get_settings
 from shumao.errors import NotAllowed
+from shumao.storage import bulk
 from shumao.validation.findings import ROW, Report, finding
 
 
@@ -281,5 +282,4 @@ def _insert_cells(conn: Connection, upload_id: int, cells: pl.DataFrame, sheet: 
         "value",
         "text",
     )
-    for start in range(0, frame.height, 20_000):
-        conn.execute(insert(filing_cell), frame.slice(start, 20_000).to_dicts())
+    bulk.insert_rows(conn, filing_cell.name, frame)  # COPY / multi-row INSERT

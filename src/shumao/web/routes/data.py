@@ -194,12 +194,10 @@ def download(
         content = explorer_view.to_xlsx(res, lang)
     else:
         content = sdmx.to_csv(get_dataflow(q.dataflow), res.frame)
-    audit.record(
+    audit.record_by(
         conn,
+        scope,
         action="download",
-        username=scope.username,
-        role=scope.role,
-        scope=scope.code,
         target=f"{q.dataflow} {format}",
         ip=client_ip(request),
         detail={"query": q.params(), "rows": res.total},

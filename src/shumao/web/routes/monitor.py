@@ -9,16 +9,28 @@ from fastapi.responses import PlainTextResponse
 from starlette.responses import RedirectResponse
 
 from shumao.monitor import queries
-from shumao.web.deps import CacheDep, Csrf, CurrentUser, ScopeDep, SessionDep
+from shumao.web.deps import (
+    CacheDep,
+    ConfigDep,
+    Csrf,
+    CurrentUser,
+    EngineDep,
+    ScopeDep,
+    SessionDep,
+)
 from shumao.web.errors import ERROR_RESPONSES, LoginRequired
 from shumao.web.i18n import lang_of
 from shumao.web.render import page
 from shumao.web.schemas_monitor import AlertActionIn, AlertDetailOut, AlertListOut, TargetOut
+from shumao.web.services import alert_views
 from shumao.web.services import monitor as service
 
 router = APIRouter(responses=ERROR_RESPONSES)
 pages = APIRouter(include_in_schema=False, dependencies=[Csrf])
 api = APIRouter(prefix="/api", tags=["monitor"], dependencies=[Csrf])
+lists = APIRouter()
+"""The alert list, page and JSON (``alert_views``): reads only, so no CSRF check, and the
+login session is read in the same worker-thread trip as the list (no ``ScopeDep``)."""
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CODE = r"^[0-9A-Za-z_-]*$"
 Level = Annotated[
@@ -49,12 +61,26 @@ def _filters(
     )
 
 
-@pages.get("/monitor")
-def monitor_page(
+def _query(
     request: Request,
-    conn: SessionDep,
-    scope: ScopeDep,
+    level: str | None,
+    state: str,
+    rule: str | None,
+    area: str | None,
+    period: str | None,
+    page_no: int,
+) -> alert_views.ListQuery:
+    return alert_views.ListQuery(
+        _filters(level, state, rule, area, period), page_no, lang_of(request)
+    )
+
+
+@lists.get("/monitor", include_in_schema=False)
+async def monitor_page(
+    request: Request,
+    engine: EngineDep,
     cache: CacheDep,
+    config: ConfigDep,
     level: Level = None,
     state: State = "open",
     rule: Rule = None,
@@ -62,32 +88,8 @@ def monitor_page(
     period: PeriodQ = None,
     page_no: PageNo = 1,
 ) -> Response:
-    lang = lang_of(request)
-    listing = service.alert_list(
-        conn,
-        scope=scope,
-        filters=_filters(level, state, rule, area, period),
-        page=page_no,
-        lang=lang,
-        cache=cache,
-    )
-    chosen = {
-        "level": level or "",
-        "state": state,
-        "rule": rule or "",
-        "area": area or "",
-        "period": period or "",
-    }
-    return page(
-        request,
-        "monitor.html",
-        {
-            "r": listing,
-            "chart": service.alert_map(listing, lang),
-            "chosen": chosen,
-            "rules": service.rules_used(conn, scope=scope, cache=cache),
-        },
-    )
+    query = _query(request, level, state, rule, area, period, page_no)
+    return await alert_views.answer(alert_views.list_page, request, engine, cache, config, query)
 
 
 @pages.get("/monitor/alerts/{alert_id}")
@@ -135,31 +137,27 @@ def targets_page(request: Request, conn: SessionDep, user: CurrentUser) -> Respo
     )
 
 
-@api.get(
-    "/alerts",
+@lists.get(
+    "/api/alerts",
+    tags=["monitor"],
     response_model=AlertListOut,
     summary="预警列表（按范围）/ alerts of your scope, worst first",
 )
-def alerts_api(
+async def alerts_api(
     request: Request,
-    conn: SessionDep,
-    scope: ScopeDep,
+    engine: EngineDep,
     cache: CacheDep,
+    config: ConfigDep,
     level: Level = None,
     state: State = "open",
     rule: Rule = None,
     area: Area = None,
     period: PeriodQ = None,
     page_no: PageNo = 1,
-) -> AlertListOut:
-    return service.alert_list(
-        conn,
-        scope=scope,
-        filters=_filters(level, state, rule, area, period),
-        page=page_no,
-        lang=lang_of(request),
-        cache=cache,
-    )
+) -> Response:
+    query = _query(request, level, state, rule, area, period, page_no)
+    body = await alert_views.answer(alert_views.list_json, request, engine, cache, config, query)
+    return Response(body, media_type="application/json")
 
 
 @api.get(
@@ -220,5 +218,6 @@ def targets_api(request: Request, conn: SessionDep, user: CurrentUser) -> list[T
     return service.target_list(conn, lang=lang_of(request))
 
 
+router.include_router(lists)
 router.include_router(pages)
 router.include_router(api)

@@ -37,16 +37,8 @@ class Admin:
         permissions.require_administer(self.scope)
 
     def log(self, conn: Connection, action: str, target: str, **detail: Any) -> None:
-        s = self.scope
-        audit.record(
-            conn,
-            action=action,
-            username=s.username,
-            role=s.role,
-            scope=s.code,
-            target=target,
-            ip=self.ip,
-            detail=detail or None,
+        audit.record_by(
+            conn, self.scope, action=action, target=target, ip=self.ip, detail=detail or None
         )
 
 

@@ -18,8 +18,7 @@ from shumao.auth.scope import Scope
 from shumao.collection.tables import enterprise
 from shumao.errors import ShumaoError, UnknownCode
 from shumao.labels import area_name, pick
-from shumao.monitor import alerts, handling, indicators, queries, rules, targets
-from shumao.monitor.handling import Who
+from shumao.monitor import alerts, changes, handling, indicators, queries, rules, targets
 from shumao.reference import geo
 from shumao.reference.units import unit_text
 from shumao.web.cache import ViewCache
@@ -100,15 +99,17 @@ def alert_list(
     page: int = 1,
     lang: str = "zh",
     cache: ViewCache | None = None,
+    token: changes.Token | None = None,
 ) -> AlertListOut:
     """One page of alerts with the counts per level and the map's worst level per province.
-    The page's rows are read every time; the counts and the map come from ``cache`` (made
-    again at most every ``state_ttl`` seconds and after every change made by this process)."""
+    The page's rows are read every time; the counts and the map come from ``cache`` under the
+    alert change token (``monitor.changes``: read here unless given), made again after any
+    change of an alert by any process."""
     rows = queries.rows(conn, scope, filters, page_no=page, size=PAGE)
     unlevelled = replace(filters, level=None)
     summary = (
-        cache.recent(
-            ("alert-summary", scope.key, unlevelled),
+        cache.get_or_make(
+            ("alert-summary", scope.key, unlevelled, token or changes.token(conn)),
             lambda: queries.summary(conn, scope, unlevelled),
         )
         if cache
@@ -140,13 +141,19 @@ def alert_list(
 
 
 def badge(conn: Connection, *, scope: Scope, cache: ViewCache) -> int:
-    """Firing alerts in the scope: the number in the menu of every page (from ``cache``)."""
-    return cache.recent(("alert-badge", scope.key), lambda: queries.badge(conn, scope))
+    """Firing alerts in the scope: the number in the menu of every page (from ``cache``, under
+    the alert change token)."""
+    key = ("alert-badge", scope.key, changes.token(conn))
+    return cache.get_or_make(key, lambda: queries.badge(conn, scope))
 
 
-def rules_used(conn: Connection, *, scope: Scope, cache: ViewCache) -> list[str]:
-    """The rules of the scope's alerts: the list's rule chooser (from ``cache``)."""
-    return cache.recent(("alert-rules", scope.key), lambda: queries.rules_used(conn, scope))
+def rules_used(
+    conn: Connection, *, scope: Scope, cache: ViewCache, token: changes.Token | None = None
+) -> list[str]:
+    """The rules of the scope's alerts: the list's rule chooser (from ``cache``, under the
+    alert change token)."""
+    key = ("alert-rules", scope.key, token or changes.token(conn))
+    return cache.get_or_make(key, lambda: queries.rules_used(conn, scope))
 
 
 def alert_map(listing: AlertListOut, lang: str) -> Chart:
@@ -251,17 +258,16 @@ def act(
     until: Any = None,
     until_change: bool = False,
 ) -> dict[str, Any]:
-    who = Who(scope.username, scope.role, scope.code)
     inside = queries.inside(scope)
     if action == "ack":
         return handling.acknowledge(
-            conn, alert_id=alert_id, who=who, note=note, inside=inside, expected_version=version
+            conn, alert_id=alert_id, who=scope, note=note, inside=inside, expected_version=version
         )
     if action == "resolve":
         return handling.resolve(
             conn,
             alert_id=alert_id,
-            who=who,
+            who=scope,
             reason=reason or note,
             inside=inside,
             expected_version=version,
@@ -269,7 +275,7 @@ def act(
     return handling.silence(
         conn,
         alert_id=alert_id,
-        who=who,
+        who=scope,
         until=until,
         until_change=until_change,
         note=note,

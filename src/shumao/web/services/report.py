@@ -151,12 +151,10 @@ def start(
         link_base=settings.public_url,
     )
     with engine.begin() as conn:
-        audit.record(
+        audit.record_by(
             conn,
+            scope,
             action="report.build",
-            username=scope.username,
-            role=scope.role,
-            scope=scope.code,
             target=f"{year} {','.join(chosen)} {lang}",
             ip=ip,
             detail={"job": job.id, "as_of": as_of or None, "overrides": req.overrides or None},
