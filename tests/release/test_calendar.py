@@ -86,6 +86,8 @@ def test_embargoed_until_the_minute_then_released_with_notes(
     assert found is not None and found["generated"]["revisions"] > 0
     largest = found["generated"]["largest"][0]
     assert largest["period"] == "2024" and "中国" in largest["series_zh"]
+    # Zhejiang's first figure (2025-06-27) is new data in the period, not a revision of it
+    assert not [r for r in found["generated"]["largest"] if "浙江" in r["series_zh"]]
     assert "修订已发布数据" in found["text_zh"] and "revised" in found["text_en"]
     assert made.id in done.snapshots
 

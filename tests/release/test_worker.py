@@ -26,7 +26,10 @@ FLOW = "CUSTOMS_CBEC"
 
 
 def _prepare(engine: Engine, vintages: dict[str, int], at: datetime) -> calendar.Entry:
-    """All customs files but the last released; the last scheduled for ``at``."""
+    """All customs files but the last released; the last scheduled for ``at``. Its 2024 revision
+    (2.63 → 2.71 万亿元) is the third release since 2024 was first published (Henan's figures of
+    2025-02-26, customs' preliminary, Zhejiang's), outside CUSTOMS_CBEC's two: it carries its
+    reason."""
     *before, last = vintages.values()
     with engine.begin() as conn:
         for vid in before:
@@ -46,6 +49,7 @@ def _prepare(engine: Engine, vintages: dict[str, int], at: datetime) -> calendar
             at=at,
             vintage_id=last,
             now=at - timedelta(minutes=1),
+            revision_reason="海关年度统计调查修订 / customs' annual survey",
         )
 
 

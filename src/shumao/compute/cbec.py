@@ -9,6 +9,8 @@ Listed in ``indicators.FUNCTIONS`` (their definitions are in ``indicators.yaml``
     CBEC_GROUP_SHARE     a dated grouping's share (共建“一带一路”国家 BRI: members at period end)
 
 ``amounts`` gives the level values in 亿元 and 亿美元 at the official annual average rate.
+``province_latest`` gives each province's latest published level with the nation's figure of the
+same year and the share (the provinces' years may differ: every row says its own).
 ``partner_structure`` lists the published partner shares of one flow and year, the share left
 to other partners, and the Belt and Road aggregate apart (it overlaps the countries).
 """
@@ -23,7 +25,7 @@ from shumao.compute.hierarchy import grouping_map
 from shumao.compute.indicator_parts import levels
 from shumao.compute.shares import share_of
 from shumao.query import convert_units
-from shumao.reference import cbec_modes, units
+from shumao.reference import cbec_modes, geo, units
 from shumao.storage.tables import DIMENSIONS
 from shumao.storage.vintages import conform
 
@@ -121,6 +123,46 @@ def province_share(frame: pl.DataFrame) -> pl.DataFrame:
         data.filter(pl.col("ref_area") == NATION),
         on=_on("ref_area"),
         indicator_id="CBEC_PROVINCE_SHARE",
+    )
+
+
+def province_latest(frame: pl.DataFrame, *, flow: str = "T") -> pl.DataFrame:
+    """Each province's latest level of ``flow`` (total ``CBEC``, partner world) in 亿元, the
+    nation's level of the same year (latest vintage) and the province's share of it in %, null
+    when the nation has no figure for that year. Columns: ref_area, time_period, value, nation,
+    share, attrs; largest value first. Provinces only: a city's figure is no province's."""
+    data = convert_units(
+        _values(frame).filter(
+            (pl.col("product") == TOTAL)
+            & (pl.col("counterpart_area") == WORLD)
+            & (pl.col("flow") == flow)
+        ),
+        units.parse("亿元"),
+    )
+    codes = [p.code for p in geo.provinces()]
+    provinces = data.filter(pl.col("ref_area").is_in(codes))
+    if provinces.is_empty():
+        return pl.DataFrame(
+            schema={
+                "ref_area": pl.String,
+                "time_period": pl.String,
+                "value": pl.Float64,
+                "nation": pl.Float64,
+                "share": pl.Float64,
+                "attrs": pl.String,
+            }
+        )
+    last = provinces.sort("time_period").group_by("ref_area").last()
+    nation = data.filter(pl.col("ref_area") == NATION).select(
+        "time_period", pl.col("value").alias("nation")
+    )
+    shares = province_share(data).select("ref_area", "time_period", pl.col("value").alias("share"))
+    return (
+        last.select("ref_area", "time_period", "value", "attrs")
+        .join(nation, on="time_period", how="left")
+        .join(shares, on=["ref_area", "time_period"], how="left")
+        .select("ref_area", "time_period", "value", "nation", "share", "attrs")
+        .sort("value", descending=True)
     )
 
 

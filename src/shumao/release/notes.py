@@ -25,7 +25,7 @@ from shumao.labels import label
 from shumao.reference.units import unit_text
 from shumao.release import history, policy, public
 from shumao.release.tables import data_release, release_note
-from shumao.storage.revisions import changed, compare
+from shumao.storage.revisions import changed, compare, revised_series
 
 TOP = 10
 """How many of the largest revisions the notes name."""
@@ -45,7 +45,11 @@ def facts(
     """What a release changed, as data (stored with the notes, ``release_note.generated``)."""
     old = set(before["time_period"].unique().to_list())
     new_periods = sorted(set(after["time_period"].unique().to_list()) - old)
-    revised = changed(compare(before, after)).filter(pl.col("time_period").is_in(list(old)))
+    revised = revised_series(
+        changed(compare(before, after)).filter(pl.col("time_period").is_in(list(old))),
+        before,
+        SERIES,
+    )
     late = policy.outside(flow_id, revised, first_published, history)
     late_keys = {_key(r) for r in late.iter_rows(named=True)}
     return {

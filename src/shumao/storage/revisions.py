@@ -110,3 +110,12 @@ def changed(table: pl.DataFrame) -> pl.DataFrame:
     """The rows of a revision table that are revisions: revised, missing → value, value →
     missing (not unchanged, not missing in both)."""
     return table.filter(pl.col("change").is_in(["revised", "added", "removed"]))
+
+
+def revised_series(
+    table: pl.DataFrame, before: pl.DataFrame, series: Sequence[str]
+) -> pl.DataFrame:
+    """The rows of a revision table whose series (the columns ``series``) ``before`` already
+    had: a series published for the first time (a province's first figure in a period the
+    nation already had) is new data, not a revision of anything."""
+    return table.join(before.select(*series).unique(), on=list(series), how="semi")

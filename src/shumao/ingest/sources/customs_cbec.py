@@ -5,7 +5,7 @@ them): it becomes one vintage, so a preliminary figure (初步测算, ``OBS_STAT
 revision by the annual statistical survey (统计调查, A) are both kept and every revision shows.
 The long CSV or XLSX (``demo/data/customs_cbec/*.csv``) has the columns
 
-    发布日期, 年份, 地区, 伙伴, 监管方式, 流向, 指标, 数值, 单位, 口径, 来源
+    发布日期, 年份, 地区, 伙伴, 监管方式, 流向, 指标, 数值, 单位, 口径, 来源[, 发布机构]
 
 - 年份 (annual), 地区 (全国 or a province: ``ref_area`` CHN or GB/T 2260), 伙伴 (全球 or a
   country, or the published aggregate 共建“一带一路”国家 ``BRI``; default 全球);
@@ -17,8 +17,9 @@ The long CSV or XLSX (``demo/data/customs_cbec/*.csv``) has the columns
 - 数值 as published in 单位 (万亿元, 亿元, %: stored with its multiplier, never rescaled); a
   bound as published (超过50, >50, 不足5) is stored as its number with ``attrs.bound``
   ``lower`` / ``upper``;
-- 口径 初步测算 → P, 统计调查 / 公布 → A; 发布日期 (YYYY, YYYY-MM or YYYY-MM-DD, one per file)
-  and 来源 (the address of the release) go to ``attrs``.
+- 口径 初步测算 → P, 统计调查 / 公布 → A; 发布日期 (YYYY, YYYY-MM or YYYY-MM-DD, one per file),
+  来源 (the address of the release) and the optional 发布机构 (who published the figure: a
+  province's commerce department, a news agency quoting it) go to ``attrs``.
 
 An unknown name is a ``code-unknown`` error at its first row; a money indicator in % (or a rate
 in 亿元) is ``unit-conflict``; two release dates in one file are ``release-mixed``.
@@ -44,7 +45,14 @@ from shumao.validation.numbers import parse_numbers
 
 DATAFLOW = "CUSTOMS_CBEC"
 REQUIRED = ("年份", "地区", "流向", "指标", "数值", "单位")
-DEFAULTS = {"伙伴": "全球", "监管方式": "合计", "口径": "公布", "发布日期": "", "来源": ""}
+DEFAULTS = {
+    "伙伴": "全球",
+    "监管方式": "合计",
+    "口径": "公布",
+    "发布日期": "",
+    "来源": "",
+    "发布机构": "",
+}
 NATION = "CHN"
 FLOWS = {"进出口": "T", "出口": "X", "进口": "M"}
 INDICATORS = {
@@ -117,12 +125,18 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         json.dumps(
             {
                 k: v
-                for k, v in {"release": release, "url": url, "basis": basis, "bound": b}.items()
+                for k, v in {
+                    "release": release,
+                    "url": url,
+                    "basis": basis,
+                    "bound": b,
+                    "publisher": by,
+                }.items()
                 if v
             },
             ensure_ascii=False,
         )
-        for url, basis, b in zip(src["来源"], src["口径"], bound, strict=True)
+        for url, basis, b, by in zip(src["来源"], src["口径"], bound, src["发布机构"], strict=True)
     ]
     return (
         coded.with_columns(

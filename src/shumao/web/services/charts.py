@@ -57,7 +57,7 @@ def series_chart(
     )
 
 
-def _map(
+def area_map(
     ctx: Ctx,
     *,
     chart_id: str,
@@ -97,7 +97,7 @@ def province_map(ctx: Ctx) -> Chart:
         ctx, "MOFCOM_REPORT", ref_area=[p.code for p in provinces], flow=["T"], indicator=["VALUE"]
     )
     period, rows = latest(frame)
-    return _map(
+    return area_map(
         ctx,
         chart_id="map",
         title=ctx.t("chart_map"),
@@ -126,7 +126,7 @@ def city_map(ctx: Ctx, province: str, cells: pl.DataFrame, unit: str, source: st
     frame = aggregate.to_unit(frame, unit) if frame.height else frame
     period, rows = latest(levels_with_balance(frame))
     totals = rows.filter(pl.col("flow") == "T")
-    return _map(
+    return area_map(
         ctx,
         chart_id="city_map",
         title=ctx.t("chart_city_map"),

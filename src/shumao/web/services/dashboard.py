@@ -38,7 +38,7 @@ from shumao.release import publish
 from shumao.web.errors import LoginRequired
 from shumao.web.schemas import Chart, Dashboard, Kpi, Link
 from shumao.web.services import charts as ch
-from shumao.web.services import ordered
+from shumao.web.services import ordered, ordered_provinces
 from shumao.web.services.board import BIG, ENT_FLOW, SMALL, WORLD, Ctx, read
 from shumao.web.services.kpis import periods_note, share_kpi, trade_kpis
 
@@ -63,6 +63,9 @@ def overview(conn: Connection, *, scope: Scope, lang: str) -> Dashboard:
         ch.ebops_chart(ctx, wto, ctx.source("WTO_DDS"), BIG),
         ch.parks_chart(ctx),
         ordered_chart,
+        ordered_provinces.province_map(ctx),
+        ordered_provinces.shares_chart(ctx),
+        ordered_provinces.mode_chart(ctx),
     ]
     return _board(
         ctx,
@@ -165,7 +168,8 @@ def area(conn: Connection, *, scope: Scope, code: str, lang: str) -> Dashboard:
         ctx, totals, SMALL, src_ent, prefix="ent_"
     )
     ordered_kpis, ordered_chart = ordered.section(ctx, code) if level == "province" else ([], None)
-    kpis += ordered_kpis
+    share = ordered_provinces.province_share_kpi(ctx, code) if level == "province" else None
+    kpis += ordered_kpis + ([share] if share else [])
     charts = [
         ch.series_chart(ctx, "series", official, BIG, src_report, ctx.t("chart_series"))
         if official.height

@@ -22,6 +22,7 @@ from shumao.labels import pick
 from shumao.storage.dataflows import Dataflow, all_dataflows
 from shumao.web.schemas import Chart, Kpi
 from shumao.web.services import charts as ch
+from shumao.web.services import ordered_provinces
 from shumao.web.services.board import WORLD, Ctx, read
 from shumao.web.services.kpis import trade_kpis
 
@@ -37,7 +38,8 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
     """The KPI cards and the trend chart of the area's cross-border e-commerce."""
     where: dict[str, Any] = {"ref_area": [code], "counterpart_area": [WORLD], "product": ["CBEC"]}
     frame = read(ctx, FLOW, unit=YUAN, **where)
-    source = ctx.source(FLOW)
+    national = code == "CHN"
+    source = ctx.source(FLOW) if national else ordered_provinces.published_by(ctx, frame)
     kpis = [
         k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key]), "group": GROUP})
         for k in trade_kpis(ctx, frame, YUAN, source)
@@ -59,11 +61,12 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
                     group=GROUP,
                 )
             )
-        if code == "CHN":
+        if national:
             kpis += _digital_trade(ctx, usd)
     kpis += _ecommerce(ctx, code)
+    chart_source = source if national else ordered_provinces.provinces_source(ctx)
     chart = _every_year(
-        ch.series_chart(ctx, "cbec_series", frame, YUAN, source, ctx.t("chart_cbec"))
+        ch.series_chart(ctx, "cbec_series", frame, YUAN, chart_source, ctx.t("chart_cbec"))
     )
     return kpis, chart
 
