@@ -93,6 +93,10 @@ def test_demo_register_projects_and_totals(cli_env: dict[str, str]) -> None:
     assert (vnm[2], vnm[-1]) == ("", "C")
     risk = run(cli_env, "risk", "--economy", "英国")
     assert "英国 风险中（3 分）" in risk.stdout and "英国数字服务税" in risk.stdout
+    assert (
+        "○ 缺少东道国ICT 服务出口（世界银行 WDI）数据，依据该数据的规则未评估（不计分）"
+        in risk.stdout
+    )
 
 
 def test_a_tracker_entry_without_source_is_refused(cli_env: dict[str, str], tmp_path: Path) -> None:

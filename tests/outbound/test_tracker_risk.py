@@ -83,18 +83,27 @@ def test_risk_levels_explain_themselves(filed: Engine) -> None:
     levels = {a.economy: a for a in risk.assess(inputs, DAY)}
     gbr = levels["GBR"]  # DST (1) + investment screening (2)
     assert (gbr.level, gbr.score) == ("medium", 3.0)
-    assert [r["code"] for r in gbr.reasons] == ["tracker-dst", "tracker-fdi-screening"]
+    assert [r["code"] for r in risk.holding(gbr.reasons)] == [
+        "tracker-dst",
+        "tracker-fdi-screening",
+    ]
     assert "英国数字服务税" in gbr.reasons[0]["zh"]
     deu = levels["DEU"]  # an EU member: GDPR transfers, DMA, FDI screening of the EU
-    assert [r["code"] for r in deu.reasons][:3] == [
+    assert [r["code"] for r in risk.holding(deu.reasons)][:3] == [
         "tracker-data-transfer",
         "tracker-antitrust",
         "tracker-fdi-screening",
     ]
     assert deu.score >= 4 and deu.level == "high"
-    assert (levels["SGP"].level, levels["SGP"].reasons) == ("low", [])
+    sgp = levels["SGP"]  # no store figures loaded here: each series says so, for no points
+    assert (sgp.level, sgp.score, risk.holding(sgp.reasons)) == ("low", 0.0, [])
+    assert [r["zh"] for r in risk.unassessed(sgp.reasons)] == [
+        "缺少东道国可数字化交付服务进口（UNCTAD）数据，依据该数据的规则未评估（不计分）",
+        "缺少东道国ICT 服务出口（世界银行 WDI）数据，依据该数据的规则未评估（不计分）",
+        "缺少东道国自中国进口占可数字化交付服务进口的比重（BaTIS、UNCTAD）数据，依据该数据的规则未评估（不计分）",
+    ]
     are = levels["ARE"]  # 18.4% of the live approved investment is in the UAE
-    assert (are.level, [r["zh"] for r in are.reasons]) == (
+    assert (are.level, [r["zh"] for r in risk.holding(are.reasons)]) == (
         "low",
         ["在册项目中方协议投资额的 18.4% 集中于该东道国（超过 15%）"],
     )
@@ -105,7 +114,7 @@ def test_a_rule_outside_its_dates_does_not_count(filed: Engine) -> None:
         tracker.load(conn, DEMO / "tracker.yaml")
         inputs = risk.read_inputs(conn, date(2019, 6, 30))
     usa = next(a for a in risk.assess(inputs, date(2019, 6, 30)) if a.economy == "USA")
-    assert usa.reasons == []  # CFIUS rules from 2020, the data rule from 2025
+    assert risk.holding(usa.reasons) == []  # CFIUS rules from 2020, the data rule from 2025
 
 
 def test_a_change_of_level_alerts_the_enterprise_and_its_province(filed: Engine) -> None:
@@ -146,10 +155,19 @@ def test_store_figures_enter_the_reasons(filed: Engine) -> None:
     imports = pl.DataFrame(
         {"economy": ["SGP", "SGP"], "period": ["2022", "2023"], "value": [1000.0, 900.0]}
     )
-    inputs = risk.Inputs([], imports, {"SGP": 10.0, "DEU": 90.0}, {"SGP", "DEU"})
+    inputs = risk.Inputs([], {"dds_imports": imports}, {"SGP": 10.0, "DEU": 90.0}, {"SGP", "DEU"})
     sgp = next(a for a in risk.assess(inputs, DAY) if a.economy == "SGP")
-    assert [r["zh"] for r in sgp.reasons] == [
-        "东道国可数字化交付服务进口 2023 年同比下降 10.0%（UNCTAD）"
+    assert [r["zh"] for r in risk.holding(sgp.reasons)] == [
+        "东道国可数字化交付服务进口 2023 年为 9.00 亿美元，同比下降 10.0%（UNCTAD）"
     ]
+    assert sgp.reasons[0]["figure"] == {
+        "dataflow": "UNCTAD_DDS",
+        "period": "2023",
+        "value_musd": 900.0,
+        "growth_pct": -10.0,
+    }
     deu = next(a for a in risk.assess(inputs, DAY) if a.economy == "DEU")
-    assert deu.reasons[0]["zh"] == "在册项目中方协议投资额的 90.0% 集中于该东道国（超过 15%）"
+    assert [r["code"] for r in risk.unassessed(deu.reasons)] == ["no-data"] * 3
+    assert risk.holding(deu.reasons)[0]["zh"] == (
+        "在册项目中方协议投资额的 90.0% 集中于该东道国（超过 15%）"
+    )

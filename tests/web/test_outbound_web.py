@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection.workflow import review, submission, uploads
+from shumao.ingest.pipeline import run_import
+from shumao.monitor.hooks import after_commit
 from shumao.outbound import demo, tracker
 from shumao.outbound import tables as t
 from web import test_browser
@@ -153,6 +155,31 @@ def test_economy_page_names_the_reasons_and_the_rules(
     assert page.status_code == 404
 
 
+def test_economy_page_shows_store_figures_and_says_what_it_lacks(
+    outbound: Engine, as_role: Callable[[str], TestClient], demo_data: Path
+) -> None:
+    with outbound.begin() as conn:
+        tracker.load(conn, DEMO / "tracker.yaml")
+    wdi = demo_data / "wdi_ict_service_exports_BX.GSR.CCIS.CD.csv"
+    assert run_import(outbound, "wb-ict", wdi, after=after_commit).report.ok
+    doc = as_role("public").get("/api/outbound/economies/ITA").json()
+    assert (
+        doc["why"][-1]
+        == "东道国 ICT 服务出口 2024 年为 92.16 亿美元，同比下降 2.8%（世界银行 WDI）"
+    )
+    assert doc["unassessed"] == [
+        "缺少东道国可数字化交付服务进口（UNCTAD）数据，依据该数据的规则未评估（不计分）",
+        "缺少东道国自中国进口占可数字化交付服务进口的比重（BaTIS、UNCTAD）数据，依据该数据的规则未评估（不计分）",
+    ]
+    english = as_role("public").get("/api/outbound/economies/ITA?lang=en").json()
+    assert english["why"][-1] == (
+        "the host's ICT service exports fell 2.8% in 2024, to 92.16 hundred million USD "
+        "(World Bank WDI)"
+    )
+    page = as_role("public").get("/outbound/economy/ITA", headers={"accept": "text/html"})
+    assert "同比下降 2.8%" in page.text and 'id="unassessed"' in page.text
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) -> None:
@@ -160,6 +187,10 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     file_project(engine, USCC_A, 1)
     with engine.begin() as conn:
         tracker.load(conn, DEMO / "tracker.yaml")
+    wdi = (
+        Path(__file__).resolve().parents[2] / "demo/data/wdi_ict_service_exports_BX.GSR.CCIS.CD.csv"
+    )
+    assert run_import(engine, "wb-ict", wdi, after=after_commit).report.ok
     page = open_page("public")
     page.goto("/")
     page.click("header nav a[href='/outbound']")
@@ -178,6 +209,11 @@ def test_outbound_pages_in_the_browser(open_page, engine: Engine, world: World) 
     assert "欧盟《通用数据保护条例》" in page.inner_text("#reasons")
     assert page.locator("#tracker tr.in-force").count() == 3
     shot(page, "outbound_economy_deu")
+    page.goto("/outbound/economy/THA")  # a store figure as a reason, the missing ones listed
+    page.wait_for_selector("#unassessed")
+    assert "2024 年仅 5.19 亿美元" in page.inner_text("#reasons")
+    assert "可数字化交付服务进口（UNCTAD）" in page.inner_text("#unassessed")
+    shot(page, "outbound_economy_tha")
     page.goto("/outbound/selfcheck")
     page.check("input[name=ciio][value='否']")
     page.check("input[name=important_data][value='否']")

@@ -242,8 +242,10 @@ def risk_cmd(
             f"[bold]{service.economy_name(row['economy'])}[/bold] "
             f"风险{service.level_name(row['level'])}（{row['score']:g} 分）"
         )
-        for r in row["reasons"] or [{"zh": "无风险规则触发 / no rule holds"}]:
+        for r in risk.holding(row["reasons"]) or [{"zh": "无风险规则触发 / no rule holds"}]:
             console.print(f"  · {r['zh']}", markup=False)
+        for r in risk.unassessed(row["reasons"]):
+            console.print(f"  ○ {r['zh']}", markup=False)
 
 
 @app.command("selfcheck")

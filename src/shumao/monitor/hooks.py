@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, inspect
 
 from shumao.config import get_settings
 from shumao.monitor.evaluate import run
+from shumao.outbound import risk, risk_rules
 
 log = logging.getLogger(__name__)
 KEY = "shumao.monitor.after_commit"
@@ -25,12 +26,14 @@ KEY = "shumao.monitor.after_commit"
 def after_commit(
     engine: Engine, *, trigger: str, dataflows: Iterable[str], user: str = "system"
 ) -> None:
-    """Evaluate the rules reading ``dataflows`` (none: only the rules that read no dataflow,
-    e.g. after a change of the outbound register or tracker); failures are logged, never
-    raised."""
+    """Recompute the outbound risk levels when ``dataflows`` feed the scoreboard, then evaluate
+    the rules reading ``dataflows`` (none: only the rules that read no dataflow, e.g. after a
+    change of the outbound register or tracker); failures are logged, never raised."""
+    flows = {f for f in dataflows if f}
+    if flows & {s.dataflow for s in risk_rules.board().series.values()}:
+        _recompute_risk(engine, flows)
     if not get_settings().monitor_on_change:
         return
-    flows = {f for f in dataflows if f}
     try:
         if "alert" not in inspect(engine).get_table_names():
             return
@@ -38,6 +41,18 @@ def after_commit(
         run(engine, trigger=trigger, dataflows=flows, user=user)
     except Exception:
         log.exception("monitoring after %s of %s failed", trigger, sorted(flows))
+
+
+def _recompute_risk(engine: Engine, flows: set[str]) -> None:
+    """New figures of a series the risk scoreboard reads: the levels follow them (their
+    alerts with the evaluation that comes next)."""
+    try:
+        if "outbound_risk" not in inspect(engine).get_table_names():
+            return
+        with engine.begin() as conn:
+            risk.recompute(conn)
+    except Exception:
+        log.exception("outbound risk after an import of %s failed", sorted(flows))
 
 
 def defer(

@@ -2,9 +2,11 @@
 
 ``assess(inputs, day)`` is pure: the tracker's foreign rules in force on ``day`` (a rule of a
 grouping such as EU27 applies to its members on that day), the economies' own series from the
-store (UNCTAD digitally deliverable services imports) and the register's exposure go through
-the scoreboard (``data/risk.yaml``); each rule that holds adds its points and a reason naming
-the tracker entries or figures behind it. ``recompute`` reads the inputs, stores a new level
+store (``indicators``: digitally deliverable services imports, ICT service exports, China's
+share of the host's digital imports) and the register's exposure go through the scoreboard
+(``data/risk.yaml``); each rule that holds adds its points and a reason naming the tracker
+entries or the figures and period behind it. A store rule without figures for the economy
+gives a ``no_data`` reason of 0 points, so a pass is never silent. ``recompute`` reads the inputs, stores a new level
 row for every economy whose level or reasons changed, and hands the level changes to
 ``alerts``. Each project inherits the level and reasons of its host. Approving a register
 filing (``ODI_A``) recomputes the levels: this module adds that approval hook, so the register
@@ -25,18 +27,17 @@ from sqlalchemy import Connection, insert, select
 from shumao.auth.actors import Actor
 from shumao.auth.roles import Role
 from shumao.collection.workflow import filings, review
-from shumao.outbound import alerts, register, risk_rules
+from shumao.outbound import alerts, indicators, register, risk_rules
 from shumao.outbound import tables as t
 from shumao.policy import foreign
 from shumao.reference import groupings
-from shumao.storage import vintages
 
 
 @dataclass
 class Inputs:
     tracker: list[dict[str, Any]]
-    imports: pl.DataFrame
-    """``economy, period, value`` (the host's digitally deliverable services imports)."""
+    series: dict[str, pl.DataFrame]
+    """Each series of the scoreboard: ``economy, period, value`` (millions of USD)."""
     exposure: dict[str, float]
     """Approved investment of the register per host economy (万美元)."""
     economies: set[str] = field(default_factory=set)
@@ -72,12 +73,46 @@ def _tracker_reason(rule: risk_rules.RiskRule, hits: list[dict[str, Any]]) -> di
     }
 
 
-def _growth(imports: pl.DataFrame, economy: str) -> tuple[str, float] | None:
-    own = imports.filter(pl.col("economy") == economy).sort("period")
-    if own.height < 2 or not own["value"][-2]:
+def _measure(rule: risk_rules.RiskRule, inputs: Inputs, economy: str) -> dict[str, Any] | None:
+    spec = risk_rules.board().series[rule.params["series"]]
+    frame = inputs.series.get(spec.code, indicators.empty())
+    if rule.params["measure"] == "share":
+        whole = inputs.series.get(spec.of or "", indicators.empty())
+        return indicators.share(frame, whole, economy)
+    own = indicators.growth if rule.params["measure"] == "growth" else indicators.level
+    return own(frame, economy)
+
+
+def _threshold(rule: risk_rules.RiskRule) -> tuple[float, bool]:
+    """The rule's threshold and whether it holds above it (``above_…``) or below."""
+    key = risk_rules.MEASURES[rule.params["measure"]][0]
+    return float(rule.params[key]), key.startswith("above_")
+
+
+def _store_reason(rule: risk_rules.RiskRule, inputs: Inputs, economy: str) -> dict[str, Any] | None:
+    spec = risk_rules.board().series[rule.params["series"]]
+    found = _measure(rule, inputs, economy)
+    if found is None:
+        zh, en = risk_rules.board().missing
+        return {  # one note per series, whichever of its rules asks first
+            "code": "no-data",
+            "points": 0.0,
+            "status": "no_data",
+            "series": spec.code,
+            "zh": zh.format(series=spec.zh),
+            "en": en.format(series=spec.en),
+        }
+    limit, above = _threshold(rule)
+    if not (found["measured"] > limit if above else found["measured"] < limit):
         return None
-    last, before = own.row(-1, named=True), own.row(-2, named=True)
-    return last["period"], 100.0 * (last["value"] / before["value"] - 1.0)
+    words = {k: v for k, v in found.items() if isinstance(v, str)} | {"limit": f"{limit:g}"}
+    return {
+        "code": rule.code,
+        "points": rule.points,
+        "zh": rule.zh.format(**words),
+        "en": rule.en.format(**words),
+        "figure": {"dataflow": spec.dataflow, "period": found["period"], **found["figures"]},
+    }
 
 
 def _reasons(economy: str, inputs: Inputs, day: date) -> list[dict[str, Any]]:
@@ -95,22 +130,9 @@ def _reasons(economy: str, inputs: Inputs, day: date) -> list[dict[str, Any]]:
             if hits:
                 out.append(_tracker_reason(rule, hits))
         elif rule.source == "store":
-            found = _growth(inputs.imports, economy)
-            if found and found[1] < 0:
-                period, growth = found
-                out.append(
-                    {
-                        "code": rule.code,
-                        "points": rule.points,
-                        "zh": rule.zh.format(period=period, growth=f"{-growth:.1f}"),
-                        "en": rule.en.format(period=period, growth=f"{-growth:.1f}"),
-                        "figure": {
-                            "dataflow": rule.params["dataflow"],
-                            "period": period,
-                            "growth_pct": round(growth, 2),
-                        },
-                    }
-                )
+            reason = _store_reason(rule, inputs, economy)
+            if reason is not None and reason not in out:
+                out.append(reason)
         elif rule.source == "register" and total:
             share = 100.0 * inputs.exposure.get(economy, 0.0) / total
             if share > rule.params["share_pct"]:
@@ -123,6 +145,16 @@ def _reasons(economy: str, inputs: Inputs, day: date) -> list[dict[str, Any]]:
                     }
                 )
     return out
+
+
+def holding(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reasons of rules that hold (without the ``no_data`` notes)."""
+    return [r for r in reasons if r.get("status") != "no_data"]
+
+
+def unassessed(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``no_data`` notes: store rules the economy's figures could not be checked against."""
+    return [r for r in reasons if r.get("status") == "no_data"]
 
 
 def assess(inputs: Inputs, day: date) -> list[Assessment]:
@@ -148,25 +180,10 @@ def read_inputs(conn: Connection, day: date) -> Inputs:
     economies = set(exposure)
     for row in tracker:
         economies |= _expand(row, day)
-    return Inputs(tracker, _imports(conn, sorted(economies)), exposure, economies)
-
-
-def _imports(conn: Connection, economies: list[str]) -> pl.DataFrame:
-    schema = {"economy": pl.String, "period": pl.String, "value": pl.Float64}
-    if not economies:
-        return pl.DataFrame(schema=schema)
-    obs = vintages.read(
-        conn, "UNCTAD_DDS", where={"ref_area": economies, "flow": ["M"], "product": ["DD"]}
-    )
-    return (
-        obs.filter(pl.col("value").is_not_null())
-        .select(
-            pl.col("ref_area").alias("economy"),
-            pl.col("time_period").alias("period"),
-            pl.col("value"),
-        )
-        .cast(schema)  # type: ignore[arg-type]
-    )
+    codes = sorted(economies)
+    board = risk_rules.board()
+    series = {c: indicators.read(conn, spec, codes) for c, spec in board.series.items()}
+    return Inputs(tracker, series, exposure, economies)
 
 
 def latest(conn: Connection) -> dict[str, dict[str, Any]]:

@@ -64,7 +64,7 @@ def _hit(
     change: tuple[str | None, str] | None,
 ) -> dict[str, Any]:
     now = risk_rules.level(level["level"])
-    reasons = level["reasons"] or []
+    reasons = risk.holding(level["reasons"] or [])
     fields = {
         "projects": "、".join(names),
         "projects_en": ", ".join(names),

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from shumao.auth.actors import Actor
 from shumao.auth.scope import Scope
 from shumao.labels import pick
-from shumao.outbound import aggregate, codes, risk_rules, selfcheck, service
+from shumao.outbound import aggregate, codes, risk, risk_rules, selfcheck, service
 from shumao.reference import geo
 from shumao.web import palette
 from shumao.web.schemas import Chart, Series
@@ -110,10 +110,15 @@ def economy_rows(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str,
             "name": _name(r["economy"], lang),
             "level_name": lv.name(lang),
             "colour": lv.colour,
-            "why": [x["zh" if lang == "zh" else "en"] for x in r["reasons"]],
+            "why": _texts(risk.holding(r["reasons"]), lang),
+            "unassessed": _texts(risk.unassessed(r["reasons"]), lang),
         }
     order = {lv.code: i for i, lv in enumerate(risk_rules.levels())}
     return sorted(rows, key=lambda r: (-order[r["level"]], r["name"]))
+
+
+def _texts(reasons: list[dict[str, Any]], lang: str) -> list[str]:
+    return [x["zh" if lang == "zh" else "en"] for x in reasons]
 
 
 def projects(conn: Connection, *, scope: Scope, lang: str) -> list[dict[str, Any]]:
@@ -160,7 +165,8 @@ def economy(conn: Connection, *, scope: Scope, code: str, lang: str) -> dict[str
         "name": _name(doc["economy"], lang),
         "level_name": service.level_name(doc["level"], lang),
         "colour": level.colour if level else palette.NO_DATA,
-        "why": [x["zh" if lang == "zh" else "en"] for x in doc["reasons"]],
+        "why": _texts(risk.holding(doc["reasons"]), lang),
+        "unassessed": _texts(risk.unassessed(doc["reasons"]), lang),
         "projects": [] if mine is None else mine.to_dicts(),
         "levels": [(lv.name(lang), lv.min) for lv in risk_rules.levels()],
     }
