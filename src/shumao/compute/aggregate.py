@@ -32,8 +32,7 @@ control requires.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -60,50 +59,26 @@ def output_columns(top: int = 2) -> list[str]:
 # --------------------------------------------------------------------------- units
 
 
-YEAR = pl.col("time_period").str.slice(0, 4).alias("_year")
-UNIT_COMBOS = pl.struct("unit", "unit_mult", YEAR).unique().implode().alias("_combos")
-"""In a ``select``: the distinct (unit, unit_mult, year) of a frame, as one list cell."""
-
-
 def to_unit(frame: pl.DataFrame, unit: str | units.Unit) -> pl.DataFrame:
     """Money rows expressed in ``unit`` (exchange rate of the period's year); others unchanged."""
-    combos = frame.select(UNIT_COMBOS).item()
-    return unit_converted(frame.lazy(), combos, unit).collect()
-
-
-def unit_converted(
-    frame: pl.LazyFrame, combos: Sequence[Mapping[str, Any]], unit: str | units.Unit
-) -> pl.LazyFrame:
-    """``to_unit`` of a lazy frame whose distinct (unit, unit_mult, year) are ``combos`` (as
-    ``UNIT_COMBOS`` finds them): a caller that needs other distinct values too finds them
-    all in one pass, and the conversion is one more step of its plan, not passes of its own."""
     target = units.parse(unit) if isinstance(unit, str) else unit
-    table = pl.DataFrame(
-        {
-            "unit": [c["unit"] for c in combos],
-            "unit_mult": [c["unit_mult"] for c in combos],
-            "_year": [c["_year"] for c in combos],
-            "_f": [_factor(c["unit"], c["unit_mult"], c["_year"], target) for c in combos],
-        },
-        schema={"unit": pl.String, "unit_mult": pl.Int16, "_year": pl.String, "_f": pl.Float64},
+    combos = frame.select(
+        "unit", "unit_mult", pl.col("time_period").str.slice(0, 4).alias("_year")
+    ).unique()
+    factors = [_factor(u, m, y, target) for u, m, y in combos.iter_rows()]
+    table = combos.with_columns(pl.Series("_f", factors, dtype=pl.Float64))
+    joined = frame.with_columns(pl.col("time_period").str.slice(0, 4).alias("_year")).join(
+        table, on=["unit", "unit_mult", "_year"], how="left", nulls_equal=True
     )
     hit = pl.col("_f").is_not_null()
-    return (
-        frame.with_columns(YEAR)
-        .join(table.lazy(), on=["unit", "unit_mult", "_year"], how="left", nulls_equal=True)
-        .with_columns(
-            pl.when(hit)
-            .then(pl.col("value") * pl.col("_f"))
-            .otherwise(pl.col("value"))
-            .alias("value"),
-            pl.when(hit).then(pl.lit(target.code)).otherwise(pl.col("unit")).alias("unit"),
-            pl.when(hit)
-            .then(pl.lit(target.mult, pl.Int16))
-            .otherwise(pl.col("unit_mult"))
-            .alias("unit_mult"),
-        )
-        .drop("_f", "_year")
-    )
+    return joined.with_columns(
+        pl.when(hit).then(pl.col("value") * pl.col("_f")).otherwise(pl.col("value")).alias("value"),
+        pl.when(hit).then(pl.lit(target.code)).otherwise(pl.col("unit")).alias("unit"),
+        pl.when(hit)
+        .then(pl.lit(target.mult, pl.Int16))
+        .otherwise(pl.col("unit_mult"))
+        .alias("unit_mult"),
+    ).drop("_f", "_year")
 
 
 def _factor(code: str, mult: int, year: str, target: units.Unit) -> float | None:

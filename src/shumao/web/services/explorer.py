@@ -216,34 +216,26 @@ def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl
 def _named(
     conn: Connection, frame: pl.DataFrame, flow: Dataflow, unit: str, lang: str
 ) -> pl.DataFrame:
-    """The view's columns in ``unit``, a ``<dim>_name`` column beside each dimension.
-
-    One pass finds the codes of every dimension and the (unit, year) pairs, one statement the
-    enterprises' names, and one plan converts, selects and names: a request under load pays
-    for each pass of polars over a few hundred rows, not for the rows (benchmarks/web_load.py)."""
+    """The view's columns in ``unit``, a ``<dim>_name`` column beside each dimension: the codes
+    of every dimension found in one pass and the enterprises' names in one statement (each
+    polars pass over a few hundred rows costs more than its rows; a lazy plan costs more
+    still at that size — benchmarks/web_load.py)."""
     dims = list(flow.dimensions)
-    found = frame.select(*(pl.col(d).unique().implode() for d in dims), aggregate.UNIT_COMBOS).row(
-        0, named=True
-    )
+    found = frame.select(pl.col(d).unique().implode() for d in dims).row(0, named=True)
     names = None
     if flow.codelist("ref_area") == "uscc":
         names = registry.names(conn, found.get("ref_area", []))
-    plan = frame.lazy()
     if unit and frame.height:
-        plan = aggregate.unit_converted(plan, found["_combos"], units.parse(unit))
-    return (
-        plan.select(columns(flow))
-        .with_columns(
-            pl.col(d)
-            .replace_strict({c: label(d, c, lang, names) for c in found[d]}, default=pl.col(d))
-            .alias(f"{d}_name")
-            for d in dims
-        )
-        .collect()
+        frame = aggregate.to_unit(frame, units.parse(unit))
+    return frame.select(columns(flow)).with_columns(
+        pl.col(d)
+        .replace_strict({c: label(d, c, lang, names) for c in found[d]}, default=pl.col(d))
+        .alias(f"{d}_name")
+        for d in dims
     )
 
 
-def sort_frame(frame: pl.LazyFrame, query: Query) -> pl.LazyFrame:
+def sort_frame(frame: pl.DataFrame, query: Query) -> pl.DataFrame:
     flow = get_dataflow(query.dataflow)
     default = [f"{d}_name" for d in flow.dimensions] + ["time_period"]
     if not query.sort or query.sort.startswith("p:"):
@@ -278,8 +270,7 @@ def column_names(flow: Dataflow, lang: str) -> list[str]:
 
 def result(frame: pl.DataFrame, query: Query, problems: tuple[str, ...] = ()) -> Result:
     flow = get_dataflow(query.dataflow)
-    ordered = sort_frame(frame.lazy(), query).select(shown_columns(flow)).collect()
-    return Result(query, ordered, problems)
+    return Result(query, sort_frame(frame, query).select(shown_columns(flow)), problems)
 
 
 # --------------------------------------------------------------------------- choices
