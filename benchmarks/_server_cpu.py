@@ -57,3 +57,18 @@ def _stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     return raw[raw.rindex(")") + 2 :].split()
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of ``root`` and its live descendants (uvicorn's workers)."""
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else None
+        if fields:
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS)
+    mine, grew = {root}, True
+    while grew:
+        more = {pid for pid, (parent, _) in stats.items() if parent in mine} - mine
+        mine |= more
+        grew = bool(more)
+    return sum(stats[pid][1] for pid in mine if pid in stats)

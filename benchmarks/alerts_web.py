@@ -38,6 +38,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _server_cpu import tree_cpu
 from web_load import PASSWORD, hammer, hammer_http, server
 
 from shumao.auth import users
@@ -106,26 +107,6 @@ def build(engine: Engine, n: int) -> None:
             ("bench-province", "province", "320000"),
         ):
             users.create_user(conn, username=name, password=PASSWORD, role=role, scope=scope)
-
-
-def tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) of ``root`` and its live descendants (uvicorn's workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    mine, grew = {root}, True
-    while grew:
-        more = {pid for pid, (parent, _) in stats.items() if parent in mine} - mine
-        mine |= more
-        grew = bool(more)
-    return sum(stats[pid][1] for pid in mine if pid in stats)
 
 
 def cookies_of(base: str, username: str) -> dict[str, str]:

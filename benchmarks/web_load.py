@@ -15,12 +15,19 @@ sends four requests per connection that are not measured):
                                                           (ministry: per-enterprise rows;
                                                           nearly every request a cache miss)
 
-For each it prints p50/p95/max latency and throughput, and the **floor**: the same question
-answered straight from SQL by the same number of threads, with no application (no HTTP, no
-scopes, no JSON): the overview's six store reads; the province's totals as one SQL
-``GROUP BY``; the enterprise's rows through ``vintages.read``. ``ratio`` = app p95 ÷ floor
-p95 (below 1: the application's cache answers faster than the database can). Target: p95
-under 150 ms for the aggregated views (overview, area).
+For each view and run (``--runs``, 3 by default; ``--views`` picks the views) it prints
+the load average, p50/p95/max latency, throughput and the **server's CPU per request** (the
+uvicorn processes from ``/proc``, plus a local PostgreSQL server's: ``_server_cpu``) — CPU
+survives a loaded machine, p95 under load measures the queue. Beside it the **SQL floor**: the
+same question answered straight from SQL by the same number of threads, with no application
+(no HTTP, no scopes, no JSON), its p95 and its CPU per question (this process's, plus the
+PostgreSQL server's): the overview's six store reads; the province's totals as one SQL
+``GROUP BY``; for the explorer one hand-written statement (``ENTERPRISE_SQL``: the
+enterprise's latest values, rows as the driver gives them) and, as the **old floor** of the
+first measurement, ``vintages.read`` (shumao's reader, a polars frame). ``app ÷ floor``: p95
+and CPU ratios (below 1: the application's cache answers faster than the database can).
+Targets: p95 under 150 ms for the aggregated views (overview, area), under 300 ms for the
+explorer; every run of the explorer asks other enterprises (cache misses).
 
 The client: one asyncio loop drives the connections, each sending its next request when the
 previous answer is in (``--client asyncio``, the default). The first version used one httpx
@@ -34,7 +41,8 @@ With ``SHUMAO_BENCH_PG_URL`` set (an admin URL, e.g.
 PostgreSQL database, dropped afterwards (kept with ``--keep``).
 
     .venv/bin/python benchmarks/web_load.py [--rows 10000000] [--clients 50]
-        [--requests 1500] [--seconds 60] [--workers 2] [--keep DIR]
+        [--requests 1500] [--seconds 60] [--workers 2] [--runs 3]
+        [--views overview,area,explorer] [--port PORT] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -61,6 +70,7 @@ import httpx
 import numpy as np
 import polars as pl
 import yaml
+from _server_cpu import postmaster_pid, server_cpu, tree_cpu
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 
 from shumao.auth import users
@@ -86,6 +96,7 @@ PER_ENTERPRISE = len(PRODUCTS) * len(PARTNERS) * len(FLOWS) * len(MONTHS)
 BATCH_ENTERPRISES = 4_000
 PASSWORD = "bench-password-1"
 TARGET_P95_MS = 150.0
+EXPLORER_P95_MS = 300.0
 
 
 # --------------------------------------------------------------------------- the store
@@ -311,9 +322,14 @@ class Run:
 
 
 def hammer(
-    work: Callable[[random.Random], None], clients: int, requests: int, seconds: float
+    work: Callable[[random.Random], None],
+    clients: int,
+    requests: int,
+    seconds: float,
+    seed: int = 0,
 ) -> Run:
-    """``clients`` threads call ``work`` until ``requests`` calls or ``seconds`` have passed."""
+    """``clients`` threads call ``work`` until ``requests`` calls or ``seconds`` have passed
+    (thread ``n`` with ``random.Random(seed * 1000 + n)``)."""
     latencies: list[float] = []
     errors = [0]
     left = [requests]
@@ -321,7 +337,7 @@ def hammer(
     stop_at = time.monotonic() + seconds
 
     def client(n: int) -> None:
-        rng = random.Random(n)
+        rng = random.Random(seed * 1000 + n)
         while time.monotonic() < stop_at:
             with lock:
                 if left[0] <= 0:
@@ -406,8 +422,10 @@ def hammer_http(
     clients: int,
     requests: int,
     seconds: float,
+    seed: int = 0,
 ) -> Run:
-    """``clients`` keep-alive connections driven by one asyncio loop (see the docstring)."""
+    """``clients`` keep-alive connections driven by one asyncio loop (see the docstring);
+    connection ``n`` draws its requests from ``random.Random(seed * 1000 + n)``."""
     split = urlsplit(base)
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
     latencies: list[float] = []
@@ -423,7 +441,7 @@ def hammer_http(
                     split.port or 80,
                     path_of,
                     cookie,
-                    n,
+                    seed * 1000 + n,
                     budget,
                     stop_at,
                     latencies,
@@ -439,7 +457,7 @@ def hammer_http(
 
 
 def ministry_cookies(base: str) -> dict[str, str]:
-    with httpx.Client(base_url=base) as c:
+    with httpx.Client(base_url=base, timeout=120) as c:  # argon2 on a loaded machine
         r = c.post("/api/auth/login", json={"username": "bench-ministry", "password": PASSWORD})
         r.raise_for_status()
         return dict(c.cookies)
@@ -473,7 +491,23 @@ PROVINCE_SQL = text("""
 """)
 
 
+ENTERPRISE_SQL = text("""
+    SELECT s.ref_area, s.counterpart_area, s.product, s.flow, s.indicator, s.freq,
+           o.time_period, o.value, o.unit, o.unit_mult, o.obs_status, o.conf_status, o.vintage_id
+    FROM observation o JOIN series s ON s.id = o.series_id
+    WHERE s.dataflow_id = 'ENT_DDS' AND s.ref_area = :code
+      AND o.vintage_id = (SELECT MAX(o2.vintage_id) FROM observation o2
+                          WHERE o2.series_id = o.series_id AND o2.time_period = o.time_period)
+    ORDER BY s.counterpart_area, s.product, s.flow, o.time_period
+""")
+"""The explorer's question written by hand: one enterprise's latest values, one statement."""
+
+
 def floor_work(engine: Engine, kind: str, codes: list[str]) -> Callable[[random.Random], None]:
+    """The question straight from SQL. ``explorer``: the hand-written statement, rows as the
+    driver gives them (the strongest floor); ``explorer-old``: ``vintages.read`` (the floor
+    of the first measurement: shumao's own reader, a polars frame)."""
+
     def overview(_: random.Random) -> None:
         with engine.connect() as conn:
             for flow, where in OVERVIEW_READS:
@@ -485,9 +519,14 @@ def floor_work(engine: Engine, kind: str, codes: list[str]) -> Callable[[random.
 
     def explorer(rng: random.Random) -> None:
         with engine.connect() as conn:
+            conn.execute(ENTERPRISE_SQL, {"code": rng.choice(codes)}).all()
+
+    def explorer_old(rng: random.Random) -> None:
+        with engine.connect() as conn:
             vintages.read(conn, "ENT_DDS", where={"ref_area": [rng.choice(codes)]})
 
-    return {"overview": overview, "area": area, "explorer": explorer}[kind]
+    works = {"overview": overview, "area": area, "explorer": explorer}
+    return {**works, "explorer-old": explorer_old}[kind]
 
 
 # --------------------------------------------------------------------------- main
@@ -517,43 +556,126 @@ def warm(base: str, path: str, cookies: dict[str, str], workers: int) -> float:
     return cold
 
 
+@dataclass
+class Cpu:
+    """CPU seconds so far of the uvicorn processes (``root``) or this process, and of a local
+    PostgreSQL server (``_server_cpu``; ``None`` when not local or SQLite)."""
+
+    root: int | None
+    postmaster: int | None
+
+    def read(self) -> tuple[float, float | None]:
+        own = tree_cpu(self.root) if self.root else time.process_time()
+        return own, server_cpu(self.postmaster)
+
+
+def timed(cpu: Cpu, run: Callable[[], Run]) -> tuple[Run, float, float | None]:
+    """``run()`` and its CPU ms per request: (run, app or client, database server)."""
+    own, db = cpu.read()
+    done = run()
+    own2, db2 = cpu.read()
+    n = max(1, len(done.latencies))
+    return (
+        done,
+        (own2 - own) / n * 1000,
+        None if db is None or db2 is None else (db2 - db) / n * 1000,
+    )
+
+
 def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) -> None:
     engine = make_engine(url=url)
     if engine.dialect.name == "postgresql":
         engine.dispose()
         engine = create_engine(url, pool_size=args.clients, max_overflow=0)
-    with server(url, args.workers, args.port) as base:
+    postmaster = postmaster_pid(engine)
+    pids: list[int] = []
+    with server(url, args.workers, args.port, pids) as base:
         cookies = ministry_cookies(base)
         for name, (path_of, needs_login) in scenarios(codes).items():
+            if name not in args.views:
+                continue
             jar = cookies if needs_login else {}
             cold = warm(base, path_of(random.Random(0)), jar, args.workers)
-            if args.client == "threads":
-                work = http_work(base, path_of, jar, args.clients)
-                hammer(work, args.clients, args.clients * 4, args.seconds)  # connect each one
-                app = hammer(work, args.clients, args.requests, args.seconds)
-            else:
-                hammer_http(base, path_of, jar, args.clients, args.clients * 4, args.seconds)
-                app = hammer_http(base, path_of, jar, args.clients, args.requests, args.seconds)
-            base_run = hammer(
-                floor_work(engine, name, codes), args.clients, args.requests, args.seconds
-            )
-            report(backend, name, app, base_run, cold)
+            for run in range(1, args.runs + 1):
+                shift = run * 7919  # every run asks other enterprises (cache misses)
+                app = timed(
+                    Cpu(pids[0], postmaster), partial(load, base, path_of, jar, args, shift)
+                )
+                kinds = [name, "explorer-old"] if name == "explorer" else [name]
+                floors = [
+                    (
+                        k,
+                        timed(
+                            Cpu(None, postmaster), partial(floor_run, engine, k, codes, args, shift)
+                        ),
+                    )
+                    for k in kinds
+                ]
+                report(backend, name, run, app, floors, cold)
     engine.dispose()
 
 
-def report(backend: str, name: str, app: Run, floor: Run, cold: float) -> None:
-    aggregated = name in ("overview", "area")
+def load(
+    base: str,
+    path_of: Callable[[random.Random], str],
+    jar: dict[str, str],
+    args: argparse.Namespace,
+    shift: int,
+) -> Run:
+    """The application under ``args.clients`` connections (first four requests each unmeasured)."""
+    if args.client == "threads":
+        work = http_work(base, path_of, jar, args.clients)
+        hammer(work, args.clients, args.clients * 4, args.seconds)  # connect each one
+        return hammer(work, args.clients, args.requests, args.seconds)
+    hammer_http(base, path_of, jar, args.clients, args.clients * 4, args.seconds, seed=shift)
+    return hammer_http(
+        base, path_of, jar, args.clients, args.requests, args.seconds, seed=shift + 1
+    )
+
+
+def floor_run(
+    engine: Engine, kind: str, codes: list[str], args: argparse.Namespace, seed: int
+) -> Run:
+    work = floor_work(engine, kind, codes)
+    return hammer(work, args.clients, args.requests, args.seconds, seed=seed + 2)
+
+
+def _cpu_text(own: float, db: float | None) -> str:
+    return f"{own:6.2f} ms" + ("" if db is None else f" + database {db:6.2f} ms")
+
+
+def report(
+    backend: str,
+    name: str,
+    run: int,
+    app: tuple[Run, float, float | None],
+    floors: list[tuple[str, tuple[Run, float, float | None]]],
+    cold: float,
+) -> None:
+    done, own, db = app
     verdict = ""
-    if aggregated:
-        verdict = "  ✓ p95 < 150 ms" if app.pct(0.95) < TARGET_P95_MS else "  ✗ p95 ≥ 150 ms"
+    if name in ("overview", "area"):
+        verdict = "  ✓ p95 < 150 ms" if done.pct(0.95) < TARGET_P95_MS else "  ✗ p95 ≥ 150 ms"
+    if name == "explorer":
+        verdict = "  ✓ p95 < 300 ms" if done.pct(0.95) < EXPLORER_P95_MS else "  ✗ p95 ≥ 300 ms"
+    load_avg = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"{backend:10} {name:9} app: n={len(app.latencies):5} p50={app.pct(0.5):8.1f} ms "
-        f"p95={app.pct(0.95):8.1f} ms max={app.pct(1.0):8.1f} ms {app.throughput:7.1f} req/s "
-        f"err={app.errors} | floor: p50={floor.pct(0.5):8.1f} ms p95={floor.pct(0.95):8.1f} ms "
-        f"{floor.throughput:7.1f} q/s | ratio p95 {app.pct(0.95) / floor.pct(0.95):6.3g} "
-        f"| cold {cold * 1000:8.0f} ms{verdict}",
+        f"{backend:10} {name:9} run {run} · load {load_avg} · cold {cold * 1000:.0f} ms\n"
+        f"  app          n={len(done.latencies):5} p50={done.pct(0.5):7.1f} ms "
+        f"p95={done.pct(0.95):7.1f} ms max={done.pct(1.0):7.1f} ms {done.throughput:6.1f} req/s "
+        f"err={done.errors} · server CPU {_cpu_text(own, db)}/request{verdict}",
         flush=True,
     )
+    for kind, (floor, f_own, f_db) in floors:
+        title = {"explorer-old": "old floor"}.get(kind, "SQL floor")
+        print(
+            f"  {title:12} n={len(floor.latencies):5} p50={floor.pct(0.5):7.1f} ms "
+            f"p95={floor.pct(0.95):7.1f} ms {floor.throughput:6.1f} q/s · client CPU "
+            f"{_cpu_text(f_own, f_db)}/question · app ÷ floor: p95 "
+            f"{done.pct(0.95) / floor.pct(0.95):5.2f}× CPU "
+            f"{(own + (db or 0)) / (f_own + (f_db or 0)):5.2f}×",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -572,6 +694,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--port", type=int, default=None, help="serve on this loopback port (default: a free one)"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each view")
+    parser.add_argument(
+        "--views",
+        type=lambda t: t.split(","),
+        default=["overview", "area", "explorer"],
+        help="comma-separated: overview,area,explorer (default: all three)",
     )
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep (and reuse) the stores in this folder"

@@ -23,6 +23,8 @@ from shumao.web.demo import DemoEnterprise, filing_csv
 from web.conftest import client_for, login
 from web.factories import USCC_A, World
 
+EXPLORE = f"/api/explore?dataflow=ENT_DDS&ref_area={USCC_A}&unit=亿美元"
+
 
 def _on_event_loop() -> bool:
     try:
@@ -99,7 +101,7 @@ def test_uploads_submit_and_explain_leave_the_event_loop_free(
         )
         assert submitted.status_code == 303
         assert clerk.get(f"/api/filings/{fid}").json()["filing"]["status"] == "submitted"
-        for path in ("/", "/filings", f"/filings/{fid}", "/api/overview", "/explorer"):
+        for path in ("/", "/filings", f"/filings/{fid}", "/api/overview", "/explorer", EXPLORE):
             assert clerk.get(path).status_code == 200, path
     with client_for(app) as park:
         login(park, world.users["park"])
@@ -110,8 +112,9 @@ def test_uploads_submit_and_explain_leave_the_event_loop_free(
 
 def test_only_routes_that_merely_await_are_coroutines(app: FastAPI) -> None:
     """A new ``async def`` route must be reviewed: it runs on the event loop itself. The two that
-    serve cached bodies from memory and hand any store read to a thread, and the alert list's
-    two that only await their one worker-thread trip (``alert_views.answer``)."""
+    serve cached bodies from memory and hand any store read to a thread, the alert list's
+    two that only await their one worker-thread trip (``alert_views.answer``), and the
+    explorer's API, which hands its whole answer to one thread (``explorer_api``)."""
     import inspect
 
     coroutines = {
@@ -124,6 +127,7 @@ def test_only_routes_that_merely_await_are_coroutines(app: FastAPI) -> None:
         "shumao.web.routes.data.area",
         "shumao.web.routes.monitor.monitor_page",
         "shumao.web.routes.monitor.alerts_api",
+        "shumao.web.routes.data.explore",
     }
 
 

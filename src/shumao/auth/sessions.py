@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Connection, delete, insert, select
 
+from shumao.auth import session_cache
 from shumao.auth.tables import auth_session
 from shumao.auth.users import User, get_user
 
@@ -87,7 +88,28 @@ def load(conn: Connection, *, cookie: str, secret: str) -> Session | None:
     return Session(user, row.csrf_token, expires)
 
 
+def load_recent(conn: Connection, *, cookie: str, secret: str, ttl: float) -> Session | None:
+    """``load``, answered from the process's ``session_cache`` when the same cookie was read
+    less than ``ttl`` seconds ago (see that module for when a change is seen)."""
+    found = remembered(cookie, ttl)
+    if found is not None:
+        return found
+    loaded = load(conn, cookie=cookie, secret=secret)
+    if loaded is not None:
+        session_cache.CACHE.put(cookie, loaded.user.id, loaded, ttl)
+    return loaded
+
+
+def remembered(cookie: str, ttl: float) -> Session | None:
+    """The unexpired session read for ``cookie`` less than ``ttl`` seconds ago, if any."""
+    found = session_cache.CACHE.get(cookie, ttl)
+    if isinstance(found, Session) and found.expires_at > datetime.now(UTC):
+        return found
+    return None
+
+
 def end(conn: Connection, *, cookie: str, secret: str) -> None:
+    session_cache.CACHE.forget(cookie)
     token = _token(cookie, secret)
     if token is not None:
         conn.execute(delete(auth_session).where(auth_session.c.token_hash == _digest(token)))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from shumao.auth import audit, passwords, ratelimit
+from shumao.auth import audit, passwords, ratelimit, session_cache
 from shumao.auth.roles import PUBLIC
 from shumao.auth.scope import Scope
 from shumao.auth.tables import app_user, auth_session
@@ -151,6 +151,7 @@ def update_user(
 
 
 def _end_sessions(conn: Connection, user_id: int) -> None:
+    session_cache.CACHE.forget_user(user_id)
     conn.execute(delete(auth_session).where(auth_session.c.user_id == user_id))
 
 

@@ -12,7 +12,7 @@ Service functions take a connection (the caller owns the transaction) and the ac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -151,6 +151,17 @@ def list_enterprises(
 def find(conn: Connection, uscc: str) -> Enterprise | None:
     row = conn.execute(select(enterprise).where(enterprise.c.uscc == uscc.strip().upper())).first()
     return _row(row) if row else None
+
+
+def names(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
+    """The registered name of each of ``codes`` that is an enterprise's credit code (one
+    statement per 500 codes)."""
+    wanted = sorted({c for c in codes if len(c) == 18})
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        chosen = enterprise.c.uscc.in_(wanted[i : i + 500])
+        out.update(conn.execute(select(enterprise.c.uscc, enterprise.c.name).where(chosen)).all())
+    return out
 
 
 def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:

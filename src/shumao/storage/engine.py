@@ -32,7 +32,10 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
     settings = settings or get_settings()
     url = url or settings.effective_database_url
     most = max(1, settings.db_max_connections)
-    pool = {"pool_size": min(5, most), "max_overflow": most - min(5, most), "pool_timeout": 120}
+    # every connection opened is kept: under load an overflow connection was closed after each
+    # request and the next one opened again (SQLite: its pragmas and an empty page cache per
+    # request; PostgreSQL: a new backend), measured in benchmarks/web_load.py
+    pool = {"pool_size": most, "max_overflow": 0, "pool_timeout": 120}
     wait = settings.db_lock_timeout_seconds
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1] if "///" in url else ""

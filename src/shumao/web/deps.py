@@ -22,7 +22,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from shumao.auth import sessions
+from shumao.auth import session_cache, sessions
 from shumao.auth.scope import Scope
 from shumao.auth.users import User
 from shumao.monitor import hooks
@@ -61,15 +61,18 @@ async def load_session(
         return request.state.session
     cookie = request.cookies.get(sessions.COOKIE)
     found = None
+    ttl = request.app.state.cache.state_ttl  # a session is trusted as long as the store state
     if cookie:
-        found = await run_in_threadpool(_load_session, engine, cookie, config.secret_key)
+        found = sessions.remembered(cookie, ttl)
+        if found is None:
+            found = await run_in_threadpool(_load_session, engine, cookie, config.secret_key, ttl)
     request.state.session = found
     return found
 
 
-def _load_session(engine: Engine, cookie: str, secret: str) -> sessions.Session | None:
+def _load_session(engine: Engine, cookie: str, secret: str, ttl: float) -> sessions.Session | None:
     with engine.connect() as conn:
-        return sessions.load(conn, cookie=cookie, secret=secret)
+        return sessions.load_recent(conn, cookie=cookie, secret=secret, ttl=ttl)
 
 
 SessionCookieDep = Annotated[sessions.Session | None, Depends(load_session)]
@@ -93,6 +96,7 @@ def get_session(
             pending = hooks.take(conn)  # evaluations an approval or a release asked for
             snapshots = snapshot.take(conn)  # releases made by hand: their open-data files
     cache.touch()  # this process changed the store: views must not wait for the TTL
+    session_cache.CACHE.clear()  # … nor sessions (a role changed, a user disabled)
     root = request.app.state.settings.effective_open_data_dir
     snapshot.write_after_commit(engine, snapshots, root)  # after the commit, never inside it
     hooks.run_deferred(engine, pending)

@@ -22,7 +22,14 @@ from shumao.web.schemas import (
     ReleaseOut,
     VintageOut,
 )
-from shumao.web.services import admin, explorer, explorer_view, framework_view, views
+from shumao.web.services import (
+    admin,
+    explorer,
+    explorer_api,
+    explorer_view,
+    framework_view,
+    views,
+)
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
 Text = Annotated[str, Query(max_length=200)]
@@ -114,9 +121,9 @@ def _query(request: Request) -> explorer.Query:
     summary="数据查询 / data explorer",
     description=EXPLORE_DOC,
 )
-def explore(
+async def explore(
     request: Request,
-    conn: SessionDep,
+    engine: EngineDep,
     scope: ScopeDep,
     cache: CacheDep,
     dataflow: Text = "UNCTAD_DDS",
@@ -135,32 +142,11 @@ def explore(
     view: Text = "",
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     size: Annotated[int, Query(ge=1, le=explorer.MAX_SIZE)] = 50,
-) -> ExploreOut:
-    lang = lang_of(request)
-    q = _query(request)
-    res = views.explore(conn, scope=scope, query=q, lang=lang, cache=cache)
-    found = get_dataflow(q.dataflow)
-    params = q.params()
-    link = "&".join(f"{k}={v}" for k, v in params.items())
-    return ExploreOut(
-        dataflow=q.dataflow,
-        columns=explorer.shown_columns(found),
-        column_names=explorer.column_names(found, lang),
-        rows=res.page_rows().to_dicts(),
-        messages=list(res.problems),
-        total=res.total,
-        page=q.page,
-        size=q.size,
-        pages=res.pages,
-        unit=q.unit or None,
-        chart=explorer_view.chart(res, lang)[0],
-        source=pick(found.source_zh, found.source_en, lang),
-        protected_by=explorer_view.protected_by(conn, scope=scope, query=q, lang=lang),
-        permalink=f"/explorer?{link}",
-        downloads={
-            fmt: f"/api/explore/download?format={fmt}&{link}" for fmt in ("csv", "xlsx", "sdmx-csv")
-        },
+) -> Response:
+    body = await explorer_api.explore_json(
+        engine, scope=scope, query=_query(request), lang=lang_of(request), cache=cache
     )
+    return Response(body, media_type="application/json")
 
 
 MEDIA = {

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from shumao.auth import audit, ratelimit, sessions, users
+from shumao.auth import audit, ratelimit, session_cache, sessions, users
 from shumao.errors import NotAllowed
 from shumao.storage.engine import write_transaction
 from shumao.web.config import WebConfig
@@ -59,3 +59,4 @@ def logout(
                 scope=user.scope,
                 ip=ip,
             )
+    session_cache.CACHE.forget(cookie)  # again after the commit: no request re-read it meanwhile

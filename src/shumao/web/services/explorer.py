@@ -210,27 +210,29 @@ def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl
         end=query.end,
         as_of=as_of(conn, query.as_of),
     )
-    if query.unit and frame.height:
-        frame = aggregate.to_unit(frame, units.parse(query.unit))
-    return _with_names(conn, frame.select(columns(flow)), flow, lang)
+    return _named(conn, frame, flow, query.unit, lang)
 
 
-def _with_names(conn: Connection, frame: pl.DataFrame, flow: Dataflow, lang: str) -> pl.DataFrame:
-    names = _enterprise_names(conn, frame) if flow.codelist("ref_area") == "uscc" else None
-    extra = []
-    for dim in flow.dimensions:
-        mapping = {c: label(dim, c, lang, names) for c in frame[dim].unique().to_list()}
-        extra.append(pl.col(dim).replace_strict(mapping, default=pl.col(dim)).alias(f"{dim}_name"))
-    return frame.with_columns(extra) if extra else frame
-
-
-def _enterprise_names(conn: Connection, frame: pl.DataFrame) -> dict[str, str]:
-    out = {}
-    for code in frame["ref_area"].unique().to_list():
-        found = registry.find(conn, code) if len(code) == 18 else None
-        if found:
-            out[code] = found.name
-    return out
+def _named(
+    conn: Connection, frame: pl.DataFrame, flow: Dataflow, unit: str, lang: str
+) -> pl.DataFrame:
+    """The view's columns in ``unit``, a ``<dim>_name`` column beside each dimension: the codes
+    of every dimension found in one pass and the enterprises' names in one statement (each
+    polars pass over a few hundred rows costs more than its rows; a lazy plan costs more
+    still at that size — benchmarks/web_load.py)."""
+    dims = list(flow.dimensions)
+    found = frame.select(pl.col(d).unique().implode() for d in dims).row(0, named=True)
+    names = None
+    if flow.codelist("ref_area") == "uscc":
+        names = registry.names(conn, found.get("ref_area", []))
+    if unit and frame.height:
+        frame = aggregate.to_unit(frame, units.parse(unit))
+    return frame.select(columns(flow)).with_columns(
+        pl.col(d)
+        .replace_strict({c: label(d, c, lang, names) for c in found[d]}, default=pl.col(d))
+        .alias(f"{d}_name")
+        for d in dims
+    )
 
 
 def sort_frame(frame: pl.DataFrame, query: Query) -> pl.DataFrame:

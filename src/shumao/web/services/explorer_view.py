@@ -257,22 +257,25 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
     frame = res.frame
     if frame.is_empty():
         return None, ""
-    one = unit_text(frame, lang)
-    keys = frame.select(dims).unique(maintain_order=True)
-    if not one:
+    units_n, series_n = frame.select(  # one pass decides whether there is a chart at all
+        pl.struct("unit", "unit_mult").n_unique(), pl.struct(dims).n_unique()
+    ).row(0)
+    if units_n != 1:
         return None, pick(
             "所选数据含多种单位，不画图；请只选一种指标或单位",
             "No chart: the selection mixes units; choose one unit or indicator",
             lang,
         )
-    if keys.height > CHART_SERIES:
+    if series_n > CHART_SERIES:
         return None, pick(
-            f"所选数据有 {keys.height:,} 条序列，图表只画不超过 {CHART_SERIES} 条；"
+            f"所选数据有 {series_n:,} 条序列，图表只画不超过 {CHART_SERIES} 条；"
             "请缩小选择（如报告方、流向）",
-            f"No chart: the selection has {keys.height:,} series, a chart shows "
+            f"No chart: the selection has {series_n:,} series, a chart shows "
             f"at most {CHART_SERIES}; narrow it (reporter, flow …)",
             lang,
         )
+    one = unit_text(frame, lang)
+    keys = frame.select(dims).unique(maintain_order=True)
     periods = sorted(frame["time_period"].unique().to_list())
     parts = frame.partition_by(dims, as_dict=True, maintain_order=True)
     varying = [d for d in dims if keys[d].n_unique() > 1]
