@@ -92,9 +92,12 @@ def list_page(
 
 
 def _requester(conn: Connection, request: Request, secret: str) -> tuple[Scope, changes.Token]:
-    """The login session (kept on the request for the page's header) and the token."""
+    """The login session (kept on the request for the page's header) and the token. The
+    session is read as every route's (``deps.load_session``): through the process's session
+    cache, trusted as long as the store state."""
     cookie = request.cookies.get(sessions.COOKIE)
-    found = sessions.load(conn, cookie=cookie, secret=secret) if cookie else None
+    ttl = request.app.state.cache.state_ttl
+    found = sessions.load_recent(conn, cookie=cookie, secret=secret, ttl=ttl) if cookie else None
     request.state.session = found
     scope = found.user.access if found else Scope.public()
     return scope, changes.token(conn)
