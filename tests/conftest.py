@@ -114,3 +114,20 @@ def cbec_vintages(engine: Engine, demo_data: Path) -> dict[str, int]:
     }
     assert all(r.report.ok and r.vintage_id for r in loaded.values())
     return {name: int(r.vintage_id or 0) for name, r in loaded.items()}
+
+
+@pytest.fixture
+def province_vintages(
+    engine: Engine, demo_data: Path, cbec_vintages: dict[str, int]
+) -> dict[str, int]:
+    """The provinces' own cross-border e-commerce releases (dataflow ``PROVINCE_CBEC``) loaded
+    in release order after customs' (their shares need the nation's figures): file → vintage."""
+    from shumao.ingest.pipeline import run_import
+    from shumao.ingest.sources.customs_cbec import release_files
+
+    loaded = {
+        f.name: run_import(engine, "province-cbec", f)
+        for f in release_files(demo_data / "province_cbec")
+    }
+    assert all(r.report.ok and r.vintage_id for r in loaded.values())
+    return {name: int(r.vintage_id or 0) for name, r in loaded.items()}

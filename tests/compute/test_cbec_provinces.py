@@ -1,6 +1,7 @@
 """Provinces' cross-border e-commerce: the figures transcribed from the provinces' own releases
-(demo/data/customs_cbec, addresses in demo/ATTRIBUTION.md) load with their vintages, units as
-printed and publishers, and each province's share is of the nation's figure of the same year."""
+(demo/data/province_cbec, addresses in demo/ATTRIBUTION.md) load into their own dataflow
+``PROVINCE_CBEC`` with their vintages, units as printed and publishers, and each province's share
+is of customs' national figure (``CUSTOMS_CBEC``) of the same year."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ GUANGDONG, HENAN, ZHEJIANG, CHONGQING = "440000", "410000", "330000", "500000"
 
 
 def _cbec(engine: Engine) -> pl.DataFrame:
-    return select(engine, "CUSTOMS_CBEC")
+    """Customs' national figures and the provinces' own, as the pages read them."""
+    return pl.concat([select(engine, "CUSTOMS_CBEC"), select(engine, "PROVINCE_CBEC")])
 
 
 def test_provinces_load_as_printed_with_their_releases(
-    engine: Engine, cbec_vintages: dict[str, int]
+    engine: Engine, province_vintages: dict[str, int]
 ) -> None:
     frame = _cbec(engine).filter(pl.col("ref_area") != "CHN")
     rows = {
@@ -51,22 +53,22 @@ def test_provinces_load_as_printed_with_their_releases(
 
 
 def test_a_province_figure_published_twice_keeps_both_releases(
-    engine: Engine, cbec_vintages: dict[str, int]
+    engine: Engine, province_vintages: dict[str, int]
 ) -> None:
     """Guangdong's 2023 figure came out on 2024-10-09 (Xinhua quoting the province) and again on
     2024-10-10: two vintages of the same 843.3 billion yuan, the later one current."""
-    first = cbec_vintages["2024-10-09_guangdong_2015_2023.csv"]
-    later = cbec_vintages["2024-10-10_guangdong_2023.csv"]
+    first = province_vintages["2024-10-09_guangdong_2015_2023.csv"]
+    later = province_vintages["2024-10-10_guangdong_2023.csv"]
     where = {"ref_area": [GUANGDONG]}
-    before = select(engine, "CUSTOMS_CBEC", where=where, start="2023", end="2023", as_of=first)
-    now = select(engine, "CUSTOMS_CBEC", where=where, start="2023", end="2023")
+    before = select(engine, "PROVINCE_CBEC", where=where, start="2023", end="2023", as_of=first)
+    now = select(engine, "PROVINCE_CBEC", where=where, start="2023", end="2023")
     assert before["value"].to_list() == now["value"].to_list() == [843.3]
     assert json.loads(before["attrs"][0])["release"] == "2024-10-09"
     assert json.loads(now["attrs"][0])["release"] == "2024-10-10" and later > first
 
 
 def test_each_share_is_of_the_nation_in_the_same_year(
-    engine: Engine, cbec_vintages: dict[str, int]
+    engine: Engine, province_vintages: dict[str, int]
 ) -> None:
     table = cbec.province_latest(_cbec(engine))
     got = {a: (p, v, n, round(s, 2)) for a, p, v, n, s in table.drop("attrs").rows()}
@@ -77,7 +79,7 @@ def test_each_share_is_of_the_nation_in_the_same_year(
 
 
 def test_a_province_without_a_national_figure_that_year_has_no_share(
-    engine: Engine, cbec_vintages: dict[str, int]
+    engine: Engine, province_vintages: dict[str, int]
 ) -> None:
     """Zhejiang's 2024 exports (2141 亿元): no national 2024 export figure is loaded, so the
     share is null rather than taken of another year or of the total."""
@@ -86,7 +88,7 @@ def test_a_province_without_a_national_figure_that_year_has_no_share(
 
 
 def test_without_provinces_the_table_is_empty_with_its_columns(
-    engine: Engine, cbec_vintages: dict[str, int]
+    engine: Engine, province_vintages: dict[str, int]
 ) -> None:
     national = _cbec(engine).filter(pl.col("ref_area") == "CHN")
     table = cbec.province_latest(national)

@@ -165,7 +165,7 @@ def test_postponed_with_a_reason_and_audited(
 def test_a_revision_outside_the_policy_needs_a_reason(
     engine: Engine, cbec_vintages: dict[str, int]
 ) -> None:
-    """The 2024-08-02 survey revises 2018–2023: 2018 was first published five releases
+    """The 2024-08-02 survey revises 2018–2023: 2018 was first published nine customs releases
     earlier, outside CUSTOMS_CBEC's two."""
     names = list(cbec_vintages)
     survey = "2024-08-02_cbec_2018_2023_survey.csv"

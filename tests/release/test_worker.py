@@ -26,10 +26,10 @@ FLOW = "CUSTOMS_CBEC"
 
 
 def _prepare(engine: Engine, vintages: dict[str, int], at: datetime) -> calendar.Entry:
-    """All customs files but the last released; the last scheduled for ``at``. Its 2024 revision
-    (2.63 → 2.71 万亿元) is the third release since 2024 was first published (Henan's figures of
-    2025-02-26, customs' preliminary, Zhejiang's), outside CUSTOMS_CBEC's two: it carries its
-    reason."""
+    """All customs files but the last released (customs' own late revisions with their reason);
+    the last scheduled for ``at``. Its 2024 revision (2.63 → 2.71 万亿元) is the first customs
+    release since the preliminary figure, inside CUSTOMS_CBEC's two: no reason needed (the
+    provinces' releases are another dataflow, ``PROVINCE_CBEC``, and do not count)."""
     *before, last = vintages.values()
     with engine.begin() as conn:
         for vid in before:
@@ -49,7 +49,6 @@ def _prepare(engine: Engine, vintages: dict[str, int], at: datetime) -> calendar
             at=at,
             vintage_id=last,
             now=at - timedelta(minutes=1),
-            revision_reason="海关年度统计调查修订 / customs' annual survey",
         )
 
 

@@ -18,8 +18,11 @@ Client = Callable[[str], Any]
 
 
 @pytest.fixture
-def ordered(engine: Engine, world: World, cbec_vintages: dict[str, int]) -> None:
+def ordered(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]
+) -> None:
     release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
+    release(engine, "PROVINCE_CBEC", max(province_vintages.values()))
 
 
 def _chart(board: dict[str, Any], chart_id: str) -> dict[str, Any]:
@@ -112,7 +115,7 @@ def test_the_map_in_english_names_the_years(ordered: None, as_role: Client) -> N
 
 
 def test_before_a_release_the_public_map_is_all_grey(
-    world: World, cbec_vintages: dict[str, int], as_role: Client
+    world: World, province_vintages: dict[str, int], as_role: Client
 ) -> None:
     chart = _chart(as_role("public").get("/api/overview").json(), "cbec_map")
     assert all(v is None for v in chart["series"][0]["data"])
@@ -130,8 +133,8 @@ def test_a_province_figure_of_a_year_without_a_national_one_has_no_share(
         "发布日期,年份,地区,流向,指标,数值,单位,来源\n2020-03-01,2019,安徽,进出口,金额,100,亿元,test\n",
         encoding="utf-8",
     )
-    loaded = run_import(engine, "customs-cbec", path)
-    release(engine, "CUSTOMS_CBEC", int(loaded.vintage_id or 0))
+    loaded = run_import(engine, "province-cbec", path)
+    release(engine, "PROVINCE_CBEC", int(loaded.vintage_id or 0))
     board = as_role("public").get("/api/areas/340000").json()
     share = next(k for k in board["kpis"] if k["key"] == "cbec_share_nation")
     assert share["value"] is None and share["period"] == "2019"

@@ -118,6 +118,7 @@ def test_the_framework_table_says_which_part_each_series_measures(
     assert round(goods["lo"], 2) == round(27100 / 7.1217, 2)
     assert {(s["dataflow"], s["coverage"]) for s in goods["sources"]} == {
         ("跨境电商进出口（海关总署）", "下限"),
+        ("跨境电商进出口（各省公布）", "下限"),
         ("企业跨境电商销售（企业直报）", "下限"),
     }
     dd = rows["DD_SERVICES"]

@@ -22,7 +22,10 @@ The long CSV or XLSX (``demo/data/customs_cbec/*.csv``) has the columns
   province's commerce department, a news agency quoting it) go to ``attrs``.
 
 An unknown name is a ``code-unknown`` error at its first row; a money indicator in % (or a rate
-in 亿元) is ``unit-conflict``; two release dates in one file are ``release-mixed``.
+in 亿元) is ``unit-conflict``; two release dates in one file are ``release-mixed``. A figure
+whose 发布机构 is not customs is ``cbec-not-customs``: a province's own release goes to its own
+dataflow (``province_cbec``, ``PROVINCE_CBEC``), so that customs' revision policy counts
+customs' releases only (docs/methods.md §9.3).
 """
 
 from __future__ import annotations
@@ -88,6 +91,15 @@ register_codes(
             "fix_zh": "金额写万亿元、亿元等货币单位，同比增长和占比写 %。",
             "fix_en": "Amounts take a money unit (万亿元, 亿元), growth rates and shares take %.",
         },
+        "cbec-not-customs": {
+            "severity": "error",
+            "zh": "第 {row} 行的数字由“{value}”发布，不是海关总署的统计",
+            "en": "row {row}: the figure was published by {value!r}, not by customs",
+            "fix_zh": "各省自行公布的数请用来源 province-cbec 导入（数据流 PROVINCE_CBEC）；"
+            "海关总署的数不写发布机构或写“海关总署”。",
+            "fix_en": "Import a province's own release with source province-cbec (dataflow "
+            "PROVINCE_CBEC); customs' figures leave 发布机构 blank or say 海关总署.",
+        },
         "release-date-invalid": {
             "severity": "error",
             "zh": "发布日期“{value}”不是 YYYY、YYYY-MM 或 YYYY-MM-DD",
@@ -99,7 +111,36 @@ register_codes(
 )
 
 
+CUSTOMS = frozenset({"", "海关总署", "中华人民共和国海关总署", "General Administration of Customs"})
+
+Check = Callable[[pl.DataFrame, Table, Report, str], pl.Series]
+"""A source's own rule on the rows (the source frame, the table, the report, the file): the
+rows it accepts; it reports the others."""
+
+
+def customs_only(src: pl.DataFrame, table: Table, report: Report, file: str) -> pl.Series:
+    """Customs' releases only: a row published by anybody else is ``cbec-not-customs``."""
+    ok = src["发布机构"].str.strip_chars().is_in(list(CUSTOMS))
+    for row, by in src.filter(~ok).select(ROW, "发布机构").head(1).iter_rows():
+        report.add(
+            finding(
+                "cbec-not-customs",
+                file=file,
+                row=row,
+                column="发布机构",
+                col_index=column_index(table, "发布机构"),
+                value=by,
+            )
+        )
+    return ok
+
+
 def parse(ctx: ImportContext) -> pl.DataFrame | None:
+    return parse_release(ctx, customs_only)
+
+
+def parse_release(ctx: ImportContext, check: Check) -> pl.DataFrame | None:
+    """One release file as observations, the rows ``check`` refuses left out (and reported)."""
     table = read_table(ctx.path, ctx.report, file=ctx.file)
     if table is None or not require_columns(table, REQUIRED, ctx.report, ctx.file):
         return None
@@ -108,6 +149,7 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         for c, v in DEFAULTS.items()
     )
     release = _release(src, table, ctx.report, ctx.file)
+    accepted = check(src, table, ctx.report, ctx.file)
     coded, unknown = _codes(src, table, ctx.report, ctx.file)
     text, bound = _bounds(src["数值"])
     values, missing = parse_numbers(
@@ -115,11 +157,11 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
         "数值",
         ctx.report,
         file=ctx.file,
-        col_index=_index(table, "数值"),
+        col_index=column_index(table, "数值"),
     )
     unit, mult, units_ok = _units(coded, table, ctx.report, ctx.file)
     ctx.options["columns"] = {
-        d: (h, _index(table, h)) for d, h in _HEADERS.items() if h in table.columns
+        d: (h, column_index(table, h)) for d, h in _HEADERS.items() if h in table.columns
     }
     attrs = [
         json.dumps(
@@ -146,7 +188,7 @@ def parse(ctx: ImportContext) -> pl.DataFrame | None:
             pl.when(missing).then(pl.lit("M")).otherwise(pl.col("obs_status")).alias("obs_status"),
             pl.Series("attrs", attrs, pl.String),
         )
-        .filter(~unknown & units_ok)
+        .filter(~unknown & units_ok & accepted)
         .drop("单位")
     )
 
@@ -162,13 +204,13 @@ _HEADERS = {
 }
 
 
-def _index(table: Table, header: str) -> int | None:
+def column_index(table: Table, header: str) -> int | None:
     return table.columns.index(header) if header in table.columns else None
 
 
 def _release(src: pl.DataFrame, table: Table, report: Report, file: str) -> str:
     dates = [d for d in src["发布日期"].unique(maintain_order=True).to_list() if d]
-    col = _index(table, "发布日期")
+    col = column_index(table, "发布日期")
     for d in dates:
         if not _RELEASE.match(d):
             row = src.filter(pl.col("发布日期") == d)[ROW][0]
@@ -191,7 +233,7 @@ def _release(src: pl.DataFrame, table: Table, report: Report, file: str) -> str:
     return dates[0] if dates else ""
 
 
-def _area(name: str) -> str:
+def area_code(name: str) -> str:
     if name.strip() in ("全国", "中国", "CHN"):
         return NATION
     return (
@@ -218,7 +260,7 @@ def _from(table: dict[str, str], codelist: str) -> Callable[[str], str]:
 
 
 COLUMNS: tuple[tuple[str, str, Callable[[str], str], str], ...] = (
-    ("地区", "ref_area", _area, "全国或省级行政区 China or a province (GB/T 2260)"),
+    ("地区", "ref_area", area_code, "全国或省级行政区 China or a province (GB/T 2260)"),
     ("伙伴", "counterpart_area", _partner, countries.CODELIST),
     ("监管方式", "product", lambda v: cbec_modes.lookup(v).code, cbec_modes.CODELIST),
     ("流向", "flow", _from(FLOWS, "流向 进出口/出口/进口"), "流向 进出口/出口/进口"),
@@ -249,7 +291,7 @@ def _codes(
                         file=file,
                         row=row,
                         column=header,
-                        col_index=_index(table, header),
+                        col_index=column_index(table, header),
                         value=name,
                         codelist=codelist,
                     )
@@ -283,7 +325,7 @@ def _units(
             parsed[text] = None
     ok = []
     codes, mults = [], []
-    col = _index(table, "单位")
+    col = column_index(table, "单位")
     for row, text, indicator in coded.select(ROW, "单位", "indicator").iter_rows():
         unit = parsed.get(text)
         rate = indicator in RATE_INDICATORS

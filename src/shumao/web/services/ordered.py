@@ -1,7 +1,7 @@
 """数字订购贸易 on the overview and province pages, and the explorer's grouping of dataflows.
 
-The section (its cards carry ``group="ordered"``) shows customs cross-border e-commerce
-(``CUSTOMS_CBEC``) of the area: the latest total, exports and imports in 亿元 with published
+The section (its cards carry ``group="ordered"``) shows the area's cross-border e-commerce — the
+nation's from customs (``CUSTOMS_CBEC``), a province's from its own releases (``PROVINCE_CBEC``): the latest total, exports and imports in 亿元 with published
 growth, the total in 亿美元 at the year's average rate, and — on the overview — both parts of
 digital trade for that year: WTO's digitally delivered services beside it and their sum, a lower
 bound of digital trade by the Handbook's framework (docs/methods.md; the framework table is the
@@ -37,8 +37,9 @@ LABELS = {"total": "kpi_cbec_total", "exports": "kpi_cbec_exports", "imports": "
 def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
     """The KPI cards and the trend chart of the area's cross-border e-commerce."""
     where: dict[str, Any] = {"ref_area": [code], "counterpart_area": [WORLD], "product": ["CBEC"]}
-    frame = read(ctx, FLOW, unit=YUAN, **where)
     national = code == "CHN"
+    dataflow = FLOW if national else ordered_provinces.PROVINCES
+    frame = read(ctx, dataflow, unit=YUAN, **where)
     source = ctx.source(FLOW) if national else ordered_provinces.published_by(ctx, frame)
     kpis = [
         k.model_copy(update={"key": "cbec_" + k.key, "label": ctx.t(LABELS[k.key]), "group": GROUP})
@@ -47,7 +48,7 @@ def section(ctx: Ctx, code: str) -> tuple[list[Kpi], Chart]:
     ]
     total = next((k for k in kpis if k.key == "cbec_total" and k.value is not None), None)
     if total is not None:
-        usd = read(ctx, FLOW, unit=USD, **where, flow=["T"], indicator=["VALUE"])
+        usd = read(ctx, dataflow, unit=USD, **where, flow=["T"], indicator=["VALUE"])
         usd = usd.filter(pl.col("time_period") == total.period)
         if usd.height:
             kpis.append(

@@ -1,9 +1,9 @@
 """数字订购贸易 by province and by customs mode: the map, the provinces' shares, a province's
-share card and the mode structure (``CUSTOMS_CBEC``, ``compute.cbec``).
+share card and the mode structure (``compute.cbec``).
 
 The provinces' figures are the ones published province by province (a commerce department, a
-news agency quoting it), each in its own release and often for its own latest year; the
-national figure is customs'. So every share is taken of the nation's figure **of the same
+news agency quoting it), each in its own release and often for its own latest year, in their own
+dataflow (``PROVINCE_CBEC``); the national figure is customs' (``CUSTOMS_CBEC``). So every share is taken of the nation's figure **of the same
 year**, every name on the map and the shares chart carries its year, and a note says when the
 years differ and that the figures come from other releases than the national one. A province
 without a figure is grey ("无数据") and the legend counts the provinces that have one.
@@ -23,20 +23,20 @@ from shumao.web.services import charts as ch
 from shumao.web.services.board import WORLD, Ctx, read
 
 FLOW = "CUSTOMS_CBEC"
+PROVINCES = "PROVINCE_CBEC"
+FILINGS = "ENT_CBEC"
+USCC_LENGTH = 18
 GROUP = "ordered"
 YUAN = "亿元"
 
 
 def _levels(ctx: Ctx) -> pl.DataFrame:
-    """Total cross-border e-commerce (partner world) of the nation and every province, 亿元."""
-    return read(
-        ctx,
-        FLOW,
-        unit=YUAN,
-        counterpart_area=[WORLD],
-        product=[cbec.TOTAL],
-        indicator=["VALUE"],
-    )
+    """Total cross-border e-commerce (partner world), 亿元: the nation's (customs') and every
+    province's own."""
+    where = {"counterpart_area": [WORLD], "product": [cbec.TOTAL], "indicator": ["VALUE"]}
+    nation = read(ctx, FLOW, unit=YUAN, ref_area=[cbec.NATION], **where)
+    provinces = read(ctx, PROVINCES, unit=YUAN, **where)
+    return pl.concat([f for f in (nation, provinces) if f.height] or [nation])
 
 
 def published_by(ctx: Ctx, frame: pl.DataFrame) -> str:
@@ -138,19 +138,22 @@ def province_share_kpi(ctx: Ctx, code: str) -> Kpi | None:
 
 
 def mode_chart(ctx: Ctx) -> Chart:
-    """The mode structure (9610, 9710, 9810, 1210 as % of the total) of the latest year with
-    published mode figures; without any the board names the chart with the reason."""
+    """The mode structure (9610, 9710, 9810, 1210 as % of the total, by flow) of the latest
+    period: customs' national figures where published; else the enterprises' filings on
+    数贸季2表 (``ENT_CBEC``) that the scope may see per enterprise, summed (``cbec.from_enterprises``)
+    and labelled as the filings, not customs'; else empty and named by the board."""
     frame = read(ctx, FLOW, unit=YUAN, ref_area=[cbec.NATION], counterpart_area=[WORLD])
-    shares = cbec.mode_share(frame)
+    shares, filed = cbec.mode_share(frame), 0
+    if shares.is_empty():
+        shares, filed = _filed_shares(ctx)
     period = str(shares["time_period"].max()) if shares.height else None
-    flows = ("X", "M", "T")
     rows = shares.filter(pl.col("time_period") == period) if period else shares
     modes = list(cbec_modes.MODES)
     got = {(m, f): v for m, f, v in rows.select("product", "flow", "value").rows()}
-    return Chart(
+    chart = Chart(
         id="cbec_modes",
         kind="bar",
-        title=ctx.t("chart_cbec_modes"),
+        title=ctx.t("chart_cbec_modes_filed" if filed else "chart_cbec_modes"),
         unit="%",
         categories=[
             pick(cbec_modes.lookup(m).name_zh, cbec_modes.lookup(m).name_en, ctx.lang)
@@ -159,10 +162,27 @@ def mode_chart(ctx: Ctx) -> Chart:
         codes=modes,
         series=[
             ch.flow_series(ctx, f, [got.get((m, f)) for m in modes])
-            for f in flows
+            for f in ("X", "M", "T")
             if any((m, f) in got for m in modes)
         ]
         or [Series(name=label("flow", "T", ctx.lang), code="T", data=[None] * len(modes))],
-        source=ctx.source(FLOW),
+        source=ctx.t("cbec_modes_filed_source", filings=ctx.source(FILINGS))
+        if filed
+        else ctx.source(FLOW),
         period=period,
     )
+    note = ctx.t("cbec_modes_filed_note", n=filed, period=period) if filed else ""
+    return chart.model_copy(update={"note": note})
+
+
+def _filed_shares(ctx: Ctx) -> tuple[pl.DataFrame, int]:
+    """Mode shares (partner world) of the approved filings the scope sees per enterprise, and
+    how many enterprises filed in the latest period; nothing for a scope that sees none."""
+    frame = read(ctx, FILINGS, unit=None)
+    micro = frame.filter(pl.col("ref_area").str.len_chars() == USCC_LENGTH)
+    if micro.is_empty():
+        return cbec.mode_share(micro), 0
+    last = micro.filter(pl.col("time_period") == micro["time_period"].max())
+    summed = cbec.from_enterprises(last, area=cbec.NATION)
+    shares = cbec.mode_share(summed).filter(pl.col("counterpart_area") == WORLD)
+    return shares, last["ref_area"].n_unique()
