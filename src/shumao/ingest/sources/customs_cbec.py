@@ -121,18 +121,31 @@ rows it accepts; it reports the others."""
 def customs_only(src: pl.DataFrame, table: Table, report: Report, file: str) -> pl.Series:
     """Customs' releases only: a row published by anybody else is ``cbec-not-customs``."""
     ok = src["发布机构"].str.strip_chars().is_in(list(CUSTOMS))
-    for row, by in src.filter(~ok).select(ROW, "发布机构").head(1).iter_rows():
+    refuse_rows(src, ~ok, "发布机构", "cbec-not-customs", table, report, file)
+    return ok
+
+
+def refuse_rows(
+    src: pl.DataFrame,
+    bad: pl.Series,
+    header: str,
+    code: str,
+    table: Table,
+    report: Report,
+    file: str,
+) -> None:
+    """Report the first of the ``bad`` rows as ``code`` at its row and column ``header``."""
+    for row, value in src.filter(bad).select(ROW, header).head(1).iter_rows():
         report.add(
             finding(
-                "cbec-not-customs",
+                code,
                 file=file,
                 row=row,
-                column="发布机构",
-                col_index=column_index(table, "发布机构"),
-                value=by,
+                column=header,
+                col_index=column_index(table, header),
+                value=value,
             )
         )
-    return ok
 
 
 def parse(ctx: ImportContext) -> pl.DataFrame | None:

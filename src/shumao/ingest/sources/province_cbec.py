@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from shumao.ingest.readers import ROW, Table
+from shumao.ingest.readers import Table
 from shumao.ingest.registry import ImportContext, Source, register
-from shumao.ingest.sources.customs_cbec import NATION, area_code, column_index, parse_release
-from shumao.validation.findings import Report, finding
+from shumao.ingest.sources.customs_cbec import NATION, area_code, parse_release, refuse_rows
+from shumao.validation.findings import Report
 from shumao.validation.findings import register as register_codes
 
 DATAFLOW = "PROVINCE_CBEC"
@@ -42,17 +42,7 @@ register_codes(
 def provinces_only(src: pl.DataFrame, table: Table, report: Report, file: str) -> pl.Series:
     """Provinces' rows only: the first national row is ``cbec-province-nation``."""
     nation = pl.Series([_is_nation(a) for a in src["地区"].to_list()], dtype=pl.Boolean)
-    for row, value in src.filter(nation).select(ROW, "地区").head(1).iter_rows():
-        report.add(
-            finding(
-                "cbec-province-nation",
-                file=file,
-                row=row,
-                column="地区",
-                col_index=column_index(table, "地区"),
-                value=value,
-            )
-        )
+    refuse_rows(src, nation, "地区", "cbec-province-nation", table, report, file)
     return ~nation
 
 
