@@ -61,7 +61,10 @@ def outlier(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
 def _peer_z(data: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     t = float(rule.params["peer_t"])
     others = [d for d in SERIES if d != "ref_area"] + ["time_period"]
-    data = data.with_columns(pl.struct([*others, area_kind()]).hash(seed=7).alias("_peer"))
+    areas = data.select(pl.col("ref_area").unique())  # the patterns once per area, not per row
+    kinds = areas.with_columns(area_kind().alias("_kind"))
+    kind = pl.col("ref_area").replace_strict(kinds["ref_area"], kinds["_kind"]).alias("_kind")
+    data = data.with_columns(pl.struct([*others, kind]).hash(seed=7).alias("_peer"))
     scored = robust_z(data, "_peer").with_columns(pl.len().over("_peer").alias("_peers"))
     minimum = int(rule.params.get("min_peers", 4))
     return scored.filter(
