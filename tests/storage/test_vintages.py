@@ -304,7 +304,7 @@ def test_a_load_mixing_known_and_new_series_in_any_order_keeps_every_series_its_
     its own series whatever the order of the rows."""
     load(engine, pl.concat([make_frame({"2021": 1.0}, area=a) for a in ("DEU", "USA")]))
     with engine.connect() as conn:
-        before = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+        before: dict[str, int] = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
     areas = ["USA", "CHN", "DEU", "JPN", "USA", "CHN", "DEU", "JPN"]
     periods = ["2023", "2022", "2023", "2022", "2022", "2023", "2022", "2023"]
     mixed = pl.concat(
@@ -315,7 +315,7 @@ def test_a_load_mixing_known_and_new_series_in_any_order_keeps_every_series_its_
     )
     v2 = load(engine, mixed)
     with engine.connect() as conn:
-        after = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+        after: dict[str, int] = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
         latest = vintages.read(conn, "UNCTAD_DDS")
     assert {a: after[a] for a in before} == before
     assert set(after) == {"CHN", "DEU", "JPN", "USA"} and len(set(after.values())) == 4
