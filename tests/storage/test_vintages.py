@@ -294,3 +294,39 @@ def test_a_large_load_leaves_postgresql_fresh_statistics(engine: Engine) -> None
             text("SELECT reltuples FROM pg_class WHERE relname = 'observation'")
         ).scalar_one()
     assert counted >= vintages.ANALYZE_AFTER_ROWS
+
+
+def test_a_load_mixing_known_and_new_series_in_any_order_keeps_every_series_its_id(
+    engine: Engine,
+) -> None:
+    """Series ids come from one sort of the load by its key (no join of the rows on six text
+    columns): a known series keeps its id, a new one gets a new id, and every value lands on
+    its own series whatever the order of the rows."""
+    load(engine, pl.concat([make_frame({"2021": 1.0}, area=a) for a in ("DEU", "USA")]))
+    with engine.connect() as conn:
+        before: dict[str, int] = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+    areas = ["USA", "CHN", "DEU", "JPN", "USA", "CHN", "DEU", "JPN"]
+    periods = ["2023", "2022", "2023", "2022", "2022", "2023", "2022", "2023"]
+    mixed = pl.concat(
+        [
+            make_frame({p: float(10 * i + int(p[-1]))}, area=a)
+            for i, (a, p) in enumerate(zip(areas, periods, strict=True))
+        ]
+    )
+    v2 = load(engine, mixed)
+    with engine.connect() as conn:
+        after: dict[str, int] = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+        latest = vintages.read(conn, "UNCTAD_DDS")
+    assert {a: after[a] for a in before} == before
+    assert set(after) == {"CHN", "DEU", "JPN", "USA"} and len(set(after.values())) == 4
+    got = {
+        (a, p): (v, vid)
+        for a, p, v, vid in latest.select("ref_area", "time_period", "value", "vintage_id").rows()
+    }
+    assert got == {
+        **{(a, "2021"): (1.0, v2 - 1) for a in ("DEU", "USA")},
+        **{
+            (a, p): (float(10 * i + int(p[-1])), v2)
+            for i, (a, p) in enumerate(zip(areas, periods, strict=True))
+        },
+    }

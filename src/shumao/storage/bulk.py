@@ -4,10 +4,11 @@ of a vintage, an upload's cells and accepted observations)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
 
 
@@ -32,8 +33,38 @@ SQLITE_MAX_PARAMS = 999
 """The smallest limit any SQLite build has on parameters per statement."""
 
 
-def insert_observations(conn: Connection, batch: pl.DataFrame) -> None:
-    insert_rows(conn, "observation", batch.select(OBS_COLS))
+def insert_observations(
+    conn: Connection,
+    rows: pl.DataFrame,
+    *,
+    batch_rows: int = 50_000,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Insert a vintage's observation rows, ``progress(n)`` after each batch of ``batch_rows``.
+
+    PostgreSQL: one ``COPY`` whose data a second thread sends (psycopg's queued writer) while
+    this one writes the next batch's CSV, so the client's formatting overlaps the server's
+    work instead of adding to it (1 M rows: 0.4 CPU s of CSV). SQLite: ``VALUES`` per batch.
+    """
+    rows = rows.select(OBS_COLS)
+    batches = (rows.slice(start, batch_rows) for start in range(0, rows.height, batch_rows))
+    cur = cursor(conn)
+    try:
+        if conn.dialect.name == "postgresql":
+            with cur.copy(
+                _copy_sql("observation", OBS_COLS), writer=QueuedLibpqWriter(cur)
+            ) as copy:
+                for batch in batches:
+                    copy.write(_csv(batch))
+                    if progress:
+                        progress(batch.height)
+            return
+        for batch in batches:
+            _sqlite_insert_rows(cur, "observation", batch)
+            if progress:
+                progress(batch.height)
+    finally:
+        cur.close()
 
 
 def insert_rows(conn: Connection, table: str, rows: pl.DataFrame) -> None:
@@ -54,10 +85,16 @@ def _postgres_copy_rows(cur: Any, table: str, rows: pl.DataFrame) -> None:
     Exact: floats are written in their shortest round-trip form, NULL as an empty field and
     an empty string as ``""``, which PostgreSQL's CSV format tells apart.
     """
-    data = rows.write_csv(include_header=False, null_value="", quote_style="necessary")
-    sql = f"COPY {table} ({', '.join(rows.columns)}) FROM STDIN WITH (FORMAT csv)"
-    with cur.copy(sql) as copy:
-        copy.write(data.encode("utf-8"))
+    with cur.copy(_copy_sql(table, rows.columns)) as copy:
+        copy.write(_csv(rows))
+
+
+def _copy_sql(table: str, columns: Sequence[str]) -> str:
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+
+
+def _csv(rows: pl.DataFrame) -> bytes:
+    return rows.write_csv(include_header=False, null_value="", quote_style="necessary").encode()
 
 
 def _sqlite_insert_rows(cur: Any, table: str, batch: pl.DataFrame) -> None:

@@ -13,6 +13,12 @@ vintage's rows: a row whose series does not exist raises ``StoreError`` and the 
 transaction rolls back, as the row trigger would have made it. Otherwise the rows are
 checked by the triggers as before. Series and vintages are never deleted one by one (only a
 restore truncates the whole store), so a row lock on the parent is not needed to keep them.
+
+``write_vintage`` also writes the vintage's new series inside the block (84,000 series of a
+1 M-row load: 0.5–0.6 server CPU s with their row trigger on ``dataflow``). Their one key,
+``dataflow_id``, is the vintage's own, which the vintage row's trigger checked and locked
+(``FOR KEY SHARE``) before the block: the check at the end proves the vintage and its
+dataflow are there.
 """
 
 from __future__ import annotations
@@ -64,7 +70,11 @@ def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[None]:
         {"v": vintage_id},
     ).scalar_one()
     missing_vintage = conn.execute(
-        text("SELECT count(*) = 0 FROM vintage WHERE id = :v"), {"v": vintage_id}
+        text(
+            "SELECT count(*) = 0 FROM vintage v JOIN dataflow d ON d.id = v.dataflow_id "
+            "WHERE v.id = :v"
+        ),
+        {"v": vintage_id},
     ).scalar_one()
     if orphans or missing_vintage:
         raise StoreError(

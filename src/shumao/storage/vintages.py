@@ -108,20 +108,11 @@ def write_vintage(
         )
         .returning(vintage.c.id)
     ).scalar_one()
-    keyed = _attach_series_ids(conn, dataflow_id, frame)
-    # in primary-key order, so the database appends to its B-tree instead of splitting pages
-    # all over it (SQLite inserts a file sorted by enterprise, then period, 1.4× as fast)
-    rows = (
-        keyed.select("series_id", *OBS_FIELDS)
-        .with_columns(pl.lit(vintage_id, pl.Int64).alias("vintage_id"))
-        .sort("series_id", "time_period")
-    )
     with keys_checked_once(conn, int(vintage_id)):
-        for start in range(0, rows.height, batch_rows):
-            batch = rows.slice(start, batch_rows)
-            bulk.insert_observations(conn, batch)
-            if progress:
-                progress(batch.height)
+        rows = _attach_series_ids(conn, dataflow_id, frame).with_columns(
+            pl.lit(vintage_id, pl.Int64).alias("vintage_id")
+        )
+        bulk.insert_observations(conn, rows, batch_rows=batch_rows, progress=progress)
     if conn.dialect.name == "postgresql" and rows.height >= ANALYZE_AFTER_ROWS:
         # Fresh statistics for the reads that follow: planned on an empty table's estimates,
         # the newest-vintage read of 100,000 freshly loaded rows ran for minutes (CI, before
@@ -131,16 +122,31 @@ def write_vintage(
 
 
 def _attach_series_ids(conn: Connection, dataflow_id: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` plus ``series_id``, creating the series this load is the first to use."""
-    keys = frame.select(DIMENSIONS).unique()
+    """The observation rows of ``frame`` with their ``series_id``, in primary-key order (series,
+    period), creating the series this load is the first to use.
+
+    One sort by the series key, then each run of equal keys is one series: no hash join of the
+    rows on six text columns (1 M rows: 0.9 CPU s for the join alone). New series get their
+    ids in key order, so a first load comes out sorted by id and the database appends to its
+    B-tree instead of splitting pages all over it (SQLite: 1.4× as fast on a file sorted by
+    enterprise, then period).
+    """
+    rows = frame.sort(*DIMENSIONS, "time_period")
+    starts = pl.any_horizontal(pl.col(d) != pl.col(d).shift(1) for d in DIMENSIONS).fill_null(True)
+    group = starts.cum_sum() - 1
+    rows = rows.with_columns(group.cast(pl.Int64).alias("_group"))
     known = _series_frame(conn, dataflow_id)
-    new = keys.join(known, on=list(DIMENSIONS), how="anti").sort(DIMENSIONS)
-    if new.height:
-        ids = pl.Series("series_id", _new_series_ids(conn, new.height), pl.Int64)
-        new = new.with_columns(ids)
-        _insert_series(conn, dataflow_id, new)
-        known = pl.concat([known, new.select(known.columns)])
-    return frame.join(known, on=list(DIMENSIONS), how="left")
+    keys = rows.filter(starts).select(DIMENSIONS)
+    ids = keys.join(known, on=list(DIMENSIONS), how="left", maintain_order="left")["series_id"]
+    fresh = ids.is_null().arg_true()
+    if len(fresh):
+        drawn = pl.Series("series_id", _new_series_ids(conn, len(fresh)), pl.Int64)
+        _insert_series(conn, dataflow_id, keys[fresh].with_columns(drawn))
+        ids = ids.scatter(fresh, drawn)
+    rows = rows.with_columns(ids.gather(rows["_group"]).alias("series_id"))
+    if not ids.is_sorted():  # old and new series interleave: back into id order
+        rows = rows.sort("series_id", "time_period")
+    return rows.select("series_id", *OBS_FIELDS)
 
 
 def _series_frame(conn: Connection, dataflow_id: str) -> pl.DataFrame:
