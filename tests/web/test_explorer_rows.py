@@ -52,9 +52,7 @@ def _answer(engine: Engine, scope: Scope, text: str, small: int) -> dict[str, An
 
 
 @pytest.mark.parametrize("role", ["ministry", "enterprise", "province", "public"])
-def test_plain_rows_and_polars_give_the_same_view(
-    engine: Engine, world: World, role: str
-) -> None:
+def test_plain_rows_and_polars_give_the_same_view(engine: Engine, world: World, role: str) -> None:
     scope = Scope.public() if role == "public" else _scope(engine, world.users[role])
     for text in QUERIES:
         python = _answer(engine, scope, text, explorer_rows.SMALL)
@@ -81,4 +79,8 @@ def test_the_ministry_sorts_by_value_with_empty_values_last(engine: Engine, worl
     answer = _answer(engine, scope, "dataflow=ENT_DDS&sort=value&desc=1", explorer_rows.SMALL)
     values = [r["value"] for r in answer["page"]]
     assert values == sorted(MONEY.values(), reverse=True)
-    assert [r["ref_area_name"] for r in answer["page"]] == ["测试企业甲", "测试企业乙", "测试企业丙"]
+    assert [r["ref_area_name"] for r in answer["page"]] == [
+        "测试企业甲",
+        "测试企业乙",
+        "测试企业丙",
+    ]
