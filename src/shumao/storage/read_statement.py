@@ -34,12 +34,13 @@ def statement(
     """The read's statement and its values."""
     values: dict[str, Any] = {"dataflow_id": dataflow_id}
     filtered = []
-    for dim, codes in (where or {}).items():
+    for dim, given in (where or {}).items():
         if dim not in DIMENSIONS:
             raise StoreError(f"未知维度 {dim} / unknown dimension {dim}")
+        codes = list(given)  # any collection of codes, as before
         if codes:
             filtered.append((dim, len(codes) > 1))
-            values[f"w_{dim}"] = list(codes) if len(codes) > 1 else codes[0]
+            values[f"w_{dim}"] = codes if len(codes) > 1 else codes[0]
     if start:
         values["start"] = start
     if end:
