@@ -78,6 +78,10 @@ def cube_frame(n: int) -> pl.DataFrame:
     return cells.select(list(FRAME_SCHEMA)).filter(pl.col("value").is_not_null())
 
 
+RULE_CPU: dict[str, float] = {}
+"""CPU seconds of ``prepare`` and of each rule in the last shumao run."""
+
+
 def run_shumao(frame: pl.DataFrame, rs: dict[str, rules.Rule]) -> dict[str, int]:
     kinds = {
         "decline": lambda f, r: change.decline(f, r, "ENT_DDS"),
@@ -89,8 +93,15 @@ def run_shumao(frame: pl.DataFrame, rs: dict[str, rules.Rule]) -> dict[str, int]
         "cusum": lambda f, r: anomaly.cusum(f, r, "ENT_DDS"),
         "stl": lambda f, r: anomaly.stl(f, r, "ENT_DDS"),
     }
+    cpu = time.process_time()
     frame = common.prepare(frame)  # once: series ids, order, growth (timed with the rules)
-    return {code: kinds[r.kind](frame, r).height for code, r in rs.items()}
+    RULE_CPU["prepare"] = time.process_time() - cpu
+    out = {}
+    for code, r in rs.items():
+        cpu = time.process_time()
+        out[code] = kinds[r.kind](frame, r).height
+        RULE_CPU[code] = time.process_time() - cpu
+    return out
 
 
 # --------------------------------------------------------------------------- pandas
@@ -100,9 +111,8 @@ def run_pandas(df: pd.DataFrame, rs: dict[str, rules.Rule]) -> dict[str, int]:
     df = df.sort_values([*SERIES, "time_period"], kind="stable").reset_index(drop=True)
     g = df.groupby(SERIES, sort=False)
     prev = g["value"].shift(1)
-    growth = (df["value"] / prev - 1) * 100
     last = ~df.duplicated(SERIES, keep="last")
-    out = {"decline-pop": int(((growth <= -20) & last).sum())}
+    out = {"decline-pop": _pd_decline(df, last)}
     down = (df["value"] < prev).astype(int)
     block = (down == 0).groupby([df[c] for c in SERIES], sort=False).cumsum()
     run = down.groupby([*[df[c] for c in SERIES], block], sort=False).cumsum()
@@ -115,6 +125,15 @@ def run_pandas(df: pd.DataFrame, rs: dict[str, rules.Rule]) -> dict[str, int]:
     out["level-shift"] = _pd_cusum(df.assign(r=r), rs["level-shift"])
     out["seasonal-residual"] = 0  # no series has two seasons: nothing to decompose
     return out
+
+
+def _pd_decline(df: pd.DataFrame, last: pd.Series) -> int:
+    """The latest month against the month before (not the row before: a month may be missing)."""
+    latest = df.loc[last, [*SERIES, "time_period", "value"]]
+    month = pd.PeriodIndex(latest["time_period"], freq="M") - 1
+    latest = latest.assign(time_period=month.strftime("%Y-%m"))
+    before = latest.merge(df[[*SERIES, "time_period", "value"]], on=[*SERIES, "time_period"])
+    return int(((before["value_x"] / before["value_y"] - 1) * 100 <= -20).sum())
 
 
 def _pd_concentration(df: pd.DataFrame, rule: rules.Rule) -> int:
@@ -228,6 +247,19 @@ def _pd_cusum(df: pd.DataFrame, rule: rules.Rule) -> int:
 # --------------------------------------------------------------------------- main
 
 
+def reset_peak() -> None:
+    """Linux: start the process's peak resident memory (VmHWM) afresh, so that the rules'
+    peak is not the cube build's."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def peak_gib() -> float:
+    with open("/proc/self/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM"))
+    return int(hwm.split()[1]) / 2**20
+
+
 def timed(fn, *args):  # type: ignore[no-untyped-def]
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn(*args)
@@ -246,16 +278,23 @@ def main() -> None:
         f"cube: {args.enterprises:,} enterprises → {frame.height:,} cells at every level, "
         f"{frame.select(SERIES).n_unique():,} series · load {os.getloadavg()[0]:.2f}"
     )
+    built = peak_gib()
+    reset_peak()
     runs = []
     for i in range(args.repeat):
         hits, wall, cpu = timed(run_shumao, frame, rs)
         runs.append((wall, cpu))
         print(
-            f"shumao run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU · load "
-            f"{os.getloadavg()[0]:.2f}"
+            f"shumao run {i + 1}: {wall:.1f} s wall, {cpu:.1f} s CPU = "
+            f"{cpu / frame.height * 1e6:.2f} µs per cell · load {os.getloadavg()[0]:.2f}"
         )
     best = min(runs)
     print("hits:", hits)
+    print(
+        "CPU µs per cell, last run: "
+        + ", ".join(f"{k} {v / frame.height * 1e6:.2f}" for k, v in RULE_CPU.items())
+    )
+    print(f"peak RSS: building the cube {built:.2f} GiB, during the rules {peak_gib():.2f} GiB")
     if args.no_pandas:
         return
     pdf = frame.to_pandas()
@@ -267,7 +306,8 @@ def main() -> None:
     print(
         f"shumao best {best[0]:.1f} s (target < {TARGET_SECONDS:.0f} s); pandas ÷ shumao = "
         f"{pwall / best[0]:.1f}× wall, {pcpu / best[1]:.1f}× CPU (target ≥ {TARGET_RATIO:.0f}×); "
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB"
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB "
+        "(cube, rules and pandas)"
     )
 
 

@@ -46,6 +46,7 @@ FRAME: dict[str, Detector] = {
     "stl": anomaly.stl,
 }
 ENTERPRISE_FLOW = "ENT_DDS"
+PUBLISHED_GROWTH = ["GROWTH_YOY", "CUM_GROWTH"]
 PUBLIC = "public:"
 """Cache key prefix of a dataflow as the public reads it."""
 
@@ -83,7 +84,8 @@ def _read(
             frame = pl.DataFrame(schema=vintages.FRAME_SCHEMA)
         if dataflow == ENTERPRISE_FLOW and frame.height and not public:
             frame = enterprise_levels(conn, frame)
-        cache[key] = frame
+        # kept: the prepared frame and the published growth rates; the read frame is freed
+        cache[key] = frame.filter(pl.col("indicator").is_in(PUBLISHED_GROWTH))
         cache["~" + key] = prepare(frame)
     return pick(cache["~" + key], rule.where)
 
@@ -129,9 +131,7 @@ def _frame_hits(
         if frame.is_empty():
             continue
         if rule.kind == "decline":
-            published = cache[PUBLIC + flow if public else flow].filter(
-                pl.col("indicator").is_in(["GROWTH_YOY", "CUM_GROWTH"])
-            )
+            published = cache[PUBLIC + flow if public else flow]
             out.append(change.decline(frame, rule, flow, published=published))
         else:
             out.append(FRAME[rule.kind](frame, rule, flow))

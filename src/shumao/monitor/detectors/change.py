@@ -8,7 +8,16 @@ from __future__ import annotations
 import polars as pl
 
 from shumao.compute.periods import previous_period
-from shumao.monitor.detectors.common import SERIES, empty_hits, hits, latest, log_growth, ordered
+from shumao.monitor.detectors.common import (
+    SERIES,
+    empty_hits,
+    hits,
+    latest,
+    log_growth,
+    named,
+    ordered,
+    series_id,
+)
 from shumao.monitor.rules import Rule
 
 GROWTH_OF = {"VALUE": "GROWTH_YOY", "CUM": "CUM_GROWTH", "_Z": "_none_"}
@@ -26,16 +35,18 @@ def decline(
     if data.is_empty():
         return empty_hits()
     step = 1 if rule.params.get("mode", "yoy") == "yoy" else 0
-    before = data.select(
+    # a prepared frame's ``prev`` is the previous *observation*: not the period compared with
+    last = latest(data.drop("prev", "r", "change", strict=False)).with_columns(
+        previous_period(pl.col("time_period"), years=step).alias("_pp")
+    )
+    periods = last["_pp"].unique().drop_nulls().to_list()
+    before = data.filter(pl.col("time_period").is_in(periods)).select(
         "_sid",
         "unit",
         "unit_mult",
         pl.col("time_period").alias("_pp"),
         pl.col("value").alias("prev"),
-    )
-    last = latest(data).with_columns(
-        previous_period(pl.col("time_period"), years=step).alias("_pp")
-    )
+    )  # only the periods some series' latest compares with: a smaller join
     last = last.join(before, on=["_sid", "unit", "unit_mult", "_pp"], how="left")
     last = last.with_columns(((pl.col("value") / pl.col("prev") - 1) * 100).alias("change"))
     if published is not None and not published.is_empty():
@@ -99,11 +110,12 @@ def concentration(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFram
     if parts.is_empty():
         return empty_hits()
     keys = [d for d in SERIES if d != dim]
-    period = parts.group_by(keys).agg(pl.col("time_period").max())
-    parts = parts.join(period, on=[*keys, "time_period"])
-    share = pl.col("value") / pl.col("value").sum().over(keys) * 100
+    parts = parts.with_columns(series_id(parts, keys).alias("_cid"))  # an integer, not 5 texts
+    period = parts.group_by("_cid").agg(pl.col("time_period").max())
+    parts = parts.join(period, on=["_cid", "time_period"])
+    share = pl.col("value") / pl.col("value").sum().over("_cid") * 100
     cells = parts.with_columns(share.alias("_share")).sort("_share", descending=True)
-    agg = cells.group_by(keys).agg(
+    agg = cells.group_by("_cid").agg(
         (pl.col("_share") ** 2).sum().alias("hhi"),
         pl.col("_share").first().alias("top_share"),
         pl.col(dim).first().alias("top"),
@@ -113,6 +125,7 @@ def concentration(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFram
         pl.len().alias("parts"),
     )
     found = agg.filter((pl.col("hhi") >= limit) | (pl.col("top_share") >= top_limit))
+    found = named(found, parts, "_cid", keys)
     found = found.with_columns(
         pl.lit("_T").alias(dim), pl.col("hhi").round(0), pl.lit("_Z").alias("unit")
     )  # an index: no money unit, no 亿
@@ -130,23 +143,27 @@ def concentration(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFram
 def balance(frame: pl.DataFrame, rule: Rule, dataflow: str) -> pl.DataFrame:
     """The balance (published ``B``, else X − M) is negative now and was not the period before."""
     keys = [d for d in SERIES if d != "flow"]
-    wide = frame.filter(pl.col("flow").is_in(["X", "M", "B"])).pivot(
+    flows = frame.filter(pl.col("flow").is_in(["X", "M", "B"]))
+    if flows.is_empty():
+        return empty_hits()
+    flows = flows.with_columns(series_id(flows, keys).alias("_bid"))  # an integer, not 5 texts
+    wide = flows.pivot(
         on="flow",
-        index=[*keys, "time_period", "unit", "unit_mult"],
+        index=["_bid", "time_period", "unit", "unit_mult"],
         values="value",
         aggregate_function="first",
     )
-    if wide.is_empty() or (not {"X", "M"} <= set(wide.columns) and "B" not in wide.columns):
+    if not {"X", "M"} <= set(wide.columns) and "B" not in wide.columns:
         return empty_hits()
     cols = set(wide.columns)
     computed = (pl.col("X") - pl.col("M")) if {"X", "M"} <= cols else pl.lit(None)
     bal = pl.coalesce(pl.col("B"), computed) if "B" in cols else computed
-    data = wide.with_columns(bal.alias("value"), pl.lit("B").alias("flow")).drop_nulls("value")
-    data = data.sort([*keys, "time_period"]).with_columns(
-        pl.col("value").shift(1).over(keys).alias("prev")
-    )
-    last = data.group_by(keys, maintain_order=True).last()
+    data = wide.with_columns(bal.alias("value")).drop_nulls("value").sort("_bid", "time_period")
+    same = pl.col("_bid") == pl.col("_bid").shift(1)
+    data = data.with_columns(pl.when(same).then(pl.col("value").shift(1)).alias("prev"))
+    last = data.filter(~(pl.col("_bid") == pl.col("_bid").shift(-1)).fill_null(False))
     found = last.filter((pl.col("value") < 0) & (pl.col("prev") >= 0))
+    found = named(found, flows, "_bid", keys).with_columns(pl.lit("B").alias("flow"))
     return hits(
         found,
         dataflow,

@@ -26,6 +26,10 @@ HIT_SCHEMA: dict[str, Any] = {
 """A hit names its series (dataflow, key, dimensions), period, value, threshold, measure."""
 
 
+COLUMNS = ["time_period", "value", "unit", "unit_mult"]
+"""Besides the dimensions, what the detectors read of an observation."""
+
+
 def empty_hits() -> pl.DataFrame:
     return pl.DataFrame(schema=HIT_SCHEMA)
 
@@ -46,25 +50,37 @@ BITS = {"ref_area": 28, "counterpart_area": 12, "product": 10, "flow": 4, "indic
 """Bits of each dimension's category code in the packed series id (64 in all)."""
 
 
-def series_id(frame: pl.DataFrame) -> pl.Series:
-    """One 64-bit integer per series: the dimensions' category codes packed side by side
-    (exact, no collision) — or a hash of the key when a dimension has too many codes."""
-    codes = {d: frame[d].cast(pl.Categorical).to_physical().cast(pl.UInt64) for d in SERIES}
-    if all(int(codes[d].max() or 0) < 2 ** BITS[d] for d in SERIES):  # type: ignore[arg-type]
-        packed = pl.Series("_sid", [0] * frame.height, pl.UInt64)
-        for d in SERIES:
+def series_id(frame: pl.DataFrame, dims: list[str] | None = None) -> pl.Series:
+    """One 64-bit integer per series (or per combination of ``dims``, a subset of the series'
+    dimensions): the category codes packed side by side (exact, no collision) — or a hash of
+    the key when a dimension has too many codes. Grouping and sorting by it are an integer's."""
+    dims = dims or SERIES
+    codes = {d: frame[d].cast(pl.Categorical).to_physical().cast(pl.UInt64) for d in dims}
+    if all(int(codes[d].max() or 0) < 2 ** BITS[d] for d in dims):  # type: ignore[arg-type]
+        packed = codes[dims[0]]
+        for d in dims[1:]:
             packed = packed * (2 ** BITS[d]) + codes[d]
         return packed.alias("_sid")
-    return frame.select(pl.struct(SERIES).hash(seed=20240101))[:, 0].alias("_sid")
+    return frame.select(pl.struct(dims).hash(seed=20240101))[:, 0].alias("_sid")
+
+
+def named(found: pl.DataFrame, source: pl.DataFrame, key: str, dims: list[str]) -> pl.DataFrame:
+    """``found`` (grouped by the integer ``key``) with the ``dims`` the key stands for, read
+    from ``source`` for the found keys only."""
+    names = source.select(key, *dims).join(found.select(key), on=key, how="semi")
+    return found.join(names.unique(key), on=key)
 
 
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     """Once per frame: its series ids, sorted by series and period, and the growth columns
-    every detector reads (``prev``, ``r``, ``change``). Detectors given a prepared frame do not
-    sort or recompute; filters on dimensions keep it prepared (they drop whole series)."""
+    every detector reads (``prev``, ``r``, ``change``), and only the columns they read.
+    Detectors given a prepared frame do not sort or recompute; filters on dimensions keep it
+    prepared (they drop whole series)."""
     if "_sid" in frame.columns:
         return frame
-    data = frame.filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+    data = frame.select(*SERIES, *COLUMNS).filter(
+        pl.col("value").is_not_null() & pl.col("value").is_finite()
+    )  # the status and attribute columns no rule reads are not copied
     data = data.with_columns(series_id(data)).sort(["_sid", "time_period"])
     return log_growth(data)
 
