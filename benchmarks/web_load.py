@@ -612,7 +612,37 @@ def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) 
                     for k in kinds
                 ]
                 report(backend, name, run, app, floors, cold)
+                if name == "explorer":
+                    solo_floor(engine, codes, postmaster, app, shift)
     engine.dispose()
+
+
+def solo_floor(
+    engine: Engine,
+    codes: list[str],
+    postmaster: int | None,
+    app: tuple[Run, float, float | None],
+    seed: int,
+    questions: int = 300,
+) -> None:
+    """The SQL floor's CPU per question asked by one thread, one question after another: what
+    the statement itself costs (the floor's 50 threads in one process also pay for the GIL they
+    contend for, ≈7× this on SQLite) and the application's CPU per request against it."""
+    work = floor_work(engine, "explorer", codes)
+    rng = random.Random(seed + 3)
+    cpu = Cpu(None, postmaster)
+    own, db = cpu.read()
+    for _ in range(questions):
+        work(rng)
+    own2, db2 = cpu.read()
+    f_own = (own2 - own) / questions * 1000
+    f_db = None if db is None or db2 is None else (db2 - db) / questions * 1000
+    _, a_own, a_db = app
+    print(
+        f"  floor, 1 thread  n={questions:5} client CPU {_cpu_text(f_own, f_db)}/question · "
+        f"app ÷ floor: CPU {(a_own + (a_db or 0)) / (f_own + (f_db or 0)):5.2f}×",
+        flush=True,
+    )
 
 
 def load(

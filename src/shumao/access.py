@@ -1,4 +1,5 @@
-"""The one function every data read of the web layer goes through: ``read(conn, scope, …)``.
+"""The one function every data read of the web layer goes through: ``read(conn, scope, …)``
+(``read_rows``: the same answer without a frame when the scope sees the whole store).
 
 What a scope gets for a dataflow (who sees what is decided in ``auth.permissions``):
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
@@ -31,7 +33,7 @@ from shumao.release import shown
 from shumao.release.public import empty, public_view
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.tables import DIMENSIONS
-from shumao.storage.vintages import read_in_chunks
+from shumao.storage.vintages import read_in_chunks, rows_in_chunks
 
 AsOf = int | datetime | None
 Where = Mapping[str, Sequence[str]]
@@ -60,6 +62,28 @@ def read(
     ]
     frame = pl.concat([p for p in parts if p.height] or [empty()])
     return frame.sort([*DIMENSIONS, "time_period"])
+
+
+def read_rows(
+    conn: Connection,
+    scope: Scope,
+    dataflow_id: str,
+    *,
+    where: Where | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: AsOf = None,
+) -> Sequence[Sequence[Any]] | pl.DataFrame:
+    """What ``read`` returns, without making a frame where none is needed: for a scope that
+    sees the whole store the rows as the driver returns them (``READ_SCHEMA``'s columns, in
+    no particular order); for any other scope ``read``'s frame (its own rows merged with the
+    public view's)."""
+    if not permissions.sees_all(scope):
+        return read(conn, scope, dataflow_id, where=where, start=start, end=end, as_of=as_of)
+    flow = get_dataflow(dataflow_id)
+    shown.note(flow.id)
+    filters = {k: list(v) for k, v in (where or {}).items() if v}
+    return rows_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)
 
 
 def area_codes(conn: Connection, scope: Scope) -> frozenset[str] | None:

@@ -65,7 +65,7 @@ def to_unit(frame: pl.DataFrame, unit: str | units.Unit) -> pl.DataFrame:
     combos = frame.select(
         "unit", "unit_mult", pl.col("time_period").str.slice(0, 4).alias("_year")
     ).unique()
-    factors = [_factor(u, m, y, target) for u, m, y in combos.iter_rows()]
+    factors = [unit_factor(u, m, y, target) for u, m, y in combos.iter_rows()]
     table = combos.with_columns(pl.Series("_f", factors, dtype=pl.Float64))
     joined = frame.with_columns(pl.col("time_period").str.slice(0, 4).alias("_year")).join(
         table, on=["unit", "unit_mult", "_year"], how="left", nulls_equal=True
@@ -81,7 +81,9 @@ def to_unit(frame: pl.DataFrame, unit: str | units.Unit) -> pl.DataFrame:
     ).drop("_f", "_year")
 
 
-def _factor(code: str, mult: int, year: str, target: units.Unit) -> float | None:
+def unit_factor(code: str, mult: int, year: str, target: units.Unit) -> float | None:
+    """What a value in ``code`` × 10^``mult`` of ``year`` is multiplied by to be in ``target``;
+    ``None`` when it cannot be (not money, or no rate for that year)."""
     source = units.Unit(code=code, mult=int(mult), name_zh="", name_en="")
     try:
         return units.factor(source, target, year=int(year) if year.isdigit() else None)

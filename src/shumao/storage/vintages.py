@@ -14,15 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, insert, select, text
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Connection, func, insert, select, text
 
 from shumao.errors import StoreError
-from shumao.storage import bulk
+from shumao.storage import bulk, read_statement
 from shumao.storage.bulk_keys import keys_checked_once
-from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE, observation, series, vintage
+from shumao.storage.read_statement import OBS_FIELDS
+from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE, series, vintage
 
-OBS_FIELDS = ("time_period", "value", "unit", "unit_mult", "obs_status", "conf_status", "attrs")
 ANALYZE_AFTER_ROWS = 10_000
 """A vintage of this many rows refreshes PostgreSQL's statistics of the store's tables."""
 FRAME_SCHEMA: dict[str, Any] = {
@@ -255,32 +254,26 @@ def read(
     as_of: AsOf = None,
 ) -> pl.DataFrame:
     """Latest values (or latest as of a vintage/date) of ``dataflow_id`` matching ``where``."""
+    return frame_of(read_rows(conn, dataflow_id, where=where, start=start, end=end, as_of=as_of))
+
+
+def read_rows(
+    conn: Connection,
+    dataflow_id: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: AsOf = None,
+) -> Sequence[Sequence[Any]]:
+    """``read``'s rows as the driver returns them, in ``READ_SCHEMA``'s column order (the
+    explorer computes a small view on them without a frame)."""
     limit = resolve_as_of(conn, as_of, dataflow_id)
-    o2 = observation.alias("o2")
-    newest = select(func.max(o2.c.vintage_id)).where(
-        o2.c.series_id == observation.c.series_id, o2.c.time_period == observation.c.time_period
-    )
-    if limit is not None:
-        newest = newest.where(o2.c.vintage_id <= limit)
-    conds: list[ColumnElement[bool]] = [
-        series.c.dataflow_id == dataflow_id,
-        observation.c.vintage_id == newest.scalar_subquery(),
-    ]
-    conds += _selection(where, start, end)
-    stmt = (
-        select(
-            *(series.c[d] for d in DIMENSIONS),
-            *(observation.c[f] for f in OBS_FIELDS),
-            observation.c.vintage_id,
-        )
-        .select_from(observation.join(series, series.c.id == observation.c.series_id))
-        .where(and_(*conds))
-        .order_by(*(series.c[d] for d in DIMENSIONS), observation.c.time_period)
-    )
-    return _frame(conn.execute(stmt).all())
+    stmt, values = read_statement.statement(dataflow_id, where, start, end, limit)
+    return conn.execute(stmt, values).all()
 
 
-def _frame(rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
+def frame_of(rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
     """``READ_SCHEMA``'s frame of the rows, built column by column (a fifth faster than row
     by row, and the explorer reads a page of them per request)."""
     columns: list[Sequence[Any]] = (
@@ -329,24 +322,30 @@ def read_in_chunks(
     return pl.concat(parts).sort([*DIMENSIONS, "time_period"])
 
 
-def _selection(
-    where: Mapping[str, Sequence[str]] | None, start: str | None, end: str | None
-) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    for dim, codes in (where or {}).items():
-        if dim not in DIMENSIONS:
-            raise StoreError(f"未知维度 {dim} / unknown dimension {dim}")
-        if codes:
-            conds.append(series.c[dim].in_(list(codes)))
-    if start:
-        conds.append(observation.c.time_period >= start)
-    if end:
-        conds.append(observation.c.time_period <= end + "~")  # "2023~" sorts after "2023-Q4"
-    return conds
-
-
 def list_vintages(conn: Connection, dataflow_id: str | None = None) -> list[VintageInfo]:
     stmt = select(vintage).order_by(vintage.c.id)
     if dataflow_id:
         stmt = stmt.where(vintage.c.dataflow_id == dataflow_id)
     return [VintageInfo(**row._mapping) for row in conn.execute(stmt)]
+
+
+def rows_in_chunks(
+    conn: Connection,
+    dataflow_id: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    as_of: AsOf = None,
+) -> list[Sequence[Any]]:
+    """``read_rows`` with ``read_in_chunks``'s statements of ``CHUNK`` areas (rows unsorted
+    across chunks)."""
+    filters = dict(where or {})
+    areas = list(filters.get("ref_area", []))
+    chunks = [
+        {**filters, "ref_area": areas[i : i + CHUNK]} for i in range(0, len(areas), CHUNK)
+    ] or [filters]
+    out: list[Sequence[Any]] = []
+    for chunk in chunks:
+        out += read_rows(conn, dataflow_id, where=chunk, start=start, end=end, as_of=as_of)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -28,16 +29,11 @@ from shumao.reference import units
 from shumao.release import history
 from shumao.storage import vintages
 from shumao.storage.dataflows import Dataflow, get_dataflow
+from shumao.storage.vintages import frame_of
+from shumao.web.services import explorer_rows
+from shumao.web.services.explorer_rows import Rows
 
-OBS_COLUMNS = (
-    "time_period",
-    "value",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "conf_status",
-    "vintage_id",
-)
+OBS_COLUMNS = explorer_rows.OBSERVED
 UNITS = ("", "亿美元", "万美元", "亿元")
 MAX_SIZE = 1000
 DEFAULT_VIEW = {"dataflow": "UNCTAD_DDS", "ref_area": "CHN"}
@@ -153,17 +149,27 @@ def columns(flow: Dataflow) -> list[str]:
     return [*flow.dimensions, *OBS_COLUMNS]
 
 
+View = pl.DataFrame | Rows
+"""Every row of a view with ``<dim>_name`` columns beside the codes: plain rows for a small
+view (``explorer_rows``), a frame for a large one."""
+
+
 @dataclass(frozen=True)
 class Result:
     query: Query
-    frame: pl.DataFrame
-    """Every row of the view, sorted, with ``<dim>_name`` columns beside the codes."""
+    view: View
+    """Every row of the view, sorted, in the table's columns (``shown_columns``)."""
     problems: tuple[str, ...] = ()
     """Why the view is empty when a filter names nothing in the dataflow (shown as a message)."""
 
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """The view as a frame (made from the rows of a small view when first asked)."""
+        return self.view.frame() if isinstance(self.view, Rows) else self.view
+
     @property
     def total(self) -> int:
-        return self.frame.height
+        return len(self.view.rows) if isinstance(self.view, Rows) else self.view.height
 
     @property
     def pages(self) -> int:
@@ -171,7 +177,32 @@ class Result:
 
     def page_rows(self) -> pl.DataFrame:
         q = self.query
-        return self.frame.slice((q.page - 1) * q.size, q.size)
+        if isinstance(self.view, Rows):
+            return Rows(self.view.columns, self._page()).frame()
+        return self.view.slice((q.page - 1) * q.size, q.size)
+
+    def page_dicts(self) -> list[dict[str, Any]]:
+        """The page's rows as column → value (the JSON answer's rows)."""
+        if isinstance(self.view, Rows):
+            return [dict(zip(self.view.columns, r, strict=True)) for r in self._page()]
+        return self.page_rows().to_dicts()
+
+    def _page(self) -> list[tuple[Any, ...]]:
+        assert isinstance(self.view, Rows)
+        start = (self.query.page - 1) * self.query.size
+        return self.view.rows[start : start + self.query.size]
+
+    def records(self, columns: list[str]) -> list[tuple[Any, ...]]:
+        """``columns`` of every row, in the view's order."""
+        if isinstance(self.view, Rows):
+            return list(map(self.view.getter(columns), self.view.rows))
+        return self.view.select(columns).rows()
+
+    def distinct(self, columns: list[str]) -> int:
+        """How many different combinations of ``columns`` the view holds."""
+        if isinstance(self.view, Rows):
+            return len(set(map(self.view.getter(columns), self.view.rows)))
+        return int(self.view.select(pl.struct(columns).n_unique()).item())
 
 
 # --------------------------------------------------------------------------- running
@@ -197,11 +228,14 @@ def as_of(conn: Connection, text: str) -> int | datetime | None:
         ) from None
 
 
-def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl.DataFrame:
-    """Every row of the view (unsorted, not paged), in the chosen unit, with names."""
+def full_view(
+    conn: Connection, *, scope: Scope, query: Query, lang: str, small: int = explorer_rows.SMALL
+) -> View:
+    """Every row of the view (unsorted, not paged), in the chosen unit, with names: plain rows
+    when there are at most ``small`` of them, else a frame."""
     flow = get_dataflow(query.dataflow)
     where = store_query.resolve_filters(flow.id, {d: list(v) for d, v in query.filters.items()})
-    frame = access.read(
+    got = access.read_rows(
         conn,
         scope,
         flow.id,
@@ -210,7 +244,19 @@ def full_frame(conn: Connection, *, scope: Scope, query: Query, lang: str) -> pl
         end=query.end,
         as_of=as_of(conn, query.as_of),
     )
-    return _named(conn, frame, flow, query.unit, lang)
+    if isinstance(got, pl.DataFrame):
+        if got.height > small:
+            return _named(conn, got, flow, query.unit, lang).select(shown_columns(flow))
+        got = got.rows()
+    elif len(got) > small:
+        return _named(conn, frame_of(got), flow, query.unit, lang).select(shown_columns(flow))
+    found = {r[explorer_rows.READ_AT["ref_area"]] for r in got}
+    return explorer_rows.view(got, flow, query.unit, lang, _enterprises(conn, flow, found))
+
+
+def _enterprises(conn: Connection, flow: Dataflow, codes: Any) -> dict[str, str] | None:
+    """The names of the enterprises among ``codes`` when ``flow`` holds enterprises' data."""
+    return registry.names(conn, codes) if flow.codelist("ref_area") == "uscc" else None
 
 
 def _named(
@@ -222,9 +268,7 @@ def _named(
     still at that size — benchmarks/web_load.py)."""
     dims = list(flow.dimensions)
     found = frame.select(pl.col(d).unique().implode() for d in dims).row(0, named=True)
-    names = None
-    if flow.codelist("ref_area") == "uscc":
-        names = registry.names(conn, found.get("ref_area", []))
+    names = _enterprises(conn, flow, found.get("ref_area", []))
     if unit and frame.height:
         frame = aggregate.to_unit(frame, units.parse(unit))
     return frame.select(columns(flow)).with_columns(
@@ -235,14 +279,19 @@ def _named(
     )
 
 
-def sort_frame(frame: pl.DataFrame, query: Query) -> pl.DataFrame:
+def sort_view(found: View, query: Query) -> View:
+    """By the dimensions' names and the period; a chosen column first (empty values last)."""
     flow = get_dataflow(query.dataflow)
     default = [f"{d}_name" for d in flow.dimensions] + ["time_period"]
-    if not query.sort or query.sort.startswith("p:"):
-        return frame.sort(default)
-    key = f"{query.sort}_name" if query.sort in flow.dimensions else query.sort
+    key = None
+    if query.sort and not query.sort.startswith("p:"):
+        key = f"{query.sort}_name" if query.sort in flow.dimensions else query.sort
+    if isinstance(found, Rows):
+        return explorer_rows.sort(found, default, key, query.desc)
+    if key is None:
+        return found.sort(default)
     rest = [c for c in default if c != key]
-    return frame.sort([key, *rest], descending=[query.desc] + [False] * len(rest), nulls_last=True)
+    return found.sort([key, *rest], descending=[query.desc] + [False] * len(rest), nulls_last=True)
 
 
 def shown_columns(flow: Dataflow) -> list[str]:
@@ -268,16 +317,16 @@ def column_names(flow: Dataflow, lang: str) -> list[str]:
     return names
 
 
-def result(frame: pl.DataFrame, query: Query, problems: tuple[str, ...] = ()) -> Result:
-    flow = get_dataflow(query.dataflow)
-    return Result(query, sort_frame(frame, query).select(shown_columns(flow)), problems)
+def result(found: View, query: Query, problems: tuple[str, ...] = ()) -> Result:
+    return Result(query, sort_view(found, query), problems)
 
 
 # --------------------------------------------------------------------------- choices
 
 
-def choices(frame: pl.DataFrame, flow: Dataflow) -> dict[str, list[tuple[str, str]]]:
+def choices(found: View, flow: Dataflow) -> dict[str, list[tuple[str, str]]]:
     """dimension → (code, name) of every code the dataflow holds (for the scope), by name."""
+    frame = found.frame() if isinstance(found, Rows) else found
     out = {}
     for dim in flow.dimensions:
         pairs = frame.select(dim, f"{dim}_name").unique().sort(f"{dim}_name").iter_rows()
@@ -285,7 +334,14 @@ def choices(frame: pl.DataFrame, flow: Dataflow) -> dict[str, list[tuple[str, st
     return out
 
 
-def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
+def codes_in(found: View, dim: str) -> set[Any]:
+    """The codes of ``dim`` the view holds."""
+    if isinstance(found, Rows):
+        return found.codes(dim)
+    return set(found[dim].unique().to_list()) if found.height else set()
+
+
+def unmatched(query: Query, found: View, lang: str) -> tuple[str, ...]:
     """A message for every filter value that found no row: a name that is neither a code nor a
     name of the dimension, or a code without data in the selection."""
     wanted = {d: list(v) for d, v in query.filters.items()}
@@ -293,7 +349,7 @@ def unmatched(query: Query, frame: pl.DataFrame, lang: str) -> tuple[str, ...]:
     unknown = store_query.unknown_names(query.dataflow, wanted)
     out = []
     for dim, values in wanted.items():
-        present = set(frame[dim].unique().to_list()) if frame.height else set()
+        present = codes_in(found, dim)
         for given, code in zip(values, resolved[dim], strict=True):
             if code in present:
                 continue

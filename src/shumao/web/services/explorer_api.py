@@ -52,7 +52,7 @@ def explore_out(
         dataflow=query.dataflow,
         columns=explorer.shown_columns(found),
         column_names=explorer.column_names(found, lang),
-        rows=res.page_rows().to_dicts(),
+        rows=res.page_dicts(),
         messages=list(res.problems),
         total=res.total,
         page=query.page,

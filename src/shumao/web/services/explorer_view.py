@@ -254,18 +254,15 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
     ``CHART_SERIES`` series; otherwise no chart and the reason."""
     flow = get_dataflow(res.query.dataflow)
     dims = list(flow.dimensions)
-    frame = res.frame
-    if frame.is_empty():
+    if res.total == 0:
         return None, ""
-    units_n, series_n = frame.select(  # one pass decides whether there is a chart at all
-        pl.struct("unit", "unit_mult").n_unique(), pl.struct(dims).n_unique()
-    ).row(0)
-    if units_n != 1:
+    if res.distinct(["unit", "unit_mult"]) != 1:
         return None, pick(
             "所选数据含多种单位，不画图；请只选一种指标或单位",
             "No chart: the selection mixes units; choose one unit or indicator",
             lang,
         )
+    series_n = res.distinct(dims)
     if series_n > CHART_SERIES:
         return None, pick(
             f"所选数据有 {series_n:,} 条序列，图表只画不超过 {CHART_SERIES} 条；"
@@ -274,14 +271,15 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
             f"at most {CHART_SERIES}; narrow it (reporter, flow …)",
             lang,
         )
-    one = unit_text(frame, lang)
-    keys = frame.select(dims).unique(maintain_order=True)
-    periods = sorted(frame["time_period"].unique().to_list())
-    parts = frame.partition_by(dims, as_dict=True, maintain_order=True)
-    varying = [d for d in dims if keys[d].n_unique() > 1]
+    rows = res.records([*dims, "time_period", "value", "unit", "unit_mult"])
+    n = len(dims)
+    values: dict[tuple[str, ...], dict[str, Any]] = {}
+    for row in rows:  # series in the view's order
+        values.setdefault(row[:n], {})[row[n]] = row[n + 1]
+    periods = sorted({row[n] for row in rows})
+    varying = [d for i, d in enumerate(dims) if len({key[i] for key in values}) > 1]
     series = []
-    for key in keys.iter_rows():
-        values = dict(parts[key].select("time_period", "value").iter_rows())
+    for key, by_period in values.items():
         named = dict(zip(dims, key, strict=True))
         name = " · ".join(label(d, named[d], lang) for d in varying)
         colour = palette.flow_colour(named["flow"]) if varying == ["flow"] else ""
@@ -289,7 +287,7 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
             Series(
                 name=name or pick(flow.name_zh, flow.name_en, lang),
                 code=".".join(key),
-                data=[values.get(p) for p in periods],
+                data=[by_period.get(p) for p in periods],
                 color=colour,
             )
         )
@@ -297,7 +295,7 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
         id="explorer",
         kind="line" if len(periods) > 1 else "bar",
         title=pick(flow.name_zh, flow.name_en, lang),
-        unit=res.query.unit or one,
+        unit=res.query.unit or _unit_name(rows[0][n + 2], rows[0][n + 3], lang),
         categories=periods,
         series=series,
         source=pick(flow.source_zh, flow.source_en, lang),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-import polars as pl
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -95,8 +94,8 @@ def explore(
     conn: Connection, *, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
 ) -> explorer.Result:
     """The view, and why a filter value found nothing (an unknown name, or no data)."""
-    frame = _frame(conn, scope, query, lang, cache)
-    return explorer.result(frame, query, explorer.unmatched(query, frame, lang))
+    found = _view(conn, scope, query, lang, cache)
+    return explorer.result(found, query, explorer.unmatched(query, found, lang))
 
 
 def choices(
@@ -109,15 +108,15 @@ def choices(
     return cache.get_or_make(
         key,
         lambda: explorer.choices(
-            _frame(conn, scope, explorer.Query(dataflow=flow.id), lang, cache), flow
+            _view(conn, scope, explorer.Query(dataflow=flow.id), lang, cache), flow
         ),
     )
 
 
-def _frame(
+def _view(
     conn: Connection, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
-) -> pl.DataFrame:
+) -> explorer.View:
     key = ("explore", scope.key, query.cache_key(), lang, cache.state(conn))
     return cache.get_or_make(
-        key, lambda: explorer.full_frame(conn, scope=scope, query=query, lang=lang)
+        key, lambda: explorer.full_view(conn, scope=scope, query=query, lang=lang)
     )
