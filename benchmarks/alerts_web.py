@@ -3,7 +3,7 @@
 Builds a store (SQLite file, or a scratch PostgreSQL database with ``SHUMAO_BENCH_PG_URL``)
 with ``--alerts`` open alerts spread over the 31 provinces, their cities and parks, the
 packaged rules and the four levels, plus a ministry and a province user; serves it
-with uvicorn (``shumao.web.asgi:app``, ``--workers``) on loopback and drives ``--clients``
+with ``shumao serve --workers`` (what a deployment runs) on loopback and drives ``--clients``
 keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 
 * ``page``      GET /monitor                       the 监测预警 page (ministry: all 10,000;
