@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import random
 import socket
 import subprocess
@@ -271,12 +272,13 @@ def server(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers are ended with it, whatever happens
     )
     base = f"http://127.0.0.1:{port}"
     if pids is not None:
         pids.append(proc.pid)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a loaded machine takes minutes to import the app
         while True:
             try:
                 if httpx.get(f"{base}/api/dataflows", timeout=5).status_code == 200:
@@ -286,11 +288,15 @@ def server(
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("the server did not start")
             time.sleep(0.3)
-        _all_listening(proc.pid, port, workers if workers > 1 else 0)
+        _all_listening(proc.pid, port, workers if workers > 1 else 0, wait=600)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def _all_listening(supervisor: int, port: int, workers: int, wait: float = 120) -> None:
