@@ -50,8 +50,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import random
+import signal
 import socket
 import subprocess
 import sys
