@@ -4,7 +4,7 @@ uvicorn's ``--workers`` binds one socket in its supervisor and every worker acce
 one socket: the worker whose event loop wakes first takes every connection waiting (asyncio
 accepts up to the backlog per wake-up), so clients that connect at once all land on one
 worker while the other cores idle. Measured with 50 keep-alive clients and 2 workers
-(``benchmarks/alerts_web.py``), the split was 50:0, 48:2, 45:5, 37:13 in turn: the p95 of a
+(``benchmarks/alerts_web.py``), the split was 50:0, 48:2, 43:7, 37:13 in turn: the p95 of a
 run depended on which worker woke first. Here each worker listens on a socket of its own on
 the same address (``SO_REUSEPORT``), and the kernel spreads new connections among them by
 their addresses' hash (``tests/web/test_serving.py``: 40 connections at once, both workers
