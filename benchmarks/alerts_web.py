@@ -3,7 +3,7 @@
 Builds a store (SQLite file, or a scratch PostgreSQL database with ``SHUMAO_BENCH_PG_URL``)
 with ``--alerts`` open alerts spread over the 31 provinces, their cities and parks, the
 packaged rules and the four levels, plus a ministry and a province user; serves it
-with uvicorn (``shumao.web.asgi:app``, ``--workers``) on loopback and drives ``--clients``
+with ``shumao serve --workers`` (what a deployment runs) on loopback and drives ``--clients``
 keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 
 * ``page``      GET /monitor                       the 监测预警 page (ministry: all 10,000;
@@ -13,7 +13,8 @@ keep-alive connections (``web_load.hammer_http``: one asyncio loop) through:
 
 and prints, per case, p50/p95/max, throughput and errors, and the **server CPU per request**
 (user + system of uvicorn's supervisor and workers from ``/proc``, ÷ requests answered; on
-PostgreSQL the database server's CPU is not in it) with the load average, and the **floor**:
+a local PostgreSQL the database server's CPU is printed beside it, "+ database": run it on
+a cluster nothing else uses) with the load average, and the **floor**:
 the same list question (one page of 50, the total, the counts per level, the worst level per
 province) answered straight from SQL by the same number of threads, without the alert-list
 cache the routes keep under the alert change token (``web/services/alert_views.py``).
@@ -38,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _server_cpu import tree_cpu
+from _server_cpu import postmaster_pid, server_cpu, tree_cpu
 from web_load import PASSWORD, hammer, hammer_http, server
 
 from shumao.auth import users
@@ -156,6 +157,7 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
         n = conn.execute(select(func.count()).select_from(t.alert)).scalar_one()
     print(f"[{backend}] {n:,} open alerts · {args.clients} clients · load {os.getloadavg()[0]:.2f}")
     pids: list[int] = []
+    postmaster = postmaster_pid(engine)  # the database server's CPU too, when it is local
     with server(url, args.workers, args.port, pids) as base:
         jars = {
             "ministry": cookies_of(base, "bench-ministry"),
@@ -168,13 +170,20 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
         }
         for name, (path_of, who) in cases.items():
             hammer_http(base, path_of, jars[who], args.clients, args.clients * 4, 30)  # warm
-            cpu = tree_cpu(pids[0])
+            cpu, db = tree_cpu(pids[0]), server_cpu(postmaster)
             done = hammer_http(base, path_of, jars[who], args.clients, args.requests, args.seconds)
-            per = (tree_cpu(pids[0]) - cpu) / max(1, len(done.latencies)) * 1000
+            answered = max(1, len(done.latencies))
+            per = (tree_cpu(pids[0]) - cpu) / answered * 1000
+            db_after = server_cpu(postmaster)
+            in_db = (
+                ""
+                if db is None or db_after is None
+                else f" + database {(db_after - db) / answered * 1000:4.2f}"
+            )
             print(
                 f"  {name:9s} p50 {done.pct(0.5):7.1f} ms  p95 {done.pct(0.95):7.1f} ms  max "
                 f"{done.pct(1.0):7.1f} ms  {done.throughput:6.1f} req/s  errors {done.errors}"
-                f"  server CPU {per:5.2f} ms/request · load {os.getloadavg()[0]:.2f}"
+                f"  server CPU {per:5.2f}{in_db} ms/request · load {os.getloadavg()[0]:.2f}"
             )
     cpu = time.process_time()
     base_floor = hammer(floor(engine), args.clients, args.requests, args.seconds)

@@ -51,6 +51,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -248,12 +249,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SHUMAO = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
+
+
 @contextmanager
 def server(
     url: str, workers: int, port: int | None = None, pids: list[int] | None = None
 ) -> Iterator[str]:
-    """uvicorn serving ``url`` with ``workers`` processes on 127.0.0.1 (``port`` or a free one);
-    the supervisor's pid is appended to ``pids`` when given."""
+    """``shumao serve`` (what a deployment runs: README) serving ``url`` with ``workers``
+    processes on 127.0.0.1 (``port`` or a free one), its log (uvicorn's access lines included)
+    thrown away; the supervisor's pid is appended to ``pids`` when given."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -261,31 +266,19 @@ def server(
         "SHUMAO_ENVIRONMENT": "test",
         "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-"),
     }
+    command = [sys.executable, "-c", SHUMAO, "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "shumao.web.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--timeout-worker-healthcheck",
-            "60",
-        ],
+        [*command, "--workers", str(workers)],
         env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers are ended with it, whatever happens
     )
     base = f"http://127.0.0.1:{port}"
     if pids is not None:
         pids.append(proc.pid)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a loaded machine takes minutes to import the app
         while True:
             try:
                 if httpx.get(f"{base}/api/dataflows", timeout=5).status_code == 200:
@@ -295,10 +288,40 @@ def server(
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("the server did not start")
             time.sleep(0.3)
+        _all_listening(proc.pid, port, workers if workers > 1 else 0, wait=600)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _all_listening(supervisor: int, port: int, workers: int, wait: float = 120) -> None:
+    """Wait until ``workers`` child processes of ``supervisor`` hold a listening socket on
+    ``port``: the first worker answers while the others may still be starting, and a warm-up
+    they miss would leave their first-request costs in the measured run."""
+    deadline = time.monotonic() + wait
+    while workers and time.monotonic() < deadline:
+        listen = {
+            f.split()[9]
+            for f in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if f.split()[3] == "0A" and int(f.split()[1].split(":")[1], 16) == port
+        }
+        held = 0
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+                if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == supervisor:
+                    fds = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+                    held += any(f"socket:[{inode}]" in fds for inode in listen)
+            except OSError:
+                continue
+        if held >= workers:
+            return
+        time.sleep(0.3)
 
 
 # --------------------------------------------------------------------------- load

@@ -90,18 +90,21 @@ def serve(
     import uvicorn
 
     # deferred: keeps `shumao --help` light (0.4 s CPU, not 3.1 s)
+    from shumao.web import serving
     from shumao.web.app import create_app
 
     engine = store()
     console.print(f"数贸 shumao: http://{host}:{port}/  （接口文档 API docs: /api/docs）")
-    if workers > 1:
-        uvicorn.run(
-            "shumao.web.asgi:app",
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    if workers > 1:  # each worker accepts on a socket of its own (``web.serving``)
+        serving.run(
+            uvicorn.Config(
+                "shumao.web.asgi:app",
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            )
         )
     else:
         uvicorn.run(

@@ -20,12 +20,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import shumao
 from shumao.config import Settings, get_settings
-from shumao.monitor import hooks
+from shumao.monitor import changes, hooks
 from shumao.release import worker
 from shumao.storage.engine import make_engine
 from shumao.web import errors
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
+from shumao.web.fresh_read import FreshRead
 from shumao.web.notices import CorrectionNotices
 from shumao.web.routes import ROUTERS
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings)
     app.state.config = WebConfig.from_settings(settings)
     app.state.cache = ViewCache(state_ttl=app.state.config.state_ttl)
+    app.state.alert_token = FreshRead(changes.token)  # the alert list's (services.alert_views)
     errors.install(app)
     app.add_middleware(NoNulBytes)
     app.add_middleware(BodyLimit, limit=app.state.config.upload_max_bytes + 256 * 1024)

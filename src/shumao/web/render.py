@@ -101,6 +101,15 @@ def page(
     return TEMPLATES_ENV.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
+def reads_store(request: Request) -> bool:
+    """Whether ``page`` would read the store for this request (an enterprise's name in the
+    header, correction notices of the dataflows shown): such a page is not rendered on the
+    event loop."""
+    session = getattr(request.state, "session", None)
+    enterprise = bool(session and len(session.user.scope) == 18)
+    return enterprise or bool(shown.current())
+
+
 def fragment(name: str, lang: str, context: dict[str, Any]) -> Markup:
     """The part of a page that is the same for everyone of a scope (no user, no CSRF token):
     what a cache may keep and put into ``page`` for each requester."""

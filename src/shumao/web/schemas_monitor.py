@@ -66,6 +66,26 @@ class AlertListOut(BaseModel):
     empty_reason: str = ""
 
 
+CODE = r"^[0-9A-Za-z_-]*$"
+
+
+class AlertListQuery(BaseModel):
+    """The alert list's filters and page (``/api/alerts``, ``/monitor``); empty means any."""
+
+    level: str | None = Field(
+        None, pattern="^(red|orange|yellow|blue)?$", description="red|orange|yellow|blue"
+    )
+    state: str = Field(
+        "open",
+        pattern="^(open|all|pending|firing|acknowledged|resolved)$",
+        description="open（默认）|all|pending|firing|acknowledged|resolved",
+    )
+    rule: str | None = Field(None, max_length=40, pattern=CODE)
+    area: str | None = Field(None, max_length=18, pattern=CODE)
+    period: str | None = Field(None, max_length=10, pattern=r"^[0-9Q-]*$")
+    page: int = Field(1, ge=1, le=10_000)
+
+
 class AlertActionIn(BaseModel):
     note: str = Field("", max_length=2000)
     reason: str = Field("", max_length=2000)

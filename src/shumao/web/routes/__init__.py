@@ -20,6 +20,7 @@ from shumao.web.routes import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
+    monitor.lists,  # first: the busiest routes are matched before a scan of every other route
     auth.router,
     pages.router,
     data.router,

@@ -4,9 +4,15 @@ once per (scope, filters, page, language, alert change token).
 The token (``monitor.changes``) is read from the store on every request, in the same query
 trip as the login session: any acknowledge, resolve, silence, evaluation or rule change, made
 by this process or any other, and the end of any silence, give a new key, so the cache never
-answers with alerts older than the store's. A repeated list costs one connection, one worker
-thread and the session and token reads; the list itself (rows, names, counts, map, JSON or
+answers with alerts older than the store's. The list itself (rows, names, counts, map, JSON or
 template) is made once per key.
+
+A repeated list of a session this process read within ``state_ttl`` (``sessions.remembered``,
+the bound every route accepts) is answered on the event loop: the token comes from one read
+shared by the requests asking at the same moment and begun after each of them arrived
+(``web.fresh_read``), so it costs no worker-thread trip or connection of its own. Anything
+else (a session to read, a list to make, a page whose header or notices read the store) is
+done in one worker-thread trip on one connection.
 
 The page's person-specific parts (the user, the CSRF token of the logout form) are not in
 the cached body: ``render.page`` puts the body into the page of each requester.
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
@@ -28,8 +34,7 @@ from shumao.auth.scope import Scope
 from shumao.monitor import changes, queries
 from shumao.web import connection
 from shumao.web.cache import ViewCache
-from shumao.web.config import WebConfig
-from shumao.web.render import fragment, page
+from shumao.web.render import fragment, page, reads_store
 from shumao.web.schemas_monitor import AlertListOut
 from shumao.web.services import monitor
 
@@ -45,18 +50,52 @@ class ListQuery:
     lang: str
 
 
-async def answer(
-    make: Callable[..., T],
-    request: Request,
-    engine: Engine,
-    cache: ViewCache,
-    config: WebConfig,
-    query: ListQuery,
-) -> T:
+async def json_answer(request: Request, query: ListQuery) -> bytes:
+    """The requester's alert list as JSON: from the cache on the event loop when it holds the
+    list under a token read after the request arrived, else made in one worker-thread trip."""
+    found = await _cached(request, "alerts-json", query)
+    if found is not None:
+        return cast(bytes, found)
+    return await _in_thread(list_json, request, query)
+
+
+async def page_answer(request: Request, query: ListQuery) -> HTMLResponse:
+    """The 监测预警 page, as ``json_answer``; rendered on the event loop only when the page
+    reads nothing besides (``render.reads_store``)."""
+    body = await _cached(request, "alerts-page", query)
+    if body is not None and not reads_store(request):
+        return page(request, "monitor.html", {"body": body})
+    return await _in_thread(list_page, request, query)
+
+
+async def _cached(request: Request, kind: str, query: ListQuery) -> Any | None:
+    """The list cached for the requester's scope under the current token, or ``None``: no
+    session of this cookie read by this process within ``state_ttl`` (it is read, with
+    everything else, in the worker thread), or no such list made yet. The token comes from a
+    read begun after this request arrived (``FreshRead``), shared with the requests asking
+    at the same moment."""
+    state = request.app.state
+    cookie = request.cookies.get(sessions.COOKIE)
+    found = sessions.remembered(cookie, state.cache.state_ttl) if cookie else None
+    if cookie and found is None:
+        return None
+    token = await state.alert_token(state.engine)
+    request.state.session = found
+    scope = found.user.access if found else Scope.public()
+    return state.cache.peek((kind, scope.key, query, token))
+
+
+async def _in_thread(make: Callable[..., T], request: Request, query: ListQuery) -> T:
     """``list_json`` or ``list_page`` in one worker-thread trip (session, token and, unless
-    cached, the list): the routes only await it."""
+    cached, the list)."""
+    state = request.app.state
     return await run_in_threadpool(
-        make, engine, request=request, secret=config.secret_key, cache=cache, query=query
+        make,
+        state.engine,
+        request=request,
+        secret=state.config.secret_key,
+        cache=state.cache,
+        query=query,
     )
 
 

@@ -1,0 +1,126 @@
+"""``shumao serve --workers 2`` spreads connections over its workers (``web/serving.py``).
+
+Before, uvicorn's supervisor bound one socket and both workers accepted from it: whichever
+woke first took every connection waiting (50:0 and 48:2 of 50 benchmark clients). Now each
+worker listens on a socket of its own (``SO_REUSEPORT``) and the kernel spreads the
+connections among them; the supervisor's socket is bound but never listens.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shumao.web import serving
+from web.live import free_port
+
+RUN = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_name='shumao')\n"
+CONNECTIONS = 100
+
+pytestmark = pytest.mark.skipif(not serving.REUSE_PORT, reason="needs SO_REUSEPORT (Linux)")
+
+
+def test_two_workers_each_accept_on_their_own_socket(cli_env: dict[str, str]) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN, "serve", "--workers", "2", "--port", str(port)],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_up(port, proc)
+        deadline = time.monotonic() + 120
+        while True:  # the second worker may still be starting
+            listening = {pid: _listening(pid, port) for pid in [proc.pid, *_children(proc.pid)]}
+            served = {pid: found for pid, found in listening.items() if found and pid != proc.pid}
+            if len(served) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert listening[proc.pid] == set(), "the supervisor's socket must not listen"
+        assert len(served) == 2
+        first, second = served.values()
+        assert first.isdisjoint(second), "each worker listens on a socket of its own"
+
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
+        try:
+            time.sleep(0.5)  # the workers accept
+            held = {pid: _connections(pid, port) for pid in served}
+            assert sum(held.values()) == CONNECTIONS
+            assert min(held.values()) >= CONNECTIONS // 4, held
+        finally:
+            for c in clients:
+                c.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def _wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/dataflows", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("shumao serve --workers 2 did not answer within 120 s")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return [p for p in found if _listening(p, None) is not None]
+
+
+def _inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[8:-1])
+    return found
+
+
+def _tcp(state: str, port: int) -> set[str]:
+    """Inodes of this machine's IPv4 TCP sockets in ``state`` (0A listen, 01 established)
+    whose local port is ``port``."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == state and int(fields[1].split(":")[1], 16) == port:
+            found.add(fields[9])
+    return found
+
+
+def _listening(pid: int, port: int | None) -> set[str] | None:
+    """The listening sockets on ``port`` that ``pid`` holds (``None``: not readable)."""
+    try:
+        mine = _inodes(pid)
+    except OSError:
+        return None
+    return mine & _tcp("0A", port) if port is not None else mine
+
+
+def _connections(pid: int, port: int) -> int:
+    return len(_inodes(pid) & _tcp("01", port))
