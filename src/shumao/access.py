@@ -50,9 +50,7 @@ def read(
     as_of: AsOf = None,
 ) -> pl.DataFrame:
     """The rows of ``dataflow_id`` matching the filters that ``scope`` may see."""
-    flow = get_dataflow(dataflow_id)
-    shown.note(flow.id)  # a correction notice goes wherever its dataflow is shown
-    filters = {k: list(v) for k, v in (where or {}).items() if v}
+    flow, filters = _shown(dataflow_id, where)
     if permissions.sees_all(scope):
         return read_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)
     inside = area_codes(conn, scope) or frozenset()
@@ -80,10 +78,16 @@ def read_rows(
     public view's)."""
     if not permissions.sees_all(scope):
         return read(conn, scope, dataflow_id, where=where, start=start, end=end, as_of=as_of)
+    flow, filters = _shown(dataflow_id, where)
+    return rows_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)
+
+
+def _shown(dataflow_id: str, where: Where | None) -> tuple[Dataflow, dict[str, list[str]]]:
+    """The dataflow, noted as shown (a correction notice goes wherever its dataflow is
+    shown), and the filters without empty ones."""
     flow = get_dataflow(dataflow_id)
     shown.note(flow.id)
-    filters = {k: list(v) for k, v in (where or {}).items() if v}
-    return rows_in_chunks(conn, flow.id, where=filters, start=start, end=end, as_of=as_of)
+    return flow, {k: list(v) for k, v in (where or {}).items() if v}
 
 
 def area_codes(conn: Connection, scope: Scope) -> frozenset[str] | None:

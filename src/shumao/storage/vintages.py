@@ -304,22 +304,20 @@ def read_in_chunks(
 ) -> pl.DataFrame:
     """``read``, a long ``ref_area`` list split into statements of ``CHUNK`` codes (a province
     of thousands of enterprises neither overflows a statement's parameters nor one result)."""
+    parts = [
+        read(conn, dataflow_id, where=chunk, start=start, end=end, as_of=as_of)
+        for chunk in area_chunks(where)
+    ]
+    return parts[0] if len(parts) == 1 else pl.concat(parts).sort([*DIMENSIONS, "time_period"])
+
+
+def area_chunks(where: Mapping[str, Sequence[str]] | None) -> list[dict[str, Sequence[str]]]:
+    """``where`` as filters of at most ``CHUNK`` ``ref_area`` codes each (one if fewer)."""
     filters = dict(where or {})
     areas = list(filters.get("ref_area", []))
     if len(areas) <= CHUNK:
-        return read(conn, dataflow_id, where=filters, start=start, end=end, as_of=as_of)
-    parts = [
-        read(
-            conn,
-            dataflow_id,
-            where={**filters, "ref_area": areas[i : i + CHUNK]},
-            start=start,
-            end=end,
-            as_of=as_of,
-        )
-        for i in range(0, len(areas), CHUNK)
-    ]
-    return pl.concat(parts).sort([*DIMENSIONS, "time_period"])
+        return [filters]
+    return [{**filters, "ref_area": areas[i : i + CHUNK]} for i in range(0, len(areas), CHUNK)]
 
 
 def list_vintages(conn: Connection, dataflow_id: str | None = None) -> list[VintageInfo]:
@@ -340,12 +338,7 @@ def rows_in_chunks(
 ) -> list[Sequence[Any]]:
     """``read_rows`` with ``read_in_chunks``'s statements of ``CHUNK`` areas (rows unsorted
     across chunks)."""
-    filters = dict(where or {})
-    areas = list(filters.get("ref_area", []))
-    chunks = [
-        {**filters, "ref_area": areas[i : i + CHUNK]} for i in range(0, len(areas), CHUNK)
-    ] or [filters]
     out: list[Sequence[Any]] = []
-    for chunk in chunks:
+    for chunk in area_chunks(where):
         out += read_rows(conn, dataflow_id, where=chunk, start=start, end=end, as_of=as_of)
     return out
