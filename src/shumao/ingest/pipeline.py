@@ -10,7 +10,6 @@ vintage inside one transaction, so a crash or kill leaves the store as it was.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from shumao.compute.consistency import check_table
 from shumao.config import Settings, get_settings
 from shumao.errors import ImportRejected, UnknownCode
+from shumao.ingest import overlap
 from shumao.ingest.readers import ROW
 from shumao.ingest.registry import ImportContext, Source
 from shumao.ingest.sources import all_sources
@@ -86,40 +86,53 @@ def run_import(
     report = Report(source=str(path))
     ctx = ImportContext(path=Path(path), report=report, settings=settings, options=options or {})
     _check_chosen_dataflow(src, ctx)
+    digest = None if dry_run else overlap.file_digest(ctx.path, settings.import_max_bytes)
     frame = _parse(src, ctx, progress) if report.ok else None
     flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
     if frame is not None:
-        frame = check_frame(frame, flow, report, file=ctx.file, columns=ctx.options.get("columns"))
-    if frame is None or not report.ok:
+        frame = prepare_frame(frame, flow, report, file=ctx.file)
+    if frame is None or any(d not in frame.columns for d in flow.dimensions):
         raise ImportRejected(report)
-    if src.official_table:
-        report.extend(check_table(frame, file=ctx.file).findings)
-    series_count = frame.select(DIMENSIONS).n_unique()
-    if dry_run:
-        return ImportResult(source, flow.id, None, frame.height, series_count, report, ctx.extra)
+    checked = frame
+
+    def check() -> int:
+        """The shared checks; raises ``ImportRejected`` on an error; the number of series."""
+        run_checks(checked, flow, report, file=ctx.file, columns=ctx.options.get("columns"))
+        if not report.ok:
+            raise ImportRejected(report)
+        if src.official_table:
+            report.extend(check_table(checked, file=ctx.file).findings)
+        return checked.select(DIMENSIONS).n_unique()
+
+    if dry_run or not report.ok:  # nothing to write; or all findings at once (parse failed)
+        return ImportResult(source, flow.id, None, frame.height, check(), report, ctx.extra)
     require_schema(engine)
-    digest = hashlib.sha256(ctx.path.read_bytes()).hexdigest()
+    assert digest is not None
     written = 0
 
     def step(n: int) -> None:
         nonlocal written
         written += n
         if progress:
-            progress("write", written, frame.height)
+            progress("write", written, checked.height)
 
-    with engine.begin() as conn:
-        vid = write_vintage(
+    def write(conn: Connection, batch_done: overlap.Step) -> int:
+        return write_vintage(
             conn,
             dataflow_id=flow.id,
-            frame=frame.drop(ROW),
+            frame=checked.drop(ROW),
             kind="import",
             label=label or f"{src.title_zh} {ctx.file}",
             source_file=str(ctx.path),
-            source_sha256=digest,
+            source_sha256=digest.result(),
             created_by=user,
             batch_rows=settings.batch_rows,
-            progress=step,
+            progress=batch_done,
         )
+
+    vid, series_count = overlap.write_while_checking(
+        engine, check=check, write=write, progress=step
+    )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
 
     if after is not None:
@@ -177,38 +190,36 @@ _FREQ_FORMS = {
 }
 
 
-def check_frame(
+def prepare_frame(
+    frame: pl.DataFrame, flow: Dataflow, report: Report, *, file: str
+) -> pl.DataFrame:
+    """The frame with its file rows (``_row``) and unused dimensions set to ``_Z``; a dimension
+    of ``flow`` that the frame lacks is a ``column-missing`` error."""
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    fill = [pl.lit(NOT_APPLICABLE).alias(d) for d in DIMENSIONS if d not in flow.dimensions]
+    frame = frame.with_columns(fill)
+    present = "、".join(c for c in frame.columns if c != ROW)
+    for dim in (d for d in flow.dimensions if d not in frame.columns):
+        report.add(finding("column-missing", file=file, column=dim, present=present))
+    return frame
+
+
+def run_checks(
     frame: pl.DataFrame,
     flow: Dataflow,
     report: Report,
     *,
     file: str,
     columns: Columns | None = None,
-) -> pl.DataFrame:
-    """Checks shared by every source; returns the frame with unused dimensions set to ``_Z``."""
-    if ROW not in frame.columns:
-        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    fill = [pl.lit(NOT_APPLICABLE).alias(d) for d in DIMENSIONS if d not in flow.dimensions]
-    frame = frame.with_columns(fill)
-    absent = [d for d in flow.dimensions if d not in frame.columns]
-    for dim in absent:
-        report.add(
-            finding(
-                "column-missing",
-                file=file,
-                column=dim,
-                present="、".join(c for c in frame.columns if c != ROW),
-            )
-        )
-    if absent:
-        return frame
+) -> None:
+    """Codes, periods, values and duplicate keys of a prepared frame (``prepare_frame``)."""
     at = _locator(columns or {})
     for dim, codelist in flow.dimensions.items():
         _check_codes(frame, dim, codelist, report, file, at)
     _check_periods(frame, report, file, at)
     _check_values(frame, report, file, at)
     _check_duplicates(frame, report, file)
-    return frame
 
 
 def _locator(columns: Columns) -> Callable[[str], dict[str, Any]]:

@@ -1,0 +1,100 @@
+"""Write while the checks run: an import's shared checks overlap its write, all or nothing.
+
+A 1 M-row import on PostgreSQL spends most of its wall time in the server taking the
+``COPY``; the checks every source shares (codes, periods, missing values, duplicate keys)
+and the file's SHA-256 are client work that used to run before the write started. Here the
+checks run in a second thread while this one writes the vintage inside one transaction, so
+on two cores the server takes rows while the client is still checking them.
+
+The transaction commits only when the checks have ended without an error. When they find
+one, the write stops at its next batch (or, if it already ended, before the commit) and the
+transaction rolls back: nothing is written and the checks' findings are what the caller
+sees (``ImportRejected``), also when the write itself failed on the bad rows first (a
+duplicate key breaks the primary key) — a finding names file, row and column, the
+database's message does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+T = TypeVar("T")
+C = TypeVar("C")
+Step = Callable[[int], None]
+"""step(n): the write has sent ``n`` more rows."""
+
+
+class Abandoned(Exception):
+    """The checks failed while the write was still going: stop writing, roll back."""
+
+
+def write_while_checking(
+    engine: Engine,
+    *,
+    check: Callable[[], C],
+    write: Callable[[Connection, Step], T],
+    progress: Step | None = None,
+) -> tuple[T, C]:
+    """Run ``check()`` in a second thread while ``write(conn, step)`` writes in one transaction.
+
+    ``check`` raises (``ImportRejected``) when it finds an error; ``write`` calls ``step(n)``
+    after each batch, which reports ``progress`` and stops the write once ``check`` has
+    raised. Commits and returns both results only when both succeed; otherwise rolls back
+    and raises ``check``'s exception if it raised, else the write's.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="shumao-checks") as pool:
+        checking = pool.submit(check)
+
+        def step(n: int) -> None:
+            if checking.done() and checking.exception() is not None:
+                raise Abandoned
+            if progress:
+                progress(n)
+
+        try:
+            with engine.begin() as conn:
+                written = write(conn, step)
+                verdict = checking.result()  # raises the checks' error: rolled back
+        except BaseException as error:
+            _raise_checks_error(checking, error)
+            raise
+        return written, verdict
+
+
+def _raise_checks_error(checking: Future[Any], error: BaseException) -> None:
+    """After a failed write: the checks' own exception, if they raised one, explains it."""
+    if isinstance(error, KeyboardInterrupt):
+        return
+    found = checking.exception()
+    if found is None or found is error:
+        return
+    raise found from (None if isinstance(error, Abandoned) else error)
+
+
+def file_digest(path: Path, limit: int) -> Future[str]:
+    """The SHA-256 of ``path``, computed in a thread of its own (hashlib lets go of the GIL)
+    while the caller parses the file; none (``""``) for a file that cannot be imported
+    (missing, or larger than ``limit`` bytes: the parse refuses it)."""
+    if not path.is_file() or path.stat().st_size > limit:
+        skipped: Future[str] = Future()
+        skipped.set_result("")
+        return skipped
+    pool = ThreadPoolExecutor(1, thread_name_prefix="shumao-sha256")
+    try:
+        return pool.submit(_sha256, path)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
