@@ -4,7 +4,8 @@ of a vintage, an upload's cells and accepted observations)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -75,6 +76,28 @@ def insert_rows(conn: Connection, table: str, rows: pl.DataFrame) -> None:
             _postgres_copy_rows(cur, table, rows)
         else:
             _sqlite_insert_rows(cur, table, rows)
+    finally:
+        cur.close()
+
+
+@contextmanager
+def rows_sent(conn: Connection, table: str, rows: pl.DataFrame) -> Iterator[None]:
+    """``insert_rows``, with the block's work done while the server takes the rows.
+
+    PostgreSQL: the ``COPY``'s data goes out from a second thread (psycopg's queued writer)
+    and the block runs before the ``COPY`` is ended, so this process works while the server
+    does; an exception in the block ends the ``COPY`` with an error (nothing stored). SQLite:
+    the rows are inserted, then the block runs.
+    """
+    cur = cursor(conn)
+    try:
+        if conn.dialect.name != "postgresql":
+            _sqlite_insert_rows(cur, table, rows)
+            yield
+            return
+        with cur.copy(_copy_sql(table, rows.columns), writer=QueuedLibpqWriter(cur)) as copy:
+            copy.write(_csv(rows))
+            yield
     finally:
         cur.close()
 
