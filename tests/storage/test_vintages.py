@@ -296,6 +296,32 @@ def test_a_large_load_leaves_postgresql_fresh_statistics(engine: Engine) -> None
     assert counted >= vintages.ANALYZE_AFTER_ROWS
 
 
+def test_a_small_load_into_a_large_store_leaves_the_statistics_to_autovacuum(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ANALYZE`` (0.1 s after 1 M rows) only when a vintage adds a tenth of the counted rows."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    from sqlalchemy import text
+
+    monkeypatch.setattr(vintages, "ANALYZE_AFTER_ROWS", 100)
+
+    def counted() -> float:
+        with engine.connect() as conn:
+            return float(
+                conn.execute(
+                    text("SELECT reltuples FROM pg_class WHERE relname = 'observation'")
+                ).scalar_one()
+            )
+
+    load(engine, make_frame({str(y): 1.0 for y in range(1000, 3000)}))
+    assert counted() == 2000
+    load(engine, make_frame({str(y): 2.0 for y in range(1000, 1150)}, area="USA"))
+    assert counted() == 2000  # 150 rows: less than a tenth, not analysed
+    load(engine, make_frame({str(y): 3.0 for y in range(1000, 1300)}, area="JPN"))
+    assert counted() == 2450
+
+
 def test_a_load_mixing_known_and_new_series_in_any_order_keeps_every_series_its_id(
     engine: Engine,
 ) -> None:

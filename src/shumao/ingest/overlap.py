@@ -47,12 +47,22 @@ def write_while_checking(
     after each batch, which reports ``progress`` and stops the write once ``check`` has
     raised. Commits and returns both results only when both succeed; otherwise rolls back
     and raises ``check``'s exception if it raised, else the write's.
+
+    The checks start with the first batch: before it the client sorts the rows while the
+    server takes the series (both cores busy); during the observations' ``COPY`` the server
+    works and the client mostly waits (1 M rows: the checks took 1.0–1.25 s beside the sort,
+    0.36 s alone).
     """
     with ThreadPoolExecutor(1, thread_name_prefix="shumao-checks") as pool:
-        checking = pool.submit(check)
+        started: list[Future[C]] = []
+
+        def checking() -> Future[C]:
+            if not started:
+                started.append(pool.submit(check))
+            return started[0]
 
         def step(n: int) -> None:
-            if checking.done() and checking.exception() is not None:
+            if checking().done() and checking().exception() is not None:
                 raise Abandoned
             if progress:
                 progress(n)
@@ -60,17 +70,16 @@ def write_while_checking(
         try:
             with engine.begin() as conn:
                 written = write(conn, step)
-                verdict = checking.result()  # raises the checks' error: rolled back
+                verdict = checking().result()  # raises the checks' error: rolled back
         except BaseException as error:
-            _raise_checks_error(checking, error)
+            if not isinstance(error, KeyboardInterrupt):
+                _raise_checks_error(checking(), error)
             raise
         return written, verdict
 
 
 def _raise_checks_error(checking: Future[Any], error: BaseException) -> None:
     """After a failed write: the checks' own exception, if they raised one, explains it."""
-    if isinstance(error, KeyboardInterrupt):
-        return
     found = checking.exception()
     if found is None or found is error:
         return
