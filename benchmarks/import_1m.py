@@ -24,7 +24,7 @@ which reads the stored series back); the baselines have nothing like it, so it i
 server's CPU is measured too (``_server_cpu``) and printed beside the client's.
 
     .venv/bin/python benchmarks/import_1m.py [--rows 1000000] [--repeat 3] [--keep DIR]
-        [--pg-only] [--with-monitoring]
+        [--pg-only] [--no-pandas] [--with-monitoring]
 """
 
 from __future__ import annotations
@@ -296,13 +296,18 @@ Store = Callable[[str], AbstractContextManager[Engine]]
 Contender = tuple[str, Callable[[Engine], Timing]]
 
 
-def contenders(data: SyntheticFile, kind: str, floor: pl.DataFrame | None) -> list[Contender]:
+def contenders(
+    data: SyntheticFile, kind: str, floor: pl.DataFrame | None, *, pandas: bool = True
+) -> list[Contender]:
     """The baselines, strongest first (the first is shumao's, timed separately)."""
     out: list[Contender] = [
         ("polars checks + ADBC, shumao's schema", partial(polars_adbc, data=data, keyed=True)),
         ("polars checks + ADBC, one table, no keys", partial(polars_adbc, data=data, keyed=False)),
-        ("pandas read_csv + to_sql, no checks, no keys", partial(pandas_baseline, data=data)),
     ]
+    if pandas:
+        out.append(
+            ("pandas read_csv + to_sql, no checks, no keys", partial(pandas_baseline, data=data))
+        )
     if floor is not None:
         out[:0] = [
             (
@@ -318,11 +323,17 @@ def contenders(data: SyntheticFile, kind: str, floor: pl.DataFrame | None) -> li
 
 
 def run_all(
-    data: SyntheticFile, store: Store, kind: str, repeat: int, floor: pl.DataFrame | None = None
+    data: SyntheticFile,
+    store: Store,
+    kind: str,
+    repeat: int,
+    floor: pl.DataFrame | None = None,
+    *,
+    pandas: bool = True,
 ) -> list[Runs]:
     """Interleaved: shumao, then each baseline, ``repeat`` times (all see the same load)."""
     ours = Runs(f"shumao run_import ({kind})")
-    others = contenders(data, kind, floor)
+    others = contenders(data, kind, floor, pandas=pandas)
     runs = [ours, *(Runs(name) for name, _ in others)]
     for i in range(repeat):
         with store("shumao") as engine:
@@ -391,8 +402,30 @@ def report(runs: list[Runs], rows: int) -> None:
     )
     print(f"target: ≥ 1.00 against every baseline and ≥ {TARGET_ROWS_PER_S:,} rows/s")
     report_server(runs)
+    report_floor(runs)
     fastest = ours.seconds.index(min(ours.seconds))
     print_breakdown(ours.stages[fastest], ours.seconds[fastest])
+
+
+FLOOR_GOAL = 1.3
+"""Issue 21: shumao's PostgreSQL import within 1.3× of a raw ``COPY`` of the same rows."""
+
+
+def report_floor(runs: list[Runs]) -> None:
+    """Wall and CPU of shumao ÷ the raw-``COPY`` floor (keys checked once), run by run."""
+    floor = next((r for r in runs if r.name.startswith("raw COPY") and "once" in r.name), None)
+    if floor is None:
+        return
+    ours = runs[0]
+    pairs = list(zip(ours.timings, floor.timings, strict=True))
+    wall = [a.wall / b.wall for a, b in pairs]
+    cpu = [(a.cpu + (a.server or 0)) / (b.cpu + (b.server or 0)) for a, b in pairs]
+    print(
+        f"\nshumao ÷ {floor.name}: wall {statistics.median(wall):.2f}× (runs "
+        f"{', '.join(f'{w:.2f}' for w in wall)}; best ÷ best {ours.best.wall / floor.best.wall:.2f}), "
+        f"CPU client + server {statistics.median(cpu):.2f}× (runs {', '.join(f'{c:.2f}' for c in cpu)}); "
+        f"goal ≤ {FLOOR_GOAL}×"
+    )
 
 
 def machine() -> str:
@@ -428,6 +461,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write files here and keep them")
     parser.add_argument("--pg-only", action="store_true", help="skip the SQLite runs")
     parser.add_argument(
+        "--no-pandas", action="store_true", help="skip the old pandas baseline (slowest)"
+    )
+    parser.add_argument(
         "--with-monitoring",
         action="store_true",
         help="let shumao evaluate the warning rules after its commit, as "
@@ -446,7 +482,10 @@ def main() -> None:
         )
         print(f"SQLite ({machine()}):")
         if not args.pg_only:
-            report(run_all(data, partial(fresh_sqlite, work), "SQLite", args.repeat), data.rows)
+            sqlite = partial(fresh_sqlite, work)
+            report(
+                run_all(data, sqlite, "SQLite", args.repeat, pandas=not args.no_pandas), data.rows
+            )
         pg_url = os.environ.get("SHUMAO_BENCH_PG_URL", "")
         if pg_url:
             print(f"\nPostgreSQL ({machine()}):")
@@ -455,7 +494,10 @@ def main() -> None:
                 shumao_import(engine, data)
                 floor = stored_rows(engine)
                 POSTMASTER[0] = postmaster_pid(engine)
-            report(run_all(data, stores, "PostgreSQL", args.repeat, floor), data.rows)
+            runs = run_all(
+                data, stores, "PostgreSQL", args.repeat, floor, pandas=not args.no_pandas
+            )
+            report(runs, data.rows)
         print(f"\nafter: {machine()}")
 
 
