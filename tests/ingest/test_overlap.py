@@ -7,6 +7,7 @@ outcome is asserted the same way.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -71,6 +72,10 @@ def checks_after_rows_sent(
             sent.set()
 
     return progress
+
+
+def ignore(*_: object) -> None:
+    """No ``finish`` step."""
 
 
 def a_vintage(rows: int) -> Insert:
@@ -159,7 +164,7 @@ def test_the_write_stops_at_its_next_batch_once_the_checks_failed(engine: Engine
             assert failed.wait(WAIT_SECONDS)
 
     with pytest.raises(ImportRejected) as rejected:
-        overlap.write_while_checking(engine, check=check, write=write)
+        overlap.write_while_checking(engine, check=check, write=write, finish=ignore)
 
     assert rejected.value.report is report
     assert 1 <= len(batches) < 1000  # stopped at a batch after the checks had failed
@@ -174,6 +179,17 @@ def test_a_write_that_fails_while_the_checks_pass_raises_its_own_error(engine: E
         raise RuntimeError("磁盘已满 / disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        overlap.write_while_checking(engine, check=lambda: 7, write=write)
+        overlap.write_while_checking(engine, check=lambda: 7, write=write, finish=ignore)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(vintage)).scalar_one() == 0
+
+
+def test_the_vintage_records_the_files_sha256(engine: Engine, tmp_path: Path) -> None:
+    """Computed in the checks' thread while the rows are written, stored before the commit."""
+    good = filing(tmp_path / "good.csv", clean_rows(5))
+    result = run_import(engine, "tidy", good, options={"mapping": MAPPING})
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(vintage.c.source_sha256).where(vintage.c.id == result.vintage_id)
+        ).scalar_one()
+    assert stored == hashlib.sha256(good.read_bytes()).hexdigest()

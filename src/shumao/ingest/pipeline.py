@@ -29,7 +29,7 @@ from shumao.ingest.sources import all_sources
 from shumao.storage.dataflows import Dataflow, get_dataflow
 from shumao.storage.engine import require_schema
 from shumao.storage.tables import DIMENSIONS, NOT_APPLICABLE
-from shumao.storage.vintages import write_vintage
+from shumao.storage.vintages import set_source_sha256, write_vintage
 from shumao.validation import codelists, uscc
 from shumao.validation.findings import Report, finding
 
@@ -86,7 +86,6 @@ def run_import(
     report = Report(source=str(path))
     ctx = ImportContext(path=Path(path), report=report, settings=settings, options=options or {})
     _check_chosen_dataflow(src, ctx)
-    digest = None if dry_run else overlap.file_digest(ctx.path, settings.import_max_bytes)
     frame = _parse(src, ctx, progress) if report.ok else None
     flow = get_dataflow(ctx.options.get("dataflow") or src.dataflow)
     if frame is not None:
@@ -107,7 +106,6 @@ def run_import(
     if dry_run or not report.ok:  # nothing to write; or all findings at once (parse failed)
         return ImportResult(source, flow.id, None, frame.height, check(), report, ctx.extra)
     require_schema(engine)
-    assert digest is not None
     written = 0
 
     def step(n: int) -> None:
@@ -124,14 +122,21 @@ def run_import(
             kind="import",
             label=label or f"{src.title_zh} {ctx.file}",
             source_file=str(ctx.path),
-            source_sha256=digest.result(),
+            source_sha256="",  # set by ``finish`` from the checks' thread
             created_by=user,
             batch_rows=settings.batch_rows,
             progress=batch_done,
         )
 
-    vid, series_count = overlap.write_while_checking(
-        engine, check=check, write=write, progress=step
+    def finish(conn: Connection, vintage_id: int, verdict: tuple[int, str]) -> None:
+        set_source_sha256(conn, vintage_id, verdict[1])
+
+    vid, (series_count, _) = overlap.write_while_checking(
+        engine,
+        check=lambda: (check(), overlap.sha256(ctx.path)),
+        write=write,
+        finish=finish,
+        progress=step,
     )
     log.info("imported %s rows of %s into vintage %s", frame.height, flow.id, vid)
 

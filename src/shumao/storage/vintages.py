@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from shumao.errors import StoreError
 from shumao.storage import bulk, read_statement
@@ -116,6 +116,11 @@ def write_vintage(
         bulk.insert_observations(conn, rows, batch_rows=batch_rows, progress=progress)
     _analyze_if_grown(conn, rows.height)
     return int(vintage_id)
+
+
+def set_source_sha256(conn: Connection, vintage_id: int, digest: str) -> None:
+    """Record the loaded file's SHA-256 on its vintage (computed while the rows were written)."""
+    conn.execute(update(vintage).where(vintage.c.id == vintage_id).values(source_sha256=digest))
 
 
 def _analyze_if_grown(conn: Connection, added: int) -> None:
