@@ -22,7 +22,7 @@ On a loaded machine read the CPU per request: p95 with 50 clients on 2 cores is 
 50 × CPU per request ÷ 2.
 
     .venv/bin/python benchmarks/alerts_web.py [--alerts 10000] [--clients 50]
-        [--requests 1500] [--seconds 60] [--workers 2] [--port N]
+        [--requests 1500] [--seconds 60] [--workers 2] [--port N] [--runs 3]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from itertools import product
 from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
@@ -140,6 +141,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--port", type=int, default=None, help="uvicorn's port (default: a free one)")
+    ap.add_argument("--runs", type=int, default=3, help="runs of every case (≥ 3)")
     args = ap.parse_args()
     pg = os.environ.get("SHUMAO_BENCH_PG_URL", "")
     if pg:
@@ -168,8 +170,9 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
             "api": (lambda r: f"/api/alerts?level={r.choice(LEVELS)}", "ministry"),
             "province": (lambda _r: "/api/alerts", "province"),
         }
-        for name, (path_of, who) in cases.items():
-            hammer_http(base, path_of, jars[who], args.clients, args.clients * 4, 30)  # warm
+        for run_no, (name, (path_of, who)) in product(range(1, args.runs + 1), cases.items()):
+            if run_no == 1:
+                hammer_http(base, path_of, jars[who], args.clients, args.clients * 4, 30)  # warm
             cpu, db = tree_cpu(pids[0]), server_cpu(postmaster)
             done = hammer_http(base, path_of, jars[who], args.clients, args.requests, args.seconds)
             answered = max(1, len(done.latencies))
@@ -181,18 +184,21 @@ def run(url: str, args: argparse.Namespace, backend: str) -> None:
                 else f" + database {(db_after - db) / answered * 1000:4.2f}"
             )
             print(
-                f"  {name:9s} p50 {done.pct(0.5):7.1f} ms  p95 {done.pct(0.95):7.1f} ms  max "
-                f"{done.pct(1.0):7.1f} ms  {done.throughput:6.1f} req/s  errors {done.errors}"
+                f"  run {run_no} {name:9s} p50 {done.pct(0.5):7.1f} ms  "
+                f"p95 {done.pct(0.95):7.1f} ms  max {done.pct(1.0):7.1f} ms  "
+                f"{done.throughput:6.1f} req/s  errors {done.errors}"
                 f"  server CPU {per:5.2f}{in_db} ms/request · load {os.getloadavg()[0]:.2f}"
             )
-    cpu = time.process_time()
-    base_floor = hammer(floor(engine), args.clients, args.requests, args.seconds)
-    per = (time.process_time() - cpu) / max(1, len(base_floor.latencies)) * 1000
-    print(
-        f"  floor     p50 {base_floor.pct(0.5):7.1f} ms  p95 {base_floor.pct(0.95):7.1f} ms "
-        f"CPU {per:5.2f} ms/question (the list question straight from SQL, {args.clients} "
-        f"threads) · load {os.getloadavg()[0]:.2f}"
-    )
+    for run_no in range(1, args.runs + 1):
+        cpu = time.process_time()
+        base_floor = hammer(floor(engine), args.clients, args.requests, args.seconds)
+        per = (time.process_time() - cpu) / max(1, len(base_floor.latencies)) * 1000
+        print(
+            f"  run {run_no} floor     p50 {base_floor.pct(0.5):7.1f} ms  "
+            f"p95 {base_floor.pct(0.95):7.1f} ms CPU {per:5.2f} ms/question "
+            f"(the list question straight from SQL, {args.clients} "
+            f"threads) · load {os.getloadavg()[0]:.2f}"
+        )
     engine.dispose()
 
 

@@ -41,7 +41,10 @@ class WorkerSocket(socket.socket):
 def bound(host: str, port: int) -> WorkerSocket:
     """A socket bound to ``host``:``port`` that other sockets of this user may share."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = WorkerSocket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets
+    # of that protocol; without it every response written in two parts waited for the
+    # client's delayed acknowledgement (≈ 40 ms; tests/web/test_serving.py).
+    sock = WorkerSocket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
