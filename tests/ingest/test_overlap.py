@@ -90,22 +90,27 @@ def loaded(engine: Engine) -> Engine:
     return engine
 
 
+def rejected_late(engine: Engine, bad: Path, monkeypatch: pytest.MonkeyPatch) -> ImportRejected:
+    """Import ``bad`` one row per batch, its checks held until rows went to the database;
+    the rejection."""
+    progress = checks_after_rows_sent(engine, monkeypatch)
+    settings = get_settings().model_copy(update={"batch_rows": 1})
+    with pytest.raises(ImportRejected) as rejected:
+        run_import(
+            engine, "tidy", bad, options={"mapping": MAPPING}, settings=settings, progress=progress
+        )
+    return rejected.value
+
+
 def test_an_error_found_after_rows_went_to_the_database_leaves_it_as_it_was(
     loaded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = clean_rows(40)
     rows[-1] = rows[-1].replace(rows[-1].split(",")[0], BAD_CODE)
-    bad = filing(tmp_path / "late_error.csv", rows)
     before = snapshot(loaded)
-    progress = checks_after_rows_sent(loaded, monkeypatch)
-    settings = get_settings().model_copy(update={"batch_rows": 1})
+    rejected = rejected_late(loaded, filing(tmp_path / "late_error.csv", rows), monkeypatch)
 
-    with pytest.raises(ImportRejected) as rejected:
-        run_import(
-            loaded, "tidy", bad, options={"mapping": MAPPING}, settings=settings, progress=progress
-        )
-
-    [error] = rejected.value.report.errors
+    [error] = rejected.report.errors
     assert (error.code, error.row, error.column, error.value) == (
         "uscc-invalid",
         41,
@@ -114,7 +119,7 @@ def test_an_error_found_after_rows_went_to_the_database_leaves_it_as_it_was(
     )
     assert error.file == "late_error.csv"
     assert "统一社会信用代码" in error.message_zh and "credit code" in error.message_en.lower()
-    assert "未写入任何数据" in str(rejected.value)
+    assert "未写入任何数据" in str(rejected)
     assert snapshot(loaded) == before
     good = filing(tmp_path / "good.csv", clean_rows(40))
     assert run_import(loaded, "tidy", good, options={"mapping": MAPPING}).rows == 40
@@ -127,17 +132,10 @@ def test_duplicate_keys_the_database_refuses_first_are_reported_as_findings(
     the import reports the checks' finding (rows 2 and 32), not the database's error."""
     rows = clean_rows(30)
     rows.append(rows[0].replace(",0.5", ",9.5"))
-    bad = filing(tmp_path / "late_duplicate.csv", rows)
     before = snapshot(loaded)
-    progress = checks_after_rows_sent(loaded, monkeypatch)
-    settings = get_settings().model_copy(update={"batch_rows": 1})
+    rejected = rejected_late(loaded, filing(tmp_path / "late_duplicate.csv", rows), monkeypatch)
 
-    with pytest.raises(ImportRejected) as rejected:
-        run_import(
-            loaded, "tidy", bad, options={"mapping": MAPPING}, settings=settings, progress=progress
-        )
-
-    [error] = rejected.value.report.errors
+    [error] = rejected.report.errors
     assert (error.code, error.row) == ("key-duplicate", 2)
     assert "2、32" in error.message_zh and "2、32" in error.message_en
     assert snapshot(loaded) == before
