@@ -17,8 +17,9 @@ sends four requests per connection that are not measured):
 
 For each view and run (``--runs``, 3 by default; ``--views`` picks the views) it prints
 the load average, p50/p95/max latency, throughput and the **server's CPU per request** (the
-uvicorn processes from ``/proc``, plus a local PostgreSQL server's: ``_server_cpu``) — CPU
-survives a loaded machine, p95 under load measures the queue. Beside it the **SQL floor**: the
+uvicorn processes from ``/proc``, plus a local PostgreSQL server's: ``_server_cpu``) and the
+**load client's** (this process: it shares the cores) — CPU survives a loaded machine, p95
+under load measures the queue. Beside it the **SQL floor**: the
 same question answered straight from SQL by the same number of threads, with no application
 (no HTTP, no scopes, no JSON), its p95 and its CPU per question (this process's, plus the
 PostgreSQL server's): the overview's six store reads; the province's totals as one SQL
@@ -38,7 +39,7 @@ each), so that client measured its own queue as much as the server: same server,
 
 With ``SHUMAO_BENCH_PG_URL`` set (an admin URL, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) the same runs against a fresh
-PostgreSQL database, dropped afterwards (kept with ``--keep``).
+PostgreSQL database, dropped afterwards (kept with ``--keep``); ``--stores`` picks the stores.
 
     .venv/bin/python benchmarks/web_load.py [--rows 10000000] [--clients 50]
         [--requests 1500] [--seconds 60] [--workers 2] [--runs 3]
