@@ -17,8 +17,9 @@ sends four requests per connection that are not measured):
 
 For each view and run (``--runs``, 3 by default; ``--views`` picks the views) it prints
 the load average, p50/p95/max latency, throughput and the **server's CPU per request** (the
-uvicorn processes from ``/proc``, plus a local PostgreSQL server's: ``_server_cpu``) — CPU
-survives a loaded machine, p95 under load measures the queue. Beside it the **SQL floor**: the
+uvicorn processes from ``/proc``, plus a local PostgreSQL server's: ``_server_cpu``) and the
+**load client's** (this process: it shares the cores) — CPU survives a loaded machine, p95
+under load measures the queue. Beside it the **SQL floor**: the
 same question answered straight from SQL by the same number of threads, with no application
 (no HTTP, no scopes, no JSON), its p95 and its CPU per question (this process's, plus the
 PostgreSQL server's): the overview's six store reads; the province's totals as one SQL
@@ -38,11 +39,12 @@ each), so that client measured its own queue as much as the server: same server,
 
 With ``SHUMAO_BENCH_PG_URL`` set (an admin URL, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``) the same runs against a fresh
-PostgreSQL database, dropped afterwards (kept with ``--keep``).
+PostgreSQL database, dropped afterwards (kept with ``--keep``); ``--stores`` picks the stores.
 
     .venv/bin/python benchmarks/web_load.py [--rows 10000000] [--clients 50]
         [--requests 1500] [--seconds 60] [--workers 2] [--runs 3]
-        [--views overview,area,explorer] [--port PORT] [--keep DIR]
+        [--views overview,area,explorer] [--stores sqlite,postgresql] [--port PORT]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -621,9 +623,11 @@ def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) 
             cold = warm(base, path_of(random.Random(0)), jar, args.workers)
             for run in range(1, args.runs + 1):
                 shift = run * 7919  # every run asks other enterprises (cache misses)
+                began = time.process_time()
                 app = timed(
                     Cpu(pids[0], postmaster), partial(load, base, path_of, jar, args, shift)
                 )
+                client = (time.process_time() - began) / max(1, len(app[0].latencies)) * 1000
                 kinds = [name, "explorer-old"] if name == "explorer" else [name]
                 floors = [
                     (
@@ -634,7 +638,7 @@ def measure(backend: str, url: str, codes: list[str], args: argparse.Namespace) 
                     )
                     for k in kinds
                 ]
-                report(backend, name, run, app, floors, cold)
+                report(backend, name, run, app, floors, cold, client)
                 if name == "explorer":
                     solo_floor(engine, codes, postmaster, app, shift)
     engine.dispose()
@@ -704,7 +708,10 @@ def report(
     app: tuple[Run, float, float | None],
     floors: list[tuple[str, tuple[Run, float, float | None]]],
     cold: float,
+    client: float,
 ) -> None:
+    """One run's lines; ``client``: this process's CPU per request while it sent the load
+    (the load client shares the cores with the server: its CPU is part of the queue)."""
     done, own, db = app
     verdict = ""
     if name in ("overview", "area"):
@@ -716,7 +723,8 @@ def report(
         f"{backend:10} {name:9} run {run} · load {load_avg} · cold {cold * 1000:.0f} ms\n"
         f"  app          n={len(done.latencies):5} p50={done.pct(0.5):7.1f} ms "
         f"p95={done.pct(0.95):7.1f} ms max={done.pct(1.0):7.1f} ms {done.throughput:6.1f} req/s "
-        f"err={done.errors} · server CPU {_cpu_text(own, db)}/request{verdict}",
+        f"err={done.errors} · server CPU {_cpu_text(own, db)}/request · "
+        f"load client CPU {client:5.2f} ms/request{verdict}",
         flush=True,
     )
     for kind, (floor, f_own, f_db) in floors:
@@ -758,6 +766,13 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep (and reuse) the stores in this folder"
     )
+    parser.add_argument(
+        "--stores",
+        type=lambda t: t.lower().split(","),
+        default=["sqlite", "postgresql"],
+        help="comma-separated: sqlite,postgresql (default: both; PostgreSQL only with "
+        "SHUMAO_BENCH_PG_URL)",
+    )
     args = parser.parse_args()
     print(
         f"web_load: {args.rows:,} observations, {args.clients} clients, ≤{args.requests} "
@@ -767,6 +782,8 @@ def main() -> None:
     )
     with stores(args.rows, args.keep) as made:
         for backend, url in made:
+            if backend.lower() not in args.stores:
+                continue
             print(f"[{backend}] preparing the store", file=sys.stderr)
             codes = ready_store(url, args.rows)
             measure(backend, url, codes, args)

@@ -171,3 +171,17 @@ def test_each_actor_lists_only_its_scope(engine: Engine, tmp_path: Path) -> None
     with engine.connect() as conn, pytest.raises(NotVisible) as unknown:
         registry.get_enterprise(conn, actor=OTHER_PARK, uscc=make_uscc(98))
     assert str(outside.value) == str(unknown.value) and USCC not in str(outside.value)
+
+
+def test_names_of_one_code_and_of_several(engine: Engine, tmp_path: Path) -> None:
+    """One code (the explorer's view of one enterprise: ``=``, no IN list) and several give the
+    registered names; codes that are not enterprises' (a province, an unknown credit code)
+    are left out."""
+    with engine.begin() as conn:
+        roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "名录.xlsx", ROWS))
+        one = registry.names(conn, [A])
+        several = registry.names(conn, [A, B, "320000", make_uscc(99)])
+        unknown = registry.names(conn, [make_uscc(99)])
+    assert one == {A: "南京甲科技有限公司"}
+    assert several == {A: "南京甲科技有限公司", B: "南京乙信息服务有限公司"}
+    assert unknown == {}

@@ -127,3 +127,25 @@ def test_the_downloads_mark_the_superseded_release(
     page = as_role("public").get("/downloads").text
     assert page.count("本次发布的数据已被更正") == 1
     assert f'href="/releases/{corrected.release_id}">发布 #{corrected.release_id}' in page
+
+
+def test_a_remembered_notice_is_the_same_header(
+    app: FastAPI, corrected: corrections.Correction, as_role: Callable[[str], TestClient]
+) -> None:
+    """With the store state trusted for a while (as deployed), the header of an API answer is
+    made once and then taken from the cache on the event loop: the same header every time,
+    and forgotten at once after a change made by this process."""
+    cache = app.state.cache
+    cache.state_ttl = 3600
+    key = ("correction-notices", frozenset({"UNCTAD_DDS"}))
+    assert cache.recent_known(key) is None  # not made yet
+    public = as_role("public")
+    want = f"UNCTAD_DDS; periods=2023; notes=/releases/{corrected.release_id}"
+    for _ in range(3):
+        r = public.get("/api/explore", params={"dataflow": "UNCTAD_DDS", "ref_area": "CHN"})
+        assert r.status_code == 200 and r.headers.get(HEADER) == want
+    assert [n["dataflow"] for n in cache.recent_known(key)] == ["UNCTAD_DDS"]
+    cache.touch()
+    assert cache.recent_known(key) is None
+    cache.state_ttl = 0  # made every time: nothing is remembered
+    assert cache.recent_known(key) is None

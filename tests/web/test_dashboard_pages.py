@@ -5,10 +5,12 @@ charts without data named with the reason instead of drawn empty."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from shumao.ingest.pipeline import run_import
 from web.factories import World, obs, release, write
 
 Client = Callable[[str], Any]
@@ -61,6 +63,27 @@ def test_each_kpi_shows_its_own_period_and_the_page_says_they_differ(
     assert "按 2019 年计，距目标 5.00 个百分点" in gaps[1]  # 50 % by 2035
     page = as_role("public").get("/").text
     assert 'id="kpi-note"' in page and "按 2019 年计" in page
+
+
+def test_the_share_card_takes_mofcoms_later_year_over_batis(
+    engine: Engine, world: World, as_role: Client, demo_data: Path
+) -> None:
+    """BaTIS ends in 2019 (45.00 % here); MOFCOM's releases give 2024: 可数字化交付的服务进出口
+    ÷ 服务进出口 = 38.50 %, the figure the 2029 target is monitored on. Before, the card showed
+    2019 and a gap "as of 2019" while the monitor page measured the target on 2024."""
+    _share_inputs(engine)
+    imported = run_import(
+        engine, "mofcom-services", demo_data / "mofcom_services" / "services_trade_releases.csv"
+    )
+    release(engine, "MOFCOM_SERVICES", int(imported.vintage_id or 0))
+    share = _kpis(as_role("public").get("/api/overview").json())["share"]
+    assert share["period"] == "2024" and round(share["value"], 2) == 38.50
+    assert share["source"].startswith(
+        "商务部服务贸易月度数据发布（服务进出口、知识密集型服务进出口）；"
+    )
+    gaps = [t["text"] for t in share["targets"]]
+    assert "按 2024 年计，距目标 6.50 个百分点" in gaps[0]  # 45 % by 2029
+    assert "按 2024 年计，距目标 11.50 个百分点" in gaps[1]  # 50 % by 2035
 
 
 def test_the_english_overview_has_no_chinese_gap_text(

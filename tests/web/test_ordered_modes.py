@@ -75,4 +75,20 @@ def test_the_english_view_says_whose_figures_they_are(filed: None, as_role: Clie
 def test_the_public_sees_no_filing_and_is_told_why(filed: None, as_role: Client) -> None:
     board = as_role("public").get("/api/overview").json()
     assert _modes(board) is None
-    assert any("跨境电商进出口按海关监管方式结构" in e for e in board["empty"])
+    assert any(
+        "跨境电商进出口按海关监管方式结构" in e and "企业直报的结构不向公众公布" in e
+        for e in board["empty"]
+    ), board["empty"]
+
+
+def test_without_filings_the_ministry_is_told_what_is_missing(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], as_role: Client
+) -> None:
+    """Before, the reason was the generic "the source publishes no figure for this area"."""
+    release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
+    board = as_role("ministry").get("/api/overview").json()
+    assert _modes(board) is None
+    assert [e for e in board["empty"] if "监管方式" in e] == [
+        "跨境电商进出口按海关监管方式结构：海关总署未公布按监管方式的跨境电商数，"
+        "本范围内也尚无已审核的数贸季2表（跨境电商）报送"
+    ]

@@ -52,6 +52,9 @@ def test_two_workers_each_accept_on_their_own_socket(cli_env: dict[str, str]) ->
         assert len(served) == 2
         first, second = served.values()
         assert first.isdisjoint(second), "each worker listens on a socket of its own"
+        for pid in served:  # HTTP parsed by httptools, the loop uvloop's (web_load.py: −10 %)
+            mapped = Path(f"/proc/{pid}/maps").read_text()
+            assert "/httptools/" in mapped and "/uvloop/" in mapped, pid
 
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
         try:

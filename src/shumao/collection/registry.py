@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from shumao.auth import permissions
@@ -158,10 +158,19 @@ def names(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
     statement per 500 codes)."""
     wanted = sorted({c for c in codes if len(c) == 18})
     out: dict[str, str] = {}
+    if len(wanted) == 1:  # one enterprise's view: no IN list to expand (0.3 ms on SQLite)
+        return dict(conn.execute(NAME, {"code": wanted[0]}).all())
     for i in range(0, len(wanted), 500):
-        chosen = enterprise.c.uscc.in_(wanted[i : i + 500])
-        out.update(conn.execute(select(enterprise.c.uscc, enterprise.c.name).where(chosen)).all())
+        out.update(conn.execute(NAMES, {"codes": wanted[i : i + 500]}).all())
     return out
+
+
+NAME = select(enterprise.c.uscc, enterprise.c.name).where(enterprise.c.uscc == bindparam("code"))
+NAMES = select(enterprise.c.uscc, enterprise.c.name).where(
+    enterprise.c.uscc.in_(bindparam("codes", expanding=True))
+)
+"""``names``' statements, built once: the explorer asks for every enterprise's view, and
+SQLAlchemy renders an expanding ``IN`` list anew at every execution."""
 
 
 def get_enterprise(conn: Connection, *, actor: Actor, uscc: str) -> Enterprise:

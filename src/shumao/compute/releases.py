@@ -9,6 +9,12 @@ sometimes the month itself. Two helpers make the series monitoring needs:
     figure is missing is not derived (never guessed). Derived rows carry indicator
     ``VALUE_DERIVED`` and ``attrs`` naming the two figures, so a published single month
     (``VALUE``) stays beside its derivation.
+``dd_share``
+    可数字化交付的服务贸易占服务贸易总额的比重 (%) per year (flow T, annual): 可数字化交付的服务进出口
+    (``DD``) over 服务进出口 (``S``), both in 亿美元 (converted at the year's average rate when
+    printed in different currencies); else 知识密集型服务进出口 (``KIS``, the same six
+    categories) over ``S``; else the share MOFCOM printed (``KIS`` ``SHARE``). ``basis`` says
+    which (``DD``, ``KIS``, ``SHARE``).
 ``growth_table``
     every value with its **published** growth next to the growth **computed** from the same
     unit's value a year before as now stored (releases compare with the prior year's revised
@@ -21,6 +27,7 @@ import json
 
 import polars as pl
 
+from shumao.compute import aggregate
 from shumao.compute.periods import previous_period
 from shumao.storage.tables import DIMENSIONS
 
@@ -94,4 +101,32 @@ def growth_table(frame: pl.DataFrame) -> pl.DataFrame:
         )
         .rename({"_pp": "prior_period"})
         .sort(keys)
+    )
+
+
+def dd_share(frame: pl.DataFrame) -> pl.DataFrame:
+    """The share of digitally deliverable services in services trade per year (module doc):
+    ``time_period``, ``value`` (%, two decimals), ``basis``; ``frame`` is one area's annual
+    flow-T rows of ``MOFCOM_SERVICES``."""
+    frame = frame.filter(pl.col("value").is_not_null())
+    values = frame.filter(pl.col("indicator") == "VALUE")
+    usd = aggregate.to_unit(values, "亿美元") if values.height else values
+    level = {(p, y): v for p, y, v in usd.select("product", "time_period", "value").iter_rows()}
+    printed = {
+        y: v
+        for p, y, v in frame.filter(pl.col("indicator") == "SHARE")
+        .select("product", "time_period", "value")
+        .iter_rows()
+        if p == "KIS"
+    }
+    rows = []
+    for y in sorted({y for (_, y) in level} | set(printed)):
+        total = level.get(("S", y))
+        part = next(((k, level[(k, y)]) for k in ("DD", "KIS") if (k, y) in level), None)
+        if total and part:
+            rows.append((y, round(part[1] / total * 100, 2), part[0]))
+        elif y in printed:
+            rows.append((y, printed[y], "SHARE"))
+    return pl.DataFrame(
+        rows, schema={"time_period": pl.Utf8, "value": pl.Float64, "basis": pl.Utf8}, orient="row"
     )

@@ -1,14 +1,8 @@
 """The series a monitored target is measured on, by indicator code (annual points).
 
 ``DD_SHARE_SERVICES`` — 可数字化交付的服务贸易占服务贸易总额的比重 (%), China, from the
-MOFCOM releases (``MOFCOM_SERVICES``). For each year, the first available of:
-
-1. 可数字化交付的服务进出口 (``DD``) over 服务进出口 (``S``), flow T, both converted to 亿美元
-   at the year's average rate when printed in different currencies;
-2. 知识密集型服务进出口 (``KIS``, the same six categories) over ``S``, same unit;
-3. the share MOFCOM printed (``KIS`` ``SHARE``).
-
-Each point says which it is. ``BASE_DD_EXPORT_SHARE`` (a base's digital services exports in
+MOFCOM releases (``MOFCOM_SERVICES``, ``compute.releases.dd_share``: 可数字化交付 over 服务进出口,
+else 知识密集型 over it, else the share MOFCOM printed). Each point says which it is. ``BASE_DD_EXPORT_SHARE`` (a base's digital services exports in
 its foreign-trade exports) has no series yet: the store holds no foreign-trade exports of the
 bases, and ``gap`` says so.
 """
@@ -17,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import polars as pl
 from sqlalchemy import Connection
 
-from shumao.compute import aggregate
+from shumao.compute import releases
 from shumao.errors import StoreError
 from shumao.monitor.trajectory import Point
 from shumao.storage import vintages
@@ -52,27 +45,8 @@ def dd_share_services(conn: Connection, area: str, as_of: vintages.AsOf = None) 
         )
     except StoreError:  # as of a date before the dataflow's first vintage: no figure
         return []
-    frame = frame.drop("vintage_id").filter(pl.col("value").is_not_null())
-    values = frame.filter(pl.col("indicator") == "VALUE")
-    usd = aggregate.to_unit(values, "亿美元") if values.height else values
-    level = {(p, y): v for p, y, v in usd.select("product", "time_period", "value").iter_rows()}
-    shares = {
-        y: v
-        for p, y, v in frame.filter(pl.col("indicator") == "SHARE")
-        .select("product", "time_period", "value")
-        .iter_rows()
-        if p == "KIS"
-    }
-    years = sorted({y for (_, y) in level} | set(shares))
-    out = []
-    for y in years:
-        total = level.get(("S", y))
-        part = next(((k, level[(k, y)]) for k in ("DD", "KIS") if (k, y) in level), None)
-        if total and part:
-            out.append(Point(int(y), round(part[1] / total * 100, 2), part[0]))
-        elif y in shares:
-            out.append(Point(int(y), shares[y], "SHARE"))
-    return out
+    shares = releases.dd_share(frame.drop("vintage_id"))
+    return [Point(int(y), v, basis) for y, v, basis in shares.iter_rows()]
 
 
 def no_series(conn: Connection, area: str, as_of: vintages.AsOf = None) -> list[Point]:

@@ -112,9 +112,18 @@ class ViewCache:
         ``state_ttl`` = 0 makes it every time."""
         if self.state_ttl <= 0:
             return make()
-        return self.get_or_make(
-            ("recent", key, self._epoch, int(time.monotonic() // self.state_ttl)), make
-        )
+        return self.get_or_make(self._recent_key(key), make)
+
+    def recent_known(self, key: Hashable) -> Any | None:
+        """What ``recent(key, …)`` would answer without making anything, or ``None`` when it
+        would have to make it: for a request on the event loop, which then needs no worker
+        thread for a value already made."""
+        if self.state_ttl <= 0:
+            return None
+        return self.peek(self._recent_key(key))
+
+    def _recent_key(self, key: Hashable) -> Hashable:
+        return ("recent", key, self._epoch, int(time.monotonic() // self.state_ttl))
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
         found = self.peek(key)

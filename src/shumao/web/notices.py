@@ -51,7 +51,9 @@ async def _add_header(
     if kind.startswith(b"text/html"):
         return  # the page prints the notice
     state = scope["app"].state
-    notices = await run_in_threadpool(_notices, state.engine, state.cache, flows)
+    notices = state.cache.recent_known(_key(flows))  # made already: no worker thread
+    if notices is None:
+        notices = await run_in_threadpool(_notices, state.engine, state.cache, flows)
     if notices:
         message["headers"] = [*headers, (HEADER, correction_header(notices).encode("ascii"))]
 
@@ -66,4 +68,8 @@ def _notices(engine: Engine, cache: ViewCache, flows: frozenset[str]) -> list[di
         with engine.connect() as conn:
             return correction_notices(conn, dataflows=flows, lang="en")
 
-    return cache.recent(("correction-notices", flows), read)
+    return cache.recent(_key(flows), read)
+
+
+def _key(flows: frozenset[str]) -> tuple[str, frozenset[str]]:
+    return ("correction-notices", flows)

@@ -46,6 +46,9 @@ class Chart(BaseModel):
     note: str = Field(
         "", description="图注，如只显示部分序列 / a note, e.g. when only some series are drawn"
     )
+    empty_reason: str = Field(
+        "", description="无数据时说明原因（否则按来源）/ why it has no data, when it has none"
+    )
     pieces: list[dict[str, str | int]] = Field(
         default_factory=list,
         description="分级着色（如预警等级）/ colour classes (e.g. alert levels)",

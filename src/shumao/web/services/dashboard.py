@@ -110,6 +110,8 @@ def _board(
 
 
 def _why_empty(ctx: Ctx, chart: Chart) -> str:
+    if chart.empty_reason:
+        return chart.empty_reason
     if chart.source == ctx.source(ENT_FLOW):
         return ctx.t("empty_ent_public" if ctx.scope.is_public else "empty_ent")
     return ctx.t("empty_published")

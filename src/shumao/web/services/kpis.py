@@ -1,6 +1,7 @@
 """The KPI cards: each shows the latest period for which it is known, and the page says so
-when the cards' periods differ (the share of services trade comes from BaTIS, whose latest
-year lies years behind UNCTAD's; its gap to the policy targets is stated as of that year)."""
+when the cards' periods differ (the share of services trade comes from MOFCOM's releases, or
+from BaTIS where those have no later year; its gap to the policy targets is stated as of its
+year)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from shumao.compute import aggregate, hierarchy
+from shumao.compute import aggregate, hierarchy, releases
 from shumao.compute.shares import dd_share_of_services
 from shumao.compute.totals import with_flow_total
 from shumao.labels import pick
@@ -68,7 +69,41 @@ def _targets() -> dict[str, Any]:
 
 
 def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
-    """可数字化交付服务贸易占服务贸易比重 (BaTIS: DD main items over total services S)."""
+    """可数字化交付服务贸易占服务贸易比重 of the later of MOFCOM's releases and BaTIS (MOFCOM's
+    when both have the same year): the figure the policy targets are measured on
+    (``monitor.indicators``) once MOFCOM has published it, BaTIS's where it has not."""
+    found = [s for s in (_batis_share(ctx, area), _mofcom_share(ctx, area)) if s is not None]
+    if not found:
+        return None
+    period, value, source = max(found, key=lambda s: s[0])[1:]
+    targets = _targets()
+    return Kpi(
+        key="share",
+        label=ctx.t("kpi_share"),
+        value=value,
+        unit="%",
+        period=period,
+        targets=[
+            {
+                "value": t["value"],
+                "year": t["year"],
+                "label": pick(t["label_zh"], t["label_en"], ctx.lang),
+                "text": _gap_text(
+                    ctx, pick(t["label_zh"], t["label_en"], ctx.lang), t["value"] - value, period
+                ),
+            }
+            for t in targets["share_of_services"]
+        ],
+        source=f"{source}；{pick(targets['source_zh'], targets['source_en'], ctx.lang)}",
+    )
+
+
+Share = tuple[tuple[str, int], str, float, str]
+"""((period, preference), period, value, source): the later period wins, MOFCOM on a tie."""
+
+
+def _batis_share(ctx: Ctx, area: str) -> Share | None:
+    """BaTIS: the digitally deliverable main items over total services (S), flow T."""
     mains = ebops.digitally_deliverable_main_items()
     frame = read(
         ctx, "BATIS", unit=None, ref_area=[area], counterpart_area=[WORLD], product=["S", *mains]
@@ -85,30 +120,22 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     shares = shares.filter(pl.col("value").is_not_null())
     if shares.is_empty():
         return None
-    latest = shares.sort("time_period").row(-1, named=True)
-    period, value = latest["time_period"], latest["value"]
-    found = _targets()
-    targets = [
-        {
-            "value": t["value"],
-            "year": t["year"],
-            "label": pick(t["label_zh"], t["label_en"], ctx.lang),
-            "text": _gap_text(
-                ctx, pick(t["label_zh"], t["label_en"], ctx.lang), t["value"] - value, period
-            ),
-        }
-        for t in found["share_of_services"]
-    ]
-    source = f"{ctx.source('BATIS')}；{pick(found['source_zh'], found['source_en'], ctx.lang)}"
-    return Kpi(
-        key="share",
-        label=ctx.t("kpi_share"),
-        value=value,
-        unit="%",
-        period=period,
-        targets=targets,
-        source=source,
-    )
+    period, value = shares.sort("time_period").select("time_period", "value").row(-1)
+    return (period, 0), period, value, ctx.source("BATIS")
+
+
+def _mofcom_share(ctx: Ctx, area: str) -> Share | None:
+    """MOFCOM's annual releases (``compute.releases.dd_share``), saying so when the share is
+    measured by knowledge-intensive services."""
+    frame = read(ctx, "MOFCOM_SERVICES", unit=None, ref_area=[area], flow=["T"], freq=["A"])
+    shares = releases.dd_share(frame) if frame.height else frame
+    if shares.is_empty():
+        return None
+    period, value, basis = shares.row(-1)
+    source = ctx.source("MOFCOM_SERVICES")
+    if basis != "DD":
+        source += ctx.t(f"share_basis_{basis.lower()}")
+    return (period, 1), period, value, source
 
 
 def _gap_text(ctx: Ctx, label: str, gap: float, period: str) -> str:

@@ -172,7 +172,8 @@ def mode_chart(ctx: Ctx) -> Chart:
         period=period,
     )
     note = ctx.t("cbec_modes_filed_note", n=filed, period=period) if filed else ""
-    return chart.model_copy(update={"note": note})
+    why = "cbec_modes_none_public" if ctx.scope.is_public else "cbec_modes_none"
+    return chart.model_copy(update={"note": note, "empty_reason": "" if period else ctx.t(why)})
 
 
 def _filed_shares(ctx: Ctx) -> tuple[pl.DataFrame, int]:

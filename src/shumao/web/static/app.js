@@ -23,7 +23,7 @@
     var lines = [""];
     tokens.forEach(function (tok) {
       var line = lines[lines.length - 1];
-      if (line && line.length + tok.length > width) { lines.push(tok); } else { lines[lines.length - 1] = line + tok; }
+      if (line && textWidth(line) + textWidth(tok) > width) { lines.push(tok); } else { lines[lines.length - 1] = line + tok; }
     });
     if (lines.length > rows) {
       lines = lines.slice(0, rows);
@@ -32,28 +32,72 @@
     return lines;
   }
 
-  function axisLabel(c, type) {
-    // Bar labels that would not fit side by side (about 40 characters across a card) wrap
-    // onto up to three lines; time axes (line charts) keep one line and let ECharts skip labels.
-    var longest = Math.max.apply(null, c.categories.map(function (s) { return String(s).length; }));
-    if (type !== "bar" || c.categories.length * Math.min(longest, 12) <= 40) {
-      return { interval: type === "bar" ? 0 : "auto",
-               formatter: function (s) { return wrapLabel(s, 12, 1).join(""); } };
-    }
-    var width = Math.max(3, Math.floor(40 / c.categories.length));
-    return { interval: 0, lineHeight: 14, formatter: function (s) {
-      var rows = Math.min(3, Math.ceil(s.length / width));
-      return wrapLabel(s, Math.max(width, Math.ceil(s.length / rows)), 3).join("\n");
-    } };
+  // A text's width in Chinese characters: a Latin letter, digit or space is about half one.
+  function textWidth(text) {
+    var w = 0;
+    for (var i = 0; i < text.length; i++) { w += text.charCodeAt(i) >= 0x2e80 ? 1 : 0.55; }
+    return w;
   }
 
-  function axisOption(c, type) {
+  var CHAR_PX = 12.5;  // one Chinese character of ECharts' 12 px axis labels, with its gap
+
+  // Characters that fit across the plot of the chart drawn in `el` (the value axis and the
+  // margins take about 80 px).
+  function across(el) { return Math.max(8, (el.clientWidth - 80) / CHAR_PX); }
+
+  // How a bar chart's category labels fit under their bars: on one line, or wrapped onto up
+  // to three lines of the width one category has. `null` when they do not fit even so (many
+  // categories or long names on a narrow screen): then the bars are drawn across the chart
+  // with the names beside them (`axisOption`), never on top of each other.
+  function columnLabels(c, el) {
+    var each = across(el) / c.categories.length - 0.5;  // a gap between neighbours
+    var longest = Math.max.apply(null, c.categories.map(function (s) { return textWidth(String(s)); }));
+    if (longest <= each) {
+      return { interval: 0, formatter: function (s) { return String(s); } };
+    }
+    var width = Math.floor(each);
+    var fits = width >= 2 && c.categories.every(function (s) {
+      var lines = wrapLabel(s, width, 3);
+      return lines.join("").length === String(s).length && lines.every(function (l) { return textWidth(l) <= each; });
+    });
+    if (!fits) { return null; }
+    return { interval: 0, lineHeight: 14, formatter: function (s) { return evenLines(s, each, 3); } };
+  }
+
+  // `text` on at most `rows` lines no wider than `width`, of even length when they fit
+  // (中国（南京） / 软件谷 rather than 中国（南京）软件 / 谷).
+  function evenLines(text, width, rows) {
+    var s = String(text);
+    var needed = Math.min(rows, Math.ceil(textWidth(s) / Math.floor(width)));
+    var even = wrapLabel(s, Math.ceil(textWidth(s) / needed), needed);
+    var fits = even.join("").length === s.length &&
+      even.every(function (l) { return textWidth(l) <= width; });
+    return (fits ? even : wrapLabel(s, Math.floor(width), rows)).join("\n");
+  }
+
+  function axisOption(c, type, el) {
+    var labels = type === "bar" ? columnLabels(c, el)
+      : { interval: "auto", formatter: function (s) { return wrapLabel(s, 12, 1).join(""); } };
+    var categories = { type: "category", data: c.categories, axisLabel: labels };
+    var values = { type: "value", name: c.unit };
+    if (!labels) {  // bars across: the names on the left in about 40 % of the width, on
+      // as many lines (≤ 3) as the height gives each category
+      var width = Math.max(4, Math.floor(across(el) * 0.4));
+      var rows = Math.max(1, Math.min(3, Math.floor((el.clientHeight - 90) / c.categories.length / 14)));
+      categories.inverse = true;  // the first category on top, as it reads in the table
+      categories.axisLabel = { interval: 0, lineHeight: 14, formatter: function (s) {
+        return evenLines(s, width, rows); } };
+      values.nameLocation = "middle";  // the unit under the values, not cut off at the right
+      values.nameGap = 24;
+      values.splitNumber = 3;  // numbers such as 25,000 side by side on a narrow axis
+      values.axisLabel = { hideOverlap: true };
+    }
     return {
       tooltip: { trigger: "axis", valueFormatter: fmt },
       legend: { top: 0, type: c.series.length > 4 ? "scroll" : "plain" },
-      grid: { left: 16, right: 24, top: 56, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: c.categories, axisLabel: axisLabel(c, type) },
-      yAxis: { type: "value", name: c.unit },
+      grid: { left: 16, right: 24, top: 56, bottom: labels ? 8 : 30, containLabel: true },
+      xAxis: labels ? categories : values,
+      yAxis: labels ? values : categories,
       series: c.series.map(function (s) {
         var out = { name: s.name, type: type, data: s.data, smooth: false, connectNulls: false,
                     emphasis: { focus: "series" } };
@@ -243,11 +287,15 @@
       drawMap(el, c, chart);
       return;
     }
-    chart.setOption(axisOption(c, c.kind === "pie" ? "bar" : c.kind));
+    var type = c.kind === "pie" ? "bar" : c.kind;
+    chart.setOption(axisOption(c, type, el));
     if (c.links && c.links.length) {
       chart.on("click", function (p) { if (c.links[p.dataIndex]) { window.location.href = c.links[p.dataIndex]; } });
     }
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {  // the labels are laid out for the width
+      chart.resize();
+      chart.setOption(axisOption(c, type, el), { replaceMerge: ["xAxis", "yAxis"] });
+    });
     el.dataset.ready = "1";
   }
 
