@@ -112,6 +112,26 @@ def test_the_pages_and_the_badge(
     assert as_role("public").get("/monitor/targets").status_code in (401, 303, 307)
 
 
+def test_the_rule_chooser_names_the_rules_in_the_pages_language(
+    engine: Engine, world: World, as_role: Callable[[str], TestClient]
+) -> None:
+    """Before, the chooser listed rule codes (decline-yoy), and the source line and the map's
+    legend (红色 red) were in both languages on every page."""
+    _alerts(engine)
+    ministry = as_role("ministry")
+    page = ministry.get("/monitor").text
+    assert '<option value="decline-yoy">同比下降超过阈值</option>' in page
+    assert ">decline-yoy<" not in page
+    assert "数据来源：数贸监测预警规则</p>" in page and "warning rules in force" not in page
+    assert "红色 red" not in page and "橙色" in page  # the map's legend in one language
+    english = ministry.get("/monitor?lang=en").text
+    assert (
+        '<option value="decline-yoy">year-on-year decline beyond the threshold</option>' in english
+    )
+    assert "Source: the warning rules in force</p>" in english and "数据来源" not in english
+    assert "橙色" not in english
+
+
 def test_a_target_alerts_page_draws_the_required_path_and_the_projection_band(
     engine: Engine, world: World, as_role: Callable[[str], TestClient]
 ) -> None:

@@ -2,16 +2,25 @@
 
 Before, the menu shared one row with the platform's name and, squeezed into the ≈ 200 px left
 beside it, stacked its links two by two down the screen: 17 links took nine rows beside the
-name. Now the menu takes rows of its own under the name, as many links to a row as fit."""
+name. Now the menu takes rows of its own under the name, as many links to a row as fit.
+The alert list's rows read as cards: before, its six columns squeezed the rule's name to one
+or two characters a line."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
+from shumao.ingest.pipeline import run_import
+from shumao.monitor.hooks import after_commit
 from web.live import CHROMIUM
 from web.test_browser import browser, live_server, open_page, shot
 
 __all__ = ["browser", "live_server", "open_page"]  # fixtures used below
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,3 +47,25 @@ def test_the_menu_wraps_in_rows_under_the_name_on_a_phone(role: str, open_page) 
     assert layout["navLeft"] < 40, "the menu starts at the left edge, not beside the name"
     assert layout["rows"] <= (layout["links"] + 2) // 3, layout  # three or more links a row
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_alert_rows_read_as_cards_on_a_phone(open_page, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    for name in ("table2_provinces_2022.csv", "table3_bases_2020_2022.csv"):
+        run_import(engine, "report2022", DEMO / "report2022" / name, after=after_commit)
+    page = open_page("ministry")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/monitor")
+    page.wait_for_selector("#alert-table tr[data-level]")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll("#alert-table tr[data-level]")].map(tr => {
+          const cells = [...tr.cells].map(td => td.getBoundingClientRect());
+          return {row: tr.getBoundingClientRect().width, rule: cells[3].width,
+                  message: cells[5].width, text: tr.cells[5].innerText};
+        })"""
+    )
+    shot(page, "monitor_alerts_390")
+    assert rows and page.evaluate("document.documentElement.scrollWidth") <= 390
+    for row in rows:
+        assert row["message"] >= row["row"] - 1, row  # the message on a line of its own, full width
+        assert row["rule"] >= 80, row  # the rule's name is not squeezed into a narrow column
+    assert not page.errors

@@ -179,6 +179,8 @@ def _page_body(
             "r": listing,
             "chart": monitor.alert_map(listing, query.lang),
             "chosen": chosen,
-            "rules": monitor.rules_used(conn, scope=scope, cache=cache, token=token),
+            "rules": monitor.rule_choices(
+                conn, scope=scope, lang=query.lang, cache=cache, token=token
+            ),
         },
     )

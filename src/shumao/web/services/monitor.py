@@ -42,12 +42,15 @@ LEVEL_NAMES = {
     "blue": ("蓝色", "blue"),
 }
 RANK_LEVEL = {4: "red", 3: "orange", 2: "yellow", 1: "blue"}
-PIECES = [
-    {"value": 4, "label": "红色 red", "color": "#c0392b"},
-    {"value": 3, "label": "橙色 orange", "color": "#e67e22"},
-    {"value": 2, "label": "黄色 yellow", "color": "#f1c40f"},
-    {"value": 1, "label": "蓝色 blue", "color": "#2e86de"},
-]
+LEVEL_COLORS = {"red": "#c0392b", "orange": "#e67e22", "yellow": "#f1c40f", "blue": "#2e86de"}
+
+
+def _pieces(lang: str) -> list[dict[str, str | int]]:
+    """The map's legend: one class per level, named in the page's language."""
+    return [
+        {"value": rank, "label": pick(*LEVEL_NAMES[level], lang), "color": LEVEL_COLORS[level]}
+        for rank, level in RANK_LEVEL.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,23 @@ def badge(conn: Connection, *, scope: Scope, cache: ViewCache) -> int:
     return cache.get_or_make(key, lambda: queries.badge(conn, scope))
 
 
-def rules_used(
-    conn: Connection, *, scope: Scope, cache: ViewCache, token: changes.Token | None = None
-) -> list[str]:
-    """The rules of the scope's alerts: the list's rule chooser (from ``cache``, under the
-    alert change token)."""
-    key = ("alert-rules", scope.key, token or changes.token(conn))
-    return cache.get_or_make(key, lambda: queries.rules_used(conn, scope))
+def rule_choices(
+    conn: Connection,
+    *,
+    scope: Scope,
+    lang: str,
+    cache: ViewCache,
+    token: changes.Token | None = None,
+) -> list[tuple[str, str]]:
+    """(code, name) of the rules of the scope's alerts: the list's rule chooser shows names
+    (from ``cache``, under the alert change token)."""
+    key = ("alert-rule-choices", scope.key, lang, token or changes.token(conn))
+
+    def make() -> list[tuple[str, str]]:
+        names = {r.code: pick(r.name_zh, r.name_en, lang) for r in rules.active(conn).rules}
+        return [(code, names.get(code, code)) for code in queries.rules_used(conn, scope)]
+
+    return cache.get_or_make(key, make)
 
 
 def alert_map(listing: AlertListOut, lang: str) -> Chart:
@@ -176,7 +189,7 @@ def alert_map(listing: AlertListOut, lang: str) -> Chart:
         ],
         source=pick("数贸监测预警规则", "shumao warning rules", lang),
         links=[f"/monitor?area={p.code}" for p in provinces],
-        pieces=PIECES,
+        pieces=_pieces(lang),
     )
 
 
