@@ -72,10 +72,10 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     """可数字化交付服务贸易占服务贸易比重 of the later of MOFCOM's releases and BaTIS (MOFCOM's
     when both have the same year): the figure the policy targets are measured on
     (``monitor.indicators``) once MOFCOM has published it, BaTIS's where it has not."""
-    found = [s for s in (_batis_share(ctx, area), _mofcom_share(ctx, area)) if s is not None]
+    found = [s for s in (_mofcom_share(ctx, area), _batis_share(ctx, area)) if s is not None]
     if not found:
         return None
-    period, value, source = max(found, key=lambda s: s[0])[1:]
+    period, value, source = max(found, key=lambda s: s[0])  # MOFCOM's on a tie: max keeps the first
     targets = _targets()
     return Kpi(
         key="share",
@@ -98,8 +98,8 @@ def share_kpi(ctx: Ctx, area: str = "CHN") -> Kpi | None:
     )
 
 
-Share = tuple[tuple[str, int], str, float, str]
-"""((period, preference), period, value, source): the later period wins, MOFCOM on a tie."""
+Share = tuple[str, float, str]
+"""(period, value, source)."""
 
 
 def _batis_share(ctx: Ctx, area: str) -> Share | None:
@@ -121,7 +121,7 @@ def _batis_share(ctx: Ctx, area: str) -> Share | None:
     if shares.is_empty():
         return None
     period, value = shares.sort("time_period").select("time_period", "value").row(-1)
-    return (period, 0), period, value, ctx.source("BATIS")
+    return period, value, ctx.source("BATIS")
 
 
 def _mofcom_share(ctx: Ctx, area: str) -> Share | None:
@@ -135,7 +135,7 @@ def _mofcom_share(ctx: Ctx, area: str) -> Share | None:
     source = ctx.source("MOFCOM_SERVICES")
     if basis != "DD":
         source += ctx.t(f"share_basis_{basis.lower()}")
-    return (period, 1), period, value, source
+    return period, value, source
 
 
 def _gap_text(ctx: Ctx, label: str, gap: float, period: str) -> str:

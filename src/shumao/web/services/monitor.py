@@ -64,13 +64,15 @@ class Names:
 def _names(conn: Connection, rows: list[dict[str, Any]], lang: str) -> Names:
     """The rules in force by name, and the enterprises among the alerts' areas (an alert on
     one enterprise: its non-response, its outbound projects' host risk)."""
-    ruleset = rules.active(conn)
     codes = {r["ref_area"] for r in rows if len(r["ref_area"]) == 18}
     query = select(enterprise.c.uscc, enterprise.c.name).where(enterprise.c.uscc.in_(codes))
     found = {uscc: name for uscc, name in conn.execute(query)} if codes else {}
-    return Names(
-        rules={r.code: pick(r.name_zh, r.name_en, lang) for r in ruleset.rules}, enterprises=found
-    )
+    return Names(rules=_rule_names(conn, lang), enterprises=found)
+
+
+def _rule_names(conn: Connection, lang: str) -> dict[str, str]:
+    """The rules in force, code → name in ``lang``."""
+    return {r.code: pick(r.name_zh, r.name_en, lang) for r in rules.active(conn).rules}
 
 
 def _out(row: dict[str, Any], lang: str, names: Names) -> AlertOut:
@@ -163,7 +165,7 @@ def rule_choices(
     key = ("alert-rule-choices", scope.key, lang, token or changes.token(conn))
 
     def make() -> list[tuple[str, str]]:
-        names = {r.code: pick(r.name_zh, r.name_en, lang) for r in rules.active(conn).rules}
+        names = _rule_names(conn, lang)
         return [(code, names.get(code, code)) for code in queries.rules_used(conn, scope)]
 
     return cache.get_or_make(key, make)
