@@ -56,13 +56,19 @@ def _area(r: dict[str, str]) -> Area:
 
 @lru_cache(maxsize=1)
 def _name_tiers() -> tuple[dict[str, list[str]], ...]:
-    """Name → codes, in priority order: full names and aliases, then short names by level."""
+    """Name → codes, in priority order: full names and aliases (a province's English name
+    too), then by level the short names and the English names of cities and counties (吉林市
+    Jilin yields to the province Jilin; 苏州 and 宿州, both Suzhou, are ambiguous)."""
     tiers: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
     for r in rows("geo_areas.csv"):
-        full = [r["name_zh"], r["name_en"], r["iso3166_2"], *split(r["aliases"])]
-        for name in full:
+        province = r["level"] == "province"
+        full = [r["name_zh"], r["iso3166_2"], *split(r["aliases"])]
+        for name in [*full, r["name_en"]] if province else full:
             _add(tiers[0], name, r["code"])
-        _add(tiers[1 + _LEVELS.index(r["level"])], r["short_zh"], r["code"])
+        tier = tiers[1 + _LEVELS.index(r["level"])]
+        _add(tier, r["short_zh"], r["code"])
+        if not province:
+            _add(tier, r["name_en"], r["code"])
     return tiers
 
 
