@@ -11,6 +11,7 @@ from shumao.index import FRAMEWORKS
 from shumao.index.framework import load_framework
 from shumao.reference import cbec_modes, ebops
 from shumao.reference.names import area_names
+from shumao.storage.dataflows import get_dataflow
 
 FLOWS = {
     "X": ("出口", "Exports"),
@@ -52,6 +53,16 @@ DIMENSION_NAMES = {
     "conf_status": ("保密状态", "Confidentiality"),
     "vintage_id": ("版本", "Vintage"),
 }
+
+
+def source_name(flow_id: str, lang: str) -> str:
+    """The source of a dataflow in the user's language (for a 数据来源 line); the id when the
+    dataflow is not a shipped one."""
+    try:
+        flow = get_dataflow(flow_id)
+    except UnknownCode:
+        return flow_id
+    return pick(flow.source_zh, flow.source_en, lang)
 
 
 def dimension_name(dim: str, lang: str) -> str:

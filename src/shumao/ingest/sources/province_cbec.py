@@ -7,7 +7,9 @@ customs' releases (``CUSTOMS_CBEC``) only, and every province's figure stays att
 publisher (docs/methods.md §4 and §9.3).
 
 The file is the one of ``customs_cbec`` (one file per release, same columns and checks; 发布机构
-names the publisher where the page prints one: the Zhejiang page of 2025-06-27 names none),
+names the publisher where the page prints one, in Chinese, as printed: the Zhejiang page of
+2025-06-27 names none; the English view names it from ``reference.publishers``, or as written
+when that table has no English name for it),
 with one rule of its own: every row is a province's (地区 全国 is ``cbec-province-nation``: the
 national figure is customs').
 """

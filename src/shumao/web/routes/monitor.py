@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.responses import RedirectResponse
 
+from shumao.labels import source_name
 from shumao.monitor import queries
 from shumao.web.deps import (
     CacheDep,
@@ -70,7 +71,12 @@ def alert_page(request: Request, alert_id: AlertId, conn: SessionDep, scope: Sco
     return page(
         request,
         "alert.html",
-        {"a": detail, "target_chart": chart, "may_act": scope.role not in ("public", "enterprise")},
+        {
+            "a": detail,
+            "target_chart": chart,
+            "source": source_name(detail.dataflow, lang),
+            "may_act": scope.role not in ("public", "enterprise"),
+        },
     )
 
 

@@ -23,11 +23,13 @@ from shumao.bases import (
     rereview,
     rules,
 )
-from shumao.labels import pick
-from shumao.reference import geo
+from shumao.labels import area_name, pick
 from shumao.web.schemas import Chart, Series
 
-SOURCE = "商务部《中国数字贸易发展报告2022》/ MOFCOM, China Digital Trade Development Report 2022"
+SOURCE = (
+    "商务部《中国数字贸易发展报告2022》",
+    "MOFCOM, China Digital Trade Development Report 2022",
+)
 
 
 def _ready(conn: Connection) -> None:
@@ -39,8 +41,8 @@ def _base_row(conn: Connection, scope: Scope, b: registry.Base, lang: str) -> di
     return {
         "code": b.code,
         "name": b.name(lang),
-        "city": geo.lookup(b.city_code).name_zh,
-        "province": geo.lookup(b.province_code).name_zh,
+        "city": area_name(b.city_code, lang),
+        "province": area_name(b.province_code, lang),
         "province_code": b.province_code,
         "group": rules.group_name(b.region_group, lang),
         "batch": b.batch,
@@ -80,7 +82,7 @@ def listing(conn: Connection, *, scope: Scope, lang: str, year: str = "2022") ->
         "year": year,
         "kinds": {k: pick(v[0], v[1], lang) for k, v in ranking.KINDS.items()},
         "units": {k: v[2] for k, v in ranking.KINDS.items()},
-        "source": SOURCE,
+        "source": pick(*SOURCE, lang),
     }
 
 
@@ -97,7 +99,7 @@ def _trend(conn: Connection, scope: Scope, base: registry.Base, lang: str) -> li
                 unit=unit,
                 categories=years,
                 series=[Series(name=base.name(lang), data=[series[y] for y in years])],
-                source=SOURCE,
+                source=pick(*SOURCE, lang),
                 period=f"{years[0]}–{years[-1]}" if years else None,
             )
         )

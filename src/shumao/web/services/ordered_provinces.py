@@ -17,7 +17,7 @@ import polars as pl
 
 from shumao.compute import cbec
 from shumao.labels import area_name, label, pick
-from shumao.reference import cbec_modes, geo
+from shumao.reference import cbec_modes, geo, publishers
 from shumao.web.schemas import Chart, Kpi, Series
 from shumao.web.services import charts as ch
 from shumao.web.services.board import WORLD, Ctx, read
@@ -44,7 +44,7 @@ def published_by(ctx: Ctx, frame: pl.DataFrame) -> str:
     a province's figures are its own releases, never customs'."""
     values = frame.filter(pl.col("indicator") == "VALUE").sort("time_period")
     got = json.loads(values["attrs"][-1] or "{}") if values.height else {}
-    publisher = got.get("publisher", "")
+    publisher = publishers.name(got.get("publisher", ""), ctx.lang)
     key = "cbec_province_source" if publisher else "cbec_province_source_press"
     return ctx.t(key, publisher=publisher, release=got.get("release", ""))
 

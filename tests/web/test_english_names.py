@@ -1,0 +1,145 @@
+"""The English view names places and publishers in English (one language per view): a province's
+city map, the export bases' table, the cross-border e-commerce section's publishers and an
+alert's source line; the Chinese view keeps the Chinese names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import Engine, select
+from starlette.testclient import TestClient
+
+from shumao.ingest.pipeline import run_import
+from shumao.monitor import tables as t
+from shumao.monitor.hooks import after_commit
+from web.factories import World, release
+
+Client = Callable[[str], TestClient]
+CJK = re.compile(r"[\u3400-\u9fff]")
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
+
+
+def _english(client: TestClient) -> TestClient:
+    client.get("/lang/en?next=/")
+    return client
+
+
+def _chart(board: dict[str, Any], chart_id: str) -> dict[str, Any]:
+    return next(c for c in board["charts"] if c["id"] == chart_id)
+
+
+def test_a_province_pages_city_map_names_the_cities_in_the_views_language(
+    world: World, as_role: Client
+) -> None:
+    zh = _chart(as_role("ministry").get("/api/areas/340000").json(), "city_map")
+    en = _chart(_english(as_role("ministry")).get("/api/areas/340000").json(), "city_map")
+    names = dict(zip(en["codes"], en["categories"], strict=True))
+    assert names["340100"] == "Hefei" and names["341500"] == "Lu'an"
+    assert names["340300"] == "Bengbu" and names["341600"] == "Bozhou"
+    assert [n for n in en["categories"] if CJK.search(n)] == []
+    assert dict(zip(zh["codes"], zh["categories"], strict=True))["341500"] == "六安市"
+
+
+def test_a_municipalitys_map_names_its_districts_and_counties(
+    world: World, as_role: Client
+) -> None:
+    en = _chart(_english(as_role("ministry")).get("/api/areas/110000").json(), "city_map")
+    names = dict(zip(en["codes"], en["categories"], strict=True))
+    assert names["110105"] == "Chaoyang District" and names["110118"] == "Miyun District"
+    assert [n for n in en["categories"] if CJK.search(n)] == []
+
+
+def _bases_table(html: str) -> list[list[str]]:
+    table = BeautifulSoup(html, "html.parser").select_one("#bases-table")
+    assert table is not None
+    return [[td.get_text(strip=True) for td in tr.select("td")] for tr in table.select("tbody tr")]
+
+
+def test_the_bases_table_names_the_cities_in_english(world: World, as_role: Client) -> None:
+    zh = _bases_table(as_role("public").get("/bases").text)
+    en = _bases_table(_english(as_role("public")).get("/bases").text)
+    cities = {row[0]: row[2] for row in en}
+    assert cities["DSEB05"] == "Nanjing" and cities["DSEB06"] == "Hangzhou"
+    assert [c for c in cities.values() if CJK.search(c)] == []
+    assert {row[0]: row[2] for row in zh}["DSEB05"] == "南京市"
+
+
+def test_the_bases_source_line_speaks_one_language(world: World, as_role: Client) -> None:
+    en = _english(as_role("public")).get("/bases").text
+    assert "MOFCOM, China Digital Trade Development Report 2022</p>" in en
+    assert "商务部《中国数字贸易发展报告2022》" not in en
+    zh = as_role("public").get("/bases").text
+    assert "商务部《中国数字贸易发展报告2022》</p>" in zh and "MOFCOM, China" not in zh
+
+
+@pytest.fixture
+def ordered(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]
+) -> None:
+    release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
+    release(engine, "PROVINCE_CBEC", max(province_vintages.values()))
+
+
+def _source(client: TestClient, area: str, key: str) -> str:
+    board = client.get(f"/api/areas/{area}").json()
+    return str(next(k for k in board["kpis"] if k["key"] == key)["source"])
+
+
+def test_the_cbec_section_names_the_publishers_in_english(ordered: None, as_role: Client) -> None:
+    en = _english(as_role("public"))
+    assert _source(en, "440000", "cbec_total") == (
+        "Published by Xinhua News Agency (2024-10-10), not a customs release"
+    )
+    assert _source(en, "500000", "cbec_total") == (
+        "Published by Chongqing Municipal Commission of Commerce (2022-04-25), not a customs release"
+    )
+    assert _source(en, "410000", "cbec_total").startswith(
+        "Published by Dingduan News (Henan Daily Press Group) (2025-02-26)"
+    )
+    zh = as_role("public")
+    assert (
+        _source(zh, "500000", "cbec_total") == "重庆市商务委员会公布（2022-04-25），非海关总署发布"
+    )
+    page = en.get("/area/440000").text
+    section = page[page.index('id="ordered"') :]
+    section = section[: section.index("</section>")]
+    assert "Xinhua News Agency" in section and "新华社" not in section
+
+
+def test_an_unknown_publisher_imports_and_is_named_as_written(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], tmp_path: Path, as_role: Client
+) -> None:
+    """A constructed release (not demo data) whose publisher has no English name: it imports,
+    and the English view says the Chinese name rather than nothing."""
+    path = tmp_path / "release.csv"
+    path.write_text(
+        "发布日期,年份,地区,流向,指标,数值,单位,来源,发布机构\n"
+        "2024-03-01,2023,安徽,进出口,金额,100,亿元,test,安徽某报\n",
+        encoding="utf-8",
+    )
+    loaded = run_import(engine, "province-cbec", path)
+    release(engine, "PROVINCE_CBEC", int(loaded.vintage_id or 0))
+    en = _english(as_role("public"))
+    assert _source(en, "340000", "cbec_total") == (
+        "Published by 安徽某报 (2024-03-01), not a customs release"
+    )
+
+
+def test_an_alerts_source_line_speaks_the_views_language(
+    engine: Engine, world: World, as_role: Client
+) -> None:
+    run_import(
+        engine, "report2022", DEMO / "report2022" / "table2_provinces_2022.csv", after=after_commit
+    )
+    with engine.connect() as conn:
+        aid = conn.execute(select(t.alert.c.id).where(t.alert.c.ref_area == "460000")).scalar()
+    zh = as_role("ministry").get(f"/monitor/alerts/{aid}").text
+    assert "数据来源：商务部《中国数字贸易发展报告》</p>" in zh
+    en = _english(as_role("ministry")).get(f"/monitor/alerts/{aid}").text
+    assert "Source: MOFCOM, China Digital Trade Development Report</p>" in en
+    assert "数据来源" not in en
