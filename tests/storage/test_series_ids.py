@@ -4,6 +4,7 @@ and whether the sequence hands out consecutive ids or not (PostgreSQL)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import polars as pl
@@ -84,6 +85,6 @@ def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
     finally:
         with engine.begin() as conn:
             conn.execute(text("ALTER SEQUENCE series_id_seq INCREMENT BY 1"))
-    assert [b - a for a, b in zip(ids, ids[1:], strict=False)] == [7, 7]
+    assert [b - a for a, b in itertools.pairwise(ids)] == [7, 7]
     assert in_id_order == sorted(codes)
     assert values == {key: float(i) for i, key in enumerate(codes)}
