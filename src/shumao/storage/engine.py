@@ -50,6 +50,21 @@ def make_engine(settings: Settings | None = None, *, url: str | None = None) -> 
     return engine
 
 
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads: on PostgreSQL in autocommit, so its statements run without the
+    ``BEGIN`` before them and the ``ROLLBACK`` when it goes back to the pool — two round trips
+    and ≈0.3 ms of the server's CPU per explorer answer (benchmarks/README.md). What each
+    statement sees is unchanged: under READ COMMITTED (PostgreSQL's default, which shumao
+    keeps) each statement of a transaction already saw what was committed when it started.
+    SQLite: the connection as it is (its driver begins no transaction for a read). Only for
+    reads: a write on it would be committed at once, not rolled back with the connection."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int = 30_000) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

@@ -229,7 +229,9 @@ def read_rows(
     """``read``'s rows as the driver returns them, in ``READ_SCHEMA``'s column order (the
     explorer computes a small view on them without a frame)."""
     limit = resolve_as_of(conn, as_of, dataflow_id)
-    stmt, values = read_statement.statement(dataflow_id, where, start, end, limit)
+    stmt, values = read_statement.statement(
+        dataflow_id, where, start, end, limit, conn.dialect.name
+    )
     return conn.execute(stmt, values).all()
 
 

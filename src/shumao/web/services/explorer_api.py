@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from shumao.auth.scope import Scope
 from shumao.labels import pick
 from shumao.storage.dataflows import get_dataflow
+from shumao.storage.engine import read_only
 from shumao.web.cache import ViewCache
 from shumao.web.schemas import ExploreOut
 from shumao.web.services import explorer, explorer_view, views
@@ -33,7 +34,7 @@ async def explore_json(
 def _encoded(
     engine: Engine, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
 ) -> bytes:
-    with engine.connect() as conn:
+    with read_only(engine) as conn:
         return (
             explore_out(conn, scope=scope, query=query, lang=lang, cache=cache)
             .model_dump_json()
