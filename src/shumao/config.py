@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         "once; the others wait their turn (parsing is CPU work: more at once only slows every "
         "other request of the process)",
     )
+    read_parallel: int = Field(
+        2,
+        description="每个网页进程同时计算的数据查询答案数 / explorer answers (`/api/explore`) one web "
+        "process computes at once; the others wait their turn in order. An answer is Python work "
+        "under the process's one GIL: more at once only contend for it (50 clients on 2 workers, "
+        "PostgreSQL: 2 at once served 441–474 answers/s at p95 158–160 ms, unlimited 280–364/s "
+        "at p95 321–432 ms; benchmarks/README.md)",
+    )
     upload_max_bytes: int = Field(
         20 * 1024 * 1024,
         description="单个填报上传文件上限（字节）/ largest accepted filing upload (web and CLI) in bytes",

@@ -154,7 +154,12 @@ async def explore(request: Request, _: Annotated[ExploreParams, Query()]) -> Res
     session = await load_session(request, state.engine, state.config)
     scope = session.user.access if session else Scope.public()
     body = await explorer_api.explore_json(
-        state.engine, scope=scope, query=_query(request), lang=lang_of(request), cache=state.cache
+        state.engine,
+        scope=scope,
+        query=_query(request),
+        lang=lang_of(request),
+        cache=state.cache,
+        turns=state.config.read_turns,
     )
     return Response(body, media_type="application/json")
 

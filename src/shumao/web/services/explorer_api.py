@@ -5,19 +5,22 @@ view (``views.explore``, cached per scope and store state), the chart, the discl
 the encoded body, read on one connection. Before, each request crossed to a worker thread
 three times (session, connection, route) and the body was validated again by FastAPI's
 response model; with 50 clients on two workers those crossings and the GIL they contend for
-cost more than the query (benchmarks/web_load.py, benchmarks/README.md).
+cost more than the query (benchmarks/web_load.py, benchmarks/README.md). At most
+``read_parallel`` answers of a process are computed at once (``turns``), the others wait in
+order: beyond two, threads only contend for the GIL and the answers finish in random order.
 """
 
 from __future__ import annotations
 
+from anyio import to_thread
 from sqlalchemy import Connection, Engine
-from starlette.concurrency import run_in_threadpool
 
 from shumao.auth.scope import Scope
 from shumao.labels import pick
 from shumao.storage.dataflows import get_dataflow
 from shumao.storage.engine import read_only
 from shumao.web.cache import ViewCache
+from shumao.web.config import Turns
 from shumao.web.schemas import ExploreOut
 from shumao.web.services import explorer, explorer_view, views
 
@@ -25,14 +28,24 @@ FORMATS = ("csv", "xlsx", "sdmx-csv")
 
 
 async def explore_json(
-    engine: Engine, *, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
+    engine: Engine,
+    *,
+    scope: Scope,
+    query: explorer.Query,
+    lang: str,
+    cache: ViewCache,
+    turns: Turns,
 ) -> bytes:
-    """The explorer's answer as JSON bytes, made in one worker thread."""
-    return await run_in_threadpool(_encoded, engine, scope, query, lang, cache)
+    """The explorer's answer as JSON bytes, made in one worker thread when its turn comes."""
+    return await to_thread.run_sync(_encoded, engine, scope, query, lang, cache, limiter=turns.limiter())
 
 
 def _encoded(
-    engine: Engine, scope: Scope, query: explorer.Query, lang: str, cache: ViewCache
+    engine: Engine,
+    scope: Scope,
+    query: explorer.Query,
+    lang: str,
+    cache: ViewCache,
 ) -> bytes:
     with read_only(engine) as conn:
         return (
