@@ -37,7 +37,9 @@ async def explore_json(
     turns: Turns,
 ) -> bytes:
     """The explorer's answer as JSON bytes, made in one worker thread when its turn comes."""
-    return await to_thread.run_sync(_encoded, engine, scope, query, lang, cache, limiter=turns.limiter())
+    return await to_thread.run_sync(
+        _encoded, engine, scope, query, lang, cache, limiter=turns.limiter()
+    )
 
 
 def _encoded(
