@@ -3,6 +3,7 @@ disclosure control, and the 2022/2025 targets computed from accepted declared fi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +22,9 @@ from shumao.validation import uscc
 NOTICE = next((Path(__file__).resolve().parents[2] / "demo" / "policy").glob("002_*.txt"))
 
 
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def test_trade_ranking_on_table_3(report_store: Engine) -> None:
     with report_store.connect() as conn:
         rows = ranking.rank(conn, scope=Scope.of("mofcom", "ministry"), kind="trade", year="2022")
@@ -29,12 +33,26 @@ def test_trade_ranking_on_table_3(report_store: Engine) -> None:
     assert (top.code, top.rank, top.value) == ("DSEB06", 1, 53.93)
     assert round(top.growth or 0, 2) == 63.57 and round(top.cagr or 0, 2) == 58.71
     assert top.since == "2020" and round(top.share or 0, 2) == 17.85
-    assert "share of the province" in top.share_of
+    assert top.share_of == "占所在省（市）进出口比重（无城市数据）"
     ranked = [r.value or 0 for r in rows if r.rank is not None]
     assert ranked == sorted(ranked, reverse=True) and len(ranked) >= 5
     # a base the report prints nothing for is listed, not ranked, and not given a zero
     tianjin = next(r for r in rows if r.code == "DSEB02")
     assert (tianjin.rank, tianjin.value, tianjin.source) == (None, None, "")
+
+
+def test_the_ranking_speaks_the_views_language(report_store: Engine) -> None:
+    """One language per view: the source and the share's area (both were written in Chinese
+    and English together in either view)."""
+    ministry = Scope.of("mofcom", "ministry")
+    with report_store.connect() as conn:
+        zh = ranking.rank(conn, scope=ministry, kind="trade", year="2022")
+        en = ranking.rank(conn, scope=ministry, kind="trade", year="2022", lang="en")
+    assert (zh[0].source, en[0].source) == ("商务部报告", "MOFCOM report")
+    assert en[0].share_of == "share of the province (no city figure)"
+    shown = [r for r in en if r.source]
+    assert shown and not any(CJK.search(r.source + r.share_of + r.name) for r in shown)
+    assert not any(re.search("[A-Za-z]", r.source + r.share_of) for r in zh)
 
 
 def test_output_ranking_on_table_4(report_store: Engine) -> None:

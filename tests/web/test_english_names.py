@@ -77,6 +77,19 @@ def test_the_bases_source_line_speaks_one_language(world: World, as_role: Client
     assert "商务部《中国数字贸易发展报告2022》</p>" in zh and "MOFCOM, China" not in zh
 
 
+def test_a_bases_page_speaks_one_language(world: World, as_role: Client) -> None:
+    """Its batch, status and units (before: "batch 1批 · status：", 亿美元 on the charts)."""
+    en = BeautifulSoup(_english(as_role("public")).get("/bases/DSEB06").text, "html.parser")
+    note = en.select("p.note")[0].get_text(" ", strip=True)
+    assert "batch 1 ·" in note and "status: designated" in note
+    assert CJK.search(note) is None and "：" not in note
+    units = [u.get_text(strip=True) for u in en.select("small.unit")]
+    assert units == ["100 million US dollars", "100 million yuan"]
+    zh = BeautifulSoup(as_role("public").get("/bases/DSEB06").text, "html.parser")
+    assert "第1批" in zh.select("p.note")[0].get_text(strip=True)
+    assert [u.get_text(strip=True) for u in zh.select("small.unit")] == ["亿美元", "亿元"]
+
+
 @pytest.fixture
 def ordered(
     engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]

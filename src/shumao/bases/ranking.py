@@ -24,6 +24,7 @@ from shumao import access as data_access
 from shumao.auth.scope import Scope
 from shumao.bases import access, registry
 from shumao.collection.tables import enterprise
+from shumao.labels import pick
 from shumao.reference import ebops, units
 from shumao.release import disclosure
 from shumao.storage import vintages
@@ -132,17 +133,21 @@ def rank(
     # the stand-in is unreleased direct reporting: the public and enterprises never see it
     inside = scope.role in access.INSIDE
     cells = enterprise_cells(conn, codes) if kind == "trade" and inside else pl.DataFrame()
-    areas = _areas(conn, scope, kind, bases)
+    areas = _areas(conn, scope, kind, bases, lang)
     rows = []
     for b in bases:
-        series, source, hidden = found.get(b.code, {}), "商务部报告 MOFCOM report", False
+        series, source, hidden = (
+            found.get(b.code, {}),
+            pick("商务部报告", "MOFCOM report", lang),
+            False,
+        )
         if not series and cells.height:
             mine = cells.filter(pl.col("park") == b.code)
             series = dict(zip(mine["year"], mine["value"], strict=True))
             hidden = bool(
                 mine.filter(pl.col("year") == year)["primary"].any()
             ) and not access.may_see(conn, scope, b.code, b.city_code)
-            source = "企业直报汇总 direct reporting" if series else ""
+            source = pick("企业直报汇总", "enterprise direct reporting", lang) if series else ""
         rows.append(_row(b, series, year, source if series else "", hidden, areas, lang))
     ranked = sorted(
         (r for r in rows if r.value is not None and not r.suppressed), key=lambda r: -(r.value or 0)
@@ -191,7 +196,7 @@ def _row(
 
 
 def _areas(
-    conn: Connection, scope: Scope, kind: str, bases: list[registry.Base]
+    conn: Connection, scope: Scope, kind: str, bases: list[registry.Base], lang: str
 ) -> dict[str, tuple[str, dict[str, float]]]:
     """Per base: (which area, its series) — the city if published, else the province."""
     if kind != "trade":
@@ -209,10 +214,17 @@ def _areas(
     out = {}
     for b in bases:
         if b.city_code in found and b.city_code != b.province_code:
-            out[b.code] = ("占所在城市进出口比重 share of the city", found[b.city_code])
+            out[b.code] = (
+                pick("占所在城市进出口比重", "share of the city", lang),
+                found[b.city_code],
+            )
         elif b.province_code in found:
             out[b.code] = (
-                "占所在省（市）进出口比重（无城市数据）share of the province (no city figure)",
+                pick(
+                    "占所在省（市）进出口比重（无城市数据）",
+                    "share of the province (no city figure)",
+                    lang,
+                ),
                 found[b.province_code],
             )
     return out

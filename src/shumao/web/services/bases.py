@@ -24,6 +24,7 @@ from shumao.bases import (
     rules,
 )
 from shumao.labels import area_name, pick
+from shumao.reference import units
 from shumao.web.schemas import Chart, Series
 
 SOURCE = (
@@ -81,9 +82,14 @@ def listing(conn: Connection, *, scope: Scope, lang: str, year: str = "2022") ->
         "pins": pins,
         "year": year,
         "kinds": {k: pick(v[0], v[1], lang) for k, v in ranking.KINDS.items()},
-        "units": {k: v[2] for k, v in ranking.KINDS.items()},
+        "units": {k: _unit(v[2], lang) for k, v in ranking.KINDS.items()},
         "source": pick(*SOURCE, lang),
     }
+
+
+def _unit(unit: str, lang: str) -> str:
+    """A unit in the page's language (亿美元 → 100 million US dollars)."""
+    return pick(unit, units.parse(unit).name_en, lang)
 
 
 def _trend(conn: Connection, scope: Scope, base: registry.Base, lang: str) -> list[Chart]:
@@ -96,7 +102,7 @@ def _trend(conn: Connection, scope: Scope, base: registry.Base, lang: str) -> li
                 id=f"trend-{kind}",
                 kind="line",
                 title=pick(zh, en, lang),
-                unit=unit,
+                unit=_unit(unit, lang),
                 categories=years,
                 series=[Series(name=base.name(lang), data=[series[y] for y in years])],
                 source=pick(*SOURCE, lang),
