@@ -19,7 +19,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from shumao.auth import passwords
 from shumao.config import Settings
 from shumao.web.app import create_app
-from web.factories import PASSWORD, World, make_world
+from web.factories import PASSWORD, World, make_world, release
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -86,3 +86,12 @@ def as_role(app: FastAPI, world: World) -> Iterator[Callable[[str], TestClient]]
     yield make
     for c in opened:
         c.close()
+
+
+@pytest.fixture
+def cbec_released(
+    engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]
+) -> None:
+    """Customs' and the provinces' cross-border e-commerce figures loaded and released."""
+    release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
+    release(engine, "PROVINCE_CBEC", max(province_vintages.values()))

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
@@ -90,20 +89,14 @@ def test_a_bases_page_speaks_one_language(world: World, as_role: Client) -> None
     assert [u.get_text(strip=True) for u in zh.select("small.unit")] == ["亿美元", "亿元"]
 
 
-@pytest.fixture
-def ordered(
-    engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]
-) -> None:
-    release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
-    release(engine, "PROVINCE_CBEC", max(province_vintages.values()))
-
-
 def _source(client: TestClient, area: str, key: str) -> str:
     board = client.get(f"/api/areas/{area}").json()
     return str(next(k for k in board["kpis"] if k["key"] == key)["source"])
 
 
-def test_the_cbec_section_names_the_publishers_in_english(ordered: None, as_role: Client) -> None:
+def test_the_cbec_section_names_the_publishers_in_english(
+    cbec_released: None, as_role: Client
+) -> None:
     en = _english(as_role("public"))
     assert _source(en, "440000", "cbec_total") == (
         "Published by Xinhua News Agency (2024-10-10), not a customs release"

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine
 
 from shumao.ingest.pipeline import run_import
@@ -17,19 +16,13 @@ from web.factories import World, release
 Client = Callable[[str], Any]
 
 
-@pytest.fixture
-def ordered(
-    engine: Engine, world: World, cbec_vintages: dict[str, int], province_vintages: dict[str, int]
-) -> None:
-    release(engine, "CUSTOMS_CBEC", max(cbec_vintages.values()))
-    release(engine, "PROVINCE_CBEC", max(province_vintages.values()))
-
-
 def _chart(board: dict[str, Any], chart_id: str) -> dict[str, Any]:
     return next(c for c in board["charts"] if c["id"] == chart_id)
 
 
-def test_the_overview_maps_the_provinces_that_published(ordered: None, as_role: Client) -> None:
+def test_the_overview_maps_the_provinces_that_published(
+    cbec_released: None, as_role: Client
+) -> None:
     board = as_role("public").get("/api/overview").json()
     chart = _chart(board, "cbec_map")
     assert chart["kind"] == "map" and chart["geo"] == "china" and chart["unit"] == "亿元"
@@ -47,7 +40,9 @@ def test_the_overview_maps_the_provinces_that_published(ordered: None, as_role: 
     assert "与海关全国数不是同一次发布" in chart["note"]
 
 
-def test_the_overview_shows_each_share_of_the_same_year(ordered: None, as_role: Client) -> None:
+def test_the_overview_shows_each_share_of_the_same_year(
+    cbec_released: None, as_role: Client
+) -> None:
     board = as_role("public").get("/api/overview").json()
     chart = _chart(board, "cbec_province_shares")
     assert chart["categories"] == ["广东省（2023年）", "河南省（2024年）", "重庆市（2021年）"]
@@ -68,13 +63,15 @@ def test_the_overview_shows_each_share_of_the_same_year(ordered: None, as_role: 
     assert "各省（区、市）跨境电商进出口（各省最新公布年份）" in section and "南海诸岛" in section
 
 
-def test_the_mode_structure_is_named_when_unpublished(ordered: None, as_role: Client) -> None:
+def test_the_mode_structure_is_named_when_unpublished(cbec_released: None, as_role: Client) -> None:
     board = as_role("public").get("/api/overview").json()
     assert "cbec_modes" not in {c["id"] for c in board["charts"]}
     assert any("跨境电商进出口按海关监管方式结构" in e for e in board["empty"])
 
 
-def test_a_province_page_shows_its_share_of_the_nation(ordered: None, as_role: Client) -> None:
+def test_a_province_page_shows_its_share_of_the_nation(
+    cbec_released: None, as_role: Client
+) -> None:
     board = as_role("public").get("/api/areas/440000").json()
     kpis = {k["key"]: k for k in board["kpis"] if k["group"] == "ordered"}
     assert (kpis["cbec_total"]["value"], kpis["cbec_total"]["period"]) == (8433.0, "2023")
@@ -96,7 +93,7 @@ def test_a_province_page_shows_its_share_of_the_nation(ordered: None, as_role: C
     )
 
 
-def test_a_province_with_exports_only_has_no_share(ordered: None, as_role: Client) -> None:
+def test_a_province_with_exports_only_has_no_share(cbec_released: None, as_role: Client) -> None:
     board = as_role("public").get("/api/areas/330000").json()
     kpis = {k["key"]: k for k in board["kpis"] if k["group"] == "ordered"}
     assert (kpis["cbec_exports"]["value"], kpis["cbec_exports"]["period"]) == (2141.0, "2024")
@@ -104,7 +101,7 @@ def test_a_province_with_exports_only_has_no_share(ordered: None, as_role: Clien
     assert "cbec_share_nation" not in kpis  # a share of 进出口 needs the province's 进出口
 
 
-def test_the_map_in_english_names_the_years(ordered: None, as_role: Client) -> None:
+def test_the_map_in_english_names_the_years(cbec_released: None, as_role: Client) -> None:
     client = as_role("public")
     client.get("/lang/en?next=/")
     chart = _chart(client.get("/api/overview").json(), "cbec_map")
