@@ -58,9 +58,10 @@ def test_new_series_are_numbered_in_key_order_and_keep_their_values(
     ]
     random.Random(distinct).shuffle(codes)
     frame = keyed_frame(codes)
-    keys = frame.select(DIMENSIONS).unique()
-    assert series_ids._keyed(frame, keys)[1] == (
-        ["_series_key"] if distinct < 100 else list(DIMENSIONS)
+    keyed, order = series_ids._keyed(frame)
+    assert order == (["_series_key"] if distinct < 100 else list(DIMENSIONS))
+    assert series_ids._distinct_keys(keyed, order).rows() == sorted(
+        codes, key=lambda key: [k.encode() for k in key]
     )
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=frame)
