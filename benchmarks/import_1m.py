@@ -96,7 +96,7 @@ STAGES = (
     (generic, "parse_numbers", "parse: numbers"),
     (pipeline, "_parse", "parse (total)"),
     (pipeline, "run_checks", "check: codes, periods, values, duplicates ‖"),
-    (vintages, "attach_series_ids", "write: series ids (sort ‖ series COPY)"),
+    (vintages, "attach_series_ids", "write: series ids (sort ‖ series COPY, ANALYZE)"),
     (bulk, "insert_observations", "write: observation rows"),
     (pipeline, "write_vintage", "write (total, excl. commit)"),
     (hooks, "after_commit", "after commit: monitoring rules"),

@@ -58,9 +58,10 @@ def test_new_series_are_numbered_in_key_order_and_keep_their_values(
     ]
     random.Random(distinct).shuffle(codes)
     frame = keyed_frame(codes)
-    keys = frame.select(DIMENSIONS).unique()
-    assert series_ids._keyed(frame, keys)[1] == (
-        ["_series_key"] if distinct < 100 else list(DIMENSIONS)
+    keyed, order = series_ids._keyed(frame)
+    assert order == (["_series_key"] if distinct < 100 else list(DIMENSIONS))
+    assert series_ids._distinct_keys(keyed, order).rows() == sorted(
+        codes, key=lambda key: [k.encode() for k in key]
     )
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=frame)
@@ -88,3 +89,24 @@ def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
     assert [b - a for a, b in itertools.pairwise(ids)] == [7, 7]
     assert in_id_order == sorted(codes)
     assert values == {key: float(i) for i, key in enumerate(codes)}
+
+
+def test_a_second_load_finds_its_series_whatever_their_codes_hold(engine: Engine) -> None:
+    """The stored series are read back (on PostgreSQL as CSV, ``COPY … TO``) and matched to the
+    second load's keys: codes with commas, quotes, line breaks, Chinese text or nothing at all
+    come back exactly, so the load adds values to its series instead of new series."""
+    odd = ["a,b", 'he said "x"', "两行\n文本", "", "美国", " 空格 "]
+    codes = [(area, "W00", "DD", "X", "_Z", "A") for area in odd]
+    with engine.begin() as conn:
+        vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=keyed_frame(codes))
+        first = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+    later = keyed_frame(list(reversed(codes))).with_columns(pl.lit("2025").alias("time_period"))
+    with engine.begin() as conn:
+        vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=later)
+        after = dict(conn.execute(select(series.c.ref_area, series.c.id)).all())
+        periods = conn.execute(
+            text("SELECT series_id, count(*) FROM observation GROUP BY series_id")
+        ).all()
+    assert after == first
+    assert set(first) == set(odd)
+    assert sorted(n for _, n in periods) == [2] * len(odd)

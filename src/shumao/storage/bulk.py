@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select
 
 
 def cursor(conn: Connection) -> Any:
@@ -100,6 +100,21 @@ def rows_sent(conn: Connection, table: str, rows: pl.DataFrame) -> Iterator[None
             yield
     finally:
         cur.close()
+
+
+def copied_out(conn: Connection, stmt: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """PostgreSQL: the rows of ``stmt`` (columns ``schema``) through ``COPY (…) TO STDOUT`` as
+    CSV, parsed by polars: no Python object per row."""
+    sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+    cur = cursor(conn)
+    try:
+        with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            data = b"".join(bytes(block) for block in copy)
+    finally:
+        cur.close()
+    if not data:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(data, has_header=False, schema=schema)  # "" is a text, nothing NULL
 
 
 def _postgres_copy_rows(cur: Any, table: str, rows: pl.DataFrame) -> None:

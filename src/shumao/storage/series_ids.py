@@ -15,6 +15,7 @@ first and last id when they are consecutive (one load alone) instead of every id
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
@@ -29,7 +30,13 @@ KEY = "_series_key"
 """The integer series key column (see the module's docstring)."""
 
 
-def attach_series_ids(conn: Connection, dataflow_id: str, frame: pl.DataFrame) -> pl.DataFrame:
+def attach_series_ids(
+    conn: Connection,
+    dataflow_id: str,
+    frame: pl.DataFrame,
+    *,
+    beside_sort: Callable[[], None] | None = None,
+) -> pl.DataFrame:
     """The observation rows of ``frame`` with their ``series_id``, in primary-key order (series,
     period), creating the series this load is the first to use.
 
@@ -39,30 +46,37 @@ def attach_series_ids(conn: Connection, dataflow_id: str, frame: pl.DataFrame) -
     so a first load comes out sorted by id and the database appends to its B-tree instead of
     splitting pages all over it (SQLite: 1.4× as fast on a file sorted by enterprise, then
     period). The sort runs in a second thread while the ids are drawn and the new series
-    sent (PostgreSQL: the server works meanwhile).
+    sent (PostgreSQL: the server works meanwhile); then ``beside_sort()`` runs, the caller's
+    server work on the series table (``ANALYZE``), while the sort may still run.
     """
-    keys = frame.select(DIMENSIONS).unique().sort(DIMENSIONS)
+    frame, order = _keyed(frame)
+    keys = _distinct_keys(frame, order)
     known = _series_frame(conn, dataflow_id)
     ids = keys.join(known, on=list(DIMENSIONS), how="left", maintain_order="left")["series_id"]
     fresh = ids.is_null().arg_true()
     with ThreadPoolExecutor(1, thread_name_prefix="shumao-sort") as pool:
-        runs = pool.submit(_sorted_runs, frame, keys)
-        if not len(fresh):
-            return _with_ids(runs.result(), ids)
-        drawn = _new_series_ids(conn, len(fresh))
-        new = keys[fresh].select(
-            drawn.alias("id"), pl.lit(dataflow_id).alias("dataflow_id"), *DIMENSIONS
-        )
-        with bulk.rows_sent(conn, "series", new):  # the server takes them while the rows sort
-            rows = runs.result()
-    return _with_ids(rows, ids.scatter(fresh, drawn))
+        runs = pool.submit(_sorted_runs, frame, order)
+        if len(fresh):
+            drawn = _new_series_ids(conn, len(fresh))
+            new = keys[fresh].select(
+                drawn.alias("id"), pl.lit(dataflow_id).alias("dataflow_id"), *DIMENSIONS
+            )
+            with bulk.rows_sent(conn, "series", new):  # the server takes them; the rows sort
+                pass
+            ids = ids.scatter(fresh, drawn)
+        if beside_sort is not None:
+            beside_sort()
+        rows = runs.result()
+    return _with_ids(rows, ids)
 
 
-def _keyed(frame: pl.DataFrame, keys: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+def _keyed(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """``frame`` with its integer series key and the columns that order the series: ``[KEY]``,
-    or the six key columns themselves when a key has no value or the codes need over 63 bits
-    (``keys``: the distinct keys)."""
-    levels = [keys[d].unique().sort() for d in DIMENSIONS]
+    or the six key columns themselves when a key has no value or the codes need over 63 bits.
+
+    Each dimension's codes are the ranks of its values among the frame's distinct values
+    (``pl.Enum`` of the sorted values), so the integer sorts as the six texts do."""
+    levels = [frame[d].unique().sort() for d in DIMENSIONS]
     if any(level.null_count() for level in levels) or math.prod(map(len, levels)) >= 2**63:
         return frame, list(DIMENSIONS)
     key: pl.Expr | None = None
@@ -73,10 +87,19 @@ def _keyed(frame: pl.DataFrame, keys: pl.DataFrame) -> tuple[pl.DataFrame, list[
     return frame.with_columns(key.alias(KEY)), [KEY]
 
 
-def _sorted_runs(frame: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` sorted by series key and period, with the index of each row's run of equal
-    keys in ``_group``."""
-    frame, order = _keyed(frame, keys)
+def _distinct_keys(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
+    """The distinct series keys of a ``_keyed`` frame, sorted: one integer column made unique
+    and sorted, each key taken from its first row (1 M rows: 0.03 s, where the six text
+    columns took 0.11–0.13 s)."""
+    if order != [KEY]:
+        return frame.select(DIMENSIONS).unique().sort(DIMENSIONS)
+    first = frame.select(pl.int_range(pl.len()).alias("_at"), KEY).unique(KEY).sort(KEY)
+    return frame[first["_at"]].select(DIMENSIONS)
+
+
+def _sorted_runs(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
+    """A ``_keyed`` frame sorted by series key (the columns ``order``) and period, with the
+    index of each row's run of equal keys in ``_group``."""
     rows = frame.sort(*order, "time_period")
     starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in order).fill_null(
         True
@@ -99,13 +122,16 @@ def _with_ids(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
 
 
 def _series_frame(conn: Connection, dataflow_id: str) -> pl.DataFrame:
-    result = conn.execute(
-        select(series.c.id, *(series.c[d] for d in DIMENSIONS)).where(
-            series.c.dataflow_id == dataflow_id
-        )
-    )
+    """The dataflow's stored series (id and key). PostgreSQL sends them as CSV (``COPY … TO``),
+    read by polars: 84,000 series in 0.06–0.11 s, where rows through the driver into Python
+    tuples took 0.24–0.38 s (a second load of the same dataflow, before the server has work)."""
     schema = {"series_id": pl.Int64, **dict.fromkeys(DIMENSIONS, pl.String)}
-    return pl.DataFrame(result.all(), schema=schema, orient="row")
+    stmt = select(series.c.id, *(series.c[d] for d in DIMENSIONS)).where(
+        series.c.dataflow_id == dataflow_id
+    )
+    if conn.dialect.name == "postgresql":
+        return bulk.copied_out(conn, stmt, schema)
+    return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")
 
 
 DRAW_IDS = """
