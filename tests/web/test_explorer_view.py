@@ -129,3 +129,28 @@ def test_a_chart_only_for_one_unit_and_few_series(
 def test_api_column_names_are_the_dimensions(world: World, as_role: Client) -> None:
     names = as_role("ministry").get("/api/explore?dataflow=UNCTAD_DDS").json()["column_names"]
     assert "名称" not in names and names[:2] == ["报告方代码", "报告方"]
+
+
+def test_a_filter_name_of_two_cities_names_both_in_the_views_language(
+    world: World, as_role: Client
+) -> None:
+    """ "Suzhou" is 苏州 (Jiangsu) and 宿州 (Anhui): it selects neither, and the message lists
+    both (before: "neither a code nor a name"); "Suzhou (Jiangsu)" is 苏州."""
+    client = as_role("public")
+    zh = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou").json()
+    assert zh["rows"] == []
+    assert zh["messages"] == [
+        "报告方“Suzhou”对应多个条目：320500 江苏省苏州市；341300 安徽省宿州市。"
+        "请在列表中选择或使用代码，或写明所在地区，如“Suzhou (Jiangsu)”"
+    ]
+    client.get("/lang/en?next=/")
+    en = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou").json()
+    assert en["messages"] == [
+        "Reporter “Suzhou” names several entries: 320500 Suzhou, Jiangsu; 341300 Suzhou, Anhui. "
+        "Pick one from the list or use its code, or say where it lies, as in “Suzhou (Jiangsu)”"
+    ]
+    picked = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou (Jiangsu)").json()
+    assert picked["messages"] == [
+        "Reporter “Suzhou (Jiangsu)” has no data in this selection "
+        "(widen the periods, vintage or other filters)"
+    ]

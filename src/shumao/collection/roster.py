@@ -19,6 +19,8 @@ from shumao.collection.registry import FLAGS, EnterpriseRecord, locate, save_ent
 from shumao.errors import ImportRejected, UnknownCode
 from shumao.ingest.readers import read_table
 from shumao.reference import geo, parks
+from shumao.reference._data import AmbiguousName
+from shumao.validation import codelists
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
 
@@ -189,10 +191,11 @@ def _lookup_park(value: str, report: Report, at: Any) -> str | None:
 def _lookup_county(value: str, report: Report, at: Any) -> str | None:
     try:
         return geo.lookup(value).code
+    except AmbiguousName as exc:
+        report.add(codelists.ambiguous(exc, geo.CODELIST, **at("county")))
+        return None
     except UnknownCode as exc:
-        report.add(
-            finding("code-unknown", value=value, codelist=str(exc).split("/")[0], **at("county"))
-        )
+        report.add(finding("code-unknown", value=value, codelist=exc.codelist, **at("county")))
         return None
 
 

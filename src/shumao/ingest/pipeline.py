@@ -270,6 +270,10 @@ def _check_codes(
                     **at(dim),
                 )
             )
+        elif found := codelists.ambiguity(codelist, code):
+            report.add(
+                codelists.ambiguous(found, codelists.NAMES[codelist], file=file, row=row, **at(dim))
+            )
         else:
             report.add(
                 finding(
