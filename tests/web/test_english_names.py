@@ -87,7 +87,13 @@ def test_a_bases_page_speaks_one_language(world: World, as_role: Client) -> None
     assert CJK.search(note) is None and "：" not in note
     units = [u.get_text(strip=True) for u in en.select("small.unit")]
     assert units == ["100 million US dollars", "100 million yuan"]
+    schedule = en.select("#history p")[0].get_text(
+        " ", strip=True
+    )  # was "2022（2020、2021 data，…）；"
+    assert "2022 (2020, 2021 data, 2022-04-01); 2024 (2022, 2023 data, 2024-04-01)" in schedule
+    assert CJK.search(schedule) is None and not set("（），；、") & set(schedule)
     zh = BeautifulSoup(as_role("public").get("/bases/DSEB06").text, "html.parser")
+    assert "2022（2020、2021 年数据，2022-04-01）；" in zh.select("#history p")[0].get_text()
     assert "第1批" in zh.select("p.note")[0].get_text(strip=True)
     assert [u.get_text(strip=True) for u in zh.select("small.unit")] == ["亿美元", "亿元"]
 
