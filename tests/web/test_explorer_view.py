@@ -12,7 +12,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from web.factories import World, obs, write
+from shumao.collection.forms import get_form
+from shumao.collection.workflow.vintage import vintage_label
+from shumao.storage import vintages
+from web.factories import USCC_A, World, obs, write
 
 Client = Callable[[str], Any]
 RAW = (">USD<", ">A<", ">F<", ">8<", "名称</a>", "ref_area_name", "unit_mult")
@@ -154,3 +157,28 @@ def test_a_filter_name_of_two_cities_names_both_in_the_views_language(
         "Reporter “Suzhou (Jiangsu)” has no data in this selection "
         "(widen the periods, vintage or other filters)"
     ]
+
+
+def test_an_approved_filings_vintage_is_named_in_the_views_language(
+    engine: Engine, world: World, as_role: Client
+) -> None:
+    """Its label was "… 企业直报审核通过 第1版 / approved enterprise filings, revision 1" in
+    both views (the English half without the form or period)."""
+    label = vintage_label(get_form("DDS_Q"), "2024-Q3", 1)
+    with engine.begin() as conn:
+        found = vintages.write_vintage(
+            conn,
+            dataflow_id="ENT_DDS",
+            frame=pl.DataFrame([obs(ref_area=USCC_A, time_period="2024-Q3", freq="Q")]),
+            kind="filing",
+            label=label,
+        )
+    client = as_role("ministry")
+
+    def option() -> str:
+        page = client.get("/explorer?dataflow=ENT_DDS").text
+        return re.findall(rf'<option value="{found}"[^>]*>(.*?)</option>', page)[0]
+
+    assert option().endswith(" 数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版")
+    client.get("/lang/en?next=/")
+    assert option().endswith(" Digital services trade (quarterly) 2024-Q3, approved revision 1")
