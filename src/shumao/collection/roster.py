@@ -158,8 +158,10 @@ def _roster_row(
     code = cell("uscc").upper()
     if not code:
         report.add(finding("value-missing", **at("uscc")))
-    elif problem := uscc_check.problem(code):
-        report.add(finding("uscc-invalid", value=code, detail=problem, **at("uscc")))
+    elif uscc_check.problem(code):
+        report.add(
+            finding("uscc-invalid", value=code, **uscc_check.problem_texts(code), **at("uscc"))
+        )
     name = cell("name")
     if not name:
         report.add(finding("value-missing", **at("name")))

@@ -266,7 +266,7 @@ def _check_codes(
                     file=file,
                     row=row,
                     value=code,
-                    detail=uscc.problem(code),
+                    **uscc.problem_texts(code),
                     **at(dim),
                 )
             )
