@@ -10,11 +10,13 @@ from sqlalchemy import Engine
 
 from shumao.errors import UnknownCode
 from shumao.reference import units
+from shumao.reference._data import AmbiguousName
 from shumao.reference.names import resolver
 from shumao.storage import vintages
 from shumao.storage.dataflows import get_dataflow
+from shumao.validation import codelists
 
-_KIND_OF_CODELIST = {"country": "country", "geo_cn": "geo", "area": "area", "ebops": "ebops"}
+_KIND_OF_CODELIST = codelists.RESOLVERS
 
 
 def resolve_filters(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -52,6 +54,12 @@ def unknown_names(dataflow_id: str, where: Mapping[str, Sequence[str]]) -> dict[
             except UnknownCode:
                 out.setdefault(dim, []).append(value)
     return out
+
+
+def ambiguity(dataflow_id: str, dim: str, value: str) -> AmbiguousName | None:
+    """The entries a filter value names when it is a name of several (Suzhou: 苏州 and 宿州):
+    such a value selects nothing rather than one of them."""
+    return codelists.ambiguity(get_dataflow(dataflow_id).dimensions.get(dim, ""), value)
 
 
 def select(

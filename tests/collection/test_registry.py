@@ -86,6 +86,26 @@ def test_a_wrong_check_character_rejects_the_roster_and_says_so(
         assert conn.execute(select(func.count()).select_from(enterprise)).scalar_one() == 0
 
 
+def test_a_county_name_of_two_districts_is_refused_naming_both(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """朝阳区 is in 北京 and in 长春: the roster names both; with the city in brackets it loads."""
+    rows = [[USCC, "朝阳示例有限公司", "", "朝阳区", "I65", "", "", "", "是"]]
+    with engine.begin() as conn, pytest.raises(ImportRejected) as err:
+        roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "a.xlsx", rows))
+    [found] = err.value.report.errors
+    assert (found.code, found.cell, found.value) == ("name-ambiguous", "D2", "朝阳区")
+    assert "110105 北京市朝阳区；220104 吉林省长春市朝阳区" in found.message_zh
+    assert "110105 Chaoyang District, Beijing; 220104 Chaoyang District, Changchun" in (
+        found.message_en
+    )
+    assert "“朝阳区（北京）”" in found.fix_zh
+    rows[0][3] = "朝阳区（长春）"
+    with engine.begin() as conn:
+        roster.import_roster(conn, actor=ADMIN, path=roster_file(tmp_path / "b.xlsx", rows))
+        assert registry.get_enterprise(conn, actor=ADMIN, uscc=USCC).county_code == "220104"
+
+
 def test_roster_findings_name_the_cell(engine: Engine, tmp_path: Path) -> None:
     rows = [[USCC, "", "不存在的园区", "320114", "65XX", "也许", "否", "否", "是"]]
     path = roster_file(tmp_path / "bad.xlsx", rows)

@@ -231,3 +231,18 @@ def test_a_remark_written_over_two_lines_keeps_the_line_numbers_of_the_rows_belo
     negative = [f for f in checked.report.findings if f.code == "value-negative"]
     assert [f.row for f in negative] == [bad + 2]  # one physical line more above it
     assert checked.lines["remark"][0] == "第一行\n第二行"
+
+
+def test_identity_findings_name_the_templates_header_in_one_language() -> None:
+    """The credit code and period columns were named "统一社会信用代码 / credit code", "报告期 /
+    period", "统一社会信用代码 USCC" in the Chinese message and the location of either view, and
+    a wrong check character was explained in both languages in each message."""
+    found = []
+    for name in ("identity_missing.csv", "uscc_wrong_check_character.csv"):
+        parsed, _ = check(by_name(name))
+        found += [f for f in parsed.report.errors if f.code in ("identity-missing", "uscc-invalid")]
+    assert {f.column for f in found} == {"统一社会信用代码", "报告期"}
+    assert all(not re.search(r"[A-Za-z]{3}", f.message_zh.replace(f.value, "")) for f in found)
+    (wrong,) = [f for f in found if f.code == "uscc-invalid"]  # its detail in each language
+    assert wrong.message_zh.endswith("不是有效的统一社会信用代码：校验位错误：应为 7，实际为 8")
+    assert wrong.message_en.endswith("credit code: wrong check character: expected 7, found 8")

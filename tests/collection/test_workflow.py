@@ -131,7 +131,7 @@ def test_approval_stores_the_filing_as_a_vintage_of_ent_dds(engine: Engine, ent:
     assert info.kind == "filing" and info.rows == 7 and info.created_by == "root (admin)"
     assert info.label == (
         "数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版 / "
-        "approved enterprise filings, revision 1"
+        "Digital services trade (quarterly) 2024-Q3, approved revision 1"
     )  # names no filer
 
 

@@ -101,8 +101,9 @@ def _header_fields(spec: dict[str, Any]) -> dict[str, str]:
 
 def _matches(found: Finding, want: dict[str, Any], fields: dict[str, str]) -> bool:
     for key, expected in want.items():
-        if key == "message_contains":
-            ok = expected in found.message_zh and expected in found.message_en
+        if key == "message_contains":  # one text in both messages, or [Chinese, English]
+            zh, en = expected if isinstance(expected, list) else (expected, expected)
+            ok = zh in found.message_zh and en in found.message_en
         elif key == "column":
             ok = found.column in (expected, fields.get(expected))
         elif key == "severity":

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 import shumao.reference
+from shumao.errors import UnknownCode
 from shumao.labels import area_name
 from shumao.reference import geo
 from shumao.reference._data import AmbiguousName
-from shumao.reference.names import area_names
+from shumao.reference.names import area_names, resolver
 
 DATA = Path(shumao.reference.__file__).parent / "data" / "geo_areas.csv"
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -123,3 +124,63 @@ def test_english_names_of_cities_and_counties_are_looked_up_after_the_provinces(
     assert geo.lookup("Enshi Tujia and Miao Autonomous Prefecture").code == "422800"
     with pytest.raises(AmbiguousName):  # 苏州 and 宿州
         geo.lookup("Suzhou")
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [
+        (
+            "Suzhou",
+            ("320500", "江苏省苏州市", "Suzhou, Jiangsu"),
+            ("341300", "安徽省宿州市", "Suzhou, Anhui"),
+        ),
+        (
+            "Taizhou",
+            ("321200", "江苏省泰州市", "Taizhou, Jiangsu"),
+            ("331000", "浙江省台州市", "Taizhou, Zhejiang"),
+        ),
+        (
+            "Fuzhou",
+            ("350100", "福建省福州市", "Fuzhou, Fujian"),
+            ("361000", "江西省抚州市", "Fuzhou, Jiangxi"),
+        ),
+        (
+            "Yichun",
+            ("230700", "黑龙江省伊春市", "Yichun, Heilongjiang"),
+            ("360900", "江西省宜春市", "Yichun, Jiangxi"),
+        ),
+    ],
+)
+def test_an_english_name_of_two_cities_names_both_and_the_province_picks_one(
+    name: str, first: tuple[str, str, str], second: tuple[str, str, str]
+) -> None:
+    for kind in ("geo", "area"):  # "area" read it as an unknown country before
+        with pytest.raises(AmbiguousName) as raised:
+            resolver(kind)(name)
+        assert raised.value.candidates == tuple(f"{c} {zh}" for c, zh, _ in (first, second))
+        assert raised.value.candidates_en == tuple(f"{c} {en}" for c, _, en in (first, second))
+        message = str(raised.value)
+        place, province = first[2].split(", ")
+        example = f"{place} ({province})"
+        assert f"如“{example}”" in message and f"say where it lies: {example}" in message
+    for code, _, qualified in (first, second):
+        assert resolver("area")(qualified) == code
+        place, province = qualified.split(", ")
+        assert geo.lookup(f"{place} ({province})").code == code
+        assert geo.lookup(f"{place}，{province}").code == code  # a full-width comma
+
+
+def test_a_chinese_name_of_two_districts_takes_the_city_or_province_in_brackets() -> None:
+    with pytest.raises(AmbiguousName) as raised:
+        geo.lookup("朝阳区")
+    assert raised.value.candidates == ("110105 北京市朝阳区", "220104 吉林省长春市朝阳区")
+    assert raised.value.example == "朝阳区（北京）"
+    assert geo.lookup("朝阳区（北京）").code == "110105"
+    assert geo.lookup("朝阳区（长春市）").code == "220104"
+    assert geo.lookup("Chaoyang District, Changchun").code == "220104"
+    with pytest.raises(AmbiguousName):  # 朝阳区 and 潮阳区 in English
+        geo.lookup("Chaoyang District")
+    with pytest.raises(UnknownCode):  # no Suzhou in Zhejiang
+        geo.lookup("Suzhou, Zhejiang")
+    assert geo.lookup("Weining Yi, Hui and Miao Autonomous County").code == "520526"
+    assert geo.lookup("Weining Yi, Hui and Miao Autonomous County, Guizhou").code == "520526"

@@ -176,6 +176,12 @@ def test_the_china_map_has_the_south_china_sea_inset_and_explains_grey(open_page
     legend = page.inner_text("#card-map .legend-nodata").strip()
     assert legend.startswith("灰色：无数据") and "共 34 个" in legend
     shot(page, "map_inset")
+    page.set_viewport_size({"width": 390, "height": 844})  # redrawn for the width: the inset
+    page.wait_for_function("() => window.innerWidth === 390")  # keeps its name (it read "1")
+    caption = """() => echarts.getInstanceByDom(document.getElementById('chart-map'))
+        .getOption().graphic[0].elements.find(e => e.id === 'inset-name').style.text"""
+    page.wait_for_function(f"() => ({caption})() !== undefined")
+    assert page.evaluate(caption) == "南海诸岛"
 
 
 def test_the_province_map_drills_down_to_its_cities(open_page, live_server: str) -> None:

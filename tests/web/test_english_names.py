@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from shumao.auth.scope import Scope
+from shumao.bases import registry
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import tables as t
 from shumao.monitor.hooks import after_commit
@@ -84,9 +87,59 @@ def test_a_bases_page_speaks_one_language(world: World, as_role: Client) -> None
     assert CJK.search(note) is None and "：" not in note
     units = [u.get_text(strip=True) for u in en.select("small.unit")]
     assert units == ["100 million US dollars", "100 million yuan"]
+    schedule = en.select("#history p")[0].get_text(
+        " ", strip=True
+    )  # was "2022（2020、2021 data，…）；"
+    assert "2022 (2020, 2021 data, 2022-04-01); 2024 (2022, 2023 data, 2024-04-01)" in schedule
+    assert CJK.search(schedule) is None and not set("（），；、") & set(schedule)
     zh = BeautifulSoup(as_role("public").get("/bases/DSEB06").text, "html.parser")
+    assert "2022（2020、2021 年数据，2022-04-01）；" in zh.select("#history p")[0].get_text()
     assert "第1批" in zh.select("p.note")[0].get_text(strip=True)
     assert [u.get_text(strip=True) for u in zh.select("small.unit")] == ["亿美元", "亿元"]
+
+
+def _history(client: TestClient, code: str) -> list[str]:
+    page = BeautifulSoup(client.get(f"/bases/{code}").text, "html.parser")
+    return [tr.select("td")[4].get_text(strip=True) for tr in page.select("#history tbody tr")]
+
+
+def test_a_bases_status_history_gives_shumaos_note_in_the_views_language(
+    world: World, as_role: Client
+) -> None:
+    """The first batch's note was stored as "据《中国数字贸易发展报告2022》… / per the 2022
+    report, …" and shown whole in both views."""
+    zh = _history(as_role("public"), "DSEB06")
+    en = _history(_english(as_role("public")), "DSEB06")
+    assert zh == [
+        "据《中国数字贸易发展报告2022》：2020年4月商务部会同中央网信办、工业和信息化部联合"
+        "认定；报告只载月份，日期记为当月1日"
+    ]
+    assert en == [
+        "per the 2022 report, designated in April 2020 (the report gives the month "
+        "only; recorded as the 1st)"
+    ]
+
+
+def test_a_reason_an_official_typed_is_shown_as_typed_in_either_view(
+    engine: Engine, world: World, as_role: Client
+) -> None:
+    typed = "园区企业数据造假 / 见商务函〔2026〕12号"
+    with engine.begin() as conn:
+        registry.seed_first_batch(conn)
+        for status, on, reason in (
+            ("rereview_failed", date(2024, 6, 1), typed),
+            ("revoked", date(2024, 9, 1), "资格取消"),
+        ):
+            registry.set_status(
+                conn,
+                scope=Scope.of("mofcom", "ministry"),
+                code="DSEB06",
+                status=status,
+                effective_on=on,
+                reason=reason,
+            )
+    for client in (as_role("public"), _english(as_role("public"))):
+        assert _history(client, "DSEB06")[1:] == [typed, "资格取消"]
 
 
 def _source(client: TestClient, area: str, key: str) -> str:

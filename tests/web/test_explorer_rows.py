@@ -13,7 +13,7 @@ from starlette.datastructures import QueryParams
 
 from shumao.auth import users
 from shumao.auth.scope import Scope
-from shumao.web.services import explorer, explorer_rows, explorer_view
+from shumao.web.services import explorer, explorer_rows, explorer_unmatched, explorer_view
 from web.factories import MONEY, USCC_A, USCC_A2, USCC_B, World
 
 QUERIES = (
@@ -39,7 +39,7 @@ def _answer(engine: Engine, scope: Scope, text: str, small: int) -> dict[str, An
     query = explorer.Query.from_params(QueryParams(text))
     with engine.connect() as conn:
         found = explorer.full_view(conn, scope=scope, query=query, lang="zh", small=small)
-    res = explorer.result(found, query, explorer.unmatched(query, found, "zh"))
+    res = explorer.result(found, query, explorer_unmatched.unmatched(query, found, "zh"))
     assert isinstance(res.view, explorer_rows.Rows) == (small >= 0)
     return {
         "frame": res.frame,

@@ -12,7 +12,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from web.factories import World, obs, write
+from shumao.collection.forms import get_form
+from shumao.collection.workflow.vintage import vintage_label
+from shumao.storage import vintages
+from web.factories import USCC_A, World, obs, write
 
 Client = Callable[[str], Any]
 RAW = (">USD<", ">A<", ">F<", ">8<", "名称</a>", "ref_area_name", "unit_mult")
@@ -129,3 +132,53 @@ def test_a_chart_only_for_one_unit_and_few_series(
 def test_api_column_names_are_the_dimensions(world: World, as_role: Client) -> None:
     names = as_role("ministry").get("/api/explore?dataflow=UNCTAD_DDS").json()["column_names"]
     assert "名称" not in names and names[:2] == ["报告方代码", "报告方"]
+
+
+def test_a_filter_name_of_two_cities_names_both_in_the_views_language(
+    world: World, as_role: Client
+) -> None:
+    """ "Suzhou" is 苏州 (Jiangsu) and 宿州 (Anhui): it selects neither, and the message lists
+    both (before: "neither a code nor a name"); "Suzhou (Jiangsu)" is 苏州."""
+    client = as_role("public")
+    zh = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou").json()
+    assert zh["rows"] == []
+    assert zh["messages"] == [
+        "报告方“Suzhou”对应多个条目：320500 江苏省苏州市；341300 安徽省宿州市。"
+        "请在列表中选择或使用代码，或写明所在地区，如“Suzhou (Jiangsu)”"
+    ]
+    client.get("/lang/en?next=/")
+    en = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou").json()
+    assert en["messages"] == [
+        "Reporter “Suzhou” names several entries: 320500 Suzhou, Jiangsu; 341300 Suzhou, Anhui. "
+        "Pick one from the list or use its code, or say where it lies, as in “Suzhou (Jiangsu)”"
+    ]
+    picked = client.get("/api/explore?dataflow=MOFCOM_REPORT&ref_area=Suzhou (Jiangsu)").json()
+    assert picked["messages"] == [
+        "Reporter “Suzhou (Jiangsu)” has no data in this selection "
+        "(widen the periods, vintage or other filters)"
+    ]
+
+
+def test_an_approved_filings_vintage_is_named_in_the_views_language(
+    engine: Engine, world: World, as_role: Client
+) -> None:
+    """Its label was "… 企业直报审核通过 第1版 / approved enterprise filings, revision 1" in
+    both views (the English half without the form or period)."""
+    label = vintage_label(get_form("DDS_Q"), "2024-Q3", 1)
+    with engine.begin() as conn:
+        found = vintages.write_vintage(
+            conn,
+            dataflow_id="ENT_DDS",
+            frame=pl.DataFrame([obs(ref_area=USCC_A, time_period="2024-Q3", freq="Q")]),
+            kind="filing",
+            label=label,
+        )
+    client = as_role("ministry")
+
+    def option() -> str:
+        page = client.get("/explorer?dataflow=ENT_DDS").text
+        return re.findall(rf'<option value="{found}"[^>]*>(.*?)</option>', page)[0]
+
+    assert option().endswith(" 数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第1版")
+    client.get("/lang/en?next=/")
+    assert option().endswith(" Digital services trade (quarterly) 2024-Q3, approved revision 1")

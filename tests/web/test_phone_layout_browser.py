@@ -69,3 +69,44 @@ def test_the_alert_rows_read_as_cards_on_a_phone(open_page, engine: Engine) -> N
         assert row["message"] >= row["row"] - 1, row  # the message on a line of its own, full width
         assert row["rule"] >= 80, row  # the rule's name is not squeezed into a narrow column
     assert not page.errors
+
+
+CUT_TEXT = """() => [...document.querySelectorAll('.chart[data-ready="1"]')].flatMap(el => {
+  const chart = echarts.getInstanceByDom(el), width = chart.getWidth();
+  return chart.getZr().storage.getDisplayList().filter(t => t.style && t.style.text != null).filter(t => {
+    const r = t.getBoundingRect().clone();
+    if (t.transform) r.applyTransform(t.transform);
+    return r.x < -1 || r.x + r.width > width + 1;
+  }).map(t => el.id + ': ' + t.style.text);
+})"""
+WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 391)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ["public", "ministry"])
+def test_the_bases_pages_fit_a_phone_in_either_language(  # type: ignore[no-untyped-def]
+    lang: str, role: str, open_page, engine: Engine
+) -> None:
+    """The list (map, ranking, table) and a base's page (charts, status history and, for the
+    ministry, the scorecard, re-review and forms) scroll no wider than a 390 px phone."""
+    for name in ("table3_bases_2020_2022.csv", "table4_base_output_2020_2022.csv"):
+        run_import(engine, "report2022", DEMO / "report2022" / name)
+    page = open_page(role)
+    if lang == "en":
+        page.goto("/lang/en?next=/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, ready, name in (
+        ("/bases", "#bases-map[data-ready='1']", "bases_list"),
+        ("/bases/DSEB06?year=2022", "#chart-trend-trade[data-ready='1']", "bases_DSEB06"),
+    ):
+        page.goto(path)
+        page.wait_for_selector(ready, timeout=30_000)
+        page.wait_for_function("() => window.innerWidth === 390")
+        shot(page, f"{name}_390_{lang}_{role}")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"{path} ({lang}): {wide} px: {page.evaluate(WIDE_ELEMENTS)}"
+        assert page.evaluate(CUT_TEXT) == [], f"{path} ({lang}): chart text cut off"
+    assert ("Status history" in page.inner_text("#history")) == (lang == "en")
+    assert not page.errors

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy import Connection, delete, insert, select
 
 from shumao.auth import session_cache
+from shumao.auth.scope import Scope
 from shumao.auth.tables import auth_session
 from shumao.auth.users import User, get_user
 
@@ -33,6 +34,12 @@ class Session:
     user: User
     csrf_token: str
     expires_at: datetime
+
+
+def scope_of(session: Session | None) -> Scope:
+    """What the requester of a login session may see: the user's scope, or the public's when
+    not logged in (no session, an expired or an unknown one)."""
+    return session.user.access if session else Scope.public()
 
 
 def _signer(secret: str, salt: str) -> Signer:

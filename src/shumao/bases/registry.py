@@ -57,9 +57,11 @@ NEXT: dict[str | None, frozenset[str]] = {
 DESIGNATED = frozenset({"designated", "rereview_passed", "rereview_failed"})
 FIRST_BATCH_NOTE = (
     "据《中国数字贸易发展报告2022》：2020年4月商务部会同中央网信办、工业和信息化部联合认定；"
-    "报告只载月份，日期记为当月1日 / per the 2022 report, designated in April 2020 "
-    "(the report gives the month only; recorded as the 1st)"
+    "报告只载月份，日期记为当月1日",
+    "per the 2022 report, designated in April 2020 (the report gives the month only; "
+    "recorded as the 1st)",
 )
+"""The reason of the first batch's designations (Chinese, English): a note shumao writes."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,16 @@ class Status:
     reason: str
     recorded_at: datetime
     recorded_by: str
+    reason_en: str = ""
+    """The English of a reason shumao wrote; empty for one an official typed."""
 
     def text(self, lang: str = "zh") -> str:
         zh, en = STATUS_TEXT[self.status]
         return en if lang == "en" else zh
+
+    def reason_in(self, lang: str = "zh") -> str:
+        """The reason in the view's language; a typed one as it was typed."""
+        return self.reason_en if lang == "en" and self.reason_en else self.reason
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,8 @@ def seed_first_batch(conn: Connection, *, by: str = "system") -> int:
                 status="designated",
                 effective_on=date.fromisoformat(row["designated"]),
                 document="",
-                reason=FIRST_BATCH_NOTE,
+                reason=FIRST_BATCH_NOTE[0],
+                reason_en=FIRST_BATCH_NOTE[1],
                 recorded_at=now,
                 recorded_by=by,
             )
@@ -298,6 +307,7 @@ def _status(row: object) -> Status:
         m["reason"],
         m["recorded_at"],
         m["recorded_by"],
+        m["reason_en"],
     )
 
 

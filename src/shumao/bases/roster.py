@@ -217,11 +217,9 @@ def _check_names(out: pl.DataFrame, ctx: _Ctx) -> None:
 
 def _check_codes(out: pl.DataFrame, ctx: _Ctx) -> None:
     for row, code in out.filter(pl.col("uscc").is_not_null()).select(ROW, "uscc").iter_rows():
-        problem = uscc.problem(code.upper())
-        if problem:
-            ctx.report.add(
-                finding("uscc-invalid", value=code, detail=problem, **ctx.at("uscc", row))
-            )
+        if uscc.problem(code.upper()):
+            texts = uscc.problem_texts(code.upper())
+            ctx.report.add(finding("uscc-invalid", value=code, **texts, **ctx.at("uscc", row)))
 
 
 def _check_duplicates(out: pl.DataFrame, ctx: _Ctx) -> None:

@@ -3,7 +3,8 @@
     export_base            the registry: a base (its park code), name, city, province, the
                            threshold region group, batch, map position
     export_base_status     every status a base had (候选 → 公示 → 认定 → 复审合格/不合格 → 取消):
-                           effective date, end of a publicity period, document, reason, who, when
+                           effective date, end of a publicity period, document, reason (and its
+                           English when shumao wrote it), who, when
     base_application       an application (申报) or a re-review (复审) of a base for given years:
                            state, verdict when decided, the special-potential override and its
                            written reason, who decided
@@ -19,7 +20,7 @@
     link_decision          a person's decision on a (roster record, enterprise) pair: accept or
                            reject; reused by every later run
 
-Created by migration ``bases_0001``.
+Created by migration ``bases_0001``; ``export_base_status.reason_en`` by ``bases_0002``.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ export_base_status = Table(
     Column("until", Date, nullable=True),
     Column("document", String(200), nullable=False, server_default=""),
     Column("reason", Text, nullable=False, server_default=""),
+    Column("reason_en", Text, nullable=False, server_default=""),  # bases_0002
     Column("recorded_at", TZ, nullable=False),
     Column("recorded_by", String(100), nullable=False),
 )

@@ -10,6 +10,7 @@ from rich.table import Table
 from shumao.cli.common import console, fail
 from shumao.errors import UnknownCode
 from shumao.reference import countries, ebops, fx, geo, groupings, parks, units, versions
+from shumao.reference._data import AmbiguousName
 
 app = typer.Typer(help="参考代码表 / reference code lists", no_args_is_help=True)
 
@@ -36,9 +37,20 @@ def _matches(value: str) -> list[tuple[str, str, str, str]]:
     for name, find, show in attempts:
         try:
             found.append((name, *show(find())))
+        except AmbiguousName as exc:  # "Suzhou": 苏州 and 宿州, each on a row
+            found += [(f"{name} 同名 several", code, zh, en) for code, zh, en in _pairs(exc)]
         except UnknownCode:
             continue
     return found
+
+
+def _pairs(exc: AmbiguousName) -> list[tuple[str, str, str]]:
+    """(``320500``, ``江苏省苏州市``, ``Suzhou, Jiangsu``) per candidate."""
+    out = []
+    for zh, en in zip(exc.candidates, exc.candidates_en, strict=True):
+        code, _, name_zh = zh.partition(" ")
+        out.append((code, name_zh, en.split(" ", 1)[-1]))
+    return out
 
 
 @app.command()

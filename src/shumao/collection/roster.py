@@ -19,6 +19,8 @@ from shumao.collection.registry import FLAGS, EnterpriseRecord, locate, save_ent
 from shumao.errors import ImportRejected, UnknownCode
 from shumao.ingest.readers import read_table
 from shumao.reference import geo, parks
+from shumao.reference._data import AmbiguousName
+from shumao.validation import codelists
 from shumao.validation import uscc as uscc_check
 from shumao.validation.findings import Report, finding
 
@@ -156,8 +158,10 @@ def _roster_row(
     code = cell("uscc").upper()
     if not code:
         report.add(finding("value-missing", **at("uscc")))
-    elif problem := uscc_check.problem(code):
-        report.add(finding("uscc-invalid", value=code, detail=problem, **at("uscc")))
+    elif uscc_check.problem(code):
+        report.add(
+            finding("uscc-invalid", value=code, **uscc_check.problem_texts(code), **at("uscc"))
+        )
     name = cell("name")
     if not name:
         report.add(finding("value-missing", **at("name")))
@@ -189,10 +193,11 @@ def _lookup_park(value: str, report: Report, at: Any) -> str | None:
 def _lookup_county(value: str, report: Report, at: Any) -> str | None:
     try:
         return geo.lookup(value).code
+    except AmbiguousName as exc:
+        report.add(codelists.ambiguous(exc, geo.CODELIST, **at("county")))
+        return None
     except UnknownCode as exc:
-        report.add(
-            finding("code-unknown", value=value, codelist=str(exc).split("/")[0], **at("county"))
-        )
+        report.add(finding("code-unknown", value=value, codelist=exc.codelist, **at("county")))
         return None
 
 

@@ -266,9 +266,13 @@ def _check_codes(
                     file=file,
                     row=row,
                     value=code,
-                    detail=uscc.problem(code),
+                    **uscc.problem_texts(code),
                     **at(dim),
                 )
+            )
+        elif found := codelists.ambiguity(codelist, code):
+            report.add(
+                codelists.ambiguous(found, codelists.NAMES[codelist], file=file, row=row, **at(dim))
             )
         else:
             report.add(

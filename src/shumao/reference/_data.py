@@ -19,16 +19,30 @@ Row = dict[str, str]
 
 
 class AmbiguousName(UnknownCode):
-    """A name matches several entries of a code list; ``candidates`` lists them."""
+    """A name matches several entries of a code list; ``candidates`` lists them (in Chinese;
+    ``candidates_en`` in English, the same when not given). ``example``: how to write the name
+    so that it names one entry, where the code list can tell ("Suzhou (Jiangsu)")."""
 
-    def __init__(self, codelist: str, value: object, candidates: Iterable[str]) -> None:
+    def __init__(
+        self,
+        codelist: str,
+        value: object,
+        candidates: Iterable[str],
+        candidates_en: Iterable[str] | None = None,
+        *,
+        example: str = "",
+    ) -> None:
         super().__init__(codelist, value)
         self.candidates = tuple(candidates)
-        listing = "; ".join(self.candidates)
+        self.candidates_en = tuple(candidates_en) if candidates_en is not None else self.candidates
+        self.example = example
+        zh, en = "；".join(self.candidates), "; ".join(self.candidates_en)
+        how_zh = f"，或在名称后写明所在地区（如“{example}”）" if example else ""
+        how_en = f", or say where it lies: {example}" if example else ""
         self.args = (
-            f"名称有歧义：{codelist} 中“{value}”对应多个条目（{listing}），请使用代码"
-            f" / ambiguous name: {value!r} matches several entries of {codelist} ({listing});"
-            " use a code",
+            f"名称有歧义：{codelist} 中“{value}”对应多个条目（{zh}），请使用代码{how_zh}"
+            f" / ambiguous name: {value!r} matches several entries of {codelist} ({en});"
+            f" use a code{how_en}",
         )
 
 

@@ -92,7 +92,10 @@ def _code_form(text: str) -> str | None:
 
 
 def lookup(value: str | int) -> Area:
-    """The area for a code (2/4/6/9/12 digits, ISO 3166-2) or a Chinese/English name."""
+    """The area for a code (2/4/6/9/12 digits, ISO 3166-2) or a Chinese/English name. A name
+    of several places (Suzhou: 苏州 and 宿州) raises ``AmbiguousName`` naming them; the area it
+    lies in, in brackets or after a comma, picks one ("Suzhou (Jiangsu)", "朝阳区（北京）",
+    "Suzhou, Jiangsu")."""
     text = str(value).strip()
     code = _code_form(text) if re.fullmatch(r"(CN-)?\d+", text, re.I) else None
     if code is not None:
@@ -104,13 +107,55 @@ def lookup(value: str | int) -> Area:
         if len(codes) == 1:
             return _areas()[codes[0]]
         if codes:
-            raise AmbiguousName(CODELIST, value, [_describe(c) for c in codes])
+            raise _ambiguous(value, codes)
+    return _within(value, text)
+
+
+def _within(value: str | int, text: str) -> Area:
+    """The area of a name followed by where it lies: "Suzhou, Jiangsu", "苏州（江苏）"."""
+    key = norm(text)
+    bracket = re.fullmatch(r"(.+)\((.+)\)", key)
+    name, where = bracket.groups() if bracket else key.rpartition(",")[::2]
+    codes = [c for tier in _name_tiers() for c in tier.get(name, [])] if name else []
+    try:
+        outer = lookup(where).code if codes else ""
+    except UnknownCode:
+        outer = ""
+    found = [c for c in dict.fromkeys(codes) if outer in {a.code for a in ancestors(c)}]
+    if len(found) == 1:
+        return _areas()[found[0]]
+    if found:
+        raise _ambiguous(value, found)
     raise UnknownCode(CODELIST, value)
+
+
+def _ambiguous(value: str | int, codes: list[str]) -> AmbiguousName:
+    return AmbiguousName(
+        CODELIST,
+        value,
+        [_describe(c) for c in codes],
+        [_describe_en(c) for c in codes],
+        example=_example(str(value), codes[0]),
+    )
+
+
+def _example(value: str, code: str) -> str:
+    """How to name ``code`` alone, in the script the name was written in."""
+    area, province = _areas()[code], province_of(code)
+    if value.isascii():
+        return f"{area.name_en} ({province.name_en})"  # a comma would split a filter
+    return f"{area.name_zh}（{province.short_zh}）"
 
 
 def _describe(code: str) -> str:
     path = [a.name_zh for a in reversed(ancestors(code))]
     return f"{code} {''.join(path)}{_areas()[code].name_zh}"
+
+
+def _describe_en(code: str) -> str:
+    """``320500 Suzhou, Jiangsu``; ``220104 Chaoyang District, Changchun, Jilin``."""
+    path = [_areas()[code], *ancestors(code)]
+    return f"{code} {', '.join(a.name_en or a.name_zh for a in path)}"
 
 
 def provinces() -> list[Area]:

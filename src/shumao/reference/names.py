@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from shumao.errors import UnknownCode
 from shumao.reference import countries, ebops, geo, parks
+from shumao.reference._data import AmbiguousName
 
 REGIONS = frozenset({"EAST", "CENTRAL", "WEST", "NORTHEAST"})
 
@@ -36,7 +37,8 @@ def area_names(code: str, *, short: bool = False) -> tuple[str, str] | None:
 
 def resolver(kind: str) -> Callable[[str], str]:
     """name or code → canonical code in the code list ``kind`` (country, geo, ebops, park, or
-    area: park, then GB/T 2260 area, then country); ``UnknownCode`` when there is none."""
+    area: park, then GB/T 2260 area, then country); ``UnknownCode`` when there is none,
+    ``AmbiguousName`` (naming the candidates) when a name is of several entries."""
     table: dict[str, Callable[[str], str]] = {
         "country": lambda v: countries.lookup(v).iso3,
         "geo": lambda v: geo.lookup(v).code,
@@ -50,6 +52,8 @@ def resolver(kind: str) -> Callable[[str], str]:
             for fn in order:
                 try:
                     return fn(v)
+                except AmbiguousName:
+                    raise  # a name of several places is reported, not read as the next list's
                 except UnknownCode:
                     continue
             raise UnknownCode("area", v)

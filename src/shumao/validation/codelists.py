@@ -8,7 +8,10 @@ from functools import lru_cache
 
 from shumao.errors import UnknownCode
 from shumao.reference import cbec_modes, countries, ebops, geo, parks
+from shumao.reference._data import AmbiguousName
+from shumao.reference.names import resolver
 from shumao.validation import uscc
+from shumao.validation.findings import Finding, finding
 
 PERIOD_RE = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 FLOWS = {"X", "M", "T", "B"}
@@ -92,3 +95,37 @@ def period_matches(freq: str, period: str) -> bool:
         return False
     kind = "Q" if "-Q" in period else "M" if "-" in period else "A"
     return freq in ("_Z", kind)
+
+
+RESOLVERS = {"country": "country", "geo_cn": "geo", "area": "area", "ebops": "ebops"}
+"""code list → the ``reference.names.resolver`` kind reading its names."""
+
+
+def ambiguity(codelist: str, value: str) -> AmbiguousName | None:
+    """The entries ``value`` names when it is a name of several (Suzhou: 苏州 and 宿州)."""
+    kind = RESOLVERS.get(codelist)
+    if kind is None:
+        return None
+    try:
+        resolver(kind)(value)
+    except AmbiguousName as exc:
+        return exc
+    except UnknownCode:
+        return None
+    return None
+
+
+def ambiguous(exc: AmbiguousName, codelist: str, **where: object) -> Finding:
+    """The ``name-ambiguous`` finding: the name, its candidates in both languages, how to
+    write it (the code, or the name with where it lies)."""
+    how = exc.example
+    return finding(
+        "name-ambiguous",
+        value=exc.value,
+        codelist=codelist,
+        candidates_zh="；".join(exc.candidates),
+        candidates_en="; ".join(exc.candidates_en),
+        how_zh=f"，或在名称后写明所在地区，如“{how}”" if how else "",
+        how_en=f', or say where it lies, as in "{how}"' if how else "",
+        **where,  # type: ignore[arg-type]
+    )

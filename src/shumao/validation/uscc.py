@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -28,6 +30,13 @@ def problem(code: str) -> str | None:
             f"wrong check character: expected {expected}, found {code[17]}"
         )
     return None
+
+
+def problem_texts(code: str) -> dict[str, Any]:
+    """The problem of ``code`` in Chinese and in English: the ``uscc-invalid`` finding's
+    ``detail_zh`` and ``detail_en`` (each message gives the problem in its own language)."""
+    zh, _, en = (problem(code) or "").partition(" / ")
+    return {"detail_zh": zh, "detail_en": en}
 
 
 def is_valid(code: str) -> bool:

@@ -7,7 +7,8 @@ SessionDep   a database connection in a transaction, committed when the route re
              snapshot)
 MaybeUser    the logged-in user or ``None``
 CurrentUser  the logged-in user (401 otherwise)
-ScopeDep     what the requester may see (``Scope.public()`` when not logged in)
+ScopeDep     what the requester may see (``sessions.scope_of``: the public's when not
+             logged in)
 Csrf         unsafe requests of a logged-in user must carry the session's CSRF token
              (form field ``csrf_token`` or header ``X-CSRF-Token``)
 ConfigDep    the web configuration
@@ -119,8 +120,8 @@ MaybeUser = Annotated[User | None, Depends(maybe_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def get_scope(user: MaybeUser) -> Scope:
-    return user.access if user else Scope.public()
+async def get_scope(session: SessionCookieDep) -> Scope:
+    return sessions.scope_of(session)
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]

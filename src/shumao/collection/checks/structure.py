@@ -12,6 +12,7 @@ import polars as pl
 
 from shumao.collection.checks.model import MAX_PER_RULE, TOTAL, Run, field_label, fmt
 from shumao.collection.forms import Field, normalise_period
+from shumao.collection.templates import IDENTITY_LABELS
 from shumao.output import FORMULA_START
 from shumao.reference import units
 from shumao.validation import uscc
@@ -31,16 +32,22 @@ def identity(run: Run) -> None:
     for raw, norm in mapping.items():
         rows = _first_rows(run.lines, "period", raw).with_columns(pl.lit(raw).alias("_value"))
         if norm is None:
-            run.emit("period-invalid", "period", rows, label="报告期 period")
+            run.emit("period-invalid", "period", rows, label=IDENTITY_LABELS["period"])
             continue
         if norm != raw.strip():
-            run.emit("period-normalised", "period", rows, label="报告期 period", normalised=norm)
+            run.emit(
+                "period-normalised",
+                "period",
+                rows,
+                label=IDENTITY_LABELS["period"],
+                normalised=norm,
+            )
         if run.ctx.expected_period and norm != run.ctx.expected_period:
             run.emit(
                 "upload-wrong-period",
                 "period",
                 rows.with_columns(pl.lit(norm).alias("_value")),
-                label="报告期 period",
+                label=IDENTITY_LABELS["period"],
                 expected=run.ctx.expected_period,
             )
     run.lines = run.lines.with_columns(
@@ -68,20 +75,25 @@ def _check_uscc(run: Run) -> None:
         rows = pl.DataFrame({ROW: [row], "_value": [code]})
         if wrong[code]:
             run.emit(
-                "uscc-invalid", "uscc", rows, label="统一社会信用代码 USCC", detail=wrong[code]
+                "uscc-invalid",
+                "uscc",
+                rows,
+                label=IDENTITY_LABELS["uscc"],
+                **uscc.problem_texts(code),
             )
         else:
             run.emit(
                 "upload-wrong-enterprise",
                 "uscc",
                 rows,
-                label="统一社会信用代码 USCC",
+                label=IDENTITY_LABELS["uscc"],
                 expected=expected,
             )
 
 
 def _missing_identity(run: Run, *, written_periods: bool) -> None:
-    for key, label in (("uscc", "统一社会信用代码 / credit code"), ("period", "报告期 / period")):
+    for key in ("uscc", "period"):
+        label = IDENTITY_LABELS[key]  # the header the template writes, as for every field
         if key == "period" and written_periods:
             continue  # written but unreadable: period-invalid says so
         if run.lines[key].is_null().all():

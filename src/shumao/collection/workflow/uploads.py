@@ -18,6 +18,7 @@ from shumao.collection.checks.results import Checked
 from shumao.collection.forms import Form, get_form
 from shumao.collection.limits import Limits
 from shumao.collection.tables import filing, filing_cell, filing_upload
+from shumao.collection.templates import IDENTITY_LABELS
 from shumao.collection.upload import Parsed, read_bytes, read_file, read_json
 from shumao.collection.workflow import accepted as accepted_obs
 from shumao.collection.workflow import clock
@@ -190,7 +191,7 @@ def _refuse_non_reporter(form: Form, ent: registry.Enterprise, parsed: Parsed) -
             sheet=sheet.sheet if sheet else "",
             row=row,
             col_index=col,
-            column="统一社会信用代码 / credit code",
+            column=IDENTITY_LABELS["uscc"],
             value=ent.uscc,
             name=ent.name,
             flag=registry.FLAG_NAMES[form.reporters],

@@ -51,10 +51,11 @@ def write_vintage(conn: Connection, actor: Actor, approved: Filing, note: str) -
 
 def vintage_label(form: Form, period: str, revision: int) -> str:
     """The label of an approved filing's vintage: form, period and revision, never who filed
-    (every logged-in role lists the vintages; who filed is read within scope only)."""
+    (every logged-in role lists the vintages; who filed is read within scope only); Chinese
+    and English (the explorer shows the half of its view's language)."""
     return (
-        f"{form.code} {form.title_zh} {period} 企业直报审核通过 第{revision}版 / approved "
-        f"enterprise filings, revision {revision}"
+        f"{form.code} {form.title_zh} {period} 企业直报审核通过 第{revision}版 / "
+        f"{form.title_en} {period}, approved revision {revision}"
     )
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from shumao import sdmx
 from shumao.auth import audit
-from shumao.auth.scope import Scope
+from shumao.auth.sessions import scope_of
 from shumao.labels import pick
 from shumao.release.history import list_releases
 from shumao.storage.dataflows import all_dataflows, get_dataflow
@@ -152,7 +152,7 @@ async def explore(request: Request, _: Annotated[ExploreParams, Query()]) -> Res
     dependency FastAPI solves costs a worker of 50 clients more than it saves."""
     state = request.app.state
     session = await load_session(request, state.engine, state.config)
-    scope = session.user.access if session else Scope.public()
+    scope = scope_of(session)
     body = await explorer_api.explore_json(
         state.engine,
         scope=scope,

@@ -81,7 +81,7 @@ async def _cached(request: Request, kind: str, query: ListQuery) -> Any | None:
         return None
     token = await state.alert_token(state.engine)
     request.state.session = found
-    scope = found.user.access if found else Scope.public()
+    scope = sessions.scope_of(found)
     return state.cache.peek((kind, scope.key, query, token))
 
 
@@ -138,7 +138,7 @@ def _requester(conn: Connection, request: Request, secret: str) -> tuple[Scope, 
     ttl = request.app.state.cache.state_ttl
     found = sessions.load_recent(conn, cookie=cookie, secret=secret, ttl=ttl) if cookie else None
     request.state.session = found
-    scope = found.user.access if found else Scope.public()
+    scope = sessions.scope_of(found)
     return scope, changes.token(conn)
 
 

@@ -334,47 +334,6 @@ def choices(found: View, flow: Dataflow) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def codes_in(found: View, dim: str) -> set[Any]:
-    """The codes of ``dim`` the view holds."""
-    if isinstance(found, Rows):
-        return found.codes(dim)
-    return set(found[dim].unique().to_list()) if found.height else set()
-
-
-def unmatched(query: Query, found: View, lang: str) -> tuple[str, ...]:
-    """A message for every filter value that found no row: a name that is neither a code nor a
-    name of the dimension, or a code without data in the selection."""
-    wanted = {d: list(v) for d, v in query.filters.items()}
-    resolved = store_query.resolve_filters(query.dataflow, wanted)
-    unknown = store_query.unknown_names(query.dataflow, wanted)
-    out = []
-    for dim, values in wanted.items():
-        present = codes_in(found, dim)
-        for given, code in zip(values, resolved[dim], strict=True):
-            if code in present:
-                continue
-            zh, en = dimension_name(dim, "zh"), dimension_name(dim, "en")
-            if given in unknown.get(dim, ()):
-                out.append(
-                    pick(
-                        f"{zh}中没有“{given}”：它不是代码，也不是名称，请在列表中选择",
-                        f"{en} has no “{given}”: it is neither a code nor a name; "
-                        "pick one from the list",
-                        lang,
-                    )
-                )
-            else:
-                out.append(
-                    pick(
-                        f"{zh}“{given}”在所选条件下没有数据（可放宽时期、版本或其他筛选）",
-                        f"{en} “{given}” has no data in this selection (widen the "
-                        "periods, vintage or other filters)",
-                        lang,
-                    )
-                )
-    return tuple(out)
-
-
 # --------------------------------------------------------------------------- choosers
 
 

@@ -20,7 +20,7 @@ from shumao.auth.scope import Scope
 from shumao.storage.dataflows import get_dataflow
 from shumao.web.cache import ViewCache
 from shumao.web.schemas import Dashboard
-from shumao.web.services import dashboard, explorer
+from shumao.web.services import dashboard, explorer, explorer_unmatched
 
 
 def overview(conn: Connection, *, scope: Scope, lang: str, cache: ViewCache) -> Dashboard:
@@ -95,7 +95,7 @@ def explore(
 ) -> explorer.Result:
     """The view, and why a filter value found nothing (an unknown name, or no data)."""
     found = _view(conn, scope, query, lang, cache)
-    return explorer.result(found, query, explorer.unmatched(query, found, lang))
+    return explorer.result(found, query, explorer_unmatched.unmatched(query, found, lang))
 
 
 def choices(

@@ -79,7 +79,8 @@
     var labels = type === "bar" ? columnLabels(c, el)
       : { interval: "auto", formatter: function (s) { return wrapLabel(s, 12, 1).join(""); } };
     var categories = { type: "category", data: c.categories, axisLabel: labels };
-    var values = { type: "value", name: c.unit };
+    var values = { type: "value", name: c.unit,  // from the axis rightwards: a long unit
+                   nameTextStyle: { align: "left" } };  // (100 million US dollars) is not cut off
     if (!labels) {  // bars across: the names on the left in about 40 % of the width, on
       // as many lines (≤ 3) as the height gives each category
       var width = Math.max(4, Math.floor(across(el) * 0.4));
@@ -88,13 +89,15 @@
       categories.axisLabel = { interval: 0, lineHeight: 14, formatter: function (s) {
         return evenLines(s, width, rows); } };
       values.nameLocation = "middle";  // the unit under the values, not cut off at the right
+      values.nameTextStyle = {};
       values.nameGap = 24;
       values.splitNumber = 3;  // numbers such as 25,000 side by side on a narrow axis
       values.axisLabel = { hideOverlap: true };
     }
     return {
       tooltip: { trigger: "axis", valueFormatter: fmt },
-      legend: { top: 0, type: c.series.length > 4 ? "scroll" : "plain" },
+      legend: { top: 0, type: c.series.length > 4 ? "scroll" : "plain",  // a long name (a base's)
+                textStyle: { width: Math.max(80, el.clientWidth - 70), overflow: "truncate" } },
       grid: { left: 16, right: 24, top: 56, bottom: labels ? 8 : 30, containLabel: true },
       xAxis: labels ? categories : values,
       yAxis: labels ? values : categories,
@@ -210,7 +213,18 @@
   function insetBox(el) {
     var w = Math.round(Math.min(el.clientWidth * 0.24, el.clientHeight * 0.3));
     var h = Math.round(w * 1.4);
-    return { left: el.clientWidth - w - 10, top: el.clientHeight - h - 10, width: w, height: h };
+    var name = el.dataset.insetName || "南海诸岛";
+    var lines = textWidth(name) * 11 > w - 6 ? 2 : 1;  // "South China Sea Islands" on a phone
+    return { left: el.clientWidth - w - 10, top: el.clientHeight - h - 10, width: w, height: h,
+             name: name, mapHeight: h - 8 - 12 * lines };
+  }
+
+  // The inset's name, centred under its map and wrapped to its width: never past the chart's
+  // right edge (it was placed for four Chinese characters).
+  function insetName(box) {
+    return { type: "text", id: "inset-name", x: box.left + box.width / 2, y: box.top + box.height - 3,
+             style: { text: box.name, fontSize: 11, lineHeight: 12, fill: "#5b6776", align: "center",
+                      verticalAlign: "bottom", width: box.width - 6, overflow: "break" } };
   }
 
   function mapOption(c, el, inset) {
@@ -234,7 +248,7 @@
       series.push({ id: "inset", type: "map", map: "shumao_" + c.geo + "_inset",
                     nameProperty: "id", silent: true, roam: false, boundingCoords: INSET_VIEW,
                     left: box.left + 4, top: box.top + 4, width: box.width - 8,
-                    height: box.height - 20, tooltip: { show: false },
+                    height: box.mapHeight, tooltip: { show: false },
                     itemStyle: { areaColor: c.no_data_color, borderColor: "#9aa4b0",
                                  borderWidth: 0.5 },
                     regions: [{ name: "dash-line", itemStyle: { areaColor: "#1d2633", borderWidth: 1.2,
@@ -243,9 +257,7 @@
       graphic = [{ type: "rect", id: "inset-frame", left: box.left, top: box.top, z: -1,
                    shape: { width: box.width, height: box.height },
                    style: { fill: "#fff", stroke: "#5b6776", lineWidth: 1 } },
-                 { type: "text", id: "inset-name", left: box.left + box.width / 2 - 24,
-                   top: box.top + box.height - 16,
-                   style: { text: el.dataset.inset || "南海诸岛", fontSize: 11, fill: "#5b6776" } }];
+                 insetName(box)];
     }
     return {
       tooltip: { trigger: "item", formatter: function (p) {
@@ -303,10 +315,10 @@
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
-  // loadMap, insetBox and INSET_VIEW are shared with pages that draw on the map themselves
+  // loadMap, insetBox, insetName and INSET_VIEW are shared with pages that draw on the map themselves
   // (static/bases.js: the export bases as pins).
   window.shumao = { wrapLabel: wrapLabel, loadMap: loadMap, insetBox: insetBox,
-                    INSET_VIEW: INSET_VIEW };
+                    insetName: insetName, INSET_VIEW: INSET_VIEW };
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawAll(e.target);
