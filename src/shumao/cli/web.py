@@ -107,9 +107,9 @@ def serve(
             )
         )
     else:
-        uvicorn.run(
-            create_app(get_settings(), engine=engine), host=host, port=port, log_level="info"
-        )
+        app = create_app(get_settings(), engine=engine)
+        app.state.settle_heap = True  # long-lived objects out of the collector's way (web.heap)
+        uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @users_app.command("add")

@@ -23,7 +23,7 @@ from shumao.config import Settings, get_settings
 from shumao.monitor import changes, hooks
 from shumao.release import worker
 from shumao.storage.engine import make_engine
-from shumao.web import errors
+from shumao.web import errors, heap
 from shumao.web.cache import ViewCache
 from shumao.web.config import WebConfig
 from shumao.web.fresh_read import FreshRead
@@ -41,8 +41,11 @@ DESCRIPTION = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The worker threads of this process: ``web_threads`` instead of anyio's 40."""
+    """The worker threads of this process: ``web_threads`` instead of anyio's 40; a serving
+    process's long-lived objects frozen (``heap``)."""
     to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
+    if app.state.settle_heap:
+        heap.settle()
     stop = threading.Event()
     worker = _release_worker(app, stop)
     yield
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings)
     app.state.config = WebConfig.from_settings(settings)
     app.state.cache = ViewCache(state_ttl=app.state.config.state_ttl)
+    app.state.settle_heap = False  # a serving process sets it (``heap``), a test does not
     app.state.alert_token = FreshRead(changes.token)  # the alert list's (services.alert_views)
     errors.install(app)
     app.add_middleware(NoNulBytes)
