@@ -280,6 +280,7 @@ def status(
 
 @pages.get("/bases/{code}/evaluation.{fmt}")
 def evaluation_download(
+    request: Request,
     code: Code,
     conn: SessionDep,
     scope: ScopeDep,
@@ -288,11 +289,16 @@ def evaluation_download(
     year: YearQ = None,
 ) -> Response:
     svc.require_inside(conn, scope=scope, code=code)
-    return _download(*svc.evaluation_file(conn, scope=scope, code=code, fmt=fmt, year=year))
+    return _download(
+        *svc.evaluation_file(
+            conn, scope=scope, code=code, fmt=fmt, year=year, lang=lang_of(request)
+        )
+    )
 
 
 @pages.get("/bases/{code}/rereview.{fmt}")
 def rereview_download(
+    request: Request,
     code: Code,
     conn: SessionDep,
     scope: ScopeDep,
@@ -302,7 +308,14 @@ def rereview_download(
 ) -> Response:
     svc.require_inside(conn, scope=scope, code=code)
     return _download(
-        *svc.evaluation_file(conn, scope=scope, code=code, fmt=f"rereview.{fmt}", cycle=cycle)
+        *svc.evaluation_file(
+            conn,
+            scope=scope,
+            code=code,
+            fmt=f"rereview.{fmt}",
+            cycle=cycle,
+            lang=lang_of(request),
+        )
     )
 
 
