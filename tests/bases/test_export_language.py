@@ -79,7 +79,8 @@ def test_the_english_lines_have_no_chinese_but_what_an_official_typed() -> None:
     assert si[6] == (
         "MOFCOM report, table 3, as stored 24.63 100 million US dollars, converted at the "
         "2022 average rate, 6.7261 yuan per US dollar (NBS, Statistical Communiqué on National "
-        "Economic and Social Development / PBOC, annual average CNY/USD rate), an upper bound"
+        "Economic and Social Development / PBOC, annual average CNY/USD rate), an upper bound; "
+        "the known interval [—, 165.66] 100 million yuan contains the threshold 60.00"
     )
     typed = [c for line in export.rows(_evaluation(), "en") for c in line if CJK.search(c)]
     assert typed == ["review: not accepted; 盖章缺失"]
@@ -104,4 +105,6 @@ def test_the_chinese_lines_are_as_before() -> None:
         "60.00 亿元",
         "待补材料",
     )
-    assert si[6].startswith("商务部报告表3，原值 24.63 亿美元，按2022 年人民币对美元年平均汇率 6.7261")
+    assert si[6].startswith(
+        "商务部报告表3，原值 24.63 亿美元，按2022 年人民币对美元年平均汇率 6.7261"
+    )

@@ -158,11 +158,16 @@ def _application_row(app: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         **app,
         "kind_text": pick(*applications.KINDS[app["kind"]], lang),
-        "state_text": pick(*applications.STATES.get(app["state"], (app["state"],) * 2), lang),
+        "state_text": _state_text(app["state"], lang),
         "verdict_text": pick(*evaluate.VERDICT_TEXT[app["kind"]][verdict], lang)
         if verdict
         else None,
     }
+
+
+def _state_text(state: str, lang: str) -> str:
+    zh, en = applications.STATES.get(state, (state, state))
+    return pick(zh, en, lang)
 
 
 def _shown(ev: evaluate.Evaluation, lang: str) -> list[list[dict[str, str]]]:
@@ -274,7 +279,7 @@ def application(
         "may_prepare": app["state"] == "draft" and scope.role in access.PREPARERS,
         "may_decide": app["state"] == "submitted" and scope.role in access.DECIDERS,
         "kind_text": pick(*applications.KINDS[app["kind"]], lang),
-        "state_text": pick(*applications.STATES.get(app["state"], (app["state"],) * 2), lang),
+        "state_text": _state_text(app["state"], lang),
         "decisions": {d: export.decision_text(d, lang) for d in export.DECISION_TEXT},
         "units": {u: rules.unit_name(u, lang) for u in applications.UNITS},
         "clause": rules.section_name(rules.special_potential()["section"], lang),
