@@ -279,6 +279,7 @@ def status(
 
 
 @pages.get("/bases/{code}/evaluation.{fmt}")
+@pages.get("/bases/{code}/rereview.{fmt}")
 def evaluation_download(
     request: Request,
     code: Code,
@@ -287,34 +288,15 @@ def evaluation_download(
     user: CurrentUser,
     fmt: Annotated[str, Path(pattern="^(docx|xlsx)$")],
     year: YearQ = None,
-) -> Response:
-    svc.require_inside(conn, scope=scope, code=code)
-    return _download(
-        *svc.evaluation_file(
-            conn, scope=scope, code=code, fmt=fmt, year=year, lang=lang_of(request)
-        )
-    )
-
-
-@pages.get("/bases/{code}/rereview.{fmt}")
-def rereview_download(
-    request: Request,
-    code: Code,
-    conn: SessionDep,
-    scope: ScopeDep,
-    user: CurrentUser,
-    fmt: Annotated[str, Path(pattern="^(docx|xlsx)$")],
     cycle: CycleQ = None,
 ) -> Response:
+    """The application check (``year``) or the re-review (``cycle``), in the view's language."""
     svc.require_inside(conn, scope=scope, code=code)
+    fmt = f"rereview.{fmt}" if request.url.path.endswith(f"/rereview.{fmt}") else fmt
+    lang = lang_of(request)
     return _download(
         *svc.evaluation_file(
-            conn,
-            scope=scope,
-            code=code,
-            fmt=f"rereview.{fmt}",
-            cycle=cycle,
-            lang=lang_of(request),
+            conn, scope=scope, code=code, fmt=fmt, year=year, cycle=cycle, lang=lang
         )
     )
 
