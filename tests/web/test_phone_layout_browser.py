@@ -4,7 +4,8 @@ Before, the menu shared one row with the platform's name and, squeezed into the 
 beside it, stacked its links two by two down the screen: 17 links took nine rows beside the
 name. Now the menu takes rows of its own under the name, as many links to a row as fit.
 The alert list's rows read as cards: before, its six columns squeezed the rule's name to one
-or two characters a line."""
+or two characters a line. So do a base's status changes: before, the reason was the fifth of six
+columns, off to the right of a table the user scrolled sideways to read it."""
 
 from __future__ import annotations
 
@@ -109,4 +110,33 @@ def test_the_bases_pages_fit_a_phone_in_either_language(  # type: ignore[no-unty
         assert wide <= 390, f"{path} ({lang}): {wide} px: {page.evaluate(WIDE_ELEMENTS)}"
         assert page.evaluate(CUT_TEXT) == [], f"{path} ({lang}): chart text cut off"
     assert ("Status history" in page.inner_text("#history")) == (lang == "en")
+    assert not page.errors
+
+
+REASONS = """() => [...document.querySelectorAll("#history tbody tr")].map(tr => {
+  const table = tr.closest("table"), reason = tr.cells[4].getBoundingClientRect();
+  return {left: reason.left, right: reason.right, width: reason.width,
+          row: tr.getBoundingClientRect().width, sideways: table.scrollWidth - table.clientWidth,
+          text: tr.cells[4].innerText};
+})"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bases_status_reason_reads_without_sideways_scroll_on_a_phone(  # type: ignore[no-untyped-def]
+    lang: str, open_page
+) -> None:
+    page = open_page("public")
+    if lang == "en":
+        page.goto("/lang/en?next=/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/bases/DSEB06")
+    page.wait_for_selector("#history tbody tr")
+    page.wait_for_function("() => window.innerWidth === 390")
+    rows = page.evaluate(REASONS)
+    shot(page, f"bases_history_390_{lang}")
+    assert rows and all(r["text"] not in ("", "—") for r in rows), rows
+    for r in rows:
+        assert r["sideways"] <= 0, r  # the table does not scroll sideways
+        assert r["left"] >= 0 and r["right"] <= 390, r  # the reason is on the screen
+        assert r["width"] >= r["row"] - 1, r  # on a line of its own, the row's full width
     assert not page.errors

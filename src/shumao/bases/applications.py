@@ -26,6 +26,11 @@ from shumao.bases.tables import base_application, base_application_item, base_ev
 from shumao.errors import ConflictError, ShumaoError
 
 KINDS = {"application": ("申报", "application"), "rereview": ("复审", "re-review")}
+STATES = {
+    "draft": ("草稿", "draft"),
+    "submitted": ("已提交", "submitted"),
+    "decided": ("已决定", "decided"),
+}
 FIGURES = {t.code: t.unit for t in rules.thresholds()} | {
     "FT_EXPORT": "亿美元",
     "DS_EXPORT": "亿美元",

@@ -61,6 +61,8 @@ class Evidence:
     note_zh: str = ""
     note_en: str = ""
     link: str = ""
+    rate_note_en: str = ""
+    """``rate_note`` in English (the rate, its year and source)."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ def _missing_reason(
     known = f"[{'—' if low is None else f'{low:,.2f}'}, {'—' if high is None else f'{high:,.2f}'}]"
     return (
         f"已知区间 {known} {unit} 包含门槛 {minimum:,.2f}，无法判定",
-        f"the known interval {known} {unit} contains the threshold {minimum:,.2f}",
+        f"the known interval {known} {rules.unit_name(unit, 'en')} contains the threshold "
+        f"{minimum:,.2f}",
     )
 
 
@@ -238,15 +241,16 @@ def _needed(o: Outcome) -> tuple[str, str]:
     if o.kind == "checklist":
         return "上传证明材料并由评审人员确认", "upload evidence for a reviewer to accept"
     assert o.threshold is not None
+    unit_en = rules.unit_name(o.unit, "en")
     if o.outcome == FAIL and o.margin is not None:
         gap = -o.margin
         return (
             f"还差 {gap:,.2f} {o.unit}（{'至多' if o.bound == 'upper' else ''}"
             f"{o.value:,.2f} / 门槛 {o.threshold:,.2f}）；或评审适用特殊潜力条款",
-            f"short by {gap:,.2f} {o.unit} ({'at most ' if o.bound == 'upper' else ''}"
+            f"short by {gap:,.2f} {unit_en} ({'at most ' if o.bound == 'upper' else ''}"
             f"{o.value:,.2f} of {o.threshold:,.2f}); or the special-potential clause",
         )
     return (
         f"提供 {o.year} 年的确切数值及证明材料（门槛 {o.threshold:,.2f} {o.unit}）",
-        f"declare the {o.year} figure with evidence (threshold {o.threshold:,.2f} {o.unit})",
+        f"declare the {o.year} figure with evidence (threshold {o.threshold:,.2f} {unit_en})",
     )

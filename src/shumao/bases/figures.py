@@ -35,6 +35,15 @@ SI_ITEMS = ("SI", "SI1", "SI2", "SI3")
 YI_YUAN = "亿元"
 
 
+FX_SOURCE_EN = {
+    "国家统计局《国民经济和社会发展统计公报》/中国人民银行 人民币对美元年平均汇价": (
+        "NBS, Statistical Communiqué on National Economic and Social Development / PBOC, "
+        "annual average CNY/USD rate"
+    )
+}
+"""fx.csv's sources in English (one not here is shown as written)."""
+
+
 def cny_rate(year: str) -> tuple[float, str]:
     found = next((r for r in fx.table() if r.year == int(year) and r.currency == "CNY"), None)
     if found is None:
@@ -44,6 +53,16 @@ def cny_rate(year: str) -> tuple[float, str]:
         found.per_usd,
         f"{year} 年人民币对美元年平均汇率 {found.per_usd} 元/美元{status}（{found.source}）",
     )
+
+
+def cny_rate_en(year: str) -> str:
+    """``cny_rate``'s note in English."""
+    found = next((r for r in fx.table() if r.year == int(year) and r.currency == "CNY"), None)
+    if found is None:
+        return ""
+    status = ", provisional" if found.status == "P" else ""
+    source = FX_SOURCE_EN.get(found.source, found.source)
+    return f"the {year} average rate, {found.per_usd} yuan per US dollar{status} ({source})"
 
 
 def _read(
@@ -109,6 +128,7 @@ def exports_published(conn: Connection, code: str, years: Sequence[str]) -> list
                 original=f"{usd:,.2f} 亿美元",
                 rate=rate,
                 rate_note=note,
+                rate_note_en=cny_rate_en(year),
                 note_zh="可数字化交付服务包含电信、计算机和信息服务：低于门槛即可判定未达标，达到门槛不能判定",
                 note_en="digitally deliverable services include ICT services: falling short proves "
                 "a fail, reaching the threshold proves nothing",
@@ -156,6 +176,7 @@ def exports_reported(conn: Connection, code: str, years: Sequence[str]) -> list[
                 original=f"{usd:,.4f} 亿美元",
                 rate=rate,
                 rate_note=note,
+                rate_note_en=cny_rate_en(year),
                 note_zh=f"{firms} 家直报企业、{'、'.join(quarters)}：未报企业不在其中，只能证明至少这么多",
                 note_en=f"{firms} reporting enterprises, {', '.join(quarters)}: a lower bound",
                 link="/explorer?dataflow=ENT_DDS&product=SI2",
@@ -212,6 +233,7 @@ def declared(items: Iterable[dict[str, object]], application_id: int) -> list[Ev
                 original=f"{item['value']} {unit}",
                 rate=rate,
                 rate_note=note,
+                rate_note_en=cny_rate_en(year) if note else "",
                 note_zh=str(item.get("statement") or ""),
                 note_en=str(item.get("statement") or ""),
                 link=f"/bases/applications/{application_id}#item-{item['id']}",

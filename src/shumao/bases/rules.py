@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+from shumao.errors import ShumaoError
+from shumao.reference import units
+
 DATA = Path(__file__).with_name("data")
 
 
@@ -73,8 +76,47 @@ def version() -> str:
     return str(criteria()["version"])
 
 
-def notice_number() -> str:
-    return str(criteria()["notice"]["number"])
+def notice_number(lang: str = "zh") -> str:
+    """商办服贸函〔2019〕245号; in English "Shang Ban Fu Mao Han [2019] No. 245"."""
+    return str(criteria()["notice"]["number_en" if lang == "en" else "number"])
+
+
+def notice_cited(lang: str = "zh") -> str:
+    """The notice as a sentence cites it: its number in Chinese; in English "the notice
+    Shang Ban Fu Mao Han [2019] No. 245 of the General Office of MOFCOM, …"."""
+    if lang != "en":
+        return notice_number()
+    return f"the notice {notice_number('en')} of {criteria()['notice']['issuers_en']}"
+
+
+def unit_name(unit: str, lang: str = "zh") -> str:
+    """A criterion's unit in the view's language: 亿元 → 100 million yuan, 家 → enterprises (a
+    unit the reference does not know stays as written)."""
+    if lang != "en" or not unit:
+        return unit
+    if unit == "家":
+        return "enterprises"
+    try:
+        return units.parse(unit).name_en
+    except ShumaoError:
+        return unit
+
+
+_NUMERALS = dict(zip("一二三四五六七八九十", range(1, 11), strict=True))
+_ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def section_name(section: str, lang: str = "zh") -> str:
+    """A section of the notice: 三(二)1 as written; in English III(2)1 (its 一、二、三 headings in
+    Roman numerals, the (一)(二) under them in Arabic ones, 、 as a comma): 三(三)1、2 →
+    III(3)1, 2."""
+    if lang != "en":
+        return section
+    out = "".join(
+        _ROMAN[_NUMERALS[ch]] if i == 0 and ch in _NUMERALS else str(_NUMERALS.get(ch, ch))
+        for i, ch in enumerate(section)
+    )
+    return out.replace("、", ", ")
 
 
 def basic_conditions() -> list[Condition]:

@@ -279,30 +279,25 @@ def status(
 
 
 @pages.get("/bases/{code}/evaluation.{fmt}")
+@pages.get("/bases/{code}/rereview.{fmt}")
 def evaluation_download(
+    request: Request,
     code: Code,
     conn: SessionDep,
     scope: ScopeDep,
     user: CurrentUser,
     fmt: Annotated[str, Path(pattern="^(docx|xlsx)$")],
     year: YearQ = None,
-) -> Response:
-    svc.require_inside(conn, scope=scope, code=code)
-    return _download(*svc.evaluation_file(conn, scope=scope, code=code, fmt=fmt, year=year))
-
-
-@pages.get("/bases/{code}/rereview.{fmt}")
-def rereview_download(
-    code: Code,
-    conn: SessionDep,
-    scope: ScopeDep,
-    user: CurrentUser,
-    fmt: Annotated[str, Path(pattern="^(docx|xlsx)$")],
     cycle: CycleQ = None,
 ) -> Response:
+    """The application check (``year``) or the re-review (``cycle``), in the view's language."""
     svc.require_inside(conn, scope=scope, code=code)
+    fmt = f"rereview.{fmt}" if request.url.path.endswith(f"/rereview.{fmt}") else fmt
+    lang = lang_of(request)
     return _download(
-        *svc.evaluation_file(conn, scope=scope, code=code, fmt=f"rereview.{fmt}", cycle=cycle)
+        *svc.evaluation_file(
+            conn, scope=scope, code=code, fmt=fmt, year=year, cycle=cycle, lang=lang
+        )
     )
 
 

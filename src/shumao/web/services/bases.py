@@ -84,6 +84,7 @@ def listing(conn: Connection, *, scope: Scope, lang: str, year: str = "2022") ->
         "kinds": {k: pick(v[0], v[1], lang) for k, v in ranking.KINDS.items()},
         "units": {k: _unit(v[2], lang) for k, v in ranking.KINDS.items()},
         "source": pick(*SOURCE, lang),
+        "notice": rules.notice_cited(lang),
     }
 
 
@@ -125,6 +126,7 @@ def scorecard(
         "charts": _trend(conn, scope, base, lang),
         "inside": inside,
         "schedule": _schedule(base),
+        "statuses": {code: pick(zh, en, lang) for code, (zh, en) in registry.STATUS_TEXT.items()},
     }
     if not inside:
         return out
@@ -134,16 +136,43 @@ def scorecard(
     out.update(
         year=year,
         evaluation=ev,
-        lines=export.rows(ev),
+        lines=export.rows(ev, lang),
+        shown=_shown(ev, lang),
         what_if=evaluate.what_if(ev),
         rereview=review,
-        rereview_lines=export.rows(review.evaluation),
-        applications=applications.of_base(conn, scope=scope, base_code=base.code),
+        rereview_lines=export.rows(review.evaluation, lang),
+        applications=[
+            _application_row(a, lang)
+            for a in applications.of_base(conn, scope=scope, base_code=base.code)
+        ],
         count=counting.latest(conn, base_code=base.code, year=year),
         may_prepare=scope.role in access.PREPARERS,
         may_decide=scope.role in access.DECIDERS,
     )
     return out
+
+
+def _application_row(app: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A base's file with its kind, state and verdict in ``lang``."""
+    verdict = app["verdict"]
+    return {
+        **app,
+        "kind_text": pick(*applications.KINDS[app["kind"]], lang),
+        "state_text": _state_text(app["state"], lang),
+        "verdict_text": pick(*evaluate.VERDICT_TEXT[app["kind"]][verdict], lang)
+        if verdict
+        else None,
+    }
+
+
+def _state_text(state: str, lang: str) -> str:
+    zh, en = applications.STATES.get(state, (state, state))
+    return pick(zh, en, lang)
+
+
+def _shown(ev: evaluate.Evaluation, lang: str) -> list[list[dict[str, str]]]:
+    """Each criterion's evidence texts in ``lang`` (the scorecard's evidence column)."""
+    return [[export.evidence_shown(e, lang) for e in o.evidence] for o in ev.outcomes]
 
 
 def _schedule(base: registry.Base) -> list[dict[str, Any]]:
@@ -176,7 +205,7 @@ def evaluation_doc(ev: evaluate.Evaluation, lang: str) -> dict[str, Any]:
         "criteria": [
             {
                 **{k: v for k, v in asdict(o).items() if k != "evidence"},
-                "name": export.criterion_name(o.code),
+                "name": export.criterion_name(o.code, lang),
                 "evidence": [asdict(e) for e in o.evidence],
             }
             for o in ev.outcomes
@@ -193,25 +222,34 @@ def evaluation_file(
     fmt: str,
     year: str | None = None,
     cycle: int | None = None,
+    lang: str = "zh",
 ) -> tuple[str, bytes]:
+    """The evaluation (or re-review) as Word or Excel, in the view's language."""
     _ready(conn)
     base = registry.get(conn, code)
     if fmt.startswith("rereview"):
         rr = rereview.run(conn, scope=scope, base_code=base.code, cycle=cycle)
-        name = f"{base.code}_{rr.cycle}_复审说明表"
+        name = f"{base.code}_{rr.cycle}_{pick('复审说明表', 'rereview_sheet', lang)}"
         body = (
-            export.docx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets, due=rr.due)
+            export.docx(
+                rr.evaluation,
+                base,
+                what_if=rr.what_if,
+                targets=rr.targets,
+                due=rr.due,
+                lang=lang,
+            )
             if fmt.endswith("docx")
-            else export.xlsx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets)
+            else export.xlsx(rr.evaluation, base, what_if=rr.what_if, targets=rr.targets, lang=lang)
         )
         return f"{name}.{fmt.rsplit('.', 1)[-1]}", body
     year = year or figures.latest_year(conn)
     ev = assessment.assess(conn, scope=scope, base_code=base.code, kind="application", years=[year])
     hints = evaluate.what_if(ev)
-    name = f"{base.code}_{year}_申报条件审核"
+    name = f"{base.code}_{year}_{pick('申报条件审核', 'application_check', lang)}"
     if fmt.endswith("docx"):
-        return f"{name}.docx", export.docx(ev, base, what_if=hints)
-    return f"{name}.xlsx", export.xlsx(ev, base, what_if=hints)
+        return f"{name}.docx", export.docx(ev, base, what_if=hints, lang=lang)
+    return f"{name}.xlsx", export.xlsx(ev, base, what_if=hints, lang=lang)
 
 
 def enterprises(conn: Connection, *, scope: Scope, code: str, year: str) -> dict[str, Any]:
@@ -233,13 +271,18 @@ def application(
     return {
         "app": app,
         "evaluation": ev,
-        "lines": export.rows(ev),
+        "lines": export.rows(ev, lang),
+        "shown": _shown(ev, lang),
         "names": names,
         "what_if": evaluate.what_if(ev),
         "figures": applications.FIGURES,
         "may_prepare": app["state"] == "draft" and scope.role in access.PREPARERS,
         "may_decide": app["state"] == "submitted" and scope.role in access.DECIDERS,
         "kind_text": pick(*applications.KINDS[app["kind"]], lang),
+        "state_text": _state_text(app["state"], lang),
+        "decisions": {d: export.decision_text(d, lang) for d in export.DECISION_TEXT},
+        "units": {u: rules.unit_name(u, lang) for u in applications.UNITS},
+        "clause": rules.section_name(rules.special_potential()["section"], lang),
     }
 
 
