@@ -117,5 +117,15 @@ def test_the_bases_pages(
     page.wait_for_selector("p.empty")
     page.goto(f"/bases/DSEB05/enterprises?year={demo.YEAR}")
     assert page.get_attribute("#count", "data-total") == "44"
+    # sources and linkage methods by name, in the view's language (they showed their codes)
+    members = page.inner_text("#members")
+    assert {"仅服务外包名录", "概率匹配", "未匹配", "统一社会信用代码"} <= set(members.split()), (
+        members
+    )
+    assert not {"roster", "probabilistic", "none", "code"} & set(members.split())
     shot(page, "bases_enterprises_DSEB05")
+    page.goto(f"/bases/DSEB05/enterprises?year={demo.YEAR}&lang=en")
+    english = page.inner_text("#members")
+    assert "roster only" in english and "probabilistic linkage" in english, english
+    assert "not linked" in english and "仅服务外包名录" not in english and "概率匹配" not in english
     assert not page.errors and not park.errors

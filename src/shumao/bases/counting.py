@@ -266,6 +266,22 @@ def results(conn: Connection, run_id: int) -> pl.DataFrame:
     return pl.DataFrame([dict(r._mapping) for r in rows], infer_schema_length=None)
 
 
+SOURCE_TEXT = {
+    "direct": ("仅服贸直报", "direct reporting only"),
+    "roster": ("仅服务外包名录", "roster only"),
+    "both": ("两者皆有", "both"),
+}
+"""``members``' source codes, named (Chinese, English) for the pages."""
+METHOD_TEXT = {
+    "code": ("统一社会信用代码", "credit code"),
+    "probabilistic": ("概率匹配", "probabilistic linkage"),
+    "review": ("人工复核确认", "confirmed in review"),
+    "pending": ("待复核", "pending review"),
+    "none": ("未匹配", "not linked"),
+}
+"""``members``' linkage methods (``linkage``), named (Chinese, English) for the pages."""
+
+
 def members(conn: Connection, count: Count) -> pl.DataFrame:
     """The list behind a count: one row per enterprise counted, with where it came from."""
     res = results(conn, count.run_id)

@@ -258,7 +258,13 @@ def enterprises(conn: Connection, *, scope: Scope, code: str, year: str) -> dict
     access.require_see(conn, scope, base.code, base.city_code)
     found = counting.latest(conn, base_code=base.code, year=year)
     members = counting.members(conn, found).to_dicts() if found else []
-    return {"base": base, "year": year, "count": found, "members": members}
+    return {
+        "base": base,
+        "year": year,
+        "count": found,
+        "members": members,
+        "texts": {"source": counting.SOURCE_TEXT, "method": counting.METHOD_TEXT},
+    }
 
 
 def application(
