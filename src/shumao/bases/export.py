@@ -8,7 +8,7 @@ official typed (a reviewer's note, a declared figure's statement) stays as typed
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 import xlsxwriter
@@ -293,101 +293,92 @@ def xlsx(
         sheet.write_row(i, 0, line, text)
     sheet.set_column(0, 0, 44)
     sheet.set_column(6, 6, 90)
-    evidence = book.add_worksheet(pick("依据", "Evidence", lang))
-    evidence.write_row(0, 0, _heads(EVIDENCE_HEAD, EVIDENCE_HEAD_EN, lang), bold)
-    at = 1
-    for o in ev.outcomes:
-        for e in o.evidence:
-            shown = evidence_shown(e, lang)
-            evidence.write_row(
-                at,
-                0,
-                (
-                    o.code,
-                    e.year,
-                    e.value,
-                    e.bound,
-                    shown["source"],
-                    e.dataflow,
-                    e.series,
-                    e.vintage_id or "",
-                    shown["original"],
-                    e.rate or "",
-                    shown["note"],
-                ),
-                text,
-            )
-            at += 1
+    _table_sheet(
+        book,
+        pick("依据", "Evidence", lang),
+        _heads(EVIDENCE_HEAD, EVIDENCE_HEAD_EN, lang),
+        _evidence_lines(ev, lang),
+        bold,
+        text,
+    )
     if what_if:
-        _what_if_sheet(book, ev, what_if, bold, text, lang)
+        _table_sheet(
+            book,
+            pick("推演", "What-if", lang),
+            _heads(
+                ("项目", "年度", "现状", "所需", "仅此项达标时结论"),
+                ("Criterion", "Year", "Now", "Needed", "Verdict were this alone met"),
+                lang,
+            ),
+            [
+                (
+                    w.code,
+                    w.year,
+                    pick(*evaluate.OUTCOME_TEXT[w.outcome], lang),
+                    pick(w.needed_zh, w.needed_en, lang),
+                    pick(*evaluate.VERDICT_TEXT[ev.kind][w.verdict_if_fixed], lang),
+                )
+                for w in what_if
+            ],
+            bold,
+            text,
+        )
     if targets:
-        _targets_sheet(book, targets, bold, text, lang)
+        _table_sheet(
+            book,
+            pick("发展目标", "Targets", lang),
+            _heads(
+                ("年度", "目标", "比重(%)", "是否达到", "说明"),
+                ("Year", "Target", "Share (%)", "Reached", "Note"),
+                lang,
+            ),
+            [
+                (
+                    t.year,
+                    t.target.name(lang),
+                    t.share if t.share is not None else "—",
+                    pick(*REACHED[t.reached], lang),
+                    pick(t.note_zh, t.note_en, lang),
+                )
+                for t in targets
+            ],
+            bold,
+            text,
+        )
     book.close()
     return buffer.getvalue()
 
 
-def _what_if_sheet(
+def _table_sheet(
     book: xlsxwriter.Workbook,
-    ev: Evaluation,
-    what_if: Sequence[evaluate.WhatIf],
+    name: str,
+    heads: Sequence[object],
+    lines: Iterable[Sequence[object]],
     bold: object,
     text: object,
-    lang: str,
 ) -> None:
-    sheet = book.add_worksheet(pick("推演", "What-if", lang))
-    sheet.write_row(
-        0,
-        0,
-        _heads(
-            ("项目", "年度", "现状", "所需", "仅此项达标时结论"),
-            ("Criterion", "Year", "Now", "Needed", "Verdict were this alone met"),
-            lang,
-        ),
-        bold,
-    )
-    for i, w in enumerate(what_if, start=1):
-        sheet.write_row(
-            i,
-            0,
-            (
-                w.code,
-                w.year,
-                pick(*evaluate.OUTCOME_TEXT[w.outcome], lang),
-                pick(w.needed_zh, w.needed_en, lang),
-                pick(*evaluate.VERDICT_TEXT[ev.kind][w.verdict_if_fixed], lang),
-            ),
-            text,
-        )
+    """A worksheet ``name``: ``heads`` in bold on its first row, one row per line below."""
+    sheet = book.add_worksheet(name)
+    sheet.write_row(0, 0, heads, bold)
+    for i, line in enumerate(lines, start=1):
+        sheet.write_row(i, 0, line, text)
 
 
-def _targets_sheet(
-    book: xlsxwriter.Workbook,
-    targets: Sequence[TargetCheck],
-    bold: object,
-    text: object,
-    lang: str,
-) -> None:
-    sheet = book.add_worksheet(pick("发展目标", "Targets", lang))
-    sheet.write_row(
-        0,
-        0,
-        _heads(
-            ("年度", "目标", "比重(%)", "是否达到", "说明"),
-            ("Year", "Target", "Share (%)", "Reached", "Note"),
-            lang,
-        ),
-        bold,
-    )
-    for i, t in enumerate(targets, start=1):
-        sheet.write_row(
-            i,
-            0,
-            (
-                t.year,
-                t.target.name(lang),
-                t.share if t.share is not None else "—",
-                pick(*REACHED[t.reached], lang),
-                pick(t.note_zh, t.note_en, lang),
-            ),
-            text,
-        )
+def _evidence_lines(ev: Evaluation, lang: str) -> Iterator[tuple[object, ...]]:
+    """One line per piece of evidence of every criterion, in the view's language."""
+    for o in ev.outcomes:
+        for e in o.evidence:
+            shown = evidence_shown(e, lang)
+            yield (
+                o.code,
+                e.year,
+                e.value,
+                e.bound,
+                shown["source"],
+                e.dataflow,
+                e.series,
+                e.vintage_id or "",
+                shown["original"],
+                e.rate or "",
+                shown["note"],
+            )
