@@ -67,6 +67,18 @@ def restore_command(
         f"[green]已恢复 / restored[/green]: {file} ({manifest.created_at}, {manifest.dialect}) · "
         f"{len(manifest.tables)} 表 tables · {manifest.total_rows:,} 行 rows"
     )
+    with open_store() as engine:
+        later = restores.later_revisions(engine, manifest.revisions)
+    if later:
+        console.print(
+            f"备份早于数据库结构版本 {'、'.join(later)}，恢复的数据已按这些版本更新",
+            soft_wrap=True,
+        )
+        console.print(
+            f"the backup predates schema revisions {', '.join(later)}; the restored rows were "
+            f"brought up to date with them",
+            soft_wrap=True,
+        )
 
 
 def _print_tables(manifest: Manifest) -> None:

@@ -3,7 +3,10 @@
 Restoring checks everything before it changes anything: the zip, the manifest, every
 checksum, that the backup's schema revisions are known to this code (not newer), that every
 backed-up table and column exists in the target. It then writes all tables in foreign-key
-order in one transaction and resets PostgreSQL sequences past the restored ids. A target that
+order in one transaction and resets PostgreSQL sequences past the restored ids. A backup made
+before some of this code's schema revisions gets, in the same transaction, what those revisions
+did to rows on upgrade (each migration's ``rewrite``: labels, split notes, derived tables,
+counter rows), so its rows come back as an upgraded store holds them. A target that
 holds more than a freshly migrated store does (``upgrade`` writes dataflow definitions and a
 few counters itself) is refused unless ``force``, which empties it in the same transaction.
 """
@@ -68,6 +71,10 @@ def restore(
                 for table, entry in plan:
                     _load_table(conn, zf, table, entry, tally)
                 _reset_sequences(conn, targets)
+                if manifest.revisions and _catch_up(
+                    conn, later_revisions(engine, manifest.revisions)
+                ):
+                    _reset_sequences(conn, targets)
                 _rebuild_indexes(conn)
         except sa.exc.DBAPIError as exc:
             detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
@@ -95,6 +102,31 @@ def _check_revisions(engine: Engine, conn: Connection, manifest: Manifest) -> No
             "目标数据库结构不是最新版本，请先运行 `shumao db upgrade` / the target store is not "
             "migrated to this shumao's schema: run `shumao db upgrade` first"
         )
+
+
+def later_revisions(engine: Engine, revisions: list[str]) -> list[str]:
+    """The schema revisions of this shumao that came after a backup at ``revisions``, oldest
+    first: the backup's rows have not been through what those revisions did to rows."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    done = _with_ancestors(script, revisions)
+    return [r.revision for r in reversed(list(script.walk_revisions())) if r.revision not in done]
+
+
+def _catch_up(conn: Connection, revisions: list[str]) -> list[str]:
+    """Run on the restored rows the data step (``rewrite``) of each revision in ``revisions``,
+    in order: a label, a split note or a derived table a migration wrote on upgrade would
+    otherwise come back as the older shumao stored it. The revisions whose step ran."""
+    script = ScriptDirectory.from_config(alembic_config(conn.engine))
+    ran = []
+    for name in revisions:
+        revision = script.get_revision(name)
+        rewrite = getattr(revision.module, "rewrite", None) if revision is not None else None
+        if rewrite is not None:
+            rewrite(conn)
+            ran.append(name)
+    if ran:
+        log.info("brought the restored rows up to date: %s", ", ".join(ran))
+    return ran
 
 
 def _with_ancestors(script: ScriptDirectory, revisions: list[str]) -> set[str]:

@@ -38,7 +38,14 @@ def upgrade() -> None:
         "export_base_status",
         sa.Column("reason_en", sa.Text, nullable=False, server_default=""),
     )
-    op.execute(
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Split the stored first-batch note into its Chinese and English.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
+    conn.execute(
         sa.update(STATUS).where(STATUS.c.reason == f"{ZH} / {EN}").values(reason=ZH, reason_en=EN)
     )
 

@@ -28,7 +28,13 @@ OLD = re.compile(
 
 
 def upgrade() -> None:
-    conn = op.get_bind()
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Take the filer's code and the filing number out of the stored labels.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     vintage = sa.table(
         "vintage",
         sa.column("id", sa.Integer),

@@ -24,6 +24,13 @@ def upgrade() -> None:
         "enterprise",
         sa.Column("cbec_reporter", sa.Boolean, nullable=False, server_default=sa.false()),
     )
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Mark the enterprises that filed 数贸季2表 as its reporters.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     enterprise = sa.table(
         "enterprise", sa.column("id", sa.Integer), sa.column("cbec_reporter", sa.Boolean)
     )
@@ -31,7 +38,7 @@ def upgrade() -> None:
         "filing", sa.column("enterprise_id", sa.Integer), sa.column("form_id", sa.String)
     )
     filers = sa.select(filing.c.enterprise_id).where(filing.c.form_id == "CBEC_Q")
-    op.get_bind().execute(
+    conn.execute(
         sa.update(enterprise).where(enterprise.c.id.in_(filers)).values(cbec_reporter=True)
     )
 

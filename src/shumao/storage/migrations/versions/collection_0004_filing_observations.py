@@ -80,8 +80,10 @@ def _observation(
     }
 
 
-def _backfill() -> None:
-    bind = op.get_bind()
+def rewrite(bind: sa.Connection) -> None:
+    """Work out the observations of the uploads accepted before this revision.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     meta = sa.MetaData()
     upload = sa.Table("filing_upload", meta, autoload_with=bind)
     filing = sa.Table("filing", meta, autoload_with=bind)
@@ -133,7 +135,7 @@ def _backfill() -> None:
 
 def upgrade() -> None:
     _table()
-    _backfill()
+    rewrite(op.get_bind())
 
 
 def downgrade() -> None:

@@ -39,7 +39,13 @@ VINTAGE = sa.table(
 
 
 def upgrade() -> None:
-    conn = op.get_bind()
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Name the form and period in the English half of the stored labels.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     rows = conn.execute(
         sa.select(VINTAGE.c.id, VINTAGE.c.label).where(VINTAGE.c.kind == "filing")
     ).all()

@@ -20,15 +20,24 @@ depends_on = None
 
 
 def upgrade() -> None:
-    table = op.create_table(
+    op.create_table(
         "alert_change",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("n", sa.Integer, nullable=False, server_default="0"),
     )
-    op.bulk_insert(table, [{"id": 1, "n": 0}])
+    rewrite(op.get_bind())
     op.create_index("ix_alert_silenced_until", "alert", ["silenced_until"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_alert_silenced_until", table_name="alert")
     op.drop_table("alert_change")
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """The counter's one row.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
+    conn.exec_driver_sql(
+        "INSERT INTO alert_change (id, n) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM alert_change)"
+    )

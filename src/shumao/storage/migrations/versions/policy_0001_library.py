@@ -184,7 +184,17 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_FTS if dialect == "sqlite" else POSTGRES_FTS:
         op.execute(statement)
-    op.execute("INSERT INTO policy_stats (id, documents) VALUES (1, 0)")
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """The library's one counter row, counting the documents stored.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
+    conn.exec_driver_sql(
+        "INSERT INTO policy_stats (id, documents) SELECT 1, count(*) FROM policy_document "
+        "WHERE NOT EXISTS (SELECT 1 FROM policy_stats)"
+    )
 
 
 def downgrade() -> None:

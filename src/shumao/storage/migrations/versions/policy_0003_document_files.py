@@ -64,12 +64,19 @@ def upgrade() -> None:
     )
     for column in ("document_id", "source_sha256", "text_sha256"):
         op.create_index(f"ix_policy_file_{column}", "policy_file", [column])
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Record every document's file under it; fold linked copies into their document.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     columns = ", ".join(COPIED)
-    op.execute(
+    conn.exec_driver_sql(
         f"INSERT INTO policy_file (document_id, {columns}) "
         f"SELECT id, {columns} FROM policy_document ORDER BY id"
     )
-    _merge_linked_copies(op.get_bind())
+    _merge_linked_copies(conn)
 
 
 def _merge_linked_copies(conn: sa.Connection) -> None:

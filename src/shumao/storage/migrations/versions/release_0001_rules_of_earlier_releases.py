@@ -42,7 +42,13 @@ cell = sa.table("release_cell", sa.column("release_id", sa.Integer))
 
 
 def upgrade() -> None:
-    conn = op.get_bind()
+    rewrite(op.get_bind())
+
+
+def rewrite(conn: sa.Connection) -> None:
+    """Record the legacy rules with the releases that published protected cells.
+
+    Also run by ``shumao restore`` on the rows of a backup made before this revision."""
     published = sa.select(cell.c.release_id).distinct()
     # JSON null and SQL NULL both mean "nothing recorded" (``sa.JSON`` may store either)
     rows = conn.execute(
