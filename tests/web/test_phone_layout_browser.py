@@ -110,7 +110,23 @@ def test_the_bases_pages_fit_a_phone_in_either_language(  # type: ignore[no-unty
         assert wide <= 390, f"{path} ({lang}): {wide} px: {page.evaluate(WIDE_ELEMENTS)}"
         assert page.evaluate(CUT_TEXT) == [], f"{path} ({lang}): chart text cut off"
     assert ("Status history" in page.inner_text("#history")) == (lang == "en")
+    if role == "ministry":  # the scorecard: each criterion a card, nothing scrolls sideways
+        criteria = page.evaluate(CRITERIA)
+        assert len(criteria) >= 5, criteria
+        for c in criteria:
+            assert c["sideways"] <= 0, c
+            assert c["left"] >= 0 and c["right"] <= 390 and c["width"] >= c["row"] - 1, c
+            assert c["outcome"]["top"] > c["top"] and c["outcome"]["right"] <= 390, c
     assert not page.errors
+
+
+CRITERIA = """() => [...document.querySelectorAll("#scorecard table.criteria tbody tr")].map(tr => {
+  const table = tr.closest("table"), name = tr.cells[0].getBoundingClientRect();
+  const outcome = tr.cells[4].getBoundingClientRect();
+  return {left: name.left, right: name.right, width: name.width, top: name.top,
+          row: tr.getBoundingClientRect().width, sideways: table.scrollWidth - table.clientWidth,
+          outcome: {top: outcome.top, right: outcome.right}, text: tr.cells[0].innerText};
+})"""
 
 
 REASONS = """() => [...document.querySelectorAll("#history tbody tr")].map(tr => {
