@@ -137,6 +137,8 @@ def test_the_national_target_on_mofcoms_releases(engine: Engine, load: Load) -> 
     assert alert["level"] == "yellow" and alert["message_zh"].startswith(
         "2035年可数字化交付的服务贸易占服务贸易总额比重2024年为38.50%，按当前趋势预计2035年为49.55%"
     )
+    assert alert["message_zh"].endswith("低于2035年目标50%（关注）")
+    assert alert["message_en"].endswith("short of the 2035 target of 50% (watch)")  # was (关注)
 
 
 def test_status_met_on_track_and_not_enough_data() -> None:

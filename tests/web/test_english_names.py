@@ -14,11 +14,16 @@ from bs4 import BeautifulSoup
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from shumao.auth.actors import Actor
+from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
-from shumao.bases import registry
+from shumao.bases import counting, registry, roster
+from shumao.bases import demo as bases_demo
+from shumao.collection import registry as ent_registry
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import tables as t
 from shumao.monitor.hooks import after_commit
+from shumao.web.demo import ENTERPRISES
 from web.factories import World, release
 
 Client = Callable[[str], TestClient]
@@ -202,3 +207,67 @@ def test_an_alerts_source_line_speaks_the_views_language(
     en = _english(as_role("ministry")).get(f"/monitor/alerts/{aid}").text
     assert "Source: MOFCOM, China Digital Trade Development Report</p>" in en
     assert "数据来源" not in en
+
+
+def _queue_bases(html: str) -> set[str]:
+    page = BeautifulSoup(html, "html.parser")
+    return {tr.select("td")[0].get_text(strip=True) for tr in page.select("tbody tr[data-row]")}
+
+
+def test_the_linkage_queue_names_the_base_in_the_views_language(
+    world: World, as_role: Client, engine: Engine
+) -> None:
+    """The queue's base column was its Chinese name in the English view too."""
+    ministry = Scope.of("mofcom", "ministry")
+    with engine.begin() as conn:
+        registry.seed_first_batch(conn)
+        for ent in ENTERPRISES:
+            ent_registry.save_enterprise(
+                conn,
+                actor=Actor("t", Role.ADMIN),
+                source="test",
+                record=ent_registry.EnterpriseRecord(
+                    uscc=ent.uscc, name=ent.name, park_code=ent.park
+                ),
+            )
+        roster.import_roster(conn, scope=ministry, path=DEMO / "bases" / bases_demo.FILE)
+        counting.run(conn, scope=ministry, base_code="DSEB05", year=bases_demo.YEAR)
+    en = _queue_bases(_english(as_role("ministry")).get("/bases/linkage").text)
+    zh = _queue_bases(as_role("ministry").get("/bases/linkage").text)
+    assert en == {f"China (Nanjing) Software Valley {bases_demo.YEAR}"}
+    assert zh == {f"中国（南京）软件谷 {bases_demo.YEAR}"}
+
+
+def test_units_are_named_in_the_views_language(world: World, as_role: Client) -> None:
+    """The explorer's unit choices and the index framework's indicator units were the code
+    list's Chinese names (亿美元, 万户, 台) in the English view."""
+    en, zh = _english(as_role("ministry")), as_role("ministry")
+
+    def choices(client: TestClient) -> dict[str, str]:
+        page = BeautifulSoup(client.get("/explorer").text, "html.parser")
+        return {o["value"]: o.get_text(strip=True) for o in page.select("select[name=unit] option")}
+
+    assert choices(en) == {
+        "": "As stored",
+        "亿美元": "100 million US dollars",
+        "万美元": "10 thousand US dollars",
+        "亿元": "100 million yuan",
+    }
+    assert choices(zh)["亿美元"] == "亿美元"
+
+    def units(client: TestClient) -> dict[str, str]:
+        page = BeautifulSoup(client.get("/index/DTI_PROV/framework").text, "html.parser")
+        return {
+            li["data-code"]: li.find(string=re.compile(" · ")).strip().rsplit(" · ", 1)[-1]
+            for li in page.select("li[data-level='1']")
+        }
+
+    named = units(en)
+    assert named["BROADBAND"] == "10 thousand households or subscribers"
+    assert named["COMPUTERS"] == "number of units (machines)"
+    assert named["ECOM_SALES"] == "100 million yuan" and named["DD_EXPORTS"] == "US dollars"
+    assert [u for u in named.values() if CJK.search(u)] == []
+    assert units(zh)["BROADBAND"] == "万户"
+    page = BeautifulSoup(en.get("/index/DTI_PROV/framework").text, "html.parser")
+    source = page.select_one("li[data-code='BROADBAND'] small").get_text(" ", strip=True)
+    assert source == "source: National Bureau of Statistics of China, annual data by province"

@@ -84,3 +84,27 @@ def test_why_it_moved_between_two_released_builds(
     assert (
         as_role("province").get("/api/index/DTI_ECON/explain/CHN?from_year=2021").status_code == 403
     )
+
+
+def test_why_it_moved_needs_an_earlier_build_the_viewer_may_see(
+    engine: Engine, world: World, demo_data: Path, as_role: Callable[[str], TestClient]
+) -> None:
+    """With one build the unit page offered "得分为什么变化？" and the link answered 400 with
+    the command line's advice (--from-year or --from-run)."""
+    build_indices(engine, demo_data)
+    html = {"accept": "text/html"}
+    public, ministry = as_role("public"), as_role("ministry")
+    for client in (public, ministry):
+        page = client.get("/index/DTI_PROV/unit/320000", headers=html).text
+        assert 'id="no-earlier"' in page and "/explain/320000" not in page
+        refused = client.get("/index/DTI_PROV/explain/320000", headers=html)
+        assert refused.status_code == 400
+        assert "本指数此前没有可比较的计算结果" in refused.text and "--from" not in refused.text
+    runs.build_run(engine, load_framework(FRAMEWORKS / "provinces.yaml"))  # not released
+    page = ministry.get("/index/DTI_PROV/unit/320000", headers=html).text
+    assert 'href="/index/DTI_PROV/explain/320000"' in page and 'id="no-earlier"' not in page
+    moved = ministry.get("/api/index/DTI_PROV/explain/320000").json()
+    assert moved["change"] == 0 and moved["unit"] == "320000"  # the same data, built again
+    # the public sees the released build only: still nothing earlier to compare with
+    assert 'id="no-earlier"' in public.get("/index/DTI_PROV/unit/320000", headers=html).text
+    assert public.get("/api/index/DTI_PROV/explain/320000").status_code == 400

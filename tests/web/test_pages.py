@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
 from shumao.config import Settings
@@ -286,3 +288,22 @@ def test_every_page_for_every_role(role: str, demo_site: tuple[str, FastAPI]) ->
     if role == "admin":
         missed = [r for r in routes if r not in SKIP_ROUTES and not seen[r]]
         assert not missed, f"pages the admin never reached: {missed}"
+
+
+def test_the_explorer_names_the_demo_vintages_in_the_views_language(
+    demo_site: tuple[str, FastAPI],
+) -> None:
+    """The demo's vintages were labelled "演示数据 demo: <file>" and listed so in English too."""
+    base, _ = demo_site
+    options = {}
+    for lang in ("zh", "en"):
+        with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
+            client.get(f"/lang/{lang}?next=/")
+            page = BeautifulSoup(client.get("/explorer?dataflow=UNCTAD_DDS").text, "html.parser")
+        options[lang] = [
+            o.get_text(" ", strip=True) for o in page.select("select[name=as_of] option")
+        ]
+    file = "unctad_digital_economy_raw_export.csv"
+    assert any(o.endswith(f"✓ demo data: {file}") for o in options["en"]), options["en"]
+    assert [o for o in options["en"] if re.search(r"[\u3400-\u9fff]", o)] == []
+    assert any(o.endswith(f"✓ 演示数据 {file}") for o in options["zh"]), options["zh"]

@@ -38,6 +38,7 @@ def queue(conn: Connection, *, scope: Scope) -> list[dict[str, Any]]:
                     "base_code": base_code,
                     "year": year,
                     "base_name": base.name_zh,
+                    "base_name_en": base.name("en"),
                 }
             )
     return out

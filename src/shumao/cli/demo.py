@@ -52,7 +52,7 @@ def load(
                     item["source"],
                     path,
                     options=item.get("options"),
-                    label=f"演示数据 demo: {path.name}",
+                    label=f"演示数据 {path.name} / demo data: {path.name}",
                     progress=bar,  # type: ignore[arg-type]
                     after=after_commit,
                 )

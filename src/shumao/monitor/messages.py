@@ -152,6 +152,10 @@ def render(
         values["top"] = (product_name if by_item else area_name)(fields["top"], lang)
     for key in [k[:-3] for k in fields if k.endswith("_zh") and k[:-3] + "_en" in fields]:
         values[key] = fields[f"{key}_{'zh' if lang == 'zh' else 'en'}"]  # measure, projects …
+    for key in [k[:-3] for k in fields if k.endswith("_en") and k[:-3] in fields]:
+        values[key] = fields[
+            key if lang == "zh" else f"{key}_en"
+        ]  # a target's status, 关注 / watch
     values.update(extra or {})
     template = rule.message_zh if lang == "zh" else rule.message_en
     return string.Formatter().vformat(template, (), _Safe(values))

@@ -8,6 +8,7 @@ interface text in the user's language), ``lang``, ``user`` and ``csrf_token``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +24,16 @@ from starlette.responses import HTMLResponse
 from shumao.auth.roles import role_text
 from shumao.collection import registry
 from shumao.collection.workflow.clock import local_time
-from shumao.labels import area_name, pick
+from shumao.errors import UnknownCode
+from shumao.labels import area_name, pick, source_name
+from shumao.reference import units
 from shumao.release import shown
 from shumao.web import connection
 from shumao.web.i18n import lang_of, split_bilingual, translate
 from shumao.web.services.calendar import correction_notices
 
 TEMPLATES = Path(__file__).with_name("templates")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fmt_number(value: float | None, digits: int = 2) -> str:
@@ -53,6 +57,17 @@ def in_lang(text: str, lang: str) -> str:
     return pick(*split_bilingual(text), lang) if text else text
 
 
+def unit_name(name: str, lang: str) -> str:
+    """A unit by its Chinese name in the code list (亿美元, 万户) in the view's language
+    (100 million US dollars); a symbol (%) or a name not in the list as it is."""
+    if lang == "zh" or not name or not _CJK.search(name):
+        return name
+    try:
+        return units.parse(name).name_en
+    except UnknownCode:
+        return name
+
+
 def fmt_size(size: int) -> str:
     """A file size for people: 1,234,567 → 1.18 MB."""
     value = float(size)
@@ -71,8 +86,10 @@ def _templates() -> Jinja2Templates:
     env.filters["beijing"] = fmt_beijing
     env.filters["in_lang"] = in_lang
     env.filters["size"] = fmt_size
+    env.filters["unit_name"] = unit_name
     env.globals["role_text"] = role_text
     env.globals["pick"] = pick
+    env.globals["source_name"] = source_name
     env.globals["urlencode"] = urlencode
     return templates
 

@@ -68,13 +68,31 @@ def framework_of(index_id: str) -> Framework:
         raise UnknownCode("指数 indices", index_id) from None
 
 
-def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | None:
-    """The newest build the scope may see: any for the ministry/admin, else a released one."""
+NOTHING_EARLIER = (
+    "本指数此前没有可比较的计算结果，得分变化无从分解 / there is no earlier build of this index "
+    "to compare the scores with"
+)
+
+
+def visible_builds(conn: Connection, scope: Scope, fw: Framework) -> list[runs.Run]:
+    """The builds the scope may see, newest first: all for the ministry/admin, else the
+    released ones."""
     builds = runs.list_runs(conn, fw.id, "build")
     if permissions.sees_all(scope):
-        return builds[0] if builds else None
+        return builds
     released = set(history.released_vintages(conn, fw.dataflow))
-    return next((r for r in builds if r.vintage_id in released), None)
+    return [r for r in builds if r.vintage_id in released]
+
+
+def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | None:
+    """The newest build the scope may see."""
+    return next(iter(visible_builds(conn, scope, fw)), None)
+
+
+def earlier_build(conn: Connection, scope: Scope, fw: Framework, run_id: int) -> int | None:
+    """The newest build before ``run_id`` the scope may see: what a score's change is
+    explained against."""
+    return next((r.id for r in visible_builds(conn, scope, fw) if r.id < run_id), None)
 
 
 @dataclass
@@ -247,6 +265,7 @@ def profile(
         "row": row,
         "name": row["name"],
         "unit": unit,
+        "earlier": rk.run is not None and earlier_build(conn, scope, fw, rk.run.id) is not None,
         "of": n,
         "pillars": pillars,
         "strengths": items[:3],
@@ -295,15 +314,16 @@ def explain(
 ) -> dict[str, Any]:
     fw = framework_of(index_id)
     if not permissions.sees_all(scope):
-        visible = {
-            r.id
-            for r in runs.list_runs(conn, fw.id, "build")
-            if r.vintage_id in set(history.released_vintages(conn, fw.dataflow))
-        }
+        visible = {r.id for r in visible_builds(conn, scope, fw)}
         wanted = [r for r in (from_run, to_run) if r is not None]
         if from_year or any(r not in visible for r in wanted) or not visible:
             raise NotAllowed("只能比较已发布的指数结果 / only released builds can be compared")
         to_run = to_run or max(visible)
+    if from_run is None and from_year is None:
+        latest = to_run or (run.id if (run := visible_build(conn, scope, fw)) else None)
+        from_run = earlier_build(conn, scope, fw, latest) if latest else None
+        if from_run is None:
+            raise StoreError(NOTHING_EARLIER)
     try:
         got = compare.explain(
             conn, fw, unit=unit, from_run=from_run, to_run=to_run, from_year=from_year
