@@ -5,8 +5,10 @@ Measured on a first load of 1 M rows into PostgreSQL (84,000 new series,
 CPU s and finding the distinct keys 0.05–0.1 s. Each key column is coded first, by the rank
 of its value among the column's distinct values (a handful to a few thousand each), and the
 six codes make one integer whose order is the keys' own: the distinct keys and the sort of
-the rows then work on one integer column (0.08 s to code, 0.06 s to sort). A key set too
-large for 64 bits, or a key with no value, takes the string sort as before.
+the rows then work on one integer column (0.05–0.065 s to code). The rows sort on that
+integer with the period's code as its last digit (0.06 CPU s, where the key and the period's
+text took 0.11). A key set too large for 64 bits, or a key with no value, takes the string
+sort as before.
 
 The ids of new series come from the column's sequence in one statement, which returns the
 first and last id when they are consecutive (one load alone) instead of every id.
@@ -15,7 +17,7 @@ first and last id when they are consecutive (one load alone) instead of every id
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
@@ -28,6 +30,7 @@ from shumao.storage.tables import DIMENSIONS, series
 
 KEY = "_series_key"
 """The integer series key column (see the module's docstring)."""
+PERIOD = "time_period"
 
 
 def attach_series_ids(
@@ -75,16 +78,32 @@ def _keyed(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     or the six key columns themselves when a key has no value or the codes need over 63 bits.
 
     Each dimension's codes are the ranks of its values among the frame's distinct values
-    (``pl.Enum`` of the sorted values), so the integer sorts as the six texts do."""
-    levels = [frame[d].unique().sort() for d in DIMENSIONS]
-    if any(level.null_count() for level in levels) or math.prod(map(len, levels)) >= 2**63:
+    (``pl.Enum`` of the sorted values), so the integer sorts as the six texts do; the six
+    columns' distinct values are found in one ``select`` (side by side)."""
+    levels = _levels(frame, DIMENSIONS)
+    if levels is None:
         return frame, list(DIMENSIONS)
     key: pl.Expr | None = None
     for dim, level in zip(DIMENSIONS, levels, strict=True):
-        code = pl.col(dim).cast(pl.Enum(level)).to_physical().cast(pl.UInt64)
+        code = _code(dim, level)
         key = code if key is None else key * len(level) + code
     assert key is not None
     return frame.with_columns(key.alias(KEY)), [KEY]
+
+
+def _levels(frame: pl.DataFrame, columns: Sequence[str], radix: int = 1) -> list[pl.Series] | None:
+    """The sorted distinct values of each of ``columns``; None when one holds no value or the
+    codes of all of them (times ``radix``) need over 63 bits."""
+    found = frame.select(pl.col(c).unique().sort().implode() for c in columns)
+    levels = [found[c][0] for c in columns]
+    if any(level.null_count() for level in levels):
+        return None
+    return levels if radix * math.prod(map(len, levels)) < 2**63 else None
+
+
+def _code(column: str, level: pl.Series) -> pl.Expr:
+    """Each value's rank among ``level`` (the column's sorted distinct values)."""
+    return pl.col(column).cast(pl.Enum(level)).to_physical().cast(pl.UInt64)
 
 
 def _distinct_keys(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
@@ -99,8 +118,20 @@ def _distinct_keys(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
 
 def _sorted_runs(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
     """A ``_keyed`` frame sorted by series key (the columns ``order``) and period, with the
-    index of each row's run of equal keys in ``_group``."""
-    rows = frame.sort(*order, "time_period")
+    index of each row's run of equal keys in ``_group``.
+
+    With the integer key, the period's code (its rank among the load's periods) becomes the
+    key's last digit: one integer column to sort (1 M rows: 0.06 CPU s with the period's
+    coding, where the key and the period's text took 0.11); a period with no value, or
+    codes over 63 bits, sorts as text."""
+    periods = None
+    if order == [KEY]:
+        top = frame[KEY].max()
+        periods = _levels(frame, [PERIOD], radix=top + 1 if isinstance(top, int) else 1)
+    if periods is None:
+        rows = frame.sort(*order, PERIOD)
+    else:
+        rows = frame.sort(pl.col(KEY) * len(periods[0]) + _code(PERIOD, periods[0]))
     starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in order).fill_null(
         True
     )
@@ -117,7 +148,7 @@ def _with_ids(rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
         )
     rows = rows.with_columns(ids.gather(rows["_group"]).alias("series_id"))
     if not ids.is_sorted():  # old and new series interleave: back into id order
-        rows = rows.sort("series_id", "time_period")
+        rows = rows.sort("series_id", maintain_order=True)  # each series' periods stay sorted
     return rows.select("series_id", *OBS_FIELDS)
 
 
