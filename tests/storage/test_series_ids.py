@@ -130,9 +130,20 @@ def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
 
 def test_a_second_load_finds_its_series_whatever_their_codes_hold(engine: Engine) -> None:
     """The stored series are read back (on PostgreSQL as CSV, ``COPY … TO``) and matched to the
-    second load's keys: codes with commas, quotes, line breaks, Chinese text or nothing at all
-    come back exactly, so the load adds values to its series instead of new series."""
-    odd = ["a,b", 'he said "x"', "两行\n文本", "", "美国", " 空格 "]
+    second load's keys: codes with commas, quotes, line breaks, tabs, backslashes, Chinese text or nothing
+    at all come back exactly, so the load adds values to its series instead of new series."""
+    odd = [
+        "a,b",
+        'he said "x"',
+        "两行\n文本",
+        "",
+        "美国",
+        " 空格 ",
+        "t\tab",
+        "C:\\x",
+        "\\N",
+        "cr\r",
+    ]
     codes = [(area, "W00", "DD", "X", "_Z", "A") for area in odd]
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=keyed_frame(codes))
