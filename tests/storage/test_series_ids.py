@@ -130,8 +130,9 @@ def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
 
 def test_a_second_load_finds_its_series_whatever_their_codes_hold(engine: Engine) -> None:
     """The stored series are read back (on PostgreSQL as CSV, ``COPY … TO``) and matched to the
-    second load's keys: codes with commas, quotes, line breaks, tabs, backslashes, Chinese text or nothing
-    at all come back exactly, so the load adds values to its series instead of new series."""
+    second load's keys: codes with commas, quotes, line breaks, tabs, backslashes, Chinese
+    text or nothing at all come back exactly (they went in as ``COPY``'s text format), so the
+    load adds values to its series instead of new series."""
     odd = [
         "a,b",
         'he said "x"',
