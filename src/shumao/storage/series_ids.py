@@ -130,8 +130,9 @@ def _sorted_runs(frame: pl.DataFrame, order: list[str]) -> pl.DataFrame:
         periods = _levels(frame, [PERIOD], radix=top + 1 if isinstance(top, int) else 1)
     if periods is None:
         rows = frame.sort(*order, PERIOD)
-    else:
-        rows = frame.sort(pl.col(KEY) * len(periods[0]) + _code(PERIOD, periods[0]))
+    else:  # only what the rows keep is gathered (the six key texts are not)
+        by = pl.col(KEY) * len(periods[0]) + _code(PERIOD, periods[0])
+        rows = frame.select(KEY, *OBS_FIELDS).sort(by)
     starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in order).fill_null(
         True
     )
