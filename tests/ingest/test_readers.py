@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,19 @@ def test_corrupt_xlsx_is_a_finding(tmp_path: Path) -> None:
     report = Report()
     assert read_table(path, report) is None
     assert report.codes == {"file-format"}
+
+
+def test_reading_a_csv_does_not_load_pandas(tmp_path: Path) -> None:
+    """An import command reads its CSV without pandas: checking the bytes are UTF-8 used to
+    build Arrow's offsets with ``pa.array``, whose first call imports pandas (0.2–0.4 s of
+    the command's start). Run in a fresh interpreter, where nothing imported it before."""
+    path = tmp_path / "t.csv"
+    path.write_text("地区,金额\n北京,1.5\n", encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from shumao.ingest.readers import read_table; "
+        "from shumao.validation.findings import Report; "
+        f"table = read_table(Path({str(path)!r}), Report(source='t')); "
+        "print(table.frame.height, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "False"]

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from shumao.errors import StoreError
 from shumao.storage import vintages
-from shumao.storage.bulk_keys import keys_checked_once, may_skip_row_triggers
-from shumao.storage.tables import observation, vintage
+from shumao.storage.bulk_keys import _missing_series, keys_checked_once, may_skip_row_triggers
+from shumao.storage.tables import observation, series, vintage
 
 
 def make_frame(values: dict[str, float]) -> pl.DataFrame:
@@ -77,6 +77,36 @@ def test_a_row_whose_series_does_not_exist_is_refused_and_nothing_is_stored(engi
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(observation)).scalar_one() == 1
         assert conn.execute(select(func.count()).select_from(vintage)).scalar_one() == 1
+
+
+def test_the_series_ids_a_block_sent_are_checked_range_by_range(engine: Engine) -> None:
+    """The ids a block says its rows hold are counted in ``series`` range by range: ids in
+    gaps between stored series and past the last one are found, and a refused vintage's
+    message still counts its rows (read back only then)."""
+    _postgres(engine)
+    if not may_skip(engine):
+        pytest.skip("the test server's role may not skip the row triggers")
+    partners = ("W00", "USA", "JPN", "DEU", "FRA")
+    frame = pl.concat(
+        make_frame({"2021": 1.0}).with_columns(counterpart_area=pl.lit(p)) for p in partners
+    )
+    load(engine, frame)
+    with engine.connect() as conn:
+        ids = conn.execute(select(series.c.id).order_by(series.c.id)).scalars().all()
+        kept = [ids[0], ids[1], ids[3], ids[4]]  # a gap where ids[2] is, then two more
+        assert _missing_series(conn, pl.Series(kept * 2)) == 0
+        absent = [ids[-1] + 1, ids[-1] + 5, -1]
+        assert _missing_series(conn, pl.Series([*kept, *absent])) == 3
+    with pytest.raises(StoreError) as caught, engine.begin() as conn:
+        vid = _new_vintage(conn)
+        with keys_checked_once(conn, vid) as sent:
+            conn.execute(insert(observation).values(**{**_orphan(vid), "series_id": ids[0]}))
+            conn.execute(insert(observation).values(**_orphan(vid)))
+            conn.execute(insert(observation).values(**{**_orphan(vid), "time_period": "2023"}))
+            sent.series_ids = pl.Series([ids[0], 987_654, 987_654])
+    assert "2 observation rows of vintage" in str(caught.value)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(observation)).scalar_one() == 5
 
 
 def may_skip(engine: Engine) -> bool:

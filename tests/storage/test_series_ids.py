@@ -70,6 +70,43 @@ def test_new_series_are_numbered_in_key_order_and_keep_their_values(
     assert values == {key: float(i) for i, key in enumerate(codes)}
 
 
+@pytest.mark.parametrize("distinct", [40, 1400], ids=["period in the key", "period as text"])
+def test_each_series_keeps_its_values_period_by_period_in_key_and_period_order(
+    engine: Engine, distinct: int
+) -> None:
+    """Three periods of every series, rows shuffled. With 40 codes per dimension the period's
+    code joins the integer key (one integer sorts the rows); 1,400 codes per dimension still
+    fit one integer (1400⁶ < 2⁶³) but not with the period (× 3 periods > 2⁶³), so the
+    period is sorted as text. Either way the rows come out by series key, then period, and
+    every value is stored on its series and period."""
+    codes = [tuple(f"{d}{i:04d}" for d in "ABCDEF") for i in range(distinct)]
+    periods = ["2024", "2023", "2025"]
+    frame = pl.concat(
+        keyed_frame(codes).with_columns(
+            pl.lit(period).alias("time_period"), (pl.col("value") + 10_000 * n).alias("value")
+        )
+        for n, period in enumerate(periods)
+    ).sample(fraction=1.0, shuffle=True, seed=distinct)
+    keyed, order = series_ids._keyed(vintages.conform(frame))
+    assert order == ["_series_key"]
+    runs = series_ids._sorted_runs(keyed, order)
+    assert runs["_series_key"].is_sorted()
+    assert runs["time_period"].to_list() == sorted(periods) * distinct
+    assert runs["_group"].to_list() == [i // 3 for i in range(3 * distinct)]
+    with engine.begin() as conn:
+        vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=frame)
+        latest = vintages.read(conn, "UNCTAD_DDS")
+    got = {
+        (tuple(r[:-2]), r[-2]): r[-1]
+        for r in latest.select(*DIMENSIONS, "time_period", "value").rows()
+    }
+    assert got == {
+        (key, period): float(i + 10_000 * n)
+        for n, period in enumerate(periods)
+        for i, key in enumerate(codes)
+    }
+
+
 def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
     """When the sequence's ids are not consecutive (another load drew some meanwhile; here:
     a sequence counting by 7) the load takes the ids it drew, each series its own."""
@@ -93,9 +130,21 @@ def test_ids_drawn_with_gaps_are_used_as_drawn(engine: Engine) -> None:
 
 def test_a_second_load_finds_its_series_whatever_their_codes_hold(engine: Engine) -> None:
     """The stored series are read back (on PostgreSQL as CSV, ``COPY … TO``) and matched to the
-    second load's keys: codes with commas, quotes, line breaks, Chinese text or nothing at all
-    come back exactly, so the load adds values to its series instead of new series."""
-    odd = ["a,b", 'he said "x"', "两行\n文本", "", "美国", " 空格 "]
+    second load's keys: codes with commas, quotes, line breaks, tabs, backslashes, Chinese
+    text or nothing at all come back exactly (they went in as ``COPY``'s text format), so the
+    load adds values to its series instead of new series."""
+    odd = [
+        "a,b",
+        'he said "x"',
+        "两行\n文本",
+        "",
+        "美国",
+        " 空格 ",
+        "t\tab",
+        "C:\\x",
+        "\\N",
+        "cr\r",
+    ]
     codes = [(area, "W00", "DD", "X", "_Z", "A") for area in odd]
     with engine.begin() as conn:
         vintages.write_vintage(conn, dataflow_id="UNCTAD_DDS", frame=keyed_frame(codes))

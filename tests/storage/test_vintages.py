@@ -362,3 +362,24 @@ def test_a_load_mixing_known_and_new_series_in_any_order_keeps_every_series_its_
             for i, (a, p) in enumerate(zip(areas, periods, strict=True))
         },
     }
+
+
+def test_texts_holding_tabs_line_breaks_backslashes_or_nothing_come_back_exactly(
+    engine: Engine,
+) -> None:
+    """PostgreSQL takes the observations in ``COPY``'s text format, where a tab, a line break,
+    a carriage return and a backslash mean something: in a text they are escaped, so every
+    attribute text (and a missing one, and an empty one) is stored as it was given."""
+    texts = ["a\tb", "两行\n文本", "cr\rlf\r\n", "C:\\data\\x", "\\N", "\\.", "", None, '"q", c']
+    frame = make_frame({str(2000 + i): float(i) for i in range(len(texts))}).with_columns(
+        pl.Series("attrs", texts, pl.String), pl.lit("U\\S\tD").alias("unit")
+    )
+    vid = load(engine, frame)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(observation.c.time_period, observation.c.attrs, observation.c.unit)
+            .where(observation.c.vintage_id == vid)
+            .order_by(observation.c.time_period)
+        ).all()
+    assert [row.attrs for row in stored] == texts
+    assert {row.unit for row in stored} == {"U\\S\tD"}

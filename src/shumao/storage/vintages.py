@@ -111,7 +111,7 @@ def write_vintage(
         .returning(vintage.c.id)
     ).scalar_one()
     analyze = _analyze_due(conn, frame.height)
-    with keys_checked_once(conn, int(vintage_id)):
+    with keys_checked_once(conn, int(vintage_id)) as sent:
         rows = attach_series_ids(
             conn,
             dataflow_id,
@@ -119,6 +119,7 @@ def write_vintage(
             beside_sort=partial(_analyze, conn, "series") if analyze else None,
         ).with_columns(pl.lit(vintage_id, pl.Int64).alias("vintage_id"))
         bulk.insert_observations(conn, rows, batch_rows=batch_rows, progress=progress)
+        sent.series_ids = rows["series_id"]
     if analyze:
         _analyze(conn, "observation")
     return int(vintage_id)
