@@ -13,7 +13,7 @@ keep the polars passes (``explorer._named``); both give the same table
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -42,6 +42,9 @@ class Rows:
     rows: list[tuple[Any, ...]]
     order: tuple[str, ...] = ()
     """The columns the rows are sorted by (none: in no known order)."""
+    known: Mapping[tuple[str, ...], frozenset[tuple[Any, ...]]] = field(default_factory=dict)
+    """The different combinations of some columns, found while the rows were made (the
+    series' codes, the units): asked for on every request, never counted again."""
 
     def at(self, column: str) -> int:
         return self.columns.index(column)
@@ -54,7 +57,18 @@ class Rows:
         schema = {c: TYPES.get(c, pl.String) for c in self.columns}
         return pl.DataFrame(self.rows, schema=schema, orient="row")
 
+    def combinations(self, columns: Sequence[str]) -> frozenset[tuple[Any, ...]]:
+        """The different combinations of ``columns`` the rows hold."""
+        found = self.known.get(tuple(columns))
+        if found is None:
+            found = frozenset(map(self.getter(list(columns)), self.rows))
+        return found
+
     def codes(self, column: str) -> set[Any]:
+        for columns, found in self.known.items():
+            if column in columns:
+                i = columns.index(column)
+                return {c[i] for c in found}
         i = self.at(column)
         return {r[i] for r in self.rows}
 
@@ -109,7 +123,10 @@ def view(
         group.sort(key=by_period)  # stable: rows of one period keep the order given
         out += group
     columns = tuple(c for d in dims for c in (d, f"{d}_name")) + OBSERVED
-    return Rows(columns, out, order=(*(f"{d}_name" for d in dims), "time_period"))
+    known: dict[tuple[str, ...], frozenset[tuple[Any, ...]]] = {tuple(dims): frozenset(series)}
+    if conversion is not None:  # every row's unit is one of the conversions made
+        known["unit", "unit_mult"] = frozenset((how[1], how[2]) for how in factors.values())
+    return Rows(columns, out, order=(*(f"{d}_name" for d in dims), "time_period"), known=known)
 
 
 def _named(
@@ -150,4 +167,4 @@ def sort(found: Rows, keys: list[str], first: str | None, desc: bool) -> Rows:
         present = [r for r in rows if r[i] is not None]
         present.sort(key=itemgetter(i), reverse=desc)  # stable: ties keep the keys' order
         rows = present + [r for r in rows if r[i] is None]
-    return Rows(found.columns, rows, order=found.order if first is None else ())
+    return Rows(found.columns, rows, order=found.order if first is None else (), known=found.known)
