@@ -12,7 +12,6 @@ order: beyond two, threads only contend for the GIL and the answers finish in ra
 
 from __future__ import annotations
 
-from anyio import to_thread
 from sqlalchemy import Connection, Engine
 
 from shumao.auth.scope import Scope
@@ -37,9 +36,7 @@ async def explore_json(
     turns: Turns,
 ) -> bytes:
     """The explorer's answer as JSON bytes, made in one worker thread when its turn comes."""
-    return await to_thread.run_sync(
-        _encoded, engine, scope, query, lang, cache, limiter=turns.limiter()
-    )
+    return await turns.run(_encoded, engine, scope, query, lang, cache)
 
 
 def _encoded(
