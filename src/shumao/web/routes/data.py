@@ -36,6 +36,8 @@ from shumao.web.services import (
 )
 
 router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
+explorer_api_router = APIRouter(prefix="/api", tags=["data"], responses=ERROR_RESPONSES)
+"""``GET /api/explore`` alone: matched before the other routers' routes are scanned (ROUTERS)."""
 Text = Annotated[str, Query(max_length=200)]
 
 
@@ -179,7 +181,7 @@ async def explore(request: Request, _: Annotated[ExploreParams, Query()]) -> Res
     return await _explore(request)
 
 
-router.add_api_route(
+explorer_api_router.add_api_route(
     "/explore",
     explore,
     methods=["GET"],
