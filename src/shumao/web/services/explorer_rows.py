@@ -81,7 +81,7 @@ def view(
     enterprises: Mapping[str, str] | None,
 ) -> Rows:
     """``rows`` (``READ_SCHEMA``'s columns) in ``unit`` (none: as stored), each dimension's
-    code beside its name, in the table's columns, in the table's default order (``ORDER``:
+    code beside its name, in the table's columns, in the table's default order (``Rows.order``:
     the dimensions' names, then the period; rows alike in both keep the order given).
 
     One pass names each series once and files its rows under its names; the groups are then
