@@ -84,3 +84,36 @@ def test_the_ministry_sorts_by_value_with_empty_values_last(engine: Engine, worl
         "测试企业乙",
         "测试企业丙",
     ]
+
+
+@pytest.mark.parametrize("role", ["ministry", "enterprise", "public"])
+def test_a_view_made_in_order_sorts_as_one_sorted_afresh(
+    engine: Engine, world: World, role: str
+) -> None:
+    """``view`` files the rows under their series' names (``Rows.order``) and ``sort`` skips
+    sorting by them again: the same rows in the same order as sorting rows of no known order,
+    with and without a chosen column."""
+    scope = Scope.public() if role == "public" else _scope(engine, world.users[role])
+    keys = None
+    for text in QUERIES:
+        query = explorer.Query.from_params(QueryParams(text))
+        with engine.connect() as conn:
+            made = explorer.full_view(conn, scope=scope, query=query, lang="zh")
+        assert isinstance(made, explorer_rows.Rows) and made.order
+        keys = [f"{d}_name" for d in explorer.get_dataflow(query.dataflow).dimensions]
+        keys.append("time_period")
+        assert made.order == tuple(keys)
+        afresh = explorer_rows.Rows(made.columns, list(reversed(made.rows)))
+        for first, desc in ((None, False), ("value", True), ("flow_name", False), (keys[0], True)):
+            kept = explorer_rows.sort(made, keys, first, desc).rows
+            again = explorer_rows.sort(
+                explorer_rows.sort(afresh, keys, None, False), keys, first, desc
+            ).rows
+            assert kept == again, (text, first)
+            assert (
+                kept
+                == explorer_rows.sort(
+                    explorer_rows.Rows(made.columns, made.rows), keys, first, desc
+                ).rows
+            )
+    assert keys is not None

@@ -19,14 +19,17 @@ from shumao.web.app import create_app
 with TestClient(create_app()) as c:
     plain_status = c.get("/api/overview").status_code
 plain = gc.get_freeze_count()
+plain_young = gc.get_threshold()[0]
 
 from shumao.web.asgi import app
 with TestClient(app) as c:
     served_status = c.get("/api/overview").status_code
     served = gc.get_freeze_count()
     tracked = len(gc.get_objects())
+    young = gc.get_threshold()[0]
 print(json.dumps(dict(plain=plain, plain_status=plain_status, served=served,
-                      served_status=served_status, tracked=tracked)))
+                      served_status=served_status, tracked=tracked, plain_young=plain_young,
+                      young=young)))
 """
 
 
@@ -42,3 +45,5 @@ def test_a_serving_process_freezes_what_it_keeps(cli_env: dict[str, str]) -> Non
     assert got["served"] > 100_000
     # what a full collection still walks is what was made since: a small part of it
     assert got["tracked"] < got["served"] / 4, got
+    # and collects the youngest generation after 10,000 new objects, not Python's 700
+    assert (got["plain_young"], got["young"]) == (700, 10_000)

@@ -21,6 +21,7 @@ from shumao.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     monitor.lists,  # first: the busiest routes are matched before a scan of every other route
+    data.explorer_api_router,
     auth.router,
     pages.router,
     data.router,

@@ -184,13 +184,37 @@ class Result:
     def page_dicts(self) -> list[dict[str, Any]]:
         """The page's rows as column → value (the JSON answer's rows)."""
         if isinstance(self.view, Rows):
-            return [dict(zip(self.view.columns, r, strict=True)) for r in self._page()]
+            columns = self.view.columns  # every row holds them all
+            return [dict(zip(columns, r)) for r in self._page()]  # noqa: B905
         return self.page_rows().to_dicts()
 
     def _page(self) -> list[tuple[Any, ...]]:
         assert isinstance(self.view, Rows)
         start = (self.query.page - 1) * self.query.size
         return self.view.rows[start : start + self.query.size]
+
+    def by_series(self, dims: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Each series (its ``dims``' codes) → period → value, series in the view's order."""
+        out: dict[tuple[Any, ...], dict[str, Any]] = {}
+        if isinstance(self.view, Rows):
+            key_of = self.view.getter(dims)
+            period, value = self.view.at("time_period"), self.view.at("value")
+            for r in self.view.rows:
+                key = key_of(r)
+                found = out.get(key)
+                if found is None:
+                    found = out[key] = {}
+                found[r[period]] = r[value]
+            return out
+        for *key, p, v in self.view.select([*dims, "time_period", "value"]).iter_rows():
+            out.setdefault(tuple(key), {})[p] = v
+        return out
+
+    def first(self, columns: list[str]) -> tuple[Any, ...]:
+        """``columns`` of the view's first row (it has one)."""
+        if isinstance(self.view, Rows):
+            return tuple(self.view.getter(columns)(self.view.rows[0]))
+        return self.view.select(columns).row(0)
 
     def records(self, columns: list[str]) -> list[tuple[Any, ...]]:
         """``columns`` of every row, in the view's order."""
@@ -201,7 +225,7 @@ class Result:
     def distinct(self, columns: list[str]) -> int:
         """How many different combinations of ``columns`` the view holds."""
         if isinstance(self.view, Rows):
-            return len(set(map(self.view.getter(columns), self.view.rows)))
+            return len(self.view.combinations(columns))
         return int(self.view.select(pl.struct(columns).n_unique()).item())
 
 

@@ -271,12 +271,8 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
             f"at most {CHART_SERIES}; narrow it (reporter, flow …)",
             lang,
         )
-    rows = res.records([*dims, "time_period", "value", "unit", "unit_mult"])
-    n = len(dims)
-    values: dict[tuple[str, ...], dict[str, Any]] = {}
-    for row in rows:  # series in the view's order
-        values.setdefault(row[:n], {})[row[n]] = row[n + 1]
-    periods = sorted({row[n] for row in rows})
+    values = res.by_series(dims)  # series in the view's order
+    periods = sorted({p for by_period in values.values() for p in by_period})
     varying = [d for i, d in enumerate(dims) if len({key[i] for key in values}) > 1]
     series = []
     for key, by_period in values.items():
@@ -295,11 +291,16 @@ def chart(res: Result, lang: str) -> tuple[Chart | None, str]:
         id="explorer",
         kind="line" if len(periods) > 1 else "bar",
         title=pick(flow.name_zh, flow.name_en, lang),
-        unit=res.query.unit or _unit_name(rows[0][n + 2], rows[0][n + 3], lang),
+        unit=res.query.unit or _unit_name(*_one_unit(res), lang),
         categories=periods,
         series=series,
         source=pick(flow.source_zh, flow.source_en, lang),
     ), ""
+
+
+def _one_unit(res: Result) -> tuple[str, int]:
+    code, mult = res.first(["unit", "unit_mult"])
+    return code, mult
 
 
 # --------------------------------------------------------------------------- the page
