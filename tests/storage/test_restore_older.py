@@ -120,7 +120,7 @@ def test_the_rows_of_an_older_backup_get_the_later_migrations_rewrites(
 ) -> None:
     revisions = older_backup(engine, tmp_path / "older.zip")
     assert set(BEFORE) <= set(revisions)
-    later = restores.later_revisions(engine, revisions)
+    later = restores.later_revisions(revisions)
     assert sorted(later) == ["bases_0002", "collection_0005", "monitor_0003"]
     with fresh_store(engine.dialect.name, tmp_path) as target:
         restores.restore(target, tmp_path / "older.zip")
@@ -141,7 +141,7 @@ def test_a_backup_of_this_schema_is_restored_as_it_is(engine: Engine, tmp_path: 
             )
         )
     _, manifest = backups.backup(engine, tmp_path / "now.zip")
-    assert restores.later_revisions(engine, manifest.revisions) == []
+    assert restores.later_revisions(manifest.revisions) == []
     with fresh_store(engine.dialect.name, tmp_path) as target:
         restores.restore(target, tmp_path / "now.zip")
         with target.connect() as conn:
@@ -152,7 +152,7 @@ def test_a_backup_of_this_schema_is_restored_as_it_is(engine: Engine, tmp_path: 
 def test_the_restore_command_says_which_revisions_it_caught_up_with(
     engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    later = restores.later_revisions(engine, older_backup(engine, tmp_path / "older.zip"))
+    later = restores.later_revisions(older_backup(engine, tmp_path / "older.zip"))
     app = typer.Typer()
     backup_cli.register(app)
     monkeypatch.setenv("SHUMAO_DATABASE_URL", db_url)

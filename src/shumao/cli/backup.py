@@ -67,8 +67,7 @@ def restore_command(
         f"[green]已恢复 / restored[/green]: {file} ({manifest.created_at}, {manifest.dialect}) · "
         f"{len(manifest.tables)} 表 tables · {manifest.total_rows:,} 行 rows"
     )
-    with open_store() as engine:
-        later = restores.later_revisions(engine, manifest.revisions)
+    later = restores.later_revisions(manifest.revisions)
     if later:
         console.print(
             f"备份早于数据库结构版本 {'、'.join(later)}，恢复的数据已按这些版本更新",

@@ -43,7 +43,7 @@ from shumao.storage.backup_format import (
     to_driver,
     virtual_tables,
 )
-from shumao.storage.engine import alembic_config, make_engine, upgrade
+from shumao.storage.engine import MIGRATIONS, make_engine, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def restore(
     """
     with open_backup(path, progress) as (zf, manifest):
         with engine.connect() as conn:
-            _check_revisions(engine, conn, manifest)
+            _check_revisions(conn, manifest)
             targets = store_tables(conn)
         plan = _plan(manifest, targets)
         try:
@@ -71,9 +71,7 @@ def restore(
                 for table, entry in plan:
                     _load_table(conn, zf, table, entry, tally)
                 _reset_sequences(conn, targets)
-                if manifest.revisions and _catch_up(
-                    conn, later_revisions(engine, manifest.revisions)
-                ):
+                if manifest.revisions and _catch_up(conn, later_revisions(manifest.revisions)):
                     _reset_sequences(conn, targets)
                 _rebuild_indexes(conn)
         except sa.exc.DBAPIError as exc:
@@ -86,8 +84,14 @@ def restore(
     return manifest
 
 
-def _check_revisions(engine: Engine, conn: Connection, manifest: Manifest) -> None:
-    script = ScriptDirectory.from_config(alembic_config(engine))
+@lru_cache(maxsize=1)
+def _scripts() -> ScriptDirectory:
+    """This shumao's migrations (the same for every store)."""
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def _check_revisions(conn: Connection, manifest: Manifest) -> None:
+    script = _scripts()
     known = {rev.revision for rev in script.walk_revisions()}
     newer = [r for r in manifest.revisions if r not in known]
     if newer:
@@ -104,10 +108,10 @@ def _check_revisions(engine: Engine, conn: Connection, manifest: Manifest) -> No
         )
 
 
-def later_revisions(engine: Engine, revisions: list[str]) -> list[str]:
+def later_revisions(revisions: list[str]) -> list[str]:
     """The schema revisions of this shumao that came after a backup at ``revisions``, oldest
     first: the backup's rows have not been through what those revisions did to rows."""
-    script = ScriptDirectory.from_config(alembic_config(engine))
+    script = _scripts()
     done = _with_ancestors(script, revisions)
     return [r.revision for r in reversed(list(script.walk_revisions())) if r.revision not in done]
 
@@ -116,10 +120,9 @@ def _catch_up(conn: Connection, revisions: list[str]) -> list[str]:
     """Run on the restored rows the data step (``rewrite``) of each revision in ``revisions``,
     in order: a label, a split note or a derived table a migration wrote on upgrade would
     otherwise come back as the older shumao stored it. The revisions whose step ran."""
-    script = ScriptDirectory.from_config(alembic_config(conn.engine))
     ran = []
     for name in revisions:
-        revision = script.get_revision(name)
+        revision = _scripts().get_revision(name)
         rewrite = getattr(revision.module, "rewrite", None) if revision is not None else None
         if rewrite is not None:
             rewrite(conn)
