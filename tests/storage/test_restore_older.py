@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,8 @@ from alembic import command
 from sqlalchemy import Engine, insert, select, text
 from typer.testing import CliRunner
 
+from bases.old_notes import TYPED, store_old_history
 from shumao.bases import registry
-from shumao.bases.tables import export_base, export_base_status
 from shumao.cli import backup as backup_cli
 from shumao.config import get_settings
 from shumao.storage import backup as backups
@@ -27,8 +27,6 @@ from shumao.storage.scratch import scratch_engine
 from shumao.storage.tables import vintage
 
 PG_ADMIN_URL = os.environ.get("SHUMAO_TEST_DATABASE_URL", "")
-OLD_NOTE = f"{registry.FIRST_BATCH_NOTE[0]} / {registry.FIRST_BATCH_NOTE[1]}"
-TYPED = "园区企业数据造假 / 见商务函〔2026〕12号"
 OLD_LABEL = (
     "数贸季1表 数字服务进出口情况（季度） 2024-Q3 企业直报审核通过 第2版 / "
     "approved enterprise filings, revision 2"
@@ -64,33 +62,7 @@ def older_backup(engine: Engine, path: Path) -> list[str]:
     now = datetime.now(UTC)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                insert(export_base).values(
-                    code="DSEB06",
-                    name_zh="中关村软件园",
-                    city_code="110100",
-                    province_code="110000",
-                    region_group="EAST",
-                    batch=1,
-                    created_at=now,
-                    created_by="system",
-                )
-            )
-            for status, on, reason in (
-                ("designated", date(2020, 4, 1), OLD_NOTE),
-                ("rereview_failed", date(2024, 6, 1), TYPED),
-            ):
-                conn.execute(
-                    insert(export_base_status).values(
-                        base_code="DSEB06",
-                        status=status,
-                        effective_on=on,
-                        document="",
-                        reason=reason,
-                        recorded_at=now,
-                        recorded_by="system",
-                    )
-                )
+            store_old_history(conn, now)
             conn.execute(
                 insert(vintage).values(
                     dataflow_id="ENT_DDS", created_at=now, kind="filing", label=OLD_LABEL

@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from shumao.auth.actors import Actor
-from shumao.auth.roles import Role
-from shumao.auth.scope import Scope
-from shumao.bases import counting, demo, registry, roster
-from shumao.collection import registry as ent_registry
+from shumao.bases import demo
 from shumao.ingest.pipeline import run_import
-from shumao.web.demo import ENTERPRISES
+from web.bases_world import link_demo_roster
 from web.live import CHROMIUM
 from web.test_browser import browser, live_server, open_page, shot
 
@@ -31,22 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _bases_world(engine: Engine, demo_data: Path) -> None:
     for name in ("table3_bases_2020_2022.csv", "table4_base_output_2020_2022.csv"):
         run_import(engine, "report2022", demo_data / "report2022" / name)
-    ministry = Scope.of("mofcom", "ministry")
     with engine.begin() as conn:
-        registry.seed_first_batch(conn)
-        for ent in ENTERPRISES:
-            ent_registry.save_enterprise(
-                conn,
-                actor=Actor("t", Role.ADMIN),
-                source="test",
-                record=ent_registry.EnterpriseRecord(
-                    uscc=ent.uscc, name=ent.name, park_code=ent.park
-                ),
-            )
-        roster.import_roster(
-            conn, scope=ministry, path=ROOT / "demo" / "data" / "bases" / demo.FILE
-        )
-        counting.run(conn, scope=ministry, base_code="DSEB05", year=demo.YEAR)
+        link_demo_roster(conn)
 
 
 def test_the_bases_pages(

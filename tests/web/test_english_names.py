@@ -14,16 +14,13 @@ from bs4 import BeautifulSoup
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
-from shumao.auth.actors import Actor
-from shumao.auth.roles import Role
 from shumao.auth.scope import Scope
-from shumao.bases import counting, registry, roster
 from shumao.bases import demo as bases_demo
-from shumao.collection import registry as ent_registry
+from shumao.bases import registry
 from shumao.ingest.pipeline import run_import
 from shumao.monitor import tables as t
 from shumao.monitor.hooks import after_commit
-from shumao.web.demo import ENTERPRISES
+from web.bases_world import link_demo_roster
 from web.factories import World, release
 
 Client = Callable[[str], TestClient]
@@ -218,20 +215,8 @@ def test_the_linkage_queue_names_the_base_in_the_views_language(
     world: World, as_role: Client, engine: Engine
 ) -> None:
     """The queue's base column was its Chinese name in the English view too."""
-    ministry = Scope.of("mofcom", "ministry")
     with engine.begin() as conn:
-        registry.seed_first_batch(conn)
-        for ent in ENTERPRISES:
-            ent_registry.save_enterprise(
-                conn,
-                actor=Actor("t", Role.ADMIN),
-                source="test",
-                record=ent_registry.EnterpriseRecord(
-                    uscc=ent.uscc, name=ent.name, park_code=ent.park
-                ),
-            )
-        roster.import_roster(conn, scope=ministry, path=DEMO / "bases" / bases_demo.FILE)
-        counting.run(conn, scope=ministry, base_code="DSEB05", year=bases_demo.YEAR)
+        link_demo_roster(conn)
     en = _queue_bases(_english(as_role("ministry")).get("/bases/linkage").text)
     zh = _queue_bases(as_role("ministry").get("/bases/linkage").text)
     assert en == {f"China (Nanjing) Software Valley {bases_demo.YEAR}"}
