@@ -256,19 +256,28 @@ SHUMAO = "import sys\nfrom shumao.cli.main import app\napp(sys.argv[1:], prog_na
 
 @contextmanager
 def server(
-    url: str, workers: int, port: int | None = None, pids: list[int] | None = None
+    url: str,
+    workers: int,
+    port: int | None = None,
+    pids: list[int] | None = None,
+    *,
+    python: str = sys.executable,
+    extra: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """``shumao serve`` (what a deployment runs: README) serving ``url`` with ``workers``
-    processes on 127.0.0.1 (``port`` or a free one), its log (uvicorn's access lines included)
-    thrown away; the supervisor's pid is appended to ``pids`` when given."""
+    processes on 127.0.0.1 (``port`` or a free one), run by ``python`` (another checkout's
+    interpreter runs that checkout) with ``extra`` environment variables, its log (uvicorn's
+    access lines included) thrown away; the supervisor's pid is appended to ``pids`` when
+    given."""
     port = port or free_port()
     env = {
         **os.environ,
         "SHUMAO_DATABASE_URL": url,
         "SHUMAO_ENVIRONMENT": "test",
         "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-load-data-"),
+        **(extra or {}),
     }
-    command = [sys.executable, "-c", SHUMAO, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [python, "-c", SHUMAO, "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
         [*command, "--workers", str(workers)],
         env=env,
@@ -288,7 +297,7 @@ def server(
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
+                raise RuntimeError(f"{python}: the server did not start")
             time.sleep(0.3)
         _all_listening(proc.pid, port, workers if workers > 1 else 0, wait=600)
         yield base

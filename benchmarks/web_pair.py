@@ -21,17 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
 import web_load as w
 from _server_cpu import postmaster_pid, server_cpu, tree_cpu
 
@@ -41,42 +36,9 @@ from shumao.storage.engine import make_engine
 @contextmanager
 def serving(python: str, url: str, port: int, extra: dict[str, str]) -> Iterator[tuple[int, str]]:
     """``shumao serve`` with two workers run by ``python``: (supervisor pid, base URL)."""
-    env = {
-        **os.environ,
-        "SHUMAO_DATABASE_URL": url,
-        "SHUMAO_ENVIRONMENT": "test",
-        "SHUMAO_DATA_DIR": tempfile.mkdtemp(prefix="shumao-web-pair-data-"),
-        **extra,
-    }
-    command = [python, "-c", w.SHUMAO, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if httpx.get(f"{base}/api/dataflows", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{python}: the server did not start")
-            time.sleep(0.3)
-        w._all_listening(proc.pid, port, 2, wait=600)
-        yield proc.pid, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    pids: list[int] = []
+    with w.server(url, 2, port, pids, python=python, extra=extra) as base:
+        yield pids[0], base
 
 
 def _env(text: str) -> dict[str, str]:
