@@ -92,7 +92,12 @@ def visible_build(conn: Connection, scope: Scope, fw: Framework) -> runs.Run | N
 def earlier_build(conn: Connection, scope: Scope, fw: Framework, run_id: int) -> int | None:
     """The newest build before ``run_id`` the scope may see: what a score's change is
     explained against."""
-    return next((r.id for r in visible_builds(conn, scope, fw) if r.id < run_id), None)
+    return _before(visible_builds(conn, scope, fw), run_id)
+
+
+def _before(builds: list[runs.Run], run_id: int) -> int | None:
+    """The newest of ``builds`` (newest first) before ``run_id``."""
+    return next((r.id for r in builds if r.id < run_id), None)
 
 
 @dataclass
@@ -313,15 +318,16 @@ def explain(
     from_year: str | None = None,
 ) -> dict[str, Any]:
     fw = framework_of(index_id)
+    builds = visible_builds(conn, scope, fw)
     if not permissions.sees_all(scope):
-        visible = {r.id for r in visible_builds(conn, scope, fw)}
+        visible = {r.id for r in builds}
         wanted = [r for r in (from_run, to_run) if r is not None]
         if from_year or any(r not in visible for r in wanted) or not visible:
             raise NotAllowed("只能比较已发布的指数结果 / only released builds can be compared")
         to_run = to_run or max(visible)
     if from_run is None and from_year is None:
-        latest = to_run or (run.id if (run := visible_build(conn, scope, fw)) else None)
-        from_run = earlier_build(conn, scope, fw, latest) if latest else None
+        latest = to_run or (builds[0].id if builds else None)
+        from_run = _before(builds, latest) if latest else None
         if from_run is None:
             raise StoreError(NOTHING_EARLIER)
     try:
